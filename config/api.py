@@ -1,0 +1,29 @@
+"""The one NinjaAPI (SPEC §13): every endpoint the web pages' services offer,
+documented at /api/openapi.json."""
+
+from ninja import NinjaAPI
+
+from xieguan.accounts.api import auth_router, me_router
+from xieguan.accounts.api import router as institutions_router
+from xieguan.areas.api import router as areas_router
+from xieguan.core.api import BearerAuth, install_error_handlers
+
+api = NinjaAPI(
+    title="卫生监督协管信息系统 API",
+    version="1",
+    description=(
+        "Bearer tokens from POST /api/auth/token. Every create accepts a client-made UUID `id`; "
+        "sending the same `id` again returns the record already made (200) instead of a duplicate (201). "
+        "Lists page by keyset: pass the `next` of one page as `after` for the next. "
+        "Errors are JSON with a Chinese `detail`. Everything is scoped to the caller's area."
+    ),
+    auth=BearerAuth(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("", me_router)
+api.add_router("/areas", areas_router)
+api.add_router("/institutions", institutions_router)

@@ -1,0 +1,49 @@
+"""What each role may do (SPEC §12). Scope (which records) is separate: see
+xieguan.core.scope. A service checks both: ``require(actor, CAP, path)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.models import RoleCode as R
+from xieguan.core.scope import is_within
+
+MANAGE_AREAS = "manage_areas"
+MANAGE_INSTITUTIONS = "manage_institutions"
+MANAGE_PEOPLE = "manage_people"
+APPROVE_TRANSFERS = "approve_transfers"
+VIEW_PEOPLE = "view_people"
+VIEW_AUDIT = "view_audit"
+
+# County administrators are the county's system administrators and leaders;
+# the Django admin is for superusers only.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    MANAGE_AREAS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    MANAGE_INSTITUTIONS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    MANAGE_PEOPLE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    APPROVE_TRANSFERS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    VIEW_PEOPLE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER, R.HIGHER_READONLY}),
+    VIEW_AUDIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+}
+
+
+def can(user: Any, capability: str) -> bool:
+    """Whether the user's roles allow ``capability`` (anywhere in their scope)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.role_codes & CAPABILITIES[capability])
+
+
+def require(user: Any, capability: str, path: str | None = None) -> None:
+    """PermissionDenied (403) when the role does not allow it; Http404 when the
+    record at ``path`` lies outside the user's area — as if it did not exist."""
+    if path is not None and not is_within(user, path):
+        raise Http404
+    if not can(user, capability):
+        raise PermissionDenied(_("Your role does not allow this."))

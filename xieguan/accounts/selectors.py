@@ -1,0 +1,26 @@
+"""Scoped reads of institutions, people and transfers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xieguan.accounts.models import Institution, TransferRequest, User
+from xieguan.core.scope import get_object_for_user
+
+
+def get_institution_for_user(user: Any, pk: Any) -> Institution:
+    return get_object_for_user(Institution.objects.select_related("area", "responsible_supervisor"), user, pk)
+
+
+def get_person_for_user(user: Any, pk: Any, *, include_inactive: bool = True) -> User:
+    return get_object_for_user(User.objects.select_related("institution__area").prefetch_related("roles"), user, pk)
+
+
+def get_transfer_for_user(user: Any, pk: Any) -> TransferRequest:
+    return get_object_for_user(
+        TransferRequest.objects.select_related(
+            "person", "from_institution__area", "to_institution__area", "requested_by"
+        ),
+        user,
+        pk,
+    )

@@ -1,0 +1,443 @@
+"""Every write to institutions, people, transfers and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.models import (
+    INSTITUTION_LEVELS,
+    ApiToken,
+    Institution,
+    InstitutionType,
+    Role,
+    RoleCode,
+    TransferRequest,
+    TransferStatus,
+    User,
+    hash_token,
+)
+from xieguan.accounts.permissions import (
+    APPROVE_TRANSFERS,
+    MANAGE_INSTITUTIONS,
+    MANAGE_PEOPLE,
+    require,
+)
+from xieguan.areas.models import Area
+from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.idempotency import create_once
+from xieguan.core.models import AuditEvent
+from xieguan.core.scope import is_within
+
+INSTITUTION_FIELDS = ("name", "type", "host", "phone", "address", "opened_on", "closed_on")
+PROFILE_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "id_number",
+    "education",
+    "major",
+    "title",
+    "is_full_time",
+    "appointed_on",
+    "appointment_doc_no",
+    "inspection_card_no",
+    "health_status",
+)
+# Roles held only by people who work at the level that role describes.
+ROLES_BY_INSTITUTION = {
+    InstitutionType.BUREAU: {RoleCode.SYSTEM_ADMIN, RoleCode.COUNTY_LEADER, RoleCode.SUPERVISOR},
+    InstitutionType.INSTITUTE: {RoleCode.SYSTEM_ADMIN, RoleCode.SUPERVISOR, RoleCode.COUNTY_LEADER},
+    InstitutionType.STATION: {RoleCode.COMANAGER},
+    InstitutionType.INFO_POINT: {RoleCode.INFO_OFFICER},
+}
+
+
+# --- Institutions -----------------------------------------------------------
+
+
+def _check_institution(area: Area, type: str) -> None:
+    allowed = INSTITUTION_LEVELS[InstitutionType(type)]
+    if area.level not in allowed:
+        from xieguan.areas.models import Level
+
+        raise ValidationError(
+            {
+                "area": _("A %(type)s cannot sit in a %(level)s.")
+                % {
+                    "type": InstitutionType(type).label,
+                    "level": Level(area.level).label,
+                }
+            }
+        )
+    if not area.is_active:
+        raise ValidationError({"area": _("The area has been retired.")})
+
+
+def institution_create(
+    *, actor: Any, area: Area, name: str, type: str, id: uuid.UUID | None = None, **fields: Any
+) -> Institution:
+    """A new institution in an area of the actor's scope; idempotent on ``id``."""
+    require(actor, MANAGE_INSTITUTIONS, area.path)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the institution's name.")})
+    if type not in InstitutionType.values:
+        raise ValidationError({"type": _("Choose a type.")})
+    _check_institution(area, type)
+
+    def make() -> Institution:
+        institution = Institution(
+            id=id or uuid.uuid4(),
+            area=area,
+            name=name,
+            type=type,
+            **{k: v for k, v in fields.items() if k in INSTITUTION_FIELDS},
+        )
+        institution.full_clean()
+        institution.save()
+        audit_record(
+            actor=actor, action=AuditEvent.Action.CREATE, obj=institution, changes=diff({}, snapshot(institution))
+        )
+        return institution
+
+    with transaction.atomic():
+        institution, _created = create_once(Institution, id, actor, make)
+    return institution
+
+
+def institution_update(*, actor: Any, institution: Institution, **fields: Any) -> Institution:
+    require(actor, MANAGE_INSTITUTIONS, institution.area.path)
+    before = snapshot(institution)
+    for key, value in fields.items():
+        if key in INSTITUTION_FIELDS:
+            setattr(institution, key, value.strip() if isinstance(value, str) else value)
+    if not institution.name:
+        raise ValidationError({"name": _("Enter the institution's name.")})
+    institution.full_clean()
+    with transaction.atomic():
+        institution.save()
+        changes = diff(before, snapshot(institution))
+        if changes:
+            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=institution, changes=changes)
+    return institution
+
+
+def institution_assign_supervisor(*, actor: Any, institution: Institution, supervisor: User | None) -> Institution:
+    """Name the county's 责任监督员 for a township's station."""
+    require(actor, MANAGE_INSTITUTIONS, institution.area.path)
+    if institution.type != InstitutionType.STATION:
+        raise ValidationError(
+            {"responsible_supervisor": _("Only a co-management station has a responsible supervisor.")}
+        )
+    if supervisor is not None:
+        if not supervisor.has_role(RoleCode.SUPERVISOR) or not is_within(
+            actor, supervisor.institution.area.path if supervisor.institution else "\x00"
+        ):
+            raise ValidationError({"responsible_supervisor": _("Choose a supervisor of your county.")})
+        if supervisor.institution is None or not institution.area.path.startswith(supervisor.institution.area.path):
+            raise ValidationError(
+                {"responsible_supervisor": _("The supervisor must work at the county above this township.")}
+            )
+    before = snapshot(institution, ["responsible_supervisor"])
+    with transaction.atomic():
+        institution.responsible_supervisor = supervisor
+        institution.save(update_fields=["responsible_supervisor", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=institution,
+            changes=diff(before, snapshot(institution, ["responsible_supervisor"])),
+        )
+    return institution
+
+
+# --- People -------------------------------------------------------------------
+
+
+def _check_roles(institution: Institution, roles: Iterable[str]) -> list[str]:
+    codes = sorted(set(roles))
+    if not codes:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    unknown = [c for c in codes if c not in RoleCode.values]
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role: %(role)s") % {"role": ", ".join(unknown)}})
+    allowed = ROLES_BY_INSTITUTION.get(InstitutionType(institution.type), set())
+    if institution.area.level < 3:
+        allowed = {RoleCode.HIGHER_READONLY, RoleCode.SYSTEM_ADMIN}
+    else:
+        allowed = set(allowed) | {RoleCode.HIGHER_READONLY}
+    wrong = [c for c in codes if c not in allowed]
+    if wrong:
+        raise ValidationError(
+            {
+                "roles": _("%(institution)s cannot hold the role %(role)s.")
+                % {
+                    "institution": institution.name,
+                    "role": ", ".join(str(RoleCode(c).label) for c in wrong),
+                }
+            }
+        )
+    return codes
+
+
+def _check_profile(fields: dict[str, Any]) -> dict[str, Any]:
+    clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items() if k in PROFILE_FIELDS}
+    id_number = clean.get("id_number")
+    if id_number:
+        from xieguan.core.validators import validate_id_number
+
+        try:
+            validate_id_number(id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from None
+    phone = clean.get("phone")
+    if phone and not all(c.isdigit() or c in "-+ " for c in phone):
+        raise ValidationError({"phone": _("A phone number has only digits, spaces, '+' and '-'.")})
+    return clean
+
+
+def user_create(
+    *,
+    actor: Any,
+    institution: Institution,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    id: uuid.UUID | None = None,
+    **profile: Any,
+) -> User:
+    """A new person in an institution of the actor's scope."""
+    require(actor, MANAGE_PEOPLE, institution.area.path)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Enter a user name.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The user name %(name)s is taken.") % {"name": username}})
+    codes = _check_roles(institution, roles)
+    clean = _check_profile(profile)
+    candidate = User(username=username, institution=institution, **clean)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+    def make() -> User:
+        user = User(id=id or uuid.uuid4(), username=username, institution=institution, **clean)
+        user.set_password(password)
+        user.save()
+        user.roles.set(Role.objects.filter(code__in=codes))
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=user,
+            changes={**diff({}, snapshot(user)), "roles": [None, codes]},
+        )
+        return user
+
+    with transaction.atomic():
+        user, _created = create_once(User, id, actor, make)
+    return user
+
+
+def user_update(*, actor: Any, person: User, roles: Iterable[str] | None = None, **profile: Any) -> User:
+    """Change a person's profile and roles (not their institution: see
+    ``transfer_request`` for co-managers and ``user_move`` for others)."""
+    require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    if person.is_superuser and not actor.is_superuser:
+        raise ValidationError(_("Only a system administrator can change this account."))
+    before = {**snapshot(person), "roles": sorted(person.role_codes)}
+    clean = _check_profile(profile)
+    for key, value in clean.items():
+        setattr(person, key, value)
+    codes = _check_roles(person.institution, roles) if roles is not None and person.institution else None
+    with transaction.atomic():
+        person.save()
+        if codes is not None:
+            person.roles.set(Role.objects.filter(code__in=codes))
+            person.__dict__.pop("role_codes", None)
+        after = {**snapshot(person), "roles": sorted(person.role_codes)}
+        changes = diff(before, after)
+        if changes:
+            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, changes=changes)
+    return person
+
+
+def user_set_active(*, actor: Any, person: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account; deactivation revokes its tokens."""
+    require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    if person.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    with transaction.atomic():
+        before = person.is_active
+        person.is_active = active
+        person.save(update_fields=["is_active"])
+        if not active:
+            ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, changes={"is_active": [before, active]})
+    return person
+
+
+def user_reset_password(*, actor: Any, person: User, password: str) -> User:
+    """An administrator sets a new password; the person's tokens are revoked."""
+    require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    return _set_password(actor=actor, person=person, password=password)
+
+
+def password_change(*, actor: Any, old_password: str, new_password: str) -> User:
+    """A user changes their own password."""
+    if not actor.check_password(old_password or ""):
+        raise ValidationError({"old_password": _("The current password is wrong.")})
+    if old_password == new_password:
+        raise ValidationError({"new_password": _("The new password must differ from the current one.")})
+    return _set_password(actor=actor, person=actor, password=new_password)
+
+
+def _set_password(*, actor: Any, person: User, password: str) -> User:
+    try:
+        password_validation.validate_password(password, person)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    with transaction.atomic():
+        person.set_password(password)
+        person.save(update_fields=["password", "password_changed_at"])
+        ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_record(actor=actor, action=AuditEvent.Action.PASSWORD_CHANGED, obj=person)
+    return person
+
+
+def user_move(*, actor: Any, person: User, institution: Institution) -> User:
+    """Move a person who is not a co-manager directly; a co-manager moves only
+    through an approved transfer request (SPEC §1)."""
+    if person.has_role(RoleCode.COMANAGER):
+        raise ValidationError(
+            {"institution": _("A co-manager moves only after the bureau approves a transfer request.")}
+        )
+    require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    require(actor, MANAGE_PEOPLE, institution.area.path)
+    return _move(actor=actor, person=person, institution=institution)
+
+
+def _move(*, actor: Any, person: User, institution: Institution, note: str = "") -> User:
+    before = snapshot(person, ["institution"])
+    with transaction.atomic():
+        person.institution = institution
+        person.save(update_fields=["institution"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=person,
+            changes=diff(before, snapshot(person, ["institution"])),
+            note=note,
+        )
+    return person
+
+
+# --- Transfers of co-managers ---------------------------------------------------
+
+
+def transfer_request(
+    *, actor: Any, person: User, to_institution: Institution, reason: str, id: uuid.UUID | None = None
+) -> TransferRequest:
+    """Ask the bureau to move a co-manager to another institution."""
+    if person.institution is None:
+        raise ValidationError(_("This person belongs to no institution."))
+    require(actor, MANAGE_PEOPLE, person.institution.area.path)
+    require(actor, MANAGE_PEOPLE, to_institution.area.path)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the transfer.")})
+    if to_institution.pk == person.institution_id:
+        raise ValidationError({"to_institution": _("The person already works there.")})
+    if not to_institution.is_active:
+        raise ValidationError({"to_institution": _("That institution is closed.")})
+    if TransferRequest.objects.filter(person=person, status=TransferStatus.PENDING).exists():
+        raise ValidationError(_("This person already has a transfer request waiting for a decision."))
+
+    def make() -> TransferRequest:
+        transfer = TransferRequest.objects.create(
+            id=id or uuid.uuid4(),
+            person=person,
+            from_institution=person.institution,
+            to_institution=to_institution,
+            reason=reason,
+            requested_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.REQUEST,
+            obj=transfer,
+            changes={"to_institution": [str(person.institution), str(to_institution)]},
+            note=reason,
+        )
+        return transfer
+
+    with transaction.atomic():
+        transfer, _created = create_once(TransferRequest, id, actor, make)
+    return transfer
+
+
+def transfer_decide(*, actor: Any, transfer: TransferRequest, approve: bool, note: str = "") -> TransferRequest:
+    """The bureau approves (the person moves now) or refuses (with a note)."""
+    require(actor, APPROVE_TRANSFERS, transfer.from_institution.area.path)
+    require(actor, APPROVE_TRANSFERS, transfer.to_institution.area.path)
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"decision_note": _("Give the reason for refusing.")})
+    with transaction.atomic():
+        locked = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status != TransferStatus.PENDING:
+            raise ValidationError(_("This request has already been decided."))
+        transfer.status = TransferStatus.APPROVED if approve else TransferStatus.REFUSED
+        transfer.decided_by = actor
+        transfer.decided_at = timezone.now()
+        transfer.decision_note = note
+        transfer.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.APPROVE if approve else AuditEvent.Action.REFUSE,
+            obj=transfer,
+            note=note,
+        )
+        if approve:
+            _move(actor=actor, person=transfer.person, institution=transfer.to_institution, note=_("Transfer approved"))
+    return transfer
+
+
+# --- API tokens -----------------------------------------------------------------
+
+
+def token_issue(*, user: User) -> tuple[ApiToken, str]:
+    """A new bearer token; the clear key is returned once and never stored."""
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=hash_token(key),
+            prefix=key[:8],
+            expires_at=timezone.now() + timezone.timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        audit_record(actor=user, action=AuditEvent.Action.TOKEN_ISSUED, obj=user, note=token.prefix)
+    return token, key
+
+
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk:
+        require(actor, MANAGE_PEOPLE, token.user.institution.area.path if token.user.institution else None)
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, action=AuditEvent.Action.TOKEN_REVOKED, obj=token.user, note=token.prefix)
+    return token

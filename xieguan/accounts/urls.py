@@ -1,0 +1,25 @@
+from django.urls import path
+
+from xieguan.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/password/change/", views.password_change, name="password_change"),
+    path("institutions/", views.institution_list, name="institution_list"),
+    path("institutions/new/", views.institution_create, name="institution_create"),
+    path("institutions/<str:pk>/", views.institution_detail, name="institution_detail"),
+    path("institutions/<str:pk>/edit/", views.institution_edit, name="institution_edit"),
+    path("institutions/<str:pk>/supervisor/", views.institution_supervisor, name="institution_supervisor"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/new/", views.person_create, name="person_create"),
+    path("people/<str:pk>/", views.person_detail, name="person_detail"),
+    path("people/<str:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<str:pk>/password/", views.person_password, name="person_password"),
+    path("people/<str:pk>/active/", views.person_active, name="person_active"),
+    path("people/<str:pk>/move/", views.person_move, name="person_move"),
+    path("people/<str:pk>/tokens/<str:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("transfers/", views.transfer_list, name="transfer_list"),
+    path("transfers/<str:pk>/", views.transfer_decide, name="transfer_decide"),
+]

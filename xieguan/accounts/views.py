@@ -1,0 +1,467 @@
+"""Pages for signing in, institutions, people and transfers. Thin: parse,
+fetch through scope, call the service, render or redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xieguan.accounts import services
+from xieguan.accounts.forms import (
+    DecideForm,
+    InstitutionForm,
+    LoginForm,
+    MoveForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    PersonCreateForm,
+    ProfileForm,
+    SupervisorForm,
+    TransferForm,
+)
+from xieguan.accounts.models import Institution, InstitutionType, RoleCode, TransferRequest, TransferStatus, User
+from xieguan.accounts.permissions import (
+    APPROVE_TRANSFERS,
+    MANAGE_INSTITUTIONS,
+    MANAGE_PEOPLE,
+    VIEW_PEOPLE,
+    can,
+    require,
+)
+from xieguan.accounts.selectors import get_institution_for_user, get_person_for_user, get_transfer_for_user
+from xieguan.core.forms import add_service_errors
+from xieguan.core.pagination import BadCursor, Page, keyset_page
+
+
+def _page(qs: Any, ordering: list[str], request: HttpRequest) -> Page:
+    try:
+        return keyset_page(qs, ordering=ordering, cursor=request.GET.get("after"))
+    except BadCursor:
+        return keyset_page(qs, ordering=ordering)
+
+
+def _query_without_cursor(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    expired = request.user.password_expired(settings.PASSWORD_MAX_AGE_DAYS)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                actor=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form, "expired": expired})
+
+
+# --- Institutions ----------------------------------------------------------------
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    institutions = Institution.objects.visible_to(request.user).select_related("area", "responsible_supervisor")
+    kind = request.GET.get("type") or ""
+    if kind in InstitutionType.values:
+        institutions = institutions.filter(type=kind)
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        institutions = institutions.filter(Q(name__icontains=q) | Q(area__name__icontains=q))
+    page = _page(institutions, ["name", "id"], request)
+    return render(
+        request,
+        "accounts/institution_list.html",
+        {
+            "page": page,
+            "types": InstitutionType.choices,
+            "type": kind,
+            "q": q,
+            "query": _query_without_cursor(request),
+            "can_manage": can(request.user, MANAGE_INSTITUTIONS),
+        },
+    )
+
+
+@login_required
+def institution_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    institution = get_institution_for_user(request.user, pk)
+    staff = (
+        User.objects.visible_to(request.user)
+        .filter(institution=institution)
+        .prefetch_related("roles")
+        .order_by("username")
+    )
+    return render(
+        request,
+        "accounts/institution_detail.html",
+        {
+            "institution": institution,
+            "staff": staff if can(request.user, VIEW_PEOPLE) else None,
+            "can_manage": can(request.user, MANAGE_INSTITUTIONS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_INSTITUTIONS)
+    form = InstitutionForm(request.POST or None, user=request.user, initial={"area": request.GET.get("area")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            institution = services.institution_create(actor=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Institution %(name)s added.") % {"name": institution.name})
+            return redirect("accounts:institution_detail", pk=institution.pk)
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "title": _("Add an institution"), "back": "accounts:institution_list"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    institution = get_institution_for_user(request.user, pk)
+    require(request.user, MANAGE_INSTITUTIONS, institution.area.path)
+    initial = {f: getattr(institution, f) for f in services.INSTITUTION_FIELDS}
+    initial["area"] = institution.area_id
+    form = InstitutionForm(request.POST or None, user=request.user, initial=initial)
+    form.fields["area"].disabled = True
+    form.fields["type"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.INSTITUTION_FIELDS and k != "type"}
+        try:
+            services.institution_update(actor=request.user, institution=institution, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:institution_detail", pk=institution.pk)
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": institution.name},
+            "back_url": institution.pk,
+            "back": "accounts:institution_detail",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_supervisor(request: HttpRequest, pk: str) -> HttpResponse:
+    institution = get_institution_for_user(request.user, pk)
+    require(request.user, MANAGE_INSTITUTIONS, institution.area.path)
+    form = SupervisorForm(
+        request.POST or None,
+        user=request.user,
+        institution=institution,
+        initial={"responsible_supervisor": institution.responsible_supervisor_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_assign_supervisor(
+                actor=request.user, institution=institution, supervisor=form.cleaned_data["responsible_supervisor"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:institution_detail", pk=institution.pk)
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": _("Responsible supervisor of %(name)s") % {"name": institution.name},
+            "back_url": institution.pk,
+            "back": "accounts:institution_detail",
+        },
+    )
+
+
+# --- People ------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, VIEW_PEOPLE)
+    people = User.objects.visible_to(request.user).select_related("institution").prefetch_related("roles")
+    role = request.GET.get("role") or ""
+    if role in RoleCode.values:
+        people = people.with_role(role)
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        people = people.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(institution__name__icontains=q))
+    page = _page(people, ["username", "id"], request)
+    return render(
+        request,
+        "accounts/person_list.html",
+        {
+            "page": page,
+            "roles": RoleCode.choices,
+            "role": role,
+            "q": q,
+            "query": _query_without_cursor(request),
+            "can_manage": can(request.user, MANAGE_PEOPLE),
+        },
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    require(request.user, VIEW_PEOPLE)
+    person = get_person_for_user(request.user, pk)
+    transfers = (
+        TransferRequest.objects.visible_to(request.user)
+        .filter(person=person)
+        .select_related("from_institution", "to_institution", "requested_by", "decided_by")
+    )
+    manage = can(request.user, MANAGE_PEOPLE)
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {
+            "person": person,
+            "transfers": transfers,
+            "can_manage": manage,
+            "is_comanager": person.has_role(RoleCode.COMANAGER),
+            "tokens": person.api_tokens.filter(revoked_at__isnull=True) if manage else None,
+        },
+    )
+
+
+def _profile_initial(person: User) -> dict[str, Any]:
+    data = {f: getattr(person, f) for f in services.PROFILE_FIELDS}
+    data["roles"] = sorted(person.role_codes)
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_PEOPLE)
+    form = PersonCreateForm(
+        request.POST or None, user=request.user, initial={"institution": request.GET.get("institution")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = services.user_create(actor=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s can now sign in as %(username)s.") % {"name": person, "username": person.username}
+            )
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(
+        request, "accounts/form.html", {"form": form, "title": _("Add a person"), "back": "accounts:person_list"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    form = ProfileForm(request.POST or None, initial=_profile_initial(person))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        roles = data.pop("roles")
+        try:
+            services.user_update(actor=request.user, person=person, roles=roles, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": person},
+            "back": "accounts:person_detail",
+            "back_url": person.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_password(request: HttpRequest, pk: str) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_reset_password(actor=request.user, person=person, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            if "new_password" in getattr(exc, "error_dict", {}):
+                form.add_error("password", exc.error_dict["new_password"])
+        else:
+            messages.success(request, _("The password of %(name)s has been reset.") % {"name": person})
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": _("Reset the password of %(name)s") % {"name": person},
+            "back": "accounts:person_detail",
+            "back_url": person.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_active(request: HttpRequest, pk: str) -> HttpResponse:
+    person = get_person_for_user(request.user, pk, include_inactive=True)
+    try:
+        services.user_set_active(actor=request.user, person=person, active=request.POST.get("active") == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("accounts:person_detail", pk=person.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_move(request: HttpRequest, pk: str) -> HttpResponse:
+    """Co-managers get the transfer request form; others move at once."""
+    person = get_person_for_user(request.user, pk)
+    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    is_comanager = person.has_role(RoleCode.COMANAGER)
+    form = (TransferForm if is_comanager else MoveForm)(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if is_comanager:
+                services.transfer_request(
+                    actor=request.user,
+                    person=person,
+                    to_institution=form.cleaned_data["institution"],
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("The transfer request has been sent to the bureau for approval."))
+            else:
+                services.user_move(actor=request.user, person=person, institution=form.cleaned_data["institution"])
+                messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("accounts:person_detail", pk=person.pk)
+    title = (
+        _("Request a transfer of %(name)s") % {"name": person}
+        if is_comanager
+        else _("Move %(name)s") % {"name": person}
+    )
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back": "accounts:person_detail",
+            "back_url": person.pk,
+            "intro": _("A co-manager moves to another institution only after the county bureau approves.")
+            if is_comanager
+            else "",
+        },
+    )
+
+
+@login_required
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, APPROVE_TRANSFERS)
+    transfers = TransferRequest.objects.visible_to(request.user).select_related(
+        "person", "from_institution", "to_institution", "requested_by", "decided_by"
+    )
+    status = request.GET.get("status") or TransferStatus.PENDING
+    if status in TransferStatus.values:
+        transfers = transfers.filter(status=status)
+    page = _page(transfers, ["-created_at", "id"], request)
+    return render(
+        request,
+        "accounts/transfer_list.html",
+        {"page": page, "status": status, "statuses": TransferStatus.choices, "query": _query_without_cursor(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_decide(request: HttpRequest, pk: str) -> HttpResponse:
+    transfer = get_transfer_for_user(request.user, pk)
+    require(request.user, APPROVE_TRANSFERS, transfer.from_institution.area.path)
+    form = DecideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_decide(
+                actor=request.user,
+                transfer=transfer,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["decision_note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("accounts:transfer_list")
+    return render(request, "accounts/transfer_decide.html", {"form": form, "transfer": transfer})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    token = person.api_tokens.filter(pk=token_id).first()
+    if token is not None:
+        services.token_revoke(actor=request.user, token=token)
+        messages.success(request, _("The API token has been revoked."))
+    return redirect("accounts:person_detail", pk=person.pk)

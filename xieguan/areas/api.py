@@ -1,0 +1,72 @@
+"""API: the area tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from xieguan.areas import services
+from xieguan.areas.models import Area
+from xieguan.areas.schemas import AreaIn, AreaOut
+from xieguan.areas.selectors import get_area_for_user
+from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.pagination import keyset_page
+
+router = Router(tags=["areas"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _out(a: Area) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "parent_id": a.parent_id,
+        "name": a.name,
+        "level": a.level,
+        "level_label": a.get_level_display(),
+        "code": a.code,
+        "retired_on": a.retired_on,
+        "successor_id": a.successor_id,
+    }
+
+
+@router.get("", response={200: ListOut[AreaOut], **ERRORS})
+def area_list(
+    request: HttpRequest,
+    parent_id: str | None = None,
+    level: int | None = Query(None, ge=1, le=5),
+    q: str | None = Query(None, max_length=50),
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """Areas in the caller's scope, by level then name; filter by parent or
+    level, search by name or code prefix; page on with ``after``."""
+    qs = Area.objects.visible_to(request.user)
+    if parent_id:
+        qs = qs.filter(parent=get_area_for_user(request.user, parent_id))
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    page = keyset_page(qs, ordering=["level", "name", "id"], cursor=after, size=limit)
+    return {"items": [_out(a) for a in page.items], "next": page.next_cursor}
+
+
+@router.get("/{area_id}", response={200: AreaOut, **ERRORS})
+def area_get(request: HttpRequest, area_id: str) -> Any:
+    return _out(get_area_for_user(request.user, area_id))
+
+
+@router.post("", response={200: AreaOut, 201: AreaOut, **ERRORS})
+def area_create(request: HttpRequest, payload: AreaIn) -> Any:
+    """Add an area below ``parent_id``; idempotent on ``id``."""
+    existing = existing_for_retry(Area, payload.id, request.user)
+    if existing is not None:
+        return 200, _out(existing)
+    parent = get_area_for_user(request.user, payload.parent_id)
+    area = services.area_create(actor=request.user, parent=parent, name=payload.name, code=payload.code, id=payload.id)
+    return 201, _out(area)

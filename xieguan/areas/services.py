@@ -1,0 +1,313 @@
+"""Every write to the area tree: validated, permitted, scoped, audited."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.permissions import MANAGE_AREAS, require
+from xieguan.areas.codes import (
+    check_code_format,
+    level_of_code,
+    normalise_code,
+    parent_code_of,
+    validate_area_code,
+)
+from xieguan.areas.models import Area, Level
+from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.idempotency import create_once
+from xieguan.core.models import AuditEvent
+from xieguan.core.scope import is_within
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the area's name.")})
+    if len(name) > 100:
+        raise ValidationError({"name": _("The name is longer than 100 characters.")})
+    return name
+
+
+def _clean_code(code: str | None, *, level: int, parent: Area | None, exclude: Area | None = None) -> str | None:
+    code = normalise_code(code) or None
+    if code is None:
+        return None
+    try:
+        validate_area_code(code, level=level, parent_code=parent.code if parent else None)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.messages}) from None
+    clash = Area.objects.filter(code=code)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("Another area already has the code %(code)s.") % {"code": code}})
+    return code
+
+
+def area_create(
+    *,
+    actor: Any,
+    parent: Area,
+    name: str,
+    code: str | None = None,
+    id: uuid.UUID | None = None,
+) -> Area:
+    """A new area below ``parent`` (one level down), inside the actor's scope."""
+    require(actor, MANAGE_AREAS, parent.path)
+    if parent.level >= Level.VILLAGE:
+        raise ValidationError({"parent": _("A village cannot have areas below it.")})
+    if not parent.is_active:
+        raise ValidationError({"parent": _("The parent area has been retired.")})
+    level = parent.level + 1
+    name = _clean_name(name)
+    clean_code = _clean_code(code, level=level, parent=parent)
+
+    def make() -> Area:
+        area = Area(id=id or uuid.uuid4(), parent=parent, name=name, level=level, code=clean_code)
+        area.save()
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=area, changes=diff({}, snapshot(area)))
+        return area
+
+    with transaction.atomic():
+        area, _created = create_once(Area, id, actor, make)
+    return area
+
+
+def area_update(*, actor: Any, area: Area, name: str, code: str | None) -> Area:
+    """Rename or recode an area; the old name stays in its history."""
+    require(actor, MANAGE_AREAS, area.path)
+    before = snapshot(area)
+    area.name = _clean_name(name)
+    area.code = _clean_code(code, level=area.level, parent=area.parent, exclude=area)
+    with transaction.atomic():
+        area.save()
+        changes = diff(before, snapshot(area))
+        if changes:
+            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=area, changes=changes)
+    return area
+
+
+def _area_bound_models() -> list[type]:
+    """Every model whose records belong to an area through a field ``area``."""
+    found = []
+    for model in apps.get_models():
+        if model is Area or model._meta.abstract:
+            continue
+        f = next((f for f in model._meta.concrete_fields if f.name == "area"), None)
+        if f is not None and getattr(f, "related_model", None) is Area and not model.__name__.startswith("Historical"):
+            found.append(model)
+    return found
+
+
+def _move_subtree(area: Area, new_parent: Area) -> None:
+    old_path = area.path
+    new_path = new_parent.path + area.segment()
+    Area.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
+    )
+    Area.objects.filter(pk=area.pk).update(parent=new_parent)
+    area.refresh_from_db()
+
+
+def area_move(*, actor: Any, area: Area, new_parent: Area) -> Area:
+    """Put an area (and everything below it) under another parent of the
+    level above it, e.g. a village into the township it was merged into."""
+    require(actor, MANAGE_AREAS, area.path)
+    require(actor, MANAGE_AREAS, new_parent.path)
+    if new_parent.level != area.level - 1:
+        raise ValidationError({"parent": _("The new parent must be one level above the area.")})
+    if new_parent.path.startswith(area.path):
+        raise ValidationError({"parent": _("An area cannot be moved below itself.")})
+    with transaction.atomic():
+        before = snapshot(area)
+        _move_subtree(area, new_parent)
+        audit_record(actor=actor, action=AuditEvent.Action.MOVE, obj=area, changes=diff(before, snapshot(area)))
+    return area
+
+
+@dataclass
+class RetireResult:
+    area: Area
+    moved_children: int = 0
+    moved_records: dict[str, int] = field(default_factory=dict)
+    closed_institutions: int = 0
+
+
+def area_retire(*, actor: Any, area: Area, successor: Area, on: datetime.date | None = None) -> RetireResult:
+    """Retire an area (撤乡并镇): the areas below it and every record that
+    belongs to it move to ``successor`` (same level); its institutions close;
+    the area itself stays, with its name, for the history of old records."""
+    require(actor, MANAGE_AREAS, area.path)
+    require(actor, MANAGE_AREAS, successor.path)
+    if not area.is_active:
+        raise ValidationError(_("This area is already retired."))
+    if successor.pk == area.pk or successor.level != area.level or not successor.is_active:
+        raise ValidationError({"successor": _("Choose an active area of the same level to merge into.")})
+    on = on or timezone.localdate()
+    result = RetireResult(area=area)
+    with transaction.atomic():
+        for child in list(area.children.all()):
+            _move_subtree(child, successor)
+            result.moved_children += 1
+        for model in _area_bound_models():
+            if model._meta.label_lower == "accounts.institution":
+                continue
+            moved = model._default_manager.filter(area=area).update(area=successor)
+            if moved:
+                result.moved_records[str(model._meta.verbose_name_plural)] = moved
+        from xieguan.accounts.models import Institution
+
+        result.closed_institutions = Institution.objects.filter(area=area, closed_on__isnull=True).update(closed_on=on)
+        area.retired_on = on
+        area.successor = successor
+        area.save(update_fields=["retired_on", "successor", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.RETIRE,
+            obj=area,
+            changes={"retired_on": [None, on.isoformat()], "successor": [None, str(successor)]},
+            note=_("%(children)d areas below moved, %(institutions)d institutions closed, records moved: %(records)s")
+            % {
+                "children": result.moved_children,
+                "institutions": result.closed_institutions,
+                "records": ", ".join(f"{k} {v}" for k, v in result.moved_records.items()) or "0",
+            },
+        )
+    return result
+
+
+# --- Import of an area list (code, name) -----------------------------------
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+class ImportRejected(Exception):
+    """The file has bad rows; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+
+
+def areas_import(*, actor: Any, rows: list[tuple[int, Any, Any]]) -> ImportSummary:
+    """Build or update the tree from (row number, code, name) rows. Every row
+    is checked first; one bad row rejects the whole file (ImportRejected with
+    row, column and reason), so nothing is ever half imported."""
+    require(actor, MANAGE_AREAS)
+    errors: list[RowError] = []
+    parsed: list[tuple[int, str, str, int]] = []
+    seen: dict[str, int] = {}
+    for row_no, raw_code, raw_name in rows:
+        code = normalise_code(raw_code)
+        name = str(raw_name or "").strip()
+        if not code and not name:
+            continue
+        try:
+            check_code_format(code)
+            level = level_of_code(code)
+        except ValidationError as exc:
+            errors.append(RowError(row_no, _("code"), " ".join(exc.messages)))
+            continue
+        if not name:
+            errors.append(RowError(row_no, _("name"), _("The name is empty.")))
+            continue
+        if len(name) > 100:
+            errors.append(RowError(row_no, _("name"), _("The name is longer than 100 characters.")))
+            continue
+        if code in seen:
+            errors.append(
+                RowError(
+                    row_no,
+                    _("code"),
+                    _("The code %(code)s is also on row %(other)d.") % {"code": code, "other": seen[code]},
+                )
+            )
+            continue
+        seen[code] = row_no
+        parsed.append((row_no, code, name, level))
+    if not parsed and not errors:
+        errors.append(RowError(0, "", _("The file has no rows with a code and a name.")))
+
+    existing = {a.code: a for a in Area.objects.filter(code__in=[p[1] for p in parsed])}
+    file_codes = {p[1] for p in parsed}
+    parent_codes = {parent_code_of(p[1], p[3]) for p in parsed} - {None} - file_codes
+    existing.update({a.code: a for a in Area.objects.filter(code__in=parent_codes)})
+
+    plan: list[tuple[int, str, str, int, Area | None]] = []
+    for row_no, code, name, level in sorted(parsed, key=lambda p: p[3]):
+        current = existing.get(code)
+        pcode = parent_code_of(code, level)
+        if current is not None:
+            if current.name != name and not is_within(actor, current.path):
+                errors.append(
+                    RowError(row_no, _("code"), _("The area %(code)s lies outside your area.") % {"code": code})
+                )
+            plan.append((row_no, code, name, level, current))
+            continue
+        if pcode is None:
+            if not actor.is_superuser:
+                errors.append(RowError(row_no, _("code"), _("Only a system administrator can add a province.")))
+            plan.append((row_no, code, name, level, None))
+            continue
+        parent = existing.get(pcode)
+        if parent is None and pcode not in file_codes:
+            errors.append(
+                RowError(
+                    row_no,
+                    _("code"),
+                    _("The parent area %(parent)s is neither in the file nor in the system.") % {"parent": pcode},
+                )
+            )
+        elif parent is not None and not is_within(actor, parent.path):
+            errors.append(RowError(row_no, _("code"), _("The area %(code)s lies outside your area.") % {"code": code}))
+        plan.append((row_no, code, name, level, None))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+
+    summary = ImportSummary()
+    with transaction.atomic():
+        by_code = dict(existing)
+        for _row, code, name, level, current in plan:
+            if current is not None:
+                if current.name == name:
+                    summary.unchanged += 1
+                else:
+                    area_update(actor=actor, area=current, name=name, code=code)
+                    summary.renamed += 1
+                continue
+            pcode = parent_code_of(code, level)
+            parent = by_code[pcode] if pcode else None
+            area = Area(parent=parent, name=name, level=level, code=code)
+            area.save()
+            by_code[code] = area
+            summary.created += 1
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.IMPORT,
+            note=_("Area list imported: %(created)d created, %(renamed)d renamed, %(unchanged)d unchanged.")
+            % {"created": summary.created, "renamed": summary.renamed, "unchanged": summary.unchanged},
+        )
+    return summary

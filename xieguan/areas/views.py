@@ -1,0 +1,195 @@
+"""Pages for the area tree: browse, add, rename, retire, import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xieguan.accounts.models import Institution
+from xieguan.accounts.permissions import MANAGE_AREAS, can, require
+from xieguan.areas import services
+from xieguan.areas.forms import AreaForm, ImportForm, RetireForm
+from xieguan.areas.models import Area
+from xieguan.areas.selectors import get_area_for_user, scope_root_for
+from xieguan.core.forms import add_service_errors
+from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.tabular import BadFile, read_rows
+
+
+@login_required
+def area_list(request: HttpRequest) -> HttpResponse:
+    """The user's own area first; a search finds any area in scope."""
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        areas = Area.objects.visible_to(request.user).filter(Q(name__icontains=q) | Q(code__startswith=q))
+        try:
+            page = keyset_page(
+                areas.select_related("parent"), ordering=["level", "name", "id"], cursor=request.GET.get("after")
+            )
+        except BadCursor:
+            page = keyset_page(areas.select_related("parent"), ordering=["level", "name", "id"])
+        return render(request, "areas/list.html", {"q": q, "page": page})
+    root = scope_root_for(request.user)
+    if root is None:
+        return render(
+            request, "areas/list.html", {"q": q, "page": None, "roots": Area.objects.filter(parent__isnull=True)}
+        )
+    return redirect("areas:detail", pk=root.pk)
+
+
+@login_required
+def area_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    area = get_area_for_user(request.user, pk)
+    children_qs = Area.objects.visible_to(request.user).filter(parent=area)
+    try:
+        page = keyset_page(children_qs, ordering=["name", "id"], cursor=request.GET.get("after"))
+    except BadCursor:
+        page = keyset_page(children_qs, ordering=["name", "id"])
+    root = scope_root_for(request.user)
+    crumbs = [a for a in area.ancestors() if root is None or a.path.startswith(root.path)]
+    institutions = (
+        Institution.objects.visible_to(request.user).filter(area=area).select_related("responsible_supervisor")
+    )
+    names = list(area.history.order_by("history_date").values_list("name", "history_date"))
+    former_names = []
+    for name, when in names:
+        if name != area.name and name not in [n for n, _ in former_names]:
+            former_names.append((name, when))
+    return render(
+        request,
+        "areas/detail.html",
+        {
+            "area": area,
+            "page": page,
+            "crumbs": crumbs,
+            "institutions": institutions,
+            "former_names": former_names,
+            "can_manage": can(request.user, MANAGE_AREAS),
+            "can_add_child": can(request.user, MANAGE_AREAS) and area.level < 5 and area.is_active,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_create(request: HttpRequest, pk: str) -> HttpResponse:
+    parent = get_area_for_user(request.user, pk)
+    require(request.user, MANAGE_AREAS, parent.path)
+    form = AreaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            area = services.area_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Area %(name)s added.") % {"name": area.name})
+            return redirect("areas:detail", pk=area.pk)
+    return render(
+        request,
+        "areas/form.html",
+        {"form": form, "parent": parent, "title": _("Add an area under %(name)s") % {"name": parent.name}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    area = get_area_for_user(request.user, pk)
+    require(request.user, MANAGE_AREAS, area.path)
+    form = AreaForm(request.POST or None, initial={"name": area.name, "code": area.code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.area_update(actor=request.user, area=area, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("areas:detail", pk=area.pk)
+    return render(
+        request, "areas/form.html", {"form": form, "area": area, "title": _("Edit %(name)s") % {"name": area.name}}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_retire(request: HttpRequest, pk: str) -> HttpResponse:
+    area = get_area_for_user(request.user, pk)
+    require(request.user, MANAGE_AREAS, area.path)
+    form = RetireForm(request.POST or None, area=area, user=request.user, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.area_retire(
+                actor=request.user, area=area, successor=form.cleaned_data["successor"], on=form.cleaned_data["on"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is retired; %(children)d areas below it now belong to %(successor)s.")
+                % {
+                    "name": area.name,
+                    "children": result.moved_children,
+                    "successor": form.cleaned_data["successor"].name,
+                },
+            )
+            return redirect("areas:detail", pk=form.cleaned_data["successor"].pk)
+    return render(request, "areas/retire.html", {"form": form, "area": area})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_import(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_AREAS)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = read_rows(upload, name=upload.name)
+            rows = _code_name_rows(table)
+            summary = services.areas_import(actor=request.user, rows=rows)
+        except BadFile as exc:
+            form.add_error("file", str(exc))
+        except services.ImportRejected as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)d added, %(renamed)d renamed, %(unchanged)d unchanged.")
+                % {"created": summary.created, "renamed": summary.renamed, "unchanged": summary.unchanged},
+            )
+            return redirect("areas:list")
+    return render(request, "areas/import.html", {"form": form, "errors": errors})
+
+
+_CODE_HEADERS = {"代码", "区划代码", "统计用区划代码", "code", "编码"}
+_NAME_HEADERS = {"名称", "区划名称", "name", "单位名称"}
+
+
+def _code_name_rows(table: list[tuple[int, list]]) -> list[tuple[int, object, object]]:
+    """Find the header row (a title row above it is skipped) and read the code
+    and name columns; without a header, the first two columns."""
+    code_col, name_col, start = 0, 1, 0
+    for index, (_row, values) in enumerate(table[:10]):
+        cells = [str(v or "").strip().lower() for v in values]
+        codes = [i for i, c in enumerate(cells) if c in _CODE_HEADERS]
+        names = [i for i, c in enumerate(cells) if c in _NAME_HEADERS]
+        if codes and names:
+            code_col, name_col, start = codes[0], names[0], index + 1
+            break
+    result = []
+    for row_no, values in table[start:]:
+        code = values[code_col] if code_col < len(values) else None
+        name = values[name_col] if name_col < len(values) else None
+        result.append((row_no, code, name))
+    return result

@@ -1,0 +1,143 @@
+"""What every API router shares: bearer-token auth, Chinese error answers,
+keyset list responses. The one NinjaAPI lives in config/api.py."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from xieguan.core.pagination import BadCursor
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class ErrorOut(Schema):
+    detail: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ListOut(Schema, Generic[T]):
+    items: list[T]
+    next: str | None = None
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` with a token from POST /api/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from xieguan.accounts.models import ApiToken, hash_token
+
+        found = (
+            ApiToken.objects.select_related("user__institution__area")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if found is None or not found.user.is_active:
+            return None
+        found.touch()
+        request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
+
+
+# Pydantic error types in plain Chinese (through gettext).
+def _pydantic_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    messages = {
+        "missing": _("is required"),
+        "uuid_parsing": _("must be a UUID"),
+        "uuid_type": _("must be a UUID"),
+        "int_parsing": _("must be a whole number"),
+        "int_type": _("must be a whole number"),
+        "float_parsing": _("must be a number"),
+        "bool_parsing": _("must be true or false"),
+        "string_type": _("must be text"),
+        "string_too_long": _("is too long"),
+        "string_too_short": _("is too short"),
+        "date_from_datetime_parsing": _("must be a date such as 2026-05-06"),
+        "date_parsing": _("must be a date such as 2026-05-06"),
+        "datetime_parsing": _("must be a time such as 2026-05-06T08:30:00+08:00"),
+        "datetime_from_date_parsing": _("must be a time such as 2026-05-06T08:30:00+08:00"),
+        "enum": _("is not one of the allowed values"),
+        "literal_error": _("is not one of the allowed values"),
+        "json_invalid": _("is not valid JSON"),
+        "model_attributes_type": _("has the wrong form"),
+        "dict_type": _("must be an object"),
+        "list_type": _("must be a list"),
+        "greater_than_equal": _("is too small"),
+        "less_than_equal": _("is too large"),
+    }
+    return messages.get(kind, _("is not valid"))
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    return ".".join(parts) or _("request")
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Every error is JSON with a Chinese ``detail`` (the API contract)."""
+
+    def json_error(
+        request: HttpRequest, status: int, detail: str, fields: dict[str, list[str]] | None = None
+    ) -> HttpResponse:
+        body: dict[str, Any] = {"detail": detail}
+        if fields:
+            body["fields"] = fields
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            fields.setdefault(_field_name(list(error.get("loc", []))), []).append(_pydantic_message(error))
+        detail = "；".join(f"{name}：{'，'.join(msgs)}" for name, msgs in fields.items())
+        return json_error(request, 422, _("The request has errors: %(errors)s") % {"errors": detail}, fields)
+
+    @api.exception_handler(DjangoValidationError)
+    def on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            fields = {name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
+            detail = "；".join(
+                f"{name}：{'，'.join(msgs)}" if name != "__all__" else "，".join(msgs) for name, msgs in fields.items()
+            )
+            return json_error(request, 422, detail, fields)
+        return json_error(request, 422, "；".join(exc.messages))
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return json_error(request, 404, _("Not found, or outside your area."))
+
+    @api.exception_handler(PermissionDenied)
+    def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return json_error(request, 403, str(exc) or _("Your role does not allow this."))
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return json_error(
+            request, 401, _("Sign in first: send Authorization: Bearer <token> from POST /api/auth/token.")
+        )
+
+    @api.exception_handler(BadCursor)
+    def on_bad_cursor(request: HttpRequest, exc: BadCursor) -> HttpResponse:
+        return json_error(request, 422, _("The 'after' cursor is not one this list gave out."))
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return json_error(request, exc.status_code, str(exc))
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s", request.path, exc_info=exc)
+        return json_error(request, 500, _("Something went wrong on the server; it has been recorded. Try again later."))

@@ -1,0 +1,126 @@
+"""Writing the audit log (SPEC §12). Services call ``audit_record`` inside
+their transaction, so the log and the change commit or roll back together."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+from xieguan.core.models import AuditEvent
+
+# The address of the request being served, so that services (which take no
+# request) still record where a write came from.
+_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+SECRET_FIELDS = {"password", "pin_hash", "key_hash", "secret"}
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; behind a proxy the deploy sets REMOTE_ADDR right
+    (docs/deploy.md), so X-Forwarded-For is not trusted here."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ClientIPMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _client_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _client_ip.reset(token)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audited values of a record: concrete fields, related records by
+    their display name, secrets left out."""
+    values: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in SECRET_FIELDS or field.name in {"created_at", "updated_at", "id"}:
+            continue
+        if field.is_relation:
+            related = getattr(obj, field.name)
+            values[field.name] = str(related) if related is not None else None
+        elif getattr(field, "choices", None):
+            values[field.name] = getattr(obj, f"get_{field.name}_display")()
+        else:
+            values[field.name] = _plain(getattr(obj, field.attname))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for the fields that changed."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    area_path: str | None = None,
+    note: str = "",
+    ip: str | None = None,
+    username: str | None = None,
+) -> AuditEvent:
+    """Append one event. ``area_path`` scopes it (who may read it); it defaults
+    to the record's own area, else the actor's."""
+    if area_path is None:
+        area_path = _area_path_of(obj) or _area_path_of_actor(actor)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_username=username or (actor.get_username() if is_user else ""),
+        ip=ip or _client_ip.get(),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        area_path=area_path or "",
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        note=note,
+    )
+
+
+def _area_path_of(obj: models.Model | None) -> str:
+    if obj is None:
+        return ""
+    lookup = getattr(obj, "scope_lookup", None)
+    if not lookup:
+        return ""
+    value: Any = obj
+    for part in lookup.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+def _area_path_of_actor(actor: Any) -> str:
+    institution = getattr(actor, "institution", None) if actor is not None else None
+    return institution.area.path if institution is not None else ""

@@ -1,0 +1,29 @@
+"""What the base layout needs on every page: the navigation for the user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.core.navigation import NAV_ITEMS
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for item in NAV_ITEMS:
+        if item.visible(user):
+            url = reverse(item.url_name)
+            items.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
+                }
+            )
+    return {"nav_items": items, "app_name": _("Health Supervision Co-management")}

@@ -1,0 +1,45 @@
+"""Error pages: Chinese HTML for pages, Chinese JSON under /api/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Any) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": _("The request could not be understood.")}, status=400)
+    return defaults.bad_request(request, exception, template_name="400.html")
+
+
+def permission_denied(request: HttpRequest, exception: Any) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": str(exception) or _("Your role does not allow this.")}, status=403)
+    return defaults.permission_denied(request, exception, template_name="403.html")
+
+
+def page_not_found(request: HttpRequest, exception: Any) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": _("Not found, or outside your area.")}, status=404)
+    return defaults.page_not_found(request, exception, template_name="404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _api(request):
+        return JsonResponse(
+            {"detail": _("Something went wrong on the server; it has been recorded. Try again later.")}, status=500
+        )
+    return defaults.server_error(request, template_name="500.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    from django.shortcuts import render
+
+    return render(request, "403_csrf.html", status=403)

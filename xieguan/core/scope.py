@@ -1,0 +1,76 @@
+"""The one scope mechanism (SPEC §2, STYLE.md "Reads").
+
+Every area has a materialised ``path``; a user's scope is the path of their
+institution's area. "What this user may see" is one indexed prefix filter:
+``<model>.objects.visible_to(user)``. ``get_object_for_user`` is the only way
+a view or endpoint fetches a record by id, and it answers 404 for anything
+outside the user's area subtree — the same answer as for a record that does
+not exist, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from xieguan.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+# A path that no area has: the scope of a user who may see nothing.
+NOTHING = "\x00"
+
+
+def scope_path_for(user: User | AnonymousUser | None) -> str:
+    """The area-path prefix a user may see: "" (all) for a superuser, the path
+    of the institution's area for staff, and a path no area has otherwise."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return ""
+    institution = getattr(user, "institution", None)
+    if institution is None:
+        return NOTHING
+    return institution.area.path
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    """A queryset whose model says where its area path is (``scope_lookup``)."""
+
+    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+        """Only the rows in the user's area subtree."""
+        lookup = self.model.scope_lookup  # type: ignore[attr-defined]
+        path = scope_path_for(user)
+        if path == "":
+            return self.all()
+        if path == NOTHING:
+            return self.none()
+        return self.filter(**{f"{lookup}__startswith": path})
+
+
+def get_object_for_user(queryset: models.QuerySet[M] | type[M], user: Any, pk: Any, **extra: Any) -> M:
+    """The record ``pk`` if ``user`` may see it; Http404 otherwise (also for a
+    malformed id), never a 500 and never a hint that the record exists."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    try:
+        return queryset.visible_to(user).get(pk=pk, **extra)  # type: ignore[attr-defined]
+    except (queryset.model.DoesNotExist, ValueError, TypeError, models.ObjectDoesNotExist):
+        raise Http404 from None
+    except Exception as exc:  # ValidationError for a malformed UUID
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise Http404 from None
+        raise
+
+
+def is_within(user: Any, path: str) -> bool:
+    """Whether an area path lies inside the user's scope."""
+    scope = scope_path_for(user)
+    return scope != NOTHING and path.startswith(scope)

@@ -1,0 +1,24 @@
+// Small behaviours for the server-rendered pages. No inline scripts anywhere:
+// the CSP allows only files served by the app itself.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("[data-autosubmit]") && el.form) {
+      el.form.submit();
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+  // A failed htmx request keeps the page (and what was typed) as it is and
+  // says so, instead of swapping in an error page.
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("htmx-error");
+    if (box) { box.hidden = false; }
+  });
+})();

@@ -1,0 +1,240 @@
+"""The demo county 示范县 (fictional; every code begins with 99 so that it
+matches no real place) with its institutions and the fixed demo logins.
+
+Later parts of the product add their records in their own modules, called
+in order by the ``load_demo`` command."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from xieguan.accounts.models import Education, Institution, InstitutionType, Role, RoleCode, User
+from xieguan.areas.models import Area, Level
+
+DEMO_PASSWORD = "Xieguan@2026"
+
+# (username, role description) as `make run` prints them.
+DEMO_LOGINS = [
+    ("admin", "系统管理员"),
+    ("bureau", "县卫生健康局领导（管理全县人员）"),
+    ("inst", "县卫生监督所监督员，城关镇责任监督员"),
+    ("cg1", "城关镇协管员"),
+    ("cg2", "城关镇协管员"),
+    ("dh1", "河东镇协管员"),
+    ("cun1", "城关镇李家村信息员"),
+    ("city", "示范市（只读上级）"),
+]
+
+# township name, 3-digit township code, [(village name, 3-digit village code)]
+TOWNSHIPS = [
+    ("城关镇", "100", [("城北社区居委会", "001"), ("李家村", "201"), ("王庄村", "202")]),
+    ("河东镇", "101", [("河东村", "201"), ("张湾村", "202")]),
+    ("青山镇", "102", [("青山村", "201"), ("石门村", "202")]),
+    ("柳林镇", "103", [("柳林村", "201"), ("赵家村", "202")]),
+    ("石桥镇", "104", [("石桥村", "201")]),
+    ("东关街道", "001", [("东关社区居委会", "001")]),
+    ("西湖街道", "002", [("西湖社区居委会", "001")]),
+    ("白沙乡", "200", [("白沙村", "201"), ("新庄村", "202")]),
+    ("马坊乡", "201", [("马坊村", "201")]),
+    ("杨庄乡", "202", [("杨庄村", "201")]),
+]
+
+COUNTY_CODE = "990101"
+
+
+@dataclass
+class DemoCounty:
+    province: Area
+    prefecture: Area
+    county: Area
+    townships: list[Area] = field(default_factory=list)
+    villages: list[Area] = field(default_factory=list)
+    bureau: Institution | None = None
+    institute: Institution | None = None
+    stations: list[Institution] = field(default_factory=list)
+    info_points: list[Institution] = field(default_factory=list)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def _area(parent: Area | None, name: str, level: int, code: str) -> Area:
+    area = Area(parent=parent, name=name, level=level, code=code)
+    area.save()
+    return area
+
+
+def _user(username: str, full_name: str, institution: Institution, roles: list[str], **profile: object) -> User:
+    user = User(username=username, full_name=full_name, institution=institution, **profile)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    user.roles.set(Role.objects.filter(code__in=roles))
+    return user
+
+
+@transaction.atomic
+def load_county() -> DemoCounty:
+    """Areas, institutions and people of the demo county."""
+    opened = datetime.date(2015, 1, 1)
+    province = _area(None, "示范省", Level.PROVINCE, "990000000000")
+    prefecture = _area(province, "示范市", Level.PREFECTURE, "990100000000")
+    county = _area(prefecture, "示范县", Level.COUNTY, COUNTY_CODE + "000000")
+    demo = DemoCounty(province=province, prefecture=prefecture, county=county)
+
+    city_commission = Institution.objects.create(
+        name="示范市卫生健康委员会", type=InstitutionType.BUREAU, area=prefecture, opened_on=opened
+    )
+    demo.bureau = Institution.objects.create(
+        name="示范县卫生健康局",
+        type=InstitutionType.BUREAU,
+        area=county,
+        opened_on=opened,
+        phone="0999-6012345",
+        address="示范县人民路 1 号",
+    )
+    demo.institute = Institution.objects.create(
+        name="示范县卫生监督所",
+        type=InstitutionType.INSTITUTE,
+        area=county,
+        opened_on=opened,
+        phone="0999-6023456",
+        address="示范县健康路 8 号",
+    )
+
+    for t_name, t_code, villages in TOWNSHIPS:
+        township = _area(county, t_name, Level.TOWNSHIP, COUNTY_CODE + t_code + "000")
+        demo.townships.append(township)
+        host = f"{t_name}卫生院" if not t_name.endswith("街道") else f"{t_name}社区卫生服务中心"
+        demo.stations.append(
+            Institution.objects.create(
+                name=f"{t_name}卫生监督协管站", type=InstitutionType.STATION, area=township, host=host, opened_on=opened
+            )
+        )
+        for v_name, v_code in villages:
+            village = _area(township, v_name, Level.VILLAGE, COUNTY_CODE + t_code + v_code)
+            demo.villages.append(village)
+            clinic = f"{v_name}卫生室" if v_name.endswith("村") else f"{v_name.removesuffix('居委会')}卫生服务站"
+            demo.info_points.append(
+                Institution.objects.create(
+                    name=f"{v_name}卫生监督信息点",
+                    type=InstitutionType.INFO_POINT,
+                    area=village,
+                    host=clinic,
+                    opened_on=opened,
+                )
+            )
+
+    appointed = datetime.date(2021, 3, 1)
+    u = demo.users
+    u["admin"] = _user("admin", "系统管理员", demo.bureau, [RoleCode.SYSTEM_ADMIN], is_superuser=True, is_staff=True)
+    u["bureau"] = _user("bureau", "周建国", demo.bureau, [RoleCode.COUNTY_LEADER], title="副局长", phone="13899990001")
+    u["inst"] = _user(
+        "inst",
+        "李明华",
+        demo.institute,
+        [RoleCode.SUPERVISOR],
+        title="主管医师",
+        education=Education.BACHELOR,
+        major="预防医学",
+        inspection_card_no="示卫监2021001",
+        phone="13899990002",
+    )
+    u["inst2"] = _user(
+        "inst2",
+        "陈思远",
+        demo.institute,
+        [RoleCode.SUPERVISOR],
+        title="医师",
+        education=Education.BACHELOR,
+        major="公共卫生",
+        inspection_card_no="示卫监2021002",
+        phone="13899990003",
+    )
+    station1, station2 = demo.stations[0], demo.stations[1]
+    comanager = {
+        "education": Education.SECONDARY,
+        "major": "临床医学",
+        "title": "医士",
+        "appointed_on": appointed,
+        "health_status": "健康",
+    }
+    u["cg1"] = _user(
+        "cg1",
+        "王秀兰",
+        station1,
+        [RoleCode.COMANAGER],
+        is_full_time=True,
+        phone="13899991001",
+        appointment_doc_no="示卫发〔2021〕12号",
+        inspection_card_no="示协管2021011",
+        **comanager,
+    )
+    u["cg2"] = _user(
+        "cg2",
+        "刘志强",
+        station1,
+        [RoleCode.COMANAGER],
+        is_full_time=False,
+        phone="13899991002",
+        appointment_doc_no="示卫发〔2021〕12号",
+        inspection_card_no="示协管2021012",
+        **comanager,
+    )
+    u["dh1"] = _user(
+        "dh1",
+        "赵春梅",
+        station2,
+        [RoleCode.COMANAGER],
+        is_full_time=True,
+        phone="13899991003",
+        appointment_doc_no="示卫发〔2021〕12号",
+        inspection_card_no="示协管2021021",
+        **comanager,
+    )
+    u["dh2"] = _user(
+        "dh2",
+        "孙海涛",
+        station2,
+        [RoleCode.COMANAGER],
+        phone="13899991004",
+        appointment_doc_no="示卫发〔2021〕12号",
+        inspection_card_no="示协管2021022",
+        **comanager,
+    )
+    surnames = "张吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施"
+    for index, station in enumerate(demo.stations[2:], start=3):
+        _user(
+            f"xg{index:02d}",
+            f"{surnames[index]}协管",
+            station,
+            [RoleCode.COMANAGER],
+            inspection_card_no=f"示协管2021{index:02d}1",
+            **comanager,
+        )
+    village_of_cun1 = demo.villages[1]  # 李家村 of 城关镇
+    for index, point in enumerate(demo.info_points, start=1):
+        username = "cun1" if point.area_id == village_of_cun1.pk else f"cun{index + 1:02d}"
+        name = "马德福" if username == "cun1" else f"{surnames[index % len(surnames)]}医生"
+        u[username] = _user(
+            username,
+            name,
+            point,
+            [RoleCode.INFO_OFFICER],
+            title="乡村医生",
+            education=Education.SECONDARY,
+            phone=f"1389999{2000 + index}",
+            health_status="健康",
+        )
+    u["city"] = _user("city", "黄立新", city_commission, [RoleCode.HIGHER_READONLY], title="科长")
+
+    station1.responsible_supervisor = u["inst"]
+    station1.save(update_fields=["responsible_supervisor"])
+    station2.responsible_supervisor = u["inst2"]
+    station2.save(update_fields=["responsible_supervisor"])
+    for station in demo.stations[2:]:
+        station.responsible_supervisor = u["inst2"]
+        station.save(update_fields=["responsible_supervisor"])
+    User.objects.filter(pk__in=[x.pk for x in u.values()]).update(password_changed_at=timezone.now())
+    return demo
