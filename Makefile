@@ -82,7 +82,7 @@ test-sqlite: install-dev assets
 
 # Rebuild the zh_Hans catalogues after changing user-facing strings.
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=tests --ignore=node_modules --ignore=var
 	$(PY) scripts/compile_messages.py
 
 clean:

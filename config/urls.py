@@ -19,3 +19,7 @@ handler400 = "xieguan.core.errors.bad_request"
 handler403 = "xieguan.core.errors.permission_denied"
 handler404 = "xieguan.core.errors.page_not_found"
 handler500 = "xieguan.core.errors.server_error"
+
+# The Django admin is for system administrators (superusers) only; county
+# administrators work on the ordinary pages, scoped to their county.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from xieguan.accounts import services
@@ -38,14 +38,14 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     if user is None:
         raise HttpError(401, _("The user name or password is wrong."))
     token, key = services.token_issue(user=user)
-    return 200, {"token": key, "expires_at": token.expires_at}
+    return Status(200, {"token": key, "expires_at": token.expires_at})
 
 
 @auth_router.delete("/token", response={204: None, 401: ErrorOut})
 def token_delete(request: HttpRequest) -> Any:
     """Revoke the token this request was made with."""
     services.token_revoke(actor=request.user, token=request.api_token)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
 
 @me_router.get("/me", response={200: MeOut, 401: ErrorOut})
@@ -109,8 +109,8 @@ def institution_create(request: HttpRequest, payload: InstitutionIn) -> Any:
     """Create an institution; idempotent on ``id`` (200 with the existing record)."""
     existing = existing_for_retry(Institution, payload.id, request.user)
     if existing is not None:
-        return 200, _institution_out(existing)
+        return Status(200, _institution_out(existing))
     area = get_area_for_user(request.user, payload.area_id)
     data = payload.dict(exclude={"area_id"})
     institution = services.institution_create(actor=request.user, area=area, **data)
-    return 201, _institution_out(institution)
+    return Status(201, _institution_out(institution))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from xieguan.areas import services
 from xieguan.areas.models import Area
@@ -66,7 +66,7 @@ def area_create(request: HttpRequest, payload: AreaIn) -> Any:
     """Add an area below ``parent_id``; idempotent on ``id``."""
     existing = existing_for_retry(Area, payload.id, request.user)
     if existing is not None:
-        return 200, _out(existing)
+        return Status(200, _out(existing))
     parent = get_area_for_user(request.user, payload.parent_id)
     area = services.area_create(actor=request.user, parent=parent, name=payload.name, code=payload.code, id=payload.id)
-    return 201, _out(area)
+    return Status(201, _out(area))

@@ -135,6 +135,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return json_error(request, 400, _("The request body is not valid JSON."))
         return json_error(request, exc.status_code, str(exc))
 
     @api.exception_handler(Exception)

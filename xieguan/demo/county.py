@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -66,9 +67,15 @@ def _area(parent: Area | None, name: str, level: int, code: str) -> Area:
     return area
 
 
+_hashed_password: dict[str, str] = {}
+
+
 def _user(username: str, full_name: str, institution: Institution, roles: list[str], **profile: object) -> User:
+    # Hash the shared demo password once: PBKDF2 for ~45 people would take seconds.
+    if "hash" not in _hashed_password:
+        _hashed_password["hash"] = make_password(DEMO_PASSWORD)
     user = User(username=username, full_name=full_name, institution=institution, **profile)
-    user.set_password(DEMO_PASSWORD)
+    user.password = _hashed_password["hash"]
     user.save()
     user.roles.set(Role.objects.filter(code__in=roles))
     return user

@@ -1,0 +1,88 @@
+"""Fixtures every test uses: the demo county as the area tree, and the three
+users every scoped page is tested with (STYLE.md): one inside the first
+township, one above it (county), one in the sibling township."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from xieguan.demo.county import DEMO_PASSWORD, DemoCounty, load_county
+
+
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    # A fast hasher in tests only; production keeps Django's PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db: Any) -> DemoCounty:
+    """The demo county: 10 townships, 16 villages, the fixed demo logins."""
+    return load_county()
+
+
+@pytest.fixture
+def township(demo: DemoCounty):  # noqa: ANN201
+    return demo.townships[0]
+
+
+@pytest.fixture
+def sibling_township(demo: DemoCounty):  # noqa: ANN201
+    return demo.townships[1]
+
+
+@pytest.fixture
+def comanager_in(demo: DemoCounty):  # noqa: ANN201
+    """cg1: co-manager of the first township."""
+    return demo.users["cg1"]
+
+
+@pytest.fixture
+def supervisor_of(demo: DemoCounty):  # noqa: ANN201
+    """inst: county supervisor, responsible for the first township."""
+    return demo.users["inst"]
+
+
+@pytest.fixture
+def county_admin(demo: DemoCounty):  # noqa: ANN201
+    """bureau: county leader, manages the county's areas, institutions, people."""
+    return demo.users["bureau"]
+
+
+@pytest.fixture
+def outsider(demo: DemoCounty):  # noqa: ANN201
+    """dh1: co-manager of the sibling township."""
+    return demo.users["dh1"]
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login() -> Any:
+    """login(user) → a test client signed in as that user."""
+    return client_for
+
+
+@pytest.fixture
+def api_token() -> Any:
+    """api_token(user) → a bearer token header for the API."""
+    from xieguan.accounts.services import token_issue
+
+    def make(user: Any) -> dict[str, str]:
+        _token, key = token_issue(user=user)
+        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+    return make
+
+
+@pytest.fixture
+def demo_password() -> str:
+    return DEMO_PASSWORD

@@ -1,0 +1,92 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_csp_allows_nothing_inline_and_nothing_outside(demo, login, comanager_in):
+    response = login(comanager_in).get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert "script-src 'self'" in csp
+    assert "http" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_forms_require_csrf(demo, demo_password):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "cg1", "password": demo_password})
+    assert response.status_code == 403
+    assert "表单已过期" in response.content.decode()
+
+
+def test_session_expires_after_30_idle_minutes(demo, comanager_in, login):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client = login(comanager_in)
+    client.get("/")
+    assert 29 * 60 < client.session.get_expiry_age() <= 30 * 60
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "HTTPS": "1",
+        "SECRET_KEY": "x" * 20 + "Production-Secret-Key-With-Enough-Entropy-1234567890",
+        "ALLOWED_HOSTS": "xieguan.example.gov.cn",
+        "XIEGUAN_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_password_expiry_sends_the_user_to_change_it(demo, login, comanager_in):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    comanager_in.password_changed_at = timezone.now() - timedelta(days=settings.PASSWORD_MAX_AGE_DAYS + 1)
+    comanager_in.save()
+    response = login(comanager_in).get("/")
+    assert response.status_code == 302 and response.url == reverse("accounts:password_change")
+
+
+def test_chinese_error_pages(demo, login, comanager_in):
+    response = login(comanager_in).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_server_error_page_is_chinese(rf):
+    from xieguan.core.errors import server_error
+
+    request = rf.get("/")
+    response = server_error(request)
+    assert response.status_code == 500
+    assert "系统出错了" in response.content.decode()
+    api = server_error(rf.get("/api/areas"))
+    assert api.status_code == 500 and "服务器出错" in json.loads(api.content)["detail"]
+
+
+def test_english_is_available_on_request(demo, login, comanager_in):
+    client = login(comanager_in)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Areas under" in client.get("/").content.decode()
+    assert "的下级区划" in login(comanager_in).get("/").content.decode()
