@@ -26,35 +26,35 @@ def demo(db: Any) -> DemoCounty:
 
 
 @pytest.fixture
-def township(demo: DemoCounty):  # noqa: ANN201
+def township(demo: DemoCounty):
     return demo.townships[0]
 
 
 @pytest.fixture
-def sibling_township(demo: DemoCounty):  # noqa: ANN201
+def sibling_township(demo: DemoCounty):
     return demo.townships[1]
 
 
 @pytest.fixture
-def comanager_in(demo: DemoCounty):  # noqa: ANN201
+def comanager_in(demo: DemoCounty):
     """cg1: co-manager of the first township."""
     return demo.users["cg1"]
 
 
 @pytest.fixture
-def supervisor_of(demo: DemoCounty):  # noqa: ANN201
+def supervisor_of(demo: DemoCounty):
     """inst: county supervisor, responsible for the first township."""
     return demo.users["inst"]
 
 
 @pytest.fixture
-def county_admin(demo: DemoCounty):  # noqa: ANN201
+def county_admin(demo: DemoCounty):
     """bureau: county leader, manages the county's areas, institutions, people."""
     return demo.users["bureau"]
 
 
 @pytest.fixture
-def outsider(demo: DemoCounty):  # noqa: ANN201
+def outsider(demo: DemoCounty):
     """dh1: co-manager of the sibling township."""
     return demo.users["dh1"]
 
