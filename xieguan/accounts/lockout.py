@@ -24,8 +24,8 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
         return JsonResponse({"detail": lockout_message()}, status=429)
     from xieguan.accounts.forms import LoginForm
 
-    form = LoginForm(request, data=request.POST or None)
-    form.is_valid = lambda: False  # type: ignore[method-assign]
+    # An unbound form: binding it would authenticate (and log) the attempt again.
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     return render(
         request,
         "accounts/login.html",

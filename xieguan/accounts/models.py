@@ -165,6 +165,8 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login", "password_changed_at"], m2m_fields=[])
     objects = XieguanUserManager()
     scope_lookup = "institution__area__path"
+    # Django's own bookkeeping that the audit log need not show.
+    audit_exclude = ("first_name", "last_name", "last_login", "date_joined", "password_changed_at", "is_staff")
 
     class Meta:
         verbose_name = _("user")

@@ -164,6 +164,10 @@ def institution_assign_supervisor(*, actor: Any, institution: Institution, super
 # --- People -------------------------------------------------------------------
 
 
+def _role_labels(codes: Iterable[str]) -> list[str]:
+    return [str(RoleCode(c).label) for c in sorted(codes)]
+
+
 def _check_roles(institution: Institution, roles: Iterable[str]) -> list[str]:
     codes = sorted(set(roles))
     if not codes:
@@ -240,7 +244,7 @@ def user_create(
             actor=actor,
             action=AuditEvent.Action.CREATE,
             obj=user,
-            changes={**diff({}, snapshot(user)), "roles": [None, codes]},
+            changes={**diff({}, snapshot(user)), "roles": [None, _role_labels(codes)]},
         )
         return user
 
@@ -255,7 +259,7 @@ def user_update(*, actor: Any, person: User, roles: Iterable[str] | None = None,
     require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
     if person.is_superuser and not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can change this account."))
-    before = {**snapshot(person), "roles": sorted(person.role_codes)}
+    before = {**snapshot(person), "roles": _role_labels(person.role_codes)}
     clean = _check_profile(profile)
     for key, value in clean.items():
         setattr(person, key, value)
@@ -265,7 +269,7 @@ def user_update(*, actor: Any, person: User, roles: Iterable[str] | None = None,
         if codes is not None:
             person.roles.set(Role.objects.filter(code__in=codes))
             person.__dict__.pop("role_codes", None)
-        after = {**snapshot(person), "roles": sorted(person.role_codes)}
+        after = {**snapshot(person), "roles": _role_labels(person.role_codes)}
         changes = diff(before, after)
         if changes:
             audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, changes=changes)

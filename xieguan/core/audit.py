@@ -61,6 +61,8 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
             continue
         if field.name in SECRET_FIELDS or field.name in {"created_at", "updated_at", "id"}:
             continue
+        if field.name in getattr(obj, "audit_exclude", ()):
+            continue
         if field.is_relation:
             related = getattr(obj, field.name)
             values[field.name] = str(related) if related is not None else None
@@ -71,10 +73,54 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     return values
 
 
+EMPTY = (None, "", [], {})
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """``{field: [before, after]}`` for the fields that changed."""
+    """``{field: [before, after]}`` for the fields that changed; a field that
+    stays empty (None → "") is no change."""
     keys = list(dict.fromkeys([*before, *after]))
-    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+    return {
+        k: [before.get(k), after.get(k)]
+        for k in keys
+        if before.get(k) != after.get(k)
+        and not (before.get(k) in EMPTY and after.get(k) in EMPTY)
+        and not (k not in before and after.get(k) is False)  # a new record's unset flag
+    }
+
+
+def change_rows(event: Any) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) for showing an event: the model's own
+    verbose names, so the log reads in the user's language."""
+    from django.apps import apps
+
+    model = None
+    if event.object_type:
+        try:
+            model = apps.get_model(event.object_type)
+        except (LookupError, ValueError):
+            model = None
+    rows = []
+    for name, values in (event.changes or {}).items():
+        label: Any = name
+        if model is not None:
+            try:
+                label = model._meta.get_field(name).verbose_name
+            except Exception:  # noqa: BLE001 - a field since removed keeps its name
+                label = name
+        before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        rows.append((str(label), _display(before), _display(after)))
+    return rows
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, bool):
+        from django.utils.translation import pgettext
+
+        return pgettext("boolean value", "yes") if value else pgettext("boolean value", "no")
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return value
 
 
 def audit_record(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.permissions import VIEW_AUDIT, require
 from xieguan.areas.models import Area
+from xieguan.core.audit import change_rows
 from xieguan.core.forms import DateInput
 from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import BadCursor, keyset_page
@@ -64,6 +65,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         page = keyset_page(events, ordering=["-id"], cursor=request.GET.get("after"))
     except BadCursor:
         page = keyset_page(events, ordering=["-id"])
+    for event in page.items:
+        event.change_rows = change_rows(event)
     query = request.GET.copy()
     query.pop("after", None)
     template = "core/_audit_rows.html" if request.htmx else "core/audit.html"

@@ -38,7 +38,7 @@ def test_session_expires_after_30_idle_minutes(demo, comanager_in, login):
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "0",
         "HTTPS": "1",
         "SECRET_KEY": "x" * 20 + "Production-Secret-Key-With-Enough-Entropy-1234567890",

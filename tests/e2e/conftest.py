@@ -1,0 +1,106 @@
+"""Headless Chromium (Debian's, never a downloaded one) against the live
+test server. Screenshots of every step go to var/screenshots/<journey>/.
+Any request to an address outside the app fails the journey."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM
+# calls are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/|^(data|blob|about):")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """One user's browser session with numbered screenshots."""
+
+    def __init__(self, browser: Any, base_url: str, folder: Path, viewport: dict[str, int]) -> None:
+        self.base_url = base_url
+        self.folder = folder
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.outside: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("request", self._check_request)
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.step = 0
+
+    def _check_request(self, request: Any) -> None:
+        if not LOCAL.match(request.url):
+            self.outside.append(request.url)
+
+    def goto(self, path: str) -> Any:
+        return self.page.goto(self.base_url + path)
+
+    def login(self, username: str, password: str) -> None:
+        self.goto("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("main button[type=submit]")
+
+    def shot(self, name: str) -> Path:
+        self.step += 1
+        path = self.folder / f"{self.step:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.outside, f"requests outside the app: {self.outside}"
+        csp = [e for e in self.console_errors if "Content Security Policy" in e or "Refused" in e]
+        assert not csp, f"CSP violations: {csp}"
+
+
+@pytest.fixture
+def journey(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
+    folder = SHOTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    opened: list[Journey] = []
+
+    def open_journey(viewport: dict[str, int] = PHONE, subfolder: str = "") -> Journey:
+        target = folder / subfolder if subfolder else folder
+        target.mkdir(parents=True, exist_ok=True)
+        j = Journey(browser, live_server.url, target, viewport)
+        opened.append(j)
+        return j
+
+    yield open_journey
+    for j in opened:
+        j.close()
