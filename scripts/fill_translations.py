@@ -24,14 +24,18 @@ def main(path: str) -> None:
             if entry.obsolete:
                 continue
             key = entry.msgid + ("|||" + entry.msgid_plural if entry.msgid_plural else "")
+            if "fuzzy" in entry.flags:
+                # msgmerge's guess from a similar string: never trust it.
+                entry.flags.remove("fuzzy")
+                entry.msgstr = ""
+                entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
+                entry.previous_msgid = None
             if entry.msgid_plural:
                 if not entry.msgstr_plural.get(0) and key in table:
                     forms = table[key]
                     entry.msgstr_plural = {0: forms[0] if isinstance(forms, list) else forms}
             elif not entry.msgstr and key in table:
                 entry.msgstr = table[key]
-            if "fuzzy" in entry.flags:
-                entry.flags.remove("fuzzy")
             if not (entry.msgstr or entry.msgstr_plural.get(0)):
                 missing.append(f"{po_path.relative_to(ROOT)}: {entry.msgid}")
         po.save()

@@ -106,9 +106,9 @@ def change_rows(event: Any) -> list[tuple[str, Any, Any]]:
         if model is not None:
             try:
                 label = model._meta.get_field(name).verbose_name
-            except Exception:  # noqa: BLE001 - a field since removed keeps its name
+            except Exception:  # a field since removed keeps its name
                 label = name
-        before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         rows.append((str(label), _display(before), _display(after)))
     return rows
 
