@@ -130,3 +130,40 @@ def test_list_pages_query_count_does_not_grow(demo, login, county_admin, url_nam
             services.institution_create(actor=county_admin, area=demo.villages[i], name=f"增{i}", type="info_point")
 
     assert_constant_queries(lambda: client.get(reverse(url_name)), grow, most=10)
+
+
+@pytest.mark.parametrize("name", ["accounts:institution_edit", "accounts:institution_supervisor"])
+@pytest.mark.parametrize(("who", "status"), [("bureau", 200), ("cg1", 403), ("inst", 403), ("city", 403), ("dh1", 404)])
+def test_managing_a_station_inside_above_and_beside(demo, login, name, who, status):
+    assert login(demo.users[who]).get(reverse(name, args=[demo.stations[0].pk])).status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [("bureau", 200), ("cg1", 403), ("city", 403), ("dh1", 404)])
+def test_deciding_a_transfer_inside_above_and_beside(demo, login, county_admin, who, status):
+    from xieguan.accounts import services
+
+    transfer = services.transfer_request(
+        actor=county_admin, person=demo.users["cg2"], to_institution=demo.stations[2], reason="支援"
+    )
+    client = login(demo.users[who])
+    assert client.get(reverse("accounts:transfer_decide", args=[transfer.pk])).status_code == status
+    if status != 200:
+        client.post(reverse("accounts:transfer_decide", args=[transfer.pk]), {"decision": "approve"})
+        transfer.refresh_from_db()
+        assert transfer.status == "pending"
+        assert User.objects.get(username="cg2").institution == demo.stations[0]
+
+
+@pytest.mark.parametrize(("who", "active"), [("bureau", False), ("cg1", True), ("city", True), ("dh1", True)])
+def test_deactivating_inside_above_and_beside(demo, login, who, active):
+    target = demo.users["cg2"]
+    login(demo.users[who]).post(reverse("accounts:person_active", args=[target.pk]), {"active": "0"})
+    target.refresh_from_db()
+    assert target.is_active is active
+
+
+def test_station_edit_by_outsider_changes_nothing(demo, login, outsider):
+    station = demo.stations[0]
+    login(outsider).post(reverse("accounts:institution_edit", args=[station.pk]), {"name": "被改名", "phone": "1"})
+    station.refresh_from_db()
+    assert station.name == "城关镇卫生监督协管站"
