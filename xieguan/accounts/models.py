@@ -3,10 +3,11 @@ whose area is the user's scope, and has one or more roles."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import uuid
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -163,7 +164,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login", "password_changed_at"], m2m_fields=[])
-    objects = XieguanUserManager()
+    objects: ClassVar[XieguanUserManager] = XieguanUserManager()
     scope_lookup = "institution__area__path"
     # Django's own bookkeeping that the audit log need not show.
     audit_exclude = ("first_name", "last_name", "last_login", "date_joined", "password_changed_at", "is_staff")
@@ -205,7 +206,7 @@ class User(AbstractUser):
     def password_expired(self, max_age_days: int) -> bool:
         if max_age_days <= 0 or self.password_changed_at is None:
             return False
-        return timezone.now() - self.password_changed_at > timezone.timedelta(days=max_age_days)
+        return timezone.now() - self.password_changed_at > datetime.timedelta(days=max_age_days)
 
 
 class TransferStatus(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -353,9 +354,10 @@ def transfer_request(
     *, actor: Any, person: User, to_institution: Institution, reason: str, id: uuid.UUID | None = None
 ) -> TransferRequest:
     """Ask the bureau to move a co-manager to another institution."""
-    if person.institution is None:
+    from_institution = person.institution
+    if from_institution is None:
         raise ValidationError(_("This person belongs to no institution."))
-    require(actor, MANAGE_PEOPLE, person.institution.area.path)
+    require(actor, MANAGE_PEOPLE, from_institution.area.path)
     require(actor, MANAGE_PEOPLE, to_institution.area.path)
     reason = (reason or "").strip()
     if not reason:
@@ -371,7 +373,7 @@ def transfer_request(
         transfer = TransferRequest.objects.create(
             id=id or uuid.uuid4(),
             person=person,
-            from_institution=person.institution,
+            from_institution=from_institution,
             to_institution=to_institution,
             reason=reason,
             requested_by=actor,
@@ -380,7 +382,7 @@ def transfer_request(
             actor=actor,
             action=AuditEvent.Action.REQUEST,
             obj=transfer,
-            changes={"to_institution": [str(person.institution), str(to_institution)]},
+            changes={"to_institution": [str(from_institution), str(to_institution)]},
             note=reason,
         )
         return transfer
@@ -430,7 +432,7 @@ def token_issue(*, user: User) -> tuple[ApiToken, str]:
             user=user,
             key_hash=hash_token(key),
             prefix=key[:8],
-            expires_at=timezone.now() + timezone.timedelta(days=settings.API_TOKEN_DAYS),
+            expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
         audit_record(actor=user, action=AuditEvent.Action.TOKEN_ISSUED, obj=user, note=token.prefix)
     return token, key

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -98,7 +98,7 @@ def area_update(*, actor: Any, area: Area, name: str, code: str | None) -> Area:
     return area
 
 
-def _area_bound_models() -> list[type]:
+def _area_bound_models() -> list[type[models.Model]]:
     """Every model whose records belong to an area through a field ``area``."""
     found = []
     for model in apps.get_models():

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "xieguan.core"
     label = "core"
-    verbose_name = "core"
+    verbose_name = _("Audit and shared services")
 
     def ready(self) -> None:
         from xieguan.core import audit_login  # noqa: F401  (login events → audit log)

@@ -73,7 +73,7 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     return values
 
 
-EMPTY = (None, "", [], {})
+EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

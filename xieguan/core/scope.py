@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -60,14 +61,9 @@ def get_object_for_user(queryset: models.QuerySet[M] | type[M], user: Any, pk: A
         queryset = queryset._default_manager.all()
     try:
         return queryset.visible_to(user).get(pk=pk, **extra)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError, models.ObjectDoesNotExist):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
+        # ValidationError/ValueError: a malformed id, which is just "not found".
         raise Http404 from None
-    except Exception as exc:  # ValidationError for a malformed UUID
-        from django.core.exceptions import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise Http404 from None
-        raise
 
 
 def is_within(user: Any, path: str) -> bool:
