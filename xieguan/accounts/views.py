@@ -41,20 +41,7 @@ from xieguan.accounts.permissions import (
 )
 from xieguan.accounts.selectors import get_institution_for_user, get_person_for_user, get_transfer_for_user
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import BadCursor, Page, keyset_page
-
-
-def _page(qs: Any, ordering: list[str], request: HttpRequest) -> Page:
-    try:
-        return keyset_page(qs, ordering=ordering, cursor=request.GET.get("after"))
-    except BadCursor:
-        return keyset_page(qs, ordering=ordering)
-
-
-def _query_without_cursor(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("after", None)
-    return query.urlencode()
+from xieguan.core.pagination import page_for_request, query_without_cursor
 
 
 class LoginView(auth_views.LoginView):
@@ -103,7 +90,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:50]
     if q:
         institutions = institutions.filter(Q(name__icontains=q) | Q(area__name__icontains=q))
-    page = _page(institutions, ["name", "id"], request)
+    page = page_for_request(request, institutions, ordering=["name", "id"])
     return render(
         request,
         "accounts/institution_list.html",
@@ -112,7 +99,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
             "types": InstitutionType.choices,
             "type": kind,
             "q": q,
-            "query": _query_without_cursor(request),
+            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_INSTITUTIONS),
         },
     )
@@ -236,7 +223,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:50]
     if q:
         people = people.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(institution__name__icontains=q))
-    page = _page(people, ["username", "id"], request)
+    page = page_for_request(request, people, ordering=["username", "id"])
     return render(
         request,
         "accounts/person_list.html",
@@ -245,7 +232,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "roles": RoleCode.choices,
             "role": role,
             "q": q,
-            "query": _query_without_cursor(request),
+            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_PEOPLE),
         },
     )
@@ -426,11 +413,11 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or TransferStatus.PENDING
     if status in TransferStatus.values:
         transfers = transfers.filter(status=status)
-    page = _page(transfers, ["-created_at", "id"], request)
+    page = page_for_request(request, transfers, ordering=["-created_at", "id"])
     return render(
         request,
         "accounts/transfer_list.html",
-        {"page": page, "status": status, "statuses": TransferStatus.choices, "query": _query_without_cursor(request)},
+        {"page": page, "status": status, "statuses": TransferStatus.choices, "query": query_without_cursor(request)},
     )
 
 

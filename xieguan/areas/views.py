@@ -19,7 +19,7 @@ from xieguan.areas.forms import AreaForm, ImportForm, RetireForm
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.pagination import page_for_request
 from xieguan.core.tabular import BadFile, read_rows
 
 
@@ -29,12 +29,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:50]
     if q:
         areas = Area.objects.visible_to(request.user).filter(Q(name__icontains=q) | Q(code__startswith=q))
-        try:
-            page = keyset_page(
-                areas.select_related("parent"), ordering=["level", "name", "id"], cursor=request.GET.get("after")
-            )
-        except BadCursor:
-            page = keyset_page(areas.select_related("parent"), ordering=["level", "name", "id"])
+        page = page_for_request(request, areas.select_related("parent"), ordering=["level", "name", "id"])
         return render(request, "areas/list.html", {"q": q, "page": page})
     root = scope_root_for(request.user)
     if root is None:
@@ -48,10 +43,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
 def area_detail(request: HttpRequest, pk: str) -> HttpResponse:
     area = get_area_for_user(request.user, pk)
     children_qs = Area.objects.visible_to(request.user).filter(parent=area)
-    try:
-        page = keyset_page(children_qs, ordering=["name", "id"], cursor=request.GET.get("after"))
-    except BadCursor:
-        page = keyset_page(children_qs, ordering=["name", "id"])
+    page = page_for_request(request, children_qs, ordering=["name", "id"])
     root = scope_root_for(request.user)
     crumbs = [a for a in area.ancestors() if root is None or a.path.startswith(root.path)]
     institutions = (

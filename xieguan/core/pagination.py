@@ -117,3 +117,19 @@ def keyset_page(
     rows = rows[:size]
     next_cursor = encode_cursor([_field_value(rows[-1], t.lstrip("-")) for t in ordering]) if has_next else None
     return Page(items=rows, next_cursor=next_cursor, ordering=ordering)
+
+
+def page_for_request(request: Any, queryset: models.QuerySet[T], *, ordering: Sequence[str]) -> Page[T]:
+    """The page a list view shows: after the ``after`` cursor in the query
+    string, or the first page when the cursor is not one we gave out."""
+    try:
+        return keyset_page(queryset, ordering=ordering, cursor=request.GET.get("after"))
+    except BadCursor:
+        return keyset_page(queryset, ordering=ordering)
+
+
+def query_without_cursor(request: Any) -> str:
+    """The list's current filters, to carry into the "more" link."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return str(query.urlencode())

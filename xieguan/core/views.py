@@ -16,7 +16,7 @@ from xieguan.areas.models import Area
 from xieguan.core.audit import change_rows
 from xieguan.core.forms import DateInput
 from xieguan.core.models import AuditEvent
-from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.pagination import page_for_request, query_without_cursor
 from xieguan.core.scope import scope_path_for
 
 
@@ -61,19 +61,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             events = events.filter(at__date__gte=data["since"])
         if data["until"]:
             events = events.filter(at__date__lte=data["until"])
-    try:
-        page = keyset_page(events, ordering=["-id"], cursor=request.GET.get("after"))
-    except BadCursor:
-        page = keyset_page(events, ordering=["-id"])
+    page = page_for_request(request, events, ordering=["-id"])
     for event in page.items:
         event.change_rows = change_rows(event)
-    query = request.GET.copy()
-    query.pop("after", None)
     template = "core/_audit_rows.html" if request.htmx else "core/audit.html"
     return render(
         request,
         template,
-        {"form": form, "page": page, "query": query.urlencode(), "scope_path": scope_path_for(request.user)},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_cursor(request),
+            "scope_path": scope_path_for(request.user),
+        },
     )
 
 
