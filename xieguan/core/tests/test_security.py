@@ -90,3 +90,19 @@ def test_english_is_available_on_request(demo, login, comanager_in):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Areas under" in client.get("/").content.decode()
     assert "的下级区划" in login(comanager_in).get("/").content.decode()
+
+
+def test_django_admin_is_for_system_administrators_only(demo, login):
+    assert login(demo.users["admin"]).get("/admin/").status_code == 200
+    for who in ["bureau", "inst", "cg1", "city"]:
+        user = demo.users[who]
+        user.is_staff = True  # even a staff flag set by mistake does not open it
+        user.save()
+        response = login(user).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response.url, who
+
+
+def test_api_docs_are_served_by_the_app(db, client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in response.content.decode()
