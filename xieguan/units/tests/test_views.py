@@ -111,6 +111,8 @@ def test_create_page_registers_a_unit_with_category_fields(demo, login, comanage
     assert response.status_code == 302
     unit = Unit.objects.get(name="新开饭店")
     assert unit.extra == {"seats": 40} and not unit.is_complete
+    page = client.get(reverse("units:detail", args=[unit.pk])).content.decode()
+    assert "建档不完整" in page and "建档尚缺" in page and "食品经营许可证号" in page
 
 
 def test_comanager_cannot_pick_a_village_of_the_neighbour(demo, login, comanager_in):
