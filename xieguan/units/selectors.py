@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
-from xieguan.core.scope import get_object_for_user
-from xieguan.units.models import Unit, UnitQuerySet
+from xieguan.core.scope import ScopedQuerySet, get_object_for_user
+from xieguan.units.models import Unit
 
 # Common fields every complete file has filled (不错项、不空项), besides the
 # category's own required fields. A credit code is not among them: a village
@@ -63,11 +63,11 @@ class UnitFilters:
     licence_expiring: bool = False
 
 
-def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | None = None) -> UnitQuerySet:
+def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | None = None) -> ScopedQuerySet[Unit]:
     """The units in the user's area that match the filters. The search finds
     a name, address or credit code containing the text, or pinyin initials
     beginning with it (``hxjd`` → 红星酒店)."""
-    qs = Unit.objects.visible_to(user).for_list()
+    qs = Unit.objects.for_list().visible_to(user)
     if filters.q:
         q = filters.q.strip()
         condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
@@ -118,8 +118,8 @@ def filing_rate_by_township(user: Any) -> list[FilingRate]:
     Two queries, whatever the number of units."""
     townships = list(Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).order_by("path"))
     rows = (
-        Unit.objects.visible_to(user)
-        .existing()
+        Unit.objects.existing()
+        .visible_to(user)
         .values("area__path")
         .annotate(total=Count("id"), complete=Count("id", filter=Q(is_complete=True)))
     )

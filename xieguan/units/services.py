@@ -31,7 +31,7 @@ from xieguan.units.models import (
     Unit,
     UnitStatus,
 )
-from xieguan.units.selectors import missing_fields
+from xieguan.units.selectors import COMMON_REQUIRED, missing_fields
 
 # The fields a page or the API may set on a unit, besides ``extra``.
 UNIT_FIELDS = (
@@ -53,6 +53,7 @@ UNIT_FIELDS = (
     "hygiene_grade",
 )
 _TEXT_LIMITS = {"name": 200, "legal_representative": 50, "phone": 30, "address": 200}
+_COMMON_NAMES = [name for name, _label in COMMON_REQUIRED]
 _TRUE = {"1", "true", "yes", "on", "是", "有"}
 _FALSE = {"0", "false", "no", "off", "否", "无"}
 
@@ -362,3 +363,20 @@ def certificate_add(
     with transaction.atomic():
         certificate, _created = create_once(StaffCertificate, id, actor, make)
     return certificate
+
+
+def units_refresh_completeness(*, category: Category) -> int:
+    """Recompute ``is_complete`` for every unit of a category after its
+    required fields changed (a county's own setting); returns how many
+    units changed. Not audited per unit: no user data changed."""
+    fields = [f for f in category.fields.all() if f.required]
+    changed = []
+    for unit in Unit.objects.filter(category=category).only("id", "is_complete", "extra", *_COMMON_NAMES):
+        complete = all(getattr(unit, name) not in (None, "") for name in _COMMON_NAMES) and all(
+            (unit.extra or {}).get(f.key) not in (None, "") for f in fields
+        )
+        if complete != unit.is_complete:
+            unit.is_complete = complete
+            changed.append(unit)
+    Unit.objects.bulk_update(changed, ["is_complete"], batch_size=500)
+    return len(changed)

@@ -161,3 +161,12 @@ def test_filing_rate_per_township_counts_complete_over_existing(demo, comanager_
     assert (rates["河东镇"].units, rates["河东镇"].complete) == (1, 1)
     assert rates["青山镇"].rate is None
     assert [r.township.name for r in filing_rate_by_township(comanager_in)] == ["城关镇"]
+
+
+def test_making_a_field_required_refreshes_completeness(demo, comanager_in):
+    unit = make_unit(comanager_in, demo.villages[1])
+    food = Category.objects.get(code="food")
+    CategoryField.objects.create(category=food, key="kitchen_area", label="厨房面积", kind="decimal", required=True)
+    assert services.units_refresh_completeness(category=food) == 1
+    unit.refresh_from_db()
+    assert not unit.is_complete and missing_fields(unit) == [("extra.kitchen_area", "厨房面积")]

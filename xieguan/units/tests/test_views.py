@@ -210,3 +210,11 @@ def test_unit_file_query_count_does_not_grow_with_licences(demo, login, county_a
 def test_filing_rate_page(demo, login, county_admin, unit):
     page = login(county_admin).get(reverse("units:filing_rate")).content.decode()
     assert "城关镇" in page and "100%" in page
+
+
+def test_system_admin_sees_categories_and_units_in_the_admin(demo, login, unit):
+    client = login(demo.users["admin"])
+    food = Category.objects.get(code="food")
+    assert client.get(reverse("admin:units_category_change", args=[food.pk])).status_code == 200
+    assert client.get(reverse("admin:units_unit_changelist")).status_code == 200
+    assert login(demo.users["bureau"]).get(reverse("admin:units_unit_changelist")).status_code == 302
