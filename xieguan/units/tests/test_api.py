@@ -119,3 +119,24 @@ def test_unknown_category_is_422(demo, api_token, comanager_in):
         "/api/units", _payload(demo, category="nope"), content_type="application/json", **api_token(comanager_in)
     )
     assert response.status_code == 422 and "category" in response.json()["fields"]
+
+
+def test_patch_with_bad_credit_code_is_422_and_changes_nothing(demo, api_token, unit, comanager_in):
+    response = Client().patch(
+        f"/api/units/{unit.pk}",
+        {"credit_code": "91350100M000I00Y43", "name": "改名"},
+        content_type="application/json",
+        **api_token(comanager_in),
+    )
+    assert response.status_code == 422 and "第 13 位" in response.json()["detail"]
+    unit.refresh_from_db()
+    assert unit.name == "红星酒店" and unit.credit_code == credit_code(1)
+
+
+def test_patch_extra_keeps_other_fields_and_reports_completeness(demo, api_token, unit, comanager_in):
+    response = Client().patch(
+        f"/api/units/{unit.pk}", {"extra": {"seats": 12}}, content_type="application/json", **api_token(comanager_in)
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["extra"] == {"seats": 12} and body["is_complete"] is False and body["name"] == "红星酒店"

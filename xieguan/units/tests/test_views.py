@@ -218,3 +218,15 @@ def test_system_admin_sees_categories_and_units_in_the_admin(demo, login, unit):
     assert client.get(reverse("admin:units_category_change", args=[food.pk])).status_code == 200
     assert client.get(reverse("admin:units_unit_changelist")).status_code == 200
     assert login(demo.users["bureau"]).get(reverse("admin:units_unit_changelist")).status_code == 302
+
+
+@pytest.mark.parametrize("query", ["?category=nope", "?area=not-an-id", "?after=garbage", "?status=x&risk_grade=y"])
+def test_bad_filter_values_still_show_a_list(demo, login, comanager_in, unit, query):
+    response = login(comanager_in).get(reverse("units:list") + query)
+    assert response.status_code == 200 and "红星酒店" in response.content.decode()
+
+
+def test_neighbours_village_as_filter_shows_nothing_of_theirs(demo, login, comanager_in, outsider, unit):
+    make_unit(outsider, demo.villages[3], name="河东饭店")
+    page = login(comanager_in).get(reverse("units:list"), {"area": str(demo.villages[3].pk)}).content.decode()
+    assert "河东饭店" not in page
