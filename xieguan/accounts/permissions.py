@@ -18,6 +18,7 @@ MANAGE_PEOPLE = "manage_people"
 APPROVE_TRANSFERS = "approve_transfers"
 VIEW_PEOPLE = "view_people"
 VIEW_AUDIT = "view_audit"
+MANAGE_UNITS = "manage_units"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -28,6 +29,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     APPROVE_TRANSFERS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
     VIEW_PEOPLE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER, R.HIGHER_READONLY}),
     VIEW_AUDIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    # The registry is kept by the county and the stations; information officers
+    # and the read-only higher level see it (SPEC §3).
+    MANAGE_UNITS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
 }
 
 

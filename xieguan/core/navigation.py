@@ -29,6 +29,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "core:home", lambda user: True),
+    NavItem(_("Units"), "units:list", lambda user: True),
     NavItem(_("Areas"), "areas:list", lambda user: True),
     NavItem(_("Institutions"), "accounts:institution_list", lambda user: True),
     NavItem(_("People"), "accounts:person_list", _can("view_people")),

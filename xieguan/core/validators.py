@@ -17,3 +17,54 @@ def validate_id_number(value: str) -> None:
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != value[17]:
         raise ValidationError(_("The ID number's last character does not match; check it again."), code="id_check")
+
+
+# GB 32100-2015, 统一社会信用代码: 18 characters from this alphabet (no I, O, Z,
+# S, V); the 18th is a check character over the first 17.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The check character for the first 17 characters of a credit code:
+    alphabet[(31 − Σ value × weight mod 31) mod 31]."""
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def normalise_credit_code(value: str | None) -> str:
+    """Upper case, spaces and full-width characters folded (what people paste)."""
+    text = (value or "").strip().upper()
+    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
+    return "".join(text.split())
+
+
+def validate_credit_code(value: str) -> None:
+    """An 18-character unified social credit code whose check character
+    matches (GB 32100). The message says which character is wrong."""
+    code = normalise_credit_code(value)
+    if len(code) != 18:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(count)d.") % {"count": len(code)},
+            code="credit_code_length",
+        )
+    for position, char in enumerate(code, start=1):
+        if char not in CREDIT_CODE_ALPHABET:
+            raise ValidationError(
+                _(
+                    "Character %(position)d (%(char)s) cannot be in a unified social credit code; "
+                    "only digits and capital letters other than I, O, Z, S and V can."
+                )
+                % {"position": position, "char": char},
+                code="credit_code_character",
+            )
+    expected = credit_code_check_character(code[:17])
+    if code[17] != expected:
+        raise ValidationError(
+            _(
+                "The last character (the check character) should be %(expected)s, not %(actual)s; "
+                "some character of the code was typed wrong."
+            )
+            % {"expected": expected, "actual": code[17]},
+            code="credit_code_check",
+        )

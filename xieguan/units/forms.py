@@ -1,0 +1,177 @@
+"""Forms for the registry pages. They only parse what was typed; every rule
+lives in the services, whose errors come back onto the same fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.areas.models import Area, Level
+from xieguan.core.forms import DateInput
+from xieguan.units.models import (
+    Category,
+    CategoryField,
+    CertificateKind,
+    FieldKind,
+    Grade,
+    RiskGrade,
+    Subtype,
+    UnitStatus,
+)
+from xieguan.units.selectors import UnitFilters
+
+YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return obj.name if obj.level == Level.TOWNSHIP else f"\u3000{obj.name}"
+
+
+def unit_areas_for(user: Any) -> Any:
+    """Townships and villages the user may put a unit in, each township
+    followed by its villages."""
+    return Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+
+
+def extra_form_field(field: CategoryField) -> forms.Field:
+    help_text = _("Needed for a complete file.") if field.required else ""
+    common = {"label": field.label, "required": False, "help_text": help_text}
+    if field.kind == FieldKind.INT:
+        return forms.IntegerField(min_value=0, **common)
+    if field.kind == FieldKind.DECIMAL:
+        return forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, **common)
+    if field.kind == FieldKind.BOOL:
+        # Three answers, not a checkbox: "not filled in" differs from "no".
+        return forms.TypedChoiceField(choices=YES_NO, **common)
+    if field.kind == FieldKind.DATE:
+        return forms.DateField(widget=DateInput(), **common)
+    if field.kind == FieldKind.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in field.choices or []]], **common)
+    return forms.CharField(max_length=200, **common)
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=40,
+        required=False,
+        help_text=_("18 characters; leave empty if the unit has none (e.g. a village clinic)."),
+    )
+    area = AreaChoiceField(label=_("Village or township"), queryset=Area.objects.none())
+    subtype = forms.ModelChoiceField(label=_("Subtype"), queryset=Subtype.objects.none(), required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=UnitStatus.choices, initial=UnitStatus.OPEN)
+    opened_on = forms.DateField(label=_("Opened on"), required=False, widget=DateInput())
+    closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DateInput())
+    is_key_unit = forms.BooleanField(label=_("Key unit (monthly patrol)"), required=False)
+    risk_grade = forms.ChoiceField(label=_("Risk grade"), choices=[("", "—"), *RiskGrade.choices], required=False)
+    hygiene_grade = forms.ChoiceField(label=_("Hygiene grade"), choices=[("", "—"), *Grade.choices], required=False)
+    latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
+    longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
+
+    def __init__(self, *args: Any, user: Any, category: Category, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.fields["area"].queryset = unit_areas_for(user)
+        self.fields["subtype"].queryset = category.subtypes.all()
+        self.category_fields = list(category.fields.all())
+        for field in self.category_fields:
+            self.fields[f"extra.{field.key}"] = extra_form_field(field)
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned values as unit_create / unit_update take them."""
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("extra.")}
+        extra = {}
+        for field in self.category_fields:
+            value = self.cleaned_data.get(f"extra.{field.key}")
+            if value in (None, ""):
+                continue
+            if field.kind == FieldKind.BOOL:
+                value = value == "yes"
+            extra[field.key] = value
+        data["extra"] = extra
+        data["category"] = self.category
+        return data
+
+    @staticmethod
+    def initial_for(unit: Any) -> dict[str, Any]:
+        initial = {
+            name: getattr(unit, name)
+            for name in (
+                "name",
+                "credit_code",
+                "area",
+                "subtype",
+                "address",
+                "legal_representative",
+                "phone",
+                "status",
+                "opened_on",
+                "closed_on",
+                "is_key_unit",
+                "risk_grade",
+                "hygiene_grade",
+                "latitude",
+                "longitude",
+            )
+        }
+        for key, value in (unit.extra or {}).items():
+            initial[f"extra.{key}"] = ("yes" if value else "no") if isinstance(value, bool) else value
+        return initial
+
+
+class LicenceForm(forms.Form):
+    kind = forms.CharField(label=_("Kind"), max_length=50, initial="卫生许可证")
+    number = forms.CharField(label=_("Number"), max_length=60)
+    issuer = forms.CharField(label=_("Issued by"), max_length=100, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
+    scope = forms.CharField(label=_("Scope"), max_length=200, required=False)
+
+
+class CertificateForm(forms.Form):
+    person_name = forms.CharField(label=_("Person"), max_length=50)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CertificateKind.choices)
+    number = forms.CharField(label=_("Number"), max_length=60, required=False)
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
+
+
+class UnitFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, address, credit code or pinyin initials"), max_length=50, required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    subtype = forms.ModelChoiceField(
+        label=_("Subtype"), queryset=Subtype.objects.select_related("category"), required=False
+    )
+    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *UnitStatus.choices], required=False)
+    key_unit = forms.ChoiceField(label=_("Key unit"), choices=YES_NO, required=False)
+    risk_grade = forms.ChoiceField(label=_("Risk grade"), choices=[("", "—"), *RiskGrade.choices], required=False)
+    incomplete = forms.BooleanField(label=_("Incomplete files only"), required=False)
+    expiring = forms.BooleanField(label=_("Licence expiring within 30 days"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = unit_areas_for(user)
+
+    def filters(self) -> UnitFilters:
+        """The filters typed; a value that does not parse is ignored, so a
+        stale link still shows a list."""
+        data = self.cleaned_data if self.is_valid() else {}
+        key = data.get("key_unit")
+        return UnitFilters(
+            q=data.get("q") or "",
+            category=data.get("category"),
+            subtype=data.get("subtype"),
+            area=data.get("area"),
+            status=data.get("status") or "",
+            key_unit=None if not key else key == "yes",
+            risk_grade=data.get("risk_grade") or "",
+            incomplete=bool(data.get("incomplete")),
+            licence_expiring=bool(data.get("expiring")),
+        )

@@ -1,0 +1,225 @@
+"""The registry of supervised units (SPEC §3, 监督对象台账, 一户一档).
+
+Categories, their subtypes and their own fields are data a county can extend;
+the six categories and the fields of SPEC §3 are seeded by a data migration.
+A unit's category fields live in ``Unit.extra`` keyed by ``CategoryField.key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+from simple_history.models import HistoricalRecords
+
+from xieguan.core.models import BaseModel
+from xieguan.core.scope import ScopedQuerySet
+
+
+def name_initials_of(name: str) -> str:
+    """Pinyin initials for search: 红星酒店 → "hxjd"; letters and digits kept."""
+    parts = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default")
+    return "".join(ch for ch in "".join(parts).lower() if ch.isascii() and ch.isalnum())[:100]
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subtype(models.Model):
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="subtypes"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("subtype")
+        verbose_name_plural = _("subtypes")
+        ordering = ["category__sort", "sort", "name"]
+        constraints = [models.UniqueConstraint(fields=["category", "name"], name="subtype_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("text")
+    INT = "int", _("whole number")
+    DECIMAL = "decimal", _("decimal number")
+    BOOL = "bool", _("yes / no")
+    DATE = "date", _("date")
+    CHOICE = "choice", _("choice")
+
+
+class CategoryField(models.Model):
+    """One field a category's units carry besides the common ones. The
+    required ones define a complete file (建档完整)."""
+
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="fields")
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category field")
+        verbose_name_plural = _("category fields")
+        ordering = ["category", "sort", "key"]
+        constraints = [models.UniqueConstraint(fields=["category", "key"], name="category_field_unique_key")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class UnitStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    SUSPENDED = "suspended", _("suspended")
+    CLOSED = "closed", _("closed")
+
+
+class Grade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+
+
+class RiskGrade(models.TextChoices):
+    LOW = "low", _("low")
+    MEDIUM = "medium", _("medium")
+    HIGH = "high", _("high")
+
+
+class UnitQuerySet(ScopedQuerySet["Unit"]):
+    def existing(self) -> UnitQuerySet:
+        """Units that count in the registry's denominators: not closed."""
+        return self.exclude(status=UnitStatus.CLOSED)
+
+    def for_list(self) -> UnitQuerySet:
+        return self.select_related("area", "category", "subtype")
+
+
+class Unit(BaseModel):
+    name = models.CharField(_("name"), max_length=200)
+    name_initials = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    # NULL, not "", for "has none" (a village clinic, a household eatery): the
+    # registry tells "no code" apart from a code not yet typed in an import.
+    credit_code = models.CharField(  # noqa: DJ001
+        _("unified social credit code"), max_length=18, null=True, blank=True
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    area = models.ForeignKey("areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="units")
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="units")
+    subtype = models.ForeignKey(
+        Subtype, verbose_name=_("subtype"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=UnitStatus.choices, default=UnitStatus.OPEN)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    is_key_unit = models.BooleanField(_("key unit"), default=False)
+    risk_grade = models.CharField(_("risk grade"), max_length=10, choices=RiskGrade.choices, blank=True)
+    hygiene_grade = models.CharField(_("hygiene grade"), max_length=1, choices=Grade.choices, blank=True)
+    extra = models.JSONField(_("category fields"), default=dict, blank=True)
+    # Kept by the services from missing_fields(); the list filter and the
+    # filing rate read it without loading every unit's category fields.
+    is_complete = models.BooleanField(_("complete file"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials"])
+    objects = UnitQuerySet.as_manager()
+    scope_lookup = "area__path"
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["area", "name"], name="unit_area_name_idx"),
+            models.Index(fields=["category", "status"], name="unit_category_status_idx"),
+            models.Index(fields=["status", "is_complete"], name="unit_status_complete_idx"),
+            models.Index(fields=["credit_code"], name="unit_credit_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_initials = name_initials_of(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
+
+
+class LicenceQuerySet(ScopedQuerySet["Licence"]):
+    pass
+
+
+class Licence(BaseModel):
+    """A licence the unit holds (卫生许可证, 医疗机构执业许可证, 食品经营许可证 …)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="licences")
+    kind = models.CharField(_("kind"), max_length=50)
+    number = models.CharField(_("number"), max_length=60)
+    issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, db_index=True)
+    scope = models.CharField(_("scope"), max_length=200, blank=True)
+
+    objects = LicenceQuerySet.as_manager()
+    scope_lookup = "unit__area__path"
+
+    class Meta:
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        ordering = ["unit", "expires_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"
+
+
+class CertificateKind(models.TextChoices):
+    HEALTH = "health_certificate", _("health certificate")
+    TRAINING = "training_certificate", _("hygiene training certificate")
+
+
+class StaffCertificateQuerySet(ScopedQuerySet["StaffCertificate"]):
+    pass
+
+
+class StaffCertificate(BaseModel):
+    """A certificate one of the unit's staff holds (健康证, 培训合格证)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="certificates")
+    person_name = models.CharField(_("person"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=30, choices=CertificateKind.choices)
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, db_index=True)
+
+    objects = StaffCertificateQuerySet.as_manager()
+    scope_lookup = "unit__area__path"
+
+    class Meta:
+        verbose_name = _("staff certificate")
+        verbose_name_plural = _("staff certificates")
+        ordering = ["unit", "person_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} {self.get_kind_display()}"

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class LicenceOut(Schema):
+    id: uuid.UUID
+    kind: str
+    number: str
+    issuer: str
+    issued_on: datetime.date | None
+    expires_on: datetime.date | None
+    scope: str
+
+
+class UnitOut(Schema):
+    id: uuid.UUID
+    name: str
+    name_initials: str
+    credit_code: str | None
+    legal_representative: str
+    phone: str
+    address: str
+    latitude: decimal.Decimal | None
+    longitude: decimal.Decimal | None
+    area_id: uuid.UUID
+    area_name: str
+    category: str
+    category_name: str
+    subtype_id: int | None
+    subtype_name: str | None
+    status: str
+    status_label: str
+    opened_on: datetime.date | None
+    closed_on: datetime.date | None
+    is_key_unit: bool
+    risk_grade: str
+    hygiene_grade: str
+    extra: dict[str, Any]
+    is_complete: bool
+
+
+class UnitDetailOut(UnitOut):
+    missing_fields: list[str]
+    licences: list[LicenceOut]
+
+
+class UnitIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing record"
+    )
+    name: str = Field(max_length=200)
+    credit_code: str | None = Field(None, max_length=40, description="统一社会信用代码, 18 characters (GB 32100)")
+    legal_representative: str = Field("", max_length=50)
+    phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+    latitude: decimal.Decimal | None = None
+    longitude: decimal.Decimal | None = None
+    area_id: uuid.UUID = Field(description="a village or township in the caller's area")
+    category: str = Field(description="category code, e.g. food, public_place")
+    subtype_id: int | None = None
+    status: str = "open"
+    opened_on: datetime.date | None = None
+    closed_on: datetime.date | None = None
+    is_key_unit: bool = False
+    risk_grade: str = ""
+    hygiene_grade: str = ""
+    extra: dict[str, Any] = Field(default_factory=dict, description="category fields by key")
+
+
+class UnitPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    credit_code: str | None = Field(None, max_length=40)
+    legal_representative: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=30)
+    address: str | None = Field(None, max_length=200)
+    latitude: decimal.Decimal | None = None
+    longitude: decimal.Decimal | None = None
+    area_id: uuid.UUID | None = None
+    category: str | None = None
+    subtype_id: int | None = None
+    status: str | None = None
+    opened_on: datetime.date | None = None
+    closed_on: datetime.date | None = None
+    is_key_unit: bool | None = None
+    risk_grade: str | None = None
+    hygiene_grade: str | None = None
+    extra: dict[str, Any] | None = None

@@ -1,0 +1,382 @@
+"""Every write to the registry (SPEC §3): validated, permitted, scoped, audited."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.permissions import MANAGE_UNITS, require
+from xieguan.areas.models import Area, Level
+from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.idempotency import create_once
+from xieguan.core.models import AuditEvent
+from xieguan.core.validators import normalise_credit_code, validate_credit_code
+from xieguan.units.models import (
+    Category,
+    CategoryField,
+    CertificateKind,
+    FieldKind,
+    Grade,
+    Licence,
+    RiskGrade,
+    StaffCertificate,
+    Subtype,
+    Unit,
+    UnitStatus,
+)
+from xieguan.units.selectors import COMMON_REQUIRED, missing_fields
+
+# The fields a page or the API may set on a unit, besides ``extra``.
+UNIT_FIELDS = (
+    "name",
+    "credit_code",
+    "legal_representative",
+    "phone",
+    "address",
+    "latitude",
+    "longitude",
+    "area",
+    "category",
+    "subtype",
+    "status",
+    "opened_on",
+    "closed_on",
+    "is_key_unit",
+    "risk_grade",
+    "hygiene_grade",
+)
+_TEXT_LIMITS = {"name": 200, "legal_representative": 50, "phone": 30, "address": 200}
+_COMMON_NAMES = [name for name, _label in COMMON_REQUIRED]
+_TRUE = {"1", "true", "yes", "on", "是", "有"}
+_FALSE = {"0", "false", "no", "off", "否", "无"}
+
+
+def _county_path(area: Area) -> str:
+    """The path of the county an area lies in (the first three levels)."""
+    segments = [s for s in area.path.split("/") if s][: Level.COUNTY]
+    return "/" + "".join(f"{s}/" for s in segments)
+
+
+def clean_extra(fields: list[CategoryField], raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Category-field values in their stored form (JSON: numbers, booleans,
+    ISO dates, strings); empty values are left out. Errors are keyed
+    ``extra.<key>`` and name the field."""
+    raw = raw or {}
+    unknown = set(raw) - {f.key for f in fields}
+    errors: dict[str, list[str]] = {}
+    for key in sorted(unknown):
+        errors[f"extra.{key}"] = [_("This category has no field %(key)s.") % {"key": key}]
+    values: dict[str, Any] = {}
+    for field in fields:
+        value = raw.get(field.key)
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            continue
+        try:
+            values[field.key] = _clean_value(field, value)
+        except ValueError as exc:
+            errors[f"extra.{field.key}"] = [f"{field.label}：{exc}"]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _clean_value(field: CategoryField, value: Any) -> Any:
+    kind = field.kind
+    if kind == FieldKind.BOOL:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(_("answer yes or no"))
+    if kind == FieldKind.INT:
+        try:
+            number = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            raise ValueError(_("must be a whole number")) from None
+        if number != number.to_integral_value() or number < 0:
+            raise ValueError(_("must be a whole number"))
+        return int(number)
+    if kind == FieldKind.DECIMAL:
+        try:
+            number = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            raise ValueError(_("must be a number")) from None
+        if not number.is_finite() or number < 0:
+            raise ValueError(_("must be a number"))
+        return str(number)
+    if kind == FieldKind.DATE:
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        try:
+            return datetime.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError(_("must be a date such as 2026-05-06")) from None
+    if kind == FieldKind.CHOICE:
+        if str(value) not in (field.choices or []):
+            raise ValueError(_("choose one of: %(choices)s") % {"choices": "、".join(field.choices or [])})
+        return str(value)
+    text = str(value)
+    if len(text) > 200:
+        raise ValueError(_("is longer than 200 characters"))
+    return text
+
+
+def _clean_unit(actor: Any, data: dict[str, Any], *, unit: Unit | None) -> dict[str, Any]:
+    """The unit's fields checked together; one ValidationError with every
+    problem, keyed by field, so a form can show them all at once."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for name, limit in _TEXT_LIMITS.items():
+        value = str(data.get(name) or "").strip()
+        if len(value) > limit:
+            errors[name] = [_("Use at most %(limit)d characters.") % {"limit": limit}]
+        clean[name] = value
+    if not clean["name"]:
+        errors["name"] = [_("Enter the unit's name.")]
+
+    area = data.get("area")
+    if not isinstance(area, Area):
+        errors["area"] = [_("Choose the village or township the unit is in.")]
+    else:
+        require(actor, MANAGE_UNITS, area.path)
+        if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
+            errors["area"] = [_("A unit belongs to a village or a township.")]
+        elif not area.is_active and (unit is None or unit.area_id != area.pk):
+            errors["area"] = [_("This area has been retired.")]
+    clean["area"] = area
+
+    category = data.get("category")
+    subtype = data.get("subtype")
+    if not isinstance(category, Category):
+        errors["category"] = [_("Choose the unit's category.")]
+    elif subtype is not None and (not isinstance(subtype, Subtype) or subtype.category_id != category.pk):
+        errors["subtype"] = [_("This subtype belongs to another category.")]
+    clean["category"], clean["subtype"] = category, subtype
+
+    code = normalise_credit_code(data.get("credit_code")) or None
+    if code is not None:
+        try:
+            validate_credit_code(code)
+        except ValidationError as exc:
+            errors["credit_code"] = exc.messages
+        else:
+            if isinstance(area, Area):
+                clash = Unit.objects.filter(credit_code=code, area__path__startswith=_county_path(area))
+                if unit is not None:
+                    clash = clash.exclude(pk=unit.pk)
+                other = clash.only("name").first()
+                if other is not None:
+                    errors["credit_code"] = [
+                        _("The unit %(name)s in this county already has the credit code %(code)s.")
+                        % {"name": other.name, "code": code}
+                    ]
+    clean["credit_code"] = code
+
+    status = data.get("status") or UnitStatus.OPEN
+    if status not in UnitStatus.values:
+        errors["status"] = [_("Choose open, suspended or closed.")]
+    clean["status"] = status
+    opened_on, closed_on = data.get("opened_on"), data.get("closed_on")
+    if status == UnitStatus.CLOSED and closed_on is None:
+        closed_on = timezone.localdate()
+    if status != UnitStatus.CLOSED and closed_on is not None:
+        errors["closed_on"] = [_("Only a closed unit has a closing date.")]
+    if opened_on and closed_on and closed_on < opened_on:
+        errors["closed_on"] = [_("The closing date is before the opening date.")]
+    clean["opened_on"], clean["closed_on"] = opened_on, closed_on
+
+    latitude, longitude = data.get("latitude"), data.get("longitude")
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = [_("Give both latitude and longitude, or neither.")]
+    if latitude is not None and not -90 <= decimal.Decimal(str(latitude)) <= 90:
+        errors["latitude"] = [_("The latitude lies between -90 and 90.")]
+    if longitude is not None and not -180 <= decimal.Decimal(str(longitude)) <= 180:
+        errors["longitude"] = [_("The longitude lies between -180 and 180.")]
+    clean["latitude"], clean["longitude"] = latitude, longitude
+
+    clean["is_key_unit"] = bool(data.get("is_key_unit"))
+    risk, grade = data.get("risk_grade") or "", data.get("hygiene_grade") or ""
+    if risk and risk not in RiskGrade.values:
+        errors["risk_grade"] = [_("Choose low, medium or high.")]
+    if grade and grade not in Grade.values:
+        errors["hygiene_grade"] = [_("Choose A, B or C.")]
+    clean["risk_grade"], clean["hygiene_grade"] = risk, grade
+
+    if isinstance(category, Category):
+        try:
+            clean["extra"] = clean_extra(list(category.fields.all()), data.get("extra"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def unit_snapshot(unit: Unit) -> dict[str, Any]:
+    """The audited values of a unit, its category fields flattened to
+    ``extra.<key>`` so that before → after names the one that changed."""
+    values = snapshot(unit)
+    values.pop("extra", None)
+    values.pop("name_initials", None)
+    for key, value in sorted((unit.extra or {}).items()):
+        values[f"extra.{key}"] = value
+    return values
+
+
+def unit_create(*, actor: Any, id: uuid.UUID | None = None, **data: Any) -> Unit:
+    """Register a unit in a village or township inside the actor's area.
+    Idempotent on ``id``: the same id sent again returns the unit already made."""
+    require(actor, MANAGE_UNITS)
+    unknown = set(data) - {*UNIT_FIELDS, "extra"}
+    if unknown:
+        raise TypeError(f"unknown unit fields: {sorted(unknown)}")
+
+    def make() -> Unit:
+        clean = _clean_unit(actor, data, unit=None)
+        unit = Unit(id=id or uuid.uuid4(), **clean)
+        unit.is_complete = not missing_fields(unit)
+        unit.save()
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=unit, changes=diff({}, unit_snapshot(unit)))
+        return unit
+
+    with transaction.atomic():
+        unit, _created = create_once(Unit, id, actor, make)
+    return unit
+
+
+def unit_update(*, actor: Any, unit: Unit, **data: Any) -> Unit:
+    """Change a unit; fields not given keep their values. The audit log
+    records before → after of every field that changed."""
+    require(actor, MANAGE_UNITS, unit.area.path)
+    unknown = set(data) - {*UNIT_FIELDS, "extra"}
+    if unknown:
+        raise TypeError(f"unknown unit fields: {sorted(unknown)}")
+    current = {name: getattr(unit, name) for name in UNIT_FIELDS}
+    current["extra"] = dict(unit.extra or {})
+    merged = {**current, **data}
+    if "category" in data and data["category"] != unit.category and "extra" not in data:
+        merged["extra"] = {}
+    clean = _clean_unit(actor, merged, unit=unit)
+    before = unit_snapshot(unit)
+    with transaction.atomic():
+        for name, value in clean.items():
+            setattr(unit, name, value)
+        unit.is_complete = not missing_fields(unit)
+        unit.save()
+        changes = diff(before, unit_snapshot(unit))
+        if changes:
+            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=unit, changes=changes)
+    return unit
+
+
+def licence_add(
+    *,
+    actor: Any,
+    unit: Unit,
+    kind: str,
+    number: str,
+    issuer: str = "",
+    issued_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+    scope: str = "",
+    id: uuid.UUID | None = None,
+) -> Licence:
+    """Record a licence the unit holds (卫生许可证 …)."""
+    require(actor, MANAGE_UNITS, unit.area.path)
+    errors: dict[str, list[str]] = {}
+    kind, number = (kind or "").strip(), (number or "").strip()
+    if not kind:
+        errors["kind"] = [_("Enter the kind of licence, e.g. 卫生许可证.")]
+    if not number:
+        errors["number"] = [_("Enter the licence number.")]
+    if issued_on and expires_on and expires_on < issued_on:
+        errors["expires_on"] = [_("The expiry date is before the issue date.")]
+    if errors:
+        raise ValidationError(errors)
+
+    def make() -> Licence:
+        licence = Licence.objects.create(
+            id=id or uuid.uuid4(),
+            unit=unit,
+            kind=kind[:50],
+            number=number[:60],
+            issuer=(issuer or "").strip()[:100],
+            issued_on=issued_on,
+            expires_on=expires_on,
+            scope=(scope or "").strip()[:200],
+        )
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=licence, changes=diff({}, snapshot(licence)))
+        return licence
+
+    with transaction.atomic():
+        licence, _created = create_once(Licence, id, actor, make)
+    return licence
+
+
+def certificate_add(
+    *,
+    actor: Any,
+    unit: Unit,
+    person_name: str,
+    kind: str,
+    number: str = "",
+    expires_on: datetime.date | None = None,
+    id: uuid.UUID | None = None,
+) -> StaffCertificate:
+    """Record a certificate of one of the unit's staff (健康证, 培训合格证)."""
+    require(actor, MANAGE_UNITS, unit.area.path)
+    errors: dict[str, list[str]] = {}
+    person_name = (person_name or "").strip()
+    if not person_name:
+        errors["person_name"] = [_("Enter the person's name.")]
+    if kind not in CertificateKind.values:
+        errors["kind"] = [_("Choose health certificate or hygiene training certificate.")]
+    if errors:
+        raise ValidationError(errors)
+
+    def make() -> StaffCertificate:
+        certificate = StaffCertificate.objects.create(
+            id=id or uuid.uuid4(),
+            unit=unit,
+            person_name=person_name[:50],
+            kind=kind,
+            number=(number or "").strip()[:60],
+            expires_on=expires_on,
+        )
+        audit_record(
+            actor=actor, action=AuditEvent.Action.CREATE, obj=certificate, changes=diff({}, snapshot(certificate))
+        )
+        return certificate
+
+    with transaction.atomic():
+        certificate, _created = create_once(StaffCertificate, id, actor, make)
+    return certificate
+
+
+def units_refresh_completeness(*, category: Category) -> int:
+    """Recompute ``is_complete`` for every unit of a category after its
+    required fields changed (a county's own setting); returns how many
+    units changed. Not audited per unit: no user data changed."""
+    fields = [f for f in category.fields.all() if f.required]
+    changed = []
+    for unit in Unit.objects.filter(category=category).only("id", "is_complete", "extra", *_COMMON_NAMES):
+        complete = all(getattr(unit, name) not in (None, "") for name in _COMMON_NAMES) and all(
+            (unit.extra or {}).get(f.key) not in (None, "") for f in fields
+        )
+        if complete != unit.is_complete:
+            unit.is_complete = complete
+            changed.append(unit)
+    Unit.objects.bulk_update(changed, ["is_complete"], batch_size=500)
+    return len(changed)

@@ -1,0 +1,193 @@
+"""Pages of the registry (SPEC §3): the list, the unit file, the forms."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xieguan.accounts.permissions import MANAGE_UNITS, can, require
+from xieguan.core.forms import add_service_errors
+from xieguan.core.models import AuditEvent
+from xieguan.core.pagination import BadCursor, Page, keyset_page
+from xieguan.units import services
+from xieguan.units.forms import CertificateForm, LicenceForm, UnitFilterForm, UnitForm
+from xieguan.units.models import Category, Licence, StaffCertificate, Unit
+from xieguan.units.selectors import (
+    EXPIRING_DAYS,
+    filing_rate_by_township,
+    get_unit_for_user,
+    missing_fields,
+    units_filtered,
+)
+
+LIST_ORDERING = ["name", "id"]
+
+
+def _page(qs: Any, request: HttpRequest) -> Page:
+    try:
+        return keyset_page(qs, ordering=LIST_ORDERING, cursor=request.GET.get("after"))
+    except BadCursor:
+        return keyset_page(qs, ordering=LIST_ORDERING)
+
+
+def _query_without_cursor(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """The registry: filters, search (pinyin initials too), keyset pages, no COUNT."""
+    form = UnitFilterForm(request.GET or None, user=request.user)
+    page = _page(units_filtered(request.user, form.filters()), request)
+    return render(
+        request,
+        "units/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_cursor(request),
+            "can_manage": can(request.user, MANAGE_UNITS),
+        },
+    )
+
+
+@login_required
+def filing_rate(request: HttpRequest) -> HttpResponse:
+    """建档率 per township in the user's area."""
+    return render(request, "units/filing_rate.html", {"rates": filing_rate_by_township(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_UNITS)
+    category = Category.objects.filter(code=request.GET.get("category") or "").first()
+    if category is None:
+        return render(request, "units/choose_category.html", {"categories": Category.objects.all()})
+    form = UnitForm(request.POST or None, user=request.user, category=category)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Unit %(name)s registered.") % {"name": unit.name})
+            return redirect("units:detail", pk=unit.pk)
+    title = _("Register a unit: %(category)s") % {"category": category.name}
+    return render(request, "units/form.html", {"form": form, "title": title, "unit": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, MANAGE_UNITS, unit.area.path)
+    form = UnitForm(request.POST or None, user=request.user, category=unit.category, initial=UnitForm.initial_for(unit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(actor=request.user, unit=unit, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("units:detail", pk=unit.pk)
+    title = _("Edit %(name)s") % {"name": unit.name}
+    return render(request, "units/form.html", {"form": form, "title": title, "unit": unit})
+
+
+def _timeline(unit: Unit, licences: list[Licence], certificates: list[StaffCertificate]) -> list[dict[str, Any]]:
+    """The unit's change history from the audit log, newest first, each change
+    with the field's name as the user knows it."""
+    labels = {f.name: str(f.verbose_name) for f in Unit._meta.concrete_fields}
+    labels.update({f"extra.{f.key}": f.label for f in unit.category.fields.all()})
+    labels.update({f.name: str(f.verbose_name) for f in Licence._meta.concrete_fields})
+    labels.update({f.name: str(f.verbose_name) for f in StaffCertificate._meta.concrete_fields})
+    related = [str(x.pk) for x in [*licences, *certificates]]
+    events = AuditEvent.objects.filter(
+        Q(object_type="units.unit", object_id=str(unit.pk))
+        | Q(object_type__in=["units.licence", "units.staffcertificate"], object_id__in=related)
+    ).order_by("-at", "-id")[:200]
+    timeline = []
+    for event in events:
+        changes = [
+            {"label": labels.get(key, key), "before": change[0], "after": change[1]}
+            for key, change in (event.changes or {}).items()
+            if isinstance(change, list) and len(change) == 2
+        ]
+        timeline.append({"event": event, "changes": changes})
+    return timeline
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """The unit file (一户一档): base data, licences, certificates, history."""
+    unit = get_unit_for_user(request.user, pk)
+    licences = list(unit.licences.all())
+    certificates = list(unit.certificates.all())
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    category_fields = list(unit.category.fields.all())
+    extra = unit.extra or {}
+    return render(
+        request,
+        "units/detail.html",
+        {
+            "unit": unit,
+            "extra_rows": [(f.label, extra.get(f.key), f.required) for f in category_fields],
+            "missing": missing_fields(unit),
+            "licences": licences,
+            "certificates": certificates,
+            "today": today,
+            "soon": soon,
+            "timeline": _timeline(unit, licences, certificates),
+            "can_manage": can(request.user, MANAGE_UNITS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, MANAGE_UNITS, unit.area.path)
+    form = LicenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.licence_add(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Licence added."))
+            return redirect("units:detail", pk=unit.pk)
+    title = _("Add a licence to %(name)s") % {"name": unit.name}
+    return render(request, "units/small_form.html", {"form": form, "title": title, "unit": unit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, MANAGE_UNITS, unit.area.path)
+    form = CertificateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_add(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Certificate added."))
+            return redirect("units:detail", pk=unit.pk)
+    title = _("Add a staff certificate to %(name)s") % {"name": unit.name}
+    return render(request, "units/small_form.html", {"form": form, "title": title, "unit": unit})
