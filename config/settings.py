@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "xieguan.core",
     "xieguan.areas",
     "xieguan.accounts",
+    "xieguan.outreach",
     "xieguan.demo",
 ]
 

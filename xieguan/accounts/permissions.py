@@ -18,6 +18,7 @@ MANAGE_PEOPLE = "manage_people"
 APPROVE_TRANSFERS = "approve_transfers"
 VIEW_PEOPLE = "view_people"
 VIEW_AUDIT = "view_audit"
+RECORD_OUTREACH = "record_outreach"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -28,6 +29,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     APPROVE_TRANSFERS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
     VIEW_PEOPLE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER, R.HIGHER_READONLY}),
     VIEW_AUDIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    # SPEC §7: stations, information points and the institute all do publicity.
+    RECORD_OUTREACH: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
 }
 
 
