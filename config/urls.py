@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("areas/", include("xieguan.areas.urls")),
-    path("outreach/", include("xieguan.outreach.urls")),
+    path("", include("xieguan.outreach.urls")),
     path("", include("xieguan.accounts.urls")),
     path("", include("xieguan.core.urls")),
 ]

@@ -19,6 +19,7 @@ APPROVE_TRANSFERS = "approve_transfers"
 VIEW_PEOPLE = "view_people"
 VIEW_AUDIT = "view_audit"
 RECORD_OUTREACH = "record_outreach"
+MANAGE_TRAINING = "manage_training"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -31,6 +32,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     VIEW_AUDIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
     # SPEC §7: stations, information points and the institute all do publicity.
     RECORD_OUTREACH: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
+    # The institute trains co-managers; a station trains its village officers.
+    MANAGE_TRAINING: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
 }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,3 +66,93 @@ class Outreach(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.theme}"
+
+
+class TrainingLevel(models.TextChoices):
+    COUNTY = "county", _("county training of co-managers")
+    TOWNSHIP = "township", _("township training of village officers and staff")
+
+
+def new_sign_in_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class TrainingQuerySet(ScopedQuerySet["Training"]):
+    def for_list(self) -> TrainingQuerySet:
+        return self.select_related("area", "institution").annotate(attendee_count=models.Count("attendances"))
+
+
+class Training(BaseModel):
+    """One training session (SPEC §7): the county trains co-managers, a
+    township trains its village officers and its own staff."""
+
+    area = models.ForeignKey("areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="trainings")
+    institution = models.ForeignKey(
+        "accounts.Institution", verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("level"), max_length=20, choices=TrainingLevel.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    trainer = models.CharField(_("trainer"), max_length=100)
+    materials = models.TextField(_("materials"), blank=True)
+    # The secret in the sign-in QR code: whoever holds it (and lies in the
+    # training's area) may sign themselves in while sign-in is open.
+    sign_in_token = models.CharField(max_length=64, default=new_sign_in_token, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TrainingQuerySet.as_manager()
+    scope_lookup = "area__path"
+    audit_exclude = ("sign_in_token",)
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["area", "date"], name="training_area_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.topic}"
+
+    def sign_in_open(self, today: datetime.date) -> bool:
+        """Self sign-in is open from the day before to the day after."""
+        return abs((today - self.date).days) <= 1
+
+
+class SignInMethod(models.TextChoices):
+    REGISTERED = "registered", _("registered by the trainer")
+    SELF = "self", _("signed in by QR code")
+
+
+class AttendanceQuerySet(ScopedQuerySet["Attendance"]):
+    pass
+
+
+class Attendance(BaseModel):
+    """One person's attendance at one training; a person attends once."""
+
+    training = models.ForeignKey(
+        Training, verbose_name=_("training"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="attendances"
+    )
+    signed_at = models.DateTimeField(_("signed in at"))
+    method = models.CharField(_("sign-in method"), max_length=20, choices=SignInMethod.choices)
+    score = models.DecimalField(_("test score"), max_digits=5, decimal_places=1, null=True, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+    scope_lookup = "training__area__path"
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["training", "person"], name="attendance_once_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.training}"

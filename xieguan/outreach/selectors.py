@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
 
+from xieguan.accounts.models import RoleCode, User
 from xieguan.areas.models import Area, Level
 from xieguan.core.scope import get_object_for_user
-from xieguan.outreach.models import Outreach
+from xieguan.outreach.models import Attendance, Outreach, Training
 
 
 def get_outreach_for_user(user: Any, pk: Any) -> Outreach:
@@ -64,3 +67,41 @@ def publicity_due(user: Any, *, year: int, today: datetime.date) -> list[Townshi
             states.append(DONE if n else OVERDUE if quarter_over else DUE)
         result.append(TownshipQuarters(township=township, counts=quarter_counts, states=states))
     return result
+
+
+def get_training_for_user(user: Any, pk: Any) -> Training:
+    """The training if it lies in the user's scope; 404 otherwise."""
+    return get_object_for_user(Training.objects.select_related("area", "institution"), user, pk)
+
+
+MINIMUM_HOURS = Decimal(20)
+
+
+def comanager_hours(user: Any, *, year: int) -> list[Any]:
+    """Each active co-manager in the user's scope with ``year_hours``: the sum
+    of the hours of the trainings they attended in ``year`` (SPEC §1: at
+    least 20). One query."""
+    people = (
+        User.objects.visible_to(user)
+        .with_role(RoleCode.COMANAGER)
+        .filter(is_active=True)
+        .select_related("institution")
+        .annotate(
+            year_hours=Coalesce(
+                Sum("attendances__training__hours", filter=Q(attendances__training__date__year=year)),
+                Decimal(0),
+                output_field=DecimalField(max_digits=6, decimal_places=1),
+            )
+        )
+        .order_by("institution__area__path", "full_name", "id")
+    )
+    return list(people)
+
+
+def attendances_of(person: Any, *, year: int) -> list[Attendance]:
+    """The trainings a person attended in ``year``, oldest first."""
+    return list(
+        Attendance.objects.filter(person=person, training__date__year=year)
+        .select_related("training__institution")
+        .order_by("training__date", "id")
+    )

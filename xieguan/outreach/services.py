@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import hmac
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.permissions import RECORD_OUTREACH, require
+from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
-from xieguan.outreach.models import Outreach, OutreachForm
+from xieguan.outreach.models import Attendance, Outreach, OutreachForm, SignInMethod, Training, TrainingLevel
 
 
 def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
@@ -88,3 +90,108 @@ def outreach_create(
     with transaction.atomic():
         record, _created = create_once(Outreach, id, actor, make)
         return record
+
+
+def training_create(
+    *,
+    actor: Any,
+    area: Area,
+    level: str,
+    topic: str,
+    date: datetime.date,
+    hours: Decimal,
+    trainer: str,
+    materials: str = "",
+    id: uuid.UUID | None = None,
+) -> Training:
+    """A training held by the actor's institution: a county training of
+    co-managers sits in the county, a township training of village officers
+    in the township; made once per ``id``."""
+    require(actor, MANAGE_TRAINING, area.path)
+    if actor.institution is None:
+        raise ValidationError(_("Only a member of an institution can record a training."))
+    errors: dict[str, str] = {}
+    if level not in TrainingLevel.values:
+        errors["level"] = _("Choose a level from the list.")
+    elif level == TrainingLevel.COUNTY and area.level != Level.COUNTY:
+        errors["area"] = _("A county training belongs to the county.")
+    elif level == TrainingLevel.TOWNSHIP and area.level != Level.TOWNSHIP:
+        errors["area"] = _("A township training belongs to a township.")
+    if hours is None or not (Decimal("0.5") <= Decimal(hours) <= Decimal("40")):
+        errors["hours"] = _("Hours must be between 0.5 and 40.")
+    if errors:
+        raise ValidationError(errors)
+    clean = {
+        "topic": _clean_text(topic, field="topic", required=True, limit=200),
+        "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
+        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+    }
+
+    def make() -> Training:
+        training = Training(
+            id=id or uuid.uuid4(),
+            area=area,
+            institution=actor.institution,
+            level=level,
+            date=date,
+            hours=Decimal(hours),
+            recorded_by=actor,
+            **clean,
+        )
+        training.save()
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=training, changes=diff({}, snapshot(training)))
+        return training
+
+    with transaction.atomic():
+        training, _created = create_once(Training, id, actor, make)
+        return training
+
+
+def _attend(
+    *, actor: Any, training: Training, person: Any, method: str, score: Decimal | None
+) -> tuple[Attendance, bool]:
+    """One attendance per person: a second sign-in returns the first."""
+    area_path = person.institution.area.path if person.institution_id else None
+    if not person.is_active or area_path is None or not area_path.startswith(training.area.path):
+        raise ValidationError({"person": _("This person is not in the training's area.")})
+    if score is not None and not (Decimal(0) <= Decimal(score) <= Decimal(100)):
+        raise ValidationError({"score": _("The score must be between 0 and 100.")})
+    found = Attendance.objects.filter(training=training, person=person).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                training=training, person=person, signed_at=timezone.now(), method=method, score=score
+            )
+    except IntegrityError:
+        # Two sign-ins at once meet at the unique constraint.
+        return Attendance.objects.get(training=training, person=person), False
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=attendance, changes=diff({}, snapshot(attendance)))
+    return attendance, True
+
+
+def attendance_register(
+    *, actor: Any, training: Training, person: Any, score: Decimal | None = None
+) -> tuple[Attendance, bool]:
+    """The trainer registers a person from the people registry; idempotent per
+    person. Returns (attendance, created)."""
+    require(actor, MANAGE_TRAINING, training.area.path)
+    with transaction.atomic():
+        return _attend(actor=actor, training=training, person=person, method=SignInMethod.REGISTERED, score=score)
+
+
+def attendance_sign_in(
+    *, actor: Any, training: Training, token: str, today: datetime.date | None = None
+) -> tuple[Attendance, bool]:
+    """A signed-in person signs themselves in through the QR link: the token
+    must be the training's, sign-in open (its date ± 1 day) and the person in
+    the training's area. Idempotent."""
+    if not hmac.compare_digest(token.encode(), training.sign_in_token.encode()):
+        from django.http import Http404
+
+        raise Http404
+    if not training.sign_in_open(today or timezone.localdate()):
+        raise ValidationError(_("Sign-in for this training is closed."))
+    with transaction.atomic():
+        return _attend(actor=actor, training=training, person=actor, method=SignInMethod.SELF, score=None)

@@ -19,3 +19,22 @@ def make_outreach(*, area: Any, by: Any, date: datetime.date, theme: str = "食�
         theme=theme,
         **extra,
     )
+
+
+def make_training(*, area: Any, by: Any, date: datetime.date, hours: str = "4", **extra: Any) -> Any:
+    from decimal import Decimal
+
+    from xieguan.areas.models import Level
+    from xieguan.outreach.models import Training
+
+    return Training.objects.create(
+        area=area,
+        institution=by.institution,
+        recorded_by=by,
+        date=date,
+        hours=Decimal(hours),
+        level=extra.pop("level", "county" if area.level == Level.COUNTY else "township"),
+        topic=extra.pop("topic", "协管业务培训"),
+        trainer=extra.pop("trainer", "李监督员"),
+        **extra,
+    )
