@@ -8,6 +8,7 @@ from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.core.api import BearerAuth, install_error_handlers
 from xieguan.outreach.api import router as outreach_router
+from xieguan.outreach.api import training_router
 
 api = NinjaAPI(
     title="卫生监督协管信息系统 API",
@@ -29,3 +30,4 @@ api.add_router("", me_router)
 api.add_router("/areas", areas_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/outreach", outreach_router)
+api.add_router("/trainings", training_router)
