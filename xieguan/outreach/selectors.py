@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from xieguan.accounts.models import RoleCode, User
 from xieguan.areas.models import Area, Level
 from xieguan.core.scope import get_object_for_user
-from xieguan.outreach.models import Attendance, Outreach, Training
+from xieguan.outreach.models import Attendance, Outreach, Training, TrainingLevel
 
 
 def get_outreach_for_user(user: Any, pk: Any) -> Outreach:
@@ -29,43 +29,88 @@ class TownshipQuarters:
     township: Area
     counts: list[int]
     states: list[str]
+    training_counts: list[int]
+    training_states: list[str]
+    comanagers: int
+    short: list[Any]
+    hours_state: str
 
     @property
     def pairs(self) -> list[tuple[str, int]]:
         return list(zip(self.states, self.counts, strict=True))
+
+    @property
+    def training_pairs(self) -> list[tuple[str, int]]:
+        return list(zip(self.training_states, self.training_counts, strict=True))
 
 
 def quarter_of(day: datetime.date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def publicity_due(user: Any, *, year: int, today: datetime.date) -> list[TownshipQuarters]:
-    """Per township in the user's scope and quarter of ``year``: the number of
-    publicity records in the township or its villages, and its state —
-    done (≥ 1), due (none yet, quarter not over) or overdue (none, quarter
-    over). Quarters after ``today`` are due. Two queries whatever the size."""
-    townships = list(Area.objects.visible_to(user).active().filter(level=Level.TOWNSHIP).order_by("path"))
+def _quarter_counts(rows: Any, townships: list[Area]) -> dict[tuple[int, int], int]:
+    """{(township index, quarter): n} from rows of (area__path, date__month, n)."""
     counts: dict[tuple[int, int], int] = {}
-    rows = (
+    for row in rows:
+        for index, township in enumerate(townships):
+            if row["area__path"].startswith(township.path):
+                key = (index, quarter_of(datetime.date(2000, row["date__month"], 1)))
+                counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def _states(counts: list[int], *, year: int, today: datetime.date) -> list[str]:
+    return [
+        DONE if n else OVERDUE if (year, q) < (today.year, quarter_of(today)) else DUE
+        for q, n in enumerate(counts, start=1)
+    ]
+
+
+def publicity_due(user: Any, *, year: int, today: datetime.date) -> list[TownshipQuarters]:
+    """Per township in the user's scope, what SPEC §7 and §1 ask of ``year``:
+
+    - publicity: per quarter, the records in the township or its villages;
+    - training: per quarter, the township's trainings of village officers;
+    - hours: the co-managers of the township with fewer than 20 hours.
+
+    A quarter is done (≥ 1), due (none yet and not over) or overdue (none and
+    over); hours are done when nobody is short, overdue once the year is
+    over. A fixed number of queries whatever the size."""
+    townships = list(Area.objects.visible_to(user).active().filter(level=Level.TOWNSHIP).order_by("path"))
+    publicity = _quarter_counts(
         Outreach.objects.visible_to(user)
         .filter(date__year=year)
         .values("area__path", "date__month")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id")),
+        townships,
     )
-    by_path = {t.path: i for i, t in enumerate(townships)}
-    for row in rows:
-        for path, index in by_path.items():
-            if row["area__path"].startswith(path):
-                key = (index, (row["date__month"] - 1) // 3 + 1)
-                counts[key] = counts.get(key, 0) + row["n"]
+    trainings = _quarter_counts(
+        Training.objects.visible_to(user)
+        .filter(date__year=year, level=TrainingLevel.TOWNSHIP)
+        .values("area__path", "date__month")
+        .annotate(n=Count("id")),
+        townships,
+    )
+    people = comanager_hours(user, year=year)
     result = []
     for index, township in enumerate(townships):
-        quarter_counts = [counts.get((index, q), 0) for q in range(1, 5)]
-        states = []
-        for q, n in enumerate(quarter_counts, start=1):
-            quarter_over = (year, q) < (today.year, quarter_of(today))
-            states.append(DONE if n else OVERDUE if quarter_over else DUE)
-        result.append(TownshipQuarters(township=township, counts=quarter_counts, states=states))
+        counts = [publicity.get((index, q), 0) for q in range(1, 5)]
+        training_counts = [trainings.get((index, q), 0) for q in range(1, 5)]
+        mine = [p for p in people if p.institution and p.institution.area.path.startswith(township.path)]
+        short = [p for p in mine if p.year_hours < MINIMUM_HOURS]
+        hours_state = DONE if not short else OVERDUE if year < today.year else DUE
+        result.append(
+            TownshipQuarters(
+                township=township,
+                counts=counts,
+                states=_states(counts, year=year, today=today),
+                training_counts=training_counts,
+                training_states=_states(training_counts, year=year, today=today),
+                comanagers=len(mine),
+                short=short,
+                hours_state=hours_state,
+            )
+        )
     return result
 
 
@@ -85,7 +130,7 @@ def comanager_hours(user: Any, *, year: int) -> list[Any]:
         User.objects.visible_to(user)
         .with_role(RoleCode.COMANAGER)
         .filter(is_active=True)
-        .select_related("institution")
+        .select_related("institution__area")
         .annotate(
             year_hours=Coalesce(
                 Sum("attendances__training__hours", filter=Q(attendances__training__date__year=year)),

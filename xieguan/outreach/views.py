@@ -70,7 +70,8 @@ def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def outreach_due(request: HttpRequest) -> HttpResponse:
-    """Each township's publicity per quarter: done, due or overdue."""
+    """Each township's publicity and training per quarter and its
+    co-managers' hours: done, due or overdue."""
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)

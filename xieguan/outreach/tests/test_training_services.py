@@ -136,3 +136,32 @@ def test_hours_match_a_hand_count(demo, comanager_in, supervisor_of, outsider):
     own = {p.username: p.year_hours for p in comanager_hours(cg1, year=2026)}
     assert set(own) == {"cg1", "cg2"}
     assert [a.training for a in attendances_of(cg1, year=2026)] == [t1, t2]
+
+
+def test_what_is_due_matches_a_hand_count(demo, comanager_in, supervisor_of, outsider):
+    from xieguan.outreach.selectors import DONE, DUE, OVERDUE, publicity_due
+
+    chengguan, hedong = demo.townships[0], demo.townships[1]
+    # 城关镇 trains its village officers in Q1 and Q3; 河东镇 only in Q2 (2025 does not count).
+    make_training(area=chengguan, by=comanager_in, date=datetime.date(2026, 2, 1))
+    make_training(area=chengguan, by=comanager_in, date=datetime.date(2026, 8, 1))
+    make_training(area=hedong, by=outsider, date=datetime.date(2026, 5, 1))
+    make_training(area=hedong, by=outsider, date=datetime.date(2025, 8, 1))
+    # A county training counts for hours, not as a township training: cg1 and cg2 reach 20 h, dh1 8 h, dh2 none.
+    county = make_training(area=demo.county, by=supervisor_of, date=datetime.date(2026, 3, 1), hours="20")
+    small = make_training(area=demo.county, by=supervisor_of, date=datetime.date(2026, 4, 1), hours="8")
+    for person in [comanager_in, demo.users["cg2"]]:
+        services.attendance_register(actor=supervisor_of, training=county, person=person)
+    services.attendance_register(actor=supervisor_of, training=small, person=outsider)
+    rows = {
+        r.township.name: r for r in publicity_due(demo.users["bureau"], year=2026, today=datetime.date(2026, 8, 15))
+    }
+    cg, dh = rows["城关镇"], rows["河东镇"]
+    assert cg.training_counts == [1, 0, 1, 0] and cg.training_states == [DONE, OVERDUE, DONE, DUE]
+    assert dh.training_counts == [0, 1, 0, 0] and dh.training_states == [OVERDUE, DONE, DUE, DUE]
+    assert (cg.comanagers, cg.short, cg.hours_state) == (2, [], DONE)
+    assert dh.comanagers == 2 and {p.username for p in dh.short} == {"dh1", "dh2"} and dh.hours_state == DUE
+    after_year = {
+        r.township.name: r for r in publicity_due(demo.users["bureau"], year=2026, today=datetime.date(2027, 1, 5))
+    }
+    assert after_year["河东镇"].hours_state == OVERDUE and after_year["河东镇"].training_states[3] == OVERDUE

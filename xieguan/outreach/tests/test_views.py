@@ -81,6 +81,7 @@ def test_due_page_for_county_and_township(demo, login, comanager_in):
     assert "城关镇" in county_page and "河东镇" in county_page
     own_page = login(comanager_in).get(reverse("outreach:due") + "?year=2026").content.decode()
     assert "城关镇" in own_page and "河东镇" not in own_page
+    assert "已逾期" in county_page or "待完成" in county_page
 
 
 def test_due_page_query_count_does_not_grow(demo, login, comanager_in, outsider):
