@@ -66,3 +66,8 @@ class AttendanceForm(forms.Form):
             .select_related("institution")
             .order_by("institution__area__path", "full_name")
         )
+
+
+class PhotoForm(forms.Form):
+    # A plain file field: the service says in Chinese why a file is refused.
+    image = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))

@@ -156,3 +156,35 @@ class Attendance(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.training}"
+
+
+class OutreachPhotoQuerySet(ScopedQuerySet["OutreachPhoto"]):
+    pass
+
+
+class OutreachPhoto(BaseModel):
+    """A photo of a publicity activity, resized to at most 1600 px on its long
+    side; served only through a scoped view, never from a public URL."""
+
+    outreach = models.ForeignKey(
+        Outreach, verbose_name=_("publicity record"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to="outreach/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = OutreachPhotoQuerySet.as_manager()
+    scope_lookup = "outreach__area__path"
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["outreach", "sha256"], name="outreach_photo_once")]
+
+    def __str__(self) -> str:
+        return self.image.name

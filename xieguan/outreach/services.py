@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import hmac
+import io
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
-from xieguan.outreach.models import Attendance, Outreach, OutreachForm, SignInMethod, Training, TrainingLevel
+from xieguan.outreach.models import (
+    Attendance,
+    Outreach,
+    OutreachForm,
+    OutreachPhoto,
+    SignInMethod,
+    Training,
+    TrainingLevel,
+)
 
 
 def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
@@ -195,3 +207,39 @@ def attendance_sign_in(
         raise ValidationError(_("Sign-in for this training is closed."))
     with transaction.atomic():
         return _attend(actor=actor, training=training, person=actor, method=SignInMethod.SELF, score=None)
+
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+MAX_PHOTO_SIDE = 1600
+
+
+def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[OutreachPhoto, bool]:
+    """Attach a photo: refused over 20 MB or when it is not an image; resized
+    to 1600 px on the long side; the same photo twice is kept once.
+    Returns (photo, created)."""
+    require(actor, RECORD_OUTREACH, outreach.area.path)
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"image": _("The photo is larger than 20 MB.")})
+    raw = upload.read()
+    digest = hashlib.sha256(raw).hexdigest()
+    found = OutreachPhoto.objects.filter(outreach=outreach, sha256=digest).first()
+    if found is not None:
+        return found, False
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(raw))
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"image": _("This file is not a photo.")}) from None
+    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    with transaction.atomic():
+        photo = OutreachPhoto(
+            outreach=outreach, sha256=digest, uploaded_by=actor, width=image.width, height=image.height
+        )
+        photo.image.save(f"{digest[:16]}.jpg", ContentFile(out.getvalue()), save=False)
+        photo.save()
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name)
+    return photo, True

@@ -7,6 +7,7 @@ urlpatterns = [
     path("outreach/", views.outreach_list, name="list"),
     path("outreach/new/", views.outreach_create, name="create"),
     path("outreach/due/", views.outreach_due, name="due"),
+    path("outreach/photos/<str:pk>/", views.outreach_photo, name="photo"),
     path("outreach/<str:pk>/", views.outreach_detail, name="detail"),
     path("trainings/", views.training_list, name="training_list"),
     path("trainings/new/", views.training_create, name="training_create"),

@@ -8,7 +8,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +20,10 @@ from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, 
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.scope import get_object_for_user
 from xieguan.outreach import services
-from xieguan.outreach.forms import AttendanceForm, OutreachRecordForm, TrainingForm
-from xieguan.outreach.models import Outreach, Training
+from xieguan.outreach.forms import AttendanceForm, OutreachRecordForm, PhotoForm, TrainingForm
+from xieguan.outreach.models import Outreach, OutreachPhoto, Training
 from xieguan.outreach.selectors import (
     MINIMUM_HOURS,
     attendances_of,
@@ -63,9 +64,35 @@ def outreach_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """The record, its photos, and (for those who may) a photo upload."""
     record = get_outreach_for_user(request.user, pk)
-    return render(request, "outreach/detail.html", {"record": record})
+    may_add = can(request.user, RECORD_OUTREACH)
+    form = PhotoForm(request.POST or None, request.FILES or None) if may_add else None
+    if request.method == "POST":
+        require(request.user, RECORD_OUTREACH, record.area.path)
+        if form is not None and form.is_valid():
+            try:
+                _photo, created = services.outreach_photo_add(
+                    actor=request.user, outreach=record, upload=form.cleaned_data["image"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Photo added.") if created else _("This photo was already added."))
+                return redirect("outreach:detail", pk=record.pk)
+    photos = record.photos.order_by("created_at", "id")
+    return render(request, "outreach/detail.html", {"record": record, "form": form, "photos": photos})
+
+
+@login_required
+def outreach_photo(request: HttpRequest, pk: str) -> FileResponse:
+    """A photo, only for users who may see its record (no public media URL)."""
+    photo = get_object_for_user(OutreachPhoto, request.user, pk)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
