@@ -76,7 +76,9 @@ def publicity_due(user: Any, *, year: int, today: datetime.date) -> list[Townshi
     A quarter is done (≥ 1), due (none yet and not over) or overdue (none and
     over); hours are done when nobody is short, overdue once the year is
     over. A fixed number of queries whatever the size."""
-    townships = list(Area.objects.visible_to(user).active().filter(level=Level.TOWNSHIP).order_by("path"))
+    townships = list(
+        Area.objects.visible_to(user).active().filter(level=Level.TOWNSHIP).order_by("code", "name", "path")
+    )
     publicity = _quarter_counts(
         Outreach.objects.visible_to(user)
         .filter(date__year=year)
