@@ -7,6 +7,8 @@ from xieguan.accounts.api import auth_router, me_router
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.core.api import BearerAuth, install_error_handlers
+from xieguan.outreach.api import router as outreach_router
+from xieguan.outreach.api import training_router
 from xieguan.units.api import router as units_router
 
 api = NinjaAPI(
@@ -29,3 +31,5 @@ api.add_router("", me_router)
 api.add_router("/areas", areas_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/units", units_router)
+api.add_router("/outreach", outreach_router)
+api.add_router("/trainings", training_router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xieguan.areas",
     "xieguan.accounts",
     "xieguan.units",
+    "xieguan.outreach",
     "xieguan.demo",
 ]
 

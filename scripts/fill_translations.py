@@ -30,6 +30,7 @@ def main(path: str) -> None:
                 entry.msgstr = ""
                 entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
                 entry.previous_msgid = None
+                entry.previous_msgid_plural = None
             if entry.msgid_plural:
                 if not entry.msgstr_plural.get(0) and key in table:
                     forms = table[key]

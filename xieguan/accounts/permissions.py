@@ -19,6 +19,8 @@ APPROVE_TRANSFERS = "approve_transfers"
 VIEW_PEOPLE = "view_people"
 VIEW_AUDIT = "view_audit"
 MANAGE_UNITS = "manage_units"
+RECORD_OUTREACH = "record_outreach"
+MANAGE_TRAINING = "manage_training"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -32,6 +34,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The registry is kept by the county and the stations; information officers
     # and the read-only higher level see it (SPEC §3).
     MANAGE_UNITS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
+    # SPEC §7: stations, information points and the institute all do publicity.
+    RECORD_OUTREACH: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
+    # The institute trains co-managers; a station trains its village officers.
+    MANAGE_TRAINING: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
 }
 
 

@@ -1,0 +1,142 @@
+"""API: publicity records (SPEC §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from xieguan.accounts.selectors import get_person_for_user
+from xieguan.areas.selectors import get_area_for_user
+from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.pagination import keyset_page
+from xieguan.outreach import services
+from xieguan.outreach.models import Outreach, Training
+from xieguan.outreach.schemas import AttendanceIn, AttendanceOut, OutreachIn, OutreachOut, TrainingIn, TrainingOut
+from xieguan.outreach.selectors import get_outreach_for_user, get_training_for_user
+
+router = Router(tags=["outreach"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _out(r: Outreach) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "area_id": r.area_id,
+        "area_name": r.area.name,
+        "institution_id": r.institution_id,
+        "date": r.date,
+        "place": r.place,
+        "form": r.form,
+        "form_label": r.get_form_display(),
+        "theme": r.theme,
+        "audience": r.audience,
+        "audience_count": r.audience_count,
+        "materials": r.materials,
+        "materials_count": r.materials_count,
+        "unit_id": r.unit_id,
+        "recorded_by": r.recorded_by.full_name or r.recorded_by.username,
+    }
+
+
+@router.get("", response={200: ListOut[OutreachOut], **ERRORS})
+def outreach_list(
+    request: HttpRequest,
+    area_id: str | None = None,
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """Publicity records in the caller's scope, newest first; ``area_id``
+    narrows to an area and the areas below it."""
+    qs = Outreach.objects.visible_to(request.user).for_list()
+    if area_id:
+        qs = qs.filter(area__path__startswith=get_area_for_user(request.user, area_id).path)
+    page = keyset_page(qs, ordering=["-date", "-id"], cursor=after, size=limit)
+    return {"items": [_out(r) for r in page.items], "next": page.next_cursor}
+
+
+@router.get("/{record_id}", response={200: OutreachOut, **ERRORS})
+def outreach_get(request: HttpRequest, record_id: str) -> Any:
+    return _out(get_outreach_for_user(request.user, record_id))
+
+
+@router.post("", response={200: OutreachOut, 201: OutreachOut, **ERRORS})
+def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
+    """Record a publicity activity; idempotent on ``id``."""
+    existing = existing_for_retry(Outreach, payload.id, request.user)
+    if existing is not None:
+        return Status(200, _out(get_outreach_for_user(request.user, existing.pk)))
+    area = get_area_for_user(request.user, payload.area_id)
+    data = payload.dict(exclude={"area_id"})
+    data["form"] = str(payload.form.value)
+    record = services.outreach_create(actor=request.user, area=area, **data)
+    return Status(201, _out(record))
+
+
+training_router = Router(tags=["trainings"])
+
+
+def _training_out(t: Training, attendee_count: int | None = None) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "area_id": t.area_id,
+        "area_name": t.area.name,
+        "institution_id": t.institution_id,
+        "level": t.level,
+        "level_label": t.get_level_display(),
+        "topic": t.topic,
+        "date": t.date,
+        "hours": t.hours,
+        "trainer": t.trainer,
+        "materials": t.materials,
+        "attendee_count": t.attendances.count() if attendee_count is None else attendee_count,
+    }
+
+
+@training_router.get("", response={200: ListOut[TrainingOut], **ERRORS})
+def training_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
+    """Trainings held in the caller's scope, newest first."""
+    qs = Training.objects.visible_to(request.user).for_list()
+    page = keyset_page(qs, ordering=["-date", "-id"], cursor=after, size=limit)
+    return {"items": [_training_out(t, t.attendee_count) for t in page.items], "next": page.next_cursor}
+
+
+@training_router.get("/{training_id}", response={200: TrainingOut, **ERRORS})
+def training_get(request: HttpRequest, training_id: str) -> Any:
+    return _training_out(get_training_for_user(request.user, training_id))
+
+
+@training_router.post("", response={200: TrainingOut, 201: TrainingOut, **ERRORS})
+def training_create(request: HttpRequest, payload: TrainingIn) -> Any:
+    """Record a training; idempotent on ``id``."""
+    existing = existing_for_retry(Training, payload.id, request.user)
+    if existing is not None:
+        return Status(200, _training_out(get_training_for_user(request.user, existing.pk)))
+    area = get_area_for_user(request.user, payload.area_id)
+    data = payload.dict(exclude={"area_id"})
+    data["level"] = str(payload.level.value)
+    training = services.training_create(actor=request.user, area=area, **data)
+    return Status(201, _training_out(training, 0))
+
+
+@training_router.post("/{training_id}/attendance", response={200: AttendanceOut, 201: AttendanceOut, **ERRORS})
+def attendance_register(request: HttpRequest, training_id: str, payload: AttendanceIn) -> Any:
+    """Register a person from the people registry at a training; idempotent
+    per person (a second call answers 200 with the first attendance)."""
+    training = get_training_for_user(request.user, training_id)
+    person = get_person_for_user(request.user, payload.person_id)
+    attendance, created = services.attendance_register(
+        actor=request.user, training=training, person=person, score=payload.score
+    )
+    body = {
+        "id": attendance.pk,
+        "training_id": training.pk,
+        "person_id": person.pk,
+        "person_name": person.full_name or person.username,
+        "signed_at": attendance.signed_at,
+        "method": attendance.method,
+        "score": attendance.score,
+    }
+    return Status(201 if created else 200, body)

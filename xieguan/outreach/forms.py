@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.accounts.models import User
+from xieguan.areas.models import Area, Level
+from xieguan.core.forms import DateInput
+from xieguan.outreach.models import OutreachForm, TrainingLevel
+
+
+class OutreachRecordForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("Township or village"), queryset=Area.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    place = forms.CharField(label=_("Place"), max_length=200)
+    form = forms.ChoiceField(label=_("Form"), choices=OutreachForm.choices)
+    theme = forms.CharField(label=_("Theme"), max_length=200)
+    audience = forms.CharField(label=_("Audience"), max_length=200, required=False)
+    audience_count = forms.IntegerField(label=_("Number of people reached"), min_value=0, initial=0)
+    materials = forms.CharField(
+        label=_("Materials handed out"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    materials_count = forms.IntegerField(label=_("Number of materials handed out"), min_value=0, initial=0)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+        )
+
+
+class TrainingForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("County or township"), queryset=Area.objects.none())
+    level = forms.ChoiceField(label=_("Level"), choices=TrainingLevel.choices)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1, min_value=0)
+    trainer = forms.CharField(label=_("Trainer"), max_length=100)
+    materials = forms.CharField(label=_("Materials"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.visible_to(user).active().filter(level__in=[Level.COUNTY, Level.TOWNSHIP]).order_by("path")
+        )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name or obj.username}（{obj.institution}）"
+
+
+class AttendanceForm(forms.Form):
+    person = PersonChoiceField(label=_("Person"), queryset=User.objects.none())
+    score = forms.DecimalField(
+        label=_("Test score"), max_digits=5, decimal_places=1, min_value=0, max_value=100, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, training: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (  # type: ignore[attr-defined]
+            User.objects.visible_to(user)
+            .filter(is_active=True, institution__area__path__startswith=training.area.path)
+            .select_related("institution")
+            .order_by("institution__area__path", "full_name")
+        )
+
+
+class PhotoForm(forms.Form):
+    # A plain file field: the service says in Chinese why a file is refused.
+    image = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))

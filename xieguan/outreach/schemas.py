@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from xieguan.outreach.models import OutreachForm, TrainingLevel
+
+
+class OutreachOut(Schema):
+    id: uuid.UUID
+    area_id: uuid.UUID
+    area_name: str
+    institution_id: uuid.UUID
+    date: datetime.date
+    place: str
+    form: str
+    form_label: str
+    theme: str
+    audience: str
+    audience_count: int
+    materials: str
+    materials_count: int
+    unit_id: uuid.UUID | None
+    recorded_by: str
+
+
+class OutreachIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing record"
+    )
+    area_id: uuid.UUID = Field(description="a township or village in the caller's area")
+    date: datetime.date
+    place: str = Field(max_length=200)
+    form: OutreachForm
+    theme: str = Field(max_length=200)
+    audience: str = Field("", max_length=200)
+    audience_count: int = Field(0, ge=0)
+    materials: str = Field("", max_length=2000)
+    materials_count: int = Field(0, ge=0)
+    unit_id: uuid.UUID | None = Field(None, description="the unit guided, for form=guidance")
+
+
+class TrainingOut(Schema):
+    id: uuid.UUID
+    area_id: uuid.UUID
+    area_name: str
+    institution_id: uuid.UUID
+    level: str
+    level_label: str
+    topic: str
+    date: datetime.date
+    hours: Decimal
+    trainer: str
+    materials: str
+    attendee_count: int
+
+
+class TrainingIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing record"
+    )
+    area_id: uuid.UUID = Field(description="the county (level=county) or a township (level=township)")
+    level: TrainingLevel
+    topic: str = Field(max_length=200)
+    date: datetime.date
+    hours: Decimal = Field(gt=0, le=40, decimal_places=1)
+    trainer: str = Field(max_length=100)
+    materials: str = Field("", max_length=2000)
+
+
+class AttendanceIn(Schema):
+    person_id: uuid.UUID
+    score: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
+
+
+class AttendanceOut(Schema):
+    id: uuid.UUID
+    training_id: uuid.UUID
+    person_id: uuid.UUID
+    person_name: str
+    signed_at: datetime.datetime
+    method: str
+    score: Decimal | None

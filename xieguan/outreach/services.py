@@ -1,0 +1,244 @@
+"""Every write to publicity records (SPEC §7): validated, permitted, scoped, audited."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import io
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
+from xieguan.areas.models import Area, Level
+from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.idempotency import create_once
+from xieguan.core.models import AuditEvent
+from xieguan.outreach.models import (
+    Attendance,
+    Outreach,
+    OutreachForm,
+    OutreachPhoto,
+    SignInMethod,
+    Training,
+    TrainingLevel,
+)
+
+
+def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > limit:
+        raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
+    return value
+
+
+def outreach_create(
+    *,
+    actor: Any,
+    area: Area,
+    date: datetime.date,
+    place: str,
+    form: str,
+    theme: str,
+    audience: str = "",
+    audience_count: int = 0,
+    materials: str = "",
+    materials_count: int = 0,
+    unit_id: uuid.UUID | None = None,
+    id: uuid.UUID | None = None,
+) -> Outreach:
+    """A new publicity record in a township or village of the actor's area,
+    made by the actor's institution; made once per ``id``."""
+    require(actor, RECORD_OUTREACH, area.path)
+    if actor.institution is None:
+        raise ValidationError(_("Only a member of an institution can record publicity."))
+    errors: dict[str, str] = {}
+    if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
+        errors["area"] = _("Choose a township or a village.")
+    elif not area.is_active:
+        errors["area"] = _("This area has been retired.")
+    if date > timezone.localdate():
+        errors["date"] = _("The date cannot be in the future.")
+    if form not in OutreachForm.values:
+        errors["form"] = _("Choose a form from the list.")
+    if audience_count < 0 or materials_count < 0:
+        errors["audience_count"] = _("Counts cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+    clean = {
+        "place": _clean_text(place, field="place", required=True, limit=200),
+        "theme": _clean_text(theme, field="theme", required=True, limit=200),
+        "audience": _clean_text(audience, field="audience", required=False, limit=200),
+        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+    }
+
+    def make() -> Outreach:
+        record = Outreach(
+            id=id or uuid.uuid4(),
+            area=area,
+            institution=actor.institution,
+            date=date,
+            form=form,
+            audience_count=audience_count,
+            materials_count=materials_count,
+            unit_id=unit_id if form == OutreachForm.GUIDANCE else None,
+            recorded_by=actor,
+            **clean,
+        )
+        record.save()
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=record, changes=diff({}, snapshot(record)))
+        return record
+
+    with transaction.atomic():
+        record, _created = create_once(Outreach, id, actor, make)
+        return record
+
+
+def training_create(
+    *,
+    actor: Any,
+    area: Area,
+    level: str,
+    topic: str,
+    date: datetime.date,
+    hours: Decimal,
+    trainer: str,
+    materials: str = "",
+    id: uuid.UUID | None = None,
+) -> Training:
+    """A training held by the actor's institution: a county training of
+    co-managers sits in the county, a township training of village officers
+    in the township; made once per ``id``."""
+    require(actor, MANAGE_TRAINING, area.path)
+    if actor.institution is None:
+        raise ValidationError(_("Only a member of an institution can record a training."))
+    errors: dict[str, str] = {}
+    if level not in TrainingLevel.values:
+        errors["level"] = _("Choose a level from the list.")
+    elif level == TrainingLevel.COUNTY and area.level != Level.COUNTY:
+        errors["area"] = _("A county training belongs to the county.")
+    elif level == TrainingLevel.TOWNSHIP and area.level != Level.TOWNSHIP:
+        errors["area"] = _("A township training belongs to a township.")
+    if hours is None or not (Decimal("0.5") <= Decimal(hours) <= Decimal("40")):
+        errors["hours"] = _("Hours must be between 0.5 and 40.")
+    if errors:
+        raise ValidationError(errors)
+    clean = {
+        "topic": _clean_text(topic, field="topic", required=True, limit=200),
+        "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
+        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+    }
+
+    def make() -> Training:
+        training = Training(
+            id=id or uuid.uuid4(),
+            area=area,
+            institution=actor.institution,
+            level=level,
+            date=date,
+            hours=Decimal(hours),
+            recorded_by=actor,
+            **clean,
+        )
+        training.save()
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=training, changes=diff({}, snapshot(training)))
+        return training
+
+    with transaction.atomic():
+        training, _created = create_once(Training, id, actor, make)
+        return training
+
+
+def _attend(
+    *, actor: Any, training: Training, person: Any, method: str, score: Decimal | None
+) -> tuple[Attendance, bool]:
+    """One attendance per person: a second sign-in returns the first."""
+    area_path = person.institution.area.path if person.institution_id else None
+    if not person.is_active or area_path is None or not area_path.startswith(training.area.path):
+        raise ValidationError({"person": _("This person is not in the training's area.")})
+    if score is not None and not (Decimal(0) <= Decimal(score) <= Decimal(100)):
+        raise ValidationError({"score": _("The score must be between 0 and 100.")})
+    found = Attendance.objects.filter(training=training, person=person).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                training=training, person=person, signed_at=timezone.now(), method=method, score=score
+            )
+    except IntegrityError:
+        # Two sign-ins at once meet at the unique constraint.
+        return Attendance.objects.get(training=training, person=person), False
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=attendance, changes=diff({}, snapshot(attendance)))
+    return attendance, True
+
+
+def attendance_register(
+    *, actor: Any, training: Training, person: Any, score: Decimal | None = None
+) -> tuple[Attendance, bool]:
+    """The trainer registers a person from the people registry; idempotent per
+    person. Returns (attendance, created)."""
+    require(actor, MANAGE_TRAINING, training.area.path)
+    with transaction.atomic():
+        return _attend(actor=actor, training=training, person=person, method=SignInMethod.REGISTERED, score=score)
+
+
+def attendance_sign_in(
+    *, actor: Any, training: Training, token: str, today: datetime.date | None = None
+) -> tuple[Attendance, bool]:
+    """A signed-in person signs themselves in through the QR link: the token
+    must be the training's, sign-in open (its date ± 1 day) and the person in
+    the training's area. Idempotent."""
+    if not hmac.compare_digest(token.encode(), training.sign_in_token.encode()):
+        from django.http import Http404
+
+        raise Http404
+    if not training.sign_in_open(today or timezone.localdate()):
+        raise ValidationError(_("Sign-in for this training is closed."))
+    with transaction.atomic():
+        return _attend(actor=actor, training=training, person=actor, method=SignInMethod.SELF, score=None)
+
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+MAX_PHOTO_SIDE = 1600
+
+
+def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[OutreachPhoto, bool]:
+    """Attach a photo: refused over 20 MB or when it is not an image; resized
+    to 1600 px on the long side; the same photo twice is kept once.
+    Returns (photo, created)."""
+    require(actor, RECORD_OUTREACH, outreach.area.path)
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"image": _("The photo is larger than 20 MB.")})
+    raw = upload.read()
+    digest = hashlib.sha256(raw).hexdigest()
+    found = OutreachPhoto.objects.filter(outreach=outreach, sha256=digest).first()
+    if found is not None:
+        return found, False
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            probe.verify()
+        image: Image.Image = ImageOps.exif_transpose(Image.open(io.BytesIO(raw))).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"image": _("This file is not a photo.")}) from None
+    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    with transaction.atomic():
+        photo = OutreachPhoto(
+            outreach=outreach, sha256=digest, uploaded_by=actor, width=image.width, height=image.height
+        )
+        photo.image.save(f"{digest[:16]}.jpg", ContentFile(out.getvalue()), save=False)
+        photo.save()
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    return photo, True

@@ -1,0 +1,236 @@
+"""Pages for publicity records (SPEC §7): list, record, read, what is due."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, require
+from xieguan.accounts.selectors import get_person_for_user
+from xieguan.core.forms import add_service_errors
+from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.scope import get_object_for_user
+from xieguan.outreach import services
+from xieguan.outreach.forms import AttendanceForm, OutreachRecordForm, PhotoForm, TrainingForm
+from xieguan.outreach.models import Outreach, OutreachPhoto, Training
+from xieguan.outreach.selectors import (
+    MINIMUM_HOURS,
+    attendances_of,
+    comanager_hours,
+    get_outreach_for_user,
+    get_training_for_user,
+    publicity_due,
+)
+
+ORDERING = ["-date", "-id"]
+
+
+@login_required
+def outreach_list(request: HttpRequest) -> HttpResponse:
+    """Publicity records in the user's area, newest first."""
+    qs = Outreach.objects.visible_to(request.user).for_list()
+    try:
+        page = keyset_page(qs, ordering=ORDERING, cursor=request.GET.get("after"))
+    except BadCursor:
+        page = keyset_page(qs, ordering=ORDERING)
+    return render(request, "outreach/list.html", {"page": page, "can_record": can(request.user, RECORD_OUTREACH)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, RECORD_OUTREACH)
+    form = OutreachRecordForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.outreach_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Publicity record saved."))
+            return redirect("outreach:detail", pk=record.pk)
+    return render(request, "outreach/form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """The record, its photos, and (for those who may) a photo upload."""
+    record = get_outreach_for_user(request.user, pk)
+    may_add = can(request.user, RECORD_OUTREACH)
+    form = PhotoForm(request.POST or None, request.FILES or None) if may_add else None
+    if request.method == "POST":
+        require(request.user, RECORD_OUTREACH, record.area.path)
+        if form is not None and form.is_valid():
+            try:
+                _photo, created = services.outreach_photo_add(
+                    actor=request.user, outreach=record, upload=form.cleaned_data["image"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Photo added.") if created else _("This photo was already added."))
+                return redirect("outreach:detail", pk=record.pk)
+    photos = record.photos.order_by("created_at", "id")
+    return render(request, "outreach/detail.html", {"record": record, "form": form, "photos": photos})
+
+
+@login_required
+def outreach_photo(request: HttpRequest, pk: str) -> FileResponse:
+    """A photo, only for users who may see its record (no public media URL)."""
+    photo = get_object_for_user(OutreachPhoto, request.user, pk)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def outreach_due(request: HttpRequest) -> HttpResponse:
+    """Each township's publicity and training per quarter and its
+    co-managers' hours: done, due or overdue."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    year = max(2000, min(year, today.year + 1))
+    rows = publicity_due(request.user, year=year, today=today)
+    return render(request, "outreach/due.html", {"rows": rows, "year": year, "quarters": [1, 2, 3, 4]})
+
+
+@login_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    """Trainings held in the user's area, newest first."""
+    qs = Training.objects.visible_to(request.user).for_list()
+    try:
+        page = keyset_page(qs, ordering=ORDERING, cursor=request.GET.get("after"))
+    except BadCursor:
+        page = keyset_page(qs, ordering=ORDERING)
+    return render(
+        request, "outreach/training_list.html", {"page": page, "can_manage": can(request.user, MANAGE_TRAINING)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_TRAINING)
+    form = TrainingForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            training = services.training_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Training saved."))
+            return redirect("outreach:training_detail", pk=training.pk)
+    return render(request, "outreach/training_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """The training, its attendees, the trainer's register form and the QR
+    code people scan to sign themselves in."""
+    training = get_training_for_user(request.user, pk)
+    may_manage = can(request.user, MANAGE_TRAINING)
+    form = AttendanceForm(request.POST or None, user=request.user, training=training) if may_manage else None
+    if request.method == "POST":
+        require(request.user, MANAGE_TRAINING, training.area.path)
+        if form is not None and form.is_valid():
+            try:
+                _attendance, created = services.attendance_register(
+                    actor=request.user, training=training, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                person = form.cleaned_data["person"]
+                name = person.full_name or person.username
+                if created:
+                    messages.success(request, _("%(name)s is registered.") % {"name": name})
+                else:
+                    messages.info(request, _("%(name)s was already registered.") % {"name": name})
+                return redirect("outreach:training_detail", pk=training.pk)
+    attendances = training.attendances.select_related("person__institution").order_by("signed_at", "id")
+    qr = link = None
+    if may_manage:
+        link = request.build_absolute_uri(
+            reverse("outreach:training_sign_in", args=[training.pk, training.sign_in_token])
+        )
+        qr = mark_safe(segno.make(link, error="m").svg_inline(scale=4))  # noqa: S308 - our own SVG
+    return render(
+        request,
+        "outreach/training_detail.html",
+        {
+            "training": training,
+            "attendances": attendances,
+            "form": form,
+            "qr": qr,
+            "sign_in_link": link,
+            "sign_in_open": training.sign_in_open(timezone.localdate()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_sign_in(request: HttpRequest, pk: str, token: str) -> HttpResponse:
+    """Where the QR code leads: the signed-in person confirms and is signed in."""
+    try:
+        training = Training.objects.select_related("area").get(pk=pk, sign_in_token=token)
+    except (Training.DoesNotExist, ValidationError, ValueError):
+        # A wrong token is "not found", like a training that does not exist.
+        raise Http404 from None
+    error = None
+    if request.method == "POST":
+        try:
+            _attendance, created = services.attendance_sign_in(actor=request.user, training=training, token=token)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("You are signed in.") if created else _("You were already signed in."))
+            return redirect("outreach:hours_person", pk=request.user.pk)
+    return render(request, "outreach/training_sign_in.html", {"training": training, "error": error})
+
+
+def _year(request: HttpRequest) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    return max(2000, min(year, today.year + 1))
+
+
+@login_required
+def hours_list(request: HttpRequest) -> HttpResponse:
+    """Each co-manager in scope: training hours this year against 20."""
+    year = _year(request)
+    people = comanager_hours(request.user, year=year)
+    return render(request, "outreach/hours_list.html", {"people": people, "year": year, "minimum": MINIMUM_HOURS})
+
+
+@login_required
+def hours_person(request: HttpRequest, pk: str) -> HttpResponse:
+    """One person's trainings in a year: the sessions behind their hours."""
+    person = get_person_for_user(request.user, pk)
+    year = _year(request)
+    attendances = attendances_of(person, year=year)
+    total = sum((a.training.hours for a in attendances), Decimal(0))
+    return render(
+        request,
+        "outreach/hours_person.html",
+        {"person": person, "attendances": attendances, "year": year, "total": total, "minimum": MINIMUM_HOURS},
+    )
