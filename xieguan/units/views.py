@@ -157,37 +157,43 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
+def _add_to_unit(request: HttpRequest, pk: str, *, form_class: Any, add: Any, done: str, title: str) -> HttpResponse:
+    """Add a licence or a certificate: the same steps, another form and service."""
     unit = get_unit_for_user(request.user, pk)
     require(request.user, MANAGE_UNITS, unit.area.path)
-    form = LicenceForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.licence_add(actor=request.user, unit=unit, **form.cleaned_data)
+            add(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Licence added."))
+            messages.success(request, done)
             return redirect("units:detail", pk=unit.pk)
-    title = _("Add a licence to %(name)s") % {"name": unit.name}
-    return render(request, "units/small_form.html", {"form": form, "title": title, "unit": unit})
+    return render(request, "units/small_form.html", {"form": form, "title": title % {"name": unit.name}, "unit": unit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
+    return _add_to_unit(
+        request,
+        pk,
+        form_class=LicenceForm,
+        add=services.licence_add,
+        done=_("Licence added."),
+        title=_("Add a licence to %(name)s"),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
-    unit = get_unit_for_user(request.user, pk)
-    require(request.user, MANAGE_UNITS, unit.area.path)
-    form = CertificateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.certificate_add(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Certificate added."))
-            return redirect("units:detail", pk=unit.pk)
-    title = _("Add a staff certificate to %(name)s") % {"name": unit.name}
-    return render(request, "units/small_form.html", {"form": form, "title": title, "unit": unit})
+    return _add_to_unit(
+        request,
+        pk,
+        form_class=CertificateForm,
+        add=services.certificate_add,
+        done=_("Certificate added."),
+        title=_("Add a staff certificate to %(name)s"),
+    )
