@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class UnitsConfig(AppConfig):
     name = "xieguan.units"
     label = "units"
+
+    def ready(self) -> None:
+        from xieguan.units.timeline import change_history, timeline_source
+
+        timeline_source(change_history)

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,11 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.permissions import MANAGE_UNITS, can, require
 from xieguan.core.forms import add_service_errors
-from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.units import services
 from xieguan.units.forms import CertificateForm, LicenceForm, UnitFilterForm, UnitForm
-from xieguan.units.models import Category, Licence, StaffCertificate, Unit
+from xieguan.units.models import Category
 from xieguan.units.selectors import (
     EXPIRING_DAYS,
     filing_rate_by_township,
@@ -29,6 +27,7 @@ from xieguan.units.selectors import (
     missing_fields,
     units_filtered,
 )
+from xieguan.units.timeline import entries_for
 
 LIST_ORDERING = ["name", "id"]
 
@@ -107,29 +106,6 @@ def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "units/form.html", {"form": form, "title": title, "unit": unit})
 
 
-def _timeline(unit: Unit, licences: list[Licence], certificates: list[StaffCertificate]) -> list[dict[str, Any]]:
-    """The unit's change history from the audit log, newest first, each change
-    with the field's name as the user knows it."""
-    labels = {f.name: str(f.verbose_name) for f in Unit._meta.concrete_fields}
-    labels.update({f"extra.{f.key}": f.label for f in unit.category.fields.all()})
-    labels.update({f.name: str(f.verbose_name) for f in Licence._meta.concrete_fields})
-    labels.update({f.name: str(f.verbose_name) for f in StaffCertificate._meta.concrete_fields})
-    related = [str(x.pk) for x in [*licences, *certificates]]
-    events = AuditEvent.objects.filter(
-        Q(object_type="units.unit", object_id=str(unit.pk))
-        | Q(object_type__in=["units.licence", "units.staffcertificate"], object_id__in=related)
-    ).order_by("-at", "-id")[:200]
-    timeline = []
-    for event in events:
-        changes = [
-            {"label": labels.get(key, key), "before": change[0], "after": change[1]}
-            for key, change in (event.changes or {}).items()
-            if isinstance(change, list) and len(change) == 2
-        ]
-        timeline.append({"event": event, "changes": changes})
-    return timeline
-
-
 @login_required
 def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档): base data, licences, certificates, history."""
@@ -151,7 +127,7 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "certificates": certificates,
             "today": today,
             "soon": soon,
-            "timeline": _timeline(unit, licences, certificates),
+            "timeline": entries_for(unit, request.user),
             "can_manage": can(request.user, MANAGE_UNITS),
         },
     )

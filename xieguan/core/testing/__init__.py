@@ -24,3 +24,27 @@ def assert_constant_queries(fetch: Callable[[], Any], grow: Callable[[], Any], *
     assert after == before, f"queries grew with the rows: {before} → {after}"
     assert after <= most, f"{after} queries, expected at most {most}"
     return after
+
+
+def pdf_inflated(pdf: bytes) -> bytes:
+    """The PDF with every Flate stream inflated, so a test can look for
+    ``/FontFile`` or a font's name inside compressed object streams."""
+    import re
+    import zlib
+
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        start = match.end()
+        try:
+            parts.append(zlib.decompressobj().decompress(pdf[start : start + 5_000_000]))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def assert_pdf_with_cjk_font(pdf: bytes) -> None:
+    """A real PDF with the Noto Sans SC font embedded in it."""
+    assert pdf.startswith(b"%PDF"), pdf[:20]
+    inflated = pdf_inflated(pdf)
+    assert b"/FontFile" in inflated, "no embedded font"
+    assert b"NotoSansSC" in inflated or b"Noto Sans SC" in inflated, "the CJK font is not the one embedded"

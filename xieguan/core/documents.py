@@ -1,0 +1,185 @@
+"""Documents the app hands out: PDF and Excel, one way each.
+
+PDF: WeasyPrint renders a Django template that extends ``core/pdf/base.html``;
+the CJK font (Noto Sans SC, from the app's own static files) is embedded, and
+WeasyPrint may read only the app's static files and media — never the network,
+because government networks are closed and a PDF must not wait on one.
+
+Excel: XlsxWriter in ``constant_memory`` mode writes each row to disk as it
+comes, so an export of 300,000 rows keeps memory flat; the finished file is
+streamed from a temporary file that is deleted once sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+
+PDF_TYPE = "application/pdf"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FONT_FILES = {
+    400: "vendor/fonts/noto-sans-sc-chinese-simplified-400-normal.woff2",
+    700: "vendor/fonts/noto-sans-sc-chinese-simplified-700-normal.woff2",
+}
+
+
+class DocumentError(Exception):
+    """The document could not be made; ``str(exc)`` is for the log, not the user."""
+
+
+def _allowed_roots() -> list[Path]:
+    roots = [Path(settings.MEDIA_ROOT).resolve()]
+    for finder_root in (Path(p).resolve() for p in getattr(settings, "STATICFILES_DIRS", [])):
+        roots.append(finder_root)
+    roots.append(Path(settings.STATIC_ROOT).resolve())
+    roots.append(Path(__file__).resolve().parent / "static")
+    return roots
+
+
+def _checked_path(url: str) -> Path:
+    """The local file behind ``url``, when it is under static or media."""
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        raise DocumentError(f"refused to fetch {url!r}: documents use local files only")
+    path = Path(unquote(parsed.path)).resolve()
+    if not any(path.is_relative_to(root) for root in _allowed_roots()):
+        raise DocumentError(f"refused to read {path}: outside static and media")
+    return path
+
+
+def _local_fetcher() -> Any:
+    """A WeasyPrint fetcher that reads only files under the app's static and
+    media roots; anything else is refused (and left out of the document)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            path = _checked_path(url)
+            return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+    return LocalFetcher(allowed_protocols=["file"])
+
+
+def font_urls() -> dict[int, str]:
+    """file:// addresses of the embedded CJK font, by weight."""
+    urls = {}
+    for weight, name in FONT_FILES.items():
+        found = finders.find(name)
+        if not found:
+            raise DocumentError(f"font {name} is missing: run `make assets`")
+        urls[weight] = Path(str(found)).resolve().as_uri()
+    return urls
+
+
+def media_uri(name: str) -> str:
+    """A file:// address for a stored media file, for <img> in a PDF template."""
+    return (Path(settings.MEDIA_ROOT) / name).resolve().as_uri()
+
+
+def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
+    """Render a template that extends ``core/pdf/base.html`` to PDF bytes."""
+    from weasyprint import HTML
+
+    context = {**context, "pdf_fonts": font_urls(), "pdf_made_at": datetime.datetime.now()}
+    html = render_to_string(template_name, context, request=request)
+    document = HTML(
+        string=html, base_url=Path(settings.MEDIA_ROOT).resolve().as_uri() + "/", url_fetcher=_local_fetcher()
+    )
+    return document.write_pdf()
+
+
+def pdf_response(
+    template_name: str,
+    context: dict[str, Any],
+    filename: str,
+    *,
+    request: HttpRequest | None = None,
+    inline: bool = True,
+) -> HttpResponse:
+    """The PDF as a response; ``inline`` opens it in the browser to print."""
+    response = HttpResponse(render_pdf(template_name, context, request=request), content_type=PDF_TYPE)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    return response
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def write_xlsx(
+    target: Any,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: str = "Sheet1",
+    title: str | None = None,
+    widths: Sequence[int] | None = None,
+) -> int:
+    """Write rows to ``target`` (a path or file) with constant memory; returns
+    how many rows were written. A ``title`` goes above the header, merged, as
+    the national registers (登记表) print it."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir()})
+    ws = book.add_worksheet(sheet[:31])
+    bold = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
+    heading = book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+    cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+    for column, width in enumerate(widths or [max(10, min(40, len(h) * 2 + 4)) for h in headers]):
+        ws.set_column(column, column, width)
+    row_no = 0
+    if title:
+        ws.merge_range(0, 0, 0, max(len(headers) - 1, 0), title, heading)
+        ws.set_row(0, 28)
+        row_no = 1
+    ws.write_row(row_no, 0, list(headers), bold)
+    ws.freeze_panes(row_no + 1, 0)
+    written = 0
+    for values in rows:
+        row_no += 1
+        ws.write_row(row_no, 0, [_cell(v) for v in values], cell)
+        written += 1
+    book.close()
+    return written
+
+
+def xlsx_response(
+    filename: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: str = "Sheet1",
+    title: str | None = None,
+    widths: Sequence[int] | None = None,
+) -> FileResponse:
+    """An .xlsx download written row by row to a temporary file and streamed
+    from it, so memory stays flat however long ``rows`` is (pass a queryset's
+    ``.iterator()`` or a generator)."""
+    spool = tempfile.TemporaryFile(suffix=".xlsx")
+    write_xlsx(spool, headers, rows, sheet=sheet, title=title, widths=widths)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_TYPE)

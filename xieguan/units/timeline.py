@@ -1,0 +1,100 @@
+"""The unit file's timeline: one list, fed by every app that records
+something about a unit (its own changes, publicity and guidance, and later
+inspections, opinions, reports, complaints).
+
+An app registers a source in its ``AppConfig.ready()``::
+
+    from xieguan.units.timeline import timeline_source
+
+    @timeline_source
+    def outreach_entries(unit, user):
+        for record in Outreach.objects.visible_to(user).filter(unit=unit):
+            yield TimelineEntry(at=..., kind=_("Guidance"), title=..., url=...)
+
+Each source answers for one unit and one user and must itself respect the
+user's scope and any masking (a complaint's entry never names the
+complainant). Entries are merged newest first.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
+    from xieguan.units.models import Unit
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    title: str
+    url: str = ""
+    actor: str = ""
+    detail: str = ""
+    tone: str = ""  # "", "warn" or "danger": how the badge is coloured
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+Source = Callable[["Unit", "User"], Iterable[TimelineEntry]]
+_sources: list[Source] = []
+
+
+def timeline_source(fn: Source) -> Source:
+    """Register ``fn(unit, user)`` as a source of timeline entries."""
+    if fn not in _sources:
+        _sources.append(fn)
+    return fn
+
+
+def _sort_key(entry: TimelineEntry) -> datetime.datetime:
+    at = entry.at
+    if isinstance(at, datetime.datetime):
+        return at if at.tzinfo else at.replace(tzinfo=datetime.UTC)
+    return datetime.datetime.combine(at, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def entries_for(unit: Unit, user: User, *, limit: int = 300) -> list[TimelineEntry]:
+    """Every registered source's entries for this unit, newest first."""
+    entries: list[TimelineEntry] = []
+    for source in _sources:
+        entries.extend(source(unit, user))
+    entries.sort(key=_sort_key, reverse=True)
+    return entries[:limit]
+
+
+def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
+    """The unit's own changes and its licences' and certificates' from the
+    audit log, each change with the field's name as the user knows it."""
+    from django.db.models import Q
+
+    from xieguan.core.models import AuditEvent
+    from xieguan.units.models import Licence, StaffCertificate, Unit
+
+    labels = {f.name: str(f.verbose_name) for f in Unit._meta.concrete_fields}
+    labels.update({f"extra.{f.key}": f.label for f in unit.category.fields.all()})
+    labels.update({f.name: str(f.verbose_name) for f in Licence._meta.concrete_fields})
+    labels.update({f.name: str(f.verbose_name) for f in StaffCertificate._meta.concrete_fields})
+    related = [str(pk) for pk in unit.licences.values_list("pk", flat=True)]
+    related += [str(pk) for pk in unit.certificates.values_list("pk", flat=True)]
+    events = AuditEvent.objects.filter(
+        Q(object_type="units.unit", object_id=str(unit.pk))
+        | Q(object_type__in=["units.licence", "units.staffcertificate"], object_id__in=related)
+    ).order_by("-at", "-id")[:200]
+    for event in events:
+        changes = [
+            {"label": labels.get(key, key), "before": change[0], "after": change[1]}
+            for key, change in (event.changes or {}).items()
+            if isinstance(change, list) and len(change) == 2
+        ]
+        yield TimelineEntry(
+            at=event.at,
+            kind=str(event.get_action_display()),
+            title="" if event.object_type == "units.unit" else event.object_repr,
+            actor=event.actor_username or "",
+            changes=changes,
+        )
