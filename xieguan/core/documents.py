@@ -108,7 +108,7 @@ def pdf_response(
 ) -> HttpResponse:
     """The PDF as a response; ``inline`` opens it in the browser to print."""
     response = HttpResponse(render_pdf(template_name, context, request=request), content_type=PDF_TYPE)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     return response
 
 

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import hmac
-import io
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
+from xieguan.core.photos import files_kept_on_success, prepare_photo
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -209,36 +206,23 @@ def attendance_sign_in(
         return _attend(actor=actor, training=training, person=actor, method=SignInMethod.SELF, score=None)
 
 
-MAX_PHOTO_BYTES = 20 * 1024 * 1024
-MAX_PHOTO_SIDE = 1600
-
-
 def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[OutreachPhoto, bool]:
-    """Attach a photo: refused over 20 MB or when it is not an image; resized
-    to 1600 px on the long side; the same photo twice is kept once.
-    Returns (photo, created)."""
+    """Attach a photo (``xieguan.core.photos``: refused over 20 MB or when not
+    an image, resized, kept once by hash). Returns (photo, created)."""
     require(actor, RECORD_OUTREACH, outreach.area.path)
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"image": _("The photo is larger than 20 MB.")})
-    raw = upload.read()
-    digest = hashlib.sha256(raw).hexdigest()
-    found = OutreachPhoto.objects.filter(outreach=outreach, sha256=digest).first()
+    prepared = prepare_photo(upload)
+    found = OutreachPhoto.objects.filter(outreach=outreach, sha256=prepared.sha256).first()
     if found is not None:
         return found, False
-    try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            probe.verify()
-        image: Image.Image = ImageOps.exif_transpose(Image.open(io.BytesIO(raw))).convert("RGB")
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({"image": _("This file is not a photo.")}) from None
-    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=85)
-    with transaction.atomic():
+    with files_kept_on_success() as files, transaction.atomic():
         photo = OutreachPhoto(
-            outreach=outreach, sha256=digest, uploaded_by=actor, width=image.width, height=image.height
+            outreach=outreach,
+            sha256=prepared.sha256,
+            uploaded_by=actor,
+            width=prepared.width,
+            height=prepared.height,
         )
-        photo.image.save(f"{digest[:16]}.jpg", ContentFile(out.getvalue()), save=False)
+        files.save(photo.image, prepared.name, prepared.content)
         photo.save()
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
     return photo, True

@@ -44,9 +44,10 @@ def test_not_an_image_is_refused_in_chinese_and_nothing_kept(demo, login, comana
 
 
 def test_over_20_mb_is_refused(demo, comanager_in, activity, monkeypatch):
+    from xieguan.core import photos
     from xieguan.outreach import services
 
-    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 10)
+    monkeypatch.setattr(photos, "MAX_PHOTO_BYTES", 10)
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as caught:

@@ -1,0 +1,153 @@
+"""Photos and signatures from the field, one way for every app.
+
+``prepare_photo`` turns an upload into what we keep: refused over 20 MB or
+when it is not an image (Chinese messages, keyed by the form's field), turned
+upright from EXIF, resized to 1600 px on the long side, JPEG, its sha256
+taken from the original bytes (so the same photo sent twice over a weak
+signal is recognised), its capture time read from EXIF, and — when asked —
+that time stamped into the corner of the image, as inspection evidence needs.
+
+``files_kept_on_success`` wraps the transaction that saves them, so that no
+orphan file is left on disk when it fails.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+MAX_PHOTO_SIDE = 1600
+EXIF_DATETIME_ORIGINAL = 0x9003
+EXIF_DATETIME = 0x0132
+EXIF_IFD = 0x8769
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    content: bytes
+    sha256: str
+    width: int
+    height: int
+    taken_at: datetime.datetime | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.sha256[:16]}.jpg"
+
+
+def _exif_time(image: Image.Image) -> datetime.datetime | None:
+    try:
+        exif = image.getexif()
+        raw = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
+    except Exception:  # a broken EXIF block is common on cheap phones; ignore it
+        return None
+    if not raw:
+        return None
+    try:
+        naive = datetime.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    return timezone.make_aware(naive)
+
+
+def _stamp(image: Image.Image, text: str) -> None:
+    """Draw ``text`` (digits and Latin only) in the bottom-right corner on a
+    dark band, large enough to read on the printed record."""
+    size = max(16, image.width // 40)
+    font = ImageFont.load_default(size=size)
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    pad = size // 3
+    x = image.width - (right - left) - 2 * pad
+    y = image.height - (bottom - top) - 2 * pad
+    draw.rectangle((x - pad, y - pad, image.width, image.height), fill=(0, 0, 0))
+    draw.text((x, y - top), text, fill=(255, 200, 0), font=font)
+
+
+def prepare_photo(
+    upload: Any,
+    *,
+    field: str = "image",
+    stamp_time: datetime.datetime | None = None,
+    stamp: bool = False,
+    max_side: int = MAX_PHOTO_SIDE,
+) -> PreparedPhoto:
+    """Validate and normalise an uploaded photo (see the module doc).
+
+    With ``stamp=True`` the capture time is written on the image: the EXIF
+    time if the photo has one, else ``stamp_time``, else now.
+    """
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_PHOTO_BYTES:
+        raise ValidationError({field: _("The photo is larger than 20 MB.")})
+    raw = upload.read(MAX_PHOTO_BYTES + 1)
+    if len(raw) > MAX_PHOTO_BYTES:
+        raise ValidationError({field: _("The photo is larger than 20 MB.")})
+    if not raw:
+        raise ValidationError({field: _("This file is not a photo.")})
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            probe.verify()
+        opened = Image.open(io.BytesIO(raw))
+        taken_at = _exif_time(opened)
+        image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({field: _("This file is not a photo.")}) from None
+    image.thumbnail((max_side, max_side))
+    if stamp:
+        when = taken_at or stamp_time or timezone.now()
+        _stamp(image, timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return PreparedPhoto(out.getvalue(), digest, image.width, image.height, taken_at)
+
+
+def prepare_signature(upload: Any, *, field: str = "signature") -> PreparedPhoto:
+    """A handwritten signature drawn on a phone (PNG from a canvas): same
+    checks, kept small, never stamped."""
+    return prepare_photo(upload, field=field, max_side=800)
+
+
+class StoredFiles:
+    """Files written inside one unit of work; see ``files_kept_on_success``."""
+
+    def __init__(self) -> None:
+        self.written: list[tuple[Any, str]] = []
+
+    def save(self, file_field: Any, name: str, content: bytes) -> None:
+        """Save ``content`` into ``file_field`` without saving the model."""
+        file_field.save(name, ContentFile(content), save=False)
+        self.written.append((file_field.storage, file_field.name))
+
+
+@contextmanager
+def files_kept_on_success() -> Iterator[StoredFiles]:
+    """Wrap a transaction that writes files: if anything inside fails (and the
+    database rolls back), the files written are deleted too, so no orphan is
+    left on disk::
+
+        with files_kept_on_success() as files, transaction.atomic():
+            files.save(photo.image, prepared.name, prepared.content)
+            photo.save()
+    """
+    files = StoredFiles()
+    try:
+        yield files
+    except BaseException:
+        for storage, name in files.written:
+            if name and storage.exists(name):
+                storage.delete(name)
+        raise
