@@ -10,7 +10,7 @@ not exist, so ids cannot be probed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
@@ -43,7 +43,7 @@ def scope_path_for(user: User | AnonymousUser | None) -> str:
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset whose model says where its area path is (``scope_lookup``)."""
 
-    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+    def visible_to(self, user: Any) -> Self:
         """Only the rows in the user's area subtree."""
         lookup = self.model.scope_lookup  # type: ignore[attr-defined]
         path = scope_path_for(user)

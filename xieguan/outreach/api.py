@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, Status, UploadedFile
 
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
@@ -13,9 +16,20 @@ from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
 from xieguan.outreach import services
-from xieguan.outreach.models import Outreach, Training
-from xieguan.outreach.schemas import AttendanceIn, AttendanceOut, OutreachIn, OutreachOut, TrainingIn, TrainingOut
-from xieguan.outreach.selectors import get_outreach_for_user, get_training_for_user
+from xieguan.outreach.models import Outreach, OutreachForm, OutreachPhoto, Training
+from xieguan.outreach.schemas import (
+    AttendanceIn,
+    AttendanceOut,
+    OutreachIn,
+    OutreachOut,
+    OutreachPatch,
+    PhotoOut,
+    TrainingIn,
+    TrainingOut,
+    TrainingPatch,
+)
+from xieguan.outreach.selectors import get_outreach_for_user, get_training_for_user, outreach_filtered
+from xieguan.units.models import Unit
 
 router = Router(tags=["outreach"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -45,14 +59,26 @@ def _out(r: Outreach) -> dict[str, Any]:
 def outreach_list(
     request: HttpRequest,
     area_id: str | None = None,
+    form: OutreachForm | None = None,
+    year: int | None = Query(None, ge=2000, le=2100),
+    quarter: int | None = Query(None, ge=1, le=4),
+    q: str = "",
+    unit_id: str | None = None,
     after: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
-    """Publicity records in the caller's scope, newest first; ``area_id``
-    narrows to an area and the areas below it."""
-    qs = Outreach.objects.visible_to(request.user).for_list()
-    if area_id:
-        qs = qs.filter(area__path__startswith=get_area_for_user(request.user, area_id).path)
+    """Publicity records in the caller's scope, newest first, filtered as the
+    list page filters: ``area_id`` (that area and below), ``form``, ``year``
+    (and ``quarter``), ``q`` (theme, place, audience), ``unit_id``."""
+    qs = outreach_filtered(
+        request.user,
+        q=q.strip(),
+        form=str(form.value) if form else "",
+        area=get_area_for_user(request.user, area_id) if area_id else None,
+        year=year,
+        quarter=quarter,
+        unit=_unit_or_422(request, unit_id) if unit_id else None,
+    )
     page = keyset_page(qs, ordering=["-date", "-id"], cursor=after, size=limit)
     return {"items": [_out(r) for r in page.items], "next": page.next_cursor}
 
@@ -69,10 +95,69 @@ def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
     if existing is not None:
         return Status(200, _out(get_outreach_for_user(request.user, existing.pk)))
     area = get_area_for_user(request.user, payload.area_id)
-    data = payload.dict(exclude={"area_id"})
+    data = payload.dict(exclude={"area_id", "unit_id"})
     data["form"] = str(payload.form.value)
+    data["unit"] = _unit_or_422(request, payload.unit_id)
     record = services.outreach_create(actor=request.user, area=area, **data)
     return Status(201, _out(record))
+
+
+def _unit_or_422(request: HttpRequest, unit_id: Any) -> Unit | None:
+    """The unit named by the client, or a 422 naming the field (a unit in
+    another area is bad input here, not a missing page)."""
+    if unit_id is None:
+        return None
+    unit = Unit.objects.visible_to(request.user).select_related("area").filter(pk=unit_id).first()
+    if unit is None:
+        raise ValidationError({"unit_id": _("This unit is outside your area.")})
+    return unit
+
+
+@router.patch("/{record_id}", response={200: OutreachOut, **ERRORS})
+def outreach_patch(request: HttpRequest, record_id: str, payload: OutreachPatch) -> Any:
+    """Correct a record: only the fields sent change."""
+    record = get_outreach_for_user(request.user, record_id)
+    changes = payload.dict(exclude_unset=True)
+    if "area_id" in changes:
+        changes["area"] = get_area_for_user(request.user, changes.pop("area_id"))
+    if "unit_id" in changes:
+        changes["unit"] = _unit_or_422(request, changes.pop("unit_id"))
+    if changes.get("form") is not None:
+        changes["form"] = str(payload.form.value)  # type: ignore[union-attr]
+    changes = {k: v for k, v in changes.items() if v is not None or k == "unit"}
+    updated = services.outreach_update(actor=request.user, record=record, **changes)
+    return _out(get_outreach_for_user(request.user, updated.pk))
+
+
+@router.delete("/{record_id}", response={204: None, **ERRORS})
+def outreach_delete(request: HttpRequest, record_id: str) -> Any:
+    services.outreach_delete(actor=request.user, record=get_outreach_for_user(request.user, record_id))
+    return Status(204, None)
+
+
+def _photo_out(photo: OutreachPhoto) -> dict[str, Any]:
+    return {
+        "id": photo.pk,
+        "sha256": photo.sha256,
+        "width": photo.width,
+        "height": photo.height,
+        "url": reverse("outreach:photo", args=[photo.pk]),
+    }
+
+
+@router.get("/{record_id}/photos", response={200: list[PhotoOut], **ERRORS})
+def outreach_photos(request: HttpRequest, record_id: str) -> Any:
+    record = get_outreach_for_user(request.user, record_id)
+    return [_photo_out(p) for p in record.photos.order_by("created_at", "id")]
+
+
+@router.post("/{record_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
+def outreach_photo_add(request: HttpRequest, record_id: str, image: File[UploadedFile]) -> Any:
+    """Attach a photo (multipart field ``image``; JPEG/PNG, at most 20 MB).
+    The same photo sent again answers 200 with the first one."""
+    record = get_outreach_for_user(request.user, record_id)
+    photo, created = services.outreach_photo_add(actor=request.user, outreach=record, upload=image)
+    return Status(201 if created else 200, _photo_out(photo))
 
 
 training_router = Router(tags=["trainings"])
@@ -119,6 +204,22 @@ def training_create(request: HttpRequest, payload: TrainingIn) -> Any:
     data["level"] = str(payload.level.value)
     training = services.training_create(actor=request.user, area=area, **data)
     return Status(201, _training_out(training, 0))
+
+
+@training_router.patch("/{training_id}", response={200: TrainingOut, **ERRORS})
+def training_patch(request: HttpRequest, training_id: str, payload: TrainingPatch) -> Any:
+    """Correct a training: only the fields sent change."""
+    training = get_training_for_user(request.user, training_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    updated = services.training_update(actor=request.user, training=training, **changes)
+    return _training_out(get_training_for_user(request.user, updated.pk))
+
+
+@training_router.delete("/{training_id}", response={204: None, **ERRORS})
+def training_delete(request: HttpRequest, training_id: str) -> Any:
+    """Delete a training nobody has signed in to (else 422)."""
+    services.training_delete(actor=request.user, training=get_training_for_user(request.user, training_id))
+    return Status(204, None)
 
 
 @training_router.post("/{training_id}/attendance", response={200: AttendanceOut, 201: AttendanceOut, **ERRORS})

@@ -6,3 +6,9 @@ class OutreachConfig(AppConfig):
     name = "xieguan.outreach"
     label = "outreach"
     verbose_name = _("Publicity and training")
+
+    def ready(self) -> None:
+        from xieguan.outreach.timeline import guidance_entries
+        from xieguan.units.timeline import timeline_source
+
+        timeline_source(guidance_entries)

@@ -4,11 +4,13 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.accounts.models import User
 from xieguan.areas.models import Area, Level
 from xieguan.core.forms import DateInput
 from xieguan.outreach.models import OutreachForm, TrainingLevel
+from xieguan.units.models import Unit
 
 
 class OutreachRecordForm(forms.Form):
@@ -23,12 +25,65 @@ class OutreachRecordForm(forms.Form):
         label=_("Materials handed out"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     materials_count = forms.IntegerField(label=_("Number of materials handed out"), min_value=0, initial=0)
+    unit = forms.ModelChoiceField(
+        label=_("Unit guided"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("For guidance to a unit: the record then shows in the unit's file."),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
             Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
         )
+        self.fields["unit"].queryset = (  # type: ignore[attr-defined]
+            Unit.objects.visible_to(user).only("id", "name").order_by("name", "id")
+        )
+
+    @staticmethod
+    def initial_for(record: Any) -> dict[str, Any]:
+        return {name: getattr(record, name) for name in OutreachRecordForm.base_fields}
+
+
+class OutreachFilterForm(forms.Form):
+    """The list's filters; a bad value is ignored rather than refused."""
+
+    q = forms.CharField(label=pgettext_lazy("filter", "Theme or place"), required=False)
+    form = forms.ChoiceField(label=_("Form"), choices=[("", _("All forms")), *OutreachForm.choices], required=False)
+    area = forms.ModelChoiceField(
+        label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All areas")
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"),
+        choices=[("", "—"), (1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.visible_to(user)
+            .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
+            .order_by("path")
+        )
+
+
+class TrainingFilterForm(forms.Form):
+    q = forms.CharField(label=pgettext_lazy("filter", "Topic or trainer"), required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=[("", _("All levels")), *TrainingLevel.choices], required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+
+class TrainingEditForm(forms.Form):
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1, min_value=0)
+    trainer = forms.CharField(label=_("Trainer"), max_length=100)
+    materials = forms.CharField(label=_("Materials"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class TrainingForm(forms.Form):

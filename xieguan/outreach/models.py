@@ -48,9 +48,15 @@ class Outreach(BaseModel):
     audience_count = models.PositiveIntegerField(_("number of people reached"), default=0)
     materials = models.TextField(_("materials handed out"), blank=True)
     materials_count = models.PositiveIntegerField(_("number of materials handed out"), default=0)
-    # The unit registry is built in another app; until it lands, guidance to a
-    # unit keeps the unit's id without a foreign key.
-    unit_id = models.UUIDField(_("unit"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outreach_records",
+        help_text=_("The unit guided, for guidance to a unit; it then shows in the unit file."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )

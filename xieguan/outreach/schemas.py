@@ -43,6 +43,37 @@ class OutreachIn(Schema):
     unit_id: uuid.UUID | None = Field(None, description="the unit guided, for form=guidance")
 
 
+class OutreachPatch(Schema):
+    """Only the fields sent are changed; the same checks as recording."""
+
+    area_id: uuid.UUID | None = None
+    date: datetime.date | None = None
+    place: str | None = Field(None, max_length=200)
+    form: OutreachForm | None = None
+    theme: str | None = Field(None, max_length=200)
+    audience: str | None = Field(None, max_length=200)
+    audience_count: int | None = Field(None, ge=0)
+    materials: str | None = Field(None, max_length=2000)
+    materials_count: int | None = Field(None, ge=0)
+    unit_id: uuid.UUID | None = None
+
+
+class PhotoOut(Schema):
+    id: uuid.UUID
+    sha256: str
+    width: int
+    height: int
+    url: str = Field(description="served only to users who may see the record")
+
+
+class TrainingPatch(Schema):
+    topic: str | None = Field(None, max_length=200)
+    date: datetime.date | None = None
+    hours: Decimal | None = Field(None, gt=0, le=40, decimal_places=1)
+    trainer: str | None = Field(None, max_length=100)
+    materials: str | None = Field(None, max_length=2000)
+
+
 class TrainingOut(Schema):
     id: uuid.UUID
     area_id: uuid.UUID

@@ -18,7 +18,44 @@ from xieguan.outreach.models import Attendance, Outreach, Training, TrainingLeve
 
 def get_outreach_for_user(user: Any, pk: Any) -> Outreach:
     """The record if it lies in the user's scope; 404 otherwise."""
-    return get_object_for_user(Outreach.objects.for_list(), user, pk)
+    return get_object_for_user(Outreach.objects.for_list().select_related("unit"), user, pk)
+
+
+def outreach_filtered(
+    user: Any,
+    *,
+    q: str = "",
+    form: str = "",
+    area: Area | None = None,
+    year: int | None = None,
+    quarter: int | None = None,
+    unit: Any = None,
+) -> Any:
+    """Publicity records in the user's scope narrowed by the list's filters;
+    ``area`` must already be one the user may see."""
+    qs = Outreach.objects.for_list().visible_to(user)
+    if q:
+        qs = qs.filter(Q(theme__icontains=q) | Q(place__icontains=q) | Q(audience__icontains=q))
+    if form:
+        qs = qs.filter(form=form)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if year:
+        qs = qs.in_quarter(year, quarter) if quarter else qs.filter(date__year=year)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return qs
+
+
+def trainings_filtered(user: Any, *, q: str = "", level: str = "", year: int | None = None) -> Any:
+    qs = Training.objects.for_list().visible_to(user)
+    if q:
+        qs = qs.filter(Q(topic__icontains=q) | Q(trainer__icontains=q))
+    if level:
+        qs = qs.filter(level=level)
+    if year:
+        qs = qs.filter(date__year=year)
+    return qs
 
 
 DONE, DUE, OVERDUE = "done", "due", "overdue"

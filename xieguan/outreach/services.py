@@ -28,6 +28,7 @@ from xieguan.outreach.models import (
     Training,
     TrainingLevel,
 )
+from xieguan.units.models import Unit
 
 
 def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
@@ -37,6 +38,28 @@ def _clean_text(value: str | None, *, field: str, required: bool, limit: int) ->
     if len(value) > limit:
         raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
     return value
+
+
+def _clean_outreach_texts(*, place: str, theme: str, audience: str, materials: str) -> dict[str, str]:
+    return {
+        "place": _clean_text(place, field="place", required=True, limit=200),
+        "theme": _clean_text(theme, field="theme", required=True, limit=200),
+        "audience": _clean_text(audience, field="audience", required=False, limit=200),
+        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+    }
+
+
+def _unit_errors(actor: Any, area: Area, form: str, unit: Unit | None) -> dict[str, str]:
+    """Guidance is to a unit of the record's area that the actor can see."""
+    if form != OutreachForm.GUIDANCE:
+        return {}
+    if unit is None:
+        return {"unit": _("Guidance to a unit needs the unit.")}
+    if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
+        return {"unit": _("This unit is outside your area.")}
+    if not unit.area.path.startswith(area.path) and not area.path.startswith(unit.area.path):
+        return {"unit": _("The unit is not in the chosen township or village.")}
+    return {}
 
 
 def outreach_create(
@@ -51,7 +74,7 @@ def outreach_create(
     audience_count: int = 0,
     materials: str = "",
     materials_count: int = 0,
-    unit_id: uuid.UUID | None = None,
+    unit: Unit | None = None,
     id: uuid.UUID | None = None,
 ) -> Outreach:
     """A new publicity record in a township or village of the actor's area,
@@ -70,14 +93,10 @@ def outreach_create(
         errors["form"] = _("Choose a form from the list.")
     if audience_count < 0 or materials_count < 0:
         errors["audience_count"] = _("Counts cannot be negative.")
+    errors.update(_unit_errors(actor, area, form, unit))
     if errors:
         raise ValidationError(errors)
-    clean = {
-        "place": _clean_text(place, field="place", required=True, limit=200),
-        "theme": _clean_text(theme, field="theme", required=True, limit=200),
-        "audience": _clean_text(audience, field="audience", required=False, limit=200),
-        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
-    }
+    clean = _clean_outreach_texts(place=place, theme=theme, audience=audience, materials=materials)
 
     def make() -> Outreach:
         record = Outreach(
@@ -88,7 +107,7 @@ def outreach_create(
             form=form,
             audience_count=audience_count,
             materials_count=materials_count,
-            unit_id=unit_id if form == OutreachForm.GUIDANCE else None,
+            unit=unit if form == OutreachForm.GUIDANCE else None,
             recorded_by=actor,
             **clean,
         )
@@ -226,3 +245,120 @@ def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[
         photo.save()
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
     return photo, True
+
+
+OUTREACH_EDITABLE = (
+    "area",
+    "date",
+    "place",
+    "form",
+    "theme",
+    "audience",
+    "audience_count",
+    "materials",
+    "materials_count",
+    "unit",
+)
+
+
+def outreach_update(*, actor: Any, record: Outreach, **changes: Any) -> Outreach:
+    """Correct a publicity record: the same checks as recording it, in its
+    old and its new area; before → after in the audit log."""
+    require(actor, RECORD_OUTREACH, record.area.path)
+    unknown = set(changes) - set(OUTREACH_EDITABLE)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    values = {name: changes.get(name, getattr(record, name)) for name in OUTREACH_EDITABLE}
+    area: Area = values["area"]
+    require(actor, RECORD_OUTREACH, area.path)
+    errors: dict[str, str] = {}
+    if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
+        errors["area"] = _("Choose a township or a village.")
+    if values["date"] > timezone.localdate():
+        errors["date"] = _("The date cannot be in the future.")
+    if values["form"] not in OutreachForm.values:
+        errors["form"] = _("Choose a form from the list.")
+    if (values["audience_count"] or 0) < 0 or (values["materials_count"] or 0) < 0:
+        errors["audience_count"] = _("Counts cannot be negative.")
+    errors.update(_unit_errors(actor, area, values["form"], values["unit"]))
+    if errors:
+        raise ValidationError(errors)
+    values.update(
+        _clean_outreach_texts(
+            place=values["place"], theme=values["theme"], audience=values["audience"], materials=values["materials"]
+        )
+    )
+    if values["form"] != OutreachForm.GUIDANCE:
+        values["unit"] = None
+    with transaction.atomic():
+        locked = Outreach.objects.select_for_update().get(pk=record.pk)
+        before = snapshot(locked)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        changed = diff(before, snapshot(locked))
+        if changed:
+            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, changes=changed)
+    return locked
+
+
+def outreach_delete(*, actor: Any, record: Outreach) -> None:
+    """Delete a publicity record recorded by mistake, with its photos; the
+    audit log keeps what it was."""
+    require(actor, RECORD_OUTREACH, record.area.path)
+    names = [(p.image.storage, p.image.name) for p in record.photos.all()]
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=record, changes=diff(snapshot(record), {}))
+        record.delete()
+
+        def remove_files() -> None:
+            for storage, name in names:
+                if name:
+                    storage.delete(name)
+
+        transaction.on_commit(remove_files)
+
+
+TRAINING_EDITABLE = ("topic", "date", "hours", "trainer", "materials")
+
+
+def training_update(*, actor: Any, training: Training, **changes: Any) -> Training:
+    """Correct a training's topic, date, hours, trainer or materials (its level
+    and area stay: attendances were signed against them)."""
+    require(actor, MANAGE_TRAINING, training.area.path)
+    unknown = set(changes) - set(TRAINING_EDITABLE)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    values = {name: changes.get(name, getattr(training, name)) for name in TRAINING_EDITABLE}
+    if values["hours"] is None or not (Decimal("0.5") <= Decimal(values["hours"]) <= Decimal("40")):
+        raise ValidationError({"hours": _("Hours must be between 0.5 and 40.")})
+    clean = {
+        "topic": _clean_text(values["topic"], field="topic", required=True, limit=200),
+        "trainer": _clean_text(values["trainer"], field="trainer", required=True, limit=100),
+        "materials": _clean_text(values["materials"], field="materials", required=False, limit=2000),
+        "date": values["date"],
+        "hours": Decimal(values["hours"]),
+    }
+    with transaction.atomic():
+        locked = Training.objects.select_for_update().get(pk=training.pk)
+        before = snapshot(locked)
+        for name, value in clean.items():
+            setattr(locked, name, value)
+        locked.save()
+        changed = diff(before, snapshot(locked))
+        if changed:
+            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, changes=changed)
+    return locked
+
+
+def training_delete(*, actor: Any, training: Training) -> None:
+    """Delete a training recorded by mistake — only while nobody has signed
+    in, since attendances are people's hours."""
+    require(actor, MANAGE_TRAINING, training.area.path)
+    with transaction.atomic():
+        if training.attendances.exists():
+            raise ValidationError(
+                _("People have signed in to this training; it cannot be deleted. Correct it instead.")
+            )
+        audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=training, changes=diff(snapshot(training), {}))
+        training.delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -19,48 +20,118 @@ from django.views.decorators.http import require_http_methods
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, require
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.pagination import BadCursor, keyset_page, query_without_cursor
 from xieguan.core.scope import get_object_for_user
 from xieguan.outreach import services
-from xieguan.outreach.forms import AttendanceForm, OutreachRecordForm, PhotoForm, TrainingForm
-from xieguan.outreach.models import Outreach, OutreachPhoto, Training
+from xieguan.outreach.forms import (
+    AttendanceForm,
+    OutreachFilterForm,
+    OutreachRecordForm,
+    PhotoForm,
+    TrainingEditForm,
+    TrainingFilterForm,
+    TrainingForm,
+)
+from xieguan.outreach.models import Outreach, OutreachForm, OutreachPhoto, Training
 from xieguan.outreach.selectors import (
     MINIMUM_HOURS,
     attendances_of,
     comanager_hours,
     get_outreach_for_user,
     get_training_for_user,
+    outreach_filtered,
     publicity_due,
+    trainings_filtered,
 )
+from xieguan.units.selectors import get_unit_for_user
 
 ORDERING = ["-date", "-id"]
 
 
+def _filtered_page(request: HttpRequest, qs: Any) -> Any:
+    try:
+        return keyset_page(qs, ordering=ORDERING, cursor=request.GET.get("after"))
+    except BadCursor:
+        return keyset_page(qs, ordering=ORDERING)
+
+
+def _clean_filters(form: Any) -> dict[str, Any]:
+    """The valid filters; an invalid one is dropped (and shown as such)."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
 @login_required
 def outreach_list(request: HttpRequest) -> HttpResponse:
-    """Publicity records in the user's area, newest first."""
-    qs = Outreach.objects.visible_to(request.user).for_list()
-    try:
-        page = keyset_page(qs, ordering=ORDERING, cursor=request.GET.get("after"))
-    except BadCursor:
-        page = keyset_page(qs, ordering=ORDERING)
-    return render(request, "outreach/list.html", {"page": page, "can_record": can(request.user, RECORD_OUTREACH)})
+    """Publicity records in the user's area, newest first, filtered."""
+    filters = OutreachFilterForm(request.GET or None, user=request.user)
+    qs = outreach_filtered(request.user, **_clean_filters(filters))
+    return render(
+        request,
+        "outreach/list.html",
+        {
+            "page": _filtered_page(request, qs),
+            "filters": filters,
+            "query": query_without_cursor(request),
+            "can_record": can(request.user, RECORD_OUTREACH),
+        },
+    )
+
+
+def _record_form(request: HttpRequest, *, record: Outreach | None) -> HttpResponse:
+    """Record a new publicity activity, or correct one: the same form."""
+    if record is None:
+        require(request.user, RECORD_OUTREACH)
+        initial: dict[str, Any] = {"date": timezone.localdate()}
+        preset = request.GET.get("unit")
+        if preset:
+            unit = get_unit_for_user(request.user, preset)
+            initial.update({"unit": unit, "form": OutreachForm.GUIDANCE, "area": unit.area, "place": unit.address})
+    else:
+        require(request.user, RECORD_OUTREACH, record.area.path)
+        initial = OutreachRecordForm.initial_for(record)
+    form = OutreachRecordForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if record is None:
+                saved = services.outreach_create(actor=request.user, **form.cleaned_data)
+            else:
+                saved = services.outreach_update(actor=request.user, record=record, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Publicity record saved."))
+            return redirect("outreach:detail", pk=saved.pk)
+    return render(request, "outreach/form.html", {"form": form, "record": record})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def outreach_create(request: HttpRequest) -> HttpResponse:
-    require(request.user, RECORD_OUTREACH)
-    form = OutreachRecordForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = services.outreach_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Publicity record saved."))
-            return redirect("outreach:detail", pk=record.pk)
-    return render(request, "outreach/form.html", {"form": form})
+    return _record_form(request, record=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    return _record_form(request, record=get_outreach_for_user(request.user, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    """Ask, then delete a record made by mistake (the audit log keeps it)."""
+    record = get_outreach_for_user(request.user, pk)
+    require(request.user, RECORD_OUTREACH, record.area.path)
+    if request.method == "POST":
+        services.outreach_delete(actor=request.user, record=record)
+        messages.success(request, _("Publicity record deleted."))
+        return redirect("outreach:list")
+    return render(
+        request, "outreach/confirm_delete.html", {"what": record, "back": reverse("outreach:detail", args=[record.pk])}
+    )
 
 
 @login_required
@@ -83,7 +154,10 @@ def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 messages.success(request, _("Photo added.") if created else _("This photo was already added."))
                 return redirect("outreach:detail", pk=record.pk)
     photos = record.photos.order_by("created_at", "id")
-    return render(request, "outreach/detail.html", {"record": record, "form": form, "photos": photos})
+    may_change = can(request.user, RECORD_OUTREACH)
+    return render(
+        request, "outreach/detail.html", {"record": record, "form": form, "photos": photos, "may_change": may_change}
+    )
 
 
 @login_required
@@ -111,14 +185,57 @@ def outreach_due(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def training_list(request: HttpRequest) -> HttpResponse:
-    """Trainings held in the user's area, newest first."""
-    qs = Training.objects.visible_to(request.user).for_list()
-    try:
-        page = keyset_page(qs, ordering=ORDERING, cursor=request.GET.get("after"))
-    except BadCursor:
-        page = keyset_page(qs, ordering=ORDERING)
+    """Trainings held in the user's area, newest first, filtered."""
+    filters = TrainingFilterForm(request.GET or None)
+    qs = trainings_filtered(request.user, **_clean_filters(filters))
     return render(
-        request, "outreach/training_list.html", {"page": page, "can_manage": can(request.user, MANAGE_TRAINING)}
+        request,
+        "outreach/training_list.html",
+        {
+            "page": _filtered_page(request, qs),
+            "filters": filters,
+            "query": query_without_cursor(request),
+            "can_manage": can(request.user, MANAGE_TRAINING),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    training = get_training_for_user(request.user, pk)
+    require(request.user, MANAGE_TRAINING, training.area.path)
+    initial = {name: getattr(training, name) for name in TrainingEditForm.base_fields}
+    form = TrainingEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_update(actor=request.user, training=training, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Training saved."))
+            return redirect("outreach:training_detail", pk=training.pk)
+    return render(request, "outreach/training_form.html", {"form": form, "training": training})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    training = get_training_for_user(request.user, pk)
+    require(request.user, MANAGE_TRAINING, training.area.path)
+    error = None
+    if request.method == "POST":
+        try:
+            services.training_delete(actor=request.user, training=training)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Training deleted."))
+            return redirect("outreach:training_list")
+    return render(
+        request,
+        "outreach/confirm_delete.html",
+        {"what": training, "back": reverse("outreach:training_detail", args=[training.pk]), "error": error},
     )
 
 

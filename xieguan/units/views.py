@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from xieguan.accounts.permissions import MANAGE_UNITS, can, require
+from xieguan.accounts.permissions import MANAGE_UNITS, RECORD_OUTREACH, can, require
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.units import services
@@ -129,6 +129,7 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "soon": soon,
             "timeline": entries_for(unit, request.user),
             "can_manage": can(request.user, MANAGE_UNITS),
+            "can_record_outreach": can(request.user, RECORD_OUTREACH),
         },
     )
 

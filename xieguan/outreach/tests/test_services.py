@@ -10,6 +10,7 @@ from xieguan.outreach import services
 from xieguan.outreach.models import Outreach
 from xieguan.outreach.selectors import DONE, DUE, OVERDUE, publicity_due
 from xieguan.outreach.tests.factories import make_outreach
+from xieguan.units.tests.factories import make_unit
 
 DAY = datetime.date(2026, 5, 10)
 
@@ -82,9 +83,23 @@ def test_county_is_not_a_place_for_a_record(demo, supervisor_of):
 
 
 def test_unit_is_kept_only_for_guidance(demo, comanager_in, township):
-    unit = uuid.uuid4()
-    assert record(comanager_in, township, form="guidance", unit_id=unit).unit_id == unit
-    assert record(comanager_in, township, form="lecture", unit_id=unit).unit_id is None
+    unit = make_unit(comanager_in, demo.villages[0])
+    assert record(comanager_in, township, form="guidance", unit=unit).unit == unit
+    assert record(comanager_in, township, form="lecture", unit=unit).unit is None
+
+
+def test_guidance_needs_a_unit_of_the_area_in_scope(demo, comanager_in, outsider, township, sibling_township):
+    with pytest.raises(ValidationError) as caught:
+        record(comanager_in, township, form="guidance")
+    assert "unit" in caught.value.error_dict
+    theirs = make_unit(outsider, sibling_township)
+    with pytest.raises(ValidationError) as caught:
+        record(comanager_in, township, form="guidance", unit=theirs)
+    assert "您的辖区" in " ".join(caught.value.messages) or "outside" in " ".join(caught.value.messages)
+    mine_elsewhere = make_unit(comanager_in, demo.villages[0])
+    with pytest.raises(ValidationError):
+        record(comanager_in, demo.villages[1], form="guidance", unit=mine_elsewhere)
+    assert not Outreach.objects.exists()
 
 
 def test_publicity_due_matches_a_hand_count(demo, comanager_in, outsider):
