@@ -11,20 +11,15 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from xieguan.accounts.models import Role, RoleCode
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.outreach import load_outreach
 from xieguan.outreach.models import Attendance, OutreachPhoto
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_publicity_training_sign_in_hours_and_what_is_due(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # A transactional test before this one flushed the roles the data
-    # migration made; put them back.
-    for code in RoleCode.values:
-        Role.objects.get_or_create(code=code)
     demo = load_county()
     load_outreach(demo)
     today = timezone.localdate().isoformat()
@@ -90,3 +85,55 @@ def test_publicity_training_sign_in_hours_and_what_is_due(journey, tmp_path, set
     bureau.goto("/trainings/hours/?year=2026")
     assert "赵春梅" in bureau.page.inner_text("main")
     bureau.shot("bureau-hours")
+
+
+def test_correct_filter_and_guide_a_unit(journey, tmp_path, settings):
+    """cg1 corrects a record (a wrong date keeps what was typed), filters the
+    list, records guidance from a unit's file and finds it on the unit's
+    timeline; dh1 cannot open the record."""
+    from xieguan.outreach.models import Outreach
+    from xieguan.units.tests.factories import make_unit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo = load_county()
+    load_outreach(demo)
+    unit = make_unit(demo.users["cg1"], demo.villages[0], name="红星酒店")
+    today = timezone.localdate().isoformat()
+
+    cg1 = journey(PHONE, "cg1")
+    cg1.login("cg1", DEMO_PASSWORD)
+    cg1.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    record = Outreach.objects.filter(area=demo.townships[0]).first()
+    cg1.goto(f"/outreach/{record.pk}/edit/")
+    cg1.page.fill("#id_theme", "更正后的主题")
+    cg1.page.fill("#id_date", "2099-01-01")
+    cg1.page.click("main button[type=submit]")
+    assert cg1.page.input_value("#id_theme") == "更正后的主题"
+    assert "不能晚于今天" in cg1.page.inner_text("main") or "未来" in cg1.page.inner_text("main")
+    cg1.shot("cg1-correction-refused-kept")
+    cg1.page.fill("#id_date", record.date.isoformat())
+    cg1.page.click("main button[type=submit]")
+    assert "更正后的主题" in cg1.page.inner_text("main")
+
+    cg1.goto("/outreach/")
+    cg1.page.fill("#id_q", "更正后")
+    cg1.page.click("main form.filters button[type=submit]")
+    assert cg1.page.locator("#outreach tbody tr").count() == 1
+    cg1.shot("cg1-list-filtered")
+
+    cg1.goto(f"/units/{unit.pk}/")
+    cg1.page.click("text=记录对该单位的指导")
+    cg1.page.fill("#id_theme", "指导完善从业人员健康证管理")
+    cg1.page.fill("#id_date", today)
+    cg1.page.click("main button[type=submit]")
+    cg1.goto(f"/units/{unit.pk}/")
+    assert "指导完善从业人员健康证管理" in cg1.page.inner_text("main")
+    cg1.shot("cg1-unit-file-guidance")
+
+    dh1 = journey(PHONE, "dh1")
+    dh1.login("dh1", DEMO_PASSWORD)
+    dh1.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    response = dh1.goto(f"/outreach/{record.pk}/")
+    assert response is not None and response.status == 404
+    dh1.goto("/outreach/?q=更正后")
+    assert "更正后的主题" not in dh1.page.inner_text("main")

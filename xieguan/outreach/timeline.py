@@ -25,4 +25,5 @@ def guidance_entries(unit: Any, user: Any) -> Iterable[TimelineEntry]:
             url=reverse("outreach:detail", args=[record.pk]),
             actor=record.recorded_by.full_name or record.recorded_by.username,
             detail=record.place,
+            all_day=True,
         )

@@ -37,6 +37,7 @@ class TimelineEntry:
     actor: str = ""
     detail: str = ""
     tone: str = ""  # "", "warn" or "danger": how the badge is coloured
+    all_day: bool = False  # a record kept by date only: show no time
     changes: list[dict[str, Any]] = field(default_factory=list)
 
 
