@@ -1,6 +1,8 @@
 """One settings file, read from the environment (healthchecks' hc/settings.py).
 
-Defaults are the embedded set-up `make run` uses: SQLite under var/, DEBUG on,
+Defaults are the embedded set-up `make run` uses: SQLite under var/, static files
+served from the apps (`make run` also sets DEBUG=0 so people see the Chinese
+error pages; DEBUG=1 make run for the debug pages),
 tasks in the database. Production sets DATABASE_URL (PostgreSQL), a secret key,
 DEBUG=0, ALLOWED_HOSTS and HTTPS=1; docs/deploy.md lists them.
 """
@@ -170,15 +172,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# `make run` serves static files straight from the apps (STATIC_FROM_APPS=1)
+# so it starts at once without collectstatic; production collects them into
+# STATIC_ROOT with compressed, fingerprinted names.
+STATIC_FROM_APPS = env_bool("STATIC_FROM_APPS", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if STATIC_FROM_APPS
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = STATIC_FROM_APPS
+WHITENOISE_AUTOREFRESH = STATIC_FROM_APPS
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
