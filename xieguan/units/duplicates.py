@@ -10,7 +10,8 @@ possible duplicates when
 
     name similarity  ≥ NAME_THRESHOLD, and
     address similarity ≥ ADDRESS_THRESHOLD (when both have an address; when
-    either has none, the folded names must be equal),
+    either has none, the folded names must be equal), and
+    the numbers in them (house numbers, "1号店") the same,
 
 similarity being difflib's ratio (2·matches ÷ total length). Comparing every
 pair in a township grows with its square, so candidates are the neighbours
@@ -21,6 +22,7 @@ start): near-identical names sort next to each other.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,11 +56,15 @@ def normalise_name(name: str, *, places: Sequence[str] = ()) -> str:
     """The name with width, case, spaces, punctuation, a legal-form suffix and
     a leading place name folded away."""
     folded = _fold(name)
-    for place in places:
-        place = _fold(place)
-        if place and folded.startswith(place) and len(folded) > len(place) + 1:
-            folded = folded[len(place) :]
-            break
+    changed = True
+    while changed:
+        changed = False
+        for place in places:
+            place = _fold(place)
+            if place and folded.startswith(place) and len(folded) > len(place) + 1:
+                folded = folded[len(place) :]
+                changed = True
+                break
     for suffix in SUFFIXES:
         if folded.endswith(suffix) and len(folded) > len(suffix) + 1:
             folded = folded[: -len(suffix)]
@@ -78,6 +84,7 @@ def normalise_address(address: str, *, places: Sequence[str] = ()) -> str:
             if place and folded.startswith(place):
                 folded = folded[len(place) :]
                 changed = True
+                break
     return folded
 
 
@@ -94,9 +101,20 @@ def is_near_identical(name_a: str, address_a: str, name_b: str, address_b: str) 
         return False
     if name_a != name_b and similarity(name_a, name_b) < NAME_THRESHOLD:
         return False
+    if _numbers(name_a) != _numbers(name_b):
+        return False  # 阳光1号面馆 and 阳光2号面馆 are two shops
     if address_a and address_b:
+        if _numbers(address_a) and _numbers(address_b) and _numbers(address_a) != _numbers(address_b):
+            return False  # 人民路145号 is not 人民路141号
         return address_a == address_b or similarity(address_a, address_b) >= ADDRESS_THRESHOLD
     return name_a == name_b
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _numbers(text: str) -> list[str]:
+    return [n.lstrip("0") for n in _DIGITS.findall(text)]
 
 
 def place_names_for(path_names: Iterable[str]) -> list[str]:

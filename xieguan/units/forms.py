@@ -204,10 +204,13 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.keys = keys
         for key in keys:
-            self.fields[f"take.{key}"] = forms.ChoiceField(choices=SIDES, widget=forms.RadioSelect, initial="a")
+            # Not required: a field left unchosen keeps the surviving unit's value.
+            self.fields[f"take.{key}"] = forms.ChoiceField(
+                choices=SIDES, widget=forms.RadioSelect, initial="a", required=False
+            )
 
     def choices(self) -> tuple[str, list[str]]:
         """(survivor side, the fields to take from the other unit)."""
         side = self.cleaned_data["survivor"]
-        take = [key for key in self.keys if self.cleaned_data.get(f"take.{key}", side) != side]
+        take = [key for key in self.keys if (self.cleaned_data.get(f"take.{key}") or side) != side]
         return side, take
