@@ -99,15 +99,24 @@ def is_near_identical(name_a: str, address_a: str, name_b: str, address_b: str) 
     """Whether two folded (name, address) pairs look like the same unit."""
     if not name_a or not name_b:
         return False
-    if name_a != name_b and similarity(name_a, name_b) < NAME_THRESHOLD:
-        return False
     if _numbers(name_a) != _numbers(name_b):
         return False  # 阳光1号面馆 and 阳光2号面馆 are two shops
+    if name_a != name_b and not _similar(name_a, name_b, NAME_THRESHOLD):
+        return False
     if address_a and address_b:
         if _numbers(address_a) and _numbers(address_b) and _numbers(address_a) != _numbers(address_b):
             return False  # 人民路145号 is not 人民路141号
-        return address_a == address_b or similarity(address_a, address_b) >= ADDRESS_THRESHOLD
+        return address_a == address_b or _similar(address_a, address_b, ADDRESS_THRESHOLD)
     return name_a == name_b
+
+
+def _similar(a: str, b: str, threshold: float) -> bool:
+    """similarity(a, b) ≥ threshold, with difflib's cheap upper bounds first
+    (most pairs compared are far apart)."""
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
 _DIGITS = re.compile(r"\d+")

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from xieguan.accounts.permissions import MANAGE_UNITS, require
@@ -123,21 +124,21 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
     columns = [
         Column(
             "name",
-            _("Unit name"),
+            pgettext("import column", "Unit name"),
             ("单位名称", "名称", "单位", "企业名称", "机构名称", "name"),
             needed=True,
             example="红星酒店",
         ),
         Column(
             "credit_code",
-            _("Unified social credit code"),
+            pgettext("import column", "Unified social credit code"),
             ("统一社会信用代码", "信用代码", "社会信用代码", "统一代码", "credit code"),
             example="91411234MA0000001X",
             note=_("18 characters; leave empty if the unit has none."),
         ),
         Column(
             "area",
-            _("Village or township"),
+            pgettext("import column", "Village or township"),
             (
                 "所属村（社区）或乡镇",
                 "村或乡镇",
@@ -158,7 +159,7 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
         ),
         Column(
             "subtype",
-            _("Subtype"),
+            pgettext("import column", "Subtype"),
             ("小类", "类别", "专业类别", "单位类别", "subtype"),
             for_complete="subtype" in required_common,
             kind="choice",
@@ -167,28 +168,28 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
         ),
         Column(
             "address",
-            _("Address"),
+            pgettext("import column", "Address"),
             ("地址", "经营地址", "单位地址", "详细地址", "注册地址", "address"),
             for_complete=True,
             example="城关镇人民路18号",
         ),
         Column(
             "legal_representative",
-            _("Legal representative"),
+            pgettext("import column", "Legal representative"),
             ("法定代表人（负责人）", "法定代表人", "法人", "负责人", "法人代表"),
             for_complete=True,
             example="王建国",
         ),
         Column(
             "phone",
-            _("Contact phone"),
+            pgettext("import column", "Contact phone"),
             ("联系电话", "电话", "手机", "手机号", "联系方式", "phone"),
             for_complete=True,
             example="13800000000",
         ),
         Column(
             "status",
-            _("Status"),
+            pgettext("import column", "Status"),
             ("经营状态", "状态", "营业状态", "status"),
             kind="choice",
             choices=("营业", "停业", "注销"),
@@ -197,7 +198,7 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
         ),
         Column(
             "opened_on",
-            _("Opened on"),
+            pgettext("import column", "Opened on"),
             ("开业日期", "成立日期", "开业时间"),
             kind="date",
             example="2023-05-06",
@@ -205,14 +206,14 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
         ),
         Column(
             "closed_on",
-            _("Closed on"),
+            pgettext("import column", "Closed on"),
             ("注销日期", "注销时间", "停业日期"),
             kind="date",
             note=_("Only for a closed unit."),
         ),
         Column(
             "is_key_unit",
-            _("Key unit"),
+            pgettext("import column", "Key unit"),
             ("重点单位", "重点户源", "是否重点单位", "重点户"),
             kind="choice",
             choices=("是", "否"),
@@ -220,7 +221,7 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
         ),
         Column(
             "risk_grade",
-            _("Risk grade"),
+            pgettext("import column", "Risk grade"),
             ("风险等级", "风险分级", "风险"),
             kind="choice",
             choices=("低", "中", "高"),
@@ -228,14 +229,14 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
         ),
         Column(
             "hygiene_grade",
-            _("Hygiene grade"),
+            pgettext("import column", "Hygiene grade"),
             ("量化分级", "卫生等级", "卫生信誉度等级", "等级"),
             kind="choice",
             choices=("A", "B", "C"),
             example="A",
         ),
-        Column("latitude", _("Latitude"), ("纬度", "latitude"), kind="decimal"),
-        Column("longitude", _("Longitude"), ("经度", "longitude"), kind="decimal"),
+        Column("latitude", pgettext("import column", "Latitude"), ("纬度", "latitude"), kind="decimal"),
+        Column("longitude", pgettext("import column", "Longitude"), ("经度", "longitude"), kind="decimal"),
     ]
     for f in category.fields.all():
         kind = f.kind

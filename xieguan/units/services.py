@@ -447,7 +447,7 @@ def _move_related(merged: Unit, survivor: Unit) -> dict[str, int]:
         else:
             count = model._base_manager.filter(**{name: merged}).update(**{name: survivor})
         if count:
-            moved[relation.get_accessor_name() or name] = count
+            moved[str(model._meta.verbose_name_plural)] = count
     return moved
 
 
@@ -510,7 +510,7 @@ def unit_merge(*, actor: Any, survivor: Unit, merged: Unit, take_from_merged: It
         merged.merged_into = survivor
         merged.save(update_fields=["merged_into", "updated_at"])
         changes: dict[str, Any] = diff(before, unit_snapshot(survivor))
-        changes["merged_units"] = [None, f"{merged.name}（{merged.pk}）"]
+        changes["merged_units"] = [None, merged.name]
         if merged_code:
             changes["merged_credit_code"] = [merged_code, None]
         audit_record(

@@ -333,18 +333,31 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
-def merge_rows(a: Unit, b: Unit) -> list[tuple[str, str, Any, Any, bool]]:
-    """(key, label, value of A, value of B, differ) for the side-by-side page."""
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def merge_rows(a: Unit, b: Unit) -> list[tuple[str, str, str, str, bool]]:
+    """(key, label, value of A, value of B, differ) for the side-by-side page,
+    labelled as the import template labels the columns."""
+    labels = {c.key: str(c.label) for c in imports.columns_for(a.category, [])}
     rows = []
     for name in services.MERGE_FIELDS:
         field = Unit._meta.get_field(name)
         va, vb = getattr(a, name), getattr(b, name)
         if getattr(field, "choices", None):
             va, vb = getattr(a, f"get_{name}_display")(), getattr(b, f"get_{name}_display")()
-        rows.append((name, str(field.verbose_name), va, vb, getattr(a, name) != getattr(b, name)))
+        label = labels.get(name, str(field.verbose_name))
+        rows.append((name, label, _shown(va), _shown(vb), getattr(a, name) != getattr(b, name)))
     for f in a.category.fields.all():
         va, vb = (a.extra or {}).get(f.key), (b.extra or {}).get(f.key)
-        rows.append((f"extra.{f.key}", f.label, va, vb, va != vb))
+        rows.append((f"extra.{f.key}", f.label, _shown(va), _shown(vb), va != vb))
     return rows
 
 

@@ -161,7 +161,8 @@ def test_merge_moves_everything_keeps_history_and_redirects(demo, login, comanag
     # One event records the merge, with before → after.
     event = AuditEvent.objects.for_object(first).order_by("-id").first()
     assert event.changes["phone"] == ["13800001111", "13911112222"]
-    assert event.changes["merged_units"][1].startswith("福满楼饭店有限公司")
+    assert event.changes["merged_units"] == [None, "福满楼饭店有限公司"]
+    assert "许可证 1" in event.note and "从业人员证件 1" in event.note
     # The merged unit's page leads to the survivor, whose timeline has both histories.
     response = client.get(reverse("units:detail", args=[second.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("units:detail", args=[first.pk])
