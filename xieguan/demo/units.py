@@ -119,6 +119,36 @@ def _extra_value(rng: random.Random, field: Any, licence_no: str) -> Any:
     return "—"
 
 
+# How the same unit gets registered twice: a legal-form suffix, the township
+# in front, a stray full stop; full-width digits in the address.
+DUPLICATE_NAMES = ["{name}有限公司", "城关镇{name}", "{name}。"]
+
+
+def _duplicate_a_few(units: list[Unit], township: Any) -> None:
+    """Turn the last few units into near-duplicates of units of the first
+    township (城关镇), so the possible-duplicates page and merging can be
+    shown. The copies have no credit code (one unit per code in a county)."""
+    originals = [
+        u
+        for u in units[: len(units) // 2]
+        if u.area.path.startswith(township.path)
+        and u.category.code in {"food", "public_place"}
+        and u.status == UnitStatus.OPEN
+        and u.name != "红星酒店"
+    ][: len(DUPLICATE_NAMES)]
+    for pattern, original, copy in zip(DUPLICATE_NAMES, originals, units[-len(DUPLICATE_NAMES) :], strict=False):
+        copy.name = pattern.format(name=original.name)
+        copy.name_initials = name_initials_of(copy.name)
+        copy.address = original.address.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        copy.area, copy.category, copy.subtype = original.area, original.category, original.subtype
+        copy.credit_code = None
+        copy.status, copy.closed_on = UnitStatus.OPEN, None
+        copy.extra = dict(original.extra)
+        copy.is_complete = all(getattr(copy, n) not in (None, "") for n, _label in COMMON_REQUIRED) and all(
+            copy.extra.get(f.key) not in (None, "") for f in copy.category.fields.all() if f.required
+        )
+
+
 @transaction.atomic
 def load_units(demo: DemoCounty, *, count: int = UNIT_COUNT, seed: int = 2026) -> list[Unit]:
     """About ``count`` units of every category over the demo county's
@@ -231,6 +261,7 @@ def load_units(demo: DemoCounty, *, count: int = UNIT_COUNT, seed: int = 2026) -
                         expires_on=today + datetime.timedelta(days=rng.randint(-60, 365)),
                     )
                 )
+    _duplicate_a_few(units, demo.townships[0])
     bulk_create_with_history(units, Unit, batch_size=500)
     Licence.objects.bulk_create(licences, batch_size=500)
     StaffCertificate.objects.bulk_create(certificates, batch_size=500)

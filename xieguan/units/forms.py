@@ -175,3 +175,42 @@ class UnitFilterForm(forms.Form):
             incomplete=bool(data.get("incomplete")),
             licence_expiring=bool(data.get("expiring")),
         )
+
+
+class ImportForm(forms.Form):
+    """Upload of a filled-in template. ``id`` is made when the page is shown,
+    so sending the same upload twice (a retry on a weak signal) makes one
+    batch."""
+
+    id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
+    file = forms.FileField(
+        label=_("Excel file (.xlsx) or CSV"),
+        help_text=_("At most 20 MB. Download the template of the category first."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+SIDES = [("a", "A"), ("b", "B")]
+
+
+class MergeForm(forms.Form):
+    """Which of two units survives, and for every field whose values differ,
+    which value to keep."""
+
+    survivor = forms.ChoiceField(label=_("Keep as the one unit"), choices=SIDES, widget=forms.RadioSelect, initial="a")
+
+    def __init__(self, *args: Any, keys: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+        for key in keys:
+            # Not required: a field left unchosen keeps the surviving unit's value.
+            self.fields[f"take.{key}"] = forms.ChoiceField(
+                choices=SIDES, widget=forms.RadioSelect, initial="a", required=False
+            )
+
+    def choices(self) -> tuple[str, list[str]]:
+        """(survivor side, the fields to take from the other unit)."""
+        side = self.cleaned_data["survivor"]
+        take = [key for key in self.keys if (self.cleaned_data.get(f"take.{key}") or side) != side]
+        return side, take

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
@@ -112,6 +113,11 @@ class UnitQuerySet(ScopedQuerySet["Unit"]):
     def for_list(self) -> UnitQuerySet:
         return self.select_related("area", "category", "subtype")
 
+    def current(self) -> UnitQuerySet:
+        """Units not merged into another: what lists, search, exports and the
+        filing rate count. A merged unit stays only for its history."""
+        return self.filter(merged_into__isnull=True)
+
 
 class Unit(BaseModel):
     name = models.CharField(_("name"), max_length=200)
@@ -141,6 +147,16 @@ class Unit(BaseModel):
     # Kept by the services from missing_fields(); the list filter and the
     # filing rate read it without loading every unit's category fields.
     is_complete = models.BooleanField(_("complete file"), default=False)
+    # Set when a duplicate was merged into another unit (the survivor); the
+    # merged unit keeps its history and its address redirects there.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_units",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at", "name_initials"])
     objects = UnitQuerySet.as_manager()
@@ -223,3 +239,63 @@ class StaffCertificate(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person_name} {self.get_kind_display()}"
+
+
+class ImportStatus(models.TextChoices):
+    PARSING = "parsing", _("checking")
+    READY = "ready", _("ready to import")
+    FAILED = "failed", _("has errors")
+    IMPORTING = "importing", _("importing")
+    IMPORTED = "imported", _("imported")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class ImportBatchQuerySet(ScopedQuerySet["ImportBatch"]):
+    pass
+
+
+class ImportBatch(BaseModel):
+    """One uploaded sheet of units (SPEC §3, Excel import): checked row by row,
+    shown as a preview, imported only when every row is good and the user
+    confirms. ``errors`` is [{row, column, reason}] with the column's header
+    as written in the sheet; ``duplicates`` is [{row, name, reason, unit_id?,
+    other_row?}]."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The uploader's area: who else may see the batch (scope).
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to="imports/units/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PARSING)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    duplicates = models.JSONField(_("possible duplicates"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    incomplete_count = models.PositiveIntegerField(_("rows with an incomplete file"), default=0)
+    created_count = models.PositiveIntegerField(_("units created"), default=0)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+    scope_lookup = "area__path"
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.pk)
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.PARSING, ImportStatus.IMPORTING)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.scope import ScopedQuerySet, get_object_for_user
-from xieguan.units.models import Unit
+from xieguan.units.duplicates import (
+    Candidate,
+    duplicate_pairs,
+    is_near_identical,
+    normalise_address,
+    normalise_name,
+    place_names_for,
+)
+from xieguan.units.models import ImportBatch, Unit
 
 # Common fields every complete file has filled (不错项、不空项), besides the
 # category's own required fields. A credit code is not among them: a village
@@ -67,7 +77,7 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
     """The units in the user's area that match the filters. The search finds
     a name, address or credit code containing the text, or pinyin initials
     beginning with it (``hxjd`` → 红星酒店)."""
-    qs = Unit.objects.for_list().visible_to(user)
+    qs = Unit.objects.for_list().current().visible_to(user)
     if filters.q:
         q = filters.q.strip()
         condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
@@ -119,6 +129,7 @@ def filing_rate_by_township(user: Any) -> list[FilingRate]:
     townships = list(Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).order_by("path"))
     rows = (
         Unit.objects.existing()
+        .current()
         .visible_to(user)
         .values("area__path")
         .annotate(total=Count("id"), complete=Count("id", filter=Q(is_complete=True)))
@@ -136,3 +147,108 @@ def filing_rate_by_township(user: Any) -> list[FilingRate]:
         total, complete = by_segment.get(township.id.hex, [0, 0])
         result.append(FilingRate(township=township, units=total, complete=complete))
     return result
+
+
+# ---- possible duplicates --------------------------------------------------
+
+
+def township_path_of(path: str) -> str:
+    """The path of the township an area path lies in (itself for a township);
+    "" above township level."""
+    segments = [s for s in path.split("/") if s]
+    if len(segments) < Level.TOWNSHIP:
+        return ""
+    return "/" + "".join(f"{s}/" for s in segments[: Level.TOWNSHIP])
+
+
+def place_names_near(township_paths: Iterable[str]) -> list[str]:
+    """Names of the townships, their villages and the areas above them: what
+    people write in front of a unit's name or address. One query."""
+    paths = [p for p in set(township_paths) if p]
+    if not paths:
+        return []
+    ids = {seg for p in paths for seg in p.split("/") if seg}
+    condition = Q(id__in=[uuid.UUID(hex=i) for i in ids])
+    for p in paths:
+        condition |= Q(path__startswith=p, level=Level.VILLAGE)
+    return place_names_for(Area.objects.filter(condition).values_list("name", flat=True))
+
+
+def _candidates(rows: Iterable[dict[str, Any]], places: list[str]) -> list[Candidate]:
+    return [
+        Candidate(
+            key=row["id"],
+            group=township_path_of(row["area__path"]),
+            name=normalise_name(row["name"], places=places),
+            address=normalise_address(row["address"], places=places),
+            credit_code=row["credit_code"],
+        )
+        for row in rows
+    ]
+
+
+_DUP_VALUES = ("id", "name", "address", "credit_code", "area__path")
+
+
+def possible_duplicates_of(unit: Unit, user: Any) -> list[tuple[Unit, str]]:
+    """Units in the user's scope that may be this one registered again: the
+    same credit code in the county, or a near-identical name and address in
+    its township (see xieguan.units.duplicates). Two queries."""
+    township = township_path_of(unit.area.path)
+    if not township:
+        return []
+    condition = Q(area__path__startswith=township)
+    if unit.credit_code:
+        condition |= Q(credit_code=unit.credit_code)
+    others = list(Unit.objects.current().visible_to(user).exclude(pk=unit.pk).filter(condition).select_related("area"))
+    places = place_names_near([township])
+    name = normalise_name(unit.name, places=places)
+    address = normalise_address(unit.address, places=places)
+    found: list[tuple[Unit, str]] = []
+    for other in others:
+        if unit.credit_code and other.credit_code == unit.credit_code:
+            found.append((other, "credit_code"))
+        elif township_path_of(other.area.path) == township and is_near_identical(
+            name,
+            address,
+            normalise_name(other.name, places=places),
+            normalise_address(other.address, places=places),
+        ):
+            found.append((other, "name"))
+    return found
+
+
+@dataclass
+class DuplicatePair:
+    first: Unit
+    second: Unit
+    reason: str  # "credit_code" or "name"
+
+
+def duplicate_pairs_for(user: Any, *, area: Area | None = None) -> list[DuplicatePair]:
+    """Every possible duplicate pair among the current units in the user's
+    scope (or in ``area``), by township then name. Four queries, whatever
+    the number of pairs."""
+    qs = Unit.objects.current().visible_to(user)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    rows = list(qs.values(*_DUP_VALUES))
+    places = place_names_near(township_path_of(r["area__path"]) for r in rows)
+    pairs = duplicate_pairs(_candidates(rows, places))
+    units = Unit.objects.for_list().in_bulk([k for a, b, _r in pairs for k in (a.key, b.key)])
+    result = [DuplicatePair(units[a.key], units[b.key], reason) for a, b, reason in pairs]
+    result.sort(key=lambda p: (p.first.area.path, p.first.name, p.second.name))
+    return result
+
+
+# ---- import batches ---------------------------------------------------------
+
+
+def import_batches_for(user: Any) -> ScopedQuerySet[ImportBatch]:
+    """Uploads of unit sheets in the user's area, newest first."""
+    return ImportBatch.objects.visible_to(user).select_related("category", "created_by").order_by("-created_at", "-id")
+
+
+def get_import_batch_for_user(user: Any, pk: Any) -> ImportBatch:
+    """The batch if it belongs to the user's area; 404 otherwise."""
+    return get_object_for_user(ImportBatch.objects.select_related("category", "created_by", "area"), user, pk)

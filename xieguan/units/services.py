@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +27,8 @@ from xieguan.units.models import (
     CertificateKind,
     FieldKind,
     Grade,
+    ImportBatch,
+    ImportStatus,
     Licence,
     RiskGrade,
     StaffCertificate,
@@ -58,7 +63,7 @@ _TRUE = {"1", "true", "yes", "on", "是", "有"}
 _FALSE = {"0", "false", "no", "off", "否", "无"}
 
 
-def _county_path(area: Area) -> str:
+def county_path(area: Area) -> str:
     """The path of the county an area lies in (the first three levels)."""
     segments = [s for s in area.path.split("/") if s][: Level.COUNTY]
     return "/" + "".join(f"{s}/" for s in segments)
@@ -133,9 +138,43 @@ def _clean_value(field: CategoryField, value: Any) -> Any:
     return text
 
 
-def _clean_unit(actor: Any, data: dict[str, Any], *, unit: Unit | None) -> dict[str, Any]:
+def _clean_unit(
+    actor: Any,
+    data: dict[str, Any],
+    *,
+    unit: Unit | None,
+    fields: list[CategoryField] | None = None,
+    check_code_clash: bool = True,
+    area_permitted: bool = False,
+) -> dict[str, Any]:
     """The unit's fields checked together; one ValidationError with every
-    problem, keyed by field, so a form can show them all at once."""
+    problem, keyed by field, so a form can show them all at once.
+
+    The import checks thousands of rows with these same rules; it passes the
+    category's ``fields`` once, has already checked the actor may manage
+    every area it offers (``area_permitted``), and checks credit codes
+    against the county in one query (``check_code_clash=False``)."""
+    return clean_unit_data(
+        actor,
+        data,
+        unit=unit,
+        fields=fields,
+        check_code_clash=check_code_clash,
+        area_permitted=area_permitted,
+    )
+
+
+def clean_unit_data(
+    actor: Any,
+    data: dict[str, Any],
+    *,
+    unit: Unit | None,
+    fields: list[CategoryField] | None = None,
+    check_code_clash: bool = True,
+    area_permitted: bool = False,
+) -> dict[str, Any]:
+    """The rules every way into the registry shares (form, API, Excel import,
+    merge): the cleaned values, or one ValidationError keyed by field."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for name, limit in _TEXT_LIMITS.items():
@@ -150,7 +189,8 @@ def _clean_unit(actor: Any, data: dict[str, Any], *, unit: Unit | None) -> dict[
     if not isinstance(area, Area):
         errors["area"] = [_("Choose the village or township the unit is in.")]
     else:
-        require(actor, MANAGE_UNITS, area.path)
+        if not area_permitted:
+            require(actor, MANAGE_UNITS, area.path)
         if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
             errors["area"] = [_("A unit belongs to a village or a township.")]
         elif not area.is_active and (unit is None or unit.area_id != area.pk):
@@ -172,8 +212,8 @@ def _clean_unit(actor: Any, data: dict[str, Any], *, unit: Unit | None) -> dict[
         except ValidationError as exc:
             errors["credit_code"] = exc.messages
         else:
-            if isinstance(area, Area):
-                clash = Unit.objects.filter(credit_code=code, area__path__startswith=_county_path(area))
+            if isinstance(area, Area) and check_code_clash:
+                clash = Unit.objects.filter(credit_code=code, area__path__startswith=county_path(area))
                 if unit is not None:
                     clash = clash.exclude(pk=unit.pk)
                 other = clash.only("name").first()
@@ -216,7 +256,8 @@ def _clean_unit(actor: Any, data: dict[str, Any], *, unit: Unit | None) -> dict[
 
     if isinstance(category, Category):
         try:
-            clean["extra"] = clean_extra(list(category.fields.all()), data.get("extra"))
+            category_fields = fields if fields is not None else list(category.fields.all())
+            clean["extra"] = clean_extra(category_fields, data.get("extra"))
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -380,3 +421,208 @@ def units_refresh_completeness(*, category: Category) -> int:
             changed.append(unit)
     Unit.objects.bulk_update(changed, ["is_complete"], batch_size=500)
     return len(changed)
+
+
+# ---- merging duplicates ----------------------------------------------------
+
+MERGE_FIELDS = tuple(name for name in UNIT_FIELDS if name not in ("category",))
+
+
+def _move_related(merged: Unit, survivor: Unit) -> dict[str, int]:
+    """Point every record that refers to ``merged`` at ``survivor``; generic
+    over ``Unit._meta.related_objects`` so a later app's model with a foreign
+    key to Unit (inspections, complaints …) moves too. Returns how many
+    records moved, by relation."""
+    moved: dict[str, int] = {}
+    for relation in Unit._meta.related_objects:
+        model = relation.related_model
+        name = relation.field.name
+        if relation.many_to_many:
+            count = 0
+            for obj in model._base_manager.filter(**{name: merged}):
+                manager = getattr(obj, name)
+                manager.remove(merged)
+                manager.add(survivor)
+                count += 1
+        else:
+            count = model._base_manager.filter(**{name: merged}).update(**{name: survivor})
+        if count:
+            moved[str(model._meta.verbose_name_plural)] = count
+    return moved
+
+
+def unit_merge(*, actor: Any, survivor: Unit, merged: Unit, take_from_merged: Iterable[str] = ()) -> Unit:
+    """Merge ``merged`` (a duplicate) into ``survivor``. The survivor keeps its
+    own values except the fields named in ``take_from_merged`` (a unit field
+    or ``extra.<key>``), which take the merged unit's value; the result is
+    checked with the same rules as any edit. Every record pointing at the
+    merged unit moves to the survivor; the merged unit keeps its history,
+    points at the survivor (``merged_into``) and drops out of the lists. One
+    audit event on the survivor records before → after."""
+    require(actor, MANAGE_UNITS, survivor.area.path)
+    require(actor, MANAGE_UNITS, merged.area.path)
+    if survivor.pk == merged.pk:
+        raise ValidationError({"merged": [_("Choose two different units.")]})
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise ValidationError({"merged": [_("One of these units has already been merged into another.")]})
+    if county_path(survivor.area) != county_path(merged.area):
+        raise ValidationError({"merged": [_("Units of different counties cannot be merged.")]})
+    take = set(take_from_merged)
+    allowed = {*MERGE_FIELDS, *(f"extra.{f.key}" for f in survivor.category.fields.all())}
+    unknown = take - allowed
+    if unknown:
+        raise ValidationError(
+            {"merged": [_("These fields cannot be merged: %(fields)s") % {"fields": ", ".join(sorted(unknown))}]}
+        )
+
+    data: dict[str, Any] = {name: getattr(survivor, name) for name in UNIT_FIELDS}
+    extra = dict(survivor.extra or {})
+    for name in take:
+        if name.startswith("extra."):
+            key = name.removeprefix("extra.")
+            value = (merged.extra or {}).get(key)
+            if value in (None, ""):
+                extra.pop(key, None)
+            else:
+                extra[key] = value
+        else:
+            data[name] = getattr(merged, name)
+    data["extra"] = extra
+
+    with transaction.atomic():
+        survivor = Unit.objects.select_for_update().select_related("area", "category").get(pk=survivor.pk)
+        merged = Unit.objects.select_for_update().select_related("area", "category").get(pk=merged.pk)
+        if survivor.merged_into_id or merged.merged_into_id:
+            raise ValidationError({"merged": [_("One of these units has already been merged into another.")]})
+        before = unit_snapshot(survivor)
+        merged_code = merged.credit_code
+        # The code passes to the survivor (or is dropped): one unit per code.
+        if merged_code:
+            merged.credit_code = None
+            merged.save(update_fields=["credit_code", "updated_at"])
+        clean = clean_unit_data(actor, data, unit=survivor)
+        for name, value in clean.items():
+            setattr(survivor, name, value)
+        survivor.is_complete = not missing_fields(survivor)
+        survivor.save()
+        moved = _move_related(merged, survivor)
+        merged.refresh_from_db(fields=["merged_into"])
+        merged.merged_into = survivor
+        merged.save(update_fields=["merged_into", "updated_at"])
+        changes: dict[str, Any] = diff(before, unit_snapshot(survivor))
+        changes["merged_units"] = [None, merged.name]
+        if merged_code:
+            changes["merged_credit_code"] = [merged_code, None]
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=survivor,
+            changes=changes,
+            note=_("%(merged)s was merged into this unit; moved: %(moved)s")
+            % {
+                "merged": merged.name,
+                "moved": "、".join(f"{name} {count}" for name, count in sorted(moved.items())) or "—",
+            },
+        )
+    return survivor
+
+
+# ---- Excel import batches ---------------------------------------------------
+
+
+def import_batch_create(*, actor: Any, category: Category, upload: Any, id: uuid.UUID | None = None) -> ImportBatch:
+    """Store an uploaded sheet of units and check it: a small sheet at once,
+    a large one (more than BACKGROUND_ROWS rows) in the background, its
+    progress saved on the batch. A file that is no readable sheet raises
+    ValidationError on ``file`` and stores nothing. Idempotent on ``id``."""
+    from xieguan.core.tabular import BadFile
+    from xieguan.units import imports, tasks
+
+    require(actor, MANAGE_UNITS)
+    if not isinstance(category, Category):
+        raise ValidationError({"category": [_("Choose the unit's category.")]})
+    existing = None
+    if id is not None:
+        existing = ImportBatch.objects.visible_to(actor).filter(pk=id).first()
+        if existing is None and ImportBatch.objects.filter(pk=id).exists():
+            raise Http404
+    if existing is not None:
+        return existing
+    name = str(getattr(upload, "name", "") or "")[:255]
+    try:
+        table = imports.read_rows(upload, name=name)
+    except BadFile as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    upload.seek(0)
+    rows = len(table)
+    with transaction.atomic():
+        batch = ImportBatch(
+            id=id or uuid.uuid4(),
+            created_by=actor,
+            area=imports.scope_area_of(actor),
+            category=category,
+            original_name=Path(name).name,
+            total=rows,
+        )
+        batch.file.save(f"{batch.pk}{Path(name).suffix.lower()[:6] or '.xlsx'}", upload, save=False)
+        batch.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=batch,
+            changes={"original_name": [None, batch.original_name], "category": [None, category.name]},
+        )
+        if rows > imports.BACKGROUND_ROWS:
+            batch_id = str(batch.pk)
+            transaction.on_commit(lambda: tasks.import_batch_check_task.enqueue(batch_id))
+    if rows <= imports.BACKGROUND_ROWS:
+        batch = imports.batch_check(batch)
+    return batch
+
+
+def import_batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Import a checked batch: every row or none. Confirming again, or while
+    it runs, changes nothing (idempotent). A large batch runs in the
+    background. Only a batch with no errors can be confirmed."""
+    from xieguan.units import imports, tasks
+
+    require(actor, MANAGE_UNITS, batch.area.path if batch.area else None)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().select_related("created_by", "category").get(pk=batch.pk)
+        if batch.status in (ImportStatus.IMPORTED, ImportStatus.IMPORTING):
+            return batch
+        if batch.status != ImportStatus.READY:
+            raise ValidationError({"batch": [_("Only a checked sheet without errors can be imported.")]})
+        batch.status = ImportStatus.IMPORTING
+        batch.done = 0
+        batch.save(update_fields=["status", "done", "updated_at"])
+        background = batch.total > imports.BACKGROUND_ROWS
+        if background:
+            batch_id = str(batch.pk)
+            transaction.on_commit(lambda: tasks.import_batch_import_task.enqueue(batch_id))
+    if not background:
+        batch = imports.batch_import(batch)
+    else:
+        batch.refresh_from_db()
+    return batch
+
+
+def import_batch_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Drop a batch that was not imported; cancelling again changes nothing."""
+    require(actor, MANAGE_UNITS, batch.area.path if batch.area else None)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == ImportStatus.CANCELLED:
+            return batch
+        if batch.status in (ImportStatus.IMPORTED, ImportStatus.IMPORTING):
+            raise ValidationError({"batch": [_("This sheet has already been imported; it cannot be cancelled.")]})
+        before = batch.get_status_display()
+        batch.status = ImportStatus.CANCELLED
+        batch.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=batch,
+            changes={"status": [str(before), str(batch.get_status_display())]},
+        )
+    return batch

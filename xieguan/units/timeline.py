@@ -70,8 +70,10 @@ def entries_for(unit: Unit, user: User, *, limit: int = 300) -> list[TimelineEnt
 
 def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
     """The unit's own changes and its licences' and certificates' from the
-    audit log, each change with the field's name as the user knows it."""
+    audit log, each change with the field's name as the user knows it; and
+    those of every unit merged into it, so a merge loses no history."""
     from django.db.models import Q
+    from django.utils.translation import gettext as _
 
     from xieguan.core.models import AuditEvent
     from xieguan.units.models import Licence, StaffCertificate, Unit
@@ -80,10 +82,14 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
     labels.update({f"extra.{f.key}": f.label for f in unit.category.fields.all()})
     labels.update({f.name: str(f.verbose_name) for f in Licence._meta.concrete_fields})
     labels.update({f.name: str(f.verbose_name) for f in StaffCertificate._meta.concrete_fields})
+    labels["merged_units"] = _("merged unit")
+    labels["merged_credit_code"] = _("credit code of the merged unit")
+    merged = {str(pk): name for pk, name in _merged_into(unit)}
+    unit_ids = [str(unit.pk), *merged]
     related = [str(pk) for pk in unit.licences.values_list("pk", flat=True)]
     related += [str(pk) for pk in unit.certificates.values_list("pk", flat=True)]
     events = AuditEvent.objects.filter(
-        Q(object_type="units.unit", object_id=str(unit.pk))
+        Q(object_type="units.unit", object_id__in=unit_ids)
         | Q(object_type__in=["units.licence", "units.staffcertificate"], object_id__in=related)
     ).order_by("-at", "-id")[:200]
     for event in events:
@@ -92,10 +98,33 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
             for key, change in (event.changes or {}).items()
             if isinstance(change, list) and len(change) == 2
         ]
+        if event.object_type != "units.unit":
+            title = event.object_repr
+        elif event.object_id in merged:
+            title = _("(merged) %(name)s") % {"name": merged[event.object_id]}
+        else:
+            title = ""
         yield TimelineEntry(
             at=event.at,
             kind=str(event.get_action_display()),
-            title="" if event.object_type == "units.unit" else event.object_repr,
+            title=title,
             actor=event.actor_username or "",
+            detail=event.note,
             changes=changes,
         )
+
+
+def _merged_into(unit: Unit) -> list[tuple[Any, str]]:
+    """(id, name) of every unit merged into this one, and into those (two
+    queries per level of merges; usually one level, or none)."""
+    from xieguan.units.models import Unit
+
+    found: list[tuple[Any, str]] = []
+    frontier = [unit.pk]
+    for _depth in range(10):
+        rows = list(Unit.objects.filter(merged_into__in=frontier).values_list("pk", "name"))
+        if not rows:
+            break
+        found += rows
+        frontier = [pk for pk, _name in rows]
+    return found

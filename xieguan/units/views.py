@@ -3,28 +3,44 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import MANAGE_UNITS, RECORD_OUTREACH, can, require
+from xieguan.areas.models import Level
+from xieguan.core.documents import XLSX_TYPE
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, Page, keyset_page
-from xieguan.units import services
-from xieguan.units.forms import CertificateForm, LicenceForm, UnitFilterForm, UnitForm
-from xieguan.units.models import Category
+from xieguan.units import imports, services
+from xieguan.units.forms import (
+    CertificateForm,
+    ImportForm,
+    LicenceForm,
+    MergeForm,
+    UnitFilterForm,
+    UnitForm,
+    unit_areas_for,
+)
+from xieguan.units.models import Category, ImportStatus, Unit
 from xieguan.units.selectors import (
     EXPIRING_DAYS,
+    duplicate_pairs_for,
     filing_rate_by_township,
+    get_import_batch_for_user,
     get_unit_for_user,
+    import_batches_for,
     missing_fields,
+    possible_duplicates_of,
     units_filtered,
 )
 from xieguan.units.timeline import entries_for
@@ -93,6 +109,8 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     require(request.user, MANAGE_UNITS, unit.area.path)
+    if unit.merged_into_id:
+        return redirect("units:detail", pk=unit.pk)
     form = UnitForm(request.POST or None, user=request.user, category=unit.category, initial=UnitForm.initial_for(unit))
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,10 +124,26 @@ def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "units/form.html", {"form": form, "title": title, "unit": unit})
 
 
+def _survivor_of(unit: Any) -> Any:
+    """The unit a merged unit now lives on in (following merges of merges)."""
+    seen = set()
+    while unit.merged_into_id and unit.pk not in seen:
+        seen.add(unit.pk)
+        unit = unit.merged_into
+    return unit
+
+
 @login_required
 def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    """The unit file (一户一档): base data, licences, certificates, history."""
+    """The unit file (一户一档): base data, licences, certificates, history,
+    possible duplicates. A merged unit's address leads to the survivor."""
     unit = get_unit_for_user(request.user, pk)
+    if unit.merged_into_id:
+        survivor = _survivor_of(unit)
+        messages.info(
+            request, _("%(merged)s was merged into %(survivor)s.") % {"merged": unit.name, "survivor": survivor.name}
+        )
+        return redirect("units:detail", pk=survivor.pk)
     licences = list(unit.licences.all())
     certificates = list(unit.certificates.all())
     today = timezone.localdate()
@@ -130,6 +164,7 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "timeline": entries_for(unit, request.user),
             "can_manage": can(request.user, MANAGE_UNITS),
             "can_record_outreach": can(request.user, RECORD_OUTREACH),
+            "duplicates": possible_duplicates_of(unit, request.user),
         },
     )
 
@@ -174,3 +209,184 @@ def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
         done=_("Certificate added."),
         title=_("Add a staff certificate to %(name)s"),
     )
+
+
+# ---- Excel import -------------------------------------------------------------
+
+
+@login_required
+def import_template(request: HttpRequest, code: str) -> HttpResponse:
+    """The import template of one category, with this user's areas listed."""
+    require(request.user, MANAGE_UNITS)
+    category = get_object_or_404(Category, code=code)
+    content = imports.template_xlsx(category, request.user)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    filename = _("%(category)s import template.xlsx") % {"category": category.name}
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    """Upload a filled-in template; the earlier uploads below."""
+    require(request.user, MANAGE_UNITS)
+    initial = {"id": uuid.uuid4(), "category": Category.objects.filter(code=request.GET.get("category") or "").first()}
+    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.import_batch_create(
+                actor=request.user,
+                category=form.cleaned_data["category"],
+                upload=form.cleaned_data["file"],
+                id=form.cleaned_data.get("id"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("units:import_detail", pk=batch.pk)
+    try:
+        page = keyset_page(import_batches_for(request.user), ordering=BATCH_ORDERING, cursor=request.GET.get("after"))
+    except BadCursor:
+        page = keyset_page(import_batches_for(request.user), ordering=BATCH_ORDERING)
+    return render(
+        request,
+        "units/import.html",
+        {"form": form, "categories": Category.objects.all(), "page": page},
+    )
+
+
+BATCH_ORDERING = ["-created_at", "-id"]
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """A batch: its progress while it runs (polled by htmx), then the rows
+    with errors or the preview to confirm."""
+    batch = get_import_batch_for_user(request.user, pk)
+    if request.htmx:
+        response = render(request, "units/_import_progress.html", {"batch": batch})
+        if not batch.is_running:
+            response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "units/import_detail.html",
+        {"batch": batch, "statuses": ImportStatus, "can_manage": can(request.user, MANAGE_UNITS)},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
+    batch = get_import_batch_for_user(request.user, pk)
+    try:
+        batch = services.import_batch_confirm(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if batch.status == ImportStatus.IMPORTED:
+            messages.success(request, _("%(count)d units imported.") % {"count": batch.created_count})
+    return redirect("units:import_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    batch = get_import_batch_for_user(request.user, pk)
+    try:
+        services.import_batch_cancel(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The upload was cancelled; nothing was imported."))
+    return redirect("units:import_start")
+
+
+# ---- duplicates and merging -----------------------------------------------------
+
+
+@login_required
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """Possible duplicates in the user's area (or one township), with a link
+    to merge each pair."""
+    area = None
+    areas = unit_areas_for(request.user)
+    if request.GET.get("area"):
+        area = areas.filter(pk__in=[_uuid_or_none(request.GET["area"])]).first()
+    pairs = duplicate_pairs_for(request.user, area=area)
+    return render(
+        request,
+        "units/duplicates.html",
+        {
+            "pairs": pairs,
+            "townships": [a for a in areas if a.level == Level.TOWNSHIP],
+            "area": area,
+            "can_manage": can(request.user, MANAGE_UNITS),
+        },
+    )
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def merge_rows(a: Unit, b: Unit) -> list[tuple[str, str, str, str, bool]]:
+    """(key, label, value of A, value of B, differ) for the side-by-side page,
+    labelled as the import template labels the columns."""
+    labels = {c.key: str(c.label) for c in imports.columns_for(a.category, [])}
+    rows = []
+    for name in services.MERGE_FIELDS:
+        field = Unit._meta.get_field(name)
+        va, vb = getattr(a, name), getattr(b, name)
+        if getattr(field, "choices", None):
+            va, vb = getattr(a, f"get_{name}_display")(), getattr(b, f"get_{name}_display")()
+        label = labels.get(name, str(field.verbose_name))
+        rows.append((name, label, _shown(va), _shown(vb), getattr(a, name) != getattr(b, name)))
+    for f in a.category.fields.all():
+        va, vb = (a.extra or {}).get(f.key), (b.extra or {}).get(f.key)
+        rows.append((f"extra.{f.key}", f.label, _shown(va), _shown(vb), va != vb))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_merge(request: HttpRequest, pk: str, other: str) -> HttpResponse:
+    """Merge two units: choose the one that stays and, field by field, which
+    value to keep."""
+    a = get_unit_for_user(request.user, pk)
+    b = get_unit_for_user(request.user, other)
+    require(request.user, MANAGE_UNITS, a.area.path)
+    require(request.user, MANAGE_UNITS, b.area.path)
+    rows = merge_rows(a, b)
+    form = MergeForm(request.POST or None, keys=[key for key, _l, _a, _b, differ in rows if differ])
+    if request.method == "POST" and form.is_valid():
+        side, take = form.choices()
+        survivor, merged = (a, b) if side == "a" else (b, a)
+        try:
+            services.unit_merge(actor=request.user, survivor=survivor, merged=merged, take_from_merged=take)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(merged)s was merged into %(survivor)s.") % {"merged": merged.name, "survivor": survivor.name},
+            )
+            return redirect("units:detail", pk=survivor.pk)
+    table = [
+        (key, label, va, vb, differ, form[f"take.{key}"] if differ else None) for key, label, va, vb, differ in rows
+    ]
+    return render(request, "units/merge.html", {"a": a, "b": b, "form": form, "rows": table})

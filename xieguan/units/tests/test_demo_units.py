@@ -28,3 +28,14 @@ def test_demo_registry_is_realistic_and_valid(demo, comanager_in, outsider):
     assert "红星酒店" in [u.name for u in found]
     assert not units_filtered(outsider, UnitFilters(q="红星酒店")).exists()
     assert Unit.history.count() == 400
+
+
+def test_demo_has_duplicate_pairs_in_the_first_township_to_merge(demo):
+    from xieguan.units.selectors import duplicate_pairs_for
+
+    load_units(demo, count=400)
+    pairs = duplicate_pairs_for(demo.users["cg1"])
+    names = {(p.first.name, p.second.name) for p in pairs}
+    assert len(pairs) >= 3, names
+    assert all(p.first.area.path.startswith(demo.townships[0].path) for p in pairs)
+    assert duplicate_pairs_for(demo.users["dh1"]) == []
