@@ -58,7 +58,8 @@ def complaints_for_list(
     """Complaints in the user's area: past their deadline first, then near
     it (≤ the county's near days), then the other open ones, then closed."""
     today = today or timezone.localdate()
-    qs = Complaint.objects.visible_to(user).for_list().with_urgency(today=today, near=near_date(user, today))
+    scoped: Any = Complaint.objects.visible_to(user)
+    qs: ComplaintQuerySet = scoped.for_list().with_urgency(today=today, near=near_date(user, today))
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status in Status.values:
@@ -157,7 +158,7 @@ def public_view(complaint: Complaint, *, today: datetime.date | None = None) -> 
         "steps": steps,
         "reply": complaint.reply if complaint.status in (Status.REPLIED, Status.ARCHIVED) else "",
         "not_accepted_reason": complaint.not_accepted_reason if complaint.status == Status.NOT_ACCEPTED else "",
-        "duplicate_of": complaint.duplicate_of.receipt_display if complaint.duplicate_of_id else "",
+        "duplicate_of": complaint.duplicate_of.receipt_display if complaint.duplicate_of is not None else "",
         "reopen_until": until,
         "can_reopen": until is not None and today <= until,
         "can_add_info": complaint.status not in (Status.ARCHIVED, Status.DUPLICATE, Status.NOT_ACCEPTED),

@@ -134,7 +134,7 @@ def _clean_complaint(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
     category = data.get("category") or ""
     if category not in ComplaintCategory.values:
         errors["category"] = _("Choose what the complaint is about.")
-    clean = {
+    clean: dict[str, Any] = {
         "content": _text(data.get("content"), field="content", required=True, limit=5000, errors=errors),
         "place": _text(data.get("place"), field="place", required=False, limit=200, errors=errors),
         "unit_name": _text(data.get("unit_name"), field="unit_name", required=False, limit=200, errors=errors),
@@ -507,8 +507,9 @@ def complaint_transfer(*, actor: Any, complaint: Complaint, note: str = "") -> C
         before = snapshot(complaint)
         complaint.status = Status.TRANSFERRED
         complaint.handler_institution = institute
-        if station is not None and station.responsible_supervisor_id is not None:
-            complaint.handlers.add(station.responsible_supervisor)
+        supervisor = station.responsible_supervisor if station is not None else None
+        if supervisor is not None:
+            complaint.handlers.add(supervisor)
         _step(complaint, actor=actor, kind=StepKind.TRANSFERRED, before=before, note=note, deadline=complaint.due_on)
     return complaint
 
