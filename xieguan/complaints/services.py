@@ -262,7 +262,7 @@ def complaint_file_public(
     if len(photos) > MAX_PHOTOS:
         errors.setdefault("photos", _("Send at most %(count)d photos.") % {"count": MAX_PHOTOS})
     if not captcha_check(captcha_token, captcha_answer):
-        errors["captcha"] = _("The characters in the picture do not match. Type the new ones.")
+        errors["captcha_answer"] = _("The characters in the picture do not match. Type the new ones.")
     if errors:
         raise ValidationError(errors)
     return _make(clean, channel=Channel.WEB, actor=None, photos=photos, id=None)
@@ -342,7 +342,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, today: datetime.date 
         complaint.reopen_count += 1
         complaint.save()
         ComplaintStep.objects.create(
-            complaint=complaint, kind=StepKind.REOPENED, at=timezone.now(), note=reason, deadline=until
+            complaint=complaint, kind=StepKind.REOPENED, at=timezone.now(), note=reason
         )
         audit_record(
             actor=None,

@@ -52,7 +52,7 @@ def test_wrong_captcha_refused_in_chinese_and_nothing_made(demo, fixed_captcha):
             category="food",
             content="饭店后厨有老鼠",
         )
-    assert exc.value.message_dict["captcha"] == ["图中的字符不对，请输入新的字符。"]
+    assert exc.value.message_dict["captcha_answer"] == ["图中的字符不对，请输入新的字符。"]
     assert Complaint.objects.count() == 0
 
 
