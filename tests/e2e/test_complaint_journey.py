@@ -26,9 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ANSWER = "K7M4P"
 
 
-def test_public_complaint_tracked_handled_replied_reopened_and_complainant_protected(
-    journey, tmp_path, settings
-):
+def test_public_complaint_tracked_handled_replied_reopened_and_complainant_protected(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.COMPLAINTS_CAPTCHA_FIXED = ANSWER  # the test-only hook; never set by default
     cache.clear()

@@ -341,9 +341,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, today: datetime.date 
         complaint.due_on = cal.add_working_days(today, limits.handle_days)
         complaint.reopen_count += 1
         complaint.save()
-        ComplaintStep.objects.create(
-            complaint=complaint, kind=StepKind.REOPENED, at=timezone.now(), note=reason
-        )
+        ComplaintStep.objects.create(complaint=complaint, kind=StepKind.REOPENED, at=timezone.now(), note=reason)
         audit_record(
             actor=None,
             action=AuditEvent.Action.UPDATE,
