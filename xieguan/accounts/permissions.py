@@ -23,6 +23,7 @@ RECORD_OUTREACH = "record_outreach"
 MANAGE_TRAINING = "manage_training"
 REGISTER_COMPLAINT = "register_complaint"
 HANDLE_COMPLAINT = "handle_complaint"
+CONFIGURE_COMPLAINTS = "configure_complaints"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -44,6 +45,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # officers included; stations and the institute handle them.
     REGISTER_COMPLAINT: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
     HANDLE_COMPLAINT: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
+    # Time limits and the county calendar are the county's own settings.
+    CONFIGURE_COMPLAINTS: frozenset({R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
 }
 
 

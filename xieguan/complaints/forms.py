@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.models import Channel, ComplaintCategory
+from xieguan.core.forms import DateInput
 from xieguan.units.models import Unit, UnitStatus
 
 
@@ -172,3 +173,21 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the reply does not settle it"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SettingsForm(forms.Form):
+    accept_days = forms.IntegerField(label=_("Working days to accept"), min_value=1, max_value=60)
+    handle_days = forms.IntegerField(label=_("Working days to handle"), min_value=1, max_value=60)
+    reply_days = forms.IntegerField(label=_("Working days to reply"), min_value=1, max_value=60)
+    reopen_days = forms.IntegerField(label=_("Days to reopen after the reply"), min_value=1, max_value=60)
+    near_days = forms.IntegerField(label=_("Working days before a deadline counted as near"), min_value=0, max_value=10)
+
+
+class OverrideForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    is_workday = forms.TypedChoiceField(
+        label=_("The county"),
+        choices=[("0", _("rests (holiday)")), ("1", _("works (make-up working day)"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=100)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Institution, InstitutionType
-from xieguan.accounts.permissions import HANDLE_COMPLAINT, REGISTER_COMPLAINT, require
+from xieguan.accounts.permissions import CONFIGURE_COMPLAINTS, HANDLE_COMPLAINT, REGISTER_COMPLAINT, require
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.guard import captcha_check, limit_hit, limit_reached
@@ -29,6 +29,7 @@ from xieguan.complaints.models import (
     HANDLING_STATUSES,
     RECEIPT_ALPHABET,
     RECEIPT_LENGTH,
+    CalendarOverride,
     Channel,
     Complaint,
     ComplaintCategory,
@@ -677,3 +678,79 @@ def pending_photos_discard(token: str) -> None:
     for name, *_rest in names:
         if str(name).startswith(PENDING_DIR) and default_storage.exists(name):
             default_storage.delete(name)
+
+
+# --- the county's settings ---------------------------------------------------------
+
+LIMIT_FIELDS = ("accept_days", "handle_days", "reply_days", "reopen_days", "near_days")
+
+
+def complaint_settings_update(*, actor: Any, county: Area, **limits: int) -> ComplaintSettings:
+    """Change the county's time limits (working days; the reopen window in
+    days). Each between 1 and 60 (near: 0 to 10)."""
+    require(actor, CONFIGURE_COMPLAINTS, county.path)
+    errors: dict[str, str] = {}
+    for name in LIMIT_FIELDS:
+        value = limits.get(name)
+        low, high = (0, 10) if name == "near_days" else (1, 60)
+        if value is None or not (low <= int(value) <= high):
+            errors[name] = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        found = ComplaintSettings.objects.filter(county=county).first()
+        before = snapshot(found) if found else {}
+        current = found or ComplaintSettings(county=county)
+        for name in LIMIT_FIELDS:
+            setattr(current, name, int(limits[name]))
+        current.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE if found else AuditEvent.Action.CREATE,
+            obj=current,
+            changes=diff(before, snapshot(current)),
+            area_path=county.path,
+        )
+    return current
+
+
+def calendar_override_set(
+    *, actor: Any, county: Area, date: datetime.date, is_workday: bool, note: str = ""
+) -> CalendarOverride:
+    """Say the county works (or rests) on ``date`` whatever the national
+    schedule says; one row per day, a second call changes it."""
+    require(actor, CONFIGURE_COMPLAINTS, county.path)
+    errors: dict[str, str] = {}
+    note = _text(note, field="note", required=False, limit=100, errors=errors)
+    if date is None:
+        errors["date"] = _("This field is required.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        found = CalendarOverride.objects.filter(county=county, date=date).first()
+        before = snapshot(found) if found else {}
+        row = found or CalendarOverride(county=county, date=date, is_workday=is_workday)
+        row.is_workday, row.note = is_workday, note
+        row.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE if found else AuditEvent.Action.CREATE,
+            obj=row,
+            changes=diff(before, snapshot(row)),
+            area_path=county.path,
+        )
+    return row
+
+
+def calendar_override_delete(*, actor: Any, override: CalendarOverride) -> None:
+    """Back to the national schedule for that day."""
+    require(actor, CONFIGURE_COMPLAINTS, override.county.path)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.DELETE,
+            obj=override,
+            changes=diff(snapshot(override), {}),
+            area_path=override.county.path,
+        )
+        override.delete()

@@ -16,6 +16,7 @@ urlpatterns = [
     # Staff.
     path("", views.complaint_list, name="list"),
     path("export.xlsx", views.complaint_export, name="export"),
+    path("settings/", views.complaint_settings, name="settings"),
     path("register/", views.complaint_register, name="register"),
     path("register/units", views.complaint_unit_search, name="units"),
     path("register/villages", views.complaint_villages, name="villages"),

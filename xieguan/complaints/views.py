@@ -289,6 +289,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "query": query_without_cursor(request),
             "can_register": can(request.user, REGISTER_COMPLAINT),
+            "can_configure": can(request.user, "configure_complaints"),
         },
     )
 
@@ -528,3 +529,53 @@ def complaint_photo(request: HttpRequest, pk: str) -> FileResponse:
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _county_of_user(user: Any) -> Area | None:
+    from xieguan.complaints.selectors import _county_for_user
+
+    return _county_for_user(user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_settings(request: HttpRequest) -> HttpResponse:
+    """The county's time limits and its calendar overrides (SPEC §6;
+    STYLE.md: settings a county can change live in the database)."""
+    from xieguan.accounts.permissions import CONFIGURE_COMPLAINTS
+    from xieguan.complaints.forms import OverrideForm, SettingsForm
+    from xieguan.complaints.models import CalendarOverride
+
+    require(request.user, CONFIGURE_COMPLAINTS)
+    county = _county_of_user(request.user)
+    if county is None:
+        raise PermissionDenied(_("Only a county's staff can change its complaint settings."))
+    current = services.settings_for(county)
+    initial = {name: getattr(current, name) for name in services.LIMIT_FIELDS}
+    which = request.POST.get("form") if request.method == "POST" else None
+    limits = SettingsForm(request.POST if which == "limits" else None, initial=initial, prefix="l")
+    override = OverrideForm(request.POST if which == "override" else None, prefix="o")
+    try:
+        if which == "limits" and limits.is_valid():
+            services.complaint_settings_update(actor=request.user, county=county, **limits.cleaned_data)
+            messages.success(request, _("Time limits saved."))
+            return redirect("complaints:settings")
+        if which == "override" and override.is_valid():
+            services.calendar_override_set(actor=request.user, county=county, **override.cleaned_data)
+            messages.success(request, _("Calendar day saved."))
+            return redirect("complaints:settings")
+        if which == "delete":
+            row = CalendarOverride.objects.filter(county=county, pk=request.POST.get("override")).first()
+            if row is not None:
+                services.calendar_override_delete(actor=request.user, override=row)
+                messages.success(request, _("The day follows the national schedule again."))
+            return redirect("complaints:settings")
+    except (ValidationError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            add_service_errors(limits if which == "limits" else override, exc)
+    rows = CalendarOverride.objects.filter(county=county, date__gte=timezone.localdate().replace(month=1, day=1))
+    return render(
+        request,
+        "complaints/settings.html",
+        {"county": county, "limits": limits, "override": override, "rows": rows.order_by("date")},
+    )

@@ -266,3 +266,28 @@ def test_photo_served_only_in_scope(demo, login):
     assert login(demo.users["cg2"]).get(f"/complaints/photos/{photo.pk}/").status_code == 200
     assert login(demo.users["dh1"]).get(f"/complaints/photos/{photo.pk}/").status_code == 404
     assert Client().get(f"/complaints/photos/{photo.pk}/").status_code == 302
+
+
+def test_county_sets_time_limits_and_calendar_days(demo, login):
+    import datetime
+
+    from xieguan.complaints.calendar import add_working_days
+    from xieguan.complaints.models import CalendarOverride, ComplaintSettings
+
+    bureau = login(demo.users["bureau"])
+    assert login(demo.users["cg1"]).get("/complaints/settings/").status_code == 403
+    limits = {"form": "limits", "l-accept_days": "5", "l-handle_days": "20", "l-reply_days": "2"}
+    r = bureau.post("/complaints/settings/", {**limits, "l-reopen_days": "0", "l-near_days": "2"})
+    assert r.status_code == 200 and 'value="20"' in r.content.decode()  # refused, typed values kept
+    assert not ComplaintSettings.objects.exists()
+    bureau.post("/complaints/settings/", {**limits, "l-reopen_days": "30", "l-near_days": "1"})
+    saved = ComplaintSettings.objects.get(county=demo.county)
+    assert (saved.accept_days, saved.handle_days, saved.reopen_days) == (5, 20, 30)
+    c = file_public(demo.townships[0]).complaint
+    assert c.due_on == add_working_days(demo.county, timezone.localtime(c.registered_at).date(), 5)
+    bureau.post("/complaints/settings/", {"form": "override", "o-date": "2099-01-03", "o-is_workday": "1"})
+    row = CalendarOverride.objects.get(county=demo.county)
+    assert row.date == datetime.date(2099, 1, 3) and row.is_workday
+    assert AuditEvent.objects.filter(object_type="complaints.calendaroverride", action="create").count() == 1
+    bureau.post("/complaints/settings/", {"form": "delete", "override": str(row.pk)})
+    assert not CalendarOverride.objects.exists()
