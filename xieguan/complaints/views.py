@@ -50,6 +50,7 @@ from xieguan.core.scope import get_object_for_user
 
 TRACKED = "complaints_tracked"
 FILED = "complaints_filed"
+NEW_PIN = "complaints_new_pin"
 
 
 # --- the public page ----------------------------------------------------------------
@@ -362,11 +363,8 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             if filed is not None:
-                messages.success(
-                    request,
-                    _("Complaint registered. Tell the complainant the receipt code %(receipt)s and the PIN %(pin)s.")
-                    % {"receipt": complaint.receipt_display, "pin": filed.pin},
-                )
+                # Kept in the server-side session (not a message cookie) and shown once.
+                request.session[NEW_PIN] = {"pk": str(complaint.pk), "pin": filed.pin}
             return redirect("complaints:detail", pk=complaint.pk)
     chosen_unit = None
     if form.is_bound and form.data.get("unit"):
@@ -458,6 +456,14 @@ def _detail(request: HttpRequest, complaint: Complaint, forms: dict[str, Any] | 
 @login_required
 def complaint_detail(request: HttpRequest, pk: str) -> HttpResponse:
     complaint = get_complaint_for_user(request.user, pk)
+    new_pin = request.session.get(NEW_PIN)
+    if new_pin and new_pin.get("pk") == str(complaint.pk):
+        del request.session[NEW_PIN]
+        messages.success(
+            request,
+            _("Complaint registered. Tell the complainant the receipt code %(receipt)s and the PIN %(pin)s.")
+            % {"receipt": complaint.receipt_display, "pin": new_pin["pin"]},
+        )
     return _detail(request, complaint)
 
 

@@ -242,6 +242,10 @@ def test_staff_register_page_is_idempotent(demo, login):
     r2 = client.post("/complaints/register/", data)
     assert r1.status_code == 302 and r2.status_code == 302
     assert Complaint.objects.count() == 1 and Complaint.objects.get().channel == "hotline_12345"
+    first = client.get(r1["Location"]).content.decode()
+    assert "查询密码" in first and re.search(r"查询密码 \d{6}", first)
+    assert "查询密码 " not in client.get(r1["Location"]).content.decode()  # shown once
+    assert "pin" not in str(client.cookies.get("messages", ""))
     r = client.post("/complaints/register/", {**data, "id": str(uuid.uuid4()), "content": ""})
     assert r.status_code == 200 and "此项必填" in r.content.decode() and "赵六" in r.content.decode()
 
