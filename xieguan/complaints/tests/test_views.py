@@ -295,3 +295,22 @@ def test_county_sets_time_limits_and_calendar_days(demo, login):
     assert AuditEvent.objects.filter(object_type="complaints.calendaroverride", action="create").count() == 1
     bureau.post("/complaints/settings/", {"form": "delete", "override": str(row.pk)})
     assert not CalendarOverride.objects.exists()
+
+
+def test_bad_input_never_500(demo, fixed_captcha, login, named_complaint):
+    c = Client()
+    token = _token(c.get("/complaints/new").content.decode())
+    r = c.post("/complaints/new", _post_data(demo, token, township="nonsense", unit="nonsense", village="x"))
+    assert r.status_code == 400 and "请选择事情发生所在的乡镇" in r.content.decode()
+    assert c.get("/complaints/new/villages", {"township": "nonsense"}).status_code == 200
+    assert c.get("/complaints/new/units", {"township": "nonsense", "unit_q": "红"}).status_code == 200
+    assert c.post("/complaints/track", {"receipt": "x" * 500, "pin": "1"}).status_code in (200, 400)
+    assert c.get("/complaints/track/status").status_code == 302
+    staff = login(demo.users["cg1"])
+    pk = named_complaint.complaint.pk
+    assert staff.post(f"/complaints/{pk}/link/", {"original": "nonsense"}).status_code == 404
+    assert staff.post(f"/complaints/{pk}/unknown/").status_code == 302
+    assert staff.get("/complaints/?after=garbage&status=weird").status_code == 200
+    assert staff.get("/complaints/nonsense/").status_code == 404
+    named_complaint.complaint.refresh_from_db()
+    assert named_complaint.complaint.status == Status.REGISTERED
