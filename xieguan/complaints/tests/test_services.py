@@ -240,3 +240,23 @@ def test_captcha_default_is_random_and_not_fixed():
 
     assert s.COMPLAINTS_CAPTCHA_FIXED is None
     assert not captcha_check(captcha_new().token, ANSWER)
+
+
+def test_kept_photos_of_abandoned_forms_are_pruned(demo):
+    import io
+
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from xieguan.complaints.tasks import pending_photos_prune
+    from xieguan.core.photos import prepare_photo
+
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 200), "red").save(buf, format="JPEG")
+    buf.seek(0)
+    token = services.pending_photos_keep([prepare_photo(buf)])
+    assert len(services.pending_photos_load(token)) == 1
+    assert pending_photos_prune() == 0  # still fresh
+    assert pending_photos_prune(older_than=datetime.timedelta(seconds=-1)) == 1
+    assert services.pending_photos_load(token) == []
+    assert default_storage.listdir(services.PENDING_DIR)[1] == []
