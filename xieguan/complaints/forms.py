@@ -121,6 +121,8 @@ class StaffComplaintForm(_ComplaintFields):
     channel = forms.ChoiceField(
         label=_("Came in by"), choices=[c for c in Channel.choices if c[0] != Channel.WEB], initial=Channel.PHONE
     )
+    photos = MultipleFileField(label=_("Photos (up to 3, optional)"))
+    kept_photos = forms.CharField(widget=forms.HiddenInput, required=False)
     field_order = ["id", "channel"]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

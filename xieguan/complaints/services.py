@@ -371,6 +371,8 @@ def complaint_register(
     name: str = "",
     phone: str = "",
     address: str = "",
+    photos: list[PreparedPhoto] | None = None,
+    photo_errors: dict[str, str] | None = None,
     id: uuid.UUID | None = None,
 ) -> tuple[Filed | None, Complaint, bool]:
     """A complaint taken by phone, visit, letter or hotline, in the actor's
@@ -378,7 +380,9 @@ def complaint_register(
     complainant — None on a retry, when the PIN is no longer known —,
     complaint, created)."""
     require(actor, REGISTER_COMPLAINT, township.path if township is not None else None)
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = dict(photo_errors or {})
+    if len(photos or []) > MAX_PHOTOS:
+        errors.setdefault("photos", _("Send at most %(count)d photos.") % {"count": MAX_PHOTOS})
     if channel not in Channel.values or channel == Channel.WEB:
         errors["channel"] = _("Choose how the complaint came in.")
     clean = _clean_complaint(
@@ -402,7 +406,7 @@ def complaint_register(
     filed: list[Filed] = []
 
     def make() -> Complaint:
-        made = _make(clean, channel=channel, actor=actor, photos=[], id=id)
+        made = _make(clean, channel=channel, actor=actor, photos=photos or [], id=id)
         filed.append(made)
         return made.complaint
 

@@ -346,14 +346,20 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
 def complaint_register(request: HttpRequest) -> HttpResponse:
     """A complaint taken by phone, visit, letter or hotline."""
     require(request.user, REGISTER_COMPLAINT)
-    form = StaffComplaintForm(request.POST or None, user=request.user)
+    form = StaffComplaintForm(request.POST or None, request.FILES or None, user=request.user)
+    kept_count = 0
     if request.method == "POST":
         form.is_valid()
+        kept_token = form.cleaned_data.get("kept_photos") or ""
+        uploaded, photo_errors = _prepare_uploads(request.FILES.getlist("photos"))
+        photos = services.pending_photos_load(kept_token) + uploaded
         try:
             filed, complaint, _created = services.complaint_register(
                 actor=request.user,
                 channel=form.cleaned_data.get("channel") or "",
                 id=form.cleaned_data.get("id"),
+                photos=photos,
+                photo_errors=photo_errors,
                 **form.service_data(),
             )
         except ValidationError as exc:
@@ -361,7 +367,14 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
                 if field in form.errors:
                     del form.errors[field]
             add_service_errors(form, exc)
+            if photos:
+                data = form.data.copy()
+                data["kept_photos"] = services.pending_photos_keep(photos[: services.MAX_PHOTOS])
+                services.pending_photos_discard(kept_token)
+                form.data = data
+                kept_count = min(len(photos), services.MAX_PHOTOS)
         else:
+            services.pending_photos_discard(kept_token)
             if filed is not None:
                 # Kept in the server-side session (not a message cookie) and shown once.
                 request.session[NEW_PIN] = {"pk": str(complaint.pk), "pin": filed.pin}
@@ -375,7 +388,12 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/register.html",
-        {"form": form, "chosen_unit": chosen_unit, "chosen_list": [chosen_unit] if chosen_unit else []},
+        {
+            "form": form,
+            "chosen_unit": chosen_unit,
+            "chosen_list": [chosen_unit] if chosen_unit else [],
+            "kept_count": kept_count,
+        },
     )
 
 

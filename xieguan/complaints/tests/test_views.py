@@ -314,3 +314,23 @@ def test_bad_input_never_500(demo, fixed_captcha, login, named_complaint):
     assert staff.get("/complaints/nonsense/").status_code == 404
     named_complaint.complaint.refresh_from_db()
     assert named_complaint.complaint.status == Status.REGISTERED
+
+
+def test_staff_register_with_photo_kept_across_an_error(demo, login):
+    client = login(demo.users["cg1"])
+    data = {
+        "id": str(uuid.uuid4()),
+        "channel": "visit",
+        "township": str(demo.townships[0].pk),
+        "category": "school",
+        "content": "",
+        "name": "孙八",
+        "phone": "13300004444",
+    }
+    r = client.post("/complaints/register/", {**data, "photos": [_jpeg()]})
+    html = r.content.decode()
+    assert r.status_code == 200 and "此项必填" in html and 'id="kept-photos"' in html
+    kept = re.search(r'name="kept_photos" value="([^"]+)"', html).group(1)
+    r = client.post("/complaints/register/", {**data, "content": "学校食堂无消毒柜", "kept_photos": kept})
+    assert r.status_code == 302
+    assert Complaint.objects.get().photos.count() == 1
