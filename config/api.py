@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 from xieguan.accounts.api import auth_router, me_router
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
+from xieguan.complaints.api import public_router as public_complaints_router
+from xieguan.complaints.api import router as complaints_router
 from xieguan.core.api import BearerAuth, install_error_handlers
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
@@ -33,3 +35,5 @@ api.add_router("/institutions", institutions_router)
 api.add_router("/units", units_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
+api.add_router("/complaints", complaints_router)
+api.add_router("/public", public_complaints_router)

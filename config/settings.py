@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "xieguan.accounts",
     "xieguan.units",
     "xieguan.outreach",
+    "xieguan.complaints",
     "xieguan.demo",
 ]
 
@@ -244,3 +245,11 @@ CSRF_FAILURE_VIEW = "xieguan.core.errors.csrf_failure"
 # The lockout is per account (SPEC §12: "lockout after repeated failures");
 # per-address throttling of the public pages comes with them.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Public complaint page (SPEC §6): per-address limits (Django's cache; the
+# default local-memory cache needs no Redis) and the CAPTCHA's lifetime.
+COMPLAINTS_SUBMIT_LIMIT = env_int("COMPLAINTS_SUBMIT_LIMIT", 10)  # sends per address per hour
+COMPLAINTS_PIN_FAILURE_LIMIT = env_int("COMPLAINTS_PIN_FAILURE_LIMIT", 5)  # per address per 15 minutes
+COMPLAINTS_CAPTCHA_SECONDS = 600
+# Tests only: every CAPTCHA's answer is this text. Never set in production.
+COMPLAINTS_CAPTCHA_FIXED: str | None = None

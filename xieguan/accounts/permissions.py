@@ -21,6 +21,9 @@ VIEW_AUDIT = "view_audit"
 MANAGE_UNITS = "manage_units"
 RECORD_OUTREACH = "record_outreach"
 MANAGE_TRAINING = "manage_training"
+REGISTER_COMPLAINT = "register_complaint"
+HANDLE_COMPLAINT = "handle_complaint"
+CONFIGURE_COMPLAINTS = "configure_complaints"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -38,6 +41,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     RECORD_OUTREACH: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
     # The institute trains co-managers; a station trains its village officers.
     MANAGE_TRAINING: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
+    # SPEC §6: complaints come by phone or visit to anyone on duty, village
+    # officers included; stations and the institute handle them.
+    REGISTER_COMPLAINT: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
+    HANDLE_COMPLAINT: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
+    # Time limits and the county calendar are the county's own settings.
+    CONFIGURE_COMPLAINTS: frozenset({R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
 }
 
 

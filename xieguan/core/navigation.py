@@ -36,5 +36,6 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Transfers"), "accounts:transfer_list", _can("approve_transfers")),
     NavItem(_("Publicity"), "outreach:list", lambda user: True),
     NavItem(_("Training"), "outreach:training_list", lambda user: True),
+    NavItem(_("Complaints"), "complaints:list", lambda user: True),
     NavItem(_("Audit log"), "core:audit", _can("view_audit")),
 ]

@@ -38,7 +38,7 @@ class OutreachRecordForm(forms.Form):
             Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
         )
         self.fields["unit"].queryset = (  # type: ignore[attr-defined]
-            Unit.objects.visible_to(user).only("id", "name").order_by("name", "id")
+            Unit.objects.visible_to(user).filter(merged_into__isnull=True).only("id", "name").order_by("name", "id")
         )
 
     @staticmethod

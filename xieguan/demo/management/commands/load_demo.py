@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from xieguan.areas.models import Area
+from xieguan.demo.complaints import DEMO_PIN, DEMO_RECEIPT, load_complaints
 from xieguan.demo.county import DEMO_LOGINS, DEMO_PASSWORD, load_county
 from xieguan.demo.outreach import load_outreach
 from xieguan.demo.units import load_units
@@ -31,8 +32,14 @@ class Command(BaseCommand):
                 demo = load_county()
                 load_units(demo)
                 load_outreach(demo)
+                load_complaints(demo)
                 self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
         self.stdout.write("")
         self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, description in DEMO_LOGINS:
             self.stdout.write(f"  {username:<8} {description}")
+        self.stdout.write("")
+        self.stdout.write(
+            f"投诉举报演示：/complaints/track 回执码 {DEMO_RECEIPT[:4]}-{DEMO_RECEIPT[4:]}，查询密码 {DEMO_PIN}"
+            "（所有演示投诉的查询密码相同）"
+        )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "xieguan.complaints"
+    label = "complaints"
+    verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from xieguan.complaints.selectors import unit_timeline_entries
+        from xieguan.units.timeline import timeline_source
+
+        timeline_source(unit_timeline_entries)

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from ninja import Field, Schema
+
+from xieguan.complaints.models import Channel, ComplaintCategory
+
+
+class ComplainantOut(Schema):
+    name: str
+    phone: str
+    address: str
+
+
+class StepOut(Schema):
+    kind: str
+    label: str
+    at: datetime.datetime
+    deadline: datetime.date | None
+    late: bool
+    note: str
+    actor: str
+
+
+class ComplaintOut(Schema):
+    id: uuid.UUID
+    receipt: str
+    status: str
+    status_label: str
+    channel: str
+    category: str
+    category_label: str
+    township_id: uuid.UUID
+    township_name: str
+    village_id: uuid.UUID | None
+    unit_id: uuid.UUID | None
+    unit_name: str
+    content: str
+    place: str
+    registered_at: datetime.datetime
+    due_on: datetime.date | None
+    past_deadline: bool
+    handler_institution: str
+    duplicate_of_id: uuid.UUID | None
+    not_accepted_reason: str
+    result: str
+    reply: str
+    is_anonymous: bool
+    complainant: ComplainantOut | None = Field(
+        None, description="only for those handling the case (each read is audited); absent for everyone else"
+    )
+    steps: list[StepOut] | None = None
+
+
+class ComplaintFiledOut(ComplaintOut):
+    pin: str | None = Field(None, description="the complainant's PIN: given once, on the first create only")
+
+
+class ComplaintIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing record"
+    )
+    township_id: uuid.UUID
+    village_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None
+    unit_name: str = Field("", max_length=200)
+    category: ComplaintCategory
+    channel: Channel
+    content: str = Field(max_length=5000)
+    place: str = Field("", max_length=200)
+    is_anonymous: bool = False
+    name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class ResultIn(Schema):
+    result: str = Field("", max_length=5000)
+
+
+class ReplyIn(Schema):
+    reply: str = Field("", max_length=5000)
+
+
+class LinkIn(Schema):
+    original_id: uuid.UUID
+
+
+class CaptchaOut(Schema):
+    token: str
+    image: str = Field(description="a data: URL of the PNG to show")
+
+
+class PublicComplaintIn(Schema):
+    captcha_token: str = ""
+    captcha_answer: str = ""
+    township_id: uuid.UUID | None = None
+    village_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None
+    unit_name: str = ""
+    category: str = ""
+    content: str = ""
+    place: str = ""
+    is_anonymous: bool = True
+    name: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+class PublicFiledOut(Schema):
+    receipt: str
+    pin: str
+
+
+class PublicStepOut(Schema):
+    label: str
+    at: datetime.datetime | None
+    deadline: datetime.date | None
+    note: str
+    late: bool
+    pending: bool
+
+
+class PublicComplaintOut(Schema):
+    receipt: str
+    status: str
+    status_label: str
+    registered_at: datetime.datetime
+    township_name: str
+    category_label: str
+    steps: list[PublicStepOut]
+    reply: str
+    not_accepted_reason: str
+    reopen_until: datetime.date | None
+    can_reopen: bool
