@@ -21,6 +21,11 @@ VIEW_AUDIT = "view_audit"
 MANAGE_UNITS = "manage_units"
 RECORD_OUTREACH = "record_outreach"
 MANAGE_TRAINING = "manage_training"
+FILE_REPORT = "file_report"
+VERIFY_REPORT = "verify_report"
+HANDLE_REPORT = "handle_report"
+MANAGE_REPORT_CATEGORIES = "manage_report_categories"
+REGISTER_EXPOSED = "register_exposed"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -38,6 +43,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     RECORD_OUTREACH: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
     # The institute trains co-managers; a station trains its village officers.
     MANAGE_TRAINING: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
+    # SPEC §5: village officers and co-managers find and report; the
+    # township verifies and forwards (or closes with a reason); the institute
+    # handles and feeds back; the county sets categories and limits.
+    FILE_REPORT: frozenset({R.INFO_OFFICER, R.COMANAGER, R.SUPERVISOR}),
+    VERIFY_REPORT: frozenset({R.COMANAGER}),
+    HANDLE_REPORT: frozenset({R.SUPERVISOR}),
+    MANAGE_REPORT_CATEGORIES: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    REGISTER_EXPOSED: frozenset({R.INFO_OFFICER, R.COMANAGER, R.SUPERVISOR}),
 }
 
 
