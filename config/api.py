@@ -9,6 +9,8 @@ from xieguan.areas.api import router as areas_router
 from xieguan.core.api import BearerAuth, install_error_handlers
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
+from xieguan.reports.api import category_router as report_categories_router
+from xieguan.reports.api import router as reports_router
 from xieguan.units.api import router as units_router
 
 api = NinjaAPI(
@@ -33,3 +35,5 @@ api.add_router("/institutions", institutions_router)
 api.add_router("/units", units_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
+api.add_router("/reports", reports_router)
+api.add_router("/report-categories", report_categories_router)

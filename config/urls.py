@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("areas/", include("xieguan.areas.urls")),
     path("units/", include("xieguan.units.urls")),
+    path("reports/", include("xieguan.reports.urls")),
     path("", include("xieguan.outreach.urls")),
     path("", include("xieguan.accounts.urls")),
     path("", include("xieguan.core.urls")),

@@ -277,9 +277,7 @@ class ReportStep(BaseModel):
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
     at = models.DateTimeField(_("time"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
 
     objects = ReportStepQuerySet.as_manager()

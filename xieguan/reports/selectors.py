@@ -266,8 +266,7 @@ def zero_report_grid(user: Any, *, year: int, today: datetime.date | None = None
     today = today or timezone.localdate()
     institutions: Any = Institution.objects.visible_to(user)
     stations = list(
-        institutions
-        .filter(type=InstitutionType.STATION)
+        institutions.filter(type=InstitutionType.STATION)
         .existing_in(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
         .select_related("area")
         .order_by("area__code", "area__path", "name")
@@ -325,11 +324,7 @@ def register_reports(
     """The rows of 卫生监督协管信息报告登记表 of ``institution``: every event
     or clue found in its area in [start, end), in the order found."""
     qs: Any = Report.objects.visible_to(user).filter(area__path__startswith=institution.area.path)
-    return (
-        qs.found_between(start, end)
-        .select_related("category", "reporter")
-        .order_by("found_at", "id")
-    )
+    return qs.found_between(start, end).select_related("category", "reporter").order_by("found_at", "id")
 
 
 def register_row(index: int, report: Report) -> list[Any]:
