@@ -35,7 +35,17 @@ def report_clock(report: Report, now: datetime.datetime | None = None) -> dict[s
         text = (_("%(time)s left") if left >= 0 else _("late by %(time)s")) % {"time": duration_label(left)}
     elif report.reported_at is not None:
         state = "on_time" if report.is_on_time else "reported_late"
-    return {"report": report, "state": state, "text": text, "now": now}
+    return {
+        "report": report,
+        "state": state,
+        "text": text,
+        "now": now,
+        # The same phrases for clock.js to format with, ticking.
+        "fmt_left": _("%(time)s left"),
+        "fmt_late": _("late by %(time)s"),
+        "fmt_hm": _("%(h)d h %(m)d min"),
+        "fmt_m": _("%(m)d min"),
+    }
 
 
 @register.inclusion_tag("reports/_home_panel.html", takes_context=True)
