@@ -77,8 +77,10 @@ def test_food_poisoning_clue_from_phone_to_feedback(journey, tmp_path, settings)
     report = Report.objects.get(content=CONTENT)
     assert report.area == demo.villages[1] and report.photos.count() == 1 and report.latitude is not None
     assert cun1.page.locator(".photos img").count() == 1
+    assert cun1.page.evaluate("document.documentElement.scrollWidth") <= 390
     cun1.shot("cun1-filed-with-clock")
     cun1.goto("/reports/")
+    assert cun1.page.evaluate("document.documentElement.scrollWidth") <= 390
     assert cun1.page.locator(f"a[href='/reports/{report.pk}/']").count() == 1
     cun1.shot("cun1-open-list")
     before = figures()
@@ -136,6 +138,12 @@ def test_food_poisoning_clue_from_phone_to_feedback(journey, tmp_path, settings)
     pdf = inst.page.request.get(inst.base_url + "/reports/register/" + inst.page.get_attribute("#register-pdf", "href"))
     assert pdf.status == 200
     assert_pdf_with_cjk_font(pdf.body())
+
+    inst.goto(f"/reports/zero/?year={now.year}")
+    assert "缺报" in inst.page.inner_text("#zero")
+    inst.shot("inst-zero-reports")
+    inst.goto("/reports/?state=all")
+    inst.shot("inst-all-reports")
 
     # dh1, the neighbouring township, sees nothing of it.
     dh1 = signed_in(journey, PHONE, "dh1")

@@ -41,7 +41,12 @@ class ReportForm(forms.Form):
     found_at = forms.DateTimeField(
         label=_("When it was found"), widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
-    area = forms.ModelChoiceField(label=_("Village or township"), queryset=Area.objects.none(), required=False)
+    area = forms.ModelChoiceField(
+        label=_("Village or township"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("Where I work"),
+    )
     unit = forms.ModelChoiceField(label=_("Unit (if any)"), queryset=None, required=False)
     place = forms.CharField(label=_("Place"), max_length=200)
     content = forms.CharField(
@@ -53,8 +58,9 @@ class ReportForm(forms.Form):
     affected_count = forms.IntegerField(label=_("People affected"), min_value=0, max_value=100000, initial=0)
     latitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
+    # Set from the person's page ("report a suspected occupational disease").
     exposed_person = forms.ModelChoiceField(
-        label=_("Person exposed to hazards"), queryset=ExposedPerson.objects.none(), required=False
+        queryset=ExposedPerson.objects.none(), required=False, widget=forms.HiddenInput
     )
     photos = MultiplePhotoField(label=_("Photos"), required=False)
     forward_now = forms.BooleanField(label=_("Verified: forward to the county now"), required=False)
