@@ -135,7 +135,10 @@ def test_food_poisoning_clue_from_phone_to_feedback(journey, tmp_path, settings)
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[1] == ("序号", "发现时间", "信息类别", "信息内容", "报告时间", "报告人")
     assert any(CONTENT in str(r[3]) for r in rows[2:])
-    pdf = inst.page.request.get(inst.base_url + "/reports/register/" + inst.page.get_attribute("#register-pdf", "href"))
+    pdf = inst.page.request.get(
+        inst.base_url + "/reports/register/" + inst.page.get_attribute("#register-pdf", "href"),
+        timeout=180_000,  # WeasyPrint subsets the CJK font: slow on a busy machine
+    )
     assert pdf.status == 200
     assert_pdf_with_cjk_font(pdf.body())
 
