@@ -11,6 +11,8 @@ from xieguan.complaints.api import router as complaints_router
 from xieguan.core.api import BearerAuth, install_error_handlers
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
+from xieguan.reports.api import category_router as report_categories_router
+from xieguan.reports.api import router as reports_router
 from xieguan.units.api import router as units_router
 
 api = NinjaAPI(
@@ -37,3 +39,5 @@ api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/public", public_complaints_router)
+api.add_router("/reports", reports_router)
+api.add_router("/report-categories", report_categories_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "xieguan.units",
     "xieguan.outreach",
     "xieguan.complaints",
+    "xieguan.reports",
     "xieguan.demo",
 ]
 

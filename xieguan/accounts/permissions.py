@@ -24,6 +24,11 @@ MANAGE_TRAINING = "manage_training"
 REGISTER_COMPLAINT = "register_complaint"
 HANDLE_COMPLAINT = "handle_complaint"
 CONFIGURE_COMPLAINTS = "configure_complaints"
+FILE_REPORT = "file_report"
+VERIFY_REPORT = "verify_report"
+HANDLE_REPORT = "handle_report"
+MANAGE_REPORT_CATEGORIES = "manage_report_categories"
+REGISTER_EXPOSED = "register_exposed"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -47,6 +52,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     HANDLE_COMPLAINT: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
     # Time limits and the county calendar are the county's own settings.
     CONFIGURE_COMPLAINTS: frozenset({R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
+    # SPEC §5: village officers and co-managers find and report; the
+    # township verifies and forwards (or closes with a reason); the institute
+    # handles and feeds back; the county sets categories and limits.
+    FILE_REPORT: frozenset({R.INFO_OFFICER, R.COMANAGER, R.SUPERVISOR}),
+    VERIFY_REPORT: frozenset({R.COMANAGER}),
+    HANDLE_REPORT: frozenset({R.SUPERVISOR}),
+    MANAGE_REPORT_CATEGORIES: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    REGISTER_EXPOSED: frozenset({R.INFO_OFFICER, R.COMANAGER, R.SUPERVISOR}),
 }
 
 

@@ -1,0 +1,199 @@
+"""API: information reports (SPEC §5, §13). Steps of the flow are actions:
+POST /api/reports/{id}/verify | forward | close-unforwarded | handle |
+feedback | close, each answering 200 with the report (a step already taken
+is not taken twice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
+
+from xieguan.areas.selectors import get_area_for_user, scope_root_for
+from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.pagination import keyset_page
+from xieguan.reports import services
+from xieguan.reports.models import ExposedPerson, Report
+from xieguan.reports.schemas import CategoryOut, PhotoOut, ReportIn, ReportOut, StepIn
+from xieguan.reports.selectors import (
+    ReportFilters,
+    effective_categories,
+    get_exposed_person_for_user,
+    get_report_for_user,
+    reports_filtered,
+)
+
+router = Router(tags=["reports"])
+category_router = Router(tags=["reports"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _out(r: Report, *, full: bool = False) -> dict[str, Any]:
+    now = timezone.now()
+    body: dict[str, Any] = {
+        "id": r.pk,
+        "area_id": r.area_id,
+        "area_name": r.area.name,
+        "institution_id": r.institution_id,
+        "category_code": r.category.code,
+        "category_name": r.category.name,
+        "is_emergency": r.is_emergency,
+        "unit_id": r.unit_id,
+        "exposed_person_id": r.exposed_person_id,
+        "found_at": r.found_at,
+        "received_at": r.received_at,
+        "reported_at": r.reported_at,
+        "deadline_at": r.deadline_at,
+        "seconds_left": r.seconds_left(now) if r.is_awaiting_county else None,
+        "is_late": r.is_late(now),
+        "is_on_time": r.is_on_time,
+        "place": r.place,
+        "latitude": r.latitude,
+        "longitude": r.longitude,
+        "content": r.content,
+        "affected_count": r.affected_count,
+        "reporter": r.reporter.full_name or r.reporter.username,
+        "status": r.status,
+        "status_label": r.get_status_display(),
+        "closing_reason": r.closing_reason,
+        "result": r.result,
+    }
+    if full:
+        body["steps"] = [
+            {
+                "kind": s.kind,
+                "kind_label": s.get_kind_display(),
+                "at": s.at,
+                "by": s.by.full_name or s.by.username,
+                "note": s.note,
+            }
+            for s in r.steps.select_related("by").order_by("at", "created_at", "id")
+        ]
+        body["photo_ids"] = list(r.photos.order_by("created_at", "id").values_list("id", flat=True))
+    return body
+
+
+@category_router.get("", response={200: list[CategoryOut], **ERRORS})
+def category_list(request: HttpRequest) -> Any:
+    """The categories in force in the caller's county, with their limits."""
+    home = scope_root_for(request.user)
+    if home is None:
+        return []
+    return [
+        {
+            "id": c.pk,
+            "code": c.code,
+            "name": c.name,
+            "is_emergency": c.is_emergency,
+            "limit_minutes": c.limit_minutes,
+            "county_id": c.county_id,
+        }
+        for c in effective_categories(home)
+    ]
+
+
+@router.get("", response={200: ListOut[ReportOut], **ERRORS})
+def report_list(
+    request: HttpRequest,
+    state: str = Query("open", pattern="^(open|all)$"),
+    area_id: str | None = None,
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """Reports in the caller's area. ``open``: on their way to the county
+    first, nearest their limit first; ``all``: newest found first."""
+    filters = ReportFilters(state=state)
+    if area_id:
+        filters.area = get_area_for_user(request.user, area_id)
+    qs, ordering = reports_filtered(request.user, filters)
+    page = keyset_page(qs, ordering=ordering, cursor=after, size=limit)
+    return {"items": [_out(r) for r in page.items], "next": page.next_cursor}
+
+
+@router.get("/{report_id}", response={200: ReportOut, **ERRORS})
+def report_get(request: HttpRequest, report_id: str) -> Any:
+    return _out(get_report_for_user(request.user, report_id), full=True)
+
+
+def _in_scope(getter: Any, user: Any, pk: Any, field: str, message: str) -> Any:
+    """A referenced record outside the caller's area is a 422 on that field."""
+    if pk is None:
+        return None
+    try:
+        return getter(user, pk)
+    except Http404:
+        raise ValidationError({field: message}) from None
+
+
+@router.post("", response={200: ReportOut, 201: ReportOut, **ERRORS})
+def report_create(request: HttpRequest, payload: ReportIn) -> Any:
+    """File an event or clue; idempotent on ``id`` (201, then 200)."""
+    from django.utils.translation import gettext as _
+
+    from xieguan.units.selectors import get_unit_for_user
+
+    existing = existing_for_retry(Report, payload.id, request.user)
+    if existing is not None:
+        return Status(200, _out(get_report_for_user(request.user, existing.pk), full=True))
+    area = _in_scope(get_area_for_user, request.user, payload.area_id, "area", _("This place is not in your area."))
+    unit = _in_scope(get_unit_for_user, request.user, payload.unit_id, "unit", _("This unit is not in your area."))
+    person: ExposedPerson | None = _in_scope(
+        get_exposed_person_for_user,
+        request.user,
+        payload.exposed_person_id,
+        "exposed_person",
+        _("This person is not in your area."),
+    )
+    report, created = services.report_create(
+        actor=request.user,
+        id=payload.id,
+        category=payload.category,
+        found_at=payload.found_at,
+        place=payload.place,
+        content=payload.content,
+        affected_count=payload.affected_count,
+        area=area,
+        unit=unit,
+        exposed_person=person,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        forward_now=payload.forward_now,
+    )
+    return Status(201 if created else 200, _out(get_report_for_user(request.user, report.pk), full=True))
+
+
+def _step_endpoint(action: str) -> Any:
+    kind = services.STEP_ACTIONS[action]
+
+    def take(request: HttpRequest, report_id: str, payload: StepIn) -> Any:
+        report = get_report_for_user(request.user, report_id)
+        services.report_step(actor=request.user, report=report, kind=kind, note=payload.note)
+        return _out(get_report_for_user(request.user, report_id), full=True)
+
+    take.__name__ = f"report_{action.replace('-', '_')}"
+    take.__doc__ = f"Step of the flow: {kind}."
+    return take
+
+
+for _action in services.STEP_ACTIONS:
+    router.post(f"/{{report_id}}/{_action}", response={200: ReportOut, **ERRORS})(_step_endpoint(_action))
+
+
+@router.post("/{report_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
+def report_photo_add(request: HttpRequest, report_id: str, image: File[UploadedFile]) -> Any:
+    """Attach a photo (multipart ``image``); the same photo twice is kept once."""
+    report = get_report_for_user(request.user, report_id)
+    photo, created = services.report_photo_add(actor=request.user, report=report, upload=image)
+    body = {
+        "id": photo.pk,
+        "report_id": report.pk,
+        "width": photo.width,
+        "height": photo.height,
+        "sha256": photo.sha256,
+    }
+    return Status(201 if created else 200, body)

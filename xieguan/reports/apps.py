@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "xieguan.reports"
+    label = "reports"
+    verbose_name = _("Information reports")
+
+    def ready(self) -> None:
+        from xieguan.reports.selectors import unit_timeline_entries
+        from xieguan.units.timeline import timeline_source
+
+        timeline_source(unit_timeline_entries)

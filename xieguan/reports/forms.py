@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.areas.models import Area, Level
+from xieguan.reports.models import ExposedPerson
+from xieguan.reports.selectors import effective_categories
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one field; the service says in Chinese why a file is refused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [f for f in data if f]
+        return [data] if data else []
+
+
+class ReportForm(forms.Form):
+    id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    category = forms.ChoiceField(label=_("Category"))
+    found_at = forms.DateTimeField(
+        label=_("When it was found"), widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    area = forms.ModelChoiceField(
+        label=_("Village or township"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("Where I work"),
+    )
+    unit = forms.ModelChoiceField(label=_("Unit (if any)"), queryset=None, required=False)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    content = forms.CharField(
+        label=_("What was found"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What happened, how many people, what has been done."),
+    )
+    affected_count = forms.IntegerField(label=_("People affected"), min_value=0, max_value=100000, initial=0)
+    latitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
+    # Set from the person's page ("report a suspected occupational disease").
+    exposed_person = forms.ModelChoiceField(
+        queryset=ExposedPerson.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+    forward_now = forms.BooleanField(label=_("Verified: forward to the county now"), required=False)
+
+    def __init__(self, *args: Any, user: Any, may_forward: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from xieguan.units.models import Unit
+
+        home = user.institution.area if user.institution else None
+        self.fields["category"].choices = [("", "---------")] + [
+            (c.code, f"{c.name}（{c.limit_label}）" if c.is_emergency else c.name)
+            for c in (effective_categories(home) if home else [])
+        ]
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+        )
+        self.fields["unit"].queryset = Unit.objects.visible_to(user).existing().order_by("name")  # type: ignore[attr-defined]
+        self.fields["exposed_person"].queryset = ExposedPerson.objects.visible_to(user)  # type: ignore[attr-defined]
+        if not may_forward:
+            del self.fields["forward_now"]
+        if not self.is_bound:
+            self.initial.setdefault("id", uuid.uuid4())
+
+
+class StepForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    is_emergency = forms.BooleanField(label=_("Emergency (2-hour rule)"), required=False)
+    limit_minutes = forms.IntegerField(
+        label=_("Time limit from discovery (minutes)"),
+        min_value=1,
+        help_text=_("Emergencies: 120 minutes by the national rule."),
+    )
+    sort = forms.IntegerField(label=_("Order"), min_value=0, initial=100)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class ExposedPersonForm(forms.Form):
+    id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    area = forms.ModelChoiceField(label=_("Village or township"), queryset=Area.objects.none(), required=False)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    employer = forms.CharField(label=_("Employer"), max_length=200)
+    hazard_factors = forms.CharField(
+        label=_("Hazard factors"), max_length=300, help_text=_("e.g. silica dust, noise, benzene")
+    )
+    exposure_years = forms.IntegerField(label=_("Years of exposure"), min_value=0, max_value=70, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+        )
+        if not self.is_bound:
+            self.initial.setdefault("id", uuid.uuid4())

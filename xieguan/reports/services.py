@@ -1,0 +1,459 @@
+"""Every write to information reports (SPEC §5): validated, permitted,
+scoped, audited, each step of the flow timed and signed by its actor."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.models import InstitutionType
+from xieguan.accounts.permissions import (
+    FILE_REPORT,
+    HANDLE_REPORT,
+    MANAGE_REPORT_CATEGORIES,
+    REGISTER_EXPOSED,
+    VERIFY_REPORT,
+    can,
+    require,
+)
+from xieguan.areas.models import Area, Level
+from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.idempotency import create_once
+from xieguan.core.models import AuditEvent
+from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo
+from xieguan.core.scope import is_within
+from xieguan.reports.defaults import OCCUPATIONAL
+from xieguan.reports.models import (
+    EMERGENCY_LIMIT_MINUTES,
+    ExposedPerson,
+    Report,
+    ReportCategory,
+    ReportPhoto,
+    ReportStatus,
+    ReportStep,
+    StepKind,
+    ZeroReport,
+)
+from xieguan.reports.selectors import effective_categories
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+MAX_PHOTOS = 6
+
+
+def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > limit:
+        raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
+    return value
+
+
+def _step(report: Report, kind: str, *, by: Any, at: datetime.datetime, note: str = "") -> ReportStep:
+    return ReportStep.objects.create(report=report, kind=kind, by=by, at=at, note=note)
+
+
+def _resolve_category(area: Area, category: ReportCategory | str | uuid.UUID | None) -> ReportCategory:
+    """The category in force in the area's county, given as a row, an id or a code."""
+    in_force = effective_categories(area)
+    for candidate in in_force:
+        if isinstance(category, ReportCategory):
+            if candidate.pk == category.pk or candidate.code == category.code:
+                return candidate
+        elif category is not None and str(category) in (str(candidate.pk), candidate.code):
+            return candidate
+    raise ValidationError({"category": _("Unknown category: choose one from your county's list.")})
+
+
+def report_create(
+    *,
+    actor: Any,
+    category: ReportCategory | str | uuid.UUID | None,
+    found_at: datetime.datetime | None,
+    place: str,
+    content: str,
+    affected_count: int = 0,
+    area: Area | None = None,
+    unit: Any = None,
+    exposed_person: ExposedPerson | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    forward_now: bool = False,
+    photos: Sequence[Any] = (),
+    id: uuid.UUID | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[Report, bool]:
+    """File an event or clue found (SPEC §5); made once per ``id``.
+
+    The place is the unit's area when a unit is named, else ``area``, else
+    the reporter's own village or township; it must lie in the reporter's
+    area. The category must be in force in that county; ``deadline_at`` is
+    ``found_at`` plus its limit. A supervisor's filing is at the county at
+    once; a co-manager may verify and forward on filing (``forward_now``).
+    Returns (report, created)."""
+    require(actor, FILE_REPORT)
+    if actor.institution is None:
+        raise ValidationError(_("Only a member of an institution can file a report."))
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    if unit is not None:
+        from xieguan.units.models import Unit
+
+        if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
+            raise ValidationError({"unit": _("This unit is not in your area.")})
+        area = unit.area
+    if area is None:
+        area = actor.institution.area
+    assert area is not None
+    if not is_within(actor, area.path):
+        raise ValidationError({"area": _("This place is not in your area.")})
+    if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
+        raise ValidationError({"area": _("Choose the township or village where it was found.")})
+    chosen = _resolve_category(area, category)
+    if found_at is None:
+        errors["found_at"] = _("Enter when it was found.")
+    else:
+        if timezone.is_naive(found_at):
+            found_at = timezone.make_aware(found_at)
+        if found_at > now + CLOCK_SKEW:
+            errors["found_at"] = _("The time found cannot be in the future.")
+        elif found_at < now - datetime.timedelta(days=366):
+            errors["found_at"] = _("The time found is more than a year ago.")
+    if affected_count is None or not (0 <= int(affected_count) <= 100000):
+        errors["affected_count"] = _("Enter a number of people between 0 and 100000.")
+    if latitude is not None and not (-90 <= Decimal(latitude) <= 90):
+        errors["latitude"] = _("The location is not valid.")
+    if longitude is not None and not (-180 <= Decimal(longitude) <= 180):
+        errors["longitude"] = _("The location is not valid.")
+    if exposed_person is not None:
+        if not ExposedPerson.objects.visible_to(actor).filter(pk=exposed_person.pk).exists():
+            errors["exposed_person"] = _("This person is not in your area.")
+        elif chosen.code != OCCUPATIONAL:
+            errors["category"] = _("A report about a person exposed to hazards belongs to occupational health.")
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}
+    if errors:
+        raise ValidationError(errors)
+    assert found_at is not None
+    clean = {
+        "place": _clean_text(place, field="place", required=True, limit=200),
+        "content": _clean_text(content, field="content", required=True, limit=2000),
+    }
+    prepared: list[PreparedPhoto] = [prepare_photo(p, field="photos") for p in photos]
+    at_county = actor.institution.type in (InstitutionType.INSTITUTE, InstitutionType.BUREAU)
+    forward = at_county or (forward_now and can(actor, VERIFY_REPORT))
+
+    def make() -> Report:
+        with files_kept_on_success() as files:
+            report = Report(
+                id=id or uuid.uuid4(),
+                area=area,
+                institution=actor.institution,
+                category=chosen,
+                unit=unit,
+                exposed_person=exposed_person,
+                found_at=found_at,
+                received_at=now,
+                deadline_at=found_at + datetime.timedelta(minutes=chosen.limit_minutes),
+                is_emergency=chosen.is_emergency,
+                latitude=latitude,
+                longitude=longitude,
+                affected_count=int(affected_count),
+                reporter=actor,
+                status=ReportStatus.FORWARDED if forward else ReportStatus.FILED,
+                reported_at=now if forward else None,
+                **clean,
+            )
+            report.save()
+            _step(report, StepKind.FOUND, by=actor, at=found_at)
+            _step(report, StepKind.FILED, by=actor, at=now)
+            if forward and not at_county:
+                _step(report, StepKind.VERIFIED, by=actor, at=now)
+            if forward:
+                _step(report, StepKind.FORWARDED, by=actor, at=now)
+            for photo in prepared:
+                _save_photo(files, report=report, prepared=photo, actor=actor)
+            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=report, changes=diff({}, snapshot(report)))
+            return report
+
+    with transaction.atomic():
+        return create_once(Report, id, actor, make)
+
+
+def _save_photo(files: Any, *, report: Report, prepared: PreparedPhoto, actor: Any) -> ReportPhoto:
+    photo = ReportPhoto(
+        report=report,
+        sha256=prepared.sha256,
+        width=prepared.width,
+        height=prepared.height,
+        taken_at=prepared.taken_at,
+        uploaded_by=actor,
+    )
+    files.save(photo.image, prepared.name, prepared.content)
+    photo.save()
+    return photo
+
+
+def report_photo_add(*, actor: Any, report: Report, upload: Any) -> tuple[ReportPhoto, bool]:
+    """Attach a photo (resized, kept once by hash). Returns (photo, created)."""
+    require(actor, FILE_REPORT, report.area.path)
+    prepared = prepare_photo(upload)
+    found = ReportPhoto.objects.filter(report=report, sha256=prepared.sha256).first()
+    if found is not None:
+        return found, False
+    if report.photos.count() >= MAX_PHOTOS:
+        raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
+    with files_kept_on_success() as files, transaction.atomic():
+        photo = _save_photo(files, report=report, prepared=prepared, actor=actor)
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    return photo, True
+
+
+# ------------------------------------------------------------------ the flow
+
+# step → (capabilities, statuses it may follow, status it leads to)
+FLOW: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    StepKind.VERIFIED: ((VERIFY_REPORT,), (ReportStatus.FILED,), ReportStatus.VERIFIED),
+    StepKind.FORWARDED: ((VERIFY_REPORT,), (ReportStatus.FILED, ReportStatus.VERIFIED), ReportStatus.FORWARDED),
+    StepKind.NOT_FORWARDED: (
+        (VERIFY_REPORT,),
+        (ReportStatus.FILED, ReportStatus.VERIFIED),
+        ReportStatus.NOT_FORWARDED,
+    ),
+    StepKind.HANDLED: ((HANDLE_REPORT,), (ReportStatus.FORWARDED,), ReportStatus.HANDLED),
+    StepKind.FED_BACK: ((HANDLE_REPORT,), (ReportStatus.HANDLED,), ReportStatus.FED_BACK),
+    StepKind.CLOSED: ((HANDLE_REPORT, VERIFY_REPORT), (ReportStatus.FED_BACK,), ReportStatus.CLOSED),
+}
+STEP_ACTIONS = {
+    "verify": StepKind.VERIFIED,
+    "forward": StepKind.FORWARDED,
+    "close-unforwarded": StepKind.NOT_FORWARDED,
+    "handle": StepKind.HANDLED,
+    "feedback": StepKind.FED_BACK,
+    "close": StepKind.CLOSED,
+}
+# Steps whose note is required, and the field it fills on the report.
+NOTE_REQUIRED: dict[str, str] = {
+    StepKind.NOT_FORWARDED: "closing_reason",
+    StepKind.HANDLED: "",
+    StepKind.FED_BACK: "result",
+}
+
+
+def allowed_steps(user: Any, report: Report) -> list[str]:
+    """The steps ``user`` may take on ``report`` now, in flow order."""
+    result = []
+    for kind, (caps, before, _after) in FLOW.items():
+        if report.status in before and any(can(user, c) for c in caps) and is_within(user, report.area.path):
+            result.append(kind)
+    return result
+
+
+def report_step(
+    *, actor: Any, report: Report, kind: str, note: str = "", now: datetime.datetime | None = None
+) -> tuple[Report, bool]:
+    """Take one step of the flow (SPEC §5): verify, forward to the county
+    (the moment the report counts as reported), close without forwarding
+    (a reason is required; it still counts as found), handle, feed the
+    result back, close. A step already taken is not taken twice (a retried
+    request answers with the report as it is). Returns (report, taken)."""
+    if kind not in FLOW:
+        raise ValidationError({"step": _("Unknown step.")})
+    capabilities, before, after = FLOW[kind]
+    if not is_within(actor, report.area.path):
+        from django.http import Http404
+
+        raise Http404
+    if not any(can(actor, c) for c in capabilities):
+        require(actor, capabilities[0], report.area.path)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.steps.filter(kind=kind).exists():
+            return locked, False
+        if locked.status not in before:
+            raise ValidationError(
+                {
+                    "step": _("This step is not possible now: the report is “%(status)s”.")
+                    % {"status": locked.get_status_display()}
+                }
+            )
+        note = _clean_text(note, field="note", required=kind in NOTE_REQUIRED, limit=2000)
+        old = snapshot(locked)
+        locked.status = after
+        if kind == StepKind.FORWARDED:
+            locked.reported_at = now
+        target = NOTE_REQUIRED.get(kind)
+        if target:
+            setattr(locked, target, note)
+        locked.save()
+        _step(locked, kind, by=actor, at=now, note=note)
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, changes=diff(old, snapshot(locked)))
+    return locked, True
+
+
+# ------------------------------------------------------------------ zero reports
+
+
+def zero_report_make(
+    *, actor: Any, month: datetime.date, today: datetime.date | None = None, id: uuid.UUID | None = None
+) -> tuple[ZeroReport, bool]:
+    """The actor's station confirms that nothing was found in its township in
+    ``month`` (零报告). Refused for a month still to come and for a month in
+    which something was found. Made once per station and month."""
+    require(actor, VERIFY_REPORT)
+    station = actor.institution
+    if station is None or station.type != InstitutionType.STATION:
+        raise ValidationError(_("A zero report is made by a co-management station."))
+    today = today or timezone.localdate()
+    month = month.replace(day=1)
+    if month > today.replace(day=1):
+        raise ValidationError({"month": _("A zero report cannot be made for a month still to come.")})
+    found = ZeroReport.objects.filter(institution=station, month=month).first()
+    if found is not None:
+        return found, False
+    from xieguan.reports.selectors import period_bounds
+
+    start, end = period_bounds(month.year, month.month)
+    if Report.objects.filter(area__path__startswith=station.area.path).found_between(start, end).exists():
+        raise ValidationError(
+            {"month": _("Events or clues were found in this month; a zero report is only for a month with none.")}
+        )
+    try:
+        with transaction.atomic():
+            zero = ZeroReport.objects.create(
+                id=id or uuid.uuid4(), institution=station, area=station.area, month=month, made_by=actor
+            )
+            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=zero, changes=diff({}, snapshot(zero)))
+    except IntegrityError:
+        return ZeroReport.objects.get(institution=station, month=month), False
+    return zero, True
+
+
+# ------------------------------------------------------------------ categories
+
+
+def category_save(
+    *,
+    actor: Any,
+    county: Area,
+    name: str,
+    is_emergency: bool,
+    limit_minutes: int,
+    is_active: bool = True,
+    sort: int = 100,
+    category: ReportCategory | None = None,
+) -> ReportCategory:
+    """A county's category: editing a shared default makes the county's own
+    row with the same code (the default stays for other counties); without
+    ``category`` a new one is added. Emergencies keep the national 2-hour
+    limit; others take a limit between 10 minutes and 30 days."""
+    require(actor, MANAGE_REPORT_CATEGORIES, county.path)
+    if county.level != Level.COUNTY:
+        raise ValidationError({"county": _("Categories are set per county.")})
+    errors: dict[str, str] = {}
+    clean_name = _clean_text(name, field="name", required=True, limit=50)
+    if is_emergency and int(limit_minutes) != EMERGENCY_LIMIT_MINUTES:
+        errors["limit_minutes"] = _("An emergency must reach the county within 2 hours (120 minutes).")
+    elif not (10 <= int(limit_minutes) <= 43200):
+        errors["limit_minutes"] = _("Enter a limit between 10 minutes and 30 days (43200 minutes).")
+    if category is not None and category.county_id not in (None, county.pk):
+        errors["category"] = _("This category belongs to another county.")
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "name": clean_name,
+        "is_emergency": bool(is_emergency),
+        "limit_minutes": int(limit_minutes),
+        "is_active": bool(is_active),
+        "sort": int(sort),
+    }
+    with transaction.atomic():
+        if category is not None and category.county_id == county.pk:
+            old = snapshot(category)
+            for key, value in fields.items():
+                setattr(category, key, value)
+            category.save()
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                obj=category,
+                changes=diff(old, snapshot(category)),
+                area_path=county.path,
+            )
+            return category
+        code = category.code if category is not None else f"c-{uuid.uuid4().hex[:10]}"
+        made = ReportCategory.objects.create(county=county, code=code, **fields)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=made,
+            changes=diff(snapshot(category) if category is not None else {}, snapshot(made)),
+            area_path=county.path,
+        )
+        return made
+
+
+# ------------------------------------------------------------------ occupational health
+
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+
+
+def exposed_person_register(
+    *,
+    actor: Any,
+    area: Area | None,
+    name: str,
+    employer: str,
+    hazard_factors: str,
+    id_number: str = "",
+    phone: str = "",
+    exposure_years: int | None = None,
+    note: str = "",
+    id: uuid.UUID | None = None,
+) -> tuple[ExposedPerson, bool]:
+    """Register a person exposed to occupational hazards met during medical
+    service (SPEC §5); made once per ``id``. Returns (person, created)."""
+    require(actor, REGISTER_EXPOSED)
+    if actor.institution is None:
+        raise ValidationError(_("Only a member of an institution can register a person."))
+    area = area or actor.institution.area
+    if not is_within(actor, area.path) or area.level not in (Level.TOWNSHIP, Level.VILLAGE):
+        raise ValidationError({"area": _("Choose a township or village in your area.")})
+    id_number = (id_number or "").strip().upper()
+    if id_number and not ID_NUMBER.match(id_number):
+        raise ValidationError({"id_number": _("An ID number has 18 characters: 17 digits and a digit or X.")})
+    if exposure_years is not None and not (0 <= int(exposure_years) <= 70):
+        raise ValidationError({"exposure_years": _("Enter the years of exposure between 0 and 70.")})
+    clean = {
+        "name": _clean_text(name, field="name", required=True, limit=50),
+        "employer": _clean_text(employer, field="employer", required=True, limit=200),
+        "hazard_factors": _clean_text(hazard_factors, field="hazard_factors", required=True, limit=300),
+        "phone": _clean_text(phone, field="phone", required=False, limit=30),
+        "note": _clean_text(note, field="note", required=False, limit=2000),
+    }
+
+    def make() -> ExposedPerson:
+        person = ExposedPerson.objects.create(
+            id=id or uuid.uuid4(),
+            area=area,
+            id_number=id_number,
+            exposure_years=exposure_years,
+            registered_by=actor,
+            **clean,
+        )
+        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=person, changes=diff({}, snapshot(person)))
+        return person
+
+    with transaction.atomic():
+        return create_once(ExposedPerson, id, actor, make)

@@ -1,0 +1,442 @@
+"""Pages for information reports (SPEC §5): file from a phone, the flow,
+the indicators, zero reports, the national register, categories and the
+register of people exposed to hazards. Thin: services and selectors decide."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xieguan.accounts.models import Institution
+from xieguan.accounts.permissions import (
+    FILE_REPORT,
+    MANAGE_REPORT_CATEGORIES,
+    REGISTER_EXPOSED,
+    VERIFY_REPORT,
+    can,
+    require,
+)
+from xieguan.areas.models import Area
+from xieguan.areas.selectors import get_area_for_user, scope_root_for
+from xieguan.core.documents import pdf_response, xlsx_response
+from xieguan.core.forms import add_service_errors
+from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.scope import get_object_for_user
+from xieguan.reports import services
+from xieguan.reports.forms import CategoryForm, ExposedPersonForm, PhotoForm, ReportForm, StepForm
+from xieguan.reports.models import ExposedPerson, ReportCategory, ReportPhoto, StepKind
+from xieguan.reports.selectors import (
+    REPORT_RATE_FORMULA,
+    TIMELY_RATE_FORMULA,
+    ReportFilters,
+    county_of,
+    effective_categories,
+    get_exposed_person_for_user,
+    get_report_for_user,
+    period_bounds,
+    register_institutions,
+    register_reports,
+    register_row,
+    report_indicators,
+    reports_filtered,
+    zero_report_grid,
+)
+
+REGISTER_HEADERS = ["序号", "发现时间", "信息类别", "信息内容", "报告时间", "报告人"]
+
+
+def _int(value: Any, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if low <= number <= high else default
+
+
+def _period(request: HttpRequest) -> tuple[int, int | None]:
+    today = timezone.localdate()
+    year = _int(request.GET.get("year"), today.year, 2000, today.year + 1)
+    month = _int(request.GET.get("month"), 0, 1, 12) or None
+    return year, month
+
+
+def _scoped_area(request: HttpRequest) -> Area | None:
+    pk = request.GET.get("area")
+    if not pk:
+        return None
+    try:
+        return get_area_for_user(request.user, pk)
+    except Http404:
+        return None
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Reports in the user's area: open ones with the clock running first,
+    nearest their limit first; or all, newest first; or the reports behind
+    an indicator figure (``measure`` with area and period)."""
+    area = _scoped_area(request)
+    year, month = _period(request)
+    filters = ReportFilters(state=request.GET.get("state") or "open", area=area)
+    measure = request.GET.get("measure") or ""
+    if measure in {"found", "reported", "timely", "late", "not_reported"}:
+        filters.measure = measure
+        filters.start, filters.end = period_bounds(year, month)
+    if request.GET.get("category"):
+        home = request.user.institution.area if request.user.institution else area
+        filters.category = next(
+            (c for c in (effective_categories(home) if home else []) if c.code == request.GET["category"]), None
+        )
+    filters.unit_id = None
+    qs, ordering = reports_filtered(request.user, filters)
+    page = page_for_request(request, qs, ordering=ordering)
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "state": filters.state,
+            "query": query_without_cursor(request),
+            "can_file": can(request.user, FILE_REPORT),
+            "year": year,
+            "month": month,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest) -> HttpResponse:
+    """File an event or clue; from a phone, with GPS and photos."""
+    require(request.user, FILE_REPORT)
+    may_forward = can(request.user, VERIFY_REPORT)
+    initial: dict[str, Any] = {"found_at": timezone.localtime().replace(second=0, microsecond=0)}
+    person = None
+    if request.GET.get("person"):
+        person = get_exposed_person_for_user(request.user, request.GET["person"])
+        initial.update({"exposed_person": person.pk, "category": "occupational", "area": person.area_id})
+        initial["place"] = person.employer
+    if request.GET.get("unit"):
+        initial["unit"] = request.GET["unit"]
+    form = ReportForm(
+        request.POST or None, request.FILES or None, user=request.user, may_forward=may_forward, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["category"] = data["category"] or None
+        try:
+            report, created = services.report_create(actor=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("Report filed."))
+            else:
+                messages.info(request, _("This report was already filed."))
+            return redirect("reports:detail", pk=report.pk)
+    return render(request, "reports/form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """The report, its clock, its timed steps, photos, and the steps the
+    user may take now."""
+    report = get_report_for_user(request.user, pk)
+    photo_form = None
+    if can(request.user, FILE_REPORT):
+        photo_form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        require(request.user, FILE_REPORT, report.area.path)
+        if photo_form is not None and photo_form.is_valid():
+            try:
+                _photo, created = services.report_photo_add(
+                    actor=request.user, report=report, upload=photo_form.cleaned_data["image"]
+                )
+            except ValidationError as exc:
+                add_service_errors(photo_form, exc)
+            else:
+                messages.success(request, _("Photo added.") if created else _("This photo was already added."))
+                return redirect("reports:detail", pk=report.pk)
+    steps = report.steps.select_related("by").order_by("at", "created_at", "id")
+    actions = [
+        (kind, StepKind(kind).label, action)
+        for action, kind in services.STEP_ACTIONS.items()
+        if kind in services.allowed_steps(request.user, report)
+    ]
+    kept_notes = {
+        action: request.session.pop(f"report-note-{report.pk}-{action}")
+        for action in services.STEP_ACTIONS
+        if f"report-note-{report.pk}-{action}" in request.session
+    }
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "kept_notes": kept_notes,
+            "steps": steps,
+            "photos": report.photos.order_by("created_at", "id"),
+            "photo_form": photo_form,
+            "actions": actions,
+            "note_required": services.NOTE_REQUIRED,
+            "step_form": StepForm(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
+    """Take one step of the flow; a refused step says why and keeps the note."""
+    report = get_report_for_user(request.user, pk)
+    kind = services.STEP_ACTIONS.get(action)
+    if kind is None:
+        raise Http404
+    form = StepForm(request.POST)
+    note = form.data.get("note", "")
+    try:
+        _report, taken = services.report_step(actor=request.user, report=report, kind=kind, note=note)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        request.session[f"report-note-{report.pk}-{action}"] = note[:2000]
+    else:
+        request.session.pop(f"report-note-{report.pk}-{action}", None)
+        if taken:
+            messages.success(request, _("Step recorded: %(step)s.") % {"step": StepKind(kind).label})
+        else:
+            messages.info(request, _("This step was already recorded."))
+    return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+def report_photo(request: HttpRequest, pk: str) -> FileResponse:
+    """A photo, only for users who may see its report (no public media URL)."""
+    photo = get_object_for_user(ReportPhoto, request.user, pk)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def indicators(request: HttpRequest) -> HttpResponse:
+    """信息报告率 and 及时报告率 of an area and of each area below it, for
+    a year or a month, each figure with its formula and a link to its reports."""
+    year, month = _period(request)
+    area = _scoped_area(request) or scope_root_for(request.user)
+    if area is None:
+        area = Area.objects.filter(level=3).order_by("path").first()
+    if area is None:
+        raise Http404
+    start, end = period_bounds(year, month)
+    total, rows = report_indicators(request.user, area=area, start=start, end=end)
+    return render(
+        request,
+        "reports/indicators.html",
+        {
+            "area": area,
+            "total": total,
+            "rows": rows,
+            "year": year,
+            "month": month,
+            "months": range(1, 13),
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "report_formula": REPORT_RATE_FORMULA,
+            "timely_formula": TIMELY_RATE_FORMULA,
+            "period_query": f"year={year}" + (f"&month={month}" if month else ""),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def zero_reports(request: HttpRequest) -> HttpResponse:
+    """Each station's months: reports found, a zero report (nothing
+    happened), or neither (nobody reported); a station makes its zero report."""
+    year, _month = _period(request)
+    may_make = can(request.user, VERIFY_REPORT)
+    if request.method == "POST":
+        require(request.user, VERIFY_REPORT)
+        try:
+            raw = request.POST.get("month") or ""
+            month = datetime.date.fromisoformat(raw + "-01" if len(raw) == 7 else raw)
+        except ValueError:
+            messages.error(request, _("Choose a month."))
+        else:
+            try:
+                _zero, created = services.zero_report_make(actor=request.user, month=month)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                if created:
+                    messages.success(request, _("Zero report made for %(month)s.") % {"month": f"{month:%Y-%m}"})
+                else:
+                    messages.info(request, _("The zero report for this month was already made."))
+                return redirect(f"{reverse('reports:zero')}?year={month.year}")
+    rows = zero_report_grid(request.user, year=year)
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/zero.html",
+        {
+            "rows": rows,
+            "year": year,
+            "months": range(1, 13),
+            "may_make": may_make and request.user.institution and request.user.institution.type == "station",
+            "default_month": (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m"),
+        },
+    )
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """卫生监督协管信息报告登记表 of one institution for a month or a year:
+    on screen, as Excel or as PDF."""
+    institutions = register_institutions(request.user)
+    year, month = _period(request)
+    chosen: Institution | None = None
+    pk = request.GET.get("institution")
+    if pk:
+        chosen = next((i for i in institutions if str(i.pk) == pk), None)
+        if chosen is None:
+            raise Http404
+    elif request.user.institution in institutions:
+        chosen = request.user.institution
+    context: dict[str, Any] = {
+        "institutions": institutions,
+        "chosen": chosen,
+        "year": year,
+        "month": month,
+        "months": range(1, 13),
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+        "headers": REGISTER_HEADERS,
+    }
+    if chosen is None:
+        return render(request, "reports/register.html", context)
+    start, end = period_bounds(year, month)
+    period = f"{year}年{month}月" if month else f"{year}年"
+    title = f"卫生监督协管信息报告登记表（{chosen.name} {period}）"
+    filename = f"信息报告登记表-{chosen.name}-{year}{f'-{month:02d}' if month else ''}"
+    reports = register_reports(request.user, institution=chosen, start=start, end=end)
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        rows = (register_row(i, r) for i, r in enumerate(reports.iterator(), start=1))  # type: ignore[attr-defined]
+        return xlsx_response(
+            f"{filename}.xlsx",
+            REGISTER_HEADERS,
+            rows,
+            sheet="信息报告登记表",
+            title=title,
+            widths=[6, 17, 16, 50, 20, 10],
+        )
+    rows_list = [register_row(i, r) for i, r in enumerate(reports, start=1)]
+    context.update({"rows": rows_list, "title": title, "period": period})
+    if fmt == "pdf":
+        return pdf_response("reports/pdf/register.html", context, f"{filename}.pdf", request=request)
+    return render(request, "reports/register.html", context)
+
+
+@login_required
+def category_list(request: HttpRequest) -> HttpResponse:
+    """The categories in force in the user's county and their limits."""
+    home = request.user.institution.area if request.user.institution else None
+    county = county_of(home) if home else None
+    categories = effective_categories(home, active_only=False) if home else list(ReportCategory.objects.none())
+    return render(
+        request,
+        "reports/categories.html",
+        {
+            "categories": categories,
+            "county": county,
+            "may_edit": county is not None and can(request.user, MANAGE_REPORT_CATEGORIES),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """A county administrator edits a category's name, limit, use; or adds one."""
+    require(request.user, MANAGE_REPORT_CATEGORIES)
+    home = request.user.institution.area if request.user.institution else None
+    county = county_of(home) if home else None
+    if county is None:
+        raise Http404
+    category = None
+    if code:
+        category = next((c for c in effective_categories(county, active_only=False) if c.code == code), None)
+        if category is None:
+            raise Http404
+    initial = (
+        {
+            "name": category.name,
+            "is_emergency": category.is_emergency,
+            "limit_minutes": category.limit_minutes,
+            "sort": category.sort,
+            "is_active": category.is_active,
+        }
+        if category
+        else {"limit_minutes": 1440, "is_active": True, "sort": 100}
+    )
+    form = CategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_save(actor=request.user, county=county, category=category, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Category saved."))
+            return redirect("reports:categories")
+    return render(request, "reports/category_form.html", {"form": form, "category": category, "county": county})
+
+
+@login_required
+def exposed_list(request: HttpRequest) -> HttpResponse:
+    """People exposed to occupational hazards registered in the user's area."""
+    qs = ExposedPerson.objects.visible_to(request.user).select_related("area")
+    page = page_for_request(request, qs, ordering=["name", "id"])
+    return render(
+        request, "reports/exposed_list.html", {"page": page, "can_register": can(request.user, REGISTER_EXPOSED)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exposed_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, REGISTER_EXPOSED)
+    form = ExposedPersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person, _created = services.exposed_person_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Person registered."))
+            return redirect("reports:exposed_detail", pk=person.pk)
+    return render(request, "reports/exposed_form.html", {"form": form})
+
+
+@login_required
+def exposed_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    person = get_exposed_person_for_user(request.user, pk)
+    reports = person.reports.visible_to(request.user).select_related("category").order_by("-found_at", "-id")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "reports/exposed_detail.html",
+        {"person": person, "reports": reports, "can_file": can(request.user, FILE_REPORT), "now": timezone.now()},
+    )
