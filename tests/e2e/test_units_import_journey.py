@@ -5,6 +5,7 @@ duplicate pair of the demo registry; dh1 sees none of it."""
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
@@ -14,7 +15,7 @@ from tests.e2e.conftest import DESKTOP, PHONE
 from xieguan.accounts.models import Role, RoleCode
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.units import load_units
-from xieguan.units.models import ImportBatch, Unit
+from xieguan.units.models import Category, ImportBatch, Unit
 from xieguan.units.tests.factories import credit_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,8 +35,14 @@ def filled(template: bytes, rows: list[dict[str, object]]) -> bytes:
 
 def test_import_with_mistakes_then_fixed_then_merge_and_the_neighbour_sees_nothing(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A transactional test before this one flushed what the data migrations
+    # made (roles, the six categories); put them back.
     for code in RoleCode.values:
         Role.objects.get_or_create(code=code)
+    if not Category.objects.exists():
+        from django.apps import apps
+
+        importlib.import_module("xieguan.units.migrations.0002_seed_categories").seed(apps, None)
     demo = load_county()
     load_units(demo, count=300)
     good_code = credit_code(4242)
@@ -117,6 +124,26 @@ def test_import_with_mistakes_then_fixed_then_merge_and_the_neighbour_sees_nothi
     merged = Unit.objects.exclude(merged_into=None).get()
     cg1.goto(f"/units/{merged.pk}/")
     assert str(merged.merged_into_id) in cg1.page.url
+
+    # A large sheet runs in the background: the page polls its progress
+    # (htmx, every second) and reloads itself when the check is done.
+    running = ImportBatch.objects.create(
+        created_by=demo.users["cg1"],
+        area=demo.townships[0],
+        category=made.category,
+        original_name="全镇餐饮单位.xlsx",
+        status="parsing",
+        done=1200,
+        total=4800,
+    )
+    cg1.goto(f"/units/import/{running.pk}/")
+    assert cg1.page.get_attribute("progress.bar", "value") == "1200"
+    cg1.shot("background-progress")
+    ImportBatch.objects.filter(pk=running.pk).update(done=3600)
+    cg1.page.wait_for_selector("progress.bar[value='3600']")
+    ImportBatch.objects.filter(pk=running.pk).update(status="ready", done=4800)
+    cg1.page.wait_for_selector("main button:has-text('确认导入')")
+    cg1.shot("background-checked")
 
     desk = journey(DESKTOP, "cg1-desktop")
     desk.login("cg1", DEMO_PASSWORD)

@@ -781,11 +781,12 @@ def write_units(actor: Any, rows: list[tuple[int, dict[str, Any]]], *, fields: l
     return len(units)
 
 
-def batch_import(batch: ImportBatch) -> ImportBatch:
+def batch_import(batch: ImportBatch, *, actor: Any = None) -> ImportBatch:
     """Import a batch the user confirmed: the sheet is checked again (the
     registry may have changed since the preview); if it is still all good,
     every row is written in one transaction; otherwise the batch goes back
-    to FAILED with the new errors and nothing is written."""
+    to FAILED with the new errors and nothing is written. The units are
+    recorded as made by ``actor`` (who confirmed), else by the uploader."""
     try:
         table = _table_of(batch)
         result = check_sheet(batch.created_by, batch.category, table, progress=_progress_saver(batch))
@@ -806,7 +807,7 @@ def batch_import(batch: ImportBatch) -> ImportBatch:
         )
         batch.refresh_from_db()
         return batch
-    actor = batch.created_by
+    actor = actor or batch.created_by
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportStatus.IMPORTING:

@@ -601,7 +601,7 @@ def import_batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
             batch_id = str(batch.pk)
             transaction.on_commit(lambda: tasks.import_batch_import_task.enqueue(batch_id))
     if not background:
-        batch = imports.batch_import(batch)
+        batch = imports.batch_import(batch, actor=actor)
     else:
         batch.refresh_from_db()
     return batch

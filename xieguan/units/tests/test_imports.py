@@ -497,3 +497,12 @@ def test_confirm_page_post_imports(demo, login, comanager_in, food):
     assert "已导入 1 个单位" in response.content.decode()
     client.post(reverse("units:import_confirm", args=[batch.pk]))
     assert Unit.objects.filter(name="好运饭店").count() == 1
+
+
+def test_the_supervisor_above_confirms_and_is_recorded_as_the_maker(demo, comanager_in, supervisor_of, food):
+    batch = services.import_batch_create(
+        actor=comanager_in, category=food, upload=upload(sheet_bytes([HEADERS, food_row("好运饭店")]))
+    )
+    services.import_batch_confirm(actor=supervisor_of, batch=batch)
+    made = Unit.objects.get(name="好运饭店")
+    assert AuditEvent.objects.for_object(made).get().actor == supervisor_of
