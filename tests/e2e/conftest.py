@@ -73,10 +73,22 @@ class Journey:
         self.page.fill("#id_password", password)
         self.page.click("main button[type=submit]")
 
+    def submit(self, selector: str = "main button[type=submit]") -> None:
+        """Click a submit button and wait for the page it leads to, so the
+        next assertion reads the new page, not the old one."""
+        with self.page.expect_navigation():
+            self.page.click(selector)
+
     def shot(self, name: str) -> Path:
         self.step += 1
         path = self.folder / f"{self.step:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
+        # Chromium swallows the first click after a full-page screenshot
+        # (the viewport is resized and restored); spend it on the page's
+        # top-left corner, where nothing reacts.
+        self.page.mouse.move(0, 0)
+        self.page.mouse.down()
+        self.page.mouse.up()
         return path
 
     def close(self) -> None:

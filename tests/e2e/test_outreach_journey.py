@@ -39,10 +39,10 @@ def test_publicity_training_sign_in_hours_and_what_is_due(journey, tmp_path, set
     cg1.page.fill("#id_theme", "冬季饮用水卫生咨询")
     cg1.page.fill("#id_audience_count", "86")
     cg1.shot("cg1-publicity-form")
-    cg1.page.click("main button[type=submit]")
+    cg1.submit()
     assert "冬季饮用水卫生咨询" in cg1.page.inner_text("main")
     cg1.page.set_input_files("#id_image", str(photo))
-    cg1.page.click("main form[enctype] button[type=submit]")
+    cg1.submit("main form[enctype] button[type=submit]")
     assert "照片已上传" in cg1.page.inner_text("body")
     assert OutreachPhoto.objects.count() == 1
     cg1.shot("cg1-publicity-with-photo")
@@ -54,7 +54,7 @@ def test_publicity_training_sign_in_hours_and_what_is_due(journey, tmp_path, set
     cg1.page.fill("#id_date", today)
     cg1.page.fill("#id_hours", "2.5")
     cg1.page.fill("#id_trainer", "王秀兰")
-    cg1.page.click("main button[type=submit]")
+    cg1.submit()
     assert "签到二维码" in cg1.page.inner_text("main")
     assert cg1.page.locator(".qr svg").count() == 1
     cg1.shot("cg1-training-qr")
@@ -65,7 +65,7 @@ def test_publicity_training_sign_in_hours_and_what_is_due(journey, tmp_path, set
     cun1.page.wait_for_url(lambda url: "/accounts/login/" not in url)
     cun1.page.goto(link)
     cun1.shot("cun1-sign-in")
-    cun1.page.click("main button[type=submit]")
+    cun1.submit()
     body = cun1.page.inner_text("main")
     assert "冬季村级信息员培训" in body and "2.5" in body
     cun1.shot("cun1-hours")
@@ -107,17 +107,17 @@ def test_correct_filter_and_guide_a_unit(journey, tmp_path, settings):
     cg1.goto(f"/outreach/{record.pk}/edit/")
     cg1.page.fill("#id_theme", "更正后的主题")
     cg1.page.fill("#id_date", "2099-01-01")
-    cg1.page.click("main button[type=submit]")
+    cg1.submit()
     assert cg1.page.input_value("#id_theme") == "更正后的主题"
     assert "不能晚于今天" in cg1.page.inner_text("main") or "未来" in cg1.page.inner_text("main")
     cg1.shot("cg1-correction-refused-kept")
     cg1.page.fill("#id_date", record.date.isoformat())
-    cg1.page.click("main button[type=submit]")
+    cg1.submit()
     assert "更正后的主题" in cg1.page.inner_text("main")
 
     cg1.goto("/outreach/")
     cg1.page.fill("#id_q", "更正后")
-    cg1.page.click("main form.filters button[type=submit]")
+    cg1.submit("main form.filters button[type=submit]")
     assert cg1.page.locator("#outreach tbody tr").count() == 1
     cg1.shot("cg1-list-filtered")
 
@@ -125,7 +125,7 @@ def test_correct_filter_and_guide_a_unit(journey, tmp_path, settings):
     cg1.page.click("text=记录对该单位的指导")
     cg1.page.fill("#id_theme", "指导完善从业人员健康证管理")
     cg1.page.fill("#id_date", today)
-    cg1.page.click("main button[type=submit]")
+    cg1.submit()
     cg1.goto(f"/units/{unit.pk}/")
     assert "指导完善从业人员健康证管理" in cg1.page.inner_text("main")
     cg1.shot("cg1-unit-file-guidance")
