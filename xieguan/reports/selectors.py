@@ -125,7 +125,9 @@ def reports_filtered(user: Any, filters: ReportFilters) -> tuple[ScopedQuerySet[
     elif measure == "not_reported":
         qs = qs.filter(reported_at__isnull=True)
     if filters.state == "open" and not measure:
-        qs = qs.filter(status__in=[*UNREPORTED_STATUSES, ReportStatus.FORWARDED, ReportStatus.HANDLED]).annotate(
+        qs = qs.filter(
+            status__in=[*UNREPORTED_STATUSES, ReportStatus.FORWARDED, ReportStatus.HANDLED, ReportStatus.FED_BACK]
+        ).annotate(
             waiting=Case(
                 When(status__in=UNREPORTED_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
             )
