@@ -7,6 +7,13 @@ from xieguan.accounts.api import auth_router, me_router
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.core.api import BearerAuth, install_error_handlers
+from xieguan.inspections.api import (
+    checklist_router,
+    handover_router,
+    inspection_router,
+    opinion_router,
+    reinspection_router,
+)
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.units.api import router as units_router
@@ -33,3 +40,8 @@ api.add_router("/institutions", institutions_router)
 api.add_router("/units", units_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
+api.add_router("/checklists", checklist_router)
+api.add_router("/inspections", inspection_router)
+api.add_router("/opinions", opinion_router)
+api.add_router("/reinspections", reinspection_router)
+api.add_router("/handovers", handover_router)

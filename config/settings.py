@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xieguan.accounts",
     "xieguan.units",
     "xieguan.outreach",
+    "xieguan.inspections",
     "xieguan.demo",
 ]
 

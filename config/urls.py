@@ -13,6 +13,7 @@ urlpatterns = [
     path("areas/", include("xieguan.areas.urls")),
     path("units/", include("xieguan.units.urls")),
     path("", include("xieguan.outreach.urls")),
+    path("", include("xieguan.inspections.urls")),
     path("", include("xieguan.accounts.urls")),
     path("", include("xieguan.core.urls")),
 ]

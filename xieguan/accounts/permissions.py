@@ -21,6 +21,9 @@ VIEW_AUDIT = "view_audit"
 MANAGE_UNITS = "manage_units"
 RECORD_OUTREACH = "record_outreach"
 MANAGE_TRAINING = "manage_training"
+RECORD_INSPECTION = "record_inspection"
+MANAGE_CHECKLISTS = "manage_checklists"
+HANDLE_HANDOVER = "handle_handover"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -38,6 +41,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     RECORD_OUTREACH: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
     # The institute trains co-managers; a station trains its village officers.
     MANAGE_TRAINING: frozenset({R.SUPERVISOR, R.COMANAGER, R.COUNTY_LEADER, R.SYSTEM_ADMIN}),
+    # SPEC §4: stations and the institute patrol and write records and opinions.
+    RECORD_INSPECTION: frozenset({R.SUPERVISOR, R.COMANAGER}),
+    # The county sets patrol frequencies, checklists and the penalty-wording list.
+    MANAGE_CHECKLISTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # Only the institute investigates handed-over cases and records outcomes.
+    HANDLE_HANDOVER: frozenset({R.SUPERVISOR}),
 }
 
 
