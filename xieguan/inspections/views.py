@@ -379,16 +379,17 @@ def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
     form = OpinionForm(request.POST or None, initial=initial)
     marked = None
     if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
         try:
             opinion = services.opinion_issue(actor=request.user, inspection=inspection, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             hits = find_forbidden(
-                form.cleaned_data["text"],
+                text,
                 services.forbidden_phrases_for(services.county_of(inspection.area)),
             )
             if hits:
-                marked = highlight(form.cleaned_data["text"], hits)
+                marked = highlight(text, hits)
         else:
             messages.success(request, _("Opinion %(number)s issued.") % {"number": opinion.number})
             return redirect("inspections:opinion", pk=opinion.pk)
@@ -593,7 +594,14 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
     title = _("Health supervision co-management patrol register")
     fmt = request.GET.get("format")
     if chosen and fmt == "xlsx":
-        headers = [_("No."), _("Place and content"), _("Main problems found"), _("Date"), _("Inspectors"), _("Remarks")]
+        headers = [
+            _("No."),
+            _("Place and content"),
+            _("Main problems found"),
+            _("Patrol date"),
+            _("Patrolled by"),
+            _("Remarks"),
+        ]
         return xlsx_response(
             f"patrol-register-{year}{month or ''}.xlsx",
             headers,
