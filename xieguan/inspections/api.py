@@ -5,6 +5,7 @@ scope, a deadline in the past, penalty wording → 422 with a Chinese detail."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
@@ -107,16 +108,19 @@ def _inspection_out(i: Inspection) -> dict[str, Any]:
 
 
 def _people(request: HttpRequest, ids: list[Any]) -> list[Any]:
-    found = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("institution__area")}
-    people = []
-    for pk in ids:
-        if pk not in found:
-            from django.core.exceptions import ValidationError
-            from django.utils.translation import gettext as _
+    """The users behind ``ids``; an unknown or malformed id is a 422 in Chinese."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
 
-            raise ValidationError({"inspector_ids": _("An inspector is not a person in your area.")})
-        people.append(found[pk])
-    return people
+    wrong = ValidationError({"inspector_ids": _("An inspector is not a person in your area.")})
+    try:
+        keys = [uuid.UUID(str(pk)) for pk in ids]
+    except ValueError:
+        raise wrong from None
+    found = {u.pk: u for u in User.objects.filter(pk__in=keys).select_related("institution__area")}
+    if any(key not in found for key in keys):
+        raise wrong
+    return [found[key] for key in keys]
 
 
 @inspection_router.get("", response={200: ListOut[InspectionOut], **ERRORS})
@@ -209,7 +213,7 @@ def inspection_signature(
     user_id: Form[str] = "",
     name: Form[str] = "",
     refused: Form[bool] = False,
-    image: File[UploadedFile] | None = None,
+    image: UploadedFile | None = File(None),
 ) -> Any:
     """A signature image (multipart ``image``, PNG from a canvas) of an
     inspector (``user_id``) or of the representative, or ``refused=true``."""
