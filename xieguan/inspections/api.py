@@ -213,7 +213,7 @@ def inspection_signature(
     user_id: Form[str] = "",
     name: Form[str] = "",
     refused: Form[bool] = False,
-    image: UploadedFile | None = File(None),
+    image: UploadedFile | None = File(None),  # noqa: B008 - how django-ninja declares an optional file
 ) -> Any:
     """A signature image (multipart ``image``, PNG from a canvas) of an
     inspector (``user_id``) or of the representative, or ``refused=true``."""

@@ -160,7 +160,8 @@ def test_the_whole_visit_through_the_api(demo, api_token, comanager_in, cg2, uni
 
 def test_unit_outside_scope_is_404_in_chinese(demo, api_token, outsider, unit):
     response = post_json(Client(), "/api/inspections", start(unit, outsider), **api_token(outsider))
-    assert response.status_code == 404 and "辖区" in response.json()["detail"] or "范围" in response.json()["detail"]
+    assert response.status_code == 404 and "不在您的辖区内" in response.json()["detail"]
+    assert not Inspection.objects.exists()
 
 
 def test_bad_input_is_422_not_500(demo, api_token, comanager_in, unit):
