@@ -25,6 +25,13 @@ from xieguan.units.models import Category, Unit
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def poppler(tool: str, *args: str) -> str:
+    """Run a poppler tool (pdftotext, pdftoppm) by its absolute path."""
+    path = shutil.which(tool)
+    assert path, f"{tool} is missing: apt-get install poppler-utils"
+    return subprocess.run([path, *args], capture_output=True, text=True, check=True).stdout  # noqa: S603 - our files
+
+
 def draw(page, canvas) -> None:
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -151,17 +158,14 @@ def test_inspection_opinion_reinspection_handover_and_register(journey, tmp_path
     pdf_path = cg1.folder / "opinion.pdf"
     pdf_path.write_bytes(pdf.body())
     if shutil.which("pdftotext"):
-        words = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+        words = poppler("pdftotext", str(pdf_path), "-")
         compact = words.replace(" ", "").replace("\n", "")  # the title is letter-spaced
         assert "卫生监督意见书" in compact and "城关镇红星宾馆" in compact and opinion.number in compact
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf_path), str(cg1.folder / "opinion-page")], check=True)
+        poppler("pdftoppm", "-png", "-r", "60", str(pdf_path), str(cg1.folder / "opinion-page"))
         record_pdf = cg1.page.request.get(cg1.base_url + f"/inspections/{record.pk}/pdf/")
         (cg1.folder / "record.pdf").write_bytes(record_pdf.body())
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", str(cg1.folder / "record.pdf"), str(cg1.folder / "record-page")],
-            check=True,
-        )
+        poppler("pdftoppm", "-png", "-r", "60", str(cg1.folder / "record.pdf"), str(cg1.folder / "record-page"))
 
     cg1.page.click("a:has-text('记录整改复查')")
     cg1.page.check("input[name=result][value=not_rectified]")
