@@ -111,8 +111,8 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
         "inspections/due.html",
         {
             "view": view,
-            "rows": rows[:500],
-            "more_rows": max(0, len(rows) - 500),
+            "rows": rows[:300],
+            "more_rows": max(0, len(rows) - 300),
             "year": year,
             "month": month,
             "quarter": quarter,
@@ -649,6 +649,8 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
         if str(t.pk) == wanted or (not wanted and township is None):
             township = t
     if township is None:
+        if wanted:
+            raise Http404  # a township outside the user's area, as if it did not exist
         return render(request, "inspections/plan.html", {"plan": None, "townships": townships})
     from xieguan.inspections.models import MonthlyPlan
 
