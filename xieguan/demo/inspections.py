@@ -33,6 +33,8 @@ from xieguan.inspections.models import (
     InspectionAnswer,
     InspectionInspector,
     InspectionStatus,
+    MonthlyPlan,
+    MonthlyPlanItem,
     Opinion,
     OpinionCounter,
     OverallResult,
@@ -344,3 +346,11 @@ def load_inspections(demo: Any) -> None:
         [Through(reinspection_id=r.pk, user_id=u.pk) for r, people in reinspections for u in people], batch_size=2000
     )
     Handover.objects.bulk_create(handovers, batch_size=500)
+
+    # 城关镇's plan for this month: its monthly units, some already done.
+    plan = MonthlyPlan.objects.create(township=first, year=today.year, month=today.month, created_by=cg1)
+    MonthlyPlanItem.objects.bulk_create(
+        MonthlyPlanItem(plan=plan, unit=u)
+        for u in open_units
+        if u.category_id in templates and frequency_of(u, rules) == Period.MONTH
+    )

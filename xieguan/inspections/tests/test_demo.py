@@ -32,3 +32,7 @@ def test_demo_year_of_patrols(demo):
     assert Reinspection.objects.filter(result="not_rectified").count() == Handover.objects.count() > 0
     assert Handover.objects.filter(status="closed").exclude(outcome="").exists()
     assert Handover.objects.count() < 80
+    from xieguan.inspections.models import MonthlyPlan
+
+    plan = MonthlyPlan.objects.get(township=demo.townships[0], year=today.year, month=today.month)
+    assert plan.units.count() > 5
