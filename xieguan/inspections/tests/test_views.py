@@ -239,3 +239,19 @@ def test_start_form_makes_a_draft_once_per_client_id(demo, login, comanager_in, 
     second = client.post(reverse("inspections:create"), data)
     assert first.status_code == second.status_code == 302
     assert Inspection.objects.count() == 1
+
+
+def test_unit_file_queries_do_not_grow_with_inspections(demo, login, comanager_in, cg2, unit):
+    client = login(comanager_in)
+    url = reverse("units:detail", args=[unit.pk])
+    submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
+
+    def grow():
+        for _ in range(3):
+            record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
+            opinion = services.opinion_issue(
+                actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate()
+            )
+            services.handover_create(actor=comanager_in, reason="serious", inspection=record, opinion=opinion)
+
+    assert_constant_queries(lambda: client.get(url), grow, most=25)
