@@ -15,13 +15,18 @@ register = template.Library()
 def due_this_month(context: Any) -> dict[str, Any]:
     from xieguan.accounts.models import RoleCode
     from xieguan.inspections.selectors import due_this_month as rows_due
+    from xieguan.inspections.selectors import opinions_awaiting_reinspection
 
     user = context["request"].user
     if not user.is_authenticated or not user.has_role(RoleCode.COMANAGER):
         return {"show": False}
-    rows = rows_due(user, today=timezone.localdate())
+    today = timezone.localdate()
+    rows = rows_due(user, today=today)
+    reinspections = list(opinions_awaiting_reinspection(user).filter(deadline__lte=today)[:10])
     return {
         "show": True,
+        "reinspections": reinspections,
+        "today": today,
         "rows": rows[:15],
         "count": len(rows),
         "overdue": sum(1 for r in rows if r.state == "overdue"),

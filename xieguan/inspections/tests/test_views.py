@@ -196,6 +196,13 @@ def test_register_downloads_as_excel_and_pdf(demo, login, comanager_in, record):
 def test_home_lists_what_is_due_this_month(demo, login, comanager_in, unit):
     page = login(comanager_in).get(reverse("core:home")).content.decode()
     assert "本月待巡查" in page and "城关镇红星宾馆" in page
+    assert "待复查" not in page
+
+
+def test_home_lists_reinspections_due_at_the_deadline(demo, login, comanager_in, outsider, opinion):
+    page = login(comanager_in).get(reverse("core:home")).content.decode()
+    assert "到期待复查" in page and opinion.number in page
+    assert opinion.number not in login(outsider).get(reverse("core:home")).content.decode()
 
 
 @pytest.mark.parametrize(
