@@ -140,9 +140,14 @@ def load_inspections(demo: Any) -> None:
     rules = [rule]
     rule.county = demo.county
     templates = {
-        t.category_id: (t, list(t.items.all()))
+        (t.category_id, t.subtype_id): (t, list(t.items.all()))
         for t in ChecklistTemplate.objects.filter(county__isnull=True, status="published")
     }
+
+    def checklist_of(unit: Unit) -> tuple[Any, list[Any]] | None:
+        """The subtype's own checklist where there is one, else the category's."""
+        return templates.get((unit.category_id, unit.subtype_id)) or templates.get((unit.category_id, None))
+
     station_of = {s.area_id: s for s in demo.stations}
     comanagers: dict[Any, list[User]] = defaultdict(list)
     for user in User.objects.filter(roles__code=RoleCode.COMANAGER, institution__in=demo.stations).order_by("username"):
@@ -161,7 +166,8 @@ def load_inspections(demo: Any) -> None:
     inst2 = demo.users["inst2"]
 
     for unit in units:
-        if unit.category_id not in templates:
+        checklist = checklist_of(unit)
+        if checklist is None:
             continue
         segments = [s for s in unit.area.path.split("/") if s]
         township = township_by_segment.get(segments[3]) if len(segments) > 3 else None
@@ -170,7 +176,7 @@ def load_inspections(demo: Any) -> None:
         station = station_of[township.pk]
         people = comanagers[station.pk]
         pair = people[:2] if len(people) >= 2 else [*people, station.responsible_supervisor or inst2]
-        template, items = templates[unit.category_id]
+        template, items = checklist
         frequency = frequency_of(unit, rules)
         behind = township.name == BEHIND
         for start, end in _windows(today, frequency):
@@ -304,9 +310,10 @@ def load_inspections(demo: Any) -> None:
     cg1, cg2 = demo.users["cg1"], demo.users["cg2"]
     open_units = [u for u in units if u.area.path.startswith(first.path) and u.status == UnitStatus.OPEN]
     for unit in open_units[:3]:
-        if unit.category_id not in templates:
+        checklist = checklist_of(unit)
+        if checklist is None:
             continue
-        template, items = templates[unit.category_id]
+        template, items = checklist
         record = Inspection(
             id=uuid.uuid4(),
             unit=unit,
@@ -352,5 +359,5 @@ def load_inspections(demo: Any) -> None:
     MonthlyPlanItem.objects.bulk_create(
         MonthlyPlanItem(plan=plan, unit=u)
         for u in open_units
-        if u.category_id in templates and frequency_of(u, rules) == Period.MONTH
+        if checklist_of(u) is not None and frequency_of(u, rules) == Period.MONTH
     )

@@ -98,6 +98,26 @@ CHECKLISTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     ),
 }
 
+# (category code, subtype name) → (title, items): where a subtype's practice
+# differs. Kindergartens follow the seeds' 托幼机构 health routine.
+KINDERGARTEN = "《托儿所幼儿园卫生保健管理办法》"
+SUBTYPE_CHECKLISTS: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
+    ("school", "托幼机构"): (
+        "托幼机构卫生监督协管巡查表",
+        [
+            ("1", "建立卫生保健制度，配备卫生保健人员", KINDERGARTEN),
+            ("2", "落实晨午检“一摸、二看、三问、四查”并记录", KINDERGARTEN),
+            ("3", "因病缺勤追踪登记，传染病患儿隔离、班级物品彻底消毒", "《传染病防治法》"),
+            ("4", "玩具、图书、被褥等常用物品定期清洗消毒", KINDERGARTEN),
+            ("5", "消毒柜、紫外线灯专人负责，定时消毒并记录", "《消毒管理办法》"),
+            ("6", "保教人员、炊事人员持有效健康证明", KINDERGARTEN),
+            ("7", "食堂餐具一餐一消毒，生熟分开，食品留样", FOOD),
+            ("8", "膳食营养每月计算分析，按量供给", KINDERGARTEN),
+            ("9", "饮用水卫生安全，饮水设施定期清洗消毒", WATER),
+        ],
+    ),
+}
+
 # Penalty wording (SPEC §1, §4): co-managers suggest, they never penalise.
 FORBIDDEN_PHRASES = [
     "责令",

@@ -27,10 +27,26 @@ def seed(apps, schema_editor):
     Phrase.objects.bulk_create(Phrase(county=None, phrase=p) for p in FORBIDDEN_PHRASES)
 
 
+def _delete_templates(apps, pks, schema_editor):
+    """Remove seeded checklists and their items; refuse when a record was
+    made with one (what PROTECT means), without the cascade collector, which
+    trips over historical models in a reverse migration."""
+    Template = apps.get_model("inspections", "ChecklistTemplate")
+    Item = apps.get_model("inspections", "ChecklistItem")
+    Inspection = apps.get_model("inspections", "Inspection")
+    if Inspection.objects.filter(template_id__in=pks).exists():
+        raise RuntimeError("inspection records use these checklists; they cannot be removed")
+    Item.objects.filter(template_id__in=pks)._raw_delete(schema_editor.connection.alias)
+    Template.objects.filter(pk__in=pks)._raw_delete(schema_editor.connection.alias)
+
+
 def unseed(apps, schema_editor):
     Template = apps.get_model("inspections", "ChecklistTemplate")
     Phrase = apps.get_model("inspections", "ForbiddenPhrase")
-    Template.objects.filter(county__isnull=True, version=1, category__code__in=list(CHECKLISTS)).delete()
+    seeded = Template.objects.filter(
+        county__isnull=True, subtype__isnull=True, version=1, category__code__in=list(CHECKLISTS)
+    )
+    _delete_templates(apps, list(seeded.values_list("pk", flat=True)), schema_editor)
     Phrase.objects.filter(county__isnull=True, phrase__in=FORBIDDEN_PHRASES).delete()
 
 

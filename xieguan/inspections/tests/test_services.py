@@ -35,7 +35,7 @@ def unit(township):
 
 
 def test_the_six_default_checklists_ship_published(db):
-    national = ChecklistTemplate.objects.filter(county__isnull=True, status="published")
+    national = ChecklistTemplate.objects.filter(county__isnull=True, subtype__isnull=True, status="published")
     assert sorted(national.values_list("category__code", flat=True)) == sorted(CHECKLISTS)
     public = national.get(category__code="public_place")
     texts = list(public.items.values_list("text", flat=True))
@@ -283,3 +283,16 @@ def test_reinspection_needs_two_inspectors(demo, comanager_in, cg2, unit):
             result="rectified",
             inspectors=[comanager_in],
         )
+
+
+def test_a_kindergarten_gets_its_subtype_checklist_and_a_school_the_category_one(demo, comanager_in, township):
+    from xieguan.units.models import Subtype
+
+    kindergarten = plain_unit(
+        township, name="城关镇幼儿园", category="school", subtype=Subtype.objects.get(name="托幼机构")
+    )
+    primary = plain_unit(township, name="城关镇小学", category="school", subtype=Subtype.objects.get(name="小学"))
+    assert services.checklist_for(kindergarten).title == "托幼机构卫生监督协管巡查表"
+    assert services.checklist_for(primary).title == "学校卫生监督协管巡查表"
+    items = draft(comanager_in, kindergarten, inspectors=[comanager_in]).answers.select_related("item")
+    assert any("一摸、二看、三问、四查" in a.item.text for a in items)
