@@ -15,7 +15,12 @@ from xieguan.units.timeline import TimelineEntry
 def inspection_entries(unit: Any, user: Any) -> Iterator[TimelineEntry]:
     from xieguan.inspections.models import Handover, HandoverStatus, Inspection, Opinion, Reinspection
 
-    for record in Inspection.objects.visible_to(user).filter(unit=unit).select_related("recorded_by", "template")[:100]:
+    records = list(
+        Inspection.objects.visible_to(user).filter(unit=unit).select_related("recorded_by", "template")[:100]
+    )
+    if not records:
+        return  # opinions, re-inspections and handovers all come from a record: one query for most units
+    for record in records:
         kind = _("Inspection") if record.is_locked else _("Inspection draft")
         title = record.template.title + (f" · v{record.version}" if record.version > 1 else "")
         yield TimelineEntry(
