@@ -35,7 +35,6 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("People"), "accounts:person_list", _can("view_people")),
     NavItem(_("Transfers"), "accounts:transfer_list", _can("approve_transfers")),
     NavItem(_("Inspections"), "inspections:list", lambda user: True),
-    NavItem(_("Handovers"), "inspections:handovers", lambda user: True),
     NavItem(_("Publicity"), "outreach:list", lambda user: True),
     NavItem(_("Training"), "outreach:training_list", lambda user: True),
     NavItem(_("Audit log"), "core:audit", _can("view_audit")),

@@ -18,7 +18,16 @@ def due_this_month(context: Any) -> dict[str, Any]:
     from xieguan.inspections.selectors import opinions_awaiting_reinspection
 
     user = context["request"].user
-    if not user.is_authenticated or not user.has_role(RoleCode.COMANAGER):
+    if not user.is_authenticated:
+        return {"show": False}
+    if not user.has_role(RoleCode.COMANAGER):
+        from xieguan.accounts.permissions import HANDLE_HANDOVER, can
+        from xieguan.inspections.models import Handover, HandoverStatus
+
+        if can(user, HANDLE_HANDOVER):
+            # The institute's inbox: cases handed over and not yet closed.
+            open_cases = Handover.objects.visible_to(user).exclude(status=HandoverStatus.CLOSED).count()
+            return {"show": False, "inbox": True, "open_cases": open_cases}
         return {"show": False}
     today = timezone.localdate()
     rows = rows_due(user, today=today)

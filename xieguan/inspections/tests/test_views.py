@@ -262,3 +262,9 @@ def test_unit_file_queries_do_not_grow_with_inspections(demo, login, comanager_i
             services.handover_create(actor=comanager_in, reason="serious", inspection=record, opinion=opinion)
 
     assert_constant_queries(lambda: client.get(url), grow, most=25)
+
+
+def test_institute_home_shows_its_inbox(demo, login, supervisor_of, comanager_in, record):
+    services.handover_create(actor=comanager_in, reason="serious", inspection=record)
+    page = login(supervisor_of).get(reverse("core:home")).content.decode()
+    assert 'id="handover-inbox"' in page and "移交监督所的案件" in page
