@@ -153,7 +153,8 @@ def test_inspection_opinion_reinspection_handover_and_register(journey, tmp_path
     assert "应进行复查" in cg1.page.inner_text("#reinspection-due")
     cg1.shot("opinion-reinspection-due")
 
-    pdf = cg1.page.request.get(cg1.base_url + f"/opinions/{opinion.pk}/pdf/")
+    # Embedding the CJK font takes seconds; a busy test machine can take longer than the default 30 s.
+    pdf = cg1.page.request.get(cg1.base_url + f"/opinions/{opinion.pk}/pdf/", timeout=120_000)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     pdf_path = cg1.folder / "opinion.pdf"
     pdf_path.write_bytes(pdf.body())
@@ -163,7 +164,7 @@ def test_inspection_opinion_reinspection_handover_and_register(journey, tmp_path
         assert "卫生监督意见书" in compact and "城关镇红星宾馆" in compact and opinion.number in compact
     if shutil.which("pdftoppm"):
         poppler("pdftoppm", "-png", "-r", "60", str(pdf_path), str(cg1.folder / "opinion-page"))
-        record_pdf = cg1.page.request.get(cg1.base_url + f"/inspections/{record.pk}/pdf/")
+        record_pdf = cg1.page.request.get(cg1.base_url + f"/inspections/{record.pk}/pdf/", timeout=120_000)
         (cg1.folder / "record.pdf").write_bytes(record_pdf.body())
         poppler("pdftoppm", "-png", "-r", "60", str(cg1.folder / "record.pdf"), str(cg1.folder / "record-page"))
 
