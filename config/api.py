@@ -9,6 +9,13 @@ from xieguan.areas.api import router as areas_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
 from xieguan.core.api import BearerAuth, install_error_handlers
+from xieguan.inspections.api import (
+    checklist_router,
+    handover_router,
+    inspection_router,
+    opinion_router,
+    reinspection_router,
+)
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
@@ -41,3 +48,8 @@ api.add_router("/complaints", complaints_router)
 api.add_router("/public", public_complaints_router)
 api.add_router("/reports", reports_router)
 api.add_router("/report-categories", report_categories_router)
+api.add_router("/checklists", checklist_router)
+api.add_router("/inspections", inspection_router)
+api.add_router("/opinions", opinion_router)
+api.add_router("/reinspections", reinspection_router)
+api.add_router("/handovers", handover_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xieguan.outreach",
     "xieguan.complaints",
     "xieguan.reports",
+    "xieguan.inspections",
     "xieguan.demo",
 ]
 

@@ -29,6 +29,9 @@ VERIFY_REPORT = "verify_report"
 HANDLE_REPORT = "handle_report"
 MANAGE_REPORT_CATEGORIES = "manage_report_categories"
 REGISTER_EXPOSED = "register_exposed"
+RECORD_INSPECTION = "record_inspection"
+MANAGE_CHECKLISTS = "manage_checklists"
+HANDLE_HANDOVER = "handle_handover"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -60,6 +63,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     HANDLE_REPORT: frozenset({R.SUPERVISOR}),
     MANAGE_REPORT_CATEGORIES: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
     REGISTER_EXPOSED: frozenset({R.INFO_OFFICER, R.COMANAGER, R.SUPERVISOR}),
+    # SPEC §4: stations and the institute patrol and write records and opinions.
+    RECORD_INSPECTION: frozenset({R.SUPERVISOR, R.COMANAGER}),
+    # The county sets patrol frequencies, checklists and the penalty-wording list.
+    MANAGE_CHECKLISTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # Only the institute investigates handed-over cases and records outcomes.
+    HANDLE_HANDOVER: frozenset({R.SUPERVISOR}),
 }
 
 

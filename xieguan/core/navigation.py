@@ -35,6 +35,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("People"), "accounts:person_list", _can("view_people")),
     NavItem(_("Transfers"), "accounts:transfer_list", _can("approve_transfers")),
     NavItem(_("Reports"), "reports:list", lambda user: True),
+    NavItem(_("Inspections"), "inspections:list", lambda user: True),
     NavItem(_("Publicity"), "outreach:list", lambda user: True),
     NavItem(_("Training"), "outreach:training_list", lambda user: True),
     NavItem(_("Complaints"), "complaints:list", lambda user: True),

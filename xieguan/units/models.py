@@ -107,8 +107,9 @@ class RiskGrade(models.TextChoices):
 
 class UnitQuerySet(ScopedQuerySet["Unit"]):
     def existing(self) -> UnitQuerySet:
-        """Units that count in the registry's denominators: not closed."""
-        return self.exclude(status=UnitStatus.CLOSED)
+        """Units that count in the registry's denominators: not closed and
+        not merged into another."""
+        return self.exclude(status=UnitStatus.CLOSED).filter(merged_into__isnull=True)
 
     def for_list(self) -> UnitQuerySet:
         return self.select_related("area", "category", "subtype")

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "xieguan.inspections"
+    label = "inspections"
+    verbose_name = _("Patrols and inspections")
+
+    def ready(self) -> None:
+        from xieguan.inspections.timeline import inspection_entries
+        from xieguan.units.timeline import timeline_source
+
+        timeline_source(inspection_entries)

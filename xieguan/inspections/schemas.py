@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+ID_HELP = "client-made UUID; sending the same id again returns the existing record"
+
+
+class ChecklistItemOut(Schema):
+    id: int
+    code: str
+    text: str
+    basis: str
+
+
+class ChecklistOut(Schema):
+    id: uuid.UUID
+    county_id: uuid.UUID | None
+    category: str
+    subtype: str | None
+    title: str
+    version: int
+    status: str
+    items: list[ChecklistItemOut]
+
+
+class AnswerIn(Schema):
+    item_id: int
+    result: Literal["conforms", "fails", "na", ""] = ""
+    note: str = Field("", max_length=300)
+
+
+class AnswerOut(Schema):
+    item_id: int
+    code: str
+    text: str
+    result: str
+    note: str
+
+
+class InspectionIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    unit_id: uuid.UUID
+    started_at: datetime.datetime
+    device_time: datetime.datetime | None = None
+    inspector_ids: list[uuid.UUID] = Field(default_factory=list)
+    place: str = Field("", max_length=200)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy_m: float | None = None
+
+
+class InspectionPatch(Schema):
+    inspector_ids: list[uuid.UUID] | None = None
+    place: str | None = Field(None, max_length=200)
+    representative: str | None = Field(None, max_length=50)
+    problems: str | None = Field(None, max_length=4000)
+    overall_result: Literal["conforming", "rectify", "serious", ""] | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy_m: float | None = None
+    answers: list[AnswerIn] | None = None
+
+
+class InspectionOut(Schema):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_name: str
+    status: str
+    version: int
+    supersedes_id: uuid.UUID | None
+    correction_reason: str
+    checklist_id: uuid.UUID
+    started_at: datetime.datetime
+    place: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    accuracy_m: float | None
+    distance_m: float | None
+    representative: str
+    problems: str
+    overall_result: str
+    inspector_ids: list[uuid.UUID]
+    answers: list[AnswerOut]
+    photo_ids: list[uuid.UUID]
+    signatures: list[dict]
+
+
+class CorrectionIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+class PhotoOut(Schema):
+    id: uuid.UUID
+    sha256: str
+    width: int
+    height: int
+    taken_at: datetime.datetime | None
+
+
+class OpinionIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    inspection_id: uuid.UUID
+    text: str = Field(max_length=4000)
+    deadline: datetime.date
+
+
+class OpinionOut(Schema):
+    id: uuid.UUID
+    number: str
+    inspection_id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_name: str
+    text: str
+    deadline: datetime.date
+    issued_at: datetime.datetime
+    reinspected: bool
+
+
+class ReinspectionIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    opinion_id: uuid.UUID
+    inspected_at: datetime.datetime
+    result: Literal["rectified", "partly", "not_rectified"]
+    note: str = Field("", max_length=4000)
+    inspector_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class ReinspectionOut(Schema):
+    id: uuid.UUID
+    opinion_id: uuid.UUID
+    inspected_at: datetime.datetime
+    result: str
+    note: str
+    inspector_ids: list[uuid.UUID]
+
+
+class HandoverIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    reason: Literal["not_rectified", "refused", "serious"]
+    description: str = Field("", max_length=4000)
+    inspection_id: uuid.UUID | None = None
+    reinspection_id: uuid.UUID | None = None
+
+
+class HandoverOut(Schema):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_name: str
+    reason: str
+    status: str
+    description: str
+    sent_at: datetime.datetime
+    investigation: str
+    outcome: str
+    outcome_at: datetime.datetime | None
+
+
+class OutcomeIn(Schema):
+    investigation: str = Field("", max_length=8000)
+    outcome: str = Field("", max_length=8000)

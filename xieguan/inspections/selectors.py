@@ -1,0 +1,385 @@
+"""Scoped reads of patrols and inspections (SPEC §4): what is due, done and
+overdue, coverage (巡查覆盖率), the 巡查登记表, and the records by id."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from xieguan.areas.models import Area, Level
+from xieguan.core.scope import get_object_for_user, scope_path_for
+from xieguan.inspections.models import (
+    ChecklistTemplate,
+    FrequencyRule,
+    Handover,
+    Inspection,
+    InspectionInspector,
+    InspectionStatus,
+    MonthlyPlan,
+    Opinion,
+    Period,
+    Photo,
+    Reinspection,
+)
+from xieguan.units.models import Unit, UnitStatus
+
+# ---------------------------------------------------------------- by id
+
+
+def get_inspection_for_user(user: Any, pk: Any) -> Inspection:
+    qs = Inspection.objects.select_related(
+        "unit", "unit__category", "unit__subtype", "area", "template", "recorded_by", "institution", "supersedes"
+    )
+    return get_object_for_user(qs, user, pk)
+
+
+def get_opinion_for_user(user: Any, pk: Any) -> Opinion:
+    return get_object_for_user(Opinion.objects.select_related("unit", "area", "inspection", "issued_by"), user, pk)
+
+
+def get_reinspection_for_user(user: Any, pk: Any) -> Reinspection:
+    return get_object_for_user(
+        Reinspection.objects.select_related("opinion", "opinion__unit", "area", "recorded_by"), user, pk
+    )
+
+
+def get_handover_for_user(user: Any, pk: Any) -> Handover:
+    qs = Handover.objects.select_related(
+        "unit", "area", "inspection", "opinion", "reinspection", "sent_by", "handled_by"
+    )
+    return get_object_for_user(qs, user, pk)
+
+
+def get_plan_for_user(user: Any, pk: Any) -> MonthlyPlan:
+    return get_object_for_user(MonthlyPlan.objects.select_related("township"), user, pk)
+
+
+def inspection_detail(inspection: Inspection) -> dict[str, Any]:
+    """Everything the record page and its PDF show, in a fixed number of queries."""
+    answers = list(inspection.answers.select_related("item").order_by("item__sort", "id"))
+    inspectors = [
+        link.user
+        for link in InspectionInspector.objects.filter(inspection=inspection).select_related("user").order_by("id")
+    ]
+    signatures = list(inspection.signatures.select_related("user").order_by("role", "created_at"))
+    return {
+        "answers": answers,
+        "failing": [a for a in answers if a.result == "fails"],
+        "inspectors": inspectors,
+        "signatures": signatures,
+        "photos": list(inspection.photos.order_by("created_at", "id")),
+        "opinions": list(inspection.opinions.order_by("issued_at")),
+        "newer": Inspection.objects.filter(supersedes=inspection).first(),
+    }
+
+
+# ---------------------------------------------------------------- checklists
+
+
+def checklists_visible(user: Any) -> QuerySet[ChecklistTemplate]:
+    """National checklists and those of the counties the user works in or above."""
+    scope = scope_path_for(user)
+    qs = ChecklistTemplate.objects.select_related("county", "category", "subtype")
+    if scope == "":
+        return qs
+    ancestors = []
+    path = scope
+    while path.count("/") > 1:
+        ancestors.append(path)
+        path = path[: path.rstrip("/").rfind("/") + 1]
+    return qs.filter(Q(county__isnull=True) | Q(county__path__in=ancestors) | Q(county__path__startswith=scope))
+
+
+def get_checklist_for_user(user: Any, pk: Any) -> ChecklistTemplate:
+    from django.http import Http404
+
+    try:
+        return checklists_visible(user).get(pk=pk)
+    except (ChecklistTemplate.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:  # a malformed UUID
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise Http404 from None
+        raise
+
+
+def counties_managed(user: Any) -> QuerySet[Area]:
+    """The counties whose settings the user may change (their own or below)."""
+    return Area.objects.visible_to(user).filter(level=Level.COUNTY).order_by("path")
+
+
+def user_county(user: Any) -> Area | None:
+    """The county the user works in (or the first under them)."""
+    institution = getattr(user, "institution", None)
+    if institution is None:
+        return counties_managed(user).first()
+    area = institution.area
+    if area.level == Level.COUNTY:
+        return area
+    if area.level < Level.COUNTY:
+        return counties_managed(user).first()
+    from xieguan.inspections.services import county_of
+
+    return county_of(area)
+
+
+# ---------------------------------------------------------------- due, done, coverage
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    start = datetime.date(year, month, 1)
+    end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    return start, end
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    start = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+    _s, end = month_bounds(year, 3 * quarter)
+    return start, end
+
+
+def quarter_of(month: int) -> int:
+    return (month - 1) // 3 + 1
+
+
+def frequency_of(unit: Unit, rules: Iterable[FrequencyRule]) -> str:
+    """The unit's patrol frequency: the most specific matching rule of its
+    county (category and key flag > category > key flag > county-wide); by
+    default key units monthly and every other unit quarterly."""
+    best: tuple[int, str] | None = None
+    for rule in rules:
+        if rule.category_id is not None and rule.category_id != unit.category_id:
+            continue
+        if rule.key_unit is not None and rule.key_unit != unit.is_key_unit:
+            continue
+        if not unit.area.path.startswith(rule.county.path):
+            continue
+        weight = (2 if rule.category_id is not None else 0) + (1 if rule.key_unit is not None else 0)
+        if best is None or weight > best[0]:
+            best = (weight, rule.period)
+    if best is not None:
+        return best[1]
+    return Period.MONTH if unit.is_key_unit else Period.QUARTER
+
+
+def units_existing_in(qs: QuerySet[Unit], start: datetime.date, end: datetime.date) -> QuerySet[Unit]:
+    """Units that existed during [start, end]: opened (or registered) by its
+    end and not closed before its start."""
+    opened = Q(opened_on__lte=end) | Q(opened_on__isnull=True, created_at__date__lte=end)
+    not_closed = Q(closed_on__gte=start) | (Q(closed_on__isnull=True) & ~Q(status=UnitStatus.CLOSED))
+    return qs.filter(opened & not_closed)
+
+
+@dataclass
+class UnitPatrol:
+    unit: Unit
+    frequency: str
+    window_start: datetime.date
+    window_end: datetime.date
+    done_on: datetime.date | None
+    state: str  # "done", "due" or "overdue"
+
+    @property
+    def township_segment(self) -> str:
+        segments = [s for s in self.unit.area.path.split("/") if s]
+        return segments[Level.TOWNSHIP - 1] if len(segments) >= Level.TOWNSHIP else ""
+
+
+@dataclass
+class Coverage:
+    township: Area
+    due: int = 0
+    done: int = 0
+    overdue: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """巡查覆盖率 = units patrolled in their window ÷ units due (≤ 100%)."""
+        return self.done / self.due if self.due else None
+
+
+@dataclass
+class PatrolView:
+    start: datetime.date
+    end: datetime.date
+    rows: list[UnitPatrol] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+
+    @property
+    def total(self) -> Coverage:
+        total = Coverage(township=None)  # type: ignore[arg-type]
+        for c in self.coverage:
+            total.due += c.due
+            total.done += c.done
+            total.overdue += c.overdue
+        return total
+
+
+def patrol_status(
+    user: Any,
+    *,
+    year: int,
+    month: int | None = None,
+    quarter: int | None = None,
+    township: Area | None = None,
+    today: datetime.date,
+) -> PatrolView:
+    """Which units are due, done and overdue in a month or a quarter.
+
+    Month view: a monthly unit is due in the month; a quarterly unit is due in
+    the quarter the month lies in (it shows until patrolled). Quarter view
+    (季度巡查率): every unit is due once in the quarter. Only units that
+    existed in the period count. done = a submitted inspection whose date lies
+    in the unit's window; overdue = not done and the window has ended.
+    Three queries whatever the number of units."""
+    if month is not None:
+        start, end = month_bounds(year, month)
+        q_start, q_end = quarter_bounds(year, quarter_of(month))
+    else:
+        start, end = quarter_bounds(year, quarter or 1)
+        q_start, q_end = start, end
+    units = Unit.objects.visible_to(user).filter(merged_into__isnull=True).select_related("area")
+    if township is not None:
+        units = units.filter(area__path__startswith=township.path)
+    existing = units_existing_in(units, start, end)
+    unit_list = list(existing.order_by("area__path", "name", "id"))
+    rules = list(FrequencyRule.objects.select_related("county"))
+    dates: dict[Any, list[datetime.date]] = {}
+    inspected = Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED,
+        unit__in=existing.values("pk"),
+        started_at__date__gte=q_start,
+        started_at__date__lte=q_end,
+    ).values_list("unit_id", "started_at")
+    from django.utils import timezone
+
+    for unit_id, started_at in inspected:
+        dates.setdefault(unit_id, []).append(timezone.localtime(started_at).date())
+    view = PatrolView(start=start, end=end)
+    for unit in unit_list:
+        frequency = frequency_of(unit, rules)
+        w_start, w_end = (start, end) if (month is None or frequency == Period.MONTH) else (q_start, q_end)
+        done = sorted(d for d in dates.get(unit.pk, []) if w_start <= d <= w_end)
+        state = "done" if done else ("overdue" if w_end < today else "due")
+        view.rows.append(UnitPatrol(unit, frequency, w_start, w_end, done[-1] if done else None, state))
+    townships = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).order_by("code", "path")
+    if township is not None:
+        townships = townships.filter(pk=township.pk)
+    by_segment = {t.id.hex: Coverage(township=t) for t in townships}
+    for row in view.rows:
+        cov = by_segment.get(row.township_segment)
+        if cov is None:
+            continue
+        cov.due += 1
+        cov.done += row.state == "done"
+        cov.overdue += row.state == "overdue"
+    view.coverage = list(by_segment.values())
+    return view
+
+
+def due_this_month(user: Any, *, today: datetime.date) -> list[UnitPatrol]:
+    """What the user's township still has to patrol this month (monthly units
+    and quarterly units not yet patrolled this quarter), overdue first."""
+    view = patrol_status(user, year=today.year, month=today.month, today=today)
+    rows = [r for r in view.rows if r.state != "done"]
+    rows.sort(key=lambda r: (r.state != "overdue", r.window_end, r.unit.name))
+    return rows
+
+
+# ---------------------------------------------------------------- re-inspections, handovers
+
+
+def opinions_awaiting_reinspection(user: Any) -> QuerySet[Opinion]:
+    """Opinions whose re-inspection has not been recorded, soonest deadline first."""
+    has = Reinspection.objects.filter(opinion=OuterRef("pk"))
+    return (
+        Opinion.objects.visible_to(user)
+        .select_related("unit", "area", "inspection")
+        .annotate(reinspected=Exists(has))
+        .filter(reinspected=False)
+        .order_by("deadline", "id")
+    )
+
+
+def handover_evidence(handover: Handover, user: Any) -> dict[str, Any]:
+    """The whole evidence of a case: the unit's records, opinions,
+    re-inspections and their photos, as the handover's reader may see them."""
+    unit = handover.unit
+    inspections = list(
+        Inspection.objects.visible_to(user).filter(unit=unit).order_by("-started_at").select_related("template")
+    )
+    opinions = list(Opinion.objects.visible_to(user).filter(unit=unit).order_by("-issued_at"))
+    reinspections = list(
+        Reinspection.objects.visible_to(user)
+        .filter(opinion__unit=unit)
+        .select_related("opinion")
+        .order_by("-inspected_at")
+    )
+    photos = list(
+        Photo.objects.visible_to(user)
+        .filter(Q(inspection__unit=unit) | Q(reinspection__opinion__unit=unit))
+        .order_by("created_at")
+    )
+    return {"inspections": inspections, "opinions": opinions, "reinspections": reinspections, "photos": photos}
+
+
+# ---------------------------------------------------------------- 巡查登记表
+
+
+@dataclass
+class RegisterRow:
+    number: int
+    place_and_content: str
+    problems: str
+    date: datetime.date
+    inspectors: str
+    remarks: str
+
+
+def patrol_register(user: Any, *, institution: Any, year: int, month: int | None = None) -> list[RegisterRow]:
+    """卫生监督协管巡查登记表 of one institution for a year or a month:
+    序号 | 巡查地点与内容 | 发现的主要问题 | 巡查日期 | 巡查人 | 备注 — one row
+    per submitted record (a corrected record once, in its newest version)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    qs: Any = Inspection.objects.visible_to(user).filter(
+        institution=institution, status=InspectionStatus.SUBMITTED, started_at__year=year
+    )
+    if month is not None:
+        qs = qs.filter(started_at__month=month)
+    newer = Inspection.objects.filter(supersedes=OuterRef("pk"), status=InspectionStatus.SUBMITTED)
+    qs = (
+        qs.annotate(corrected=Exists(newer))
+        .filter(corrected=False)
+        .select_related("unit", "template")
+        .prefetch_related(
+            Prefetch("inspector_links", queryset=InspectionInspector.objects.select_related("user").order_by("id")),
+            Prefetch("opinions", queryset=Opinion.objects.order_by("issued_at")),
+        )
+        .order_by("started_at", "id")
+    )
+    rows = []
+    for number, inspection in enumerate(qs, start=1):
+        names = "、".join(link.user.full_name or link.user.username for link in inspection.inspector_links.all())
+        remarks = [o.number for o in inspection.opinions.all()]
+        if inspection.version > 1:
+            remarks.append(_("corrected, version %(v)d") % {"v": inspection.version})
+        place = inspection.place or inspection.unit.address
+        rows.append(
+            RegisterRow(
+                number=number,
+                place_and_content=f"{inspection.unit.name}（{place}）：{inspection.template.title}",
+                problems=inspection.problems or _("No problems found"),
+                date=timezone.localtime(inspection.started_at).date(),
+                inspectors=names,
+                remarks="；".join(remarks),
+            )
+        )
+    return rows

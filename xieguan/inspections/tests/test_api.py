@@ -1,0 +1,223 @@
+import datetime
+import json
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from xieguan.core.testing import count_queries
+from xieguan.inspections import services
+from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Reinspection
+from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
+
+
+def post_json(client, url, data, **headers):
+    return client.post(url, json.dumps(data), content_type="application/json", **headers)
+
+
+@pytest.fixture
+def cg2(demo):
+    return demo.users["cg2"]
+
+
+@pytest.fixture
+def unit(township):
+    return plain_unit(township, name="城关镇红星宾馆")
+
+
+def start(unit, *people, **extra):
+    data = {
+        "unit_id": str(unit.pk),
+        "started_at": timezone.now().isoformat(),
+        "inspector_ids": [str(p.pk) for p in people],
+        "latitude": "30.0009",
+        "longitude": "120.0000",
+        "accuracy_m": 12,
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "made"), [("cg1", 201, 1), ("inst", 201, 1), ("bureau", 403, 0), ("dh1", 404, 0)]
+)
+def test_create_inside_above_and_beside(demo, api_token, unit, who, status, made):
+    user = demo.users[who]
+    response = post_json(Client(), "/api/inspections", start(unit, user), **api_token(user))
+    assert response.status_code == status, response.content
+    assert Inspection.objects.count() == made
+    if status == 201:
+        body = response.json()
+        assert body["status"] == "draft" and len(body["answers"]) == 10 and 95 < body["distance_m"] < 105
+    else:
+        assert response.json()["detail"]
+
+
+def test_create_is_idempotent_on_the_client_id(demo, api_token, comanager_in, unit):
+    key = str(uuid.uuid4())
+    headers = api_token(comanager_in)
+    first = post_json(Client(), "/api/inspections", start(unit, comanager_in, id=key), **headers)
+    again = post_json(Client(), "/api/inspections", start(unit, comanager_in, id=key), **headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == key and Inspection.objects.count() == 1
+
+
+def test_the_whole_visit_through_the_api(demo, api_token, comanager_in, cg2, unit, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    client, headers = Client(), api_token(comanager_in)
+    body = post_json(client, "/api/inspections", start(unit, comanager_in), **headers).json()
+    url = f"/api/inspections/{body['id']}"
+    # Submitting with one inspector is refused in Chinese and changes nothing.
+    refused = client.post(f"{url}/submit", **headers)
+    assert refused.status_code == 422
+    assert "每次检查不得少于两名检查人员" in refused.json()["detail"]
+    assert Inspection.objects.get().status == InspectionStatus.DRAFT
+    answers = [
+        {"item_id": a["item_id"], "result": "fails" if n < 2 else "conforms", "note": "未见台账" if n < 2 else ""}
+        for n, a in enumerate(body["answers"])
+    ]
+    patch = {
+        "inspector_ids": [str(comanager_in.pk), str(cg2.pk)],
+        "answers": answers,
+        "problems": "健康证过期两人",
+        "overall_result": "rectify",
+        "representative": "张红星",
+    }
+    response = client.patch(url, json.dumps(patch), content_type="application/json", **headers)
+    assert response.status_code == 200 and response.json()["problems"] == "健康证过期两人"
+    photo = client.post(f"{url}/photos", {"image": jpeg()}, **headers)
+    photo_again = client.post(f"{url}/photos", {"image": jpeg()}, **headers)
+    assert (photo.status_code, photo_again.status_code) == (201, 200)
+    for person in (comanager_in, cg2):
+        signed = client.post(
+            f"{url}/signatures", {"role": "inspector", "user_id": str(person.pk), "image": png()}, **headers
+        )
+        assert signed.status_code == 201, signed.content
+    refused_sign = client.post(f"{url}/signatures", {"role": "representative", "refused": "true"}, **headers)
+    assert refused_sign.status_code == 201
+    done = client.post(f"{url}/submit", **headers)
+    assert done.status_code == 200 and done.json()["status"] == "submitted"
+    locked = client.patch(url, json.dumps({"problems": "改"}), content_type="application/json", **headers)
+    assert locked.status_code == 422 and "已提交并锁定" in locked.json()["detail"]
+
+    past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    bad = post_json(
+        client, "/api/opinions", {"inspection_id": body["id"], "text": "请整改", "deadline": past}, **headers
+    )
+    assert bad.status_code == 422 and "整改期限不能早于今天" in bad.json()["detail"]
+    today = timezone.localdate().isoformat()
+    penalty = post_json(
+        client, "/api/opinions", {"inspection_id": body["id"], "text": "责令停业整顿", "deadline": today}, **headers
+    )
+    assert (
+        penalty.status_code == 422 and "责令" in penalty.json()["detail"] and "处罚性用语" in penalty.json()["detail"]
+    )
+    key = str(uuid.uuid4())
+    made = post_json(
+        client,
+        "/api/opinions",
+        {"id": key, "inspection_id": body["id"], "text": "请整改", "deadline": today},
+        **headers,
+    )
+    again = post_json(
+        client,
+        "/api/opinions",
+        {"id": key, "inspection_id": body["id"], "text": "请整改", "deadline": today},
+        **headers,
+    )
+    assert (made.status_code, again.status_code) == (201, 200) and Opinion.objects.count() == 1
+
+    re = post_json(
+        client,
+        "/api/reinspections",
+        {
+            "id": str(uuid.uuid4()),
+            "opinion_id": key,
+            "inspected_at": timezone.now().isoformat(),
+            "result": "not_rectified",
+            "inspector_ids": [str(comanager_in.pk), str(cg2.pk)],
+        },
+        **headers,
+    )
+    assert re.status_code == 201
+    hand = post_json(
+        client, "/api/handovers", {"reason": "not_rectified", "reinspection_id": re.json()["id"]}, **headers
+    )
+    assert hand.status_code == 201
+    outcome_url = f"/api/handovers/{hand.json()['id']}/outcome"
+    denied = post_json(client, outcome_url, {"outcome": "x"}, **headers)
+    assert denied.status_code == 403
+    inst = api_token(demo.users["inst"])
+    closed = post_json(client, outcome_url, {"investigation": "核实", "outcome": "已立案查处"}, **inst)
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    seen = client.get(f"/api/handovers/{hand.json()['id']}", **headers).json()
+    assert seen["outcome"] == "已立案查处"
+    assert client.get(f"/api/handovers/{hand.json()['id']}", **api_token(demo.users["dh1"])).status_code == 404
+
+
+def test_unit_outside_scope_is_404_in_chinese(demo, api_token, outsider, unit):
+    response = post_json(Client(), "/api/inspections", start(unit, outsider), **api_token(outsider))
+    assert response.status_code == 404 and "不在您的辖区内" in response.json()["detail"]
+    assert not Inspection.objects.exists()
+
+
+def test_bad_input_is_422_not_500(demo, api_token, comanager_in, unit):
+    headers = api_token(comanager_in)
+    for data in (
+        start(unit, comanager_in, started_at="yesterday"),
+        start(unit, comanager_in, latitude="95"),
+        {"unit_id": "nope"},
+    ):
+        response = post_json(Client(), "/api/inspections", data, **headers)
+        assert response.status_code in (404, 422), response.content
+        assert response.json()["detail"]
+    assert not Inspection.objects.exists()
+
+
+def test_lists_are_scoped_and_queries_do_not_grow(demo, api_token, comanager_in, cg2, outsider, unit):
+    draft(comanager_in, unit, inspectors=[comanager_in])
+    client = Client()
+    mine = client.get("/api/inspections", **api_token(comanager_in)).json()
+    theirs = client.get("/api/inspections", **api_token(outsider)).json()
+    assert len(mine["items"]) == 1 and theirs["items"] == []
+    headers = api_token(comanager_in)
+    before = count_queries(lambda: client.get("/api/handovers", **headers))
+    record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
+    for _ in range(3):
+        services.handover_create(actor=comanager_in, reason="serious", inspection=record)
+    assert count_queries(lambda: client.get("/api/handovers", **headers)) == before
+    assert len(client.get("/api/handovers", **headers).json()["items"]) == 3
+    assert client.get("/api/checklists?category=food", **headers).json()["items"][0]["category"] == "food"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_opinions_issued_at_once_get_consecutive_numbers(demo, comanager_in, cg2, township):
+    """Threads on PostgreSQL: the counter row lock serialises the two issues,
+    so they get n and n+1, never the same number and never a gap."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the row lock is PostgreSQL's; SQLite serialises writers anyway")
+    record = submitted(comanager_in, plain_unit(township), inspectors=[comanager_in, cg2], fails=1)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def issue():
+        try:
+            barrier.wait()
+            services.opinion_issue(actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(Opinion.objects.values_list("serial", flat=True)) == [1, 2, 3, 4]
+    assert Opinion.objects.values("number").distinct().count() == 4
+    assert Handover.objects.count() == 0 and Reinspection.objects.count() == 0
