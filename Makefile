@@ -55,7 +55,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
-	$(PY) manage.py load_demo --if-empty | head -n 1
+	$(PY) manage.py load_demo --if-empty
 
 # Debian packages the tests need, installed only when missing.
 system-deps:

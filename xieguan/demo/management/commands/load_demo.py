@@ -38,6 +38,9 @@ class Command(BaseCommand):
                 load_reports(demo)
                 load_inspections(demo)
                 self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
+            if options["if_empty"]:
+                # `make run` prints the logins itself, with --logins.
+                return
         self.stdout.write("")
         self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, description in DEMO_LOGINS:
