@@ -36,4 +36,6 @@ def test_load_demo_if_empty_does_nothing_twice(db, capsys):
     call_command("load_demo", "--if-empty")
     call_command("load_demo", "--if-empty")
     assert Area.objects.filter(name="示范县").count() == 1
+    assert capsys.readouterr().out.strip() == "已载入示范县演示数据。"
+    call_command("load_demo", "--logins")
     assert "cun1" in capsys.readouterr().out
