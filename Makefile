@@ -60,7 +60,7 @@ demo: migrate
 # Debian packages the tests need, installed only when missing.
 system-deps:
 	@missing=""; \
-	for pkg in chromium fonts-noto-cjk gettext; do \
+	for pkg in chromium fonts-noto-cjk gettext poppler-utils; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \

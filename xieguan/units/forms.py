@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.forms import DateInput
@@ -20,7 +21,7 @@ from xieguan.units.models import (
     Subtype,
     UnitStatus,
 )
-from xieguan.units.selectors import UnitFilters
+from xieguan.units.selectors import UNIT_ORDERINGS, UnitFilters
 
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 
@@ -154,6 +155,12 @@ class UnitFilterForm(forms.Form):
     risk_grade = forms.ChoiceField(label=_("Risk grade"), choices=[("", "—"), *RiskGrade.choices], required=False)
     incomplete = forms.BooleanField(label=_("Incomplete files only"), required=False)
     expiring = forms.BooleanField(label=_("Licence expiring within 30 days"), required=False)
+    expired = forms.BooleanField(label=_("Licence expired"), required=False)
+    sort = forms.ChoiceField(
+        label=pgettext_lazy("list order", "Sort"),
+        choices=[("name", _("By name")), ("recent", _("Recently changed first"))],
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -174,4 +181,10 @@ class UnitFilterForm(forms.Form):
             risk_grade=data.get("risk_grade") or "",
             incomplete=bool(data.get("incomplete")),
             licence_expiring=bool(data.get("expiring")),
+            licence_expired=bool(data.get("expired")),
         )
+
+    def ordering(self) -> list[str]:
+        """The keyset ordering the chosen sort stands for (by name if none)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return UNIT_ORDERINGS.get(data.get("sort") or "name", UNIT_ORDERINGS["name"])

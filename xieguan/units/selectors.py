@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.scope import ScopedQuerySet, get_object_for_user
-from xieguan.units.models import Unit
+from xieguan.units.models import Licence, StaffCertificate, Unit
 
 # Common fields every complete file has filled (不错项、不空项), besides the
 # category's own required fields. A credit code is not among them: a village
@@ -24,6 +24,12 @@ COMMON_REQUIRED = (
     ("subtype", _("subtype")),
 )
 EXPIRING_DAYS = 30
+
+# The registry's sorts; each ends in the key so a keyset page is total.
+UNIT_ORDERINGS: dict[str, list[str]] = {
+    "name": ["name", "id"],
+    "recent": ["-updated_at", "-id"],
+}
 
 
 def missing_fields(unit: Unit) -> list[tuple[str, str]]:
@@ -61,6 +67,7 @@ class UnitFilters:
     risk_grade: str = ""
     incomplete: bool = False
     licence_expiring: bool = False
+    licence_expired: bool = False
 
 
 def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | None = None) -> ScopedQuerySet[Unit]:
@@ -88,17 +95,46 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
         qs = qs.filter(risk_grade=filters.risk_grade)
     if filters.incomplete:
         qs = qs.filter(is_complete=False)
+    today = today or timezone.localdate()
     if filters.licence_expiring:
-        today = today or timezone.localdate()
-        soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-        qs = qs.filter(pk__in=_units_with_licence_expiring(today, soon))
+        qs = qs.filter(pk__in=_expiring(Licence.objects.all(), today).values("unit_id"))
+    if filters.licence_expired:
+        qs = qs.filter(pk__in=_expired(Licence.objects.all(), today).values("unit_id"))
     return qs
 
 
-def _units_with_licence_expiring(today: datetime.date, soon: datetime.date) -> Any:
-    from xieguan.units.models import Licence
+def _expiring(qs: Any, today: datetime.date) -> Any:
+    """Rows whose expiry falls today or within the next EXPIRING_DAYS days."""
+    return qs.filter(expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=EXPIRING_DAYS))
 
-    return Licence.objects.filter(expires_on__gte=today, expires_on__lte=soon).values("unit_id")
+
+def _expired(qs: Any, today: datetime.date) -> Any:
+    """Rows whose expiry date has passed."""
+    return qs.filter(expires_on__lt=today)
+
+
+EXPIRY_STATES = ("expiring", "expired")
+
+
+def licences_by_expiry(user: Any, *, state: str, today: datetime.date | None = None) -> ScopedQuerySet[Licence]:
+    """Licences in the user's area that expire within EXPIRING_DAYS days
+    (``state="expiring"``) or have expired (``"expired"``), with their unit
+    and its area fetched in the same query; ordered by expiry date."""
+    today = today or timezone.localdate()
+    qs = Licence.objects.visible_to(user).select_related("unit", "unit__area")
+    qs = _expired(qs, today) if state == "expired" else _expiring(qs, today)
+    return qs.order_by("expires_on", "id")
+
+
+def certificates_by_expiry(
+    user: Any, *, state: str, today: datetime.date | None = None
+) -> ScopedQuerySet[StaffCertificate]:
+    """Staff certificates (健康证, 培训合格证) in the user's area that expire
+    within EXPIRING_DAYS days or have expired; ordered by expiry date."""
+    today = today or timezone.localdate()
+    qs = StaffCertificate.objects.visible_to(user).select_related("unit", "unit__area")
+    qs = _expired(qs, today) if state == "expired" else _expiring(qs, today)
+    return qs.order_by("expires_on", "id")
 
 
 @dataclass

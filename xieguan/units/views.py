@@ -10,33 +10,37 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.permissions import MANAGE_UNITS, can, require
+from xieguan.core.documents import pdf_response, xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.units import services
+from xieguan.units.exports import export_rows
 from xieguan.units.forms import CertificateForm, LicenceForm, UnitFilterForm, UnitForm
 from xieguan.units.models import Category
 from xieguan.units.selectors import (
     EXPIRING_DAYS,
+    EXPIRY_STATES,
+    certificates_by_expiry,
     filing_rate_by_township,
     get_unit_for_user,
+    licences_by_expiry,
     missing_fields,
     units_filtered,
 )
 from xieguan.units.timeline import entries_for
 
-LIST_ORDERING = ["name", "id"]
 
-
-def _page(qs: Any, request: HttpRequest) -> Page:
+def _page(qs: Any, request: HttpRequest, ordering: list[str]) -> Page:
     try:
-        return keyset_page(qs, ordering=LIST_ORDERING, cursor=request.GET.get("after"))
+        return keyset_page(qs, ordering=ordering, cursor=request.GET.get("after"))
     except BadCursor:
-        return keyset_page(qs, ordering=LIST_ORDERING)
+        return keyset_page(qs, ordering=ordering)
 
 
 def _query_without_cursor(request: HttpRequest) -> str:
@@ -49,17 +53,73 @@ def _query_without_cursor(request: HttpRequest) -> str:
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The registry: filters, search (pinyin initials too), keyset pages, no COUNT."""
     form = UnitFilterForm(request.GET or None, user=request.user)
-    page = _page(units_filtered(request.user, form.filters()), request)
+    page = _page(units_filtered(request.user, form.filters()), request, form.ordering())
+    query = _query_without_cursor(request)
     return render(
         request,
         "units/list.html",
         {
             "form": form,
             "page": page,
-            "query": _query_without_cursor(request),
+            "query": query,
+            "export_url": reverse("units:export") + (f"?{query}" if query else ""),
             "can_manage": can(request.user, MANAGE_UNITS),
         },
     )
+
+
+@login_required
+def unit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as Excel: the same filters and scope as the list,
+    every matching unit (not one page), streamed so memory stays flat."""
+    form = UnitFilterForm(request.GET or None, user=request.user)
+    qs = units_filtered(request.user, form.filters())
+    category = form.filters().category
+    headers, rows = export_rows(qs.order_by(*form.ordering()), category=category)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    title = _("Supervised units") + (f"（{category.name}）" if category else "")
+    return xlsx_response(f"{_('units')}-{stamp}.xlsx", headers, rows, sheet=_("Units"), title=title)
+
+
+@login_required
+def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    """The unit file (一户一档) as an A4 PDF to print and file."""
+    unit = get_unit_for_user(request.user, pk)
+    context = _file_context(request, unit)
+    return pdf_response("units/pdf/unit_file.html", context, f"{unit.name}-一户一档.pdf", request=request)
+
+
+def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
+    state = request.GET.get("state") if request.GET.get("state") in EXPIRY_STATES else "expiring"
+    if what == "licences":
+        qs = licences_by_expiry(request.user, state=state)
+    else:
+        qs = certificates_by_expiry(request.user, state=state)
+    page = _page(qs, request, ["expires_on", "id"])
+    return render(
+        request,
+        "units/expiry.html",
+        {
+            "what": what,
+            "state": state,
+            "page": page,
+            "query": _query_without_cursor(request),
+            "today": timezone.localdate(),
+            "days": EXPIRING_DAYS,
+        },
+    )
+
+
+@login_required
+def licence_expiry(request: HttpRequest) -> HttpResponse:
+    """Licences in the user's area expiring within 30 days, or expired."""
+    return _expiry_list(request, what="licences")
+
+
+@login_required
+def certificate_expiry(request: HttpRequest) -> HttpResponse:
+    """Staff certificates expiring within 30 days, or expired."""
+    return _expiry_list(request, what="certificates")
 
 
 @login_required
@@ -110,27 +170,25 @@ def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档): base data, licences, certificates, history."""
     unit = get_unit_for_user(request.user, pk)
-    licences = list(unit.licences.all())
-    certificates = list(unit.certificates.all())
+    return render(request, "units/detail.html", _file_context(request, unit))
+
+
+def _file_context(request: HttpRequest, unit: Any) -> dict[str, Any]:
+    """What the unit file shows, on the page and in its PDF."""
     today = timezone.localdate()
-    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     category_fields = list(unit.category.fields.all())
     extra = unit.extra or {}
-    return render(
-        request,
-        "units/detail.html",
-        {
-            "unit": unit,
-            "extra_rows": [(f.label, extra.get(f.key), f.required) for f in category_fields],
-            "missing": missing_fields(unit),
-            "licences": licences,
-            "certificates": certificates,
-            "today": today,
-            "soon": soon,
-            "timeline": entries_for(unit, request.user),
-            "can_manage": can(request.user, MANAGE_UNITS),
-        },
-    )
+    return {
+        "unit": unit,
+        "extra_rows": [(f.label, extra.get(f.key), f.required) for f in category_fields],
+        "missing": missing_fields(unit),
+        "licences": list(unit.licences.all()),
+        "certificates": list(unit.certificates.all()),
+        "today": today,
+        "soon": today + datetime.timedelta(days=EXPIRING_DAYS),
+        "timeline": entries_for(unit, request.user),
+        "can_manage": can(request.user, MANAGE_UNITS),
+    }
 
 
 def _add_to_unit(request: HttpRequest, pk: str, *, form_class: Any, add: Any, done: str, title: str) -> HttpResponse:
