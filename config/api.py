@@ -9,6 +9,7 @@ from xieguan.areas.api import router as areas_router
 from xieguan.core.api import BearerAuth, install_error_handlers
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
+from xieguan.units.api import certificates_router, licences_router
 from xieguan.units.api import router as units_router
 
 api = NinjaAPI(
@@ -31,5 +32,7 @@ api.add_router("", me_router)
 api.add_router("/areas", areas_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/units", units_router)
+api.add_router("/licences", licences_router)
+api.add_router("/certificates", certificates_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)

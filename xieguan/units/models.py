@@ -189,8 +189,9 @@ class Unit(BaseModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_initials = name_initials_of(self.name)
-        if self.area_id is not None:
-            self.county_id = county_id_of(self.area)
+        county_id = county_id_of(self.area) if self.area_id is not None else None
+        if county_id is not None:
+            self.county_id = county_id
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_initials"}

@@ -103,9 +103,9 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
     return qs
 
 
-def _expiring(qs: Any, today: datetime.date) -> Any:
-    """Rows whose expiry falls today or within the next EXPIRING_DAYS days."""
-    return qs.filter(expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=EXPIRING_DAYS))
+def _expiring(qs: Any, today: datetime.date, days: int = EXPIRING_DAYS) -> Any:
+    """Rows whose expiry falls today or within the next ``days`` days."""
+    return qs.filter(expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=days))
 
 
 def _expired(qs: Any, today: datetime.date) -> Any:
@@ -116,24 +116,26 @@ def _expired(qs: Any, today: datetime.date) -> Any:
 EXPIRY_STATES = ("expiring", "expired")
 
 
-def licences_by_expiry(user: Any, *, state: str, today: datetime.date | None = None) -> ScopedQuerySet[Licence]:
-    """Licences in the user's area that expire within EXPIRING_DAYS days
+def licences_by_expiry(
+    user: Any, *, state: str, days: int = EXPIRING_DAYS, today: datetime.date | None = None
+) -> ScopedQuerySet[Licence]:
+    """Licences in the user's area that expire within ``days`` days
     (``state="expiring"``) or have expired (``"expired"``), with their unit
     and its area fetched in the same query; ordered by expiry date."""
     today = today or timezone.localdate()
     qs = Licence.objects.visible_to(user).select_related("unit", "unit__area")
-    qs = _expired(qs, today) if state == "expired" else _expiring(qs, today)
+    qs = _expired(qs, today) if state == "expired" else _expiring(qs, today, days)
     return qs.order_by("expires_on", "id")
 
 
 def certificates_by_expiry(
-    user: Any, *, state: str, today: datetime.date | None = None
+    user: Any, *, state: str, days: int = EXPIRING_DAYS, today: datetime.date | None = None
 ) -> ScopedQuerySet[StaffCertificate]:
     """Staff certificates (健康证, 培训合格证) in the user's area that expire
-    within EXPIRING_DAYS days or have expired; ordered by expiry date."""
+    within ``days`` days or have expired; ordered by expiry date."""
     today = today or timezone.localdate()
     qs = StaffCertificate.objects.visible_to(user).select_related("unit", "unit__area")
-    qs = _expired(qs, today) if state == "expired" else _expiring(qs, today)
+    qs = _expired(qs, today) if state == "expired" else _expiring(qs, today, days)
     return qs.order_by("expires_on", "id")
 
 
