@@ -87,6 +87,13 @@ test-sqlite: install-dev assets
 	@echo "== pytest on SQLite =="
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest
 
+# The registry at province scale (issue 4 item 11): generates the province in
+# BENCH_DATABASE_URL when absent, measures, writes docs/bench.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_bench
+bench: install assets
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
+
 # Rebuild the zh_Hans catalogues after changing user-facing strings.
 messages: install-dev
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=tests --ignore=node_modules --ignore=var
