@@ -23,18 +23,30 @@ from xieguan.units.models import (
 )
 from xieguan.units.selectors import UNIT_ORDERINGS, UnitFilters
 
+FILTER_CHOICES_MAX = 400
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        return obj.name if obj.level == Level.TOWNSHIP else f"\u3000{obj.name}"
+        return obj.name if obj.level in (Level.TOWNSHIP, Level.PREFECTURE) else f"\u3000{obj.name}"
 
 
 def unit_areas_for(user: Any) -> Any:
     """Townships and villages the user may put a unit in, each township
     followed by its villages."""
     return Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+
+
+def filter_areas_for(user: Any) -> list[Area]:
+    """The areas offered as a filter of the registry: the townships and
+    villages when they are few enough for a drop-down (a county's); else
+    the prefectures and counties in the user's area."""
+    places = list(unit_areas_for(user)[: FILTER_CHOICES_MAX + 1])
+    if len(places) <= FILTER_CHOICES_MAX:
+        return places
+    visible = Area.objects.visible_to(user).active()
+    return list(visible.filter(level__in=[Level.PREFECTURE, Level.COUNTY]).order_by("path"))
 
 
 def extra_form_field(field: CategoryField) -> forms.Field:
@@ -164,7 +176,12 @@ class UnitFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = unit_areas_for(user)
+        # Any area in the user's scope is a valid filter; the drop-down lists
+        # what fits on a phone: a county's townships and villages, or the
+        # counties of a prefecture or province (not its 10,000 villages).
+        field = self.fields["area"]
+        field.queryset = Area.objects.visible_to(user)
+        field.widget.choices = [("", "—"), *[(a.pk, field.label_from_instance(a)) for a in filter_areas_for(user)]]
 
     def filters(self) -> UnitFilters:
         """The filters typed; a value that does not parse is ignored, so a

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
-from xieguan.core.scope import ScopedQuerySet, get_object_for_user
+from xieguan.core.scope import NOTHING, ScopedQuerySet, get_object_for_user, scope_path_for
 from xieguan.units.models import Licence, StaffCertificate, Unit
 
 # Common fields every complete file has filled (不错项、不空项), besides the
@@ -70,11 +70,38 @@ class UnitFilters:
     licence_expired: bool = False
 
 
+# Up to this many areas, a scope is given to the database as a list of area
+# ids (a township and its villages, a county): it then reads those areas'
+# units by index and sorts a few hundred or thousand rows. A wider scope (a
+# prefecture, a province) stays a join on the area path, where walking the
+# name index and keeping most rows is the better plan.
+NARROW_SCOPE_AREAS = 500
+
+
+def _narrowed(qs: Any, path: str) -> Any:
+    """``qs`` limited to units of areas under ``path`` (one cheap query on
+    the area tree first, see NARROW_SCOPE_AREAS)."""
+    ids = list(Area.objects.filter(path__startswith=path).values_list("id", flat=True)[: NARROW_SCOPE_AREAS + 1])
+    if len(ids) <= NARROW_SCOPE_AREAS:
+        return qs.filter(area_id__in=ids)
+    return qs.filter(area__path__startswith=path)
+
+
+def units_in_scope(user: Any) -> ScopedQuerySet[Unit]:
+    """Every unit the user may see: the same rows as ``visible_to``, asked of
+    the database in the form it answers fastest for the scope's width."""
+    path = scope_path_for(user)
+    qs = Unit.objects.for_list()
+    if path in ("", NOTHING):
+        return qs.visible_to(user)
+    return _narrowed(qs, path)
+
+
 def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | None = None) -> ScopedQuerySet[Unit]:
     """The units in the user's area that match the filters. The search finds
     a name, address or credit code containing the text, or pinyin initials
     beginning with it (``hxjd`` → 红星酒店)."""
-    qs = Unit.objects.for_list().visible_to(user)
+    qs = units_in_scope(user)
     if filters.q:
         q = filters.q.strip()
         condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
@@ -86,7 +113,7 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
     if filters.subtype is not None:
         qs = qs.filter(subtype=filters.subtype)
     if filters.area is not None:
-        qs = qs.filter(area__path__startswith=filters.area.path)
+        qs = _narrowed(qs, filters.area.path)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.key_unit is not None:
