@@ -1,7 +1,8 @@
 """PostgreSQL-only indexes for the registry's search at province scale
 (docs/bench.md): trigram indexes on the expressions Django's ``icontains``
-compares (UPPER(name), UPPER(address)), and pattern indexes for the prefix
-searches on pinyin initials and credit codes. SQLite gets none of them and
+compares (UPPER(name), UPPER(address)), and a pattern index for the prefix
+search on credit codes (pinyin initials have one already: Django adds a
+``_like`` index to every indexed CharField on PostgreSQL). SQLite gets none of them and
 needs none; they are not in the models' Meta because SQLite cannot build
 them. pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may
 create it; where that is refused the trigram indexes are left out and the
@@ -10,7 +11,6 @@ search still works, only slower."""
 from django.db import migrations, transaction
 
 PATTERN_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS unit_initials_pattern_idx ON units_unit (name_initials varchar_pattern_ops)",
     "CREATE INDEX IF NOT EXISTS unit_credit_code_pattern_idx ON units_unit (credit_code varchar_pattern_ops)",
 ]
 TRIGRAM_INDEXES = [
@@ -18,7 +18,6 @@ TRIGRAM_INDEXES = [
     "CREATE INDEX IF NOT EXISTS unit_address_trgm_idx ON units_unit USING gin ((UPPER(address::text)) gin_trgm_ops)",
 ]
 DROP = [
-    "DROP INDEX IF EXISTS unit_initials_pattern_idx",
     "DROP INDEX IF EXISTS unit_credit_code_pattern_idx",
     "DROP INDEX IF EXISTS unit_name_trgm_idx",
     "DROP INDEX IF EXISTS unit_address_trgm_idx",
