@@ -191,3 +191,31 @@ def test_openapi_describes_the_new_endpoints(demo, api_token, comanager_in):
     assert {"licence_expiring", "licence_expired", "sort"} <= unit_params
     created = paths["/api/units/{unit_id}/licences"]["post"]["responses"]
     assert {"200", "201", "404", "422"} <= set(created)
+
+
+def test_a_credit_code_taken_in_the_county_is_422_naming_the_field(demo, api_token, unit):
+    payload = {
+        "name": "重复代码店",
+        "credit_code": unit.credit_code,
+        "area_id": str(demo.villages[3].pk),
+        "category": "food",
+    }
+    response = _post(api_token(demo.users["bureau"]), "/api/units", payload)
+    assert response.status_code == 422
+    assert "credit_code" in response.json()["fields"] and "已使用统一社会信用代码" in response.json()["detail"]
+    assert not Unit.objects.filter(name="重复代码店").exists()
+
+
+@pytest.mark.parametrize("narrow", [500, 0])
+@pytest.mark.parametrize("who", ["cg1", "inst", "bureau", "dh1", "city", "cun1", "admin"])
+def test_units_in_scope_are_exactly_the_visible_ones(demo, comanager_in, outsider, monkeypatch, narrow, who):
+    """Narrow scopes go to the database as area ids, wide ones as a path
+    join: the same rows either way."""
+    from xieguan.units import selectors
+
+    make_unit(comanager_in, demo.villages[1], name="城关店")
+    make_unit(comanager_in, demo.townships[0], name="城关镇上店")
+    make_unit(outsider, demo.villages[3], name="河东店")
+    monkeypatch.setattr(selectors, "NARROW_SCOPE_AREAS", narrow)
+    user = demo.users[who]
+    assert set(selectors.units_in_scope(user)) == set(Unit.objects.visible_to(user))

@@ -233,3 +233,21 @@ def test_expiry_list_query_count_does_not_grow(demo, login, county_admin, comana
             )
 
     assert_constant_queries(lambda: client.get(reverse("units:licence_expiry")), grow, most=12)
+
+
+def test_area_filter_offers_counties_when_villages_are_too_many(demo, login, comanager_in, outsider, monkeypatch):
+    """A province has 10,000 villages: its drop-down lists prefectures and
+    counties instead, and any area in scope still filters."""
+    from xieguan.units import forms
+
+    make_unit(comanager_in, demo.villages[1], name="城关店")
+    make_unit(outsider, demo.villages[3], name="河东店")
+    monkeypatch.setattr(forms, "FILTER_CHOICES_MAX", 5)
+    client = login(demo.users["bureau"])
+    page = client.get(reverse("units:list")).content.decode()
+    options = page.split('name="area"')[1].split("</select>")[0]
+    assert demo.county.name in options and "城关镇" not in options
+    by_county = client.get(reverse("units:list"), {"area": demo.county.pk}).content.decode()
+    assert "城关店" in by_county and "河东店" in by_county
+    by_township = client.get(reverse("units:list"), {"area": demo.townships[1].pk}).content.decode()
+    assert "河东店" in by_township and "城关店" not in by_township
