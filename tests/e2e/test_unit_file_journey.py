@@ -77,7 +77,7 @@ def test_register_fix_file_pdf_export_and_the_neighbour_sees_nothing(journey, tm
     print_link = page.locator("a", has_text="打印")
     pdf_url = print_link.get_attribute("href")
     assert pdf_url == f"/units/{unit.pk}/pdf/"
-    # WeasyPrint subsets the CJK font for every PDF: seconds, not milliseconds.
+    # Generous: the first PDF of a fresh checkout unpacks the CJK font once.
     pdf = cg1.context.request.get(cg1.base_url + pdf_url, timeout=120_000)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
