@@ -42,11 +42,11 @@ def filter_areas_for(user: Any) -> list[Area]:
     """The areas offered as a filter of the registry: the townships and
     villages when they are few enough for a drop-down (a county's); else
     the prefectures and counties in the user's area."""
-    places = list(unit_areas_for(user)[: FILTER_CHOICES_MAX + 1])
-    if len(places) <= FILTER_CHOICES_MAX:
-        return places
+    places = unit_areas_for(user).only("id", "name", "level", "path")
+    if places[: FILTER_CHOICES_MAX + 1].count() <= FILTER_CHOICES_MAX:
+        return list(places)
     visible = Area.objects.visible_to(user).active()
-    return list(visible.filter(level__in=[Level.PREFECTURE, Level.COUNTY]).order_by("path"))
+    return list(visible.filter(level__in=[Level.PREFECTURE, Level.COUNTY]).only("id", "name", "level", "path"))
 
 
 def extra_form_field(field: CategoryField) -> forms.Field:
