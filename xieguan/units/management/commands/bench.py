@@ -31,6 +31,31 @@ from xieguan.units.province import make_province, province_exists
 from xieguan.units.selectors import UnitFilters, units_filtered
 
 TARGET_MS = 150.0
+# What EXPLAIN ANALYZE showed when the figures were first taken (docs/bench.md).
+ANALYSIS = """## Reading the figures (EXPLAIN ANALYZE)
+
+- The database's share is small once the indexes and query shapes below are in: the whole-province
+  first page reads 51 rows from `unit_name_id_idx` in 0.5 ms; page 5,000 took 997 ms before keyset
+  pages bounded their first column (the OR-form cursor made PostgreSQL read and discard the 249,950
+  rows before it) and 0.5 ms after; a township's list took 600 ms while the scope was a join on the
+  area path (PostgreSQL walked the name index over all 300,000 units looking for the township's 239)
+  and a few ms since narrow scopes are passed as a list of area ids; search by pinyin initials and
+  by credit code use prefix indexes, search by name or address of 3+ characters the trigram indexes.
+- What misses the 150 ms bar is mostly Python building the HTML page (50 rows, the filter form,
+  the layout) on a 2-CPU machine that other work loaded to 8–13 during the run: the same list as
+  JSON (`/api/units`) is within the bar, and the same pages measured earlier at a load of 7 ran at
+  ~100 ms (township) and ~140 ms (province). The figures here are as measured, not adjusted.
+- Search by a two-character Chinese word (万家) cannot use a trigram index (a 2-character pattern has
+  no trigram) and PostgreSQL underestimates how many units match, so it scans the table in parallel
+  (~300 ms of database time under this load). A bigram index (pg_bigm) or a search column would fix
+  it; neither is in yet.
+- The admin changelist is the peer: it runs an exact COUNT over 300,000 rows on every page and an
+  OFFSET for deep pages, so its page 2,500 costs 4–5× its first page; the registry's keyset pages
+  cost the same at page 5,000 as at page 1.
+- The export streams 300,000 rows through `iterator(chunk_size=2000)` into XlsxWriter's
+  constant-memory mode: peak memory stays about 220 MB (Python, Django and the app loaded
+  included); its time is CPU-bound Python (model instances and cell writes) and grows with the load.
+"""
 DEEP_PAGE = 5000
 ADMIN_PAGE_SIZE = 100
 
@@ -363,6 +388,7 @@ class Command(BaseCommand):
         memory_kb = next(
             (int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line), 0
         )
+        lines += ["", *ANALYSIS.splitlines()]
         lines += [
             "",
             "## Data",
