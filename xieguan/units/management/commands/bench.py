@@ -39,22 +39,23 @@ ANALYSIS = """## Reading the figures (EXPLAIN ANALYZE)
   pages bounded their first column (the OR-form cursor made PostgreSQL read and discard the 249,950
   rows before it) and 0.5 ms after; a township's list took 600 ms while the scope was a join on the
   area path (PostgreSQL walked the name index over all 300,000 units looking for the township's 239)
-  and a few ms since narrow scopes are passed as a list of area ids; search by pinyin initials and
-  by credit code use prefix indexes, search by name or address of 3+ characters the trigram indexes.
-- What misses the 150 ms bar is mostly Python building the HTML page (50 rows, the filter form,
-  the layout) on a 2-CPU machine that other work loaded to 8–13 during the run: the same list as
-  JSON (`/api/units`) is within the bar, and the same pages measured earlier at a load of 7 ran at
-  ~100 ms (township) and ~140 ms (province). The figures here are as measured, not adjusted.
+  and a few ms since narrow scopes are passed as a list of area ids; the filter form no longer
+  renders 12,000 villages for a province user (that alone cost about 2 s a page); search by pinyin
+  initials and by credit code use prefix indexes, search by name or address of 3+ characters the
+  trigram indexes. The PDF took 10–30 s before the CJK font was unpacked once instead of per PDF.
+- The machine is shared (2 CPUs). An earlier full run at a load of 8–13 measured the same pages at
+  3–8× these times (township page 1: median 427 ms, p95 665 ms; province page 1: 579 / 941 ms;
+  export 393 s, 222 MB): what grows under load is Python building the HTML, not the queries.
 - Search by a two-character Chinese word (万家) cannot use a trigram index (a 2-character pattern has
-  no trigram) and PostgreSQL underestimates how many units match, so it scans the table in parallel
-  (~300 ms of database time under this load). A bigram index (pg_bigm) or a search column would fix
-  it; neither is in yet.
+  no trigram) and PostgreSQL underestimates how many units match, so it scans the table in parallel:
+  fine on a quiet machine (above), ~300 ms of database time under load. A bigram index (pg_bigm) or
+  a search column would fix it; neither is in yet.
 - The admin changelist is the peer: it runs an exact COUNT over 300,000 rows on every page and an
-  OFFSET for deep pages, so its page 2,500 costs 4–5× its first page; the registry's keyset pages
+  OFFSET for deep pages, so its page 2,500 costs 3–5× its first page; the registry's keyset pages
   cost the same at page 5,000 as at page 1.
 - The export streams 300,000 rows through `iterator(chunk_size=2000)` into XlsxWriter's
-  constant-memory mode: peak memory stays about 220 MB (Python, Django and the app loaded
-  included); its time is CPU-bound Python (model instances and cell writes) and grows with the load.
+  constant-memory mode: peak memory about 200 MB (Python, Django and the app loaded included)
+  whatever the row count; its time is CPU-bound Python (model instances and cell writes).
 """
 DEEP_PAGE = 5000
 ADMIN_PAGE_SIZE = 100
@@ -417,6 +418,8 @@ class Command(BaseCommand):
             "```",
             "make bench    # BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/xieguan_bench",
             "```",
+            "",
+            f"These figures: `manage.py bench --runs {options['runs']} --export-runs {options['export_runs']}`.",
             "",
         ]
         path = Path(options["output"])
