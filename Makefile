@@ -60,7 +60,7 @@ demo: migrate
 # Debian packages the tests need, installed only when missing.
 system-deps:
 	@missing=""; \
-	for pkg in chromium fonts-noto-cjk gettext; do \
+	for pkg in chromium fonts-noto-cjk gettext poppler-utils; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -86,6 +86,13 @@ test-pg: install-dev assets
 test-sqlite: install-dev assets
 	@echo "== pytest on SQLite =="
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest
+
+# The registry at province scale (issue 4 item 11): generates the province in
+# BENCH_DATABASE_URL when absent, measures, writes docs/bench.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_bench
+bench: install assets
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
 
 # Rebuild the zh_Hans catalogues after changing user-facing strings.
 messages: install-dev

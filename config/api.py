@@ -20,6 +20,7 @@ from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
 from xieguan.reports.api import router as reports_router
+from xieguan.units.api import certificates_router, licences_router
 from xieguan.units.api import router as units_router
 
 api = NinjaAPI(
@@ -42,6 +43,8 @@ api.add_router("", me_router)
 api.add_router("/areas", areas_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/units", units_router)
+api.add_router("/licences", licences_router)
+api.add_router("/certificates", certificates_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
 api.add_router("/complaints", complaints_router)

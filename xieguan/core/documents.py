@@ -13,6 +13,7 @@ streamed from a temporary file that is deleted once sent.
 from __future__ import annotations
 
 import datetime
+import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -37,8 +38,12 @@ class DocumentError(Exception):
     """The document could not be made; ``str(exc)`` is for the log, not the user."""
 
 
+def _font_cache() -> Path:
+    return Path(settings.VAR_DIR).resolve() / "cache" / "fonts"
+
+
 def _allowed_roots() -> list[Path]:
-    roots = [Path(settings.MEDIA_ROOT).resolve()]
+    roots = [Path(settings.MEDIA_ROOT).resolve(), _font_cache()]
     for finder_root in (Path(p).resolve() for p in getattr(settings, "STATICFILES_DIRS", [])):
         roots.append(finder_root)
     roots.append(Path(settings.STATIC_ROOT).resolve())
@@ -70,6 +75,24 @@ def _local_fetcher() -> Any:
     return LocalFetcher(allowed_protocols=["file"])
 
 
+def _plain_font(found: Path) -> Path:
+    """The font as a plain TrueType file, made once from the vendored woff2.
+    WeasyPrint would otherwise unpack the woff2 for every PDF, and fontTools
+    rebuilds a CJK font's 20,000 glyphs in pure Python: a minute a PDF."""
+    stat = found.stat()
+    target = _font_cache() / f"{found.stem}-{stat.st_size}-{int(stat.st_mtime)}.ttf"
+    if not target.exists():
+        from fontTools.ttLib import TTFont
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        font = TTFont(str(found))
+        font.flavor = None
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        font.save(str(partial))
+        partial.replace(target)  # atomic: a parallel render never reads half a font
+    return target
+
+
 def font_urls() -> dict[int, str]:
     """file:// addresses of the embedded CJK font, by weight."""
     urls = {}
@@ -77,7 +100,7 @@ def font_urls() -> dict[int, str]:
         found = finders.find(name)
         if not found:
             raise DocumentError(f"font {name} is missing: run `make assets`")
-        urls[weight] = Path(str(found)).resolve().as_uri()
+        urls[weight] = _plain_font(Path(str(found)).resolve()).as_uri()
     return urls
 
 

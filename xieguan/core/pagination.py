@@ -82,6 +82,13 @@ def _after(ordering: Sequence[str], values: Sequence[Any], model: type[models.Mo
         else:
             clause &= Q(**{f"{name}__{op}": value})
         query |= clause
+    first, value = ordering[0], values[0]
+    if value is not None:
+        # Implied by the OR above, but only this form lets the database
+        # start its index scan at the cursor instead of filtering every row
+        # before it (page 5,000 would otherwise read 250,000 rows).
+        bound = "lte" if first.startswith("-") else "gte"
+        query = Q(**{f"{first.lstrip('-')}__{bound}": value}) & query
     return query
 
 

@@ -27,6 +27,7 @@ from xieguan.units.models import (
     StaffCertificate,
     Unit,
     UnitStatus,
+    county_id_of,
     name_initials_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED
@@ -205,6 +206,7 @@ def load_units(demo: DemoCounty, *, count: int = UNIT_COUNT, seed: int = 2026) -
             latitude=None,
             longitude=None,
             area=area,
+            county_id=county_id_of(area),
             category=category,
             subtype=subtype,
             status=status,

@@ -3,7 +3,7 @@ scope and same filters as the pages."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -15,9 +15,29 @@ from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
 from xieguan.units import services
-from xieguan.units.models import Category, Subtype, Unit
-from xieguan.units.schemas import UnitDetailOut, UnitIn, UnitOut, UnitPatch
-from xieguan.units.selectors import UnitFilters, get_unit_for_user, missing_fields, units_filtered
+from xieguan.units.models import Category, Licence, StaffCertificate, Subtype, Unit
+from xieguan.units.schemas import (
+    CertificateDueOut,
+    CertificateIn,
+    CertificateOut,
+    LicenceDueOut,
+    LicenceIn,
+    LicenceOut,
+    UnitDetailOut,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
+)
+from xieguan.units.selectors import (
+    EXPIRING_DAYS,
+    UNIT_ORDERINGS,
+    UnitFilters,
+    certificates_by_expiry,
+    get_unit_for_user,
+    licences_by_expiry,
+    missing_fields,
+    units_filtered,
+)
 
 router = Router(tags=["units"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -52,11 +72,23 @@ def _out(u: Unit) -> dict[str, Any]:
     }
 
 
+def _certificate_out(c: StaffCertificate) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "person_name": c.person_name,
+        "kind": c.kind,
+        "kind_label": c.get_kind_display(),
+        "number": c.number,
+        "expires_on": c.expires_on,
+    }
+
+
 def _detail(u: Unit) -> dict[str, Any]:
     return {
         **_out(u),
         "missing_fields": [key for key, _label in missing_fields(u)],
         "licences": list(u.licences.all()),
+        "certificates": [_certificate_out(c) for c in u.certificates.all()],
     }
 
 
@@ -88,6 +120,8 @@ def unit_list(
     risk_grade: str | None = None,
     incomplete: bool = False,
     licence_expiring: bool = Query(False, description="a licence expires within 30 days"),
+    licence_expired: bool = Query(False, description="a licence has expired"),
+    sort: Literal["name", "recent"] = Query("name", description="by name, or recently changed first"),
     after: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
@@ -103,8 +137,10 @@ def unit_list(
         risk_grade=risk_grade or "",
         incomplete=incomplete,
         licence_expiring=licence_expiring,
+        licence_expired=licence_expired,
     )
-    page = keyset_page(units_filtered(request.user, filters), ordering=["name", "id"], cursor=after, size=limit)
+    ordering = UNIT_ORDERINGS[sort]
+    page = keyset_page(units_filtered(request.user, filters), ordering=ordering, cursor=after, size=limit)
     return {"items": [_out(u) for u in page.items], "next": page.next_cursor}
 
 
@@ -154,3 +190,114 @@ def unit_patch(request: HttpRequest, unit_id: str, payload: UnitPatch) -> Any:
         data["extra"] = {}
     services.unit_update(actor=request.user, unit=unit, **data)
     return _out(get_unit_for_user(request.user, unit.pk))
+
+
+# Licences and staff certificates of one unit ------------------------------
+
+
+@router.get("/{unit_id}/licences", response={200: ListOut[LicenceOut], **ERRORS})
+def licence_list(
+    request: HttpRequest, unit_id: str, after: str | None = None, limit: int = Query(50, ge=1, le=200)
+) -> Any:
+    """The unit's licences by expiry date."""
+    unit = get_unit_for_user(request.user, unit_id)
+    page = keyset_page(unit.licences.all(), ordering=["expires_on", "id"], cursor=after, size=limit)
+    return {"items": page.items, "next": page.next_cursor}
+
+
+@router.post("/{unit_id}/licences", response={200: LicenceOut, 201: LicenceOut, **ERRORS})
+def licence_create(request: HttpRequest, unit_id: str, payload: LicenceIn) -> Any:
+    """Record a licence of the unit (卫生许可证 …); idempotent on ``id``."""
+    unit = get_unit_for_user(request.user, unit_id)
+    existing = existing_for_retry(Licence, payload.id, request.user)
+    if existing is not None:
+        return Status(200, existing)
+    licence = services.licence_add(actor=request.user, unit=unit, **payload.dict())
+    return Status(201, licence)
+
+
+@router.get("/{unit_id}/certificates", response={200: ListOut[CertificateOut], **ERRORS})
+def certificate_list(
+    request: HttpRequest, unit_id: str, after: str | None = None, limit: int = Query(50, ge=1, le=200)
+) -> Any:
+    """The staff certificates of the unit by person."""
+    unit = get_unit_for_user(request.user, unit_id)
+    page = keyset_page(unit.certificates.all(), ordering=["person_name", "id"], cursor=after, size=limit)
+    return {"items": [_certificate_out(c) for c in page.items], "next": page.next_cursor}
+
+
+@router.post("/{unit_id}/certificates", response={200: CertificateOut, 201: CertificateOut, **ERRORS})
+def certificate_create(request: HttpRequest, unit_id: str, payload: CertificateIn) -> Any:
+    """Record a staff certificate (健康证, 卫生知识培训合格证); idempotent on ``id``."""
+    unit = get_unit_for_user(request.user, unit_id)
+    existing = existing_for_retry(StaffCertificate, payload.id, request.user)
+    if existing is not None:
+        return Status(200, _certificate_out(existing))
+    certificate = services.certificate_add(actor=request.user, unit=unit, **payload.dict())
+    return Status(201, _certificate_out(certificate))
+
+
+# What expires, across the caller's area ------------------------------------
+
+licences_router = Router(tags=["units"])
+certificates_router = Router(tags=["units"])
+EXPIRY_QUERY = {
+    "expiring": Query(
+        None, ge=1, le=366, description="expiring within this many days from today (e.g. 30); the default"
+    ),
+    "expired": Query(False, description="expired instead: expiry date before today"),
+}
+
+
+def _due_state(expiring: int | None, expired: bool) -> tuple[str, int]:
+    return ("expired" if expired else "expiring"), (expiring or EXPIRING_DAYS)
+
+
+@licences_router.get("", response={200: ListOut[LicenceDueOut], **ERRORS})
+def licences_due(
+    request: HttpRequest,
+    expiring: int | None = EXPIRY_QUERY["expiring"],
+    expired: bool = EXPIRY_QUERY["expired"],
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """Licences in the caller's area expiring within ``expiring`` days
+    (30 if not given) or, with ``expired=1``, already expired; by expiry date."""
+    state, days = _due_state(expiring, expired)
+    qs = licences_by_expiry(request.user, state=state, days=days)
+    page = keyset_page(qs, ordering=["expires_on", "id"], cursor=after, size=limit)
+    items = [
+        {
+            **LicenceOut.model_validate(licence).model_dump(),
+            "unit_id": licence.unit_id,
+            "unit_name": licence.unit.name,
+            "area_name": licence.unit.area.name,
+        }
+        for licence in page.items
+    ]
+    return {"items": items, "next": page.next_cursor}
+
+
+@certificates_router.get("", response={200: ListOut[CertificateDueOut], **ERRORS})
+def certificates_due(
+    request: HttpRequest,
+    expiring: int | None = EXPIRY_QUERY["expiring"],
+    expired: bool = EXPIRY_QUERY["expired"],
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """Staff certificates in the caller's area expiring within ``expiring``
+    days (30 if not given) or, with ``expired=1``, already expired."""
+    state, days = _due_state(expiring, expired)
+    qs = certificates_by_expiry(request.user, state=state, days=days)
+    page = keyset_page(qs, ordering=["expires_on", "id"], cursor=after, size=limit)
+    items = [
+        {
+            **_certificate_out(c),
+            "unit_id": c.unit_id,
+            "unit_name": c.unit.name,
+            "area_name": c.unit.area.name,
+        }
+        for c in page.items
+    ]
+    return {"items": items, "next": page.next_cursor}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.forms import DateInput
@@ -20,20 +21,32 @@ from xieguan.units.models import (
     Subtype,
     UnitStatus,
 )
-from xieguan.units.selectors import UnitFilters
+from xieguan.units.selectors import UNIT_ORDERINGS, UnitFilters
 
+FILTER_CHOICES_MAX = 400
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        return obj.name if obj.level == Level.TOWNSHIP else f"\u3000{obj.name}"
+        return obj.name if obj.level in (Level.TOWNSHIP, Level.PREFECTURE) else f"\u3000{obj.name}"
 
 
 def unit_areas_for(user: Any) -> Any:
     """Townships and villages the user may put a unit in, each township
     followed by its villages."""
     return Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+
+
+def filter_areas_for(user: Any) -> list[Area]:
+    """The areas offered as a filter of the registry: the townships and
+    villages when they are few enough for a drop-down (a county's); else
+    the prefectures and counties in the user's area."""
+    places = unit_areas_for(user).only("id", "name", "level", "path")
+    if places[: FILTER_CHOICES_MAX + 1].count() <= FILTER_CHOICES_MAX:
+        return list(places)
+    visible = Area.objects.visible_to(user).active()
+    return list(visible.filter(level__in=[Level.PREFECTURE, Level.COUNTY]).only("id", "name", "level", "path"))
 
 
 def extra_form_field(field: CategoryField) -> forms.Field:
@@ -154,10 +167,21 @@ class UnitFilterForm(forms.Form):
     risk_grade = forms.ChoiceField(label=_("Risk grade"), choices=[("", "—"), *RiskGrade.choices], required=False)
     incomplete = forms.BooleanField(label=_("Incomplete files only"), required=False)
     expiring = forms.BooleanField(label=_("Licence expiring within 30 days"), required=False)
+    expired = forms.BooleanField(label=_("Licence expired"), required=False)
+    sort = forms.ChoiceField(
+        label=pgettext_lazy("list order", "Sort"),
+        choices=[("name", _("By name")), ("recent", _("Recently changed first"))],
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = unit_areas_for(user)
+        # Any area in the user's scope is a valid filter; the drop-down lists
+        # what fits on a phone: a county's townships and villages, or the
+        # counties of a prefecture or province (not its 10,000 villages).
+        field = self.fields["area"]
+        field.queryset = Area.objects.visible_to(user)
+        field.widget.choices = [("", "—"), *[(a.pk, field.label_from_instance(a)) for a in filter_areas_for(user)]]
 
     def filters(self) -> UnitFilters:
         """The filters typed; a value that does not parse is ignored, so a
@@ -174,7 +198,13 @@ class UnitFilterForm(forms.Form):
             risk_grade=data.get("risk_grade") or "",
             incomplete=bool(data.get("incomplete")),
             licence_expiring=bool(data.get("expiring")),
+            licence_expired=bool(data.get("expired")),
         )
+
+    def ordering(self) -> list[str]:
+        """The keyset ordering the chosen sort stands for (by name if none)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return UNIT_ORDERINGS.get(data.get("sort") or "name", UNIT_ORDERINGS["name"])
 
 
 class ImportForm(forms.Form):

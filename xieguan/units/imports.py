@@ -52,6 +52,7 @@ from xieguan.units.models import (
     RiskGrade,
     Unit,
     UnitStatus,
+    county_id_of,
     name_initials_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED, place_names_near, township_path_of
@@ -756,6 +757,9 @@ def write_units(actor: Any, rows: list[tuple[int, dict[str, Any]]], *, fields: l
     units = []
     for _row, clean in rows:
         unit = Unit(id=uuid.uuid4(), **clean)
+        # bulk_create skips save(), which keeps the county the credit code is
+        # unique in; set it here.
+        unit.county_id = county_id_of(unit.area)
         unit.name_initials = name_initials_of(unit.name)
         unit.is_complete = all(getattr(unit, n) not in (None, "") for n in common) and all(
             (unit.extra or {}).get(k) not in (None, "") for k in required

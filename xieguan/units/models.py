@@ -7,10 +7,12 @@ A unit's category fields live in ``Unit.extra`` keyed by ``CategoryField.key``.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from simple_history.models import HistoricalRecords
@@ -105,6 +107,13 @@ class RiskGrade(models.TextChoices):
     HIGH = "high", _("high")
 
 
+def county_id_of(area: Any) -> uuid.UUID | None:
+    """The id of the county an area lies in, read off its path (no query):
+    the third segment of province/prefecture/county/…"""
+    segments = [s for s in (getattr(area, "path", "") or "").split("/") if s]
+    return uuid.UUID(hex=segments[2]) if len(segments) >= 3 else None
+
+
 class UnitQuerySet(ScopedQuerySet["Unit"]):
     def existing(self) -> UnitQuerySet:
         """Units that count in the registry's denominators: not closed and
@@ -134,6 +143,11 @@ class Unit(BaseModel):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     area = models.ForeignKey("areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="units")
+    # The county the area lies in, kept by save() from the area's path: the
+    # database holds a credit code unique within a county (SPEC §3) with it.
+    county = models.ForeignKey(
+        "areas.Area", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="units")
     subtype = models.ForeignKey(
         Subtype, verbose_name=_("subtype"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
@@ -159,9 +173,11 @@ class Unit(BaseModel):
         related_name="merged_units",
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials", "county"])
     objects = UnitQuerySet.as_manager()
     scope_lookup = "area__path"
+    # Derived from other fields; the audit log names what a user changed.
+    audit_exclude = ("county", "name_initials")
 
     class Meta:
         verbose_name = _("unit")
@@ -172,6 +188,17 @@ class Unit(BaseModel):
             models.Index(fields=["category", "status"], name="unit_category_status_idx"),
             models.Index(fields=["status", "is_complete"], name="unit_status_complete_idx"),
             models.Index(fields=["credit_code"], name="unit_credit_code_idx"),
+            # The whole-registry list (a province user) pages by name, and the
+            # "recently changed" sort by updated_at, each ending in the key.
+            models.Index(fields=["name", "id"], name="unit_name_id_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="unit_updated_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "credit_code"],
+                condition=Q(credit_code__isnull=False) & ~Q(credit_code=""),
+                name="unit_credit_code_unique_in_county",
+            )
         ]
 
     def __str__(self) -> str:
@@ -179,9 +206,14 @@ class Unit(BaseModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_initials = name_initials_of(self.name)
+        county_id = county_id_of(self.area) if self.area_id is not None else None
+        if county_id is not None:
+            self.county_id = county_id
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_initials"}
+        if update_fields is not None and "area" in update_fields:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "county"}
         super().save(*args, **kwargs)
 
 

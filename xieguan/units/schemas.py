@@ -18,6 +18,49 @@ class LicenceOut(Schema):
     scope: str
 
 
+class LicenceIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing record"
+    )
+    kind: str = Field(max_length=50, description="e.g. 卫生许可证, 医疗机构执业许可证")
+    number: str = Field(max_length=60)
+    issuer: str = Field("", max_length=100)
+    issued_on: datetime.date | None = None
+    expires_on: datetime.date | None = Field(None, description="not before issued_on")
+    scope: str = Field("", max_length=200)
+
+
+class CertificateOut(Schema):
+    id: uuid.UUID
+    person_name: str
+    kind: str = Field(description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)")
+    kind_label: str
+    number: str
+    expires_on: datetime.date | None
+
+
+class CertificateIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing record"
+    )
+    person_name: str = Field(max_length=50)
+    kind: str = Field(description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)")
+    number: str = Field("", max_length=60)
+    expires_on: datetime.date | None = None
+
+
+class LicenceDueOut(LicenceOut):
+    unit_id: uuid.UUID
+    unit_name: str
+    area_name: str
+
+
+class CertificateDueOut(CertificateOut):
+    unit_id: uuid.UUID
+    unit_name: str
+    area_name: str
+
+
 class UnitOut(Schema):
     id: uuid.UUID
     name: str
@@ -48,6 +91,7 @@ class UnitOut(Schema):
 class UnitDetailOut(UnitOut):
     missing_fields: list[str]
     licences: list[LicenceOut]
+    certificates: list[CertificateOut]
 
 
 class UnitIn(Schema):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from xieguan.units.models import (
     Subtype,
     Unit,
     UnitStatus,
+    county_id_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED, missing_fields
 
@@ -67,6 +68,39 @@ def county_path(area: Area) -> str:
     """The path of the county an area lies in (the first three levels)."""
     segments = [s for s in area.path.split("/") if s][: Level.COUNTY]
     return "/" + "".join(f"{s}/" for s in segments)
+
+
+def _credit_code_clash(code: str, area: Area, unit: Unit | None) -> dict[str, list[str]]:
+    """The error for a credit code another unit of the area's county holds,
+    or {} when it is free. The database holds the same rule
+    (unit_credit_code_unique_in_county); this check gives the message."""
+    clash = Unit.objects.filter(credit_code=code, county_id=county_id_of(area))
+    if unit is not None:
+        clash = clash.exclude(pk=unit.pk)
+    other = clash.only("name").first()
+    if other is None:
+        return {}
+    return {
+        "credit_code": [
+            _("The unit %(name)s in this county already has the credit code %(code)s.")
+            % {"name": other.name, "code": code}
+        ]
+    }
+
+
+def _save_unit(unit: Unit, *, creating: bool) -> None:
+    """Save, turning the database's refusal of a credit code taken meanwhile
+    (two people registering the same unit at once) into the same message
+    as the check before it. Another IntegrityError (a retried id) goes on."""
+    try:
+        with transaction.atomic():
+            unit.save(force_insert=creating)
+    except IntegrityError:
+        if unit.credit_code:
+            errors = _credit_code_clash(unit.credit_code, unit.area, unit)
+            if errors:
+                raise ValidationError(errors) from None
+        raise
 
 
 def clean_extra(fields: list[CategoryField], raw: dict[str, Any] | None) -> dict[str, Any]:
@@ -213,15 +247,7 @@ def clean_unit_data(
             errors["credit_code"] = exc.messages
         else:
             if isinstance(area, Area) and check_code_clash:
-                clash = Unit.objects.filter(credit_code=code, area__path__startswith=county_path(area))
-                if unit is not None:
-                    clash = clash.exclude(pk=unit.pk)
-                other = clash.only("name").first()
-                if other is not None:
-                    errors["credit_code"] = [
-                        _("The unit %(name)s in this county already has the credit code %(code)s.")
-                        % {"name": other.name, "code": code}
-                    ]
+                errors.update(_credit_code_clash(code, area, unit))
     clean["credit_code"] = code
 
     status = data.get("status") or UnitStatus.OPEN
@@ -288,7 +314,7 @@ def unit_create(*, actor: Any, id: uuid.UUID | None = None, **data: Any) -> Unit
         clean = _clean_unit(actor, data, unit=None)
         unit = Unit(id=id or uuid.uuid4(), **clean)
         unit.is_complete = not missing_fields(unit)
-        unit.save()
+        _save_unit(unit, creating=True)
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=unit, changes=diff({}, unit_snapshot(unit)))
         return unit
 
@@ -315,7 +341,7 @@ def unit_update(*, actor: Any, unit: Unit, **data: Any) -> Unit:
         for name, value in clean.items():
             setattr(unit, name, value)
         unit.is_complete = not missing_fields(unit)
-        unit.save()
+        _save_unit(unit, creating=False)
         changes = diff(before, unit_snapshot(unit))
         if changes:
             audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=unit, changes=changes)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,10 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import MANAGE_UNITS, RECORD_OUTREACH, can, require
 from xieguan.areas.models import Level
-from xieguan.core.documents import XLSX_TYPE
+from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.units import imports, services
+from xieguan.units.exports import export_rows
 from xieguan.units.forms import (
     CertificateForm,
     ImportForm,
@@ -34,25 +36,26 @@ from xieguan.units.forms import (
 from xieguan.units.models import Category, ImportStatus, Unit
 from xieguan.units.selectors import (
     EXPIRING_DAYS,
+    EXPIRY_STATES,
+    certificates_by_expiry,
     duplicate_pairs_for,
     filing_rate_by_township,
     get_import_batch_for_user,
     get_unit_for_user,
     import_batches_for,
+    licences_by_expiry,
     missing_fields,
     possible_duplicates_of,
     units_filtered,
 )
 from xieguan.units.timeline import entries_for
 
-LIST_ORDERING = ["name", "id"]
 
-
-def _page(qs: Any, request: HttpRequest) -> Page:
+def _page(qs: Any, request: HttpRequest, ordering: list[str]) -> Page:
     try:
-        return keyset_page(qs, ordering=LIST_ORDERING, cursor=request.GET.get("after"))
+        return keyset_page(qs, ordering=ordering, cursor=request.GET.get("after"))
     except BadCursor:
-        return keyset_page(qs, ordering=LIST_ORDERING)
+        return keyset_page(qs, ordering=ordering)
 
 
 def _query_without_cursor(request: HttpRequest) -> str:
@@ -65,17 +68,73 @@ def _query_without_cursor(request: HttpRequest) -> str:
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The registry: filters, search (pinyin initials too), keyset pages, no COUNT."""
     form = UnitFilterForm(request.GET or None, user=request.user)
-    page = _page(units_filtered(request.user, form.filters()), request)
+    page = _page(units_filtered(request.user, form.filters()), request, form.ordering())
+    query = _query_without_cursor(request)
     return render(
         request,
         "units/list.html",
         {
             "form": form,
             "page": page,
-            "query": _query_without_cursor(request),
+            "query": query,
+            "export_url": reverse("units:export") + (f"?{query}" if query else ""),
             "can_manage": can(request.user, MANAGE_UNITS),
         },
     )
+
+
+@login_required
+def unit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as Excel: the same filters and scope as the list,
+    every matching unit (not one page), streamed so memory stays flat."""
+    form = UnitFilterForm(request.GET or None, user=request.user)
+    qs = units_filtered(request.user, form.filters())
+    category = form.filters().category
+    headers, rows = export_rows(qs.order_by(*form.ordering()), category=category)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    title = _("Supervised units") + (f"（{category.name}）" if category else "")
+    return xlsx_response(f"{_('units')}-{stamp}.xlsx", headers, rows, sheet=_("Units"), title=title)
+
+
+@login_required
+def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    """The unit file (一户一档) as an A4 PDF to print and file."""
+    unit = _survivor_of(get_unit_for_user(request.user, pk))
+    context = _file_context(request, unit)
+    return pdf_response("units/pdf/unit_file.html", context, f"{unit.name}-一户一档.pdf", request=request)
+
+
+def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
+    state = request.GET.get("state") if request.GET.get("state") in EXPIRY_STATES else "expiring"
+    if what == "licences":
+        qs = licences_by_expiry(request.user, state=state)
+    else:
+        qs = certificates_by_expiry(request.user, state=state)
+    page = _page(qs, request, ["expires_on", "id"])
+    return render(
+        request,
+        "units/expiry.html",
+        {
+            "what": what,
+            "state": state,
+            "page": page,
+            "query": _query_without_cursor(request),
+            "today": timezone.localdate(),
+            "days": EXPIRING_DAYS,
+        },
+    )
+
+
+@login_required
+def licence_expiry(request: HttpRequest) -> HttpResponse:
+    """Licences in the user's area expiring within 30 days, or expired."""
+    return _expiry_list(request, what="licences")
+
+
+@login_required
+def certificate_expiry(request: HttpRequest) -> HttpResponse:
+    """Staff certificates expiring within 30 days, or expired."""
+    return _expiry_list(request, what="certificates")
 
 
 @login_required
@@ -144,29 +203,28 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
             request, _("%(merged)s was merged into %(survivor)s.") % {"merged": unit.name, "survivor": survivor.name}
         )
         return redirect("units:detail", pk=survivor.pk)
-    licences = list(unit.licences.all())
-    certificates = list(unit.certificates.all())
+    context = _file_context(request, unit)
+    context["can_record_outreach"] = can(request.user, RECORD_OUTREACH)
+    context["duplicates"] = possible_duplicates_of(unit, request.user)
+    return render(request, "units/detail.html", context)
+
+
+def _file_context(request: HttpRequest, unit: Any) -> dict[str, Any]:
+    """What the unit file shows, on the page and in its PDF."""
     today = timezone.localdate()
-    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     category_fields = list(unit.category.fields.all())
     extra = unit.extra or {}
-    return render(
-        request,
-        "units/detail.html",
-        {
-            "unit": unit,
-            "extra_rows": [(f.label, extra.get(f.key), f.required) for f in category_fields],
-            "missing": missing_fields(unit),
-            "licences": licences,
-            "certificates": certificates,
-            "today": today,
-            "soon": soon,
-            "timeline": entries_for(unit, request.user),
-            "can_manage": can(request.user, MANAGE_UNITS),
-            "can_record_outreach": can(request.user, RECORD_OUTREACH),
-            "duplicates": possible_duplicates_of(unit, request.user),
-        },
-    )
+    return {
+        "unit": unit,
+        "extra_rows": [(f.label, extra.get(f.key), f.required) for f in category_fields],
+        "missing": missing_fields(unit),
+        "licences": list(unit.licences.all()),
+        "certificates": list(unit.certificates.all()),
+        "today": today,
+        "soon": today + datetime.timedelta(days=EXPIRING_DAYS),
+        "timeline": entries_for(unit, request.user),
+        "can_manage": can(request.user, MANAGE_UNITS),
+    }
 
 
 def _add_to_unit(request: HttpRequest, pk: str, *, form_class: Any, add: Any, done: str, title: str) -> HttpResponse:

@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from xieguan.core.models import AuditEvent
@@ -170,3 +171,66 @@ def test_making_a_field_required_refreshes_completeness(demo, comanager_in):
     assert services.units_refresh_completeness(category=food) == 1
     unit.refresh_from_db()
     assert not unit.is_complete and missing_fields(unit) == [("extra.kitchen_area", "厨房面积")]
+
+
+# The credit code is unique within the county in the database itself -------
+
+
+def test_unit_carries_its_county_and_follows_a_move(demo, comanager_in, county_admin):
+
+    unit = make_unit(comanager_in, demo.villages[1])
+    assert unit.county_id == demo.county.pk
+    services.unit_update(actor=county_admin, unit=unit, area=demo.villages[3])
+    unit.refresh_from_db()
+    assert unit.county_id == demo.county.pk and unit.area_id == demo.villages[3].pk
+
+
+def test_database_refuses_a_credit_code_twice_in_a_county(demo, comanager_in):
+
+    first = make_unit(comanager_in, demo.villages[1], credit_code=credit_code(7))
+    twin = Unit(name="双胞胎", area=demo.villages[0], category=first.category, credit_code=credit_code(7))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    # Units without a code do not collide.
+    for name in ("村卫生室甲", "村卫生室乙"):
+        Unit(name=name, area=demo.villages[0], category=first.category, credit_code=None).save()
+
+
+def test_a_race_past_the_check_gets_the_same_chinese_message(demo, comanager_in, monkeypatch):
+    """Two people register the same unit at once: both pass the check, the
+    database refuses the second, and it gets the message the check gives."""
+
+    make_unit(comanager_in, demo.villages[1], credit_code=credit_code(8), name="先到的店")
+    real = services._credit_code_clash
+    calls = []
+
+    def blind_then_real(code, area, unit):
+        calls.append(code)
+        return {} if len(calls) == 1 else real(code, area, unit)
+
+    monkeypatch.setattr(services, "_credit_code_clash", blind_then_real)
+    audit_before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        make_unit(comanager_in, demo.villages[0], credit_code=credit_code(8), name="后到的店")
+    assert len(calls) == 2
+    assert "本县的“先到的店”已使用统一社会信用代码" in caught.value.message_dict["credit_code"][0]
+    assert not Unit.objects.filter(name="后到的店").exists()
+    assert AuditEvent.objects.count() == audit_before
+
+
+def test_a_race_on_update_gets_the_same_message_and_changes_nothing(demo, comanager_in, monkeypatch):
+
+    make_unit(comanager_in, demo.villages[1], credit_code=credit_code(8), name="先到的店")
+    other = make_unit(comanager_in, demo.villages[0], credit_code=credit_code(9), name="另一家")
+    real = services._credit_code_clash
+    calls = []
+
+    def blind_then_real(code, area, unit):
+        calls.append(code)
+        return {} if len(calls) == 1 else real(code, area, unit)
+
+    monkeypatch.setattr(services, "_credit_code_clash", blind_then_real)
+    with pytest.raises(ValidationError) as caught:
+        services.unit_update(actor=comanager_in, unit=other, credit_code=credit_code(8))
+    assert "先到的店" in caught.value.message_dict["credit_code"][0]
+    assert Unit.objects.get(pk=other.pk).credit_code == credit_code(9)
