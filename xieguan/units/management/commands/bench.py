@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import django
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
@@ -77,6 +77,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--output", default="docs/bench.md")
         parser.add_argument("--export-child", action="store_true", help="internal: one export run")
+        parser.add_argument(
+            "--only-import",
+            action="store_true",
+            help="measure only the 10,000-row import and replace its row in the report",
+        )
 
     # -- helpers --------------------------------------------------------------
 
@@ -127,6 +132,9 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
+        if options["only_import"]:
+            self._replace_import_row(self._import(), options["output"])
+            return
         load_before = os.getloadavg()
         rows = self._measure(options["runs"], options["export_runs"])
         options["load"] = (load_before, os.getloadavg())
@@ -299,7 +307,7 @@ class Command(BaseCommand):
 
     def _import(self) -> dict[str, Any]:
         try:
-            from xieguan.units.imports import import_rows_for_bench  # type: ignore[attr-defined]
+            from xieguan.units.imports import import_rows_for_bench
         except ImportError:
             return {
                 "what": "Import of a 10,000-row sheet",
@@ -329,21 +337,46 @@ class Command(BaseCommand):
             + [40 if f.kind == "int" else f"JY{i:08d}" for f in fields]
             for i in range(10_000)
         )
+        from django.db import transaction
+
         times = []
+        runs = 3
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as sheet:
             write_xlsx(sheet.name, headers, rows)
-            started = time.perf_counter()
-            import_rows(actor, food, sheet.name)
-            times.append((time.perf_counter() - started) * 1000)
+            for _ in range(runs):
+                # Each run imports into a transaction that is rolled back, so
+                # every run meets the same table and the province stays as made.
+                with transaction.atomic():
+                    started = time.perf_counter()
+                    created = import_rows(actor, food, sheet.name)
+                    times.append((time.perf_counter() - started) * 1000)
+                    transaction.set_rollback(True)
+                if created != 10_000:
+                    raise CommandError(f"the import made {created} units, not 10,000")
         return {
-            "what": "Import of a 10,000-row sheet",
+            "what": "Import of a 10,000-row sheet (read, check, write)",
             "median": statistics.median(times),
             "p95": None,
             "target": "< 30 s",
             "met": statistics.median(times) < 30_000,
             "unit": "s",
-            "runs": 1,
+            "runs": runs,
         }
+
+    def _replace_import_row(self, row: dict[str, Any], output: str) -> None:
+        """Put a fresh import figure into an existing report (the rest stays)."""
+        median = row["median"]
+        met = "yes" if row["met"] else "no"
+        load = os.getloadavg()[0]
+        line = (
+            f"| {row['what']}, median of {row['runs']} runs (load {load:.1f}) | {median / 1000:.1f} s | — "
+            f"| {row['target']} | {met} |"
+        )
+        path = Path(output)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = [line if entry.startswith("| Import of a 10,000-row sheet") else entry for entry in lines]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.stdout.write(line)
 
     # -- the report -------------------------------------------------------------
 
