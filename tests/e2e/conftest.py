@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from xieguan.core.testing import restore_seeded_rows
+
 # Playwright's sync API runs an event loop in this thread; the test's own ORM
 # calls are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -100,6 +102,8 @@ class Journey:
 
 @pytest.fixture
 def journey(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
+    # A transactional test before this one flushed what the data migrations seeded.
+    restore_seeded_rows()
     folder = SHOTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):

@@ -21,7 +21,7 @@ from xieguan.complaints.models import Complaint, Status
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.units.models import Category, Unit
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ANSWER = "K7M4P"
 

@@ -9,7 +9,7 @@ from tests.e2e.conftest import DESKTOP, PHONE
 from xieguan.accounts.models import TransferRequest, User
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_comanager_sees_own_township_bureau_manages_people_lockout_and_audit(journey):

@@ -15,7 +15,7 @@ from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.outreach import load_outreach
 from xieguan.outreach.models import Attendance, OutreachPhoto
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_publicity_training_sign_in_hours_and_what_is_due(journey, tmp_path, settings):

@@ -21,7 +21,7 @@ from xieguan.reports.defaults import seed_default_categories
 from xieguan.reports.models import Report, ReportCategory, ReportStatus
 from xieguan.reports.selectors import period_bounds, report_indicators
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CONTENT = "村民婚宴后9人呕吐腹泻，已送卫生院"
 

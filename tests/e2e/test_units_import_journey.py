@@ -18,7 +18,7 @@ from xieguan.demo.units import load_units
 from xieguan.units.models import Category, ImportBatch, Unit
 from xieguan.units.tests.factories import credit_code
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def filled(template: bytes, rows: list[dict[str, object]]) -> bytes:

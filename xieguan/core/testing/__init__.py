@@ -48,3 +48,38 @@ def assert_pdf_with_cjk_font(pdf: bytes) -> None:
     inflated = pdf_inflated(pdf)
     assert b"/FontFile" in inflated, "no embedded font"
     assert b"NotoSansSC" in inflated or b"Noto Sans SC" in inflated, "the CJK font is not the one embedded"
+
+
+def restore_seeded_rows() -> bool:
+    """Put back what the data migrations seed (roles, categories, report
+    categories, checklists) after a transactional test flushed every table.
+
+    Runs the forward functions of the seeding migrations (named ``*seed*`` or
+    ``*roles``) in migration order, each with its own historical models, and
+    only when the rows are gone — so it is safe to call before every browser
+    journey. A seed whose rows are already back (the demo loader re-creates
+    the roles) is skipped at its unique constraint. Returns whether it ran."""
+    from django.db import IntegrityError, connection, transaction
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.operations.special import RunPython
+
+    from xieguan.units.models import Category
+
+    if Category.objects.exists():
+        return False
+    executor = MigrationExecutor(connection)
+    targets = executor.loader.graph.leaf_nodes()
+    plan = executor.migration_plan(targets, clean_start=True)
+    with connection.schema_editor(atomic=True) as schema_editor:
+        for migration, _backwards in plan:
+            if "seed" not in migration.name and not migration.name.endswith("roles"):
+                continue
+            state = executor.loader.project_state((migration.app_label, migration.name), at_end=False)
+            for operation in migration.operations:
+                if isinstance(operation, RunPython):
+                    try:
+                        with transaction.atomic():
+                            operation.code(state.apps, schema_editor)
+                    except IntegrityError:
+                        continue
+    return True

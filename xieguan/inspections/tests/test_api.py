@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from xieguan.core.testing import count_queries
+from xieguan.core.testing import restore_seeded_rows, count_queries
 from xieguan.inspections import services
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Reinspection
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
@@ -199,6 +199,7 @@ def test_two_opinions_issued_at_once_get_consecutive_numbers(demo, comanager_in,
     so they get n and n+1, never the same number and never a gap."""
     if connection.vendor != "postgresql":
         pytest.skip("the row lock is PostgreSQL's; SQLite serialises writers anyway")
+    restore_seeded_rows()  # an earlier transactional test may have flushed the checklists
     record = submitted(comanager_in, plain_unit(township), inspectors=[comanager_in, cg2], fails=1)
     barrier = threading.Barrier(4)
     errors = []
