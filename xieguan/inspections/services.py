@@ -191,7 +191,7 @@ def checklist_draft_create(
     if subtype is not None and subtype.category_id != category.pk:
         raise ValidationError({"subtype": _("The subtype is not of this category.")})
     with transaction.atomic():
-        same = ChecklistTemplate.objects.select_for_update().filter(county=county, category=category)
+        same = ChecklistTemplate.objects.select_for_update(of=("self",)).filter(county=county, category=category)
         same = same.filter(subtype=subtype) if subtype else same.filter(subtype__isnull=True)
         if same.filter(status=ChecklistStatus.DRAFT).exists():
             raise ValidationError(_("A draft of this checklist already exists; edit or publish it first."))
@@ -300,9 +300,12 @@ def frequency_rule_set(
     if period not in Period.values:
         raise ValidationError({"period": _("Choose a frequency from the list.")})
     with transaction.atomic():
+        # of=self and no ordering: a rule's default ordering joins its nullable
+        # category, and PostgreSQL cannot lock the nullable side of an outer join.
         rule = (
-            FrequencyRule.objects.select_for_update()
+            FrequencyRule.objects.select_for_update(of=("self",))
             .filter(county=county, category=category, key_unit=key_unit)
+            .order_by("pk")
             .first()
         )
         before = snapshot(rule) if rule else {}
