@@ -759,7 +759,7 @@ def write_units(actor: Any, rows: list[tuple[int, dict[str, Any]]], *, fields: l
         unit = Unit(id=uuid.uuid4(), **clean)
         # bulk_create skips save(), which keeps the county the credit code is
         # unique in; set it here.
-        unit.county_id = county_id_of(unit.area)
+        unit.county_id = county_id_of(unit.area)  # type: ignore[assignment]
         unit.name_initials = name_initials_of(unit.name)
         unit.is_complete = all(getattr(unit, n) not in (None, "") for n in common) and all(
             (unit.extra or {}).get(k) not in (None, "") for k in required

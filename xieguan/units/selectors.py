@@ -22,7 +22,7 @@ from xieguan.units.duplicates import (
     normalise_name,
     place_names_for,
 )
-from xieguan.units.models import ImportBatch, Licence, StaffCertificate, Unit
+from xieguan.units.models import ImportBatch, Licence, StaffCertificate, Unit, UnitQuerySet
 
 # Common fields every complete file has filled (不错项、不空项), besides the
 # category's own required fields. A credit code is not among them: a village
@@ -97,7 +97,7 @@ def _narrowed(qs: Any, path: str) -> Any:
     return qs.filter(area__path__startswith=path)
 
 
-def units_in_scope(user: Any) -> ScopedQuerySet[Unit]:
+def units_in_scope(user: Any) -> UnitQuerySet:
     """Every unit the user may see: the same rows as ``visible_to``, asked of
     the database in the form it answers fastest for the scope's width."""
     path = scope_path_for(user)
