@@ -45,7 +45,7 @@ def test_public_complaint_tracked_handled_replied_reopened_and_complainant_prote
     page = public.page
     assert "投诉举报" in page.inner_text("h1")
     page.select_option("#id_township", label="城关镇")
-    page.wait_for_function("document.querySelectorAll('#id_village option').length > 1")
+    page.wait_for_selector("#id_village option:nth-child(2)", state="attached")
     page.select_option("#id_village", label="李家村")
     page.select_option("#id_category", "food")
     page.fill("#id_content", "红星饭店后厨有老鼠，餐具不消毒，已经好几次了。")

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
 from xieguan.accounts.models import Role, RoleCode
@@ -68,7 +69,8 @@ def test_food_poisoning_clue_from_phone_to_feedback(journey, tmp_path, settings)
     cun1.page.fill("#id_affected_count", "9")
     cun1.page.set_input_files("#id_photos", str(photo))
     cun1.page.click("[data-geolocate]")
-    cun1.page.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    # No wait_for_function: its string predicate is eval'd, which the CSP refuses.
+    expect(cun1.page.locator("#id_latitude")).not_to_have_value("")
     cun1.shot("cun1-form")
     cun1.page.click("main form button[type=submit]")
     body = cun1.page.inner_text("main")
