@@ -53,6 +53,7 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.wording import find_forbidden
+from xieguan.monthly.locks import assert_month_open
 from xieguan.units.models import Category, Subtype, Unit, UnitStatus
 
 INSPECTOR_ROLES = (RoleCode.COMANAGER, RoleCode.SUPERVISOR)
@@ -378,6 +379,7 @@ def inspection_create(
         errors["started_at"] = _("The time cannot be in the future.")
     if errors:
         raise ValidationError(errors)
+    assert_month_open(unit.area, started_at)
     _check_gps(latitude, longitude, accuracy_m)
     chosen = _inspectors(actor, inspectors)
     template = checklist_for(unit)
@@ -429,6 +431,7 @@ def inspection_save_draft(
     to (result or "", note)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     _require_draft(inspection)
+    assert_month_open(inspection.area, inspection.started_at)
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValueError(f"not draft fields: {sorted(unknown)}")
@@ -524,6 +527,7 @@ def inspection_submit(*, actor: Any, inspection: Inspection) -> Inspection:
     an overall result, problems described when an item fails, each inspector
     signed and the representative signed or refused."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
+    assert_month_open(inspection.area, inspection.started_at)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _require_draft(inspection)
@@ -545,6 +549,7 @@ def inspection_correct(*, actor: Any, inspection: Inspection, reason: str) -> In
     answers, inspectors and photos, and the reason; the old version stays
     readable and counts until the new one is submitted."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
+    assert_month_open(inspection.area, inspection.started_at)
     clean_reason = _text(reason, field="correction_reason", limit=1000, required=True)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -719,6 +724,8 @@ def opinion_issue(
     (a locked counter row, so two issued at once never share or skip one)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     today = today or timezone.localdate()
+    # An opinion counts in the month it is issued (today).
+    assert_month_open(inspection.area, today)
     county = county_of(inspection.area)
     errors: dict[str, str] = {}
     if inspection.status != InspectionStatus.SUBMITTED:
@@ -798,6 +805,7 @@ def reinspection_record(
     """Record the follow-up visit on an opinion (整改复查) and its result;
     at least two inspectors, as on any visit. Made once per ``id``."""
     require(actor, RECORD_INSPECTION, opinion.area.path)
+    assert_month_open(opinion.area, inspected_at)
     errors: dict[str, str] = {}
     if result not in ReinspectionResult.values:
         errors["result"] = _("Choose a result from the list.")
