@@ -302,7 +302,9 @@ def frequency_rule_set(
         raise ValidationError({"period": _("Choose a frequency from the list.")})
     with transaction.atomic():
         rule = (
-            FrequencyRule.objects.select_for_update()
+            # of=self: the default ordering joins the nullable category, and
+            # PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+            FrequencyRule.objects.select_for_update(of=("self",))
             .filter(county=county, category=category, key_unit=key_unit)
             .first()
         )
