@@ -5,8 +5,12 @@ county's list shows the townships still missing."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 from django.utils import timezone
+from docx import Document
 
 from tests.e2e.conftest import DESKTOP, PHONE
 from xieguan.demo.county import DEMO_PASSWORD, load_county
@@ -107,3 +111,24 @@ def test_monthly_report_submit_return_approve_lock_unlock(journey):
     missing = bureau.page.inner_text(".missing")
     assert township.name not in missing and demo.townships[1].name in missing
     bureau.shot("bureau-rates-missing")
+
+    # The quarterly summary: a Chinese draft, edited, downloaded as Word and PDF.
+    quarter = (today.month - 1) // 3 + 1
+    cg1.goto(f"/monthly/summary/{township.pk}/{today.year}/?quarter={quarter}")
+    draft = cg1.page.input_value("#id_text")
+    assert "一、工作开展情况" in draft and "四、下一步工作" in draft
+    cg1.page.fill("#id_text", draft + "\n（经站长审阅）")
+    cg1.shot("cg1-summary")
+    with cg1.page.expect_download() as word:
+        cg1.page.click("button[value=docx]")
+    document = Document(word.value.path())
+    assert "（经站长审阅）" in [p.text for p in document.paragraphs]
+    with cg1.page.expect_download() as pdf:
+        cg1.page.click("button[value=pdf]")
+    folder = cg1.folder
+    shutil.copy(pdf.value.path(), folder / "summary.pdf")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(folder / "summary.pdf"), str(folder / "summary")],
+        check=True,
+    )
+    assert list(folder.glob("summary*.png"))

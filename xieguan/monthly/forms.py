@@ -37,3 +37,9 @@ class UnlockGrantForm(forms.Form):
 class MonthForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+
+
+class SummaryForm(forms.Form):
+    text = forms.CharField(
+        label=_("Summary (edit before downloading)"), max_length=20000, widget=forms.Textarea(attrs={"rows": 16})
+    )

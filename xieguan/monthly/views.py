@@ -78,6 +78,7 @@ def _report_context(request: HttpRequest, township: Area, year: int, month: int)
         "township": township,
         "year": year,
         "month": month,
+        "quarter": (month - 1) // 3 + 1,
         "report": report,
         "figures": figures,
         "deadline": deadline,
@@ -310,4 +311,60 @@ def rates(request: HttpRequest) -> HttpResponse:
     months = [(m, reporting_rates(request.user, year=year, month=m)) for m in range(1, last + 1)]
     return render(
         request, "monthly/rates.html", {"year": year, "months": months, "review_url": reverse("monthly:review")}
+    )
+
+
+@login_required
+def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
+    """季度小结 / 年度总结: the figures and a prose draft; the user edits the
+    text and downloads it as Word (``format=docx``) or PDF (``format=pdf``)."""
+    from xieguan.core.documents import pdf_response
+    from xieguan.monthly.forms import SummaryForm
+    from xieguan.monthly.summaries import column_labels, summary_docx, summary_draft, summary_of
+
+    township = get_township_for_user(request.user, township_id)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    try:
+        quarter = int(request.GET.get("quarter") or 0) or None
+    except ValueError:
+        quarter = None
+    if quarter is not None and not 1 <= quarter <= 4:
+        quarter = None
+    data = summary_of(request.user, township=township, year=year, quarter=quarter, today=timezone.localdate())
+    form = SummaryForm(request.POST or None, initial={"text": summary_draft(data)})
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        name = data.title
+        if request.POST.get("format") == "pdf":
+            return pdf_response(
+                "monthly/summary_pdf.html",
+                {
+                    "summary": data,
+                    "paragraphs": [p for p in text.splitlines() if p.strip()],
+                    "columns": column_labels(),
+                },
+                f"{name}.pdf",
+                inline=False,
+            )
+        from django.utils.http import content_disposition_header
+
+        response = HttpResponse(
+            summary_docx(data, text),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx") or ""
+        return response
+    return render(
+        request,
+        "monthly/summary.html",
+        {
+            "summary": data,
+            "form": form,
+            "township": township,
+            "year": year,
+            "quarter": quarter,
+            "columns": column_labels(),
+        },
+        status=422 if form.errors else 200,
     )
