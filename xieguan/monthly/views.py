@@ -4,6 +4,7 @@ the county's review list, the reporting rates, and the drill-down of a cell."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -79,6 +80,8 @@ def _report_context(request: HttpRequest, township: Area, year: int, month: int)
         "year": year,
         "month": month,
         "quarter": (month - 1) // 3 + 1,
+        # A first submit carries a client-made id, so a double tap makes one report.
+        "new_id": request.POST.get("id") or uuid.uuid4(),
         "report": report,
         "figures": figures,
         "deadline": deadline,

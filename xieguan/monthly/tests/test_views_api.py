@@ -180,3 +180,16 @@ def test_api_refuses_locked_edit_with_chinese_detail(demo, client, api_token, to
     }
     response = client.post("/api/outreach", body, content_type="application/json", **api_token(comanager_in))
     assert response.status_code == 422 and "已审核并锁定" in response.json()["detail"]
+
+
+def test_a_double_tapped_first_submit_makes_one_report(demo, login, township, comanager_in):
+    client = login(comanager_in)
+    page = client.get(page_url(township))
+    new_id = page.context["new_id"]
+    assert f'name="id" value="{new_id}"' in page.text
+    for _ in range(2):
+        assert (
+            client.post(page_url(township, "monthly:submit"), {"id": str(new_id), "remarks": "正常"}).status_code == 302
+        )
+    report = MonthlyReport.objects.get()
+    assert str(report.pk) == str(new_id) and report.versions.count() == 1
