@@ -193,9 +193,7 @@ def test_lists_are_scoped_and_queries_do_not_grow(demo, api_token, comanager_in,
     assert client.get("/api/checklists?category=food", **headers).json()["items"][0]["category"] == "food"
 
 
-# serialized_rollback: the flush after a transactional test empties the
-# data migrations' rows (categories, roles), which the journeys that follow need.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_opinions_issued_at_once_get_consecutive_numbers(demo, comanager_in, cg2, township):
     """Threads on PostgreSQL: the counter row lock serialises the two issues,
     so they get n and n+1, never the same number and never a gap."""
