@@ -16,6 +16,7 @@ from xieguan.inspections.api import (
     opinion_router,
     reinspection_router,
 )
+from xieguan.monthly.api import router as monthly_router
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
@@ -56,3 +57,4 @@ api.add_router("/inspections", inspection_router)
 api.add_router("/opinions", opinion_router)
 api.add_router("/reinspections", reinspection_router)
 api.add_router("/handovers", handover_router)
+api.add_router("/monthly-reports", monthly_router)

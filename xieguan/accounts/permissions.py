@@ -32,6 +32,8 @@ REGISTER_EXPOSED = "register_exposed"
 RECORD_INSPECTION = "record_inspection"
 MANAGE_CHECKLISTS = "manage_checklists"
 HANDLE_HANDOVER = "handle_handover"
+SUBMIT_MONTHLY = "submit_monthly"
+REVIEW_MONTHLY = "review_monthly"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -69,6 +71,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     MANAGE_CHECKLISTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
     # Only the institute investigates handed-over cases and records outcomes.
     HANDLE_HANDOVER: frozenset({R.SUPERVISOR}),
+    # SPEC §8: the station submits its monthly report (and asks for an
+    # unlock); the county institute or bureau reviews it and grants unlocks.
+    SUBMIT_MONTHLY: frozenset({R.COMANAGER}),
+    REVIEW_MONTHLY: frozenset({R.SUPERVISOR, R.COUNTY_LEADER}),
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _can(capability: str) -> Callable[[Any], bool]:
@@ -29,15 +30,16 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "core:home", lambda user: True),
+    NavItem(_("Inspections"), "inspections:list", lambda user: True),
+    NavItem(_("Reports"), "reports:list", lambda user: True),
     NavItem(_("Units"), "units:list", lambda user: True),
+    NavItem(_("Complaints"), "complaints:list", lambda user: True),
+    NavItem(_("Publicity"), "outreach:list", lambda user: True),
+    NavItem(_("Training"), "outreach:training_list", lambda user: True),
+    NavItem(pgettext_lazy("menu", "Monthly report"), "monthly:index", lambda user: True),
     NavItem(_("Areas"), "areas:list", lambda user: True),
     NavItem(_("Institutions"), "accounts:institution_list", lambda user: True),
     NavItem(_("People"), "accounts:person_list", _can("view_people")),
     NavItem(_("Transfers"), "accounts:transfer_list", _can("approve_transfers")),
-    NavItem(_("Reports"), "reports:list", lambda user: True),
-    NavItem(_("Inspections"), "inspections:list", lambda user: True),
-    NavItem(_("Publicity"), "outreach:list", lambda user: True),
-    NavItem(_("Training"), "outreach:training_list", lambda user: True),
-    NavItem(_("Complaints"), "complaints:list", lambda user: True),
     NavItem(_("Audit log"), "core:audit", _can("view_audit")),
 ]

@@ -53,6 +53,7 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.wording import find_forbidden
+from xieguan.monthly.locks import assert_month_open
 from xieguan.units.models import Category, Subtype, Unit, UnitStatus
 
 INSPECTOR_ROLES = (RoleCode.COMANAGER, RoleCode.SUPERVISOR)
@@ -303,6 +304,8 @@ def frequency_rule_set(
         # of=self and no ordering: a rule's default ordering joins its nullable
         # category, and PostgreSQL cannot lock the nullable side of an outer join.
         rule = (
+            # of=self: the default ordering joins the nullable category, and
+            # PostgreSQL refuses FOR UPDATE on the nullable side of a join.
             FrequencyRule.objects.select_for_update(of=("self",))
             .filter(county=county, category=category, key_unit=key_unit)
             .order_by("pk")
@@ -381,6 +384,7 @@ def inspection_create(
         errors["started_at"] = _("The time cannot be in the future.")
     if errors:
         raise ValidationError(errors)
+    assert_month_open(unit.area, started_at)
     _check_gps(latitude, longitude, accuracy_m)
     chosen = _inspectors(actor, inspectors)
     template = checklist_for(unit)
@@ -432,6 +436,7 @@ def inspection_save_draft(
     to (result or "", note)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     _require_draft(inspection)
+    assert_month_open(inspection.area, inspection.started_at)
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValueError(f"not draft fields: {sorted(unknown)}")
@@ -527,6 +532,7 @@ def inspection_submit(*, actor: Any, inspection: Inspection) -> Inspection:
     an overall result, problems described when an item fails, each inspector
     signed and the representative signed or refused."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
+    assert_month_open(inspection.area, inspection.started_at)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _require_draft(inspection)
@@ -548,6 +554,7 @@ def inspection_correct(*, actor: Any, inspection: Inspection, reason: str) -> In
     answers, inspectors and photos, and the reason; the old version stays
     readable and counts until the new one is submitted."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
+    assert_month_open(inspection.area, inspection.started_at)
     clean_reason = _text(reason, field="correction_reason", limit=1000, required=True)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -722,6 +729,8 @@ def opinion_issue(
     (a locked counter row, so two issued at once never share or skip one)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     today = today or timezone.localdate()
+    # An opinion counts in the month it is issued (today).
+    assert_month_open(inspection.area, today)
     county = county_of(inspection.area)
     errors: dict[str, str] = {}
     if inspection.status != InspectionStatus.SUBMITTED:
@@ -801,6 +810,7 @@ def reinspection_record(
     """Record the follow-up visit on an opinion (整改复查) and its result;
     at least two inspectors, as on any visit. Made once per ``id``."""
     require(actor, RECORD_INSPECTION, opinion.area.path)
+    assert_month_open(opinion.area, inspected_at)
     errors: dict[str, str] = {}
     if result not in ReinspectionResult.values:
         errors["result"] = _("Choose a result from the list.")

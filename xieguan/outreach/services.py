@@ -19,6 +19,7 @@ from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.photos import files_kept_on_success, prepare_photo
+from xieguan.monthly.locks import assert_month_open
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -82,6 +83,7 @@ def outreach_create(
     require(actor, RECORD_OUTREACH, area.path)
     if actor.institution is None:
         raise ValidationError(_("Only a member of an institution can record publicity."))
+    assert_month_open(area, date)
     errors: dict[str, str] = {}
     if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
         errors["area"] = _("Choose a township or a village.")
@@ -283,6 +285,9 @@ def outreach_update(*, actor: Any, record: Outreach, **changes: Any) -> Outreach
     errors.update(_unit_errors(actor, area, values["form"], values["unit"]))
     if errors:
         raise ValidationError(errors)
+    # Both the month it leaves and the month it moves to must be open.
+    assert_month_open(record.area, record.date)
+    assert_month_open(area, values["date"])
     values.update(
         _clean_outreach_texts(
             place=values["place"], theme=values["theme"], audience=values["audience"], materials=values["materials"]
@@ -306,6 +311,7 @@ def outreach_delete(*, actor: Any, record: Outreach) -> None:
     """Delete a publicity record recorded by mistake, with its photos; the
     audit log keeps what it was."""
     require(actor, RECORD_OUTREACH, record.area.path)
+    assert_month_open(record.area, record.date)
     names = [(p.image.storage, p.image.name) for p in record.photos.all()]
     with transaction.atomic():
         audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=record, changes=diff(snapshot(record), {}))

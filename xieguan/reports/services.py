@@ -31,6 +31,7 @@ from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo
 from xieguan.core.scope import is_within
+from xieguan.monthly.locks import assert_month_open
 from xieguan.reports.defaults import OCCUPATIONAL
 from xieguan.reports.models import (
     EMERGENCY_LIMIT_MINUTES,
@@ -145,6 +146,7 @@ def report_create(
     if errors:
         raise ValidationError(errors)
     assert found_at is not None
+    assert_month_open(area, found_at)
     clean = {
         "place": _clean_text(place, field="place", required=True, limit=200),
         "content": _clean_text(content, field="content", required=True, limit=2000),

@@ -10,6 +10,7 @@ from xieguan.areas.models import Area
 from xieguan.demo.complaints import DEMO_PIN, DEMO_RECEIPT, load_complaints
 from xieguan.demo.county import DEMO_LOGINS, DEMO_PASSWORD, load_county
 from xieguan.demo.inspections import load_inspections
+from xieguan.demo.monthly import load_monthly
 from xieguan.demo.outreach import load_outreach
 from xieguan.demo.reports import load_reports
 from xieguan.demo.units import load_units
@@ -37,6 +38,7 @@ class Command(BaseCommand):
                 load_complaints(demo)
                 load_reports(demo)
                 load_inspections(demo)
+                load_monthly(demo)
                 self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
             if options["if_empty"]:
                 # `make run` prints the logins itself, with --logins.

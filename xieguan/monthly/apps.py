@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonthlyConfig(AppConfig):
+    name = "xieguan.monthly"
+    label = "monthly"
+    verbose_name = _("Monthly reports")

@@ -1,0 +1,233 @@
+"""Writes of monthly reports (SPEC §8): submit, return, approve, unlock
+request and grant. Each checks the role and the area, writes, and records
+the audit event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, require
+from xieguan.areas.models import Area, Level
+from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.models import AuditEvent
+from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlyStatus
+from xieguan.monthly.selectors import deadline_day_for, deadline_for, monthly_figures
+
+MAX_TEXT = 2000
+MAX_UNLOCK_DAYS = 30
+
+
+def _text(value: str | None, *, field: str, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError({field: _("This field is required.")})
+    if len(text) > MAX_TEXT:
+        raise ValidationError({field: _("At most %(n)d characters.") % {"n": MAX_TEXT}})
+    return text
+
+
+def _check_month(year: int, month: int, today: datetime.date) -> None:
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise ValidationError({"month": _("Not a valid month.")})
+    if (year, month) > (today.year, today.month):
+        raise ValidationError({"month": _("A month that has not begun cannot be reported.")})
+
+
+def monthly_report_submit(
+    *,
+    actor: Any,
+    township: Area,
+    year: int,
+    month: int,
+    remarks: str = "",
+    report_id: uuid.UUID | str | None = None,
+) -> tuple[MonthlyReport, bool]:
+    """Submit (or resubmit) the township's report of the month with the
+    figures as they are now; keeps them as a new version. Allowed for a
+    report never submitted, a returned one, or an approved one inside a
+    granted unlock. Returns (report, created); a retried first submit with
+    the same client ``report_id`` returns the report already made."""
+    require(actor, SUBMIT_MONTHLY, township.path)
+    if township.level != Level.TOWNSHIP:
+        raise ValidationError({"township": _("Monthly reports are made by townships.")})
+    existing = existing_for_retry(MonthlyReport, report_id, actor)
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    today = timezone.localdate()
+    _check_month(year, month, today)
+    remarks = _text(remarks, field="remarks", required=False)
+    with transaction.atomic():
+        report = (
+            MonthlyReport.objects.select_for_update()
+            .select_related("township")
+            .filter(township=township, year=year, month=month)
+            .first()
+        )
+        created = report is None
+        if report is None:
+            deadline = deadline_for(year=year, month=month, day=deadline_day_for(township))
+            report = MonthlyReport(township=township, year=year, month=month, deadline=deadline)
+            if report_id is not None:
+                report.id = uuid.UUID(str(report_id))
+            before: dict[str, Any] = {}
+            correction = False
+        else:
+            before = snapshot(report)
+            if report.status == MonthlyStatus.SUBMITTED:
+                raise ValidationError(_("This report is already submitted and awaits the county's review."))
+            correction = report.status == MonthlyStatus.APPROVED
+            if correction and not report.is_unlocked(now):
+                raise ValidationError(_("This report is approved and locked; ask the county to unlock it first."))
+        figures = monthly_figures(actor, township=township, year=year, month=month, today=today)
+        report.status = MonthlyStatus.SUBMITTED
+        report.submitted_at = now
+        report.submitted_by = actor
+        report.remarks = remarks
+        # A correction after an unlock keeps the first submission's
+        # timeliness; otherwise (first submit, or after a return) it is
+        # judged now: a returned report counted as not submitted.
+        if not correction:
+            report.on_time = timezone.localtime(now).date() <= report.deadline
+        report.unlocked_until = None
+        report.unlock_requested_at = None
+        report.save()
+        number = report.versions.count() + 1
+        MonthlyReportVersion.objects.create(
+            report=report,
+            number=number,
+            figures=figures.as_json(),
+            remarks=remarks,
+            submitted_at=now,
+            submitted_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+            obj=report,
+            changes=diff(before, snapshot(report)),
+            note=_("monthly report submitted, version %(n)d") % {"n": number},
+        )
+    return report, created
+
+
+def _require_review(actor: Any, report: MonthlyReport) -> None:
+    require(actor, REVIEW_MONTHLY, report.township.path)
+    institution = getattr(actor, "institution", None)
+    if institution is not None and institution.area.path == report.township.path:
+        # A township cannot review its own report, whatever its roles.
+        raise ValidationError(_("The county reviews monthly reports."))
+
+
+def monthly_report_return(*, actor: Any, report: MonthlyReport, comment: str) -> MonthlyReport:
+    """The county returns a submitted report with a comment; it counts as
+    not submitted until the township submits it again."""
+    _require_review(actor, report)
+    comment = _text(comment, field="review_comment", required=True)
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
+        if report.status != MonthlyStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted report awaiting review can be returned or approved."))
+        before = snapshot(report)
+        report.status = MonthlyStatus.RETURNED
+        report.review_comment = comment
+        report.reviewed_by = actor
+        report.reviewed_at = timezone.now()
+        report.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.REFUSE,
+            obj=report,
+            changes=diff(before, snapshot(report)),
+            note=_("monthly report returned"),
+        )
+    return report
+
+
+def monthly_report_approve(*, actor: Any, report: MonthlyReport, comment: str = "") -> MonthlyReport:
+    """The county approves a submitted report: the month's records of the
+    township are locked from now on (``locks.assert_month_open``)."""
+    _require_review(actor, report)
+    comment = _text(comment, field="review_comment", required=False)
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
+        if report.status != MonthlyStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted report awaiting review can be returned or approved."))
+        before = snapshot(report)
+        report.status = MonthlyStatus.APPROVED
+        report.review_comment = comment
+        report.reviewed_by = actor
+        report.reviewed_at = timezone.now()
+        report.unlock_reason = ""
+        report.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.APPROVE,
+            obj=report,
+            changes=diff(before, snapshot(report)),
+            note=_("monthly report approved; the month is locked"),
+        )
+    return report
+
+
+def monthly_report_unlock_request(*, actor: Any, report: MonthlyReport, reason: str) -> MonthlyReport:
+    """The township asks the county to unlock an approved month, saying why."""
+    require(actor, SUBMIT_MONTHLY, report.township.path)
+    reason = _text(reason, field="unlock_reason", required=True)
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
+        if report.status != MonthlyStatus.APPROVED:
+            raise ValidationError(_("Only an approved report can be unlocked."))
+        if report.is_unlocked(timezone.now()):
+            raise ValidationError(_("This report is unlocked already."))
+        before = snapshot(report)
+        report.unlock_reason = reason
+        report.unlock_requested_at = timezone.now()
+        report.unlocked_until = None
+        report.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.REQUEST,
+            obj=report,
+            changes=diff(before, snapshot(report)),
+            note=_("unlock requested"),
+        )
+    return report
+
+
+def monthly_report_unlock_grant(*, actor: Any, report: MonthlyReport, until: datetime.date) -> MonthlyReport:
+    """The county grants a requested unlock until the end of ``until`` (at
+    most 30 days ahead): the month's records may change, and the township
+    submits again, until then."""
+    _require_review(actor, report)
+    today = timezone.localdate()
+    if not isinstance(until, datetime.date) or until < today:
+        raise ValidationError({"until": _("The unlock must end today or later.")})
+    if until > today + datetime.timedelta(days=MAX_UNLOCK_DAYS):
+        raise ValidationError({"until": _("An unlock lasts at most %(n)d days.") % {"n": MAX_UNLOCK_DAYS}})
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
+        if report.status != MonthlyStatus.APPROVED or report.unlock_requested_at is None:
+            raise ValidationError(_("There is no unlock request to grant."))
+        before = snapshot(report)
+        end = datetime.datetime.combine(
+            until + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        report.unlocked_until = end
+        report.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.APPROVE,
+            obj=report,
+            changes=diff(before, snapshot(report)),
+            note=_("unlock granted until %(day)s") % {"day": until.isoformat()},
+        )
+    return report

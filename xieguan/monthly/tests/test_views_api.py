@@ -1,0 +1,195 @@
+"""Pages and API of the monthly report: three users (inside, above, beside),
+idempotent creates, Chinese errors, query counts."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from xieguan.core.testing import count_queries
+from xieguan.monthly import services
+from xieguan.monthly.models import MonthlyReport, MonthlyStatus
+from xieguan.outreach.tests.factories import make_outreach
+
+
+def ym():
+    today = timezone.localdate()
+    return today.year, today.month
+
+
+def page_url(township, name="monthly:report", **kw):
+    year, month = ym()
+    return reverse(name, args=[township.pk, year, month], kwargs=kw or None)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("comanager_in", 200), ("supervisor_of", 200), ("county_admin", 200), ("outsider", 404)]
+)
+def test_report_page_is_scoped(request, login, township, who, status):
+    user = request.getfixturevalue(who)
+    response = login(user).get(page_url(township))
+    assert response.status_code == status
+    if status == 200:
+        assert "报告事件线索数" in response.text and "填报单位" in response.text
+
+
+def test_comanager_sees_figures_and_drills_into_a_cell(demo, login, township, comanager_in):
+    make_outreach(area=township, by=comanager_in, date=timezone.localdate(), theme="饮水安全宣传")
+    client = login(comanager_in)
+    response = client.get(page_url(township))
+    assert 'data-cell="publicity-month"><a href=' in response.text
+    year, month = ym()
+    cell = reverse("monthly:cell", args=[township.pk, year, month, "other", "publicity", "month"])
+    assert cell in response.text
+    drilled = client.get(cell)
+    assert drilled.status_code == 200 and "饮水安全宣传" in drilled.text
+    assert (
+        client.get(
+            reverse("monthly:cell", args=[township.pk, year, month, "nonsense", "publicity", "month"])
+        ).status_code
+        == 404
+    )
+
+
+def test_submit_page_keeps_what_was_typed_on_error(demo, login, township, comanager_in):
+    client = login(comanager_in)
+    response = client.post(page_url(township, "monthly:submit"), {"remarks": "x" * 2001})
+    assert response.status_code == 422 and "x" * 2001 in response.text
+    assert not MonthlyReport.objects.exists()
+    response = client.post(page_url(township, "monthly:submit"), {"remarks": "本月正常"})
+    assert response.status_code == 302
+    assert MonthlyReport.objects.get().remarks == "本月正常"
+
+
+def test_outsider_cannot_submit_by_page(demo, login, township, outsider):
+    assert login(outsider).post(page_url(township, "monthly:submit"), {"remarks": "x"}).status_code == 404
+    assert not MonthlyReport.objects.exists()
+
+
+def test_review_by_page_return_requires_a_comment(demo, login, township, comanager_in, supervisor_of):
+    services.monthly_report_submit(actor=comanager_in, township=township, year=ym()[0], month=ym()[1])
+    client = login(supervisor_of)
+    response = client.post(page_url(township, "monthly:return"), {"review_comment": ""})
+    assert response.status_code == 422 and MonthlyReport.objects.get().status == MonthlyStatus.SUBMITTED
+    assert client.post(page_url(township, "monthly:return"), {"review_comment": "请补充"}).status_code == 302
+    assert MonthlyReport.objects.get().status == MonthlyStatus.RETURNED
+
+
+def test_review_list_shows_each_township_and_query_count_is_flat(demo, login, township, comanager_in, county_admin):
+    client = login(county_admin)
+    year, month = ym()
+    url = reverse("monthly:review") + f"?year={year}&month={month}"
+    before = count_queries(lambda: client.get(url))
+    services.monthly_report_submit(actor=comanager_in, township=township, year=year, month=month)
+    response = client.get(url)
+    assert response.status_code == 200 and township.name in response.text and "按时上报" in response.text
+    assert count_queries(lambda: client.get(url)) == before
+    assert client.get(reverse("monthly:rates")).status_code == 200
+
+
+def test_review_list_of_a_township_user_shows_only_their_township(
+    demo, login, comanager_in, township, sibling_township
+):
+    response = login(comanager_in).get(reverse("monthly:review"))
+    assert township.name in response.text and sibling_township.name not in response.text
+
+
+# ---------------------------------------------------------------- API
+
+
+def test_api_submit_is_idempotent_and_actions_flow(demo, client, api_token, township, comanager_in, supervisor_of):
+    year, month = ym()
+    rid = str(uuid.uuid4())
+    body = {"id": rid, "township_id": str(township.pk), "year": year, "month": month, "remarks": "正常"}
+    first = client.post("/api/monthly-reports", body, content_type="application/json", **api_token(comanager_in))
+    again = client.post("/api/monthly-reports", body, content_type="application/json", **api_token(comanager_in))
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"] == rid
+    inst = api_token(supervisor_of)
+    bad = client.post(f"/api/monthly-reports/{rid}/return", {"comment": ""}, content_type="application/json", **inst)
+    assert bad.status_code == 422 and "必填" in bad.json()["detail"]
+    ok = client.post(f"/api/monthly-reports/{rid}/approve", {}, content_type="application/json", **inst)
+    assert ok.status_code == 200 and ok.json()["status"] == "approved"
+    cg = api_token(comanager_in)
+    req = client.post(
+        f"/api/monthly-reports/{rid}/unlock-request", {"reason": "漏录"}, content_type="application/json", **cg
+    )
+    assert req.status_code == 200 and req.json()["unlock_reason"] == "漏录"
+    today = timezone.localdate().isoformat()
+    grant = client.post(
+        f"/api/monthly-reports/{rid}/unlock-grant", {"until": today}, content_type="application/json", **inst
+    )
+    assert grant.status_code == 200 and grant.json()["unlocked_until"]
+    again = client.post(
+        f"/api/monthly-reports/{rid}/submit", {"remarks": "补录"}, content_type="application/json", **cg
+    )
+    assert again.status_code == 200 and again.json()["versions"] == 2
+    detail = client.get(f"/api/monthly-reports/{rid}", **cg).json()
+    assert detail["figures"]["rows"]["total"]["clues"] == [0, 0]
+
+
+def test_api_list_is_scoped_and_paged(
+    demo, client, api_token, township, sibling_township, comanager_in, outsider, county_admin
+):
+    year, month = ym()
+    services.monthly_report_submit(actor=comanager_in, township=township, year=year, month=month)
+    services.monthly_report_submit(actor=outsider, township=sibling_township, year=year, month=month)
+    headers = api_token(county_admin)
+    page = client.get("/api/monthly-reports?limit=1", **headers).json()
+    assert len(page["items"]) == 1 and page["next"]
+    rest = client.get(f"/api/monthly-reports?limit=1&after={page['next']}", **headers).json()
+    assert {page["items"][0]["township_name"], rest["items"][0]["township_name"]} == {
+        township.name,
+        sibling_township.name,
+    }
+    mine = client.get("/api/monthly-reports", **api_token(comanager_in)).json()["items"]
+    assert [r["township_name"] for r in mine] == [township.name]
+    other = MonthlyReport.objects.get(township=sibling_township)
+    assert client.get(f"/api/monthly-reports/{other.pk}", **api_token(comanager_in)).status_code == 404
+    denied = client.post(
+        f"/api/monthly-reports/{other.pk}/approve", {}, content_type="application/json", **api_token(comanager_in)
+    )
+    assert denied.status_code == 404
+    other.refresh_from_db()
+    assert other.status == MonthlyStatus.SUBMITTED
+
+
+def test_api_list_query_count_is_flat(
+    demo, client, api_token, township, sibling_township, comanager_in, outsider, county_admin
+):
+    year, month = ym()
+    headers = api_token(county_admin)
+    services.monthly_report_submit(actor=comanager_in, township=township, year=year, month=month)
+    one = count_queries(lambda: client.get("/api/monthly-reports", **headers))
+    services.monthly_report_submit(actor=outsider, township=sibling_township, year=year, month=month)
+    assert count_queries(lambda: client.get("/api/monthly-reports", **headers)) == one
+
+
+def test_api_refuses_locked_edit_with_chinese_detail(demo, client, api_token, township, comanager_in, supervisor_of):
+    year, month = ym()
+    report, _ = services.monthly_report_submit(actor=comanager_in, township=township, year=year, month=month)
+    services.monthly_report_approve(actor=supervisor_of, report=report)
+    body = {
+        "area_id": str(township.pk),
+        "date": timezone.localdate().isoformat(),
+        "place": "卫生院",
+        "form": "consultation",
+        "theme": "宣传",
+    }
+    response = client.post("/api/outreach", body, content_type="application/json", **api_token(comanager_in))
+    assert response.status_code == 422 and "已审核并锁定" in response.json()["detail"]
+
+
+def test_a_double_tapped_first_submit_makes_one_report(demo, login, township, comanager_in):
+    client = login(comanager_in)
+    page = client.get(page_url(township))
+    new_id = page.context["new_id"]
+    assert f'name="id" value="{new_id}"' in page.text
+    for _ in range(2):
+        assert (
+            client.post(page_url(township, "monthly:submit"), {"id": str(new_id), "remarks": "正常"}).status_code == 302
+        )
+    report = MonthlyReport.objects.get()
+    assert str(report.pk) == str(new_id) and report.versions.count() == 1

@@ -1,0 +1,373 @@
+"""Pages of the monthly report (SPEC §8): the township's report of a month,
+the county's review list, the reporting rates, and the drill-down of a cell."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
+from xieguan.areas.models import Area, Level
+from xieguan.core.forms import add_service_errors
+from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.monthly import services
+from xieguan.monthly.forms import ApproveForm, MonthForm, ReturnForm, SubmitForm, UnlockGrantForm, UnlockRequestForm
+from xieguan.monthly.selectors import (
+    ROWS_BY_KEY,
+    cell_records,
+    deadline_day_for,
+    deadline_for,
+    get_township_for_user,
+    month_due_now,
+    monthly_figures,
+    monthly_report_of,
+    reporting_rates,
+    township_months,
+)
+from xieguan.reports.selectors import county_of
+
+
+def _month(year: int, month: int) -> tuple[int, int]:
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    return year, month
+
+
+def _chosen_month(request: HttpRequest, default: tuple[int, int]) -> tuple[int, int, MonthForm]:
+    form = MonthForm(request.GET or {"year": default[0], "month": default[1]})
+    if form.is_valid():
+        return form.cleaned_data["year"], form.cleaned_data["month"], form
+    return default[0], default[1], MonthForm({"year": default[0], "month": default[1]})
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """A township goes to its report of the month due now; the county to its review list."""
+    institution = request.user.institution
+    if institution is not None and institution.area.level == Level.TOWNSHIP:
+        township = institution.area
+        year, month = month_due_now(timezone.localdate(), deadline_day_for(township))
+        return redirect("monthly:report", township.pk, year, month)
+    return redirect("monthly:review")
+
+
+def _report_context(request: HttpRequest, township: Area, year: int, month: int) -> dict[str, Any]:
+    user = request.user
+    today = timezone.localdate()
+    report = monthly_report_of(user, township=township, year=year, month=month)
+    figures = monthly_figures(user, township=township, year=year, month=month, today=today)
+    deadline = report.deadline if report else deadline_for(year=year, month=month, day=deadline_day_for(township))
+    now = timezone.now()
+    inside = can(user, SUBMIT_MONTHLY) and user.institution is not None and user.institution.area.pk == township.pk
+    reviewer = can(user, REVIEW_MONTHLY) and not inside
+    status = report.status if report else "draft"
+    may_submit = inside and (
+        report is None or status in ("draft", "returned") or (status == "approved" and report.is_unlocked(now))
+    )
+    return {
+        "township": township,
+        "year": year,
+        "month": month,
+        "quarter": (month - 1) // 3 + 1,
+        # A first submit carries a client-made id, so a double tap makes one report.
+        "new_id": request.POST.get("id") or uuid.uuid4(),
+        "report": report,
+        "figures": figures,
+        "deadline": deadline,
+        "days_left": (deadline - today).days,
+        "locked": report is not None and report.is_locked(now),
+        "unlocked": report is not None and report.is_unlocked(now),
+        "may_submit": may_submit and (year, month) <= (today.year, today.month),
+        "may_review": reviewer and status == "submitted",
+        "may_request_unlock": inside and status == "approved" and not report.is_unlocked(now),  # type: ignore[union-attr]
+        "may_grant_unlock": reviewer and report is not None and report.unlock_pending,
+        "versions": list(report.versions.select_related("submitted_by").order_by("-number")) if report else [],
+        "county": county_of(township),
+        "now": timezone.localtime(now),
+    }
+
+
+def _render_report(request: HttpRequest, township: Area, year: int, month: int, **forms: Any) -> HttpResponse:
+    context = _report_context(request, township, year, month)
+    report = context["report"]
+    context.update(
+        {
+            "submit_form": forms.get("submit_form")
+            or SubmitForm(initial={"remarks": report.remarks if report else ""}),
+            "return_form": forms.get("return_form") or ReturnForm(),
+            "approve_form": forms.get("approve_form") or ApproveForm(),
+            "unlock_request_form": forms.get("unlock_request_form") or UnlockRequestForm(),
+            "unlock_grant_form": forms.get("unlock_grant_form")
+            or UnlockGrantForm(initial={"until": timezone.localdate() + datetime.timedelta(days=3)}),
+        }
+    )
+    status = 422 if any(f.errors for f in forms.values()) else 200
+    return render(request, "monthly/report.html", context, status=status)
+
+
+@login_required
+def report_page(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+    township = get_township_for_user(request.user, township_id)
+    year, month = _month(year, month)
+    return _render_report(request, township, year, month)
+
+
+def _after_action(township: Area, year: int, month: int) -> HttpResponse:
+    return redirect("monthly:report", township.pk, year, month)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+    township = get_township_for_user(request.user, township_id)
+    year, month = _month(year, month)
+    form = SubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monthly_report_submit(
+                actor=request.user,
+                township=township,
+                year=year,
+                month=month,
+                remarks=form.cleaned_data["remarks"],
+                report_id=request.POST.get("id") or None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The monthly report was submitted to the county."))
+            return _after_action(township, year, month)
+    return _render_report(request, township, year, month, submit_form=form)
+
+
+def _existing(request: HttpRequest, township: Area, year: int, month: int) -> Any:
+    report = monthly_report_of(request.user, township=township, year=year, month=month)
+    if report is None:
+        raise Http404
+    return report
+
+
+@login_required
+@require_POST
+def return_report(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+    township = get_township_for_user(request.user, township_id)
+    report = _existing(request, township, *_month(year, month))
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monthly_report_return(
+                actor=request.user, report=report, comment=form.cleaned_data["review_comment"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The report was returned to the township."))
+            return _after_action(township, year, month)
+    return _render_report(request, township, year, month, return_form=form)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+    township = get_township_for_user(request.user, township_id)
+    report = _existing(request, township, *_month(year, month))
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monthly_report_approve(
+                actor=request.user, report=report, comment=form.cleaned_data["review_comment"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The report was approved; the month is locked."))
+            return _after_action(township, year, month)
+    return _render_report(request, township, year, month, approve_form=form)
+
+
+@login_required
+@require_POST
+def unlock_request(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+    township = get_township_for_user(request.user, township_id)
+    report = _existing(request, township, *_month(year, month))
+    form = UnlockRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monthly_report_unlock_request(
+                actor=request.user, report=report, reason=form.cleaned_data["unlock_reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The unlock request was sent to the county."))
+            return _after_action(township, year, month)
+    return _render_report(request, township, year, month, unlock_request_form=form)
+
+
+@login_required
+@require_POST
+def unlock_grant(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+    township = get_township_for_user(request.user, township_id)
+    report = _existing(request, township, *_month(year, month))
+    form = UnlockGrantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monthly_report_unlock_grant(actor=request.user, report=report, until=form.cleaned_data["until"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The month is unlocked."))
+            return _after_action(township, year, month)
+    return _render_report(request, township, year, month, unlock_grant_form=form)
+
+
+COLUMN_LABELS = {
+    "clues": _("Events and clues reported"),
+    "patrols": _("Patrols on site"),
+    "publicity": _("Publicity and education"),
+}
+
+
+@login_required
+def cell(
+    request: HttpRequest, township_id: str, year: int, month: int, row: str, column: str, period: str
+) -> HttpResponse:
+    """The records behind one figure of the report, keyset-paged."""
+    township = get_township_for_user(request.user, township_id)
+    year, month = _month(year, month)
+    try:
+        qs = cell_records(
+            request.user, township=township, year=year, month=month, row=row, column=column, period=period
+        )
+    except ValueError:
+        raise Http404 from None
+    ordering = {"clues": ["found_at", "id"], "patrols": ["started_at", "id"], "publicity": ["date", "id"]}[column]
+    page = page_for_request(request, qs, ordering=ordering)
+    label = ROWS_BY_KEY[row].label if row in ROWS_BY_KEY else _("Total")
+    return render(
+        request,
+        "monthly/cell.html",
+        {
+            "township": township,
+            "year": year,
+            "month": month,
+            "row_label": label,
+            "column": column,
+            "column_label": COLUMN_LABELS[column],
+            "period": period,
+            "page": page,
+            "query": query_without_cursor(request),
+        },
+    )
+
+
+def _review_area(request: HttpRequest) -> Area:
+    institution = request.user.institution
+    if institution is not None:
+        return institution.area
+    area = Area.objects.visible_to(request.user).filter(level=Level.COUNTY).order_by("code").first()
+    if area is None:
+        raise Http404
+    return area
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Each township of the user's area with its report of a month: on time,
+    late, missing, returned or approved."""
+    today = timezone.localdate()
+    area = _review_area(request)
+    county = area if area.level <= Level.COUNTY else county_of(area)
+    default = month_due_now(today, deadline_day_for(county) if county else 23)
+    year, month, form = _chosen_month(request, default)
+    rows = township_months(request.user, area=area, year=year, month=month)
+    rates = reporting_rates(request.user, year=year, month=month)
+    return render(
+        request,
+        "monthly/review.html",
+        {"rows": rows, "rates": rates, "year": year, "month": month, "form": form, "area": area},
+    )
+
+
+@login_required
+def rates(request: HttpRequest) -> HttpResponse:
+    """Reporting rates of the user's counties for each month of a year so far."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= 2100:
+        year = today.year
+    last = 12 if year < today.year else today.month
+    months = [(m, reporting_rates(request.user, year=year, month=m)) for m in range(1, last + 1)]
+    return render(
+        request, "monthly/rates.html", {"year": year, "months": months, "review_url": reverse("monthly:review")}
+    )
+
+
+@login_required
+def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
+    """季度小结 / 年度总结: the figures and a prose draft; the user edits the
+    text and downloads it as Word (``format=docx``) or PDF (``format=pdf``)."""
+    from xieguan.core.documents import pdf_response
+    from xieguan.monthly.forms import SummaryForm
+    from xieguan.monthly.summaries import column_labels, summary_docx, summary_draft, summary_of
+
+    township = get_township_for_user(request.user, township_id)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    try:
+        quarter = int(request.GET.get("quarter") or 0) or None
+    except ValueError:
+        quarter = None
+    if quarter is not None and not 1 <= quarter <= 4:
+        quarter = None
+    data = summary_of(request.user, township=township, year=year, quarter=quarter, today=timezone.localdate())
+    form = SummaryForm(request.POST or None, initial={"text": summary_draft(data)})
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        name = data.title
+        if request.POST.get("format") == "pdf":
+            return pdf_response(
+                "monthly/summary_pdf.html",
+                {
+                    "summary": data,
+                    "paragraphs": [p for p in text.splitlines() if p.strip()],
+                    "columns": column_labels(),
+                },
+                f"{name}.pdf",
+                inline=False,
+            )
+        from django.utils.http import content_disposition_header
+
+        response = HttpResponse(
+            summary_docx(data, text),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx") or ""
+        return response
+    return render(
+        request,
+        "monthly/summary.html",
+        {
+            "summary": data,
+            "form": form,
+            "township": township,
+            "year": year,
+            "quarter": quarter,
+            "columns": column_labels(),
+        },
+        status=422 if form.errors else 200,
+    )
