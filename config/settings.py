@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "xieguan.complaints",
     "xieguan.reports",
     "xieguan.inspections",
+    "xieguan.field",
     "xieguan.demo",
 ]
 

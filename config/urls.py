@@ -14,6 +14,7 @@ urlpatterns = [
     path("units/", include("xieguan.units.urls")),
     path("complaints/", include("xieguan.complaints.urls")),
     path("reports/", include("xieguan.reports.urls")),
+    path("m/", include("xieguan.field.urls")),
     path("", include("xieguan.outreach.urls")),
     path("", include("xieguan.inspections.urls")),
     path("", include("xieguan.accounts.urls")),
