@@ -76,9 +76,9 @@
     return t;
   }
 
-  async function api(method, path, body) {
+  async function api(method, path, body, extra) {
     for (var attempt = 0; attempt < 2; attempt++) {
-      var headers = { Authorization: "Bearer " + (await token(attempt > 0)) };
+      var headers = Object.assign({ Authorization: "Bearer " + (await token(attempt > 0)) }, extra || {});
       var payload = body;
       if (body && !(body instanceof FormData)) {
         headers["Content-Type"] = "application/json";
@@ -208,7 +208,14 @@
     render();
     try {
       if (!rec.created) {
-        var r = await api("POST", endpoint(rec), payload(rec));
+        // If-None-Match: a lost answer's retry must match what the server
+        // holds; a record changed there since answers 409 (both kept).
+        var r = await api("POST", endpoint(rec), payload(rec), { "If-None-Match": "*" });
+        if (r.status === 409) {
+          await attention(rec, r);
+          rec.conflict = true;
+          return put("records", rec);
+        }
         if (r.status === 200 || r.status === 201) {
           rec.created = true;
           await put("records", rec);
@@ -374,6 +381,7 @@
     var err = form.querySelector("[data-error]");
     err.textContent = rec.detail || "";
     err.hidden = !rec.detail;
+    form.querySelector("[data-conflict]").hidden = !rec.conflict;
     await renderThumbs(form, rec);
   }
 
@@ -435,6 +443,36 @@
     syncAll();
   }
 
+  /* A 409: the server's version stays as it is; the user either keeps it
+     (the phone's copy is marked sent) or sends the phone's copy as a new
+     record with a new UUID. */
+  async function resolve(choice) {
+    if (!current || !current.conflict) return;
+    if (choice === "server") {
+      current.state = "sent";
+      current.created = true;
+      current.photos.forEach(function (p) { p.sent = true; });
+    } else {
+      current.id = uuid();
+      current.state = "waiting";
+      current.created = false;
+      current.photos.forEach(function (p) { p.sent = false; });
+    }
+    var old = location.hash.split("/")[1];
+    current.conflict = false;
+    current.detail = "";
+    await put("records", current);
+    if (current.id !== old) {
+      for (var i = 0; i < current.photos.length; i++) {
+        var stored = await get("photos", current.photos[i].id);
+        if (stored) { stored.record_id = current.id; await put("photos", stored); }
+      }
+      await del("records", old);
+    }
+    location.hash = "";
+    syncAll();
+  }
+
   async function discard() {
     if (!current || current.created || !window.confirm(labels.confirm)) return;
     for (var i = 0; i < current.photos.length; i++) await del("photos", current.photos[i].id);
@@ -469,6 +507,7 @@
       form.addEventListener("click", async function (e) {
         var t = e.target;
         if (t.matches("[data-discard]")) discard();
+        if (t.dataset.resolve) resolve(t.dataset.resolve);
         if (t.dataset.removePhoto && current && !current.created) {
           current.photos = current.photos.filter(function (p) { return p.id !== t.dataset.removePhoto; });
           await del("photos", t.dataset.removePhoto);
