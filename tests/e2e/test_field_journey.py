@@ -14,6 +14,7 @@ from PIL import Image
 
 from tests.e2e.conftest import PHONE
 from xieguan.demo.county import DEMO_PASSWORD, load_county
+from xieguan.outreach.models import Outreach, OutreachPhoto
 from xieguan.reports.models import Report, ReportPhoto
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -139,6 +140,19 @@ def test_cg1_records_offline_and_the_report_arrives_once(journey, tmp_path, sett
     assert ReportPhoto.objects.count() == 1
     cg1.shot("resent-nothing-twice")
 
+    # The publicity draft, finished online, goes through the outreach API.
+    cg1.page.click(f"#outbox li[data-id='{draft_id}'] a")
+    cg1.page.fill("#outreach [name=place]", "城关镇李家村村委会")
+    cg1.page.fill("#outreach [name=audience_count]", "42")
+    cg1.page.set_input_files("#outreach [data-photos]", str(photo))
+    cg1.page.wait_for_selector("#outreach [data-thumbs] img")
+    cg1.page.click("#outreach button[type=submit]")
+    cg1.page.wait_for_selector(f"#outbox li[data-id='{draft_id}'][data-state=sent]", timeout=30000)
+    record = Outreach.objects.get(pk=draft_id)
+    assert (record.theme, record.audience_count, record.area.name) == ("冬季饮用水安全宣传", 42, "城关镇")
+    assert OutreachPhoto.objects.filter(outreach=record).count() == 1
+    cg1.shot("publicity-sent")
+
 
 def test_cun1_files_a_report_offline(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -152,7 +166,9 @@ def test_cun1_files_a_report_offline(journey, tmp_path, settings):
     _open_field(cun1)
     _wait_for_worker(cun1)
     cun1.context.set_offline(True)
+    cun1.page.wait_for_selector("#net.off")
     report_id = _file_report_offline(cun1, photo, place="李家村卫生室", content="村卫生室发现无证行医人员")
+    cun1.shot("cun1-offline-report")
     cun1.page.click("#report button[type=submit]")
     cun1.page.wait_for_selector(f"#outbox li[data-id='{report_id}'][data-state=waiting]")
     _reopen(cun1)

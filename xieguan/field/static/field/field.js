@@ -64,16 +64,25 @@
     return m ? m.content : "";
   }
 
+  var tokenPending = null;
+
   async function token(renew) {
     var t = renew ? null : await get("kv", "token");
     if (t) return t;
-    var r = await fetch(root.dataset.tokenUrl, {
-      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }
-    });
-    if (!r.ok) throw new Error("signin");
-    t = (await r.json()).token;
-    await put("kv", t, "token");
-    return t;
+    // Callers at the same moment share one request for a new token.
+    if (!tokenPending) {
+      tokenPending = (async function () {
+        var r = await fetch(root.dataset.tokenUrl, {
+          method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }
+        });
+        if (!r.ok) throw new Error("signin");
+        var key = (await r.json()).token;
+        await put("kv", key, "token");
+        return key;
+      })();
+      tokenPending.then(function () { tokenPending = null; }, function () { tokenPending = null; });
+    }
+    return tokenPending;
   }
 
   async function api(method, path, body, extra) {
@@ -518,7 +527,10 @@
     });
     document.getElementById("sync").addEventListener("click", function () { syncAll(); });
     window.addEventListener("hashchange", render);
-    window.addEventListener("online", function () { showNet(); loadBootstrap().then(render); syncAll(); });
+    window.addEventListener("online", function () {
+      showNet();
+      loadBootstrap().then(render).then(syncAll);
+    });
     window.addEventListener("offline", showNet);
     setInterval(syncAll, 30000);
     // A send cut by closing the page is resumed: "sending" is retried.
