@@ -49,6 +49,19 @@ def test_bootstrap_holds_the_callers_own_units_only(demo, api_token, who):
     assert body["outreach_forms"][2]["label"] == "发放宣传资料"
 
 
+def test_an_unchanged_bootstrap_is_a_304_without_body(demo, api_token, comanager_in):
+    headers = api_token(comanager_in)
+    first = Client().get("/api/field/bootstrap", **headers)
+    etag = first["ETag"]
+    again = Client().get("/api/field/bootstrap", HTTP_IF_NONE_MATCH=etag, **headers)
+    assert again.status_code == 304 and again.content == b""
+    make_unit(demo.users["inst"], demo.townships[0], name="城关新开饭店", credit_code=credit_code(300))
+    changed = Client().get("/api/field/bootstrap", HTTP_IF_NONE_MATCH=etag, **headers)
+    assert changed.status_code == 200
+    assert "城关新开饭店" in {u["name"] for u in changed.json()["units"]}
+    assert changed["ETag"] != etag
+
+
 def test_bootstrap_of_a_village_officer_is_their_village(demo, api_token):
     body = bootstrap(demo.users["cun1"], api_token).json()
     assert [a["name"] for a in body["areas"]] == ["李家村"]
