@@ -31,6 +31,7 @@ class FieldUnit(Schema):
 
 class FieldDue(Schema):
     unit_id: uuid.UUID
+    unit_name: str
     state: str = Field(description="due or overdue")
     window_end: datetime.date
 

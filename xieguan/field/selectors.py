@@ -51,7 +51,7 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
     institution = getattr(user, "institution", None)
     units = field_units(user)
     due = [
-        {"unit_id": row.unit.pk, "state": row.state, "window_end": row.window_end}
+        {"unit_id": row.unit.pk, "unit_name": row.unit.name, "state": row.state, "window_end": row.window_end}
         for row in due_this_month(user, today=today)
     ]
     checklists = checklists_visible(user).filter(status=ChecklistStatus.PUBLISHED).prefetch_related("items")

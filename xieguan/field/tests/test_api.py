@@ -47,6 +47,7 @@ def test_bootstrap_holds_the_callers_own_units_only(demo, api_token, who):
         "guidance",
     }
     assert body["outreach_forms"][2]["label"] == "发放宣传资料"
+    assert all(row["unit_name"] for row in body["due"])
 
 
 def test_an_unchanged_bootstrap_is_a_304_without_body(demo, api_token, comanager_in):

@@ -328,7 +328,7 @@
     var rows = boot ? boot.due : [];
     document.getElementById("no-due").hidden = rows.length > 0;
     rows.slice(0, 50).forEach(function (row) {
-      var li = el("li", "", unitName(row.unit_id) + " ");
+      var li = el("li", "", (row.unit_name || unitName(row.unit_id)) + " ");
       li.appendChild(el("span", "badge " + (row.state === "overdue" ? "attention" : "waiting"), row.window_end));
       due.appendChild(li);
     });
