@@ -4,9 +4,8 @@ each photo endpoint on the photo's sha256."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import hashlib
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
