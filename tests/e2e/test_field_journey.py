@@ -20,6 +20,22 @@ from xieguan.reports.models import Report, ReportPhoto
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def _restore_seeded_rows() -> None:
+    """A transactional test earlier in the run may have flushed the rows the
+    data migrations made (as the inspection and report journeys guard too)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from xieguan.reports.defaults import seed_default_categories
+    from xieguan.reports.models import ReportCategory
+    from xieguan.units.models import Category
+
+    if not Category.objects.exists():
+        import_module("xieguan.units.migrations.0002_seed_categories").seed(apps, None)
+    seed_default_categories(ReportCategory)
+
+
 def _big_photo(path: Any, colour: str) -> None:
     """A noisy 3000×2000 JPEG well over 300 KB, as a phone camera makes."""
     import random
@@ -68,6 +84,7 @@ def _file_report_offline(j: Any, photo: Any, *, place: str, content: str) -> str
 
 def test_cg1_records_offline_and_the_report_arrives_once(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    _restore_seeded_rows()
     load_county()
     photo = tmp_path / "well.jpg"
     _big_photo(photo, "olive")
@@ -156,6 +173,7 @@ def test_cg1_records_offline_and_the_report_arrives_once(journey, tmp_path, sett
 
 def test_cun1_files_a_report_offline(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    _restore_seeded_rows()
     demo = load_county()
     photo = tmp_path / "clinic.jpg"
     _big_photo(photo, "navy")
