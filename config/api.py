@@ -9,6 +9,7 @@ from xieguan.areas.api import router as areas_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
 from xieguan.core.api import BearerAuth, install_error_handlers
+from xieguan.field.api import router as field_router
 from xieguan.inspections.api import (
     checklist_router,
     handover_router,
@@ -58,3 +59,4 @@ api.add_router("/opinions", opinion_router)
 api.add_router("/reinspections", reinspection_router)
 api.add_router("/handovers", handover_router)
 api.add_router("/monthly-reports", monthly_router)
+api.add_router("/field", field_router)

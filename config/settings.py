@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xieguan.reports",
     "xieguan.inspections",
     "xieguan.monthly",
+    "xieguan.field",
     "xieguan.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("complaints/", include("xieguan.complaints.urls")),
     path("reports/", include("xieguan.reports.urls")),
     path("monthly/", include("xieguan.monthly.urls")),
+    path("m/", include("xieguan.field.urls")),
     path("", include("xieguan.outreach.urls")),
     path("", include("xieguan.inspections.urls")),
     path("", include("xieguan.accounts.urls")),

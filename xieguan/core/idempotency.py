@@ -42,3 +42,36 @@ def create_once(model: type[M], record_id: uuid.UUID | str | None, actor: Any, m
         if existing is None:
             raise
         return existing, False
+
+
+def wants_create_only(request: Any) -> bool:
+    """The client sent ``If-None-Match: *``: a retry of its create must hold
+    what the server holds, else it is a conflict (409), not a quiet 200."""
+    return request.headers.get("If-None-Match", "").strip() == "*"
+
+
+def _same(held: Any, sent: Any) -> bool:
+    import datetime
+    from decimal import Decimal
+
+    if held is None or sent is None:
+        return (held in (None, "")) and (sent in (None, ""))
+    if isinstance(held, datetime.datetime) and isinstance(sent, datetime.datetime):
+        from django.utils import timezone
+
+        held, sent = (timezone.make_aware(t) if timezone.is_naive(t) else t for t in (held, sent))
+        return abs((held - sent).total_seconds()) < 1
+    if isinstance(held, (int, float, Decimal)) and not isinstance(held, bool):
+        try:
+            return Decimal(str(held)) == Decimal(str(sent))
+        except ArithmeticError:
+            return False
+    return str(held).strip() == str(sent).strip()
+
+
+def retry_conflicts(pairs: dict[str, tuple[Any, Any]]) -> list[str]:
+    """The fields whose value on the server (held) differs from the retried
+    create's (sent): the record was changed on the server since, or the
+    phone's draft was changed after a send whose answer was lost. Texts are
+    compared trimmed, times to the second, numbers by value."""
+    return [name for name, (held, sent) in pairs.items() if not _same(held, sent)]

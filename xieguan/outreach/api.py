@@ -13,7 +13,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
-from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.idempotency import existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.outreach import services
 from xieguan.outreach.models import Outreach, OutreachForm, OutreachPhoto, Training
@@ -88,12 +88,32 @@ def outreach_get(request: HttpRequest, record_id: str) -> Any:
     return _out(get_outreach_for_user(request.user, record_id))
 
 
-@router.post("", response={200: OutreachOut, 201: OutreachOut, **ERRORS})
+@router.post("", response={200: OutreachOut, 201: OutreachOut, 409: ErrorOut, **ERRORS})
 def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
-    """Record a publicity activity; idempotent on ``id``."""
+    """Record a publicity activity; idempotent on ``id``. With
+    ``If-None-Match: *`` a retry whose fields differ from the record held
+    (changed on the server since) answers 409 and changes nothing."""
     existing = existing_for_retry(Outreach, payload.id, request.user)
     if existing is not None:
-        return Status(200, _out(get_outreach_for_user(request.user, existing.pk)))
+        record = get_outreach_for_user(request.user, existing.pk)
+        if wants_create_only(request):
+            conflicts = retry_conflicts(
+                {
+                    "area_id": (record.area_id, payload.area_id),
+                    "date": (record.date, payload.date),
+                    "place": (record.place, payload.place),
+                    "form": (record.form, payload.form.value),
+                    "theme": (record.theme, payload.theme),
+                    "audience": (record.audience, payload.audience),
+                    "audience_count": (record.audience_count, payload.audience_count),
+                    "materials": (record.materials, payload.materials),
+                    "materials_count": (record.materials_count, payload.materials_count),
+                }
+            )
+            if conflicts:
+                message = _("This record was changed since it was first sent; both versions are kept. Choose one.")
+                return Status(409, {"detail": message, "fields": {name: [message] for name in conflicts}})
+        return Status(200, _out(record))
     area = get_area_for_user(request.user, payload.area_id)
     data = payload.dict(exclude={"area_id", "unit_id"})
     data["form"] = str(payload.form.value)

@@ -235,17 +235,25 @@ def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[
     found = OutreachPhoto.objects.filter(outreach=outreach, sha256=prepared.sha256).first()
     if found is not None:
         return found, False
-    with files_kept_on_success() as files, transaction.atomic():
-        photo = OutreachPhoto(
-            outreach=outreach,
-            sha256=prepared.sha256,
-            uploaded_by=actor,
-            width=prepared.width,
-            height=prepared.height,
-        )
-        files.save(photo.image, prepared.name, prepared.content)
-        photo.save()
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    try:
+        with files_kept_on_success() as files, transaction.atomic():
+            photo = OutreachPhoto(
+                outreach=outreach,
+                sha256=prepared.sha256,
+                uploaded_by=actor,
+                width=prepared.width,
+                height=prepared.height,
+            )
+            files.save(photo.image, prepared.name, prepared.content)
+            photo.save()
+            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    except IntegrityError:
+        # The same photo sent twice at once (two tabs, a retry racing its
+        # original): the loser answers with the winner's row, its file gone.
+        found = OutreachPhoto.objects.filter(outreach=outreach, sha256=prepared.sha256).first()
+        if found is None:
+            raise
+        return found, False
     return photo, True
 
 

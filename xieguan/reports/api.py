@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import ErrorOut, ListOut
-from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.idempotency import existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
@@ -130,16 +130,40 @@ def _in_scope(getter: Any, user: Any, pk: Any, field: str, message: str) -> Any:
         raise ValidationError({field: message}) from None
 
 
-@router.post("", response={200: ReportOut, 201: ReportOut, **ERRORS})
+def _conflict(fields: list[str]) -> Any:
+    from django.utils.translation import gettext as _
+
+    message = _("This record was changed since it was first sent; both versions are kept. Choose one.")
+    return Status(409, {"detail": message, "fields": {name: [message] for name in fields}})
+
+
+@router.post("", response={200: ReportOut, 201: ReportOut, 409: ErrorOut, **ERRORS})
 def report_create(request: HttpRequest, payload: ReportIn) -> Any:
-    """File an event or clue; idempotent on ``id`` (201, then 200)."""
+    """File an event or clue; idempotent on ``id`` (201, then 200). With
+    ``If-None-Match: *`` a retry whose fields differ from the report held
+    answers 409 instead (the report is not changed)."""
     from django.utils.translation import gettext as _
 
     from xieguan.units.selectors import get_unit_for_user
 
     existing = existing_for_retry(Report, payload.id, request.user)
     if existing is not None:
-        return Status(200, _out(get_report_for_user(request.user, existing.pk), full=True))
+        report = get_report_for_user(request.user, existing.pk)
+        if wants_create_only(request):
+            category = str(payload.category)
+            conflicts = retry_conflicts(
+                {
+                    "category": (category in (report.category.code, str(report.category_id)), True),
+                    "found_at": (report.found_at, payload.found_at),
+                    "place": (report.place, payload.place),
+                    "content": (report.content, payload.content),
+                    "affected_count": (report.affected_count, payload.affected_count),
+                    "unit_id": (report.unit_id, payload.unit_id),
+                }
+            )
+            if conflicts:
+                return _conflict(conflicts)
+        return Status(200, _out(report, full=True))
     area = _in_scope(get_area_for_user, request.user, payload.area_id, "area", _("This place is not in your area."))
     unit = _in_scope(get_unit_for_user, request.user, payload.unit_id, "unit", _("This unit is not in your area."))
     person: ExposedPerson | None = _in_scope(

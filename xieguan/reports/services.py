@@ -215,9 +215,17 @@ def report_photo_add(*, actor: Any, report: Report, upload: Any) -> tuple[Report
         return found, False
     if report.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
-    with files_kept_on_success() as files, transaction.atomic():
-        photo = _save_photo(files, report=report, prepared=prepared, actor=actor)
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    try:
+        with files_kept_on_success() as files, transaction.atomic():
+            photo = _save_photo(files, report=report, prepared=prepared, actor=actor)
+            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    except IntegrityError:
+        # The same photo sent twice at once (two tabs, a retry racing its
+        # original): the loser answers with the winner's row, its file gone.
+        found = ReportPhoto.objects.filter(report=report, sha256=prepared.sha256).first()
+        if found is None:
+            raise
+        return found, False
     return photo, True
 
 

@@ -1,0 +1,94 @@
+"""What the field app keeps on the phone (SPEC §13): the user's own scope,
+read once online and held in IndexedDB so the forms work with no signal.
+
+The field app writes nothing of its own: reports, publicity records and
+inspections are sent to their apps' endpoints, idempotent on the id the
+phone made."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from xieguan.areas.models import Area, Level
+from xieguan.areas.selectors import scope_root_for
+from xieguan.inspections.models import ChecklistStatus
+from xieguan.inspections.selectors import checklists_visible, due_this_month
+from xieguan.outreach.models import OutreachForm
+from xieguan.reports.selectors import effective_categories
+from xieguan.units.models import Unit
+
+# A township holds a few hundred units; a phone keeps them all. The cap
+# keeps a county-level user's bootstrap from growing without bound.
+MAX_UNITS = 2000
+
+
+def field_areas(user: Any) -> list[Area]:
+    """The townships and villages the user may file in, township first."""
+    return list(
+        Area.objects.visible_to(user)
+        .filter(level__in=(Level.TOWNSHIP, Level.VILLAGE), retired_on__isnull=True)
+        .order_by("path")
+    )
+
+
+def field_units(user: Any) -> list[Unit]:
+    """The open or suspended units of the user's area, by place then name."""
+    return list(
+        Unit.objects.visible_to(user)
+        .existing()
+        .select_related("category")
+        .order_by("area__path", "name", "id")[:MAX_UNITS]
+    )
+
+
+def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
+    """Everything the phone needs to work offline, in a fixed number of
+    queries whatever the number of units: the user, the areas they may file
+    in, their units, what is due this month, the published checklists with
+    their items, the report categories in force and the publicity forms."""
+    home = scope_root_for(user)
+    institution = getattr(user, "institution", None)
+    units = field_units(user)
+    due = [
+        {"unit_id": row.unit.pk, "unit_name": row.unit.name, "state": row.state, "window_end": row.window_end}
+        for row in due_this_month(user, today=today)
+    ]
+    checklists = checklists_visible(user).filter(status=ChecklistStatus.PUBLISHED).prefetch_related("items")
+    return {
+        "user": {
+            "id": user.pk,
+            "username": user.username,
+            "full_name": user.full_name or user.username,
+            "institution": str(institution) if institution else "",
+            "area_id": institution.area_id if institution else None,
+        },
+        "today": today,
+        "areas": [{"id": a.pk, "name": a.name, "level": a.level, "parent_id": a.parent_id} for a in field_areas(user)],
+        "units": [
+            {
+                "id": u.pk,
+                "name": u.name,
+                "area_id": u.area_id,
+                "address": u.address,
+                "category": u.category.code,
+            }
+            for u in units
+        ],
+        "due": due,
+        "checklists": [
+            {
+                "id": t.pk,
+                "category": t.category.code,
+                "title": t.title,
+                "version": t.version,
+                "items": [{"id": i.pk, "code": i.code, "text": i.text} for i in t.items.all()],
+            }
+            for t in checklists.order_by("category__code", "title", "-version")
+        ],
+        "report_categories": [
+            {"code": c.code, "name": c.name, "is_emergency": c.is_emergency, "limit_minutes": c.limit_minutes}
+            for c in (effective_categories(home) if home is not None else [])
+        ],
+        "outreach_forms": [{"value": value, "label": str(label)} for value, label in OutreachForm.choices],
+    }
