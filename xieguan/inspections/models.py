@@ -308,6 +308,11 @@ class ForbiddenPhrase(models.Model):
     )
     phrase = models.CharField(_("phrase"), max_length=50)
 
+    # A county's own phrases are scoped like its other settings; the shipped
+    # list (no county) is no one's to delete.
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "county__path"
+
     class Meta:
         verbose_name = _("forbidden phrase")
         verbose_name_plural = _("forbidden phrases")

@@ -815,7 +815,9 @@ def county_settings(request: HttpRequest) -> HttpResponse:
                 services.frequency_rule_delete(actor=request.user, rule=rule)
                 return redirect("inspections:settings")
             if action == "delete_phrase":
-                phrase = ForbiddenPhrase.objects.get(pk=request.POST.get("pk"), county=county)
+                phrase = get_object_for_user(
+                    ForbiddenPhrase.objects.filter(county=county), request.user, request.POST.get("pk")
+                )
                 services.forbidden_phrase_delete(actor=request.user, phrase=phrase)
                 return redirect("inspections:settings")
         except (FrequencyRule.DoesNotExist, ForbiddenPhrase.DoesNotExist, ValueError):
