@@ -45,7 +45,7 @@ from xieguan.core.audit import client_ip
 from xieguan.core.documents import xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request, query_without_cursor
-from xieguan.core.photos import PreparedPhoto, prepare_photo
+from xieguan.core.photos import PreparedPhoto, prepare_photo, private_image_response
 from xieguan.core.scope import get_object_for_user
 
 TRACKED = "complaints_tracked"
@@ -550,9 +550,7 @@ def complaint_action(request: HttpRequest, pk: str, action: str) -> HttpResponse
 def complaint_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its complaint."""
     photo = get_object_for_user(ComplaintPhoto, request.user, pk)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_image_response(photo.image)
 
 
 def _county_of_user(user: Any) -> Area | None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
@@ -151,3 +152,12 @@ def files_kept_on_success() -> Iterator[StoredFiles]:
             if name and storage.exists(name):
                 storage.delete(name)
         raise
+
+
+def private_image_response(image: Any) -> FileResponse:
+    """Serve a stored photo or signature to a user the caller has already
+    found allowed (the scoped lookup): never from a public media URL, and
+    cached only by that user's browser."""
+    response = FileResponse(image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -22,6 +22,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.documents import media_uri, pdf_response, xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
+from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections import selectors, services
 from xieguan.inspections.forms import (
@@ -326,9 +327,7 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
 def photo(request: HttpRequest, pk: str) -> FileResponse:
     """An evidence photo, only for users who may see its record."""
     found = get_object_for_user(Photo, request.user, pk)
-    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_image_response(found.image)
 
 
 @login_required
@@ -340,9 +339,7 @@ def signature_image(request: HttpRequest, pk: str) -> FileResponse:
     selectors.get_inspection_for_user(request.user, found.inspection_id)
     if not found.image:
         raise Http404
-    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_image_response(found.image)
 
 
 @login_required

@@ -21,6 +21,7 @@ from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, 
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, keyset_page, query_without_cursor
+from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.outreach import services
 from xieguan.outreach.forms import (
@@ -164,9 +165,7 @@ def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def outreach_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its record (no public media URL)."""
     photo = get_object_for_user(OutreachPhoto, request.user, pk)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_image_response(photo.image)
 
 
 @login_required

@@ -31,6 +31,7 @@ from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.documents import pdf_response, xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.reports import services
 from xieguan.reports.forms import CategoryForm, ExposedPersonForm, PhotoForm, ReportForm, StepForm
@@ -227,9 +228,7 @@ def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
 def report_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its report (no public media URL)."""
     photo = get_object_for_user(ReportPhoto, request.user, pk)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_image_response(photo.image)
 
 
 @login_required
