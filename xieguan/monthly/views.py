@@ -158,78 +158,100 @@ def _existing(request: HttpRequest, township: Area, year: int, month: int) -> An
     return report
 
 
-@login_required
-@require_POST
-def return_report(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+def _review_action(
+    request: HttpRequest,
+    township_id: str,
+    year: int,
+    month: int,
+    *,
+    form_class: Any,
+    act: Any,
+    done: str,
+    form_name: str,
+) -> HttpResponse:
+    """One step on an existing report (return, approve, unlock request or
+    grant): the same form handling, another form, service and message.
+    ``act(report, cleaned_data)`` calls the service."""
     township = get_township_for_user(request.user, township_id)
     report = _existing(request, township, *_month(year, month))
-    form = ReturnForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.monthly_report_return(
-                actor=request.user, report=report, comment=form.cleaned_data["review_comment"]
-            )
+            act(report, form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The report was returned to the township."))
+            messages.success(request, done)
             return _after_action(township, year, month)
-    return _render_report(request, township, year, month, return_form=form)
+    return _render_report(request, township, year, month, **{form_name: form})
+
+
+@login_required
+@require_POST
+def return_report(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+    return _review_action(
+        request,
+        township_id,
+        year,
+        month,
+        form_class=ReturnForm,
+        act=lambda report, data: services.monthly_report_return(
+            actor=request.user, report=report, comment=data["review_comment"]
+        ),
+        done=_("The report was returned to the township."),
+        form_name="return_form",
+    )
 
 
 @login_required
 @require_POST
 def approve(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    township = get_township_for_user(request.user, township_id)
-    report = _existing(request, township, *_month(year, month))
-    form = ApproveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.monthly_report_approve(
-                actor=request.user, report=report, comment=form.cleaned_data["review_comment"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The report was approved; the month is locked."))
-            return _after_action(township, year, month)
-    return _render_report(request, township, year, month, approve_form=form)
+    return _review_action(
+        request,
+        township_id,
+        year,
+        month,
+        form_class=ApproveForm,
+        act=lambda report, data: services.monthly_report_approve(
+            actor=request.user, report=report, comment=data["review_comment"]
+        ),
+        done=_("The report was approved; the month is locked."),
+        form_name="approve_form",
+    )
 
 
 @login_required
 @require_POST
 def unlock_request(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    township = get_township_for_user(request.user, township_id)
-    report = _existing(request, township, *_month(year, month))
-    form = UnlockRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.monthly_report_unlock_request(
-                actor=request.user, report=report, reason=form.cleaned_data["unlock_reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unlock request was sent to the county."))
-            return _after_action(township, year, month)
-    return _render_report(request, township, year, month, unlock_request_form=form)
+    return _review_action(
+        request,
+        township_id,
+        year,
+        month,
+        form_class=UnlockRequestForm,
+        act=lambda report, data: services.monthly_report_unlock_request(
+            actor=request.user, report=report, reason=data["unlock_reason"]
+        ),
+        done=_("The unlock request was sent to the county."),
+        form_name="unlock_request_form",
+    )
 
 
 @login_required
 @require_POST
 def unlock_grant(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    township = get_township_for_user(request.user, township_id)
-    report = _existing(request, township, *_month(year, month))
-    form = UnlockGrantForm(request.POST)
-    if form.is_valid():
-        try:
-            services.monthly_report_unlock_grant(actor=request.user, report=report, until=form.cleaned_data["until"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The month is unlocked."))
-            return _after_action(township, year, month)
-    return _render_report(request, township, year, month, unlock_grant_form=form)
+    return _review_action(
+        request,
+        township_id,
+        year,
+        month,
+        form_class=UnlockGrantForm,
+        act=lambda report, data: services.monthly_report_unlock_grant(
+            actor=request.user, report=report, until=data["until"]
+        ),
+        done=_("The month is unlocked."),
+        form_name="unlock_grant_form",
+    )
 
 
 COLUMN_LABELS = {
