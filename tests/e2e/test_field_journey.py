@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE
 from xieguan.demo.county import DEMO_PASSWORD, load_county
@@ -121,7 +122,8 @@ def test_cg1_records_offline_and_the_report_arrives_once(journey, tmp_path, sett
     assert Report.objects.count() == 0
     cg1.shot("reopened-offline-outbox")
     cg1.page.click(f"#outbox li[data-id='{draft_id}'] a")
-    assert cg1.page.input_value("#outreach [name=theme]") == "冬季饮用水安全宣传"
+    # The draft is read back from IndexedDB after the click: wait for it.
+    expect(cg1.page.locator("#outreach [name=theme]")).to_have_value("冬季饮用水安全宣传")
     cg1.page.click("#outreach a.secondary")
 
     cg1.context.set_offline(False)
