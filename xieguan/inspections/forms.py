@@ -18,6 +18,7 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.units.models import Category, Subtype, Unit, UnitStatus
+from xieguan.units.widgets import UnitPicker
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -54,7 +55,7 @@ class GpsFields(forms.Form):
 
 
 class InspectionStartForm(GpsFields):
-    unit = UnitChoice(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoice(label=_("Unit"), queryset=Unit.objects.none(), widget=UnitPicker())
     started_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
     inspectors = PersonChoices(
         label=_("Inspectors (at least two)"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple

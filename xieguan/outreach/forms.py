@@ -11,6 +11,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.forms import DateInput
 from xieguan.outreach.models import OutreachForm, TrainingLevel
 from xieguan.units.models import Unit
+from xieguan.units.widgets import UnitPicker
 
 
 class OutreachRecordForm(forms.Form):
@@ -29,6 +30,7 @@ class OutreachRecordForm(forms.Form):
         label=_("Unit guided"),
         queryset=Unit.objects.none(),
         required=False,
+        widget=UnitPicker(include_closed=True),
         help_text=_("For guidance to a unit: the record then shows in the unit's file."),
     )
 

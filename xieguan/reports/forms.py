@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xieguan.areas.models import Area, Level
 from xieguan.reports.models import ExposedPerson
 from xieguan.reports.selectors import effective_categories
+from xieguan.units.widgets import UnitPicker
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -47,7 +48,7 @@ class ReportForm(forms.Form):
         required=False,
         empty_label=_("Where I work"),
     )
-    unit = forms.ModelChoiceField(label=_("Unit (if any)"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit (if any)"), queryset=None, required=False, widget=UnitPicker())
     place = forms.CharField(label=_("Place"), max_length=200)
     content = forms.CharField(
         label=_("What was found"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/<str:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<str:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("duplicates/", views.duplicates, name="duplicates"),
+    path("pick/", views.unit_pick, name="pick"),
     path("<str:pk>/", views.unit_detail, name="detail"),
     path("<str:pk>/edit/", views.unit_edit, name="edit"),
     path("<str:pk>/pdf/", views.unit_pdf, name="pdf"),

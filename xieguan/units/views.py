@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Any
 
@@ -33,10 +34,11 @@ from xieguan.units.forms import (
     UnitForm,
     unit_areas_for,
 )
-from xieguan.units.models import Category, ImportStatus, Unit
+from xieguan.units.models import Category, ImportStatus, Unit, UnitStatus
 from xieguan.units.selectors import (
     EXPIRING_DAYS,
     EXPIRY_STATES,
+    UnitFilters,
     certificates_by_expiry,
     duplicate_pairs_for,
     filing_rate_by_township,
@@ -47,6 +49,7 @@ from xieguan.units.selectors import (
     missing_fields,
     possible_duplicates_of,
     units_filtered,
+    units_in_scope,
 )
 from xieguan.units.timeline import entries_for
 
@@ -135,6 +138,48 @@ def licence_expiry(request: HttpRequest) -> HttpResponse:
 def certificate_expiry(request: HttpRequest) -> HttpResponse:
     """Staff certificates expiring within 30 days, or expired."""
     return _expiry_list(request, what="certificates")
+
+
+PICK_LIMIT = 20
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+
+
+@login_required
+def unit_pick(request: HttpRequest) -> HttpResponse:
+    """The unit picker's search (``units.widgets.UnitPicker``): up to 20
+    units of the user's area matching the text, the one already chosen
+    first. Closed units only when the form accepts them (``closed=1``)."""
+    name = request.GET.get("name", "unit")
+    if not _FIELD_NAME.match(name):
+        name = "unit"
+    text = request.GET.get(f"{name}__q", "").strip()[:50]
+    include_closed = request.GET.get("closed") == "1"
+    qs = units_in_scope(request.user).current()
+    if not include_closed:
+        qs = qs.exclude(status=UnitStatus.CLOSED)
+    chosen = None
+    try:
+        chosen_pk = uuid.UUID(request.GET.get(name, ""))
+    except ValueError:
+        chosen_pk = None
+    if chosen_pk is not None:
+        chosen = qs.filter(pk=chosen_pk).first()
+    units: list[Any] = []
+    if text:
+        matches = units_filtered(request.user, UnitFilters(q=text))
+        if not include_closed:
+            matches = matches.exclude(status=UnitStatus.CLOSED)
+        units = list(matches.order_by("name", "id")[: PICK_LIMIT + 1])
+    context = {
+        "name": name,
+        "chosen": chosen,
+        "chosen_label": f"{chosen.name}（{chosen.area.name}）" if chosen else "",
+        "units": units[:PICK_LIMIT],
+        "more": PICK_LIMIT if len(units) > PICK_LIMIT else 0,
+        "searched": bool(text),
+        "optional": request.GET.get("optional") == "1",
+    }
+    return render(request, "units/widgets/_unit_options.html", context)
 
 
 @login_required

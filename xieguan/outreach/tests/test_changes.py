@@ -151,7 +151,7 @@ def test_guidance_started_from_the_unit_shows_in_its_file(demo, login, comanager
     unit = make_unit(comanager_in, demo.villages[0], name="红星酒店")
     client = login(comanager_in)
     form_page = client.get(reverse("outreach:create"), {"unit": unit.pk}).content.decode()
-    assert f'value="{unit.pk}" selected' in form_page
+    assert f'value="{unit.pk}" checked' in form_page
     response = client.post(
         reverse("outreach:create"),
         {

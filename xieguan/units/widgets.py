@@ -1,0 +1,81 @@
+"""The unit picker: a search box in place of a drop-down of every unit.
+
+A county user may see thousands of units and a township co-manager a few
+hundred; a ``<select>`` of all of them is heavy to send over a weak link and
+hard to use on a phone. The picker shows the chosen unit, and a search box
+that asks ``units:pick`` (htmx) for the matching units of the user's area by
+name, address, credit code or pinyin initials (``hxjd`` → 红星酒店). When
+the field's queryset is small (a village doctor's dozen) it simply lists
+them all as radio buttons. The form field stays a ``ModelChoiceField`` with
+the scoped queryset, so whatever the browser sends is still checked
+against the user's area.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+# At most this many units are listed without a search.
+LIST_ALL_UP_TO = 30
+
+
+class UnitPicker(forms.Widget):
+    template_name = "units/widgets/unit_picker.html"
+
+    def __init__(self, *, include_closed: bool = False, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.include_closed = include_closed
+        self.choices: Any = []
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        queryset = getattr(self.choices, "queryset", None)
+        field = getattr(self.choices, "field", None)
+        chosen = None
+        options: list[Any] | None = None
+        if queryset is not None:
+            first = list(queryset[: LIST_ALL_UP_TO + 1])
+            if len(first) <= LIST_ALL_UP_TO:
+                options = first
+            chosen_pk = _as_uuid(value)
+            if chosen_pk is not None:
+                chosen = next((u for u in first if u.pk == chosen_pk), None) or queryset.filter(pk=chosen_pk).first()
+        label = field.label_from_instance if field is not None else str
+        optional = field is not None and not field.required
+        query = "?name=" + name + ("&closed=1" if self.include_closed else "") + ("&optional=1" if optional else "")
+        context["widget"].update(
+            {
+                "chosen": chosen,
+                "chosen_label": label(chosen) if chosen is not None else "",
+                "options": [(u.pk, label(u)) for u in options] if options is not None else None,
+                "optional": optional,
+                "search_url": reverse("units:pick") + query,
+            }
+        )
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_q" if id_ else id_
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, uuid.UUID):
+        return value
+    if hasattr(value, "pk"):
+        return value.pk
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
