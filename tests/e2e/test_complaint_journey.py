@@ -16,7 +16,6 @@ from django.core.cache import cache
 from PIL import Image
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from xieguan.accounts.models import Role, RoleCode
 from xieguan.complaints.models import Complaint, Status
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.units.models import Category, Unit
@@ -30,8 +29,6 @@ def test_public_complaint_tracked_handled_replied_reopened_and_complainant_prote
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.COMPLAINTS_CAPTCHA_FIXED = ANSWER  # the test-only hook; never set by default
     cache.clear()
-    for code in RoleCode.values:
-        Role.objects.get_or_create(code=code)
     demo = load_county()
     Unit.objects.create(name="红星饭店", area=demo.townships[0], category=Category.objects.get(code="food"))
     photo = tmp_path / "kitchen.jpg"

@@ -17,7 +17,6 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from xieguan.accounts.models import Role, RoleCode
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Photo, Signature
 from xieguan.units.models import Category, Unit
@@ -45,20 +44,6 @@ def draw(page, canvas) -> None:
 
 def test_inspection_opinion_reinspection_handover_and_register(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    for code in RoleCode.values:
-        Role.objects.get_or_create(code=code)
-    # The checklists come from a data migration a transactional test flushed.
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from xieguan.inspections.models import ChecklistTemplate
-
-    # So do the unit categories.
-    if not Category.objects.exists():
-        import_module("xieguan.units.migrations.0002_seed_categories").seed(apps, None)
-    if not ChecklistTemplate.objects.exists():
-        import_module("xieguan.inspections.migrations.0002_seed_checklists").seed(apps, None)
     demo = load_county()
     public = Category.objects.get(code="public_place")
     unit = Unit.objects.create(

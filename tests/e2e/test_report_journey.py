@@ -14,12 +14,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from xieguan.accounts.models import Role, RoleCode
 from xieguan.core.testing import assert_pdf_with_cjk_font
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.reports import load_reports
-from xieguan.reports.defaults import seed_default_categories
-from xieguan.reports.models import Report, ReportCategory, ReportStatus
+from xieguan.reports.models import Report, ReportStatus
 from xieguan.reports.selectors import period_bounds, report_indicators
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,10 +34,6 @@ def signed_in(journey, viewport, who):
 
 def test_food_poisoning_clue_from_phone_to_feedback(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # A transactional test before this one flushed what the data migrations made.
-    for code in RoleCode.values:
-        Role.objects.get_or_create(code=code)
-    seed_default_categories(ReportCategory)
     demo = load_county()
     load_reports(demo)
     township = demo.townships[0]

@@ -7,17 +7,14 @@ search, in the export or by URL."""
 from __future__ import annotations
 
 import io
-from importlib import import_module
 
 import openpyxl
 import pytest
-from django.apps import apps as django_apps
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from xieguan.accounts.models import Role, RoleCode
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.units import load_units
-from xieguan.units.models import Category, Unit
+from xieguan.units.models import Unit
 from xieguan.units.tests.factories import credit_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,12 +30,6 @@ def _xlsx_names(download, tmp_path):
 
 
 def test_register_fix_file_pdf_export_and_the_neighbour_sees_nothing(journey, tmp_path):
-    # A transactional test before this one flushed what the data migrations
-    # made (roles, the six categories); put them back.
-    for code in RoleCode.values:
-        Role.objects.get_or_create(code=code)
-    if not Category.objects.exists():
-        import_module("xieguan.units.migrations.0002_seed_categories").seed(django_apps, None)
     demo = load_county()
     load_units(demo, count=120)
     good = credit_code(4242, division="990102")

@@ -5,17 +5,15 @@ duplicate pair of the demo registry; dh1 sees none of it."""
 
 from __future__ import annotations
 
-import importlib
 import io
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from xieguan.accounts.models import Role, RoleCode
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.units import load_units
-from xieguan.units.models import Category, ImportBatch, Unit
+from xieguan.units.models import ImportBatch, Unit
 from xieguan.units.tests.factories import credit_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,14 +33,6 @@ def filled(template: bytes, rows: list[dict[str, object]]) -> bytes:
 
 def test_import_with_mistakes_then_fixed_then_merge_and_the_neighbour_sees_nothing(journey, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # A transactional test before this one flushed what the data migrations
-    # made (roles, the six categories); put them back.
-    for code in RoleCode.values:
-        Role.objects.get_or_create(code=code)
-    if not Category.objects.exists():
-        from django.apps import apps
-
-        importlib.import_module("xieguan.units.migrations.0002_seed_categories").seed(apps, None)
     demo = load_county()
     load_units(demo, count=300)
     good_code = credit_code(4242)
