@@ -119,6 +119,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# With several worker processes (production), the complaint page's limits per
+# address and its one-use CAPTCHAs must be counted in one place: REDIS_URL
+# selects Django's Redis cache. Unset (the embedded default) it is Django's
+# per-process memory cache, and nothing needs Redis.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "xieguan",
+        }
+    }
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
