@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from xieguan.accounts import services
 from xieguan.accounts.models import Institution
 from xieguan.accounts.schemas import InstitutionIn, InstitutionOut, MeOut, TokenIn, TokenOut
-from xieguan.accounts.selectors import get_institution_for_user
+from xieguan.accounts.selectors import get_institution_for_user, two_factor_on
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
@@ -29,7 +29,8 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 @auth_router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     """Exchange a user name and password for a bearer token. Wrong passwords
-    count towards the same lockout as the sign-in page (5 → 15 minutes)."""
+    count towards the same lockout as the sign-in page (5 → 15 minutes). A
+    person with two-step sign-in also sends ``otp``, the app's current code."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         from xieguan.accounts.lockout import lockout_message
@@ -37,6 +38,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
         raise HttpError(429, lockout_message())
     if user is None:
         raise HttpError(401, _("The user name or password is wrong."))
+    if two_factor_on(user) and services.two_factor_match(user=user, code=payload.otp or "") is None:
+        raise HttpError(401, _("This account signs in in two steps: send the code from the authenticator app as otp."))
     token, key = services.token_issue(user=user)
     return Status(200, {"token": key, "expires_at": token.expires_at})
 

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "xieguan.accounts"
     label = "accounts"
     verbose_name = _("Institutions and people")
+
+    def ready(self) -> None:
+        from xieguan.accounts import two_factor  # noqa: F401 - connects the sign-in receiver

@@ -159,3 +159,14 @@ class DecideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when refusing."),
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+        help_text=_("The 6 digits your authenticator app shows now, or one of your backup codes."),
+    )

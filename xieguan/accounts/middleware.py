@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.two_factor import code_owed
 
 # Paths a user whose password has expired may still reach.
 _EXEMPT_PREFIXES = ("/accounts/password/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
+# Paths a user who still owes the second sign-in step may reach.
+_CODE_EXEMPT_PREFIXES = ("/accounts/verify/", "/accounts/logout/", "/static/", "/i18n/")
 
 
 class SecurityPolicyMiddleware:
-    """Sends a user whose password is older than PASSWORD_MAX_AGE_DAYS to the
-    password change page before anything else."""
+    """Keeps a session that still owes its two-step code on the code page,
+    and sends a user whose password is older than PASSWORD_MAX_AGE_DAYS to
+    the password change page before anything else."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(_EXEMPT_PREFIXES)
-            and user.password_expired(settings.PASSWORD_MAX_AGE_DAYS)
-        ):
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if not request.path.startswith(_CODE_EXEMPT_PREFIXES) and code_owed(request):
+            if request.path.startswith(("/api/", "/m/token")):
+                return JsonResponse({"detail": _("Enter the code from your authenticator app first.")}, status=403)
+            return redirect(f"{reverse('accounts:two_factor_verify')}?next={quote(request.get_full_path())}")
+        if not request.path.startswith(_EXEMPT_PREFIXES) and user.password_expired(settings.PASSWORD_MAX_AGE_DAYS):
             return redirect("accounts:password_change")
         return self.get_response(request)

@@ -9,6 +9,11 @@ from ninja import Field, Schema
 class TokenIn(Schema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=256)
+    otp: str | None = Field(
+        default=None,
+        max_length=20,
+        description="For a person with two-step sign-in: the code the authenticator app shows (or a backup code).",
+    )
 
 
 class TokenOut(Schema):

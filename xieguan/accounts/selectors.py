@@ -24,3 +24,18 @@ def get_transfer_for_user(user: Any, pk: Any) -> TransferRequest:
         user,
         pk,
     )
+
+
+def two_factor_on(user: Any) -> bool:
+    """Whether the user signs in with a code from an authenticator app too."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return (
+        bool(getattr(user, "is_authenticated", False)) and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+def backup_codes_left(user: Any) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -447,3 +447,102 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
             token.save(update_fields=["revoked_at"])
             audit_record(actor=actor, action=AuditEvent.Action.TOKEN_REVOKED, obj=token.user, note=token.prefix)
     return token
+
+
+# --- Two-step sign-in (optional second factor, SPEC §12) -----------------------
+
+BACKUP_CODES = 10
+
+
+def _two_factor_devices(user: User) -> list[Any]:
+    from django_otp import devices_for_user
+
+    return list(devices_for_user(user, confirmed=None))
+
+
+def two_factor_start(*, actor: User) -> Any:
+    """A new, unconfirmed authenticator for ``actor`` (any earlier unconfirmed
+    one is dropped); it counts only once ``two_factor_confirm`` accepts a code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
+        raise ValidationError(_("Two-step sign-in is already on."))
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=actor, name=_("Authenticator app"), confirmed=False)
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _created = StaticDevice.objects.get_or_create(user=user, defaults={"name": _("Backup codes")})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _n in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def two_factor_confirm(*, actor: User, device_id: Any, code: str) -> list[str]:
+    """Turn two-step sign-in on once the app's first code is right; returns
+    the backup codes, shown to the user this once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=actor, pk=device_id, confirmed=False).first()
+    if device is None:
+        raise ValidationError(_("This set-up has expired. Start again."))
+    if not device.verify_token((code or "").strip().replace(" ", "")):
+        raise ValidationError({"code": _("That code is not right. Type the 6 digits the app shows now.")})
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_backup_codes(actor)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=actor,
+            changes={"two_factor": [False, True]},
+            note=_("Two-step sign-in turned on"),
+        )
+    return codes
+
+
+def two_factor_backup_codes(*, actor: User, code: str) -> list[str]:
+    """New backup codes (the old ones stop working), after a current code."""
+    if two_factor_match(user=actor, code=code) is None:
+        raise ValidationError({"code": _("That code is not right. Type the 6 digits the app shows now.")})
+    with transaction.atomic():
+        codes = _new_backup_codes(actor)
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=actor, note=_("New backup codes made"))
+    return codes
+
+
+def two_factor_match(*, user: User, code: str) -> Any:
+    """The device that accepts ``code`` (an app code, or a backup code, which
+    is then used up), else None. Each device throttles repeated failures."""
+    from django_otp import match_token
+
+    code = (code or "").strip().replace(" ", "").replace("-", "")
+    if not code or len(code) > 16:
+        return None
+    return match_token(user, code)
+
+
+def two_factor_off(*, actor: User, person: User, code: str = "") -> User:
+    """Turn two-step sign-in off: the person with a current code, or an
+    administrator of their area (a lost phone) without one."""
+    if person.pk == actor.pk:
+        if two_factor_match(user=person, code=code) is None:
+            raise ValidationError({"code": _("That code is not right. Type the 6 digits the app shows now.")})
+    else:
+        require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    with transaction.atomic():
+        for device in _two_factor_devices(person):
+            device.delete()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=person,
+            changes={"two_factor": [True, False]},
+            note=_("Two-step sign-in turned off"),
+        )
+    return person

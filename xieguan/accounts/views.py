@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
 from xieguan.accounts import services
 from xieguan.accounts.forms import (
@@ -29,6 +31,7 @@ from xieguan.accounts.forms import (
     ProfileForm,
     SupervisorForm,
     TransferForm,
+    TwoFactorCodeForm,
 )
 from xieguan.accounts.models import Institution, InstitutionType, RoleCode, TransferRequest, TransferStatus, User
 from xieguan.accounts.permissions import (
@@ -39,8 +42,18 @@ from xieguan.accounts.permissions import (
     can,
     require,
 )
-from xieguan.accounts.selectors import get_institution_for_user, get_person_for_user, get_transfer_for_user
+from xieguan.accounts.selectors import (
+    backup_codes_left,
+    get_institution_for_user,
+    get_person_for_user,
+    get_transfer_for_user,
+    two_factor_on,
+)
+from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
+from xieguan.accounts.two_factor import code_owed
+from xieguan.core.audit import audit_record
 from xieguan.core.forms import add_service_errors
+from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import page_for_request, query_without_cursor
 
 
@@ -257,6 +270,7 @@ def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "can_manage": manage,
             "is_comanager": person.has_role(RoleCode.COMANAGER),
             "tokens": person.api_tokens.filter(revoked_at__isnull=True) if manage else None,
+            "two_factor": two_factor_on(person) if manage else False,
         },
     )
 
@@ -451,4 +465,118 @@ def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
     if token is not None:
         services.token_revoke(actor=request.user, token=token)
         messages.success(request, _("The API token has been revoked."))
+    return redirect("accounts:person_detail", pk=person.pk)
+
+
+# --- Two-step sign-in --------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second sign-in step: a code from the app, or a backup code."""
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    if not code_owed(request):
+        return redirect(target or "core:home")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.two_factor_match(user=request.user, code=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(target or "core:home")
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.LOGIN_FAILED,
+            obj=request.user,
+            username=request.user.get_username(),
+            note=_("Wrong two-step code"),
+        )
+        form.add_error("code", _("That code is not right. Type the 6 digits the app shows now."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": target})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_settings(request: HttpRequest) -> HttpResponse:
+    """Turn two-step sign-in on (scan, confirm a code, keep the backup
+    codes), make new backup codes, or turn it off with a current code."""
+    user = request.user
+    action = request.POST.get("action", "")
+    form = TwoFactorCodeForm(request.POST if action in ("confirm", "codes", "off") else None)
+    context: dict[str, Any] = {"form": form, "on": two_factor_on(user), "codes": None, "device": None}
+    if request.method == "POST":
+        try:
+            if action == "start":
+                context["device"] = services.two_factor_start(actor=user)
+                context["form"] = TwoFactorCodeForm()
+            elif action == "confirm" and form.is_valid():
+                codes = services.two_factor_confirm(
+                    actor=user, device_id=request.POST.get("device"), code=form.cleaned_data["code"]
+                )
+                otp_login(request, _confirmed_device(user))
+                request.session[TWO_FACTOR_SESSION_KEY] = True
+                context.update(on=True, codes=codes, form=TwoFactorCodeForm())
+                messages.success(request, _("Two-step sign-in is on."))
+            elif action == "confirm":
+                context["device"] = _pending_device(user, request.POST.get("device"))
+            elif action == "codes" and form.is_valid():
+                context["codes"] = services.two_factor_backup_codes(actor=user, code=form.cleaned_data["code"])
+                context["form"] = TwoFactorCodeForm()
+            elif action == "off" and form.is_valid():
+                services.two_factor_off(actor=user, person=user, code=form.cleaned_data["code"])
+                request.session[TWO_FACTOR_SESSION_KEY] = False
+                messages.success(request, _("Two-step sign-in is off."))
+                return redirect("accounts:two_factor")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            if action == "confirm":
+                context["device"] = _pending_device(user, request.POST.get("device"))
+    if context["device"] is not None:
+        context.update(_enrolment(context["device"]))
+    context["codes_left"] = backup_codes_left(user) if context["on"] else 0
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _pending_device(user: Any, device_id: Any) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    try:
+        return TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def _confirmed_device(user: Any) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.get(user=user, confirmed=True)
+
+
+def _enrolment(device: Any) -> dict[str, Any]:
+    """The QR code the app scans (SVG drawn here, no outside service) and the
+    key typed by hand when the phone cannot scan."""
+    import base64
+
+    import segno
+
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return {
+        "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111", light="#fff"),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+
+
+@login_required
+@require_POST
+def person_two_factor_off(request: HttpRequest, pk: str) -> HttpResponse:
+    """An administrator turns a person's two-step sign-in off (a lost phone)."""
+    person = get_person_for_user(request.user, pk)
+    try:
+        services.two_factor_off(actor=request.user, person=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Two-step sign-in is off for %(name)s.") % {"name": person.full_name})
     return redirect("accounts:person_detail", pk=person.pk)
