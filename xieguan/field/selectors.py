@@ -43,11 +43,18 @@ def field_units(user: Any) -> list[Unit]:
 
 
 def field_colleagues(user: Any) -> list[Any]:
-    """The people the user may name as inspectors (the web form's list:
-    active co-managers and supervisors of the user's area)."""
-    from xieguan.inspections.forms import inspectors_for
+    """The people the user may name as inspectors: the web form's list
+    (``inspections.forms.inspectors_for``), active co-managers and
+    supervisors of the user's area."""
+    from xieguan.accounts.models import RoleCode, User
 
-    return list(inspectors_for(user))
+    return list(
+        User.objects.visible_to(user)
+        .filter(is_active=True, roles__code__in=[RoleCode.COMANAGER, RoleCode.SUPERVISOR])
+        .select_related("institution")
+        .distinct()
+        .order_by("institution__area__path", "username")
+    )
 
 
 def unit_checklists(units: list[Unit], checklists: list[Any]) -> dict[Any, Any]:
