@@ -10,6 +10,7 @@ from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
 from xieguan.core.api import BearerAuth, install_error_handlers
 from xieguan.field.api import router as field_router
+from xieguan.field.api import upload_router
 from xieguan.inspections.api import (
     checklist_router,
     handover_router,
@@ -60,3 +61,4 @@ api.add_router("/reinspections", reinspection_router)
 api.add_router("/handovers", handover_router)
 api.add_router("/monthly-reports", monthly_router)
 api.add_router("/field", field_router)
+api.add_router("/uploads", upload_router)

@@ -200,3 +200,210 @@ def test_cun1_files_a_report_offline(journey, tmp_path, settings):
     assert report.reporter == demo.users["cun1"]
     assert report.area.name == "李家村"
     assert ReportPhoto.objects.filter(report=report).count() == 1
+
+
+def _draw(j: Any, selector: str, wiggle: int) -> None:
+    """A signature drawn with the pointer on a canvas."""
+    j.page.locator(selector).scroll_into_view_if_needed()
+    box = j.page.locator(selector).bounding_box()
+    x, y = box["x"] + 30, box["y"] + box["height"] / 2
+    j.page.mouse.move(x, y)
+    j.page.mouse.down()
+    for step in range(1, 12):
+        j.page.mouse.move(x + step * 22, y + (wiggle if step % 2 else -wiggle), steps=2)
+    j.page.mouse.up()
+
+
+PHONE_SHA = """async (id) => {
+    const db = await new Promise(r => { const q = indexedDB.open('xieguan-field-' +
+        document.getElementById('field').dataset.user, 1); q.onsuccess = () => r(q.result); });
+    const get = (store, key) => new Promise(r => { const q = db.transaction(store).objectStore(store).get(key);
+        q.onsuccess = () => r(q.result); });
+    const rec = await get('records', id);
+    const out = [];
+    for (const p of rec.photos) {
+        const stored = await get('photos', p.id);
+        const digest = await crypto.subtle.digest('SHA-256', await stored.blob.arrayBuffer());
+        out.push(Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join(''));
+    }
+    return out;
+}"""
+
+FORGET_ACKS = """async (id) => {
+    const db = await new Promise(r => { const q = indexedDB.open('xieguan-field-' +
+        document.getElementById('field').dataset.user, 1); q.onsuccess = () => r(q.result); });
+    const rec = await new Promise(r => { const q = db.transaction('records').objectStore('records').get(id);
+        q.onsuccess = () => r(q.result); });
+    rec.state = 'waiting'; rec.created = false; rec.steps = {}; rec.photos.forEach(p => { p.sent = false; });
+    await new Promise(r => { const t = db.transaction('records', 'readwrite');
+        t.objectStore('records').put(rec); t.oncomplete = r; });
+}"""
+
+
+def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, tmp_path, settings):
+    import hashlib
+
+    from xieguan.field.models import Upload
+    from xieguan.inspections.models import Inspection, InspectionStatus, Photo, Signature
+    from xieguan.inspections.services import checklist_for
+    from xieguan.inspections.tests.factories import plain_unit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _restore_seeded_rows()
+    demo = load_county()
+    for n in range(5):
+        plain_unit(demo.townships[0], name=f"城关第{n}旅馆")
+    unit = plain_unit(demo.townships[0], name="城关红星浴室")
+    items = list(checklist_for(unit).items.order_by("sort"))
+    assert items
+    photos = [tmp_path / "front.jpg", tmp_path / "inside.jpg"]
+    _big_photo(photos[0], "olive")
+    _big_photo(photos[1], "teal")
+
+    cg1 = journey(PHONE, "cg1")
+    cg1.context.grant_permissions(["geolocation"])
+    cg1.context.set_geolocation({"latitude": 30.0003, "longitude": 120.0002, "accuracy": 12})
+    cg1.login("cg1", DEMO_PASSWORD)
+    cg1.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    _open_field(cg1)
+    _wait_for_worker(cg1)
+
+    cg1.context.set_offline(True)
+    cg1.page.wait_for_selector("#net.off")
+    page = cg1.page
+    page.click("button[data-new=inspection]")
+    page.wait_for_selector("#inspection:not([hidden])")
+    record_id = page.evaluate("location.hash.split('/')[1]")
+    page.fill("#inspection [data-unit-search]", "红星")
+    expect(page.locator("#inspection [name=unit_id] option")).to_have_count(2)  # "—" and the one match
+    page.select_option("#inspection [name=unit_id]", str(unit.pk))
+    expect(page.locator("#inspection [data-checklist] li")).to_have_count(len(items))
+    page.select_option("#inspection [name=second_id]", str(demo.users["cg2"].pk))
+    page.click("#inspection [data-gps]")
+    expect(page.locator("#inspection [data-gps-status]")).to_contain_text("±12 m")
+    for item in items:
+        page.check(f"#inspection input[name='ans-{item.pk}'][value=conforms]")
+    page.select_option("#inspection [name=overall_result]", "conforming")
+    page.set_input_files("#inspection [data-photos]", [str(p) for p in photos])
+    expect(page.locator("#inspection [data-thumbs] img")).to_have_count(2)
+    _draw(cg1, "#inspection [data-sign=me] canvas", 8)
+    _draw(cg1, "#inspection [data-sign=second] canvas", 14)
+    page.fill("#inspection [name=representative]", "王经理")
+    _draw(cg1, "#inspection [data-sign=rep] canvas", 5)
+    cg1.shot("offline-inspection-filled")
+    page.click("#inspection button[type=submit]")
+    page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=waiting]")
+
+    report_photo = tmp_path / "well.jpg"
+    _big_photo(report_photo, "navy")
+    report_id = _file_report_offline(cg1, report_photo, place="红星浴室后门", content="污水直排村边沟渠")
+    page.click("#report button[type=submit]")
+    page.wait_for_selector(f"#outbox li[data-id='{report_id}'][data-state=waiting]")
+    cg1.shot("offline-outbox-inspection-and-report")
+
+    _reopen(cg1)
+    page = cg1.page
+    assert "城关红星浴室" in page.inner_text("#outbox")
+    assert Inspection.objects.count() == 0
+    cg1.shot("reopened-offline")
+
+    # The link is cut in the middle of the first photo's upload: one chunk
+    # after the first is aborted; the next try continues from the offset.
+    patches: list[tuple[str, str]] = []
+    cut: list[str] = []
+
+    def route(route: Any) -> None:
+        request = route.request
+        if request.method == "PATCH":
+            offset = request.headers.get("upload-offset", "")
+            patches.append((request.url.rsplit("/", 1)[1], offset))
+            if not cut and offset not in ("", "0"):
+                cut.append(request.url.rsplit("/", 1)[1])
+                route.abort()
+                return
+        route.continue_()
+
+    page.route("**/api/uploads/*", route)
+    cg1.context.set_offline(False)
+    page.wait_for_selector(f"#outbox li[data-id='{report_id}'][data-state=sent]", timeout=60000)
+    if page.locator(f"#outbox li[data-id='{record_id}'][data-state=sent]").count() == 0:
+        page.click("#sync")
+    page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=60000)
+    cg1.shot("online-both-sent")
+    assert cut, "no upload chunk was cut"
+    offsets = [int(o) for uid, o in patches if uid == cut[0]]
+    assert offsets.count(0) == 1, f"the cut upload started again from zero: {offsets}"
+    assert offsets == sorted(offsets)
+
+    inspection = Inspection.objects.get()
+    assert str(inspection.pk) == record_id and inspection.status == InspectionStatus.SUBMITTED
+    assert inspection.unit == unit and float(inspection.accuracy_m) == 12.0
+    assert inspection.distance_m is not None and inspection.distance_m < 100
+    assert set(inspection.inspector_links.values_list("user__username", flat=True)) == {"cg1", "cg2"}
+    assert Signature.objects.filter(inspection=inspection).count() == 3
+    assert inspection.representative == "王经理"
+    kept = list(Photo.objects.filter(inspection=inspection))
+    assert len(kept) == 2
+    phone_sha = page.evaluate(PHONE_SHA, record_id)
+    assert sorted(p.sha256 for p in kept) == sorted(phone_sha)
+    for p in kept:
+        with Image.open(p.image.path) as img:
+            assert max(img.size) <= 1600
+    assert Report.objects.filter(pk=report_id).count() == 1
+    assert ReportPhoto.objects.filter(report_id=report_id).count() == 1
+    assert hashlib.sha256(b"").hexdigest() not in phone_sha
+    assert Upload.objects.filter(completed_at__isnull=True).count() == 0
+
+    # A forced retry of every step creates nothing twice.
+    page.evaluate(FORGET_ACKS, record_id)
+    page.click("#sync")
+    page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=60000)
+    assert Inspection.objects.count() == 1
+    assert Photo.objects.count() == 2 and Signature.objects.count() == 3
+    cg1.shot("forced-retry-nothing-twice")
+
+    # The record is in the unit file, with its photos.
+    cg1.goto(f"/units/{unit.pk}/")
+    expect(page.locator("ol.timeline")).to_contain_text("2 张照片")
+    cg1.shot("unit-file")
+    page.click(f"a[href='/inspections/{record_id}/']")
+    expect(page.locator(".photos img")).to_have_count(2, timeout=10000)
+    cg1.shot("inspection-detail")
+
+
+def test_a_conflict_shows_both_versions_and_the_phone_chooses(journey, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _restore_seeded_rows()
+    load_county()
+    cg1 = journey(PHONE, "cg1")
+    cg1.login("cg1", DEMO_PASSWORD)
+    cg1.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    _open_field(cg1)
+    page = cg1.page
+    page.click("button[data-new=outreach]")
+    page.wait_for_selector("#outreach:not([hidden])")
+    record_id = page.evaluate("location.hash.split('/')[1]")
+    page.fill("#outreach [name=place]", "城关镇文化站")
+    page.fill("#outreach [name=theme]", "夏季食品卫生")
+    page.fill("#outreach [name=audience_count]", "30")
+    page.click("#outreach button[type=submit]")
+    page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=30000)
+    # Changed on the server meanwhile; the phone's answer was lost, so it sends again.
+    Outreach.objects.filter(pk=record_id).update(theme="夏季饮用水卫生", audience_count=45)
+    page.evaluate(FORGET_ACKS, record_id)
+    page.click("#sync")
+    page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=attention]", timeout=30000)
+    cg1.shot("conflict-needs-attention")
+    page.click(f"#outbox li[data-id='{record_id}'] a")
+    compare = page.locator("#outreach [data-compare]")
+    expect(compare.locator("tr.differs")).to_have_count(2)
+    expect(compare.locator("tr[data-field=theme] td").nth(0)).to_have_text("夏季饮用水卫生")
+    expect(compare.locator("tr[data-field=theme] td").nth(1)).to_have_text("夏季食品卫生")
+    expect(compare.locator("tr[data-field=place]")).not_to_have_class("differs")
+    cg1.shot("conflict-both-versions")
+    page.click("#outreach [data-resolve=mine]")
+    page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=30000)
+    record = Outreach.objects.get(pk=record_id)
+    assert (record.theme, record.audience_count) == ("夏季食品卫生", 30)
+    assert Outreach.objects.count() == 1
+    cg1.shot("conflict-mine-sent")

@@ -27,6 +27,13 @@ class ErrorOut(Schema):
     fields: dict[str, list[str]] | None = None
 
 
+class ConflictOut(ErrorOut):
+    """A 409 on a retried create: the fields that differ and the record as
+    the server holds it, so the phone can show both versions side by side."""
+
+    server: dict[str, Any] | None = None
+
+
 class ListOut(Schema, Generic[T]):
     items: list[T]
     next: str | None = None

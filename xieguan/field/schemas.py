@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -27,6 +28,7 @@ class FieldUnit(Schema):
     area_id: uuid.UUID
     address: str
     category: str = Field(description="the unit's category code")
+    checklist_id: uuid.UUID | None = Field(None, description="the checklist a new inspection of this unit uses")
 
 
 class FieldDue(Schema):
@@ -57,6 +59,12 @@ class FieldCategory(Schema):
     limit_minutes: int
 
 
+class FieldPerson(Schema):
+    id: uuid.UUID
+    name: str
+    institution: str
+
+
 class FieldChoice(Schema):
     value: str
     label: str
@@ -71,5 +79,40 @@ class BootstrapOut(Schema):
     units: list[FieldUnit]
     due: list[FieldDue]
     checklists: list[FieldChecklist]
+    colleagues: list[FieldPerson] = Field(description="the people the user may name as the second inspector")
     report_categories: list[FieldCategory]
     outreach_forms: list[FieldChoice]
+
+
+class UploadIn(Schema):
+    """Start a resumable upload (tus-like) of one photo or signature."""
+
+    id: uuid.UUID = Field(description="client-made UUID of the upload; starting it again answers the same upload")
+    target: Literal["inspection_photo", "inspection_signature", "report_photo", "outreach_photo"] = Field(
+        description="what the file becomes once complete"
+    )
+    record_id: uuid.UUID = Field(description="the inspection, report or publicity record it belongs to")
+    length: int = Field(ge=1, description="total size in bytes (at most 20 MB)")
+    sha256: str = Field(min_length=64, max_length=64, description="SHA-256 of the whole file, hexadecimal")
+    content_type: str = Field("image/jpeg", description="image/jpeg, image/png or image/webp")
+    role: Literal["inspector", "representative", ""] = Field("", description="for a signature: who signs")
+    user_id: uuid.UUID | None = Field(None, description="for an inspector's signature: the inspector")
+    name: str = Field("", max_length=50, description="for the representative's signature: their name")
+
+
+class AttachedOut(Schema):
+    id: uuid.UUID = Field(description="the photo or signature made (or already held)")
+    sha256: str
+    width: int
+    height: int
+
+
+class UploadOut(Schema):
+    id: uuid.UUID
+    target: str
+    record_id: uuid.UUID
+    length: int
+    offset: int = Field(description="bytes the server holds; send the next chunk from here")
+    complete: bool
+    expires_at: datetime.datetime
+    result: AttachedOut | None = Field(None, description="once complete: the photo or signature")

@@ -37,9 +37,49 @@ def field_units(user: Any) -> list[Unit]:
     return list(
         Unit.objects.visible_to(user)
         .existing()
-        .select_related("category")
+        .select_related("category", "area")
         .order_by("area__path", "name", "id")[:MAX_UNITS]
     )
+
+
+def field_colleagues(user: Any) -> list[Any]:
+    """The people the user may name as inspectors: the web form's list
+    (``inspections.forms.inspectors_for``), active co-managers and
+    supervisors of the user's area."""
+    from xieguan.accounts.models import RoleCode, User
+
+    return list(
+        User.objects.visible_to(user)
+        .filter(is_active=True, roles__code__in=[RoleCode.COMANAGER, RoleCode.SUPERVISOR])
+        .select_related("institution")
+        .distinct()
+        .order_by("institution__area__path", "username")
+    )
+
+
+def unit_checklists(units: list[Unit], checklists: list[Any]) -> dict[Any, Any]:
+    """The checklist a new inspection of each unit uses, chosen as
+    ``inspections.services.checklist_for`` does (the county's own newest
+    published version for the subtype, then the category, else the national
+    one) but in memory, so the bootstrap's query count does not grow."""
+    best: dict[tuple[str, Any, Any], Any] = {}
+    for t in checklists:
+        key = (t.county.path if t.county_id else "", t.category_id, t.subtype_id)
+        if key not in best or t.version > best[key].version:
+            best[key] = t
+    counties = sorted({k[0] for k in best if k[0]}, key=len, reverse=True)
+    chosen: dict[Any, Any] = {}
+    for unit in units:
+        county = next((c for c in counties if unit.area.path.startswith(c)), "")
+        for owner in ([county] if county else []) + [""]:
+            for subtype in ([unit.subtype_id] if unit.subtype_id else []) + [None]:
+                found = best.get((owner, unit.category_id, subtype))
+                if found is not None:
+                    chosen[unit.pk] = found.pk
+                    break
+            if unit.pk in chosen:
+                break
+    return chosen
 
 
 def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
@@ -54,7 +94,13 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
         {"unit_id": row.unit.pk, "unit_name": row.unit.name, "state": row.state, "window_end": row.window_end}
         for row in due_this_month(user, today=today)
     ]
-    checklists = checklists_visible(user).filter(status=ChecklistStatus.PUBLISHED).prefetch_related("items")
+    checklists = list(
+        checklists_visible(user)
+        .filter(status=ChecklistStatus.PUBLISHED)
+        .prefetch_related("items")
+        .order_by("category__code", "title", "-version")
+    )
+    by_unit = unit_checklists(units, checklists)
     return {
         "user": {
             "id": user.pk,
@@ -72,6 +118,7 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
                 "area_id": u.area_id,
                 "address": u.address,
                 "category": u.category.code,
+                "checklist_id": by_unit.get(u.pk),
             }
             for u in units
         ],
@@ -84,7 +131,11 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
                 "version": t.version,
                 "items": [{"id": i.pk, "code": i.code, "text": i.text} for i in t.items.all()],
             }
-            for t in checklists.order_by("category__code", "title", "-version")
+            for t in checklists
+        ],
+        "colleagues": [
+            {"id": p.pk, "name": p.full_name or p.username, "institution": str(p.institution)}
+            for p in field_colleagues(user)
         ],
         "report_categories": [
             {"code": c.code, "name": c.name, "is_emergency": c.is_emergency, "limit_minutes": c.limit_minutes}

@@ -17,7 +17,14 @@ from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
 from xieguan.inspections import selectors, services
-from xieguan.inspections.models import Handover, Inspection, InspectionInspector, Opinion, Reinspection
+from xieguan.inspections.models import (
+    Handover,
+    Inspection,
+    InspectionInspector,
+    InspectionStatus,
+    Opinion,
+    Reinspection,
+)
 from xieguan.inspections.schemas import (
     ChecklistOut,
     CorrectionIn,
@@ -180,9 +187,11 @@ def inspection_update(request: HttpRequest, inspection_id: str, payload: Inspect
 @inspection_router.post("/{inspection_id}/submit", response={200: InspectionOut, **ERRORS})
 def inspection_submit(request: HttpRequest, inspection_id: str) -> Any:
     """Submit and lock; 422 naming what is missing (two inspectors, answers,
-    result, signatures)."""
+    result, signatures). Submitting a record already submitted answers 200
+    with it (the phone's retry after a lost answer)."""
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
-    services.inspection_submit(actor=request.user, inspection=inspection)
+    if inspection.status != InspectionStatus.SUBMITTED:
+        services.inspection_submit(actor=request.user, inspection=inspection)
     return _inspection_out(selectors.get_inspection_for_user(request.user, inspection_id))
 
 

@@ -387,6 +387,15 @@ class Photo(BaseModel):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
+        # The same photo sent twice at once (a retry racing its original, two
+        # tabs, a resumed upload) meets here: one row per record and hash.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "sha256"],
+                condition=models.Q(inspection__isnull=False),
+                name="inspection_photo_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.image.name or ""

@@ -24,7 +24,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
-from xieguan.core.photos import files_kept_on_success, prepare_photo, prepare_signature
+from xieguan.core.photos import MAX_PHOTO_BYTES, files_kept_on_success, prepare_photo, prepare_signature
 from xieguan.core.scope import is_within
 from xieguan.inspections.models import (
     Answer,
@@ -617,26 +617,53 @@ def _save_photo(*, actor: Any, upload: Any, area: Area, **owner: Any) -> tuple[P
     found = Photo.objects.filter(sha256=prepared.sha256, **owner).first()
     if found is not None:
         return found, False
-    with files_kept_on_success() as files, transaction.atomic():
-        photo = Photo(
-            area=area,
-            sha256=prepared.sha256,
-            width=prepared.width,
-            height=prepared.height,
-            taken_at=prepared.taken_at,
-            uploaded_by=actor,
-            **owner,
-        )
-        files.save(photo.image, prepared.name, prepared.content)
-        photo.save()
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    try:
+        with files_kept_on_success() as files, transaction.atomic():
+            photo = Photo(
+                area=area,
+                sha256=prepared.sha256,
+                width=prepared.width,
+                height=prepared.height,
+                taken_at=prepared.taken_at,
+                uploaded_by=actor,
+                **owner,
+            )
+            files.save(photo.image, prepared.name, prepared.content)
+            photo.save()
+            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    except IntegrityError:
+        # The same photo sent twice at once: the loser answers with the
+        # winner's row, its own file already removed.
+        found = Photo.objects.filter(sha256=prepared.sha256, **owner).first()
+        if found is None:
+            raise
+        return found, False
     return photo, True
+
+
+def _upload_sha256(upload: Any) -> str | None:
+    """The sha256 of an upload's bytes (the file is rewound after)."""
+    import hashlib
+
+    try:
+        upload.seek(0)
+        digest = hashlib.sha256(upload.read(MAX_PHOTO_BYTES + 1)).hexdigest()
+        upload.seek(0)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return digest
 
 
 def inspection_photo_add(*, actor: Any, inspection: Inspection, upload: Any) -> tuple[Photo, bool]:
     """An evidence photo on a draft: resized, hash kept, capture time stamped
-    on it; the same photo twice is kept once. Returns (photo, created)."""
+    on it; the same photo twice is kept once (a retry of a photo already
+    kept answers with it even once the record is submitted). Returns
+    (photo, created)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
+    digest = _upload_sha256(upload)
+    found = inspection.photos.filter(sha256=digest).first() if digest else None
+    if found is not None:
+        return found, False
     _require_draft(inspection)
     return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
 
@@ -664,8 +691,15 @@ def signature_add(
     refused: bool = False,
 ) -> Signature:
     """An inspector's signature, or the representative's (or their refusal).
-    Signing again replaces the earlier signature of the same person."""
+    Signing again replaces the earlier signature of the same person; the
+    same signature sent again (a retry from the phone) is kept once and
+    answers with the one held, even once the record is submitted."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
+    digest = _upload_sha256(upload) if upload is not None else None
+    held = inspection.signatures.filter(role=role, user=user if role == SignerRole.INSPECTOR else None)
+    same = held.filter(sha256=digest, refused=refused).first() if digest else held.filter(refused=True).first()
+    if same is not None and (digest or refused):
+        return same
     _require_draft(inspection)
     if role not in SignerRole.values:
         raise ValidationError({"role": _("Choose who is signing.")})

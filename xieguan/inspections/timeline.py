@@ -13,23 +13,33 @@ from xieguan.units.timeline import TimelineEntry
 
 
 def inspection_entries(unit: Any, user: Any) -> Iterator[TimelineEntry]:
+    from django.db.models import Count
+
     from xieguan.inspections.models import Handover, HandoverStatus, Inspection, Opinion, Reinspection
 
     records = list(
-        Inspection.objects.visible_to(user).filter(unit=unit).select_related("recorded_by", "template")[:100]
+        Inspection.objects.visible_to(user)
+        .filter(unit=unit)
+        .select_related("recorded_by", "template")
+        .annotate(photo_count=Count("photos"))[:100]
     )
     if not records:
         return  # opinions, re-inspections and handovers all come from a record: one query for most units
     for record in records:
         kind = _("Inspection") if record.is_locked else _("Inspection draft")
         title = record.template.title + (f" · v{record.version}" if record.version > 1 else "")
+        detail = record.problems[:200] or (record.get_overall_result_display() if record.overall_result else "")
+        if record.photo_count:
+            detail = " · ".join(
+                filter(None, [detail, _("%(count)d photos") % {"count": record.photo_count}])  # type: ignore[attr-defined]
+            )
         yield TimelineEntry(
             at=record.started_at,
             kind=kind,
             title=title,
             url=reverse("inspections:detail", args=[record.pk]),
             actor=record.recorded_by.full_name or record.recorded_by.username,
-            detail=record.problems[:200] or (record.get_overall_result_display() if record.overall_result else ""),
+            detail=detail,
             tone="" if record.overall_result in ("", "conforming") else "warn",
         )
     for opinion in Opinion.objects.visible_to(user).filter(unit=unit).select_related("issued_by")[:100]:

@@ -12,7 +12,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import ConflictOut, ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.outreach import services
@@ -88,11 +88,13 @@ def outreach_get(request: HttpRequest, record_id: str) -> Any:
     return _out(get_outreach_for_user(request.user, record_id))
 
 
-@router.post("", response={200: OutreachOut, 201: OutreachOut, 409: ErrorOut, **ERRORS})
+@router.post("", response={200: OutreachOut, 201: OutreachOut, 409: ConflictOut, **ERRORS})
 def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
     """Record a publicity activity; idempotent on ``id``. With
     ``If-None-Match: *`` a retry whose fields differ from the record held
-    (changed on the server since) answers 409 and changes nothing."""
+    (changed on the server since) answers 409 and changes nothing, with the
+    record as the server holds it in ``server``; the phone's version can
+    then win through PATCH."""
     existing = existing_for_retry(Outreach, payload.id, request.user)
     if existing is not None:
         record = get_outreach_for_user(request.user, existing.pk)
@@ -112,7 +114,10 @@ def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
             )
             if conflicts:
                 message = _("This record was changed since it was first sent; both versions are kept. Choose one.")
-                return Status(409, {"detail": message, "fields": {name: [message] for name in conflicts}})
+                return Status(
+                    409,
+                    {"detail": message, "fields": {name: [message] for name in conflicts}, "server": _out(record)},
+                )
         return Status(200, _out(record))
     area = get_area_for_user(request.user, payload.area_id)
     data = payload.dict(exclude={"area_id", "unit_id"})

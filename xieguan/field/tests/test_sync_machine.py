@@ -6,12 +6,17 @@ answer lost), and any record may be sent again from another tab of the same
 user. After every step: every record the server committed exists once and
 holds what the phone sent, every answer the phone received is the record's
 original answer, every photo row belongs to its record and every file on disk
-to a photo row. At the end every phone sends what it still holds, with no
+to a photo row. Photos go either as one multipart request or through the
+resumable upload (``/api/uploads``) in small chunks, which may be cut mid-way
+and resumed from the server's offset, from the same or another tab, or sent
+again under another upload id: never a duplicate photo, never an orphan
+row or file, and the photo kept is the bytes the phone sent. At the end every phone sends what it still holds, with no
 cuts, and the server holds exactly what the phones made."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import json
 import shutil
@@ -29,6 +34,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from PIL import Image
 
+from xieguan.field.models import Upload
+from xieguan.field.services import PARTIAL_DIR
 from xieguan.outreach.models import Outreach, OutreachPhoto
 from xieguan.reports.models import Report, ReportPhoto
 
@@ -62,6 +69,10 @@ class Made:
     photos: list[bytes]
     acked: bool = False
     acked_photos: set[int] = field(default_factory=set)
+    upload_ids: list[str] = field(default_factory=list)
+
+
+CHUNK = 200  # bytes: the test photos are a few hundred bytes, so several chunks each
 
 
 class SyncMachine(RuleBasedStateMachine):
@@ -103,7 +114,51 @@ class SyncMachine(RuleBasedStateMachine):
         steps += [("photo", i) for i in range(len(rec.photos)) if i not in rec.acked_photos]
         return steps
 
-    def _do(self, phone: Phone, rec: Made, step: tuple[str, int | None], *, answer_lost: bool) -> bool:
+    def _upload(self, phone: Phone, rec: Made, index: int, *, upload_id: str, mid_cut: int | None) -> bool:
+        """A photo through the resumable upload; False when cut mid-way."""
+        data = rec.photos[index]
+        digest = hashlib.sha256(data).hexdigest()
+        start = {
+            "id": upload_id,
+            "target": f"{rec.kind}_photo",
+            "record_id": rec.id,
+            "length": len(data),
+            "sha256": digest,
+            "content_type": "image/jpeg",
+        }
+        response = Client().post("/api/uploads", json.dumps(start), content_type="application/json", **phone.headers)
+        assert response.status_code in (200, 201), response.content
+        state = response.json()
+        chunks = 0
+        while not state["complete"]:
+            if mid_cut is not None and chunks == mid_cut:
+                return False  # the link is cut: the server keeps what arrived
+            head = Client().head(f"/api/uploads/{upload_id}", **phone.headers)
+            offset = int(head["Upload-Offset"])
+            assert offset == state["offset"]
+            response = Client().patch(
+                f"/api/uploads/{upload_id}",
+                data[offset : offset + CHUNK],
+                content_type="application/offset+octet-stream",
+                HTTP_UPLOAD_OFFSET=str(offset),
+                **phone.headers,
+            )
+            assert response.status_code == 200, response.content
+            state = response.json()
+            chunks += 1
+        assert state["offset"] == len(data) and state["result"]["sha256"] == digest
+        return True
+
+    def _do(
+        self,
+        phone: Phone,
+        rec: Made,
+        step: tuple[str, int | None],
+        *,
+        answer_lost: bool,
+        via: str = "form",
+        mid_cut: int | None = None,
+    ) -> bool:
         """One request; False when refused (the send stops there)."""
         kind, index = step
         client = Client()
@@ -130,24 +185,32 @@ class SyncMachine(RuleBasedStateMachine):
         assert index is not None
         if rec.id not in self.reached:
             return False  # a photo of a record not yet made: the phone sends the record first
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        upload = SimpleUploadedFile(f"{uuid.uuid4()}.jpg", rec.photos[index], content_type="image/jpeg")
-        response = client.post(f"{self._url(rec)}/{rec.id}/photos", {"image": upload}, **phone.headers)
         first = index not in self.photos_reached.setdefault(rec.id, set())
-        assert response.status_code == (201 if first else 200), response.content
+        if via == "upload":
+            if not self._upload(phone, rec, index, upload_id=rec.upload_ids[index], mid_cut=mid_cut):
+                return False
+        else:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            upload = SimpleUploadedFile(f"{uuid.uuid4()}.jpg", rec.photos[index], content_type="image/jpeg")
+            response = client.post(f"{self._url(rec)}/{rec.id}/photos", {"image": upload}, **phone.headers)
+            assert response.status_code == (201 if first else 200), response.content
         self.photos_reached[rec.id].add(index)
         if not answer_lost:
             rec.acked_photos.add(index)
         return True
 
-    def send(self, phone: Phone, rec: Made, *, cut_at: int | None, cut: str) -> None:
+    def send(
+        self, phone: Phone, rec: Made, *, cut_at: int | None, cut: str, via: str = "form", mid_cut: int = 1
+    ) -> None:
         for position, step in enumerate(self._requests(rec)):
             if position == cut_at:
                 if cut == "after":
-                    self._do(phone, rec, step, answer_lost=True)
+                    self._do(phone, rec, step, answer_lost=True, via=via)
+                elif cut == "mid" and step[0] == "photo":
+                    self._do(phone, rec, step, answer_lost=True, via="upload", mid_cut=mid_cut)
                 return
-            if not self._do(phone, rec, step, answer_lost=False):
+            if not self._do(phone, rec, step, answer_lost=False, via=via):
                 return
 
     def drain(self) -> None:
@@ -160,6 +223,15 @@ class SyncMachine(RuleBasedStateMachine):
         outreach = set(map(str, Outreach.objects.values_list("pk", flat=True)))
         assert reports == {r.id for r in self.made.values() if r.kind == "report"}
         assert outreach == {r.id for r in self.made.values() if r.kind == "outreach"}
+        # Every upload that was started and resumed has finished; nothing partial is left.
+        for rec in self.made.values():
+            phone = next(p for p in self.phones_by_name.values() if p.user == rec.user)
+            for index, upload_id in enumerate(rec.upload_ids):
+                if Upload.objects.filter(pk=upload_id, completed_at__isnull=True).exists():
+                    assert self._upload(phone, rec, index, upload_id=upload_id, mid_cut=None)
+        partial = Path(self.media) / PARTIAL_DIR
+        assert not partial.exists() or not any(partial.iterdir())
+        self.check_server()
 
     # ------------------------------------------------------------ rules
 
@@ -195,19 +267,34 @@ class SyncMachine(RuleBasedStateMachine):
         for _ in range(photos):
             self.seed += 1
             shots.append(jpeg(self.seed))
-        self.made[record_id] = Made(record_id, user, kind, payload, shots)
+        self.made[record_id] = Made(
+            record_id, user, kind, payload, shots, upload_ids=[str(uuid.uuid4()) for _ in shots]
+        )
         return record_id
 
     @rule(
         record_id=records,
         tab=st.sampled_from(["a", "b"]),
         cut_at=st.none() | st.integers(0, 3),
-        cut=st.sampled_from(["before", "after"]),
+        cut=st.sampled_from(["before", "after", "mid"]),
+        via=st.sampled_from(["form", "upload"]),
+        mid_cut=st.integers(0, 3),
     )
-    def send_from_a_phone(self, record_id: str, tab: str, cut_at: int | None, cut: str) -> None:
+    def send_from_a_phone(self, record_id: str, tab: str, cut_at: int | None, cut: str, via: str, mid_cut: int) -> None:
         rec = self.made[record_id]
         phone = self.phones_by_name["cun1"] if rec.user == "cun1" else self.phones_by_name[f"cg1-{tab}"]
-        self.send(phone, rec, cut_at=cut_at, cut=cut)
+        self.send(phone, rec, cut_at=cut_at, cut=cut, via=via, mid_cut=mid_cut)
+
+    @rule(record_id=records, index=st.integers(0, 1))
+    def same_photo_from_another_device(self, record_id: str, index: int) -> None:
+        """Another phone of the same user sends the same bytes under its own
+        upload id: the server answers with the photo it holds."""
+        rec = self.made[record_id]
+        if rec.id not in self.reached or index >= len(rec.photos):
+            return
+        phone = next(p for p in self.phones_by_name.values() if p.user == rec.user)
+        assert self._upload(phone, rec, index, upload_id=str(uuid.uuid4()), mid_cut=None)
+        self.photos_reached.setdefault(rec.id, set()).add(index)
 
     @rule(record_id=records)
     def forced_resend_of_everything(self, record_id: str) -> None:
@@ -247,8 +334,24 @@ class SyncMachine(RuleBasedStateMachine):
             per_record[str(owner)] = per_record.get(str(owner), 0) + 1
         expected = {rid: len(indices) for rid, indices in self.photos_reached.items() if indices}
         assert per_record == expected
-        on_disk = {str(p.relative_to(self.media)) for p in Path(self.media).rglob("*") if p.is_file()}
+        on_disk = {
+            str(p.relative_to(self.media))
+            for p in Path(self.media).rglob("*")
+            if p.is_file() and p.parent.name != PARTIAL_DIR
+        }
         assert on_disk == {image for _owner, image in rows}, "a photo file without its row, or a row without file"
+        # The bytes kept are the bytes the phone sent (hash of the original).
+        sent = {hashlib.sha256(b).hexdigest() for r in self.made.values() for b in r.photos}
+        kept = set(ReportPhoto.objects.values_list("sha256", flat=True)) | set(
+            OutreachPhoto.objects.values_list("sha256", flat=True)
+        )
+        assert kept <= sent
+        # Partial bytes only for uploads still under way, each as long as its offset.
+        partial = Path(self.media) / PARTIAL_DIR
+        parts = {p.name: p.stat().st_size for p in partial.iterdir()} if partial.exists() else {}
+        open_uploads = {f"{u.pk}.part": u.offset for u in Upload.objects.filter(completed_at__isnull=True)}
+        assert set(parts) <= set(open_uploads)
+        assert all(parts[name] == open_uploads[name] for name in parts)
 
 
 @pytest.mark.django_db

@@ -89,7 +89,7 @@
     for (var attempt = 0; attempt < 2; attempt++) {
       var headers = Object.assign({ Authorization: "Bearer " + (await token(attempt > 0)) }, extra || {});
       var payload = body;
-      if (body && !(body instanceof FormData)) {
+      if (body && !(body instanceof FormData) && !(body instanceof Blob)) {
         headers["Content-Type"] = "application/json";
         payload = JSON.stringify(body);
       }
@@ -171,11 +171,12 @@
   async function newRecord(kind) {
     var data = kind === "report"
       ? { found_at: localInput(new Date(), true), affected_count: "0" }
+      : kind === "inspection" ? { started_at: localInput(new Date(), true) }
       : { date: localInput(new Date(), false), audience_count: "0", form: "lecture",
           area_id: boot && boot.user.area_id ? boot.user.area_id : "" };
     if (kind === "report" && boot && boot.report_categories.length) data.category = boot.report_categories[0].code;
-    var rec = { id: uuid(), kind: kind, state: "draft", data: data, photos: [], created: false,
-                detail: "", updated_at: now() };
+    var rec = { id: uuid(), kind: kind, state: "draft", data: data, photos: [], signatures: {}, steps: {},
+                created: false, detail: "", updated_at: now() };
     await put("records", rec);
     location.hash = kind + "/" + rec.id;
   }
@@ -197,61 +198,161 @@
     };
   }
 
-  function endpoint(rec) { return rec.kind === "report" ? "/reports" : "/outreach"; }
+  function endpoint(rec) {
+    return rec.kind === "report" ? "/reports" : rec.kind === "inspection" ? "/inspections" : "/outreach";
+  }
+  var TARGET = { report: "report_photo", outreach: "outreach_photo", inspection: "inspection_photo" };
+
+  function dec(v) { return v === undefined || v === "" || v === null ? null : String(v); }
+
+  /* The inspection record in the API's two steps: the create (unit, time,
+     inspectors, GPS) and the draft's content (answers, result, problems). */
+  function inspectionCreate(rec) {
+    var d = rec.data;
+    return {
+      id: rec.id, unit_id: d.unit_id, started_at: new Date(d.started_at).toISOString(),
+      device_time: new Date(rec.updated_at).toISOString(),
+      inspector_ids: [boot.user.id, d.second_id].filter(Boolean), place: d.place || "",
+      latitude: dec(d.latitude), longitude: dec(d.longitude), accuracy_m: d.accuracy_m ? Number(d.accuracy_m) : null
+    };
+  }
+  function inspectionPatch(rec) {
+    var d = rec.data;
+    var answers = checklistItems(d.unit_id).map(function (it) {
+      return { item_id: it.id, result: d["ans-" + it.id] || "", note: (d["note-" + it.id] || "").slice(0, 300) };
+    });
+    return { answers: answers, overall_result: d.overall_result || "", problems: d.problems || "",
+             representative: d.representative || "", place: d.place || "" };
+  }
+
+  function hex(buf) {
+    return Array.prototype.map.call(new Uint8Array(buf), function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+
+  var CHUNK = 64 * 1024;
+
+  /* A resumable upload (tus-like): start it (idempotent on its UUID), then
+     send 64 KB chunks from the offset the server holds; after a cut the
+     next try asks again and continues, never from zero. */
+  async function upload(id, target, recordId, blob, extra) {
+    var sha = hex(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+    var body = Object.assign({ id: id, target: target, record_id: recordId, length: blob.size, sha256: sha,
+                               content_type: blob.type || "image/jpeg" }, extra || {});
+    var r = await api("POST", "/uploads", body);
+    if (r.status !== 200 && r.status !== 201) return r;
+    var state = await r.json();
+    for (var guard = 0; guard < 1000 && !state.complete; guard++) {
+      var from = state.offset;
+      var pr = await api("PATCH", "/uploads/" + id, blob.slice(from, from + CHUNK),
+                         { "Upload-Offset": String(from), "Content-Type": "application/offset+octet-stream",
+                           "Tus-Resumable": "1.0.0" });
+      if (pr.status === 409) { state.offset = parseInt(pr.headers.get("Upload-Offset"), 10) || 0; continue; }
+      if (pr.status !== 200) return pr;
+      state = await pr.json();
+    }
+    return { status: 200, ok: true, json: function () { return Promise.resolve(state.result || {}); } };
+  }
+
+  async function ok(rec, r) {
+    if (r.status === 200 || r.status === 201 || r.status === 204) return true;
+    if (refused(r.status)) { await attention(rec, r); return false; }
+    throw new Error("server " + r.status);
+  }
 
   function refused(status) { return status >= 400 && status < 500 && status !== 408 && status !== 429; }
 
   async function attention(rec, r) {
     var detail = "";
-    try { detail = (await r.json()).detail || ""; } catch (e) { detail = String(r.status); }
+    var body = {};
+    try { body = await r.json(); detail = body.detail || ""; } catch (e) { detail = String(r.status); }
+    if (body.fields && r.status !== 409) {
+      Object.keys(body.fields).forEach(function (k) { detail += " " + body.fields[k].join(" "); });
+    }
     rec.state = "attention";
     rec.detail = detail;
+    return body;
   }
 
   /* One record: create (idempotent on its UUID), then each photo not yet
-     acknowledged (idempotent on its hash). A cut leaves it waiting. */
+     acknowledged (a resumable upload, kept once per hash); an inspection
+     then its content, signatures and the submit. Each step done is
+     remembered, so a cut anywhere leaves it waiting and the next try
+     continues where it stopped; a repeated step changes nothing. */
   async function send(rec) {
     rec.state = "sending";
     rec.detail = "";
+    rec.steps = rec.steps || {};
     await put("records", rec);
     render();
     try {
+      if (rec.overwrite) {
+        // The user chose the phone's version over the server's (409).
+        var body = payload(rec);
+        delete body.id;
+        if (!(await ok(rec, await api("PATCH", endpoint(rec) + "/" + rec.id, body)))) return put("records", rec);
+        rec.overwrite = false;
+        rec.created = true;
+        await put("records", rec);
+      }
       if (!rec.created) {
         // If-None-Match: a lost answer's retry must match what the server
         // holds; a record changed there since answers 409 (both kept).
-        var r = await api("POST", endpoint(rec), payload(rec), { "If-None-Match": "*" });
+        var r = rec.kind === "inspection"
+          ? await api("POST", "/inspections", inspectionCreate(rec))
+          : await api("POST", endpoint(rec), payload(rec), { "If-None-Match": "*" });
         if (r.status === 409) {
-          await attention(rec, r);
+          var held = await attention(rec, r);
           rec.conflict = true;
+          rec.server = held.server || null;
+          rec.conflictFields = Object.keys(held.fields || {});
           return put("records", rec);
         }
-        if (r.status === 200 || r.status === 201) {
-          rec.created = true;
-          await put("records", rec);
-        } else if (refused(r.status)) {
-          await attention(rec, r);
+        if (!(await ok(rec, r))) return put("records", rec);
+        rec.created = true;
+        await put("records", rec);
+      }
+      if (rec.kind === "inspection" && !rec.steps.content) {
+        if (!(await ok(rec, await api("PATCH", "/inspections/" + rec.id, inspectionPatch(rec))))) {
           return put("records", rec);
-        } else {
-          throw new Error("server " + r.status);
         }
+        rec.steps.content = true;
+        await put("records", rec);
       }
       for (var i = 0; i < rec.photos.length; i++) {
         var p = rec.photos[i];
         if (p.sent) continue;
         var stored = await get("photos", p.id);
         if (!stored) { p.sent = true; continue; }
-        var form = new FormData();
-        form.append("image", stored.blob, p.id + ".jpg");
-        var pr = await api("POST", endpoint(rec) + "/" + rec.id + "/photos", form);
-        if (pr.status === 200 || pr.status === 201) {
-          p.sent = true;
-          p.sha256 = (await pr.json()).sha256;
+        var pr = await upload(p.id, TARGET[rec.kind], rec.id, stored.blob);
+        if (!(await ok(rec, pr))) return put("records", rec);
+        p.sent = true;
+        p.sha256 = (await pr.json()).sha256;
+        await put("records", rec);
+      }
+      if (rec.kind === "inspection") {
+        var sigs = signers(rec);
+        for (var k = 0; k < sigs.length; k++) {
+          var sig = sigs[k];
+          if (rec.steps["sig-" + sig.key]) continue;
+          var sr;
+          if (sig.refused) {
+            var form = new FormData();
+            form.append("role", "representative");
+            form.append("name", rec.data.representative || "");
+            form.append("refused", "true");
+            sr = await api("POST", "/inspections/" + rec.id + "/signatures", form);
+          } else {
+            var blob = await get("photos", rec.signatures[sig.key]);
+            sr = await upload(rec.signatures[sig.key], "inspection_signature", rec.id, blob.blob,
+                              { role: sig.role, user_id: sig.user_id || null, name: sig.name || "" });
+          }
+          if (!(await ok(rec, sr))) return put("records", rec);
+          rec.steps["sig-" + sig.key] = true;
           await put("records", rec);
-        } else if (refused(pr.status)) {
-          await attention(rec, pr);
-          return put("records", rec);
-        } else {
-          throw new Error("server " + pr.status);
+        }
+        if (!rec.steps.submitted) {
+          if (!(await ok(rec, await api("POST", "/inspections/" + rec.id + "/submit")))) return put("records", rec);
+          rec.steps.submitted = true;
         }
       }
       rec.state = "sent";
@@ -261,6 +362,15 @@
       if (e.message === "signin") rec.detail = labels.signin;
     }
     await put("records", rec);
+  }
+
+  function signers(rec) {
+    var d = rec.data;
+    var out = [{ key: "me", role: "inspector", user_id: boot.user.id },
+               { key: "second", role: "inspector", user_id: d.second_id }];
+    if (d.rep_refused) out.push({ key: "rep", role: "representative", refused: true });
+    else out.push({ key: "rep", role: "representative", name: d.representative || "" });
+    return out;
   }
 
   async function syncAll() {
@@ -295,7 +405,163 @@
 
   function title(rec) {
     var d = rec.data;
+    if (rec.kind === "inspection") return d.unit_id ? unitName(d.unit_id) : "—";
     return (rec.kind === "report" ? d.content || d.place : d.theme || d.place) || "—";
+  }
+
+  function unitOf(id) {
+    if (!boot) return null;
+    for (var i = 0; i < boot.units.length; i++) if (boot.units[i].id === id) return boot.units[i];
+    return null;
+  }
+
+  function checklistItems(unitId) {
+    var u = unitOf(unitId);
+    if (!u || !boot) return [];
+    for (var i = 0; i < boot.checklists.length; i++) {
+      if (boot.checklists[i].id === u.checklist_id) return boot.checklists[i].items;
+    }
+    return [];
+  }
+
+  /* A township holds hundreds of units: the list shows the first 50 that
+     match the search (name or address), always with the one chosen. */
+  function fillUnits(form, rec) {
+    var sel = form.querySelector("[data-units]");
+    if (!sel || !boot) return;
+    var q = (form.querySelector("[data-unit-search]").value || "").trim();
+    sel.length = 1;
+    var shown = 0;
+    boot.units.forEach(function (u) {
+      var hit = !q || u.name.indexOf(q) >= 0 || (u.address || "").indexOf(q) >= 0;
+      if ((hit && shown < 50) || u.id === rec.data.unit_id) {
+        var opt = el("option", "", u.name + (u.address ? "（" + u.address + "）" : ""));
+        opt.value = u.id;
+        sel.appendChild(opt);
+        if (hit) shown++;
+      }
+    });
+    sel.value = rec.data.unit_id || "";
+  }
+
+  function renderChecklist(form, rec) {
+    var box = form.querySelector("[data-checklist]");
+    var items = checklistItems(rec.data.unit_id);
+    form.querySelector("[data-no-checklist]").hidden = items.length > 0;
+    if (box.dataset.unit === (rec.data.unit_id || "")) return;
+    box.dataset.unit = rec.data.unit_id || "";
+    box.textContent = "";
+    items.forEach(function (it) {
+      var li = el("li");
+      li.appendChild(el("p", "", it.code + " " + it.text));
+      var row = el("div", "answers");
+      ["conforms", "fails", "na"].forEach(function (v) {
+        var lab = el("label", "check");
+        var r = el("input");
+        r.type = "radio"; r.name = "ans-" + it.id; r.value = v;
+        lab.appendChild(r);
+        lab.appendChild(document.createTextNode(" " + labels[v]));
+        row.appendChild(lab);
+      });
+      li.appendChild(row);
+      var note = el("input");
+      note.type = "text"; note.name = "note-" + it.id; note.maxLength = 300; note.placeholder = labels.note;
+      li.appendChild(note);
+      box.appendChild(li);
+    });
+  }
+
+  function gpsStatus(form, rec) {
+    var d = rec.data;
+    var out = form.querySelector("[data-gps-status]");
+    out.textContent = d.latitude
+      ? Number(d.latitude).toFixed(5) + ", " + Number(d.longitude).toFixed(5) + " · " + labels.accuracy + " ±" +
+        Math.round(Number(d.accuracy_m)) + " m"
+      : d.gps_none ? labels.gpsNone : "";
+  }
+
+  function locate(form) {
+    var rec = current;
+    var out = form.querySelector("[data-gps-status]");
+    if (!navigator.geolocation) { rec.data.gps_none = "1"; gpsStatus(form, rec); return; }
+    out.textContent = labels.gpsWait;
+    navigator.geolocation.getCurrentPosition(async function (pos) {
+      rec.data.latitude = pos.coords.latitude.toFixed(6);
+      rec.data.longitude = pos.coords.longitude.toFixed(6);
+      rec.data.accuracy_m = String(Math.round(pos.coords.accuracy * 10) / 10);
+      rec.data.gps_none = "";
+      await put("records", rec);
+      gpsStatus(form, rec);
+    }, async function () {
+      rec.data.gps_none = "1";
+      await put("records", rec);
+      gpsStatus(form, rec);
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  }
+
+  /* ---------------------------------------------------------------- signatures */
+
+  function drawPad(canvas) {
+    var ctx = canvas.getContext("2d");
+    var last = null;
+    function at(e) {
+      var b = canvas.getBoundingClientRect();
+      return [(e.clientX - b.left) * canvas.width / b.width, (e.clientY - b.top) * canvas.height / b.height];
+    }
+    canvas.addEventListener("pointerdown", function (e) {
+      if (canvas.dataset.locked) return;
+      last = at(e); canvas.setPointerCapture(e.pointerId);
+    });
+    canvas.addEventListener("pointermove", function (e) {
+      if (!last) return;
+      var p = at(e);
+      ctx.lineWidth = 2.5; ctx.lineCap = "round"; ctx.strokeStyle = "#111";
+      ctx.beginPath(); ctx.moveTo(last[0], last[1]); ctx.lineTo(p[0], p[1]); ctx.stroke();
+      last = p;
+      canvas.dataset.drawn = "1";
+    });
+    function end() {
+      if (!last) return;
+      last = null;
+      saveSignature(canvas.parentNode.dataset.sign, canvas);
+    }
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+  }
+
+  /* A signature is a PNG blob in IndexedDB with its own UUID (the upload's). */
+  async function saveSignature(key, canvas) {
+    if (!current) return;
+    var blob = await new Promise(function (r) { canvas.toBlob(r, "image/png"); });
+    var old = current.signatures[key];
+    var id = uuid();
+    await put("photos", { id: id, record_id: current.id, blob: blob });
+    current.signatures[key] = id;
+    current.updated_at = now();
+    await put("records", current);
+    if (old) await del("photos", old);
+  }
+
+  async function renderSignatures(form, rec) {
+    var second = form.querySelector("[data-second-name]");
+    second.dataset.label = second.dataset.label || second.textContent;
+    var c = (boot && boot.colleagues || []).filter(function (p) { return p.id === rec.data.second_id; })[0];
+    second.textContent = c ? c.name : second.dataset.label;
+    form.querySelector("[data-sign=rep]").hidden = !!rec.data.rep_refused;
+    var pads = form.querySelectorAll("[data-sign]");
+    for (var i = 0; i < pads.length; i++) {
+      var canvas = pads[i].querySelector("canvas");
+      var ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+      delete canvas.dataset.drawn;
+      if (rec.created) canvas.dataset.locked = "1"; else delete canvas.dataset.locked;
+      var id = rec.signatures && rec.signatures[pads[i].dataset.sign];
+      var stored = id ? await get("photos", id) : null;
+      if (stored) {
+        ctx.drawImage(await loadImage(stored.blob), 0, 0);
+        canvas.dataset.drawn = "1";
+      }
+    }
   }
 
   function unitName(id) {
@@ -337,12 +603,45 @@
       ? asOf.dataset.label + " " + new Date(boot.loaded_at).toLocaleString() : "";
   }
 
+  /* The 409 screen: both versions side by side, the differing rows marked. */
+  var SERVER_FIELD = { category: "category_code" };
+  function renderCompare(form, rec) {
+    var body = form.querySelector("[data-compare]");
+    body.textContent = "";
+    if (!rec.conflict || !rec.server) return;
+    var mine = payload(rec);
+    Object.keys(mine).forEach(function (name) {
+      if (name === "id") return;
+      var input = form.elements[name];
+      var label = input && input.closest("label") ? input.closest("label").firstChild.textContent : name;
+      var held = rec.server[SERVER_FIELD[name] || name];
+      var show = function (v, f) {
+        if (v === null || v === undefined || v === "") return "—";
+        if (/_at$/.test(f) && v) return new Date(v).toLocaleString();
+        if (f === "unit_id") return unitName(v);
+        if (f === "area_id") {
+          var a = (boot && boot.areas || []).filter(function (x) { return x.id === v; })[0];
+          return a ? a.name : v;
+        }
+        return String(v);
+      };
+      var a = show(held, name), b = show(mine[name], name);
+      var tr = el("tr", a === b ? "" : "differs");
+      tr.dataset.field = name;
+      tr.appendChild(el("th", "", label));
+      tr.appendChild(el("td", "", a));
+      tr.appendChild(el("td", "", b));
+      body.appendChild(tr);
+    });
+  }
+
   function fillSelects(form) {
     if (!boot) return;
     form.querySelectorAll("select[data-fill]").forEach(function (sel) {
       if (sel.dataset.filled) return;
       var rows = boot[sel.dataset.fill] || [];
       rows.forEach(function (row) {
+        if (sel.dataset.fill === "colleagues" && row.id === boot.user.id) return;
         var opt = el("option", "", row.name);
         opt.value = row.code || row.id;
         sel.appendChild(opt);
@@ -381,22 +680,27 @@
     current = rec;
     var form = document.querySelector("form[data-kind=" + kind + "]");
     fillSelects(form);
+    if (kind === "inspection") { fillUnits(form, rec); renderChecklist(form, rec); }
     Array.prototype.forEach.call(form.elements, function (f) {
       if (!f.name) return;
-      f.value = rec.data[f.name] !== undefined ? rec.data[f.name] : f.defaultValue;
+      var v = rec.data[f.name];
+      if (f.type === "radio" || f.type === "checkbox") f.checked = !!v && v === f.value;
+      else f.value = v !== undefined ? v : f.defaultValue;
       f.classList.remove("invalid");
-      f.disabled = rec.created;
+      f.disabled = rec.created && !rec.conflict;
     });
     var err = form.querySelector("[data-error]");
     err.textContent = rec.detail || "";
     err.hidden = !rec.detail;
-    form.querySelector("[data-conflict]").hidden = !rec.conflict;
+    var conflict = form.querySelector("[data-conflict]");
+    if (conflict) { conflict.hidden = !rec.conflict; renderCompare(form, rec); }
+    if (kind === "inspection") { gpsStatus(form, rec); await renderSignatures(form, rec); }
     await renderThumbs(form, rec);
   }
 
   async function render() {
     var parts = location.hash.replace(/^#/, "").split("/");
-    var kind = parts[0] === "report" || parts[0] === "outreach" ? parts[0] : "";
+    var kind = ["report", "outreach", "inspection"].indexOf(parts[0]) >= 0 ? parts[0] : "";
     document.querySelectorAll(".view").forEach(function (v) { v.hidden = v.id !== (kind || "home"); });
     if (kind) await renderForm(kind, parts[1]);
     else { current = null; await renderHome(); }
@@ -406,10 +710,15 @@
   async function saveField(event) {
     var f = event.target;
     if (!current || !f.name) return;
-    current.data[f.name] = f.value;
+    if (f.type === "radio" && !f.checked) return;
+    current.data[f.name] = f.type === "checkbox" ? (f.checked ? f.value : "") : f.value;
     current.updated_at = now();
     f.classList.remove("invalid");
     await put("records", current);
+    if (f.name === "unit_id" && current.kind === "inspection") renderChecklist(f.form, current);
+    if ((f.name === "second_id" || f.name === "rep_refused") && current.kind === "inspection") {
+      renderSignatures(f.form, current);
+    }
   }
 
   async function addPhotos(event) {
@@ -444,6 +753,8 @@
     });
     var err = form.querySelector("[data-error]");
     if (missing) { err.textContent = labels.required; err.hidden = false; return; }
+    var problem = current.kind === "inspection" ? inspectionProblem(current) : "";
+    if (problem) { err.textContent = problem; err.hidden = false; return; }
     current.state = "waiting";
     current.detail = "";
     current.updated_at = now();
@@ -452,15 +763,42 @@
     syncAll();
   }
 
+  /* The web form's rules, checked on the phone so that nothing is sent
+     that the server would refuse at submit. */
+  function inspectionProblem(rec) {
+    var d = rec.data;
+    var items = checklistItems(d.unit_id);
+    var failing = false;
+    for (var i = 0; i < items.length; i++) {
+      var a = d["ans-" + items[i].id];
+      if (!a || (a === "fails" && !(d["note-" + items[i].id] || "").trim())) return labels.needAnswers;
+      if (a === "fails") failing = true;
+    }
+    if (!items.length) return labels.needAnswers;
+    if (failing && (d.overall_result === "conforming" || !(d.problems || "").trim())) return labels.needProblems;
+    if (rec.photos.length < 2) return labels.needPhotos;
+    var s = rec.signatures || {};
+    if (!s.me || !s.second || (!d.rep_refused && (!s.rep || !(d.representative || "").trim()))) {
+      return labels.needSignatures;
+    }
+    return "";
+  }
+
   /* A 409: the server's version stays as it is; the user either keeps it
      (the phone's copy is marked sent) or sends the phone's copy as a new
      record with a new UUID. */
   async function resolve(choice) {
     if (!current || !current.conflict) return;
     if (choice === "server") {
+      if (!window.confirm(labels.keepConfirm)) return;
       current.state = "sent";
       current.created = true;
+      current.kept_server = true;
       current.photos.forEach(function (p) { p.sent = true; });
+    } else if (current.kind === "outreach") {
+      // The publicity record can be corrected: the phone's version replaces it.
+      current.state = "waiting";
+      current.overwrite = true;
     } else {
       current.id = uuid();
       current.state = "waiting";
@@ -469,7 +807,8 @@
     }
     var old = location.hash.split("/")[1];
     current.conflict = false;
-    current.detail = "";
+    current.server = null;
+    current.detail = current.kept_server ? labels.keptServer : "";
     await put("records", current);
     if (current.id !== old) {
       for (var i = 0; i < current.photos.length; i++) {
@@ -485,6 +824,8 @@
   async function discard() {
     if (!current || current.created || !window.confirm(labels.confirm)) return;
     for (var i = 0; i < current.photos.length; i++) await del("photos", current.photos[i].id);
+    var sigs = current.signatures || {};
+    for (var k in sigs) await del("photos", sigs[k]);
     await del("records", current.id);
     location.hash = "";
   }
@@ -508,14 +849,27 @@
       b.addEventListener("click", function () { newRecord(b.dataset.new); });
     });
     document.querySelectorAll("form.record").forEach(function (form) {
-      form.addEventListener("input", saveField);
+      form.addEventListener("input", function (e) {
+        if (e.target.matches("[data-unit-search]")) { if (current) fillUnits(form, current); return; }
+        saveField(e);
+      });
+      form.querySelectorAll("canvas").forEach(drawPad);
       form.addEventListener("change", function (e) {
-        if (e.target.matches("[data-photos]")) addPhotos(e); else saveField(e);
+        if (e.target.matches("[data-photos]")) addPhotos(e);
+        else if (!e.target.matches("[data-unit-search]")) saveField(e);
       });
       form.addEventListener("submit", submitRecord);
       form.addEventListener("click", async function (e) {
         var t = e.target;
         if (t.matches("[data-discard]")) discard();
+        if (t.matches("[data-gps]")) locate(form);
+        if (t.dataset.clear && current && !current.created) {
+          var old = current.signatures[t.dataset.clear];
+          delete current.signatures[t.dataset.clear];
+          await put("records", current);
+          if (old) await del("photos", old);
+          renderSignatures(form, current);
+        }
         if (t.dataset.resolve) resolve(t.dataset.resolve);
         if (t.dataset.removePhoto && current && !current.created) {
           current.photos = current.photos.filter(function (p) { return p.id !== t.dataset.removePhoto; });

@@ -1,0 +1,268 @@
+"""Resumable uploads (SPEC §13, issue 10; modelled on tus 1.0): start one,
+ask how much arrived, append a chunk at that offset, and when the last byte
+is in, check the size and sha256 and hand the file to the record's own photo
+or signature service (which keeps a photo once per record and hash).
+
+Partial bytes live in ``MEDIA_ROOT/uploads-partial/`` (never web-served),
+one file per upload, written at the offset the server holds, so a chunk
+repeated after a cut overwrites rather than appends."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.core.photos import MAX_PHOTO_BYTES
+from xieguan.field.models import Upload, UploadTarget
+
+UPLOAD_LIFETIME = datetime.timedelta(days=2)
+PARTIAL_DIR = "uploads-partial"
+CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+class OffsetMismatch(Exception):
+    """The chunk's ``Upload-Offset`` is not the offset the server holds."""
+
+    def __init__(self, held: int) -> None:
+        super().__init__(held)
+        self.held = held
+
+
+@dataclass(frozen=True)
+class Attached:
+    """What a finished upload became: a photo or a signature."""
+
+    id: uuid.UUID
+    sha256: str
+    width: int
+    height: int
+
+
+def partial_path(upload: Upload) -> Path:
+    """Where the bytes received so far are kept."""
+    return Path(settings.MEDIA_ROOT) / PARTIAL_DIR / f"{upload.pk}.part"
+
+
+def _record(user: Any, target: str, record_id: Any) -> Any:
+    """The record a photo goes to, found through scope (404 outside it)."""
+    if target in (UploadTarget.INSPECTION_PHOTO, UploadTarget.INSPECTION_SIGNATURE):
+        from xieguan.inspections.selectors import get_inspection_for_user
+
+        return get_inspection_for_user(user, record_id)
+    if target == UploadTarget.REPORT_PHOTO:
+        from xieguan.reports.selectors import get_report_for_user
+
+        return get_report_for_user(user, record_id)
+    from xieguan.outreach.selectors import get_outreach_for_user
+
+    return get_outreach_for_user(user, record_id)
+
+
+def _held(record: Any, upload: Upload) -> Any:
+    """The photo or signature of these bytes already on the record, if any."""
+    if upload.target == UploadTarget.INSPECTION_SIGNATURE:
+        return record.signatures.filter(sha256=upload.sha256, role=upload.meta.get("role", ""), refused=False).first()
+    return record.photos.filter(sha256=upload.sha256).first()
+
+
+def _attached(found: Any) -> Attached:
+    return Attached(
+        id=found.pk,
+        sha256=found.sha256,
+        width=getattr(found, "width", 0) or 0,
+        height=getattr(found, "height", 0) or 0,
+    )
+
+
+def upload_start(
+    *,
+    actor: Any,
+    id: uuid.UUID,
+    target: str,
+    record_id: uuid.UUID,
+    length: int,
+    sha256: str,
+    content_type: str,
+    meta: dict[str, Any] | None = None,
+) -> tuple[Upload, bool]:
+    """Start an upload for a record in the actor's scope, or answer the one
+    already started with this id (returns (upload, created)). The same id
+    with another size, hash or record is refused. If the record already
+    holds a photo of these bytes, the upload is finished at once."""
+    if target not in UploadTarget.values:
+        raise ValidationError({"target": _("Choose what the file is for from the list.")})
+    sha = (sha256 or "").lower()
+    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise ValidationError({"sha256": _("Give the file's SHA-256 as 64 hexadecimal digits.")})
+    if length <= 0:
+        raise ValidationError({"length": _("The file is empty.")})
+    if length > MAX_PHOTO_BYTES:
+        raise ValidationError({"length": _("The photo is larger than 20 MB.")})
+    if content_type not in CONTENT_TYPES:
+        raise ValidationError({"content_type": _("Only JPEG, PNG or WebP photos can be sent.")})
+    meta = dict(meta or {})
+    if target == UploadTarget.INSPECTION_SIGNATURE and meta.get("role") not in ("inspector", "representative"):
+        raise ValidationError({"role": _("Choose who is signing.")})
+    existing = Upload.objects.filter(pk=id).first()
+    if existing is not None:
+        if existing.created_by_id != actor.pk:
+            from django.http import Http404
+
+            raise Http404
+        if (existing.target, str(existing.record_id), existing.length, existing.sha256) != (
+            target,
+            str(record_id),
+            length,
+            sha,
+        ):
+            raise ValidationError(_("This upload was started with another file; start a new one."))
+        return existing, False
+    record = _record(actor, target, record_id)
+    upload = Upload(
+        id=id,
+        created_by=actor,
+        target=target,
+        record_id=record.pk,
+        length=length,
+        sha256=sha,
+        content_type=content_type,
+        meta=meta,
+        expires_at=timezone.now() + UPLOAD_LIFETIME,
+    )
+    found = _held(record, upload)
+    if found is not None:
+        upload.offset = length
+        upload.result_id = found.pk
+        upload.completed_at = timezone.now()
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            upload.save(force_insert=True)
+    except IntegrityError:
+        # Two tabs started the same upload at once: both continue the one.
+        return Upload.objects.get(pk=id, created_by=actor), False
+    return upload, True
+
+
+def get_upload_for_user(user: Any, upload_id: Any) -> Upload:
+    """An upload of the caller's own; anyone else's answers 404."""
+    from django.shortcuts import get_object_or_404
+
+    try:
+        key = uuid.UUID(str(upload_id))
+    except ValueError:
+        from django.http import Http404
+
+        raise Http404 from None
+    return get_object_or_404(Upload.objects.of(user), pk=key)
+
+
+def upload_append(*, actor: Any, upload: Upload, offset: int, chunk: bytes) -> tuple[Upload, Attached | None]:
+    """Write ``chunk`` at ``offset`` (which must be the offset held, else
+    ``OffsetMismatch``); when the upload is complete, check it and attach
+    it. An empty chunk at the end finishes an upload whose attach failed
+    earlier. Returns the upload and, once finished, what it became."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk, created_by=actor)
+        if upload.completed_at is not None:
+            return upload, upload_result(actor, upload)
+        if offset != upload.offset:
+            raise OffsetMismatch(upload.offset)
+        if upload.offset + len(chunk) > upload.length:
+            raise ValidationError(_("The chunk goes past the size given when the upload started."))
+        path = partial_path(upload)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if chunk or not path.exists():
+            with open(path, "r+b" if path.exists() else "wb") as out:
+                out.seek(upload.offset)
+                out.write(chunk)
+                out.truncate(upload.offset + len(chunk))
+            upload.offset += len(chunk)
+            upload.save(update_fields=["offset", "updated_at"])
+    if upload.offset < upload.length:
+        return upload, None
+    return _finish(actor=actor, upload=upload)
+
+
+def _finish(*, actor: Any, upload: Upload) -> tuple[Upload, Attached]:
+    path = partial_path(upload)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    if digest != upload.sha256 or path.stat().st_size != upload.length:
+        # Damaged on the way: start again from zero rather than keep it.
+        path.unlink(missing_ok=True)
+        Upload.objects.filter(pk=upload.pk).update(offset=0)
+        upload.offset = 0
+        raise ValidationError(_("The file arrived damaged (its checksum does not match); it will be sent again."))
+    record = _record(actor, upload.target, upload.record_id)
+    with open(path, "rb") as handle:
+        found = _attach(actor=actor, upload=upload, record=record, file=File(handle, name=path.name))
+    with transaction.atomic():
+        Upload.objects.filter(pk=upload.pk).update(result_id=found.pk, completed_at=timezone.now())
+    path.unlink(missing_ok=True)
+    upload.refresh_from_db()
+    return upload, _attached(found)
+
+
+def _attach(*, actor: Any, upload: Upload, record: Any, file: File) -> Any:
+    if upload.target == UploadTarget.INSPECTION_PHOTO:
+        from xieguan.inspections.services import inspection_photo_add
+
+        return inspection_photo_add(actor=actor, inspection=record, upload=file)[0]
+    if upload.target == UploadTarget.INSPECTION_SIGNATURE:
+        from xieguan.accounts.models import User
+        from xieguan.inspections.services import signature_add
+
+        signer = None
+        if upload.meta.get("user_id"):
+            signer = User.objects.filter(pk=upload.meta["user_id"]).first()
+        return signature_add(
+            actor=actor,
+            inspection=record,
+            role=upload.meta.get("role", ""),
+            user=signer,
+            name=upload.meta.get("name", ""),
+            upload=file,
+        )
+    if upload.target == UploadTarget.REPORT_PHOTO:
+        from xieguan.reports.services import report_photo_add
+
+        return report_photo_add(actor=actor, report=record, upload=file)[0]
+    from xieguan.outreach.services import outreach_photo_add
+
+    return outreach_photo_add(actor=actor, outreach=record, upload=file)[0]
+
+
+def upload_result(actor: Any, upload: Upload) -> Attached | None:
+    record = _record(actor, upload.target, upload.record_id)
+    model = record.signatures if upload.target == UploadTarget.INSPECTION_SIGNATURE else record.photos
+    found = model.filter(pk=upload.result_id).first()
+    return _attached(found) if found is not None else None
+
+
+def uploads_prune(*, now: datetime.datetime | None = None) -> int:
+    """Remove expired uploads and their partial bytes, and any partial file
+    no upload row owns. Returns the number of uploads removed."""
+    now = now or timezone.now()
+    expired = list(Upload.objects.filter(expires_at__lt=now))
+    for upload in expired:
+        partial_path(upload).unlink(missing_ok=True)
+    Upload.objects.filter(pk__in=[u.pk for u in expired]).delete()
+    folder = Path(settings.MEDIA_ROOT) / PARTIAL_DIR
+    if folder.exists():
+        live = {f"{pk}.part" for pk in Upload.objects.filter(completed_at__isnull=True).values_list("pk", flat=True)}
+        for leftover in folder.iterdir():
+            if leftover.name not in live:
+                leftover.unlink(missing_ok=True)
+    return len(expired)
