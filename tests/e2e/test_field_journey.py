@@ -324,11 +324,14 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
         route.continue_()
 
     page.route("**/api/uploads/*", route)
+    expect(page.locator("#due")).to_contain_text(unit.name)
     cg1.context.set_offline(False)
     page.wait_for_selector(f"#outbox li[data-id='{report_id}'][data-state=sent]", timeout=60000)
     if page.locator(f"#outbox li[data-id='{record_id}'][data-state=sent]").count() == 0:
         page.click("#sync")
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=60000)
+    # Once sent, the unit leaves "due this month" without reloading the page.
+    expect(page.locator("#due")).not_to_contain_text(unit.name)
     cg1.shot("online-both-sent")
     assert cut, "no upload chunk was cut"
     offsets = [int(o) for uid, o in patches if uid == cut[0]]
@@ -368,6 +371,12 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
     cg1.shot("unit-file")
     page.click(f"a[href='/inspections/{record_id}/']")
     expect(page.locator(".photos img")).to_have_count(2, timeout=10000)
+    # The photos are served (scoped) and decode: each image has its pixels.
+    for n in range(2):
+        img = page.locator(".photos img").nth(n)
+        img.scroll_into_view_if_needed()
+        expect(img).to_have_js_property("complete", True)
+        assert img.evaluate("i => i.naturalWidth") > 0
     cg1.shot("inspection-detail")
 
 

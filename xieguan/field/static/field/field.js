@@ -377,17 +377,23 @@
     if (syncing || !navigator.onLine) return;
     syncing = true;
     try {
+      var sentSome = false;
       var job = async function () {
         var recs = await all("records");
         for (var i = 0; i < recs.length; i++) {
           // Read again: another tab may have sent it meanwhile.
           var rec = await get("records", recs[i].id);
-          if (rec && (rec.state === "waiting" || rec.state === "sending")) await send(rec);
+          if (rec && (rec.state === "waiting" || rec.state === "sending")) {
+            await send(rec);
+            sentSome = true;
+          }
         }
       };
       // One sender at a time across tabs; the server is idempotent anyway.
       if (navigator.locks) await navigator.locks.request("xieguan-field-sync-" + USER, job);
       else await job();
+      // What is due changed with what was just sent: fetch it again.
+      if (sentSome) await loadBootstrap();
     } finally {
       syncing = false;
       render();
