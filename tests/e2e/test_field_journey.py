@@ -7,6 +7,7 @@ forced resend makes nothing twice. cun1 files a report offline the same way."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -409,6 +410,7 @@ def test_a_conflict_shows_both_versions_and_the_phone_chooses(journey, tmp_path,
     expect(compare.locator("tr[data-field=theme] td").nth(0)).to_have_text("夏季饮用水卫生")
     expect(compare.locator("tr[data-field=theme] td").nth(1)).to_have_text("夏季食品卫生")
     expect(compare.locator("tr[data-field=place]")).not_to_have_class("differs")
+    expect(compare.locator("tr[data-field=form] td").nth(0)).not_to_have_text(re.compile(r"^[a-z_]+$"))
     cg1.shot("conflict-both-versions")
     page.click("#outreach [data-resolve=mine]")
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=30000)

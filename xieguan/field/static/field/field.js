@@ -625,6 +625,11 @@
         if (v === null || v === undefined || v === "") return "—";
         if (/_at$/.test(f) && v) return new Date(v).toLocaleString();
         if (f === "unit_id") return unitName(v);
+        if (input && input.tagName === "SELECT") {
+          // A choice shows as the words on the form, not its code.
+          var opt = Array.prototype.filter.call(input.options, function (o) { return o.value === String(v); })[0];
+          if (opt) return opt.textContent;
+        }
         if (f === "area_id") {
           var a = (boot && boot.areas || []).filter(function (x) { return x.id === v; })[0];
           return a ? a.name : v;
