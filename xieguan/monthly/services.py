@@ -19,7 +19,8 @@ from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.models import AuditEvent
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlyStatus
-from xieguan.monthly.selectors import deadline_day_for, deadline_for, monthly_figures
+from xieguan.monthly.periods import period_for, rules_for
+from xieguan.monthly.selectors import monthly_figures
 
 MAX_TEXT = 2000
 MAX_UNLOCK_DAYS = 30
@@ -34,10 +35,10 @@ def _text(value: str | None, *, field: str, required: bool) -> str:
     return text
 
 
-def _check_month(year: int, month: int, today: datetime.date) -> None:
+def _check_month(year: int, month: int, today: datetime.date, start_day: int = 1) -> None:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise ValidationError({"month": _("Not a valid month.")})
-    if (year, month) > (today.year, today.month):
+    if period_for(year, month, start_day=start_day).first_day > today:
         raise ValidationError({"month": _("A month that has not begun cannot be reported.")})
 
 
@@ -63,7 +64,9 @@ def monthly_report_submit(
         return existing, False
     now = timezone.now()
     today = timezone.localdate()
-    _check_month(year, month, today)
+    start_day, deadline_day = rules_for(township)
+    _check_month(year, month, today, start_day)
+    period = period_for(year, month, start_day=start_day)
     remarks = _text(remarks, field="remarks", required=False)
     with transaction.atomic():
         report = (
@@ -74,8 +77,7 @@ def monthly_report_submit(
         )
         created = report is None
         if report is None:
-            deadline = deadline_for(year=year, month=month, day=deadline_day_for(township))
-            report = MonthlyReport(township=township, year=year, month=month, deadline=deadline)
+            report = MonthlyReport(township=township, year=year, month=month, deadline=period.deadline(deadline_day))
             if report_id is not None:
                 report.id = uuid.UUID(str(report_id))
             before: dict[str, Any] = {}
@@ -87,7 +89,7 @@ def monthly_report_submit(
             correction = report.status == MonthlyStatus.APPROVED
             if correction and not report.is_unlocked(now):
                 raise ValidationError(_("This report is approved and locked; ask the county to unlock it first."))
-        figures = monthly_figures(actor, township=township, year=year, month=month, today=today)
+        figures = monthly_figures(actor, township=township, year=year, month=month, today=today, period=period)
         report.status = MonthlyStatus.SUBMITTED
         report.submitted_at = now
         report.submitted_by = actor

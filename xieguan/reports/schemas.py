@@ -15,7 +15,9 @@ class CategoryOut(Schema):
     is_emergency: bool
     limit_minutes: int
     county_id: uuid.UUID | None
-    default_nature: str = Field(description="hazard (事故/隐患) or violation (违法行为): a report's nature when it sends none")
+    default_nature: str = Field(
+        description="hazard (事故/隐患) or violation (违法行为): a report's nature when it sends none"
+    )
 
 
 class StepOut(Schema):
