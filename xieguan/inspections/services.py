@@ -638,6 +638,7 @@ def inspection_photo_add(*, actor: Any, inspection: Inspection, upload: Any) -> 
     on it; the same photo twice is kept once. Returns (photo, created)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     _require_draft(inspection)
+    assert_month_open(inspection.area, inspection.started_at)
     return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
 
 
@@ -667,6 +668,7 @@ def signature_add(
     Signing again replaces the earlier signature of the same person."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     _require_draft(inspection)
+    assert_month_open(inspection.area, inspection.started_at)
     if role not in SignerRole.values:
         raise ValidationError({"role": _("Choose who is signing.")})
     if role == SignerRole.INSPECTOR:
@@ -846,6 +848,7 @@ def reinspection_record(
 
 def reinspection_photo_add(*, actor: Any, reinspection: Reinspection, upload: Any) -> tuple[Photo, bool]:
     require(actor, RECORD_INSPECTION, reinspection.area.path)
+    assert_month_open(reinspection.area, reinspection.inspected_at)
     return _save_photo(actor=actor, upload=upload, area=reinspection.area, reinspection=reinspection)
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
 from xieguan.areas.models import Area, Level
@@ -23,7 +23,7 @@ from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request, query_without_cursor
 from xieguan.monthly import services
 from xieguan.monthly.forms import ApproveForm, MonthForm, ReturnForm, SubmitForm, UnlockGrantForm, UnlockRequestForm
-from xieguan.monthly.periods import period_for, rules_for
+from xieguan.monthly.periods import period_containing, period_for, rules_for
 from xieguan.monthly.selectors import (
     cell_records,
     due_now_for,
@@ -392,6 +392,57 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
             "year": year,
             "quarter": quarter,
             "columns": column_labels(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The county's reporting period and deadline day: changed by its bureau,
+    institute or an administrator (``?county=`` picks one of several in
+    scope); read-only for everyone else in the county."""
+    from xieguan.accounts.permissions import CONFIGURE_MONTHLY
+    from xieguan.core.scope import get_object_for_user, is_within
+    from xieguan.inspections.selectors import user_county
+    from xieguan.monthly.forms import SettingForm
+    from xieguan.monthly.models import MonthlySetting
+
+    chosen = request.GET.get("county")
+    if chosen:
+        county = get_object_for_user(Area.objects.filter(level=Level.COUNTY), request.user, chosen)
+    else:
+        county = user_county(request.user)
+    if county is None:
+        raise Http404
+    may_manage = can(request.user, CONFIGURE_MONTHLY) and is_within(request.user, county.path)
+    setting = MonthlySetting.objects.filter(county=county).first()
+    start_day, deadline_day = rules_for(county)
+    form = SettingForm(request.POST or None, initial={"period_start_day": start_day, "deadline_day": deadline_day})
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied(_("Your role does not allow this."))
+        if form.is_valid():
+            try:
+                services.monthly_setting_set(actor=request.user, county=county, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The monthly report rules were saved."))
+                return redirect(f"{reverse('monthly:settings')}?county={county.pk}")
+    today = timezone.localdate()
+    current = period_containing(today, start_day=start_day)
+    examples = [current.previous(), current, current.next()]
+    return render(
+        request,
+        "monthly/settings.html",
+        {
+            "county": county,
+            "setting": setting,
+            "form": form,
+            "may_manage": may_manage,
+            "examples": [(p, p.deadline(deadline_day)) for p in examples],
         },
         status=422 if form.errors else 200,
     )

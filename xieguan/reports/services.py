@@ -222,6 +222,7 @@ def report_photo_add(*, actor: Any, report: Report, upload: Any) -> tuple[Report
     found = ReportPhoto.objects.filter(report=report, sha256=prepared.sha256).first()
     if found is not None:
         return found, False
+    assert_month_open(report.area, report.found_at)
     if report.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
     try:
@@ -300,6 +301,9 @@ def report_step(
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.steps.filter(kind=kind).exists():
             return locked, False
+        # Every step changes a counted report (forwarding sets the time it
+        # reached the county, which 及时报告率 counts): not in a locked month.
+        assert_month_open(locked.area, locked.found_at)
         if locked.status not in before:
             raise ValidationError(
                 {
