@@ -165,10 +165,9 @@ def _setting_out(county: Any) -> dict[str, Any]:
 
 
 def _county(request: HttpRequest, county_id: str) -> Any:
-    from xieguan.areas.models import Area, Level
-    from xieguan.core.scope import get_object_for_user
+    from xieguan.monthly.selectors import get_county_for_user
 
-    return get_object_for_user(Area.objects.filter(level=Level.COUNTY), request.user, county_id)
+    return get_county_for_user(request.user, county_id)
 
 
 @settings_router.get("/{county_id}", response={200: MonthlySettingOut, **ERRORS})
@@ -183,7 +182,15 @@ def monthly_setting_put(request: HttpRequest, county_id: str, payload: MonthlySe
     """Set them (the county's bureau, institute or an administrator; 403
     otherwise). 422 with a Chinese ``detail`` for a day out of range, or a
     new period start day once a report of the county is submitted or approved."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from xieguan.accounts.permissions import CONFIGURE_MONTHLY, can
+
     county = _county(request, county_id)
+    if not can(request.user, CONFIGURE_MONTHLY):
+        # A co-manager reads their county's rules but may not change them.
+        raise PermissionDenied(_("Your role does not allow this."))
     services.monthly_setting_set(
         actor=request.user,
         county=county,

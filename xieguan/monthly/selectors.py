@@ -111,6 +111,18 @@ def get_township_for_user(user: Any, pk: Any) -> Area:
     return get_object_for_user(Area.objects.filter(level=Level.TOWNSHIP), user, pk)
 
 
+def get_county_for_user(user: Any, pk: Any) -> Area:
+    """A county whose monthly report rules the user may read: one in their
+    area, or the county their own township or village lies in (its rules
+    bind them); 404 otherwise."""
+    institution = getattr(user, "institution", None)
+    if institution is not None and institution.area.level > Level.COUNTY:
+        county_id = institution.area.ancestor_ids()[Level.COUNTY - 1]
+        if str(pk).replace("-", "") == county_id.replace("-", ""):
+            return Area.objects.get(pk=county_id)
+    return get_object_for_user(Area.objects.filter(level=Level.COUNTY), user, pk)
+
+
 def get_monthly_report_for_user(user: Any, pk: Any) -> MonthlyReport:
     return get_object_for_user(MonthlyReport.objects.for_list(), user, pk)
 

@@ -404,14 +404,15 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     institute or an administrator (``?county=`` picks one of several in
     scope); read-only for everyone else in the county."""
     from xieguan.accounts.permissions import CONFIGURE_MONTHLY
-    from xieguan.core.scope import get_object_for_user, is_within
+    from xieguan.core.scope import is_within
     from xieguan.inspections.selectors import user_county
     from xieguan.monthly.forms import SettingForm
     from xieguan.monthly.models import MonthlySetting
+    from xieguan.monthly.selectors import get_county_for_user
 
     chosen = request.GET.get("county")
     if chosen:
-        county = get_object_for_user(Area.objects.filter(level=Level.COUNTY), request.user, chosen)
+        county = get_county_for_user(request.user, chosen)
     else:
         county = user_county(request.user)
     if county is None:
