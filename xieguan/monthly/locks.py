@@ -19,6 +19,7 @@ A granted unlock opens the month until its expiry."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -56,7 +57,7 @@ def assert_month_open(area: Any, date: datetime.date | datetime.datetime | None,
     township_path = township_path_of(area.path)
     if not township_path:
         return
-    county_id = [p for p in township_path.split("/") if p][Level.COUNTY - 1]
+    county_id = uuid.UUID([p for p in township_path.split("/") if p][Level.COUNTY - 1])
     day = _local_date(date)
     following = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     start_day = MonthlySetting.objects.filter(county_id=county_id).values("period_start_day")[:1]
@@ -68,7 +69,7 @@ def assert_month_open(area: Any, date: datetime.date | datetime.datetime | None,
     )
     now = timezone.now()
     for report in candidates:
-        period = period_containing(day, start_day=report.start_day or DEFAULT_PERIOD_START_DAY)
+        period = period_containing(day, start_day=getattr(report, "start_day", None) or DEFAULT_PERIOD_START_DAY)
         if (period.year, period.month) != (report.year, report.month) or not report.is_locked(now):
             continue
         message = _(

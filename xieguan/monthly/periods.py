@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,7 +126,9 @@ def rules_for(area: Any) -> tuple[int, int]:
     ids = [p for p in (area.path or "").split("/") if p]
     if len(ids) < Level.COUNTY:
         return DEFAULT_PERIOD_START_DAY, DEFAULT_DEADLINE_DAY
-    row = MonthlySetting.objects.filter(county_id=ids[Level.COUNTY - 1]).values_list("period_start_day", "deadline_day")
+    row = MonthlySetting.objects.filter(county_id=uuid.UUID(ids[Level.COUNTY - 1])).values_list(
+        "period_start_day", "deadline_day"
+    )
     found = row.first()
     return found if found is not None else (DEFAULT_PERIOD_START_DAY, DEFAULT_DEADLINE_DAY)
 
