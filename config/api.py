@@ -19,6 +19,7 @@ from xieguan.inspections.api import (
     reinspection_router,
 )
 from xieguan.monthly.api import router as monthly_router
+from xieguan.monthly.api import settings_router as monthly_settings_router
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
@@ -60,5 +61,6 @@ api.add_router("/opinions", opinion_router)
 api.add_router("/reinspections", reinspection_router)
 api.add_router("/handovers", handover_router)
 api.add_router("/monthly-reports", monthly_router)
+api.add_router("/monthly-settings", monthly_settings_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)

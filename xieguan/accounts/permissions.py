@@ -34,6 +34,7 @@ MANAGE_CHECKLISTS = "manage_checklists"
 HANDLE_HANDOVER = "handle_handover"
 SUBMIT_MONTHLY = "submit_monthly"
 REVIEW_MONTHLY = "review_monthly"
+CONFIGURE_MONTHLY = "configure_monthly"
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -75,6 +76,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # unlock); the county institute or bureau reviews it and grants unlocks.
     SUBMIT_MONTHLY: frozenset({R.COMANAGER}),
     REVIEW_MONTHLY: frozenset({R.SUPERVISOR, R.COUNTY_LEADER}),
+    # The county (bureau or institute) sets its reporting period and deadline day.
+    CONFIGURE_MONTHLY: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
 }
 
 

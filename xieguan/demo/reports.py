@@ -95,6 +95,10 @@ FIRST_TOWNSHIP = [
     ),
     (10, 22, "10:00", "", "emergency", 165, ReportStatus.CLOSED, "城关镇中心小学", "多名学生发热皮疹，疑似水痘聚集", 9),
 ]
+# Clues that are illegal acts (违法行为) although their category is usually
+# about incidents and hazards (事故/隐患): the monthly report's split rows
+# then show figures in both parts.
+VIOLATIONS = {"销售过期散装食品", "无证经营熟食", "食堂从业人员无健康证", "早餐店使用来源不明的散装食用油"}
 _CONTENT = {
     "food_safety": ("集贸市场", "无证经营熟食"),
     "foodborne": ("农家乐", "就餐后数人腹泻"),
@@ -198,6 +202,7 @@ def load_reports(demo: Any, *, seed: int = 6) -> None:
         **extra: Any,
     ) -> Report:
         category = categories[code]
+        extra.setdefault("nature", "violation" if content in VIOLATIONS else category.default_nature)
         reporter = officer_of.get(area.pk) or comanager_of[township.pk]
         comanager = comanager_of[township.pk]
         report = Report(
@@ -277,6 +282,18 @@ def load_reports(demo: Any, *, seed: int = 6) -> None:
             0,
         )
         reports[-1].closing_reason = ""
+        # And an incident of this month, reported and closed, beside that illegal act.
+        add(
+            first,
+            by_name["王庄村"],
+            "drinking_water",
+            (now - datetime.timedelta(hours=5)).replace(second=0, microsecond=0),
+            40,
+            ReportStatus.CLOSED,
+            "王庄村集中供水点",
+            "供水点消毒设施停用，出水有异味",
+            0,
+        )
 
     codes = [c for c in _CONTENT]
     for township in demo.townships[1:]:

@@ -665,6 +665,7 @@ def inspection_photo_add(*, actor: Any, inspection: Inspection, upload: Any) -> 
     if found is not None:
         return found, False
     _require_draft(inspection)
+    assert_month_open(inspection.area, inspection.started_at)
     return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
 
 
@@ -701,6 +702,7 @@ def signature_add(
     if same is not None and (digest or refused):
         return same
     _require_draft(inspection)
+    assert_month_open(inspection.area, inspection.started_at)
     if role not in SignerRole.values:
         raise ValidationError({"role": _("Choose who is signing.")})
     if role == SignerRole.INSPECTOR:
@@ -880,6 +882,7 @@ def reinspection_record(
 
 def reinspection_photo_add(*, actor: Any, reinspection: Reinspection, upload: Any) -> tuple[Photo, bool]:
     require(actor, RECORD_INSPECTION, reinspection.area.path)
+    assert_month_open(reinspection.area, reinspection.inspected_at)
     return _save_photo(actor=actor, upload=upload, area=reinspection.area, reinspection=reinspection)
 
 

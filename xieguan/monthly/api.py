@@ -16,6 +16,8 @@ from xieguan.monthly import services
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
 from xieguan.monthly.schemas import (
     MonthlyReportOut,
+    MonthlySettingIn,
+    MonthlySettingOut,
     ResubmitIn,
     ReviewIn,
     SubmitIn,
@@ -25,6 +27,7 @@ from xieguan.monthly.schemas import (
 from xieguan.monthly.selectors import get_monthly_report_for_user, get_township_for_user, monthly_figures
 
 router = Router(tags=["monthly reports"])
+settings_router = Router(tags=["monthly reports"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 ORDERING = ["-year", "-month", "id"]
 
@@ -142,3 +145,56 @@ def monthly_report_unlock_grant(request: HttpRequest, report_id: str, payload: U
     report = get_monthly_report_for_user(request.user, report_id)
     services.monthly_report_unlock_grant(actor=request.user, report=report, until=payload.until)
     return _out(get_monthly_report_for_user(request.user, report_id))
+
+
+def _setting_out(county: Any) -> dict[str, Any]:
+    from django.utils import timezone as tz
+
+    from xieguan.monthly.periods import period_containing, rules_for
+
+    start_day, deadline_day = rules_for(county)
+    current = period_containing(tz.localdate(), start_day=start_day)
+    return {
+        "county_id": county.pk,
+        "county_name": county.name,
+        "period_start_day": start_day,
+        "deadline_day": deadline_day,
+        "current_period": [current.first_day, current.last_day],
+        "current_deadline": current.deadline(deadline_day),
+    }
+
+
+def _county(request: HttpRequest, county_id: str) -> Any:
+    from xieguan.monthly.selectors import get_county_for_user
+
+    return get_county_for_user(request.user, county_id)
+
+
+@settings_router.get("/{county_id}", response={200: MonthlySettingOut, **ERRORS})
+def monthly_setting_get(request: HttpRequest, county_id: str) -> Any:
+    """A county's reporting period and deadline day (the defaults, 1 and 23,
+    where it set none); 404 for a county outside the caller's area."""
+    return _setting_out(_county(request, county_id))
+
+
+@settings_router.put("/{county_id}", response={200: MonthlySettingOut, **ERRORS})
+def monthly_setting_put(request: HttpRequest, county_id: str, payload: MonthlySettingIn) -> Any:
+    """Set them (the county's bureau, institute or an administrator; 403
+    otherwise). 422 with a Chinese ``detail`` for a day out of range, or a
+    new period start day once a report of the county is submitted or approved."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from xieguan.accounts.permissions import CONFIGURE_MONTHLY, can
+
+    county = _county(request, county_id)
+    if not can(request.user, CONFIGURE_MONTHLY):
+        # A co-manager reads their county's rules but may not change them.
+        raise PermissionDenied(_("Your role does not allow this."))
+    services.monthly_setting_set(
+        actor=request.user,
+        county=county,
+        deadline_day=payload.deadline_day,
+        period_start_day=payload.period_start_day,
+    )
+    return _setting_out(county)

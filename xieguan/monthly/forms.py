@@ -43,3 +43,33 @@ class SummaryForm(forms.Form):
     text = forms.CharField(
         label=_("Summary (edit before downloading)"), max_length=20000, widget=forms.Textarea(attrs={"rows": 16})
     )
+
+
+class SettingForm(forms.Form):
+    """The county's monthly report rules; the service checks them again."""
+
+    period_start_day = forms.IntegerField(
+        label=_("First day of the reporting month"),
+        min_value=1,
+        max_value=28,
+        help_text=_("1 = the calendar month; 26 = from the 26th of the month before to the 25th."),
+        error_messages={
+            "min_value": _("Enter a day between 1 and 28 (1 means the calendar month)."),
+            "max_value": _("Enter a day between 1 and 28 (1 means the calendar month)."),
+            "invalid": _("Enter a day between 1 and 28 (1 means the calendar month)."),
+        },
+    )
+    deadline_day = forms.IntegerField(
+        label=_("Deadline day"),
+        min_value=1,
+        max_value=31,
+        help_text=_(
+            "The report is due on the first such day after its period closes; 29–31 are clipped to the month "
+            "(31 = month end)."
+        ),
+        error_messages={
+            "min_value": _("Enter a day between 1 and 31 (31 means the end of the month)."),
+            "max_value": _("Enter a day between 1 and 31 (31 means the end of the month)."),
+            "invalid": _("Enter a day between 1 and 31 (31 means the end of the month)."),
+        },
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,13 +23,20 @@ DEFAULT_DEADLINE_DAY = 23
 
 
 class MonthlySetting(BaseModel):
-    """A county's rule for monthly reports: the report of a month is due on
-    ``deadline_day`` of the following month (the seeds: 每月23号前上报县所)."""
+    """A county's rules for monthly reports: the reporting month starts on
+    ``period_start_day`` (1 = the calendar month; 26 = 上月26日至本月25日)
+    and its report is due on the first ``deadline_day`` after the period
+    closes (the seeds: 每月23号前上报县所). ``monthly.periods`` applies them."""
 
     county = models.OneToOneField(
         "areas.Area", verbose_name=_("county"), on_delete=models.CASCADE, related_name="monthly_setting"
     )
-    deadline_day = models.PositiveSmallIntegerField(_("deadline day of the following month"), default=23)
+    deadline_day = models.PositiveSmallIntegerField(
+        _("deadline day"), default=23, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    period_start_day = models.PositiveSmallIntegerField(
+        _("first day of the reporting month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "county__path"
@@ -36,9 +44,18 @@ class MonthlySetting(BaseModel):
     class Meta:
         verbose_name = _("monthly report setting")
         verbose_name_plural = _("monthly report settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline_day__gte=1, deadline_day__lte=31), name="monthly_setting_deadline_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_start_day__gte=1, period_start_day__lte=28),
+                name="monthly_setting_period_start_day",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.county} {self.deadline_day}"
+        return f"{self.county} {self.period_start_day}/{self.deadline_day}"
 
 
 class MonthlyStatus(models.TextChoices):

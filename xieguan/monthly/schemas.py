@@ -2,9 +2,35 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
 
 from ninja import Field, Schema
+
+
+class FigurePartOut(Schema):
+    clues: list[int] = Field(description="报告事件线索数 of this part: [本月, 本年累计]")
+
+
+class FigureRowOut(Schema):
+    clues: list[int] = Field(description="报告事件线索数: [本月 (this period), 本年累计 (year to date)]")
+    patrols: list[int] = Field(description="实地巡查数: [本月, 本年累计]")
+    publicity: list[int] = Field(description="宣传教育数: [本月, 本年累计]")
+    parts: dict[str, FigurePartOut] | None = Field(
+        None,
+        description="a split row's parts by report nature: hazard (事故/隐患) and violation (违法行为); their clues "
+        "add up to the row's. Absent on single rows (illegal_practice, family_planning, other, total).",
+    )
+
+
+class FiguresOut(Schema):
+    period: list[datetime.date] = Field(description="the reporting period's first and last day (inclusive)")
+    rows: dict[str, FigureRowOut] = Field(
+        description="by row key: food_safety, public_place, drinking_water, infectious, occupational, school, "
+        "illegal_practice, family_planning, other, total"
+    )
+    coverage: list[int] = Field(description="巡查覆盖率: [units patrolled, units due]")
+    report_rate: list[int] = Field(description="信息报告率: [reported, found]")
+    timely_rate: list[int] = Field(description="及时报告率: [reported within the limit, reported]")
+    opinions: list[int] = Field(description="[opinions issued, of which rectified]")
 
 
 class MonthlyReportOut(Schema):
@@ -24,7 +50,7 @@ class MonthlyReportOut(Schema):
     unlock_requested_at: datetime.datetime | None
     unlocked_until: datetime.datetime | None
     versions: int
-    figures: dict[str, Any] | None = None
+    figures: FiguresOut | None = None
 
 
 class SubmitIn(Schema):
@@ -49,3 +75,19 @@ class UnlockRequestIn(Schema):
 
 class UnlockGrantIn(Schema):
     until: datetime.date
+
+
+class MonthlySettingOut(Schema):
+    county_id: uuid.UUID
+    county_name: str
+    period_start_day: int = Field(description="first day of the reporting month: 1 = calendar month, 26 = 26th–25th")
+    deadline_day: int = Field(description="the report is due on the first such day after its period closes")
+    current_period: list[datetime.date] = Field(description="first and last day of the period today falls in")
+    current_deadline: datetime.date
+
+
+class MonthlySettingIn(Schema):
+    period_start_day: int = Field(
+        description="1–28; can change only while no report of the county is submitted or approved"
+    )
+    deadline_day: int = Field(description="1–31; 29–31 are clipped to the month (31 = month end)")

@@ -9,7 +9,6 @@ Every figure reuses the formula of the app that owns it: 巡查覆盖率 is
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +21,12 @@ from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area, Level
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections.models import Inspection, InspectionStatus, Opinion, Reinspection, ReinspectionResult
-from xieguan.inspections.selectors import month_bounds, patrol_status
-from xieguan.monthly.models import DEFAULT_DEADLINE_DAY, MonthlyReport, MonthlySetting, MonthlyStatus
+from xieguan.inspections.selectors import patrol_status
+from xieguan.monthly.models import DEFAULT_DEADLINE_DAY, MonthlyReport, MonthlyStatus
+from xieguan.monthly.periods import Period, period_containing, period_for, reporting_period, rules_for
 from xieguan.outreach.models import Outreach
-from xieguan.reports.models import Report
-from xieguan.reports.selectors import Rate, county_of, period_bounds, report_indicators
+from xieguan.reports.models import Report, ReportNature
+from xieguan.reports.selectors import Rate, report_indicators
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,19 @@ class LayoutRow:
     label: str | Promise
     report_codes: tuple[str, ...]
     unit_codes: tuple[str, ...]
+    split: bool = True
+
+
+@dataclass(frozen=True)
+class SubRow:
+    """A split row's part: 事故/隐患 or 违法行为. Only 报告事件线索数 is
+    counted per part (by ``Report.nature``); the row's patrols and
+    publicity are one figure printed across both parts (rowspan)."""
+
+    key: str
+    row: str
+    nature: str
+    label: str | Promise
 
 
 # The one mapping table from categories to the rows of 月报表. Medical
@@ -55,14 +68,28 @@ LAYOUT: tuple[LayoutRow, ...] = (
     LayoutRow("occupational", _("Occupational health"), ("occupational",), ("occupational",)),
     LayoutRow("school", _("School health"), ("school",), ("school",)),
     LayoutRow(
-        "illegal_practice", _("Illegal medical practice (blood collection and supply)"), ("illegal_practice",), ()
+        "illegal_practice",
+        _("Illegal medical practice (blood collection and supply)"),
+        ("illegal_practice",),
+        (),
+        split=False,
     ),
-    LayoutRow("family_planning", _("Family planning"), ("family_planning",), ()),
+    LayoutRow("family_planning", _("Family planning"), ("family_planning",), (), split=False),
 )
-OTHER = LayoutRow("other", _("Other"), (), ())
+OTHER = LayoutRow("other", _("Other"), (), (), split=False)
 ROWS_BY_KEY = {row.key: row for row in (*LAYOUT, OTHER)}
 COLUMNS = ("clues", "patrols", "publicity")
 PERIODS = ("month", "year")
+# 非法行医(采供血) and 计划生育 are illegal acts by nature and stay single
+# rows (their clues count whatever nature the reporter chose); the other
+# rows of the layout split into 事故/隐患 and 违法行为.
+NATURE_LABELS = {ReportNature.HAZARD.value: _("Incidents and hazards"), ReportNature.VIOLATION.value: _("Illegal acts")}
+SUB_ROWS_BY_KEY = {
+    f"{row.key}-{nature}": SubRow(f"{row.key}-{nature}", row.key, nature, label)
+    for row in LAYOUT
+    if row.split
+    for nature, label in NATURE_LABELS.items()
+}
 
 
 def _row_for_report(code: str | None) -> str:
@@ -84,6 +111,18 @@ def get_township_for_user(user: Any, pk: Any) -> Area:
     return get_object_for_user(Area.objects.filter(level=Level.TOWNSHIP), user, pk)
 
 
+def get_county_for_user(user: Any, pk: Any) -> Area:
+    """A county whose monthly report rules the user may read: one in their
+    area, or the county their own township or village lies in (its rules
+    bind them); 404 otherwise."""
+    institution = getattr(user, "institution", None)
+    if institution is not None and institution.area.level > Level.COUNTY:
+        county_id = institution.area.ancestor_ids()[Level.COUNTY - 1]
+        if str(pk).replace("-", "") == county_id.replace("-", ""):
+            return Area.objects.get(pk=county_id)
+    return get_object_for_user(Area.objects.filter(level=Level.COUNTY), user, pk)
+
+
 def get_monthly_report_for_user(user: Any, pk: Any) -> MonthlyReport:
     return get_object_for_user(MonthlyReport.objects.for_list(), user, pk)
 
@@ -96,79 +135,91 @@ def monthly_report_of(user: Any, *, township: Area, year: int, month: int) -> Mo
 
 
 def deadline_day_for(township: Area) -> int:
-    county = county_of(township)
-    setting = MonthlySetting.objects.filter(county=county).first() if county is not None else None
-    return setting.deadline_day if setting is not None else DEFAULT_DEADLINE_DAY
+    """The county's deadline day (``MonthlySetting``; 23 by default)."""
+    return rules_for(township)[1]
 
 
-def deadline_for(*, year: int, month: int, day: int) -> datetime.date:
-    """The report of (year, month) is due on ``day`` of the following month
-    (clipped to that month's length)."""
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+def deadline_for(*, year: int, month: int, day: int, start_day: int = 1) -> datetime.date:
+    """The deadline of the report of (year, month): the first ``day`` after
+    its period closes (``periods.Period.deadline``); with calendar months,
+    ``day`` of the following month, clipped to its length."""
+    return period_for(year, month, start_day=start_day).deadline(day)
 
 
-def month_due_now(today: datetime.date, day: int) -> tuple[int, int]:
-    """The month whose report the township works on now: last month until
-    its deadline has passed, then this month."""
-    last = today.replace(day=1) - datetime.timedelta(days=1)
-    if today <= deadline_for(year=last.year, month=last.month, day=day):
+def month_due_now(today: datetime.date, day: int, start_day: int = 1) -> tuple[int, int]:
+    """The month whose report the township works on now: the last period
+    until its deadline has passed, then the current one."""
+    current = period_containing(today, start_day=start_day)
+    last = current.previous()
+    if today <= last.deadline(day):
         return last.year, last.month
-    return today.year, today.month
+    return current.year, current.month
+
+
+def due_now_for(area: Area, today: datetime.date) -> tuple[int, int]:
+    """``month_due_now`` with the rules of ``area``'s county."""
+    start_day, day = rules_for(area)
+    return month_due_now(today, day, start_day)
 
 
 # ---------------------------------------------------------------- figures
 
 
-def _month_and_year(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime, datetime.datetime]:
-    """(1 January, first of the month, first of the next month), local time."""
-    year_start, _e = period_bounds(year)
-    month_start, month_end = period_bounds(year, month)
-    return year_start, month_start, month_end
-
-
-def _reports(user: Any, township: Area, year: int, month: int) -> QuerySet[Report]:
-    year_start, _m, month_end = _month_and_year(year, month)
+def _reports(user: Any, township: Area, period: Period) -> QuerySet[Report]:
     qs: Any = Report.objects.visible_to(user).filter(area__path__startswith=township.path)
-    return qs.found_between(year_start, month_end)
+    return qs.found_between(period.year_start, period.end)
 
 
-def _patrols(user: Any, township: Area, year: int, month: int) -> QuerySet[Inspection]:
-    """Submitted inspections in the township this year up to the month's end;
+def _patrols(user: Any, township: Area, period: Period) -> QuerySet[Inspection]:
+    """Submitted inspections in the township this year up to the period's end;
     a corrected record counts once, in its newest version (as the register)."""
-    year_start, _m, month_end = _month_and_year(year, month)
     newer = Inspection.objects.filter(supersedes=OuterRef("pk"), status=InspectionStatus.SUBMITTED)
     return (
         Inspection.objects.visible_to(user)
         .filter(
             area__path__startswith=township.path,
             status=InspectionStatus.SUBMITTED,
-            started_at__gte=year_start,
-            started_at__lt=month_end,
+            started_at__gte=period.year_start,
+            started_at__lt=period.end,
         )
         .annotate(corrected=Exists(newer))
         .filter(corrected=False)
     )
 
 
-def _publicity(user: Any, township: Area, year: int, month: int) -> QuerySet[Outreach]:
-    _s, month_end = month_bounds(year, month)
+def _publicity(user: Any, township: Area, period: Period) -> QuerySet[Outreach]:
     return Outreach.objects.visible_to(user).filter(
-        area__path__startswith=township.path, date__gte=datetime.date(year, 1, 1), date__lte=month_end
+        area__path__startswith=township.path, date__gte=period.year_first_day, date__lte=period.last_day
     )
 
 
 @dataclass
 class FigureRow:
+    """A row's figures, [本月, 本年累计] per column; a split row also has
+    ``parts`` (事故/隐患, 违法行为) whose clues add up to the row's."""
+
     key: str
     label: str | Promise
     clues: list[int] = field(default_factory=lambda: [0, 0])
     patrols: list[int] = field(default_factory=lambda: [0, 0])
     publicity: list[int] = field(default_factory=lambda: [0, 0])
+    parts: list[FigureRow] = field(default_factory=list)
+    nature: str = ""
 
     def cells(self) -> list[tuple[str, str, int]]:
         """(column, period, value) in the order of the printed table."""
         return [(c, p, getattr(self, c)[i]) for c in COLUMNS for i, p in enumerate(PERIODS)]
+
+    def clue_cells(self) -> list[tuple[str, str, int]]:
+        """The 报告事件线索数 cells only (a part's row in the printed table)."""
+        return [("clues", p, self.clues[i]) for i, p in enumerate(PERIODS)]
+
+    def shared_cells(self) -> list[tuple[str, str, int]]:
+        """The cells a split row prints once across its parts."""
+        return [(c, p, getattr(self, c)[i]) for c in COLUMNS[1:] for i, p in enumerate(PERIODS)]
+
+    def part(self, nature: str) -> FigureRow | None:
+        return next((p for p in self.parts if p.nature == nature), None)
 
 
 @dataclass
@@ -176,6 +227,7 @@ class MonthlyFigures:
     township: Area
     year: int
     month: int
+    period: Period
     rows: list[FigureRow]
     total: FigureRow
     coverage_due: int
@@ -191,9 +243,19 @@ class MonthlyFigures:
         return Rate(self.coverage_done, self.coverage_due)
 
     def as_json(self) -> dict[str, Any]:
-        """The figures as a version keeps them."""
+        """The figures as a version keeps them. A split row carries
+        ``parts`` {nature: {"clues": [month, year]}}; versions kept before
+        the split have none (and still read as whole rows)."""
+
+        def row_json(r: FigureRow) -> dict[str, Any]:
+            data: dict[str, Any] = {c: getattr(r, c) for c in COLUMNS}
+            if r.parts:
+                data["parts"] = {p.nature: {"clues": p.clues} for p in r.parts}
+            return data
+
         return {
-            "rows": {r.key: {c: getattr(r, c) for c in COLUMNS} for r in [*self.rows, self.total]},
+            "period": [self.period.first_day.isoformat(), self.period.last_day.isoformat()],
+            "rows": {r.key: row_json(r) for r in [*self.rows, self.total]},
             "coverage": [self.coverage_done, self.coverage_due],
             "report_rate": [self.report_rate.numerator, self.report_rate.denominator],
             "timely_rate": [self.timely_rate.numerator, self.timely_rate.denominator],
@@ -204,39 +266,54 @@ class MonthlyFigures:
 def _count_into(rows: dict[str, FigureRow], column: str, counts: Any, row_of: Any) -> None:
     for item in counts:
         row = rows[row_of(item["code"])]
-        getattr(row, column)[0] += item["month"]
-        getattr(row, column)[1] += item["year"]
+        targets = [row]
+        part = row.part(item.get("nature") or "")
+        if part is not None:
+            targets.append(part)
+        for target in targets:
+            getattr(target, column)[0] += item["month"]
+            getattr(target, column)[1] += item["year"]
 
 
-def monthly_figures(user: Any, *, township: Area, year: int, month: int, today: datetime.date) -> MonthlyFigures:
+def _empty_rows() -> dict[str, FigureRow]:
+    rows = {r.key: FigureRow(r.key, r.label) for r in (*LAYOUT, OTHER)}
+    for sub in SUB_ROWS_BY_KEY.values():
+        rows[sub.row].parts.append(FigureRow(sub.key, sub.label, nature=sub.nature))
+    return rows
+
+
+def monthly_figures(
+    user: Any, *, township: Area, year: int, month: int, today: datetime.date, period: Period | None = None
+) -> MonthlyFigures:
     """The township's 月报表 for (year, month) from the records the user may see.
 
     报告事件线索数 = information reports found in the period (reports.Report by
-    found_at, whatever became of them); 实地巡查数 = submitted inspections
-    started in the period (a correction counts once); 宣传教育数 = publicity
-    records dated in the period. 本月 = the calendar month, 本年累计 = from
-    1 January to the month's end. Rows per ``LAYOUT``. A fixed number of
-    queries whatever the number of records."""
-    _ys, month_start, month_end = _month_and_year(year, month)
-    first_day, _last_day = month_bounds(year, month)
-    rows = {r.key: FigureRow(r.key, r.label) for r in (*LAYOUT, OTHER)}
+    found_at, whatever became of them), split by ``Report.nature`` into
+    事故/隐患 and 违法行为 where the row splits; 实地巡查数 = submitted
+    inspections started in the period (a correction counts once); 宣传教育数 =
+    publicity records dated in the period. 本月 = the county's reporting
+    period (``periods.reporting_period``), 本年累计 = from the start of the
+    year's first period to the period's end. Rows per ``LAYOUT``. A fixed
+    number of queries whatever the number of records."""
+    period = period or reporting_period(township, year, month)
+    rows = _empty_rows()
 
     reports = (
-        _reports(user, township, year, month)
-        .values(code=F("category__code"))
-        .annotate(year=Count("id"), month=Count("id", filter=Q(found_at__gte=month_start)))
+        _reports(user, township, period)
+        .values("nature", code=F("category__code"))
+        .annotate(year=Count("id"), month=Count("id", filter=Q(found_at__gte=period.start)))
     )
     _count_into(rows, "clues", reports, _row_for_report)
     patrols = (
-        _patrols(user, township, year, month)
+        _patrols(user, township, period)
         .values(code=F("unit__category__code"))
-        .annotate(year=Count("id"), month=Count("id", filter=Q(started_at__gte=month_start)))
+        .annotate(year=Count("id"), month=Count("id", filter=Q(started_at__gte=period.start)))
     )
     _count_into(rows, "patrols", patrols, _row_for_unit)
     publicity = (
-        _publicity(user, township, year, month)
+        _publicity(user, township, period)
         .values(code=F("unit__category__code"))
-        .annotate(year=Count("id"), month=Count("id", filter=Q(date__gte=first_day)))
+        .annotate(year=Count("id"), month=Count("id", filter=Q(date__gte=period.first_day)))
     )
     _count_into(rows, "publicity", publicity, _row_for_unit)
 
@@ -246,13 +323,16 @@ def monthly_figures(user: Any, *, township: Area, year: int, month: int, today: 
             for i in (0, 1):
                 getattr(total, column)[i] += getattr(row, column)[i]
 
+    # 巡查覆盖率 stays the inspections app's own figure over its calendar
+    # month windows (the frequency rules are per calendar month).
     coverage = patrol_status(user, year=year, month=month, township=township, today=today).total
-    report_total, _children = report_indicators(user, area=township, start=month_start, end=month_end)
-    opinions = list(opinions_of_month(user, township=township, year=year, month=month))
+    report_total, _children = report_indicators(user, area=township, start=period.start, end=period.end)
+    opinions = list(opinions_of_month(user, township=township, year=year, month=month, period=period))
     return MonthlyFigures(
         township=township,
         year=year,
         month=month,
+        period=period,
         rows=list(rows.values()),
         total=total,
         coverage_due=coverage.due,
@@ -264,14 +344,16 @@ def monthly_figures(user: Any, *, township: Area, year: int, month: int, today: 
     )
 
 
-def opinions_of_month(user: Any, *, township: Area, year: int, month: int) -> QuerySet[Opinion]:
-    """Opinions (意见书) issued in the township in the month, annotated
+def opinions_of_month(
+    user: Any, *, township: Area, year: int, month: int, period: Period | None = None
+) -> QuerySet[Opinion]:
+    """Opinions (意见书) issued in the township in the month's period, annotated
     ``rectified``: a re-inspection found them rectified (at any time since)."""
-    _ys, month_start, month_end = _month_and_year(year, month)
+    period = period or reporting_period(township, year, month)
     rectified = Reinspection.objects.filter(opinion=OuterRef("pk"), result=ReinspectionResult.RECTIFIED)
     return (
         Opinion.objects.visible_to(user)
-        .filter(area__path__startswith=township.path, issued_at__gte=month_start, issued_at__lt=month_end)
+        .filter(area__path__startswith=township.path, issued_at__gte=period.start, issued_at__lt=period.end)
         .annotate(rectified=Exists(rectified))
         .select_related("unit", "area")
         .order_by("issued_at", "id")
@@ -282,41 +364,58 @@ def cell_records(
     user: Any, *, township: Area, year: int, month: int, row: str, column: str, period: str
 ) -> QuerySet[Any]:
     """The records behind one cell of the figures (the drill-down), in the
-    order they happened. ValueError for a cell the layout does not have."""
-    if column not in COLUMNS or period not in PERIODS or (row not in ROWS_BY_KEY and row != "total"):
+    order they happened: exactly those ``monthly_figures`` counted in it. A
+    part row (``food_safety-hazard``) has only 报告事件线索数 cells.
+    ValueError for a cell the layout does not have."""
+    sub = SUB_ROWS_BY_KEY.get(row)
+    if column not in COLUMNS or period not in PERIODS or (row not in ROWS_BY_KEY and row != "total" and not sub):
         raise ValueError(row)
-    _ys, month_start, _me = _month_and_year(year, month)
-    first_day, _ld = month_bounds(year, month)
+    if sub is not None and column != "clues":
+        raise ValueError(row)
+    bounds = reporting_period(township, year, month)
+    row_key = sub.row if sub is not None else row
 
     def codes_filter(lookup: str, row_of: Any, codes: list[str]) -> Q:
-        if row == "total":
+        if row_key == "total":
             return Q()
-        if row == OTHER.key:
+        if row_key == OTHER.key:
             mapped = [c for r in LAYOUT for c in (r.report_codes if row_of is _row_for_report else r.unit_codes)]
             return ~Q(**{f"{lookup}__in": mapped}) | Q(**{f"{lookup}__isnull": True})
         return Q(**{f"{lookup}__in": codes})
 
-    layout_row = ROWS_BY_KEY.get(row, OTHER)
+    layout_row = ROWS_BY_KEY.get(row_key, OTHER)
     if column == "clues":
-        qs: Any = _reports(user, township, year, month).filter(
+        qs: Any = _reports(user, township, bounds).filter(
             codes_filter("category__code", _row_for_report, list(layout_row.report_codes))
         )
+        if sub is not None:
+            qs = qs.filter(nature=sub.nature)
         if period == "month":
-            qs = qs.filter(found_at__gte=month_start)
+            qs = qs.filter(found_at__gte=bounds.start)
         return qs.select_related("category", "area", "unit").order_by("found_at", "id")
     if column == "patrols":
-        qs = _patrols(user, township, year, month).filter(
+        qs = _patrols(user, township, bounds).filter(
             codes_filter("unit__category__code", _row_for_unit, list(layout_row.unit_codes))
         )
         if period == "month":
-            qs = qs.filter(started_at__gte=month_start)
+            qs = qs.filter(started_at__gte=bounds.start)
         return qs.select_related("unit", "area").order_by("started_at", "id")
-    qs = _publicity(user, township, year, month).filter(
+    qs = _publicity(user, township, bounds).filter(
         codes_filter("unit__category__code", _row_for_unit, list(layout_row.unit_codes))
     )
     if period == "month":
-        qs = qs.filter(date__gte=first_day)
+        qs = qs.filter(date__gte=bounds.first_day)
     return qs.select_related("unit", "area").order_by("date", "id")
+
+
+def row_label(row: str) -> Any:
+    """The label of a row or part key for the drill-down page ("" if unknown)."""
+    sub = SUB_ROWS_BY_KEY.get(row)
+    if sub is not None:
+        return f"{ROWS_BY_KEY[sub.row].label} · {sub.label}"
+    if row in ROWS_BY_KEY:
+        return ROWS_BY_KEY[row].label
+    return _("Total") if row == "total" else ""
 
 
 # ---------------------------------------------------------------- review and rates
@@ -353,10 +452,11 @@ class TownshipMonth:
         return self.submitted and bool(self.report and self.report.on_time)
 
 
-def expected_townships(user: Any, *, area: Area, year: int, month: int) -> list[Area]:
+def expected_townships(user: Any, *, area: Area, year: int, month: int, period: Period | None = None) -> list[Area]:
     """Townships expected to report (year, month): those with a station
-    (乡镇卫生院 / 协管站) that existed at some time in the month."""
-    start, end = month_bounds(year, month)
+    (乡镇卫生院 / 协管站) that existed at some time in the month's period."""
+    bounds = period or reporting_period(area, year, month)
+    start, end = bounds.first_day, bounds.last_day
     stations: Any = Institution.objects.visible_to(user)
     township_ids = (
         stations.filter(type=InstitutionType.STATION, area__path__startswith=area.path, area__level=Level.TOWNSHIP)
@@ -367,16 +467,21 @@ def expected_townships(user: Any, *, area: Area, year: int, month: int) -> list[
 
 
 def township_months(user: Any, *, area: Area, year: int, month: int) -> list[TownshipMonth]:
-    """Each expected township of ``area`` with its report of the month. Three queries."""
-    townships = expected_townships(user, area=area, year=year, month=month)
+    """Each expected township of ``area`` with its report of the month. Four
+    queries (the county's rules, the townships, their reports)."""
+    if area.level >= Level.COUNTY:
+        start_day, day = rules_for(area)
+    else:
+        start_day, day = 1, DEFAULT_DEADLINE_DAY
+    bounds = period_for(year, month, start_day=start_day)
+    townships = expected_townships(user, area=area, year=year, month=month, period=bounds)
     reports = {
         r.township_id: r
         for r in MonthlyReport.objects.visible_to(user)
         .for_list()
         .filter(township__in=[t.pk for t in townships], year=year, month=month)
     }
-    day = deadline_day_for(area) if area.level >= Level.COUNTY else DEFAULT_DEADLINE_DAY
-    deadline = deadline_for(year=year, month=month, day=day)
+    deadline = bounds.deadline(day)
     return [
         TownshipMonth(t, reports.get(t.pk), reports[t.pk].deadline if t.pk in reports else deadline) for t in townships
     ]

@@ -13,13 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, require
+from xieguan.accounts.permissions import CONFIGURE_MONTHLY, REVIEW_MONTHLY, SUBMIT_MONTHLY, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.models import AuditEvent
-from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlyStatus
-from xieguan.monthly.selectors import deadline_day_for, deadline_for, monthly_figures
+from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus
+from xieguan.monthly.periods import DEFAULT_DEADLINE_DAY, DEFAULT_PERIOD_START_DAY, period_for, rules_for
+from xieguan.monthly.selectors import monthly_figures
 
 MAX_TEXT = 2000
 MAX_UNLOCK_DAYS = 30
@@ -34,10 +35,10 @@ def _text(value: str | None, *, field: str, required: bool) -> str:
     return text
 
 
-def _check_month(year: int, month: int, today: datetime.date) -> None:
+def _check_month(year: int, month: int, today: datetime.date, start_day: int = 1) -> None:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise ValidationError({"month": _("Not a valid month.")})
-    if (year, month) > (today.year, today.month):
+    if period_for(year, month, start_day=start_day).first_day > today:
         raise ValidationError({"month": _("A month that has not begun cannot be reported.")})
 
 
@@ -63,7 +64,9 @@ def monthly_report_submit(
         return existing, False
     now = timezone.now()
     today = timezone.localdate()
-    _check_month(year, month, today)
+    start_day, deadline_day = rules_for(township)
+    _check_month(year, month, today, start_day)
+    period = period_for(year, month, start_day=start_day)
     remarks = _text(remarks, field="remarks", required=False)
     with transaction.atomic():
         report = (
@@ -74,8 +77,7 @@ def monthly_report_submit(
         )
         created = report is None
         if report is None:
-            deadline = deadline_for(year=year, month=month, day=deadline_day_for(township))
-            report = MonthlyReport(township=township, year=year, month=month, deadline=deadline)
+            report = MonthlyReport(township=township, year=year, month=month, deadline=period.deadline(deadline_day))
             if report_id is not None:
                 report.id = uuid.UUID(str(report_id))
             before: dict[str, Any] = {}
@@ -87,7 +89,7 @@ def monthly_report_submit(
             correction = report.status == MonthlyStatus.APPROVED
             if correction and not report.is_unlocked(now):
                 raise ValidationError(_("This report is approved and locked; ask the county to unlock it first."))
-        figures = monthly_figures(actor, township=township, year=year, month=month, today=today)
+        figures = monthly_figures(actor, township=township, year=year, month=month, today=today, period=period)
         report.status = MonthlyStatus.SUBMITTED
         report.submitted_at = now
         report.submitted_by = actor
@@ -231,3 +233,72 @@ def monthly_report_unlock_grant(*, actor: Any, report: MonthlyReport, until: dat
             note=_("unlock granted until %(day)s") % {"day": until.isoformat()},
         )
     return report
+
+
+def monthly_setting_set(*, actor: Any, county: Area, deadline_day: Any, period_start_day: Any) -> MonthlySetting:
+    """Set the county's deadline day (1–31; 29–31 are clipped to the month,
+    31 = month end) and the first day of its reporting month (1–28).
+
+    The deadline day may change at any time: reports already submitted keep
+    the deadline they were judged by. The period's start day may change
+    only while no report of the county is submitted or approved: a new
+    start day moves every period, so it would reshuffle the records of the
+    months already reported (and their locks). Audited before → after."""
+    require(actor, CONFIGURE_MONTHLY, county.path)
+    if county.level != Level.COUNTY:
+        raise ValidationError({"county": _("Monthly report rules are set per county.")})
+    errors: dict[str, str] = {}
+    try:
+        deadline = int(deadline_day)
+    except (TypeError, ValueError):
+        deadline = 0
+    try:
+        start = int(period_start_day)
+    except (TypeError, ValueError):
+        start = 0
+    if not 1 <= deadline <= 31:
+        errors["deadline_day"] = _("Enter a day between 1 and 31 (31 means the end of the month).")
+    if not 1 <= start <= 28:
+        errors["period_start_day"] = _("Enter a day between 1 and 28 (1 means the calendar month).")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        setting = MonthlySetting.objects.select_for_update().filter(county=county).first()
+        before = snapshot(setting) if setting is not None else {}
+        current_start = setting.period_start_day if setting is not None else DEFAULT_PERIOD_START_DAY
+        if start != current_start:
+            reported = (
+                MonthlyReport.objects.filter(
+                    township__path__startswith=county.path,
+                    status__in=[MonthlyStatus.SUBMITTED, MonthlyStatus.APPROVED],
+                )
+                .order_by("-year", "-month")
+                .first()
+            )
+            if reported is not None:
+                raise ValidationError(
+                    {
+                        "period_start_day": _(
+                            "The reporting month's first day cannot change: reports of this county are already "
+                            "submitted or approved (the latest: %(year)d-%(month)02d), and a new first day would "
+                            "move the records of those months. The deadline day can still change."
+                        )
+                        % {"year": reported.year, "month": reported.month}
+                    }
+                )
+        if setting is None:
+            setting = MonthlySetting(county=county, deadline_day=DEFAULT_DEADLINE_DAY)
+        setting.deadline_day = deadline
+        setting.period_start_day = start
+        setting.save()
+        changes = diff(before, snapshot(setting))
+        if changes:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+                obj=setting,
+                changes=changes,
+                area_path=county.path,
+                note=_("monthly report rules changed"),
+            )
+    return setting

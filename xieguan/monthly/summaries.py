@@ -16,15 +16,20 @@ from django.utils.translation import pgettext
 
 from xieguan.areas.models import Area
 from xieguan.inspections.selectors import patrol_status, quarter_bounds
-from xieguan.monthly.selectors import COLUMNS, LAYOUT, OTHER, monthly_figures
-from xieguan.reports.selectors import Rate, period_bounds, report_indicators
+from xieguan.monthly.periods import period_for, rules_for
+from xieguan.monthly.selectors import COLUMNS, LAYOUT, OTHER, SUB_ROWS_BY_KEY, monthly_figures
+from xieguan.reports.selectors import Rate, report_indicators
 
 
 @dataclass
 class SummaryRow:
+    """A row's totals; a split row's ``parts`` (事故/隐患, 违法行为) carry
+    their clues only (patrols and publicity are not split)."""
+
     key: str
     label: Any
     values: dict[str, int] = field(default_factory=dict)
+    parts: list[SummaryRow] = field(default_factory=list)
 
 
 @dataclass
@@ -51,23 +56,31 @@ class Summary:
         return _("%(township)s: annual summary %(year)d") % {"township": self.township.name, "year": self.year}
 
 
-def _months(year: int, quarter: int | None, today: datetime.date) -> list[int]:
+def _months(year: int, quarter: int | None, today: datetime.date, start_day: int = 1) -> list[int]:
+    """The months of the quarter (or year) whose period has begun."""
     months = range(3 * quarter - 2, 3 * quarter + 1) if quarter else range(1, 13)
-    return [m for m in months if (year, m) <= (today.year, today.month)]
+    return [m for m in months if period_for(year, m, start_day=start_day).first_day <= today]
 
 
 def summary_of(user: Any, *, township: Area, year: int, quarter: int | None, today: datetime.date) -> Summary:
     """The township's figures for a quarter (or the year, ``quarter=None``):
-    the monthly report's columns summed over its months; 季度巡查率 from
+    the monthly report's columns summed over its months (a quarter is three
+    reporting periods of the county, ``monthly.periods``); 季度巡查率 from
     ``patrol_status`` per quarter (summed over the quarters of a year);
     信息报告率 and 及时报告率 from ``report_indicators`` over the period."""
     rows = {r.key: SummaryRow(r.key, r.label, dict.fromkeys(COLUMNS, 0)) for r in (*LAYOUT, OTHER)}
+    for sub in SUB_ROWS_BY_KEY.values():
+        rows[sub.row].parts.append(SummaryRow(sub.key, sub.label, {"clues": 0}))
+    start_day, _deadline = rules_for(township)
     issued = rectified = 0
-    for month in _months(year, quarter, today):
-        figures = monthly_figures(user, township=township, year=year, month=month, today=today)
+    for month in _months(year, quarter, today, start_day):
+        period = period_for(year, month, start_day=start_day)
+        figures = monthly_figures(user, township=township, year=year, month=month, today=today, period=period)
         for row in figures.rows:
             for column in COLUMNS:
                 rows[row.key].values[column] += getattr(row, column)[0]
+            for target, part in zip(rows[row.key].parts, row.parts, strict=True):
+                target.values["clues"] += part.clues[0]
         issued += figures.opinions_issued
         rectified += figures.opinions_rectified
     total = SummaryRow("total", _("Total"), {c: sum(r.values[c] for r in rows.values()) for c in COLUMNS})
@@ -75,11 +88,8 @@ def summary_of(user: Any, *, township: Area, year: int, quarter: int | None, tod
     for q in [quarter] if quarter else [q for q in range(1, 5) if quarter_bounds(year, q)[0] <= today]:
         cov = patrol_status(user, year=year, quarter=q, township=township, today=today).total
         due, done = due + cov.due, done + cov.done
-    if quarter:
-        start, _e = period_bounds(year, 3 * quarter - 2)
-        _s, end = period_bounds(year, 3 * quarter)
-    else:
-        start, end = period_bounds(year)
+    first, last = (3 * quarter - 2, 3 * quarter) if quarter else (1, 12)
+    start, end = period_for(year, first, start_day=start_day).start, period_for(year, last, start_day=start_day).end
     report_total, _children = report_indicators(user, area=township, start=start, end=end)
     return Summary(
         township=township,
@@ -173,6 +183,10 @@ def summary_docx(summary: Summary, text: str) -> bytes:
         cells[0].text = str(row.label)
         for i, column in enumerate(COLUMNS, start=1):
             cells[i].text = str(row.values[column])
+        for part in row.parts:
+            cells = table.add_row().cells
+            cells[0].text = _("of which %(part)s") % {"part": part.label}
+            cells[1].text = str(part.values["clues"])
     document.add_paragraph("")
     for block in text.replace("\r\n", "\n").split("\n"):
         if block.strip():

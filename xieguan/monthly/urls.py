@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("review/", views.review_list, name="review"),
     path("rates/", views.rates, name="rates"),
+    path("settings/", views.settings_page, name="settings"),
     path("summary/<str:township_id>/<int:year>/", views.summary, name="summary"),
     path("<str:township_id>/<int:year>/<int:month>/", views.report_page, name="report"),
     path("<str:township_id>/<int:year>/<int:month>/submit/", views.submit, name="submit"),

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
 from xieguan.areas.models import Area, Level
@@ -23,16 +23,15 @@ from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request, query_without_cursor
 from xieguan.monthly import services
 from xieguan.monthly.forms import ApproveForm, MonthForm, ReturnForm, SubmitForm, UnlockGrantForm, UnlockRequestForm
+from xieguan.monthly.periods import period_containing, period_for, rules_for
 from xieguan.monthly.selectors import (
-    ROWS_BY_KEY,
     cell_records,
-    deadline_day_for,
-    deadline_for,
+    due_now_for,
     get_township_for_user,
-    month_due_now,
     monthly_figures,
     monthly_report_of,
     reporting_rates,
+    row_label,
     township_months,
 )
 from xieguan.reports.selectors import county_of
@@ -57,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
     institution = request.user.institution
     if institution is not None and institution.area.level == Level.TOWNSHIP:
         township = institution.area
-        year, month = month_due_now(timezone.localdate(), deadline_day_for(township))
+        year, month = due_now_for(township, timezone.localdate())
         return redirect("monthly:report", township.pk, year, month)
     return redirect("monthly:review")
 
@@ -66,8 +65,10 @@ def _report_context(request: HttpRequest, township: Area, year: int, month: int)
     user = request.user
     today = timezone.localdate()
     report = monthly_report_of(user, township=township, year=year, month=month)
-    figures = monthly_figures(user, township=township, year=year, month=month, today=today)
-    deadline = report.deadline if report else deadline_for(year=year, month=month, day=deadline_day_for(township))
+    start_day, deadline_day = rules_for(township)
+    period = period_for(year, month, start_day=start_day)
+    figures = monthly_figures(user, township=township, year=year, month=month, today=today, period=period)
+    deadline = report.deadline if report else period.deadline(deadline_day)
     now = timezone.now()
     inside = can(user, SUBMIT_MONTHLY) and user.institution is not None and user.institution.area.pk == township.pk
     reviewer = can(user, REVIEW_MONTHLY) and not inside
@@ -84,11 +85,12 @@ def _report_context(request: HttpRequest, township: Area, year: int, month: int)
         "new_id": request.POST.get("id") or uuid.uuid4(),
         "report": report,
         "figures": figures,
+        "period": period,
         "deadline": deadline,
         "days_left": (deadline - today).days,
         "locked": report is not None and report.is_locked(now),
         "unlocked": report is not None and report.is_unlocked(now),
-        "may_submit": may_submit and (year, month) <= (today.year, today.month),
+        "may_submit": may_submit and period.first_day <= today,
         "may_review": reviewer and status == "submitted",
         "may_request_unlock": inside and status == "approved" and not report.is_unlocked(now),  # type: ignore[union-attr]
         "may_grant_unlock": reviewer and report is not None and report.unlock_pending,
@@ -276,7 +278,7 @@ def cell(
         raise Http404 from None
     ordering = {"clues": ["found_at", "id"], "patrols": ["started_at", "id"], "publicity": ["date", "id"]}[column]
     page = page_for_request(request, qs, ordering=ordering)
-    label = ROWS_BY_KEY[row].label if row in ROWS_BY_KEY else _("Total")
+    label = row_label(row)
     return render(
         request,
         "monthly/cell.html",
@@ -311,7 +313,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     area = _review_area(request)
     county = area if area.level <= Level.COUNTY else county_of(area)
-    default = month_due_now(today, deadline_day_for(county) if county else 23)
+    default = due_now_for(county, today) if county else due_now_for(area, today)
     year, month, form = _chosen_month(request, default)
     rows = township_months(request.user, area=area, year=year, month=month)
     rates = reporting_rates(request.user, year=year, month=month)
@@ -390,6 +392,58 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
             "year": year,
             "quarter": quarter,
             "columns": column_labels(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The county's reporting period and deadline day: changed by its bureau,
+    institute or an administrator (``?county=`` picks one of several in
+    scope); read-only for everyone else in the county."""
+    from xieguan.accounts.permissions import CONFIGURE_MONTHLY
+    from xieguan.core.scope import is_within
+    from xieguan.inspections.selectors import user_county
+    from xieguan.monthly.forms import SettingForm
+    from xieguan.monthly.models import MonthlySetting
+    from xieguan.monthly.selectors import get_county_for_user
+
+    chosen = request.GET.get("county")
+    if chosen:
+        county = get_county_for_user(request.user, chosen)
+    else:
+        county = user_county(request.user)
+    if county is None:
+        raise Http404
+    may_manage = can(request.user, CONFIGURE_MONTHLY) and is_within(request.user, county.path)
+    setting = MonthlySetting.objects.filter(county=county).first()
+    start_day, deadline_day = rules_for(county)
+    form = SettingForm(request.POST or None, initial={"period_start_day": start_day, "deadline_day": deadline_day})
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied(_("Your role does not allow this."))
+        if form.is_valid():
+            try:
+                services.monthly_setting_set(actor=request.user, county=county, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The monthly report rules were saved."))
+                return redirect(f"{reverse('monthly:settings')}?county={county.pk}")
+    today = timezone.localdate()
+    current = period_containing(today, start_day=start_day)
+    examples = [current.previous(), current, current.next()]
+    return render(
+        request,
+        "monthly/settings.html",
+        {
+            "county": county,
+            "setting": setting,
+            "form": form,
+            "may_manage": may_manage,
+            "examples": [(p, p.deadline(deadline_day)) for p in examples],
         },
         status=422 if form.errors else 200,
     )

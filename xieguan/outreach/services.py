@@ -151,6 +151,8 @@ def training_create(
         errors["hours"] = _("Hours must be between 0.5 and 40.")
     if errors:
         raise ValidationError(errors)
+    # A township's training sits in a month its report may have locked.
+    assert_month_open(area, date)
     clean = {
         "topic": _clean_text(topic, field="topic", required=True, limit=200),
         "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
@@ -235,6 +237,7 @@ def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[
     found = OutreachPhoto.objects.filter(outreach=outreach, sha256=prepared.sha256).first()
     if found is not None:
         return found, False
+    assert_month_open(outreach.area, outreach.date)
     try:
         with files_kept_on_success() as files, transaction.atomic():
             photo = OutreachPhoto(
@@ -346,6 +349,9 @@ def training_update(*, actor: Any, training: Training, **changes: Any) -> Traini
     values = {name: changes.get(name, getattr(training, name)) for name in TRAINING_EDITABLE}
     if values["hours"] is None or not (Decimal("0.5") <= Decimal(values["hours"]) <= Decimal("40")):
         raise ValidationError({"hours": _("Hours must be between 0.5 and 40.")})
+    # Both the month it leaves and the month it moves to must be open.
+    assert_month_open(training.area, training.date)
+    assert_month_open(training.area, values["date"])
     clean = {
         "topic": _clean_text(values["topic"], field="topic", required=True, limit=200),
         "trainer": _clean_text(values["trainer"], field="trainer", required=True, limit=100),
@@ -369,6 +375,7 @@ def training_delete(*, actor: Any, training: Training) -> None:
     """Delete a training recorded by mistake — only while nobody has signed
     in, since attendances are people's hours."""
     require(actor, MANAGE_TRAINING, training.area.path)
+    assert_month_open(training.area, training.date)
     with transaction.atomic():
         if training.attendances.exists():
             raise ValidationError(

@@ -43,6 +43,7 @@ def _out(r: Report, *, full: bool = False) -> dict[str, Any]:
         "category_code": r.category.code,
         "category_name": r.category.name,
         "is_emergency": r.is_emergency,
+        "nature": r.nature,
         "unit_id": r.unit_id,
         "exposed_person_id": r.exposed_person_id,
         "found_at": r.found_at,
@@ -92,6 +93,7 @@ def category_list(request: HttpRequest) -> Any:
             "is_emergency": c.is_emergency,
             "limit_minutes": c.limit_minutes,
             "county_id": c.county_id,
+            "default_nature": c.default_nature,
         }
         for c in effective_categories(home)
     ]
@@ -188,6 +190,7 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Any:
         latitude=payload.latitude,
         longitude=payload.longitude,
         forward_now=payload.forward_now,
+        nature=payload.nature,
     )
     return Status(201 if created else 200, _out(get_report_for_user(request.user, report.pk), full=True))
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
-from xieguan.reports.models import ExposedPerson
+from xieguan.reports.models import ExposedPerson, ReportNature
 from xieguan.reports.selectors import effective_categories
 from xieguan.units.widgets import UnitPicker
 
@@ -57,6 +57,12 @@ class ReportForm(forms.Form):
         help_text=_("What happened, how many people, what has been done."),
     )
     affected_count = forms.IntegerField(label=_("People affected"), min_value=0, max_value=100000, initial=0)
+    nature = forms.ChoiceField(
+        label=_("It is about"),
+        choices=[("", _("The category's usual one")), *ReportNature.choices],
+        required=False,
+        help_text=_("An incident or hazard, or an illegal act: the monthly report counts them apart."),
+    )
     latitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
     # Set from the person's page ("report a suspected occupational disease").

@@ -41,6 +41,14 @@ class ReportCategoryQuerySet(models.QuerySet["ReportCategory"]):
         return self.filter(Q(county__isnull=True) | Q(county_id__in=ancestor_ids))
 
 
+class ReportNature(models.TextChoices):
+    """What a report is about, as the monthly report splits its rows (SPEC §8):
+    an incident or hazard (事故/隐患), or an illegal act (违法行为)."""
+
+    HAZARD = "hazard", _("incident or hazard")
+    VIOLATION = "violation", _("illegal act")
+
+
 class ReportCategory(BaseModel):
     """A category of event or clue with its time limit from discovery.
 
@@ -64,6 +72,9 @@ class ReportCategory(BaseModel):
     limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"), default=1440)
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+    default_nature = models.CharField(
+        _("usually about"), max_length=10, choices=ReportNature.choices, default=ReportNature.HAZARD
+    )
 
     objects = ReportCategoryQuerySet.as_manager()
 
@@ -206,6 +217,13 @@ class Report(BaseModel):
     affected_count = models.PositiveIntegerField(_("people affected"), default=0)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reporter"), on_delete=models.PROTECT, related_name="+"
+    )
+    nature = models.CharField(
+        _("about"),
+        max_length=10,
+        choices=ReportNature.choices,
+        default=ReportNature.HAZARD,
+        help_text=_("an incident or hazard, or an illegal act; the category's usual one if not chosen"),
     )
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.FILED)
     is_emergency = models.BooleanField(_("emergency"), default=False)

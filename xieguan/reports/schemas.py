@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -14,6 +15,9 @@ class CategoryOut(Schema):
     is_emergency: bool
     limit_minutes: int
     county_id: uuid.UUID | None
+    default_nature: str = Field(
+        description="hazard (事故/隐患) or violation (违法行为): a report's nature when it sends none"
+    )
 
 
 class StepOut(Schema):
@@ -32,6 +36,7 @@ class ReportOut(Schema):
     category_code: str
     category_name: str
     is_emergency: bool
+    nature: str = Field(description="hazard (事故/隐患) or violation (违法行为)")
     unit_id: uuid.UUID | None
     exposed_person_id: uuid.UUID | None
     found_at: datetime.datetime
@@ -70,6 +75,11 @@ class ReportIn(Schema):
     latitude: Decimal | None = Field(None, ge=-90, le=90)
     longitude: Decimal | None = Field(None, ge=-180, le=180)
     forward_now: bool = Field(False, description="a co-manager verifies and forwards to the county on filing")
+    nature: Literal["hazard", "violation"] | None = Field(
+        None,
+        description="hazard = an incident or hazard (事故/隐患), violation = an illegal act (违法行为); "
+        "left out or null: the category's default_nature",
+    )
 
 
 class StepIn(Schema):

@@ -38,6 +38,7 @@ from xieguan.reports.models import (
     ExposedPerson,
     Report,
     ReportCategory,
+    ReportNature,
     ReportPhoto,
     ReportStatus,
     ReportStep,
@@ -93,12 +94,15 @@ def report_create(
     photos: Sequence[Any] = (),
     id: uuid.UUID | None = None,
     now: datetime.datetime | None = None,
+    nature: str | None = None,
 ) -> tuple[Report, bool]:
     """File an event or clue found (SPEC §5); made once per ``id``.
 
     The place is the unit's area when a unit is named, else ``area``, else
     the reporter's own village or township; it must lie in the reporter's
-    area. The category must be in force in that county; ``deadline_at`` is
+    area. The category must be in force in that county; ``nature`` (an
+    incident or hazard, or an illegal act) defaults to the category's usual
+    one, so clients that do not send it keep working; ``deadline_at`` is
     ``found_at`` plus its limit. A supervisor's filing is at the county at
     once; a co-manager may verify and forward on filing (``forward_now``).
     Returns (report, created)."""
@@ -141,6 +145,10 @@ def report_create(
             errors["exposed_person"] = _("This person is not in your area.")
         elif chosen.code != OCCUPATIONAL:
             errors["category"] = _("A report about a person exposed to hazards belongs to occupational health.")
+    if nature in (None, ""):
+        nature = chosen.default_nature
+    elif nature not in ReportNature.values:
+        errors["nature"] = _("Choose whether it is an incident or hazard, or an illegal act.")
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}
     if errors:
@@ -162,6 +170,7 @@ def report_create(
                 area=area,
                 institution=actor.institution,
                 category=chosen,
+                nature=nature,
                 unit=unit,
                 exposed_person=exposed_person,
                 found_at=found_at,
@@ -213,6 +222,7 @@ def report_photo_add(*, actor: Any, report: Report, upload: Any) -> tuple[Report
     found = ReportPhoto.objects.filter(report=report, sha256=prepared.sha256).first()
     if found is not None:
         return found, False
+    assert_month_open(report.area, report.found_at)
     if report.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
     try:
@@ -291,6 +301,9 @@ def report_step(
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.steps.filter(kind=kind).exists():
             return locked, False
+        # Every step changes a counted report (forwarding sets the time it
+        # reached the county, which 及时报告率 counts): not in a locked month.
+        assert_month_open(locked.area, locked.found_at)
         if locked.status not in before:
             raise ValidationError(
                 {
@@ -363,6 +376,7 @@ def category_save(
     is_active: bool = True,
     sort: int = 100,
     category: ReportCategory | None = None,
+    default_nature: str | None = None,
 ) -> ReportCategory:
     """A county's category: editing a shared default makes the county's own
     row with the same code (the default stays for other counties); without
@@ -379,9 +393,14 @@ def category_save(
         errors["limit_minutes"] = _("Enter a limit between 10 minutes and 30 days (43200 minutes).")
     if category is not None and category.county_id not in (None, county.pk):
         errors["category"] = _("This category belongs to another county.")
+    if default_nature is not None and default_nature not in ReportNature.values:
+        errors["default_nature"] = _("Choose what the reports are usually about from the list.")
     if errors:
         raise ValidationError(errors)
+    # An override keeps the nature of the default it overrides unless told otherwise.
+    nature = default_nature or (category.default_nature if category is not None else ReportNature.HAZARD)
     fields = {
+        "default_nature": nature,
         "name": clean_name,
         "is_emergency": bool(is_emergency),
         "limit_minutes": int(limit_minutes),

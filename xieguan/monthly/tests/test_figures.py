@@ -84,6 +84,56 @@ def test_every_cell_of_last_month_matches_a_hand_count(demo, township, comanager
         for column, value in expected_total[period].items():
             assert getattr(figures.total, column)[index] == value, ("total", column, period)
             assert getattr(rows["other"], column)[index] == value - mapped[period][column], ("other", column, period)
+    # The split rows: each part's 报告事件线索数 by the report's nature, by hand;
+    # the parts add up to their row, and each part cell drills to exactly
+    # the reports it counts.
+    split_rows = [k for k in EXPECTED_ROWS if k not in ("illegal_practice", "family_planning")]
+    assert not rows["illegal_practice"].parts and not rows["family_planning"].parts and not rows["other"].parts
+    natures_seen = set()
+    for key in split_rows:
+        assert [p.nature for p in rows[key].parts] == ["hazard", "violation"], key
+        for part in rows[key].parts:
+            for period, start, index in (("month", first, 0), ("year", jan1, 1)):
+                by_hand = reports.filter(
+                    category__code__in=EXPECTED_ROWS[key][0],
+                    nature=part.nature,
+                    found_at__gte=_local(start),
+                    found_at__lt=_local(next_first),
+                )
+                assert part.clues[index] == by_hand.count(), (part.key, period)
+                drilled_part = cell_records(
+                    comanager_in,
+                    township=township,
+                    year=year,
+                    month=month,
+                    row=part.key,
+                    column="clues",
+                    period=period,
+                )
+                assert sorted(r.pk for r in drilled_part) == sorted(r.pk for r in by_hand), (part.key, period)
+                if part.clues[index]:
+                    natures_seen.add(part.nature)
+        for index in (0, 1):
+            assert sum(p.clues[index] for p in rows[key].parts) == rows[key].clues[index], key
+    # The demo year has both natures in the split rows, so the split is tested.
+    assert natures_seen == {"hazard", "violation"}
+    # A part row has no patrol or publicity cell of its own (printed across both parts).
+    import pytest
+
+    with pytest.raises(ValueError):
+        cell_records(
+            comanager_in,
+            township=township,
+            year=year,
+            month=month,
+            row="food_safety-hazard",
+            column="patrols",
+            period="month",
+        )
+    kept = figures.as_json()["rows"]
+    assert kept["food_safety"]["parts"]["violation"]["clues"] == rows["food_safety"].part("violation").clues
+    assert "parts" not in kept["illegal_practice"] and "parts" not in kept["total"]
+
     # The demo month has records to count, so the comparison means something.
     assert figures.total.clues[1] > 0 and figures.total.patrols[0] > 0
 
@@ -116,3 +166,29 @@ def test_every_cell_of_last_month_matches_a_hand_count(demo, township, comanager
     )
     assert other.count() == rows["other"].publicity[1]
     assert not other.filter(Q(unit__category__code__in=["food", "public_place"])).exists()
+
+
+def test_county_period_boundaries_move_records_between_months(demo, township, comanager_in):
+    """With periods from the 26th, an outreach of 27 October counts in
+    November's report, not October's; the year starts on 26 December."""
+    import datetime as dt
+
+    from xieguan.monthly.models import MonthlySetting
+    from xieguan.outreach.tests.factories import make_outreach
+
+    today = timezone.localdate()
+    year = today.year - 1  # a whole past year, whatever today is
+    for day in (dt.date(year, 10, 25), dt.date(year, 10, 27), dt.date(year - 1, 12, 28), dt.date(year, 11, 26)):
+        make_outreach(area=township, by=comanager_in, date=day)
+    calendar = monthly_figures(comanager_in, township=township, year=year, month=10, today=today)
+    assert calendar.total.publicity == [2, 2]
+    MonthlySetting.objects.create(county=demo.county, period_start_day=26, deadline_day=28)
+    october = monthly_figures(comanager_in, township=township, year=year, month=10, today=today)
+    november = monthly_figures(comanager_in, township=township, year=year, month=11, today=today)
+    assert october.total.publicity == [1, 2]  # 25 Oct; the year from 26 Dec holds 28 Dec too
+    assert november.total.publicity == [1, 3]  # 27 Oct; 26 Nov is December's
+    drilled = cell_records(
+        comanager_in, township=township, year=year, month=11, row="total", column="publicity", period="month"
+    )
+    assert [o.date for o in drilled] == [dt.date(year, 10, 27)]
+    assert november.as_json()["period"] == [f"{year}-10-26", f"{year}-11-25"]

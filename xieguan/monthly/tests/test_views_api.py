@@ -193,3 +193,40 @@ def test_a_double_tapped_first_submit_makes_one_report(demo, login, township, co
         )
     report = MonthlyReport.objects.get()
     assert str(report.pk) == str(new_id) and report.versions.count() == 1
+
+
+def test_report_page_prints_split_rows_and_a_part_drills_to_its_reports(demo, login, township, comanager_in):
+    from xieguan.reports.tests.factories import make_report
+
+    now = timezone.now()
+    hazard = make_report(area=township, by=comanager_in, found_at=now, content="食堂餐具未消毒", nature="hazard")
+    violation = make_report(area=township, by=comanager_in, found_at=now, content="无证经营熟食", nature="violation")
+    client = login(comanager_in)
+    page = client.get(page_url(township)).text
+    assert "事故/隐患" in page and "违法行为" in page and "统计周期" in page
+    # 食品安全 spans its two parts; 非法行医 stays one row.
+    assert 'rowspan="2" data-row-label="food_safety"' in page
+    assert 'data-row="illegal_practice"' in page and 'data-row="illegal_practice-hazard"' not in page
+    year, month = ym()
+    for key, record, other in (("food_safety-hazard", hazard, violation), ("food_safety-violation", violation, hazard)):
+        cell = reverse("monthly:cell", args=[township.pk, year, month, key, "clues", "month"])
+        assert cell in page
+        drilled = client.get(cell).text
+        assert record.content in drilled and other.content not in drilled
+    shared = reverse("monthly:cell", args=[township.pk, year, month, "food_safety-hazard", "patrols", "month"])
+    assert client.get(shared).status_code == 404
+
+
+def test_summary_lists_the_parts_of_split_rows(demo, login, township, comanager_in):
+    from xieguan.monthly.summaries import summary_of
+    from xieguan.reports.tests.factories import make_report
+
+    make_report(area=township, by=comanager_in, found_at=timezone.now(), nature="violation")
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    data = summary_of(comanager_in, township=township, year=today.year, quarter=quarter, today=today)
+    food = next(r for r in data.rows if r.key == "food_safety")
+    assert [(p.key, p.values["clues"]) for p in food.parts] == [("food_safety-hazard", 0), ("food_safety-violation", 1)]
+    assert food.values["clues"] == 1
+    page = login(comanager_in).get(reverse("monthly:summary", args=[township.pk, today.year]) + f"?quarter={quarter}")
+    assert "其中：违法行为" in page.text
