@@ -341,6 +341,27 @@ class RegisterRow:
     inspectors: str
     remarks: str
 
+    def values(self) -> list[Any]:
+        """The row's cells in the order of ``patrol_register_headers``."""
+        return [self.number, self.place_and_content, self.problems, self.date, self.inspectors, self.remarks]
+
+
+PATROL_REGISTER_WIDTHS = [6, 44, 40, 12, 18, 22]
+
+
+def patrol_register_headers() -> list[str]:
+    """序号 | 巡查地点与内容 | 发现的主要问题 | 巡查日期 | 巡查人 | 备注."""
+    from django.utils.translation import gettext as _
+
+    return [
+        _("No."),
+        _("Place and content"),
+        _("Main problems found"),
+        _("Patrol date"),
+        _("Patrolled by"),
+        _("Remarks"),
+    ]
+
 
 def patrol_register(user: Any, *, institution: Any, year: int, month: int | None = None) -> list[RegisterRow]:
     """卫生监督协管巡查登记表 of one institution for a year or a month:
