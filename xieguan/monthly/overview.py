@@ -246,9 +246,8 @@ def month_overview(user: Any, *, area: Area, year: int, month: int, today: datet
             )
     total.found, total.reported, total.timely = report_total.found, report_total.reported, report_total.timely
 
-    for path, rectified in opinions_of_month(user, township=area, year=year, month=month).values_list(
-        "area__path", "rectified"
-    ):
+    opinions: Any = opinions_of_month(user, township=area, year=year, month=month)
+    for path, rectified in opinions.values_list("area__path", "rectified"):
         count(path, opinions=1, rectified=int(bool(rectified)))
 
     from xieguan.outreach.models import Outreach

@@ -123,7 +123,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     area = overview_area(request.user, request.GET.get("area"))
     if area is None:
-        township = request.user.institution.area
+        user: Any = request.user
+        township = user.institution.area
         year, month, _form = _chosen_month(request, month_due_now(today, deadline_day_for(township)))
         return redirect("monthly:report", township.pk, year, month)
     day = deadline_day_for(area) if area.level == Level.COUNTY else DEFAULT_DEADLINE_DAY
@@ -133,7 +134,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     sort = sort if sort in SORTS else ""
     descending = request.GET.get("dir") == "desc"
     rows = sorted_rows(data.rows, sort=sort, descending=descending)
-    base = {"year": year, "month": month}
+    base: dict[str, Any] = {"year": year, "month": month}
     if request.GET.get("area"):
         base["area"] = area.pk
     headers = []
