@@ -67,6 +67,8 @@ def test_county_overview_sort_formula_drill_prefecture_and_workbook(journey):
         if t != "—"
     ]
     assert percents == sorted(percents, reverse=True) and all(p <= 100 for p in percents)
+    # The bar chart (ECharts, served by the app) draws the sorted rate.
+    expect(bureau.page.locator("#overview-chart canvas")).to_be_visible()
     bureau.shot("bureau-sorted-by-coverage")
 
     # The formula: on hover (title) and in the legend phones can open.

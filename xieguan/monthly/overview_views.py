@@ -6,6 +6,7 @@ month)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -147,6 +148,12 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "current": ("desc" if descending else "asc") if sort == column.key else "",
             }
         )
+    # The bar chart shows the rate the table is sorted by (else coverage).
+    chart_column = next((c for c in COLUMNS if c.key == sort and c.key in RATE_OF), COLUMNS[1])
+    chart = {
+        "names": [row.area.name for row in rows],
+        "values": [_chart_value(RATE_OF[chart_column.key](row)) for row in rows],
+    }
     parent = area.parent if area.level == Level.COUNTY and area.parent_id else None
     if parent is not None and not Area.objects.visible_to(request.user).filter(pk=parent.pk).exists():
         parent = None
@@ -166,8 +173,23 @@ def overview(request: HttpRequest) -> HttpResponse:
             "columns": COLUMNS,
             "of_counties": data.of_counties,
             "sort": sort,
+            "chart": chart,
+            "chart_column": chart_column,
         },
     )
+
+
+RATE_OF: dict[str, Callable[[OverviewRow], Rate]] = {
+    "filing": lambda row: row.filing_rate,
+    "coverage": lambda row: row.coverage_rate,
+    "report": lambda row: row.report_rate,
+    "timely": lambda row: row.timely_rate,
+    "rectified": lambda row: row.rectified_rate,
+}
+
+
+def _chart_value(rate: Rate) -> float | None:
+    return float(rate.percent) if rate.percent is not None else None
 
 
 DRILLS = {"opinions": ("issued_at", "id"), "trainings": ("date", "id")}

@@ -5,6 +5,7 @@ the number of queries whatever the number of townships."""
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 import pytest
@@ -74,6 +75,9 @@ def test_sorting_by_a_column_keeps_the_month_and_puts_empty_figures_last(month, 
     assert names[:2] == ["河东镇", township.name]
     assert names[-1] == "total"
     assert f"?year={YEAR}&amp;month={MONTH}&amp;sort=report&amp;dir=asc" in response.text
+    # The chart draws the sorted rate, in the same order, "—" as null.
+    chart = re.search(r'id="overview-chart-data" type="application/json">(.*?)</script>', response.text).group(1)
+    assert json.loads(chart)["values"][:3] == [100.0, 66.7, None]
     ascending = login(county_admin).get(overview_url(sort="report", dir="asc"))
     assert re.findall(r'<tr(?: class="total")? data-area="([^"]+)">', ascending.text)[:2] == [township.name, "河东镇"]
 
@@ -161,3 +165,9 @@ def test_county_and_home_link_to_the_overview(month, login, county_admin, comana
     home = client.get(reverse("core:home")).text
     assert 'id="home-overview"' in home
     assert 'id="home-overview"' not in login(comanager_in).get(reverse("core:home")).text
+
+
+def test_only_the_overview_entry_of_the_menu_is_current(month, login, county_admin):
+    text = login(county_admin).get(overview_url()).text
+    current = re.findall(r'<a[^>]*aria-current="page"[^>]*>([^<]+)</a>', text)
+    assert current == ["月度总览"]
