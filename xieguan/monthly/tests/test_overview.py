@@ -171,3 +171,11 @@ def test_only_the_overview_entry_of_the_menu_is_current(month, login, county_adm
     text = login(county_admin).get(overview_url()).text
     current = re.findall(r'<a[^>]*aria-current="page"[^>]*>([^<]+)</a>', text)
     assert current == ["月度总览"]
+
+
+def test_admin_sees_their_county_and_may_choose_the_prefecture(month, login):
+    client = login(month.users["admin"])
+    response = client.get(overview_url(sort="bogus", dir="sideways"))
+    assert response.status_code == 200 and response.text.count(' data-area="') == 11
+    prefecture = client.get(overview_url(area=month.prefecture.pk))
+    assert re.findall(r'<tr(?: class="total")? data-area="([^"]+)">', prefecture.text) == ["示范县", "total"]
