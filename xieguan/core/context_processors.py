@@ -26,4 +26,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                     "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
                 }
             )
+    # One entry is current: the most specific one (/monthly/overview/ rather than /monthly/).
+    active = [i for i in items if i["active"]]
+    if len(active) > 1:
+        keep = max(active, key=lambda i: len(i["url"]))
+        for i in active:
+            i["active"] = i is keep
     return {"nav_items": items, "app_name": _("Health Supervision Co-management")}

@@ -21,6 +21,12 @@ def _can(capability: str) -> Callable[[Any], bool]:
     return check
 
 
+def _above_township(user: Any) -> bool:
+    """County, prefecture and province users (and those with no institution)."""
+    institution = getattr(user, "institution", None)
+    return institution is None or institution.area.level <= 3
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str | Promise
@@ -37,6 +43,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Publicity"), "outreach:list", lambda user: True),
     NavItem(_("Training"), "outreach:training_list", lambda user: True),
     NavItem(pgettext_lazy("menu", "Monthly report"), "monthly:index", lambda user: True),
+    NavItem(pgettext_lazy("menu", "Overview"), "monthly:overview", lambda user: _above_township(user)),
     NavItem(_("Areas"), "areas:list", lambda user: True),
     NavItem(_("Institutions"), "accounts:institution_list", lambda user: True),
     NavItem(_("People"), "accounts:person_list", _can("view_people")),

@@ -341,19 +341,51 @@ class RegisterRow:
     inspectors: str
     remarks: str
 
+    def values(self) -> list[Any]:
+        """The row's cells in the order of ``patrol_register_headers``."""
+        return [self.number, self.place_and_content, self.problems, self.date, self.inspectors, self.remarks]
 
-def patrol_register(user: Any, *, institution: Any, year: int, month: int | None = None) -> list[RegisterRow]:
-    """卫生监督协管巡查登记表 of one institution for a year or a month:
+
+PATROL_REGISTER_WIDTHS = [6, 44, 40, 12, 18, 22]
+
+
+def patrol_register_headers() -> list[str]:
+    """序号 | 巡查地点与内容 | 发现的主要问题 | 巡查日期 | 巡查人 | 备注."""
+    from django.utils.translation import gettext as _
+
+    return [
+        _("No."),
+        _("Place and content"),
+        _("Main problems found"),
+        _("Patrol date"),
+        _("Patrolled by"),
+        _("Remarks"),
+    ]
+
+
+def patrol_register(
+    user: Any,
+    *,
+    institution: Any,
+    year: int,
+    month: int | None = None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+) -> list[RegisterRow]:
+    """卫生监督协管巡查登记表 of one institution for a year, a calendar month,
+    or [start, end) (a county's reporting month, ``monthly.periods``):
     序号 | 巡查地点与内容 | 发现的主要问题 | 巡查日期 | 巡查人 | 备注 — one row
     per submitted record (a corrected record once, in its newest version)."""
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    qs: Any = Inspection.objects.visible_to(user).filter(
-        institution=institution, status=InspectionStatus.SUBMITTED, started_at__year=year
-    )
-    if month is not None:
-        qs = qs.filter(started_at__month=month)
+    qs: Any = Inspection.objects.visible_to(user).filter(institution=institution, status=InspectionStatus.SUBMITTED)
+    if start is not None and end is not None:
+        qs = qs.filter(started_at__gte=start, started_at__lt=end)
+    else:
+        qs = qs.filter(started_at__year=year)
+        if month is not None:
+            qs = qs.filter(started_at__month=month)
     newer = Inspection.objects.filter(supersedes=OuterRef("pk"), status=InspectionStatus.SUBMITTED)
     qs = (
         qs.annotate(corrected=Exists(newer))

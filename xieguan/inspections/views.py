@@ -591,21 +591,13 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
     title = _("Health supervision co-management patrol register")
     fmt = request.GET.get("format")
     if chosen and fmt == "xlsx":
-        headers = [
-            _("No."),
-            _("Place and content"),
-            _("Main problems found"),
-            _("Patrol date"),
-            _("Patrolled by"),
-            _("Remarks"),
-        ]
         return xlsx_response(
             f"patrol-register-{year}{month or ''}.xlsx",
-            headers,
-            ([r.number, r.place_and_content, r.problems, r.date, r.inspectors, r.remarks] for r in rows),
+            selectors.patrol_register_headers(),
+            (r.values() for r in rows),
             sheet=period,
             title=f"{title}（{chosen.name} {period}）",
-            widths=[6, 44, 40, 12, 18, 22],
+            widths=selectors.PATROL_REGISTER_WIDTHS,
         )
     if chosen and fmt == "pdf":
         return pdf_response(

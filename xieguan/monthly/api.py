@@ -198,3 +198,44 @@ def monthly_setting_put(request: HttpRequest, county_id: str, payload: MonthlySe
         period_start_day=payload.period_start_day,
     )
     return _setting_out(county)
+
+
+def _binary(content_type: str, description: str) -> dict[str, Any]:
+    """The OpenAPI description of a file download (ninja cannot infer it)."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+@router.get(
+    "/{report_id}/workbook.xlsx",
+    response=ERRORS,
+    openapi_extra=_binary(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "The month's workbook: sheets 月报表, 巡查登记表 and 信息报告登记表",
+    ),
+)
+def monthly_report_workbook_xlsx(request: HttpRequest, report_id: str) -> Any:
+    """The report's month as one Excel workbook (月报表 and the two registers)."""
+    from xieguan.monthly.workbook_views import workbook_response
+
+    report = get_monthly_report_for_user(request.user, report_id)
+    return workbook_response(request.user, township=report.township, year=report.year, month=report.month, fmt="xlsx")
+
+
+@router.get(
+    "/{report_id}/workbook.pdf",
+    response=ERRORS,
+    openapi_extra=_binary("application/pdf", "The month's workbook as one PDF, a page per register"),
+)
+def monthly_report_workbook_pdf(request: HttpRequest, report_id: str) -> Any:
+    """The report's month as one PDF (月报表 and the two registers)."""
+    from xieguan.monthly.workbook_views import workbook_response
+
+    report = get_monthly_report_for_user(request.user, report_id)
+    return workbook_response(request.user, township=report.township, year=report.year, month=report.month, fmt="pdf")

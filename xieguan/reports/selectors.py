@@ -329,6 +329,10 @@ def register_reports(
     return qs.found_between(start, end).select_related("category", "reporter").order_by("found_at", "id")
 
 
+REGISTER_HEADERS = ["序号", "发现时间", "信息类别", "信息内容", "报告时间", "报告人"]
+REGISTER_WIDTHS = [6, 17, 16, 50, 20, 10]
+
+
 def register_row(index: int, report: Report) -> list[Any]:
     """序号 | 发现时间 | 信息类别 | 信息内容 | 报告时间 | 报告人."""
     if report.reported_at is not None:

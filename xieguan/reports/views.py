@@ -37,6 +37,8 @@ from xieguan.reports import services
 from xieguan.reports.forms import CategoryForm, ExposedPersonForm, PhotoForm, ReportForm, StepForm
 from xieguan.reports.models import ExposedPerson, ReportCategory, ReportPhoto, StepKind
 from xieguan.reports.selectors import (
+    REGISTER_HEADERS,
+    REGISTER_WIDTHS,
     REPORT_RATE_FORMULA,
     TIMELY_RATE_FORMULA,
     ReportFilters,
@@ -52,8 +54,6 @@ from xieguan.reports.selectors import (
     reports_filtered,
     zero_report_grid,
 )
-
-REGISTER_HEADERS = ["序号", "发现时间", "信息类别", "信息内容", "报告时间", "报告人"]
 
 
 def _int(value: Any, default: int, low: int, high: int) -> int:
@@ -341,7 +341,7 @@ def register(request: HttpRequest) -> HttpResponse:
             rows,
             sheet="信息报告登记表",
             title=title,
-            widths=[6, 17, 16, 50, 20, 10],
+            widths=REGISTER_WIDTHS,
         )
     rows_list = [register_row(i, r) for i, r in enumerate(reports, start=1)]
     context.update({"rows": rows_list, "title": title, "period": period})
