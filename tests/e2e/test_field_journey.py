@@ -19,7 +19,7 @@ from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.outreach.models import Outreach, OutreachPhoto
 from xieguan.reports.models import Report, ReportPhoto
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _restore_seeded_rows() -> None:
@@ -59,8 +59,22 @@ def _open_field(j: Any) -> None:
     j.page.wait_for_selector("#field[data-ready]")
 
 
+WORKER_READY = """() => Promise.race([
+  navigator.serviceWorker.ready.then(() => true),
+  new Promise((resolve) => setTimeout(() => resolve(false), 20000)),
+])"""
+
+
 def _wait_for_worker(j: Any) -> None:
-    j.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    """Until the service worker controls the page. A worker whose install
+    lost a request to the busy test server never becomes ready, and waiting
+    on ``ready`` alone would hang the run: give it 20 s, then load the page
+    again once (the browser retries the install), then fail plainly."""
+    for attempt in (1, 2):
+        if j.page.evaluate(WORKER_READY):
+            break
+        assert attempt == 1, "the field app's service worker never became ready"
+        _open_field(j)
     j.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
 
 

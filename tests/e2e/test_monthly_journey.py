@@ -24,7 +24,7 @@ from xieguan.outreach.models import Outreach
 from xieguan.outreach.tests.factories import make_outreach
 from xieguan.units.models import Category
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_monthly_report_submit_return_approve_lock_unlock(journey):

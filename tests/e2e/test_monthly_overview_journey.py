@@ -27,7 +27,7 @@ from xieguan.demo.units import load_units
 from xieguan.monthly.selectors import deadline_day_for, month_due_now
 from xieguan.outreach.models import Outreach
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_county_overview_sort_formula_drill_prefecture_and_workbook(journey):

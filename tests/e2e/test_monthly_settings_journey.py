@@ -21,7 +21,7 @@ from xieguan.monthly.periods import period_containing
 from xieguan.reports.models import ReportStatus
 from xieguan.reports.tests.factories import make_report
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_county_rules_split_rows_and_locked_photo_and_forwarding(journey, tmp_path):

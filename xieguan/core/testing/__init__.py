@@ -70,16 +70,23 @@ def restore_seeded_rows() -> bool:
     executor = MigrationExecutor(connection)
     targets = executor.loader.graph.leaf_nodes()
     plan = executor.migration_plan(targets, clean_start=True)
+    latest = executor.loader.project_state(targets).apps
     with connection.schema_editor(atomic=True) as schema_editor:
         for migration, _backwards in plan:
             if "seed" not in migration.name and not migration.name.endswith("roles"):
                 continue
             state = executor.loader.project_state((migration.app_label, migration.name), at_end=False)
             for operation in migration.operations:
-                if isinstance(operation, RunPython):
+                if not isinstance(operation, RunPython):
+                    continue
+                # Its own historical models first; if the table has since
+                # gained a required column (reports' default_nature), those
+                # models cannot insert a row, so try today's models.
+                for apps in (state.apps, latest):
                     try:
                         with transaction.atomic():
-                            operation.code(state.apps, schema_editor)
+                            operation.code(apps, schema_editor)
+                        break
                     except IntegrityError:
                         continue
     return True
