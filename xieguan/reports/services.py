@@ -254,6 +254,7 @@ FLOW: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     StepKind.FED_BACK: ((HANDLE_REPORT,), (ReportStatus.HANDLED,), ReportStatus.FED_BACK),
     StepKind.CLOSED: ((HANDLE_REPORT, VERIFY_REPORT), (ReportStatus.FED_BACK,), ReportStatus.CLOSED),
 }
+TOWNSHIP_STEPS = {StepKind.VERIFIED, StepKind.FORWARDED, StepKind.NOT_FORWARDED}
 STEP_ACTIONS = {
     "verify": StepKind.VERIFIED,
     "forward": StepKind.FORWARDED,
@@ -301,9 +302,13 @@ def report_step(
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.steps.filter(kind=kind).exists():
             return locked, False
-        # Every step changes a counted report (forwarding sets the time it
-        # reached the county, which 及时报告率 counts): not in a locked month.
-        assert_month_open(locked.area, locked.found_at)
+        # The township's steps change what its approved month counted
+        # (forwarding sets the time the report reached the county, which
+        # 信息报告率 and 及时报告率 count): not in a locked month. The
+        # county's handling, feedback and closing come later, change no
+        # figure of the township's month, and must not wait for an unlock.
+        if kind in TOWNSHIP_STEPS:
+            assert_month_open(locked.area, locked.found_at)
         if locked.status not in before:
             raise ValidationError(
                 {

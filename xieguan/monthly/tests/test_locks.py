@@ -93,9 +93,6 @@ ACTIONS = {
     "report forwarding": lambda m, cg, inst: report_services.report_step(
         actor=cg, report=m["filed"], kind=StepKind.FORWARDED
     ),
-    "report feedback": lambda m, cg, inst: report_services.report_step(
-        actor=inst, report=m["handled"], kind=StepKind.FED_BACK, note="已责令整改"
-    ),
     "publicity photo": lambda m, cg, inst: outreach_services.outreach_photo_add(
         actor=cg, outreach=m["outreach"], upload=jpeg("navy")
     ),
@@ -135,6 +132,14 @@ def test_locked_month_refuses_then_unlock_allows(month, comanager_in, supervisor
     _unlock(month["report"], comanager_in, supervisor_of)
     act(month, comanager_in, supervisor_of)
     assert _state() != before
+
+
+def test_the_countys_handling_of_a_report_is_never_locked(month, supervisor_of):
+    """Feedback comes weeks after the month is approved and changes no figure of it."""
+    report, taken = report_services.report_step(
+        actor=supervisor_of, report=month["handled"], kind=StepKind.FED_BACK, note="已责令整改"
+    )
+    assert taken and report.status == "fed_back"
 
 
 def test_county_training_is_never_locked(month, demo, supervisor_of):
