@@ -40,6 +40,7 @@ from xieguan.monthly.periods import reporting_period
 from xieguan.monthly.selectors import (
     APPROVED,
     MISSING,
+    NOT_DUE,
     RETURNED,
     SUBMITTED_LATE,
     SUBMITTED_ON_TIME,
@@ -68,7 +69,7 @@ STATUS_FORMULA = _(
 )
 
 # Order of the report states when sorting: the worst first.
-STATE_ORDER = {None: -1, MISSING: 0, RETURNED: 1, SUBMITTED_LATE: 2, SUBMITTED_ON_TIME: 3, APPROVED: 4}
+STATE_ORDER = {None: -1, MISSING: 0, RETURNED: 1, NOT_DUE: 2, SUBMITTED_LATE: 3, SUBMITTED_ON_TIME: 4, APPROVED: 5}
 
 
 def _days(area: Area, year: int, month: int) -> tuple[datetime.date, datetime.date]:
@@ -270,7 +271,7 @@ def month_overview(user: Any, *, area: Area, year: int, month: int, today: datet
         count(item["area__path"], trainings=item["n"], trained=item["people"])
 
     if level == Level.TOWNSHIP:
-        for township_month in township_months(user, area=area, year=year, month=month):
+        for township_month in township_months(user, area=area, year=year, month=month, today=today):
             row = rows.get(township_month.township.id.hex)
             submitted, on_time = int(township_month.submitted), int(township_month.on_time)
             if row is not None:

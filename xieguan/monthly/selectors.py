@@ -422,6 +422,7 @@ def row_label(row: str) -> Any:
 
 
 MISSING, RETURNED, SUBMITTED_ON_TIME, SUBMITTED_LATE, APPROVED = "missing", "returned", "on_time", "late", "approved"
+NOT_DUE = "not_due"
 
 
 @dataclass
@@ -429,13 +430,17 @@ class TownshipMonth:
     township: Area
     report: MonthlyReport | None
     deadline: datetime.date
+    today: datetime.date | None = None
 
     @property
     def state(self) -> str:
-        """missing (no report, or still a draft), returned, on_time, late or
-        approved; a returned report counts as not submitted."""
+        """not_due (not submitted, the deadline still ahead), missing (no
+        report, or still a draft, after the deadline), returned, on_time,
+        late or approved; a returned report counts as not submitted."""
         report = self.report
         if report is None or report.status == MonthlyStatus.DRAFT:
+            if self.today is not None and self.today <= self.deadline:
+                return NOT_DUE
             return MISSING
         if report.status == MonthlyStatus.RETURNED:
             return RETURNED
@@ -466,9 +471,12 @@ def expected_townships(user: Any, *, area: Area, year: int, month: int, period: 
     return list(Area.objects.filter(pk__in=township_ids).order_by("code", "path"))
 
 
-def township_months(user: Any, *, area: Area, year: int, month: int) -> list[TownshipMonth]:
+def township_months(
+    user: Any, *, area: Area, year: int, month: int, today: datetime.date | None = None
+) -> list[TownshipMonth]:
     """Each expected township of ``area`` with its report of the month. Four
-    queries (the county's rules, the townships, their reports)."""
+    queries (the county's rules, the townships, their reports). With
+    ``today``, a report not yet submitted before its deadline is not_due."""
     if area.level >= Level.COUNTY:
         start_day, day = rules_for(area)
     else:
@@ -483,7 +491,8 @@ def township_months(user: Any, *, area: Area, year: int, month: int) -> list[Tow
     }
     deadline = bounds.deadline(day)
     return [
-        TownshipMonth(t, reports.get(t.pk), reports[t.pk].deadline if t.pk in reports else deadline) for t in townships
+        TownshipMonth(t, reports.get(t.pk), reports[t.pk].deadline if t.pk in reports else deadline, today)
+        for t in townships
     ]
 
 

@@ -315,7 +315,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     county = area if area.level <= Level.COUNTY else county_of(area)
     default = due_now_for(county, today) if county else due_now_for(area, today)
     year, month, form = _chosen_month(request, default)
-    rows = township_months(request.user, area=area, year=year, month=month)
+    rows = township_months(request.user, area=area, year=year, month=month, today=today)
     rates = reporting_rates(request.user, year=year, month=month)
     return render(
         request,

@@ -230,3 +230,14 @@ def test_summary_lists_the_parts_of_split_rows(demo, login, township, comanager_
     assert food.values["clues"] == 1
     page = login(comanager_in).get(reverse("monthly:summary", args=[township.pk, today.year]) + f"?quarter={quarter}")
     assert "其中：违法行为" in page.text
+
+
+def test_review_list_tells_not_yet_due_from_missing(demo, login, county_admin):
+    """This month's report is due next month: not 缺报 yet; a past month's
+    unsent report is."""
+    client = login(county_admin)
+    year, month = ym()
+    current = client.get(reverse("monthly:review") + f"?year={year}&month={month}").text
+    assert current.count("未到截止日") == 10 and "缺报" not in current.split("<table", 1)[1]
+    past = client.get(reverse("monthly:review") + f"?year={year - 1}&month={month}").text
+    assert "未到截止日" not in past and "缺报" in past.split("<table", 1)[1]
