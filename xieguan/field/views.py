@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.accounts.services import token_issue
 from xieguan.outreach.models import OutreachForm
 
@@ -33,7 +34,13 @@ def shell(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "field/shell.html",
-        {"outreach_forms": OutreachForm.choices, "guidance": OutreachForm.GUIDANCE},
+        {
+            "outreach_forms": OutreachForm.choices,
+            "guidance": OutreachForm.GUIDANCE,
+            # Village information officers report and educate; inspections
+            # are the co-managers' (and supervisors') work.
+            "may_inspect": can(request.user, RECORD_INSPECTION),
+        },
     )
 
 

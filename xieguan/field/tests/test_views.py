@@ -77,3 +77,10 @@ def test_first_load_stays_within_the_budget(demo, login, comanager_in):
     assert scripts <= 100 * 1024
     assert total <= 170 * 1024
     assert total < 30 * 1024, f"{total} bytes: far more than the app needs"
+
+
+@pytest.mark.parametrize(("who", "inspects"), [("cg1", True), ("inst", True), ("cun1", False)])
+def test_only_those_who_inspect_get_the_inspection_form(demo, login, who, inspects):
+    page = login(demo.users[who]).get("/m/").content.decode()
+    assert ('data-new="inspection"' in page) is inspects
+    assert 'data-new="report"' in page
