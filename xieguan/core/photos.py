@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -152,6 +152,56 @@ def files_kept_on_success() -> Iterator[StoredFiles]:
             if name and storage.exists(name):
                 storage.delete(name)
         raise
+
+
+def save_photo_once(
+    model: Any,
+    prepared: PreparedPhoto,
+    *,
+    actor: Any,
+    owner: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+    check: Callable[[], None] | None = None,
+) -> tuple[Any, bool]:
+    """Keep ``prepared`` as a ``model`` row of its ``owner`` (``{"report":
+    report}``), once by its hash: a photo the owner already holds answers
+    with that row. ``check`` runs only when a new row is to be made (a lock,
+    a limit), so a retry of a kept photo is never refused. Two sends of the
+    same photo at once (two tabs, a retry racing its original) meet at the
+    model's (owner, sha256) unique constraint: the loser answers with the
+    winner's row and leaves no file behind. Audited. Returns (photo, created)."""
+    from django.db import IntegrityError, transaction
+
+    from xieguan.core.audit import audit_record
+    from xieguan.core.models import AuditEvent
+
+    def held() -> Any:
+        return model.objects.filter(sha256=prepared.sha256, **owner).first()
+
+    found = held()
+    if found is not None:
+        return found, False
+    if check is not None:
+        check()
+    try:
+        with files_kept_on_success() as files, transaction.atomic():
+            photo = model(
+                sha256=prepared.sha256,
+                width=prepared.width,
+                height=prepared.height,
+                uploaded_by=actor,
+                **(extra or {}),
+                **owner,
+            )
+            files.save(photo.image, prepared.name, prepared.content)
+            photo.save()
+            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+    except IntegrityError:
+        found = held()
+        if found is None:
+            raise
+        return found, False
+    return photo, True
 
 
 def private_image_response(image: Any) -> FileResponse:

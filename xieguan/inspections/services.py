@@ -24,7 +24,13 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
-from xieguan.core.photos import MAX_PHOTO_BYTES, files_kept_on_success, prepare_photo, prepare_signature
+from xieguan.core.photos import (
+    MAX_PHOTO_BYTES,
+    files_kept_on_success,
+    prepare_photo,
+    prepare_signature,
+    save_photo_once,
+)
 from xieguan.core.scope import is_within
 from xieguan.inspections.models import (
     Answer,
@@ -614,31 +620,9 @@ def inspection_correct(*, actor: Any, inspection: Inspection, reason: str) -> In
 
 def _save_photo(*, actor: Any, upload: Any, area: Area, **owner: Any) -> tuple[Photo, bool]:
     prepared = prepare_photo(upload, stamp=True)
-    found = Photo.objects.filter(sha256=prepared.sha256, **owner).first()
-    if found is not None:
-        return found, False
-    try:
-        with files_kept_on_success() as files, transaction.atomic():
-            photo = Photo(
-                area=area,
-                sha256=prepared.sha256,
-                width=prepared.width,
-                height=prepared.height,
-                taken_at=prepared.taken_at,
-                uploaded_by=actor,
-                **owner,
-            )
-            files.save(photo.image, prepared.name, prepared.content)
-            photo.save()
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
-    except IntegrityError:
-        # The same photo sent twice at once: the loser answers with the
-        # winner's row, its own file already removed.
-        found = Photo.objects.filter(sha256=prepared.sha256, **owner).first()
-        if found is None:
-            raise
-        return found, False
-    return photo, True
+    return save_photo_once(
+        Photo, prepared, actor=actor, owner=owner, extra={"area": area, "taken_at": prepared.taken_at}
+    )
 
 
 def _upload_sha256(upload: Any) -> str | None:

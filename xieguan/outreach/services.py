@@ -18,7 +18,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
-from xieguan.core.photos import files_kept_on_success, prepare_photo
+from xieguan.core.photos import prepare_photo, save_photo_once
 from xieguan.monthly.locks import assert_month_open
 from xieguan.outreach.models import (
     Attendance,
@@ -233,31 +233,13 @@ def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[
     """Attach a photo (``xieguan.core.photos``: refused over 20 MB or when not
     an image, resized, kept once by hash). Returns (photo, created)."""
     require(actor, RECORD_OUTREACH, outreach.area.path)
-    prepared = prepare_photo(upload)
-    found = OutreachPhoto.objects.filter(outreach=outreach, sha256=prepared.sha256).first()
-    if found is not None:
-        return found, False
-    assert_month_open(outreach.area, outreach.date)
-    try:
-        with files_kept_on_success() as files, transaction.atomic():
-            photo = OutreachPhoto(
-                outreach=outreach,
-                sha256=prepared.sha256,
-                uploaded_by=actor,
-                width=prepared.width,
-                height=prepared.height,
-            )
-            files.save(photo.image, prepared.name, prepared.content)
-            photo.save()
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
-    except IntegrityError:
-        # The same photo sent twice at once (two tabs, a retry racing its
-        # original): the loser answers with the winner's row, its file gone.
-        found = OutreachPhoto.objects.filter(outreach=outreach, sha256=prepared.sha256).first()
-        if found is None:
-            raise
-        return found, False
-    return photo, True
+    return save_photo_once(
+        OutreachPhoto,
+        prepare_photo(upload),
+        actor=actor,
+        owner={"outreach": outreach},
+        check=lambda: assert_month_open(outreach.area, outreach.date),
+    )
 
 
 OUTREACH_EDITABLE = (

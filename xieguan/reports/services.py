@@ -29,7 +29,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
-from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo
+from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo, save_photo_once
 from xieguan.core.scope import is_within
 from xieguan.monthly.locks import assert_month_open
 from xieguan.reports.defaults import OCCUPATIONAL
@@ -218,25 +218,21 @@ def _save_photo(files: Any, *, report: Report, prepared: PreparedPhoto, actor: A
 def report_photo_add(*, actor: Any, report: Report, upload: Any) -> tuple[ReportPhoto, bool]:
     """Attach a photo (resized, kept once by hash). Returns (photo, created)."""
     require(actor, FILE_REPORT, report.area.path)
+
+    def check() -> None:
+        assert_month_open(report.area, report.found_at)
+        if report.photos.count() >= MAX_PHOTOS:
+            raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
+
     prepared = prepare_photo(upload)
-    found = ReportPhoto.objects.filter(report=report, sha256=prepared.sha256).first()
-    if found is not None:
-        return found, False
-    assert_month_open(report.area, report.found_at)
-    if report.photos.count() >= MAX_PHOTOS:
-        raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
-    try:
-        with files_kept_on_success() as files, transaction.atomic():
-            photo = _save_photo(files, report=report, prepared=prepared, actor=actor)
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
-    except IntegrityError:
-        # The same photo sent twice at once (two tabs, a retry racing its
-        # original): the loser answers with the winner's row, its file gone.
-        found = ReportPhoto.objects.filter(report=report, sha256=prepared.sha256).first()
-        if found is None:
-            raise
-        return found, False
-    return photo, True
+    return save_photo_once(
+        ReportPhoto,
+        prepared,
+        actor=actor,
+        owner={"report": report},
+        extra={"taken_at": prepared.taken_at},
+        check=check,
+    )
 
 
 # ------------------------------------------------------------------ the flow
