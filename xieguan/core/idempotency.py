@@ -75,3 +75,14 @@ def retry_conflicts(pairs: dict[str, tuple[Any, Any]]) -> list[str]:
     phone's draft was changed after a send whose answer was lost. Texts are
     compared trimmed, times to the second, numbers by value."""
     return [name for name, (held, sent) in pairs.items() if not _same(held, sent)]
+
+
+def conflict_response(fields: list[str], server: dict[str, Any]) -> Any:
+    """The 409 a retried create gets when ``retry_conflicts`` found fields
+    that differ (schema ``core.api.ConflictOut``): both versions are kept,
+    the server's is in ``server``, and the phone lets the user choose."""
+    from django.utils.translation import gettext as _
+    from ninja import Status
+
+    message = _("This record was changed since it was first sent; both versions are kept. Choose one.")
+    return Status(409, {"detail": message, "fields": {name: [message] for name in fields}, "server": server})

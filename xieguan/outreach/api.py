@@ -13,7 +13,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ConflictOut, ErrorOut, ListOut
-from xieguan.core.idempotency import existing_for_retry, retry_conflicts, wants_create_only
+from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.outreach import services
 from xieguan.outreach.models import Outreach, OutreachForm, OutreachPhoto, Training
@@ -113,11 +113,7 @@ def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
                 }
             )
             if conflicts:
-                message = _("This record was changed since it was first sent; both versions are kept. Choose one.")
-                return Status(
-                    409,
-                    {"detail": message, "fields": {name: [message] for name in conflicts}, "server": _out(record)},
-                )
+                return conflict_response(conflicts, _out(record))
         return Status(200, _out(record))
     area = get_area_for_user(request.user, payload.area_id)
     data = payload.dict(exclude={"area_id", "unit_id"})

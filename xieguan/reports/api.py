@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import ConflictOut, ErrorOut, ListOut
-from xieguan.core.idempotency import existing_for_retry, retry_conflicts, wants_create_only
+from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
@@ -132,13 +132,6 @@ def _in_scope(getter: Any, user: Any, pk: Any, field: str, message: str) -> Any:
         raise ValidationError({field: message}) from None
 
 
-def _conflict(fields: list[str], server: dict[str, Any]) -> Any:
-    from django.utils.translation import gettext as _
-
-    message = _("This record was changed since it was first sent; both versions are kept. Choose one.")
-    return Status(409, {"detail": message, "fields": {name: [message] for name in fields}, "server": server})
-
-
 @router.post("", response={200: ReportOut, 201: ReportOut, 409: ConflictOut, **ERRORS})
 def report_create(request: HttpRequest, payload: ReportIn) -> Any:
     """File an event or clue; idempotent on ``id`` (201, then 200). With
@@ -165,7 +158,7 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Any:
                 }
             )
             if conflicts:
-                return _conflict(conflicts, _out(report))
+                return conflict_response(conflicts, _out(report))
         return Status(200, _out(report, full=True))
     area = _in_scope(get_area_for_user, request.user, payload.area_id, "area", _("This place is not in your area."))
     unit = _in_scope(get_unit_for_user, request.user, payload.unit_id, "unit", _("This unit is not in your area."))
