@@ -65,6 +65,14 @@ WORKER_READY = """() => Promise.race([
 ])"""
 
 
+# Not page.wait_for_function: its predicate is a string the page must eval,
+# which our Content Security Policy refuses (it failed the run now and then).
+WORKER_CONTROLS = """() => navigator.serviceWorker.controller !== null || new Promise((resolve) => {
+  navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true));
+  setTimeout(() => resolve(navigator.serviceWorker.controller !== null), 15000);
+})"""
+
+
 def _wait_for_worker(j: Any) -> None:
     """Until the service worker controls the page. A worker whose install
     lost a request to the busy test server never becomes ready, and waiting
@@ -75,7 +83,7 @@ def _wait_for_worker(j: Any) -> None:
             break
         assert attempt == 1, "the field app's service worker never became ready"
         _open_field(j)
-    j.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    assert j.page.evaluate(WORKER_CONTROLS), "the service worker does not control the page"
 
 
 def _reopen(j: Any) -> None:
