@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,20 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/|^(data|blob|about):")
+
+
+def poppler(tool: str, *args: str) -> str:
+    """Run a poppler tool (pdftotext, pdftoppm) by its absolute path."""
+    path = shutil.which(tool)
+    assert path, f"{tool} is missing: apt-get install poppler-utils"
+    return subprocess.run([path, *args], capture_output=True, text=True, check=True).stdout  # noqa: S603 - our files
+
+
+def first_page_png(pdf: Path) -> list[Path]:
+    """Render the PDF's first page to PNG beside it (60 dpi), to look at."""
+    stem = pdf.with_suffix("")
+    poppler("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(stem))
+    return sorted(pdf.parent.glob(stem.name + "*.png"))
 
 
 @pytest.fixture(scope="session")

@@ -9,26 +9,18 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from PIL import Image
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, poppler
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Photo, Signature
 from xieguan.units.models import Category, Unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def poppler(tool: str, *args: str) -> str:
-    """Run a poppler tool (pdftotext, pdftoppm) by its absolute path."""
-    path = shutil.which(tool)
-    assert path, f"{tool} is missing: apt-get install poppler-utils"
-    return subprocess.run([path, *args], capture_output=True, text=True, check=True).stdout  # noqa: S603 - our files
 
 
 def draw(page, canvas) -> None:
