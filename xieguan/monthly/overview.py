@@ -50,7 +50,7 @@ from xieguan.monthly.selectors import (
 )
 from xieguan.outreach.models import Training
 from xieguan.outreach.selectors import publicity_due
-from xieguan.reports.selectors import REPORT_RATE_FORMULA, TIMELY_RATE_FORMULA, Rate, report_indicators
+from xieguan.reports.selectors import REPORT_RATE_FORMULA, TIMELY_RATE_FORMULA, Rate, ReportRates, report_indicators
 from xieguan.units.selectors import filing_rate_by_township
 
 FILING_FORMULA = _("Filing rate = units with a complete file ÷ units not closed (the registry as it is today)")
@@ -79,7 +79,7 @@ def _days(area: Area, year: int, month: int) -> tuple[datetime.date, datetime.da
 
 
 @dataclass
-class OverviewRow:
+class OverviewRow(ReportRates):
     """One township (or county) of the overview; every figure is a pair of
     counts, so the rates can be summed into a total and none exceeds 100%."""
 
@@ -117,16 +117,6 @@ class OverviewRow:
     def coverage_rate(self) -> Rate:
         """巡查覆盖率 = units patrolled in their window ÷ units due."""
         return Rate(self.patrolled, self.due)
-
-    @property
-    def report_rate(self) -> Rate:
-        """信息报告率 = reported to the county ÷ found."""
-        return Rate(self.reported, self.found)
-
-    @property
-    def timely_rate(self) -> Rate:
-        """及时报告率 = reported within the limit ÷ reported."""
-        return Rate(self.timely, self.reported)
 
     @property
     def rectified_rate(self) -> Rate:

@@ -169,13 +169,14 @@ class Rate:
         return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-@dataclass
-class IndicatorRow:
-    area: Area
-    found: int = 0
-    reported: int = 0
-    timely: int = 0
-    is_total: bool = False
+class ReportRates:
+    """信息报告率 and 及时报告率 of a row that counts reports ``found``,
+    ``reported`` (reached the county) and ``timely`` (within their limit):
+    the one place the two formulas are written."""
+
+    found: int
+    reported: int
+    timely: int
 
     @property
     def report_rate(self) -> Rate:
@@ -186,6 +187,15 @@ class IndicatorRow:
     def timely_rate(self) -> Rate:
         """及时报告率 = reported within the limit ÷ reported."""
         return Rate(self.timely, self.reported)
+
+
+@dataclass
+class IndicatorRow(ReportRates):
+    area: Area
+    found: int = 0
+    reported: int = 0
+    timely: int = 0
+    is_total: bool = False
 
     @property
     def late(self) -> int:
