@@ -490,26 +490,19 @@ def two_factor_confirm(*, actor: User, device_id: Any, code: str) -> list[str]:
     device = TOTPDevice.objects.filter(user=actor, pk=device_id, confirmed=False).first()
     if device is None:
         raise ValidationError(_("This set-up has expired. Start again."))
-    if not device.verify_token((code or "").strip().replace(" ", "")):
-        raise ValidationError({"code": _("That code is not right. Type the 6 digits the app shows now.")})
+    if not device.verify_token(_clean_code(code)):
+        raise _wrong_code()
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_backup_codes(actor)
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=actor,
-            changes={"two_factor": [False, True]},
-            note=_("Two-step sign-in turned on"),
-        )
+        _audit_two_factor(actor=actor, person=actor, on=True)
     return codes
 
 
 def two_factor_backup_codes(*, actor: User, code: str) -> list[str]:
     """New backup codes (the old ones stop working), after a current code."""
-    if two_factor_match(user=actor, code=code) is None:
-        raise ValidationError({"code": _("That code is not right. Type the 6 digits the app shows now.")})
+    _require_code(actor, code)
     with transaction.atomic():
         codes = _new_backup_codes(actor)
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=actor, note=_("New backup codes made"))
@@ -521,28 +514,61 @@ def two_factor_match(*, user: User, code: str) -> Any:
     is then used up), else None. Each device throttles repeated failures."""
     from django_otp import match_token
 
-    code = (code or "").strip().replace(" ", "").replace("-", "")
+    code = _clean_code(code)
     if not code or len(code) > 16:
         return None
     return match_token(user, code)
+
+
+def _clean_code(code: str) -> str:
+    """The code as typed, without the spaces and dashes people put in."""
+    return (code or "").strip().replace(" ", "").replace("-", "")
+
+
+def _wrong_code() -> ValidationError:
+    return ValidationError({"code": _("That code is not right. Type the 6 digits the app shows now.")})
+
+
+def two_factor_verify(*, user: User, code: str) -> Any:
+    """The second sign-in step: the device that accepts ``code``; a wrong
+    code is refused and recorded as a failed sign-in."""
+    device = two_factor_match(user=user, code=code)
+    if device is None:
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.LOGIN_FAILED,
+            obj=user,
+            username=user.get_username(),
+            note=_("Wrong two-step code"),
+        )
+        raise _wrong_code()
+    return device
+
+
+def _require_code(user: User, code: str) -> None:
+    if two_factor_match(user=user, code=code) is None:
+        raise _wrong_code()
+
+
+def _audit_two_factor(*, actor: User, person: User, on: bool) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        changes={"two_factor": [not on, on]},
+        note=_("Two-step sign-in turned on") if on else _("Two-step sign-in turned off"),
+    )
 
 
 def two_factor_off(*, actor: User, person: User, code: str = "") -> User:
     """Turn two-step sign-in off: the person with a current code, or an
     administrator of their area (a lost phone) without one."""
     if person.pk == actor.pk:
-        if two_factor_match(user=person, code=code) is None:
-            raise ValidationError({"code": _("That code is not right. Type the 6 digits the app shows now.")})
+        _require_code(person, code)
     else:
         require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
     with transaction.atomic():
         for device in _two_factor_devices(person):
             device.delete()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=person,
-            changes={"two_factor": [True, False]},
-            note=_("Two-step sign-in turned off"),
-        )
+        _audit_two_factor(actor=actor, person=person, on=False)
     return person

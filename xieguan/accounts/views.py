@@ -51,9 +51,7 @@ from xieguan.accounts.selectors import (
 )
 from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
 from xieguan.accounts.two_factor import code_owed
-from xieguan.core.audit import audit_record
 from xieguan.core.forms import add_service_errors
-from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import page_for_request, query_without_cursor
 
 
@@ -482,18 +480,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(target or "core:home")
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = services.two_factor_match(user=request.user, code=form.cleaned_data["code"])
-        if device is not None:
+        try:
+            device = services.two_factor_verify(user=request.user, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
             otp_login(request, device)
             return redirect(target or "core:home")
-        audit_record(
-            actor=None,
-            action=AuditEvent.Action.LOGIN_FAILED,
-            obj=request.user,
-            username=request.user.get_username(),
-            note=_("Wrong two-step code"),
-        )
-        form.add_error("code", _("That code is not right. Type the 6 digits the app shows now."))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": target})
 
 
