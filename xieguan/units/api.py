@@ -3,6 +3,7 @@ scope and same filters as the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -265,17 +266,7 @@ def licences_due(
     (30 if not given) or, with ``expired=1``, already expired; by expiry date."""
     state, days = _due_state(expiring, expired)
     qs = licences_by_expiry(request.user, state=state, days=days)
-    page = keyset_page(qs, ordering=["expires_on", "id"], cursor=after, size=limit)
-    items = [
-        {
-            **LicenceOut.model_validate(licence).model_dump(),
-            "unit_id": licence.unit_id,
-            "unit_name": licence.unit.name,
-            "area_name": licence.unit.area.name,
-        }
-        for licence in page.items
-    ]
-    return {"items": items, "next": page.next_cursor}
+    return _due_page(qs, after, limit, lambda licence: LicenceOut.model_validate(licence).model_dump())
 
 
 @certificates_router.get("", response={200: ListOut[CertificateDueOut], **ERRORS})
@@ -290,14 +281,15 @@ def certificates_due(
     days (30 if not given) or, with ``expired=1``, already expired."""
     state, days = _due_state(expiring, expired)
     qs = certificates_by_expiry(request.user, state=state, days=days)
+    return _due_page(qs, after, limit, _certificate_out)
+
+
+def _due_page(qs: Any, after: str | None, limit: int, out: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """A keyset page (by expiry date) of licences or certificates, each with
+    the unit it belongs to."""
     page = keyset_page(qs, ordering=["expires_on", "id"], cursor=after, size=limit)
     items = [
-        {
-            **_certificate_out(c),
-            "unit_id": c.unit_id,
-            "unit_name": c.unit.name,
-            "area_name": c.unit.area.name,
-        }
-        for c in page.items
+        {**out(row), "unit_id": row.unit_id, "unit_name": row.unit.name, "area_name": row.unit.area.name}
+        for row in page.items
     ]
     return {"items": items, "next": page.next_cursor}
