@@ -72,12 +72,6 @@ STATUS_FORMULA = _(
 STATE_ORDER = {None: -1, MISSING: 0, RETURNED: 1, NOT_DUE: 2, SUBMITTED_LATE: 3, SUBMITTED_ON_TIME: 4, APPROVED: 5}
 
 
-def _days(area: Area, year: int, month: int) -> tuple[datetime.date, datetime.date]:
-    """The month's first and last day, for records kept by date."""
-    period = reporting_period(area, year, month)
-    return period.first_day, period.last_day
-
-
 @dataclass
 class OverviewRow(ReportRates):
     """One township (or county) of the overview; every figure is a pair of
@@ -332,11 +326,11 @@ COLUMNS = (
 
 def trainings_of_month(user: Any, *, area: Area, year: int, month: int) -> Any:
     """Trainings held in ``area`` in the month with their sign-ins (the
-    drill-down of the training column)."""
-    first_day, last_day = _days(area, year, month)
+    drill-down of the training column), by the county's reporting period."""
+    period = reporting_period(area, year, month)
     return (
         Training.objects.for_list()
         .visible_to(user)
-        .filter(area__path__startswith=area.path, date__gte=first_day, date__lte=last_day)
+        .filter(area__path__startswith=area.path, date__gte=period.first_day, date__lte=period.last_day)
         .order_by("date", "id")
     )
