@@ -76,6 +76,20 @@ def test_check_deploy_prints_nothing_under_the_production_settings_of_deploy_md(
     assert result.stderr == ""
 
 
+def test_check_deploy_warns_while_static_files_are_served_from_the_apps(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    production = {**deploy_settings(tmp_path), "STATIC_FROM_APPS": "1"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env={**env, **production},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "xieguan.W001" in result.stderr and "STATIC_FROM_APPS=0" in result.stderr
+
+
 def test_password_expiry_sends_the_user_to_change_it(demo, login, comanager_in):
     from datetime import timedelta
 
