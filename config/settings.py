@@ -219,6 +219,9 @@ MEDIA_URL = "/media/"
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The most pixels a photo may have, far below Pillow's own limit (89 MP): a
+# 17 KB PNG can declare 144 MP and decoding it would take a gigabyte.
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 50) * 1_000_000
 
 TASKS = {
     "default": {
