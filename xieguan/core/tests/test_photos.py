@@ -156,17 +156,19 @@ print(outcome, (after - before) // 1024)
 """
 
 
-def test_decoding_the_144_megapixel_png_grows_peak_memory_by_under_100_mb() -> None:
-    # In a fresh process, so the peak (ru_maxrss, in KB on Linux) is this call's.
+def _peak_growth_mb(side: int) -> tuple[str, int]:
+    """prepare_photo on a side×side one-bit PNG in a fresh process, so the
+    peak (ru_maxrss, in KB on Linux) is that call's: (outcome, MB grown)."""
     import os
     import subprocess
     import sys
 
     from django.conf import settings
 
+    probe = PEAK_MEMORY_PROBE.replace("(12000, 12000)", f"({side}, {side})")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", PEAK_MEMORY_PROBE],
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
         env=env,
@@ -174,25 +176,19 @@ def test_decoding_the_144_megapixel_png_grows_peak_memory_by_under_100_mb() -> N
         timeout=120,
         check=True,
     )
-    outcome, grown_mb = done.stdout.split()
+    outcome, grown = done.stdout.split()
+    return outcome, int(grown)
+
+
+def test_decoding_the_144_megapixel_png_grows_peak_memory_by_under_100_mb() -> None:
+    outcome, grown_mb = _peak_growth_mb(12000)
     assert outcome == "ValidationError"
-    assert int(grown_mb) < 100
+    assert grown_mb < 100
 
 
 def test_even_a_photo_at_the_pixel_limit_is_shrunk_before_it_is_coloured() -> None:
     # 49 MP of one-bit pixels (allowed): decoded in its own mode and shrunk
     # first, never 147 MB of RGB.
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
-    probe = PEAK_MEMORY_PROBE.replace("(12000, 12000)", "(7000, 7000)")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=str(settings.BASE_DIR), timeout=120
-    )
-    outcome, grown_mb = done.stdout.split()
+    outcome, grown_mb = _peak_growth_mb(7000)
     assert outcome == "accepted"
-    assert int(grown_mb) < 100
+    assert grown_mb < 100
