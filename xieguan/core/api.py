@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from xieguan.core.errors import MissingFile
 from xieguan.core.pagination import BadCursor
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        if isinstance(exc, MissingFile):
+            return json_error(request, 404, str(exc))
         return json_error(request, 404, _("Not found, or outside your area."))
 
     @api.exception_handler(PermissionDenied)

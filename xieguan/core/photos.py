@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from xieguan.core.errors import MissingFile
+
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_SIDE = 1600
 EXIF_DATETIME_ORIGINAL = 0x9003
@@ -248,10 +250,20 @@ def save_photo_once(
     return photo, True
 
 
+def open_stored(field_file: Any) -> Any:
+    """Open a record's stored file for reading; a file that has gone (a lost
+    disk, a restore without media) is a 404 with a Chinese message, never a
+    500. ``manage.py check_media`` lists such records."""
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, ValueError):  # ValueError: the field holds no file
+        raise MissingFile from None
+
+
 def private_image_response(image: Any) -> FileResponse:
     """Serve a stored photo or signature to a user the caller has already
     found allowed (the scoped lookup): never from a public media URL, and
     cached only by that user's browser."""
-    response = FileResponse(image.open("rb"), content_type="image/jpeg")
+    response = FileResponse(open_stored(image), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
