@@ -229,6 +229,16 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Cleanups the worker runs on a schedule (task → seconds between runs):
+# `manage.py run_periodic` enqueues them when due and `make run` starts it
+# beside the worker; docs/deploy.md lists them for production.
+PERIODIC_TASKS = {
+    "xieguan.complaints.tasks.pending_photos_prune_task": 3600,
+    "xieguan.field.tasks.uploads_prune_task": 3600,
+    "xieguan.core.tasks.audit_prune": 24 * 3600,
+    "xieguan.core.tasks.sessions_prune": 24 * 3600,
+    "xieguan.core.tasks.task_results_prune": 24 * 3600,
+}
 
 # Security headers. The CSP allows no inline script and nothing from outside
 # the app: government networks are closed, so every asset is served here.

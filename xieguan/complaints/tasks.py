@@ -7,6 +7,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from xieguan.complaints.models import PendingUpload
 from xieguan.complaints.services import PENDING_LIFETIME, pending_uploads_discard
@@ -25,3 +26,9 @@ def pending_photos_prune(*, older_than: datetime.timedelta = PENDING_LIFETIME) -
         if not batch:
             return removed
         removed += pending_uploads_discard(uploads=batch, note=note)
+
+
+@task()
+def pending_photos_prune_task() -> int:
+    """``pending_photos_prune`` as the worker's periodic job."""
+    return pending_photos_prune()
