@@ -10,6 +10,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -732,7 +733,7 @@ def pending_uploads_discard(*, uploads: list[PendingUpload], actor: Any = None, 
                 username=None if actor is not None else "public",
             )
             if name:
-                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+                transaction.on_commit(partial(storage.delete, name))
         removed += 1
     return removed
 
