@@ -325,12 +325,25 @@ MEDIA_URL = "/media/"
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The most pixels a photo may have, far below Pillow's own limit (89 MP): a
+# 17 KB PNG can declare 144 MP and decoding it would take a gigabyte.
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 50) * 1_000_000
 
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
+}
+# Cleanups the worker runs on a schedule (task → seconds between runs):
+# `manage.py run_periodic` enqueues them when due and `make run` starts it
+# beside the worker; docs/deploy.md lists them for production.
+PERIODIC_TASKS = {
+    "xieguan.complaints.tasks.pending_photos_prune_task": 3600,
+    "xieguan.field.tasks.uploads_prune_task": 3600,
+    "xieguan.core.tasks.audit_prune": 24 * 3600,
+    "xieguan.core.tasks.sessions_prune": 24 * 3600,
+    "xieguan.core.tasks.task_results_prune": 24 * 3600,
 }
 
 # Security headers. The CSP allows no inline script and nothing from outside
