@@ -23,6 +23,8 @@ MODULE_IMPORT = (
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    patterns: tuple[Any, ...]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         ours = [f"{config.label}/*.js" for config in apps.get_app_configs() if config.name.startswith("xieguan.")]
         self.patterns = (*self.patterns, *((glob, (MODULE_IMPORT,)) for glob in ours))
