@@ -282,10 +282,12 @@ def template_xlsx(category: Category, user: Any) -> bytes:
     townships and villages among them) and an instructions sheet."""
     import xlsxwriter
 
+    from xieguan.core.spreadsheets import new_workbook
+
     areas = [label for label, _a in unit_areas(user)]
     columns = columns_for(category, areas)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer, in_memory=True)
     sheet_name = _("Units")[:31]
     ws = book.add_worksheet(sheet_name)
     notes = book.add_worksheet(_("Instructions")[:31])
