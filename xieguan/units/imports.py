@@ -56,7 +56,7 @@ from xieguan.units.models import (
     name_initials_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED, place_names_near, township_path_of
-from xieguan.units.services import clean_unit_data, county_path, unit_snapshot
+from xieguan.units.services import clean_unit_data, county_path, credit_code_taken, unit_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -616,7 +616,7 @@ def check_sheet(
         if progress and (index % PROGRESS_EVERY == 0 or index == total):
             progress(index, total)
 
-    _check_codes_in_county(result, header_of("credit_code"))
+    _check_codes_in_county(actor, result, header_of("credit_code"))
     if not result.errors:
         result.duplicates = _duplicates(actor, result.rows)
     required = [f.key for f in resolver.fields if f.required]
@@ -630,9 +630,10 @@ def check_sheet(
     return result
 
 
-def _check_codes_in_county(result: CheckResult, header: str) -> None:
+def _check_codes_in_county(actor: Any, result: CheckResult, header: str) -> None:
     """A credit code another unit of the same county already has is an
-    error, as on the form: one query per 1,000 codes."""
+    error, with the form's message (the unit named only when the actor may
+    see it): one query per 1,000 codes."""
     wanted = {clean["credit_code"]: (row, clean) for row, clean in result.rows if clean["credit_code"]}
     if not wanted:
         return
@@ -650,8 +651,7 @@ def _check_codes_in_county(result: CheckResult, header: str) -> None:
                 {
                     "row": row,
                     "column": header,
-                    "reason": _("The unit %(name)s in this county already has the credit code %(code)s.")
-                    % {"name": name, "code": code},
+                    "reason": credit_code_taken(actor, code=code, name=name, path=path),
                 }
             )
             bad_rows.add(row)
