@@ -37,7 +37,7 @@ from simple_history.utils import bulk_create_with_history
 
 from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import diff
+from xieguan.core.audit import audit_changes, diff
 from xieguan.core.models import AuditEvent
 from xieguan.core.tabular import BadFile, cell_text, find_header, header_key, parse_date, read_rows
 from xieguan.core.validators import normalise_credit_code
@@ -778,7 +778,7 @@ def write_units(actor: Any, rows: list[tuple[int, dict[str, Any]]], *, fields: l
             object_id=str(unit.pk),
             object_repr=str(unit)[:200],
             area_path=unit.area.path,
-            changes=diff({}, unit_snapshot(unit)),
+            changes=audit_changes(Unit, diff({}, unit_snapshot(unit))),
             note=_("Excel import"),
         )
         for unit in units
