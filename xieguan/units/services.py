@@ -21,7 +21,7 @@ from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.scope import is_within
-from xieguan.core.validators import normalise_credit_code, validate_credit_code
+from xieguan.core.validators import FAR_AHEAD_DAYS, date_error, normalise_credit_code, validate_credit_code
 from xieguan.units.models import (
     Category,
     CategoryField,
@@ -59,6 +59,7 @@ UNIT_FIELDS = (
     "risk_grade",
     "hygiene_grade",
 )
+OPENED_EARLIEST = datetime.date(1900, 1, 1)
 _TEXT_LIMITS = {"name": 200, "legal_representative": 50, "phone": 30, "address": 200}
 _COMMON_NAMES = [name for name, _label in COMMON_REQUIRED]
 _TRUE = {"1", "true", "yes", "on", "是", "有"}
@@ -274,6 +275,11 @@ def clean_unit_data(
         errors["closed_on"] = [_("Only a closed unit has a closing date.")]
     if opened_on and closed_on and closed_on < opened_on:
         errors["closed_on"] = [_("The closing date is before the opening date.")]
+    # A unit may have opened long before the registry began; not tomorrow.
+    if problem := date_error(opened_on, earliest=OPENED_EARLIEST):
+        errors["opened_on"] = [problem]
+    if problem := date_error(closed_on):
+        errors["closed_on"] = [problem]
     clean["opened_on"], clean["closed_on"] = opened_on, closed_on
 
     latitude, longitude = data.get("latitude"), data.get("longitude")
@@ -381,6 +387,9 @@ def licence_add(
         errors["kind"] = [_("Enter the kind of licence, e.g. 卫生许可证.")]
     if not number:
         errors["number"] = [_("Enter the licence number.")]
+    for name, value, ahead in (("issued_on", issued_on, 0), ("expires_on", expires_on, FAR_AHEAD_DAYS)):
+        if problem := date_error(value, ahead_days=ahead):
+            errors[name] = [problem]
     if issued_on and expires_on and expires_on < issued_on:
         errors["expires_on"] = [_("The expiry date is before the issue date.")]
     if errors:
@@ -423,6 +432,8 @@ def certificate_add(
         errors["person_name"] = [_("Enter the person's name.")]
     if kind not in CertificateKind.values:
         errors["kind"] = [_("Choose health certificate or hygiene training certificate.")]
+    if problem := date_error(expires_on, ahead_days=FAR_AHEAD_DAYS):
+        errors["expires_on"] = [problem]
     if errors:
         raise ValidationError(errors)
 
