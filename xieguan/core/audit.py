@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse
@@ -160,7 +161,7 @@ def audit_changes(model: type[models.Model] | None, changes: dict[str, Any] | No
         if model is not None:
             try:
                 field = model._meta.get_field(name)
-            except Exception:  # a made-up key ("roles", "extra.seats")
+            except FieldDoesNotExist:  # a made-up key ("roles", "extra.seats")
                 field = None
         pair = value if isinstance(value, list) and len(value) == 2 else None
         if isinstance(field, models.FileField):
