@@ -227,7 +227,7 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=_object_repr(obj) if obj is not None else "",
         area_path=area_path or "",
-        changes=audit_changes(type(obj) if obj is not None else None, changes),
+        changes=audit_changes(obj.__class__ if obj is not None else None, changes),
         note=note,
     )
 
