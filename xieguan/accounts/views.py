@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -61,6 +61,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@login_not_required
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -68,7 +69,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
@@ -92,7 +92,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- Institutions ----------------------------------------------------------------
 
 
-@login_required
 def institution_list(request: HttpRequest) -> HttpResponse:
     institutions = Institution.objects.visible_to(request.user).select_related("area", "responsible_supervisor")
     kind = request.GET.get("type") or ""
@@ -116,7 +115,6 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def institution_detail(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     staff = (
@@ -136,7 +134,6 @@ def institution_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def institution_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_INSTITUTIONS)
@@ -157,7 +154,6 @@ def institution_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def institution_edit(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
@@ -188,7 +184,6 @@ def institution_edit(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def institution_supervisor(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
@@ -224,7 +219,6 @@ def institution_supervisor(request: HttpRequest, pk: str) -> HttpResponse:
 # --- People ------------------------------------------------------------------------
 
 
-@login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_PEOPLE)
     people = User.objects.visible_to(request.user).select_related("institution").prefetch_related("roles")
@@ -249,7 +243,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
     require(request.user, VIEW_PEOPLE)
     person = get_person_for_user(request.user, pk)
@@ -279,7 +272,6 @@ def _profile_initial(person: User) -> dict[str, Any]:
     return data
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_PEOPLE)
@@ -302,7 +294,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
@@ -330,7 +321,6 @@ def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def person_password(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
@@ -358,7 +348,6 @@ def person_password(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def person_active(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk, include_inactive=True)
@@ -371,7 +360,6 @@ def person_active(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("accounts:person_detail", pk=person.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def person_move(request: HttpRequest, pk: str) -> HttpResponse:
     """Co-managers get the transfer request form; others move at once."""
@@ -416,7 +404,6 @@ def person_move(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
     require(request.user, APPROVE_TRANSFERS)
     transfers = TransferRequest.objects.visible_to(request.user).select_related(
@@ -433,7 +420,6 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def transfer_decide(request: HttpRequest, pk: str) -> HttpResponse:
     transfer = get_transfer_for_user(request.user, pk)
@@ -455,7 +441,6 @@ def transfer_decide(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "accounts/transfer_decide.html", {"form": form, "transfer": transfer})
 
 
-@login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
@@ -469,7 +454,6 @@ def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
 # --- Two-step sign-in --------------------------------------------------------------
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second sign-in step: a code from the app, or a backup code."""
@@ -490,7 +474,6 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": target})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
     """Turn two-step sign-in on (scan, confirm a code, keep the backup
@@ -561,7 +544,6 @@ def _enrolment(device: Any) -> dict[str, Any]:
     }
 
 
-@login_required
 @require_POST
 def person_two_factor_off(request: HttpRequest, pk: str) -> HttpResponse:
     """An administrator turns a person's two-step sign-in off (a lost phone)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +22,6 @@ from xieguan.core.pagination import page_for_request
 from xieguan.core.tabular import BadFile, read_rows
 
 
-@login_required
 def area_list(request: HttpRequest) -> HttpResponse:
     """The user's own area first; a search finds any area in scope."""
     q = (request.GET.get("q") or "").strip()[:50]
@@ -39,7 +37,6 @@ def area_list(request: HttpRequest) -> HttpResponse:
     return redirect("areas:detail", pk=root.pk)
 
 
-@login_required
 def area_detail(request: HttpRequest, pk: str) -> HttpResponse:
     area = get_area_for_user(request.user, pk)
     children_qs = Area.objects.visible_to(request.user).filter(parent=area)
@@ -69,7 +66,6 @@ def area_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def area_create(request: HttpRequest, pk: str) -> HttpResponse:
     parent = get_area_for_user(request.user, pk)
@@ -90,7 +86,6 @@ def area_create(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def area_edit(request: HttpRequest, pk: str) -> HttpResponse:
     area = get_area_for_user(request.user, pk)
@@ -109,7 +104,6 @@ def area_edit(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def area_retire(request: HttpRequest, pk: str) -> HttpResponse:
     area = get_area_for_user(request.user, pk)
@@ -136,7 +130,6 @@ def area_retire(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "areas/retire.html", {"form": form, "area": area})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def area_import(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_AREAS)

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,7 +28,6 @@ from xieguan.outreach.models import OutreachForm
 SHELL_STATIC = ("field/field.js", "field/field.css", "field/icon-192.png", "field/icon-512.png")
 
 
-@login_required
 def shell(request: HttpRequest) -> HttpResponse:
     """The one page of the field app; the script fills it from IndexedDB."""
     return render(
@@ -64,6 +63,7 @@ def _worker_source(debug: bool) -> bytes:
     return head.encode() + body
 
 
+@login_not_required
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, with the shell's (fingerprinted) addresses and a
@@ -76,6 +76,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_not_required
 @require_GET
 def manifest(request: HttpRequest) -> HttpResponse:
     """The web app manifest: installable, opens /m/ standalone."""
@@ -97,6 +98,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json; charset=utf-8")
 
 
+@login_not_required
 @never_cache
 @require_POST
 def token(request: HttpRequest) -> JsonResponse:

@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -71,7 +70,6 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
 # ---------------------------------------------------------------- lists, due
 
 
-@login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
     """Inspection records in the user's area, newest first."""
     qs = Inspection.objects.visible_to(request.user).for_list()
@@ -86,7 +84,6 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def patrol_due(request: HttpRequest) -> HttpResponse:
     """Due, done and overdue units in a month or quarter, and each township's
     巡查覆盖率; ``township`` narrows the unit list to one township."""
@@ -129,7 +126,6 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- record
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def inspection_create(request: HttpRequest) -> HttpResponse:
     require(request.user, RECORD_INSPECTION)
@@ -158,7 +154,6 @@ def _client_id(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def inspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """A record: read-only when submitted; on a draft, the whole form with
@@ -225,7 +220,6 @@ def inspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def inspection_autosave(request: HttpRequest, pk: str) -> HttpResponse:
     """htmx: save the draft form as it is typed; answers a one-line status."""
@@ -250,7 +244,6 @@ def inspection_autosave(request: HttpRequest, pk: str) -> HttpResponse:
     return HttpResponse(_("Draft saved at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")})
 
 
-@login_required
 @require_POST
 def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     inspection = selectors.get_inspection_for_user(request.user, pk)
@@ -269,7 +262,6 @@ def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@login_required
 @require_POST
 def inspection_sign(request: HttpRequest, pk: str) -> HttpResponse:
     """A signature drawn on the phone (a canvas's PNG), uploaded as a photo,
@@ -303,7 +295,6 @@ def inspection_sign(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@login_required
 @require_POST
 def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
     inspection = selectors.get_inspection_for_user(request.user, pk)
@@ -323,14 +314,12 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@login_required
 def photo(request: HttpRequest, pk: str) -> FileResponse:
     """An evidence photo, only for users who may see its record."""
     found = get_object_for_user(Photo, request.user, pk)
     return private_image_response(found.image)
 
 
-@login_required
 def signature_image(request: HttpRequest, pk: str) -> FileResponse:
     try:
         found = Signature.objects.select_related("inspection__area").get(pk=pk)
@@ -342,7 +331,6 @@ def signature_image(request: HttpRequest, pk: str) -> FileResponse:
     return private_image_response(found.image)
 
 
-@login_required
 def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """现场检查记录 as a PDF in the national layout."""
     inspection = selectors.get_inspection_for_user(request.user, pk)
@@ -360,7 +348,6 @@ def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- opinions
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
     """Draft the 卫生监督意见书 from the non-conforming items; penalty wording
@@ -393,7 +380,6 @@ def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "inspections/opinion_form.html", {"inspection": inspection, "form": form, "marked": marked})
 
 
-@login_required
 def opinion_list(request: HttpRequest) -> HttpResponse:
     """Opinions awaiting re-inspection (due at their deadline), then all."""
     today = timezone.localdate()
@@ -408,7 +394,6 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/opinion_list.html", {"awaiting": awaiting, "page": page, "today": today})
 
 
-@login_required
 def opinion_detail(request: HttpRequest, pk: str) -> HttpResponse:
     opinion = selectors.get_opinion_for_user(request.user, pk)
     today = timezone.localdate()
@@ -425,7 +410,6 @@ def opinion_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 def opinion_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     opinion = selectors.get_opinion_for_user(request.user, pk)
     inspection = opinion.inspection
@@ -447,7 +431,6 @@ def opinion_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- re-inspections
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def reinspection_create(request: HttpRequest, pk: str) -> HttpResponse:
     opinion = selectors.get_opinion_for_user(request.user, pk)
@@ -468,7 +451,6 @@ def reinspection_create(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "inspections/reinspection_form.html", {"opinion": opinion, "form": form})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def reinspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
     record = selectors.get_reinspection_for_user(request.user, pk)
@@ -505,7 +487,6 @@ def reinspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- handovers
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def handover_create(request: HttpRequest) -> HttpResponse:
     """Hand a case to the institute from a not-rectified re-inspection or
@@ -533,7 +514,6 @@ def handover_create(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/handover_form.html", {"form": form, "record": record})
 
 
-@login_required
 def handover_list(request: HttpRequest) -> HttpResponse:
     """The institute's inbox, or the township's cases: open first."""
     qs = Handover.objects.visible_to(request.user).for_list()
@@ -544,7 +524,6 @@ def handover_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/handover_list.html", {"page": page, "status": status})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def handover_detail(request: HttpRequest, pk: str) -> HttpResponse:
     handover = selectors.get_handover_for_user(request.user, pk)
@@ -569,7 +548,6 @@ def handover_detail(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- 巡查登记表
 
 
-@login_required
 def patrol_register(request: HttpRequest) -> HttpResponse:
     """卫生监督协管巡查登记表 of an institution for a year or a month, as a
     page, Excel or PDF."""
@@ -623,7 +601,6 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- monthly plan
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def monthly_plan(request: HttpRequest) -> HttpResponse:
     """The township's plan for this month: made from what is due, editable,
@@ -704,7 +681,6 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- county settings
 
 
-@login_required
 def checklist_list(request: HttpRequest) -> HttpResponse:
     checklists = selectors.checklists_visible(request.user).order_by(
         "category__sort", "county", "subtype", "-version", "id"
@@ -720,7 +696,6 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def checklist_new(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_CHECKLISTS)
@@ -737,7 +712,6 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
     return redirect("inspections:checklist", pk=template.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def checklist_detail(request: HttpRequest, pk: str) -> HttpResponse:
     template = selectors.get_checklist_for_user(request.user, pk)
@@ -776,7 +750,6 @@ def checklist_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def county_settings(request: HttpRequest) -> HttpResponse:
     """The county's patrol frequencies and its penalty-wording list."""

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -117,7 +116,6 @@ def _cells(row: OverviewRow, data: Overview) -> list[Cell]:
     return cells
 
 
-@login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """The month's overview of a county (or a prefecture); a township user
     is sent to their own monthly report of the month."""
@@ -195,7 +193,6 @@ def _chart_value(rate: Rate) -> float | None:
 DRILLS = {"opinions": ("issued_at", "id"), "trainings": ("date", "id")}
 
 
-@login_required
 def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, measure: str) -> HttpResponse:
     """The records behind the overview's opinions or training figure of an
     area and month, keyset-paged."""

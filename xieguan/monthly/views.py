@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,7 +49,6 @@ def _chosen_month(request: HttpRequest, default: tuple[int, int]) -> tuple[int, 
     return default[0], default[1], MonthForm({"year": default[0], "month": default[1]})
 
 
-@login_required
 def index(request: HttpRequest) -> HttpResponse:
     """A township goes to its report of the month due now; the county to its review list."""
     institution = request.user.institution
@@ -118,7 +116,6 @@ def _render_report(request: HttpRequest, township: Area, year: int, month: int, 
     return render(request, "monthly/report.html", context, status=status)
 
 
-@login_required
 def report_page(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     township = get_township_for_user(request.user, township_id)
     year, month = _month(year, month)
@@ -129,7 +126,6 @@ def _after_action(township: Area, year: int, month: int) -> HttpResponse:
     return redirect("monthly:report", township.pk, year, month)
 
 
-@login_required
 @require_POST
 def submit(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     township = get_township_for_user(request.user, township_id)
@@ -188,7 +184,6 @@ def _review_action(
     return _render_report(request, township, year, month, **{form_name: form})
 
 
-@login_required
 @require_POST
 def return_report(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -205,7 +200,6 @@ def return_report(request: HttpRequest, township_id: str, year: int, month: int)
     )
 
 
-@login_required
 @require_POST
 def approve(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -222,7 +216,6 @@ def approve(request: HttpRequest, township_id: str, year: int, month: int) -> Ht
     )
 
 
-@login_required
 @require_POST
 def unlock_request(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -239,7 +232,6 @@ def unlock_request(request: HttpRequest, township_id: str, year: int, month: int
     )
 
 
-@login_required
 @require_POST
 def unlock_grant(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -263,7 +255,6 @@ COLUMN_LABELS = {
 }
 
 
-@login_required
 def cell(
     request: HttpRequest, township_id: str, year: int, month: int, row: str, column: str, period: str
 ) -> HttpResponse:
@@ -306,7 +297,6 @@ def _review_area(request: HttpRequest) -> Area:
     return area
 
 
-@login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     """Each township of the user's area with its report of a month: on time,
     late, missing, returned or approved."""
@@ -324,7 +314,6 @@ def review_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def rates(request: HttpRequest) -> HttpResponse:
     """Reporting rates of the user's counties for each month of a year so far."""
     today = timezone.localdate()
@@ -341,7 +330,6 @@ def rates(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     """季度小结 / 年度总结: the figures and a prose draft; the user edits the
     text and downloads it as Word (``format=docx``) or PDF (``format=pdf``)."""
@@ -397,7 +385,6 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The county's reporting period and deadline day: changed by its bureau,

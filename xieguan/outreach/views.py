@@ -7,7 +7,6 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,7 +63,6 @@ def _clean_filters(form: Any) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
 
 
-@login_required
 def outreach_list(request: HttpRequest) -> HttpResponse:
     """Publicity records in the user's area, newest first, filtered."""
     filters = OutreachFilterForm(request.GET or None, user=request.user)
@@ -108,19 +106,16 @@ def _record_form(request: HttpRequest, *, record: Outreach | None) -> HttpRespon
     return render(request, "outreach/form.html", {"form": form, "record": record})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def outreach_create(request: HttpRequest) -> HttpResponse:
     return _record_form(request, record=None)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def outreach_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return _record_form(request, record=get_outreach_for_user(request.user, pk))
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def outreach_delete(request: HttpRequest, pk: str) -> HttpResponse:
     """Ask, then delete a record made by mistake (the audit log keeps it)."""
@@ -135,7 +130,6 @@ def outreach_delete(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The record, its photos, and (for those who may) a photo upload."""
@@ -161,14 +155,12 @@ def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 def outreach_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its record (no public media URL)."""
     photo = get_object_for_user(OutreachPhoto, request.user, pk)
     return private_image_response(photo.image)
 
 
-@login_required
 def outreach_due(request: HttpRequest) -> HttpResponse:
     """Each township's publicity and training per quarter and its
     co-managers' hours: done, due or overdue."""
@@ -182,7 +174,6 @@ def outreach_due(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/due.html", {"rows": rows, "year": year, "quarters": [1, 2, 3, 4]})
 
 
-@login_required
 def training_list(request: HttpRequest) -> HttpResponse:
     """Trainings held in the user's area, newest first, filtered."""
     filters = TrainingFilterForm(request.GET or None)
@@ -199,7 +190,6 @@ def training_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def training_edit(request: HttpRequest, pk: str) -> HttpResponse:
     training = get_training_for_user(request.user, pk)
@@ -217,7 +207,6 @@ def training_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "outreach/training_form.html", {"form": form, "training": training})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def training_delete(request: HttpRequest, pk: str) -> HttpResponse:
     training = get_training_for_user(request.user, pk)
@@ -238,7 +227,6 @@ def training_delete(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def training_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_TRAINING)
@@ -254,7 +242,6 @@ def training_create(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/training_form.html", {"form": form})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The training, its attendees, the trainer's register form and the QR
@@ -300,7 +287,6 @@ def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def training_sign_in(request: HttpRequest, pk: str, token: str) -> HttpResponse:
     """Where the QR code leads: the signed-in person confirms and is signed in."""
@@ -330,7 +316,6 @@ def _year(request: HttpRequest) -> int:
     return max(2000, min(year, today.year + 1))
 
 
-@login_required
 def hours_list(request: HttpRequest) -> HttpResponse:
     """Each co-manager in scope: training hours this year against 20."""
     year = _year(request)
@@ -338,7 +323,6 @@ def hours_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/hours_list.html", {"people": people, "year": year, "minimum": MINIMUM_HOURS})
 
 
-@login_required
 def hours_person(request: HttpRequest, pk: str) -> HttpResponse:
     """One person's trainings in a year: the sessions behind their hours."""
     person = get_person_for_user(request.user, pk)

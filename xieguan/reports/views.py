@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -81,7 +80,6 @@ def _scoped_area(request: HttpRequest) -> Area | None:
         return None
 
 
-@login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """Reports in the user's area: open ones with the clock running first,
     nearest their limit first; or all, newest first; or the reports behind
@@ -117,7 +115,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     """File an event or clue; from a phone, with GPS and photos."""
@@ -150,7 +147,6 @@ def report_create(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/form.html", {"form": form, "person": person})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The report, its clock, its timed steps, photos, and the steps the
@@ -199,7 +195,6 @@ def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     """Take one step of the flow; a refused step says why and keeps the note."""
@@ -224,14 +219,12 @@ def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     return redirect("reports:detail", pk=report.pk)
 
 
-@login_required
 def report_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its report (no public media URL)."""
     photo = get_object_for_user(ReportPhoto, request.user, pk)
     return private_image_response(photo.image)
 
 
-@login_required
 def indicators(request: HttpRequest) -> HttpResponse:
     """信息报告率 and 及时报告率 of an area and of each area below it, for
     a year or a month, each figure with its formula and a link to its reports."""
@@ -261,7 +254,6 @@ def indicators(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def zero_reports(request: HttpRequest) -> HttpResponse:
     """Each station's months: reports found, a zero report (nothing
@@ -302,7 +294,6 @@ def zero_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def register(request: HttpRequest) -> HttpResponse:
     """卫生监督协管信息报告登记表 of one institution for a month or a year:
     on screen, as Excel or as PDF."""
@@ -350,7 +341,6 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/register.html", context)
 
 
-@login_required
 def category_list(request: HttpRequest) -> HttpResponse:
     """The categories in force in the user's county and their limits."""
     home = request.user.institution.area if request.user.institution else None
@@ -367,7 +357,6 @@ def category_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """A county administrator edits a category's name, limit, use; or adds one."""
@@ -404,7 +393,6 @@ def category_edit(request: HttpRequest, code: str | None = None) -> HttpResponse
     return render(request, "reports/category_form.html", {"form": form, "category": category, "county": county})
 
 
-@login_required
 def exposed_list(request: HttpRequest) -> HttpResponse:
     """People exposed to occupational hazards registered in the user's area."""
     qs = ExposedPerson.objects.visible_to(request.user).select_related("area")
@@ -414,7 +402,6 @@ def exposed_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def exposed_create(request: HttpRequest) -> HttpResponse:
     require(request.user, REGISTER_EXPOSED)
@@ -430,7 +417,6 @@ def exposed_create(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/exposed_form.html", {"form": form})
 
 
-@login_required
 def exposed_detail(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_exposed_person_for_user(request.user, pk)
     reports = person.reports.visible_to(request.user).select_related("category").order_by("-found_at", "-id")  # type: ignore[attr-defined]

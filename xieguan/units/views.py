@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -67,7 +66,6 @@ def _query_without_cursor(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-@login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The registry: filters, search (pinyin initials too), keyset pages, no COUNT."""
     form = UnitFilterForm(request.GET or None, user=request.user)
@@ -86,7 +84,6 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def unit_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: the same filters and scope as the list,
     every matching unit (not one page), streamed so memory stays flat."""
@@ -99,7 +96,6 @@ def unit_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(f"{_('units')}-{stamp}.xlsx", headers, rows, sheet=_("Units"), title=title)
 
 
-@login_required
 def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档) as an A4 PDF to print and file."""
     unit = _survivor_of(get_unit_for_user(request.user, pk))
@@ -128,13 +124,11 @@ def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
     )
 
 
-@login_required
 def licence_expiry(request: HttpRequest) -> HttpResponse:
     """Licences in the user's area expiring within 30 days, or expired."""
     return _expiry_list(request, what="licences")
 
 
-@login_required
 def certificate_expiry(request: HttpRequest) -> HttpResponse:
     """Staff certificates expiring within 30 days, or expired."""
     return _expiry_list(request, what="certificates")
@@ -144,7 +138,6 @@ PICK_LIMIT = 20
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 
 
-@login_required
 def unit_pick(request: HttpRequest) -> HttpResponse:
     """The unit picker's search (``units.widgets.UnitPicker``): up to 20
     units of the user's area matching the text, the one already chosen
@@ -182,13 +175,11 @@ def unit_pick(request: HttpRequest) -> HttpResponse:
     return render(request, "units/widgets/_unit_options.html", context)
 
 
-@login_required
 def filing_rate(request: HttpRequest) -> HttpResponse:
     """建档率 per township in the user's area."""
     return render(request, "units/filing_rate.html", {"rates": filing_rate_by_township(request.user)})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_UNITS)
@@ -208,7 +199,6 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     return render(request, "units/form.html", {"form": form, "title": title, "unit": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
@@ -237,7 +227,6 @@ def _survivor_of(unit: Any) -> Any:
     return unit
 
 
-@login_required
 def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档): base data, licences, certificates, history,
     possible duplicates. A merged unit's address leads to the survivor."""
@@ -288,7 +277,6 @@ def _add_to_unit(request: HttpRequest, pk: str, *, form_class: Any, add: Any, do
     return render(request, "units/small_form.html", {"form": form, "title": title % {"name": unit.name}, "unit": unit})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
     return _add_to_unit(
@@ -301,7 +289,6 @@ def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
     return _add_to_unit(
@@ -317,7 +304,6 @@ def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
 # ---- Excel import -------------------------------------------------------------
 
 
-@login_required
 def import_template(request: HttpRequest, code: str) -> HttpResponse:
     """The import template of one category, with this user's areas listed."""
     require(request.user, MANAGE_UNITS)
@@ -329,7 +315,6 @@ def import_template(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a filled-in template; the earlier uploads below."""
@@ -362,7 +347,6 @@ def import_start(request: HttpRequest) -> HttpResponse:
 BATCH_ORDERING = ["-created_at", "-id"]
 
 
-@login_required
 def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """A batch: its progress while it runs (polled by htmx), then the rows
     with errors or the preview to confirm."""
@@ -379,7 +363,6 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
@@ -393,7 +376,6 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("units:import_detail", pk=batch.pk)
 
 
-@login_required
 @require_POST
 def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
@@ -409,7 +391,6 @@ def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
 # ---- duplicates and merging -----------------------------------------------------
 
 
-@login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
     """Possible duplicates in the user's area (or one township), with a link
     to merge each pair."""
@@ -465,7 +446,6 @@ def merge_rows(a: Unit, b: Unit) -> list[tuple[str, str, str, str, bool]]:
     return rows
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def unit_merge(request: HttpRequest, pk: str, other: str) -> HttpResponse:
     """Merge two units: choose the one that stays and, field by field, which
