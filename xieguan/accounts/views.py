@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -51,6 +52,7 @@ from xieguan.accounts.selectors import (
 )
 from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
 from xieguan.accounts.two_factor import code_owed
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request, query_without_cursor
 
@@ -69,24 +71,25 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.POST or None)
-    expired = request.user.password_expired(settings.PASSWORD_MAX_AGE_DAYS)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(
-                actor=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your password has been changed."))
-            return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form, "expired": expired})
+    def change(form: PasswordChangeForm) -> None:
+        services.password_change(
+            actor=request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password"],
+        )
+        update_session_auth_hash(request, request.user)
+
+    return service_form_page(
+        request,
+        form_class=PasswordChangeForm,
+        service=change,
+        success_url=reverse("core:home"),
+        message=_("Your password has been changed."),
+        template="accounts/password_change.html",
+        title=_("Change password"),
+        context={"expired": request.user.password_expired(settings.PASSWORD_MAX_AGE_DAYS)},
+    )
 
 
 # --- Institutions ----------------------------------------------------------------
@@ -134,85 +137,59 @@ def institution_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def institution_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_INSTITUTIONS)
-    form = InstitutionForm(request.POST or None, user=request.user, initial={"area": request.GET.get("area")})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            institution = services.institution_create(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Institution %(name)s added.") % {"name": institution.name})
-            return redirect("accounts:institution_detail", pk=institution.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {"form": form, "title": _("Add an institution"), "back": "accounts:institution_list"},
+        form_class=InstitutionForm,
+        form_kwargs={"user": request.user, "initial": {"area": request.GET.get("area")}},
+        service=lambda form: services.institution_create(actor=request.user, **form.cleaned_data),
+        success_url=lambda institution: reverse("accounts:institution_detail", args=[institution.pk]),
+        message=lambda institution: _("Institution %(name)s added.") % {"name": institution.name},
+        title=_("Add an institution"),
+        cancel_url=reverse("accounts:institution_list"),
     )
 
 
-@require_http_methods(["GET", "POST"])
 def institution_edit(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     require(request.user, MANAGE_INSTITUTIONS, institution.area.path)
     initial = {f: getattr(institution, f) for f in services.INSTITUTION_FIELDS}
     initial["area"] = institution.area_id
-    form = InstitutionForm(request.POST or None, user=request.user, initial=initial)
-    form.fields["area"].disabled = True
-    form.fields["type"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.INSTITUTION_FIELDS and k != "type"}
-        try:
-            services.institution_update(actor=request.user, institution=institution, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("accounts:institution_detail", pk=institution.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": institution.name},
-            "back_url": institution.pk,
-            "back": "accounts:institution_detail",
-        },
+        form_class=InstitutionForm,
+        form_kwargs={"user": request.user, "initial": initial, "editing": True},
+        service=lambda form: services.institution_update(
+            actor=request.user,
+            institution=institution,
+            **{k: v for k, v in form.cleaned_data.items() if k in services.INSTITUTION_FIELDS and k != "type"},
+        ),
+        success_url=reverse("accounts:institution_detail", args=[institution.pk]),
+        message=_("Saved."),
+        title=_("Edit %(name)s") % {"name": institution.name},
+        cancel_url=reverse("accounts:institution_detail", args=[institution.pk]),
     )
 
 
-@require_http_methods(["GET", "POST"])
 def institution_supervisor(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     require(request.user, MANAGE_INSTITUTIONS, institution.area.path)
-    form = SupervisorForm(
-        request.POST or None,
-        user=request.user,
-        institution=institution,
-        initial={"responsible_supervisor": institution.responsible_supervisor_id},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.institution_assign_supervisor(
-                actor=request.user, institution=institution, supervisor=form.cleaned_data["responsible_supervisor"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("accounts:institution_detail", pk=institution.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Responsible supervisor of %(name)s") % {"name": institution.name},
-            "back_url": institution.pk,
-            "back": "accounts:institution_detail",
+        form_class=SupervisorForm,
+        form_kwargs={
+            "user": request.user,
+            "institution": institution,
+            "initial": {"responsible_supervisor": institution.responsible_supervisor_id},
         },
+        service=lambda form: services.institution_assign_supervisor(
+            actor=request.user, institution=institution, supervisor=form.cleaned_data["responsible_supervisor"]
+        ),
+        success_url=reverse("accounts:institution_detail", args=[institution.pk]),
+        message=_("Saved."),
+        title=_("Responsible supervisor of %(name)s") % {"name": institution.name},
+        cancel_url=reverse("accounts:institution_detail", args=[institution.pk]),
     )
 
 
@@ -272,79 +249,67 @@ def _profile_initial(person: User) -> dict[str, Any]:
     return data
 
 
-@require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_PEOPLE)
-    form = PersonCreateForm(
-        request.POST or None, user=request.user, initial={"institution": request.GET.get("institution")}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            person = services.user_create(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s can now sign in as %(username)s.") % {"name": person, "username": person.username}
-            )
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
-        request, "accounts/form.html", {"form": form, "title": _("Add a person"), "back": "accounts:person_list"}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    person = get_person_for_user(request.user, pk)
-    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    form = ProfileForm(request.POST or None, initial=_profile_initial(person))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        roles = data.pop("roles")
-        try:
-            services.user_update(actor=request.user, person=person, roles=roles, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": person},
-            "back": "accounts:person_detail",
-            "back_url": person.pk,
-        },
+        form_class=PersonCreateForm,
+        form_kwargs={"user": request.user, "initial": {"institution": request.GET.get("institution")}},
+        service=lambda form: services.user_create(actor=request.user, **form.cleaned_data),
+        success_url=lambda person: reverse("accounts:person_detail", args=[person.pk]),
+        message=lambda person: _("%(name)s can now sign in as %(username)s.")
+        % {"name": person, "username": person.username},
+        title=_("Add a person"),
+        cancel_url=reverse("accounts:person_list"),
     )
 
 
-@require_http_methods(["GET", "POST"])
-def person_password(request: HttpRequest, pk: str) -> HttpResponse:
+def _managed_person(request: HttpRequest, pk: str) -> User:
+    """A person of the user's area whom the user may manage."""
     person = get_person_for_user(request.user, pk)
     require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    return person
+
+
+def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    person = _managed_person(request, pk)
+
+    def update(form: ProfileForm) -> None:
+        data = dict(form.cleaned_data)
+        services.user_update(actor=request.user, person=person, roles=data.pop("roles"), **data)
+
+    return service_form_page(
+        request,
+        form_class=ProfileForm,
+        form_kwargs={"initial": _profile_initial(person)},
+        service=update,
+        success_url=reverse("accounts:person_detail", args=[person.pk]),
+        message=_("Saved."),
+        title=_("Edit %(name)s") % {"name": person},
+        cancel_url=reverse("accounts:person_detail", args=[person.pk]),
+    )
+
+
+def person_password(request: HttpRequest, pk: str) -> HttpResponse:
+    person = _managed_person(request, pk)
+
+    def reset(form: PasswordResetForm) -> None:
         try:
             services.user_reset_password(actor=request.user, person=person, password=form.cleaned_data["password"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            # The password rules speak of "new_password"; here the field is "password".
             if "new_password" in getattr(exc, "error_dict", {}):
-                form.add_error("password", exc.error_dict["new_password"])
-        else:
-            messages.success(request, _("The password of %(name)s has been reset.") % {"name": person})
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
+                raise ValidationError({"password": exc.error_dict["new_password"]}) from None
+            raise
+
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Reset the password of %(name)s") % {"name": person},
-            "back": "accounts:person_detail",
-            "back_url": person.pk,
-        },
+        form_class=PasswordResetForm,
+        service=reset,
+        success_url=reverse("accounts:person_detail", args=[person.pk]),
+        message=_("The password of %(name)s has been reset.") % {"name": person},
+        title=_("Reset the password of %(name)s") % {"name": person},
+        cancel_url=reverse("accounts:person_detail", args=[person.pk]),
     )
 
 
@@ -360,47 +325,38 @@ def person_active(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("accounts:person_detail", pk=person.pk)
 
 
-@require_http_methods(["GET", "POST"])
 def person_move(request: HttpRequest, pk: str) -> HttpResponse:
     """Co-managers get the transfer request form; others move at once."""
-    person = get_person_for_user(request.user, pk)
-    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    is_comanager = person.has_role(RoleCode.COMANAGER)
-    form = (TransferForm if is_comanager else MoveForm)(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if is_comanager:
-                services.transfer_request(
-                    actor=request.user,
-                    person=person,
-                    to_institution=form.cleaned_data["institution"],
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(request, _("The transfer request has been sent to the bureau for approval."))
-            else:
-                services.user_move(actor=request.user, person=person, institution=form.cleaned_data["institution"])
-                messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("accounts:person_detail", pk=person.pk)
-    title = (
-        _("Request a transfer of %(name)s") % {"name": person}
-        if is_comanager
-        else _("Move %(name)s") % {"name": person}
-    )
-    return render(
+    person = _managed_person(request, pk)
+    common = {
+        "success_url": reverse("accounts:person_detail", args=[person.pk]),
+        "form_kwargs": {"user": request.user},
+        "cancel_url": reverse("accounts:person_detail", args=[person.pk]),
+    }
+    if person.has_role(RoleCode.COMANAGER):
+        return service_form_page(
+            request,
+            form_class=TransferForm,
+            service=lambda form: services.transfer_request(
+                actor=request.user,
+                person=person,
+                to_institution=form.cleaned_data["institution"],
+                reason=form.cleaned_data["reason"],
+            ),
+            message=_("The transfer request has been sent to the bureau for approval."),
+            title=_("Request a transfer of %(name)s") % {"name": person},
+            context={"intro": _("A co-manager moves to another institution only after the county bureau approves.")},
+            **common,
+        )
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": title,
-            "back": "accounts:person_detail",
-            "back_url": person.pk,
-            "intro": _("A co-manager moves to another institution only after the county bureau approves.")
-            if is_comanager
-            else "",
-        },
+        form_class=MoveForm,
+        service=lambda form: services.user_move(
+            actor=request.user, person=person, institution=form.cleaned_data["institution"]
+        ),
+        message=_("Saved."),
+        title=_("Move %(name)s") % {"name": person},
+        **common,
     )
 
 
@@ -420,25 +376,25 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def transfer_decide(request: HttpRequest, pk: str) -> HttpResponse:
     transfer = get_transfer_for_user(request.user, pk)
     require(request.user, APPROVE_TRANSFERS, transfer.from_institution.area.path)
-    form = DecideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transfer_decide(
-                actor=request.user,
-                transfer=transfer,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["decision_note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("accounts:transfer_list")
-    return render(request, "accounts/transfer_decide.html", {"form": form, "transfer": transfer})
+    return service_form_page(
+        request,
+        form_class=DecideForm,
+        service=lambda form: services.transfer_decide(
+            actor=request.user,
+            transfer=transfer,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["decision_note"],
+        ),
+        success_url=reverse("accounts:transfer_list"),
+        message=_("Decision recorded."),
+        template="accounts/transfer_decide.html",
+        title=_("Decide"),
+        cancel_url=reverse("accounts:transfer_list"),
+        context={"transfer": transfer},
+    )
 
 
 @require_POST
