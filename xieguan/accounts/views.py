@@ -257,8 +257,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
         form_kwargs={"user": request.user, "initial": {"institution": request.GET.get("institution")}},
         service=lambda form: services.user_create(actor=request.user, **form.cleaned_data),
         success_url=lambda person: reverse("accounts:person_detail", args=[person.pk]),
-        message=lambda person: _("%(name)s can now sign in as %(username)s.")
-        % {"name": person, "username": person.username},
+        message=lambda person: (
+            _("%(name)s can now sign in as %(username)s.") % {"name": person, "username": person.username}
+        ),
         title=_("Add a person"),
         cancel_url=reverse("accounts:person_list"),
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, require
 from xieguan.accounts.selectors import get_person_for_user
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, keyset_page, query_without_cursor
 from xieguan.core.photos import private_image_response
@@ -32,7 +33,7 @@ from xieguan.outreach.forms import (
     TrainingFilterForm,
     TrainingForm,
 )
-from xieguan.outreach.models import Outreach, OutreachForm, OutreachPhoto, Training
+from xieguan.outreach.models import OutreachForm, OutreachPhoto, Training
 from xieguan.outreach.selectors import (
     MINIMUM_HOURS,
     attendances_of,
@@ -79,41 +80,47 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_form(request: HttpRequest, *, record: Outreach | None) -> HttpResponse:
-    """Record a new publicity activity, or correct one: the same form."""
-    if record is None:
-        require(request.user, RECORD_OUTREACH)
-        initial: dict[str, Any] = {"date": timezone.localdate()}
-        preset = request.GET.get("unit")
-        if preset:
-            unit = get_unit_for_user(request.user, preset)
-            initial.update({"unit": unit, "form": OutreachForm.GUIDANCE, "area": unit.area, "place": unit.address})
-    else:
-        require(request.user, RECORD_OUTREACH, record.area.path)
-        initial = OutreachRecordForm.initial_for(record)
-    form = OutreachRecordForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if record is None:
-                saved = services.outreach_create(actor=request.user, **form.cleaned_data)
-            else:
-                saved = services.outreach_update(actor=request.user, record=record, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Publicity record saved."))
-            return redirect("outreach:detail", pk=saved.pk)
-    return render(request, "outreach/form.html", {"form": form, "record": record})
-
-
-@require_http_methods(["GET", "POST"])
 def outreach_create(request: HttpRequest) -> HttpResponse:
-    return _record_form(request, record=None)
+    require(request.user, RECORD_OUTREACH)
+    initial: dict[str, Any] = {"date": timezone.localdate()}
+    preset = request.GET.get("unit")
+    if preset:
+        unit = get_unit_for_user(request.user, preset)
+        initial.update({"unit": unit, "form": OutreachForm.GUIDANCE, "area": unit.area, "place": unit.address})
+    return _record_form(
+        request,
+        initial=initial,
+        save=lambda data: services.outreach_create(actor=request.user, **data),
+        title=_("Record publicity"),
+        cancel_url=reverse("outreach:list"),
+    )
 
 
-@require_http_methods(["GET", "POST"])
 def outreach_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    return _record_form(request, record=get_outreach_for_user(request.user, pk))
+    record = get_outreach_for_user(request.user, pk)
+    require(request.user, RECORD_OUTREACH, record.area.path)
+    return _record_form(
+        request,
+        initial=OutreachRecordForm.initial_for(record),
+        save=lambda data: services.outreach_update(actor=request.user, record=record, **data),
+        title=_("Correct the record"),
+        cancel_url=reverse("outreach:detail", args=[record.pk]),
+    )
+
+
+def _record_form(request: HttpRequest, *, initial: dict[str, Any], save: Any, title: str, cancel_url: str) -> Any:
+    """Record a new publicity activity, or correct one: the same form."""
+    return service_form_page(
+        request,
+        form_class=OutreachRecordForm,
+        form_kwargs={"user": request.user, "initial": initial},
+        service=lambda form: save(form.cleaned_data),
+        success_url=lambda saved: reverse("outreach:detail", args=[saved.pk]),
+        message=_("Publicity record saved."),
+        title=title,
+        cancel_url=cancel_url,
+        context={"crumb": (reverse("outreach:list"), _("Publicity"))},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -190,21 +197,29 @@ def training_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def training_edit(request: HttpRequest, pk: str) -> HttpResponse:
     training = get_training_for_user(request.user, pk)
     require(request.user, MANAGE_TRAINING, training.area.path)
-    initial = {name: getattr(training, name) for name in TrainingEditForm.base_fields}
-    form = TrainingEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.training_update(actor=request.user, training=training, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Training saved."))
-            return redirect("outreach:training_detail", pk=training.pk)
-    return render(request, "outreach/training_form.html", {"form": form, "training": training})
+    return _training_form(
+        request,
+        form_class=TrainingEditForm,
+        form_kwargs={"initial": {name: getattr(training, name) for name in TrainingEditForm.base_fields}},
+        save=lambda data: services.training_update(actor=request.user, training=training, **data),
+        title=_("Correct the training"),
+        cancel_url=reverse("outreach:training_detail", args=[training.pk]),
+    )
+
+
+def _training_form(request: HttpRequest, *, save: Any, **page: Any) -> HttpResponse:
+    """Record a training, or correct one: the same page."""
+    return service_form_page(
+        request,
+        service=lambda form: save(form.cleaned_data),
+        success_url=lambda training: reverse("outreach:training_detail", args=[training.pk]),
+        message=_("Training saved."),
+        context={"crumb": (reverse("outreach:training_list"), _("Training"))},
+        **page,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -227,19 +242,16 @@ def training_delete(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def training_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_TRAINING)
-    form = TrainingForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            training = services.training_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Training saved."))
-            return redirect("outreach:training_detail", pk=training.pk)
-    return render(request, "outreach/training_form.html", {"form": form})
+    return _training_form(
+        request,
+        form_class=TrainingForm,
+        form_kwargs={"user": request.user, "initial": {"date": timezone.localdate()}},
+        save=lambda data: services.training_create(actor=request.user, **data),
+        title=_("Record a training"),
+        cancel_url=reverse("outreach:training_list"),
+    )
 
 
 @require_http_methods(["GET", "POST"])

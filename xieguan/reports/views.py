@@ -28,6 +28,7 @@ from xieguan.accounts.permissions import (
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.documents import pdf_response, xlsx_response
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request, query_without_cursor
 from xieguan.core.photos import private_image_response
@@ -144,7 +145,9 @@ def report_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("This report was already filed."))
             return redirect("reports:detail", pk=report.pk)
-    return render(request, "reports/form.html", {"form": form, "person": person})
+    return render(
+        request, "reports/report_form.html", {"form": form, "person": person, "cancel_url": reverse("reports:list")}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -357,7 +360,6 @@ def category_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """A county administrator edits a category's name, limit, use; or adds one."""
     require(request.user, MANAGE_REPORT_CATEGORIES)
@@ -381,16 +383,24 @@ def category_edit(request: HttpRequest, code: str | None = None) -> HttpResponse
         if category
         else {"limit_minutes": 1440, "is_active": True, "sort": 100}
     )
-    form = CategoryForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.category_save(actor=request.user, county=county, category=category, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Category saved."))
-            return redirect("reports:categories")
-    return render(request, "reports/category_form.html", {"form": form, "category": category, "county": county})
+    return service_form_page(
+        request,
+        form_class=CategoryForm,
+        form_kwargs={"initial": initial},
+        service=lambda form: services.category_save(
+            actor=request.user, county=county, category=category, **form.cleaned_data
+        ),
+        success_url=reverse("reports:categories"),
+        message=_("Category saved."),
+        template="reports/category_form.html",
+        title=_("Category"),
+        cancel_url=reverse("reports:categories"),
+        context={
+            "category": category,
+            "county": county,
+            "crumb": (reverse("reports:categories"), _("Categories and limits")),
+        },
+    )
 
 
 def exposed_list(request: HttpRequest) -> HttpResponse:
@@ -402,19 +412,22 @@ def exposed_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def exposed_create(request: HttpRequest) -> HttpResponse:
     require(request.user, REGISTER_EXPOSED)
-    form = ExposedPersonForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person, _created = services.exposed_person_register(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Person registered."))
-            return redirect("reports:exposed_detail", pk=person.pk)
-    return render(request, "reports/exposed_form.html", {"form": form})
+    return service_form_page(
+        request,
+        form_class=ExposedPersonForm,
+        form_kwargs={"user": request.user},
+        service=lambda form: services.exposed_person_register(actor=request.user, **form.cleaned_data)[0],
+        success_url=lambda person: reverse("reports:exposed_detail", args=[person.pk]),
+        message=_("Person registered."),
+        title=_("Register a person"),
+        cancel_url=reverse("reports:exposed_list"),
+        context={
+            "heading": _("Register a person exposed to hazards"),
+            "crumb": (reverse("reports:exposed_list"), _("People exposed to hazards")),
+        },
+    )
 
 
 def exposed_detail(request: HttpRequest, pk: str) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xieguan.accounts.permissions import MANAGE_UNITS, RECORD_OUTREACH, can, require
 from xieguan.areas.models import Level
 from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.units import imports, services
@@ -180,42 +181,38 @@ def filing_rate(request: HttpRequest) -> HttpResponse:
     return render(request, "units/filing_rate.html", {"rates": filing_rate_by_township(request.user)})
 
 
-@require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_UNITS)
     category = Category.objects.filter(code=request.GET.get("category") or "").first()
     if category is None:
         return render(request, "units/choose_category.html", {"categories": Category.objects.all()})
-    form = UnitForm(request.POST or None, user=request.user, category=category)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(actor=request.user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Unit %(name)s registered.") % {"name": unit.name})
-            return redirect("units:detail", pk=unit.pk)
-    title = _("Register a unit: %(category)s") % {"category": category.name}
-    return render(request, "units/form.html", {"form": form, "title": title, "unit": None})
+    return service_form_page(
+        request,
+        form_class=UnitForm,
+        form_kwargs={"user": request.user, "category": category},
+        service=lambda form: services.unit_create(actor=request.user, **form.service_data()),
+        success_url=lambda unit: reverse("units:detail", args=[unit.pk]),
+        message=lambda unit: _("Unit %(name)s registered.") % {"name": unit.name},
+        title=_("Register a unit: %(category)s") % {"category": category.name},
+        cancel_url=reverse("units:list"),
+    )
 
 
-@require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     require(request.user, MANAGE_UNITS, unit.area.path)
     if unit.merged_into_id:
         return redirect("units:detail", pk=unit.pk)
-    form = UnitForm(request.POST or None, user=request.user, category=unit.category, initial=UnitForm.initial_for(unit))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(actor=request.user, unit=unit, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("units:detail", pk=unit.pk)
-    title = _("Edit %(name)s") % {"name": unit.name}
-    return render(request, "units/form.html", {"form": form, "title": title, "unit": unit})
+    return service_form_page(
+        request,
+        form_class=UnitForm,
+        form_kwargs={"user": request.user, "category": unit.category, "initial": UnitForm.initial_for(unit)},
+        service=lambda form: services.unit_update(actor=request.user, unit=unit, **form.service_data()),
+        success_url=reverse("units:detail", args=[unit.pk]),
+        message=_("Saved."),
+        title=_("Edit %(name)s") % {"name": unit.name},
+        cancel_url=reverse("units:detail", args=[unit.pk]),
+    )
 
 
 def _survivor_of(unit: Any) -> Any:
@@ -265,19 +262,17 @@ def _add_to_unit(request: HttpRequest, pk: str, *, form_class: Any, add: Any, do
     """Add a licence or a certificate: the same steps, another form and service."""
     unit = get_unit_for_user(request.user, pk)
     require(request.user, MANAGE_UNITS, unit.area.path)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            add(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("units:detail", pk=unit.pk)
-    return render(request, "units/small_form.html", {"form": form, "title": title % {"name": unit.name}, "unit": unit})
+    return service_form_page(
+        request,
+        form_class=form_class,
+        service=lambda form: add(actor=request.user, unit=unit, **form.cleaned_data),
+        success_url=reverse("units:detail", args=[unit.pk]),
+        message=done,
+        title=title % {"name": unit.name},
+        cancel_url=reverse("units:detail", args=[unit.pk]),
+    )
 
 
-@require_http_methods(["GET", "POST"])
 def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
     return _add_to_unit(
         request,
@@ -289,7 +284,6 @@ def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
     return _add_to_unit(
         request,
