@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +20,7 @@ from xieguan.accounts.models import Institution, User
 from xieguan.accounts.permissions import HANDLE_HANDOVER, MANAGE_CHECKLISTS, RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.documents import media_uri, pdf_response, xlsx_response
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
@@ -126,25 +128,28 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- record
 
 
-@require_http_methods(["GET", "POST"])
 def inspection_create(request: HttpRequest) -> HttpResponse:
     require(request.user, RECORD_INSPECTION)
     initial: dict[str, Any] = {"started_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.GET.get("unit"):
         initial["unit"] = request.GET["unit"]
     initial["inspectors"] = [request.user.pk]
-    form = InspectionStartForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["inspectors"] = list(data["inspectors"])
-        try:
-            inspection = services.inspection_create(actor=request.user, id=_client_id(request), **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Draft saved. Fill in the checklist, photos and signatures, then submit."))
-            return redirect("inspections:detail", pk=inspection.pk)
-    return render(request, "inspections/start.html", {"form": form, "client_id": uuid.uuid4()})
+    return service_form_page(
+        request,
+        form_class=InspectionStartForm,
+        form_kwargs={"user": request.user, "initial": initial},
+        service=lambda form: services.inspection_create(
+            actor=request.user,
+            id=_client_id(request),
+            **{**form.cleaned_data, "inspectors": list(form.cleaned_data["inspectors"])},
+        ),
+        success_url=lambda inspection: reverse("inspections:detail", args=[inspection.pk]),
+        message=_("Draft saved. Fill in the checklist, photos and signatures, then submit."),
+        template="inspections/start.html",
+        title=_("Record an inspection"),
+        cancel_url=reverse("inspections:list"),
+        context={"client_id": uuid.uuid4(), "crumb": (reverse("inspections:list"), _("Inspections"))},
+    )
 
 
 def _client_id(request: HttpRequest) -> uuid.UUID | None:
@@ -377,7 +382,9 @@ def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             messages.success(request, _("Opinion %(number)s issued.") % {"number": opinion.number})
             return redirect("inspections:opinion", pk=opinion.pk)
-    return render(request, "inspections/opinion_form.html", {"inspection": inspection, "form": form, "marked": marked})
+    context = {"inspection": inspection, "form": form, "marked": marked, "title": _("Supervision opinion")}
+    context["cancel_url"] = reverse("inspections:detail", args=[inspection.pk])
+    return render(request, "inspections/opinion_form.html", context)
 
 
 def opinion_list(request: HttpRequest) -> HttpResponse:
@@ -431,24 +438,26 @@ def opinion_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- re-inspections
 
 
-@require_http_methods(["GET", "POST"])
 def reinspection_create(request: HttpRequest, pk: str) -> HttpResponse:
     opinion = selectors.get_opinion_for_user(request.user, pk)
     require(request.user, RECORD_INSPECTION, opinion.area.path)
-    form = ReinspectionForm(
-        request.POST or None, user=request.user, initial={"id": uuid.uuid4(), "inspectors": [request.user.pk]}
+    return service_form_page(
+        request,
+        form_class=ReinspectionForm,
+        form_kwargs={"user": request.user, "initial": {"id": uuid.uuid4(), "inspectors": [request.user.pk]}},
+        service=lambda form: services.reinspection_record(
+            actor=request.user,
+            opinion=opinion,
+            **{**form.cleaned_data, "inspectors": list(form.cleaned_data["inspectors"])},
+        ),
+        success_url=lambda record: reverse("inspections:reinspection", args=[record.pk]),
+        message=_("Re-inspection recorded."),
+        title=_("Record the re-inspection"),
+        context={
+            "crumb": (reverse("inspections:opinion", args=[opinion.pk]), opinion.number),
+            "intro": f"{opinion.unit.name} · {_('deadline')} {opinion.deadline:%Y-%m-%d}",
+        },
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["inspectors"] = list(data["inspectors"])
-        try:
-            record = services.reinspection_record(actor=request.user, opinion=opinion, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Re-inspection recorded."))
-            return redirect("inspections:reinspection", pk=record.pk)
-    return render(request, "inspections/reinspection_form.html", {"opinion": opinion, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -487,7 +496,6 @@ def reinspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- handovers
 
 
-@require_http_methods(["GET", "POST"])
 def handover_create(request: HttpRequest) -> HttpResponse:
     """Hand a case to the institute from a not-rectified re-inspection or
     from a record (refused, serious)."""
@@ -501,17 +509,16 @@ def handover_create(request: HttpRequest) -> HttpResponse:
         source["inspection"] = selectors.get_inspection_for_user(request.user, request.GET["inspection"])
     else:
         raise Http404
-    form = HandoverForm(request.POST or None, initial={"id": uuid.uuid4(), "reason": reason})
-    if request.method == "POST" and form.is_valid():
-        try:
-            handover = services.handover_create(actor=request.user, **source, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The case has been handed over to the county institute."))
-            return redirect("inspections:handover", pk=handover.pk)
-    record = source.get("reinspection") or source.get("inspection")
-    return render(request, "inspections/handover_form.html", {"form": form, "record": record})
+    return service_form_page(
+        request,
+        form_class=HandoverForm,
+        form_kwargs={"initial": {"id": uuid.uuid4(), "reason": reason}},
+        service=lambda form: services.handover_create(actor=request.user, **source, **form.cleaned_data),
+        success_url=lambda handover: reverse("inspections:handover", args=[handover.pk]),
+        message=_("The case has been handed over to the county institute."),
+        template="inspections/handover_form.html",
+        title=_("Hand over to the institute"),
+    )
 
 
 def handover_list(request: HttpRequest) -> HttpResponse:
