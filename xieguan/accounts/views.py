@@ -54,7 +54,7 @@ from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
 from xieguan.accounts.two_factor import code_owed
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 
 
 class LoginView(auth_views.LoginView):
@@ -112,7 +112,6 @@ def institution_list(request: HttpRequest) -> HttpResponse:
             "types": InstitutionType.choices,
             "type": kind,
             "q": q,
-            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_INSTITUTIONS),
         },
     )
@@ -214,7 +213,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "roles": RoleCode.choices,
             "role": role,
             "q": q,
-            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_PEOPLE),
         },
     )
@@ -373,7 +371,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/transfer_list.html",
-        {"page": page, "status": status, "statuses": TransferStatus.choices, "query": query_without_cursor(request)},
+        {"page": page, "status": status, "statuses": TransferStatus.choices},
     )
 
 

@@ -112,8 +112,10 @@ def area_retire(request: HttpRequest, pk: str) -> HttpResponse:
         form_kwargs={"area": area, "user": request.user, "initial": {"on": timezone.localdate()}},
         service=retire,
         success_url=lambda done: reverse("areas:detail", args=[done[0].pk]),
-        message=lambda done: _("%(name)s is retired; %(children)d areas below it now belong to %(successor)s.")
-        % {"name": area.name, "children": done[1], "successor": done[0].name},
+        message=lambda done: (
+            _("%(name)s is retired; %(children)d areas below it now belong to %(successor)s.")
+            % {"name": area.name, "children": done[1], "successor": done[0].name}
+        ),
         template="areas/retire.html",
         title=_("Retire / merge"),
         cancel_url=reverse("areas:detail", args=[area.pk]),

@@ -44,7 +44,7 @@ from xieguan.complaints.selectors import (
 from xieguan.core.audit import client_ip
 from xieguan.core.documents import xlsx_response
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import PreparedPhoto, prepare_photo, private_image_response
 from xieguan.core.scope import get_object_for_user
 
@@ -295,7 +295,6 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "q": q,
             "statuses": Status.choices,
-            "query": query_without_cursor(request),
             "can_register": can(request.user, REGISTER_COMPLAINT),
             "can_configure": can(request.user, "configure_complaints"),
         },

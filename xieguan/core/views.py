@@ -16,7 +16,7 @@ from xieguan.areas.models import Area
 from xieguan.core.audit import change_rows
 from xieguan.core.forms import DateInput
 from xieguan.core.models import AuditEvent
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.core.scope import scope_path_for
 
 
@@ -69,7 +69,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query": query_without_cursor(request),
             "scope_path": scope_path_for(request.user),
         },
     )

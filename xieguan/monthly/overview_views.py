@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.monthly.models import DEFAULT_DEADLINE_DAY
 from xieguan.monthly.overview import (
     COLUMNS,
@@ -214,7 +214,6 @@ def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, me
             "month": month,
             "measure": measure,
             "page": page,
-            "query": query_without_cursor(request),
             "back": _url(
                 "monthly:overview", area=area.pk if area.level <= Level.COUNTY else None, year=year, month=month
             ),

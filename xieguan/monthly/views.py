@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
 from xieguan.areas.models import Area, Level
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.monthly import services
 from xieguan.monthly.forms import ApproveForm, MonthForm, ReturnForm, SubmitForm, UnlockGrantForm, UnlockRequestForm
 from xieguan.monthly.periods import period_containing, period_for, rules_for
@@ -282,7 +282,6 @@ def cell(
             "column_label": COLUMN_LABELS[column],
             "period": period,
             "page": page,
-            "query": query_without_cursor(request),
         },
     )
 

@@ -20,7 +20,7 @@ from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, 
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import BadCursor, keyset_page, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.outreach import services
@@ -49,13 +49,6 @@ from xieguan.units.selectors import get_unit_for_user
 ORDERING = ["-date", "-id"]
 
 
-def _filtered_page(request: HttpRequest, qs: Any) -> Any:
-    try:
-        return keyset_page(qs, ordering=ORDERING, cursor=request.GET.get("after"))
-    except BadCursor:
-        return keyset_page(qs, ordering=ORDERING)
-
-
 def _clean_filters(form: Any) -> dict[str, Any]:
     """The valid filters; an invalid one is dropped (and shown as such)."""
     if not form.is_bound:
@@ -72,9 +65,8 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/list.html",
         {
-            "page": _filtered_page(request, qs),
+            "page": page_for_request(request, qs, ordering=ORDERING),
             "filters": filters,
-            "query": query_without_cursor(request),
             "can_record": can(request.user, RECORD_OUTREACH),
         },
     )
@@ -189,9 +181,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/training_list.html",
         {
-            "page": _filtered_page(request, qs),
+            "page": page_for_request(request, qs, ordering=ORDERING),
             "filters": filters,
-            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_TRAINING),
         },
     )

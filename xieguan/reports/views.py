@@ -30,7 +30,7 @@ from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.documents import pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.reports import services
@@ -107,7 +107,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "state": filters.state,
-            "query": query_without_cursor(request),
             "can_file": can(request.user, FILE_REPORT),
             "year": year,
             "month": month,

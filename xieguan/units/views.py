@@ -22,7 +22,7 @@ from xieguan.areas.models import Level
 from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import BadCursor, Page, keyset_page
+from xieguan.core.pagination import page_for_request
 from xieguan.units import imports, services
 from xieguan.units.exports import export_rows
 from xieguan.units.forms import (
@@ -54,32 +54,17 @@ from xieguan.units.selectors import (
 from xieguan.units.timeline import entries_for
 
 
-def _page(qs: Any, request: HttpRequest, ordering: list[str]) -> Page:
-    try:
-        return keyset_page(qs, ordering=ordering, cursor=request.GET.get("after"))
-    except BadCursor:
-        return keyset_page(qs, ordering=ordering)
-
-
-def _query_without_cursor(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("after", None)
-    return query.urlencode()
-
-
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The registry: filters, search (pinyin initials too), keyset pages, no COUNT."""
     form = UnitFilterForm(request.GET or None, user=request.user)
-    page = _page(units_filtered(request.user, form.filters()), request, form.ordering())
-    query = _query_without_cursor(request)
+    page = page_for_request(request, units_filtered(request.user, form.filters()), ordering=form.ordering())
     return render(
         request,
         "units/list.html",
         {
             "form": form,
             "page": page,
-            "query": query,
-            "export_url": reverse("units:export") + (f"?{query}" if query else ""),
+            "export_url": reverse("units:export") + (f"?{page.query}" if page.query else ""),
             "can_manage": can(request.user, MANAGE_UNITS),
         },
     )
@@ -110,7 +95,7 @@ def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
         qs = licences_by_expiry(request.user, state=state)
     else:
         qs = certificates_by_expiry(request.user, state=state)
-    page = _page(qs, request, ["expires_on", "id"])
+    page = page_for_request(request, qs, ordering=["expires_on", "id"])
     return render(
         request,
         "units/expiry.html",
@@ -118,7 +103,6 @@ def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
             "what": what,
             "state": state,
             "page": page,
-            "query": _query_without_cursor(request),
             "today": timezone.localdate(),
             "days": EXPIRING_DAYS,
         },
@@ -327,10 +311,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("units:import_detail", pk=batch.pk)
-    try:
-        page = keyset_page(import_batches_for(request.user), ordering=BATCH_ORDERING, cursor=request.GET.get("after"))
-    except BadCursor:
-        page = keyset_page(import_batches_for(request.user), ordering=BATCH_ORDERING)
+    page = page_for_request(request, import_batches_for(request.user), ordering=BATCH_ORDERING)
     return render(
         request,
         "units/import.html",
