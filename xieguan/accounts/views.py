@@ -409,7 +409,6 @@ def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
 # --- Two-step sign-in --------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second sign-in step: a code from the app, or a backup code."""
     target = request.GET.get("next") or request.POST.get("next") or ""
@@ -417,16 +416,16 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         target = ""
     if not code_owed(request):
         return redirect(target or "core:home")
-    form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.two_factor_verify(user=request.user, code=form.cleaned_data["code"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            otp_login(request, device)
-            return redirect(target or "core:home")
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": target})
+    return service_form_page(
+        request,
+        form_class=TwoFactorCodeForm,
+        service=lambda form: otp_login(
+            request, services.two_factor_verify(user=request.user, code=form.cleaned_data["code"])
+        ),
+        success_url=target or reverse("core:home"),
+        template="accounts/two_factor_verify.html",
+        context={"next": target},
+    )
 
 
 @require_http_methods(["GET", "POST"])
