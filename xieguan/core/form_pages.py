@@ -30,14 +30,16 @@ def service_form_page(
     title: str = "",
     cancel_url: str = "",
     context: Mapping[str, Any] | None = None,
+    invalid_status: int = 200,
 ) -> HttpResponse:
     """GET renders ``form_class(**form_kwargs)``. POST binds it to what was
     sent and, when valid, calls ``service(form)``; the service's
     ValidationError is put on the form (on the field it names, else at the
     top) and the page comes back with everything typed kept. On success the
     user is redirected to ``success_url`` with ``message``; both may be
-    functions of what the service returned. Scope and permission checks
-    belong to the caller, before this is called."""
+    functions of what the service returned; a page coming back with errors
+    answers ``invalid_status`` (the monthly pages answer 422). Scope and
+    permission checks belong to the caller, before this is called."""
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     form = form_class(request.POST or None, request.FILES or None, **(form_kwargs or {}))
@@ -51,4 +53,9 @@ def service_form_page(
             if text:
                 messages.success(request, text)
             return redirect(success_url(result) if callable(success_url) else success_url)
-    return render(request, template, {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})})
+    return render(
+        request,
+        template,
+        {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})},
+        status=invalid_status if form.errors else 200,
+    )

@@ -14,10 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
 from xieguan.areas.models import Area, Level
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.monthly import services
@@ -384,7 +385,6 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The county's reporting period and deadline day: changed by its bureau,
     institute or an administrator (``?county=`` picks one of several in
@@ -406,30 +406,24 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     may_manage = can(request.user, CONFIGURE_MONTHLY) and is_within(request.user, county.path)
     setting = MonthlySetting.objects.filter(county=county).first()
     start_day, deadline_day = rules_for(county)
-    form = SettingForm(request.POST or None, initial={"period_start_day": start_day, "deadline_day": deadline_day})
-    if request.method == "POST":
-        if not may_manage:
-            raise PermissionDenied(_("Your role does not allow this."))
-        if form.is_valid():
-            try:
-                services.monthly_setting_set(actor=request.user, county=county, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The monthly report rules were saved."))
-                return redirect(f"{reverse('monthly:settings')}?county={county.pk}")
+    if request.method == "POST" and not may_manage:
+        raise PermissionDenied(_("Your role does not allow this."))
     today = timezone.localdate()
     current = period_containing(today, start_day=start_day)
     examples = [current.previous(), current, current.next()]
-    return render(
+    return service_form_page(
         request,
-        "monthly/settings.html",
-        {
+        form_class=SettingForm,
+        form_kwargs={"initial": {"period_start_day": start_day, "deadline_day": deadline_day}},
+        service=lambda form: services.monthly_setting_set(actor=request.user, county=county, **form.cleaned_data),
+        success_url=f"{reverse('monthly:settings')}?county={county.pk}",
+        message=_("The monthly report rules were saved."),
+        template="monthly/settings.html",
+        context={
             "county": county,
             "setting": setting,
-            "form": form,
             "may_manage": may_manage,
             "examples": [(p, p.deadline(deadline_day)) for p in examples],
         },
-        status=422 if form.errors else 200,
+        invalid_status=422,
     )

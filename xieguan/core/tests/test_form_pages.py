@@ -118,3 +118,13 @@ def test_other_methods_are_not_allowed(db, rf, method):
     response = _page(_request(rf, method), service)
     assert response.status_code == 405
     assert service.calls == []
+
+
+def test_a_page_coming_back_with_errors_may_answer_another_status(db, rf):
+    def page(request: Any) -> Any:
+        return service_form_page(
+            request, form_class=PlaceForm, service=Service(), success_url="/places/", invalid_status=422
+        )
+
+    assert page(_request(rf, "get")).status_code == 200
+    assert page(_request(rf, "post", {"code": "B2"})).status_code == 422
