@@ -316,7 +316,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if STATIC_FROM_APPS
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "xieguan.core.staticfiles.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = STATIC_FROM_APPS
