@@ -324,6 +324,9 @@ class ImportBatch(BaseModel):
     total = models.PositiveIntegerField(_("rows"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     duplicates = models.JSONField(_("possible duplicates"), default=list, blank=True)
+    # The first rows as they will be stored ({"columns": [...], "rows": [[row, value, ...]]}),
+    # for the user to see the dates, areas and numbers as read before confirming.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
     incomplete_count = models.PositiveIntegerField(_("rows with an incomplete file"), default=0)
     created_count = models.PositiveIntegerField(_("units created"), default=0)
