@@ -116,3 +116,34 @@ def _pdf_pages(pdf: bytes) -> list[str]:
         ).stdout.decode()
         for n in range(1, count + 1)
     ]
+
+
+def test_the_web_server_prepares_the_pdf_font_when_it_starts(monkeypatch) -> None:
+    """Issue 20 finding 9: the first PDF of a process took seconds. The WSGI
+    module starts the warm-up when the server loads it (manage.py and the
+    tests never import it, so they do not pay for it)."""
+    import importlib
+    import sys
+
+    started = []
+    monkeypatch.setattr(documents, "pdf_warm_up_in_background", lambda: started.append(True))
+    if "config.wsgi" in sys.modules:
+        importlib.reload(sys.modules["config.wsgi"])
+    else:
+        importlib.import_module("config.wsgi")
+    assert started == [True]
+
+
+def test_the_warm_up_makes_a_pdf_with_the_font_and_a_pdf_asked_meanwhile_waits() -> None:
+    import threading
+
+    assert documents.pdf_warm_up() > 0
+    done = threading.Event()
+    with documents._warming:  # as if the warm-up were still running
+        thread = threading.Thread(
+            target=lambda: (documents.render_pdf("inspections/pdf/register.html", {"rows": []}), done.set())
+        )
+        thread.start()
+        assert not done.wait(1.0)
+    thread.join(30)
+    assert done.is_set()
