@@ -90,8 +90,7 @@ def _reopen(j: Any) -> None:
     """Close the page and open a new one in the same browser profile."""
     j.page.close()
     j.page = j.context.new_page()
-    j.page.on("request", j._check_request)
-    j.page.on("console", lambda m: j.console_errors.append(m.text) if m.type == "error" else None)
+    j.watch(j.page)
     _open_field(j)
 
 
