@@ -79,6 +79,7 @@ class Journey:
         # load resource" for itself; that is the status, not a page error.
         self.console_errors: list[tuple[str, str]] = []
         self.refused_pages: set[str] = set()
+        self.cut_requests: tuple[str, ...] = ()
         self.watch(self.page)
         self.step = 0
 
@@ -98,12 +99,23 @@ class Journey:
         if response.request.resource_type == "document" and response.status >= 400:
             self.refused_pages.add(response.url)
 
+    def cuts(self, *url_parts: str) -> None:
+        """The journey aborts requests to these addresses itself (a link cut
+        on purpose): their network failure is not a page error."""
+        self.cut_requests += url_parts
+
+    def _expected(self, text: str, url: str) -> bool:
+        if not text.startswith("Failed to load resource"):
+            return False
+        if url in self.refused_pages:
+            return True
+        return "net::ERR_FAILED" in text and any(part in url for part in self.cut_requests)
+
     def page_errors(self) -> list[str]:
-        """The console errors so far, less the refused pages' own status."""
+        """The console errors so far, less a refused page's own status and
+        the failures of requests the journey cut on purpose."""
         return [
-            f"{text} ({url})" if url else text
-            for text, url in self.console_errors
-            if not (text.startswith("Failed to load resource") and url in self.refused_pages)
+            f"{text} ({url})" if url else text for text, url in self.console_errors if not self._expected(text, url)
         ]
 
     def _check_request(self, request: Any) -> None:

@@ -346,6 +346,7 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
         route.continue_()
 
     page.route("**/api/uploads/*", route)
+    cg1.cuts("/api/uploads/")
     expect(page.locator("#due")).to_contain_text(unit.name)
     cg1.context.set_offline(False)
     page.wait_for_selector(f"#outbox li[data-id='{report_id}'][data-state=sent]", timeout=60000)
