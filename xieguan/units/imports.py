@@ -420,7 +420,7 @@ def _shown(column: Column, value: Any) -> str:
     if hasattr(value, "name") and not isinstance(value, str):
         return str(value.name)
     if not column.key.startswith("extra."):
-        choices = dict(Unit._meta.get_field(column.key).flatchoices)
+        choices = dict(getattr(Unit._meta.get_field(column.key), "flatchoices", None) or ())
         return str(choices.get(value, value))
     return str(value)
 
