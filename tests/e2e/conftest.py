@@ -80,6 +80,7 @@ class Journey:
         self.console_errors: list[tuple[str, str]] = []
         self.refused_pages: set[str] = set()
         self.cut_requests: tuple[str, ...] = ()
+        self.refusals: list[tuple[str, int]] = []
         self.watch(self.page)
         self.step = 0
 
@@ -104,10 +105,17 @@ class Journey:
         on purpose): their network failure is not a page error."""
         self.cut_requests += url_parts
 
+    def refuses(self, url_part: str, status: int) -> None:
+        """The journey provokes this answer on purpose (a 409 conflict the
+        phone must show): the browser's note of it is not a page error."""
+        self.refusals.append((url_part, status))
+
     def _expected(self, text: str, url: str) -> bool:
         if not text.startswith("Failed to load resource"):
             return False
         if url in self.refused_pages:
+            return True
+        if any(url.endswith(part) and f"status of {status} " in text for part, status in self.refusals):
             return True
         return "net::ERR_FAILED" in text and any(part in url for part in self.cut_requests)
 

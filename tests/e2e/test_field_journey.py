@@ -422,6 +422,7 @@ def test_a_conflict_shows_both_versions_and_the_phone_chooses(journey, tmp_path,
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=30000)
     # Changed on the server meanwhile; the phone's answer was lost, so it sends again.
     Outreach.objects.filter(pk=record_id).update(theme="夏季饮用水卫生", audience_count=45)
+    cg1.refuses("/api/outreach", 409)
     page.evaluate(FORGET_ACKS, record_id)
     page.click("#sync")
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=attention]", timeout=30000)
