@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and shared services")
 
     def ready(self) -> None:
-        from xieguan.core import audit_login  # noqa: F401  (login events → audit log)
+        from xieguan.core import audit_events, audit_login  # noqa: F401  (login events → audit log, named)

@@ -19,7 +19,7 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,6 +27,9 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_SIDE = 1600
@@ -158,7 +161,7 @@ def save_photo_once(
     model: Any,
     prepared: PreparedPhoto,
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     owner: dict[str, Any],
     extra: dict[str, Any] | None = None,
     check: Callable[[], None] | None = None,
@@ -173,7 +176,6 @@ def save_photo_once(
     from django.db import IntegrityError, transaction
 
     from xieguan.core.audit import audit_record
-    from xieguan.core.models import AuditEvent
 
     def held() -> Any:
         return model.objects.filter(sha256=prepared.sha256, **owner).first()
@@ -195,7 +197,7 @@ def save_photo_once(
             )
             files.save(photo.image, prepared.name, prepared.content)
             photo.save()
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+            audit_record(actor=actor, action="photo.add", obj=photo, note=photo.image.name or "")
     except IntegrityError:
         found = held()
         if found is None:
