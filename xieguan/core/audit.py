@@ -223,11 +223,14 @@ def event_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 @dataclass(eq=False)
 class Audit:
     """What the block of ``audited`` may add to its event: the record it made
-    (``obj``), changes the snapshot cannot see, and a note. After the block,
-    ``event`` is the event written (None when nothing changed)."""
+    (``obj``), changes the snapshot cannot see, a note, and ``always`` to
+    record an update whose change the snapshot cannot show (answers saved on
+    a record). After the block, ``event`` is the event written (None when
+    nothing changed)."""
 
     obj: models.Model | None = None
     note: str = ""
+    always: bool = False
     changes: dict[str, Any] = dataclass_field(default_factory=dict)
     event: AuditEvent | None = None
 
@@ -254,12 +257,15 @@ def audited(
       ``snapshot_with(obj)`` for values of related records, limited to
       ``fields`` if given);
     - a creation passes no ``obj`` and sets ``audit.obj`` to the new record:
-      every field is recorded as [None, value];
+      every field is recorded as [None, value]; a record made from another
+      (a county's own copy of a default) passes that one as ``obj``: what
+      the copy changed is recorded;
     - a deletion deletes ``obj`` inside the block (``obj.delete()``): every
       field is recorded as [value, None], under the id the record had;
-    - an update that changes no audited field and adds no ``changes`` records
-      nothing, so saving a form unchanged leaves no empty event; a creation, a
-      deletion and an event about no record are always recorded;
+    - an update of a record that changes no audited field and adds no
+      ``changes`` records nothing, so saving a form unchanged leaves no empty
+      event (a note alone does not count, ``audit.always`` does); a creation,
+      a deletion and an event about no record are always recorded;
     - the area is that of the record (as it is after the block), else the
       actor's, as ``audit_record`` finds it.
 
@@ -279,7 +285,14 @@ def audited(
     deleted = record is not None and record is obj and pk_before is not None and record.pk is None
     after = values(record) if record is not None and not deleted else {}
     changes: dict[str, Any] = {**diff(before, after), **audit.changes}
-    if obj is not None and record is not None and not deleted and not changes:
+    same_record = (
+        obj is not None
+        and record is not None
+        and not deleted
+        and record._meta.label_lower == obj._meta.label_lower
+        and record.pk == pk_before
+    )
+    if same_record and not changes and not audit.always:
         return
     audit.event = _write(
         actor=actor,
