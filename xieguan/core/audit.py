@@ -351,7 +351,7 @@ def audited_bulk_create(
     ip = _client_ip.get()
     events = [
         AuditEvent(
-            actor=actor,
+            actor_id=actor.pk,
             actor_username=username,
             ip=ip,
             action=action,
@@ -384,7 +384,7 @@ def _write(
         area_path = _area_path_of(obj) or _area_path_of_actor(actor)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
-        actor=actor if is_user else None,
+        actor_id=actor.pk if actor is not None and is_user else None,
         actor_username=username or (actor.get_username() if actor is not None and is_user else ""),
         ip=ip or _client_ip.get(),
         action=action,

@@ -38,7 +38,9 @@ class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("User or record"), required=False, max_length=100)
     # The codes apps registered, grouped by app; read when the form is made,
     # after every app's ready().
-    action = forms.ChoiceField(label=_("Event"), required=False, choices=lambda: [("", _("All events")), *event_choices()])
+    action = forms.ChoiceField(
+        label=_("Event"), required=False, choices=lambda: [("", _("All events")), *event_choices()]
+    )
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("To"), required=False, widget=DateInput())
 

@@ -374,7 +374,8 @@ def inspection_create(
     checklist version in use today; made once per ``id``. Two inspectors are
     required at submit, not here, so a visit can be started by one phone."""
     require(actor, RECORD_INSPECTION, unit.area.path)
-    if actor.institution is None:
+    institution = actor.institution
+    if institution is None:
         raise ValidationError(_("Only a member of an institution can record an inspection."))
     errors: dict[str, str] = {}
     if unit.status == UnitStatus.CLOSED:
@@ -395,7 +396,7 @@ def inspection_create(
                 id=id or uuid.uuid4(),
                 unit=unit,
                 area=unit.area,
-                institution=actor.institution,
+                institution=institution,
                 template=template,
                 started_at=started_at,
                 device_time=device_time,

@@ -185,7 +185,7 @@ def _attend(
     *, actor: User, training: Training, person: User, method: str, score: Decimal | None
 ) -> tuple[Attendance, bool]:
     """One attendance per person: a second sign-in returns the first."""
-    area_path = person.institution.area.path if person.institution_id else None
+    area_path = person.institution.area.path if person.institution is not None else None
     if not person.is_active or area_path is None or not area_path.startswith(training.area.path):
         raise ValidationError({"person": _("This person is not in the training's area.")})
     if score is not None and not (Decimal(0) <= Decimal(score) <= Decimal(100)):

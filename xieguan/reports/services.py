@@ -252,7 +252,7 @@ FLOW: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     StepKind.CLOSED: ((HANDLE_REPORT, VERIFY_REPORT), (ReportStatus.FED_BACK,), ReportStatus.CLOSED),
 }
 TOWNSHIP_STEPS = {StepKind.VERIFIED, StepKind.FORWARDED, StepKind.NOT_FORWARDED}
-STEP_EVENTS = {
+STEP_EVENTS: dict[str, str] = {
     StepKind.VERIFIED: "report.verify",
     StepKind.FORWARDED: "report.forward",
     StepKind.NOT_FORWARDED: "report.close_unforwarded",
