@@ -76,3 +76,28 @@ def test_audit_page_query_count_does_not_grow(demo, login, county_admin, townshi
             area_services.area_update(actor=county_admin, area=township, name=f"城关{i}", code=township.code)
 
     assert_constant_queries(lambda: client.get(reverse("core:audit")), grow, most=10)
+
+
+def test_audit_page_names_each_event_in_chinese_old_rows_too(demo, login, county_admin, township):
+    area_services.area_update(actor=county_admin, area=township, name="城关街道", code=township.code)
+    AuditEvent.objects.create(action="update", actor_username="bureau", object_repr="旧记录", area_path=township.path)
+    page = login(county_admin).get(reverse("core:audit")).content.decode()
+    assert "修改区划名称或代码" in page and "area.update" not in page.split('id="audit-rows"')[1]
+    assert ">修改</span>" in page  # a row written before event codes
+    assert '<optgroup label="区划">' in page and '<option value="area.update">' in page
+
+
+def test_audit_page_filters_by_event_code_together_with_the_other_filters(demo, login, county_admin, township):
+    other = demo.townships[1]
+    area_services.area_update(actor=county_admin, area=township, name="城关街道", code=township.code)
+    area_services.area_update(actor=county_admin, area=other, name="河东街道", code=other.code)
+    area_services.area_create(actor=county_admin, parent=township, name="城关新村")
+    client = login(county_admin)
+
+    def shown(**query):
+        return {e.object_repr for e in client.get(reverse("core:audit"), query).context["page"].items}
+
+    assert shown(action="area.update") == {"城关街道", "河东街道"}
+    assert shown(action="area.update", q="河东") == {"河东街道"}
+    assert shown(action="area.create") == {"城关新村"}
+    assert shown(action="area.create", q="河东") == set()
