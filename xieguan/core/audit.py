@@ -150,7 +150,7 @@ class EventType:
 
 
 _EVENT_TYPES: dict[str, EventType] = {}
-ACTION_MAX_LENGTH = 64
+ACTION_MAX_LENGTH = 64  # AuditEvent.action holds the code
 
 # What the log said before events had codes: rows written then keep these
 # actions, and the page still names them.
