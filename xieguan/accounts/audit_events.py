@@ -26,5 +26,7 @@ register_events(
         "two_factor.on": _("Two-step sign-in turned on"),
         "two_factor.off": _("Two-step sign-in turned off"),
         "two_factor.backup_codes": _("New backup codes made"),
+        "signin.locked": _("Sign-in locked"),
+        "signin.released": _("Sign-in lock released"),
     },
 )

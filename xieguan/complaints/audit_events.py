@@ -23,5 +23,7 @@ register_events(
         "complaint_settings.update": _("Complaint time limits changed"),
         "calendar_override.set": _("Working day set"),
         "calendar_override.delete": _("Working day back to the national schedule"),
+        "pending_upload.keep": _("Photo of an unsent complaint form kept"),
+        "pending_upload.discard": _("Kept photo of a complaint form deleted"),
     },
 )
