@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Institutions and people")
 
     def ready(self) -> None:
-        from xieguan.accounts import two_factor  # noqa: F401 - connects the sign-in receiver
+        from xieguan.accounts import audit_events, two_factor  # noqa: F401 - names its audit events; connects the sign-in receiver

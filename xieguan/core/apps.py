@@ -8,5 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and shared services")
 
     def ready(self) -> None:
-        # login events → audit log; our own deploy checks
-        from xieguan.core import audit_login, checks  # noqa: F401
+        # login events → audit log, named; our own deploy checks
+        from xieguan.core import audit_events, audit_login, checks  # noqa: F401

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.permissions import VIEW_AUDIT, require
 from xieguan.areas.models import Area
-from xieguan.core.audit import change_rows
+from xieguan.core.audit import change_rows, event_choices
 from xieguan.core.forms import DateInput
 from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import page_for_request
@@ -35,11 +35,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("User or record"), required=False, max_length=100)
+    # The codes apps registered, grouped by app; read when the form is made,
+    # after every app's ready().
     action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", _("All actions")), *AuditEvent.Action.choices]
+        label=_("Event"), required=False, choices=lambda: [("", _("All events")), *event_choices()]
     )
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+
+# Shown in red: a sign-in refused, an account locked (and the same rows
+# written before events had codes).
+DANGER_EVENTS = ("session.login_failed", "session.locked_out", "login_failed", "locked_out")
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -70,6 +77,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "scope_path": scope_path_for(request.user),
+            "danger_events": DANGER_EVENTS,
         },
     )
 

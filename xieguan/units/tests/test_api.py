@@ -48,7 +48,7 @@ def test_patch_inside_above_and_beside(demo, api_token, unit, who, status):
     unit.refresh_from_db()
     assert unit.name == ("改名" if status == 200 else "红星酒店")
     if status != 200:
-        assert not AuditEvent.objects.for_object(unit).filter(action="update").exists()
+        assert not AuditEvent.objects.for_object(unit).filter(action="unit.update").exists()
 
 
 @pytest.mark.parametrize(("who", "count"), [("cg1", 1), ("bureau", 2), ("dh1", 1), ("cun1", 1)])
