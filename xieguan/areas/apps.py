@@ -6,3 +6,6 @@ class AreasConfig(AppConfig):
     name = "xieguan.areas"
     label = "areas"
     verbose_name = _("Areas")
+
+    def ready(self) -> None:
+        from xieguan.areas import registrations  # noqa: F401  (menu, home page)

@@ -8,6 +8,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from xieguan.complaints import registrations  # noqa: F401  (menu, archive)
         from xieguan.complaints.selectors import unit_timeline_entries
         from xieguan.units.timeline import timeline_source
 

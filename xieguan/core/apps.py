@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from xieguan.core import audit_login  # noqa: F401  (login events → audit log)
+        from xieguan.core.permissions import VIEW_AUDIT
+        from xieguan.core.registry import MenuItem, register
+
+        register(MenuItem(_("Home"), "core:home", 10), MenuItem(_("Audit log"), "core:audit", 140, VIEW_AUDIT))

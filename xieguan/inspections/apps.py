@@ -8,6 +8,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Patrols and inspections")
 
     def ready(self) -> None:
+        from xieguan.inspections import registrations  # noqa: F401  (menu, month lock, indicators, what is due, home page, archive)
         from xieguan.inspections.timeline import inspection_entries
         from xieguan.units.timeline import timeline_source
 

@@ -31,6 +31,7 @@ from xieguan.core.photos import (
     prepare_signature,
     save_photo_once,
 )
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.scope import is_within
 from xieguan.inspections.models import (
     Answer,
@@ -59,7 +60,6 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.wording import find_forbidden
-from xieguan.monthly.locks import assert_month_open
 from xieguan.units.models import Category, Subtype, Unit, UnitStatus
 
 INSPECTOR_ROLES = (RoleCode.COMANAGER, RoleCode.SUPERVISOR)
@@ -390,7 +390,7 @@ def inspection_create(
         errors["started_at"] = _("The time cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    assert_month_open(unit.area, started_at)
+    assert_period_open(unit.area, started_at)
     _check_gps(latitude, longitude, accuracy_m)
     chosen = _inspectors(actor, inspectors)
     template = checklist_for(unit)
@@ -442,7 +442,7 @@ def inspection_save_draft(
     to (result or "", note)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValueError(f"not draft fields: {sorted(unknown)}")
@@ -538,7 +538,7 @@ def inspection_submit(*, actor: Any, inspection: Inspection) -> Inspection:
     an overall result, problems described when an item fails, each inspector
     signed and the representative signed or refused."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _require_draft(inspection)
@@ -560,7 +560,7 @@ def inspection_correct(*, actor: Any, inspection: Inspection, reason: str) -> In
     answers, inspectors and photos, and the reason; the old version stays
     readable and counts until the new one is submitted."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     clean_reason = _text(reason, field="correction_reason", limit=1000, required=True)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -649,7 +649,7 @@ def inspection_photo_add(*, actor: Any, inspection: Inspection, upload: Any) -> 
     if found is not None:
         return found, False
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
 
 
@@ -686,7 +686,7 @@ def signature_add(
     if same is not None and (digest or refused):
         return same
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     if role not in SignerRole.values:
         raise ValidationError({"role": _("Choose who is signing.")})
     if role == SignerRole.INSPECTOR:
@@ -750,7 +750,7 @@ def opinion_issue(
     require(actor, RECORD_INSPECTION, inspection.area.path)
     today = today or timezone.localdate()
     # An opinion counts in the month it is issued (today).
-    assert_month_open(inspection.area, today)
+    assert_period_open(inspection.area, today)
     county = county_of(inspection.area)
     errors: dict[str, str] = {}
     if inspection.status != InspectionStatus.SUBMITTED:
@@ -830,7 +830,7 @@ def reinspection_record(
     """Record the follow-up visit on an opinion (整改复查) and its result;
     at least two inspectors, as on any visit. Made once per ``id``."""
     require(actor, RECORD_INSPECTION, opinion.area.path)
-    assert_month_open(opinion.area, inspected_at)
+    assert_period_open(opinion.area, inspected_at)
     errors: dict[str, str] = {}
     if result not in ReinspectionResult.values:
         errors["result"] = _("Choose a result from the list.")
@@ -866,7 +866,7 @@ def reinspection_record(
 
 def reinspection_photo_add(*, actor: Any, reinspection: Reinspection, upload: Any) -> tuple[Photo, bool]:
     require(actor, RECORD_INSPECTION, reinspection.area.path)
-    assert_month_open(reinspection.area, reinspection.inspected_at)
+    ensure_open(reinspection)
     return _save_photo(actor=actor, upload=upload, area=reinspection.area, reinspection=reinspection)
 
 

@@ -8,6 +8,7 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Publicity and training")
 
     def ready(self) -> None:
+        from xieguan.outreach import registrations  # noqa: F401  (menu, month lock, indicators, archive)
         from xieguan.outreach.timeline import guidance_entries
         from xieguan.units.timeline import timeline_source
 

@@ -19,7 +19,7 @@ from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.photos import prepare_photo, save_photo_once
-from xieguan.monthly.locks import assert_month_open
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -83,7 +83,7 @@ def outreach_create(
     require(actor, RECORD_OUTREACH, area.path)
     if actor.institution is None:
         raise ValidationError(_("Only a member of an institution can record publicity."))
-    assert_month_open(area, date)
+    assert_period_open(area, date)
     errors: dict[str, str] = {}
     if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
         errors["area"] = _("Choose a township or a village.")
@@ -152,7 +152,7 @@ def training_create(
     if errors:
         raise ValidationError(errors)
     # A township's training sits in a month its report may have locked.
-    assert_month_open(area, date)
+    assert_period_open(area, date)
     clean = {
         "topic": _clean_text(topic, field="topic", required=True, limit=200),
         "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
@@ -238,7 +238,7 @@ def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[
         prepare_photo(upload),
         actor=actor,
         owner={"outreach": outreach},
-        check=lambda: assert_month_open(outreach.area, outreach.date),
+        check=lambda: ensure_open(outreach),
     )
 
 
@@ -279,8 +279,8 @@ def outreach_update(*, actor: Any, record: Outreach, **changes: Any) -> Outreach
     if errors:
         raise ValidationError(errors)
     # Both the month it leaves and the month it moves to must be open.
-    assert_month_open(record.area, record.date)
-    assert_month_open(area, values["date"])
+    ensure_open(record)
+    assert_period_open(area, values["date"])
     values.update(
         _clean_outreach_texts(
             place=values["place"], theme=values["theme"], audience=values["audience"], materials=values["materials"]
@@ -304,7 +304,7 @@ def outreach_delete(*, actor: Any, record: Outreach) -> None:
     """Delete a publicity record recorded by mistake, with its photos; the
     audit log keeps what it was."""
     require(actor, RECORD_OUTREACH, record.area.path)
-    assert_month_open(record.area, record.date)
+    ensure_open(record)
     names = [(p.image.storage, p.image.name) for p in record.photos.all()]
     with transaction.atomic():
         audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=record, changes=diff(snapshot(record), {}))
@@ -332,8 +332,8 @@ def training_update(*, actor: Any, training: Training, **changes: Any) -> Traini
     if values["hours"] is None or not (Decimal("0.5") <= Decimal(values["hours"]) <= Decimal("40")):
         raise ValidationError({"hours": _("Hours must be between 0.5 and 40.")})
     # Both the month it leaves and the month it moves to must be open.
-    assert_month_open(training.area, training.date)
-    assert_month_open(training.area, values["date"])
+    ensure_open(training)
+    assert_period_open(training.area, values["date"])
     clean = {
         "topic": _clean_text(values["topic"], field="topic", required=True, limit=200),
         "trainer": _clean_text(values["trainer"], field="trainer", required=True, limit=100),
@@ -357,7 +357,7 @@ def training_delete(*, actor: Any, training: Training) -> None:
     """Delete a training recorded by mistake — only while nobody has signed
     in, since attendances are people's hours."""
     require(actor, MANAGE_TRAINING, training.area.path)
-    assert_month_open(training.area, training.date)
+    ensure_open(training)
     with transaction.atomic():
         if training.attendances.exists():
             raise ValidationError(

@@ -6,6 +6,7 @@ class UnitsConfig(AppConfig):
     label = "units"
 
     def ready(self) -> None:
+        from xieguan.units import registrations  # noqa: F401  (menu, indicators, archive)
         from xieguan.units.timeline import change_history, timeline_source
 
         timeline_source(change_history)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area, Level
+from xieguan.core.registry import registry
 from xieguan.core.testing import assert_constant_queries, count_queries
 from xieguan.inspections.tests.factories import plain_unit
 from xieguan.monthly.overview import month_overview, sorted_rows
@@ -44,8 +45,9 @@ def test_figures_of_a_township_match_the_hand_count(month, township, sibling_tow
     assert (total.found, total.reported, total.publicity, total.opinions) == (4, 3, 4, 2)
     assert (total.submitted, total.expected) == (1, 10)
     for r in [*data.rows, total]:
-        for rate in (r.filing_rate, r.coverage_rate, r.report_rate, r.timely_rate, r.rectified_rate):
-            assert rate.percent is None or rate.percent <= 100
+        for indicator in registry.indicators:
+            rate = r.rate(indicator)
+            assert indicator.denominator is None or rate.percent is None or rate.percent <= 100
 
 
 def test_bureau_sees_every_township_with_formulas_and_drill_downs(month, login, county_admin, township):
