@@ -23,7 +23,7 @@ from xieguan.areas.models import Level
 from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import BadCursor, Page, keyset_page
-from xieguan.units import imports, services
+from xieguan.units import batches, imports, services
 from xieguan.units.exports import export_rows
 from xieguan.units.forms import (
     CertificateForm,
@@ -338,7 +338,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.import_batch_create(
+            batch = batches.import_batch_create(
                 actor=request.user,
                 category=form.cleaned_data["category"],
                 upload=form.cleaned_data["file"],
@@ -384,7 +384,7 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
     try:
-        batch = services.import_batch_confirm(actor=request.user, batch=batch)
+        batch = batches.import_batch_confirm(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -398,7 +398,7 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
 def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
     try:
-        services.import_batch_cancel(actor=request.user, batch=batch)
+        batches.import_batch_cancel(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
