@@ -18,6 +18,7 @@ run: install assets migrate demo
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' --interval 1 >> var/worker.log 2>&1 & \
+	$(PY) manage.py run_periodic >> var/worker.log 2>&1 & \
 	DEBUG=$${DEBUG:-0} STATIC_FROM_APPS=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 $(VENV)/.installed: requirements.txt

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and shared services")
 
     def ready(self) -> None:
-        from xieguan.core import audit_login  # noqa: F401  (login events → audit log)
+        # login events → audit log; our own deploy checks
+        from xieguan.core import audit_login, checks  # noqa: F401
         from xieguan.core.permissions import VIEW_AUDIT
         from xieguan.core.registry import MenuItem, register
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import ipaddress
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
@@ -23,9 +25,22 @@ SECRET_FIELDS = {"password", "pin_hash", "key_hash", "secret"}
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address; behind a proxy the deploy sets REMOTE_ADDR right
-    (docs/deploy.md), so X-Forwarded-For is not trusted here."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, unless that is one of the deploy's
+    TRUSTED_PROXIES (docs/deploy.md); then the right-most X-Forwarded-For
+    address that is not a proxy — a client can put anything at the left of
+    that header, but only the proxy appends at the right."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXIES
+    if remote not in proxies:
+        return remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        if hop and hop not in proxies:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote
+    return remote
 
 
 class ClientIPMiddleware:

@@ -109,6 +109,15 @@ def media_uri(name: str) -> str:
     return (Path(settings.MEDIA_ROOT) / name).resolve().as_uri()
 
 
+def media_uri_if_stored(field_file: Any) -> str | None:
+    """``media_uri`` of a stored file, or None when its file is missing (the
+    template then prints a placeholder instead of the picture)."""
+    name = getattr(field_file, "name", "") or ""
+    if not name or not field_file.storage.exists(name):
+        return None
+    return media_uri(name)
+
+
 def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
     """Render a template that extends ``core/pdf/base.html`` to PDF bytes."""
     from weasyprint import HTML

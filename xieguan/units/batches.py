@@ -52,7 +52,12 @@ def import_batch_create(*, actor: Any, category: Category, upload: Any, id: uuid
             original_name=Path(name).name,
             total=rows,
         )
-        batch.file.save(f"{batch.pk}{Path(name).suffix.lower()[:6] or '.xlsx'}", upload, save=False)
+        # The stored name is the server's: the batch's id and the kind the
+        # content was read as, never the sender's file name.
+        upload.seek(0)
+        suffix = ".xlsx" if upload.read(2) == b"PK" else ".csv"
+        upload.seek(0)
+        batch.file.save(f"{batch.pk}{suffix}", upload, save=False)
         batch.save()
         audit_record(
             actor=actor,

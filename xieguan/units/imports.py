@@ -719,7 +719,11 @@ def _progress_saver(batch: ImportBatch) -> Callable[[int, int], None]:
 
 
 def _table_of(batch: ImportBatch) -> list[tuple[int, list[Any]]]:
-    with batch.file.open("rb") as handle:
+    try:
+        handle = batch.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise BadFile(_("The uploaded file is no longer on the server; upload it again.")) from None
+    with handle:
         return read_rows(handle, name=batch.original_name)
 
 
