@@ -40,7 +40,6 @@ from xieguan.monthly.selectors import (
     reporting_rates,
     township_months,
 )
-from xieguan.outreach.models import Training
 
 STATUS_FORMULA = _(
     "Monthly report: submitted ÷ townships expected to report (those with a station in the month); "
@@ -239,14 +238,3 @@ def columns() -> list[Column]:
     shown = [Column(i.code, i.name, i.formula) for i in registry.indicators]
     return [*shown, Column("status", _("Monthly report"), STATUS_FORMULA)]
 
-
-def trainings_of_month(user: Any, *, area: Area, year: int, month: int) -> Any:
-    """Trainings held in ``area`` in the month with their sign-ins (the
-    drill-down of the training column), by the county's reporting period."""
-    period = reporting_period(area, year, month)
-    return (
-        Training.objects.for_list()
-        .visible_to(user)
-        .filter(area__path__startswith=area.path, date__gte=period.first_day, date__lte=period.last_day)
-        .order_by("date", "id")
-    )

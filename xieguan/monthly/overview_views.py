@@ -32,7 +32,6 @@ from xieguan.monthly.overview import (
     overview_area,
     sort_key,
     sorted_rows,
-    trainings_of_month,
 )
 from xieguan.monthly.selectors import deadline_day_for, month_due_now, opinions_of_month
 from xieguan.monthly.views import _chosen_month, _month
@@ -90,7 +89,6 @@ def _cells(row: OverviewRow, data: Overview) -> list[Cell]:
         }
     # Where a figure drills to when it is not the page its indicator names.
     special = {"publicity": publicity_href, "status": status_href}
-    special["training"] = reverse("monthly:overview_drill", args=[area.pk, year, month, "trainings"])
     if row.is_total:
         special["filing"] = reverse("units:filing_rate")
     notes = {"publicity": publicity_note, "training": _("%(n)d people") % {"n": row.trained}}
@@ -174,22 +172,16 @@ def _chart_value(rate: Rate) -> float | None:
     return float(rate.percent) if rate.percent is not None else None
 
 
-DRILLS = {"opinions": ("issued_at", "id"), "trainings": ("date", "id")}
-
-
 @login_required
 def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, measure: str) -> HttpResponse:
-    """The records behind the overview's opinions or training figure of an
-    area and month, keyset-paged."""
-    if measure not in DRILLS:
+    """The records behind the overview's opinions figure of an area and
+    month, keyset-paged (the other figures drill to their apps' lists)."""
+    if measure != "opinions":
         raise Http404
     area = get_area_for_user(request.user, area_id)
     year, month = _month(year, month)
-    if measure == "opinions":
-        qs = opinions_of_month(request.user, township=area, year=year, month=month)
-    else:
-        qs = trainings_of_month(request.user, area=area, year=year, month=month)
-    page = page_for_request(request, qs, ordering=list(DRILLS[measure]))
+    qs = opinions_of_month(request.user, township=area, year=year, month=month)
+    page = page_for_request(request, qs, ordering=["issued_at", "id"])
     return render(
         request,
         "monthly/overview_drill.html",
@@ -197,7 +189,6 @@ def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, me
             "area": area,
             "year": year,
             "month": month,
-            "measure": measure,
             "page": page,
             "query": query_without_cursor(request),
             "back": _url(

@@ -52,6 +52,12 @@ def _publicity_drill(area: Any, period: Period) -> str:
     return f"{reverse('outreach:list')}?{urlencode(query)}"
 
 
+def _training_drill(area: Any, period: Period) -> str:
+    """The training list of exactly the trainings counted: in the area, within the period's days."""
+    query = {"area": area.pk, "since": period.first_day.isoformat(), "until": period.last_day.isoformat()}
+    return f"{reverse('outreach:training_list')}?{urlencode(query)}"
+
+
 def _of_year(model: Any) -> Any:
     return lambda area, year: model.objects.filter(area__path__startswith=area.path, date__year=year)
 
@@ -78,7 +84,7 @@ register(
         tally=training_tally,
         numerator="trainings",
         denominator=None,
-        drill=lambda area, period: f"{reverse('outreach:training_list')}?{urlencode({'year': period.year})}",
+        drill=_training_drill,
         order=70,
     ),
     ArchiveSection(_("Publicity"), 60, _of_year(Outreach)),
