@@ -13,6 +13,7 @@ Whatever a domain passes around here (users, areas, records) is typed
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -110,12 +111,11 @@ class Indicator:
 
     def value(self, user: Any, *, area: Any, period: Period, today: datetime.date) -> Rate:
         """The figure for ``area`` itself (everything inside it)."""
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for path, figures in self.tally(user, area=area, period=period, today=today):
             if path.startswith(area.path):
-                for name, number in figures.items():
-                    counts[name] = counts.get(name, 0) + number
-        return Rate(counts.get(self.numerator, 0), counts.get(self.denominator or "", 0))
+                counts.update(figures)
+        return Rate(counts[self.numerator], counts[self.denominator or ""])
 
 
 # ---------------------------------------------------------------- due items
@@ -178,6 +178,14 @@ class ArchiveSection:
     records: Callable[[Any, int], models.QuerySet[Any]]
 
 
+def records_of_year(model: Any, date_field: str) -> Callable[[Any, int], models.QuerySet[Any]]:
+    """The usual ``ArchiveSection.records``: the model's records inside the
+    area (by its ``scope_lookup``) whose ``date_field`` falls in the year."""
+    return lambda area, year: model.objects.filter(
+        **{f"{model.scope_lookup}__startswith": area.path, f"{date_field}__year": year}
+    )
+
+
 @dataclass
 class Registry:
     menu: list[MenuItem] = field(default_factory=list)
@@ -211,10 +219,6 @@ def register(*entries: MenuItem | LockedModel | Indicator | DueSource | HomePane
             target.sort(key=lambda e: getattr(e, "order", 0))
 
 
-def locked_model(model: type[models.Model]) -> LockedModel | None:
-    return next((e for e in registry.locked_models if e.model is model), None)
-
-
 def assert_period_open(area: Any, when: datetime.date | datetime.datetime | None, *, field: str | None = None) -> None:
     """ValidationError (in Chinese) when the reporting month that counts
     ``when`` in ``area`` is locked: the check the monthly app registers.
@@ -226,7 +230,7 @@ def assert_period_open(area: Any, when: datetime.date | datetime.datetime | None
 def ensure_open(record: models.Model, *, field: str | None = None) -> None:
     """``assert_period_open`` for a record of a registered model, placed in
     its month by the area and date its registration names."""
-    entry = locked_model(type(record))
+    entry = next((e for e in registry.locked_models if e.model is type(record)), None)
     if entry is None:
         raise LookupError(f"{type(record).__name__} is not registered as a model a locked month freezes")
     area = attrgetter(entry.area_field)(record)

@@ -24,6 +24,7 @@ from xieguan.core.registry import (
     Period,
     Tally,
     due_items,
+    records_of_year,
     register,
 )
 from xieguan.inspections.models import Handover, HandoverStatus, Inspection, Opinion, Reinspection
@@ -114,10 +115,6 @@ def home_panel(user: Any, now: datetime.datetime) -> dict[str, Any] | None:
     }
 
 
-def _of_year(model: Any, when: str) -> Any:
-    return lambda area, year: model.objects.filter(area__path__startswith=area.path, **{f"{when}__year": year})
-
-
 register(
     MenuItem(_("Inspections"), "inspections:list", 20),
     LockedModel(Inspection, "started_at"),
@@ -140,7 +137,7 @@ register(
     DueSource("reinspection", _("Re-inspections due"), reinspections_due, 30),
     DueSource("handover", _("Cases handed over to the institute"), handovers_open, 40),
     HomePanel("inspections/_due_this_month.html", 20, home_panel),
-    ArchiveSection(_("Inspection records"), 20, _of_year(Inspection, "started_at")),
-    ArchiveSection(_("Supervision opinions"), 30, _of_year(Opinion, "issued_at")),
-    ArchiveSection(_("Handovers"), 40, _of_year(Handover, "sent_at")),
+    ArchiveSection(_("Inspection records"), 20, records_of_year(Inspection, "started_at")),
+    ArchiveSection(_("Supervision opinions"), 30, records_of_year(Opinion, "issued_at")),
+    ArchiveSection(_("Handovers"), 40, records_of_year(Handover, "sent_at")),
 )

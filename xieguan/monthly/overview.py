@@ -17,6 +17,7 @@ overview costs the same number of queries for 10 townships or 100.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,28 +53,14 @@ STATE_ORDER = {None: -1, MISSING: 0, RETURNED: 1, NOT_DUE: 2, SUBMITTED_LATE: 3,
 
 @dataclass
 class OverviewRow:
-    """One township (or county) of the overview; every figure is a pair of
-    counts (named by the indicators' tallies), so the rates can be summed
-    into a total and none exceeds 100%."""
+    """One township (or county) of the overview. ``counts`` holds what the
+    indicators' tallies counted, by the names they give them; every figure
+    is a pair of counts, so the rates can be summed into a total and none
+    exceeds 100%."""
 
     area: Area
     is_total: bool = False
-    units: int = 0
-    complete: int = 0
-    due: int = 0
-    patrolled: int = 0
-    found: int = 0
-    reported: int = 0
-    timely: int = 0
-    opinions: int = 0
-    rectified: int = 0
-    publicity: int = 0
-    publicity_quarter: int = 0
-    quarter_townships: int = 0
-    quarter_done: int = 0
-    quarter_overdue: int = 0
-    trainings: int = 0
-    trained: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
     state: str | None = None
     expected: int = 0
     submitted: int = 0
@@ -82,14 +69,14 @@ class OverviewRow:
 
     def rate(self, indicator: Indicator) -> Rate:
         """The indicator's figure of this row (its plain count when it has no denominator)."""
-        return Rate(getattr(self, indicator.numerator, 0), getattr(self, indicator.denominator or "", 0))
+        return Rate(self.counts[indicator.numerator], self.counts[indicator.denominator or ""])
 
     @property
     def publicity_state(self) -> str:
         """A township's quarter as the outreach app judges it: done, due or overdue."""
-        if not self.quarter_townships:
+        if not self.counts["quarter_townships"]:
             return ""
-        return "done" if self.quarter_done else "overdue" if self.quarter_overdue else "due"
+        return "done" if self.counts["quarter_done"] else "overdue" if self.counts["quarter_overdue"] else "due"
 
     @property
     def submitted_rate(self) -> Rate:
@@ -135,14 +122,6 @@ def _segment(path: str, level: int) -> str | None:
     return segments[level - 1] if len(segments) >= level else None
 
 
-def _add(rows: dict[str, OverviewRow], level: int, path: str, **counts: int) -> None:
-    row = rows.get(_segment(path, level) or "")
-    if row is None:
-        return
-    for name, value in counts.items():
-        setattr(row, name, getattr(row, name, 0) + value)
-
-
 def month_overview(user: Any, *, area: Area, year: int, month: int, today: datetime.date) -> Overview:
     """The townships of a county (or the counties of a prefecture) with
     their indicators for (year, month) and a total for ``area``. Only what
@@ -160,19 +139,13 @@ def month_overview(user: Any, *, area: Area, year: int, month: int, today: datet
     )
     rows = {c.id.hex: OverviewRow(area=c) for c in children}
     total = OverviewRow(area=area, is_total=True)
-    inside = [area.path]
-
-    def count(path: str, **counts: int) -> None:
-        if not path.startswith(inside[0]):
-            return
-        _add(rows, level, path, **counts)
-        for name, value in counts.items():
-            setattr(total, name, getattr(total, name, 0) + value)
-
     # Each app's figures, from its own selector: indicators sharing a tally are counted by one call of it.
     for tally in dict.fromkeys(indicator.tally for indicator in registry.indicators):
         for path, counts in tally(user, area=area, period=period, today=today):
-            count(path, **counts)
+            if path.startswith(area.path):
+                total.counts.update(counts)
+                if row := rows.get(_segment(path, level) or ""):
+                    row.counts.update(counts)
 
     if level == Level.TOWNSHIP:
         for township_month in township_months(user, area=area, year=year, month=month, today=today):
@@ -237,4 +210,3 @@ def columns() -> list[Column]:
     """The indicators the apps registered, in their order, then the monthly report's state."""
     shown = [Column(i.code, i.name, i.formula) for i in registry.indicators]
     return [*shown, Column("status", _("Monthly report"), STATUS_FORMULA)]
-

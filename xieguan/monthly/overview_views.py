@@ -78,20 +78,20 @@ def _cells(row: OverviewRow, data: Overview) -> list[Cell]:
         )
     if township and not row.is_total:
         publicity_note = {
-            "done": _("quarter: %(n)d, done") % {"n": row.publicity_quarter},
+            "done": _("quarter: %(n)d, done") % {"n": row.counts["publicity_quarter"]},
             "due": _("quarter: none yet"),
             "overdue": _("quarter: none, overdue"),
         }.get(row.publicity_state, "")
     else:
         publicity_note = _("townships with publicity this quarter: %(done)d / %(all)d") % {
-            "done": row.quarter_done,
-            "all": row.quarter_townships,
+            "done": row.counts["quarter_done"],
+            "all": row.counts["quarter_townships"],
         }
     # Where a figure drills to when it is not the page its indicator names.
     special = {"publicity": publicity_href, "status": status_href}
     if row.is_total:
         special["filing"] = reverse("units:filing_rate")
-    notes = {"publicity": publicity_note, "training": _("%(n)d people") % {"n": row.trained}}
+    notes = {"publicity": publicity_note, "training": _("%(n)d people") % {"n": row.counts["trained"]}}
     cells = []
     for column in columns():
         indicator = indicator_of(column.key)
@@ -142,7 +142,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     rates = [c for c in shown if (i := indicator_of(c.key)) is not None and i.denominator]
     chart_column = next((c for c in rates if c.key == sort), rates[1])
     chart_indicator: Any = indicator_of(chart_column.key)
-    chart = {"names": [row.area.name for row in rows], "values": [_chart_value(row.rate(chart_indicator)) for row in rows]}
+    chart = {
+        "names": [row.area.name for row in rows],
+        "values": [_chart_value(row.rate(chart_indicator)) for row in rows],
+    }
     parent = area.parent if area.level == Level.COUNTY and area.parent_id else None
     if parent is not None and not Area.objects.visible_to(request.user).filter(pk=parent.pk).exists():
         parent = None

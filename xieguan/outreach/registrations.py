@@ -10,7 +10,16 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.registry import ArchiveSection, Indicator, LockedModel, MenuItem, Period, Tally, register
+from xieguan.core.registry import (
+    ArchiveSection,
+    Indicator,
+    LockedModel,
+    MenuItem,
+    Period,
+    Tally,
+    records_of_year,
+    register,
+)
 from xieguan.outreach.models import Outreach, Training
 from xieguan.outreach.selectors import OVERDUE, publicity_due
 
@@ -58,10 +67,6 @@ def _training_drill(area: Any, period: Period) -> str:
     return f"{reverse('outreach:training_list')}?{urlencode(query)}"
 
 
-def _of_year(model: Any) -> Any:
-    return lambda area, year: model.objects.filter(area__path__startswith=area.path, date__year=year)
-
-
 register(
     MenuItem(_("Publicity"), "outreach:list", 60),
     MenuItem(_("Training"), "outreach:training_list", 70),
@@ -87,6 +92,6 @@ register(
         drill=_training_drill,
         order=70,
     ),
-    ArchiveSection(_("Publicity"), 60, _of_year(Outreach)),
-    ArchiveSection(_("Training"), 70, _of_year(Training)),
+    ArchiveSection(_("Publicity"), 60, records_of_year(Outreach, "date")),
+    ArchiveSection(_("Training"), 70, records_of_year(Training, "date")),
 )

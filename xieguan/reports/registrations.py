@@ -21,6 +21,7 @@ from xieguan.core.registry import (
     Period,
     Tally,
     due_items,
+    records_of_year,
     register,
 )
 from xieguan.reports.models import Report
@@ -73,9 +74,5 @@ register(
     Indicator("timely", _("Timely report rate"), TIMELY_RATE_FORMULA, report_tally, "timely", "reported", _drill, 40),
     DueSource("report", _("Reports on their way to the county"), reports_on_their_way, 10),
     HomePanel("reports/_home_panel.html", 10, home_panel),
-    ArchiveSection(
-        _("Information reports"),
-        50,
-        lambda area, year: Report.objects.filter(area__path__startswith=area.path, found_at__year=year),
-    ),
+    ArchiveSection(_("Information reports"), 50, records_of_year(Report, "found_at")),
 )
