@@ -168,6 +168,7 @@ class User(AbstractUser):
     scope_lookup = "institution__area__path"
     # Django's own bookkeeping that the audit log need not show.
     audit_exclude = ("first_name", "last_name", "last_login", "date_joined", "password_changed_at", "is_staff")
+    audit_mask = {"phone": "phone", "id_number": "id_number"}
 
     class Meta:
         verbose_name = _("user")

@@ -437,7 +437,8 @@ def token_issue(*, user: User) -> tuple[ApiToken, str]:
             prefix=key[:8],
             expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
-        audit_record(actor=user, action=AuditEvent.Action.TOKEN_ISSUED, obj=user, note=token.prefix)
+        # The token's id, never a piece of its key, names it in the log.
+        audit_record(actor=user, action=AuditEvent.Action.TOKEN_ISSUED, obj=user, note=str(token.pk))
     return token, key
 
 
@@ -448,7 +449,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action=AuditEvent.Action.TOKEN_REVOKED, obj=token.user, note=token.prefix)
+            audit_record(actor=actor, action=AuditEvent.Action.TOKEN_REVOKED, obj=token.user, note=str(token.pk))
     return token
 
 

@@ -241,7 +241,10 @@ def save_photo_once(
             )
             files.save(photo.image, prepared.name, prepared.content)
             photo.save()
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+            # audit_record keeps "file uploaded", never where the file is stored.
+            audit_record(
+                actor=actor, action=AuditEvent.Action.CREATE, obj=photo, changes={"image": [None, photo.image.name]}
+            )
     except IntegrityError:
         found = held()
         if found is None:

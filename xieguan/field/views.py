@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -24,11 +24,26 @@ from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.accounts.services import token_issue
 from xieguan.outreach.models import OutreachForm
 
+# The field app's ES modules, main.js first; the shell preloads them all so
+# that a slow first load does not discover them one import at a time.
+# core/geo.js and core/signature.js are shared with the desktop pages.
+FIELD_MODULES = (
+    "field/main.js",
+    "field/shell.js",
+    "field/outbox.js",
+    "field/records.js",
+    "field/sync.js",
+    "field/photo.js",
+    "field/forms.js",
+    "field/inspection-form.js",
+    "field/home.js",
+    "core/geo.js",
+    "core/signature.js",
+)
 # What the service worker keeps so that /m/ opens with no signal.
-SHELL_STATIC = ("field/field.js", "field/field.css", "field/icon-192.png", "field/icon-512.png")
+SHELL_STATIC = (*FIELD_MODULES, "field/field.css", "field/icon-192.png", "field/icon-512.png")
 
 
-@login_required
 def shell(request: HttpRequest) -> HttpResponse:
     """The one page of the field app; the script fills it from IndexedDB."""
     return render(
@@ -40,6 +55,7 @@ def shell(request: HttpRequest) -> HttpResponse:
             # Village information officers report and educate; inspections
             # are the co-managers' (and supervisors') work.
             "may_inspect": can(request.user, RECORD_INSPECTION),
+            "modules": FIELD_MODULES[1:],
         },
     )
 
@@ -64,6 +80,7 @@ def _worker_source(debug: bool) -> bytes:
     return head.encode() + body
 
 
+@login_not_required
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, with the shell's (fingerprinted) addresses and a
@@ -76,6 +93,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_not_required
 @require_GET
 def manifest(request: HttpRequest) -> HttpResponse:
     """The web app manifest: installable, opens /m/ standalone."""
@@ -97,6 +115,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json; charset=utf-8")
 
 
+@login_not_required
 @never_cache
 @require_POST
 def token(request: HttpRequest) -> JsonResponse:
