@@ -8,4 +8,7 @@ class AreasConfig(AppConfig):
     verbose_name = _("Areas")
 
     def ready(self) -> None:
-        from xieguan.areas import audit_events  # noqa: F401 - names its audit events
+        from xieguan.areas import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, home page)
+        )

@@ -15,7 +15,6 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.permissions import MANAGE_AREAS, require
 from xieguan.areas.codes import (
     check_code_format,
     level_of_code,
@@ -26,6 +25,7 @@ from xieguan.areas.codes import (
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
+from xieguan.core.permissions import MANAGE_AREAS, require
 from xieguan.core.scope import is_within
 
 if TYPE_CHECKING:
@@ -164,9 +164,7 @@ def area_retire(*, actor: User, area: Area, successor: Area, on: datetime.date |
             moved = model._default_manager.filter(area=area).update(area=successor)
             if moved:
                 result.moved_records[str(model._meta.verbose_name_plural)] = moved
-        from xieguan.accounts.models import Institution
-
-        result.closed_institutions = Institution.objects.filter(area=area, closed_on__isnull=True).update(closed_on=on)
+        result.closed_institutions = area.institutions.filter(closed_on__isnull=True).update(closed_on=on)
         area.retired_on = on
         area.successor = successor
         area.save(update_fields=["retired_on", "successor", "updated_at"])

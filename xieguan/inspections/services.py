@@ -30,6 +30,7 @@ from xieguan.core.photos import (
     prepare_signature,
     save_photo_once,
 )
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.scope import is_within
 from xieguan.core.validators import date_error
 from xieguan.inspections.models import (
@@ -59,7 +60,6 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.wording import find_forbidden
-from xieguan.monthly.locks import assert_month_open
 from xieguan.units.models import Category, Subtype, Unit, UnitStatus
 
 INSPECTOR_ROLES = (RoleCode.COMANAGER, RoleCode.SUPERVISOR)
@@ -387,7 +387,7 @@ def inspection_create(
         errors["started_at"] = problem
     if errors:
         raise ValidationError(errors)
-    assert_month_open(unit.area, started_at)
+    assert_period_open(unit.area, started_at)
     _check_gps(latitude, longitude, accuracy_m)
     chosen = _inspectors(actor, inspectors)
     template = checklist_for(unit)
@@ -437,7 +437,7 @@ def inspection_save_draft(
     to (result or "", note)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValueError(f"not draft fields: {sorted(unknown)}")
@@ -532,7 +532,7 @@ def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
     an overall result, problems described when an item fails, each inspector
     signed and the representative signed or refused."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _require_draft(inspection)
@@ -551,7 +551,7 @@ def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> I
     answers, inspectors and photos, and the reason; the old version stays
     readable and counts until the new one is submitted."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     clean_reason = _text(reason, field="correction_reason", limit=1000, required=True)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -640,7 +640,7 @@ def inspection_photo_add(*, actor: User, inspection: Inspection, upload: Any) ->
     if found is not None:
         return found, False
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
 
 
@@ -677,7 +677,7 @@ def signature_add(
     if same is not None and (digest or refused):
         return same
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     if role not in SignerRole.values:
         raise ValidationError({"role": _("Choose who is signing.")})
     if role == SignerRole.INSPECTOR:
@@ -741,7 +741,7 @@ def opinion_issue(
     require(actor, RECORD_INSPECTION, inspection.area.path)
     today = today or timezone.localdate()
     # An opinion counts in the month it is issued (today).
-    assert_month_open(inspection.area, today)
+    assert_period_open(inspection.area, today)
     county = county_of(inspection.area)
     errors: dict[str, str] = {}
     if inspection.status != InspectionStatus.SUBMITTED:
@@ -821,7 +821,7 @@ def reinspection_record(
     """Record the follow-up visit on an opinion (整改复查) and its result;
     at least two inspectors, as on any visit. Made once per ``id``."""
     require(actor, RECORD_INSPECTION, opinion.area.path)
-    assert_month_open(opinion.area, inspected_at)
+    assert_period_open(opinion.area, inspected_at)
     errors: dict[str, str] = {}
     if result not in ReinspectionResult.values:
         errors["result"] = _("Choose a result from the list.")
@@ -859,7 +859,7 @@ def reinspection_record(
 
 def reinspection_photo_add(*, actor: User, reinspection: Reinspection, upload: Any) -> tuple[Photo, bool]:
     require(actor, RECORD_INSPECTION, reinspection.area.path)
-    assert_month_open(reinspection.area, reinspection.inspected_at)
+    ensure_open(reinspection)
     return _save_photo(actor=actor, upload=upload, area=reinspection.area, reinspection=reinspection)
 
 

@@ -18,8 +18,8 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.idempotency import create_once
 from xieguan.core.photos import prepare_photo, save_photo_once
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import date_error
-from xieguan.monthly.locks import assert_month_open
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -86,7 +86,7 @@ def outreach_create(
     require(actor, RECORD_OUTREACH, area.path)
     if actor.institution is None:
         raise ValidationError(_("Only a member of an institution can record publicity."))
-    assert_month_open(area, date)
+    assert_period_open(area, date)
     errors: dict[str, str] = {}
     if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
         errors["area"] = _("Choose a township or a village.")
@@ -157,7 +157,7 @@ def training_create(
     if errors:
         raise ValidationError(errors)
     # A township's training sits in a month its report may have locked.
-    assert_month_open(area, date)
+    assert_period_open(area, date)
     clean = {
         "topic": _clean_text(topic, field="topic", required=True, limit=200),
         "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
@@ -245,7 +245,7 @@ def outreach_photo_add(*, actor: User, outreach: Outreach, upload: Any) -> tuple
         prepare_photo(upload),
         actor=actor,
         owner={"outreach": outreach},
-        check=lambda: assert_month_open(outreach.area, outreach.date),
+        check=lambda: ensure_open(outreach),
     )
 
 
@@ -286,8 +286,8 @@ def outreach_update(*, actor: User, record: Outreach, **changes: Any) -> Outreac
     if errors:
         raise ValidationError(errors)
     # Both the month it leaves and the month it moves to must be open.
-    assert_month_open(record.area, record.date)
-    assert_month_open(area, values["date"])
+    ensure_open(record)
+    assert_period_open(area, values["date"])
     values.update(
         _clean_outreach_texts(
             place=values["place"], theme=values["theme"], audience=values["audience"], materials=values["materials"]
@@ -308,7 +308,7 @@ def outreach_delete(*, actor: User, record: Outreach) -> None:
     """Delete a publicity record recorded by mistake, with its photos; the
     audit log keeps what it was."""
     require(actor, RECORD_OUTREACH, record.area.path)
-    assert_month_open(record.area, record.date)
+    ensure_open(record)
     names = [(p.image.storage, p.image.name) for p in record.photos.all()]
     with transaction.atomic():
         with audited(actor, "outreach.delete", record):
@@ -338,8 +338,8 @@ def training_update(*, actor: User, training: Training, **changes: Any) -> Train
     if problem := date_error(values["date"]):
         raise ValidationError({"date": problem})
     # Both the month it leaves and the month it moves to must be open.
-    assert_month_open(training.area, training.date)
-    assert_month_open(training.area, values["date"])
+    ensure_open(training)
+    assert_period_open(training.area, values["date"])
     clean = {
         "topic": _clean_text(values["topic"], field="topic", required=True, limit=200),
         "trainer": _clean_text(values["trainer"], field="trainer", required=True, limit=100),
@@ -360,7 +360,7 @@ def training_delete(*, actor: User, training: Training) -> None:
     """Delete a training recorded by mistake — only while nobody has signed
     in, since attendances are people's hours."""
     require(actor, MANAGE_TRAINING, training.area.path)
-    assert_month_open(training.area, training.date)
+    ensure_open(training)
     with transaction.atomic():
         if training.attendances.exists():
             raise ValidationError(

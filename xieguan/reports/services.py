@@ -29,9 +29,9 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.idempotency import create_once
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo, save_photo_once
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.scope import is_within
 from xieguan.core.validators import clean_phone, date_error
-from xieguan.monthly.locks import assert_month_open
 from xieguan.reports.defaults import OCCUPATIONAL
 from xieguan.reports.models import (
     EMERGENCY_LIMIT_MINUTES,
@@ -157,7 +157,7 @@ def report_create(
     if errors:
         raise ValidationError(errors)
     assert found_at is not None
-    assert_month_open(area, found_at)
+    assert_period_open(area, found_at)
     clean = {
         "place": _clean_text(place, field="place", required=True, limit=200),
         "content": _clean_text(content, field="content", required=True, limit=2000),
@@ -222,7 +222,7 @@ def report_photo_add(*, actor: User, report: Report, upload: Any) -> tuple[Repor
     require(actor, FILE_REPORT, report.area.path)
 
     def check() -> None:
-        assert_month_open(report.area, report.found_at)
+        ensure_open(report)
         if report.photos.count() >= MAX_PHOTOS:
             raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
 
@@ -314,7 +314,7 @@ def report_step(
         # county's handling, feedback and closing come later, change no
         # figure of the township's month, and must not wait for an unlock.
         if kind in TOWNSHIP_STEPS:
-            assert_month_open(locked.area, locked.found_at)
+            ensure_open(locked)
         if locked.status not in before:
             raise ValidationError(
                 {
