@@ -14,7 +14,7 @@ import datetime
 import decimal
 import ipaddress
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -25,10 +25,17 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from xieguan.core.event_names import (  # noqa: F401 - written here too, where services look
+    ACTION_MAX_LENGTH,
+    EARLIER_ACTIONS,
+    EventType,
+    event_choices,
+    event_label,
+    event_types,
+    register_events,
+)
 from xieguan.core.masking import mask_id_number, mask_phone
 from xieguan.core.models import AuditEvent
 
@@ -215,84 +222,6 @@ def _object_repr(obj: models.Model) -> str:
             if name and name in text:
                 text = text.replace(name, str(obj._meta.verbose_name))
     return text[:200]
-
-
-# ---- event codes, named in Chinese --------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventType:
-    code: str
-    label: str | Promise
-    group: str | Promise
-
-
-_EVENT_TYPES: dict[str, EventType] = {}
-ACTION_MAX_LENGTH = 64  # AuditEvent.action holds the code
-
-# What the log said before events had codes: rows written then keep these
-# actions, and the page still names them.
-EARLIER_ACTIONS: dict[str, str | Promise] = {
-    "create": gettext_lazy("create"),
-    "update": gettext_lazy("update"),
-    "delete": gettext_lazy("delete"),
-    "login": gettext_lazy("login"),
-    "logout": gettext_lazy("logout"),
-    "login_failed": gettext_lazy("failed login"),
-    "locked_out": gettext_lazy("account locked"),
-    "token_issued": gettext_lazy("API token issued"),
-    "token_revoked": gettext_lazy("API token revoked"),
-    "password_changed": gettext_lazy("password changed"),
-    "import": gettext_lazy("import"),
-    "retire": gettext_lazy("retire"),
-    "move": gettext_lazy("move"),
-    "request": gettext_lazy("request"),
-    "approve": gettext_lazy("approve"),
-    "refuse": gettext_lazy("refuse"),
-    "view_personal": gettext_lazy("view personal data"),
-}
-
-
-def register_events(group: str | Promise, events: Mapping[str, str | Promise]) -> None:
-    """Name an app's event codes, ``{"unit.merge": _("Units merged")}``, under
-    ``group`` (the app's name) for the audit-log page. Each app calls this from
-    its ``AppConfig.ready()``; core itself names no domain's events."""
-    for code, label in events.items():
-        thing, dot, verb = code.partition(".")
-        if not (dot and thing and verb) or len(code) > ACTION_MAX_LENGTH:
-            raise ValueError(f"an audit event code is <thing>.<verb> in {ACTION_MAX_LENGTH} characters: {code!r}")
-        known = _EVENT_TYPES.get(code)
-        if known is not None and (str(known.label), str(known.group)) != (str(label), str(group)):
-            raise ValueError(f"the audit event {code!r} is already registered as {known.label!r}")
-        _EVENT_TYPES[code] = EventType(code=code, label=label, group=group)
-
-
-def event_types() -> dict[str, EventType]:
-    """Every registered event code (a copy)."""
-    return dict(_EVENT_TYPES)
-
-
-def event_label(code: str) -> str:
-    """The name of an event for people: its registered label, the label of an
-    action written before codes existed, else the code itself."""
-    known = _EVENT_TYPES.get(code)
-    if known is not None:
-        return str(known.label)
-    if code in EARLIER_ACTIONS:
-        return str(EARLIER_ACTIONS[code])
-    return code
-
-
-def event_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The known codes grouped by app, for a select: the groups in the order
-    the apps registered them, each sorted by code, then the actions of rows
-    written before codes existed."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for event in _EVENT_TYPES.values():
-        groups.setdefault(str(event.group), []).append((event.code, str(event.label)))
-    choices = [(group, sorted(rows)) for group, rows in groups.items()]
-    choices.append((str(gettext_lazy("Earlier entries")), [(k, str(v)) for k, v in EARLIER_ACTIONS.items()]))
-    return choices
 
 
 # ---- writing events ----------------------------------------------------------

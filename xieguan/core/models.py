@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.core.event_names import event_label
 from xieguan.core.scope import ScopedQuerySet
 
 
@@ -83,6 +84,4 @@ class AuditEvent(models.Model):
     @property
     def label(self) -> str:
         """The event's name for people, in their language."""
-        from xieguan.core.audit import event_label
-
         return event_label(self.action)
