@@ -193,7 +193,7 @@ def test_list_query_count_constant(demo, login):
     assert_constant_queries(
         lambda: client.get("/complaints/?status=all"),
         lambda: [file_public(demo.townships[i % 2]) for i in range(5)],
-        most=15,
+        exactly=11,
     )
 
 

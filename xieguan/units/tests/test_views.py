@@ -191,7 +191,7 @@ def test_list_query_count_does_not_grow(demo, login, county_admin, comanager_in)
     assert_constant_queries(
         lambda: client.get(url, {"status": "open"}),
         lambda: [make_unit(comanager_in, demo.villages[1], name=f"店{i}") for i in range(5)],
-        most=20,
+        exactly=14,
     )
 
 
@@ -204,7 +204,7 @@ def test_unit_file_query_count_does_not_grow_with_licences(demo, login, county_a
             services.licence_add(actor=comanager_in, unit=unit, kind="卫生许可证", number=str(i)) for i in range(4)
         ],
         # Each app that adds to the timeline costs a query or two, once.
-        most=30,
+        exactly=24,
     )
 
 
