@@ -29,7 +29,7 @@ from xieguan.field.models import Upload, UploadTarget
 
 UPLOAD_LIFETIME = datetime.timedelta(days=2)
 # Who may add what an upload becomes (the attaching services ask the same).
-WRITES_TO = {
+WRITES_TO: dict[str, str] = {
     UploadTarget.INSPECTION_PHOTO: RECORD_INSPECTION,
     UploadTarget.INSPECTION_SIGNATURE: RECORD_INSPECTION,
     UploadTarget.REPORT_PHOTO: FILE_REPORT,
