@@ -18,6 +18,7 @@ run: install assets migrate demo
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' --interval 1 >> var/worker.log 2>&1 & \
+	$(PY) manage.py run_periodic >> var/worker.log 2>&1 & \
 	DEBUG=$${DEBUG:-0} STATIC_FROM_APPS=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 $(VENV)/.installed: requirements.txt
@@ -40,7 +41,6 @@ node_modules/.package-lock.json: package-lock.json
 $(VENDOR)/.copied: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
-	cp node_modules/@alpinejs/csp/dist/cdn.min.js $(VENDOR)/alpine-csp.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
 	mkdir -p $(VENDOR)/fonts
 	cp node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-chinese-simplified-400-normal.woff2 \

@@ -3,7 +3,7 @@ documented at /api/openapi.json."""
 
 from ninja import NinjaAPI
 
-from xieguan.accounts.api import auth_router, me_router
+from xieguan.accounts.api import auth_router, lockout_router, me_router
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.complaints.api import public_router as public_complaints_router
@@ -46,6 +46,7 @@ api.add_router("/auth", auth_router)
 api.add_router("", me_router)
 api.add_router("/areas", areas_router)
 api.add_router("/institutions", institutions_router)
+api.add_router("/lockouts", lockout_router)
 api.add_router("/units", units_router)
 api.add_router("/licences", licences_router)
 api.add_router("/certificates", certificates_router)

@@ -11,9 +11,15 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from xieguan.accounts import services
-from xieguan.accounts.models import Institution
-from xieguan.accounts.schemas import InstitutionIn, InstitutionOut, MeOut, TokenIn, TokenOut
-from xieguan.accounts.selectors import get_institution_for_user, two_factor_on
+from xieguan.accounts.models import Institution, SignInLock
+from xieguan.accounts.permissions import MANAGE_PEOPLE, require
+from xieguan.accounts.schemas import InstitutionIn, InstitutionOut, LockoutOut, MeOut, TokenIn, TokenOut
+from xieguan.accounts.selectors import (
+    get_institution_for_user,
+    get_signin_lock_for_user,
+    signin_locks_in_force,
+    two_factor_on,
+)
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
@@ -22,6 +28,7 @@ from xieguan.core.pagination import keyset_page
 auth_router = Router(tags=["auth"])
 router = Router(tags=["institutions"])
 me_router = Router(tags=["auth"])
+lockout_router = Router(tags=["lockouts"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
@@ -35,7 +42,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     if getattr(request, "axes_locked_out", False):
         from xieguan.accounts.lockout import lockout_message
 
-        raise HttpError(429, lockout_message())
+        raise HttpError(429, lockout_message(request))
     if user is None:
         raise HttpError(401, _("The user name or password is wrong."))
     if two_factor_on(user) and services.two_factor_match(user=user, code=payload.otp or "") is None:
@@ -117,3 +124,36 @@ def institution_create(request: HttpRequest, payload: InstitutionIn) -> Any:
     data = payload.dict(exclude={"area_id"})
     institution = services.institution_create(actor=request.user, area=area, **data)
     return Status(201, _institution_out(institution))
+
+
+def _lockout_out(lock: SignInLock) -> dict[str, Any]:
+    return {
+        "id": lock.pk,
+        "kind": lock.kind,
+        "kind_label": lock.get_kind_display(),
+        "username": lock.username,
+        "person_id": lock.user_id,
+        "person_name": str(lock.user) if lock.user is not None else None,
+        "ip_address": lock.ip_address,
+        "locked_at": lock.locked_at,
+        "until": lock.until,
+        "released_at": lock.released_at,
+    }
+
+
+@lockout_router.get("", response={200: ListOut[LockoutOut], **ERRORS})
+def lockout_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
+    """Sign-in locks in force on people of the caller's area, newest first
+    (for administrators who manage people; locks on addresses for system
+    administrators only). Page on with ``after``."""
+    require(request.user, MANAGE_PEOPLE)
+    page = keyset_page(signin_locks_in_force(request.user), ordering=["-locked_at", "id"], cursor=after, size=limit)
+    return {"items": [_lockout_out(lock) for lock in page.items], "next": page.next_cursor}
+
+
+@lockout_router.post("/{lock_id}/release", response={200: LockoutOut, **ERRORS})
+def lockout_release(request: HttpRequest, lock_id: str) -> Any:
+    """Release a lock before its cool-off ends (audited as signin.released);
+    404 outside the caller's area, 422 when it has already ended."""
+    lock = get_signin_lock_for_user(request.user, lock_id)
+    return _lockout_out(services.signin_lock_release(actor=request.user, lock=lock))

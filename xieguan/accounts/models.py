@@ -168,6 +168,7 @@ class User(AbstractUser):
     scope_lookup = "institution__area__path"
     # Django's own bookkeeping that the audit log need not show.
     audit_exclude = ("first_name", "last_name", "last_login", "date_joined", "password_changed_at", "is_staff")
+    audit_mask = {"phone": "phone", "id_number": "id_number"}
 
     class Meta:
         verbose_name = _("user")
@@ -284,3 +285,50 @@ class ApiToken(BaseModel):
 
     def touch(self, **kwargs: Any) -> None:
         ApiToken.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
+
+
+class SignInLockKind(models.TextChoices):
+    ACCOUNT = "account", _("account at an address")
+    ADDRESS = "address", _("network address")
+
+
+class SignInLockQuerySet(ScopedQuerySet["SignInLock"]):
+    def active(self) -> SignInLockQuerySet:
+        """The locks in force now: not released, cool-off not over."""
+        return self.filter(released_at__isnull=True, until__gt=timezone.now())
+
+
+class SignInLock(BaseModel):
+    """A sign-in lock (SPEC §12, issue 17): one user name from one address
+    after LOCKOUT_FAILURES failures, or one address after
+    LOCKOUT_ADDRESS_FAILURES failures across user names. It lasts a fixed
+    cool-off from ``locked_at`` to ``until``, or until an administrator of the
+    person's area releases it. An address lock, or a lock on a user name that
+    names nobody, belongs to no area: only system administrators see it."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=SignInLockKind.choices)
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("locked at"))
+    until = models.DateTimeField(_("locked until"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        User, verbose_name=_("released by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = SignInLockQuerySet.as_manager()
+    scope_lookup = "user__institution__area__path"
+
+    class Meta:
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        ordering = ["-locked_at"]
+        indexes = [models.Index(fields=["ip_address", "until"], name="signin_lock_address_idx")]
+
+    def __str__(self) -> str:
+        if self.kind == SignInLockKind.ADDRESS:
+            return str(self.ip_address)
+        return f"{self.username} @ {self.ip_address}"

@@ -64,3 +64,16 @@ class InstitutionIn(Schema):
     phone: str = Field("", max_length=30)
     address: str = Field("", max_length=200)
     opened_on: datetime.date | None = None
+
+
+class LockoutOut(Schema):
+    id: uuid.UUID
+    kind: str = Field(description="account: one user name from one address; address: every sign-in from it")
+    kind_label: str
+    username: str
+    person_id: uuid.UUID | None
+    person_name: str | None
+    ip_address: str | None
+    locked_at: datetime.datetime
+    until: datetime.datetime
+    released_at: datetime.datetime | None

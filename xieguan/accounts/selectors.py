@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xieguan.accounts.models import Institution, TransferRequest, User
+from xieguan.accounts.models import Institution, SignInLock, SignInLockQuerySet, TransferRequest, User
 from xieguan.core.scope import get_object_for_user
 
 
@@ -24,6 +24,17 @@ def get_transfer_for_user(user: Any, pk: Any) -> TransferRequest:
         user,
         pk,
     )
+
+
+def signin_locks_in_force(user: Any) -> SignInLockQuerySet:
+    """The sign-in locks in force that ``user`` may see: on people of their
+    area; locks on an address or on a user name that names nobody belong to no
+    area, so only a system administrator sees them."""
+    return SignInLock.objects.visible_to(user).active().select_related("user__institution__area")
+
+
+def get_signin_lock_for_user(user: Any, pk: Any) -> SignInLock:
+    return get_object_for_user(SignInLock.objects.select_related("user__institution__area"), user, pk)
 
 
 def two_factor_on(user: Any) -> bool:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,8 @@ from xieguan.accounts.models import (
     InstitutionType,
     Role,
     RoleCode,
+    SignInLock,
+    SignInLockKind,
     TransferRequest,
     TransferStatus,
     User,
@@ -434,7 +437,8 @@ def token_issue(*, user: User) -> tuple[ApiToken, str]:
             prefix=key[:8],
             expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
-        audit_record(actor=user, action=AuditEvent.Action.TOKEN_ISSUED, obj=user, note=token.prefix)
+        # The token's id, never a piece of its key, names it in the log.
+        audit_record(actor=user, action=AuditEvent.Action.TOKEN_ISSUED, obj=user, note=str(token.pk))
     return token, key
 
 
@@ -445,7 +449,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action=AuditEvent.Action.TOKEN_REVOKED, obj=token.user, note=token.prefix)
+            audit_record(actor=actor, action=AuditEvent.Action.TOKEN_REVOKED, obj=token.user, note=str(token.pk))
     return token
 
 
@@ -572,3 +576,38 @@ def two_factor_off(*, actor: User, person: User, code: str = "") -> User:
             device.delete()
         _audit_two_factor(actor=actor, person=person, on=False)
     return person
+
+
+# --- Sign-in locks (SPEC §12, issue 17; see lockout.py) --------------------------
+
+
+def signin_lock_release(*, actor: User, lock: SignInLock) -> SignInLock:
+    """End a sign-in lock before its cool-off: the user name may be tried again
+    from that address at once (its failures there are forgotten), or the
+    address may sign in again (its earlier failures no longer count). An
+    administrator of the person's area may release a lock on them; a lock on
+    an address, or on a user name that names nobody, only a system
+    administrator — to anyone else it does not exist."""
+    from axes.models import AccessAttempt
+
+    institution = lock.user.institution if lock.user is not None else None
+    if institution is None and not actor.is_superuser:
+        raise Http404
+    require(actor, MANAGE_PEOPLE, institution.area.path if institution is not None else None)
+    with transaction.atomic():
+        current = SignInLock.objects.select_for_update().get(pk=lock.pk)
+        if current.released_at is not None or current.until <= timezone.now():
+            raise ValidationError(_("This lock has already ended."))
+        lock.released_at = timezone.now()
+        lock.released_by = actor
+        lock.save(update_fields=["released_at", "released_by", "updated_at"])
+        if lock.kind == SignInLockKind.ACCOUNT:
+            AccessAttempt.objects.filter(username=lock.username, ip_address=lock.ip_address).delete()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.SIGNIN_RELEASED,
+            obj=lock,
+            changes={"released_at": [None, lock.released_at]},
+            note=str(lock),
+        )
+    return lock

@@ -46,7 +46,9 @@ from xieguan.accounts.selectors import (
     backup_codes_left,
     get_institution_for_user,
     get_person_for_user,
+    get_signin_lock_for_user,
     get_transfer_for_user,
+    signin_locks_in_force,
     two_factor_on,
 )
 from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
@@ -464,6 +466,31 @@ def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
         services.token_revoke(actor=request.user, token=token)
         messages.success(request, _("The API token has been revoked."))
     return redirect("accounts:person_detail", pk=person.pk)
+
+
+# --- Sign-in locks (issue 17) -------------------------------------------------------
+
+
+@login_required
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    """被锁定的登录: the locks in force on people of the administrator's area
+    (and, for system administrators, on addresses), each with a release button."""
+    require(request.user, MANAGE_PEOPLE)
+    page = page_for_request(request, signin_locks_in_force(request.user), ordering=["-locked_at", "id"])
+    return render(request, "accounts/lockout_list.html", {"page": page, "query": query_without_cursor(request)})
+
+
+@login_required
+@require_POST
+def lockout_release(request: HttpRequest, pk: str) -> HttpResponse:
+    lock = get_signin_lock_for_user(request.user, pk)
+    try:
+        services.signin_lock_release(actor=request.user, lock=lock)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The lock on %(lock)s has been released.") % {"lock": lock})
+    return redirect("accounts:lockout_list")
 
 
 # --- Two-step sign-in --------------------------------------------------------------

@@ -305,3 +305,29 @@ class ComplaintPhoto(BaseModel):
 
     def __str__(self) -> str:
         return self.image.name or ""
+
+
+class PendingUpload(BaseModel):
+    """A photo a complaint form keeps while something else in the form is
+    wrong (a mistyped CAPTCHA, a missing field), so the person need not pick
+    it again (issue 17). The server names the file and the record; the form
+    carries only the record's random id, and only the browser session that
+    made it can use it (``owner``: a hash of a secret kept in that session).
+    Its file is deleted only through this record, and each deletion is
+    audited; rows older than a day are pruned by the worker."""
+
+    owner = models.CharField(max_length=64, db_index=True)
+    image = models.ImageField(_("photo"), upload_to="complaints/pending/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("photo kept between tries")
+        verbose_name_plural = _("photos kept between tries")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["created_at"], name="pending_upload_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:16]}.jpg"

@@ -6,16 +6,15 @@ capability and the case's area."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from xieguan.complaints.models import (
     ComplaintPhoto,
     ComplaintSettings,
     ComplaintStep,
+    PendingUpload,
     Status,
     StepKind,
 )
@@ -637,51 +637,105 @@ def complaint_contact_for(*, actor: Any, complaint: Complaint) -> Contact:
     )
 
 
-# --- photos the public page keeps between tries ---------------------------------
+# --- photos the forms keep between tries --------------------------------------------
 
-_PENDING_SALT = "xieguan.complaints.pending-photos"
-PENDING_DIR = "complaints/pending/"
+PENDING_LIFETIME = datetime.timedelta(days=1)
 
 
-def pending_photos_keep(photos: list[PreparedPhoto]) -> str:
+def pending_owner_key(secret: str) -> str:
+    """The ``PendingUpload.owner`` for a secret kept in one browser session:
+    its hash, so the database never holds what the session holds."""
+    return hashlib.sha256(f"xieguan.complaints.pending:{secret}".encode()).hexdigest()
+
+
+def _pending_changes(pending: PendingUpload, *, created: bool) -> dict[str, list[Any]]:
+    # The photo by its hash and size: enough to tell which it was, without
+    # the owner's key or a storage path in the log.
+    values = {"sha256": pending.sha256, "size": pending.size}
+    return {name: [None, value] if created else [value, None] for name, value in values.items()}
+
+
+def pending_uploads_keep(*, owner: str, photos: list[PreparedPhoto], actor: Any = None) -> list[PendingUpload]:
     """Keep photos that passed while something else in the form failed, so
-    the person does not pick them again: written under a random name, and a
-    signed token naming them goes back in the form."""
-    names = []
+    the person does not pick them again: each becomes a ``PendingUpload``
+    whose file name the server chooses; the form gets back only the
+    records' ids. Audited."""
+    kept: list[PendingUpload] = []
     for prepared in photos[:MAX_PHOTOS]:
-        name = default_storage.save(f"{PENDING_DIR}{secrets.token_hex(12)}.jpg", ContentFile(prepared.content))
-        names.append([name, prepared.sha256, prepared.width, prepared.height])
-    return signing.dumps(names, salt=_PENDING_SALT) if names else ""
+        with files_kept_on_success() as files, transaction.atomic():
+            pending = PendingUpload(
+                owner=owner,
+                sha256=prepared.sha256,
+                size=len(prepared.content),
+                width=prepared.width,
+                height=prepared.height,
+            )
+            files.save(pending.image, f"{secrets.token_hex(12)}.jpg", prepared.content)
+            pending.save()
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                obj=pending,
+                changes=_pending_changes(pending, created=True),
+                username=None if actor is not None else "public",
+            )
+        kept.append(pending)
+    return kept
 
 
-def pending_photos_load(token: str) -> list[PreparedPhoto]:
-    """The photos a token names (none for a bad or old token)."""
-    if not token:
-        return []
-    try:
-        names = signing.loads(token, salt=_PENDING_SALT, max_age=24 * 3600)
-    except signing.BadSignature:
-        return []
-    photos = []
-    for name, sha, width, height in names:
-        if not str(name).startswith(PENDING_DIR) or not default_storage.exists(name):
+def pending_uploads_for(*, owner: str, ids: str) -> list[PendingUpload]:
+    """The kept photos ``ids`` (the form's comma-separated record ids) names
+    that this ``owner`` made less than a day ago. Anything else — another
+    visitor's id, a path, a forged or replayed value — names nothing."""
+    keys: list[uuid.UUID] = []
+    for part in (ids or "").split(",")[:MAX_PHOTOS]:
+        try:
+            keys.append(uuid.UUID(part.strip()))
+        except ValueError:
             continue
-        with default_storage.open(name, "rb") as fh:
-            photos.append(PreparedPhoto(fh.read(), sha, int(width), int(height), None))
+    if not keys or not owner:
+        return []
+    fresh_since = timezone.now() - PENDING_LIFETIME
+    return list(PendingUpload.objects.filter(pk__in=keys, owner=owner, created_at__gte=fresh_since))
+
+
+def pending_upload_photos(uploads: list[PendingUpload]) -> list[PreparedPhoto]:
+    """The photos the kept records hold, ready to be attached again (a
+    record whose file has gone is skipped)."""
+    photos = []
+    for pending in uploads:
+        try:
+            with pending.image.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            continue
+        photos.append(PreparedPhoto(content, pending.sha256, pending.width, pending.height, None))
     return photos
 
 
-def pending_photos_discard(token: str) -> None:
-    """Remove the kept files once the complaint has its own copies."""
-    if not token:
-        return
-    try:
-        names = signing.loads(token, salt=_PENDING_SALT, max_age=24 * 3600)
-    except signing.BadSignature:
-        return
-    for name, *_rest in names:
-        if str(name).startswith(PENDING_DIR) and default_storage.exists(name):
-            default_storage.delete(name)
+def pending_uploads_discard(*, uploads: list[PendingUpload], actor: Any = None, note: str = "") -> int:
+    """Delete kept photos: each record with its own file (the only file it
+    may delete), once the complaint has its own copies or the record is
+    past its day. Each deletion audited. Returns how many."""
+    removed = 0
+    for pending in uploads:
+        storage, name = pending.image.storage, pending.image.name
+        with transaction.atomic():
+            deleted, _by_model = PendingUpload.objects.filter(pk=pending.pk).delete()
+            if not deleted:
+                continue  # another request discarded it first
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.DELETE,
+                obj=pending,
+                changes=_pending_changes(pending, created=False),
+                note=note,
+                username=None if actor is not None else "public",
+            )
+            if name:
+                transaction.on_commit(partial(storage.delete, name))
+        removed += 1
+    return removed
 
 
 # --- the county's settings ---------------------------------------------------------

@@ -3,6 +3,7 @@ and the staff's list, registration and case page."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -51,6 +52,7 @@ from xieguan.core.scope import get_object_for_user
 TRACKED = "complaints_tracked"
 FILED = "complaints_filed"
 NEW_PIN = "complaints_new_pin"
+PENDING_OWNER = "complaints_pending_owner"
 
 
 # --- the public page ----------------------------------------------------------------
@@ -67,6 +69,36 @@ def _prepare_uploads(uploads: list[Any]) -> tuple[list[PreparedPhoto], dict[str,
     if len(uploads) > services.MAX_PHOTOS:
         errors["photos"] = _("Send at most %(count)d photos.") % {"count": services.MAX_PHOTOS}
     return prepared, errors
+
+
+def _pending_owner(request: HttpRequest) -> str:
+    """Who may use the photos a form keeps: this browser session only (a
+    random secret kept in the server-side session; the form itself carries
+    only the kept records' ids)."""
+    secret = request.session.get(PENDING_OWNER)
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        request.session[PENDING_OWNER] = secret
+    return services.pending_owner_key(secret)
+
+
+def _keep_photos(
+    request: HttpRequest,
+    form: Any,
+    *,
+    kept: list[Any],
+    uploaded: list[PreparedPhoto],
+    actor: Any = None,
+) -> int:
+    """After a refused send: keep the new photos that passed beside those
+    already kept (at most MAX_PHOTOS in all) and put their ids in the form.
+    Returns how many are kept."""
+    room = max(services.MAX_PHOTOS - len(kept), 0)
+    fresh = services.pending_uploads_keep(owner=_pending_owner(request), photos=uploaded[:room], actor=actor)
+    data = form.data.copy()
+    data["kept_photos"] = ",".join(str(p.pk) for p in [*kept, *fresh])
+    form.data = data
+    return len(kept) + len(fresh)
 
 
 def _fresh_captcha(form: PublicComplaintForm) -> Any:
@@ -93,10 +125,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form.is_valid()  # fills cleaned_data; the service judges the values
         data = getattr(form, "cleaned_data", {})
-        kept_token = data.get("kept_photos") or ""
-        kept = services.pending_photos_load(kept_token)
+        kept = services.pending_uploads_for(owner=_pending_owner(request), ids=data.get("kept_photos") or "")
         uploaded, photo_errors = _prepare_uploads(request.FILES.getlist("photos"))
-        photos = kept + uploaded
+        photos = services.pending_upload_photos(kept) + uploaded
         try:
             filed = services.complaint_file_public(
                 ip=client_ip(request),
@@ -116,17 +147,12 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
             status = 400
         else:
-            services.pending_photos_discard(kept_token)
+            services.pending_uploads_discard(uploads=kept, note=_("attached to the complaint"))
             request.session[FILED] = {"receipt": filed.complaint.receipt_display, "pin": filed.pin}
             request.session[TRACKED] = str(filed.complaint.pk)
             return redirect("complaints:filed")
         if photos:
-            new_token = services.pending_photos_keep(photos[: services.MAX_PHOTOS])
-            services.pending_photos_discard(kept_token)
-            data_copy = form.data.copy()
-            data_copy["kept_photos"] = new_token
-            form.data = data_copy
-            kept_count = min(len(photos), services.MAX_PHOTOS)
+            kept_count = _keep_photos(request, form, kept=kept, uploaded=uploaded)
     captcha = _fresh_captcha(form)
     chosen_unit = None
     if form.is_bound and form.data.get("unit"):
@@ -350,9 +376,11 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
     kept_count = 0
     if request.method == "POST":
         form.is_valid()
-        kept_token = form.cleaned_data.get("kept_photos") or ""
+        kept = services.pending_uploads_for(
+            owner=_pending_owner(request), ids=form.cleaned_data.get("kept_photos") or ""
+        )
         uploaded, photo_errors = _prepare_uploads(request.FILES.getlist("photos"))
-        photos = services.pending_photos_load(kept_token) + uploaded
+        photos = services.pending_upload_photos(kept) + uploaded
         try:
             filed, complaint, _created = services.complaint_register(
                 actor=request.user,
@@ -368,13 +396,9 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
                     del form.errors[field]
             add_service_errors(form, exc)
             if photos:
-                data = form.data.copy()
-                data["kept_photos"] = services.pending_photos_keep(photos[: services.MAX_PHOTOS])
-                services.pending_photos_discard(kept_token)
-                form.data = data
-                kept_count = min(len(photos), services.MAX_PHOTOS)
+                kept_count = _keep_photos(request, form, kept=kept, uploaded=uploaded, actor=request.user)
         else:
-            services.pending_photos_discard(kept_token)
+            services.pending_uploads_discard(uploads=kept, actor=request.user, note=_("attached to the complaint"))
             if filed is not None:
                 # Kept in the server-side session (not a message cookie) and shown once.
                 request.session[NEW_PIN] = {"pk": str(complaint.pk), "pin": filed.pin}

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -16,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from xieguan.core.errors import MissingFile
 from xieguan.core.pagination import BadCursor
 
 logger = logging.getLogger(__name__)
@@ -124,6 +126,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        if isinstance(exc, MissingFile):
+            return json_error(request, 404, str(exc))
         return json_error(request, 404, _("Not found, or outside your area."))
 
     @api.exception_handler(PermissionDenied)
@@ -145,6 +149,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
             return json_error(request, 400, _("The request body is not valid JSON."))
         return json_error(request, exc.status_code, str(exc))
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # A body Django cannot split (no boundary, a broken part) is the
+        # client's mistake, as the pages already answer (400.html).
+        return json_error(
+            request, 400, _("The uploaded form data could not be read; send it again as multipart/form-data.")
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return json_error(request, 413, _("The request is too large."))
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return json_error(request, 400, _("The request could not be understood."))
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

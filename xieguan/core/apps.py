@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and shared services")
 
     def ready(self) -> None:
-        from xieguan.core import audit_login  # noqa: F401  (login events → audit log)
+        # login events → audit log; our own deploy checks
+        from xieguan.core import audit_login, checks  # noqa: F401

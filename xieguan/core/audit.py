@@ -6,13 +6,19 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import ipaddress
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
+from xieguan.core.masking import mask_id_number, mask_phone
 from xieguan.core.models import AuditEvent
 
 # The address of the request being served, so that services (which take no
@@ -21,11 +27,33 @@ _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_
 
 SECRET_FIELDS = {"password", "pin_hash", "key_hash", "secret"}
 
+# Personal data is kept in the log only masked (SPEC §12): a model names its
+# personal fields and their kind, ``audit_mask = {"phone": "phone"}``, and the
+# log stores 138****5678 for a phone and 110***********1234 for an ID number.
+# Who changed what stays visible; the values themselves do not.
+MASKS: dict[str, Callable[[str], str]] = {
+    "phone": mask_phone,
+    "id_number": lambda value: mask_id_number(value, lead=3),
+}
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address; behind a proxy the deploy sets REMOTE_ADDR right
-    (docs/deploy.md), so X-Forwarded-For is not trusted here."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, unless that is one of the deploy's
+    TRUSTED_PROXIES (docs/deploy.md); then the right-most X-Forwarded-For
+    address that is not a proxy — a client can put anything at the left of
+    that header, but only the proxy appends at the right."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXIES
+    if remote not in proxies:
+        return remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        if hop and hop not in proxies:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote
+    return remote
 
 
 class ClientIPMiddleware:
@@ -41,6 +69,8 @@ class ClientIPMiddleware:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, (uuid.UUID, decimal.Decimal)):
@@ -123,6 +153,54 @@ def _display(value: Any) -> Any:
     return value
 
 
+def _file_values(before: Any, after: Any) -> list[Any]:
+    """A file's before → after without its storage name: where a file is
+    kept is no business of the log's readers (and names a file to fetch)."""
+    return [
+        _("file") if before else before,
+        (_("file replaced") if before else _("file uploaded")) if after else after,
+    ]
+
+
+def audit_changes(model: type[models.Model] | None, changes: dict[str, Any] | None) -> dict[str, Any]:
+    """``changes`` as the log keeps them: plain values, secrets dropped,
+    personal fields masked by the model's ``audit_mask``, and file fields
+    (FileField, ImageField) as "file uploaded" / "file replaced" instead of
+    a storage path. Every write to the log goes through here."""
+    masks = getattr(model, "audit_mask", {}) if model is not None else {}
+    kept: dict[str, Any] = {}
+    for name, value in (changes or {}).items():
+        if name in SECRET_FIELDS:
+            continue
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a made-up key ("roles", "extra.seats")
+                field = None
+        pair = value if isinstance(value, list) and len(value) == 2 else None
+        if isinstance(field, models.FileField):
+            value = _file_values(*(pair or [None, value]))
+        elif name in masks:
+            mask = MASKS[masks[name]]
+            value = [mask(v) if isinstance(v, str) else v for v in pair] if pair else mask(str(value or ""))
+        kept[name] = _plain(value)
+    return kept
+
+
+def _object_repr(obj: models.Model) -> str:
+    """How the record is named in the log; a photo whose name is its storage
+    path is named by its kind instead."""
+    text = str(obj)
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            stored = getattr(obj, field.attname)
+            name = getattr(stored, "name", stored)
+            if name and name in text:
+                text = text.replace(name, str(obj._meta.verbose_name))
+    return text[:200]
+
+
 def audit_record(
     *,
     actor: Any,
@@ -135,7 +213,8 @@ def audit_record(
     username: str | None = None,
 ) -> AuditEvent:
     """Append one event. ``area_path`` scopes it (who may read it); it defaults
-    to the record's own area, else the actor's."""
+    to the record's own area, else the actor's. ``changes`` are kept as
+    ``audit_changes`` makes them (masked, no secrets, no storage paths)."""
     if area_path is None:
         area_path = _area_path_of(obj) or _area_path_of_actor(actor)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
@@ -146,9 +225,9 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=_object_repr(obj) if obj is not None else "",
         area_path=area_path or "",
-        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        changes=audit_changes(obj.__class__ if obj is not None else None, changes),
         note=note,
     )
 

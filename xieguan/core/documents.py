@@ -5,7 +5,8 @@ the CJK font (Noto Sans SC, from the app's own static files) is embedded, and
 WeasyPrint may read only the app's static files and media — never the network,
 because government networks are closed and a PDF must not wait on one.
 
-Excel: XlsxWriter in ``constant_memory`` mode writes each row to disk as it
+Excel: XlsxWriter (through ``core.spreadsheets``, which keeps text from
+becoming formulas or links) in ``constant_memory`` mode writes each row to disk as it
 comes, so an export of 300,000 rows keeps memory flat; the finished file is
 streamed from a temporary file that is deleted once sent.
 """
@@ -109,6 +110,15 @@ def media_uri(name: str) -> str:
     return (Path(settings.MEDIA_ROOT) / name).resolve().as_uri()
 
 
+def media_uri_if_stored(field_file: Any) -> str | None:
+    """``media_uri`` of a stored file, or None when its file is missing (the
+    template then prints a placeholder instead of the picture)."""
+    name = getattr(field_file, "name", "") or ""
+    if not name or not field_file.storage.exists(name):
+        return None
+    return media_uri(name)
+
+
 def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
     """Render a template that extends ``core/pdf/base.html`` to PDF bytes."""
     from weasyprint import HTML
@@ -165,9 +175,9 @@ def write_xlsx(
     """Write rows to ``target`` (a path or file) with constant memory; returns
     how many rows were written. A ``title`` goes above the header, merged, as
     the national registers (登记表) print it."""
-    import xlsxwriter
+    from xieguan.core.spreadsheets import new_workbook
 
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir()})
+    book = new_workbook(target, constant_memory=True, in_memory=False, tmpdir=tempfile.gettempdir())
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
     heading = book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})

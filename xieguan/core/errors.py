@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+
+class MissingFile(Http404):
+    """A record's stored file is not on disk (a lost disk, a restore without
+    its media): answered 404 with this Chinese message rather than a 500.
+    ``manage.py check_media`` lists such records."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The file of this record is missing; tell the administrator."))
 
 
 def _api(request: HttpRequest) -> bool:
@@ -26,8 +35,14 @@ def permission_denied(request: HttpRequest, exception: Any) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Any) -> HttpResponse:
+    missing = isinstance(exception, MissingFile)
     if _api(request):
-        return JsonResponse({"detail": _("Not found, or outside your area.")}, status=404)
+        detail = str(exception) if missing else _("Not found, or outside your area.")
+        return JsonResponse({"detail": detail}, status=404)
+    if missing:
+        from django.shortcuts import render
+
+        return render(request, "404.html", {"explain": str(exception)}, status=404)
     return defaults.page_not_found(request, exception, template_name="404.html")
 
 

@@ -11,12 +11,13 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-def mask_id_number(value: str) -> str:
-    """110101********1234."""
+def mask_id_number(value: str, *, lead: int = 6) -> str:
+    """110101********1234: the first ``lead`` and the last four characters
+    stay readable (the audit log keeps only three: 110***********1234)."""
     value = (value or "").strip()
-    if len(value) < 10:
+    if len(value) < lead + 4:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:lead] + "*" * (len(value) - lead - 4) + value[-4:]
 
 
 def mask_name(name: str) -> str:

@@ -53,6 +53,8 @@ class AuditEvent(models.Model):
         APPROVE = "approve", _("approve")
         REFUSE = "refuse", _("refuse")
         VIEW_PERSONAL = "view_personal", _("view personal data")
+        SIGNIN_LOCKED = "signin.locked", _("sign-in locked")
+        SIGNIN_RELEASED = "signin.released", _("sign-in lock released")
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

@@ -1,7 +1,10 @@
 """Photos and signatures from the field, one way for every app.
 
-``prepare_photo`` turns an upload into what we keep: refused over 20 MB or
-when it is not an image (Chinese messages, keyed by the form's field), turned
+``prepare_photo`` turns an upload into what we keep: refused over 20 MB, over
+``PHOTO_MAX_PIXELS`` (read from the header, before any decoding: a 17 KB PNG
+can hold 144 million pixels) or when it is not an image (Chinese messages,
+keyed by the form's field), shrunk while it is decoded (JPEG draft mode) or
+right after, before anything converts it to full colour, turned
 upright from EXIF, resized to 1600 px on the long side, JPEG, its sha256
 taken from the original bytes (so the same photo sent twice over a weak
 signal is recognised), its capture time read from EXIF, and — when asked —
@@ -16,17 +19,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from xieguan.core.errors import MissingFile
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_SIDE = 1600
@@ -77,6 +84,39 @@ def _stamp(image: Image.Image, text: str) -> None:
     draw.text((x, y - top), text, fill=(255, 200, 0), font=font)
 
 
+class _TooManyPixels(Exception):
+    pass
+
+
+def max_photo_pixels() -> int:
+    """The most pixels a photo may have (``PHOTO_MAX_PIXELS``, 50 million by
+    default: a 48 MP phone camera passes, a decompression bomb does not)."""
+    return int(getattr(settings, "PHOTO_MAX_PIXELS", 50_000_000))
+
+
+def _decode_bounded(raw: bytes, max_side: int) -> tuple[Image.Image, datetime.datetime | None]:
+    """Decode ``raw`` into an upright RGB image no larger than ``max_side``,
+    never holding more than the shrunk image in full colour: the size is
+    read from the header and refused above the limit before any pixel is
+    decoded; a JPEG is decoded at a reduced scale (``draft``); anything
+    else is shrunk in its own mode (one byte a pixel for greyscale and
+    one-bit images) before ``convert("RGB")``."""
+    with Image.open(io.BytesIO(raw)) as probe:
+        width, height = probe.size
+        if width * height > max_photo_pixels():
+            raise _TooManyPixels
+        probe.verify()
+    opened = Image.open(io.BytesIO(raw))
+    taken_at = _exif_time(opened)
+    if opened.format == "JPEG":
+        opened.draft("RGB", (max_side, max_side))
+    # thumbnail() reduces by whole factors first, then resamples; EXIF
+    # orientation survives it, so turning upright comes after, on the small image.
+    opened.thumbnail((max_side, max_side))
+    upright = ImageOps.exif_transpose(opened)
+    return upright.convert("RGB"), taken_at
+
+
 def prepare_photo(
     upload: Any,
     *,
@@ -100,14 +140,20 @@ def prepare_photo(
         raise ValidationError({field: _("This file is not a photo.")})
     digest = hashlib.sha256(raw).hexdigest()
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            probe.verify()
-        opened = Image.open(io.BytesIO(raw))
-        taken_at = _exif_time(opened)
-        image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            # Pillow only warns between its own limit and twice it; here a
+            # bomb is an error whatever its size.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image, taken_at = _decode_bounded(raw, max_side)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, _TooManyPixels):
+        raise ValidationError(
+            {
+                field: _("The picture has more than %(million)d million pixels; take it again at a lower resolution.")
+                % {"million": max_photo_pixels() // 1_000_000}
+            }
+        ) from None
+    except (OSError, SyntaxError, ValueError):
         raise ValidationError({field: _("This file is not a photo.")}) from None
-    image.thumbnail((max_side, max_side))
     if stamp:
         when = taken_at or stamp_time or timezone.now()
         _stamp(image, timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
@@ -195,7 +241,10 @@ def save_photo_once(
             )
             files.save(photo.image, prepared.name, prepared.content)
             photo.save()
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=photo, note=photo.image.name or "")
+            # audit_record keeps "file uploaded", never where the file is stored.
+            audit_record(
+                actor=actor, action=AuditEvent.Action.CREATE, obj=photo, changes={"image": [None, photo.image.name]}
+            )
     except IntegrityError:
         found = held()
         if found is None:
@@ -204,10 +253,20 @@ def save_photo_once(
     return photo, True
 
 
+def open_stored(field_file: Any) -> Any:
+    """Open a record's stored file for reading; a file that has gone (a lost
+    disk, a restore without media) is a 404 with a Chinese message, never a
+    500. ``manage.py check_media`` lists such records."""
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, ValueError):  # ValueError: the field holds no file
+        raise MissingFile from None
+
+
 def private_image_response(image: Any) -> FileResponse:
     """Serve a stored photo or signature to a user the caller has already
     found allowed (the scoped lookup): never from a public media URL, and
     cached only by that user's browser."""
-    response = FileResponse(image.open("rb"), content_type="image/jpeg")
+    response = FileResponse(open_stored(image), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -22,3 +22,21 @@ def audit_prune() -> int:
 
     deleted, _by_model = AuditEvent.objects.filter(at__lt=audit_prune_before()).delete()
     return deleted
+
+
+@task()
+def sessions_prune() -> None:
+    """Delete expired sign-in sessions (Django's ``clearsessions``); the
+    public form's visitors leave one each."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")
+
+
+@task()
+def task_results_prune() -> None:
+    """Delete the worker's finished task results older than 30 days: the
+    periodic jobs add a few rows every hour."""
+    from django.core.management import call_command
+
+    call_command("prune_db_task_results", "--queue-name", "*", "--min-age-days", "30", verbosity=0)

@@ -1,9 +1,71 @@
-"""Validators for identifiers that more than one domain uses."""
+"""Validators for identifiers and dates that more than one domain uses."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+# Records of work done (a visit, a training, a report found) are bounded: the
+# system's records begin in this century, and nothing is done tomorrow. A
+# typo of a year (2000-01-01 for 2026-01-01, 2099 for 2026) would otherwise
+# be counted in a month nobody looks at, or in no month yet.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+# Expiry dates and deadlines lie ahead, but not further than this.
+FAR_AHEAD_DAYS = 30 * 365
+
+
+def _local_day(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def date_error(
+    value: datetime.date | datetime.datetime | None,
+    *,
+    ahead_days: int = 0,
+    earliest: datetime.date = EARLIEST_DATE,
+    today: datetime.date | None = None,
+) -> str | None:
+    """The Chinese message when ``value`` (a date, or a time taken as its
+    local Asia/Shanghai date) lies before ``earliest`` (1 January 2000) or
+    more than ``ahead_days`` after today; None when it is within bounds or
+    empty. Services put it under the field's name; forms use the
+    validators below, the API and the import reach it through the services."""
+    if value is None:
+        return None
+    day = _local_day(value)
+    if day < earliest:
+        if earliest == EARLIEST_DATE:
+            return _("The date cannot be before 1 January 2000.")
+        return _("The date cannot be before %(date)s.") % {"date": earliest.isoformat()}
+    latest = (today or timezone.localdate()) + datetime.timedelta(days=ahead_days)
+    if day > latest:
+        if ahead_days == 0:
+            return _("The date cannot be later than today.")
+        return _("The date cannot be later than %(date)s.") % {"date": latest.isoformat()}
+    return None
+
+
+def date_validator(*, ahead_days: int = 0) -> Callable[[datetime.date | datetime.datetime | None], None]:
+    """A form field validator that applies ``date_error``."""
+
+    def validate(value: datetime.date | datetime.datetime | None) -> None:
+        message = date_error(value, ahead_days=ahead_days)
+        if message:
+            raise ValidationError(message, code="date_bounds")
+
+    return validate
+
+
+# When something was done: from 2000 until today.
+validate_done_date = date_validator()
+# An expiry date or a deadline: from 2000 until thirty years ahead.
+validate_ahead_date = date_validator(ahead_days=FAR_AHEAD_DAYS)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

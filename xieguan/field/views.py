@@ -24,8 +24,24 @@ from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.accounts.services import token_issue
 from xieguan.outreach.models import OutreachForm
 
+# The field app's ES modules, main.js first; the shell preloads them all so
+# that a slow first load does not discover them one import at a time.
+# core/geo.js and core/signature.js are shared with the desktop pages.
+FIELD_MODULES = (
+    "field/main.js",
+    "field/shell.js",
+    "field/outbox.js",
+    "field/records.js",
+    "field/sync.js",
+    "field/photo.js",
+    "field/forms.js",
+    "field/inspection-form.js",
+    "field/home.js",
+    "core/geo.js",
+    "core/signature.js",
+)
 # What the service worker keeps so that /m/ opens with no signal.
-SHELL_STATIC = ("field/field.js", "field/field.css", "field/icon-192.png", "field/icon-512.png")
+SHELL_STATIC = (*FIELD_MODULES, "field/field.css", "field/icon-192.png", "field/icon-512.png")
 
 
 @login_required
@@ -40,6 +56,7 @@ def shell(request: HttpRequest) -> HttpResponse:
             # Village information officers report and educate; inspections
             # are the co-managers' (and supervisors') work.
             "may_inspect": can(request.user, RECORD_INSPECTION),
+            "modules": FIELD_MODULES[1:],
         },
     )
 

@@ -32,6 +32,7 @@ from xieguan.core.photos import (
     save_photo_once,
 )
 from xieguan.core.scope import is_within
+from xieguan.core.validators import date_error
 from xieguan.inspections.models import (
     Answer,
     ChecklistItem,
@@ -388,6 +389,8 @@ def inspection_create(
         errors["unit"] = _("This unit is closed.")
     if started_at > timezone.now() + datetime.timedelta(minutes=10):
         errors["started_at"] = _("The time cannot be in the future.")
+    elif problem := date_error(started_at, ahead_days=1):  # the future: to the minute, above
+        errors["started_at"] = problem
     if errors:
         raise ValidationError(errors)
     assert_month_open(unit.area, started_at)
@@ -836,6 +839,8 @@ def reinspection_record(
         errors["result"] = _("Choose a result from the list.")
     if inspected_at > timezone.now() + datetime.timedelta(minutes=10):
         errors["inspected_at"] = _("The time cannot be in the future.")
+    elif problem := date_error(inspected_at, ahead_days=1):
+        errors["inspected_at"] = problem
     elif inspected_at < opinion.issued_at - datetime.timedelta(minutes=1):
         errors["inspected_at"] = _("The re-inspection cannot be before the opinion was issued.")
     if errors:

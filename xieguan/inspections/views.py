@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xieguan.accounts.models import Institution, User
 from xieguan.accounts.permissions import HANDLE_HANDOVER, MANAGE_CHECKLISTS, RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.documents import media_uri, pdf_response, xlsx_response
+from xieguan.core.documents import media_uri_if_stored, pdf_response, xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
@@ -347,8 +347,9 @@ def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """现场检查记录 as a PDF in the national layout."""
     inspection = selectors.get_inspection_for_user(request.user, pk)
     detail = selectors.inspection_detail(inspection)
-    images = {p.pk: media_uri(p.image.name) for p in detail["photos"]}
-    signs = {s.pk: media_uri(s.image.name) for s in detail["signatures"] if s.image}
+    # A photo whose file has gone prints as a placeholder, not a failed PDF.
+    images = {p.pk: media_uri_if_stored(p.image) for p in detail["photos"]}
+    signs = {s.pk: media_uri_if_stored(s.image) for s in detail["signatures"] if s.image}
     return pdf_response(
         "inspections/pdf/inspection.html",
         {"inspection": inspection, **detail, "images": images, "signs": signs},

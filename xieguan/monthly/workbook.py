@@ -157,9 +157,9 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
     """The three sheets into ``target`` (a path or a file): merged title
     rows, the header, borders, and a print setup of A4 landscape fitted to
     the page width with the header repeated on every page."""
-    import xlsxwriter
+    from xieguan.core.spreadsheets import new_workbook
 
-    book = xlsxwriter.Workbook(target, {"in_memory": True})
+    book = new_workbook(target, in_memory=True)
     title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     sub = book.add_format({"align": "left", "valign": "vcenter"})
     head = book.add_format(

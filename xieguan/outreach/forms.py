@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from xieguan.accounts.models import User
 from xieguan.areas.models import Area, Level
 from xieguan.core.forms import DateInput
+from xieguan.core.validators import validate_done_date
 from xieguan.outreach.models import OutreachForm, TrainingLevel
 from xieguan.units.models import Unit
 from xieguan.units.widgets import UnitPicker
@@ -16,7 +17,7 @@ from xieguan.units.widgets import UnitPicker
 
 class OutreachRecordForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Township or village"), queryset=Area.objects.none())
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_done_date])
     place = forms.CharField(label=_("Place"), max_length=200)
     form = forms.ChoiceField(label=_("Form"), choices=OutreachForm.choices)
     theme = forms.CharField(label=_("Theme"), max_length=200)
@@ -82,7 +83,7 @@ class TrainingFilterForm(forms.Form):
 
 class TrainingEditForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_done_date])
     hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1, min_value=0)
     trainer = forms.CharField(label=_("Trainer"), max_length=100)
     materials = forms.CharField(label=_("Materials"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -92,7 +93,7 @@ class TrainingForm(forms.Form):
     area = forms.ModelChoiceField(label=_("County or township"), queryset=Area.objects.none())
     level = forms.ChoiceField(label=_("Level"), choices=TrainingLevel.choices)
     topic = forms.CharField(label=_("Topic"), max_length=200)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_done_date])
     hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1, min_value=0)
     trainer = forms.CharField(label=_("Trainer"), max_length=100)
     materials = forms.CharField(label=_("Materials"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

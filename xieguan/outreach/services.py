@@ -19,6 +19,7 @@ from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.photos import prepare_photo, save_photo_once
+from xieguan.core.validators import date_error
 from xieguan.monthly.locks import assert_month_open
 from xieguan.outreach.models import (
     Attendance,
@@ -89,8 +90,8 @@ def outreach_create(
         errors["area"] = _("Choose a township or a village.")
     elif not area.is_active:
         errors["area"] = _("This area has been retired.")
-    if date > timezone.localdate():
-        errors["date"] = _("The date cannot be in the future.")
+    if problem := date_error(date):
+        errors["date"] = problem
     if form not in OutreachForm.values:
         errors["form"] = _("Choose a form from the list.")
     if audience_count < 0 or materials_count < 0:
@@ -149,6 +150,8 @@ def training_create(
         errors["area"] = _("A township training belongs to a township.")
     if hours is None or not (Decimal("0.5") <= Decimal(hours) <= Decimal("40")):
         errors["hours"] = _("Hours must be between 0.5 and 40.")
+    if problem := date_error(date):
+        errors["date"] = problem
     if errors:
         raise ValidationError(errors)
     # A township's training sits in a month its report may have locked.
@@ -269,8 +272,8 @@ def outreach_update(*, actor: Any, record: Outreach, **changes: Any) -> Outreach
     errors: dict[str, str] = {}
     if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
         errors["area"] = _("Choose a township or a village.")
-    if values["date"] > timezone.localdate():
-        errors["date"] = _("The date cannot be in the future.")
+    if problem := date_error(values["date"]):
+        errors["date"] = problem
     if values["form"] not in OutreachForm.values:
         errors["form"] = _("Choose a form from the list.")
     if (values["audience_count"] or 0) < 0 or (values["materials_count"] or 0) < 0:
@@ -331,6 +334,8 @@ def training_update(*, actor: Any, training: Training, **changes: Any) -> Traini
     values = {name: changes.get(name, getattr(training, name)) for name in TRAINING_EDITABLE}
     if values["hours"] is None or not (Decimal("0.5") <= Decimal(values["hours"]) <= Decimal("40")):
         raise ValidationError({"hours": _("Hours must be between 0.5 and 40.")})
+    if problem := date_error(values["date"]):
+        raise ValidationError({"date": problem})
     # Both the month it leaves and the month it moves to must be open.
     assert_month_open(training.area, training.date)
     assert_month_open(training.area, values["date"])

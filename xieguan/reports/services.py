@@ -31,6 +31,7 @@ from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo, save_photo_once
 from xieguan.core.scope import is_within
+from xieguan.core.validators import date_error
 from xieguan.monthly.locks import assert_month_open
 from xieguan.reports.defaults import OCCUPATIONAL
 from xieguan.reports.models import (
@@ -343,6 +344,8 @@ def zero_report_make(
     month = month.replace(day=1)
     if month > today.replace(day=1):
         raise ValidationError({"month": _("A zero report cannot be made for a month still to come.")})
+    if problem := date_error(month, today=today):
+        raise ValidationError({"month": problem})
     found = ZeroReport.objects.filter(institution=station, month=month).first()
     if found is not None:
         return found, False

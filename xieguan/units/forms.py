@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.forms import DateInput
+from xieguan.core.validators import validate_ahead_date, validate_done_date
 from xieguan.units.models import (
     Category,
     CategoryField,
@@ -143,8 +144,12 @@ class LicenceForm(forms.Form):
     kind = forms.CharField(label=_("Kind"), max_length=50, initial="卫生许可证")
     number = forms.CharField(label=_("Number"), max_length=60)
     issuer = forms.CharField(label=_("Issued by"), max_length=100, required=False)
-    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
+    issued_on = forms.DateField(
+        label=_("Issued on"), required=False, widget=DateInput(), validators=[validate_done_date]
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=DateInput(), validators=[validate_ahead_date]
+    )
     scope = forms.CharField(label=_("Scope"), max_length=200, required=False)
 
 
@@ -152,7 +157,9 @@ class CertificateForm(forms.Form):
     person_name = forms.CharField(label=_("Person"), max_length=50)
     kind = forms.ChoiceField(label=_("Kind"), choices=CertificateKind.choices)
     number = forms.CharField(label=_("Number"), max_length=60, required=False)
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=DateInput(), validators=[validate_ahead_date]
+    )
 
 
 class UnitFilterForm(forms.Form):

@@ -37,7 +37,7 @@ from simple_history.utils import bulk_create_with_history
 
 from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import diff
+from xieguan.core.audit import audit_changes, diff
 from xieguan.core.models import AuditEvent
 from xieguan.core.tabular import BadFile, cell_text, find_header, header_key, parse_date, read_rows
 from xieguan.core.validators import normalise_credit_code
@@ -56,7 +56,7 @@ from xieguan.units.models import (
     name_initials_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED, place_names_near, township_path_of
-from xieguan.units.services import clean_unit_data, county_path, unit_snapshot
+from xieguan.units.services import clean_unit_data, county_path, credit_code_taken, unit_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -282,10 +282,12 @@ def template_xlsx(category: Category, user: Any) -> bytes:
     townships and villages among them) and an instructions sheet."""
     import xlsxwriter
 
+    from xieguan.core.spreadsheets import new_workbook
+
     areas = [label for label, _a in unit_areas(user)]
     columns = columns_for(category, areas)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer, in_memory=True)
     sheet_name = _("Units")[:31]
     ws = book.add_worksheet(sheet_name)
     notes = book.add_worksheet(_("Instructions")[:31])
@@ -614,7 +616,7 @@ def check_sheet(
         if progress and (index % PROGRESS_EVERY == 0 or index == total):
             progress(index, total)
 
-    _check_codes_in_county(result, header_of("credit_code"))
+    _check_codes_in_county(actor, result, header_of("credit_code"))
     if not result.errors:
         result.duplicates = _duplicates(actor, result.rows)
     required = [f.key for f in resolver.fields if f.required]
@@ -628,9 +630,10 @@ def check_sheet(
     return result
 
 
-def _check_codes_in_county(result: CheckResult, header: str) -> None:
+def _check_codes_in_county(actor: Any, result: CheckResult, header: str) -> None:
     """A credit code another unit of the same county already has is an
-    error, as on the form: one query per 1,000 codes."""
+    error, with the form's message (the unit named only when the actor may
+    see it): one query per 1,000 codes."""
     wanted = {clean["credit_code"]: (row, clean) for row, clean in result.rows if clean["credit_code"]}
     if not wanted:
         return
@@ -648,8 +651,7 @@ def _check_codes_in_county(result: CheckResult, header: str) -> None:
                 {
                     "row": row,
                     "column": header,
-                    "reason": _("The unit %(name)s in this county already has the credit code %(code)s.")
-                    % {"name": name, "code": code},
+                    "reason": credit_code_taken(actor, code=code, name=name, path=path),
                 }
             )
             bad_rows.add(row)
@@ -719,7 +721,11 @@ def _progress_saver(batch: ImportBatch) -> Callable[[int, int], None]:
 
 
 def _table_of(batch: ImportBatch) -> list[tuple[int, list[Any]]]:
-    with batch.file.open("rb") as handle:
+    try:
+        handle = batch.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise BadFile(_("The uploaded file is no longer on the server; upload it again.")) from None
+    with handle:
         return read_rows(handle, name=batch.original_name)
 
 
@@ -776,7 +782,7 @@ def write_units(actor: Any, rows: list[tuple[int, dict[str, Any]]], *, fields: l
             object_id=str(unit.pk),
             object_repr=str(unit)[:200],
             area_path=unit.area.path,
-            changes=diff({}, unit_snapshot(unit)),
+            changes=audit_changes(Unit, diff({}, unit_snapshot(unit))),
             note=_("Excel import"),
         )
         for unit in units

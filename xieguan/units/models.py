@@ -178,6 +178,7 @@ class Unit(BaseModel):
     scope_lookup = "area__path"
     # Derived from other fields; the audit log names what a user changed.
     audit_exclude = ("county", "name_initials")
+    audit_mask = {"phone": "phone"}
 
     class Meta:
         verbose_name = _("unit")

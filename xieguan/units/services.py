@@ -20,7 +20,8 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
-from xieguan.core.validators import normalise_credit_code, validate_credit_code
+from xieguan.core.scope import is_within
+from xieguan.core.validators import FAR_AHEAD_DAYS, date_error, normalise_credit_code, validate_credit_code
 from xieguan.units.models import (
     Category,
     CategoryField,
@@ -58,6 +59,7 @@ UNIT_FIELDS = (
     "risk_grade",
     "hygiene_grade",
 )
+OPENED_EARLIEST = datetime.date(1900, 1, 1)
 _TEXT_LIMITS = {"name": 200, "legal_representative": 50, "phone": 30, "address": 200}
 _COMMON_NAMES = [name for name, _label in COMMON_REQUIRED]
 _TRUE = {"1", "true", "yes", "on", "是", "有"}
@@ -70,25 +72,37 @@ def county_path(area: Area) -> str:
     return "/" + "".join(f"{s}/" for s in segments)
 
 
-def _credit_code_clash(code: str, area: Area, unit: Unit | None) -> dict[str, list[str]]:
+def credit_code_taken(actor: Any, *, code: str, name: str, path: str) -> str:
+    """The message for a credit code the unit ``name`` at ``path`` already
+    holds in the county. Only a unit the actor may see is named: a township
+    must not learn its neighbours' units, nor test codes against their
+    registry, so beyond its area it hears only that the code is registered
+    elsewhere and who can move or merge the unit (the county)."""
+    if is_within(actor, path):
+        return _("The unit %(name)s in this county already has the credit code %(code)s.") % {
+            "name": name,
+            "code": code,
+        }
+    return _(
+        "The credit code %(code)s is already registered elsewhere in this county. If it is the same unit, "
+        "ask the county health bureau to transfer it to your area or to merge the two records."
+    ) % {"code": code}
+
+
+def _credit_code_clash(actor: Any, code: str, area: Area, unit: Unit | None) -> dict[str, list[str]]:
     """The error for a credit code another unit of the area's county holds,
     or {} when it is free. The database holds the same rule
     (unit_credit_code_unique_in_county); this check gives the message."""
     clash = Unit.objects.filter(credit_code=code, county_id=county_id_of(area))
     if unit is not None:
         clash = clash.exclude(pk=unit.pk)
-    other = clash.only("name").first()
+    other = clash.values("name", "area__path").first()
     if other is None:
         return {}
-    return {
-        "credit_code": [
-            _("The unit %(name)s in this county already has the credit code %(code)s.")
-            % {"name": other.name, "code": code}
-        ]
-    }
+    return {"credit_code": [credit_code_taken(actor, code=code, name=other["name"], path=other["area__path"])]}
 
 
-def _save_unit(unit: Unit, *, creating: bool) -> None:
+def _save_unit(actor: Any, unit: Unit, *, creating: bool) -> None:
     """Save, turning the database's refusal of a credit code taken meanwhile
     (two people registering the same unit at once) into the same message
     as the check before it. Another IntegrityError (a retried id) goes on."""
@@ -97,7 +111,7 @@ def _save_unit(unit: Unit, *, creating: bool) -> None:
             unit.save(force_insert=creating)
     except IntegrityError:
         if unit.credit_code:
-            errors = _credit_code_clash(unit.credit_code, unit.area, unit)
+            errors = _credit_code_clash(actor, unit.credit_code, unit.area, unit)
             if errors:
                 raise ValidationError(errors) from None
         raise
@@ -247,7 +261,7 @@ def clean_unit_data(
             errors["credit_code"] = exc.messages
         else:
             if isinstance(area, Area) and check_code_clash:
-                errors.update(_credit_code_clash(code, area, unit))
+                errors.update(_credit_code_clash(actor, code, area, unit))
     clean["credit_code"] = code
 
     status = data.get("status") or UnitStatus.OPEN
@@ -261,6 +275,11 @@ def clean_unit_data(
         errors["closed_on"] = [_("Only a closed unit has a closing date.")]
     if opened_on and closed_on and closed_on < opened_on:
         errors["closed_on"] = [_("The closing date is before the opening date.")]
+    # A unit may have opened long before the registry began; not tomorrow.
+    if problem := date_error(opened_on, earliest=OPENED_EARLIEST):
+        errors["opened_on"] = [problem]
+    if problem := date_error(closed_on):
+        errors["closed_on"] = [problem]
     clean["opened_on"], clean["closed_on"] = opened_on, closed_on
 
     latitude, longitude = data.get("latitude"), data.get("longitude")
@@ -314,7 +333,7 @@ def unit_create(*, actor: Any, id: uuid.UUID | None = None, **data: Any) -> Unit
         clean = _clean_unit(actor, data, unit=None)
         unit = Unit(id=id or uuid.uuid4(), **clean)
         unit.is_complete = not missing_fields(unit)
-        _save_unit(unit, creating=True)
+        _save_unit(actor, unit, creating=True)
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=unit, changes=diff({}, unit_snapshot(unit)))
         return unit
 
@@ -341,7 +360,7 @@ def unit_update(*, actor: Any, unit: Unit, **data: Any) -> Unit:
         for name, value in clean.items():
             setattr(unit, name, value)
         unit.is_complete = not missing_fields(unit)
-        _save_unit(unit, creating=False)
+        _save_unit(actor, unit, creating=False)
         changes = diff(before, unit_snapshot(unit))
         if changes:
             audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=unit, changes=changes)
@@ -368,6 +387,9 @@ def licence_add(
         errors["kind"] = [_("Enter the kind of licence, e.g. 卫生许可证.")]
     if not number:
         errors["number"] = [_("Enter the licence number.")]
+    for name, value, ahead in (("issued_on", issued_on, 0), ("expires_on", expires_on, FAR_AHEAD_DAYS)):
+        if problem := date_error(value, ahead_days=ahead):
+            errors[name] = [problem]
     if issued_on and expires_on and expires_on < issued_on:
         errors["expires_on"] = [_("The expiry date is before the issue date.")]
     if errors:
@@ -410,6 +432,8 @@ def certificate_add(
         errors["person_name"] = [_("Enter the person's name.")]
     if kind not in CertificateKind.values:
         errors["kind"] = [_("Choose health certificate or hygiene training certificate.")]
+    if problem := date_error(expires_on, ahead_days=FAR_AHEAD_DAYS):
+        errors["expires_on"] = [problem]
     if errors:
         raise ValidationError(errors)
 
@@ -590,7 +614,12 @@ def import_batch_create(*, actor: Any, category: Category, upload: Any, id: uuid
             original_name=Path(name).name,
             total=rows,
         )
-        batch.file.save(f"{batch.pk}{Path(name).suffix.lower()[:6] or '.xlsx'}", upload, save=False)
+        # The stored name is the server's: the batch's id and the kind the
+        # content was read as, never the sender's file name.
+        upload.seek(0)
+        suffix = ".xlsx" if upload.read(2) == b"PK" else ".csv"
+        upload.seek(0)
+        batch.file.save(f"{batch.pk}{suffix}", upload, save=False)
         batch.save()
         audit_record(
             actor=actor,

@@ -242,21 +242,45 @@ def test_captcha_default_is_random_and_not_fixed():
     assert not captcha_check(captcha_new().token, ANSWER)
 
 
-def test_kept_photos_of_abandoned_forms_are_pruned(demo):
+def _prepared(colour="red"):
     import io
 
-    from django.core.files.storage import default_storage
     from PIL import Image
 
-    from xieguan.complaints.tasks import pending_photos_prune
     from xieguan.core.photos import prepare_photo
 
     buf = io.BytesIO()
-    Image.new("RGB", (300, 200), "red").save(buf, format="JPEG")
+    Image.new("RGB", (300, 200), colour).save(buf, format="JPEG")
     buf.seek(0)
-    token = services.pending_photos_keep([prepare_photo(buf)])
-    assert len(services.pending_photos_load(token)) == 1
-    assert pending_photos_prune() == 0  # still fresh
-    assert pending_photos_prune(older_than=datetime.timedelta(seconds=-1)) == 1
-    assert services.pending_photos_load(token) == []
-    assert default_storage.listdir(services.PENDING_DIR)[1] == []
+    return prepare_photo(buf)
+
+
+def test_kept_photos_of_abandoned_forms_are_pruned_and_fresh_ones_kept(demo, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    from xieguan.complaints.models import PendingUpload
+    from xieguan.complaints.tasks import pending_photos_prune
+
+    owner = services.pending_owner_key("visitor")
+    old, fresh = services.pending_uploads_keep(owner=owner, photos=[_prepared("red"), _prepared("blue")])
+    PendingUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    old_file = Path(old.image.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pending_photos_prune() == 1
+    assert list(PendingUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not old_file.exists()
+    assert fresh.image.storage.exists(fresh.image.name)
+    gone = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, object_id=str(old.pk))
+    assert gone.object_type == "complaints.pendingupload" and "owner" not in gone.changes
+    assert services.pending_uploads_for(owner=owner, ids=f"{old.pk},{fresh.pk}") == [fresh]
+
+
+def test_kept_photos_are_found_only_by_their_owner_and_only_by_id(demo):
+    owner = services.pending_owner_key("visitor")
+    (kept,) = services.pending_uploads_keep(owner=owner, photos=[_prepared()])
+    assert kept.image.name.startswith("complaints/pending/") and kept.image.name.endswith(".jpg")
+    assert services.pending_uploads_for(owner=owner, ids=str(kept.pk)) == [kept]
+    assert services.pending_uploads_for(owner=services.pending_owner_key("another"), ids=str(kept.pk)) == []
+    assert services.pending_uploads_for(owner=owner, ids=kept.image.name) == []
+    assert services.pending_uploads_for(owner=owner, ids="complaints/pending/../../outreach/x.jpg") == []
+    assert services.pending_upload_photos([kept])[0].sha256 == kept.sha256

@@ -335,3 +335,125 @@ def test_staff_register_with_photo_kept_across_an_error(demo, login):
     r = client.post("/complaints/register/", {**data, "content": "学校食堂无消毒柜", "kept_photos": kept})
     assert r.status_code == 302
     assert Complaint.objects.get().photos.count() == 1
+
+
+# --- kept photos are named by the server (issue 17, finding 2) ----------------------
+
+
+def _media_files(settings) -> dict[str, bytes]:
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def evidence(demo, settings):
+    """Files other records own: an outreach photo of 城关镇, an import
+    workbook, and a photo of a complaint already filed."""
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT)
+    outreach = root / "outreach/2026/12/e3b0c44298fc1c14.jpg"
+    outreach.parent.mkdir(parents=True)
+    outreach.write_bytes(_jpeg(size=(40, 30)).read())
+    workbook = root / "imports/units/2026/12/units.xlsx"
+    workbook.parent.mkdir(parents=True)
+    workbook.write_bytes(b"PK\x03\x04 a workbook")
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 40), "olive").save(buf, format="JPEG")
+    buf.seek(0)
+    from xieguan.core.photos import prepare_photo
+
+    filed = file_public(demo.townships[1], photos=[prepare_photo(buf)])
+    return {"complaint_photo": filed.complaint.photos.get()}
+
+
+def _state():
+    from xieguan.complaints.models import PendingUpload
+
+    return (
+        Complaint.objects.count(),
+        ComplaintPhoto.objects.count(),
+        PendingUpload.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def _forged_values(evidence):
+    from django.core import signing
+
+    traversal = [
+        "complaints/pending/../../outreach/2026/12/e3b0c44298fc1c14.jpg",
+        "complaints/pending/../../imports/units/2026/12/units.xlsx",
+    ]
+    # The old form's token, signed with the key anyone could read: it named files.
+    forged = signing.dumps([[name, "0" * 64, 40, 30] for name in traversal], salt="xieguan.complaints.pending-photos")
+    photo = evidence["complaint_photo"]
+    return {
+        "forged-signed-token": forged,
+        "dot-dot-path": traversal[0],
+        "another-records-file-name": photo.image.name,
+        "another-records-id": str(photo.pk),
+    }
+
+
+@pytest.mark.parametrize(
+    "which", ["forged-signed-token", "dot-dot-path", "another-records-file-name", "another-records-id"]
+)
+def test_a_kept_photos_value_naming_other_files_copies_and_deletes_nothing(
+    demo, fixed_captcha, evidence, settings, which, django_capture_on_commit_callbacks
+):
+    value = _forged_values(evidence)[which]
+    files, state = _media_files(settings), _state()
+    c = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        token = _token(c.get("/complaints/new").content.decode())
+        r = c.post("/complaints/new", _post_data(demo, token, captcha_answer="WRONG", kept_photos=value))
+    assert r.status_code == 400 and 'id="kept-photos"' not in r.content.decode()
+    assert _media_files(settings) == files
+    assert _state() == state
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post("/complaints/new", _post_data(demo, _token(r.content.decode()), kept_photos=value))
+    assert r.status_code == 302
+    new = Complaint.objects.exclude(pk=evidence["complaint_photo"].complaint_id).get()
+    assert new.photos.count() == 0
+    assert _media_files(settings) == files
+
+
+def test_a_kept_photo_replayed_from_another_session_is_neither_used_nor_deleted(
+    demo, fixed_captcha, evidence, settings, django_capture_on_commit_callbacks
+):
+    from xieguan.complaints.models import PendingUpload
+
+    owner = Client()
+    token = _token(owner.get("/complaints/new").content.decode())
+    r = owner.post("/complaints/new", _post_data(demo, token, captcha_answer="WRONG", photos=[_jpeg()]))
+    owner_html = r.content.decode()
+    kept = re.search(r'name="kept_photos" value="([^"]+)"', owner_html).group(1)
+    pending = PendingUpload.objects.get()
+    assert kept == str(pending.pk)
+
+    files, state = _media_files(settings), _state()
+    other = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = other.post(
+            "/complaints/new",
+            _post_data(demo, _token(other.get("/complaints/new").content.decode()), captcha_answer="X", kept_photos=kept),
+        )
+        assert r.status_code == 400 and 'id="kept-photos"' not in r.content.decode()
+        assert (_media_files(settings), _state()) == (files, state)
+        r = other.post("/complaints/new", _post_data(demo, _token(r.content.decode()), kept_photos=kept))
+    assert r.status_code == 302
+    assert Complaint.objects.order_by("-registered_at").first().photos.count() == 0
+    assert _media_files(settings) == files
+    assert PendingUpload.objects.get() == pending
+
+    # The visitor who kept it still sends it; then its record deletes its own file, audited.
+    with django_capture_on_commit_callbacks(execute=True):
+        r = owner.post("/complaints/new", _post_data(demo, _token(owner_html), kept_photos=kept))
+    assert r.status_code == 302
+    assert Complaint.objects.order_by("-registered_at").first().photos.count() == 1
+    assert not PendingUpload.objects.exists()
+    assert not any(name.startswith("complaints/pending/") for name in _media_files(settings))
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, object_id=str(pending.pk)).count() == 1

@@ -54,3 +54,57 @@ def test_xlsx_response_streams_a_file() -> None:
     assert response["Content-Type"] == documents.XLSX_TYPE
     assert "attachment" in response["Content-Disposition"]
     assert load_workbook(io.BytesIO(body)).active.max_row == 3
+
+
+def test_xlsx_writes_formula_like_text_as_quoted_text_and_numbers_as_numbers() -> None:
+    out = io.BytesIO()
+    rows = [['=HYPERLINK("http://x.invalid","a")', "http://x.invalid", -3, -2.5, "-5", "+86 138", "\t=1", "@SUM(1)"]]
+    documents.write_xlsx(out, ["a", "b", "c", "d", "e", "f", "g", "h"], rows, title="=1+1")
+    ws = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    assert ws["A1"].value == "'=1+1"
+    cells = next(ws.iter_rows(min_row=3))
+    assert [c.value for c in cells] == [
+        '\'=HYPERLINK("http://x.invalid","a")',
+        "http://x.invalid",
+        -3,
+        -2.5,
+        "-5",
+        "'+86 138",
+        "'\t=1",
+        "'@SUM(1)",
+    ]
+    assert [c.data_type for c in cells] == ["s", "s", "n", "n", "s", "s", "s", "s"]
+    assert all(c.hyperlink is None for c in cells)
+
+
+def test_every_way_of_writing_a_string_is_neutralised() -> None:
+    from xieguan.core.spreadsheets import new_workbook
+
+    out = io.BytesIO()
+    book = new_workbook(out, in_memory=True)
+    ws = book.add_worksheet("s")
+    ws.write(0, 0, "=1+1")
+    ws.write_string(1, 0, "+1")
+    ws.write_row(2, 0, ["-1-1"])
+    ws.merge_range(3, 0, 3, 2, "@A1")
+    ws.write("A5", "\t=2")
+    book.close()
+    sheet = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    assert [sheet.cell(row=r, column=1).value for r in range(1, 6)] == ["'=1+1", "+1", "'-1-1", "'@A1", "'\t=2"]
+    assert all(sheet.cell(row=r, column=1).data_type == "s" for r in range(1, 6))
+
+
+def test_no_module_makes_a_workbook_but_core_spreadsheets() -> None:
+    """Every Excel writer goes through core.spreadsheets.new_workbook; a bare
+    xlsxwriter.Workbook would bring back live formulas."""
+    from pathlib import Path
+
+    root = Path(documents.__file__).resolve().parents[1]
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "spreadsheets.py"
+        and ("xlsxwriter.Workbook(" in (text := path.read_text(encoding="utf-8")) or "from xlsxwriter import" in text)
+    ]
+    assert offenders == []

@@ -85,3 +85,110 @@ def test_files_are_removed_when_the_work_fails(tmp_path) -> None:
     with photos.files_kept_on_success() as files:
         files.save(kept, "b.jpg", b"y")
     assert storage.exists(kept.name)
+
+
+def one_bit_bomb(side: int = 12000) -> bytes:
+    """A 12000×12000 one-bit PNG: about 17 KB on the wire, 144 million
+    pixels (under Pillow's own hard limit) once decoded."""
+    out = io.BytesIO()
+    Image.new("1", (side, side), 0).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def test_a_144_megapixel_png_is_refused_in_chinese() -> None:
+    bomb = one_bit_bomb()
+    assert len(bomb) < 64 * 1024
+    with pytest.raises(ValidationError) as caught:
+        photos.prepare_photo(SimpleUploadedFile("bomb.png", bomb, content_type="image/png"), field="photos")
+    assert "像素" in " ".join(caught.value.message_dict["photos"])
+
+
+def test_a_pillow_bomb_warning_is_an_error_not_a_photo(monkeypatch) -> None:
+    # Below our own limit but over Pillow's (lowered here): the warning Pillow
+    # gives is turned into the same refusal.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000 * 1000)
+    with pytest.raises(ValidationError) as caught:
+        photos.prepare_photo(jpeg(1200, 1000))
+    assert "像素" in " ".join(caught.value.messages)
+
+
+def test_the_pixel_limit_is_a_setting(settings) -> None:
+    settings.PHOTO_MAX_PIXELS = 2_000_000
+    with pytest.raises(ValidationError):
+        photos.prepare_photo(jpeg(2000, 1001))
+    assert photos.prepare_photo(jpeg(2000, 1000)).width == 1600
+
+
+def test_a_4000_by_3000_photo_still_works() -> None:
+    prepared = photos.prepare_photo(jpeg(4000, 3000))
+    assert (prepared.width, prepared.height) == (1600, 1200)
+
+
+def test_exif_orientation_is_still_applied_after_shrinking() -> None:
+    image = Image.new("RGB", (3200, 1600), (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    prepared = photos.prepare_photo(SimpleUploadedFile("r.jpg", out.getvalue()))
+    assert (prepared.width, prepared.height) == (800, 1600)
+
+
+PEAK_MEMORY_PROBE = """
+import io, resource, sys
+import django
+django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from xieguan.core.photos import prepare_photo
+out = io.BytesIO()
+Image.new("1", (12000, 12000), 0).save(out, format="PNG", optimize=True)
+data = out.getvalue()
+del out
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    prepare_photo(SimpleUploadedFile("bomb.png", data, content_type="image/png"))
+    outcome = "accepted"
+except Exception as exc:
+    outcome = type(exc).__name__
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(outcome, (after - before) // 1024)
+"""
+
+
+def _peak_growth_mb(side: int) -> tuple[str, int]:
+    """prepare_photo on a side×side one-bit PNG in a fresh process, so the
+    peak (ru_maxrss, in KB on Linux) is that call's: (outcome, MB grown)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    probe = PEAK_MEMORY_PROBE.replace("(12000, 12000)", f"({side}, {side})")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(settings.BASE_DIR),
+        timeout=120,
+        check=True,
+    )
+    outcome, grown = done.stdout.split()
+    return outcome, int(grown)
+
+
+def test_decoding_the_144_megapixel_png_grows_peak_memory_by_under_100_mb() -> None:
+    outcome, grown_mb = _peak_growth_mb(12000)
+    assert outcome == "ValidationError"
+    assert grown_mb < 100
+
+
+def test_even_a_photo_at_the_pixel_limit_is_shrunk_before_it_is_coloured() -> None:
+    # 49 MP of one-bit pixels (allowed): decoded in its own mode and shrunk
+    # first, never 147 MB of RGB.
+    outcome, grown_mb = _peak_growth_mb(7000)
+    assert outcome == "accepted"
+    assert grown_mb < 100

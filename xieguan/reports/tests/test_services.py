@@ -257,3 +257,14 @@ def test_found_time_a_little_ahead_within_clock_skew_is_accepted(demo):
     report, _ = file(demo, found_at=NOW + datetime.timedelta(minutes=3))
     assert report.found_at == NOW + datetime.timedelta(minutes=3)
     assert timezone.is_aware(report.found_at)
+
+
+def test_zero_report_for_a_month_before_2000_is_refused(demo):
+    from xieguan.reports.models import ZeroReport
+
+    with pytest.raises(ValidationError) as caught:
+        services.zero_report_make(
+            actor=demo.users["cg1"], month=datetime.date(1999, 12, 1), today=datetime.date(2026, 6, 1)
+        )
+    assert "日期不能早于2000年1月1日" in caught.value.message_dict["month"][0]
+    assert not ZeroReport.objects.exists()

@@ -310,6 +310,20 @@ def test_same_upload_sent_twice_makes_one_batch(demo, comanager_in, food):
     assert ImportBatch.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [("../../outreach/x.xlsx", ".xlsx"), ("台账.XLSX/../../../a.php", ".xlsx"), ("a.csv", ".xlsx")],
+)
+def test_the_stored_workbook_is_named_by_the_server_not_the_sender(
+    demo, comanager_in, food, settings, tmp_path, name, suffix
+):
+    settings.MEDIA_ROOT = tmp_path
+    content = sheet_bytes([HEADERS, food_row("好运饭店")])
+    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content, name))
+    assert batch.file.name == f"imports/units/{batch.created_at:%Y/%m}/{batch.pk}{suffix}"
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{batch.pk}{suffix}"]
+
+
 def test_confirm_checks_again_and_refuses_a_code_taken_meanwhile(demo, comanager_in, food):
     content = sheet_bytes([HEADERS, food_row("好运饭店", code=credit_code(801))])
     batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content))

@@ -160,7 +160,7 @@ def test_merge_moves_everything_keeps_history_and_redirects(demo, login, comanag
     assert list(first.certificates.values_list("person_name", flat=True)) == ["李四"]
     # One event records the merge, with before → after.
     event = AuditEvent.objects.for_object(first).order_by("-id").first()
-    assert event.changes["phone"] == ["13800001111", "13911112222"]
+    assert event.changes["phone"] == ["138****1111", "139****2222"]  # masked in the log (SPEC §12)
     assert event.changes["merged_units"] == [None, "福满楼饭店有限公司"]
     assert "许可证 1" in event.note and "从业人员证件 1" in event.note
     # The merged unit's page leads to the survivor, whose timeline has both histories.

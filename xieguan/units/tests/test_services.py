@@ -53,7 +53,9 @@ def test_credit_code_is_unique_within_the_county(demo, comanager_in, outsider):
     make_unit(comanager_in, demo.villages[1], credit_code=credit_code(7))
     with pytest.raises(ValidationError) as info:
         make_unit(outsider, demo.villages[3], name="另一家", credit_code=credit_code(7))
-    assert "红星酒店" in info.value.message_dict["credit_code"][0]
+    # The other township's unit is not named to dh1 (issue 17 finding 5).
+    message = info.value.message_dict["credit_code"][0]
+    assert "已在本县其他地方登记" in message and "红星酒店" not in message
     assert Unit.objects.count() == 1
 
 
@@ -204,9 +206,9 @@ def test_a_race_past_the_check_gets_the_same_chinese_message(demo, comanager_in,
     real = services._credit_code_clash
     calls = []
 
-    def blind_then_real(code, area, unit):
+    def blind_then_real(actor, code, area, unit):
         calls.append(code)
-        return {} if len(calls) == 1 else real(code, area, unit)
+        return {} if len(calls) == 1 else real(actor, code, area, unit)
 
     monkeypatch.setattr(services, "_credit_code_clash", blind_then_real)
     audit_before = AuditEvent.objects.count()
@@ -225,9 +227,9 @@ def test_a_race_on_update_gets_the_same_message_and_changes_nothing(demo, comana
     real = services._credit_code_clash
     calls = []
 
-    def blind_then_real(code, area, unit):
+    def blind_then_real(actor, code, area, unit):
         calls.append(code)
-        return {} if len(calls) == 1 else real(code, area, unit)
+        return {} if len(calls) == 1 else real(actor, code, area, unit)
 
     monkeypatch.setattr(services, "_credit_code_clash", blind_then_real)
     with pytest.raises(ValidationError) as caught:

@@ -1,8 +1,8 @@
 /* The field app's service worker. Served from /m/sw.js by the app, which
    puts SHELL (the shell's addresses) and VERSION above this line.
-   The shell is cached at install; pages are network first (with a short
-   wait on a weak signal) and fall back to the cached shell; static files are
-   cache first. The API is never cached here: the page keeps its own data in
+   The shell (the page, its ES modules, style and icons) is cached at
+   install; pages are network first (with a short wait on a weak signal)
+   and fall back to the cached shell; static files are cache first. The API is never cached here: the page keeps its own data in
    IndexedDB and decides what a failed send means. */
 /* global SHELL, VERSION */
 var CACHE = "field-" + VERSION;
@@ -28,6 +28,11 @@ self.addEventListener("activate", function (event) {
 });
 
 function page(request) {
+  // A phone that knows it has no signal opens the kept shell at once,
+  // without a request that can only fail.
+  if (!self.navigator.onLine) {
+    return caches.match(SHELL_PAGE).then(function (hit) { return hit || fetch(request); });
+  }
   var network = fetch(request).then(function (response) {
     if (response.ok && !response.redirected) {
       var copy = response.clone();

@@ -1,0 +1,37 @@
+// The home view: the outbox, newest first, and what is due this month.
+import { app, el, labels } from "./shell.js";
+import { all } from "./outbox.js";
+import { title, unitName } from "./records.js";
+
+export async function renderHome() {
+  const recs = (await all("records")).sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
+  const list = document.getElementById("outbox");
+  list.textContent = "";
+  document.getElementById("empty").hidden = recs.length > 0;
+  for (const rec of recs) {
+    const li = el("li");
+    li.dataset.id = rec.id;
+    li.dataset.state = rec.state;
+    const a = el("a");
+    if (rec.state === "draft" || rec.state === "attention") a.href = "#" + rec.kind + "/" + rec.id;
+    a.appendChild(el("span", "title", title(rec)));
+    a.appendChild(el("span", "badge " + rec.state, labels[rec.state]));
+    a.appendChild(el("span", "muted small", labels[rec.kind] +
+      (rec.photos.length ? " · " + rec.photos.length + " " + labels.photos : "")));
+    if (rec.detail) a.appendChild(el("span", "error small", " " + rec.detail));
+    li.appendChild(a);
+    list.appendChild(li);
+  }
+  const boot = app.boot;
+  const due = document.getElementById("due");
+  due.textContent = "";
+  const rows = boot ? boot.due : [];
+  document.getElementById("no-due").hidden = rows.length > 0;
+  for (const row of rows.slice(0, 50)) {
+    const li = el("li", "", (row.unit_name || unitName(row.unit_id)) + " ");
+    li.appendChild(el("span", "badge " + (row.state === "overdue" ? "attention" : "waiting"), row.window_end));
+    due.appendChild(li);
+  }
+  const asOf = document.getElementById("as-of");
+  asOf.textContent = boot && boot.loaded_at ? asOf.dataset.label + " " + new Date(boot.loaded_at).toLocaleString() : "";
+}

@@ -1,0 +1,237 @@
+// Sending, when there is a signal: the bearer token, the JSON API, the
+// resumable photo uploads, and each record's steps in order. Every step is
+// idempotent on the server (UUIDs, content hashes), and each step done is
+// remembered, so a cut anywhere leaves the record waiting and the next try
+// continues where it stopped.
+import { app, changed, labels, root } from "./shell.js";
+import { all, get, hex, now, put } from "./outbox.js";
+import { endpoint, inspectionCreate, inspectionPatch, payload, signers } from "./records.js";
+
+const CHUNK = 64 * 1024;
+const TARGET = { report: "report_photo", outreach: "outreach_photo", inspection: "inspection_photo" };
+let tokenPending = null;
+let syncing = false;
+
+function csrf() {
+  const m = document.querySelector("meta[name=csrf-token]");
+  return m ? m.content : "";
+}
+
+async function token(renew) {
+  const kept = renew ? null : await get("kv", "token");
+  if (kept) return kept;
+  // Callers at the same moment share one request for a new token.
+  if (!tokenPending) {
+    tokenPending = (async () => {
+      const r = await fetch(root.dataset.tokenUrl, {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() },
+      });
+      if (!r.ok) throw new Error("signin");
+      const key = (await r.json()).token;
+      await put("kv", key, "token");
+      return key;
+    })();
+    tokenPending.then(() => { tokenPending = null; }, () => { tokenPending = null; });
+  }
+  return tokenPending;
+}
+
+/* One API request; a refused token is renewed once. */
+async function api(method, path, body, extra) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const headers = Object.assign({ Authorization: "Bearer " + (await token(attempt > 0)) }, extra || {});
+    let data = body;
+    if (body && !(body instanceof FormData) && !(body instanceof Blob)) {
+      headers["Content-Type"] = "application/json";
+      data = JSON.stringify(body);
+    }
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), 60000);
+    let r;
+    try {
+      r = await fetch("/api" + path, { method, headers, body: data, signal: ctrl.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (r.status !== 401) return r;
+  }
+  throw new Error("signin");
+}
+
+/* What the forms need (units, checklists, colleagues, what is due), fresh
+   when there is a signal, else as kept. */
+export async function loadBootstrap() {
+  if (navigator.onLine) {
+    try {
+      const r = await api("GET", "/field/bootstrap");
+      if (r.ok) {
+        app.boot = await r.json();
+        app.boot.loaded_at = now();
+        await put("kv", app.boot, "bootstrap");
+        return;
+      }
+    } catch (e) { /* no signal after all: use what is kept */ }
+  }
+  await loadKeptBootstrap();
+}
+
+export async function loadKeptBootstrap() {
+  app.boot = (await get("kv", "bootstrap")) || null;
+}
+
+/* A resumable upload (tus-like): start it (idempotent on its UUID), then
+   send 64 KB chunks from the offset the server holds; after a cut the next
+   try asks again and continues, never from zero. */
+async function upload(id, target, recordId, blob, extra) {
+  const sha = hex(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+  const body = Object.assign({ id, target, record_id: recordId, length: blob.size, sha256: sha,
+                               content_type: blob.type || "image/jpeg" }, extra || {});
+  const r = await api("POST", "/uploads", body);
+  if (r.status !== 200 && r.status !== 201) return r;
+  let state = await r.json();
+  for (let guard = 0; guard < 1000 && !state.complete; guard++) {
+    const from = state.offset;
+    const pr = await api("PATCH", "/uploads/" + id, blob.slice(from, from + CHUNK),
+                         { "Upload-Offset": String(from), "Content-Type": "application/offset+octet-stream",
+                           "Tus-Resumable": "1.0.0" });
+    if (pr.status === 409) { state.offset = parseInt(pr.headers.get("Upload-Offset"), 10) || 0; continue; }
+    if (pr.status !== 200) return pr;
+    state = await pr.json();
+  }
+  return { status: 200, ok: true, json: () => Promise.resolve(state.result || {}) };
+}
+
+const refused = (status) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+/* True when the step went through; a refusal marks the record for the
+   user's attention; anything else is thrown and tried again later. */
+async function ok(rec, r) {
+  if (r.status === 200 || r.status === 201 || r.status === 204) return true;
+  if (refused(r.status)) { await attention(rec, r); return false; }
+  throw new Error("server " + r.status);
+}
+
+async function attention(rec, r) {
+  let detail = "";
+  let body = {};
+  try { body = await r.json(); detail = body.detail || ""; } catch (e) { detail = String(r.status); }
+  if (body.fields && r.status !== 409) {
+    for (const k of Object.keys(body.fields)) detail += " " + body.fields[k].join(" ");
+  }
+  rec.state = "attention";
+  rec.detail = detail;
+  return body;
+}
+
+/* One record: create (idempotent on its UUID), then each photo not yet
+   acknowledged (kept once per hash); an inspection then its content,
+   signatures and the submit. A repeated step changes nothing. */
+async function send(rec) {
+  rec.state = "sending";
+  rec.detail = "";
+  rec.steps = rec.steps || {};
+  await put("records", rec);
+  changed();
+  try {
+    if (rec.overwrite) {
+      // The user chose the phone's version over the server's (409).
+      const body = payload(rec);
+      delete body.id;
+      if (!(await ok(rec, await api("PATCH", endpoint(rec) + "/" + rec.id, body)))) return put("records", rec);
+      rec.overwrite = false;
+      rec.created = true;
+      await put("records", rec);
+    }
+    if (!rec.created) {
+      // If-None-Match: a lost answer's retry must match what the server
+      // holds; a record changed there since answers 409 (both kept).
+      const r = rec.kind === "inspection"
+        ? await api("POST", "/inspections", inspectionCreate(rec))
+        : await api("POST", endpoint(rec), payload(rec), { "If-None-Match": "*" });
+      if (r.status === 409) {
+        const held = await attention(rec, r);
+        rec.conflict = true;
+        rec.server = held.server || null;
+        rec.conflictFields = Object.keys(held.fields || {});
+        return put("records", rec);
+      }
+      if (!(await ok(rec, r))) return put("records", rec);
+      rec.created = true;
+      await put("records", rec);
+    }
+    if (rec.kind === "inspection" && !rec.steps.content) {
+      if (!(await ok(rec, await api("PATCH", "/inspections/" + rec.id, inspectionPatch(rec))))) {
+        return put("records", rec);
+      }
+      rec.steps.content = true;
+      await put("records", rec);
+    }
+    for (const p of rec.photos) {
+      if (p.sent) continue;
+      const stored = await get("photos", p.id);
+      if (!stored) { p.sent = true; continue; }
+      const pr = await upload(p.id, TARGET[rec.kind], rec.id, stored.blob);
+      if (!(await ok(rec, pr))) return put("records", rec);
+      p.sent = true;
+      p.sha256 = (await pr.json()).sha256;
+      await put("records", rec);
+    }
+    if (rec.kind === "inspection") {
+      for (const sig of signers(rec)) {
+        if (rec.steps["sig-" + sig.key]) continue;
+        let sr;
+        if (sig.refused) {
+          const form = new FormData();
+          form.append("role", "representative");
+          form.append("name", rec.data.representative || "");
+          form.append("refused", "true");
+          sr = await api("POST", "/inspections/" + rec.id + "/signatures", form);
+        } else {
+          const stored = await get("photos", rec.signatures[sig.key]);
+          sr = await upload(rec.signatures[sig.key], "inspection_signature", rec.id, stored.blob,
+                            { role: sig.role, user_id: sig.user_id || null, name: sig.name || "" });
+        }
+        if (!(await ok(rec, sr))) return put("records", rec);
+        rec.steps["sig-" + sig.key] = true;
+        await put("records", rec);
+      }
+      if (!rec.steps.submitted) {
+        if (!(await ok(rec, await api("POST", "/inspections/" + rec.id + "/submit")))) return put("records", rec);
+        rec.steps.submitted = true;
+      }
+    }
+    rec.state = "sent";
+    rec.sent_at = now();
+  } catch (e) {
+    rec.state = "waiting";
+    if (e.message === "signin") rec.detail = labels.signin;
+  }
+  await put("records", rec);
+}
+
+/* Everything waiting, or cut while sending, one record after another. */
+export async function syncAll() {
+  if (syncing || !navigator.onLine) return;
+  syncing = true;
+  try {
+    let sentSome = false;
+    const job = async () => {
+      for (const listed of await all("records")) {
+        // Read again: another tab may have sent it meanwhile.
+        const rec = await get("records", listed.id);
+        if (rec && (rec.state === "waiting" || rec.state === "sending")) {
+          await send(rec);
+          sentSome = true;
+        }
+      }
+    };
+    // One sender at a time across tabs; the server is idempotent anyway.
+    if (navigator.locks) await navigator.locks.request("xieguan-field-sync-" + root.dataset.user, job);
+    else await job();
+    // What is due changed with what was just sent: fetch it again.
+    if (sentSome) await loadBootstrap();
+  } finally {
+    syncing = false;
+    changed();
+  }
+}
