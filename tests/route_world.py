@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from xieguan.demo.county import DemoCounty, load_county
+from xieguan.demo.county import DEMO_PASSWORD, DemoCounty, load_county
 
 # In every 城关镇 record a user reads; nowhere else in the demo county.
 MARK = "扫查专用"
@@ -48,6 +48,8 @@ class World:
 def build_world() -> World:
     """The demo county and, in 城关镇, one of each record a route shows or changes."""
     from xieguan.accounts import services as accounts
+    from xieguan.accounts.lockout import lock_record
+    from xieguan.accounts.models import RoleCode, SignInLockKind
     from xieguan.complaints import services as complaints
     from xieguan.complaints.models import Channel, ComplaintPhoto
     from xieguan.field import services as field
@@ -150,6 +152,19 @@ def build_world() -> World:
 
     r["transfer"] = accounts.transfer_request(actor=bureau, person=cg2, to_institution=demo.stations[1], reason=MARK)
     r["token"], _key = accounts.token_issue(user=cg1)
+    # A sign-in lock belongs to the locked person's area: this one to a
+    # co-manager of 城关镇, whose name shows in the lockout list. A lock on an
+    # address belongs to no area (system administrators only).
+    locked = accounts.user_create(
+        actor=bureau,
+        institution=cg1.institution,
+        username="sweep-locked",
+        password=DEMO_PASSWORD,
+        roles=[RoleCode.COMANAGER],
+        full_name=f"{MARK}丙",
+    )
+    r["lock"] = lock_record(kind=SignInLockKind.ACCOUNT, username=locked.username, ip_address="203.0.113.7", at=now)
+    r["address_lock"] = lock_record(kind=SignInLockKind.ADDRESS, username="", ip_address="203.0.113.8", at=now)
     content = b"\xff\xd8" + b"0" * 100
     r["upload"], _ = field.upload_start(
         actor=cg1,
