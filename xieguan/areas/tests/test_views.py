@@ -63,6 +63,25 @@ def test_area_detail_query_count_does_not_grow(demo, login, county_admin):
     )
 
 
+def test_area_search_query_count_does_not_grow(demo, login, county_admin):
+    from xieguan.areas import services
+
+    client = login(county_admin)
+    url = reverse("areas:list") + "?q=新"
+    first = services.area_create(actor=county_admin, parent=demo.county, name="新镇")
+
+    def grow():
+        for i in range(3):
+            town = services.area_create(actor=county_admin, parent=demo.county, name=f"新镇{i}")
+            services.area_create(actor=county_admin, parent=town, name=f"新村{i}")
+        services.area_create(actor=county_admin, parent=first, name="新村")
+
+    # the session, its user, institution and area; the page of areas with
+    # their parents; the roles; the session saved again (3, in a savepoint)
+    assert_constant_queries(lambda: client.get(url), grow, exactly=9)
+    assert client.get(url).content.decode().count("新村") == 4
+
+
 def _xlsx(rows):
     book = Workbook()
     sheet = book.active

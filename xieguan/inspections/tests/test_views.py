@@ -82,6 +82,37 @@ def test_handover_list_queries_do_not_grow(demo, login, comanager_in, cg2, unit,
     assert_constant_queries(lambda: client.get(reverse("inspections:handovers")), grow, exactly=9)
 
 
+def test_opinion_list_queries_do_not_grow(demo, login, comanager_in, cg2, unit, supervisor_of):
+    def issue(unit, reinspected):
+        record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
+        opinion = services.opinion_issue(
+            actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate()
+        )
+        if reinspected:
+            services.reinspection_record(
+                actor=comanager_in,
+                opinion=opinion,
+                inspected_at=timezone.now(),
+                result="rectified",
+                inspectors=[comanager_in, cg2],
+            )
+
+    issue(unit, reinspected=False)
+
+    def grow():
+        for n in range(4):
+            issue(plain_unit(unit.area, name=f"单位{n}"), reinspected=n % 2 == 0)
+
+    client = login(supervisor_of)
+    # the session, its user, institution and area; those awaiting
+    # re-inspection, the page of all; the user's roles (the menu); the
+    # session saved again (in a savepoint)
+    assert_constant_queries(lambda: client.get(reverse("inspections:opinions")), grow, exactly=10)
+    awaiting, everything = client.get(reverse("inspections:opinions")).content.decode().split('id="opinions"')
+    # the three not re-inspected await it; all five are listed
+    assert (awaiting.count('<a href="/opinions/'), everything.count('<a href="/opinions/')) == (3, 5)
+
+
 def test_refused_submit_keeps_what_was_typed(demo, login, comanager_in, unit):
     inspection = draft(comanager_in, unit, inspectors=[comanager_in])
     item = inspection.answers.order_by("item__sort").first().item_id
