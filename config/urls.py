@@ -1,15 +1,36 @@
+from typing import Any
+
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLResolver, include, path
 
 from config.api import api
+
+
+def signed_out_allowed(urls: Any) -> Any:
+    """Exempt every view of an included URL set from LoginRequiredMiddleware.
+    The API answers a signed-out call with its own 401 JSON (bearer token or
+    session), the admin sends people to its own sign-in page, and the
+    language switch is used on the sign-in page: the site-wide redirect to
+    the sign-in page must touch none of them."""
+    module = urls[0] if isinstance(urls, tuple) else urls
+    patterns = getattr(module, "urlpatterns", module)
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            signed_out_allowed(pattern.url_patterns)
+        elif getattr(pattern.callback, "login_required", True):
+            # A bound method (the admin's own) is marked on its function.
+            login_not_required(getattr(pattern.callback, "__func__", pattern.callback))
+    return urls
+
 
 admin.site.site_header = "卫生监督协管信息系统 · 系统管理"
 admin.site.site_title = "系统管理"
 
 urlpatterns = [
-    path("api/", api.urls),
-    path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", signed_out_allowed(api.urls)),
+    path("admin/", signed_out_allowed(admin.site.urls)),
+    path("i18n/", signed_out_allowed(include("django.conf.urls.i18n"))),
     path("areas/", include("xieguan.areas.urls")),
     path("units/", include("xieguan.units.urls")),
     path("complaints/", include("xieguan.complaints.urls")),

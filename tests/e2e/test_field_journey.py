@@ -90,8 +90,7 @@ def _reopen(j: Any) -> None:
     """Close the page and open a new one in the same browser profile."""
     j.page.close()
     j.page = j.context.new_page()
-    j.page.on("request", j._check_request)
-    j.page.on("console", lambda m: j.console_errors.append(m.text) if m.type == "error" else None)
+    j.watch(j.page)
     _open_field(j)
 
 
@@ -347,6 +346,7 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
         route.continue_()
 
     page.route("**/api/uploads/*", route)
+    cg1.cuts("/api/uploads/")
     expect(page.locator("#due")).to_contain_text(unit.name)
     cg1.context.set_offline(False)
     page.wait_for_selector(f"#outbox li[data-id='{report_id}'][data-state=sent]", timeout=60000)
@@ -422,6 +422,7 @@ def test_a_conflict_shows_both_versions_and_the_phone_chooses(journey, tmp_path,
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=30000)
     # Changed on the server meanwhile; the phone's answer was lost, so it sends again.
     Outreach.objects.filter(pk=record_id).update(theme="夏季饮用水卫生", audience_count=45)
+    cg1.refuses("/api/outreach", 409)
     page.evaluate(FORGET_ACKS, record_id)
     page.click("#sync")
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=attention]", timeout=30000)

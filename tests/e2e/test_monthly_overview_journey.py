@@ -112,7 +112,9 @@ def test_county_overview_sort_formula_drill_prefecture_and_workbook(journey):
     book = load_workbook(io.BytesIO(Path(excel.value.path()).read_bytes()))
     assert book.sheetnames == ["月报表", "巡查登记表", "信息报告登记表"]
     total = next(r for r in book["月报表"].iter_rows(values_only=True) if r[0] == "合计")
-    assert total[5] == publicity  # 宣传教育数, this month
+    # Two label columns, as on the page (a split row's label, its part's);
+    # the total spans both. Then 报告事件线索数, 实地巡查数, 宣传教育数.
+    assert total[6] == publicity  # 宣传教育数, this month
     with cg1.page.expect_download() as pdf:
         cg1.page.click("#workbook-pdf")
     folder = cg1.folder

@@ -69,11 +69,13 @@ class InstitutionForm(forms.Form):
     opened_on = forms.DateField(label=_("Opened on"), required=False, widget=DateInput())
     closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (
             Area.objects.visible_to(user).active().filter(level__gte=3).order_by("level", "name")
         )
+        # An institution keeps its area and type; only its details change.
+        self.fields["area"].disabled = self.fields["type"].disabled = editing
 
 
 class SupervisorForm(forms.Form):

@@ -69,6 +69,17 @@ ROLES_BY_INSTITUTION = {
 # --- Institutions -----------------------------------------------------------
 
 
+def _checked_phone(value: Any) -> str:
+    """The phone in its stored form, or a ValidationError keyed ``phone``
+    (``core.validators.validate_phone``, the check of every phone)."""
+    from xieguan.core.validators import clean_phone
+
+    try:
+        return clean_phone(value)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+
+
 def _check_institution(area: Area, type: str) -> None:
     allowed = INSTITUTION_LEVELS[InstitutionType(type)]
     if area.level not in allowed:
@@ -98,6 +109,8 @@ def institution_create(
     if type not in InstitutionType.values:
         raise ValidationError({"type": _("Choose a type.")})
     _check_institution(area, type)
+    if "phone" in fields:
+        fields["phone"] = _checked_phone(fields["phone"])
 
     def make() -> Institution:
         institution = Institution(
@@ -122,9 +135,12 @@ def institution_create(
 def institution_update(*, actor: Any, institution: Institution, **fields: Any) -> Institution:
     require(actor, MANAGE_INSTITUTIONS, institution.area.path)
     before = snapshot(institution)
+    old_phone = institution.phone
     for key, value in fields.items():
         if key in INSTITUTION_FIELDS:
             setattr(institution, key, value.strip() if isinstance(value, str) else value)
+    if "phone" in fields and institution.phone != old_phone:
+        institution.phone = _checked_phone(institution.phone)
     if not institution.name:
         raise ValidationError({"name": _("Enter the institution's name.")})
     institution.full_clean()
@@ -208,9 +224,8 @@ def _check_profile(fields: dict[str, Any]) -> dict[str, Any]:
             validate_id_number(id_number)
         except ValidationError as exc:
             raise ValidationError({"id_number": exc.messages}) from None
-    phone = clean.get("phone")
-    if phone and not all(c.isdigit() or c in "-+ " for c in phone):
-        raise ValidationError({"phone": _("A phone number has only digits, spaces, '+' and '-'.")})
+    if "phone" in clean:
+        clean["phone"] = _checked_phone(clean["phone"])
     return clean
 
 

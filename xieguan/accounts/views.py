@@ -9,11 +9,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -53,8 +54,9 @@ from xieguan.accounts.selectors import (
 )
 from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
 from xieguan.accounts.two_factor import code_owed
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 
 
 class LoginView(auth_views.LoginView):
@@ -63,6 +65,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@login_not_required
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -70,31 +73,30 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.POST or None)
-    expired = request.user.password_expired(settings.PASSWORD_MAX_AGE_DAYS)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(
-                actor=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your password has been changed."))
-            return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form, "expired": expired})
+    def change(form: PasswordChangeForm) -> None:
+        services.password_change(
+            actor=request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password"],
+        )
+        update_session_auth_hash(request, request.user)
+
+    return service_form_page(
+        request,
+        form_class=PasswordChangeForm,
+        service=change,
+        success_url=reverse("core:home"),
+        message=_("Your password has been changed."),
+        template="accounts/password_change.html",
+        title=_("Change password"),
+        context={"expired": request.user.password_expired(settings.PASSWORD_MAX_AGE_DAYS)},
+    )
 
 
 # --- Institutions ----------------------------------------------------------------
 
 
-@login_required
 def institution_list(request: HttpRequest) -> HttpResponse:
     institutions = Institution.objects.visible_to(request.user).select_related("area", "responsible_supervisor")
     kind = request.GET.get("type") or ""
@@ -112,13 +114,11 @@ def institution_list(request: HttpRequest) -> HttpResponse:
             "types": InstitutionType.choices,
             "type": kind,
             "q": q,
-            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_INSTITUTIONS),
         },
     )
 
 
-@login_required
 def institution_detail(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     staff = (
@@ -138,95 +138,65 @@ def institution_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def institution_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_INSTITUTIONS)
-    form = InstitutionForm(request.POST or None, user=request.user, initial={"area": request.GET.get("area")})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            institution = services.institution_create(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Institution %(name)s added.") % {"name": institution.name})
-            return redirect("accounts:institution_detail", pk=institution.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {"form": form, "title": _("Add an institution"), "back": "accounts:institution_list"},
+        form_class=InstitutionForm,
+        form_kwargs={"user": request.user, "initial": {"area": request.GET.get("area")}},
+        service=lambda form: services.institution_create(actor=request.user, **form.cleaned_data),
+        success_url=lambda institution: reverse("accounts:institution_detail", args=[institution.pk]),
+        message=lambda institution: _("Institution %(name)s added.") % {"name": institution.name},
+        title=_("Add an institution"),
+        cancel_url=reverse("accounts:institution_list"),
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def institution_edit(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     require(request.user, MANAGE_INSTITUTIONS, institution.area.path)
     initial = {f: getattr(institution, f) for f in services.INSTITUTION_FIELDS}
     initial["area"] = institution.area_id
-    form = InstitutionForm(request.POST or None, user=request.user, initial=initial)
-    form.fields["area"].disabled = True
-    form.fields["type"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.INSTITUTION_FIELDS and k != "type"}
-        try:
-            services.institution_update(actor=request.user, institution=institution, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("accounts:institution_detail", pk=institution.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": institution.name},
-            "back_url": institution.pk,
-            "back": "accounts:institution_detail",
-        },
+        form_class=InstitutionForm,
+        form_kwargs={"user": request.user, "initial": initial, "editing": True},
+        service=lambda form: services.institution_update(
+            actor=request.user,
+            institution=institution,
+            **{k: v for k, v in form.cleaned_data.items() if k in services.INSTITUTION_FIELDS and k != "type"},
+        ),
+        success_url=reverse("accounts:institution_detail", args=[institution.pk]),
+        message=_("Saved."),
+        title=_("Edit %(name)s") % {"name": institution.name},
+        cancel_url=reverse("accounts:institution_detail", args=[institution.pk]),
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def institution_supervisor(request: HttpRequest, pk: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     require(request.user, MANAGE_INSTITUTIONS, institution.area.path)
-    form = SupervisorForm(
-        request.POST or None,
-        user=request.user,
-        institution=institution,
-        initial={"responsible_supervisor": institution.responsible_supervisor_id},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.institution_assign_supervisor(
-                actor=request.user, institution=institution, supervisor=form.cleaned_data["responsible_supervisor"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("accounts:institution_detail", pk=institution.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Responsible supervisor of %(name)s") % {"name": institution.name},
-            "back_url": institution.pk,
-            "back": "accounts:institution_detail",
+        form_class=SupervisorForm,
+        form_kwargs={
+            "user": request.user,
+            "institution": institution,
+            "initial": {"responsible_supervisor": institution.responsible_supervisor_id},
         },
+        service=lambda form: services.institution_assign_supervisor(
+            actor=request.user, institution=institution, supervisor=form.cleaned_data["responsible_supervisor"]
+        ),
+        success_url=reverse("accounts:institution_detail", args=[institution.pk]),
+        message=_("Saved."),
+        title=_("Responsible supervisor of %(name)s") % {"name": institution.name},
+        cancel_url=reverse("accounts:institution_detail", args=[institution.pk]),
     )
 
 
 # --- People ------------------------------------------------------------------------
 
 
-@login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_PEOPLE)
     people = User.objects.visible_to(request.user).select_related("institution").prefetch_related("roles")
@@ -245,13 +215,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "roles": RoleCode.choices,
             "role": role,
             "q": q,
-            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_PEOPLE),
         },
     )
 
 
-@login_required
 def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
     require(request.user, VIEW_PEOPLE)
     person = get_person_for_user(request.user, pk)
@@ -281,86 +249,71 @@ def _profile_initial(person: User) -> dict[str, Any]:
     return data
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_PEOPLE)
-    form = PersonCreateForm(
-        request.POST or None, user=request.user, initial={"institution": request.GET.get("institution")}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            person = services.user_create(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s can now sign in as %(username)s.") % {"name": person, "username": person.username}
-            )
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
-        request, "accounts/form.html", {"form": form, "title": _("Add a person"), "back": "accounts:person_list"}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    person = get_person_for_user(request.user, pk)
-    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    form = ProfileForm(request.POST or None, initial=_profile_initial(person))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        roles = data.pop("roles")
-        try:
-            services.user_update(actor=request.user, person=person, roles=roles, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": person},
-            "back": "accounts:person_detail",
-            "back_url": person.pk,
-        },
+        form_class=PersonCreateForm,
+        form_kwargs={"user": request.user, "initial": {"institution": request.GET.get("institution")}},
+        service=lambda form: services.user_create(actor=request.user, **form.cleaned_data),
+        success_url=lambda person: reverse("accounts:person_detail", args=[person.pk]),
+        message=lambda person: (
+            _("%(name)s can now sign in as %(username)s.") % {"name": person, "username": person.username}
+        ),
+        title=_("Add a person"),
+        cancel_url=reverse("accounts:person_list"),
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def person_password(request: HttpRequest, pk: str) -> HttpResponse:
+def _managed_person(request: HttpRequest, pk: str) -> User:
+    """A person of the user's area whom the user may manage."""
     person = get_person_for_user(request.user, pk)
     require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    return person
+
+
+def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    person = _managed_person(request, pk)
+
+    def update(form: ProfileForm) -> None:
+        data = dict(form.cleaned_data)
+        services.user_update(actor=request.user, person=person, roles=data.pop("roles"), **data)
+
+    return service_form_page(
+        request,
+        form_class=ProfileForm,
+        form_kwargs={"initial": _profile_initial(person)},
+        service=update,
+        success_url=reverse("accounts:person_detail", args=[person.pk]),
+        message=_("Saved."),
+        title=_("Edit %(name)s") % {"name": person},
+        cancel_url=reverse("accounts:person_detail", args=[person.pk]),
+    )
+
+
+def person_password(request: HttpRequest, pk: str) -> HttpResponse:
+    person = _managed_person(request, pk)
+
+    def reset(form: PasswordResetForm) -> None:
         try:
             services.user_reset_password(actor=request.user, person=person, password=form.cleaned_data["password"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            # The password rules speak of "new_password"; here the field is "password".
             if "new_password" in getattr(exc, "error_dict", {}):
-                form.add_error("password", exc.error_dict["new_password"])
-        else:
-            messages.success(request, _("The password of %(name)s has been reset.") % {"name": person})
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
+                raise ValidationError({"password": exc.error_dict["new_password"]}) from None
+            raise
+
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": _("Reset the password of %(name)s") % {"name": person},
-            "back": "accounts:person_detail",
-            "back_url": person.pk,
-        },
+        form_class=PasswordResetForm,
+        service=reset,
+        success_url=reverse("accounts:person_detail", args=[person.pk]),
+        message=_("The password of %(name)s has been reset.") % {"name": person},
+        title=_("Reset the password of %(name)s") % {"name": person},
+        cancel_url=reverse("accounts:person_detail", args=[person.pk]),
     )
 
 
-@login_required
 @require_POST
 def person_active(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk, include_inactive=True)
@@ -373,52 +326,41 @@ def person_active(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("accounts:person_detail", pk=person.pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def person_move(request: HttpRequest, pk: str) -> HttpResponse:
     """Co-managers get the transfer request form; others move at once."""
-    person = get_person_for_user(request.user, pk)
-    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    is_comanager = person.has_role(RoleCode.COMANAGER)
-    form = (TransferForm if is_comanager else MoveForm)(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if is_comanager:
-                services.transfer_request(
-                    actor=request.user,
-                    person=person,
-                    to_institution=form.cleaned_data["institution"],
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(request, _("The transfer request has been sent to the bureau for approval."))
-            else:
-                services.user_move(actor=request.user, person=person, institution=form.cleaned_data["institution"])
-                messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("accounts:person_detail", pk=person.pk)
-    title = (
-        _("Request a transfer of %(name)s") % {"name": person}
-        if is_comanager
-        else _("Move %(name)s") % {"name": person}
-    )
-    return render(
+    person = _managed_person(request, pk)
+    common = {
+        "success_url": reverse("accounts:person_detail", args=[person.pk]),
+        "form_kwargs": {"user": request.user},
+        "cancel_url": reverse("accounts:person_detail", args=[person.pk]),
+    }
+    if person.has_role(RoleCode.COMANAGER):
+        return service_form_page(
+            request,
+            form_class=TransferForm,
+            service=lambda form: services.transfer_request(
+                actor=request.user,
+                person=person,
+                to_institution=form.cleaned_data["institution"],
+                reason=form.cleaned_data["reason"],
+            ),
+            message=_("The transfer request has been sent to the bureau for approval."),
+            title=_("Request a transfer of %(name)s") % {"name": person},
+            context={"intro": _("A co-manager moves to another institution only after the county bureau approves.")},
+            **common,
+        )
+    return service_form_page(
         request,
-        "accounts/form.html",
-        {
-            "form": form,
-            "title": title,
-            "back": "accounts:person_detail",
-            "back_url": person.pk,
-            "intro": _("A co-manager moves to another institution only after the county bureau approves.")
-            if is_comanager
-            else "",
-        },
+        form_class=MoveForm,
+        service=lambda form: services.user_move(
+            actor=request.user, person=person, institution=form.cleaned_data["institution"]
+        ),
+        message=_("Saved."),
+        title=_("Move %(name)s") % {"name": person},
+        **common,
     )
 
 
-@login_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
     require(request.user, APPROVE_TRANSFERS)
     transfers = TransferRequest.objects.visible_to(request.user).select_related(
@@ -431,33 +373,31 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/transfer_list.html",
-        {"page": page, "status": status, "statuses": TransferStatus.choices, "query": query_without_cursor(request)},
+        {"page": page, "status": status, "statuses": TransferStatus.choices},
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def transfer_decide(request: HttpRequest, pk: str) -> HttpResponse:
     transfer = get_transfer_for_user(request.user, pk)
     require(request.user, APPROVE_TRANSFERS, transfer.from_institution.area.path)
-    form = DecideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transfer_decide(
-                actor=request.user,
-                transfer=transfer,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["decision_note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("accounts:transfer_list")
-    return render(request, "accounts/transfer_decide.html", {"form": form, "transfer": transfer})
+    return service_form_page(
+        request,
+        form_class=DecideForm,
+        service=lambda form: services.transfer_decide(
+            actor=request.user,
+            transfer=transfer,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["decision_note"],
+        ),
+        success_url=reverse("accounts:transfer_list"),
+        message=_("Decision recorded."),
+        template="accounts/transfer_decide.html",
+        title=_("Decide"),
+        cancel_url=reverse("accounts:transfer_list"),
+        context={"transfer": transfer},
+    )
 
 
-@login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
@@ -471,16 +411,14 @@ def token_revoke(request: HttpRequest, pk: str, token_id: str) -> HttpResponse:
 # --- Sign-in locks (issue 17) -------------------------------------------------------
 
 
-@login_required
 def lockout_list(request: HttpRequest) -> HttpResponse:
     """被锁定的登录: the locks in force on people of the administrator's area
     (and, for system administrators, on addresses), each with a release button."""
     require(request.user, MANAGE_PEOPLE)
     page = page_for_request(request, signin_locks_in_force(request.user), ordering=["-locked_at", "id"])
-    return render(request, "accounts/lockout_list.html", {"page": page, "query": query_without_cursor(request)})
+    return render(request, "accounts/lockout_list.html", {"page": page})
 
 
-@login_required
 @require_POST
 def lockout_release(request: HttpRequest, pk: str) -> HttpResponse:
     lock = get_signin_lock_for_user(request.user, pk)
@@ -496,8 +434,6 @@ def lockout_release(request: HttpRequest, pk: str) -> HttpResponse:
 # --- Two-step sign-in --------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second sign-in step: a code from the app, or a backup code."""
     target = request.GET.get("next") or request.POST.get("next") or ""
@@ -505,19 +441,18 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         target = ""
     if not code_owed(request):
         return redirect(target or "core:home")
-    form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.two_factor_verify(user=request.user, code=form.cleaned_data["code"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            otp_login(request, device)
-            return redirect(target or "core:home")
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": target})
+    return service_form_page(
+        request,
+        form_class=TwoFactorCodeForm,
+        service=lambda form: otp_login(
+            request, services.two_factor_verify(user=request.user, code=form.cleaned_data["code"])
+        ),
+        success_url=target or reverse("core:home"),
+        template="accounts/two_factor_verify.html",
+        context={"next": target},
+    )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
     """Turn two-step sign-in on (scan, confirm a code, keep the backup
@@ -588,7 +523,6 @@ def _enrolment(device: Any) -> dict[str, Any]:
     }
 
 
-@login_required
 @require_POST
 def person_two_factor_off(request: HttpRequest, pk: str) -> HttpResponse:
     """An administrator turns a person's two-step sign-in off (a lost phone)."""

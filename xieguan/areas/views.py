@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,12 +18,12 @@ from xieguan.areas import services
 from xieguan.areas.forms import AreaForm, ImportForm, RetireForm
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.tabular import BadFile, read_rows
 
 
-@login_required
 def area_list(request: HttpRequest) -> HttpResponse:
     """The user's own area first; a search finds any area in scope."""
     q = (request.GET.get("q") or "").strip()[:50]
@@ -39,7 +39,6 @@ def area_list(request: HttpRequest) -> HttpResponse:
     return redirect("areas:detail", pk=root.pk)
 
 
-@login_required
 def area_detail(request: HttpRequest, pk: str) -> HttpResponse:
     area = get_area_for_user(request.user, pk)
     children_qs = Area.objects.visible_to(request.user).filter(parent=area)
@@ -69,74 +68,61 @@ def area_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def area_create(request: HttpRequest, pk: str) -> HttpResponse:
     parent = get_area_for_user(request.user, pk)
     require(request.user, MANAGE_AREAS, parent.path)
-    form = AreaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            area = services.area_create(actor=request.user, parent=parent, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Area %(name)s added.") % {"name": area.name})
-            return redirect("areas:detail", pk=area.pk)
-    return render(
+    return service_form_page(
         request,
-        "areas/form.html",
-        {"form": form, "parent": parent, "title": _("Add an area under %(name)s") % {"name": parent.name}},
+        form_class=AreaForm,
+        service=lambda form: services.area_create(actor=request.user, parent=parent, **form.cleaned_data),
+        success_url=lambda area: reverse("areas:detail", args=[area.pk]),
+        message=lambda area: _("Area %(name)s added.") % {"name": area.name},
+        title=_("Add an area under %(name)s") % {"name": parent.name},
+        cancel_url=reverse("areas:detail", args=[parent.pk]),
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def area_edit(request: HttpRequest, pk: str) -> HttpResponse:
     area = get_area_for_user(request.user, pk)
     require(request.user, MANAGE_AREAS, area.path)
-    form = AreaForm(request.POST or None, initial={"name": area.name, "code": area.code})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.area_update(actor=request.user, area=area, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("areas:detail", pk=area.pk)
-    return render(
-        request, "areas/form.html", {"form": form, "area": area, "title": _("Edit %(name)s") % {"name": area.name}}
+    return service_form_page(
+        request,
+        form_class=AreaForm,
+        form_kwargs={"initial": {"name": area.name, "code": area.code}},
+        service=lambda form: services.area_update(actor=request.user, area=area, **form.cleaned_data),
+        success_url=reverse("areas:detail", args=[area.pk]),
+        message=_("Saved."),
+        title=_("Edit %(name)s") % {"name": area.name},
+        cancel_url=reverse("areas:detail", args=[area.pk]),
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def area_retire(request: HttpRequest, pk: str) -> HttpResponse:
     area = get_area_for_user(request.user, pk)
     require(request.user, MANAGE_AREAS, area.path)
-    form = RetireForm(request.POST or None, area=area, user=request.user, initial={"on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.area_retire(
-                actor=request.user, area=area, successor=form.cleaned_data["successor"], on=form.cleaned_data["on"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s is retired; %(children)d areas below it now belong to %(successor)s.")
-                % {
-                    "name": area.name,
-                    "children": result.moved_children,
-                    "successor": form.cleaned_data["successor"].name,
-                },
-            )
-            return redirect("areas:detail", pk=form.cleaned_data["successor"].pk)
-    return render(request, "areas/retire.html", {"form": form, "area": area})
+
+    def retire(form: RetireForm) -> tuple[Area, int]:
+        successor = form.cleaned_data["successor"]
+        result = services.area_retire(actor=request.user, area=area, successor=successor, on=form.cleaned_data["on"])
+        return successor, result.moved_children
+
+    return service_form_page(
+        request,
+        form_class=RetireForm,
+        form_kwargs={"area": area, "user": request.user, "initial": {"on": timezone.localdate()}},
+        service=retire,
+        success_url=lambda done: reverse("areas:detail", args=[done[0].pk]),
+        message=lambda done: (
+            _("%(name)s is retired; %(children)d areas below it now belong to %(successor)s.")
+            % {"name": area.name, "children": done[1], "successor": done[0].name}
+        ),
+        template="areas/retire.html",
+        title=_("Retire / merge"),
+        cancel_url=reverse("areas:detail", args=[area.pk]),
+        context={"area": area},
+    )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def area_import(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_AREAS)

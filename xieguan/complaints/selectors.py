@@ -168,7 +168,7 @@ def public_view(complaint: Complaint, *, today: datetime.date | None = None) -> 
 def public_units(township: Area | None, q: str, *, limit: int = 20) -> list[str | Any]:
     """Names of registered units in a township for the public page's search:
     open or suspended (not closed) units, their names and ids only."""
-    from xieguan.units.models import Unit, UnitStatus
+    from xieguan.units.models import Unit, UnitStatus, name_initials_match
 
     if township is None or township.level != Level.TOWNSHIP:
         return []
@@ -178,7 +178,7 @@ def public_units(township: Area | None, q: str, *, limit: int = 20) -> list[str 
     qs = Unit.objects.filter(area__path__startswith=township.path, merged_into__isnull=True).exclude(
         status=UnitStatus.CLOSED
     )
-    qs = qs.filter(Q(name__contains=q) | Q(name_initials__startswith=q.lower()))
+    qs = qs.filter(Q(name__contains=q) | name_initials_match(q))
     return list(qs.order_by("name", "id").values("id", "name")[:limit])
 
 

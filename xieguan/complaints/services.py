@@ -44,6 +44,7 @@ from xieguan.core.idempotency import create_once
 from xieguan.core.masking import mask_name, mask_phone
 from xieguan.core.models import AuditEvent
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success
+from xieguan.core.validators import clean_phone
 
 PIN_LENGTH = 6
 SUBMIT_WINDOW = 3600
@@ -143,9 +144,11 @@ def _clean_complaint(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
         "complainant_phone": _text(data.get("phone"), field="phone", required=False, limit=30, errors=errors),
         "complainant_address": _text(data.get("address"), field="address", required=False, limit=200, errors=errors),
     }
-    phone = clean["complainant_phone"]
-    if phone and not all(ch.isdigit() or ch in "-+ " for ch in phone):
-        errors["phone"] = _("Enter a phone number with digits only.")
+    if clean["complainant_phone"] and "phone" not in errors:
+        try:
+            clean["complainant_phone"] = clean_phone(clean["complainant_phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
     if content := clean["content"]:
         if len(content) < 5 and "content" not in errors:
             errors["content"] = _("Describe what happened in a few more words.")

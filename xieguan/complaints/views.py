@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,7 +45,7 @@ from xieguan.complaints.selectors import (
 from xieguan.core.audit import client_ip
 from xieguan.core.documents import xlsx_response
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import PreparedPhoto, prepare_photo, private_image_response
 from xieguan.core.scope import get_object_for_user
 
@@ -114,6 +114,7 @@ def _fresh_captcha(form: PublicComplaintForm) -> Any:
     return captcha
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     """The public page: no login, anonymous by default. On any error the page
@@ -174,6 +175,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 def complaint_filed(request: HttpRequest) -> HttpResponse:
     """The receipt and PIN, shown once."""
     filed = request.session.pop(FILED, None)
@@ -182,6 +184,7 @@ def complaint_filed(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/public_filed.html", {"filed": filed})
 
 
+@login_not_required
 def public_villages(request: HttpRequest) -> HttpResponse:
     """<option>s of a township's villages for the public page (htmx)."""
     villages = Area.objects.none()
@@ -195,6 +198,7 @@ def public_villages(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/_village_options.html", {"villages": villages})
 
 
+@login_not_required
 def public_unit_search(request: HttpRequest) -> HttpResponse:
     """Names of registered units in the chosen township (htmx): names only."""
     township = None
@@ -222,6 +226,7 @@ def _tracked(request: HttpRequest) -> Complaint | None:
     return Complaint.objects.select_related("area", "duplicate_of").filter(pk=pk).first()
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def complaint_track(request: HttpRequest) -> HttpResponse:
     """Receipt + PIN → the case (wrong PINs rate-limited per address and receipt)."""
@@ -253,6 +258,7 @@ def _status_page(
     return render(request, "complaints/public_status.html", context, status=status)
 
 
+@login_not_required
 def complaint_track_status(request: HttpRequest) -> HttpResponse:
     complaint = _tracked(request)
     if complaint is None:
@@ -260,6 +266,7 @@ def complaint_track_status(request: HttpRequest) -> HttpResponse:
     return _status_page(request, complaint, info=AddInfoForm(), reopen=ReopenForm())
 
 
+@login_not_required
 @require_POST
 def complaint_track_add(request: HttpRequest) -> HttpResponse:
     complaint = _tracked(request)
@@ -279,6 +286,7 @@ def complaint_track_add(request: HttpRequest) -> HttpResponse:
     return redirect("complaints:track_status")
 
 
+@login_not_required
 @require_POST
 def complaint_track_reopen(request: HttpRequest) -> HttpResponse:
     complaint = _tracked(request)
@@ -298,7 +306,6 @@ def complaint_track_reopen(request: HttpRequest) -> HttpResponse:
 # --- staff --------------------------------------------------------------------------
 
 
-@login_required
 def complaint_list(request: HttpRequest) -> HttpResponse:
     """Complaints in the user's area, past and near deadlines first."""
     today = timezone.localdate()
@@ -314,14 +321,12 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "q": q,
             "statuses": Status.choices,
-            "query": query_without_cursor(request),
             "can_register": can(request.user, REGISTER_COMPLAINT),
             "can_configure": can(request.user, "configure_complaints"),
         },
     )
 
 
-@login_required
 def complaint_export(request: HttpRequest) -> HttpResponse:
     """The list as Excel: never the complainant (SPEC §6)."""
     today = timezone.localdate()
@@ -367,7 +372,6 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def complaint_register(request: HttpRequest) -> HttpResponse:
     """A complaint taken by phone, visit, letter or hotline."""
@@ -421,7 +425,6 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def complaint_unit_search(request: HttpRequest) -> HttpResponse:
     """The staff form's unit search: units of the chosen township in scope."""
     township = None
@@ -439,7 +442,6 @@ def complaint_unit_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def complaint_villages(request: HttpRequest) -> HttpResponse:
     villages = Area.objects.none()
     township_id = request.GET.get("township")
@@ -495,7 +497,6 @@ def _detail(request: HttpRequest, complaint: Complaint, forms: dict[str, Any] | 
     )
 
 
-@login_required
 def complaint_detail(request: HttpRequest, pk: str) -> HttpResponse:
     complaint = get_complaint_for_user(request.user, pk)
     new_pin = request.session.get(NEW_PIN)
@@ -521,7 +522,6 @@ ACTIONS = {
 FORM_KEYS = {"not-accept": "not_accept", "transfer": "transfer", "result": "result", "reply": "reply"}
 
 
-@login_required
 @require_POST
 def complaint_action(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     """One step of the flow; on a refusal the page comes back with the text kept."""
@@ -570,7 +570,6 @@ def complaint_action(request: HttpRequest, pk: str, action: str) -> HttpResponse
     return redirect("complaints:detail", pk=complaint.pk)
 
 
-@login_required
 def complaint_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its complaint."""
     photo = get_object_for_user(ComplaintPhoto, request.user, pk)
@@ -583,7 +582,6 @@ def _county_of_user(user: Any) -> Area | None:
     return _county_for_user(user)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def complaint_settings(request: HttpRequest) -> HttpResponse:
     """The county's time limits and its calendar overrides (SPEC §6;

@@ -31,10 +31,20 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     ordering: Sequence[str] = field(default_factory=tuple)
+    # The list's filters (the query string without the cursor), carried
+    # into the link to the next page; set by page_for_request.
+    query: str = ""
 
     @property
     def has_next(self) -> bool:
         return self.next_cursor is not None
+
+    @property
+    def next_url(self) -> str:
+        """The link to the next page (core/_pager.html), filters kept."""
+        if self.next_cursor is None:
+            return ""
+        return "?" + "&".join(part for part in (self.query, f"after={self.next_cursor}") if part)
 
 
 def _field_value(obj: models.Model, name: str) -> Any:
@@ -130,13 +140,15 @@ def page_for_request(request: Any, queryset: models.QuerySet[T], *, ordering: Se
     """The page a list view shows: after the ``after`` cursor in the query
     string, or the first page when the cursor is not one we gave out."""
     try:
-        return keyset_page(queryset, ordering=ordering, cursor=request.GET.get("after"))
+        page = keyset_page(queryset, ordering=ordering, cursor=request.GET.get("after"))
     except BadCursor:
-        return keyset_page(queryset, ordering=ordering)
+        page = keyset_page(queryset, ordering=ordering)
+    page.query = query_without_cursor(request)
+    return page
 
 
 def query_without_cursor(request: Any) -> str:
-    """The list's current filters, to carry into the "more" link."""
+    """The list's current filters, to carry into the link to the next page."""
     query = request.GET.copy()
     query.pop("after", None)
     return str(query.urlencode())

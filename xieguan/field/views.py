@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -44,7 +44,6 @@ FIELD_MODULES = (
 SHELL_STATIC = (*FIELD_MODULES, "field/field.css", "field/icon-192.png", "field/icon-512.png")
 
 
-@login_required
 def shell(request: HttpRequest) -> HttpResponse:
     """The one page of the field app; the script fills it from IndexedDB."""
     return render(
@@ -81,6 +80,7 @@ def _worker_source(debug: bool) -> bytes:
     return head.encode() + body
 
 
+@login_not_required
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, with the shell's (fingerprinted) addresses and a
@@ -93,6 +93,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_not_required
 @require_GET
 def manifest(request: HttpRequest) -> HttpResponse:
     """The web app manifest: installable, opens /m/ standalone."""
@@ -114,6 +115,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json; charset=utf-8")
 
 
+@login_not_required
 @never_cache
 @require_POST
 def token(request: HttpRequest) -> JsonResponse:

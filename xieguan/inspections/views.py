@@ -8,10 +8,10 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +20,7 @@ from xieguan.accounts.models import Institution, User
 from xieguan.accounts.permissions import HANDLE_HANDOVER, MANAGE_CHECKLISTS, RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.documents import media_uri_if_stored, pdf_response, xlsx_response
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
@@ -71,7 +72,6 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
 # ---------------------------------------------------------------- lists, due
 
 
-@login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
     """Inspection records in the user's area, newest first."""
     qs = Inspection.objects.visible_to(request.user).for_list()
@@ -86,7 +86,6 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def patrol_due(request: HttpRequest) -> HttpResponse:
     """Due, done and overdue units in a month or quarter, and each township's
     巡查覆盖率; ``township`` narrows the unit list to one township."""
@@ -129,26 +128,28 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- record
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def inspection_create(request: HttpRequest) -> HttpResponse:
     require(request.user, RECORD_INSPECTION)
     initial: dict[str, Any] = {"started_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.GET.get("unit"):
         initial["unit"] = request.GET["unit"]
     initial["inspectors"] = [request.user.pk]
-    form = InspectionStartForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["inspectors"] = list(data["inspectors"])
-        try:
-            inspection = services.inspection_create(actor=request.user, id=_client_id(request), **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Draft saved. Fill in the checklist, photos and signatures, then submit."))
-            return redirect("inspections:detail", pk=inspection.pk)
-    return render(request, "inspections/start.html", {"form": form, "client_id": uuid.uuid4()})
+    return service_form_page(
+        request,
+        form_class=InspectionStartForm,
+        form_kwargs={"user": request.user, "initial": initial},
+        service=lambda form: services.inspection_create(
+            actor=request.user,
+            id=_client_id(request),
+            **{**form.cleaned_data, "inspectors": list(form.cleaned_data["inspectors"])},
+        ),
+        success_url=lambda inspection: reverse("inspections:detail", args=[inspection.pk]),
+        message=_("Draft saved. Fill in the checklist, photos and signatures, then submit."),
+        template="inspections/start.html",
+        title=_("Record an inspection"),
+        cancel_url=reverse("inspections:list"),
+        context={"client_id": uuid.uuid4(), "crumb": (reverse("inspections:list"), _("Inspections"))},
+    )
 
 
 def _client_id(request: HttpRequest) -> uuid.UUID | None:
@@ -158,7 +159,6 @@ def _client_id(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def inspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """A record: read-only when submitted; on a draft, the whole form with
@@ -225,7 +225,6 @@ def inspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def inspection_autosave(request: HttpRequest, pk: str) -> HttpResponse:
     """htmx: save the draft form as it is typed; answers a one-line status."""
@@ -250,7 +249,6 @@ def inspection_autosave(request: HttpRequest, pk: str) -> HttpResponse:
     return HttpResponse(_("Draft saved at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")})
 
 
-@login_required
 @require_POST
 def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     inspection = selectors.get_inspection_for_user(request.user, pk)
@@ -269,7 +267,6 @@ def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@login_required
 @require_POST
 def inspection_sign(request: HttpRequest, pk: str) -> HttpResponse:
     """A signature drawn on the phone (a canvas's PNG), uploaded as a photo,
@@ -303,7 +300,6 @@ def inspection_sign(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@login_required
 @require_POST
 def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
     inspection = selectors.get_inspection_for_user(request.user, pk)
@@ -323,14 +319,12 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@login_required
 def photo(request: HttpRequest, pk: str) -> FileResponse:
     """An evidence photo, only for users who may see its record."""
     found = get_object_for_user(Photo, request.user, pk)
     return private_image_response(found.image)
 
 
-@login_required
 def signature_image(request: HttpRequest, pk: str) -> FileResponse:
     try:
         found = Signature.objects.select_related("inspection__area").get(pk=pk)
@@ -342,7 +336,6 @@ def signature_image(request: HttpRequest, pk: str) -> FileResponse:
     return private_image_response(found.image)
 
 
-@login_required
 def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """现场检查记录 as a PDF in the national layout."""
     inspection = selectors.get_inspection_for_user(request.user, pk)
@@ -361,7 +354,6 @@ def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- opinions
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
     """Draft the 卫生监督意见书 from the non-conforming items; penalty wording
@@ -391,10 +383,11 @@ def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             messages.success(request, _("Opinion %(number)s issued.") % {"number": opinion.number})
             return redirect("inspections:opinion", pk=opinion.pk)
-    return render(request, "inspections/opinion_form.html", {"inspection": inspection, "form": form, "marked": marked})
+    context = {"inspection": inspection, "form": form, "marked": marked, "title": _("Supervision opinion")}
+    context["cancel_url"] = reverse("inspections:detail", args=[inspection.pk])
+    return render(request, "inspections/opinion_form.html", context)
 
 
-@login_required
 def opinion_list(request: HttpRequest) -> HttpResponse:
     """Opinions awaiting re-inspection (due at their deadline), then all."""
     today = timezone.localdate()
@@ -409,7 +402,6 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/opinion_list.html", {"awaiting": awaiting, "page": page, "today": today})
 
 
-@login_required
 def opinion_detail(request: HttpRequest, pk: str) -> HttpResponse:
     opinion = selectors.get_opinion_for_user(request.user, pk)
     today = timezone.localdate()
@@ -426,7 +418,6 @@ def opinion_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 def opinion_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     opinion = selectors.get_opinion_for_user(request.user, pk)
     inspection = opinion.inspection
@@ -448,28 +439,28 @@ def opinion_pdf(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- re-inspections
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def reinspection_create(request: HttpRequest, pk: str) -> HttpResponse:
     opinion = selectors.get_opinion_for_user(request.user, pk)
     require(request.user, RECORD_INSPECTION, opinion.area.path)
-    form = ReinspectionForm(
-        request.POST or None, user=request.user, initial={"id": uuid.uuid4(), "inspectors": [request.user.pk]}
+    return service_form_page(
+        request,
+        form_class=ReinspectionForm,
+        form_kwargs={"user": request.user, "initial": {"id": uuid.uuid4(), "inspectors": [request.user.pk]}},
+        service=lambda form: services.reinspection_record(
+            actor=request.user,
+            opinion=opinion,
+            **{**form.cleaned_data, "inspectors": list(form.cleaned_data["inspectors"])},
+        ),
+        success_url=lambda record: reverse("inspections:reinspection", args=[record.pk]),
+        message=_("Re-inspection recorded."),
+        title=_("Record the re-inspection"),
+        context={
+            "crumb": (reverse("inspections:opinion", args=[opinion.pk]), opinion.number),
+            "intro": f"{opinion.unit.name} · {_('deadline')} {opinion.deadline:%Y-%m-%d}",
+        },
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["inspectors"] = list(data["inspectors"])
-        try:
-            record = services.reinspection_record(actor=request.user, opinion=opinion, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Re-inspection recorded."))
-            return redirect("inspections:reinspection", pk=record.pk)
-    return render(request, "inspections/reinspection_form.html", {"opinion": opinion, "form": form})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def reinspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
     record = selectors.get_reinspection_for_user(request.user, pk)
@@ -506,8 +497,6 @@ def reinspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- handovers
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def handover_create(request: HttpRequest) -> HttpResponse:
     """Hand a case to the institute from a not-rectified re-inspection or
     from a record (refused, serious)."""
@@ -521,20 +510,18 @@ def handover_create(request: HttpRequest) -> HttpResponse:
         source["inspection"] = selectors.get_inspection_for_user(request.user, request.GET["inspection"])
     else:
         raise Http404
-    form = HandoverForm(request.POST or None, initial={"id": uuid.uuid4(), "reason": reason})
-    if request.method == "POST" and form.is_valid():
-        try:
-            handover = services.handover_create(actor=request.user, **source, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The case has been handed over to the county institute."))
-            return redirect("inspections:handover", pk=handover.pk)
-    record = source.get("reinspection") or source.get("inspection")
-    return render(request, "inspections/handover_form.html", {"form": form, "record": record})
+    return service_form_page(
+        request,
+        form_class=HandoverForm,
+        form_kwargs={"initial": {"id": uuid.uuid4(), "reason": reason}},
+        service=lambda form: services.handover_create(actor=request.user, **source, **form.cleaned_data),
+        success_url=lambda handover: reverse("inspections:handover", args=[handover.pk]),
+        message=_("The case has been handed over to the county institute."),
+        template="inspections/handover_form.html",
+        title=_("Hand over to the institute"),
+    )
 
 
-@login_required
 def handover_list(request: HttpRequest) -> HttpResponse:
     """The institute's inbox, or the township's cases: open first."""
     qs = Handover.objects.visible_to(request.user).for_list()
@@ -545,7 +532,6 @@ def handover_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/handover_list.html", {"page": page, "status": status})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def handover_detail(request: HttpRequest, pk: str) -> HttpResponse:
     handover = selectors.get_handover_for_user(request.user, pk)
@@ -570,7 +556,6 @@ def handover_detail(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- 巡查登记表
 
 
-@login_required
 def patrol_register(request: HttpRequest) -> HttpResponse:
     """卫生监督协管巡查登记表 of an institution for a year or a month, as a
     page, Excel or PDF."""
@@ -624,7 +609,6 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- monthly plan
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def monthly_plan(request: HttpRequest) -> HttpResponse:
     """The township's plan for this month: made from what is due, editable,
@@ -705,7 +689,6 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- county settings
 
 
-@login_required
 def checklist_list(request: HttpRequest) -> HttpResponse:
     checklists = selectors.checklists_visible(request.user).order_by(
         "category__sort", "county", "subtype", "-version", "id"
@@ -721,7 +704,6 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def checklist_new(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_CHECKLISTS)
@@ -738,7 +720,6 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
     return redirect("inspections:checklist", pk=template.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def checklist_detail(request: HttpRequest, pk: str) -> HttpResponse:
     template = selectors.get_checklist_for_user(request.user, pk)
@@ -777,7 +758,6 @@ def checklist_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def county_settings(request: HttpRequest) -> HttpResponse:
     """The county's patrol frequencies and its penalty-wording list."""

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.monthly.models import DEFAULT_DEADLINE_DAY
 from xieguan.monthly.overview import (
     COLUMNS,
@@ -117,7 +116,6 @@ def _cells(row: OverviewRow, data: Overview) -> list[Cell]:
     return cells
 
 
-@login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """The month's overview of a county (or a prefecture); a township user
     is sent to their own monthly report of the month."""
@@ -195,7 +193,6 @@ def _chart_value(rate: Rate) -> float | None:
 DRILLS = {"opinions": ("issued_at", "id"), "trainings": ("date", "id")}
 
 
-@login_required
 def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, measure: str) -> HttpResponse:
     """The records behind the overview's opinions or training figure of an
     area and month, keyset-paged."""
@@ -217,7 +214,6 @@ def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, me
             "month": month,
             "measure": measure,
             "page": page,
-            "query": query_without_cursor(request),
             "back": _url(
                 "monthly:overview", area=area.pk if area.level <= Level.COUNTY else None, year=year, month=month
             ),

@@ -222,6 +222,35 @@ class FigureRow:
         return next((p for p in self.parts if p.nature == nature), None)
 
 
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of the printed 月报表: ``kind`` is "group" (a split row's
+    label across its parts), "label" (a row's or a part's label) or
+    "figure" (a number, drilled to by ``key``/``column``/``period``)."""
+
+    kind: str
+    text: str | Promise | int
+    key: str
+    rowspan: int = 1
+    colspan: int = 1
+    column: str = ""
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class TableLine:
+    """One printed line of the 月报表 (a ``<tr>``, an Excel row)."""
+
+    key: str
+    cells: tuple[TableCell, ...]
+    part: bool = False
+    total: bool = False
+
+
+def _figure_cells(cells: list[tuple[str, str, int]], key: str, rowspan: int = 1) -> list[TableCell]:
+    return [TableCell("figure", value, key, rowspan=rowspan, column=c, period=p) for c, p, value in cells]
+
+
 @dataclass
 class MonthlyFigures:
     township: Area
@@ -241,6 +270,28 @@ class MonthlyFigures:
     def coverage_rate(self) -> Rate:
         """巡查覆盖率 = units patrolled in their window ÷ units due (inspections.selectors.patrol_status)."""
         return Rate(self.coverage_done, self.coverage_due)
+
+    def table_lines(self) -> list[TableLine]:
+        """The 月报表's body as printed, line by line: the page, the Excel
+        sheet and the PDF all draw these, so the three carry the same rows
+        and cells. A split row is one line per part (事故/隐患, 违法行为)
+        with the row's label and its patrols and publicity spanning the
+        parts; a whole row is its label across both label columns and its
+        six figures; the total comes last."""
+        lines: list[TableLine] = []
+        for row in [*self.rows, self.total]:
+            if not row.parts:
+                cells = [TableCell("label", row.label, row.key, colspan=2), *_figure_cells(row.cells(), row.key)]
+                lines.append(TableLine(row.key, tuple(cells), total=row is self.total))
+                continue
+            span = len(row.parts)
+            for i, part in enumerate(row.parts):
+                cells = [TableCell("group", row.label, row.key, rowspan=span)] if i == 0 else []
+                cells += [TableCell("label", part.label, part.key), *_figure_cells(part.clue_cells(), part.key)]
+                if i == 0:
+                    cells += _figure_cells(row.shared_cells(), row.key, rowspan=span)
+                lines.append(TableLine(part.key, tuple(cells), part=True))
+        return lines
 
     def as_json(self) -> dict[str, Any]:
         """The figures as a version keeps them. A split row carries

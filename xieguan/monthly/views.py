@@ -8,19 +8,19 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
 from xieguan.areas.models import Area, Level
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.monthly import services
 from xieguan.monthly.forms import ApproveForm, MonthForm, ReturnForm, SubmitForm, UnlockGrantForm, UnlockRequestForm
 from xieguan.monthly.periods import period_containing, period_for, rules_for
@@ -50,7 +50,6 @@ def _chosen_month(request: HttpRequest, default: tuple[int, int]) -> tuple[int, 
     return default[0], default[1], MonthForm({"year": default[0], "month": default[1]})
 
 
-@login_required
 def index(request: HttpRequest) -> HttpResponse:
     """A township goes to its report of the month due now; the county to its review list."""
     institution = request.user.institution
@@ -118,7 +117,6 @@ def _render_report(request: HttpRequest, township: Area, year: int, month: int, 
     return render(request, "monthly/report.html", context, status=status)
 
 
-@login_required
 def report_page(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     township = get_township_for_user(request.user, township_id)
     year, month = _month(year, month)
@@ -129,7 +127,6 @@ def _after_action(township: Area, year: int, month: int) -> HttpResponse:
     return redirect("monthly:report", township.pk, year, month)
 
 
-@login_required
 @require_POST
 def submit(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     township = get_township_for_user(request.user, township_id)
@@ -188,7 +185,6 @@ def _review_action(
     return _render_report(request, township, year, month, **{form_name: form})
 
 
-@login_required
 @require_POST
 def return_report(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -205,7 +201,6 @@ def return_report(request: HttpRequest, township_id: str, year: int, month: int)
     )
 
 
-@login_required
 @require_POST
 def approve(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -222,7 +217,6 @@ def approve(request: HttpRequest, township_id: str, year: int, month: int) -> Ht
     )
 
 
-@login_required
 @require_POST
 def unlock_request(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -239,7 +233,6 @@ def unlock_request(request: HttpRequest, township_id: str, year: int, month: int
     )
 
 
-@login_required
 @require_POST
 def unlock_grant(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
     return _review_action(
@@ -263,7 +256,6 @@ COLUMN_LABELS = {
 }
 
 
-@login_required
 def cell(
     request: HttpRequest, township_id: str, year: int, month: int, row: str, column: str, period: str
 ) -> HttpResponse:
@@ -291,7 +283,6 @@ def cell(
             "column_label": COLUMN_LABELS[column],
             "period": period,
             "page": page,
-            "query": query_without_cursor(request),
         },
     )
 
@@ -306,7 +297,6 @@ def _review_area(request: HttpRequest) -> Area:
     return area
 
 
-@login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     """Each township of the user's area with its report of a month: on time,
     late, missing, returned or approved."""
@@ -324,7 +314,6 @@ def review_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def rates(request: HttpRequest) -> HttpResponse:
     """Reporting rates of the user's counties for each month of a year so far."""
     today = timezone.localdate()
@@ -341,7 +330,6 @@ def rates(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     """季度小结 / 年度总结: the figures and a prose draft; the user edits the
     text and downloads it as Word (``format=docx``) or PDF (``format=pdf``)."""
@@ -397,8 +385,6 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The county's reporting period and deadline day: changed by its bureau,
     institute or an administrator (``?county=`` picks one of several in
@@ -420,30 +406,24 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     may_manage = can(request.user, CONFIGURE_MONTHLY) and is_within(request.user, county.path)
     setting = MonthlySetting.objects.filter(county=county).first()
     start_day, deadline_day = rules_for(county)
-    form = SettingForm(request.POST or None, initial={"period_start_day": start_day, "deadline_day": deadline_day})
-    if request.method == "POST":
-        if not may_manage:
-            raise PermissionDenied(_("Your role does not allow this."))
-        if form.is_valid():
-            try:
-                services.monthly_setting_set(actor=request.user, county=county, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The monthly report rules were saved."))
-                return redirect(f"{reverse('monthly:settings')}?county={county.pk}")
+    if request.method == "POST" and not may_manage:
+        raise PermissionDenied(_("Your role does not allow this."))
     today = timezone.localdate()
     current = period_containing(today, start_day=start_day)
     examples = [current.previous(), current, current.next()]
-    return render(
+    return service_form_page(
         request,
-        "monthly/settings.html",
-        {
+        form_class=SettingForm,
+        form_kwargs={"initial": {"period_start_day": start_day, "deadline_day": deadline_day}},
+        service=lambda form: services.monthly_setting_set(actor=request.user, county=county, **form.cleaned_data),
+        success_url=f"{reverse('monthly:settings')}?county={county.pk}",
+        message=_("The monthly report rules were saved."),
+        template="monthly/settings.html",
+        context={
             "county": county,
             "setting": setting,
-            "form": form,
             "may_manage": may_manage,
             "examples": [(p, p.deadline(deadline_day)) for p in examples],
         },
-        status=422 if form.errors else 200,
+        invalid_status=422,
     )

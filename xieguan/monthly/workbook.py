@@ -6,7 +6,9 @@ The rows come from the selectors that own them — ``monthly_figures``,
 ``inspections.selectors.patrol_register`` and
 ``reports.selectors.register_reports``/``register_row`` — so the workbook
 says exactly what the pages and the single registers say. The 月报表 sheet
-iterates ``MonthlyFigures.rows`` and their cells, whatever rows the layout has.
+and PDF draw ``MonthlyFigures.table_lines()``, the lines the report page
+draws (a split row's 事故/隐患 and 违法行为 on lines of their own), so the
+page, the Excel and the PDF carry the same rows and cells.
 """
 
 from __future__ import annotations
@@ -183,25 +185,41 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
     columns = data.header_columns()
     periods = period_labels()
     labels = column_labels()
-    width = 1 + len(columns) * len(PERIODS)
+    # Two label columns, as the page: a split row's label, then its part's.
+    labels_width = 2
+    width = labels_width + len(columns) * len(PERIODS)
     ws = book.add_worksheet(_("Monthly report")[:31])
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, width - 1, 12)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 12)
+    ws.set_column(labels_width, width - 1, 12)
     ws.merge_range(0, 0, 0, width - 1, _("Health supervision co-management monthly report"), title)
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, width - 1, f"{_('Reporting unit')}：{data.unit_name}　　{data.period}", sub)
-    ws.merge_range(2, 0, 3, 0, pgettext("monthly report row", "Item"), head)
+    ws.merge_range(2, 0, 3, labels_width - 1, pgettext("monthly report row", "Item"), head)
     for i, column in enumerate(columns):
-        first = 1 + i * len(PERIODS)
+        first = labels_width + i * len(PERIODS)
         ws.merge_range(2, first, 2, first + len(PERIODS) - 1, labels.get(column, column), head)
         for j, period_key in enumerate(PERIODS):
             ws.write(3, first + j, periods[period_key], head)
     row_no = 4
-    for figure_row in [*data.figures.rows, data.figures.total]:
-        is_total = figure_row is data.figures.total
-        ws.write(row_no, 0, str(figure_row.label), bold_cell if is_total else cell)
-        for k, (_c, _p, value) in enumerate(figure_row.cells()):
-            ws.write_number(row_no, 1 + k, value, bold_number if is_total else number)
+    # The page's lines, cell by cell: a cell spanning rows or columns is a
+    # merged range; the columns a spanning cell above covers are skipped.
+    covered: set[tuple[int, int]] = set()
+    for line in data.figures.table_lines():
+        col = 0
+        for table_cell in line.cells:
+            while (row_no, col) in covered:
+                col += 1
+            is_figure = table_cell.kind == "figure"
+            style = (bold_number if is_figure else bold_cell) if line.total else (number if is_figure else cell)
+            value = table_cell.text if is_figure else str(table_cell.text)
+            last_row, last_col = row_no + table_cell.rowspan - 1, col + table_cell.colspan - 1
+            if (last_row, last_col) != (row_no, col):
+                ws.merge_range(row_no, col, last_row, last_col, value, style)
+                covered.update((r, c) for r in range(row_no, last_row + 1) for c in range(col, last_col + 1))
+            else:
+                ws.write(row_no, col, value, style)
+            col = last_col + 1
         row_no += 1
     row_no += 1
     for label, rate in data.rates():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -30,7 +29,6 @@ def workbook_response(user: Any, *, township: Area, year: int, month: int, fmt: 
     return FileResponse(spool, as_attachment=True, filename=f"{data.filename}.xlsx", content_type=XLSX_TYPE)
 
 
-@login_required
 def workbook(request: HttpRequest, township_id: str, year: int, month: int, fmt: str) -> HttpResponseBase:
     """The month's workbook of a township the user may see (404 otherwise)."""
     township = get_township_for_user(request.user, township_id)

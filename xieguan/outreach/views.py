@@ -7,7 +7,6 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, require
 from xieguan.accounts.selectors import get_person_for_user
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import BadCursor, keyset_page, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.outreach import services
@@ -33,7 +33,7 @@ from xieguan.outreach.forms import (
     TrainingFilterForm,
     TrainingForm,
 )
-from xieguan.outreach.models import Outreach, OutreachForm, OutreachPhoto, Training
+from xieguan.outreach.models import OutreachForm, OutreachPhoto, Training
 from xieguan.outreach.selectors import (
     MINIMUM_HOURS,
     attendances_of,
@@ -49,13 +49,6 @@ from xieguan.units.selectors import get_unit_for_user
 ORDERING = ["-date", "-id"]
 
 
-def _filtered_page(request: HttpRequest, qs: Any) -> Any:
-    try:
-        return keyset_page(qs, ordering=ORDERING, cursor=request.GET.get("after"))
-    except BadCursor:
-        return keyset_page(qs, ordering=ORDERING)
-
-
 def _clean_filters(form: Any) -> dict[str, Any]:
     """The valid filters; an invalid one is dropped (and shown as such)."""
     if not form.is_bound:
@@ -64,7 +57,6 @@ def _clean_filters(form: Any) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
 
 
-@login_required
 def outreach_list(request: HttpRequest) -> HttpResponse:
     """Publicity records in the user's area, newest first, filtered."""
     filters = OutreachFilterForm(request.GET or None, user=request.user)
@@ -73,54 +65,56 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/list.html",
         {
-            "page": _filtered_page(request, qs),
+            "page": page_for_request(request, qs, ordering=ORDERING),
             "filters": filters,
-            "query": query_without_cursor(request),
             "can_record": can(request.user, RECORD_OUTREACH),
         },
     )
 
 
-def _record_form(request: HttpRequest, *, record: Outreach | None) -> HttpResponse:
-    """Record a new publicity activity, or correct one: the same form."""
-    if record is None:
-        require(request.user, RECORD_OUTREACH)
-        initial: dict[str, Any] = {"date": timezone.localdate()}
-        preset = request.GET.get("unit")
-        if preset:
-            unit = get_unit_for_user(request.user, preset)
-            initial.update({"unit": unit, "form": OutreachForm.GUIDANCE, "area": unit.area, "place": unit.address})
-    else:
-        require(request.user, RECORD_OUTREACH, record.area.path)
-        initial = OutreachRecordForm.initial_for(record)
-    form = OutreachRecordForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if record is None:
-                saved = services.outreach_create(actor=request.user, **form.cleaned_data)
-            else:
-                saved = services.outreach_update(actor=request.user, record=record, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Publicity record saved."))
-            return redirect("outreach:detail", pk=saved.pk)
-    return render(request, "outreach/form.html", {"form": form, "record": record})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def outreach_create(request: HttpRequest) -> HttpResponse:
-    return _record_form(request, record=None)
+    require(request.user, RECORD_OUTREACH)
+    initial: dict[str, Any] = {"date": timezone.localdate()}
+    preset = request.GET.get("unit")
+    if preset:
+        unit = get_unit_for_user(request.user, preset)
+        initial.update({"unit": unit, "form": OutreachForm.GUIDANCE, "area": unit.area, "place": unit.address})
+    return _record_form(
+        request,
+        initial=initial,
+        save=lambda data: services.outreach_create(actor=request.user, **data),
+        title=_("Record publicity"),
+        cancel_url=reverse("outreach:list"),
+    )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def outreach_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    return _record_form(request, record=get_outreach_for_user(request.user, pk))
+    record = get_outreach_for_user(request.user, pk)
+    require(request.user, RECORD_OUTREACH, record.area.path)
+    return _record_form(
+        request,
+        initial=OutreachRecordForm.initial_for(record),
+        save=lambda data: services.outreach_update(actor=request.user, record=record, **data),
+        title=_("Correct the record"),
+        cancel_url=reverse("outreach:detail", args=[record.pk]),
+    )
 
 
-@login_required
+def _record_form(request: HttpRequest, *, initial: dict[str, Any], save: Any, title: str, cancel_url: str) -> Any:
+    """Record a new publicity activity, or correct one: the same form."""
+    return service_form_page(
+        request,
+        form_class=OutreachRecordForm,
+        form_kwargs={"user": request.user, "initial": initial},
+        service=lambda form: save(form.cleaned_data),
+        success_url=lambda saved: reverse("outreach:detail", args=[saved.pk]),
+        message=_("Publicity record saved."),
+        title=title,
+        cancel_url=cancel_url,
+        context={"crumb": (reverse("outreach:list"), _("Publicity"))},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def outreach_delete(request: HttpRequest, pk: str) -> HttpResponse:
     """Ask, then delete a record made by mistake (the audit log keeps it)."""
@@ -135,7 +129,6 @@ def outreach_delete(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The record, its photos, and (for those who may) a photo upload."""
@@ -161,14 +154,12 @@ def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 def outreach_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its record (no public media URL)."""
     photo = get_object_for_user(OutreachPhoto, request.user, pk)
     return private_image_response(photo.image)
 
 
-@login_required
 def outreach_due(request: HttpRequest) -> HttpResponse:
     """Each township's publicity and training per quarter and its
     co-managers' hours: done, due or overdue."""
@@ -182,7 +173,6 @@ def outreach_due(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/due.html", {"rows": rows, "year": year, "quarters": [1, 2, 3, 4]})
 
 
-@login_required
 def training_list(request: HttpRequest) -> HttpResponse:
     """Trainings held in the user's area, newest first, filtered."""
     filters = TrainingFilterForm(request.GET or None)
@@ -191,33 +181,38 @@ def training_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/training_list.html",
         {
-            "page": _filtered_page(request, qs),
+            "page": page_for_request(request, qs, ordering=ORDERING),
             "filters": filters,
-            "query": query_without_cursor(request),
             "can_manage": can(request.user, MANAGE_TRAINING),
         },
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def training_edit(request: HttpRequest, pk: str) -> HttpResponse:
     training = get_training_for_user(request.user, pk)
     require(request.user, MANAGE_TRAINING, training.area.path)
-    initial = {name: getattr(training, name) for name in TrainingEditForm.base_fields}
-    form = TrainingEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.training_update(actor=request.user, training=training, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Training saved."))
-            return redirect("outreach:training_detail", pk=training.pk)
-    return render(request, "outreach/training_form.html", {"form": form, "training": training})
+    return _training_form(
+        request,
+        form_class=TrainingEditForm,
+        form_kwargs={"initial": {name: getattr(training, name) for name in TrainingEditForm.base_fields}},
+        save=lambda data: services.training_update(actor=request.user, training=training, **data),
+        title=_("Correct the training"),
+        cancel_url=reverse("outreach:training_detail", args=[training.pk]),
+    )
 
 
-@login_required
+def _training_form(request: HttpRequest, *, save: Any, **page: Any) -> HttpResponse:
+    """Record a training, or correct one: the same page."""
+    return service_form_page(
+        request,
+        service=lambda form: save(form.cleaned_data),
+        success_url=lambda training: reverse("outreach:training_detail", args=[training.pk]),
+        message=_("Training saved."),
+        context={"crumb": (reverse("outreach:training_list"), _("Training"))},
+        **page,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def training_delete(request: HttpRequest, pk: str) -> HttpResponse:
     training = get_training_for_user(request.user, pk)
@@ -238,23 +233,18 @@ def training_delete(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def training_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_TRAINING)
-    form = TrainingForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            training = services.training_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Training saved."))
-            return redirect("outreach:training_detail", pk=training.pk)
-    return render(request, "outreach/training_form.html", {"form": form})
+    return _training_form(
+        request,
+        form_class=TrainingForm,
+        form_kwargs={"user": request.user, "initial": {"date": timezone.localdate()}},
+        save=lambda data: services.training_create(actor=request.user, **data),
+        title=_("Record a training"),
+        cancel_url=reverse("outreach:training_list"),
+    )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The training, its attendees, the trainer's register form and the QR
@@ -300,7 +290,6 @@ def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def training_sign_in(request: HttpRequest, pk: str, token: str) -> HttpResponse:
     """Where the QR code leads: the signed-in person confirms and is signed in."""
@@ -330,7 +319,6 @@ def _year(request: HttpRequest) -> int:
     return max(2000, min(year, today.year + 1))
 
 
-@login_required
 def hours_list(request: HttpRequest) -> HttpResponse:
     """Each co-manager in scope: training hours this year against 20."""
     year = _year(request)
@@ -338,7 +326,6 @@ def hours_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/hours_list.html", {"people": people, "year": year, "minimum": MINIMUM_HOURS})
 
 
-@login_required
 def hours_person(request: HttpRequest, pk: str) -> HttpResponse:
     """One person's trainings in a year: the sessions behind their hours."""
     person = get_person_for_user(request.user, pk)

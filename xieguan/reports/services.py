@@ -31,7 +31,7 @@ from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo, save_photo_once
 from xieguan.core.scope import is_within
-from xieguan.core.validators import date_error
+from xieguan.core.validators import clean_phone, date_error
 from xieguan.monthly.locks import assert_month_open
 from xieguan.reports.defaults import OCCUPATIONAL
 from xieguan.reports.models import (
@@ -475,6 +475,10 @@ def exposed_person_register(
         "phone": _clean_text(phone, field="phone", required=False, limit=30),
         "note": _clean_text(note, field="note", required=False, limit=2000),
     }
+    try:
+        clean["phone"] = clean_phone(clean["phone"])
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
 
     def make() -> ExposedPerson:
         person = ExposedPerson.objects.create(

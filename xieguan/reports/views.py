@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,8 +28,9 @@ from xieguan.accounts.permissions import (
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.documents import pdf_response, xlsx_response
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import page_for_request, query_without_cursor
+from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.reports import services
@@ -81,7 +81,6 @@ def _scoped_area(request: HttpRequest) -> Area | None:
         return None
 
 
-@login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """Reports in the user's area: open ones with the clock running first,
     nearest their limit first; or all, newest first; or the reports behind
@@ -108,7 +107,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "state": filters.state,
-            "query": query_without_cursor(request),
             "can_file": can(request.user, FILE_REPORT),
             "year": year,
             "month": month,
@@ -117,7 +115,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     """File an event or clue; from a phone, with GPS and photos."""
@@ -147,10 +144,11 @@ def report_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("This report was already filed."))
             return redirect("reports:detail", pk=report.pk)
-    return render(request, "reports/form.html", {"form": form, "person": person})
+    return render(
+        request, "reports/report_form.html", {"form": form, "person": person, "cancel_url": reverse("reports:list")}
+    )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The report, its clock, its timed steps, photos, and the steps the
@@ -199,7 +197,6 @@ def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     """Take one step of the flow; a refused step says why and keeps the note."""
@@ -224,14 +221,12 @@ def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     return redirect("reports:detail", pk=report.pk)
 
 
-@login_required
 def report_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its report (no public media URL)."""
     photo = get_object_for_user(ReportPhoto, request.user, pk)
     return private_image_response(photo.image)
 
 
-@login_required
 def indicators(request: HttpRequest) -> HttpResponse:
     """信息报告率 and 及时报告率 of an area and of each area below it, for
     a year or a month, each figure with its formula and a link to its reports."""
@@ -261,7 +256,6 @@ def indicators(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def zero_reports(request: HttpRequest) -> HttpResponse:
     """Each station's months: reports found, a zero report (nothing
@@ -302,7 +296,6 @@ def zero_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def register(request: HttpRequest) -> HttpResponse:
     """卫生监督协管信息报告登记表 of one institution for a month or a year:
     on screen, as Excel or as PDF."""
@@ -350,7 +343,6 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/register.html", context)
 
 
-@login_required
 def category_list(request: HttpRequest) -> HttpResponse:
     """The categories in force in the user's county and their limits."""
     home = request.user.institution.area if request.user.institution else None
@@ -367,8 +359,6 @@ def category_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """A county administrator edits a category's name, limit, use; or adds one."""
     require(request.user, MANAGE_REPORT_CATEGORIES)
@@ -392,19 +382,26 @@ def category_edit(request: HttpRequest, code: str | None = None) -> HttpResponse
         if category
         else {"limit_minutes": 1440, "is_active": True, "sort": 100}
     )
-    form = CategoryForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.category_save(actor=request.user, county=county, category=category, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Category saved."))
-            return redirect("reports:categories")
-    return render(request, "reports/category_form.html", {"form": form, "category": category, "county": county})
+    return service_form_page(
+        request,
+        form_class=CategoryForm,
+        form_kwargs={"initial": initial},
+        service=lambda form: services.category_save(
+            actor=request.user, county=county, category=category, **form.cleaned_data
+        ),
+        success_url=reverse("reports:categories"),
+        message=_("Category saved."),
+        template="reports/category_form.html",
+        title=_("Category"),
+        cancel_url=reverse("reports:categories"),
+        context={
+            "category": category,
+            "county": county,
+            "crumb": (reverse("reports:categories"), _("Categories and limits")),
+        },
+    )
 
 
-@login_required
 def exposed_list(request: HttpRequest) -> HttpResponse:
     """People exposed to occupational hazards registered in the user's area."""
     qs = ExposedPerson.objects.visible_to(request.user).select_related("area")
@@ -414,23 +411,24 @@ def exposed_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def exposed_create(request: HttpRequest) -> HttpResponse:
     require(request.user, REGISTER_EXPOSED)
-    form = ExposedPersonForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person, _created = services.exposed_person_register(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Person registered."))
-            return redirect("reports:exposed_detail", pk=person.pk)
-    return render(request, "reports/exposed_form.html", {"form": form})
+    return service_form_page(
+        request,
+        form_class=ExposedPersonForm,
+        form_kwargs={"user": request.user},
+        service=lambda form: services.exposed_person_register(actor=request.user, **form.cleaned_data)[0],
+        success_url=lambda person: reverse("reports:exposed_detail", args=[person.pk]),
+        message=_("Person registered."),
+        title=_("Register a person"),
+        cancel_url=reverse("reports:exposed_list"),
+        context={
+            "heading": _("Register a person exposed to hazards"),
+            "crumb": (reverse("reports:exposed_list"), _("People exposed to hazards")),
+        },
+    )
 
 
-@login_required
 def exposed_detail(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_exposed_person_for_user(request.user, pk)
     reports = person.reports.visible_to(request.user).select_related("category").order_by("-found_at", "-id")  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ credit codes in lower case or with spaces (xieguan.core.tabular).
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import io
 import logging
@@ -64,6 +65,7 @@ logger = logging.getLogger(__name__)
 BACKGROUND_ROWS = 500
 MAX_ROWS = 20_000
 PROGRESS_EVERY = 250
+PREVIEW_ROWS = 10
 EXAMPLE_MARKS = ("（示例）", "(示例)", "示例：", "示例:")
 
 
@@ -402,6 +404,38 @@ class CheckResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     incomplete: int = 0
+    preview: dict[str, Any] = field(default_factory=dict)
+
+
+def _shown(column: Column, value: Any) -> str:
+    """A clean value as the registry will show it: the area's township/village,
+    a subtype's or a choice's name, a date as 2026-05-06, 是/否."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Area):
+        parent = value.parent if value.level == Level.VILLAGE else None
+        return area_label(value, parent.name if parent is not None else None)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "name") and not isinstance(value, str):
+        return str(value.name)
+    if not column.key.startswith("extra."):
+        choices = dict(getattr(Unit._meta.get_field(column.key), "flatchoices", None) or ())
+        return str(choices.get(value, value))
+    return str(value)
+
+
+def _preview(columns: list[Column], rows: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """The first ``PREVIEW_ROWS`` good rows as they will be stored, in the
+    sheet's columns (the template's order)."""
+
+    def stored(clean: dict[str, Any], key: str) -> Any:
+        return clean["extra"].get(key.removeprefix("extra.")) if key.startswith("extra.") else clean.get(key)
+
+    table = [[row_no, *(_shown(c, stored(clean, c.key)) for c in columns)] for row_no, clean in rows[:PREVIEW_ROWS]]
+    return {"columns": [str(c.label) for c in columns], "rows": table}
 
 
 class _Resolver:
@@ -627,6 +661,7 @@ def check_sheet(
         if any(clean.get(n) in (None, "") for n in common) or any(clean["extra"].get(k) in (None, "") for k in required)
     )
     result.errors.sort(key=lambda e: (e["row"], e["column"]))
+    result.preview = _preview([c for c in columns if c.key in found], result.rows)
     return result
 
 
@@ -748,6 +783,7 @@ def batch_check(batch: ImportBatch) -> ImportBatch:
             status=ImportStatus.FAILED if result.errors else ImportStatus.READY,
             errors=result.errors,
             duplicates=result.duplicates,
+            preview=result.preview,
             done=F("total"),
             incomplete_count=result.incomplete,
         )

@@ -27,6 +27,21 @@ def name_initials_of(name: str) -> str:
     return "".join(ch for ch in "".join(parts).lower() if ch.isascii() and ch.isalnum())[:100]
 
 
+def name_initials_match(q: str) -> Q:
+    """Units whose pinyin initials contain ``q`` (letters and digits only,
+    else nothing): a name is found from any of its words, not only its
+    first — ``fskcd`` and ``cgfskcd`` both find 城关丰收快餐店, whose place
+    prefix (城关, 河东) a user rarely types. One letter matches from the
+    start only, so it does not list every name with that sound. On
+    PostgreSQL a trigram index serves the substring (migration 0007)."""
+    q = (q or "").strip().lower()
+    if not (q.isascii() and q.isalnum()):
+        return Q(pk__in=[])
+    if len(q) == 1:
+        return Q(name_initials__startswith=q)
+    return Q(name_initials__contains=q)
+
+
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -310,6 +325,9 @@ class ImportBatch(BaseModel):
     total = models.PositiveIntegerField(_("rows"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     duplicates = models.JSONField(_("possible duplicates"), default=list, blank=True)
+    # The first rows as they will be stored ({"columns": [...], "rows": [[row, value, ...]]}),
+    # for the user to see the dates, areas and numbers as read before confirming.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
     incomplete_count = models.PositiveIntegerField(_("rows with an incomplete file"), default=0)
     created_count = models.PositiveIntegerField(_("units created"), default=0)

@@ -22,7 +22,7 @@ from xieguan.units.duplicates import (
     normalise_name,
     place_names_for,
 )
-from xieguan.units.models import ImportBatch, Licence, StaffCertificate, Unit, UnitQuerySet
+from xieguan.units.models import ImportBatch, Licence, StaffCertificate, Unit, UnitQuerySet, name_initials_match
 
 # Common fields every complete file has filled (不错项、不空项), besides the
 # category's own required fields. A credit code is not among them: a village
@@ -110,13 +110,14 @@ def units_in_scope(user: Any) -> UnitQuerySet:
 def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | None = None) -> ScopedQuerySet[Unit]:
     """The units in the user's area that match the filters. The search finds
     a name, address or credit code containing the text, or pinyin initials
-    beginning with it (``hxjd`` → 红星酒店)."""
+    of any word of the name (``hxjd`` → 红星酒店, ``fskcd`` → 城关丰收快餐店;
+    ``models.name_initials_match``)."""
     qs = units_in_scope(user).current()
     if filters.q:
         q = filters.q.strip()
         condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
         if q.isascii() and q.isalnum():
-            condition |= Q(name_initials__startswith=q.lower())
+            condition |= name_initials_match(q)
         qs = qs.filter(condition)
     if filters.category is not None:
         qs = qs.filter(category=filters.category)

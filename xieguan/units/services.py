@@ -21,7 +21,7 @@ from xieguan.core.audit import audit_record, diff, snapshot
 from xieguan.core.idempotency import create_once
 from xieguan.core.models import AuditEvent
 from xieguan.core.scope import is_within
-from xieguan.core.validators import FAR_AHEAD_DAYS, date_error, normalise_credit_code, validate_credit_code
+from xieguan.core.validators import FAR_AHEAD_DAYS, clean_phone, date_error, normalise_credit_code, validate_credit_code
 from xieguan.units.models import (
     Category,
     CategoryField,
@@ -232,6 +232,13 @@ def clean_unit_data(
         clean[name] = value
     if not clean["name"]:
         errors["name"] = [_("Enter the unit's name.")]
+    # A number kept from before the check (an old record, an older import)
+    # stays until someone changes it; a new or changed one is checked.
+    if clean["phone"] and "phone" not in errors and (unit is None or clean["phone"] != unit.phone):
+        try:
+            clean["phone"] = clean_phone(clean["phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
 
     area = data.get("area")
     if not isinstance(area, Area):

@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xieguan.accounts.permissions import MANAGE_UNITS, RECORD_OUTREACH, can, require
 from xieguan.areas.models import Level
 from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
+from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
-from xieguan.core.pagination import BadCursor, Page, keyset_page
+from xieguan.core.pagination import page_for_request
 from xieguan.units import imports, services
 from xieguan.units.exports import export_rows
 from xieguan.units.forms import (
@@ -54,39 +54,22 @@ from xieguan.units.selectors import (
 from xieguan.units.timeline import entries_for
 
 
-def _page(qs: Any, request: HttpRequest, ordering: list[str]) -> Page:
-    try:
-        return keyset_page(qs, ordering=ordering, cursor=request.GET.get("after"))
-    except BadCursor:
-        return keyset_page(qs, ordering=ordering)
-
-
-def _query_without_cursor(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("after", None)
-    return query.urlencode()
-
-
-@login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The registry: filters, search (pinyin initials too), keyset pages, no COUNT."""
     form = UnitFilterForm(request.GET or None, user=request.user)
-    page = _page(units_filtered(request.user, form.filters()), request, form.ordering())
-    query = _query_without_cursor(request)
+    page = page_for_request(request, units_filtered(request.user, form.filters()), ordering=form.ordering())
     return render(
         request,
         "units/list.html",
         {
             "form": form,
             "page": page,
-            "query": query,
-            "export_url": reverse("units:export") + (f"?{query}" if query else ""),
+            "export_url": reverse("units:export") + (f"?{page.query}" if page.query else ""),
             "can_manage": can(request.user, MANAGE_UNITS),
         },
     )
 
 
-@login_required
 def unit_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: the same filters and scope as the list,
     every matching unit (not one page), streamed so memory stays flat."""
@@ -99,7 +82,6 @@ def unit_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(f"{_('units')}-{stamp}.xlsx", headers, rows, sheet=_("Units"), title=title)
 
 
-@login_required
 def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档) as an A4 PDF to print and file."""
     unit = _survivor_of(get_unit_for_user(request.user, pk))
@@ -113,7 +95,7 @@ def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
         qs = licences_by_expiry(request.user, state=state)
     else:
         qs = certificates_by_expiry(request.user, state=state)
-    page = _page(qs, request, ["expires_on", "id"])
+    page = page_for_request(request, qs, ordering=["expires_on", "id"])
     return render(
         request,
         "units/expiry.html",
@@ -121,20 +103,17 @@ def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
             "what": what,
             "state": state,
             "page": page,
-            "query": _query_without_cursor(request),
             "today": timezone.localdate(),
             "days": EXPIRING_DAYS,
         },
     )
 
 
-@login_required
 def licence_expiry(request: HttpRequest) -> HttpResponse:
     """Licences in the user's area expiring within 30 days, or expired."""
     return _expiry_list(request, what="licences")
 
 
-@login_required
 def certificate_expiry(request: HttpRequest) -> HttpResponse:
     """Staff certificates expiring within 30 days, or expired."""
     return _expiry_list(request, what="certificates")
@@ -144,7 +123,6 @@ PICK_LIMIT = 20
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 
 
-@login_required
 def unit_pick(request: HttpRequest) -> HttpResponse:
     """The unit picker's search (``units.widgets.UnitPicker``): up to 20
     units of the user's area matching the text, the one already chosen
@@ -182,50 +160,43 @@ def unit_pick(request: HttpRequest) -> HttpResponse:
     return render(request, "units/widgets/_unit_options.html", context)
 
 
-@login_required
 def filing_rate(request: HttpRequest) -> HttpResponse:
     """建档率 per township in the user's area."""
     return render(request, "units/filing_rate.html", {"rates": filing_rate_by_township(request.user)})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_UNITS)
     category = Category.objects.filter(code=request.GET.get("category") or "").first()
     if category is None:
         return render(request, "units/choose_category.html", {"categories": Category.objects.all()})
-    form = UnitForm(request.POST or None, user=request.user, category=category)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(actor=request.user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Unit %(name)s registered.") % {"name": unit.name})
-            return redirect("units:detail", pk=unit.pk)
-    title = _("Register a unit: %(category)s") % {"category": category.name}
-    return render(request, "units/form.html", {"form": form, "title": title, "unit": None})
+    return service_form_page(
+        request,
+        form_class=UnitForm,
+        form_kwargs={"user": request.user, "category": category},
+        service=lambda form: services.unit_create(actor=request.user, **form.service_data()),
+        success_url=lambda unit: reverse("units:detail", args=[unit.pk]),
+        message=lambda unit: _("Unit %(name)s registered.") % {"name": unit.name},
+        title=_("Register a unit: %(category)s") % {"category": category.name},
+        cancel_url=reverse("units:list"),
+    )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     require(request.user, MANAGE_UNITS, unit.area.path)
     if unit.merged_into_id:
         return redirect("units:detail", pk=unit.pk)
-    form = UnitForm(request.POST or None, user=request.user, category=unit.category, initial=UnitForm.initial_for(unit))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(actor=request.user, unit=unit, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("units:detail", pk=unit.pk)
-    title = _("Edit %(name)s") % {"name": unit.name}
-    return render(request, "units/form.html", {"form": form, "title": title, "unit": unit})
+    return service_form_page(
+        request,
+        form_class=UnitForm,
+        form_kwargs={"user": request.user, "category": unit.category, "initial": UnitForm.initial_for(unit)},
+        service=lambda form: services.unit_update(actor=request.user, unit=unit, **form.service_data()),
+        success_url=reverse("units:detail", args=[unit.pk]),
+        message=_("Saved."),
+        title=_("Edit %(name)s") % {"name": unit.name},
+        cancel_url=reverse("units:detail", args=[unit.pk]),
+    )
 
 
 def _survivor_of(unit: Any) -> Any:
@@ -237,7 +208,6 @@ def _survivor_of(unit: Any) -> Any:
     return unit
 
 
-@login_required
 def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档): base data, licences, certificates, history,
     possible duplicates. A merged unit's address leads to the survivor."""
@@ -276,20 +246,17 @@ def _add_to_unit(request: HttpRequest, pk: str, *, form_class: Any, add: Any, do
     """Add a licence or a certificate: the same steps, another form and service."""
     unit = get_unit_for_user(request.user, pk)
     require(request.user, MANAGE_UNITS, unit.area.path)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            add(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("units:detail", pk=unit.pk)
-    return render(request, "units/small_form.html", {"form": form, "title": title % {"name": unit.name}, "unit": unit})
+    return service_form_page(
+        request,
+        form_class=form_class,
+        service=lambda form: add(actor=request.user, unit=unit, **form.cleaned_data),
+        success_url=reverse("units:detail", args=[unit.pk]),
+        message=done,
+        title=title % {"name": unit.name},
+        cancel_url=reverse("units:detail", args=[unit.pk]),
+    )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
     return _add_to_unit(
         request,
@@ -301,8 +268,6 @@ def licence_add(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
     return _add_to_unit(
         request,
@@ -317,7 +282,6 @@ def certificate_add(request: HttpRequest, pk: str) -> HttpResponse:
 # ---- Excel import -------------------------------------------------------------
 
 
-@login_required
 def import_template(request: HttpRequest, code: str) -> HttpResponse:
     """The import template of one category, with this user's areas listed."""
     require(request.user, MANAGE_UNITS)
@@ -329,7 +293,6 @@ def import_template(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a filled-in template; the earlier uploads below."""
@@ -348,10 +311,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("units:import_detail", pk=batch.pk)
-    try:
-        page = keyset_page(import_batches_for(request.user), ordering=BATCH_ORDERING, cursor=request.GET.get("after"))
-    except BadCursor:
-        page = keyset_page(import_batches_for(request.user), ordering=BATCH_ORDERING)
+    page = page_for_request(request, import_batches_for(request.user), ordering=BATCH_ORDERING)
     return render(
         request,
         "units/import.html",
@@ -362,7 +322,6 @@ def import_start(request: HttpRequest) -> HttpResponse:
 BATCH_ORDERING = ["-created_at", "-id"]
 
 
-@login_required
 def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """A batch: its progress while it runs (polled by htmx), then the rows
     with errors or the preview to confirm."""
@@ -379,7 +338,6 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
@@ -393,7 +351,6 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("units:import_detail", pk=batch.pk)
 
 
-@login_required
 @require_POST
 def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
@@ -409,7 +366,6 @@ def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
 # ---- duplicates and merging -----------------------------------------------------
 
 
-@login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
     """Possible duplicates in the user's area (or one township), with a link
     to merge each pair."""
@@ -465,7 +421,6 @@ def merge_rows(a: Unit, b: Unit) -> list[tuple[str, str, str, str, bool]]:
     return rows
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def unit_merge(request: HttpRequest, pk: str, other: str) -> HttpResponse:
     """Merge two units: choose the one that stays and, field by field, which

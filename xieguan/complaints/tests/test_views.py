@@ -106,6 +106,17 @@ def test_unit_search_returns_names_only_of_the_township(demo):
     assert "13011112222" not in html and "秘密路" not in html
 
 
+def test_public_unit_search_finds_pinyin_initials_of_any_word(demo):
+    """Issue 20 finding 8 on the public page: ``fskcd`` finds 城关丰收快餐店."""
+    from xieguan.units.models import Category, Unit
+
+    food = Category.objects.get(code="food")
+    Unit.objects.create(name="城关丰收快餐店", area=demo.townships[0], category=food)
+    Unit.objects.create(name="河东丰收快餐店", area=demo.townships[1], category=food)
+    html = Client().get("/complaints/new/units", {"township": demo.townships[0].pk, "unit_q": "fskcd"}).content.decode()
+    assert "城关丰收快餐店" in html and "河东丰收快餐店" not in html
+
+
 def test_track_wrong_pin_then_right_pin_shows_steps(demo):
     filed = file_public(demo.townships[0])
     c = Client()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import subprocess
 
 import pytest
 from django.test import override_settings
@@ -108,3 +111,91 @@ def test_no_module_makes_a_workbook_but_core_spreadsheets() -> None:
         and ("xlsxwriter.Workbook(" in (text := path.read_text(encoding="utf-8")) or "from xlsxwriter import" in text)
     ]
     assert offenders == []
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF's text per page")
+def test_no_table_row_breaks_across_a_page_in_a_long_patrol_register() -> None:
+    """Finding 5 of issue 20: a 巡查登记表 row broke across two pages. Each
+    row opens with 始N and ends with 止N (the last line of its longest cell);
+    both, and the row's date, are on one page, and every page after the
+    first repeats the header."""
+    import datetime
+
+    from xieguan.inspections.selectors import RegisterRow
+
+    def problems(n: int) -> str:
+        # Rows of differing heights, so a page's end falls inside some row.
+        return "；".join(f"第{k}项：从业人员健康证过期，需补办并重新培训上岗" for k in range(1, 2 + n % 9))
+
+    rows = [
+        RegisterRow(
+            number=n,
+            place_and_content=f"始{n}号 城关镇人民路 {n} 号丰收快餐店：食品安全巡查",
+            problems=f"{problems(n)}。止{n}号",
+            date=datetime.date(2026, 5, 1) + datetime.timedelta(days=n % 28),
+            inspectors="王秀兰、刘志强",
+            remarks="",
+        )
+        for n in range(1, 41)
+    ]
+    context = {
+        "title": "卫生监督协管巡查登记表",
+        "institution": {"name": "城关镇卫生监督协管站"},
+        "period": "2026年5月",
+    }
+    pdf = documents.render_pdf("inspections/pdf/register.html", {**context, "rows": rows})
+    pages = _pdf_pages(pdf)
+    assert len(pages) > 3
+    seen = set()
+    for number, text in enumerate(pages, start=1):
+        opened = set(re.findall(r"始(\d+)号", text))
+        closed = set(re.findall(r"止(\d+)号", text))
+        assert opened == closed, f"page {number}: rows {sorted(opened ^ closed, key=int)} break across a page"
+        for n in opened:
+            assert rows[int(n) - 1].date.strftime("%Y-%m-%d") in text
+        if opened:
+            assert "巡查日期" in text  # the header repeats
+        seen |= opened
+    assert seen == {str(n) for n in range(1, 41)}
+
+
+def _pdf_pages(pdf: bytes) -> list[str]:
+    """Each page's text, read page by page (``pdftotext -f N -l N``)."""
+    pdftotext = shutil.which("pdftotext") or "pdftotext"
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S607
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    return [
+        subprocess.run(  # noqa: S603
+            [pdftotext, "-f", str(n), "-l", str(n), "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        for n in range(1, count + 1)
+    ]
+
+
+def test_the_web_server_prepares_the_pdf_font_when_it_starts(monkeypatch) -> None:
+    """Issue 20 finding 9: the first PDF of a process took seconds. The WSGI
+    module starts the warm-up when the server loads it (manage.py and the
+    tests never import it, so they do not pay for it)."""
+    import importlib
+    import sys
+
+    started = []
+    monkeypatch.setattr(documents, "pdf_warm_up_in_background", lambda: started.append(True))
+    if "config.wsgi" in sys.modules:
+        importlib.reload(sys.modules["config.wsgi"])
+    else:
+        importlib.import_module("config.wsgi")
+    assert started == [True]
+
+
+def test_the_warm_up_makes_a_pdf_with_the_font_and_a_pdf_asked_meanwhile_waits() -> None:
+    import threading
+
+    assert documents.pdf_warm_up() > 0
+    done = threading.Event()
+    with documents._warming:  # as if the warm-up were still running
+        thread = threading.Thread(
+            target=lambda: (documents.render_pdf("inspections/pdf/register.html", {"rows": []}), done.set())
+        )
+        thread.start()
+        assert not done.wait(1.0)
+    thread.join(30)
+    assert done.is_set()

@@ -34,3 +34,21 @@ def test_forged_cursor_is_refused(demo, cursor):
 def test_ordering_must_end_with_the_primary_key(demo):
     with pytest.raises(ValueError):
         keyset_page(Area.objects.all(), ordering=["name"])
+
+
+def test_next_page_link_keeps_the_filters_and_only_the_newest_cursor(demo, login, county_admin, township):
+    from django.urls import reverse
+
+    from xieguan.areas import services as area_services
+
+    for i in range(60):
+        area_services.area_update(actor=county_admin, area=township, name=f"城关{i}", code=township.code)
+    client = login(county_admin)
+    first = client.get(reverse("core:audit"), {"action": "update", "after": "forged"})
+    cursor = first.context["page"].next_cursor
+    link = f"?action=update&amp;after={cursor}"
+    assert f'href="{link}" hx-get="{link}" hx-target="#audit-rows"' in first.content.decode()
+    assert "更早的记录" in first.content.decode()
+    second = client.get(reverse("core:audit") + f"?action=update&after={cursor}")
+    assert len(first.context["page"].items) + len(second.context["page"].items) == 60
+    assert 'class="pager"' not in second.content.decode()

@@ -40,14 +40,15 @@ def test_excel_workbook_has_three_sheets_with_the_months_records(month, login, c
     report = rows_of(book["月报表"])
     assert report[0][0] == "卫生监督协管工作月报表"
     assert "城关镇卫生监督协管站" in report[1][0] and "2026年5月" in report[1][0]
-    assert list(report[2][:2]) == ["项目", "报告事件线索数"]
-    assert list(report[3][1:3]) == ["本月", "本年累计"]
-    # 3 food-safety clues in May; 1 patrol of a public place; 3 publicity
-    # records in May (4 this year) not about a unit → 其他.
-    assert list(row_starting(report, "食品安全")[1:7]) == [3, 3, 0, 0, 0, 0]
-    assert list(row_starting(report, "公共场所")[1:7]) == [0, 0, 1, 1, 0, 0]
-    assert list(row_starting(report, "其他")[1:7]) == [0, 0, 0, 0, 3, 4]
-    assert list(row_starting(report, "合计")[1:7]) == [3, 3, 1, 1, 3, 4]
+    assert [report[2][0], report[2][2]] == ["项目", "报告事件线索数"]
+    assert list(report[3][2:4]) == ["本月", "本年累计"]
+    # 3 food-safety clues in May (事故/隐患, the factory's nature); 1 patrol
+    # of a public place; 3 publicity records in May (4 this year) not about
+    # a unit → 其他. A split row's parts are two lines, as on the page.
+    assert list(row_starting(report, "食品安全")[1:8]) == ["事故/隐患", 3, 3, 0, 0, 0, 0]
+    assert list(row_starting(report, "公共场所")[1:8]) == ["事故/隐患", 0, 0, 1, 1, 0, 0]
+    assert list(row_starting(report, "其他")[2:8]) == [0, 0, 0, 0, 3, 4]
+    assert list(row_starting(report, "合计")[2:8]) == [3, 3, 1, 1, 3, 4]
     assert row_starting(report, "巡查覆盖率")[1] == "1 / 3（33.3%）"
     assert row_starting(report, "信息报告率")[1] == "2 / 3（66.7%）"
     assert row_starting(report, "及时报告率")[1] == "1 / 2（50.0%）"
@@ -155,3 +156,55 @@ def test_the_registers_follow_the_countys_reporting_period(month, login, comanag
 
     assert sorted(patrol_dates(2026, 5)) == ["2026-04-28", "2026-05-05"]
     assert patrol_dates(2026, 4) == []
+
+
+def page_lines(html: str) -> list[list[str]]:
+    """The 月报表 body of the report page, a list of cell texts per <tr>."""
+    import lxml.html
+
+    body = lxml.html.fromstring(html).xpath('//table[@id="figures"]/tbody/tr')
+    return [[" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")] for tr in body]
+
+
+def sheet_lines(sheet, count: int) -> list[list[str]]:
+    """The 月报表 sheet's body: each row's filled cells (a merged cell has its
+    value in its first cell only, as a spanning <td> is in its first <tr>)."""
+    rows = sheet.iter_rows(min_row=5, max_row=4 + count, values_only=True)
+    return [[str(v) for v in row if v is not None] for row in rows]
+
+
+def pdf_page_text(pdf: bytes, page: int) -> str:
+    pdftotext = shutil.which("pdftotext") or "pdftotext"
+    args = [pdftotext, "-layout", "-f", str(page), "-l", str(page), "-", "-"]
+    return subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S603
+
+
+def pdf_lines(pdf: bytes, first_label: str, count: int) -> list[list[str]]:
+    """The 月报表's body in the PDF's text: the ``count`` lines from the one
+    that starts with the first row's label, split into words."""
+    lines = [line.split() for line in pdf_page_text(pdf, 1).splitlines() if line.strip()]
+    start = next(i for i, words in enumerate(lines) if words[0] == first_label)
+    return lines[start : start + count]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF's text")
+def test_workbook_rows_equal_the_report_pages_rows(month, login, comanager_in, township):
+    """Finding 5 of issue 20: the page splits a row into 事故/隐患 and 违法行为,
+    the Excel and the PDF gave one row per area. Now the three carry the same
+    lines, label for label and number for number."""
+    from xieguan.monthly.tests.conftest import at
+    from xieguan.reports.tests.factories import make_report
+
+    make_report(area=township, by=comanager_in, found_at=at(7), code="school", nature="violation")
+    client = login(comanager_in)
+    page = page_lines(client.get(reverse("monthly:report", args=[township.pk, YEAR, MONTH])).text)
+    assert ["食品安全", "事故/隐患", "3", "3", "0", "0", "0", "0"] in page
+    assert ["违法行为", "0", "0"] in page
+    assert ["学校卫生", "事故/隐患", "0", "0", "0", "0", "0", "0"] in page and ["违法行为", "1", "1"] in page
+    assert page[-1] == ["合计", "4", "4", "1", "1", "3", "4"]
+
+    book = load_workbook(io.BytesIO(b"".join(client.get(url(township)).streaming_content)))
+    assert sheet_lines(book["月报表"], len(page)) == page
+
+    pdf = client.get(url(township, "pdf")).content
+    assert pdf_lines(pdf, page[0][0], len(page)) == page

@@ -513,3 +513,41 @@ def test_the_supervisor_above_confirms_and_is_recorded_as_the_maker(demo, comana
     services.import_batch_confirm(actor=supervisor_of, batch=batch)
     made = Unit.objects.get(name="好运饭店")
     assert AuditEvent.objects.for_object(made).get().actor == supervisor_of
+
+
+def test_preview_shows_the_first_rows_as_they_will_be_stored(demo, login, comanager_in, food):
+    """Issue 20 finding 9: the preview showed only a count. Now the first
+    rows show as stored: a date written 2023年5月6日 as 2023-05-06, the
+    village under its township, the subtype's name, a phone without its
+    spaces, the status's word."""
+    rows = [
+        [*HEADERS, "经营状态"],
+        [*food_row("好运饭店", area="城关镇/李家村", 开业日期="2023年5月6日", 联系电话="138 0000 1111"), "停业"],
+        [*food_row("福满饭店", 开业日期=45052), None],
+    ]
+    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
+    assert batch.status == ImportStatus.READY
+    page = login(comanager_in).get(reverse("units:import_detail", args=[batch.pk])).content.decode()
+    import lxml.html
+
+    table = lxml.html.fromstring(page).xpath('//table[@id="import-preview"]')[0]
+    headers = [th.text_content() for th in table.xpath(".//thead//th")]
+    body = [[td.text_content() for td in tr.xpath("./td")] for tr in table.xpath(".//tbody/tr")]
+    first, second = (dict(zip(headers, values, strict=True)) for values in body)
+    AREA = "所在村（社区）或乡镇（街道）"  # the template's header, whatever the sheet wrote
+    assert first["行"] == "2" and first["单位名称"] == "好运饭店"
+    assert first[AREA] == "城关镇/李家村" and second[AREA] == "城关镇"
+    assert first["开业日期"] == "2023-05-06" and second["开业日期"] == "2023-05-06"
+    assert first["联系电话"] == "13800001111"
+    assert first["小类"] == "餐饮服务单位"
+    assert first["经营状态"] == "停业" and second["经营状态"] == "营业"
+    assert first["餐位数"] == "40"
+
+
+def test_a_row_with_a_short_phone_is_refused_in_the_import(demo, comanager_in, food):
+    rows = [HEADERS, food_row("好运饭店", 联系电话="1380000")]
+    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
+    assert batch.status == ImportStatus.FAILED
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(2, "联系电话")]
+    assert "11 位手机号" in batch.errors[0]["reason"]
+    assert not Unit.objects.filter(name="好运饭店").exists()

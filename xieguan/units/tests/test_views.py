@@ -148,6 +148,24 @@ def test_search_by_pinyin_initials_finds_the_unit(demo, login, comanager_in, uni
     assert "红星酒店" in page and "李家村卫生室" not in page
 
 
+@pytest.mark.parametrize("q", ["cgfskcd", "fskcd", "kcd", "FSKCD"])
+def test_pinyin_initials_find_a_name_from_any_of_its_words(demo, login, comanager_in, outsider, q):
+    """Issue 20 finding 8: ``fskcd`` found nothing, only ``cgfskcd`` found
+    城关丰收快餐店. A unit of the same name in another township stays out."""
+    make_unit(comanager_in, demo.villages[1], name="城关丰收快餐店")
+    make_unit(comanager_in, demo.villages[1], name="李家村卫生室")
+    make_unit(outsider, demo.villages[3], name="河东丰收快餐店")
+    page = login(comanager_in).get(reverse("units:list"), {"q": q}).content.decode()
+    assert "城关丰收快餐店" in page and "李家村卫生室" not in page and "河东丰收快餐店" not in page
+
+
+def test_one_pinyin_letter_matches_from_the_start_only(demo, login, comanager_in):
+    make_unit(comanager_in, demo.villages[1], name="城关丰收快餐店")
+    make_unit(comanager_in, demo.villages[1], name="丰收饭店")
+    page = login(comanager_in).get(reverse("units:list"), {"q": "f"}).content.decode()
+    assert "丰收饭店" in page and "城关丰收快餐店" not in page
+
+
 @pytest.mark.parametrize(
     ("params", "shown", "hidden"),
     [

@@ -15,6 +15,16 @@
       event.preventDefault();
     }
   });
+  // Enter in a search box searches now and does not submit the form around
+  // it. (An htmx trigger filter such as keydown[key=='Enter'] would need
+  // eval, which the CSP and htmx.config.allowEval=false refuse.)
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (event.key === "Enter" && el && el.matches && el.matches("[data-search-on-enter]") && window.htmx) {
+      event.preventDefault();
+      window.htmx.trigger(el, "search");
+    }
+  });
   // A failed htmx request keeps the page (and what was typed) as it is and
   // says so, instead of swapping in an error page.
   document.addEventListener("htmx:responseError", function (event) {
