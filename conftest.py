@@ -1,6 +1,8 @@
-"""Fixtures every test uses: the demo county as the area tree, and the three
-users every scoped page is tested with (STYLE.md): one inside the first
-township, one above it (county), one in the sibling township."""
+"""Fixtures every test uses: the demo county as the area tree, and the users
+every scoped page is tested with (STYLE.md): ``inside_or_above`` (one inside
+the first township, its responsible supervisor, the county) here, and the
+sibling township and the read-only prefecture in the route sweep
+(tests/test_route_scope.py), which walks every route."""
 
 from __future__ import annotations
 
@@ -57,6 +59,14 @@ def county_admin(demo: DemoCounty):
 def outsider(demo: DemoCounty):
     """dh1: co-manager of the sibling township."""
     return demo.users["dh1"]
+
+
+@pytest.fixture(params=["cg1", "inst", "bureau"])
+def inside_or_above(request: Any, demo: DemoCounty):
+    """Each user who reads and keeps the first township's records: cg1 inside
+    it, inst its responsible supervisor, bureau the county. The users beside
+    (dh1) and above read-only (city) are the route sweep's, for every route."""
+    return demo.users[request.param]
 
 
 def client_for(user: Any) -> Client:

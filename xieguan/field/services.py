@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xieguan.accounts.permissions import FILE_REPORT, RECORD_INSPECTION, RECORD_OUTREACH, require
 from xieguan.core.photos import MAX_PHOTO_BYTES
 from xieguan.field.models import Upload, UploadTarget
 
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
     from xieguan.accounts.models import User
 
 UPLOAD_LIFETIME = datetime.timedelta(days=2)
+# Who may add what an upload becomes (the attaching services ask the same).
+WRITES_TO: dict[str, str] = {
+    UploadTarget.INSPECTION_PHOTO: RECORD_INSPECTION,
+    UploadTarget.INSPECTION_SIGNATURE: RECORD_INSPECTION,
+    UploadTarget.REPORT_PHOTO: FILE_REPORT,
+    UploadTarget.OUTREACH_PHOTO: RECORD_OUTREACH,
+}
 PARTIAL_DIR = "uploads-partial"
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -132,6 +140,10 @@ def upload_start(
             raise ValidationError(_("This upload was started with another file; start a new one."))
         return existing, False
     record = _record(actor, target, record_id)
+    # The right the photo or signature service will ask for when the last
+    # byte is in, asked now: someone who may only read the record (the
+    # prefecture, the county leader) must not store 20 MB on the server first.
+    require(actor, WRITES_TO[target], record.area.path)
     upload = Upload(
         id=id,
         created_by=actor,

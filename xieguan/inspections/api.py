@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -20,7 +21,7 @@ from xieguan.inspections import selectors, services
 from xieguan.inspections.models import (
     Handover,
     Inspection,
-    InspectionInspector,
+    InspectionAnswer,
     InspectionStatus,
     Opinion,
     Reinspection,
@@ -81,8 +82,19 @@ def checklist_get(request: HttpRequest, checklist_id: str) -> Any:
     return _checklist_out(selectors.get_checklist_for_user(request.user, checklist_id))
 
 
+# What a record's answer holds beside its own row; a list fetches each for
+# its whole page at once, one record fetches them for itself.
+INSPECTION_PARTS = (
+    Prefetch("answers", queryset=InspectionAnswer.objects.select_related("item").order_by("item__sort", "id")),
+    "inspector_links",
+    "photos",
+    "signatures",
+)
+
+
 def _inspection_out(i: Inspection) -> dict[str, Any]:
-    answers = list(i.answers.select_related("item").order_by("item__sort", "id"))
+    prefetch_related_objects([i], *INSPECTION_PARTS)  # nothing to do when the list fetched them
+    answers = list(i.answers.all())
     return {
         "id": i.pk,
         "unit_id": i.unit_id,
@@ -101,12 +113,12 @@ def _inspection_out(i: Inspection) -> dict[str, Any]:
         "representative": i.representative,
         "problems": i.problems,
         "overall_result": i.overall_result,
-        "inspector_ids": list(InspectionInspector.objects.filter(inspection=i).values_list("user_id", flat=True)),
+        "inspector_ids": [link.user_id for link in i.inspector_links.all()],
         "answers": [
             {"item_id": a.item_id, "code": a.item.code, "text": a.item.text, "result": a.result, "note": a.note}
             for a in answers
         ],
-        "photo_ids": list(i.photos.values_list("id", flat=True)),
+        "photo_ids": [photo.pk for photo in i.photos.all()],
         "signatures": [
             {"role": s.role, "user_id": str(s.user_id) if s.user_id else None, "name": s.name, "refused": s.refused}
             for s in i.signatures.all()
@@ -139,7 +151,7 @@ def inspection_list(
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Inspection records in the caller's scope, newest first."""
-    qs = Inspection.objects.visible_to(request.user).for_list()
+    qs = Inspection.objects.visible_to(request.user).for_list().prefetch_related(*INSPECTION_PARTS)
     if unit_id:
         qs = qs.filter(unit=get_unit_for_user(request.user, unit_id))
     if status in ("draft", "submitted"):

@@ -15,14 +15,18 @@ def count_queries(fn: Callable[[], Any]) -> int:
     return len(ctx.captured_queries)
 
 
-def assert_constant_queries(fetch: Callable[[], Any], grow: Callable[[], Any], *, most: int) -> int:
-    """The N+1 guard: a list costs the same number of queries before and after
-    ``grow`` adds rows, and no more than ``most``. Returns that number."""
-    before = count_queries(fetch)
+def assert_constant_queries(fetch: Callable[[], Any], grow: Callable[[], Any], *, exactly: int) -> int:
+    """The N+1 guard: a list costs exactly ``exactly`` queries, before and
+    after ``grow`` adds rows. Exact, not a ceiling (STYLE.md), so a query
+    that goes away is noticed as much as one that comes. Returns that number."""
+    with CaptureQueriesContext(connection) as ctx:
+        fetch()
+    before = len(ctx.captured_queries)
     grow()
     after = count_queries(fetch)
     assert after == before, f"queries grew with the rows: {before} → {after}"
-    assert after <= most, f"{after} queries, expected at most {most}"
+    listing = "\n".join(q["sql"][:160] for q in ctx.captured_queries)
+    assert after == exactly, f"{after} queries, expected exactly {exactly}:\n{listing}"
     return after
 
 

@@ -117,8 +117,11 @@ def test_another_users_upload_is_404_and_unchanged(demo, comanager_in, api_token
     assert Upload.objects.get(pk=upload_id).offset == 0 and Photo.objects.count() == 0
 
 
-@pytest.mark.parametrize("who,status", [("cg1", 201), ("bureau", 201), ("dh1", 404)])
-def test_an_upload_starts_only_for_a_record_in_scope(demo, api_token, record, who, status):
+@pytest.mark.parametrize("who,status", [("cg1", 201), ("inst", 201), ("bureau", 403), ("city", 403), ("dh1", 404)])
+def test_an_upload_starts_only_for_a_record_the_user_may_add_to(demo, api_token, record, who, status):
+    """Found by the route sweep: the county leader and the prefecture, who may
+    only read an inspection, could start an upload and send its bytes; only
+    attaching the finished file was refused."""
     data = _bytes(jpeg("navy", (300, 200)))
     response = start(Client(), api_token(demo.users[who]), record_id=record.pk, data=data)
     assert response.status_code == status

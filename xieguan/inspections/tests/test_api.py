@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from xieguan.core.testing import count_queries
+from xieguan.core.testing import assert_constant_queries
 from xieguan.demo.seeds import restore_seeded_rows
 from xieguan.inspections import services
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Reinspection
@@ -185,13 +185,55 @@ def test_lists_are_scoped_and_queries_do_not_grow(demo, api_token, comanager_in,
     theirs = client.get("/api/inspections", **api_token(outsider)).json()
     assert len(mine["items"]) == 1 and theirs["items"] == []
     headers = api_token(comanager_in)
-    before = count_queries(lambda: client.get("/api/handovers", **headers))
-    record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
-    for _ in range(3):
-        services.handover_create(actor=comanager_in, reason="serious", inspection=record)
-    assert count_queries(lambda: client.get("/api/handovers", **headers)) == before
+
+    def grow():
+        record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
+        for _ in range(3):
+            services.handover_create(actor=comanager_in, reason="serious", inspection=record)
+
+    assert_constant_queries(lambda: client.get("/api/handovers", **headers), grow, exactly=3)
     assert len(client.get("/api/handovers", **headers).json()["items"]) == 3
     assert client.get("/api/checklists?category=food", **headers).json()["items"][0]["category"] == "food"
+
+
+def _visited(actor, unit, cg2, n):
+    """A draft with a photo and a submitted record with an opinion and its
+    re-inspection: one of each row the inspection lists read beside the record's."""
+    record = draft(actor, plain_unit(unit.area, name=f"单位{n}"), inspectors=[actor, cg2])
+    services.inspection_photo_add(actor=actor, inspection=record, upload=jpeg(f"#{n:02x}0000", (64, 48)))
+    done = submitted(actor, plain_unit(unit.area, name=f"单位{n}乙"), inspectors=[actor, cg2], fails=1)
+    opinion = services.opinion_issue(actor=actor, inspection=done, text="请整改", deadline=timezone.localdate())
+    services.reinspection_record(
+        actor=actor, opinion=opinion, inspected_at=timezone.now(), result="rectified", inspectors=[actor, cg2]
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # the token and its last use, the page; then the answers (with their
+        # items), inspectors, photos and signatures of the whole page
+        ("/api/inspections", 7),
+        # the token and its last use, the page with whether each was re-inspected
+        ("/api/opinions", 3),
+        # the token and its last use, the page, its inspectors
+        ("/api/reinspections", 4),
+    ],
+)
+def test_inspection_lists_cost_the_same_queries_however_many_records(
+    demo, api_token, comanager_in, cg2, unit, tmp_path, settings, url, queries
+):
+    settings.MEDIA_ROOT = tmp_path
+    headers = api_token(comanager_in)
+    _visited(comanager_in, unit, cg2, 0)
+    client = Client()
+
+    def grow():
+        for n in range(1, 4):
+            _visited(comanager_in, unit, cg2, n)
+
+    assert_constant_queries(lambda: client.get(url, **headers), grow, exactly=queries)
+    assert len(client.get(url, **headers).json()["items"]) == (8 if url == "/api/inspections" else 4)
 
 
 @pytest.mark.django_db(transaction=True)

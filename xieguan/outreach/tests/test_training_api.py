@@ -60,10 +60,9 @@ def test_bad_input_is_422_in_chinese(demo, api_token, comanager_in, change):
     assert not Training.objects.exists()
 
 
-@pytest.mark.parametrize(("who", "status"), [("cg1", 200), ("inst", 200), ("bureau", 200), ("dh1", 404)])
-def test_get_one_inside_above_and_beside(demo, api_token, comanager_in, who, status):
+def test_get_one_inside_and_above(demo, api_token, comanager_in, inside_or_above):
     training = make_training(area=demo.townships[0], by=comanager_in, date=datetime.date(2026, 6, 1))
-    assert Client().get(f"/api/trainings/{training.pk}", **api_token(demo.users[who])).status_code == status
+    assert Client().get(f"/api/trainings/{training.pk}", **api_token(inside_or_above)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -112,6 +111,6 @@ def test_list_is_scoped_with_constant_queries(demo, api_token, comanager_in, out
             t = make_training(area=demo.county, by=supervisor_of, date=datetime.date(2026, 3, 1 + i))
             services.attendance_register(actor=supervisor_of, training=t, person=comanager_in)
 
-    assert_constant_queries(lambda: client.get("/api/trainings", **headers), grow, most=8)
+    assert_constant_queries(lambda: client.get("/api/trainings", **headers), grow, exactly=3)
     items = client.get("/api/trainings", **headers).json()["items"]
     assert len(items) == 5 and sorted(i["attendee_count"] for i in items) == [0, 1, 1, 1, 1]

@@ -3,7 +3,6 @@ import uuid
 import pytest
 from django.test import Client
 
-from xieguan.core.models import AuditEvent
 from xieguan.core.testing import assert_constant_queries
 from xieguan.units.models import Category, Unit
 from xieguan.units.tests.factories import credit_code, make_unit
@@ -31,24 +30,20 @@ def _payload(demo, **overrides):
     return data
 
 
-@pytest.mark.parametrize(("who", "status"), [("cg1", 200), ("inst", 200), ("bureau", 200), ("city", 200), ("dh1", 404)])
-def test_get_inside_above_and_beside(demo, api_token, unit, who, status):
-    response = Client().get(f"/api/units/{unit.pk}", **api_token(demo.users[who]))
-    assert response.status_code == status
-    if status == 200:
-        assert response.json()["name"] == "红星酒店" and response.json()["missing_fields"] == []
+def test_get_inside_and_above(api_token, unit, inside_or_above):
+    """Beside (404) and read-only above (200, no PATCH): the route sweep."""
+    response = Client().get(f"/api/units/{unit.pk}", **api_token(inside_or_above))
+    assert response.status_code == 200
+    assert response.json()["name"] == "红星酒店" and response.json()["missing_fields"] == []
 
 
-@pytest.mark.parametrize(("who", "status"), [("cg1", 200), ("inst", 200), ("bureau", 200), ("city", 403), ("dh1", 404)])
-def test_patch_inside_above_and_beside(demo, api_token, unit, who, status):
+def test_patch_inside_and_above(api_token, unit, inside_or_above):
     response = Client().patch(
-        f"/api/units/{unit.pk}", {"name": "改名"}, content_type="application/json", **api_token(demo.users[who])
+        f"/api/units/{unit.pk}", {"name": "改名"}, content_type="application/json", **api_token(inside_or_above)
     )
-    assert response.status_code == status
+    assert response.status_code == 200
     unit.refresh_from_db()
-    assert unit.name == ("改名" if status == 200 else "红星酒店")
-    if status != 200:
-        assert not AuditEvent.objects.for_object(unit).filter(action="unit.update").exists()
+    assert unit.name == "改名"
 
 
 @pytest.mark.parametrize(("who", "count"), [("cg1", 1), ("bureau", 2), ("dh1", 1), ("cun1", 1)])
@@ -72,7 +67,7 @@ def test_list_pages_and_query_count_is_constant(demo, api_token, county_admin, c
     assert_constant_queries(
         lambda: Client().get("/api/units?limit=3", **headers),
         lambda: [make_unit(comanager_in, demo.villages[1], name=f"店{i}") for i in range(6)],
-        most=10,
+        exactly=4,
     )
     first = Client().get("/api/units?limit=3", **headers).json()
     second = Client().get(f"/api/units?limit=3&after={first['next']}", **headers).json()

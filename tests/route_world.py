@@ -1,0 +1,178 @@
+"""One record of every kind in 城关镇 (the first demo township, cg1's area),
+made once for the route sweep (tests/test_route_scope.py): the ids its
+scoped routes are filled with. Made through the services where they are
+quick, so the rows look like the ones users make; every text a user
+could see carries MARK, which must never show up for the sibling township."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from xieguan.demo.county import DEMO_PASSWORD, DemoCounty, load_county
+
+# In every 城关镇 record a user reads; nowhere else in the demo county.
+MARK = "扫查专用"
+
+
+def jpeg(color: str = "teal") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(buffer, format="JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+@dataclass
+class World:
+    demo: DemoCounty
+    records: dict[str, Any]
+    keys: dict[str, str] = field(default_factory=dict)  # API tokens by username
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("records", "demo", "keys"):
+            raise AttributeError(name)
+        try:
+            return self.records[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_world() -> World:
+    """The demo county and, in 城关镇, one of each record a route shows or changes."""
+    from xieguan.accounts import services as accounts
+    from xieguan.accounts.lockout import lock_record
+    from xieguan.accounts.models import RoleCode, SignInLockKind
+    from xieguan.complaints import services as complaints
+    from xieguan.complaints.models import Channel, ComplaintPhoto
+    from xieguan.field import services as field
+    from xieguan.inspections import services as inspections
+    from xieguan.inspections.models import ChecklistTemplate, HandoverReason, ReinspectionResult, SignerRole
+    from xieguan.inspections.tests.factories import draft, submitted
+    from xieguan.monthly.models import MonthlyReport, MonthlyStatus
+    from xieguan.outreach import services as outreach
+    from xieguan.reports import services as reports
+    from xieguan.reports.models import ReportCategory
+    from xieguan.units import services as units
+    from xieguan.units.imports import template_xlsx
+    from xieguan.units.models import Category
+    from xieguan.units.tests.factories import credit_code, make_unit
+
+    demo = load_county()
+    town, beside = demo.townships[0], demo.townships[1]
+    cg1, cg2, bureau, dh1 = (demo.users[name] for name in ("cg1", "cg2", "bureau", "dh1"))
+    today = timezone.localdate()
+    now = timezone.now()
+    r: dict[str, Any] = {"township": town, "county": demo.county, "cg1": cg1, "institution": cg1.institution}
+
+    r["unit"] = make_unit(cg1, town, name=f"{MARK}酒店", credit_code=credit_code(901))
+    # A second unit of 城关镇, for the merge route's <other>.
+    r["other_unit"] = make_unit(cg1, town, name=f"{MARK}饭店", credit_code=credit_code(902))
+    # The sibling township's own unit: what dh1 legitimately sees.
+    make_unit(dh1, beside, name="河东饭庄", credit_code=credit_code(903))
+    r["licence"] = units.licence_add(actor=cg1, unit=r["unit"], kind="卫生许可证", number=f"{MARK}001")
+    r["certificate"] = units.certificate_add(
+        actor=cg1, unit=r["unit"], person_name=f"{MARK}甲", kind="health_certificate"
+    )
+    workbook = template_xlsx(Category.objects.get(code="food"), cg1)
+    r["import_batch"] = units.import_batch_create(
+        actor=cg1,
+        category=Category.objects.get(code="food"),
+        upload=SimpleUploadedFile("units.xlsx", workbook, content_type="application/octet-stream"),
+    )
+
+    r["inspection"] = submitted(cg1, r["unit"], inspectors=[cg1, cg2], fails=1)
+    r["signature"] = r["inspection"].signatures.filter(role=SignerRole.INSPECTOR).first()
+    r["draft"] = draft(cg1, r["other_unit"], inspectors=[cg1, cg2])
+    r["photo"], _ = inspections.inspection_photo_add(actor=cg1, inspection=r["draft"], upload=jpeg())
+    r["opinion"] = inspections.opinion_issue(
+        actor=cg1,
+        inspection=r["inspection"],
+        text=f"{MARK}：请办理健康证",
+        deadline=today + datetime.timedelta(days=10),
+    )
+    r["reinspection"] = inspections.reinspection_record(
+        actor=cg1,
+        opinion=r["opinion"],
+        inspected_at=now,
+        result=ReinspectionResult.NOT_RECTIFIED,
+        inspectors=[cg1, cg2],
+    )
+    r["handover"] = inspections.handover_create(
+        actor=cg1, reason=HandoverReason.NOT_RECTIFIED, description=MARK, reinspection=r["reinspection"]
+    )
+    r["checklist"] = ChecklistTemplate.objects.filter(county__isnull=True).first()
+
+    r["outreach"] = outreach.outreach_create(
+        actor=cg1, area=town, date=today, place="卫生院门口", form="consultation", theme=f"{MARK}宣传"
+    )
+    r["outreach_photo"], _ = outreach.outreach_photo_add(actor=cg1, outreach=r["outreach"], upload=jpeg())
+    r["training"] = outreach.training_create(
+        actor=cg1, area=town, level="township", topic=f"{MARK}培训", date=today, hours=Decimal("2"), trainer="李"
+    )
+
+    r["report"], _ = reports.report_create(
+        actor=cg1,
+        category="food_safety",
+        found_at=now - datetime.timedelta(minutes=30),
+        place="李家村",
+        content=f"{MARK}：销售过期食品",
+    )
+    r["report_photo"], _ = reports.report_photo_add(actor=cg1, report=r["report"], upload=jpeg())
+    r["exposed"], _ = reports.exposed_person_register(
+        actor=cg1, area=town, name=f"{MARK}乙", employer="城关采石场", hazard_factors="粉尘"
+    )
+    r["report_category"] = ReportCategory.objects.filter(county__isnull=True).first()
+
+    _filed, r["complaint"], _ = complaints.complaint_register(
+        actor=cg1, township=town, category="food", content=f"{MARK}：后厨有老鼠", channel=Channel.PHONE, unit=r["unit"]
+    )
+    _filed, r["other_complaint"], _ = complaints.complaint_register(
+        actor=cg1, township=town, category="food", content=f"{MARK}：同一家饭店", channel=Channel.PHONE
+    )
+    r["complaint_photo"] = ComplaintPhoto.objects.create(complaint=r["complaint"], image=jpeg(), sha256="0" * 64)
+
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    r["monthly"] = MonthlyReport.objects.create(
+        township=town,
+        year=last_month.year,
+        month=last_month.month,
+        status=MonthlyStatus.SUBMITTED,
+        deadline=today,
+        submitted_at=now,
+        submitted_by=cg1,
+    )
+
+    r["transfer"] = accounts.transfer_request(actor=bureau, person=cg2, to_institution=demo.stations[1], reason=MARK)
+    r["token"], _key = accounts.token_issue(user=cg1)
+    # A sign-in lock belongs to the locked person's area: this one to a
+    # co-manager of 城关镇, whose name shows in the lockout list. A lock on an
+    # address belongs to no area (system administrators only).
+    locked = accounts.user_create(
+        actor=bureau,
+        institution=cg1.institution,
+        username="sweep-locked",
+        password=DEMO_PASSWORD,
+        roles=[RoleCode.COMANAGER],
+        full_name=f"{MARK}丙",
+    )
+    r["lock"] = lock_record(kind=SignInLockKind.ACCOUNT, username=locked.username, ip_address="203.0.113.7", at=now)
+    r["address_lock"] = lock_record(kind=SignInLockKind.ADDRESS, username="", ip_address="203.0.113.8", at=now)
+    content = b"\xff\xd8" + b"0" * 100
+    r["upload"], _ = field.upload_start(
+        actor=cg1,
+        id=uuid.uuid4(),
+        target="inspection_photo",
+        record_id=r["draft"].pk,
+        length=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content_type="image/jpeg",
+    )
+    return World(demo=demo, records=r)
