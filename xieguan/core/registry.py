@@ -30,14 +30,16 @@ class Period(Protocol):
     """A reporting month as monthly.periods makes it: [first_day, last_day],
     or [start, end) as aware datetimes."""
 
-    year: int
-    month: int
-    first_day: datetime.date
-    last_day: datetime.date
-
+    @property
+    def year(self) -> int: ...
+    @property
+    def month(self) -> int: ...
+    @property
+    def first_day(self) -> datetime.date: ...
+    @property
+    def last_day(self) -> datetime.date: ...
     @property
     def start(self) -> datetime.datetime: ...
-
     @property
     def end(self) -> datetime.datetime: ...
 

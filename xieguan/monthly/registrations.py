@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from xieguan.core.registry import ArchiveSection, Indicator, MenuItem, Period, Tally, register, registry
+from xieguan.core.registry import ArchiveSection, Indicator, MenuItem, Tally, register, registry
 from xieguan.monthly.locks import assert_month_open
 from xieguan.monthly.models import MonthlyReport
+from xieguan.monthly.periods import Period
 from xieguan.monthly.selectors import opinions_of_month
 
 
