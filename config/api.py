@@ -3,12 +3,12 @@ documented at /api/openapi.json."""
 
 from ninja import NinjaAPI
 
-from xieguan.accounts.api import auth_router, lockout_router, me_router
+from xieguan.accounts.api import BearerAuth, auth_router, lockout_router, me_router
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
-from xieguan.core.api import BearerAuth, install_error_handlers
+from xieguan.core.api import install_error_handlers
 from xieguan.field.api import router as field_router
 from xieguan.field.api import upload_router
 from xieguan.inspections.api import (

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from xieguan.core.testing import restore_seeded_rows
+from xieguan.demo.seeds import restore_seeded_rows
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM
 # calls are still synchronous and safe.

@@ -88,8 +88,8 @@ def test_comanager_sees_own_township_bureau_manages_people_lockout_and_audit(jou
     for words in ["登录失败", "账号锁定", "青山新协管员", "批准", "登录"]:
         assert words in log, words
     bureau.shot("bureau-audit-log")
-    bureau.page.select_option("#id_action", "locked_out")
+    bureau.page.select_option("#id_action", "session.locked_out")
     bureau.page.click("main form button[type=submit]")
-    bureau.page.wait_for_url("**action=locked_out**")
+    bureau.page.wait_for_url("**action=session.locked_out**")
     assert "dh1" in bureau.page.inner_text("#audit-rows")
     bureau.shot("bureau-audit-filtered")

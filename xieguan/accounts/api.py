@@ -6,12 +6,14 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
+from ninja.security import HttpBearer
 
 from xieguan.accounts import services
-from xieguan.accounts.models import Institution, SignInLock
+from xieguan.accounts.models import ApiToken, Institution, SignInLock, hash_token
 from xieguan.accounts.permissions import MANAGE_PEOPLE, require
 from xieguan.accounts.schemas import InstitutionIn, InstitutionOut, LockoutOut, MeOut, TokenIn, TokenOut
 from xieguan.accounts.selectors import (
@@ -31,6 +33,23 @@ me_router = Router(tags=["auth"])
 lockout_router = Router(tags=["lockouts"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` with a token from POST /api/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = (
+            ApiToken.objects.select_related("user__institution__area")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if found is None or not found.user.is_active:
+            return None
+        found.touch()
+        request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 @auth_router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})

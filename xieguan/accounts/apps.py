@@ -8,4 +8,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Institutions and people")
 
     def ready(self) -> None:
-        from xieguan.accounts import two_factor  # noqa: F401 - connects the sign-in receiver
+        from xieguan.accounts import (
+            audit_events,  # noqa: F401 - names its audit events
+            two_factor,  # noqa: F401 - connects the sign-in receiver
+        )
+        from xieguan.accounts.permissions import APPROVE_TRANSFERS, CAPABILITIES, VIEW_PEOPLE
+        from xieguan.core.registry import MenuItem, register, registry
+
+        registry.capabilities.update(CAPABILITIES)
+        register(
+            MenuItem(_("Institutions"), "accounts:institution_list", 110),
+            MenuItem(_("People"), "accounts:person_list", 120, VIEW_PEOPLE),
+            MenuItem(_("Transfers"), "accounts:transfer_list", 130, APPROVE_TRANSFERS),
+        )

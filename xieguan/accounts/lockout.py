@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import SignInLock, SignInLockKind, User
 from xieguan.core.audit import audit_record
-from xieguan.core.models import AuditEvent
 
 
 def cool_off() -> timedelta:
@@ -90,7 +89,7 @@ def lock_record(*, kind: str, username: str, ip_address: str | None, at: datetim
         audit_record(
             actor=None,
             username=username,
-            action=AuditEvent.Action.SIGNIN_LOCKED,
+            action="signin.locked",
             obj=lock,
             ip=ip_address,
             changes={"until": [None, lock.until]},

@@ -1,40 +1,36 @@
-"""What each role may do (SPEC §12). Scope (which records) is separate: see
-xieguan.core.scope. A service checks both: ``require(actor, CAP, path)``."""
+"""Which roles allow each capability (SPEC §12), registered for
+``xieguan.core.permissions`` (``can``, ``require``) in the app's ready()."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.utils.translation import gettext as _
-
 from xieguan.accounts.models import RoleCode as R
-from xieguan.core.scope import is_within
-
-MANAGE_AREAS = "manage_areas"
-MANAGE_INSTITUTIONS = "manage_institutions"
-MANAGE_PEOPLE = "manage_people"
-APPROVE_TRANSFERS = "approve_transfers"
-VIEW_PEOPLE = "view_people"
-VIEW_AUDIT = "view_audit"
-MANAGE_UNITS = "manage_units"
-RECORD_OUTREACH = "record_outreach"
-MANAGE_TRAINING = "manage_training"
-REGISTER_COMPLAINT = "register_complaint"
-HANDLE_COMPLAINT = "handle_complaint"
-CONFIGURE_COMPLAINTS = "configure_complaints"
-FILE_REPORT = "file_report"
-VERIFY_REPORT = "verify_report"
-HANDLE_REPORT = "handle_report"
-MANAGE_REPORT_CATEGORIES = "manage_report_categories"
-REGISTER_EXPOSED = "register_exposed"
-RECORD_INSPECTION = "record_inspection"
-MANAGE_CHECKLISTS = "manage_checklists"
-HANDLE_HANDOVER = "handle_handover"
-SUBMIT_MONTHLY = "submit_monthly"
-REVIEW_MONTHLY = "review_monthly"
-CONFIGURE_MONTHLY = "configure_monthly"
+from xieguan.core.permissions import (  # noqa: F401  (the capabilities are asked for from here too)
+    APPROVE_TRANSFERS,
+    CONFIGURE_COMPLAINTS,
+    CONFIGURE_MONTHLY,
+    FILE_REPORT,
+    HANDLE_COMPLAINT,
+    HANDLE_HANDOVER,
+    HANDLE_REPORT,
+    MANAGE_AREAS,
+    MANAGE_CHECKLISTS,
+    MANAGE_INSTITUTIONS,
+    MANAGE_PEOPLE,
+    MANAGE_REPORT_CATEGORIES,
+    MANAGE_TRAINING,
+    MANAGE_UNITS,
+    RECORD_INSPECTION,
+    RECORD_OUTREACH,
+    REGISTER_COMPLAINT,
+    REGISTER_EXPOSED,
+    REVIEW_MONTHLY,
+    SUBMIT_MONTHLY,
+    VERIFY_REPORT,
+    VIEW_AUDIT,
+    VIEW_PEOPLE,
+    can,
+    require,
+)
 
 # County administrators are the county's system administrators and leaders;
 # the Django admin is for superusers only.
@@ -79,21 +75,3 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The county (bureau or institute) sets its reporting period and deadline day.
     CONFIGURE_MONTHLY: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
 }
-
-
-def can(user: Any, capability: str) -> bool:
-    """Whether the user's roles allow ``capability`` (anywhere in their scope)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user.role_codes & CAPABILITIES[capability])
-
-
-def require(user: Any, capability: str, path: str | None = None) -> None:
-    """PermissionDenied (403) when the role does not allow it; Http404 when the
-    record at ``path`` lies outside the user's area — as if it did not exist."""
-    if path is not None and not is_within(user, path):
-        raise Http404
-    if not can(user, capability):
-        raise PermissionDenied(_("Your role does not allow this."))

@@ -37,9 +37,8 @@ from xieguan.accounts.permissions import (
     require,
 )
 from xieguan.areas.models import Area
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audit_record, audited, snapshot
 from xieguan.core.idempotency import create_once
-from xieguan.core.models import AuditEvent
 from xieguan.core.scope import is_within
 
 INSTITUTION_FIELDS = ("name", "type", "host", "phone", "address", "opened_on", "closed_on")
@@ -99,7 +98,7 @@ def _check_institution(area: Area, type: str) -> None:
 
 
 def institution_create(
-    *, actor: Any, area: Area, name: str, type: str, id: uuid.UUID | None = None, **fields: Any
+    *, actor: User, area: Area, name: str, type: str, id: uuid.UUID | None = None, **fields: Any
 ) -> Institution:
     """A new institution in an area of the actor's scope; idempotent on ``id``."""
     require(actor, MANAGE_INSTITUTIONS, area.path)
@@ -120,11 +119,10 @@ def institution_create(
             type=type,
             **{k: v for k, v in fields.items() if k in INSTITUTION_FIELDS},
         )
-        institution.full_clean()
-        institution.save()
-        audit_record(
-            actor=actor, action=AuditEvent.Action.CREATE, obj=institution, changes=diff({}, snapshot(institution))
-        )
+        with audited(actor, "institution.create") as audit:
+            institution.full_clean()
+            institution.save()
+            audit.obj = institution
         return institution
 
     with transaction.atomic():
@@ -132,27 +130,23 @@ def institution_create(
     return institution
 
 
-def institution_update(*, actor: Any, institution: Institution, **fields: Any) -> Institution:
+def institution_update(*, actor: User, institution: Institution, **fields: Any) -> Institution:
     require(actor, MANAGE_INSTITUTIONS, institution.area.path)
-    before = snapshot(institution)
     old_phone = institution.phone
-    for key, value in fields.items():
-        if key in INSTITUTION_FIELDS:
-            setattr(institution, key, value.strip() if isinstance(value, str) else value)
-    if "phone" in fields and institution.phone != old_phone:
-        institution.phone = _checked_phone(institution.phone)
-    if not institution.name:
-        raise ValidationError({"name": _("Enter the institution's name.")})
-    institution.full_clean()
-    with transaction.atomic():
+    with transaction.atomic(), audited(actor, "institution.update", institution):
+        for key, value in fields.items():
+            if key in INSTITUTION_FIELDS:
+                setattr(institution, key, value.strip() if isinstance(value, str) else value)
+        if "phone" in fields and institution.phone != old_phone:
+            institution.phone = _checked_phone(institution.phone)
+        if not institution.name:
+            raise ValidationError({"name": _("Enter the institution's name.")})
+        institution.full_clean()
         institution.save()
-        changes = diff(before, snapshot(institution))
-        if changes:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=institution, changes=changes)
     return institution
 
 
-def institution_assign_supervisor(*, actor: Any, institution: Institution, supervisor: User | None) -> Institution:
+def institution_assign_supervisor(*, actor: User, institution: Institution, supervisor: User | None) -> Institution:
     """Name the county's 责任监督员 for a township's station."""
     require(actor, MANAGE_INSTITUTIONS, institution.area.path)
     if institution.type != InstitutionType.STATION:
@@ -168,16 +162,12 @@ def institution_assign_supervisor(*, actor: Any, institution: Institution, super
             raise ValidationError(
                 {"responsible_supervisor": _("The supervisor must work at the county above this township.")}
             )
-    before = snapshot(institution, ["responsible_supervisor"])
-    with transaction.atomic():
+    with (
+        transaction.atomic(),
+        audited(actor, "institution.assign_supervisor", institution, fields=["responsible_supervisor"]),
+    ):
         institution.responsible_supervisor = supervisor
         institution.save(update_fields=["responsible_supervisor", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=institution,
-            changes=diff(before, snapshot(institution, ["responsible_supervisor"])),
-        )
     return institution
 
 
@@ -231,7 +221,7 @@ def _check_profile(fields: dict[str, Any]) -> dict[str, Any]:
 
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     institution: Institution,
     username: str,
     password: str,
@@ -255,16 +245,12 @@ def user_create(
         raise ValidationError({"password": exc.messages}) from None
 
     def make() -> User:
-        user = User(id=id or uuid.uuid4(), username=username, institution=institution, **clean)
-        user.set_password(password)
-        user.save()
-        user.roles.set(Role.objects.filter(code__in=codes))
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=user,
-            changes={**diff({}, snapshot(user)), "roles": [None, _role_labels(codes)]},
-        )
+        with audited(actor, "user.create", snapshot_with=_person_snapshot) as audit:
+            user = User(id=id or uuid.uuid4(), username=username, institution=institution, **clean)
+            user.set_password(password)
+            user.save()
+            user.roles.set(Role.objects.filter(code__in=codes))
+            audit.obj = user
         return user
 
     with transaction.atomic():
@@ -272,60 +258,61 @@ def user_create(
     return user
 
 
-def user_update(*, actor: Any, person: User, roles: Iterable[str] | None = None, **profile: Any) -> User:
+def user_update(*, actor: User, person: User, roles: Iterable[str] | None = None, **profile: Any) -> User:
     """Change a person's profile and roles (not their institution: see
     ``transfer_request`` for co-managers and ``user_move`` for others)."""
     require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
     if person.is_superuser and not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can change this account."))
-    before = {**snapshot(person), "roles": _role_labels(person.role_codes)}
     clean = _check_profile(profile)
-    for key, value in clean.items():
-        setattr(person, key, value)
     codes = _check_roles(person.institution, roles) if roles is not None and person.institution else None
-    with transaction.atomic():
+    with transaction.atomic(), audited(actor, "user.update", person, snapshot_with=_person_snapshot):
+        for key, value in clean.items():
+            setattr(person, key, value)
         person.save()
         if codes is not None:
             person.roles.set(Role.objects.filter(code__in=codes))
             person.__dict__.pop("role_codes", None)
-        after = {**snapshot(person), "roles": _role_labels(person.role_codes)}
-        changes = diff(before, after)
-        if changes:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, changes=changes)
     return person
 
 
-def user_set_active(*, actor: Any, person: User, active: bool) -> User:
+def _person_snapshot(person: User) -> dict[str, Any]:
+    """A person's audited values with their roles by name."""
+    return {**snapshot(person), "roles": _role_labels(person.role_codes)}
+
+
+def user_set_active(*, actor: User, person: User, active: bool) -> User:
     """Deactivate (or reactivate) an account; deactivation revokes its tokens."""
     require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
     if person.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
-    with transaction.atomic():
-        before = person.is_active
+    with (
+        transaction.atomic(),
+        audited(actor, "user.activate" if active else "user.deactivate", person, fields=["is_active"]),
+    ):
         person.is_active = active
         person.save(update_fields=["is_active"])
         if not active:
             ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, changes={"is_active": [before, active]})
     return person
 
 
-def user_reset_password(*, actor: Any, person: User, password: str) -> User:
+def user_reset_password(*, actor: User, person: User, password: str) -> User:
     """An administrator sets a new password; the person's tokens are revoked."""
     require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    return _set_password(actor=actor, person=person, password=password)
+    return _set_password(actor=actor, person=person, password=password, reset=True)
 
 
-def password_change(*, actor: Any, old_password: str, new_password: str) -> User:
+def password_change(*, actor: User, old_password: str, new_password: str) -> User:
     """A user changes their own password."""
     if not actor.check_password(old_password or ""):
         raise ValidationError({"old_password": _("The current password is wrong.")})
     if old_password == new_password:
         raise ValidationError({"new_password": _("The new password must differ from the current one.")})
-    return _set_password(actor=actor, person=actor, password=new_password)
+    return _set_password(actor=actor, person=actor, password=new_password, reset=False)
 
 
-def _set_password(*, actor: Any, person: User, password: str) -> User:
+def _set_password(*, actor: User, person: User, password: str, reset: bool) -> User:
     try:
         password_validation.validate_password(password, person)
     except ValidationError as exc:
@@ -334,11 +321,11 @@ def _set_password(*, actor: Any, person: User, password: str) -> User:
         person.set_password(password)
         person.save(update_fields=["password", "password_changed_at"])
         ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_record(actor=actor, action=AuditEvent.Action.PASSWORD_CHANGED, obj=person)
+        audit_record(actor=actor, action="user.password_reset" if reset else "user.password_change", obj=person)
     return person
 
 
-def user_move(*, actor: Any, person: User, institution: Institution) -> User:
+def user_move(*, actor: User, person: User, institution: Institution) -> User:
     """Move a person who is not a co-manager directly; a co-manager moves only
     through an approved transfer request (SPEC §1)."""
     if person.has_role(RoleCode.COMANAGER):
@@ -350,18 +337,10 @@ def user_move(*, actor: Any, person: User, institution: Institution) -> User:
     return _move(actor=actor, person=person, institution=institution)
 
 
-def _move(*, actor: Any, person: User, institution: Institution, note: str = "") -> User:
-    before = snapshot(person, ["institution"])
-    with transaction.atomic():
+def _move(*, actor: User, person: User, institution: Institution, note: str = "") -> User:
+    with transaction.atomic(), audited(actor, "user.move", person, fields=["institution"], note=note):
         person.institution = institution
         person.save(update_fields=["institution"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=person,
-            changes=diff(before, snapshot(person, ["institution"])),
-            note=note,
-        )
     return person
 
 
@@ -369,7 +348,7 @@ def _move(*, actor: Any, person: User, institution: Institution, note: str = "")
 
 
 def transfer_request(
-    *, actor: Any, person: User, to_institution: Institution, reason: str, id: uuid.UUID | None = None
+    *, actor: User, person: User, to_institution: Institution, reason: str, id: uuid.UUID | None = None
 ) -> TransferRequest:
     """Ask the bureau to move a co-manager to another institution."""
     from_institution = person.institution
@@ -398,7 +377,7 @@ def transfer_request(
         )
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.REQUEST,
+            action="transfer.request",
             obj=transfer,
             changes={"to_institution": [str(from_institution), str(to_institution)]},
             note=reason,
@@ -410,7 +389,7 @@ def transfer_request(
     return transfer
 
 
-def transfer_decide(*, actor: Any, transfer: TransferRequest, approve: bool, note: str = "") -> TransferRequest:
+def transfer_decide(*, actor: User, transfer: TransferRequest, approve: bool, note: str = "") -> TransferRequest:
     """The bureau approves (the person moves now) or refuses (with a note)."""
     require(actor, APPROVE_TRANSFERS, transfer.from_institution.area.path)
     require(actor, APPROVE_TRANSFERS, transfer.to_institution.area.path)
@@ -430,7 +409,7 @@ def transfer_decide(*, actor: Any, transfer: TransferRequest, approve: bool, not
         transfer.save()
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.APPROVE if approve else AuditEvent.Action.REFUSE,
+            action="transfer.approve" if approve else "transfer.refuse",
             obj=transfer,
             note=note,
         )
@@ -453,18 +432,18 @@ def token_issue(*, user: User) -> tuple[ApiToken, str]:
             expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
         # The token's id, never a piece of its key, names it in the log.
-        audit_record(actor=user, action=AuditEvent.Action.TOKEN_ISSUED, obj=user, note=str(token.pk))
+        audit_record(actor=user, action="token.issue", obj=user, note=str(token.pk))
     return token, key
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk:
         require(actor, MANAGE_PEOPLE, token.user.institution.area.path if token.user.institution else None)
     with transaction.atomic():
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action=AuditEvent.Action.TOKEN_REVOKED, obj=token.user, note=str(token.pk))
+            audit_record(actor=actor, action="token.revoke", obj=token.user, note=str(token.pk))
     return token
 
 
@@ -524,7 +503,7 @@ def two_factor_backup_codes(*, actor: User, code: str) -> list[str]:
     _require_code(actor, code)
     with transaction.atomic():
         codes = _new_backup_codes(actor)
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=actor, note=_("New backup codes made"))
+        audit_record(actor=actor, action="two_factor.backup_codes", obj=actor, note=_("New backup codes made"))
     return codes
 
 
@@ -555,7 +534,7 @@ def two_factor_verify(*, user: User, code: str) -> Any:
     if device is None:
         audit_record(
             actor=None,
-            action=AuditEvent.Action.LOGIN_FAILED,
+            action="session.login_failed",
             obj=user,
             username=user.get_username(),
             note=_("Wrong two-step code"),
@@ -572,7 +551,7 @@ def _require_code(user: User, code: str) -> None:
 def _audit_two_factor(*, actor: User, person: User, on: bool) -> None:
     audit_record(
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
+        action="two_factor.on" if on else "two_factor.off",
         obj=person,
         changes={"two_factor": [not on, on]},
         note=_("Two-step sign-in turned on") if on else _("Two-step sign-in turned off"),
@@ -620,7 +599,7 @@ def signin_lock_release(*, actor: User, lock: SignInLock) -> SignInLock:
             AccessAttempt.objects.filter(username=lock.username, ip_address=lock.ip_address).delete()
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.SIGNIN_RELEASED,
+            action="signin.released",
             obj=lock,
             changes={"released_at": [None, lock.released_at]},
             note=str(lock),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -15,7 +15,6 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.permissions import MANAGE_AREAS, require
 from xieguan.areas.codes import (
     check_code_format,
     level_of_code,
@@ -24,10 +23,14 @@ from xieguan.areas.codes import (
     validate_area_code,
 )
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
-from xieguan.core.models import AuditEvent
+from xieguan.core.permissions import MANAGE_AREAS, require
 from xieguan.core.scope import is_within
+
+if TYPE_CHECKING:
+    # Areas sit below accounts: any Django user; accounts.User is one.
+    from django.contrib.auth.models import AbstractUser as User
 
 
 def _clean_name(name: str) -> str:
@@ -57,7 +60,7 @@ def _clean_code(code: str | None, *, level: int, parent: Area | None, exclude: A
 
 def area_create(
     *,
-    actor: Any,
+    actor: User,
     parent: Area,
     name: str,
     code: str | None = None,
@@ -74,9 +77,9 @@ def area_create(
     clean_code = _clean_code(code, level=level, parent=parent)
 
     def make() -> Area:
-        area = Area(id=id or uuid.uuid4(), parent=parent, name=name, level=level, code=clean_code)
-        area.save()
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=area, changes=diff({}, snapshot(area)))
+        with audited(actor, "area.create") as audit:
+            area = audit.obj = Area(id=id or uuid.uuid4(), parent=parent, name=name, level=level, code=clean_code)
+            area.save()
         return area
 
     with transaction.atomic():
@@ -84,17 +87,14 @@ def area_create(
     return area
 
 
-def area_update(*, actor: Any, area: Area, name: str, code: str | None) -> Area:
+def area_update(*, actor: User, area: Area, name: str, code: str | None) -> Area:
     """Rename or recode an area; the old name stays in its history."""
     require(actor, MANAGE_AREAS, area.path)
-    before = snapshot(area)
-    area.name = _clean_name(name)
-    area.code = _clean_code(code, level=area.level, parent=area.parent, exclude=area)
-    with transaction.atomic():
+    clean_name = _clean_name(name)
+    clean_code = _clean_code(code, level=area.level, parent=area.parent, exclude=area)
+    with transaction.atomic(), audited(actor, "area.update", area):
+        area.name, area.code = clean_name, clean_code
         area.save()
-        changes = diff(before, snapshot(area))
-        if changes:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=area, changes=changes)
     return area
 
 
@@ -120,7 +120,7 @@ def _move_subtree(area: Area, new_parent: Area) -> None:
     area.refresh_from_db()
 
 
-def area_move(*, actor: Any, area: Area, new_parent: Area) -> Area:
+def area_move(*, actor: User, area: Area, new_parent: Area) -> Area:
     """Put an area (and everything below it) under another parent of the
     level above it, e.g. a village into the township it was merged into."""
     require(actor, MANAGE_AREAS, area.path)
@@ -129,10 +129,8 @@ def area_move(*, actor: Any, area: Area, new_parent: Area) -> Area:
         raise ValidationError({"parent": _("The new parent must be one level above the area.")})
     if new_parent.path.startswith(area.path):
         raise ValidationError({"parent": _("An area cannot be moved below itself.")})
-    with transaction.atomic():
-        before = snapshot(area)
+    with transaction.atomic(), audited(actor, "area.move", area):
         _move_subtree(area, new_parent)
-        audit_record(actor=actor, action=AuditEvent.Action.MOVE, obj=area, changes=diff(before, snapshot(area)))
     return area
 
 
@@ -144,7 +142,7 @@ class RetireResult:
     closed_institutions: int = 0
 
 
-def area_retire(*, actor: Any, area: Area, successor: Area, on: datetime.date | None = None) -> RetireResult:
+def area_retire(*, actor: User, area: Area, successor: Area, on: datetime.date | None = None) -> RetireResult:
     """Retire an area (撤乡并镇): the areas below it and every record that
     belongs to it move to ``successor`` (same level); its institutions close;
     the area itself stays, with its name, for the history of old records."""
@@ -156,7 +154,7 @@ def area_retire(*, actor: Any, area: Area, successor: Area, on: datetime.date | 
         raise ValidationError({"successor": _("Choose an active area of the same level to merge into.")})
     on = on or timezone.localdate()
     result = RetireResult(area=area)
-    with transaction.atomic():
+    with transaction.atomic(), audited(actor, "area.retire", area, fields=["retired_on", "successor"]) as audit:
         for child in list(area.children.all()):
             _move_subtree(child, successor)
             result.moved_children += 1
@@ -166,24 +164,17 @@ def area_retire(*, actor: Any, area: Area, successor: Area, on: datetime.date | 
             moved = model._default_manager.filter(area=area).update(area=successor)
             if moved:
                 result.moved_records[str(model._meta.verbose_name_plural)] = moved
-        from xieguan.accounts.models import Institution
-
-        result.closed_institutions = Institution.objects.filter(area=area, closed_on__isnull=True).update(closed_on=on)
+        result.closed_institutions = area.institutions.filter(closed_on__isnull=True).update(closed_on=on)
         area.retired_on = on
         area.successor = successor
         area.save(update_fields=["retired_on", "successor", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.RETIRE,
-            obj=area,
-            changes={"retired_on": [None, on.isoformat()], "successor": [None, str(successor)]},
-            note=_("%(children)d areas below moved, %(institutions)d institutions closed, records moved: %(records)s")
-            % {
-                "children": result.moved_children,
-                "institutions": result.closed_institutions,
-                "records": ", ".join(f"{k} {v}" for k, v in result.moved_records.items()) or "0",
-            },
-        )
+        audit.note = _(
+            "%(children)d areas below moved, %(institutions)d institutions closed, records moved: %(records)s"
+        ) % {
+            "children": result.moved_children,
+            "institutions": result.closed_institutions,
+            "records": ", ".join(f"{k} {v}" for k, v in result.moved_records.items()) or "0",
+        }
     return result
 
 
@@ -212,7 +203,7 @@ class ImportSummary:
     unchanged: int = 0
 
 
-def areas_import(*, actor: Any, rows: list[tuple[int, Any, Any]]) -> ImportSummary:
+def areas_import(*, actor: User, rows: list[tuple[int, Any, Any]]) -> ImportSummary:
     """Build or update the tree from (row number, code, name) rows. Every row
     is checked first; one bad row rejects the whole file (ImportRejected with
     row, column and reason), so nothing is ever half imported."""
@@ -306,7 +297,7 @@ def areas_import(*, actor: Any, rows: list[tuple[int, Any, Any]]) -> ImportSumma
             summary.created += 1
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.IMPORT,
+            action="area.import",
             note=_("Area list imported: %(created)d created, %(renamed)d renamed, %(unchanged)d unchanged.")
             % {"created": summary.created, "renamed": summary.renamed, "unchanged": summary.unchanged},
         )

@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from xieguan.accounts.models import Institution
-from xieguan.accounts.permissions import MANAGE_AREAS, can, require
 from xieguan.areas import services
 from xieguan.areas.forms import AreaForm, ImportForm, RetireForm
 from xieguan.areas.models import Area
@@ -21,6 +19,7 @@ from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
+from xieguan.core.permissions import MANAGE_AREAS, can, require
 from xieguan.core.tabular import BadFile, read_rows
 
 
@@ -45,9 +44,7 @@ def area_detail(request: HttpRequest, pk: str) -> HttpResponse:
     page = page_for_request(request, children_qs, ordering=["name", "id"])
     root = scope_root_for(request.user)
     crumbs = [a for a in area.ancestors() if root is None or a.path.startswith(root.path)]
-    institutions = (
-        Institution.objects.visible_to(request.user).filter(area=area).select_related("responsible_supervisor")
-    )
+    institutions = area.institutions.visible_to(request.user).select_related("responsible_supervisor")
     names = list(area.history.order_by("history_date").values_list("name", "history_date"))
     former_names = []
     for name, when in names:

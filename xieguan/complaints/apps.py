@@ -8,6 +8,10 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from xieguan.complaints import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, archive)
+        )
         from xieguan.complaints.selectors import unit_timeline_entries
         from xieguan.units.timeline import timeline_source
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.models import Institution, InstitutionType
+from xieguan.accounts.models import Institution, InstitutionType, User
 from xieguan.accounts.permissions import CONFIGURE_COMPLAINTS, HANDLE_COMPLAINT, REGISTER_COMPLAINT, require
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.calendar import WorkCalendar
@@ -39,10 +39,9 @@ from xieguan.complaints.models import (
     Status,
     StepKind,
 )
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
 from xieguan.core.masking import mask_name, mask_phone
-from xieguan.core.models import AuditEvent
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success
 from xieguan.core.validators import clean_phone
 
@@ -179,11 +178,19 @@ def _save_photos(complaint: Complaint, photos: list[PreparedPhoto], files: Any) 
 
 
 def _make(
-    clean: dict[str, Any], *, channel: str, actor: Any, photos: list[PreparedPhoto], id: uuid.UUID | None
+    clean: dict[str, Any], *, channel: str, actor: User | None, photos: list[PreparedPhoto], id: uuid.UUID | None
 ) -> Filed:
     pin = _new_pin()
-    with files_kept_on_success() as files, transaction.atomic():
-        complaint = Complaint(
+    with (
+        files_kept_on_success() as files,
+        transaction.atomic(),
+        audited(
+            actor,
+            "complaint.register" if actor is not None else "complaint.file",
+            username=None if actor is not None else "public",
+        ) as audit,
+    ):
+        complaint = audit.obj = Complaint(
             id=id or uuid.uuid4(),
             receipt=_new_receipt(),
             pin_hash=make_password(pin),
@@ -201,13 +208,6 @@ def _make(
             complaint=complaint, kind=StepKind.REGISTERED, at=complaint.registered_at, actor=actor
         )
         _save_photos(complaint, photos, files)
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=complaint,
-            changes=diff({}, snapshot(complaint)),
-            username=None if actor is not None else "public",
-        )
     return Filed(complaint, pin)
 
 
@@ -307,7 +307,7 @@ def complaint_add_info(*, complaint: Complaint, text: str, photos: list[Prepared
     with files_kept_on_success() as files, transaction.atomic():
         step = ComplaintStep.objects.create(complaint=complaint, kind=StepKind.INFO_ADDED, at=timezone.now(), note=text)
         _save_photos(complaint, photos or [], files)
-        audit_record(actor=None, action=AuditEvent.Action.UPDATE, obj=complaint, note="info_added", username="public")
+        audit_record(actor=None, action="complaint.add_info", obj=complaint, note="info_added", username="public")
     return step
 
 
@@ -334,8 +334,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, today: datetime.date 
     if errors:
         raise ValidationError(errors)
     cal, limits = _calendar(complaint)
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(None, "complaint.reopen", complaint, username="public"):
         institute = complaint.handler_institution
         complaint.status = (
             Status.TRANSFERRED
@@ -346,13 +345,6 @@ def complaint_reopen(*, complaint: Complaint, reason: str, today: datetime.date 
         complaint.reopen_count += 1
         complaint.save()
         ComplaintStep.objects.create(complaint=complaint, kind=StepKind.REOPENED, at=timezone.now(), note=reason)
-        audit_record(
-            actor=None,
-            action=AuditEvent.Action.UPDATE,
-            obj=complaint,
-            changes=diff(before, snapshot(complaint)),
-            username="public",
-        )
     return complaint
 
 
@@ -361,7 +353,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, today: datetime.date 
 
 def complaint_register(
     *,
-    actor: Any,
+    actor: User,
     township: Area,
     category: str,
     content: str,
@@ -417,14 +409,14 @@ def complaint_register(
     return (filed[0] if filed else None), complaint, created
 
 
-def is_handler(user: Any, complaint: Complaint) -> bool:
+def is_handler(user: User | None, complaint: Complaint) -> bool:
     """Whether ``user`` works on this case (and so may see the complainant)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return complaint.handlers.filter(pk=user.pk).exists()
 
 
-def _require_handling(actor: Any, complaint: Complaint) -> None:
+def _require_handling(actor: User, complaint: Complaint) -> None:
     require(actor, HANDLE_COMPLAINT, complaint.area.path)
     in_institution = (
         complaint.handler_institution_id is not None and actor.institution_id == complaint.handler_institution_id
@@ -433,42 +425,37 @@ def _require_handling(actor: Any, complaint: Complaint) -> None:
         raise PermissionDenied(_("Only those handling this complaint can do this."))
 
 
-def _step(
-    complaint: Complaint, *, actor: Any, kind: str, before: dict[str, Any], note: str = "", deadline: Any = None
-) -> ComplaintStep:
+def _step(complaint: Complaint, *, actor: User, kind: str, note: str = "", deadline: Any = None) -> ComplaintStep:
     complaint.save()
-    step = ComplaintStep.objects.create(
+    return ComplaintStep.objects.create(
         complaint=complaint, kind=kind, at=timezone.now(), note=note, actor=actor, deadline=deadline
     )
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=complaint, changes=diff(before, snapshot(complaint)))
-    return step
 
 
 def _wrong_status() -> ValidationError:
     return ValidationError(_("This step does not fit the complaint's present state; reload the page."))
 
 
-def complaint_accept(*, actor: Any, complaint: Complaint) -> Complaint:
+def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
     """Accept (受理): the actor's institution handles it and the actor becomes
     a handler; the handling deadline starts today."""
     require(actor, HANDLE_COMPLAINT, complaint.area.path)
     if complaint.status != Status.REGISTERED:
         raise _wrong_status()
-    if actor.institution_id is None:
+    if actor.institution is None:
         raise PermissionDenied(_("Only those handling this complaint can do this."))
     cal, limits = _calendar(complaint)
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(actor, "complaint.accept", complaint):
         deadline = complaint.due_on
         complaint.status = Status.ACCEPTED if actor.institution.type == InstitutionType.STATION else Status.TRANSFERRED
         complaint.handler_institution = actor.institution
         complaint.due_on = cal.add_working_days(timezone.localdate(), limits.handle_days)
         complaint.handlers.add(actor)
-        _step(complaint, actor=actor, kind=StepKind.ACCEPTED, before=before, deadline=deadline)
+        _step(complaint, actor=actor, kind=StepKind.ACCEPTED, deadline=deadline)
     return complaint
 
 
-def complaint_not_accept(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+def complaint_not_accept(*, actor: User, complaint: Complaint, reason: str) -> Complaint:
     """Not accepted (不予受理), with the reason the complainant reads."""
     require(actor, HANDLE_COMPLAINT, complaint.area.path)
     if complaint.status != Status.REGISTERED:
@@ -477,19 +464,18 @@ def complaint_not_accept(*, actor: Any, complaint: Complaint, reason: str) -> Co
     reason = _text(reason, field="reason", required=True, limit=2000, errors=errors)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(actor, "complaint.not_accept", complaint):
         deadline = complaint.due_on
         complaint.status = Status.NOT_ACCEPTED
         complaint.not_accepted_reason = reason
         complaint.handler_institution = actor.institution
         complaint.due_on = None
         complaint.handlers.add(actor)
-        _step(complaint, actor=actor, kind=StepKind.NOT_ACCEPTED, before=before, note=reason, deadline=deadline)
+        _step(complaint, actor=actor, kind=StepKind.NOT_ACCEPTED, note=reason, deadline=deadline)
     return complaint
 
 
-def complaint_transfer(*, actor: Any, complaint: Complaint, note: str = "") -> Complaint:
+def complaint_transfer(*, actor: User, complaint: Complaint, note: str = "") -> Complaint:
     """The township passes the case to the county institute (beyond what a
     station may do); the township's responsible supervisor becomes a handler.
     The handling deadline does not restart."""
@@ -509,18 +495,17 @@ def complaint_transfer(*, actor: Any, complaint: Complaint, note: str = "") -> C
         .select_related("responsible_supervisor")
         .first()
     )
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(actor, "complaint.transfer", complaint):
         complaint.status = Status.TRANSFERRED
         complaint.handler_institution = institute
         supervisor = station.responsible_supervisor if station is not None else None
         if supervisor is not None:
             complaint.handlers.add(supervisor)
-        _step(complaint, actor=actor, kind=StepKind.TRANSFERRED, before=before, note=note, deadline=complaint.due_on)
+        _step(complaint, actor=actor, kind=StepKind.TRANSFERRED, note=note, deadline=complaint.due_on)
     return complaint
 
 
-def complaint_record_result(*, actor: Any, complaint: Complaint, result: str) -> Complaint:
+def complaint_record_result(*, actor: User, complaint: Complaint, result: str) -> Complaint:
     """The result of handling (查处结果); the reply is now due."""
     _require_handling(actor, complaint)
     if complaint.status not in HANDLING_STATUSES:
@@ -530,18 +515,17 @@ def complaint_record_result(*, actor: Any, complaint: Complaint, result: str) ->
     if errors:
         raise ValidationError(errors)
     cal, limits = _calendar(complaint)
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(actor, "complaint.result", complaint):
         deadline = complaint.due_on
         complaint.result = result
         complaint.status = Status.RESULT
         complaint.due_on = cal.add_working_days(timezone.localdate(), limits.reply_days)
         complaint.handlers.add(actor)
-        _step(complaint, actor=actor, kind=StepKind.RESULT, before=before, note=result, deadline=deadline)
+        _step(complaint, actor=actor, kind=StepKind.RESULT, note=result, deadline=deadline)
     return complaint
 
 
-def complaint_reply(*, actor: Any, complaint: Complaint, reply: str) -> Complaint:
+def complaint_reply(*, actor: User, complaint: Complaint, reply: str) -> Complaint:
     """The reply to the complainant (回复), shown on the tracking page."""
     _require_handling(actor, complaint)
     if complaint.status != Status.RESULT:
@@ -550,32 +534,30 @@ def complaint_reply(*, actor: Any, complaint: Complaint, reply: str) -> Complain
     reply = _text(reply, field="reply", required=True, limit=5000, errors=errors)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(actor, "complaint.reply", complaint):
         deadline = complaint.due_on
         complaint.reply = reply
         complaint.replied_at = timezone.now()
         complaint.status = Status.REPLIED
         complaint.due_on = None
         complaint.handlers.add(actor)
-        _step(complaint, actor=actor, kind=StepKind.REPLIED, before=before, note=reply, deadline=deadline)
+        _step(complaint, actor=actor, kind=StepKind.REPLIED, note=reply, deadline=deadline)
     return complaint
 
 
-def complaint_archive(*, actor: Any, complaint: Complaint) -> Complaint:
+def complaint_archive(*, actor: User, complaint: Complaint) -> Complaint:
     """Archive (办结归档) a replied, not accepted or duplicate case."""
     _require_handling(actor, complaint)
     if complaint.status not in (Status.REPLIED, Status.NOT_ACCEPTED, Status.DUPLICATE):
         raise _wrong_status()
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(actor, "complaint.archive", complaint):
         complaint.status = Status.ARCHIVED
         complaint.due_on = None
-        _step(complaint, actor=actor, kind=StepKind.ARCHIVED, before=before)
+        _step(complaint, actor=actor, kind=StepKind.ARCHIVED)
     return complaint
 
 
-def complaint_link_duplicate(*, actor: Any, complaint: Complaint, original: Complaint) -> Complaint:
+def complaint_link_duplicate(*, actor: User, complaint: Complaint, original: Complaint) -> Complaint:
     """Mark a new complaint as a duplicate of an earlier one about the same
     matter, so it is handled once; its complainant follows the original's
     progress on their own receipt."""
@@ -585,8 +567,7 @@ def complaint_link_duplicate(*, actor: Any, complaint: Complaint, original: Comp
         raise _wrong_status()
     if original.pk == complaint.pk or original.status == Status.DUPLICATE:
         raise ValidationError({"original": _("Choose another complaint that is not itself a duplicate.")})
-    with transaction.atomic():
-        before = snapshot(complaint)
+    with transaction.atomic(), audited(actor, "complaint.link_duplicate", complaint):
         deadline = complaint.due_on
         complaint.status = Status.DUPLICATE
         complaint.duplicate_of = original
@@ -597,7 +578,6 @@ def complaint_link_duplicate(*, actor: Any, complaint: Complaint, original: Comp
             complaint,
             actor=actor,
             kind=StepKind.DUPLICATE,
-            before=before,
             note=original.receipt_display,
             deadline=deadline,
         )
@@ -616,7 +596,7 @@ class Contact:
         return not (self.name or self.phone or self.address)
 
 
-def complaint_contact_for(*, actor: Any, complaint: Complaint) -> Contact:
+def complaint_contact_for(*, actor: User, complaint: Complaint) -> Contact:
     """The complainant as ``actor`` may see them: in full for a handler of
     the case — and that view is written to the audit log —, masked for
     everyone else."""
@@ -625,7 +605,7 @@ def complaint_contact_for(*, actor: Any, complaint: Complaint) -> Contact:
     if is_handler(actor, complaint):
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.VIEW_PERSONAL,
+            action="complaint.view_contact",
             obj=complaint,
             note=_("complainant's contact details"),
         )
@@ -677,7 +657,7 @@ def pending_uploads_keep(*, owner: str, photos: list[PreparedPhoto], actor: Any 
             pending.save()
             audit_record(
                 actor=actor,
-                action=AuditEvent.Action.CREATE,
+                action="pending_upload.keep",
                 obj=pending,
                 changes=_pending_changes(pending, created=True),
                 username=None if actor is not None else "public",
@@ -729,7 +709,7 @@ def pending_uploads_discard(*, uploads: list[PendingUpload], actor: Any = None, 
                 continue  # another request discarded it first
             audit_record(
                 actor=actor,
-                action=AuditEvent.Action.DELETE,
+                action="pending_upload.discard",
                 obj=pending,
                 changes=_pending_changes(pending, created=False),
                 note=note,
@@ -746,7 +726,7 @@ def pending_uploads_discard(*, uploads: list[PendingUpload], actor: Any = None, 
 LIMIT_FIELDS = ("accept_days", "handle_days", "reply_days", "reopen_days", "near_days")
 
 
-def complaint_settings_update(*, actor: Any, county: Area, **limits: int) -> ComplaintSettings:
+def complaint_settings_update(*, actor: User, county: Area, **limits: int) -> ComplaintSettings:
     """Change the county's time limits (working days; the reopen window in
     days). Each between 1 and 60 (near: 0 to 10)."""
     require(actor, CONFIGURE_COMPLAINTS, county.path)
@@ -760,23 +740,16 @@ def complaint_settings_update(*, actor: Any, county: Area, **limits: int) -> Com
         raise ValidationError(errors)
     with transaction.atomic():
         found = ComplaintSettings.objects.filter(county=county).first()
-        before = snapshot(found) if found else {}
-        current = found or ComplaintSettings(county=county)
-        for name in LIMIT_FIELDS:
-            setattr(current, name, int(limits[name]))
-        current.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE if found else AuditEvent.Action.CREATE,
-            obj=current,
-            changes=diff(before, snapshot(current)),
-            area_path=county.path,
-        )
+        with audited(actor, "complaint_settings.update", found, area_path=county.path) as audit:
+            current = audit.obj = found or ComplaintSettings(county=county)
+            for name in LIMIT_FIELDS:
+                setattr(current, name, int(limits[name]))
+            current.save()
     return current
 
 
 def calendar_override_set(
-    *, actor: Any, county: Area, date: datetime.date, is_workday: bool, note: str = ""
+    *, actor: User, county: Area, date: datetime.date, is_workday: bool, note: str = ""
 ) -> CalendarOverride:
     """Say the county works (or rests) on ``date`` whatever the national
     schedule says; one row per day, a second call changes it."""
@@ -789,29 +762,15 @@ def calendar_override_set(
         raise ValidationError(errors)
     with transaction.atomic():
         found = CalendarOverride.objects.filter(county=county, date=date).first()
-        before = snapshot(found) if found else {}
-        row = found or CalendarOverride(county=county, date=date, is_workday=is_workday)
-        row.is_workday, row.note = is_workday, note
-        row.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE if found else AuditEvent.Action.CREATE,
-            obj=row,
-            changes=diff(before, snapshot(row)),
-            area_path=county.path,
-        )
+        with audited(actor, "calendar_override.set", found, area_path=county.path) as audit:
+            row = audit.obj = found or CalendarOverride(county=county, date=date, is_workday=is_workday)
+            row.is_workday, row.note = is_workday, note
+            row.save()
     return row
 
 
-def calendar_override_delete(*, actor: Any, override: CalendarOverride) -> None:
+def calendar_override_delete(*, actor: User, override: CalendarOverride) -> None:
     """Back to the national schedule for that day."""
     require(actor, CONFIGURE_COMPLAINTS, override.county.path)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.DELETE,
-            obj=override,
-            changes=diff(snapshot(override), {}),
-            area_path=override.county.path,
-        )
+    with transaction.atomic(), audited(actor, "calendar_override.delete", override, area_path=override.county.path):
         override.delete()

@@ -1,5 +1,6 @@
-"""What every API router shares: bearer-token auth, Chinese error answers,
-keyset list responses. The one NinjaAPI lives in config/api.py."""
+"""What every API router shares: Chinese error answers, keyset list
+responses. The one NinjaAPI lives in config/api.py; its bearer-token
+authentication in xieguan.accounts.api."""
 
 from __future__ import annotations
 
@@ -10,12 +11,10 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
 
 from xieguan.core.errors import MissingFile
 from xieguan.core.pagination import BadCursor
@@ -39,25 +38,6 @@ class ConflictOut(ErrorOut):
 class ListOut(Schema, Generic[T]):
     items: list[T]
     next: str | None = None
-
-
-class BearerAuth(HttpBearer):
-    """``Authorization: Bearer <token>`` with a token from POST /api/auth/token."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from xieguan.accounts.models import ApiToken, hash_token
-
-        found = (
-            ApiToken.objects.select_related("user__institution__area")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
-            .first()
-        )
-        if found is None or not found.user.is_active:
-            return None
-        found.touch()
-        request.user = found.user
-        request.api_token = found  # type: ignore[attr-defined]
-        return found.user
 
 
 # Pydantic error types in plain Chinese (through gettext).

@@ -1,5 +1,11 @@
-"""Writing the audit log (SPEC §12). Services call ``audit_record`` inside
-their transaction, so the log and the change commit or roll back together."""
+"""Writing the audit log (SPEC §12). A service changes a record inside
+``with audited(actor, "unit.merge", unit):`` within its transaction, so the
+log and the change commit or roll back together; ``audit_record`` writes an
+event that has no record to compare (a sign-in, an import's summary).
+
+Every event has a code ``<thing>.<verb>`` (Zulip's ``RealmAuditLog`` event
+types); each app names its codes in Chinese with ``register_events`` from its
+``AppConfig.ready()``, and the audit-log page shows and filters by them."""
 
 from __future__ import annotations
 
@@ -8,18 +14,28 @@ import datetime
 import decimal
 import ipaddress
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xieguan.core.masking import mask_id_number, mask_phone
 from xieguan.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    # Core names no domain app: an actor is any user; the services above
+    # accounts type theirs as ``xieguan.accounts.models.User``.
+    from django.contrib.auth.models import AbstractBaseUser
 
 # The address of the request being served, so that services (which take no
 # request) still record where a write came from.
@@ -201,9 +217,177 @@ def _object_repr(obj: models.Model) -> str:
     return text[:200]
 
 
+# ---- event codes, named in Chinese --------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    label: str | Promise
+    group: str | Promise
+
+
+_EVENT_TYPES: dict[str, EventType] = {}
+ACTION_MAX_LENGTH = 64  # AuditEvent.action holds the code
+
+# What the log said before events had codes: rows written then keep these
+# actions, and the page still names them.
+EARLIER_ACTIONS: dict[str, str | Promise] = {
+    "create": gettext_lazy("create"),
+    "update": gettext_lazy("update"),
+    "delete": gettext_lazy("delete"),
+    "login": gettext_lazy("login"),
+    "logout": gettext_lazy("logout"),
+    "login_failed": gettext_lazy("failed login"),
+    "locked_out": gettext_lazy("account locked"),
+    "token_issued": gettext_lazy("API token issued"),
+    "token_revoked": gettext_lazy("API token revoked"),
+    "password_changed": gettext_lazy("password changed"),
+    "import": gettext_lazy("import"),
+    "retire": gettext_lazy("retire"),
+    "move": gettext_lazy("move"),
+    "request": gettext_lazy("request"),
+    "approve": gettext_lazy("approve"),
+    "refuse": gettext_lazy("refuse"),
+    "view_personal": gettext_lazy("view personal data"),
+}
+
+
+def register_events(group: str | Promise, events: Mapping[str, str | Promise]) -> None:
+    """Name an app's event codes, ``{"unit.merge": _("Units merged")}``, under
+    ``group`` (the app's name) for the audit-log page. Each app calls this from
+    its ``AppConfig.ready()``; core itself names no domain's events."""
+    for code, label in events.items():
+        thing, dot, verb = code.partition(".")
+        if not (dot and thing and verb) or len(code) > ACTION_MAX_LENGTH:
+            raise ValueError(f"an audit event code is <thing>.<verb> in {ACTION_MAX_LENGTH} characters: {code!r}")
+        known = _EVENT_TYPES.get(code)
+        if known is not None and (str(known.label), str(known.group)) != (str(label), str(group)):
+            raise ValueError(f"the audit event {code!r} is already registered as {known.label!r}")
+        _EVENT_TYPES[code] = EventType(code=code, label=label, group=group)
+
+
+def event_types() -> dict[str, EventType]:
+    """Every registered event code (a copy)."""
+    return dict(_EVENT_TYPES)
+
+
+def event_label(code: str) -> str:
+    """The name of an event for people: its registered label, the label of an
+    action written before codes existed, else the code itself."""
+    known = _EVENT_TYPES.get(code)
+    if known is not None:
+        return str(known.label)
+    if code in EARLIER_ACTIONS:
+        return str(EARLIER_ACTIONS[code])
+    return code
+
+
+def event_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The known codes grouped by app, for a select: the groups in the order
+    the apps registered them, each sorted by code, then the actions of rows
+    written before codes existed."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for event in _EVENT_TYPES.values():
+        groups.setdefault(str(event.group), []).append((event.code, str(event.label)))
+    choices = [(group, sorted(rows)) for group, rows in groups.items()]
+    choices.append((str(gettext_lazy("Earlier entries")), [(k, str(v)) for k, v in EARLIER_ACTIONS.items()]))
+    return choices
+
+
+# ---- writing events ----------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Audit:
+    """What the block of ``audited`` may add to its event: the record it made
+    (``obj``), changes the snapshot cannot see, a note, and ``always`` to
+    record an update whose change the snapshot cannot show (answers saved on
+    a record). After the block, ``event`` is the event written (None when
+    nothing changed)."""
+
+    obj: models.Model | None = None
+    note: str = ""
+    always: bool = False
+    changes: dict[str, Any] = dataclass_field(default_factory=dict)
+    event: AuditEvent | None = None
+
+
+@contextmanager
+def audited(
+    actor: AbstractBaseUser | None,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    note: str = "",
+    fields: Iterable[str] | None = None,
+    snapshot_with: Callable[[Any], dict[str, Any]] | None = None,
+    area_path: str | None = None,
+    username: str | None = None,
+) -> Iterator[Audit]:
+    """Record one event ``action`` about ``obj``, before → after the block::
+
+        with transaction.atomic(), audited(actor, "unit.merge", survivor) as audit:
+            ...  # change survivor
+            audit.changes["merged_units"] = [None, merged.name]
+
+    - an update compares ``obj`` before and after (``snapshot``, or
+      ``snapshot_with(obj)`` for values of related records, limited to
+      ``fields`` if given);
+    - a creation passes no ``obj`` and sets ``audit.obj`` to the new record:
+      every field is recorded as [None, value]; a record made from another
+      (a county's own copy of a default) passes that one as ``obj``: what
+      the copy changed is recorded;
+    - a deletion deletes ``obj`` inside the block (``obj.delete()``): every
+      field is recorded as [value, None], under the id the record had;
+    - an update of a record that changes no audited field and adds no
+      ``changes`` records nothing, so saving a form unchanged leaves no empty
+      event (a note alone does not count, ``audit.always`` does); a creation,
+      a deletion and an event about no record are always recorded;
+    - the area is that of the record (as it is after the block), else the
+      actor's, as ``audit_record`` finds it.
+
+    It must run inside the service's ``transaction.atomic()`` so the event
+    and the change commit together; if the block raises, nothing is recorded."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audited() must run inside the service's transaction.atomic()")
+
+    def values(record: models.Model) -> dict[str, Any]:
+        return snapshot_with(record) if snapshot_with is not None else snapshot(record, fields)
+
+    before = values(obj) if obj is not None else {}
+    pk_before = obj.pk if obj is not None else None
+    audit = Audit(obj=obj, note=note)
+    yield audit
+    record = audit.obj
+    deleted = record is not None and record is obj and pk_before is not None and record.pk is None
+    after = values(record) if record is not None and not deleted else {}
+    changes: dict[str, Any] = {**diff(before, after), **audit.changes}
+    same_record = (
+        obj is not None
+        and record is not None
+        and not deleted
+        and record._meta.label_lower == obj._meta.label_lower
+        and record.pk == pk_before
+    )
+    if same_record and not changes and not audit.always:
+        return
+    audit.event = _write(
+        actor=actor,
+        action=action,
+        obj=record,
+        object_id=str(pk_before) if deleted else None,
+        changes=changes,
+        area_path=area_path,
+        note=audit.note,
+        ip=None,
+        username=username,
+    )
+
+
 def audit_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -212,19 +396,82 @@ def audit_record(
     ip: str | None = None,
     username: str | None = None,
 ) -> AuditEvent:
-    """Append one event. ``area_path`` scopes it (who may read it); it defaults
-    to the record's own area, else the actor's. ``changes`` are kept as
-    ``audit_changes`` makes them (masked, no secrets, no storage paths)."""
+    """Append one event that compares no record before and after: a sign-in,
+    an import's summary, a look at personal data. ``area_path`` scopes it (who
+    may read it); it defaults to the record's own area, else the actor's.
+    A change to a record goes through ``audited`` instead. ``changes`` are
+    kept as ``audit_changes`` makes them (masked, no secrets, no storage
+    paths), as for every event."""
+    return _write(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_id=None,
+        changes=changes or {},
+        area_path=area_path,
+        note=note,
+        ip=ip,
+        username=username,
+    )
+
+
+def audited_bulk_create(
+    actor: AbstractBaseUser,
+    action: str,
+    objs: Iterable[models.Model],
+    *,
+    snapshot_with: Callable[[Any], dict[str, Any]] | None = None,
+    note: str = "",
+) -> int:
+    """One creation event for each of ``objs``, records already made in bulk
+    (an Excel import of thousands of rows), written with one bulk insert:
+    each event as ``audited`` would record the record's creation. Call it in
+    the transaction that made them. Returns how many."""
+    username = actor.get_username()
+    ip = _client_ip.get()
+    events = [
+        AuditEvent(
+            actor_id=actor.pk,
+            actor_username=username,
+            ip=ip,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=_object_repr(obj),
+            area_path=_area_path_of(obj) or _area_path_of_actor(actor),
+            changes=audit_changes(
+                obj.__class__, diff({}, snapshot_with(obj) if snapshot_with else snapshot(obj))
+            ),
+            note=note,
+        )
+        for obj in objs
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
+
+
+def _write(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    obj: models.Model | None,
+    object_id: str | None,
+    changes: dict[str, Any],
+    area_path: str | None,
+    note: str,
+    ip: str | None,
+    username: str | None,
+) -> AuditEvent:
     if area_path is None:
         area_path = _area_path_of(obj) or _area_path_of_actor(actor)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
-        actor=actor if is_user else None,
-        actor_username=username or (actor.get_username() if is_user else ""),
+        actor_id=actor.pk if actor is not None and is_user else None,
+        actor_username=username or (actor.get_username() if actor is not None and is_user else ""),
         ip=ip or _client_ip.get(),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_id=object_id or (str(obj.pk) if obj is not None else ""),
         object_repr=_object_repr(obj) if obj is not None else "",
         area_path=area_path or "",
         changes=audit_changes(obj.__class__ if obj is not None else None, changes),
@@ -246,6 +493,6 @@ def _area_path_of(obj: models.Model | None) -> str:
     return str(value)
 
 
-def _area_path_of_actor(actor: Any) -> str:
+def _area_path_of_actor(actor: AbstractBaseUser | None) -> str:
     institution = getattr(actor, "institution", None) if actor is not None else None
     return institution.area.path if institution is not None else ""

@@ -11,18 +11,17 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from xieguan.core.audit import audit_record, client_ip
-from xieguan.core.models import AuditEvent
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(actor=user, action=AuditEvent.Action.LOGIN, obj=user, ip=client_ip(request) if request else None)
+    audit_record(actor=user, action="session.login", obj=user, ip=client_ip(request) if request else None)
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user, ip=client_ip(request) if request else None)
+        audit_record(actor=user, action="session.logout", obj=user, ip=client_ip(request) if request else None)
 
 
 @receiver(user_login_failed)
@@ -33,7 +32,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
     audit_record(
         actor=None,
         username=username,
-        action=AuditEvent.Action.LOCKED_OUT if locked else AuditEvent.Action.LOGIN_FAILED,
+        action="session.locked_out" if locked else "session.login_failed",
         obj=user,
         area_path=user.institution.area.path if user and user.institution else "",
         ip=client_ip(request) if request is not None else None,

@@ -1,4 +1,5 @@
-"""What the base layout needs on every page: the navigation for the user's roles."""
+"""What the base layout needs on every page: the navigation for the user's
+roles, from the menu entries the apps registered."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.navigation import NAV_ITEMS
+from xieguan.core.permissions import can
+from xieguan.core.registry import registry
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -16,8 +18,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = []
-    for item in NAV_ITEMS:
-        if item.visible(user):
+    for item in registry.menu:
+        if (not item.permission or can(user, item.permission)) and (item.visible is None or item.visible(user)):
             url = reverse(item.url_name)
             items.append(
                 {

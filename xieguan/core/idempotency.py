@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
 M = TypeVar("M", bound=models.Model)
 
 
-def existing_for_retry(model: type[M], record_id: uuid.UUID | str | None, actor: Any) -> M | None:
+def existing_for_retry(model: type[M], record_id: uuid.UUID | str | None, actor: AbstractBaseUser) -> M | None:
     """The record a retried create already made, if the actor may see it. An
     id taken by a record outside the actor's area answers 404, like any
     record the actor may not see."""
@@ -27,7 +30,9 @@ def existing_for_retry(model: type[M], record_id: uuid.UUID | str | None, actor:
     return found
 
 
-def create_once(model: type[M], record_id: uuid.UUID | str | None, actor: Any, make: Callable[[], M]) -> tuple[M, bool]:
+def create_once(
+    model: type[M], record_id: uuid.UUID | str | None, actor: AbstractBaseUser, make: Callable[[], M]
+) -> tuple[M, bool]:
     """Run ``make`` (which inserts the record) unless a record with this id
     exists; returns (record, created). Two concurrent sends of the same id
     meet at the primary key: the loser gets the winner's record."""

@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +34,9 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from xieguan.core.errors import MissingFile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_SIDE = 1600
@@ -204,7 +207,7 @@ def save_photo_once(
     model: Any,
     prepared: PreparedPhoto,
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     owner: dict[str, Any],
     extra: dict[str, Any] | None = None,
     check: Callable[[], None] | None = None,
@@ -219,7 +222,6 @@ def save_photo_once(
     from django.db import IntegrityError, transaction
 
     from xieguan.core.audit import audit_record
-    from xieguan.core.models import AuditEvent
 
     def held() -> Any:
         return model.objects.filter(sha256=prepared.sha256, **owner).first()
@@ -242,9 +244,7 @@ def save_photo_once(
             files.save(photo.image, prepared.name, prepared.content)
             photo.save()
             # audit_record keeps "file uploaded", never where the file is stored.
-            audit_record(
-                actor=actor, action=AuditEvent.Action.CREATE, obj=photo, changes={"image": [None, photo.image.name]}
-            )
+            audit_record(actor=actor, action="photo.add", obj=photo, changes={"image": [None, photo.image.name]})
     except IntegrityError:
         found = held()
         if found is None:

@@ -3,43 +3,57 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.accounts.permissions import VIEW_AUDIT, require
-from xieguan.areas.models import Area
-from xieguan.core.audit import change_rows
+from xieguan.core.audit import change_rows, event_choices
 from xieguan.core.forms import DateInput
 from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import page_for_request
+from xieguan.core.permissions import VIEW_AUDIT, require
+from xieguan.core.registry import registry
 from xieguan.core.scope import scope_path_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's place in the tree and what lies directly below it."""
-    user = request.user
+    """The user's place in the tree and the panels the apps registered
+    (what is due, the areas below)."""
+    user: Any = request.user
     institution = user.institution
-    area = institution.area if institution else None
-    children = (
-        Area.objects.visible_to(user).filter(parent=area).active().order_by("code", "name")
-        if area is not None
-        else Area.objects.filter(parent__isnull=True).order_by("name")
+    now = timezone.now()
+    panels = []
+    for panel in registry.home:
+        context = panel.context(user, now)
+        if context is not None:
+            panels.append({"template": panel.template, **context})
+    return render(
+        request,
+        "core/home.html",
+        {"institution": institution, "area": institution.area if institution else None, "panels": panels},
     )
-    return render(request, "core/home.html", {"institution": institution, "area": area, "children": children})
 
 
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("User or record"), required=False, max_length=100)
+    # The codes apps registered, grouped by app; read when the form is made,
+    # after every app's ready().
     action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", _("All actions")), *AuditEvent.Action.choices]
+        label=_("Event"), required=False, choices=lambda: [("", _("All events")), *event_choices()]
     )
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+
+# Shown in red: a sign-in refused, an account locked (and the same rows
+# written before events had codes).
+DANGER_EVENTS = ("session.login_failed", "session.locked_out", "login_failed", "locked_out")
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -70,6 +84,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "scope_path": scope_path_for(request.user),
+            "danger_events": DANGER_EVENTS,
         },
     )
 

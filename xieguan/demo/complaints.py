@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -19,6 +19,9 @@ from django.utils import timezone
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.models import Channel, Complaint, ComplaintStep, Status, StepKind
 from xieguan.demo.county import DemoCounty
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
 
 DEMO_RECEIPT = "DEMA3467"  # shown as DEMA-3467
 DEMO_PIN = "246810"  # every demo complaint's PIN
@@ -101,7 +104,7 @@ def load_complaints(demo: DemoCounty) -> list[Complaint]:
             handlers.append((c, person))
         return c
 
-    def step(c: Complaint, kind: str, day: datetime.date, *, actor: Any, deadline: Any, note: str = "") -> None:
+    def step(c: Complaint, kind: str, day: datetime.date, *, actor: User | None, deadline: Any, note: str = "") -> None:
         steps.append(ComplaintStep(complaint=c, kind=kind, at=_at(day, 15), actor=actor, deadline=deadline, note=note))
 
     # 1. The one to follow: replied by cg1, reopenable (DEMA-3467 / 246810).

@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.permissions import FILE_REPORT, RECORD_INSPECTION, RECORD_OUTREACH, require
 from xieguan.core.photos import MAX_PHOTO_BYTES
 from xieguan.field.models import Upload, UploadTarget
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
 
 UPLOAD_LIFETIME = datetime.timedelta(days=2)
 # Who may add what an upload becomes (the attaching services ask the same).
@@ -62,7 +65,7 @@ def partial_path(upload: Upload) -> Path:
     return Path(settings.MEDIA_ROOT) / PARTIAL_DIR / f"{upload.pk}.part"
 
 
-def _record(user: Any, target: str, record_id: Any) -> Any:
+def _record(user: User, target: str, record_id: Any) -> Any:
     """The record a photo goes to, found through scope (404 outside it)."""
     if target in (UploadTarget.INSPECTION_PHOTO, UploadTarget.INSPECTION_SIGNATURE):
         from xieguan.inspections.selectors import get_inspection_for_user
@@ -95,7 +98,7 @@ def _attached(found: Any) -> Attached:
 
 def upload_start(
     *,
-    actor: Any,
+    actor: User,
     id: uuid.UUID,
     target: str,
     record_id: uuid.UUID,
@@ -168,7 +171,7 @@ def upload_start(
     return upload, True
 
 
-def get_upload_for_user(user: Any, upload_id: Any) -> Upload:
+def get_upload_for_user(user: User, upload_id: Any) -> Upload:
     """An upload of the caller's own; anyone else's answers 404."""
     from django.shortcuts import get_object_or_404
 
@@ -181,7 +184,7 @@ def get_upload_for_user(user: Any, upload_id: Any) -> Upload:
     return get_object_or_404(Upload.objects.of(user), pk=key)
 
 
-def upload_append(*, actor: Any, upload: Upload, offset: int, chunk: bytes) -> tuple[Upload, Attached | None]:
+def upload_append(*, actor: User, upload: Upload, offset: int, chunk: bytes) -> tuple[Upload, Attached | None]:
     """Write ``chunk`` at ``offset`` (which must be the offset held, else
     ``OffsetMismatch``); when the upload is complete, check it and attach
     it. An empty chunk at the end finishes an upload whose attach failed
@@ -208,7 +211,7 @@ def upload_append(*, actor: Any, upload: Upload, offset: int, chunk: bytes) -> t
     return _finish(actor=actor, upload=upload)
 
 
-def _finish(*, actor: Any, upload: Upload) -> tuple[Upload, Attached]:
+def _finish(*, actor: User, upload: Upload) -> tuple[Upload, Attached]:
     path = partial_path(upload)
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
     if digest != upload.sha256 or path.stat().st_size != upload.length:
@@ -227,7 +230,7 @@ def _finish(*, actor: Any, upload: Upload) -> tuple[Upload, Attached]:
     return upload, _attached(found)
 
 
-def _attach(*, actor: Any, upload: Upload, record: Any, file: File) -> Any:
+def _attach(*, actor: User, upload: Upload, record: Any, file: File) -> Any:
     if upload.target == UploadTarget.INSPECTION_PHOTO:
         from xieguan.inspections.services import inspection_photo_add
 
@@ -256,7 +259,7 @@ def _attach(*, actor: Any, upload: Upload, record: Any, file: File) -> Any:
     return outreach_photo_add(actor=actor, outreach=record, upload=file)[0]
 
 
-def upload_result(actor: Any, upload: Upload) -> Attached | None:
+def upload_result(actor: User, upload: Upload) -> Attached | None:
     record = _record(actor, upload.target, upload.record_id)
     model = record.signatures if upload.target == UploadTarget.INSPECTION_SIGNATURE else record.photos
     found = model.filter(pk=upload.result_id).first()

@@ -8,6 +8,10 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Patrols and inspections")
 
     def ready(self) -> None:
+        from xieguan.inspections import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, month lock, indicators, what is due, home page, archive)
+        )
         from xieguan.inspections.timeline import inspection_entries
         from xieguan.units.timeline import timeline_source
 

@@ -21,9 +21,8 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import RoleCode, User
 from xieguan.accounts.permissions import HANDLE_HANDOVER, MANAGE_CHECKLISTS, RECORD_INSPECTION, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
-from xieguan.core.models import AuditEvent
 from xieguan.core.photos import (
     MAX_PHOTO_BYTES,
     files_kept_on_success,
@@ -31,6 +30,7 @@ from xieguan.core.photos import (
     prepare_signature,
     save_photo_once,
 )
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.scope import is_within
 from xieguan.core.validators import date_error
 from xieguan.inspections.models import (
@@ -60,7 +60,6 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.wording import find_forbidden
-from xieguan.monthly.locks import assert_month_open
 from xieguan.units.models import Category, Subtype, Unit, UnitStatus
 
 INSPECTOR_ROLES = (RoleCode.COMANAGER, RoleCode.SUPERVISOR)
@@ -147,7 +146,7 @@ def check_wording(text: str, *, county: Area | None, field: str) -> None:
         )
 
 
-def _inspectors(actor: Any, users: Iterable[Any], *, field: str = "inspectors") -> list[User]:
+def _inspectors(actor: User, users: Iterable[Any], *, field: str = "inspectors") -> list[User]:
     """The chosen inspectors, each an active co-manager or supervisor in the
     actor's area; duplicates collapse."""
     chosen: dict[Any, User] = {}
@@ -189,7 +188,7 @@ def checklist_for(unit: Unit) -> ChecklistTemplate:
 
 
 def checklist_draft_create(
-    *, actor: Any, county: Area, category: Category, subtype: Subtype | None = None
+    *, actor: User, county: Area, category: Category, subtype: Subtype | None = None
 ) -> ChecklistTemplate:
     """A new draft version of the county's checklist for a category (and
     subtype), starting from the items of the version in use."""
@@ -223,7 +222,7 @@ def checklist_draft_create(
                 ChecklistItem(template=template, code=i.code, text=i.text, basis=i.basis, sort=i.sort)
                 for i in source.items.all()
             )
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=template, area_path=county.path)
+        audit_record(actor=actor, action="checklist.draft", obj=template, area_path=county.path)
     return template
 
 
@@ -245,7 +244,7 @@ def parse_item_lines(text: str) -> list[tuple[str, str, str]]:
     return items
 
 
-def checklist_items_set(*, actor: Any, template: ChecklistTemplate, title: str, items: str) -> ChecklistTemplate:
+def checklist_items_set(*, actor: User, template: ChecklistTemplate, title: str, items: str) -> ChecklistTemplate:
     """Replace a draft's title and items; a published version is never edited."""
     if template.county is None:
         raise PermissionDenied(_("The national default checklist cannot be edited; make a county version."))
@@ -254,25 +253,25 @@ def checklist_items_set(*, actor: Any, template: ChecklistTemplate, title: str, 
         raise ValidationError(_("A published checklist cannot be changed; make a new version."))
     clean_title = _text(title, field="title", limit=100, required=True)
     rows = parse_item_lines(items)
-    with transaction.atomic():
-        before = [f"{i.code} {i.text}" for i in template.items.all()]
+    with (
+        transaction.atomic(),
+        audited(actor, "checklist.edit", template, snapshot_with=_checklist_snapshot, area_path=template.county.path),
+    ):
         template.title = clean_title
         template.save(update_fields=["title", "updated_at"])
         template.items.all().delete()
         ChecklistItem.objects.bulk_create(
             ChecklistItem(template=template, code=c, text=t, basis=b, sort=n) for n, (c, t, b) in enumerate(rows)
         )
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=template,
-            area_path=template.county.path,
-            changes={"items": [before, [f"{c} {t}" for c, t, _b in rows]]},
-        )
     return template
 
 
-def checklist_publish(*, actor: Any, template: ChecklistTemplate) -> ChecklistTemplate:
+def _checklist_snapshot(template: ChecklistTemplate) -> dict[str, Any]:
+    """A checklist's title and its items as ``code text``."""
+    return {"title": template.title, "items": [f"{i.code} {i.text}" for i in template.items.all()]}
+
+
+def checklist_publish(*, actor: User, template: ChecklistTemplate) -> ChecklistTemplate:
     """Publish a draft: new inspections use it; old records keep theirs."""
     if template.county is None:
         raise PermissionDenied(_("The national default checklist cannot be edited; make a county version."))
@@ -287,7 +286,7 @@ def checklist_publish(*, actor: Any, template: ChecklistTemplate) -> ChecklistTe
         template.save(update_fields=["status", "published_at", "updated_at"])
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.APPROVE,
+            action="checklist.publish",
             obj=template,
             area_path=template.county.path,
             note=_("published"),
@@ -299,7 +298,7 @@ def checklist_publish(*, actor: Any, template: ChecklistTemplate) -> ChecklistTe
 
 
 def frequency_rule_set(
-    *, actor: Any, county: Area, category: Category | None, key_unit: bool | None, period: str
+    *, actor: User, county: Area, category: Category | None, key_unit: bool | None, period: str
 ) -> FrequencyRule:
     """Set how often a county's units (of a category, key or not) are patrolled."""
     require(actor, MANAGE_CHECKLISTS, county.path)
@@ -318,28 +317,22 @@ def frequency_rule_set(
             .order_by("pk")
             .first()
         )
-        before = snapshot(rule) if rule else {}
-        if rule is None:
-            rule = FrequencyRule(county=county, category=category, key_unit=key_unit)
-        rule.period = period
-        rule.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
-            obj=rule,
-            changes=diff(before, snapshot(rule)),
-        )
+        with audited(actor, "frequency_rule.set", rule) as audit:
+            if rule is None:
+                rule = FrequencyRule(county=county, category=category, key_unit=key_unit)
+            rule.period = period
+            rule.save()
+            audit.obj = rule
     return rule
 
 
-def frequency_rule_delete(*, actor: Any, rule: FrequencyRule) -> None:
+def frequency_rule_delete(*, actor: User, rule: FrequencyRule) -> None:
     require(actor, MANAGE_CHECKLISTS, rule.county.path)
-    with transaction.atomic():
-        audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=rule, changes=diff(snapshot(rule), {}))
+    with transaction.atomic(), audited(actor, "frequency_rule.delete", rule):
         rule.delete()
 
 
-def forbidden_phrase_add(*, actor: Any, county: Area, phrase: str) -> ForbiddenPhrase:
+def forbidden_phrase_add(*, actor: User, county: Area, phrase: str) -> ForbiddenPhrase:
     """Add a penalty phrase to the county's own list."""
     require(actor, MANAGE_CHECKLISTS, county.path)
     clean = _text(phrase, field="phrase", limit=50, required=True)
@@ -349,16 +342,16 @@ def forbidden_phrase_add(*, actor: Any, county: Area, phrase: str) -> ForbiddenP
         raise ValidationError({"phrase": _("This phrase is already on the list.")})
     with transaction.atomic():
         found = ForbiddenPhrase.objects.create(county=county, phrase=clean)
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=found, area_path=county.path)
+        audit_record(actor=actor, action="phrase.add", obj=found, area_path=county.path)
     return found
 
 
-def forbidden_phrase_delete(*, actor: Any, phrase: ForbiddenPhrase) -> None:
+def forbidden_phrase_delete(*, actor: User, phrase: ForbiddenPhrase) -> None:
     if phrase.county is None:
         raise PermissionDenied(_("The national list cannot be changed."))
     require(actor, MANAGE_CHECKLISTS, phrase.county.path)
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=phrase, area_path=phrase.county.path)
+        audit_record(actor=actor, action="phrase.delete", obj=phrase, area_path=phrase.county.path)
         phrase.delete()
 
 
@@ -367,7 +360,7 @@ def forbidden_phrase_delete(*, actor: Any, phrase: ForbiddenPhrase) -> None:
 
 def inspection_create(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     started_at: datetime.datetime,
     inspectors: Sequence[Any] = (),
@@ -382,7 +375,8 @@ def inspection_create(
     checklist version in use today; made once per ``id``. Two inspectors are
     required at submit, not here, so a visit can be started by one phone."""
     require(actor, RECORD_INSPECTION, unit.area.path)
-    if actor.institution is None:
+    institution = actor.institution
+    if institution is None:
         raise ValidationError(_("Only a member of an institution can record an inspection."))
     errors: dict[str, str] = {}
     if unit.status == UnitStatus.CLOSED:
@@ -393,35 +387,33 @@ def inspection_create(
         errors["started_at"] = problem
     if errors:
         raise ValidationError(errors)
-    assert_month_open(unit.area, started_at)
+    assert_period_open(unit.area, started_at)
     _check_gps(latitude, longitude, accuracy_m)
     chosen = _inspectors(actor, inspectors)
     template = checklist_for(unit)
     clean_place = _text(place, field="place", limit=200)
 
     def make() -> Inspection:
-        inspection = Inspection.objects.create(
-            id=id or uuid.uuid4(),
-            unit=unit,
-            area=unit.area,
-            institution=actor.institution,
-            template=template,
-            started_at=started_at,
-            device_time=device_time,
-            place=clean_place or unit.address,
-            latitude=latitude,
-            longitude=longitude,
-            accuracy_m=accuracy_m,
-            distance_m=_distance(unit, latitude, longitude),
-            recorded_by=actor,
-        )
-        InspectionInspector.objects.bulk_create(InspectionInspector(inspection=inspection, user=u) for u in chosen)
-        InspectionAnswer.objects.bulk_create(
-            InspectionAnswer(inspection=inspection, item=item) for item in template.items.all()
-        )
-        audit_record(
-            actor=actor, action=AuditEvent.Action.CREATE, obj=inspection, changes=diff({}, snapshot(inspection))
-        )
+        with audited(actor, "inspection.create") as audit:
+            inspection = audit.obj = Inspection.objects.create(
+                id=id or uuid.uuid4(),
+                unit=unit,
+                area=unit.area,
+                institution=institution,
+                template=template,
+                started_at=started_at,
+                device_time=device_time,
+                place=clean_place or unit.address,
+                latitude=latitude,
+                longitude=longitude,
+                accuracy_m=accuracy_m,
+                distance_m=_distance(unit, latitude, longitude),
+                recorded_by=actor,
+            )
+            InspectionInspector.objects.bulk_create(InspectionInspector(inspection=inspection, user=u) for u in chosen)
+            InspectionAnswer.objects.bulk_create(
+                InspectionAnswer(inspection=inspection, item=item) for item in template.items.all()
+            )
         return inspection
 
     with transaction.atomic():
@@ -434,7 +426,7 @@ DRAFT_FIELDS = ("place", "representative", "problems", "overall_result", "latitu
 
 def inspection_save_draft(
     *,
-    actor: Any,
+    actor: User,
     inspection: Inspection,
     answers: dict[Any, tuple[str, str]] | None = None,
     inspectors: Sequence[Any] | None = None,
@@ -445,7 +437,7 @@ def inspection_save_draft(
     to (result or "", note)."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValueError(f"not draft fields: {sorted(unknown)}")
@@ -480,23 +472,22 @@ def inspection_save_draft(
     with transaction.atomic():
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _require_draft(locked)
-        before = snapshot(inspection)
-        for name, value in clean.items():
-            setattr(inspection, name, value)
-        if {"latitude", "longitude"} & set(clean):
-            inspection.distance_m = _distance(inspection.unit, inspection.latitude, inspection.longitude)
-        inspection.save()
-        if changed_answers:
-            InspectionAnswer.objects.bulk_update(changed_answers, ["result", "note"])
-        if chosen is not None:
-            inspection.inspector_links.exclude(user__in=chosen).delete()
-            have = set(inspection.inspector_links.values_list("user_id", flat=True))
-            InspectionInspector.objects.bulk_create(
-                InspectionInspector(inspection=inspection, user=u) for u in chosen if u.pk not in have
-            )
-        changes = diff(before, snapshot(inspection))
-        if changes or changed_answers or chosen is not None:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=inspection, changes=changes)
+        with audited(actor, "inspection.save_draft", inspection) as audit:
+            for name, value in clean.items():
+                setattr(inspection, name, value)
+            if {"latitude", "longitude"} & set(clean):
+                inspection.distance_m = _distance(inspection.unit, inspection.latitude, inspection.longitude)
+            inspection.save()
+            if changed_answers:
+                InspectionAnswer.objects.bulk_update(changed_answers, ["result", "note"])
+            if chosen is not None:
+                inspection.inspector_links.exclude(user__in=chosen).delete()
+                have = set(inspection.inspector_links.values_list("user_id", flat=True))
+                InspectionInspector.objects.bulk_create(
+                    InspectionInspector(inspection=inspection, user=u) for u in chosen if u.pk not in have
+                )
+            # Answers and inspectors saved are a change the record's fields do not show.
+            audit.always = bool(changed_answers) or chosen is not None
     return inspection
 
 
@@ -536,34 +527,31 @@ def submit_problems(inspection: Inspection) -> dict[str, list[str]]:
     return errors
 
 
-def inspection_submit(*, actor: Any, inspection: Inspection) -> Inspection:
+def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
     """Submit and lock a draft: two distinct inspectors, every item answered,
     an overall result, problems described when an item fails, each inspector
     signed and the representative signed or refused."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _require_draft(inspection)
         errors = submit_problems(inspection)
         if errors:
             raise ValidationError(errors)
-        before = snapshot(inspection)
-        inspection.status = InspectionStatus.SUBMITTED
-        inspection.submitted_at = timezone.now()
-        inspection.save(update_fields=["status", "submitted_at", "updated_at"])
-        audit_record(
-            actor=actor, action=AuditEvent.Action.UPDATE, obj=inspection, changes=diff(before, snapshot(inspection))
-        )
+        with audited(actor, "inspection.submit", inspection):
+            inspection.status = InspectionStatus.SUBMITTED
+            inspection.submitted_at = timezone.now()
+            inspection.save(update_fields=["status", "submitted_at", "updated_at"])
     return inspection
 
 
-def inspection_correct(*, actor: Any, inspection: Inspection, reason: str) -> Inspection:
+def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> Inspection:
     """A correction of a submitted record: a new draft version with the same
     answers, inspectors and photos, and the reason; the old version stays
     readable and counts until the new one is submitted."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     clean_reason = _text(reason, field="correction_reason", limit=1000, required=True)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -613,7 +601,7 @@ def inspection_correct(*, actor: Any, inspection: Inspection, reason: str) -> In
         )
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.CREATE,
+            action="inspection.correct",
             obj=new,
             changes={"version": [inspection.version, new.version]},
             note=clean_reason,
@@ -621,7 +609,7 @@ def inspection_correct(*, actor: Any, inspection: Inspection, reason: str) -> In
     return new
 
 
-def _save_photo(*, actor: Any, upload: Any, area: Area, **owner: Any) -> tuple[Photo, bool]:
+def _save_photo(*, actor: User, upload: Any, area: Area, **owner: Any) -> tuple[Photo, bool]:
     prepared = prepare_photo(upload, stamp=True)
     return save_photo_once(
         Photo, prepared, actor=actor, owner=owner, extra={"area": area, "taken_at": prepared.taken_at}
@@ -641,7 +629,7 @@ def _upload_sha256(upload: Any) -> str | None:
     return digest
 
 
-def inspection_photo_add(*, actor: Any, inspection: Inspection, upload: Any) -> tuple[Photo, bool]:
+def inspection_photo_add(*, actor: User, inspection: Inspection, upload: Any) -> tuple[Photo, bool]:
     """An evidence photo on a draft: resized, hash kept, capture time stamped
     on it; the same photo twice is kept once (a retry of a photo already
     kept answers with it even once the record is submitted). Returns
@@ -652,7 +640,7 @@ def inspection_photo_add(*, actor: Any, inspection: Inspection, upload: Any) -> 
     if found is not None:
         return found, False
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
 
 
@@ -670,10 +658,10 @@ def decode_data_url(data_url: str, *, field: str = "signature") -> io.BytesIO:
 
 def signature_add(
     *,
-    actor: Any,
+    actor: User,
     inspection: Inspection,
     role: str,
-    user: Any = None,
+    user: User | None = None,
     name: str = "",
     upload: Any = None,
     refused: bool = False,
@@ -689,7 +677,7 @@ def signature_add(
     if same is not None and (digest or refused):
         return same
     _require_draft(inspection)
-    assert_month_open(inspection.area, inspection.started_at)
+    ensure_open(inspection)
     if role not in SignerRole.values:
         raise ValidationError({"role": _("Choose who is signing.")})
     if role == SignerRole.INSPECTOR:
@@ -720,7 +708,7 @@ def signature_add(
             inspection.save(update_fields=["representative", "updated_at"])
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.CREATE,
+            action="inspection.sign",
             obj=inspection,
             changes={"signature": [None, f"{signature.get_role_display()} {name}"]},
             note=_("refused to sign") if refused else "",
@@ -740,7 +728,7 @@ def _delete_files(storage: Any, names: list[str]) -> None:
 
 def opinion_issue(
     *,
-    actor: Any,
+    actor: User,
     inspection: Inspection,
     text: str,
     deadline: datetime.date,
@@ -753,7 +741,7 @@ def opinion_issue(
     require(actor, RECORD_INSPECTION, inspection.area.path)
     today = today or timezone.localdate()
     # An opinion counts in the month it is issued (today).
-    assert_month_open(inspection.area, today)
+    assert_period_open(inspection.area, today)
     county = county_of(inspection.area)
     errors: dict[str, str] = {}
     if inspection.status != InspectionStatus.SUBMITTED:
@@ -782,21 +770,21 @@ def opinion_issue(
         counter = OpinionCounter.objects.select_for_update().get(county=county, year=year)
         counter.last += 1
         counter.save(update_fields=["last"])
-        opinion = Opinion.objects.create(
-            id=id or uuid.uuid4(),
-            inspection=inspection,
-            unit=inspection.unit,
-            area=inspection.area,
-            county=county,
-            year=year,
-            serial=counter.last,
-            number=f"{county.name}卫协意〔{year}〕{counter.last:04d}号",
-            text=clean,
-            deadline=deadline,
-            issued_at=now,
-            issued_by=actor,
-        )
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=opinion, changes=diff({}, snapshot(opinion)))
+        with audited(actor, "opinion.issue") as audit:
+            opinion = audit.obj = Opinion.objects.create(
+                id=id or uuid.uuid4(),
+                inspection=inspection,
+                unit=inspection.unit,
+                area=inspection.area,
+                county=county,
+                year=year,
+                serial=counter.last,
+                number=f"{county.name}卫协意〔{year}〕{counter.last:04d}号",
+                text=clean,
+                deadline=deadline,
+                issued_at=now,
+                issued_by=actor,
+            )
         return opinion
 
     with transaction.atomic():
@@ -822,7 +810,7 @@ def opinion_draft_text(inspection: Inspection) -> str:
 
 def reinspection_record(
     *,
-    actor: Any,
+    actor: User,
     opinion: Opinion,
     inspected_at: datetime.datetime,
     result: str,
@@ -833,7 +821,7 @@ def reinspection_record(
     """Record the follow-up visit on an opinion (整改复查) and its result;
     at least two inspectors, as on any visit. Made once per ``id``."""
     require(actor, RECORD_INSPECTION, opinion.area.path)
-    assert_month_open(opinion.area, inspected_at)
+    assert_period_open(opinion.area, inspected_at)
     errors: dict[str, str] = {}
     if result not in ReinspectionResult.values:
         errors["result"] = _("Choose a result from the list.")
@@ -851,17 +839,17 @@ def reinspection_record(
     clean_note = _text(note, field="note", limit=4000)
 
     def make() -> Reinspection:
-        record = Reinspection.objects.create(
-            id=id or uuid.uuid4(),
-            opinion=opinion,
-            area=opinion.area,
-            inspected_at=inspected_at,
-            result=result,
-            note=clean_note,
-            recorded_by=actor,
-        )
-        record.inspectors.set(chosen)
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=record, changes=diff({}, snapshot(record)))
+        with audited(actor, "reinspection.record") as audit:
+            record = audit.obj = Reinspection.objects.create(
+                id=id or uuid.uuid4(),
+                opinion=opinion,
+                area=opinion.area,
+                inspected_at=inspected_at,
+                result=result,
+                note=clean_note,
+                recorded_by=actor,
+            )
+            record.inspectors.set(chosen)
         return record
 
     with transaction.atomic():
@@ -869,9 +857,9 @@ def reinspection_record(
     return record
 
 
-def reinspection_photo_add(*, actor: Any, reinspection: Reinspection, upload: Any) -> tuple[Photo, bool]:
+def reinspection_photo_add(*, actor: User, reinspection: Reinspection, upload: Any) -> tuple[Photo, bool]:
     require(actor, RECORD_INSPECTION, reinspection.area.path)
-    assert_month_open(reinspection.area, reinspection.inspected_at)
+    ensure_open(reinspection)
     return _save_photo(actor=actor, upload=upload, area=reinspection.area, reinspection=reinspection)
 
 
@@ -880,7 +868,7 @@ def reinspection_photo_add(*, actor: Any, reinspection: Reinspection, upload: An
 
 def handover_create(
     *,
-    actor: Any,
+    actor: User,
     reason: str,
     description: str = "",
     inspection: Inspection | None = None,
@@ -914,19 +902,19 @@ def handover_create(
     check_wording(clean, county=county_of(inspection.area), field="description")
 
     def make() -> Handover:
-        handover = Handover.objects.create(
-            id=id or uuid.uuid4(),
-            unit=inspection.unit,
-            area=inspection.area,
-            inspection=inspection,
-            opinion=opinion,
-            reinspection=reinspection,
-            reason=reason,
-            description=clean,
-            sent_at=timezone.now(),
-            sent_by=actor,
-        )
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=handover, changes=diff({}, snapshot(handover)))
+        with audited(actor, "handover.create") as audit:
+            handover = audit.obj = Handover.objects.create(
+                id=id or uuid.uuid4(),
+                unit=inspection.unit,
+                area=inspection.area,
+                inspection=inspection,
+                opinion=opinion,
+                reinspection=reinspection,
+                reason=reason,
+                description=clean,
+                sent_at=timezone.now(),
+                sent_by=actor,
+            )
         return handover
 
     with transaction.atomic():
@@ -934,7 +922,7 @@ def handover_create(
     return handover
 
 
-def handover_record(*, actor: Any, handover: Handover, investigation: str, outcome: str = "") -> Handover:
+def handover_record(*, actor: User, handover: Handover, investigation: str, outcome: str = "") -> Handover:
     """The institute's investigation notes and, when given, its outcome (查处
     结果), which closes the case and is shown to the township read-only."""
     require(actor, HANDLE_HANDOVER, handover.area.path)
@@ -946,26 +934,23 @@ def handover_record(*, actor: Any, handover: Handover, investigation: str, outco
         handover = Handover.objects.select_for_update().get(pk=handover.pk)
         if handover.status == HandoverStatus.CLOSED:
             raise ValidationError(_("The outcome of this case has been recorded already."))
-        before = snapshot(handover)
-        handover.investigation = clean_investigation
-        handover.handled_by = actor
-        if clean_outcome:
-            handover.outcome = clean_outcome
-            handover.outcome_at = timezone.now()
-            handover.status = HandoverStatus.CLOSED
-        else:
-            handover.status = HandoverStatus.INVESTIGATING
-        handover.save()
-        audit_record(
-            actor=actor, action=AuditEvent.Action.UPDATE, obj=handover, changes=diff(before, snapshot(handover))
-        )
+        with audited(actor, "handover.record", handover):
+            handover.investigation = clean_investigation
+            handover.handled_by = actor
+            if clean_outcome:
+                handover.outcome = clean_outcome
+                handover.outcome_at = timezone.now()
+                handover.status = HandoverStatus.CLOSED
+            else:
+                handover.status = HandoverStatus.INVESTIGATING
+            handover.save()
     return handover
 
 
 # ---------------------------------------------------------------- monthly plans
 
 
-def plan_prefill(*, actor: Any, township: Area, year: int, month: int, units: Iterable[Unit]) -> MonthlyPlan:
+def plan_prefill(*, actor: User, township: Area, year: int, month: int, units: Iterable[Unit]) -> MonthlyPlan:
     """The township's plan for a month, made from ``units`` (what is due) the
     first time; an existing plan is returned unchanged."""
     require(actor, RECORD_INSPECTION, township.path)
@@ -983,23 +968,23 @@ def plan_prefill(*, actor: Any, township: Area, year: int, month: int, units: It
         except IntegrityError:
             return MonthlyPlan.objects.get(township=township, year=year, month=month)
         MonthlyPlanItem.objects.bulk_create(MonthlyPlanItem(plan=plan, unit=u) for u in units)
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=plan, area_path=township.path)
+        audit_record(actor=actor, action="plan.make", obj=plan, area_path=township.path)
     return plan
 
 
-def plan_item_add(*, actor: Any, plan: MonthlyPlan, unit: Unit) -> None:
+def plan_item_add(*, actor: User, plan: MonthlyPlan, unit: Unit) -> None:
     require(actor, RECORD_INSPECTION, plan.township.path)
     if not unit.area.path.startswith(plan.township.path):
         raise ValidationError({"unit": _("The unit is not in this township.")})
     with transaction.atomic():
         _item, created = MonthlyPlanItem.objects.get_or_create(plan=plan, unit=unit)
         if created:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=plan, changes={"units": [None, unit.name]})
+            audit_record(actor=actor, action="plan.add_unit", obj=plan, changes={"units": [None, unit.name]})
 
 
-def plan_item_remove(*, actor: Any, plan: MonthlyPlan, unit: Unit) -> None:
+def plan_item_remove(*, actor: User, plan: MonthlyPlan, unit: Unit) -> None:
     require(actor, RECORD_INSPECTION, plan.township.path)
     with transaction.atomic():
         deleted, _n = MonthlyPlanItem.objects.filter(plan=plan, unit=unit).delete()
         if deleted:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=plan, changes={"units": [unit.name, None]})
+            audit_record(actor=actor, action="plan.remove_unit", obj=plan, changes={"units": [unit.name, None]})

@@ -6,3 +6,9 @@ class MonthlyConfig(AppConfig):
     name = "xieguan.monthly"
     label = "monthly"
     verbose_name = _("Monthly reports")
+
+    def ready(self) -> None:
+        from xieguan.monthly import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, the month lock's check, indicators, archive)
+        )

@@ -6,7 +6,6 @@ month)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,20 +20,20 @@ from django.utils.translation import gettext as _
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.pagination import page_for_request
+from xieguan.core.registry import Rate
 from xieguan.monthly.models import DEFAULT_DEADLINE_DAY
 from xieguan.monthly.overview import (
-    COLUMNS,
-    SORTS,
     Overview,
     OverviewRow,
+    columns,
+    indicator_of,
     month_overview,
     overview_area,
+    sort_key,
     sorted_rows,
-    trainings_of_month,
 )
 from xieguan.monthly.selectors import deadline_day_for, month_due_now, opinions_of_month
 from xieguan.monthly.views import _chosen_month, _month
-from xieguan.reports.selectors import Rate
 
 
 @dataclass
@@ -67,52 +66,42 @@ def _cells(row: OverviewRow, data: Overview) -> list[Cell]:
     total's to the area's pages."""
     area, year, month = row.area, data.year, data.month
     township = area.level == Level.TOWNSHIP
-    quarter = (month - 1) // 3 + 1
     period = {"year": year, "month": month}
-    if row.is_total:
-        filing_href = reverse("units:filing_rate")
-    else:
-        filing_href = _url("units:list", area=area.pk)
-    coverage_href = _url("inspections:due", township=area.pk if township else None, **period)
-    report_href = _url("reports:indicators", area=area.pk, **period)
-    drill = "monthly:overview_drill"
+    publicity_href = ""
     if township:
         publicity_href = reverse("monthly:cell", args=[area.pk, year, month, "total", "publicity", "month"])
         status_href = reverse("monthly:report", args=[area.pk, year, month])
     else:
-        publicity_href = _url("outreach:list", area=area.pk, year=year, quarter=quarter)
         status_href = (
             _url("monthly:review", **period) if row.is_total else _url("monthly:overview", area=area.pk, **period)
         )
     if township and not row.is_total:
         publicity_note = {
-            "done": _("quarter: %(n)d, done") % {"n": row.publicity_quarter},
+            "done": _("quarter: %(n)d, done") % {"n": row.counts["publicity_quarter"]},
             "due": _("quarter: none yet"),
             "overdue": _("quarter: none, overdue"),
         }.get(row.publicity_state, "")
     else:
         publicity_note = _("townships with publicity this quarter: %(done)d / %(all)d") % {
-            "done": row.quarter_done,
-            "all": row.quarter_townships,
+            "done": row.counts["quarter_done"],
+            "all": row.counts["quarter_townships"],
         }
-    cells = [
-        Cell("filing", row.filing_rate, None, filing_href),
-        Cell("coverage", row.coverage_rate, None, coverage_href),
-        Cell("report", row.report_rate, None, report_href),
-        Cell("timely", row.timely_rate, None, report_href),
-        Cell("rectified", row.rectified_rate, None, reverse(drill, args=[area.pk, year, month, "opinions"])),
-        Cell("publicity", None, row.publicity, publicity_href, publicity_note),
-        Cell(
-            "training",
-            None,
-            row.trainings,
-            reverse(drill, args=[area.pk, year, month, "trainings"]),
-            _("%(n)d people") % {"n": row.trained},
-        ),
-        Cell("status", row.submitted_rate if not (township and not row.is_total) else None, None, status_href),
-    ]
-    for cell, column in zip(cells, COLUMNS, strict=True):
-        cell.label, cell.formula = column.label, column.formula
+    # Where a figure drills to when it is not the page its indicator names.
+    special = {"publicity": publicity_href, "status": status_href}
+    if row.is_total:
+        special["filing"] = reverse("units:filing_rate")
+    notes = {"publicity": publicity_note, "training": _("%(n)d people") % {"n": row.counts["trained"]}}
+    cells = []
+    for column in columns():
+        indicator = indicator_of(column.key)
+        if indicator is None:  # the monthly report's own state
+            rate = row.submitted_rate if not (township and not row.is_total) else None
+            cells.append(Cell(column.key, rate, None, status_href, label=column.label, formula=column.formula))
+            continue
+        figure = row.rate(indicator)
+        href = special.get(column.key) or indicator.drill(area, data.period)
+        rate, value = (figure, None) if indicator.denominator else (None, figure.numerator)
+        cells.append(Cell(column.key, rate, value, href, notes.get(column.key, ""), column.label, column.formula))
     return cells
 
 
@@ -130,14 +119,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     year, month, form = _chosen_month(request, month_due_now(today, day))
     data = month_overview(request.user, area=area, year=year, month=month, today=today)
     sort = request.GET.get("sort", "")
-    sort = sort if sort in SORTS else ""
+    sort = sort if sort_key(sort) else ""
     descending = request.GET.get("dir") == "desc"
     rows = sorted_rows(data.rows, sort=sort, descending=descending)
     base: dict[str, Any] = {"year": year, "month": month}
     if request.GET.get("area"):
         base["area"] = area.pk
     headers = []
-    for column in COLUMNS:
+    shown = columns()
+    for column in shown:
         flip = "asc" if (sort == column.key and descending) else "desc" if sort == column.key else "asc"
         headers.append(
             {
@@ -147,10 +137,12 @@ def overview(request: HttpRequest) -> HttpResponse:
             }
         )
     # The bar chart shows the rate the table is sorted by (else coverage).
-    chart_column = next((c for c in COLUMNS if c.key == sort and c.key in RATE_OF), COLUMNS[1])
+    rates = [c for c in shown if (i := indicator_of(c.key)) is not None and i.denominator]
+    chart_column = next((c for c in rates if c.key == sort), rates[1])
+    chart_indicator: Any = indicator_of(chart_column.key)
     chart = {
         "names": [row.area.name for row in rows],
-        "values": [_chart_value(RATE_OF[chart_column.key](row)) for row in rows],
+        "values": [_chart_value(row.rate(chart_indicator)) for row in rows],
     }
     parent = area.parent if area.level == Level.COUNTY and area.parent_id else None
     if parent is not None and not Area.objects.visible_to(request.user).filter(pk=parent.pk).exists():
@@ -168,7 +160,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "headers": headers,
             "rows": [(row, _cells(row, data)) for row in rows],
             "total": (data.total, _cells(data.total, data)),
-            "columns": COLUMNS,
+            "columns": shown,
             "of_counties": data.of_counties,
             "sort": sort,
             "chart": chart,
@@ -177,34 +169,19 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-RATE_OF: dict[str, Callable[[OverviewRow], Rate]] = {
-    "filing": lambda row: row.filing_rate,
-    "coverage": lambda row: row.coverage_rate,
-    "report": lambda row: row.report_rate,
-    "timely": lambda row: row.timely_rate,
-    "rectified": lambda row: row.rectified_rate,
-}
-
-
 def _chart_value(rate: Rate) -> float | None:
     return float(rate.percent) if rate.percent is not None else None
 
 
-DRILLS = {"opinions": ("issued_at", "id"), "trainings": ("date", "id")}
-
-
 def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, measure: str) -> HttpResponse:
-    """The records behind the overview's opinions or training figure of an
-    area and month, keyset-paged."""
-    if measure not in DRILLS:
+    """The records behind the overview's opinions figure of an area and
+    month, keyset-paged (the other figures drill to their apps' lists)."""
+    if measure != "opinions":
         raise Http404
     area = get_area_for_user(request.user, area_id)
     year, month = _month(year, month)
-    if measure == "opinions":
-        qs = opinions_of_month(request.user, township=area, year=year, month=month)
-    else:
-        qs = trainings_of_month(request.user, area=area, year=year, month=month)
-    page = page_for_request(request, qs, ordering=list(DRILLS[measure]))
+    qs = opinions_of_month(request.user, township=area, year=year, month=month)
+    page = page_for_request(request, qs, ordering=["issued_at", "id"])
     return render(
         request,
         "monthly/overview_drill.html",
@@ -212,7 +189,6 @@ def overview_drill(request: HttpRequest, area_id: str, year: int, month: int, me
             "area": area,
             "year": year,
             "month": month,
-            "measure": measure,
             "page": page,
             "back": _url(
                 "monthly:overview", area=area.pk if area.level <= Level.COUNTY else None, year=year, month=month

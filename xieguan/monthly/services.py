@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.permissions import CONFIGURE_MONTHLY, REVIEW_MONTHLY, SUBMIT_MONTHLY, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audited
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.models import AuditEvent
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus
 from xieguan.monthly.periods import DEFAULT_DEADLINE_DAY, DEFAULT_PERIOD_START_DAY, period_for, rules_for
 from xieguan.monthly.selectors import monthly_figures
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
 
 MAX_TEXT = 2000
 MAX_UNLOCK_DAYS = 30
@@ -44,7 +46,7 @@ def _check_month(year: int, month: int, today: datetime.date, start_day: int = 1
 
 def monthly_report_submit(
     *,
-    actor: Any,
+    actor: User,
     township: Area,
     year: int,
     month: int,
@@ -80,48 +82,42 @@ def monthly_report_submit(
             report = MonthlyReport(township=township, year=year, month=month, deadline=period.deadline(deadline_day))
             if report_id is not None:
                 report.id = uuid.UUID(str(report_id))
-            before: dict[str, Any] = {}
             correction = False
         else:
-            before = snapshot(report)
             if report.status == MonthlyStatus.SUBMITTED:
                 raise ValidationError(_("This report is already submitted and awaits the county's review."))
             correction = report.status == MonthlyStatus.APPROVED
             if correction and not report.is_unlocked(now):
                 raise ValidationError(_("This report is approved and locked; ask the county to unlock it first."))
-        figures = monthly_figures(actor, township=township, year=year, month=month, today=today, period=period)
-        report.status = MonthlyStatus.SUBMITTED
-        report.submitted_at = now
-        report.submitted_by = actor
-        report.remarks = remarks
-        # A correction after an unlock keeps the first submission's
-        # timeliness; otherwise (first submit, or after a return) it is
-        # judged now: a returned report counted as not submitted.
-        if not correction:
-            report.on_time = timezone.localtime(now).date() <= report.deadline
-        report.unlocked_until = None
-        report.unlock_requested_at = None
-        report.save()
-        number = report.versions.count() + 1
-        MonthlyReportVersion.objects.create(
-            report=report,
-            number=number,
-            figures=figures.as_json(),
-            remarks=remarks,
-            submitted_at=now,
-            submitted_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-            obj=report,
-            changes=diff(before, snapshot(report)),
-            note=_("monthly report submitted, version %(n)d") % {"n": number},
-        )
+        with audited(actor, "month.submit", None if created else report) as audit:
+            figures = monthly_figures(actor, township=township, year=year, month=month, today=today, period=period)
+            report.status = MonthlyStatus.SUBMITTED
+            report.submitted_at = now
+            report.submitted_by = actor
+            report.remarks = remarks
+            # A correction after an unlock keeps the first submission's
+            # timeliness; otherwise (first submit, or after a return) it is
+            # judged now: a returned report counted as not submitted.
+            if not correction:
+                report.on_time = timezone.localtime(now).date() <= report.deadline
+            report.unlocked_until = None
+            report.unlock_requested_at = None
+            report.save()
+            number = report.versions.count() + 1
+            MonthlyReportVersion.objects.create(
+                report=report,
+                number=number,
+                figures=figures.as_json(),
+                remarks=remarks,
+                submitted_at=now,
+                submitted_by=actor,
+            )
+            audit.obj = report
+            audit.note = _("monthly report submitted, version %(n)d") % {"n": number}
     return report, created
 
 
-def _require_review(actor: Any, report: MonthlyReport) -> None:
+def _require_review(actor: User, report: MonthlyReport) -> None:
     require(actor, REVIEW_MONTHLY, report.township.path)
     institution = getattr(actor, "institution", None)
     if institution is not None and institution.area.path == report.township.path:
@@ -129,7 +125,7 @@ def _require_review(actor: Any, report: MonthlyReport) -> None:
         raise ValidationError(_("The county reviews monthly reports."))
 
 
-def monthly_report_return(*, actor: Any, report: MonthlyReport, comment: str) -> MonthlyReport:
+def monthly_report_return(*, actor: User, report: MonthlyReport, comment: str) -> MonthlyReport:
     """The county returns a submitted report with a comment; it counts as
     not submitted until the township submits it again."""
     _require_review(actor, report)
@@ -138,23 +134,16 @@ def monthly_report_return(*, actor: Any, report: MonthlyReport, comment: str) ->
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.SUBMITTED:
             raise ValidationError(_("Only a submitted report awaiting review can be returned or approved."))
-        before = snapshot(report)
-        report.status = MonthlyStatus.RETURNED
-        report.review_comment = comment
-        report.reviewed_by = actor
-        report.reviewed_at = timezone.now()
-        report.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.REFUSE,
-            obj=report,
-            changes=diff(before, snapshot(report)),
-            note=_("monthly report returned"),
-        )
+        with audited(actor, "month.return", report, note=_("monthly report returned")):
+            report.status = MonthlyStatus.RETURNED
+            report.review_comment = comment
+            report.reviewed_by = actor
+            report.reviewed_at = timezone.now()
+            report.save()
     return report
 
 
-def monthly_report_approve(*, actor: Any, report: MonthlyReport, comment: str = "") -> MonthlyReport:
+def monthly_report_approve(*, actor: User, report: MonthlyReport, comment: str = "") -> MonthlyReport:
     """The county approves a submitted report: the month's records of the
     township are locked from now on (``locks.assert_month_open``)."""
     _require_review(actor, report)
@@ -163,24 +152,17 @@ def monthly_report_approve(*, actor: Any, report: MonthlyReport, comment: str = 
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.SUBMITTED:
             raise ValidationError(_("Only a submitted report awaiting review can be returned or approved."))
-        before = snapshot(report)
-        report.status = MonthlyStatus.APPROVED
-        report.review_comment = comment
-        report.reviewed_by = actor
-        report.reviewed_at = timezone.now()
-        report.unlock_reason = ""
-        report.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.APPROVE,
-            obj=report,
-            changes=diff(before, snapshot(report)),
-            note=_("monthly report approved; the month is locked"),
-        )
+        with audited(actor, "month.approve", report, note=_("monthly report approved; the month is locked")):
+            report.status = MonthlyStatus.APPROVED
+            report.review_comment = comment
+            report.reviewed_by = actor
+            report.reviewed_at = timezone.now()
+            report.unlock_reason = ""
+            report.save()
     return report
 
 
-def monthly_report_unlock_request(*, actor: Any, report: MonthlyReport, reason: str) -> MonthlyReport:
+def monthly_report_unlock_request(*, actor: User, report: MonthlyReport, reason: str) -> MonthlyReport:
     """The township asks the county to unlock an approved month, saying why."""
     require(actor, SUBMIT_MONTHLY, report.township.path)
     reason = _text(reason, field="unlock_reason", required=True)
@@ -190,22 +172,15 @@ def monthly_report_unlock_request(*, actor: Any, report: MonthlyReport, reason: 
             raise ValidationError(_("Only an approved report can be unlocked."))
         if report.is_unlocked(timezone.now()):
             raise ValidationError(_("This report is unlocked already."))
-        before = snapshot(report)
-        report.unlock_reason = reason
-        report.unlock_requested_at = timezone.now()
-        report.unlocked_until = None
-        report.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.REQUEST,
-            obj=report,
-            changes=diff(before, snapshot(report)),
-            note=_("unlock requested"),
-        )
+        with audited(actor, "month.unlock_request", report, note=_("unlock requested")):
+            report.unlock_reason = reason
+            report.unlock_requested_at = timezone.now()
+            report.unlocked_until = None
+            report.save()
     return report
 
 
-def monthly_report_unlock_grant(*, actor: Any, report: MonthlyReport, until: datetime.date) -> MonthlyReport:
+def monthly_report_unlock_grant(*, actor: User, report: MonthlyReport, until: datetime.date) -> MonthlyReport:
     """The county grants a requested unlock until the end of ``until`` (at
     most 30 days ahead): the month's records may change, and the township
     submits again, until then."""
@@ -219,23 +194,18 @@ def monthly_report_unlock_grant(*, actor: Any, report: MonthlyReport, until: dat
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.APPROVED or report.unlock_requested_at is None:
             raise ValidationError(_("There is no unlock request to grant."))
-        before = snapshot(report)
-        end = datetime.datetime.combine(
-            until + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
-        )
-        report.unlocked_until = end
-        report.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.APPROVE,
-            obj=report,
-            changes=diff(before, snapshot(report)),
-            note=_("unlock granted until %(day)s") % {"day": until.isoformat()},
-        )
+        with audited(
+            actor, "month.unlock", report, note=_("unlock granted until %(day)s") % {"day": until.isoformat()}
+        ):
+            end = datetime.datetime.combine(
+                until + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
+            )
+            report.unlocked_until = end
+            report.save()
     return report
 
 
-def monthly_setting_set(*, actor: Any, county: Area, deadline_day: Any, period_start_day: Any) -> MonthlySetting:
+def monthly_setting_set(*, actor: User, county: Area, deadline_day: Any, period_start_day: Any) -> MonthlySetting:
     """Set the county's deadline day (1–31; 29–31 are clipped to the month,
     31 = month end) and the first day of its reporting month (1–28).
 
@@ -264,7 +234,6 @@ def monthly_setting_set(*, actor: Any, county: Area, deadline_day: Any, period_s
         raise ValidationError(errors)
     with transaction.atomic():
         setting = MonthlySetting.objects.select_for_update().filter(county=county).first()
-        before = snapshot(setting) if setting is not None else {}
         current_start = setting.period_start_day if setting is not None else DEFAULT_PERIOD_START_DAY
         if start != current_start:
             reported = (
@@ -286,19 +255,13 @@ def monthly_setting_set(*, actor: Any, county: Area, deadline_day: Any, period_s
                         % {"year": reported.year, "month": reported.month}
                     }
                 )
-        if setting is None:
-            setting = MonthlySetting(county=county, deadline_day=DEFAULT_DEADLINE_DAY)
-        setting.deadline_day = deadline
-        setting.period_start_day = start
-        setting.save()
-        changes = diff(before, snapshot(setting))
-        if changes:
-            audit_record(
-                actor=actor,
-                action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
-                obj=setting,
-                changes=changes,
-                area_path=county.path,
-                note=_("monthly report rules changed"),
-            )
+        with audited(
+            actor, "month_rules.set", setting, area_path=county.path, note=_("monthly report rules changed")
+        ) as audit:
+            if setting is None:
+                setting = MonthlySetting(county=county, deadline_day=DEFAULT_DEADLINE_DAY)
+            setting.deadline_day = deadline
+            setting.period_start_day = start
+            setting.save()
+            audit.obj = setting
     return setting

@@ -8,6 +8,10 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Publicity and training")
 
     def ready(self) -> None:
+        from xieguan.outreach import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, month lock, indicators, archive)
+        )
         from xieguan.outreach.timeline import guidance_entries
         from xieguan.units.timeline import timeline_source
 

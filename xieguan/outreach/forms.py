@@ -76,9 +76,23 @@ class OutreachFilterForm(forms.Form):
 
 
 class TrainingFilterForm(forms.Form):
+    """The list's filters; area and dates make it the exact drill-down of the
+    training indicator (a reporting month need not be a calendar month)."""
+
     q = forms.CharField(label=pgettext_lazy("filter", "Topic or trainer"), required=False)
     level = forms.ChoiceField(label=_("Level"), choices=[("", _("All levels")), *TrainingLevel.choices], required=False)
+    area = forms.ModelChoiceField(
+        label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All areas")
+    )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.visible_to(user).filter(level__lte=Level.TOWNSHIP).order_by("path")
+        )
 
 
 class TrainingEditForm(forms.Form):

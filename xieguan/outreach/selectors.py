@@ -47,14 +47,31 @@ def outreach_filtered(
     return qs
 
 
-def trainings_filtered(user: Any, *, q: str = "", level: str = "", year: int | None = None) -> Any:
+def trainings_filtered(
+    user: Any,
+    *,
+    q: str = "",
+    level: str = "",
+    area: Area | None = None,
+    year: int | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> Any:
+    """Trainings in the user's scope narrowed by the list's filters, held in
+    ``area`` (one the user may see) between ``since`` and ``until`` inclusive."""
     qs = Training.objects.for_list().visible_to(user)
     if q:
         qs = qs.filter(Q(topic__icontains=q) | Q(trainer__icontains=q))
     if level:
         qs = qs.filter(level=level)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
     if year:
         qs = qs.filter(date__year=year)
+    if since:
+        qs = qs.filter(date__gte=since)
+    if until:
+        qs = qs.filter(date__lte=until)
     return qs
 
 

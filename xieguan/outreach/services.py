@@ -6,7 +6,7 @@ import datetime
 import hmac
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audited
 from xieguan.core.idempotency import create_once
-from xieguan.core.models import AuditEvent
 from xieguan.core.photos import prepare_photo, save_photo_once
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import date_error
-from xieguan.monthly.locks import assert_month_open
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -31,6 +30,9 @@ from xieguan.outreach.models import (
     TrainingLevel,
 )
 from xieguan.units.models import Unit
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
 
 
 def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
@@ -51,7 +53,7 @@ def _clean_outreach_texts(*, place: str, theme: str, audience: str, materials: s
     }
 
 
-def _unit_errors(actor: Any, area: Area, form: str, unit: Unit | None) -> dict[str, str]:
+def _unit_errors(actor: User, area: Area, form: str, unit: Unit | None) -> dict[str, str]:
     """Guidance is to a unit of the record's area that the actor can see."""
     if form != OutreachForm.GUIDANCE:
         return {}
@@ -66,7 +68,7 @@ def _unit_errors(actor: Any, area: Area, form: str, unit: Unit | None) -> dict[s
 
 def outreach_create(
     *,
-    actor: Any,
+    actor: User,
     area: Area,
     date: datetime.date,
     place: str,
@@ -84,7 +86,7 @@ def outreach_create(
     require(actor, RECORD_OUTREACH, area.path)
     if actor.institution is None:
         raise ValidationError(_("Only a member of an institution can record publicity."))
-    assert_month_open(area, date)
+    assert_period_open(area, date)
     errors: dict[str, str] = {}
     if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
         errors["area"] = _("Choose a township or a village.")
@@ -102,20 +104,20 @@ def outreach_create(
     clean = _clean_outreach_texts(place=place, theme=theme, audience=audience, materials=materials)
 
     def make() -> Outreach:
-        record = Outreach(
-            id=id or uuid.uuid4(),
-            area=area,
-            institution=actor.institution,
-            date=date,
-            form=form,
-            audience_count=audience_count,
-            materials_count=materials_count,
-            unit=unit if form == OutreachForm.GUIDANCE else None,
-            recorded_by=actor,
-            **clean,
-        )
-        record.save()
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=record, changes=diff({}, snapshot(record)))
+        with audited(actor, "outreach.create") as audit:
+            record = audit.obj = Outreach(
+                id=id or uuid.uuid4(),
+                area=area,
+                institution=actor.institution,
+                date=date,
+                form=form,
+                audience_count=audience_count,
+                materials_count=materials_count,
+                unit=unit if form == OutreachForm.GUIDANCE else None,
+                recorded_by=actor,
+                **clean,
+            )
+            record.save()
         return record
 
     with transaction.atomic():
@@ -125,7 +127,7 @@ def outreach_create(
 
 def training_create(
     *,
-    actor: Any,
+    actor: User,
     area: Area,
     level: str,
     topic: str,
@@ -155,7 +157,7 @@ def training_create(
     if errors:
         raise ValidationError(errors)
     # A township's training sits in a month its report may have locked.
-    assert_month_open(area, date)
+    assert_period_open(area, date)
     clean = {
         "topic": _clean_text(topic, field="topic", required=True, limit=200),
         "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
@@ -163,18 +165,18 @@ def training_create(
     }
 
     def make() -> Training:
-        training = Training(
-            id=id or uuid.uuid4(),
-            area=area,
-            institution=actor.institution,
-            level=level,
-            date=date,
-            hours=Decimal(hours),
-            recorded_by=actor,
-            **clean,
-        )
-        training.save()
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=training, changes=diff({}, snapshot(training)))
+        with audited(actor, "training.create") as audit:
+            training = audit.obj = Training(
+                id=id or uuid.uuid4(),
+                area=area,
+                institution=actor.institution,
+                level=level,
+                date=date,
+                hours=Decimal(hours),
+                recorded_by=actor,
+                **clean,
+            )
+            training.save()
         return training
 
     with transaction.atomic():
@@ -183,10 +185,10 @@ def training_create(
 
 
 def _attend(
-    *, actor: Any, training: Training, person: Any, method: str, score: Decimal | None
+    *, actor: User, training: Training, person: User, method: str, score: Decimal | None
 ) -> tuple[Attendance, bool]:
     """One attendance per person: a second sign-in returns the first."""
-    area_path = person.institution.area.path if person.institution_id else None
+    area_path = person.institution.area.path if person.institution is not None else None
     if not person.is_active or area_path is None or not area_path.startswith(training.area.path):
         raise ValidationError({"person": _("This person is not in the training's area.")})
     if score is not None and not (Decimal(0) <= Decimal(score) <= Decimal(100)):
@@ -195,19 +197,21 @@ def _attend(
     if found is not None:
         return found, False
     try:
-        with transaction.atomic():
-            attendance = Attendance.objects.create(
+        with (
+            transaction.atomic(),
+            audited(actor, "attendance.sign_in" if method == SignInMethod.SELF else "attendance.register") as audit,
+        ):
+            attendance = audit.obj = Attendance.objects.create(
                 training=training, person=person, signed_at=timezone.now(), method=method, score=score
             )
     except IntegrityError:
         # Two sign-ins at once meet at the unique constraint.
         return Attendance.objects.get(training=training, person=person), False
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=attendance, changes=diff({}, snapshot(attendance)))
     return attendance, True
 
 
 def attendance_register(
-    *, actor: Any, training: Training, person: Any, score: Decimal | None = None
+    *, actor: User, training: Training, person: User, score: Decimal | None = None
 ) -> tuple[Attendance, bool]:
     """The trainer registers a person from the people registry; idempotent per
     person. Returns (attendance, created)."""
@@ -217,7 +221,7 @@ def attendance_register(
 
 
 def attendance_sign_in(
-    *, actor: Any, training: Training, token: str, today: datetime.date | None = None
+    *, actor: User, training: Training, token: str, today: datetime.date | None = None
 ) -> tuple[Attendance, bool]:
     """A signed-in person signs themselves in through the QR link: the token
     must be the training's, sign-in open (its date ± 1 day) and the person in
@@ -232,7 +236,7 @@ def attendance_sign_in(
         return _attend(actor=actor, training=training, person=actor, method=SignInMethod.SELF, score=None)
 
 
-def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[OutreachPhoto, bool]:
+def outreach_photo_add(*, actor: User, outreach: Outreach, upload: Any) -> tuple[OutreachPhoto, bool]:
     """Attach a photo (``xieguan.core.photos``: refused over 20 MB or when not
     an image, resized, kept once by hash). Returns (photo, created)."""
     require(actor, RECORD_OUTREACH, outreach.area.path)
@@ -241,7 +245,7 @@ def outreach_photo_add(*, actor: Any, outreach: Outreach, upload: Any) -> tuple[
         prepare_photo(upload),
         actor=actor,
         owner={"outreach": outreach},
-        check=lambda: assert_month_open(outreach.area, outreach.date),
+        check=lambda: ensure_open(outreach),
     )
 
 
@@ -259,7 +263,7 @@ OUTREACH_EDITABLE = (
 )
 
 
-def outreach_update(*, actor: Any, record: Outreach, **changes: Any) -> Outreach:
+def outreach_update(*, actor: User, record: Outreach, **changes: Any) -> Outreach:
     """Correct a publicity record: the same checks as recording it, in its
     old and its new area; before → after in the audit log."""
     require(actor, RECORD_OUTREACH, record.area.path)
@@ -282,8 +286,8 @@ def outreach_update(*, actor: Any, record: Outreach, **changes: Any) -> Outreach
     if errors:
         raise ValidationError(errors)
     # Both the month it leaves and the month it moves to must be open.
-    assert_month_open(record.area, record.date)
-    assert_month_open(area, values["date"])
+    ensure_open(record)
+    assert_period_open(area, values["date"])
     values.update(
         _clean_outreach_texts(
             place=values["place"], theme=values["theme"], audience=values["audience"], materials=values["materials"]
@@ -293,25 +297,22 @@ def outreach_update(*, actor: Any, record: Outreach, **changes: Any) -> Outreach
         values["unit"] = None
     with transaction.atomic():
         locked = Outreach.objects.select_for_update().get(pk=record.pk)
-        before = snapshot(locked)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
-        changed = diff(before, snapshot(locked))
-        if changed:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, changes=changed)
+        with audited(actor, "outreach.update", locked):
+            for name, value in values.items():
+                setattr(locked, name, value)
+            locked.save()
     return locked
 
 
-def outreach_delete(*, actor: Any, record: Outreach) -> None:
+def outreach_delete(*, actor: User, record: Outreach) -> None:
     """Delete a publicity record recorded by mistake, with its photos; the
     audit log keeps what it was."""
     require(actor, RECORD_OUTREACH, record.area.path)
-    assert_month_open(record.area, record.date)
+    ensure_open(record)
     names = [(p.image.storage, p.image.name) for p in record.photos.all()]
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=record, changes=diff(snapshot(record), {}))
-        record.delete()
+        with audited(actor, "outreach.delete", record):
+            record.delete()
 
         def remove_files() -> None:
             for storage, name in names:
@@ -324,7 +325,7 @@ def outreach_delete(*, actor: Any, record: Outreach) -> None:
 TRAINING_EDITABLE = ("topic", "date", "hours", "trainer", "materials")
 
 
-def training_update(*, actor: Any, training: Training, **changes: Any) -> Training:
+def training_update(*, actor: User, training: Training, **changes: Any) -> Training:
     """Correct a training's topic, date, hours, trainer or materials (its level
     and area stay: attendances were signed against them)."""
     require(actor, MANAGE_TRAINING, training.area.path)
@@ -337,8 +338,8 @@ def training_update(*, actor: Any, training: Training, **changes: Any) -> Traini
     if problem := date_error(values["date"]):
         raise ValidationError({"date": problem})
     # Both the month it leaves and the month it moves to must be open.
-    assert_month_open(training.area, training.date)
-    assert_month_open(training.area, values["date"])
+    ensure_open(training)
+    assert_period_open(training.area, values["date"])
     clean = {
         "topic": _clean_text(values["topic"], field="topic", required=True, limit=200),
         "trainer": _clean_text(values["trainer"], field="trainer", required=True, limit=100),
@@ -348,25 +349,22 @@ def training_update(*, actor: Any, training: Training, **changes: Any) -> Traini
     }
     with transaction.atomic():
         locked = Training.objects.select_for_update().get(pk=training.pk)
-        before = snapshot(locked)
-        for name, value in clean.items():
-            setattr(locked, name, value)
-        locked.save()
-        changed = diff(before, snapshot(locked))
-        if changed:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, changes=changed)
+        with audited(actor, "training.update", locked):
+            for name, value in clean.items():
+                setattr(locked, name, value)
+            locked.save()
     return locked
 
 
-def training_delete(*, actor: Any, training: Training) -> None:
+def training_delete(*, actor: User, training: Training) -> None:
     """Delete a training recorded by mistake — only while nobody has signed
     in, since attendances are people's hours."""
     require(actor, MANAGE_TRAINING, training.area.path)
-    assert_month_open(training.area, training.date)
+    ensure_open(training)
     with transaction.atomic():
         if training.attendances.exists():
             raise ValidationError(
                 _("People have signed in to this training; it cannot be deleted. Correct it instead.")
             )
-        audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=training, changes=diff(snapshot(training), {}))
-        training.delete()
+        with audited(actor, "training.delete", training):
+            training.delete()

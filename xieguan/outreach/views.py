@@ -175,7 +175,7 @@ def outreach_due(request: HttpRequest) -> HttpResponse:
 
 def training_list(request: HttpRequest) -> HttpResponse:
     """Trainings held in the user's area, newest first, filtered."""
-    filters = TrainingFilterForm(request.GET or None)
+    filters = TrainingFilterForm(request.GET or None, user=request.user)
     qs = trainings_filtered(request.user, **_clean_filters(filters))
     return render(
         request,

@@ -8,6 +8,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Information reports")
 
     def ready(self) -> None:
+        from xieguan.reports import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, month lock, indicators, what is due, home page, archive)
+        )
         from xieguan.reports.selectors import unit_timeline_entries
         from xieguan.units.timeline import timeline_source
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area, Level
+from xieguan.core.registry import Rate
 from xieguan.core.scope import ScopedQuerySet, get_object_for_user
 from xieguan.reports.models import (
     UNREPORTED_STATUSES,
@@ -156,19 +156,6 @@ def period_bounds(year: int, month: int | None = None) -> tuple[datetime.datetim
 # ---------------------------------------------------------------- indicators
 
 
-@dataclass(frozen=True)
-class Rate:
-    numerator: int
-    denominator: int
-
-    @property
-    def percent(self) -> Decimal | None:
-        """Per cent to one decimal; None when nothing is counted (not 0 %)."""
-        if not self.denominator:
-            return None
-        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 class ReportRates:
     """信息报告率 and 及时报告率 of a row that counts reports ``found``,
     ``reported`` (reached the county) and ``timely`` (within their limit):
@@ -216,6 +203,13 @@ def _counts_by_path(qs: Any) -> list[dict[str, Any]]:
     )
 
 
+def report_counts(user: Any, *, area: Area, start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """Reports found in [start, end) inside ``area``, per area path: how many
+    were ``found``, ``reported`` (reached the county) and ``timely``. One query."""
+    qs: Any = Report.objects.visible_to(user).filter(area__path__startswith=area.path)
+    return _counts_by_path(qs.found_between(start, end))
+
+
 def report_indicators(
     user: Any, *, area: Area, start: datetime.datetime, end: datetime.datetime
 ) -> tuple[IndicatorRow, list[IndicatorRow]]:
@@ -224,8 +218,7 @@ def report_indicators(
     own reports, made at the station, count in its total and in a row of its
     own), for reports found in [start, end). Three queries whatever the size.
     """
-    qs: Any = Report.objects.visible_to(user).filter(area__path__startswith=area.path)
-    rows = _counts_by_path(qs.found_between(start, end))
+    rows = report_counts(user, area=area, start=start, end=end)
     children = list(Area.objects.filter(parent=area).order_by("code", "name", "path"))
     total = IndicatorRow(area=area, is_total=True)
     by_child = {c.pk: IndicatorRow(area=c) for c in children}

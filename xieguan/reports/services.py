@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,13 +26,12 @@ from xieguan.accounts.permissions import (
     require,
 )
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audited
 from xieguan.core.idempotency import create_once
-from xieguan.core.models import AuditEvent
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo, save_photo_once
+from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.scope import is_within
 from xieguan.core.validators import clean_phone, date_error
-from xieguan.monthly.locks import assert_month_open
 from xieguan.reports.defaults import OCCUPATIONAL
 from xieguan.reports.models import (
     EMERGENCY_LIMIT_MINUTES,
@@ -47,6 +46,9 @@ from xieguan.reports.models import (
     ZeroReport,
 )
 from xieguan.reports.selectors import effective_categories
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -80,7 +82,7 @@ def _resolve_category(area: Area, category: ReportCategory | str | uuid.UUID | N
 
 def report_create(
     *,
-    actor: Any,
+    actor: User,
     category: ReportCategory | str | uuid.UUID | None,
     found_at: datetime.datetime | None,
     place: str,
@@ -155,7 +157,7 @@ def report_create(
     if errors:
         raise ValidationError(errors)
     assert found_at is not None
-    assert_month_open(area, found_at)
+    assert_period_open(area, found_at)
     clean = {
         "place": _clean_text(place, field="place", required=True, limit=200),
         "content": _clean_text(content, field="content", required=True, limit=2000),
@@ -165,8 +167,8 @@ def report_create(
     forward = at_county or (forward_now and can(actor, VERIFY_REPORT))
 
     def make() -> Report:
-        with files_kept_on_success() as files:
-            report = Report(
+        with files_kept_on_success() as files, audited(actor, "report.file") as audit:
+            report = audit.obj = Report(
                 id=id or uuid.uuid4(),
                 area=area,
                 institution=actor.institution,
@@ -195,14 +197,13 @@ def report_create(
                 _step(report, StepKind.FORWARDED, by=actor, at=now)
             for photo in prepared:
                 _save_photo(files, report=report, prepared=photo, actor=actor)
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=report, changes=diff({}, snapshot(report)))
-            return report
+        return report
 
     with transaction.atomic():
         return create_once(Report, id, actor, make)
 
 
-def _save_photo(files: Any, *, report: Report, prepared: PreparedPhoto, actor: Any) -> ReportPhoto:
+def _save_photo(files: Any, *, report: Report, prepared: PreparedPhoto, actor: User) -> ReportPhoto:
     photo = ReportPhoto(
         report=report,
         sha256=prepared.sha256,
@@ -216,12 +217,12 @@ def _save_photo(files: Any, *, report: Report, prepared: PreparedPhoto, actor: A
     return photo
 
 
-def report_photo_add(*, actor: Any, report: Report, upload: Any) -> tuple[ReportPhoto, bool]:
+def report_photo_add(*, actor: User, report: Report, upload: Any) -> tuple[ReportPhoto, bool]:
     """Attach a photo (resized, kept once by hash). Returns (photo, created)."""
     require(actor, FILE_REPORT, report.area.path)
 
     def check() -> None:
-        assert_month_open(report.area, report.found_at)
+        ensure_open(report)
         if report.photos.count() >= MAX_PHOTOS:
             raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
 
@@ -252,6 +253,14 @@ FLOW: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     StepKind.CLOSED: ((HANDLE_REPORT, VERIFY_REPORT), (ReportStatus.FED_BACK,), ReportStatus.CLOSED),
 }
 TOWNSHIP_STEPS = {StepKind.VERIFIED, StepKind.FORWARDED, StepKind.NOT_FORWARDED}
+STEP_EVENTS: dict[str, str] = {
+    StepKind.VERIFIED: "report.verify",
+    StepKind.FORWARDED: "report.forward",
+    StepKind.NOT_FORWARDED: "report.close_unforwarded",
+    StepKind.HANDLED: "report.handle",
+    StepKind.FED_BACK: "report.feedback",
+    StepKind.CLOSED: "report.close",
+}
 STEP_ACTIONS = {
     "verify": StepKind.VERIFIED,
     "forward": StepKind.FORWARDED,
@@ -268,7 +277,7 @@ NOTE_REQUIRED: dict[str, str] = {
 }
 
 
-def allowed_steps(user: Any, report: Report) -> list[str]:
+def allowed_steps(user: User, report: Report) -> list[str]:
     """The steps ``user`` may take on ``report`` now, in flow order."""
     result = []
     for kind, (caps, before, _after) in FLOW.items():
@@ -278,7 +287,7 @@ def allowed_steps(user: Any, report: Report) -> list[str]:
 
 
 def report_step(
-    *, actor: Any, report: Report, kind: str, note: str = "", now: datetime.datetime | None = None
+    *, actor: User, report: Report, kind: str, note: str = "", now: datetime.datetime | None = None
 ) -> tuple[Report, bool]:
     """Take one step of the flow (SPEC §5): verify, forward to the county
     (the moment the report counts as reported), close without forwarding
@@ -305,7 +314,7 @@ def report_step(
         # county's handling, feedback and closing come later, change no
         # figure of the township's month, and must not wait for an unlock.
         if kind in TOWNSHIP_STEPS:
-            assert_month_open(locked.area, locked.found_at)
+            ensure_open(locked)
         if locked.status not in before:
             raise ValidationError(
                 {
@@ -314,16 +323,15 @@ def report_step(
                 }
             )
         note = _clean_text(note, field="note", required=kind in NOTE_REQUIRED, limit=2000)
-        old = snapshot(locked)
-        locked.status = after
-        if kind == StepKind.FORWARDED:
-            locked.reported_at = now
-        target = NOTE_REQUIRED.get(kind)
-        if target:
-            setattr(locked, target, note)
-        locked.save()
-        _step(locked, kind, by=actor, at=now, note=note)
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, changes=diff(old, snapshot(locked)))
+        with audited(actor, STEP_EVENTS[kind], locked):
+            locked.status = after
+            if kind == StepKind.FORWARDED:
+                locked.reported_at = now
+            target = NOTE_REQUIRED.get(kind)
+            if target:
+                setattr(locked, target, note)
+            locked.save()
+            _step(locked, kind, by=actor, at=now, note=note)
     return locked, True
 
 
@@ -331,7 +339,7 @@ def report_step(
 
 
 def zero_report_make(
-    *, actor: Any, month: datetime.date, today: datetime.date | None = None, id: uuid.UUID | None = None
+    *, actor: User, month: datetime.date, today: datetime.date | None = None, id: uuid.UUID | None = None
 ) -> tuple[ZeroReport, bool]:
     """The actor's station confirms that nothing was found in its township in
     ``month`` (零报告). Refused for a month still to come and for a month in
@@ -357,11 +365,10 @@ def zero_report_make(
             {"month": _("Events or clues were found in this month; a zero report is only for a month with none.")}
         )
     try:
-        with transaction.atomic():
-            zero = ZeroReport.objects.create(
+        with transaction.atomic(), audited(actor, "zero_report.make") as audit:
+            zero = audit.obj = ZeroReport.objects.create(
                 id=id or uuid.uuid4(), institution=station, area=station.area, month=month, made_by=actor
             )
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=zero, changes=diff({}, snapshot(zero)))
     except IntegrityError:
         return ZeroReport.objects.get(institution=station, month=month), False
     return zero, True
@@ -372,7 +379,7 @@ def zero_report_make(
 
 def category_save(
     *,
-    actor: Any,
+    actor: User,
     county: Area,
     name: str,
     is_emergency: bool,
@@ -413,27 +420,16 @@ def category_save(
     }
     with transaction.atomic():
         if category is not None and category.county_id == county.pk:
-            old = snapshot(category)
-            for key, value in fields.items():
-                setattr(category, key, value)
-            category.save()
-            audit_record(
-                actor=actor,
-                action=AuditEvent.Action.UPDATE,
-                obj=category,
-                changes=diff(old, snapshot(category)),
-                area_path=county.path,
-            )
+            with audited(actor, "report_category.update", category, area_path=county.path):
+                for key, value in fields.items():
+                    setattr(category, key, value)
+                category.save()
             return category
-        code = category.code if category is not None else f"c-{uuid.uuid4().hex[:10]}"
-        made = ReportCategory.objects.create(county=county, code=code, **fields)
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=made,
-            changes=diff(snapshot(category) if category is not None else {}, snapshot(made)),
-            area_path=county.path,
-        )
+        # A county's own row made from a default records what it changed
+        # from that default.
+        with audited(actor, "report_category.create", category, area_path=county.path) as audit:
+            code = category.code if category is not None else f"c-{uuid.uuid4().hex[:10]}"
+            made = audit.obj = ReportCategory.objects.create(county=county, code=code, **fields)
         return made
 
 
@@ -444,7 +440,7 @@ ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 
 def exposed_person_register(
     *,
-    actor: Any,
+    actor: User,
     area: Area | None,
     name: str,
     employer: str,
@@ -481,15 +477,15 @@ def exposed_person_register(
         raise ValidationError({"phone": exc.messages}) from None
 
     def make() -> ExposedPerson:
-        person = ExposedPerson.objects.create(
-            id=id or uuid.uuid4(),
-            area=area,
-            id_number=id_number,
-            exposure_years=exposure_years,
-            registered_by=actor,
-            **clean,
-        )
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=person, changes=diff({}, snapshot(person)))
+        with audited(actor, "exposed_person.register") as audit:
+            person = audit.obj = ExposedPerson.objects.create(
+                id=id or uuid.uuid4(),
+                area=area,
+                id_number=id_number,
+                exposure_years=exposure_years,
+                registered_by=actor,
+                **clean,
+            )
         return person
 
     with transaction.atomic():

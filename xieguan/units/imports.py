@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,8 +38,7 @@ from simple_history.utils import bulk_create_with_history
 
 from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import audit_changes, diff
-from xieguan.core.models import AuditEvent
+from xieguan.core.audit import audit_record, audited_bulk_create
 from xieguan.core.tabular import BadFile, cell_text, find_header, header_key, parse_date, read_rows
 from xieguan.core.validators import normalise_credit_code
 from xieguan.units.duplicates import Candidate, duplicate_pairs
@@ -58,6 +57,9 @@ from xieguan.units.models import (
 )
 from xieguan.units.selectors import COMMON_REQUIRED, place_names_near, township_path_of
 from xieguan.units.services import clean_unit_data, county_path, credit_code_taken, unit_snapshot
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -547,7 +549,7 @@ def _is_example(values: list[Any], name_col: int | None) -> bool:
 
 
 def check_sheet(
-    actor: Any,
+    actor: User,
     category: Category,
     table: list[tuple[int, list[Any]]],
     *,
@@ -694,7 +696,7 @@ def _check_codes_in_county(actor: Any, result: CheckResult, header: str) -> None
         result.rows = [(row, clean) for row, clean in result.rows if row not in bad_rows]
 
 
-def _duplicates(actor: Any, rows: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+def _duplicates(actor: User, rows: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Possible duplicates of the sheet's rows: near-identical name and address
     in the same township, within the sheet or against the registry (a credit
     code already taken is an error, not a warning)."""
@@ -791,7 +793,7 @@ def batch_check(batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def write_units(actor: Any, rows: list[tuple[int, dict[str, Any]]], *, fields: list[CategoryField]) -> int:
+def write_units(actor: User, rows: list[tuple[int, dict[str, Any]]], *, fields: list[CategoryField]) -> int:
     """Insert clean rows as units in bulk, each with its history row and its
     audit event, in the caller's transaction. Returns how many."""
     required = [f.key for f in fields if f.required]
@@ -808,26 +810,11 @@ def write_units(actor: Any, rows: list[tuple[int, dict[str, Any]]], *, fields: l
         )
         units.append(unit)
     bulk_create_with_history(units, Unit, batch_size=1000, default_user=actor if actor.is_authenticated else None)
-    username = actor.get_username()
-    events = [
-        AuditEvent(
-            actor=actor,
-            actor_username=username,
-            action=AuditEvent.Action.CREATE,
-            object_type="units.unit",
-            object_id=str(unit.pk),
-            object_repr=str(unit)[:200],
-            area_path=unit.area.path,
-            changes=audit_changes(Unit, diff({}, unit_snapshot(unit))),
-            note=_("Excel import"),
-        )
-        for unit in units
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    audited_bulk_create(actor, "unit.import", units, snapshot_with=unit_snapshot, note=_("Excel import"))
     return len(units)
 
 
-def batch_import(batch: ImportBatch, *, actor: Any = None) -> ImportBatch:
+def batch_import(batch: ImportBatch, *, actor: User | None = None) -> ImportBatch:
     """Import a batch the user confirmed: the sheet is checked again (the
     registry may have changed since the preview); if it is still all good,
     every row is written in one transaction; otherwise the batch goes back
@@ -864,11 +851,9 @@ def batch_import(batch: ImportBatch, *, actor: Any = None) -> ImportBatch:
         locked.done = locked.total = len(result.rows)
         locked.imported_at = timezone.now()
         locked.save()
-        from xieguan.core.audit import audit_record
-
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.IMPORT,
+            action="unit_import.import",
             obj=locked,
             changes={"units_created": [None, created]},
             note=locked.original_name,
@@ -876,7 +861,7 @@ def batch_import(batch: ImportBatch, *, actor: Any = None) -> ImportBatch:
     return locked
 
 
-def import_rows_for_bench(actor: Any, category: Category, path: str | Path) -> int:
+def import_rows_for_bench(actor: User, category: Category, path: str | Path) -> int:
     """Parse, check and import a sheet synchronously, as the benchmark needs:
     returns how many units were created; ValueError listing the first errors
     when the sheet is not all good."""
@@ -890,7 +875,7 @@ def import_rows_for_bench(actor: Any, category: Category, path: str | Path) -> i
         return write_units(actor, result.rows, fields=list(category.fields.all()))
 
 
-def scope_area_of(actor: Any) -> Area | None:
+def scope_area_of(actor: User) -> Area | None:
     """The area a batch belongs to (who may see it): the uploader's."""
     institution = getattr(actor, "institution", None)
     return institution.area if institution is not None else None

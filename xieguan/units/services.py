@@ -6,20 +6,17 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.audit import audit_record, diff, snapshot
+from xieguan.core.audit import audited, snapshot
 from xieguan.core.idempotency import create_once
-from xieguan.core.models import AuditEvent
 from xieguan.core.scope import is_within
 from xieguan.core.validators import FAR_AHEAD_DAYS, clean_phone, date_error, normalise_credit_code, validate_credit_code
 from xieguan.units.models import (
@@ -28,8 +25,6 @@ from xieguan.units.models import (
     CertificateKind,
     FieldKind,
     Grade,
-    ImportBatch,
-    ImportStatus,
     Licence,
     RiskGrade,
     StaffCertificate,
@@ -39,6 +34,9 @@ from xieguan.units.models import (
     county_id_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED, missing_fields
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
 
 # The fields a page or the API may set on a unit, besides ``extra``.
 UNIT_FIELDS = (
@@ -72,7 +70,7 @@ def county_path(area: Area) -> str:
     return "/" + "".join(f"{s}/" for s in segments)
 
 
-def credit_code_taken(actor: Any, *, code: str, name: str, path: str) -> str:
+def credit_code_taken(actor: User, *, code: str, name: str, path: str) -> str:
     """The message for a credit code the unit ``name`` at ``path`` already
     holds in the county. Only a unit the actor may see is named: a township
     must not learn its neighbours' units, nor test codes against their
@@ -89,7 +87,7 @@ def credit_code_taken(actor: Any, *, code: str, name: str, path: str) -> str:
     ) % {"code": code}
 
 
-def _credit_code_clash(actor: Any, code: str, area: Area, unit: Unit | None) -> dict[str, list[str]]:
+def _credit_code_clash(actor: User, code: str, area: Area, unit: Unit | None) -> dict[str, list[str]]:
     """The error for a credit code another unit of the area's county holds,
     or {} when it is free. The database holds the same rule
     (unit_credit_code_unique_in_county); this check gives the message."""
@@ -102,7 +100,7 @@ def _credit_code_clash(actor: Any, code: str, area: Area, unit: Unit | None) -> 
     return {"credit_code": [credit_code_taken(actor, code=code, name=other["name"], path=other["area__path"])]}
 
 
-def _save_unit(actor: Any, unit: Unit, *, creating: bool) -> None:
+def _save_unit(actor: User, unit: Unit, *, creating: bool) -> None:
     """Save, turning the database's refusal of a credit code taken meanwhile
     (two people registering the same unit at once) into the same message
     as the check before it. Another IntegrityError (a retried id) goes on."""
@@ -187,7 +185,7 @@ def _clean_value(field: CategoryField, value: Any) -> Any:
 
 
 def _clean_unit(
-    actor: Any,
+    actor: User,
     data: dict[str, Any],
     *,
     unit: Unit | None,
@@ -213,7 +211,7 @@ def _clean_unit(
 
 
 def clean_unit_data(
-    actor: Any,
+    actor: User,
     data: dict[str, Any],
     *,
     unit: Unit | None,
@@ -328,7 +326,7 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
     return values
 
 
-def unit_create(*, actor: Any, id: uuid.UUID | None = None, **data: Any) -> Unit:
+def unit_create(*, actor: User, id: uuid.UUID | None = None, **data: Any) -> Unit:
     """Register a unit in a village or township inside the actor's area.
     Idempotent on ``id``: the same id sent again returns the unit already made."""
     require(actor, MANAGE_UNITS)
@@ -338,10 +336,10 @@ def unit_create(*, actor: Any, id: uuid.UUID | None = None, **data: Any) -> Unit
 
     def make() -> Unit:
         clean = _clean_unit(actor, data, unit=None)
-        unit = Unit(id=id or uuid.uuid4(), **clean)
-        unit.is_complete = not missing_fields(unit)
-        _save_unit(actor, unit, creating=True)
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=unit, changes=diff({}, unit_snapshot(unit)))
+        with audited(actor, "unit.create", snapshot_with=unit_snapshot) as audit:
+            unit = audit.obj = Unit(id=id or uuid.uuid4(), **clean)
+            unit.is_complete = not missing_fields(unit)
+            _save_unit(actor, unit, creating=True)
         return unit
 
     with transaction.atomic():
@@ -349,7 +347,7 @@ def unit_create(*, actor: Any, id: uuid.UUID | None = None, **data: Any) -> Unit
     return unit
 
 
-def unit_update(*, actor: Any, unit: Unit, **data: Any) -> Unit:
+def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
     """Change a unit; fields not given keep their values. The audit log
     records before → after of every field that changed."""
     require(actor, MANAGE_UNITS, unit.area.path)
@@ -362,21 +360,17 @@ def unit_update(*, actor: Any, unit: Unit, **data: Any) -> Unit:
     if "category" in data and data["category"] != unit.category and "extra" not in data:
         merged["extra"] = {}
     clean = _clean_unit(actor, merged, unit=unit)
-    before = unit_snapshot(unit)
-    with transaction.atomic():
+    with transaction.atomic(), audited(actor, "unit.update", unit, snapshot_with=unit_snapshot):
         for name, value in clean.items():
             setattr(unit, name, value)
         unit.is_complete = not missing_fields(unit)
         _save_unit(actor, unit, creating=False)
-        changes = diff(before, unit_snapshot(unit))
-        if changes:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=unit, changes=changes)
     return unit
 
 
 def licence_add(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     kind: str,
     number: str,
@@ -403,17 +397,17 @@ def licence_add(
         raise ValidationError(errors)
 
     def make() -> Licence:
-        licence = Licence.objects.create(
-            id=id or uuid.uuid4(),
-            unit=unit,
-            kind=kind[:50],
-            number=number[:60],
-            issuer=(issuer or "").strip()[:100],
-            issued_on=issued_on,
-            expires_on=expires_on,
-            scope=(scope or "").strip()[:200],
-        )
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=licence, changes=diff({}, snapshot(licence)))
+        with audited(actor, "licence.add") as audit:
+            licence = audit.obj = Licence.objects.create(
+                id=id or uuid.uuid4(),
+                unit=unit,
+                kind=kind[:50],
+                number=number[:60],
+                issuer=(issuer or "").strip()[:100],
+                issued_on=issued_on,
+                expires_on=expires_on,
+                scope=(scope or "").strip()[:200],
+            )
         return licence
 
     with transaction.atomic():
@@ -423,7 +417,7 @@ def licence_add(
 
 def certificate_add(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     person_name: str,
     kind: str,
@@ -445,17 +439,15 @@ def certificate_add(
         raise ValidationError(errors)
 
     def make() -> StaffCertificate:
-        certificate = StaffCertificate.objects.create(
-            id=id or uuid.uuid4(),
-            unit=unit,
-            person_name=person_name[:50],
-            kind=kind,
-            number=(number or "").strip()[:60],
-            expires_on=expires_on,
-        )
-        audit_record(
-            actor=actor, action=AuditEvent.Action.CREATE, obj=certificate, changes=diff({}, snapshot(certificate))
-        )
+        with audited(actor, "certificate.add") as audit:
+            certificate = audit.obj = StaffCertificate.objects.create(
+                id=id or uuid.uuid4(),
+                unit=unit,
+                person_name=person_name[:50],
+                kind=kind,
+                number=(number or "").strip()[:60],
+                expires_on=expires_on,
+            )
         return certificate
 
     with transaction.atomic():
@@ -508,7 +500,7 @@ def _move_related(merged: Unit, survivor: Unit) -> dict[str, int]:
     return moved
 
 
-def unit_merge(*, actor: Any, survivor: Unit, merged: Unit, take_from_merged: Iterable[str] = ()) -> Unit:
+def unit_merge(*, actor: User, survivor: Unit, merged: Unit, take_from_merged: Iterable[str] = ()) -> Unit:
     """Merge ``merged`` (a duplicate) into ``survivor``. The survivor keeps its
     own values except the fields named in ``take_from_merged`` (a unit field
     or ``extra.<key>``), which take the merged unit's value; the result is
@@ -551,140 +543,26 @@ def unit_merge(*, actor: Any, survivor: Unit, merged: Unit, take_from_merged: It
         merged = Unit.objects.select_for_update().select_related("area", "category").get(pk=merged.pk)
         if survivor.merged_into_id or merged.merged_into_id:
             raise ValidationError({"merged": [_("One of these units has already been merged into another.")]})
-        before = unit_snapshot(survivor)
-        merged_code = merged.credit_code
-        # The code passes to the survivor (or is dropped): one unit per code.
-        if merged_code:
-            merged.credit_code = None
-            merged.save(update_fields=["credit_code", "updated_at"])
-        clean = clean_unit_data(actor, data, unit=survivor)
-        for name, value in clean.items():
-            setattr(survivor, name, value)
-        survivor.is_complete = not missing_fields(survivor)
-        survivor.save()
-        moved = _move_related(merged, survivor)
-        merged.refresh_from_db(fields=["merged_into"])
-        merged.merged_into = survivor
-        merged.save(update_fields=["merged_into", "updated_at"])
-        changes: dict[str, Any] = diff(before, unit_snapshot(survivor))
-        changes["merged_units"] = [None, merged.name]
-        if merged_code:
-            changes["merged_credit_code"] = [merged_code, None]
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=survivor,
-            changes=changes,
-            note=_("%(merged)s was merged into this unit; moved: %(moved)s")
-            % {
+        with audited(actor, "unit.merge", survivor, snapshot_with=unit_snapshot) as audit:
+            merged_code = merged.credit_code
+            # The code passes to the survivor (or is dropped): one unit per code.
+            if merged_code:
+                merged.credit_code = None
+                merged.save(update_fields=["credit_code", "updated_at"])
+            clean = clean_unit_data(actor, data, unit=survivor)
+            for name, value in clean.items():
+                setattr(survivor, name, value)
+            survivor.is_complete = not missing_fields(survivor)
+            survivor.save()
+            moved = _move_related(merged, survivor)
+            merged.refresh_from_db(fields=["merged_into"])
+            merged.merged_into = survivor
+            merged.save(update_fields=["merged_into", "updated_at"])
+            audit.changes["merged_units"] = [None, merged.name]
+            if merged_code:
+                audit.changes["merged_credit_code"] = [merged_code, None]
+            audit.note = _("%(merged)s was merged into this unit; moved: %(moved)s") % {
                 "merged": merged.name,
                 "moved": "、".join(f"{name} {count}" for name, count in sorted(moved.items())) or "—",
-            },
-        )
+            }
     return survivor
-
-
-# ---- Excel import batches ---------------------------------------------------
-
-
-def import_batch_create(*, actor: Any, category: Category, upload: Any, id: uuid.UUID | None = None) -> ImportBatch:
-    """Store an uploaded sheet of units and check it: a small sheet at once,
-    a large one (more than BACKGROUND_ROWS rows) in the background, its
-    progress saved on the batch. A file that is no readable sheet raises
-    ValidationError on ``file`` and stores nothing. Idempotent on ``id``."""
-    from xieguan.core.tabular import BadFile
-    from xieguan.units import imports, tasks
-
-    require(actor, MANAGE_UNITS)
-    if not isinstance(category, Category):
-        raise ValidationError({"category": [_("Choose the unit's category.")]})
-    existing = None
-    if id is not None:
-        existing = ImportBatch.objects.visible_to(actor).filter(pk=id).first()
-        if existing is None and ImportBatch.objects.filter(pk=id).exists():
-            raise Http404
-    if existing is not None:
-        return existing
-    name = str(getattr(upload, "name", "") or "")[:255]
-    try:
-        table = imports.read_rows(upload, name=name)
-    except BadFile as exc:
-        raise ValidationError({"file": [str(exc)]}) from None
-    upload.seek(0)
-    rows = len(table)
-    with transaction.atomic():
-        batch = ImportBatch(
-            id=id or uuid.uuid4(),
-            created_by=actor,
-            area=imports.scope_area_of(actor),
-            category=category,
-            original_name=Path(name).name,
-            total=rows,
-        )
-        # The stored name is the server's: the batch's id and the kind the
-        # content was read as, never the sender's file name.
-        upload.seek(0)
-        suffix = ".xlsx" if upload.read(2) == b"PK" else ".csv"
-        upload.seek(0)
-        batch.file.save(f"{batch.pk}{suffix}", upload, save=False)
-        batch.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=batch,
-            changes={"original_name": [None, batch.original_name], "category": [None, category.name]},
-        )
-        if rows > imports.BACKGROUND_ROWS:
-            batch_id = str(batch.pk)
-            transaction.on_commit(lambda: tasks.import_batch_check_task.enqueue(batch_id))
-    if rows <= imports.BACKGROUND_ROWS:
-        batch = imports.batch_check(batch)
-    return batch
-
-
-def import_batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
-    """Import a checked batch: every row or none. Confirming again, or while
-    it runs, changes nothing (idempotent). A large batch runs in the
-    background. Only a batch with no errors can be confirmed."""
-    from xieguan.units import imports, tasks
-
-    require(actor, MANAGE_UNITS, batch.area.path if batch.area else None)
-    with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().select_related("created_by", "category").get(pk=batch.pk)
-        if batch.status in (ImportStatus.IMPORTED, ImportStatus.IMPORTING):
-            return batch
-        if batch.status != ImportStatus.READY:
-            raise ValidationError({"batch": [_("Only a checked sheet without errors can be imported.")]})
-        batch.status = ImportStatus.IMPORTING
-        batch.done = 0
-        batch.save(update_fields=["status", "done", "updated_at"])
-        background = batch.total > imports.BACKGROUND_ROWS
-        if background:
-            batch_id = str(batch.pk)
-            transaction.on_commit(lambda: tasks.import_batch_import_task.enqueue(batch_id))
-    if not background:
-        batch = imports.batch_import(batch, actor=actor)
-    else:
-        batch.refresh_from_db()
-    return batch
-
-
-def import_batch_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
-    """Drop a batch that was not imported; cancelling again changes nothing."""
-    require(actor, MANAGE_UNITS, batch.area.path if batch.area else None)
-    with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status == ImportStatus.CANCELLED:
-            return batch
-        if batch.status in (ImportStatus.IMPORTED, ImportStatus.IMPORTING):
-            raise ValidationError({"batch": [_("This sheet has already been imported; it cannot be cancelled.")]})
-        before = batch.get_status_display()
-        batch.status = ImportStatus.CANCELLED
-        batch.save(update_fields=["status", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=batch,
-            changes={"status": [str(before), str(batch.get_status_display())]},
-        )
-    return batch

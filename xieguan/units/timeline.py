@@ -106,7 +106,7 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
             title = ""
         yield TimelineEntry(
             at=event.at,
-            kind=str(event.get_action_display()),
+            kind=event.label,
             title=title,
             actor=event.actor_username or "",
             detail=event.note,

@@ -23,7 +23,7 @@ from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
-from xieguan.units import imports, services
+from xieguan.units import batches, imports, services
 from xieguan.units.exports import export_rows
 from xieguan.units.forms import (
     CertificateForm,
@@ -301,7 +301,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.import_batch_create(
+            batch = batches.import_batch_create(
                 actor=request.user,
                 category=form.cleaned_data["category"],
                 upload=form.cleaned_data["file"],
@@ -342,7 +342,7 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
     try:
-        batch = services.import_batch_confirm(actor=request.user, batch=batch)
+        batch = batches.import_batch_confirm(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -355,7 +355,7 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
 def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
     try:
-        services.import_batch_cancel(actor=request.user, batch=batch)
+        batches.import_batch_cancel(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

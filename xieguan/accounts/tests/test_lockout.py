@@ -84,7 +84,7 @@ def test_five_wrong_passwords_from_one_address_lock_the_name_for_that_address_on
     lock = SignInLock.objects.get()
     assert (lock.kind, lock.user, lock.ip_address) == (SignInLockKind.ACCOUNT, demo.users["cg1"], ATTACKER)
     assert lock.until == lock.locked_at + timedelta(minutes=15)
-    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGNIN_LOCKED)
+    event = AuditEvent.objects.get(action="signin.locked")
     assert (event.actor_username, event.ip, event.object_id) == ("cg1", ATTACKER, str(lock.pk))
     assert event.area_path == demo.townships[0].path
 
@@ -98,7 +98,7 @@ def test_attempts_during_the_cool_off_do_not_extend_it(demo, demo_password, cloc
     clock.now = SignInLock.objects.get().locked_at + timedelta(minutes=15, seconds=1)
     client, response = sign_in("cg1", demo_password, ATTACKER)
     assert response.status_code == 302 and signed_in(client)
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGNIN_LOCKED).count() == 1
+    assert AuditEvent.objects.filter(action="signin.locked").count() == 1
 
 
 def test_spraying_from_one_address_across_user_names_is_blocked(demo, demo_password, clock):
@@ -150,7 +150,7 @@ def test_the_county_administrator_sees_and_releases_a_lock_in_their_area(demo, d
     assert response.status_code == 302
     lock.refresh_from_db()
     assert lock.released_by == county_admin and lock.released_at is not None
-    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGNIN_RELEASED)
+    event = AuditEvent.objects.get(action="signin.released")
     assert (event.actor, event.object_id, event.area_path) == (county_admin, str(lock.pk), demo.townships[0].path)
     assert "目前没有被锁定的登录" in client.get(reverse("accounts:lockout_list")).content.decode()
     assert signed_in(sign_in("cg1", demo_password, ATTACKER)[0])
@@ -179,7 +179,7 @@ def test_others_cannot_see_or_release_a_lock(demo, login, neighbour, who, status
     assert listing.status_code == 403 or ATTACKER not in listing.content.decode()
     lock.refresh_from_db()
     assert lock.released_at is None
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SIGNIN_RELEASED).exists()
+    assert not AuditEvent.objects.filter(action="signin.released").exists()
     assert sign_in("cg1", "wrong-password", ATTACKER)[1].status_code == 429
 
 
@@ -195,7 +195,7 @@ def test_an_address_lock_is_shown_to_system_administrators_only(demo, demo_passw
     admin.post(reverse("accounts:lockout_release", args=[lock.pk]))
     lock.refresh_from_db()
     assert lock.released_by == demo.users["admin"]
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGNIN_RELEASED, object_id=str(lock.pk)).exists()
+    assert AuditEvent.objects.filter(action="signin.released", object_id=str(lock.pk)).exists()
     # released: the address signs in again, and its earlier failures no longer count
     assert signed_in(sign_in("cg2", demo_password, ATTACKER)[0])
     sign_in("cun1", "wrong-password", ATTACKER)

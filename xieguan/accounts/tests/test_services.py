@@ -22,7 +22,7 @@ def test_county_admin_creates_a_comanager(demo, county_admin):
         id_number="11010519491231002X",
     )
     assert person.check_password(GOOD) and person.role_codes == {"comanager"}
-    event = AuditEvent.objects.get(action="create", object_id=str(person.pk))
+    event = AuditEvent.objects.get(action="user.create", object_id=str(person.pk))
     assert "password" not in event.changes
 
 
@@ -84,7 +84,7 @@ def test_comanager_moves_only_after_the_bureau_approves(demo, county_admin):
     services.transfer_decide(actor=county_admin, transfer=transfer, approve=True)
     cg2.refresh_from_db()
     assert cg2.institution == demo.stations[2]
-    assert AuditEvent.objects.filter(action="approve", object_id=str(transfer.pk)).exists()
+    assert AuditEvent.objects.filter(action="transfer.approve", object_id=str(transfer.pk)).exists()
 
 
 def test_refusal_needs_a_reason_and_leaves_the_person(demo, county_admin):

@@ -52,7 +52,7 @@ def test_turning_it_on_from_the_page(demo, login, comanager_in):
     body = done.content.decode()
     assert body.count("<li><code>") == services.BACKUP_CODES
     assert TOTPDevice.objects.filter(user=comanager_in, confirmed=True).count() == 1
-    event = AuditEvent.objects.filter(object_id=str(comanager_in.pk), action=AuditEvent.Action.UPDATE).latest("at")
+    event = AuditEvent.objects.filter(object_id=str(comanager_in.pk), action="two_factor.on").latest("at")
     assert event.changes == {"two_factor": [False, True]}
     # The session that turned it on is not sent to the code page.
     assert client.get(reverse("core:home")).status_code == 200
@@ -67,7 +67,7 @@ def test_sign_in_then_the_code_then_the_pages(demo, comanager_in, demo_password)
 
     wrong = client.post(reverse("accounts:two_factor_verify"), {"code": "123456", "next": "/units/"})
     assert wrong.status_code == 200 and "验证码不对" in wrong.content.decode()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, actor_username="cg1").exists()
+    assert AuditEvent.objects.filter(action="session.login_failed", actor_username="cg1").exists()
     assert client.get(reverse("units:list")).status_code == 302
 
     device.refresh_from_db()

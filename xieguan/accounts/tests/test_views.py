@@ -21,7 +21,7 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes(demo, demo_passwor
     response = client.post(reverse("accounts:login"), {"username": "cg1", "password": demo_password})
     assert "账号已锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(actor_username="cg1", action="locked_out").exists()
+    assert AuditEvent.objects.filter(actor_username="cg1", action="session.locked_out").exists()
     # another account is not affected
     assert Client().post(reverse("accounts:login"), {"username": "cg2", "password": demo_password}).status_code == 302
 

@@ -14,7 +14,7 @@ from xieguan.core.models import AuditEvent
 def test_county_admin_adds_a_village(demo, county_admin, township):
     village = services.area_create(actor=county_admin, parent=township, name="新村", code="990101100203")
     assert village.level == Level.VILLAGE and village.path.startswith(township.path)
-    assert AuditEvent.objects.filter(action="create", object_id=str(village.pk)).exists()
+    assert AuditEvent.objects.filter(action="area.create", object_id=str(village.pk)).exists()
 
 
 def test_create_is_idempotent_on_the_client_id(demo, county_admin, township):
@@ -68,7 +68,7 @@ def test_retire_moves_villages_and_closes_institutions(demo, county_admin):
     old.refresh_from_db()
     assert old.retired_on == datetime.date(2026, 1, 1) and old.successor == successor
     assert Institution.objects.get(area=old).closed_on == datetime.date(2026, 1, 1)
-    assert AuditEvent.objects.filter(action="retire", object_id=str(old.pk)).exists()
+    assert AuditEvent.objects.filter(action="area.retire", object_id=str(old.pk)).exists()
 
 
 def test_retire_into_a_different_level_is_refused(demo, county_admin):

@@ -122,7 +122,7 @@ def test_api_complainant_only_for_the_handler(demo, api_token, named_complaint):
     assert r.status_code == 404 and r.json()["detail"] == "记录不存在，或不在您的辖区内。"
     listed = client.get("/api/complaints?status=", **api_token(demo.users["cg1"])).content.decode()
     assert "13912345678" not in listed
-    assert AuditEvent.objects.filter(action="view_personal").count() == 1
+    assert AuditEvent.objects.filter(action="complaint.view_contact").count() == 1
 
 
 def test_api_steps_as_actions(demo, api_token, named_complaint):

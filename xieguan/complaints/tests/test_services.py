@@ -36,7 +36,7 @@ def test_anonymous_keeps_no_contact_even_if_typed(demo):
 
 
 def test_audit_log_never_holds_the_complainant(demo, named_complaint):
-    event = AuditEvent.objects.get(object_id=str(named_complaint.complaint.pk), action="create")
+    event = AuditEvent.objects.get(object_id=str(named_complaint.complaint.pk), action="complaint.file")
     assert "13912345678" not in str(event.changes) and "张三丰" not in str(event.changes)
     assert "pin_hash" not in event.changes
 
@@ -185,11 +185,14 @@ def test_contact_seen_by_the_handler_only_and_each_view_audited(demo, named_comp
     services.complaint_accept(actor=demo.users["cg1"], complaint=c)
     seen = services.complaint_contact_for(actor=demo.users["cg1"], complaint=c)
     assert (seen.name, seen.phone, seen.visible) == ("张三丰", "13912345678", True)
-    assert AuditEvent.objects.filter(action="view_personal", object_id=str(c.pk), actor=demo.users["cg1"]).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="complaint.view_contact", object_id=str(c.pk), actor=demo.users["cg1"]).count()
+        == 1
+    )
     for username in ("cg2", "inst", "bureau"):
         masked = services.complaint_contact_for(actor=demo.users[username], complaint=c)
         assert masked.phone == "139****5678" and masked.name == "张**" and not masked.visible
-    assert AuditEvent.objects.filter(action="view_personal").count() == 1
+    assert AuditEvent.objects.filter(action="complaint.view_contact").count() == 1
 
 
 def test_duplicates_suggested_for_same_unit_and_category_within_30_days(demo):
@@ -270,7 +273,7 @@ def test_kept_photos_of_abandoned_forms_are_pruned_and_fresh_ones_kept(demo, dja
     assert list(PendingUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not old_file.exists()
     assert fresh.image.storage.exists(fresh.image.name)
-    gone = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, object_id=str(old.pk))
+    gone = AuditEvent.objects.get(action="pending_upload.discard", object_id=str(old.pk))
     assert gone.object_type == "complaints.pendingupload" and "owner" not in gone.changes
     assert services.pending_uploads_for(owner=owner, ids=f"{old.pk},{fresh.pk}") == [fresh]
 

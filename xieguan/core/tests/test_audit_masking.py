@@ -79,17 +79,17 @@ def test_the_log_keeps_phones_and_id_numbers_masked_and_no_paths_or_token_pieces
             assert secret not in text
         assert "outreach/20" not in text and ".jpg" not in text
     # What changed is still there, masked.
-    event = AuditEvent.objects.filter(object_id=str(comanager_in.pk), action="update").order_by("id")
+    event = AuditEvent.objects.filter(object_id=str(comanager_in.pk), action="user.update").order_by("id")
     assert [e.changes for e in event] == [
         {"phone": ["138****1001", "139****5678"], "id_number": ["", "110***********002X"]},
         {"phone": ["139****5678", "138****5678"]},
     ]
-    assert AuditEvent.objects.get(object_id=str(made.pk), action="create").changes["phone"] == [None, "137****1111"]
-    assert AuditEvent.objects.get(object_id=str(unit.pk), action="create").changes["phone"] == [None, "136****2222"]
+    assert AuditEvent.objects.get(object_id=str(made.pk), action="user.create").changes["phone"] == [None, "137****1111"]
+    assert AuditEvent.objects.get(object_id=str(unit.pk), action="unit.create").changes["phone"] == [None, "136****2222"]
     photo_event = AuditEvent.objects.get(object_id=str(photo.pk))
     assert photo_event.changes == {"image": [None, "文件已上传"]} and photo_event.object_repr == "照片"
     issued, revoked = (
-        AuditEvent.objects.get(action=a, object_id=str(comanager_in.pk)) for a in ("token_issued", "token_revoked")
+        AuditEvent.objects.get(action=a, object_id=str(comanager_in.pk)) for a in ("token.issue", "token.revoke")
     )
     assert issued.note == revoked.note == str(token.pk)
 

@@ -103,16 +103,16 @@ def test_an_inspection_pdf_prints_a_placeholder_for_a_missing_photo_and_signatur
 
 
 def test_an_import_whose_workbook_is_missing_fails_with_a_chinese_message(demo, comanager_in):
-    from xieguan.units import services
+    from xieguan.units import batches
     from xieguan.units.models import Category, ImportStatus
     from xieguan.units.tests.test_imports import HEADERS, food_row, sheet_bytes, upload
 
     food = Category.objects.get(code="food")
-    batch = services.import_batch_create(
+    batch = batches.import_batch_create(
         actor=comanager_in, category=food, upload=upload(sheet_bytes([HEADERS, food_row("好运饭店")]))
     )
     Path(batch.file.path).unlink()
-    batch = services.import_batch_confirm(actor=comanager_in, batch=batch)
+    batch = batches.import_batch_confirm(actor=comanager_in, batch=batch)
     assert batch.status == ImportStatus.FAILED
     assert "不在服务器上" in batch.message
 

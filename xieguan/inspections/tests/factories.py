@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from xieguan.accounts.models import User
 from xieguan.inspections import services
 from xieguan.inspections.models import Answer, Inspection, SignerRole
 from xieguan.units.models import Category, Unit
@@ -37,7 +38,7 @@ def plain_unit(area: Any, *, name: str = "红星酒店", category: str = "public
 
 
 def draft(
-    actor: Any, unit: Unit, *, inspectors: list[Any], at: datetime.datetime | None = None, **extra: Any
+    actor: User, unit: Unit, *, inspectors: list[Any], at: datetime.datetime | None = None, **extra: Any
 ) -> Inspection:
     return services.inspection_create(
         actor=actor, unit=unit, started_at=at or timezone.now(), inspectors=inspectors, **extra
@@ -45,7 +46,7 @@ def draft(
 
 
 def submitted(
-    actor: Any, unit: Unit, *, inspectors: list[Any], fails: int = 0, at: datetime.datetime | None = None
+    actor: User, unit: Unit, *, inspectors: list[Any], fails: int = 0, at: datetime.datetime | None = None
 ) -> Inspection:
     """A complete, signed and submitted record with ``fails`` non-conforming items."""
     inspection = draft(actor, unit, inspectors=inspectors, at=at)

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from xieguan.core.testing import assert_constant_queries, restore_seeded_rows
+from xieguan.core.testing import assert_constant_queries
+from xieguan.demo.seeds import restore_seeded_rows
 from xieguan.inspections import services
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Reinspection
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted

@@ -172,7 +172,7 @@ def test_opinion_is_numbered_per_county_and_year(demo, comanager_in, cg2, unit):
     year = timezone.localdate().year
     assert (first.serial, second.serial) == (1, 2)
     assert first.number == f"示范县卫协意〔{year}〕0001号"
-    assert AuditEvent.objects.filter(object_id=str(first.pk), action="create").count() == 1
+    assert AuditEvent.objects.filter(object_id=str(first.pk), action="opinion.issue").count() == 1
 
 
 def test_opinion_create_is_idempotent(demo, comanager_in, cg2, unit):

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -225,6 +226,10 @@ def test_home_lists_what_is_due_this_month(demo, login, comanager_in, unit):
 def test_home_lists_reinspections_due_at_the_deadline(demo, login, comanager_in, outsider, opinion):
     page = login(comanager_in).get(reverse("core:home")).content.decode()
     assert "到期待复查" in page and opinion.number in page
+    # The row links to the opinion by the unit's name, with its number and deadline, as before the registry.
+    row = re.search(r'id="reinspections-due">.*?<li>(.*?)</li>', page, re.S).group(1)
+    assert f'<a href="{reverse("inspections:opinion", args=[opinion.pk])}">{opinion.unit.name}</a>' in row
+    assert f"{opinion.number} · " in row and f"{opinion.deadline:%Y-%m-%d}" in row
     assert opinion.number not in login(outsider).get(reverse("core:home")).content.decode()
 
 

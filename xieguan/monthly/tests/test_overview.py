@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area, Level
+from xieguan.core.registry import registry
 from xieguan.core.testing import assert_constant_queries
 from xieguan.inspections.tests.factories import plain_unit
 from xieguan.monthly.overview import month_overview, sorted_rows
@@ -28,23 +29,26 @@ def test_figures_of_a_township_match_the_hand_count(month, township, sibling_tow
     rows = {r.area.name: r for r in data.rows}
     assert len(rows) == 10
     row = rows[township.name]
-    assert (row.complete, row.units) == (1, 3)
-    assert (row.patrolled, row.due) == (1, 3)
-    assert (row.reported, row.found) == (2, 3)
-    assert (row.timely, row.reported) == (1, 2)
-    assert (row.rectified, row.opinions) == (1, 2)
-    assert (row.publicity, row.publicity_quarter, row.publicity_state) == (3, 4, "done")
-    assert (row.trainings, row.trained) == (1, 2)
+    counts = row.counts
+    assert (counts["complete"], counts["units"]) == (1, 3)
+    assert (counts["patrolled"], counts["due"]) == (1, 3)
+    assert (counts["reported"], counts["found"]) == (2, 3)
+    assert (counts["timely"], counts["reported"]) == (1, 2)
+    assert (counts["rectified"], counts["opinions"]) == (1, 2)
+    assert (counts["publicity"], counts["publicity_quarter"], row.publicity_state) == (3, 4, "done")
+    assert (counts["trainings"], counts["trained"]) == (1, 2)
     assert row.state == "on_time"
     beside = rows[sibling_township.name]
-    assert (beside.found, beside.reported, beside.publicity, beside.units, beside.state) == (1, 1, 1, 0, "missing")
+    assert [beside.counts[name] for name in ("found", "reported", "publicity", "units")] == [1, 1, 1, 0]
+    assert beside.state == "missing"
     # The total is the sum, and the county's own report counts once.
     total = data.total
-    assert (total.found, total.reported, total.publicity, total.opinions) == (4, 3, 4, 2)
+    assert [total.counts[name] for name in ("found", "reported", "publicity", "opinions")] == [4, 3, 4, 2]
     assert (total.submitted, total.expected) == (1, 10)
     for r in [*data.rows, total]:
-        for rate in (r.filing_rate, r.coverage_rate, r.report_rate, r.timely_rate, r.rectified_rate):
-            assert rate.percent is None or rate.percent <= 100
+        for indicator in registry.indicators:
+            rate = r.rate(indicator)
+            assert indicator.denominator is None or rate.percent is None or rate.percent <= 100
 
 
 def test_bureau_sees_every_township_with_formulas_and_drill_downs(month, login, county_admin, township):
@@ -125,8 +129,33 @@ def test_drill_downs_list_the_records_behind_the_figure(month, login, township, 
     opinions = client.get(reverse("monthly:overview_drill", args=[township.pk, YEAR, MONTH, "opinions"]))
     assert opinions.status_code == 200
     assert opinions.text.count('data-rectified="1"') == 1 and opinions.text.count('data-rectified="0"') == 1
-    trainings = client.get(reverse("monthly:overview_drill", args=[township.pk, YEAR, MONTH, "trainings"]))
-    assert "协管业务培训" in trainings.text
+
+
+def test_the_training_figure_drills_to_exactly_the_trainings_it_counts(
+    month, login, county_admin, comanager_in, township, sibling_township
+):
+    """A reporting month of 26 April – 25 May: the list behind the figure
+    holds the township's trainings of those days and nothing else."""
+    from xieguan.monthly.models import MonthlySetting
+    from xieguan.outreach.tests.factories import make_training
+
+    MonthlySetting.objects.create(county=month.county, period_start_day=26, deadline_day=28)
+    counted = {
+        str(make_training(area=township, by=comanager_in, date=datetime.date(YEAR, 4, 26)).pk),
+        *(str(t.pk) for t in township.trainings.filter(date__month=MONTH)),
+    }
+    make_training(area=township, by=comanager_in, date=datetime.date(YEAR, MONTH, 26))  # the next month's
+    make_training(area=township, by=comanager_in, date=datetime.date(YEAR, 4, 25))  # the month before
+    make_training(area=sibling_township, by=month.users["dh1"], date=datetime.date(YEAR, MONTH, 10))
+    page = login(county_admin).get(overview_url()).text
+    row = re.search(rf'<tr data-area="{township.name}">(.*?)</tr>', page, re.S).group(1)
+    cell = re.search(r'data-cell="training".*?href="([^"]+)"', row, re.S)
+    listed = login(county_admin).get(cell.group(1).replace("&amp;", "&")).text
+    table = re.search(r'<table class="stack" id="trainings">(.*?)</table>', listed, re.S).group(1)
+    shown = set(re.findall(r'href="/trainings/([^/"]+)/"', table))
+    data = month_overview(county_admin, area=month.county, year=YEAR, month=MONTH, today=datetime.date(2026, 11, 1))
+    figure = next(r for r in data.rows if r.area == township).counts["trainings"]
+    assert len(counted) == 2 and shown == counted and figure == len(counted)
 
 
 def _grow_townships(county: Area, n: int) -> None:
@@ -142,14 +171,14 @@ def _grow_townships(county: Area, n: int) -> None:
 def test_overview_queries_do_not_grow_with_the_townships(month, login, county_admin):
     client = login(county_admin)
     assert client.get(overview_url()).status_code == 200
-    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 15), exactly=32)
+    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 15), exactly=30)
     assert client.get(overview_url()).text.count(' data-area="') == 26
 
 
 def test_prefecture_queries_grow_only_with_the_counties(month, login):
     client = login(month.users["city"])
     assert client.get(overview_url()).status_code == 200
-    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 12), exactly=28)
+    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 12), exactly=27)
 
 
 def test_county_and_home_link_to_the_overview(month, login, county_admin, comanager_in):

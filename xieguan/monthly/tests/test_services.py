@@ -49,7 +49,7 @@ def test_submit_keeps_a_version_with_the_figures_and_is_audited(demo, township, 
     version = MonthlyReportVersion.objects.get(report=report)
     assert version.number == 1 and version.figures["rows"]["total"]["publicity"] == [1, 1]
     event = AuditEvent.objects.get(object_id=str(report.pk))
-    assert event.action == "create" and event.area_path == township.path
+    assert event.action == "month.submit" and event.area_path == township.path
 
 
 def test_submit_is_idempotent_on_the_client_id(demo, township, comanager_in):
@@ -95,7 +95,7 @@ def test_returned_then_resubmitted_then_approved(demo, township, comanager_in, s
     report = services.monthly_report_approve(actor=county_admin, report=report)
     assert report.status == MonthlyStatus.APPROVED and report.reviewed_by == county_admin
     actions = list(AuditEvent.objects.filter(object_id=str(report.pk)).order_by("id").values_list("action", flat=True))
-    assert actions == ["create", "refuse", "update", "approve"]
+    assert actions == ["month.submit", "month.return", "month.submit", "month.approve"]
 
 
 def test_a_submitted_report_cannot_be_submitted_twice(demo, township, comanager_in):
@@ -186,7 +186,14 @@ def test_unlock_request_grant_edit_and_resubmit(demo, township, comanager_in, su
     with pytest.raises(ValidationError, match=LOCKED):
         outreach_services.outreach_delete(actor=comanager_in, record=record)
     notes = list(AuditEvent.objects.filter(object_id=str(report.pk)).values_list("action", flat=True).order_by("id"))
-    assert notes == ["create", "approve", "request", "approve", "update", "approve"]
+    assert notes == [
+        "month.submit",
+        "month.approve",
+        "month.unlock_request",
+        "month.unlock",
+        "month.submit",
+        "month.approve",
+    ]
 
 
 def test_an_expired_unlock_locks_again(demo, township, comanager_in, supervisor_of):

@@ -43,7 +43,7 @@ def test_correction_is_audited_before_and_after(demo, comanager_in, activity):
     services.outreach_update(actor=comanager_in, record=activity, theme="学校卫生宣传", audience_count=55)
     activity.refresh_from_db()
     assert (activity.theme, activity.audience_count) == ("学校卫生宣传", 55)
-    event = AuditEvent.objects.get(action="update", object_id=str(activity.pk))
+    event = AuditEvent.objects.get(action="outreach.update", object_id=str(activity.pk))
     assert event.changes["theme"] == ["饮用水卫生宣传", "学校卫生宣传"]
 
 
@@ -54,7 +54,7 @@ def test_correction_refuses_bad_values_and_changes_nothing(demo, comanager_in, a
     assert {"date", "theme"} & set(caught.value.error_dict)
     activity.refresh_from_db()
     assert activity.theme == "饮用水卫生宣传" and activity.date == DAY
-    assert not AuditEvent.objects.filter(action="update").exists()
+    assert not AuditEvent.objects.filter(action="outreach.update").exists()
 
 
 def test_delete_keeps_what_it_was_in_the_audit_log(demo, comanager_in, activity, django_capture_on_commit_callbacks):
@@ -66,7 +66,7 @@ def test_delete_keeps_what_it_was_in_the_audit_log(demo, comanager_in, activity,
         services.outreach_delete(actor=comanager_in, record=activity)
     assert not Outreach.objects.exists() and not OutreachPhoto.objects.exists()
     assert not storage.exists(name)
-    event = AuditEvent.objects.get(action="delete", object_id=str(pk))
+    event = AuditEvent.objects.get(action="outreach.delete", object_id=str(pk))
     assert event.changes["theme"][0] == "饮用水卫生宣传"
 
 
@@ -81,7 +81,7 @@ def test_training_with_attendees_cannot_be_deleted_but_can_be_corrected(demo, su
     services.training_update(actor=supervisor_of, training=training, hours=Decimal("6"))
     training.refresh_from_db()
     assert training.hours == Decimal("6")
-    assert AuditEvent.objects.filter(action="update", object_id=str(training.pk)).exists()
+    assert AuditEvent.objects.filter(action="training.update", object_id=str(training.pk)).exists()
 
 
 # -- pages ------------------------------------------------------------------

@@ -35,7 +35,7 @@ def test_comanager_records_publicity_in_a_village_of_the_township(demo, comanage
     made = record(comanager_in, village)
     assert made.area == village and made.institution == comanager_in.institution
     assert made.recorded_by == comanager_in and made.audience_count == 120
-    event = AuditEvent.objects.get(action="create", object_id=str(made.pk))
+    event = AuditEvent.objects.get(action="outreach.create", object_id=str(made.pk))
     assert event.area_path == village.path and event.changes["theme"] == [None, "饮用水卫生咨询"]
 
 

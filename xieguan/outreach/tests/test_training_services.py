@@ -31,7 +31,7 @@ def test_comanager_records_a_township_training(demo, comanager_in, township):
     training = create(comanager_in, township)
     assert training.institution == comanager_in.institution and training.hours == Decimal("3.5")
     assert len(training.sign_in_token) >= 20
-    event = AuditEvent.objects.get(action="create", object_id=str(training.pk))
+    event = AuditEvent.objects.get(action="training.create", object_id=str(training.pk))
     assert "sign_in_token" not in event.changes
 
 

@@ -1,4 +1,4 @@
-"""The report clock and the home-page panel of reports on their way to the county."""
+"""The report clock and the per cent of a rate."""
 
 from __future__ import annotations
 
@@ -45,23 +45,6 @@ def report_clock(report: Report, now: datetime.datetime | None = None) -> dict[s
         "fmt_late": _("late by %(time)s"),
         "fmt_hm": _("%(h)d h %(m)d min"),
         "fmt_m": _("%(m)d min"),
-    }
-
-
-@register.inclusion_tag("reports/_home_panel.html", takes_context=True)
-def open_reports_panel(context: Any, limit: int = 5) -> dict[str, Any]:
-    """Reports in the user's area whose clock is running, nearest first."""
-    from xieguan.reports.selectors import reports_awaiting_county
-
-    user = context["request"].user
-    reports = list(reports_awaiting_county(user)[: limit + 1])
-    from xieguan.accounts.permissions import FILE_REPORT, can
-
-    return {
-        "reports": reports[:limit],
-        "more": len(reports) > limit,
-        "now": timezone.now(),
-        "can_file": can(user, FILE_REPORT),
     }
 
 

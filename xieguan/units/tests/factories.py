@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from xieguan.accounts.models import User
 from xieguan.core.validators import credit_code_check_character
 from xieguan.units import services
 from xieguan.units.models import Category, Unit
@@ -18,7 +19,7 @@ def credit_code(serial: int, division: str = "990101") -> str:
     return first17 + credit_code_check_character(first17)
 
 
-def make_unit(actor: Any, area: Any, **overrides: Any) -> Unit:
+def make_unit(actor: User, area: Any, **overrides: Any) -> Unit:
     food = Category.objects.get(code="food")
     data: dict[str, Any] = {
         "name": "红星酒店",

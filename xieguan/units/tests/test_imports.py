@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from xieguan.core.models import AuditEvent
 from xieguan.core.tabular import BadFile, cell_text, find_header, parse_date, read_rows
-from xieguan.units import imports, services
+from xieguan.units import batches, imports
 from xieguan.units.models import Category, ImportBatch, ImportStatus, Unit
 from xieguan.units.tests.factories import credit_code, make_unit
 
@@ -128,7 +128,7 @@ def test_bad_files_get_a_clear_chinese_message_and_no_batch(demo, comanager_in, 
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as caught:
-        services.import_batch_create(actor=comanager_in, category=food, upload=upload(content, name))
+        batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content, name))
     assert message in " ".join(caught.value.message_dict["file"])
     assert ImportBatch.objects.count() == 0
 
@@ -268,13 +268,13 @@ def test_every_bad_row_is_listed_with_row_column_and_reason(demo, comanager_in, 
 def test_upload_with_errors_imports_nothing_and_cannot_be_confirmed(demo, comanager_in, food):
     before = Unit.objects.count()
     content = sheet_bytes([HEADERS, food_row("好运饭店"), food_row("", code="")])
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
     assert batch.status == ImportStatus.FAILED
     assert batch.errors == [{"row": 3, "column": "单位名称", "reason": "不能为空，必须填写"}]
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.import_batch_confirm(actor=comanager_in, batch=batch)
+        batches.import_batch_confirm(actor=comanager_in, batch=batch)
     assert Unit.objects.count() == before
 
 
@@ -283,12 +283,12 @@ def test_upload_confirm_imports_every_row_once_with_audit(demo, comanager_in, fo
     content = sheet_bytes(
         [HEADERS, food_row("好运饭店", code=credit_code(701)), food_row("金鼎饭店", area="城关镇/王庄村")]
     )
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
     assert batch.status == ImportStatus.READY
     assert Unit.objects.count() == before_units  # nothing before the confirm
-    batch = services.import_batch_confirm(actor=comanager_in, batch=batch)
+    batch = batches.import_batch_confirm(actor=comanager_in, batch=batch)
     assert (batch.status, batch.created_count) == (ImportStatus.IMPORTED, 2)
-    again = services.import_batch_confirm(actor=comanager_in, batch=batch)
+    again = batches.import_batch_confirm(actor=comanager_in, batch=batch)
     assert again.created_count == 2
     assert Unit.objects.count() == before_units + 2
     made = Unit.objects.get(name="金鼎饭店")
@@ -304,8 +304,8 @@ def test_same_upload_sent_twice_makes_one_batch(demo, comanager_in, food):
 
     batch_id = uuid.uuid4()
     content = sheet_bytes([HEADERS, food_row("好运饭店")])
-    first = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content), id=batch_id)
-    second = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content), id=batch_id)
+    first = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content), id=batch_id)
+    second = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content), id=batch_id)
     assert first.pk == second.pk == batch_id
     assert ImportBatch.objects.count() == 1
 
@@ -319,16 +319,16 @@ def test_the_stored_workbook_is_named_by_the_server_not_the_sender(
 ):
     settings.MEDIA_ROOT = tmp_path
     content = sheet_bytes([HEADERS, food_row("好运饭店")])
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content, name))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content, name))
     assert batch.file.name == f"imports/units/{batch.created_at:%Y/%m}/{batch.pk}{suffix}"
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{batch.pk}{suffix}"]
 
 
 def test_confirm_checks_again_and_refuses_a_code_taken_meanwhile(demo, comanager_in, food):
     content = sheet_bytes([HEADERS, food_row("好运饭店", code=credit_code(801))])
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
     make_unit(comanager_in, demo.townships[0], name="抢先饭店", credit_code=credit_code(801))
-    batch = services.import_batch_confirm(actor=comanager_in, batch=batch)
+    batch = batches.import_batch_confirm(actor=comanager_in, batch=batch)
     assert batch.status == ImportStatus.FAILED
     assert "抢先饭店" in batch.errors[0]["reason"]
     assert not Unit.objects.filter(name="好运饭店").exists()
@@ -338,12 +338,12 @@ def test_cancel_is_idempotent_and_a_cancelled_batch_cannot_be_imported(demo, com
     from django.core.exceptions import ValidationError
 
     content = sheet_bytes([HEADERS, food_row("好运饭店")])
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
-    services.import_batch_cancel(actor=comanager_in, batch=batch)
-    batch = services.import_batch_cancel(actor=comanager_in, batch=batch)
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
+    batches.import_batch_cancel(actor=comanager_in, batch=batch)
+    batch = batches.import_batch_cancel(actor=comanager_in, batch=batch)
     assert batch.status == ImportStatus.CANCELLED
     with pytest.raises(ValidationError):
-        services.import_batch_confirm(actor=comanager_in, batch=batch)
+        batches.import_batch_confirm(actor=comanager_in, batch=batch)
     assert not Unit.objects.filter(name="好运饭店").exists()
 
 
@@ -379,7 +379,7 @@ def test_large_sheet_is_checked_and_imported_in_the_background(demo, comanager_i
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
+        batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
     assert batch.status == ImportStatus.PARSING and batch.total == 9  # header + 8 rows read
     assert enqueued == [("check", str(batch.pk))]
     check_task.call(str(batch.pk))
@@ -387,7 +387,7 @@ def test_large_sheet_is_checked_and_imported_in_the_background(demo, comanager_i
     assert batch.status == ImportStatus.READY
     assert seen == [(3, 8), (6, 8), (8, 8)]
     with TestCase.captureOnCommitCallbacks(execute=True):
-        batch = services.import_batch_confirm(actor=comanager_in, batch=batch)
+        batch = batches.import_batch_confirm(actor=comanager_in, batch=batch)
     assert batch.status == ImportStatus.IMPORTING
     assert enqueued[-1] == ("import", str(batch.pk))
     assert not Unit.objects.filter(name="第1饭店").exists()
@@ -471,7 +471,7 @@ def test_import_page_keeps_the_form_on_a_bad_file(demo, login, comanager_in, foo
 
 def test_batch_page_inside_and_above(login, comanager_in, food, inside_or_above):
     """Beside and read-only above: the route sweep (units:import_*)."""
-    batch = services.import_batch_create(
+    batch = batches.import_batch_create(
         actor=comanager_in, category=food, upload=upload(sheet_bytes([HEADERS, food_row("好运饭店")]))
     )
     assert login(inside_or_above).get(reverse("units:import_detail", args=[batch.pk])).status_code == 200
@@ -482,7 +482,7 @@ def test_batch_list_is_scoped_and_constant_in_queries(demo, login, comanager_in,
 
     def add():
         for i in range(3):
-            services.import_batch_create(
+            batches.import_batch_create(
                 actor=comanager_in,
                 category=food,
                 upload=upload(sheet_bytes([HEADERS, food_row(f"店{i}")]), f"f{i}.xlsx"),
@@ -496,7 +496,7 @@ def test_batch_list_is_scoped_and_constant_in_queries(demo, login, comanager_in,
 
 
 def test_confirm_page_post_imports(demo, login, comanager_in, food):
-    batch = services.import_batch_create(
+    batch = batches.import_batch_create(
         actor=comanager_in, category=food, upload=upload(sheet_bytes([HEADERS, food_row("好运饭店")]))
     )
     client = login(comanager_in)
@@ -507,10 +507,10 @@ def test_confirm_page_post_imports(demo, login, comanager_in, food):
 
 
 def test_the_supervisor_above_confirms_and_is_recorded_as_the_maker(demo, comanager_in, supervisor_of, food):
-    batch = services.import_batch_create(
+    batch = batches.import_batch_create(
         actor=comanager_in, category=food, upload=upload(sheet_bytes([HEADERS, food_row("好运饭店")]))
     )
-    services.import_batch_confirm(actor=supervisor_of, batch=batch)
+    batches.import_batch_confirm(actor=supervisor_of, batch=batch)
     made = Unit.objects.get(name="好运饭店")
     assert AuditEvent.objects.for_object(made).get().actor == supervisor_of
 
@@ -525,7 +525,7 @@ def test_preview_shows_the_first_rows_as_they_will_be_stored(demo, login, comana
         [*food_row("好运饭店", area="城关镇/李家村", 开业日期="2023年5月6日", 联系电话="138 0000 1111"), "停业"],
         [*food_row("福满饭店", 开业日期=45052), None],
     ]
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
     assert batch.status == ImportStatus.READY
     page = login(comanager_in).get(reverse("units:import_detail", args=[batch.pk])).content.decode()
     import lxml.html
@@ -546,7 +546,7 @@ def test_preview_shows_the_first_rows_as_they_will_be_stored(demo, login, comana
 
 def test_a_row_with_a_short_phone_is_refused_in_the_import(demo, comanager_in, food):
     rows = [HEADERS, food_row("好运饭店", 联系电话="1380000")]
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(sheet_bytes(rows)))
     assert batch.status == ImportStatus.FAILED
     assert [(e["row"], e["column"]) for e in batch.errors] == [(2, "联系电话")]
     assert "11 位手机号" in batch.errors[0]["reason"]

@@ -31,7 +31,7 @@ def test_comanager_registers_a_complete_unit_with_initials_and_audit(demo, coman
     assert unit.name_initials == "hxjd"
     assert unit.is_complete and is_complete(unit)
     event = AuditEvent.objects.for_object(unit).get()
-    assert event.action == "create" and event.changes["name"] == [None, "红星酒店"]
+    assert event.action == "unit.create" and event.changes["name"] == [None, "红星酒店"]
     assert event.changes["extra.seats"] == [None, 80]
 
 
@@ -101,7 +101,7 @@ def test_update_records_before_and_after_and_recomputes_completeness(demo, coman
     )
     unit.refresh_from_db()
     assert unit.is_complete and unit.name_initials == "hxdjd"
-    event = AuditEvent.objects.for_object(unit).filter(action="update").get()
+    event = AuditEvent.objects.for_object(unit).filter(action="unit.update").get()
     assert event.changes["name"] == ["红星酒店", "红星大酒店"]
     assert event.changes["extra.seats"] == [80, 120]
     assert event.actor == comanager_in
@@ -113,7 +113,7 @@ def test_update_outside_the_area_is_404_and_changes_nothing(demo, comanager_in, 
         services.unit_update(actor=outsider, unit=unit, name="改掉")
     unit.refresh_from_db()
     assert unit.name == "红星酒店"
-    assert not AuditEvent.objects.for_object(unit).filter(action="update").exists()
+    assert not AuditEvent.objects.for_object(unit).filter(action="unit.update").exists()
 
 
 def test_closing_a_unit_sets_its_closing_date(demo, comanager_in):

@@ -59,7 +59,7 @@ def test_denied_edit_changes_nothing(demo, login, unit, who):
     login(demo.users[who]).post(reverse("units:edit", args=[unit.pk]), _post_data(unit, name="被改名"))
     unit.refresh_from_db()
     assert unit.name == "红星酒店"
-    assert not AuditEvent.objects.for_object(unit).filter(action="update").exists()
+    assert not AuditEvent.objects.for_object(unit).filter(action="unit.update").exists()
 
 
 def test_edit_saves_and_the_file_shows_before_and_after(demo, login, unit, comanager_in):

@@ -157,6 +157,13 @@ async function send(rec) {
       }
       if (!(await ok(rec, r))) return put("records", rec);
       rec.created = true;
+      if (rec.kind === "inspection" && (await r.clone().json()).status === "submitted") {
+        // The server already holds this record submitted (the phone lost the
+        // answer): a submitted record is final, so nothing is left to send.
+        rec.steps.content = rec.steps.submitted = true;
+        signers(rec).forEach((sig) => { rec.steps["sig-" + sig.key] = true; });
+        rec.photos.forEach((p) => { p.sent = true; });
+      }
       await put("records", rec);
     }
     if (rec.kind === "inspection" && !rec.steps.content) {

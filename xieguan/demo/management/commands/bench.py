@@ -26,8 +26,8 @@ from django.test import Client
 
 from xieguan.accounts.models import User
 from xieguan.core.pagination import DEFAULT_PAGE_SIZE, encode_cursor
+from xieguan.demo.province import make_province, province_exists
 from xieguan.units.models import Licence, StaffCertificate, Unit
-from xieguan.units.province import make_province, province_exists
 from xieguan.units.selectors import UnitFilters, units_filtered
 
 TARGET_MS = 150.0

@@ -156,7 +156,7 @@ def make_province(*, units: int = 300_000, counties: int = 100, seed: int = 1, l
     already there: drop the database or use another to start again."""
     if province_exists():
         raise RuntimeError("the benchmark province exists already")
-    rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
+    rng = random.Random(seed)
     say = log or (lambda _msg: None)
     with transaction.atomic():
         province, upper, townships, villages = _make_areas(rng, counties)

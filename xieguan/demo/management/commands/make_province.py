@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xieguan.units.province import make_province, province_exists
+from xieguan.demo.province import make_province, province_exists
 
 
 class Command(BaseCommand):

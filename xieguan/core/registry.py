@@ -1,0 +1,237 @@
+"""What the domains contribute and core (and the management apps) read.
+
+Each app fills these in its ``AppConfig.ready()`` (in a ``registrations``
+module that ready() imports), so nothing below an app needs to import it:
+the layout builds the menu, the home page shows what is due, the month
+overview counts its indicators, and monthly locks a period, all without
+naming a domain. The shape follows NetBox's ``registry``: plain typed lists,
+filled once at start-up and only read afterwards.
+
+Whatever a domain passes around here (users, areas, records) is typed
+``Any``: core stands below the apps whose models they are."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
+from typing import Any, Protocol
+
+from django.db import models
+from django.utils.functional import Promise
+
+Label = str | Promise
+
+
+class Period(Protocol):
+    """A reporting month as monthly.periods makes it: [first_day, last_day],
+    or [start, end) as aware datetimes."""
+
+    year: int
+    month: int
+    first_day: datetime.date
+    last_day: datetime.date
+
+    @property
+    def start(self) -> datetime.datetime: ...
+
+    @property
+    def end(self) -> datetime.datetime: ...
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Per cent to one decimal; None when nothing is counted (not 0 %)."""
+        if not self.denominator:
+            return None
+        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------- menu
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the main navigation, shown to users whose roles allow
+    ``permission`` (a capability; empty: everyone) and ``visible`` lets see."""
+
+    label: Label
+    url_name: str
+    order: int
+    permission: str = ""
+    visible: Callable[[Any], bool] | None = None
+
+
+# ---------------------------------------------------------------- month lock
+
+
+@dataclass(frozen=True)
+class LockedModel:
+    """Records a locked reporting month freezes: their area and the date
+    that places them in a month."""
+
+    model: type[models.Model]
+    date_field: str
+    area_field: str = "area"
+
+
+# ---------------------------------------------------------------- indicators
+
+# (area path, counts): one record group of an indicator's tally. Paths are the
+# areas the counts belong to; the reader adds them up to whatever level it shows.
+Tally = Iterable[tuple[str, dict[str, int]]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A figure of an area and a reporting month. ``tally(user, area=,
+    period=, today=)`` yields the counts of every area inside ``area`` (the
+    owning app's selector, called once for all of them); the figure is
+    ``numerator`` over ``denominator`` of those counts, or the plain count of
+    ``numerator`` when there is no denominator. ``drill(area, period)`` is the
+    page listing the records behind it. Indicators sharing a tally function
+    are counted by one call of it."""
+
+    code: str
+    name: Label
+    formula: Label
+    tally: Callable[..., Tally]
+    numerator: str
+    denominator: str | None
+    drill: Callable[[Any, Period], str]
+    order: int
+
+    def value(self, user: Any, *, area: Any, period: Period, today: datetime.date) -> Rate:
+        """The figure for ``area`` itself (everything inside it)."""
+        counts: Counter[str] = Counter()
+        for path, figures in self.tally(user, area=area, period=period, today=today):
+            if path.startswith(area.path):
+                counts.update(figures)
+        return Rate(counts[self.numerator], counts[self.denominator or ""])
+
+
+# ---------------------------------------------------------------- due items
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something a person has to do by a time: what (``label``), where it
+    is done (``url``), whose it is and where. ``record`` is the thing itself."""
+
+    kind: str
+    label: str
+    due: datetime.date | datetime.datetime
+    responsible: Any
+    url: str
+    area: Any
+    overdue: bool = False
+    record: Any = None
+
+
+@dataclass(frozen=True)
+class DueSource:
+    """What is due of one kind: ``items(person, now)``, soonest first (empty
+    when the kind is not the person's concern)."""
+
+    kind: str
+    label: Label
+    items: Callable[[Any, datetime.datetime], list[DueItem]]
+    order: int
+
+
+def due_items(person: Any, now: datetime.datetime, kind: str) -> list[DueItem]:
+    """What is due for ``person`` of one registered kind."""
+    return next(source.items(person, now) for source in registry.due if source.kind == kind)
+
+
+# ---------------------------------------------------------------- home page
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A part of the home page: ``template`` rendered with
+    ``context(user, now)``, or left out when that is None."""
+
+    template: str
+    order: int
+    context: Callable[[Any, datetime.datetime], dict[str, Any] | None]
+
+
+# ---------------------------------------------------------------- archive
+
+
+@dataclass(frozen=True)
+class ArchiveSection:
+    """One section of an area's yearly archive: ``records(area, year)`` is
+    what of that area's year belongs in it."""
+
+    name: Label
+    order: int
+    records: Callable[[Any, int], models.QuerySet[Any]]
+
+
+def records_of_year(model: Any, date_field: str) -> Callable[[Any, int], models.QuerySet[Any]]:
+    """The usual ``ArchiveSection.records``: the model's records inside the
+    area (by its ``scope_lookup``) whose ``date_field`` falls in the year."""
+    return lambda area, year: model.objects.filter(
+        **{f"{model.scope_lookup}__startswith": area.path, f"{date_field}__year": year}
+    )
+
+
+@dataclass
+class Registry:
+    menu: list[MenuItem] = field(default_factory=list)
+    locked_models: list[LockedModel] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    due: list[DueSource] = field(default_factory=list)
+    home: list[HomePanel] = field(default_factory=list)
+    archive: list[ArchiveSection] = field(default_factory=list)
+    # Which roles allow a capability (accounts); what says whether a month is locked (monthly).
+    capabilities: dict[str, frozenset[str]] = field(default_factory=dict)
+    period_check: Callable[..., None] | None = None
+
+
+registry = Registry()
+
+
+def register(*entries: MenuItem | LockedModel | Indicator | DueSource | HomePanel | ArchiveSection) -> None:
+    """Add entries, each to its list, kept in ``order`` where it has one."""
+    lists: dict[type, list[Any]] = {
+        MenuItem: registry.menu,
+        LockedModel: registry.locked_models,
+        Indicator: registry.indicators,
+        DueSource: registry.due,
+        HomePanel: registry.home,
+        ArchiveSection: registry.archive,
+    }
+    for entry in entries:
+        target = lists[type(entry)]
+        if entry not in target:
+            target.append(entry)
+            target.sort(key=lambda e: getattr(e, "order", 0))
+
+
+def assert_period_open(area: Any, when: datetime.date | datetime.datetime | None, *, field: str | None = None) -> None:
+    """ValidationError (in Chinese) when the reporting month that counts
+    ``when`` in ``area`` is locked: the check the monthly app registers.
+    Services call it before they change a record a locked month froze."""
+    if registry.period_check is not None:
+        registry.period_check(area, when, field=field)
+
+
+def ensure_open(record: models.Model, *, field: str | None = None) -> None:
+    """``assert_period_open`` for a record of a registered model, placed in
+    its month by the area and date its registration names."""
+    entry = next((e for e in registry.locked_models if e.model is type(record)), None)
+    if entry is None:
+        raise LookupError(f"{type(record).__name__} is not registered as a model a locked month freezes")
+    area = attrgetter(entry.area_field)(record)
+    assert_period_open(area, getattr(record, entry.date_field), field=field)

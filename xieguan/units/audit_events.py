@@ -1,0 +1,21 @@
+"""The audit events of the unit registry, named for the audit-log page.
+Imported by UnitsConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.core.audit import register_events
+
+register_events(
+    _("Units"),
+    {
+        "unit.create": _("Unit registered"),
+        "unit.update": _("Unit changed"),
+        "unit.merge": _("Duplicate unit merged"),
+        "unit.import": _("Unit imported from Excel"),
+        "licence.add": _("Licence added"),
+        "certificate.add": _("Staff certificate added"),
+        "unit_import.upload": _("Unit sheet uploaded"),
+        "unit_import.import": _("Unit sheet imported"),
+        "unit_import.cancel": _("Unit sheet cancelled"),
+    },
+)
