@@ -60,6 +60,7 @@ def build_world() -> World:
     from xieguan.outreach import services as outreach
     from xieguan.reports import services as reports
     from xieguan.reports.models import ReportCategory
+    from xieguan.units import batches
     from xieguan.units import services as units
     from xieguan.units.imports import template_xlsx
     from xieguan.units.models import Category
@@ -82,7 +83,7 @@ def build_world() -> World:
         actor=cg1, unit=r["unit"], person_name=f"{MARK}甲", kind="health_certificate"
     )
     workbook = template_xlsx(Category.objects.get(code="food"), cg1)
-    r["import_batch"] = units.import_batch_create(
+    r["import_batch"] = batches.import_batch_create(
         actor=cg1,
         category=Category.objects.get(code="food"),
         upload=SimpleUploadedFile("units.xlsx", workbook, content_type="application/octet-stream"),

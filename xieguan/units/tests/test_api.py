@@ -3,6 +3,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from xieguan.core.models import AuditEvent
 from xieguan.core.testing import assert_constant_queries
 from xieguan.units.models import Category, Unit
 from xieguan.units.tests.factories import credit_code, make_unit
@@ -44,6 +45,8 @@ def test_patch_inside_and_above(api_token, unit, inside_or_above):
     assert response.status_code == 200
     unit.refresh_from_db()
     assert unit.name == "改名"
+    # Refused PATCHes (beside, read-only above) change nothing, audit included: the route sweep.
+    assert AuditEvent.objects.for_object(unit).filter(action="unit.update").exists()
 
 
 @pytest.mark.parametrize(("who", "count"), [("cg1", 1), ("bureau", 2), ("dh1", 1), ("cun1", 1)])
