@@ -44,11 +44,11 @@ def test_next_page_link_keeps_the_filters_and_only_the_newest_cursor(demo, login
     for i in range(60):
         area_services.area_update(actor=county_admin, area=township, name=f"城关{i}", code=township.code)
     client = login(county_admin)
-    first = client.get(reverse("core:audit"), {"action": "update", "after": "forged"})
+    first = client.get(reverse("core:audit"), {"action": "area.update", "after": "forged"})
     cursor = first.context["page"].next_cursor
-    link = f"?action=update&amp;after={cursor}"
+    link = f"?action=area.update&amp;after={cursor}"
     assert f'href="{link}" hx-get="{link}" hx-target="#audit-rows"' in first.content.decode()
     assert "更早的记录" in first.content.decode()
-    second = client.get(reverse("core:audit") + f"?action=update&after={cursor}")
+    second = client.get(reverse("core:audit") + f"?action=area.update&after={cursor}")
     assert len(first.context["page"].items) + len(second.context["page"].items) == 60
     assert 'class="pager"' not in second.content.decode()
