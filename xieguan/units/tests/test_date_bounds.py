@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from xieguan.units import services
+from xieguan.units import batches, services
 from xieguan.units.models import Category, ImportStatus, Licence, StaffCertificate, Unit
 from xieguan.units.tests.factories import credit_code, make_unit
 from xieguan.units.tests.test_imports import HEADERS, food_row, sheet_bytes, upload
@@ -73,7 +73,7 @@ def test_a_unit_may_have_opened_before_2000_but_not_tomorrow(demo, comanager_in)
 def test_the_import_refuses_a_unit_opening_tomorrow(demo, comanager_in):
     food = Category.objects.get(code="food")
     content = sheet_bytes([HEADERS, food_row("明天饭店", 开业日期=TOMORROW.isoformat())])
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
     assert any("日期不能晚于今天" in e["reason"] for e in batch.errors)

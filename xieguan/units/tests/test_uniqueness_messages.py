@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from xieguan.core.models import AuditEvent
-from xieguan.units import services
+from xieguan.units import batches, services
 from xieguan.units.models import Category, ImportBatch, ImportStatus, Unit
 from xieguan.units.tests.factories import credit_code, make_unit
 from xieguan.units.tests.test_imports import HEADERS, food_row, sheet_bytes, upload
@@ -90,7 +90,7 @@ def test_api_create_and_change_refuse_another_townships_code_without_naming_it(
 def test_import_refuses_another_townships_code_without_naming_it(demo, login, comanager_in, theirs):
     food = Category.objects.get(code="food")
     content = sheet_bytes([HEADERS, food_row("城关万家食堂", code=theirs.credit_code)])
-    batch = services.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
+    batch = batches.import_batch_create(actor=comanager_in, category=food, upload=upload(content))
     batch = ImportBatch.objects.get(pk=batch.pk)
     assert batch.status == ImportStatus.FAILED
     reasons = " ".join(e["reason"] for e in batch.errors)
