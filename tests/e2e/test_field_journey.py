@@ -163,18 +163,7 @@ def test_cg1_records_offline_and_the_report_arrives_once(journey, tmp_path, sett
         assert max(kept.size) == 1600
 
     # A forced resend of everything: the server answers with what it has.
-    cg1.page.evaluate(
-        """async (id) => {
-            const db = await new Promise(r => { const q = indexedDB.open('xieguan-field-' +
-                document.getElementById('field').dataset.user, 1); q.onsuccess = () => r(q.result); });
-            const rec = await new Promise(r => { const q = db.transaction('records').objectStore('records').get(id);
-                q.onsuccess = () => r(q.result); });
-            rec.state = 'waiting'; rec.created = false; rec.photos.forEach(p => { p.sent = false; });
-            await new Promise(r => { const t = db.transaction('records', 'readwrite');
-                t.objectStore('records').put(rec); t.oncomplete = r; });
-        }""",
-        report_id,
-    )
+    _in_page(cg1.page, FORGET_ACKS, report_id)
     cg1.page.click("#sync")
     cg1.page.wait_for_selector(f"#outbox li[data-id='{report_id}'][data-state=sent]", timeout=30000)
     assert Report.objects.count() == 1
@@ -238,9 +227,9 @@ def _draw(j: Any, selector: str, wiggle: int) -> None:
 
 PHONE_SHA = """async (id) => {
     const db = await new Promise(r => { const q = indexedDB.open('xieguan-field-' +
-        document.getElementById('field').dataset.user, 1); q.onsuccess = () => r(q.result); });
+        document.getElementById('field').dataset.user, 1); q.onsuccess = () => r(q.result); q.onerror = () => r(Promise.reject(q.error)); });
     const get = (store, key) => new Promise(r => { const q = db.transaction(store).objectStore(store).get(key);
-        q.onsuccess = () => r(q.result); });
+        q.onsuccess = () => r(q.result); q.onerror = () => r(Promise.reject(q.error)); });
     const rec = await get('records', id);
     const out = [];
     for (const p of rec.photos) {
@@ -253,13 +242,24 @@ PHONE_SHA = """async (id) => {
 
 FORGET_ACKS = """async (id) => {
     const db = await new Promise(r => { const q = indexedDB.open('xieguan-field-' +
-        document.getElementById('field').dataset.user, 1); q.onsuccess = () => r(q.result); });
+        document.getElementById('field').dataset.user, 1); q.onsuccess = () => r(q.result); q.onerror = () => r(Promise.reject(q.error)); });
     const rec = await new Promise(r => { const q = db.transaction('records').objectStore('records').get(id);
-        q.onsuccess = () => r(q.result); });
+        q.onsuccess = () => r(q.result); q.onerror = () => r(Promise.reject(q.error)); });
     rec.state = 'waiting'; rec.created = false; rec.steps = {}; rec.photos.forEach(p => { p.sent = false; });
     await new Promise(r => { const t = db.transaction('records', 'readwrite');
-        t.objectStore('records').put(rec); t.oncomplete = r; });
+        t.objectStore('records').put(rec); t.oncomplete = r; t.onabort = () => r(Promise.reject(t.error)); });
 }"""
+
+
+def _in_page(page: Any, script: str, arg: Any, seconds: int = 20) -> Any:
+    """Run an async script in the page, failing after ``seconds``: Playwright's
+    evaluate has no timeout, and an IndexedDB request that never answers
+    would otherwise hang the whole run (CI once stopped at its 90 minutes)."""
+    bounded = (
+        f"(arg) => Promise.race([({script})(arg), new Promise((_, no) => "
+        f"setTimeout(() => no(new Error('page script timed out')), {seconds * 1000}))])"
+    )
+    return page.evaluate(bounded, arg)
 
 
 def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, tmp_path, settings):
@@ -370,7 +370,7 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
     assert inspection.representative == "王经理"
     kept = list(Photo.objects.filter(inspection=inspection))
     assert len(kept) == 2
-    phone_sha = page.evaluate(PHONE_SHA, record_id)
+    phone_sha = _in_page(page, PHONE_SHA, record_id)
     assert sorted(p.sha256 for p in kept) == sorted(phone_sha)
     for p in kept:
         with Image.open(p.image.path) as img:
@@ -381,7 +381,7 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
     assert Upload.objects.filter(completed_at__isnull=True).count() == 0
 
     # A forced retry of every step creates nothing twice.
-    page.evaluate(FORGET_ACKS, record_id)
+    _in_page(page, FORGET_ACKS, record_id)
     page.click("#sync")
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=sent]", timeout=60000)
     assert Inspection.objects.count() == 1
@@ -423,7 +423,7 @@ def test_a_conflict_shows_both_versions_and_the_phone_chooses(journey, tmp_path,
     # Changed on the server meanwhile; the phone's answer was lost, so it sends again.
     Outreach.objects.filter(pk=record_id).update(theme="夏季饮用水卫生", audience_count=45)
     cg1.refuses("/api/outreach", 409)
-    page.evaluate(FORGET_ACKS, record_id)
+    _in_page(page, FORGET_ACKS, record_id)
     page.click("#sync")
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=attention]", timeout=30000)
     cg1.shot("conflict-needs-attention")
