@@ -25,7 +25,7 @@ from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
-from xieguan.inspections import selectors, services
+from xieguan.inspections import selectors
 from xieguan.inspections.forms import (
     ChecklistItemsForm,
     ChecklistNewForm,
@@ -55,6 +55,7 @@ from xieguan.inspections.models import (
     Signature,
     SignerRole,
 )
+from xieguan.inspections.services import checklists, common, followups, opinions, plans, records
 from xieguan.inspections.wording import find_forbidden, highlight
 from xieguan.units.selectors import get_unit_for_user
 
@@ -138,7 +139,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
         request,
         form_class=InspectionStartForm,
         form_kwargs={"user": request.user, "initial": initial},
-        service=lambda form: services.inspection_create(
+        service=lambda form: records.inspection_create(
             actor=request.user,
             id=_client_id(request),
             **{**form.cleaned_data, "inspectors": list(form.cleaned_data["inspectors"])},
@@ -171,7 +172,7 @@ def inspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
     if may_edit:
         initial = {
             "inspectors": [u.pk for u in detail["inspectors"]],
-            **{f: getattr(inspection, f) for f in services.DRAFT_FIELDS},
+            **{f: getattr(inspection, f) for f in records.DRAFT_FIELDS},
         }
         form = InspectionDraftForm(
             request.POST or None, user=request.user, inspection=inspection, answers=detail["answers"], initial=initial
@@ -179,15 +180,15 @@ def inspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                services.inspection_save_draft(
+                records.inspection_save_draft(
                     actor=request.user,
                     inspection=inspection,
                     answers=form.answers_data(),
                     inspectors=list(data["inspectors"]),
-                    **{f: data.get(f) for f in services.DRAFT_FIELDS},
+                    **{f: data.get(f) for f in records.DRAFT_FIELDS},
                 )
                 if request.POST.get("action") == "submit":
-                    services.inspection_submit(actor=request.user, inspection=inspection)
+                    records.inspection_submit(actor=request.user, inspection=inspection)
             except ValidationError as exc:
                 add_service_errors(form, exc)
                 if hasattr(exc, "error_dict"):
@@ -237,12 +238,12 @@ def inspection_autosave(request: HttpRequest, pk: str) -> HttpResponse:
         return HttpResponse(_("Not saved yet: correct the marked fields."))
     data = form.cleaned_data
     try:
-        services.inspection_save_draft(
+        records.inspection_save_draft(
             actor=request.user,
             inspection=inspection,
             answers=form.answers_data(),
             inspectors=list(data["inspectors"]),
-            **{f: data.get(f) for f in services.DRAFT_FIELDS},
+            **{f: data.get(f) for f in records.DRAFT_FIELDS},
         )
     except ValidationError as exc:
         return HttpResponse(_("Not saved yet: %(why)s") % {"why": "；".join(exc.messages)})
@@ -255,7 +256,7 @@ def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            _photo, created = services.inspection_photo_add(
+            _photo, created = records.inspection_photo_add(
                 actor=request.user, inspection=inspection, upload=form.cleaned_data["image"]
             )
         except ValidationError as exc:
@@ -283,8 +284,8 @@ def inspection_sign(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         upload = data["image"]
         if upload is None and data["data_url"] and not data["refused"]:
-            upload = services.decode_data_url(data["data_url"])
-        services.signature_add(
+            upload = records.decode_data_url(data["data_url"])
+        records.signature_add(
             actor=request.user,
             inspection=inspection,
             role=data["role"],
@@ -306,7 +307,7 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
-            new = services.inspection_correct(
+            new = records.inspection_correct(
                 actor=request.user, inspection=inspection, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -363,7 +364,7 @@ def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
     today = timezone.localdate()
     initial = {
         "id": uuid.uuid4(),
-        "text": services.opinion_draft_text(inspection),
+        "text": opinions.opinion_draft_text(inspection),
         "deadline": today + datetime.timedelta(days=15),
     }
     form = OpinionForm(request.POST or None, initial=initial)
@@ -371,12 +372,12 @@ def opinion_create(request: HttpRequest, pk: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         try:
-            opinion = services.opinion_issue(actor=request.user, inspection=inspection, **form.cleaned_data)
+            opinion = opinions.opinion_issue(actor=request.user, inspection=inspection, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             hits = find_forbidden(
                 text,
-                services.forbidden_phrases_for(services.county_of(inspection.area)),
+                checklists.forbidden_phrases_for(common.county_of(inspection.area)),
             )
             if hits:
                 marked = highlight(text, hits)
@@ -446,7 +447,7 @@ def reinspection_create(request: HttpRequest, pk: str) -> HttpResponse:
         request,
         form_class=ReinspectionForm,
         form_kwargs={"user": request.user, "initial": {"id": uuid.uuid4(), "inspectors": [request.user.pk]}},
-        service=lambda form: services.reinspection_record(
+        service=lambda form: followups.reinspection_record(
             actor=request.user,
             opinion=opinion,
             **{**form.cleaned_data, "inspectors": list(form.cleaned_data["inspectors"])},
@@ -470,7 +471,7 @@ def reinspection_detail(request: HttpRequest, pk: str) -> HttpResponse:
         require(request.user, RECORD_INSPECTION, record.area.path)
         if form is not None and form.is_valid():
             try:
-                _p, created = services.reinspection_photo_add(
+                _p, created = followups.reinspection_photo_add(
                     actor=request.user, reinspection=record, upload=form.cleaned_data["image"]
                 )
             except ValidationError as exc:
@@ -514,7 +515,7 @@ def handover_create(request: HttpRequest) -> HttpResponse:
         request,
         form_class=HandoverForm,
         form_kwargs={"initial": {"id": uuid.uuid4(), "reason": reason}},
-        service=lambda form: services.handover_create(actor=request.user, **source, **form.cleaned_data),
+        service=lambda form: followups.handover_create(actor=request.user, **source, **form.cleaned_data),
         success_url=lambda handover: reverse("inspections:handover", args=[handover.pk]),
         message=_("The case has been handed over to the county institute."),
         template="inspections/handover_form.html",
@@ -543,7 +544,7 @@ def handover_detail(request: HttpRequest, pk: str) -> HttpResponse:
         require(request.user, HANDLE_HANDOVER, handover.area.path)
         if form is not None and form.is_valid():
             try:
-                services.handover_record(actor=request.user, handover=handover, **form.cleaned_data)
+                followups.handover_record(actor=request.user, handover=handover, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -635,13 +636,13 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
             if action == "prefill":
                 due = selectors.patrol_status(request.user, year=year, month=month, township=township, today=today)
                 units = [r.unit for r in due.rows if r.state != "done"]
-                plan = services.plan_prefill(actor=request.user, township=township, year=year, month=month, units=units)
+                plan = plans.plan_prefill(actor=request.user, township=township, year=year, month=month, units=units)
             elif plan is not None and action in ("add", "remove"):
                 unit = get_unit_for_user(request.user, request.POST.get("unit"))
                 if action == "add":
-                    services.plan_item_add(actor=request.user, plan=plan, unit=unit)
+                    plans.plan_item_add(actor=request.user, plan=plan, unit=unit)
                 else:
-                    services.plan_item_remove(actor=request.user, plan=plan, unit=unit)
+                    plans.plan_item_remove(actor=request.user, plan=plan, unit=unit)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(f"{request.path}?township={township.pk}&year={year}&month={month}")
@@ -713,7 +714,7 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a category."))
         return redirect("inspections:checklists")
     try:
-        template = services.checklist_draft_create(actor=request.user, county=county, **form.cleaned_data)
+        template = checklists.checklist_draft_create(actor=request.user, county=county, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("inspections:checklists")
@@ -739,11 +740,11 @@ def checklist_detail(request: HttpRequest, pk: str) -> HttpResponse:
             raise PermissionDenied(_("A published checklist cannot be changed; make a new version."))
         try:
             if request.POST.get("action") == "publish":
-                services.checklist_publish(actor=request.user, template=template)
+                checklists.checklist_publish(actor=request.user, template=template)
                 messages.success(request, _("Published; new inspections use this version."))
                 return redirect("inspections:checklist", pk=template.pk)
             if form is not None and form.is_valid():
-                services.checklist_items_set(actor=request.user, template=template, **form.cleaned_data)
+                checklists.checklist_items_set(actor=request.user, template=template, **form.cleaned_data)
                 messages.success(request, _("Draft saved."))
                 return redirect("inspections:checklist", pk=template.pk)
         except ValidationError as exc:
@@ -773,22 +774,22 @@ def county_settings(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "rule" and rule_form.is_valid():
-                services.frequency_rule_set(actor=request.user, county=county, **rule_form.cleaned_data)
+                checklists.frequency_rule_set(actor=request.user, county=county, **rule_form.cleaned_data)
                 messages.success(request, _("Frequency saved."))
                 return redirect("inspections:settings")
             if action == "phrase" and phrase_form.is_valid():
-                services.forbidden_phrase_add(actor=request.user, county=county, **phrase_form.cleaned_data)
+                checklists.forbidden_phrase_add(actor=request.user, county=county, **phrase_form.cleaned_data)
                 messages.success(request, _("Phrase added."))
                 return redirect("inspections:settings")
             if action == "delete_rule":
                 rule = FrequencyRule.objects.visible_to(request.user).get(pk=request.POST.get("pk"))
-                services.frequency_rule_delete(actor=request.user, rule=rule)
+                checklists.frequency_rule_delete(actor=request.user, rule=rule)
                 return redirect("inspections:settings")
             if action == "delete_phrase":
                 phrase = get_object_for_user(
                     ForbiddenPhrase.objects.filter(county=county), request.user, request.POST.get("pk")
                 )
-                services.forbidden_phrase_delete(actor=request.user, phrase=phrase)
+                checklists.forbidden_phrase_delete(actor=request.user, phrase=phrase)
                 return redirect("inspections:settings")
         except (FrequencyRule.DoesNotExist, ForbiddenPhrase.DoesNotExist, ValueError):
             raise Http404 from None
