@@ -53,8 +53,10 @@ def build_world() -> World:
     from xieguan.complaints import services as complaints
     from xieguan.complaints.models import Channel, ComplaintPhoto
     from xieguan.field import services as field
-    from xieguan.inspections import services as inspections
     from xieguan.inspections.models import ChecklistTemplate, HandoverReason, ReinspectionResult, SignerRole
+    from xieguan.inspections.services.followups import handover_create, reinspection_record
+    from xieguan.inspections.services.opinions import opinion_issue
+    from xieguan.inspections.services.records import inspection_photo_add
     from xieguan.inspections.tests.factories import draft, submitted
     from xieguan.monthly.models import MonthlyReport, MonthlyStatus
     from xieguan.outreach import services as outreach
@@ -92,21 +94,21 @@ def build_world() -> World:
     r["inspection"] = submitted(cg1, r["unit"], inspectors=[cg1, cg2], fails=1)
     r["signature"] = r["inspection"].signatures.filter(role=SignerRole.INSPECTOR).first()
     r["draft"] = draft(cg1, r["other_unit"], inspectors=[cg1, cg2])
-    r["photo"], _ = inspections.inspection_photo_add(actor=cg1, inspection=r["draft"], upload=jpeg())
-    r["opinion"] = inspections.opinion_issue(
+    r["photo"], _ = inspection_photo_add(actor=cg1, inspection=r["draft"], upload=jpeg())
+    r["opinion"] = opinion_issue(
         actor=cg1,
         inspection=r["inspection"],
         text=f"{MARK}：请办理健康证",
         deadline=today + datetime.timedelta(days=10),
     )
-    r["reinspection"] = inspections.reinspection_record(
+    r["reinspection"] = reinspection_record(
         actor=cg1,
         opinion=r["opinion"],
         inspected_at=now,
         result=ReinspectionResult.NOT_RECTIFIED,
         inspectors=[cg1, cg2],
     )
-    r["handover"] = inspections.handover_create(
+    r["handover"] = handover_create(
         actor=cg1, reason=HandoverReason.NOT_RECTIFIED, description=MARK, reinspection=r["reinspection"]
     )
     r["checklist"] = ChecklistTemplate.objects.filter(county__isnull=True).first()

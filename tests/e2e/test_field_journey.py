@@ -267,7 +267,7 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
 
     from xieguan.field.models import Upload
     from xieguan.inspections.models import Inspection, InspectionStatus, Photo, Signature
-    from xieguan.inspections.services import checklist_for
+    from xieguan.inspections.services.checklists import checklist_for
     from xieguan.inspections.tests.factories import plain_unit
 
     settings.MEDIA_ROOT = tmp_path / "media"

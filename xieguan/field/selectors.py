@@ -59,9 +59,9 @@ def field_colleagues(user: Any) -> list[Any]:
 
 def unit_checklists(units: list[Unit], checklists: list[Any]) -> dict[Any, Any]:
     """The checklist a new inspection of each unit uses, chosen as
-    ``inspections.services.checklist_for`` does (the county's own newest
-    published version for the subtype, then the category, else the national
-    one) but in memory, so the bootstrap's query count does not grow."""
+    ``inspections.services.checklists.checklist_for`` does (the county's own
+    newest published version for the subtype, then the category, else the
+    national one) but in memory, so the bootstrap's query count does not grow."""
     best: dict[tuple[str, Any, Any], Any] = {}
     for t in checklists:
         key = (t.county.path if t.county_id else "", t.category_id, t.subtype_id)

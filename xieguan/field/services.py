@@ -232,12 +232,12 @@ def _finish(*, actor: User, upload: Upload) -> tuple[Upload, Attached]:
 
 def _attach(*, actor: User, upload: Upload, record: Any, file: File) -> Any:
     if upload.target == UploadTarget.INSPECTION_PHOTO:
-        from xieguan.inspections.services import inspection_photo_add
+        from xieguan.inspections.services.records import inspection_photo_add
 
         return inspection_photo_add(actor=actor, inspection=record, upload=file)[0]
     if upload.target == UploadTarget.INSPECTION_SIGNATURE:
         from xieguan.accounts.models import User
-        from xieguan.inspections.services import signature_add
+        from xieguan.inspections.services.records import signature_add
 
         signer = None
         if upload.meta.get("user_id"):

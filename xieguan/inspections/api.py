@@ -17,7 +17,7 @@ from xieguan.accounts.models import User
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
-from xieguan.inspections import selectors, services
+from xieguan.inspections import selectors
 from xieguan.inspections.models import (
     Handover,
     Inspection,
@@ -41,6 +41,7 @@ from xieguan.inspections.schemas import (
     ReinspectionIn,
     ReinspectionOut,
 )
+from xieguan.inspections.services import followups, opinions, records
 from xieguan.units.selectors import get_unit_for_user
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -173,7 +174,7 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> Any:
         return Status(200, _inspection_out(selectors.get_inspection_for_user(request.user, existing.pk)))
     unit = get_unit_for_user(request.user, payload.unit_id)
     data = payload.dict(exclude={"unit_id", "inspector_ids"})
-    inspection = services.inspection_create(
+    inspection = records.inspection_create(
         actor=request.user, unit=unit, inspectors=_people(request, payload.inspector_ids), **data
     )
     return Status(201, _inspection_out(inspection))
@@ -186,7 +187,7 @@ def inspection_update(request: HttpRequest, inspection_id: str, payload: Inspect
     data = payload.dict(exclude_unset=True)
     answers = data.pop("answers", None)
     inspector_ids = data.pop("inspector_ids", None)
-    services.inspection_save_draft(
+    records.inspection_save_draft(
         actor=request.user,
         inspection=inspection,
         answers={a["item_id"]: (a["result"], a["note"]) for a in answers} if answers is not None else None,
@@ -203,14 +204,14 @@ def inspection_submit(request: HttpRequest, inspection_id: str) -> Any:
     with it (the phone's retry after a lost answer)."""
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
     if inspection.status != InspectionStatus.SUBMITTED:
-        services.inspection_submit(actor=request.user, inspection=inspection)
+        records.inspection_submit(actor=request.user, inspection=inspection)
     return _inspection_out(selectors.get_inspection_for_user(request.user, inspection_id))
 
 
 @inspection_router.post("/{inspection_id}/corrections", response={201: InspectionOut, **ERRORS})
 def inspection_correct(request: HttpRequest, inspection_id: str, payload: CorrectionIn) -> Any:
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
-    new = services.inspection_correct(actor=request.user, inspection=inspection, reason=payload.reason)
+    new = records.inspection_correct(actor=request.user, inspection=inspection, reason=payload.reason)
     return Status(201, _inspection_out(new))
 
 
@@ -222,7 +223,7 @@ def _photo_out(p: Any) -> dict[str, Any]:
 def inspection_photo(request: HttpRequest, inspection_id: str, image: File[UploadedFile]) -> Any:
     """An evidence photo (multipart ``image``); the same photo twice answers 200."""
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
-    photo, created = services.inspection_photo_add(actor=request.user, inspection=inspection, upload=image)
+    photo, created = records.inspection_photo_add(actor=request.user, inspection=inspection, upload=image)
     return Status(201 if created else 200, _photo_out(photo))
 
 
@@ -240,7 +241,7 @@ def inspection_signature(
     inspector (``user_id``) or of the representative, or ``refused=true``."""
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
     signer = _people(request, [user_id])[0] if user_id else None
-    signature = services.signature_add(
+    signature = records.signature_add(
         actor=request.user, inspection=inspection, role=role, user=signer, name=name, upload=image, refused=refused
     )
     return Status(201, {"id": str(signature.pk), "role": signature.role, "refused": signature.refused})
@@ -299,7 +300,7 @@ def opinion_create(request: HttpRequest, payload: OpinionIn) -> Any:
     if existing is not None:
         return Status(200, _opinion_out(selectors.get_opinion_for_user(request.user, existing.pk)))
     inspection = selectors.get_inspection_for_user(request.user, payload.inspection_id)
-    opinion = services.opinion_issue(
+    opinion = opinions.opinion_issue(
         actor=request.user, inspection=inspection, text=payload.text, deadline=payload.deadline, id=payload.id
     )
     return Status(201, _opinion_out(opinion))
@@ -335,7 +336,7 @@ def reinspection_create(request: HttpRequest, payload: ReinspectionIn) -> Any:
     if existing is not None:
         return Status(200, _reinspection_out(selectors.get_reinspection_for_user(request.user, existing.pk)))
     opinion = selectors.get_opinion_for_user(request.user, payload.opinion_id)
-    record = services.reinspection_record(
+    record = followups.reinspection_record(
         actor=request.user,
         opinion=opinion,
         inspected_at=payload.inspected_at,
@@ -350,7 +351,7 @@ def reinspection_create(request: HttpRequest, payload: ReinspectionIn) -> Any:
 @reinspection_router.post("/{reinspection_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
 def reinspection_photo(request: HttpRequest, reinspection_id: str, image: File[UploadedFile]) -> Any:
     record = selectors.get_reinspection_for_user(request.user, reinspection_id)
-    photo, created = services.reinspection_photo_add(actor=request.user, reinspection=record, upload=image)
+    photo, created = followups.reinspection_photo_add(actor=request.user, reinspection=record, upload=image)
     return Status(201 if created else 200, _photo_out(photo))
 
 
@@ -397,7 +398,7 @@ def handover_create(request: HttpRequest, payload: HandoverIn) -> Any:
         source["reinspection"] = selectors.get_reinspection_for_user(request.user, payload.reinspection_id)
     elif payload.inspection_id:
         source["inspection"] = selectors.get_inspection_for_user(request.user, payload.inspection_id)
-    handover = services.handover_create(
+    handover = followups.handover_create(
         actor=request.user, reason=payload.reason, description=payload.description, id=payload.id, **source
     )
     return Status(201, _handover_out(handover))
@@ -407,7 +408,7 @@ def handover_create(request: HttpRequest, payload: HandoverIn) -> Any:
 def handover_outcome(request: HttpRequest, handover_id: str, payload: OutcomeIn) -> Any:
     """The institute's investigation and outcome (institute supervisors only)."""
     handover = selectors.get_handover_for_user(request.user, handover_id)
-    updated = services.handover_record(
+    updated = followups.handover_record(
         actor=request.user, handover=handover, investigation=payload.investigation, outcome=payload.outcome
     )
     return _handover_out(updated)

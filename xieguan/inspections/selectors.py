@@ -124,7 +124,7 @@ def user_county(user: Any) -> Area | None:
         return area
     if area.level < Level.COUNTY:
         return counties_managed(user).first()
-    from xieguan.inspections.services import county_of
+    from xieguan.inspections.services.common import county_of
 
     return county_of(area)
 

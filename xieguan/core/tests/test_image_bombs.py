@@ -37,7 +37,8 @@ def bomb(data: bytes, name: str = "bomb.png") -> SimpleUploadedFile:
 
 @pytest.fixture
 def records(demo, comanager_in):
-    from xieguan.inspections import services as inspections
+    from xieguan.inspections.services.followups import reinspection_record
+    from xieguan.inspections.services.opinions import opinion_issue
     from xieguan.inspections.tests.factories import draft, plain_unit, submitted
     from xieguan.outreach.tests.factories import make_outreach
     from xieguan.reports.tests.factories import make_report
@@ -46,8 +47,8 @@ def records(demo, comanager_in):
     cg2 = demo.users["cg2"]
     unit = plain_unit(township)
     done = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
-    opinion = inspections.opinion_issue(actor=comanager_in, inspection=done, text="请整改", deadline=timezone.localdate())
-    reinspection = inspections.reinspection_record(
+    opinion = opinion_issue(actor=comanager_in, inspection=done, text="请整改", deadline=timezone.localdate())
+    reinspection = reinspection_record(
         actor=comanager_in, opinion=opinion, inspected_at=timezone.now(), result="partly", inspectors=[comanager_in, cg2]
     )
     return {

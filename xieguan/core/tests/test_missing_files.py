@@ -40,8 +40,8 @@ def stored(demo, comanager_in):
     signature, publicity photo, report photo, complaint photo."""
     from xieguan.complaints.tests.conftest import file_public
     from xieguan.core.photos import prepare_photo
-    from xieguan.inspections import services as inspections
     from xieguan.inspections.models import SignerRole
+    from xieguan.inspections.services.records import inspection_photo_add, signature_add
     from xieguan.inspections.tests.factories import draft, plain_unit, png
     from xieguan.outreach.services import outreach_photo_add
     from xieguan.outreach.tests.factories import make_outreach
@@ -50,8 +50,8 @@ def stored(demo, comanager_in):
 
     township = demo.townships[0]
     inspection = draft(comanager_in, plain_unit(township), inspectors=[comanager_in])
-    photo, _ = inspections.inspection_photo_add(actor=comanager_in, inspection=inspection, upload=jpeg())
-    signature = inspections.signature_add(
+    photo, _ = inspection_photo_add(actor=comanager_in, inspection=inspection, upload=jpeg())
+    signature = signature_add(
         actor=comanager_in, inspection=inspection, role=SignerRole.INSPECTOR, user=comanager_in, upload=png()
     )
     outreach = make_outreach(area=township, by=comanager_in, date=timezone.localdate())

@@ -13,8 +13,13 @@ from django.utils import timezone
 from PIL import Image
 
 from xieguan.accounts.models import User
-from xieguan.inspections import services
 from xieguan.inspections.models import Answer, Inspection, SignerRole
+from xieguan.inspections.services.records import (
+    inspection_create,
+    inspection_save_draft,
+    inspection_submit,
+    signature_add,
+)
 from xieguan.units.models import Category, Unit
 
 
@@ -40,9 +45,7 @@ def plain_unit(area: Any, *, name: str = "红星酒店", category: str = "public
 def draft(
     actor: User, unit: Unit, *, inspectors: list[Any], at: datetime.datetime | None = None, **extra: Any
 ) -> Inspection:
-    return services.inspection_create(
-        actor=actor, unit=unit, started_at=at or timezone.now(), inspectors=inspectors, **extra
-    )
+    return inspection_create(actor=actor, unit=unit, started_at=at or timezone.now(), inspectors=inspectors, **extra)
 
 
 def submitted(
@@ -53,7 +56,7 @@ def submitted(
     answers = {}
     for n, answer in enumerate(inspection.answers.order_by("item__sort")):
         answers[answer.item_id] = (Answer.FAILS if n < fails else Answer.CONFORMS, "未见台账" if n < fails else "")
-    services.inspection_save_draft(
+    inspection_save_draft(
         actor=actor,
         inspection=inspection,
         answers=answers,
@@ -62,6 +65,6 @@ def submitted(
         representative="张红星",
     )
     for person in inspectors:
-        services.signature_add(actor=actor, inspection=inspection, role=SignerRole.INSPECTOR, user=person, upload=png())
-    services.signature_add(actor=actor, inspection=inspection, role=SignerRole.REPRESENTATIVE, refused=True)
-    return services.inspection_submit(actor=actor, inspection=inspection)
+        signature_add(actor=actor, inspection=inspection, role=SignerRole.INSPECTOR, user=person, upload=png())
+    signature_add(actor=actor, inspection=inspection, role=SignerRole.REPRESENTATIVE, refused=True)
+    return inspection_submit(actor=actor, inspection=inspection)

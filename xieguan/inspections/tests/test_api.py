@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from xieguan.core.testing import assert_constant_queries
 from xieguan.demo.seeds import restore_seeded_rows
-from xieguan.inspections import services
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Reinspection
+from xieguan.inspections.services.followups import handover_create, reinspection_record
+from xieguan.inspections.services.opinions import opinion_issue
+from xieguan.inspections.services.records import inspection_photo_add
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
 
 
@@ -189,7 +191,7 @@ def test_lists_are_scoped_and_queries_do_not_grow(demo, api_token, comanager_in,
     def grow():
         record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
         for _ in range(3):
-            services.handover_create(actor=comanager_in, reason="serious", inspection=record)
+            handover_create(actor=comanager_in, reason="serious", inspection=record)
 
     assert_constant_queries(lambda: client.get("/api/handovers", **headers), grow, exactly=3)
     assert len(client.get("/api/handovers", **headers).json()["items"]) == 3
@@ -200,10 +202,10 @@ def _visited(actor, unit, cg2, n):
     """A draft with a photo and a submitted record with an opinion and its
     re-inspection: one of each row the inspection lists read beside the record's."""
     record = draft(actor, plain_unit(unit.area, name=f"单位{n}"), inspectors=[actor, cg2])
-    services.inspection_photo_add(actor=actor, inspection=record, upload=jpeg(f"#{n:02x}0000", (64, 48)))
+    inspection_photo_add(actor=actor, inspection=record, upload=jpeg(f"#{n:02x}0000", (64, 48)))
     done = submitted(actor, plain_unit(unit.area, name=f"单位{n}乙"), inspectors=[actor, cg2], fails=1)
-    opinion = services.opinion_issue(actor=actor, inspection=done, text="请整改", deadline=timezone.localdate())
-    services.reinspection_record(
+    opinion = opinion_issue(actor=actor, inspection=done, text="请整改", deadline=timezone.localdate())
+    reinspection_record(
         actor=actor, opinion=opinion, inspected_at=timezone.now(), result="rectified", inspectors=[actor, cg2]
     )
 
@@ -250,7 +252,7 @@ def test_two_opinions_issued_at_once_get_consecutive_numbers(demo, comanager_in,
     def issue():
         try:
             barrier.wait()
-            services.opinion_issue(actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate())
+            opinion_issue(actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate())
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

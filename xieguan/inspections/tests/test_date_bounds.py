@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from xieguan.inspections import services
 from xieguan.inspections.models import Inspection, Reinspection
+from xieguan.inspections.services.followups import reinspection_record
+from xieguan.inspections.services.opinions import opinion_issue
 from xieguan.inspections.tests.factories import plain_unit, submitted
 from xieguan.inspections.tests.test_api import post_json, start
 
@@ -55,11 +56,9 @@ def test_an_inspection_before_2000_is_refused_on_the_page_and_the_api(demo, logi
 def test_a_reinspection_before_2000_is_refused(demo, api_token, comanager_in, cg2, unit, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
-    opinion = services.opinion_issue(
-        actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate()
-    )
+    opinion = opinion_issue(actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate())
     with pytest.raises(ValidationError) as caught:
-        services.reinspection_record(
+        reinspection_record(
             actor=comanager_in,
             opinion=opinion,
             inspected_at=TOO_EARLY,

@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.core.testing import assert_constant_queries, assert_pdf_with_cjk_font
-from xieguan.inspections import services
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion
+from xieguan.inspections.services.followups import handover_create, reinspection_record
+from xieguan.inspections.services.opinions import opinion_issue
+from xieguan.inspections.services.records import inspection_photo_add
 from xieguan.inspections.tests.factories import draft, plain_unit, submitted
 
 
@@ -29,9 +31,7 @@ def record(demo, comanager_in, cg2, unit, tmp_path, settings):
 
 @pytest.fixture
 def opinion(comanager_in, record):
-    return services.opinion_issue(
-        actor=comanager_in, inspection=record, text="请规范索证。", deadline=timezone.localdate()
-    )
+    return opinion_issue(actor=comanager_in, inspection=record, text="请规范索证。", deadline=timezone.localdate())
 
 
 def test_record_page_inside_and_above(login, record, inside_or_above):
@@ -73,12 +73,12 @@ def test_inspection_list_queries_do_not_grow(demo, login, comanager_in, cg2, uni
 def test_handover_list_queries_do_not_grow(demo, login, comanager_in, cg2, unit, supervisor_of):
     client = login(supervisor_of)
     one = submitted(comanager_in, unit, inspectors=[comanager_in, cg2])
-    services.handover_create(actor=comanager_in, reason="serious", inspection=one)
+    handover_create(actor=comanager_in, reason="serious", inspection=one)
 
     def grow():
         for n in range(4):
             other = submitted(comanager_in, plain_unit(unit.area, name=f"单位{n}"), inspectors=[comanager_in, cg2])
-            services.handover_create(actor=comanager_in, reason="refused", inspection=other)
+            handover_create(actor=comanager_in, reason="refused", inspection=other)
 
     assert_constant_queries(lambda: client.get(reverse("inspections:handovers")), grow, exactly=9)
 
@@ -86,11 +86,9 @@ def test_handover_list_queries_do_not_grow(demo, login, comanager_in, cg2, unit,
 def test_opinion_list_queries_do_not_grow(demo, login, comanager_in, cg2, unit, supervisor_of):
     def issue(unit, reinspected):
         record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
-        opinion = services.opinion_issue(
-            actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate()
-        )
+        opinion = opinion_issue(actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate())
         if reinspected:
-            services.reinspection_record(
+            reinspection_record(
                 actor=comanager_in,
                 opinion=opinion,
                 inspected_at=timezone.now(),
@@ -172,7 +170,7 @@ def test_outsider_cannot_open_or_issue_an_opinion(demo, login, outsider, record)
 def test_outcome_is_written_by_the_institute_and_read_by_the_township(
     demo, login, comanager_in, supervisor_of, outsider, record
 ):
-    handover = services.handover_create(actor=comanager_in, reason="serious", inspection=record)
+    handover = handover_create(actor=comanager_in, reason="serious", inspection=record)
     url = reverse("inspections:handover", args=[handover.pk])
     refused = login(comanager_in).post(url, {"investigation": "x", "outcome": "罚款 500 元"})
     assert refused.status_code == 403
@@ -192,7 +190,7 @@ def test_photo_is_served_only_in_scope(demo, login, comanager_in, outsider, unit
 
     settings.MEDIA_ROOT = tmp_path
     inspection = draft(comanager_in, unit, inspectors=[comanager_in])
-    photo, _ = services.inspection_photo_add(actor=comanager_in, inspection=inspection, upload=jpeg())
+    photo, _ = inspection_photo_add(actor=comanager_in, inspection=inspection, upload=jpeg())
     url = reverse("inspections:photo", args=[photo.pk])
     assert login(comanager_in).get(url).status_code == 200
     assert login(outsider).get(url).status_code == 404
@@ -282,15 +280,13 @@ def test_unit_file_queries_do_not_grow_with_inspections(demo, login, comanager_i
     def grow():
         for _ in range(3):
             record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
-            opinion = services.opinion_issue(
-                actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate()
-            )
-            services.handover_create(actor=comanager_in, reason="serious", inspection=record, opinion=opinion)
+            opinion = opinion_issue(actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate())
+            handover_create(actor=comanager_in, reason="serious", inspection=record, opinion=opinion)
 
     assert_constant_queries(lambda: client.get(url), grow, exactly=27)
 
 
 def test_institute_home_shows_its_inbox(demo, login, supervisor_of, comanager_in, record):
-    services.handover_create(actor=comanager_in, reason="serious", inspection=record)
+    handover_create(actor=comanager_in, reason="serious", inspection=record)
     page = login(supervisor_of).get(reverse("core:home")).content.decode()
     assert 'id="handover-inbox"' in page and "移交监督所的案件" in page

@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from xieguan.core.testing import count_queries
-from xieguan.inspections import services as inspection_services
 from xieguan.inspections.models import Photo, Signature
+from xieguan.inspections.services.followups import reinspection_photo_add, reinspection_record
+from xieguan.inspections.services.opinions import opinion_issue
+from xieguan.inspections.services.records import inspection_photo_add, signature_add
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
 from xieguan.monthly import services
 from xieguan.monthly.locks import assert_month_open
@@ -51,9 +53,7 @@ def month(demo, township, comanager_in, supervisor_of) -> dict[str, Any]:
     now = timezone.now()
     unit = plain_unit(township)
     done = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
-    opinion = inspection_services.opinion_issue(
-        actor=comanager_in, inspection=done, text="请整改", deadline=timezone.localdate()
-    )
+    opinion = opinion_issue(actor=comanager_in, inspection=done, text="请整改", deadline=timezone.localdate())
     records = {
         "filed": make_report(area=township, by=comanager_in, found_at=now - datetime.timedelta(hours=1)),
         "handled": make_report(
@@ -66,7 +66,7 @@ def month(demo, township, comanager_in, supervisor_of) -> dict[str, Any]:
         "outreach": make_outreach(area=township, by=comanager_in, date=timezone.localdate()),
         "training": make_training(area=township, by=comanager_in, date=timezone.localdate()),
         "draft": draft(comanager_in, plain_unit(township, name="福满楼"), inspectors=[comanager_in, cg2]),
-        "reinspection": inspection_services.reinspection_record(
+        "reinspection": reinspection_record(
             actor=comanager_in, opinion=opinion, inspected_at=now, result="rectified", inspectors=[comanager_in, cg2]
         ),
         "cg2": cg2,
@@ -109,13 +109,11 @@ ACTIONS = {
         actor=cg, training=m["training"], topic="改过的主题"
     ),
     "training delete": lambda m, cg, inst: outreach_services.training_delete(actor=cg, training=m["training"]),
-    "inspection photo": lambda m, cg, inst: inspection_services.inspection_photo_add(
-        actor=cg, inspection=m["draft"], upload=jpeg("olive")
-    ),
-    "inspection signature": lambda m, cg, inst: inspection_services.signature_add(
+    "inspection photo": lambda m, cg, inst: inspection_photo_add(actor=cg, inspection=m["draft"], upload=jpeg("olive")),
+    "inspection signature": lambda m, cg, inst: signature_add(
         actor=cg, inspection=m["draft"], role="inspector", user=cg, upload=png()
     ),
-    "re-inspection photo": lambda m, cg, inst: inspection_services.reinspection_photo_add(
+    "re-inspection photo": lambda m, cg, inst: reinspection_photo_add(
         actor=cg, reinspection=m["reinspection"], upload=jpeg("maroon")
     ),
 }

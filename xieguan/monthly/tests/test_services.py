@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from xieguan.core.models import AuditEvent
-from xieguan.inspections import services as inspection_services
 from xieguan.inspections.models import Inspection
+from xieguan.inspections.services.records import inspection_create
 from xieguan.inspections.tests.factories import plain_unit
 from xieguan.monthly import services
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus
@@ -142,7 +142,7 @@ def test_an_approved_month_locks_publicity_inspections_and_reports(demo, townshi
     with pytest.raises(ValidationError, match=LOCKED):
         outreach_services.outreach_delete(actor=comanager_in, record=record)
     with pytest.raises(ValidationError, match=LOCKED):
-        inspection_services.inspection_create(actor=comanager_in, unit=unit, started_at=now, inspectors=[comanager_in])
+        inspection_create(actor=comanager_in, unit=unit, started_at=now, inspectors=[comanager_in])
     with pytest.raises(ValidationError, match=LOCKED):
         report_services.report_create(
             actor=comanager_in, category="food_safety", found_at=now, place="人民路", content="无证经营"

@@ -1,0 +1,64 @@
+"""The few helpers more than one kind of inspection write uses: the county
+of an area, a checked text, the chosen inspectors, a saved photo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.models import RoleCode, User
+from xieguan.areas.models import Area, Level
+from xieguan.core.photos import prepare_photo, save_photo_once
+from xieguan.core.scope import is_within
+from xieguan.inspections.models import Photo
+
+INSPECTOR_ROLES = (RoleCode.COMANAGER, RoleCode.SUPERVISOR)
+
+
+def county_of(area: Area) -> Area:
+    """The county an area lies in (itself when it is one)."""
+    if area.level == Level.COUNTY:
+        return area
+    prefixes = []
+    path = area.path
+    while path.count("/") > 1:
+        path = path[: path.rstrip("/").rfind("/") + 1]
+        prefixes.append(path)
+    county = Area.objects.filter(path__in=prefixes, level=Level.COUNTY).first()
+    if county is None:
+        raise ValidationError(_("This area does not lie in a county."))
+    return county
+
+
+def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > limit:
+        raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
+    return value
+
+
+def _inspectors(actor: User, users: Iterable[Any], *, field: str = "inspectors") -> list[User]:
+    """The chosen inspectors, each an active co-manager or supervisor in the
+    actor's area; duplicates collapse."""
+    chosen: dict[Any, User] = {}
+    for user in users:
+        if not isinstance(user, User):
+            user = User.objects.filter(pk=user).select_related("institution__area").first()
+        if user is None or not user.is_active or user.institution_id is None:
+            raise ValidationError({field: _("An inspector is not a person in your area.")})
+        if not is_within(actor, user.institution.area.path) or not user.has_role(*INSPECTOR_ROLES):
+            raise ValidationError({field: _("An inspector is not a person in your area.")})
+        chosen[user.pk] = user
+    return list(chosen.values())
+
+
+def _save_photo(*, actor: User, upload: Any, area: Area, **owner: Any) -> tuple[Photo, bool]:
+    prepared = prepare_photo(upload, stamp=True)
+    return save_photo_once(
+        Photo, prepared, actor=actor, owner=owner, extra={"area": area, "taken_at": prepared.taken_at}
+    )

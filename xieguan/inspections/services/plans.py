@@ -1,0 +1,57 @@
+"""A township's monthly patrol plan (月度巡查计划): made from what is due,
+then units added or removed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.models import User
+from xieguan.accounts.permissions import RECORD_INSPECTION, require
+from xieguan.areas.models import Area, Level
+from xieguan.core.audit import audit_record
+from xieguan.inspections.models import MonthlyPlan, MonthlyPlanItem
+from xieguan.units.models import Unit
+
+
+def plan_prefill(*, actor: User, township: Area, year: int, month: int, units: Iterable[Unit]) -> MonthlyPlan:
+    """The township's plan for a month, made from ``units`` (what is due) the
+    first time; an existing plan is returned unchanged."""
+    require(actor, RECORD_INSPECTION, township.path)
+    if township.level != Level.TOWNSHIP:
+        raise ValidationError({"township": _("A monthly plan belongs to a township.")})
+    if not (1 <= month <= 12):
+        raise ValidationError({"month": _("Choose a month from 1 to 12.")})
+    with transaction.atomic():
+        plan = MonthlyPlan.objects.filter(township=township, year=year, month=month).first()
+        if plan is not None:
+            return plan
+        try:
+            with transaction.atomic():
+                plan = MonthlyPlan.objects.create(township=township, year=year, month=month, created_by=actor)
+        except IntegrityError:
+            return MonthlyPlan.objects.get(township=township, year=year, month=month)
+        MonthlyPlanItem.objects.bulk_create(MonthlyPlanItem(plan=plan, unit=u) for u in units)
+        audit_record(actor=actor, action="plan.make", obj=plan, area_path=township.path)
+    return plan
+
+
+def plan_item_add(*, actor: User, plan: MonthlyPlan, unit: Unit) -> None:
+    require(actor, RECORD_INSPECTION, plan.township.path)
+    if not unit.area.path.startswith(plan.township.path):
+        raise ValidationError({"unit": _("The unit is not in this township.")})
+    with transaction.atomic():
+        _item, created = MonthlyPlanItem.objects.get_or_create(plan=plan, unit=unit)
+        if created:
+            audit_record(actor=actor, action="plan.add_unit", obj=plan, changes={"units": [None, unit.name]})
+
+
+def plan_item_remove(*, actor: User, plan: MonthlyPlan, unit: Unit) -> None:
+    require(actor, RECORD_INSPECTION, plan.township.path)
+    with transaction.atomic():
+        deleted, _n = MonthlyPlanItem.objects.filter(plan=plan, unit=unit).delete()
+        if deleted:
+            audit_record(actor=actor, action="plan.remove_unit", obj=plan, changes={"units": [unit.name, None]})

@@ -1,0 +1,440 @@
+"""Inspection records (现场检查记录): started, saved as a draft, submitted
+and locked, corrected as a new version; their evidence photos and
+signatures."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import io
+import math
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.models import User
+from xieguan.accounts.permissions import RECORD_INSPECTION, require
+from xieguan.core.audit import audit_record, audited
+from xieguan.core.idempotency import create_once
+from xieguan.core.photos import MAX_PHOTO_BYTES, files_kept_on_success, prepare_signature
+from xieguan.core.registry import assert_period_open, ensure_open
+from xieguan.core.validators import date_error
+from xieguan.inspections.models import (
+    Answer,
+    Inspection,
+    InspectionAnswer,
+    InspectionInspector,
+    InspectionStatus,
+    OverallResult,
+    Photo,
+    Signature,
+    SignerRole,
+)
+from xieguan.inspections.services.checklists import checklist_for
+from xieguan.inspections.services.common import _inspectors, _save_photo, _text
+from xieguan.units.models import Unit, UnitStatus
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres between two WGS-84 points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _distance(unit: Unit, latitude: Decimal | None, longitude: Decimal | None) -> float | None:
+    if None in (latitude, longitude, unit.latitude, unit.longitude):
+        return None
+    return round(haversine_m(float(latitude), float(longitude), float(unit.latitude), float(unit.longitude)), 1)  # type: ignore[arg-type]
+
+
+def _check_gps(latitude: Any, longitude: Any, accuracy_m: Any) -> None:
+    errors = {}
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = _("Give both latitude and longitude, or neither.")
+    if latitude is not None and not (-90 <= Decimal(str(latitude)) <= 90):
+        errors["latitude"] = _("The latitude must be between -90 and 90.")
+    if longitude is not None and not (-180 <= Decimal(str(longitude)) <= 180):
+        errors["longitude"] = _("The longitude must be between -180 and 180.")
+    if accuracy_m is not None and accuracy_m < 0:
+        errors["accuracy_m"] = _("The accuracy cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_draft(inspection: Inspection) -> None:
+    if inspection.is_locked:
+        raise ValidationError(
+            _("This record has been submitted and is locked; make a correction (a new version) to change it.")
+        )
+
+
+# ---------------------------------------------------------------- inspections
+
+
+def inspection_create(
+    *,
+    actor: User,
+    unit: Unit,
+    started_at: datetime.datetime,
+    inspectors: Sequence[Any] = (),
+    place: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    accuracy_m: float | None = None,
+    device_time: datetime.datetime | None = None,
+    id: uuid.UUID | None = None,
+) -> Inspection:
+    """Start a draft inspection record of a unit in the actor's area with the
+    checklist version in use today; made once per ``id``. Two inspectors are
+    required at submit, not here, so a visit can be started by one phone."""
+    require(actor, RECORD_INSPECTION, unit.area.path)
+    institution = actor.institution
+    if institution is None:
+        raise ValidationError(_("Only a member of an institution can record an inspection."))
+    errors: dict[str, str] = {}
+    if unit.status == UnitStatus.CLOSED:
+        errors["unit"] = _("This unit is closed.")
+    if started_at > timezone.now() + datetime.timedelta(minutes=10):
+        errors["started_at"] = _("The time cannot be in the future.")
+    elif problem := date_error(started_at, ahead_days=1):  # the future: to the minute, above
+        errors["started_at"] = problem
+    if errors:
+        raise ValidationError(errors)
+    assert_period_open(unit.area, started_at)
+    _check_gps(latitude, longitude, accuracy_m)
+    chosen = _inspectors(actor, inspectors)
+    template = checklist_for(unit)
+    clean_place = _text(place, field="place", limit=200)
+
+    def make() -> Inspection:
+        with audited(actor, "inspection.create") as audit:
+            inspection = audit.obj = Inspection.objects.create(
+                id=id or uuid.uuid4(),
+                unit=unit,
+                area=unit.area,
+                institution=institution,
+                template=template,
+                started_at=started_at,
+                device_time=device_time,
+                place=clean_place or unit.address,
+                latitude=latitude,
+                longitude=longitude,
+                accuracy_m=accuracy_m,
+                distance_m=_distance(unit, latitude, longitude),
+                recorded_by=actor,
+            )
+            InspectionInspector.objects.bulk_create(InspectionInspector(inspection=inspection, user=u) for u in chosen)
+            InspectionAnswer.objects.bulk_create(
+                InspectionAnswer(inspection=inspection, item=item) for item in template.items.all()
+            )
+        return inspection
+
+    with transaction.atomic():
+        inspection, _created = create_once(Inspection, id, actor, make)
+    return inspection
+
+
+DRAFT_FIELDS = ("place", "representative", "problems", "overall_result", "latitude", "longitude", "accuracy_m")
+
+
+def inspection_save_draft(
+    *,
+    actor: User,
+    inspection: Inspection,
+    answers: dict[Any, tuple[str, str]] | None = None,
+    inspectors: Sequence[Any] | None = None,
+    **fields: Any,
+) -> Inspection:
+    """Save whatever has been typed so far into a draft: partial answers,
+    blank fields and one inspector are all kept. ``answers`` maps an item id
+    to (result or "", note)."""
+    require(actor, RECORD_INSPECTION, inspection.area.path)
+    _require_draft(inspection)
+    ensure_open(inspection)
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"not draft fields: {sorted(unknown)}")
+    if "overall_result" in fields and fields["overall_result"] not in ("", None, *OverallResult.values):
+        raise ValidationError({"overall_result": _("Choose a result from the list.")})
+    if "latitude" in fields or "longitude" in fields or "accuracy_m" in fields:
+        _check_gps(fields.get("latitude"), fields.get("longitude"), fields.get("accuracy_m"))
+    clean: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in ("place",):
+            clean[name] = _text(value, field=name, limit=200)
+        elif name == "representative":
+            clean[name] = _text(value, field=name, limit=50)
+        elif name == "problems":
+            clean[name] = _text(value, field=name, limit=4000)
+        elif name == "overall_result":
+            clean[name] = value or ""
+        else:
+            clean[name] = value
+    chosen = _inspectors(actor, inspectors) if inspectors is not None else None
+    rows: dict[str, InspectionAnswer] = {str(a.item_id): a for a in inspection.answers.all()}
+    changed_answers: list[InspectionAnswer] = []
+    for item_id, (result, note) in (answers or {}).items():
+        row = rows.get(str(item_id))
+        if row is None:
+            raise ValidationError({"answers": _("An answer is for an item not on this record's checklist.")})
+        if result not in ("", None, *Answer.values):
+            raise ValidationError({"answers": _("An answer must be conforms, does not conform or not applicable.")})
+        row.result = result or ""
+        row.note = (note or "").strip()[:300]
+        changed_answers.append(row)
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        _require_draft(locked)
+        with audited(actor, "inspection.save_draft", inspection) as audit:
+            for name, value in clean.items():
+                setattr(inspection, name, value)
+            if {"latitude", "longitude"} & set(clean):
+                inspection.distance_m = _distance(inspection.unit, inspection.latitude, inspection.longitude)
+            inspection.save()
+            if changed_answers:
+                InspectionAnswer.objects.bulk_update(changed_answers, ["result", "note"])
+            if chosen is not None:
+                inspection.inspector_links.exclude(user__in=chosen).delete()
+                have = set(inspection.inspector_links.values_list("user_id", flat=True))
+                InspectionInspector.objects.bulk_create(
+                    InspectionInspector(inspection=inspection, user=u) for u in chosen if u.pk not in have
+                )
+            # Answers and inspectors saved are a change the record's fields do not show.
+            audit.always = bool(changed_answers) or chosen is not None
+    return inspection
+
+
+def submit_problems(inspection: Inspection) -> dict[str, list[str]]:
+    """What still blocks submitting a draft, by field (empty when none)."""
+    errors: dict[str, list[str]] = {}
+    inspector_ids = list(inspection.inspector_links.values_list("user_id", flat=True))
+    if len(set(inspector_ids)) < 2:
+        errors.setdefault("inspectors", []).append(_("An inspection needs at least two inspectors."))
+    unanswered = inspection.answers.filter(result="").count()
+    if unanswered:
+        errors.setdefault("answers", []).append(
+            _("%(count)d checklist items are not answered yet.") % {"count": unanswered}
+        )
+    failing = inspection.answers.filter(result=Answer.FAILS).exists()
+    if not inspection.overall_result:
+        errors.setdefault("overall_result", []).append(_("Choose the overall result."))
+    elif failing and inspection.overall_result == OverallResult.CONFORMING:
+        errors.setdefault("overall_result", []).append(
+            _("An item does not conform, so the overall result cannot be “conforming”.")
+        )
+    if failing and not inspection.problems.strip():
+        errors.setdefault("problems", []).append(_("Describe the problems found."))
+    signed = set(
+        inspection.signatures.filter(role=SignerRole.INSPECTOR, refused=False).values_list("user_id", flat=True)
+    )
+    missing = [uid for uid in inspector_ids if uid not in signed]
+    if missing:
+        names = User.objects.filter(pk__in=missing).order_by("username")
+        errors.setdefault("signatures", []).append(
+            _("Not yet signed by: %(names)s.") % {"names": "、".join(u.full_name or u.username for u in names)}
+        )
+    if not inspection.signatures.filter(role=SignerRole.REPRESENTATIVE).exists():
+        errors.setdefault("signatures", []).append(
+            _("The unit's representative has to sign, or record that they refused to sign.")
+        )
+    return errors
+
+
+def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
+    """Submit and lock a draft: two distinct inspectors, every item answered,
+    an overall result, problems described when an item fails, each inspector
+    signed and the representative signed or refused."""
+    require(actor, RECORD_INSPECTION, inspection.area.path)
+    ensure_open(inspection)
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        _require_draft(inspection)
+        errors = submit_problems(inspection)
+        if errors:
+            raise ValidationError(errors)
+        with audited(actor, "inspection.submit", inspection):
+            inspection.status = InspectionStatus.SUBMITTED
+            inspection.submitted_at = timezone.now()
+            inspection.save(update_fields=["status", "submitted_at", "updated_at"])
+    return inspection
+
+
+def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> Inspection:
+    """A correction of a submitted record: a new draft version with the same
+    answers, inspectors and photos, and the reason; the old version stays
+    readable and counts until the new one is submitted."""
+    require(actor, RECORD_INSPECTION, inspection.area.path)
+    ensure_open(inspection)
+    clean_reason = _text(reason, field="correction_reason", limit=1000, required=True)
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if not inspection.is_locked:
+            raise ValidationError(_("A draft can be edited directly; only a submitted record is corrected."))
+        if Inspection.objects.filter(supersedes=inspection).exists():
+            raise ValidationError(_("This version has already been corrected; correct the newest version."))
+        new = Inspection.objects.create(
+            unit=inspection.unit,
+            area=inspection.area,
+            institution=inspection.institution,
+            template=inspection.template,
+            version=inspection.version + 1,
+            supersedes=inspection,
+            correction_reason=clean_reason,
+            started_at=inspection.started_at,
+            device_time=inspection.device_time,
+            place=inspection.place,
+            latitude=inspection.latitude,
+            longitude=inspection.longitude,
+            accuracy_m=inspection.accuracy_m,
+            distance_m=inspection.distance_m,
+            representative=inspection.representative,
+            problems=inspection.problems,
+            overall_result=inspection.overall_result,
+            recorded_by=actor,
+        )
+        InspectionInspector.objects.bulk_create(
+            InspectionInspector(inspection=new, user_id=link.user_id) for link in inspection.inspector_links.all()
+        )
+        InspectionAnswer.objects.bulk_create(
+            InspectionAnswer(inspection=new, item_id=a.item_id, result=a.result, note=a.note)
+            for a in inspection.answers.all()
+        )
+        Photo.objects.bulk_create(
+            Photo(
+                area=p.area,
+                inspection=new,
+                image=p.image.name,
+                width=p.width,
+                height=p.height,
+                sha256=p.sha256,
+                taken_at=p.taken_at,
+                uploaded_by=p.uploaded_by,
+            )
+            for p in inspection.photos.all()
+        )
+        audit_record(
+            actor=actor,
+            action="inspection.correct",
+            obj=new,
+            changes={"version": [inspection.version, new.version]},
+            note=clean_reason,
+        )
+    return new
+
+
+def _upload_sha256(upload: Any) -> str | None:
+    """The sha256 of an upload's bytes (the file is rewound after)."""
+    import hashlib
+
+    try:
+        upload.seek(0)
+        digest = hashlib.sha256(upload.read(MAX_PHOTO_BYTES + 1)).hexdigest()
+        upload.seek(0)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return digest
+
+
+def inspection_photo_add(*, actor: User, inspection: Inspection, upload: Any) -> tuple[Photo, bool]:
+    """An evidence photo on a draft: resized, hash kept, capture time stamped
+    on it; the same photo twice is kept once (a retry of a photo already
+    kept answers with it even once the record is submitted). Returns
+    (photo, created)."""
+    require(actor, RECORD_INSPECTION, inspection.area.path)
+    digest = _upload_sha256(upload)
+    found = inspection.photos.filter(sha256=digest).first() if digest else None
+    if found is not None:
+        return found, False
+    _require_draft(inspection)
+    ensure_open(inspection)
+    return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
+
+
+def decode_data_url(data_url: str, *, field: str = "signature") -> io.BytesIO:
+    """A canvas's ``data:image/png;base64,...`` as a file."""
+    head, _sep, payload = (data_url or "").partition(",")
+    if not head.startswith("data:image/") or ";base64" not in head:
+        raise ValidationError({field: _("The signature is empty; sign in the box first.")})
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({field: _("The signature is empty; sign in the box first.")}) from None
+    return io.BytesIO(raw)
+
+
+def signature_add(
+    *,
+    actor: User,
+    inspection: Inspection,
+    role: str,
+    user: User | None = None,
+    name: str = "",
+    upload: Any = None,
+    refused: bool = False,
+) -> Signature:
+    """An inspector's signature, or the representative's (or their refusal).
+    Signing again replaces the earlier signature of the same person; the
+    same signature sent again (a retry from the phone) is kept once and
+    answers with the one held, even once the record is submitted."""
+    require(actor, RECORD_INSPECTION, inspection.area.path)
+    digest = _upload_sha256(upload) if upload is not None else None
+    held = inspection.signatures.filter(role=role, user=user if role == SignerRole.INSPECTOR else None)
+    same = held.filter(sha256=digest, refused=refused).first() if digest else held.filter(refused=True).first()
+    if same is not None and (digest or refused):
+        return same
+    _require_draft(inspection)
+    ensure_open(inspection)
+    if role not in SignerRole.values:
+        raise ValidationError({"role": _("Choose who is signing.")})
+    if role == SignerRole.INSPECTOR:
+        if refused:
+            raise ValidationError({"refused": _("An inspector cannot refuse to sign.")})
+        if user is None or not inspection.inspector_links.filter(user=user).exists():
+            raise ValidationError({"user": _("Only an inspector of this record can sign as inspector.")})
+        name = user.full_name or user.username
+    else:
+        user = None
+        name = _text(name, field="name", limit=50) or inspection.representative
+        if not name and not refused:
+            raise ValidationError({"name": _("Give the representative's name.")})
+    if not refused and upload is None:
+        raise ValidationError({"signature": _("The signature is empty; sign in the box first.")})
+    prepared = prepare_signature(upload, field="signature") if upload is not None else None
+    with files_kept_on_success() as files, transaction.atomic():
+        old = inspection.signatures.filter(role=role, user=user)
+        old_names = [str(s.image.name) for s in old if s.image]
+        old.delete()
+        signature = Signature(inspection=inspection, role=role, user=user, name=name, refused=refused)
+        if prepared is not None:
+            signature.sha256 = prepared.sha256
+            files.save(signature.image, f"{prepared.sha256[:16]}.png", prepared.content)
+        signature.save()
+        if role == SignerRole.REPRESENTATIVE and name and not inspection.representative:
+            inspection.representative = name
+            inspection.save(update_fields=["representative", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="inspection.sign",
+            obj=inspection,
+            changes={"signature": [None, f"{signature.get_role_display()} {name}"]},
+            note=_("refused to sign") if refused else "",
+        )
+        transaction.on_commit(lambda: _delete_files(signature.image.storage, old_names))
+    return signature
+
+
+def _delete_files(storage: Any, names: list[str]) -> None:
+    for name in names:
+        if name and storage.exists(name):
+            storage.delete(name)

@@ -1,0 +1,95 @@
+"""A township's monthly patrol plan (月度巡查计划)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from xieguan.accounts.permissions import RECORD_INSPECTION, can
+from xieguan.areas.models import Area, Level
+from xieguan.inspections import selectors
+from xieguan.inspections.models import Inspection
+from xieguan.inspections.services import plans
+from xieguan.inspections.views.common import _int
+from xieguan.units.selectors import get_unit_for_user
+
+
+@require_http_methods(["GET", "POST"])
+def monthly_plan(request: HttpRequest) -> HttpResponse:
+    """The township's plan for this month: made from what is due, editable,
+    with its completion."""
+    today = timezone.localdate()
+    year = _int(request.GET.get("year"), today.year, 2000, 2100)
+    month = _int(request.GET.get("month"), today.month, 1, 12)
+    townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).order_by("code", "path"))
+    township = None
+    wanted = request.GET.get("township")
+    for t in townships:
+        if str(t.pk) == wanted or (not wanted and township is None):
+            township = t
+    if township is None:
+        if wanted:
+            raise Http404  # a township outside the user's area, as if it did not exist
+        return render(request, "inspections/plan.html", {"plan": None, "townships": townships})
+    from xieguan.inspections.models import MonthlyPlan
+
+    plan = MonthlyPlan.objects.filter(township=township, year=year, month=month).first()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "prefill":
+                due = selectors.patrol_status(request.user, year=year, month=month, township=township, today=today)
+                units = [r.unit for r in due.rows if r.state != "done"]
+                plan = plans.plan_prefill(actor=request.user, township=township, year=year, month=month, units=units)
+            elif plan is not None and action in ("add", "remove"):
+                unit = get_unit_for_user(request.user, request.POST.get("unit"))
+                if action == "add":
+                    plans.plan_item_add(actor=request.user, plan=plan, unit=unit)
+                else:
+                    plans.plan_item_remove(actor=request.user, plan=plan, unit=unit)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(f"{request.path}?township={township.pk}&year={year}&month={month}")
+    items = []
+    done_count = 0
+    if plan is not None:
+        start, end = selectors.month_bounds(year, month)
+        done_ids = set(
+            Inspection.objects.filter(
+                status="submitted", unit__in=plan.units.all(), started_at__date__gte=start, started_at__date__lte=end
+            ).values_list("unit_id", flat=True)
+        )
+        for unit in plan.units.select_related("area").order_by("name"):
+            items.append({"unit": unit, "done": unit.pk in done_ids})
+        done_count = sum(1 for i in items if i["done"])
+    from xieguan.units.models import Unit
+
+    addable = (
+        Unit.objects.visible_to(request.user)
+        .filter(merged_into__isnull=True)
+        .filter(area__path__startswith=township.path)
+        .exclude(status="closed")
+        .order_by("name")
+        .only("id", "name")
+        if plan is not None
+        else []
+    )
+    return render(
+        request,
+        "inspections/plan.html",
+        {
+            "plan": plan,
+            "items": items,
+            "done_count": done_count,
+            "township": township,
+            "townships": townships,
+            "year": year,
+            "month": month,
+            "addable": addable,
+            "can_record": can(request.user, RECORD_INSPECTION),
+        },
+    )

@@ -1,0 +1,64 @@
+"""卫生监督协管巡查登记表: an institution's patrols as a page, Excel or PDF."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieguan.accounts.models import Institution
+from xieguan.core.documents import pdf_response, xlsx_response
+from xieguan.core.scope import get_object_for_user
+from xieguan.inspections import selectors
+from xieguan.inspections.views.common import _int
+
+
+def patrol_register(request: HttpRequest) -> HttpResponse:
+    """卫生监督协管巡查登记表 of an institution for a year or a month, as a
+    page, Excel or PDF."""
+    today = timezone.localdate()
+    institutions = (
+        Institution.objects.visible_to(request.user)
+        .filter(type__in=["station", "institute"])
+        .order_by("area__path", "name")
+    )
+    chosen = None
+    if request.GET.get("institution"):
+        chosen = get_object_for_user(institutions, request.user, request.GET["institution"])
+    elif request.user.institution_id and institutions.filter(pk=request.user.institution_id).exists():
+        chosen = request.user.institution
+    year = _int(request.GET.get("year"), today.year, 2000, 2100)
+    month = _int(request.GET.get("month"), 0, 0, 12) or None
+    rows = selectors.patrol_register(request.user, institution=chosen, year=year, month=month) if chosen else []
+    period = f"{year}年{month}月" if month else f"{year}年"
+    title = _("Health supervision co-management patrol register")
+    fmt = request.GET.get("format")
+    if chosen and fmt == "xlsx":
+        return xlsx_response(
+            f"patrol-register-{year}{month or ''}.xlsx",
+            selectors.patrol_register_headers(),
+            (r.values() for r in rows),
+            sheet=period,
+            title=f"{title}（{chosen.name} {period}）",
+            widths=selectors.PATROL_REGISTER_WIDTHS,
+        )
+    if chosen and fmt == "pdf":
+        return pdf_response(
+            "inspections/pdf/register.html",
+            {"rows": rows, "institution": chosen, "period": period, "title": title},
+            f"patrol-register-{year}{month or ''}.pdf",
+            request=request,
+        )
+    return render(
+        request,
+        "inspections/register.html",
+        {
+            "rows": rows,
+            "institutions": institutions,
+            "chosen": chosen,
+            "year": year,
+            "month": month,
+            "months": range(1, 13),
+        },
+    )
