@@ -24,6 +24,7 @@ from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
 from xieguan.reports.api import router as reports_router
+from xieguan.units.api import categories_router as unit_categories_router
 from xieguan.units.api import certificates_router, licences_router
 from xieguan.units.api import router as units_router
 
@@ -33,6 +34,7 @@ api = NinjaAPI(
     description=(
         "Bearer tokens from POST /api/auth/token. Every create accepts a client-made UUID `id`; "
         "sending the same `id` again returns the record already made (200) instead of a duplicate (201). "
+        "(A county's unit subtypes and fields have whole-number ids: sending the same one again answers 200.) "
         "Lists page by keyset: pass the `next` of one page as `after` for the next. "
         "Errors are JSON with a Chinese `detail`. Everything is scoped to the caller's area."
     ),
@@ -50,6 +52,7 @@ api.add_router("/lockouts", lockout_router)
 api.add_router("/units", units_router)
 api.add_router("/licences", licences_router)
 api.add_router("/certificates", certificates_router)
+api.add_router("/unit-categories", unit_categories_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
 api.add_router("/complaints", complaints_router)

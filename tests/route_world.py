@@ -84,6 +84,15 @@ def build_world() -> World:
     r["certificate"] = units.certificate_add(
         actor=cg1, unit=r["unit"], person_name=f"{MARK}甲", kind="health_certificate"
     )
+    # The county's own subtype and field (county settings: no MARK, since
+    # dh1's township lies in the same county and rightly sees them).
+    from xieguan.units import categories
+
+    food = Category.objects.get(code="food")
+    r["county_subtype"], _ = categories.subtype_add(actor=bureau, county=demo.county, category=food, name="夜市摊点")
+    r["county_field"], _ = categories.category_field_add(
+        actor=bureau, county=demo.county, category=food, label="包间数", kind="int"
+    )
     workbook = template_xlsx(Category.objects.get(code="food"), cg1)
     r["import_batch"] = batches.import_batch_create(
         actor=cg1,

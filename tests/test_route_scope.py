@@ -164,6 +164,17 @@ ROUTES: dict[str, Route] = {
     "units:merge": scoped("unit", args=lambda w: {"pk": w.unit.pk, "other": w.other_unit.pk}),
     "units:licence_add": scoped("unit"),
     "units:certificate_add": scoped("unit"),
+    # The county's own subtypes and fields bind every township of it (dh1's
+    # too): county pages, changed only by the county (403 or 404 for dh1).
+    "units:categories": unscoped(),
+    "units:subtype_create": unscoped(args=lambda w: {"code": "food"}, body=lambda w: {"name": "越界细类"}),
+    "units:field_create": unscoped(args=lambda w: {"code": "food"}, body=lambda w: {"label": "越界字段"}),
+    "units:subtype_active": unscoped(
+        args=lambda w: {"pk": w.county_subtype.pk}, body=lambda w: {"active": "0"}, why="the county's own subtype"
+    ),
+    "units:field_active": unscoped(
+        args=lambda w: {"pk": w.county_field.pk}, body=lambda w: {"active": "0"}, why="the county's own field"
+    ),
     # complaints
     "complaints:new": public("the public complaint form"),
     "complaints:filed": public("the public complaint form's receipt"),
@@ -301,6 +312,29 @@ ROUTES: dict[str, Route] = {
     "POST /api/units/{unit_id}/licences": scoped("unit"),
     "GET /api/units/{unit_id}/certificates": scoped("unit"),
     "POST /api/units/{unit_id}/certificates": scoped("unit"),
+    "GET /api/unit-categories": unscoped(why="the categories as the caller's county has them"),
+    "POST /api/unit-categories/{code}/subtypes": unscoped(
+        args=lambda w: {"code": "food"},
+        body=lambda w: {"county_id": str(w.county.pk), "name": "越界细类"},
+        why="dh1's own county's setting",
+    ),
+    "POST /api/unit-categories/{code}/fields": unscoped(
+        args=lambda w: {"code": "food"},
+        body=lambda w: {"county_id": str(w.county.pk), "label": "越界字段"},
+        why="dh1's own county's setting",
+    ),
+    "POST /api/unit-categories/subtypes/{subtype_id}/deactivate": unscoped(
+        args=lambda w: {"subtype_id": w.county_subtype.pk}, body=lambda w: {}, why="the county's own subtype"
+    ),
+    "POST /api/unit-categories/subtypes/{subtype_id}/reactivate": unscoped(
+        args=lambda w: {"subtype_id": w.county_subtype.pk}, body=lambda w: {}, why="the county's own subtype"
+    ),
+    "POST /api/unit-categories/fields/{field_id}/deactivate": unscoped(
+        args=lambda w: {"field_id": w.county_field.pk}, body=lambda w: {}, why="the county's own field"
+    ),
+    "POST /api/unit-categories/fields/{field_id}/reactivate": unscoped(
+        args=lambda w: {"field_id": w.county_field.pk}, body=lambda w: {}, why="the county's own field"
+    ),
     "GET /api/licences": unscoped(),
     "GET /api/certificates": unscoped(),
     # outreach

@@ -8,6 +8,7 @@ from xieguan.core.permissions import (  # noqa: F401  (the capabilities are aske
     APPROVE_TRANSFERS,
     CONFIGURE_COMPLAINTS,
     CONFIGURE_MONTHLY,
+    CONFIGURE_UNIT_CATEGORIES,
     FILE_REPORT,
     HANDLE_COMPLAINT,
     HANDLE_HANDOVER,
@@ -44,6 +45,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The registry is kept by the county and the stations; information officers
     # and the read-only higher level see it (SPEC §3).
     MANAGE_UNITS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
+    # A county adds subtypes and fields of its own to the national categories
+    # (SPEC §3, §15): its bureau, its institute or an administrator.
+    CONFIGURE_UNIT_CATEGORIES: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
     # SPEC §7: stations, information points and the institute all do publicity.
     RECORD_OUTREACH: frozenset({R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
     # The institute trains co-managers; a station trains its village officers.

@@ -189,7 +189,12 @@ class ChecklistItemsForm(forms.Form):
 
 class ChecklistNewForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
-    subtype = forms.ModelChoiceField(label=_("Subtype"), queryset=Subtype.objects.all(), required=False)
+    subtype = forms.ModelChoiceField(label=_("Subtype"), queryset=Subtype.objects.none(), required=False)
+
+    def __init__(self, *args: Any, county: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The national subtypes and the county's own in use, never another county's.
+        self.fields["subtype"].queryset = Subtype.objects.in_force(getattr(county, "pk", None))
 
 
 class FrequencyRuleForm(forms.Form):

@@ -1,6 +1,7 @@
-"""System administrators keep the county-extendable lists here: categories'
-subtypes and category fields (SPEC §3: settings a county can change live in
-the database). Units themselves are kept on the ordinary, audited pages."""
+"""System administrators keep the national lists here: categories' subtypes
+and category fields (SPEC §3: settings live in the database). A county adds
+and switches off its own on its 分类与字段 page (audited); units themselves
+are kept on the ordinary, audited pages."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -12,11 +13,15 @@ from xieguan.units.services import units_refresh_completeness
 class SubtypeInline(admin.TabularInline):
     model = Subtype
     extra = 1
+    fields = ["name", "sort", "county", "is_active"]
+    raw_id_fields = ["county"]
 
 
 class CategoryFieldInline(admin.TabularInline):
     model = CategoryField
     extra = 1
+    fields = ["key", "label", "kind", "choices", "required", "sort", "county", "is_active"]
+    raw_id_fields = ["county"]
 
 
 @admin.register(Category)

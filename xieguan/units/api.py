@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -15,15 +15,20 @@ from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
-from xieguan.units import services
+from xieguan.units import categories, services
 from xieguan.units.models import Category, Licence, StaffCertificate, Subtype, Unit
 from xieguan.units.schemas import (
+    CategoryFieldIn,
+    CategoryFieldOut,
     CertificateDueOut,
     CertificateIn,
     CertificateOut,
     LicenceDueOut,
     LicenceIn,
     LicenceOut,
+    SubtypeIn,
+    SubtypeOut,
+    UnitCategoriesOut,
     UnitDetailOut,
     UnitIn,
     UnitOut,
@@ -33,10 +38,16 @@ from xieguan.units.selectors import (
     EXPIRING_DAYS,
     UNIT_ORDERINGS,
     UnitFilters,
+    category_settings_for,
     certificates_by_expiry,
+    fields_in_force,
+    get_category_field_for_user,
+    get_settings_county_for_user,
+    get_subtype_for_user,
     get_unit_for_user,
     licences_by_expiry,
     missing_fields,
+    unit_county_id,
     units_filtered,
 )
 
@@ -88,6 +99,7 @@ def _detail(u: Unit) -> dict[str, Any]:
     return {
         **_out(u),
         "missing_fields": [key for key, _label in missing_fields(u)],
+        "fields": fields_in_force(u.category, unit_county_id(u)),
         "licences": list(u.licences.all()),
         "certificates": [_certificate_out(c) for c in u.certificates.all()],
     }
@@ -293,3 +305,104 @@ def _due_page(qs: Any, after: str | None, limit: int, out: Callable[[Any], dict[
         for row in page.items
     ]
     return {"items": items, "next": page.next_cursor}
+
+
+# A county's subtypes and category fields ------------------------------------
+
+categories_router = Router(tags=["units"])
+# Subtypes and fields have whole-number ids, so a create takes no client-made
+# id: it is idempotent on what it makes instead (see each operation).
+_RETRY = (
+    " Sending the same again answers 200 with the one already made; a name the category already has "
+    "(nationally or in the county, also switched off) is refused with 422."
+)
+
+
+def _category_or_404(code: str) -> Category:
+    found = Category.objects.filter(code=code).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@categories_router.get("", response={200: UnitCategoriesOut, **ERRORS})
+def unit_categories(request: HttpRequest, county_id: str | None = None) -> Any:
+    """Every category of units with its subtypes and fields as a county has
+    them: the national ones (``county_id`` null), then the county's own,
+    those it switched off too (``is_active`` false). The county is
+    ``county_id`` (one in the caller's area, or the one the caller works
+    in), else the caller's own; 404 for another county."""
+    county = get_settings_county_for_user(request.user, county_id)
+    return {
+        "county_id": county.pk,
+        "county_name": county.name,
+        "categories": [
+            {"code": s.category.code, "name": s.category.name, "subtypes": s.subtypes, "fields": s.fields}
+            for s in category_settings_for(county)
+        ],
+    }
+
+
+@categories_router.post(
+    "/{code}/subtypes",
+    response={200: SubtypeOut, 201: SubtypeOut, **ERRORS},
+    description="Add a subtype of the category for a county's units (its bureau, institute or an administrator; "
+    "403 otherwise). No client-made id: subtypes have whole-number ids." + _RETRY,
+)
+def subtype_create(request: HttpRequest, code: str, payload: SubtypeIn) -> Any:
+    county = get_settings_county_for_user(request.user, payload.county_id)
+    subtype, created = categories.subtype_add(
+        actor=request.user, county=county, category=_category_or_404(code), name=payload.name
+    )
+    return Status(201 if created else 200, subtype)
+
+
+@categories_router.post(
+    "/{code}/fields",
+    response={200: CategoryFieldOut, 201: CategoryFieldOut, **ERRORS},
+    description="Add a field the category's units of a county carry (its bureau, institute or an administrator; "
+    "403 otherwise); a required one counts for a complete file from now on. No client-made id: fields have "
+    "whole-number ids. The same label (or key) with the same kind, choices and requirement answers 200 with "
+    "the field already made; any other clash with a national field or one of the county's (also switched "
+    "off) is refused with 422.",
+)
+def category_field_create(request: HttpRequest, code: str, payload: CategoryFieldIn) -> Any:
+    county = get_settings_county_for_user(request.user, payload.county_id)
+    field, created = categories.category_field_add(
+        actor=request.user,
+        county=county,
+        category=_category_or_404(code),
+        **payload.dict(exclude={"county_id"}),
+    )
+    return Status(201 if created else 200, field)
+
+
+@categories_router.post("/subtypes/{subtype_id}/deactivate", response={200: SubtypeOut, **ERRORS})
+def subtype_deactivate(request: HttpRequest, subtype_id: str) -> Any:
+    """Switch off a county's own subtype: no unit is given it any more, the
+    units that have it keep it. 422 for a national one; 404 for another
+    county's."""
+    return categories.subtype_deactivate(actor=request.user, subtype=get_subtype_for_user(request.user, subtype_id))
+
+
+@categories_router.post("/subtypes/{subtype_id}/reactivate", response={200: SubtypeOut, **ERRORS})
+def subtype_reactivate(request: HttpRequest, subtype_id: str) -> Any:
+    """Switch a county's own subtype back on."""
+    return categories.subtype_reactivate(actor=request.user, subtype=get_subtype_for_user(request.user, subtype_id))
+
+
+@categories_router.post("/fields/{field_id}/deactivate", response={200: CategoryFieldOut, **ERRORS})
+def category_field_deactivate(request: HttpRequest, field_id: str) -> Any:
+    """Switch off a county's own field, never deleted: the form, the unit
+    file, the import and the completeness check drop it; the values filled
+    in stay in the units (``extra``) and come back if it is switched on
+    again. 422 for a national one; 404 for another county's."""
+    field = get_category_field_for_user(request.user, field_id)
+    return categories.category_field_deactivate(actor=request.user, field=field)
+
+
+@categories_router.post("/fields/{field_id}/reactivate", response={200: CategoryFieldOut, **ERRORS})
+def category_field_reactivate(request: HttpRequest, field_id: str) -> Any:
+    """Switch a county's own field back on, with the values kept."""
+    field = get_category_field_for_user(request.user, field_id)
+    return categories.category_field_reactivate(actor=request.user, field=field)

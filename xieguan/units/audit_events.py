@@ -19,3 +19,14 @@ register_events(
         "unit_import.cancel": _("Unit sheet cancelled"),
     },
 )
+register_events(
+    _("Unit categories"),
+    {
+        "subtype.add": _("County subtype added"),
+        "subtype.deactivate": _("County subtype switched off"),
+        "subtype.reactivate": _("County subtype switched back on"),
+        "category_field.add": _("County category field added"),
+        "category_field.deactivate": _("County category field switched off"),
+        "category_field.reactivate": _("County category field switched back on"),
+    },
+)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xieguan.areas.models import Level
 from xieguan.core.masking import mask_phone
 from xieguan.units.models import Category, CategoryField, Unit
+from xieguan.units.selectors import category_fields_visible_to
 
 CHUNK = 2000
 
@@ -26,7 +27,7 @@ def _value(field: CategoryField, value: Any) -> Any:
     return value
 
 
-def export_headers(category: Category | None, fields: Sequence[CategoryField]) -> list[str]:
+def export_headers(category: Category | None, labels: Sequence[str]) -> list[str]:
     headers = [
         _("Name"),
         _("Unified social credit code"),
@@ -46,24 +47,53 @@ def export_headers(category: Category | None, fields: Sequence[CategoryField]) -
         _("File"),
     ]
     if category is not None:
-        headers += [f.label for f in fields]
+        headers += list(labels)
     else:
         headers.append(_("Category fields"))
     headers.append(_("Last changed"))
     return headers
 
 
-def export_rows(queryset: QuerySet[Unit], *, category: Category | None) -> tuple[list[str], Iterator[list[Any]]]:
+def export_rows(
+    queryset: QuerySet[Unit], *, category: Category | None, user: Any = None
+) -> tuple[list[str], Iterator[list[Any]]]:
     """(headers, rows) for the units of ``queryset`` in its order. With a
-    category, each of its fields is a column; without, the fields of each
-    unit's own category go into one column as "label：value". Phones are
-    masked as everywhere a list shows personal data (SPEC §12); the unit
-    file shows them whole."""
-    fields_by_category: dict[int, list[CategoryField]] = {}
-    for field in CategoryField.objects.order_by("category_id", "sort", "key"):
-        fields_by_category.setdefault(field.category_id, []).append(field)
-    own_fields = fields_by_category.get(category.pk, []) if category is not None else []
-    headers = export_headers(category, own_fields)
+    category, each of its fields in use is a column: the national ones, then
+    each county's own (named with the county when the user reads more than
+    one), filled for that county's units only; without, the fields of each
+    unit's own category in its county go into one column as "label：value".
+    Only the counties ``user`` may read lend their fields. Phones are masked
+    as everywhere a list shows personal data (SPEC §12); the unit file shows
+    them whole."""
+    fields = category_fields_visible_to(user) if user is not None else CategoryField.objects.filter(county=None)
+    # (category, county or None) → its fields, national first.
+    fields_by_category: dict[tuple[int, Any], list[CategoryField]] = {}
+    for field in fields.filter(is_active=True).order_by("category_id", "sort", "key", "id"):
+        fields_by_category.setdefault((field.category_id, field.county_id), []).append(field)
+
+    def fields_of(category_id: int, county_id: Any) -> list[CategoryField]:
+        national = fields_by_category.get((category_id, None), [])
+        return national + fields_by_category.get((category_id, county_id), []) if county_id else national
+
+    own_fields: list[CategoryField] = []
+    labels: list[str] = []
+    if category is not None:
+        counties = sorted(
+            {
+                f.county
+                for (c, county_id), rows in fields_by_category.items()
+                if c == category.pk and county_id
+                for f in rows
+            },
+            key=lambda county: county.path,
+        )
+        own_fields = list(fields_by_category.get((category.pk, None), []))
+        labels = [f.label for f in own_fields]
+        for county in counties:
+            county_fields = fields_by_category[(category.pk, county.pk)]
+            own_fields += county_fields
+            labels += [f"{f.label}（{county.name}）" if len(counties) > 1 else f.label for f in county_fields]
+    headers = export_headers(category, labels)
     complete, incomplete = _("complete"), _("incomplete")
 
     def rows() -> Iterator[list[Any]]:
@@ -94,12 +124,14 @@ def export_rows(queryset: QuerySet[Unit], *, category: Category | None) -> tuple
                 complete if unit.is_complete else incomplete,
             ]
             if category is not None:
-                row += [_value(f, extra.get(f.key)) for f in own_fields]
+                row += [
+                    _value(f, extra.get(f.key)) if f.county_id in (None, unit.county_id) else "" for f in own_fields
+                ]
             else:
                 row.append(
                     "；".join(
                         f"{f.label}：{_value(f, extra[f.key])}"
-                        for f in fields_by_category.get(unit.category_id, [])
+                        for f in fields_of(unit.category_id, unit.county_id)
                         if extra.get(f.key) not in (None, "")
                     )
                 )

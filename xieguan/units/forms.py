@@ -3,9 +3,11 @@ lives in the services, whose errors come back onto the same fields."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,7 +24,15 @@ from xieguan.units.models import (
     Subtype,
     UnitStatus,
 )
-from xieguan.units.selectors import UNIT_ORDERINGS, UnitFilters
+from xieguan.units.selectors import (
+    UNIT_ORDERINGS,
+    UnitFilters,
+    county_id_for_user,
+    fields_in_force,
+    subtypes_in_force,
+    subtypes_visible_to,
+    unit_county_id,
+)
 
 FILTER_CHOICES_MAX = 400
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
@@ -89,12 +99,20 @@ class UnitForm(forms.Form):
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
     longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
 
-    def __init__(self, *args: Any, user: Any, category: Category, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, category: Category, unit: Any = None, **kwargs: Any) -> None:
+        """The subtypes and fields of ``category`` in force in the unit's
+        county (a new unit's: the county the user works in), the national
+        ones and the county's own; an edited unit keeps the subtype it has
+        even if its county switched it off."""
         super().__init__(*args, **kwargs)
         self.category = category
+        county_id = unit_county_id(unit) if unit is not None else county_id_for_user(user)
         self.fields["area"].queryset = unit_areas_for(user)
-        self.fields["subtype"].queryset = category.subtypes.all()
-        self.category_fields = list(category.fields.all())
+        subtypes = subtypes_in_force(category, county_id)
+        if unit is not None and unit.subtype_id is not None and unit.category_id == category.pk:
+            subtypes = Subtype.objects.filter(Q(pk__in=subtypes.values("pk")) | Q(pk=unit.subtype_id))
+        self.fields["subtype"].queryset = subtypes.order_by("sort", "name", "id")
+        self.category_fields = fields_in_force(category, county_id)
         for field in self.category_fields:
             self.fields[f"extra.{field.key}"] = extra_form_field(field)
 
@@ -165,9 +183,7 @@ class CertificateForm(forms.Form):
 class UnitFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, address, credit code or pinyin initials"), max_length=50, required=False)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
-    subtype = forms.ModelChoiceField(
-        label=_("Subtype"), queryset=Subtype.objects.select_related("category"), required=False
-    )
+    subtype = forms.ModelChoiceField(label=_("Subtype"), queryset=Subtype.objects.none(), required=False)
     area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *UnitStatus.choices], required=False)
     key_unit = forms.ChoiceField(label=_("Key unit"), choices=YES_NO, required=False)
@@ -183,6 +199,8 @@ class UnitFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The national subtypes and those of the counties the user may read.
+        self.fields["subtype"].queryset = subtypes_visible_to(user)
         # Any area in the user's scope is a valid filter; the drop-down lists
         # what fits on a phone: a county's townships and villages, or the
         # counties of a prefecture or province (not its 10,000 villages).
@@ -212,6 +230,40 @@ class UnitFilterForm(forms.Form):
         """The keyset ordering the chosen sort stands for (by name if none)."""
         data = self.cleaned_data if self.is_valid() else {}
         return UNIT_ORDERINGS.get(data.get("sort") or "name", UNIT_ORDERINGS["name"])
+
+
+class SubtypeForm(forms.Form):
+    """A subtype a county adds to a category."""
+
+    name = forms.CharField(label=_("Name of the subtype"), max_length=50)
+
+
+def split_choices(text: str) -> list[str]:
+    """Choices typed one per line (or separated by 、 ， ; ；)."""
+    return [part.strip() for part in re.split(r"[\n、，,;；]+", text or "") if part.strip()]
+
+
+class CategoryFieldForm(forms.Form):
+    """A field a county adds to a category's units."""
+
+    label = forms.CharField(
+        label=_("Name of the field"), max_length=50, help_text=_("As the unit form and the import template show it.")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=FieldKind.choices, initial=FieldKind.TEXT)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only for the kind “choice”: one choice per line."),
+    )
+    required = forms.BooleanField(
+        label=_("Needed for a complete file"),
+        required=False,
+        help_text=_("The county's units of this category without it count as incomplete files."),
+    )
+
+    def clean_choices(self) -> list[str]:
+        return split_choices(self.cleaned_data.get("choices") or "")
 
 
 class ImportForm(forms.Form):

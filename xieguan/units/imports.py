@@ -55,7 +55,14 @@ from xieguan.units.models import (
     county_id_of,
     name_initials_of,
 )
-from xieguan.units.selectors import COMMON_REQUIRED, place_names_near, township_path_of
+from xieguan.units.selectors import (
+    COMMON_REQUIRED,
+    county_id_for_user,
+    fields_in_force,
+    place_names_near,
+    subtypes_in_force,
+    township_path_of,
+)
 from xieguan.units.services import clean_unit_data, county_path, credit_code_taken, unit_snapshot
 
 if TYPE_CHECKING:
@@ -122,9 +129,11 @@ def unit_areas(user: Any) -> list[tuple[str, Area]]:
     return [(area_label(a, a.parent.name if a.level == Level.VILLAGE and a.parent else None), a) for a in areas]
 
 
-def columns_for(category: Category, areas: list[str]) -> list[Column]:
-    """The template's columns: the common fields, then the category's own."""
-    subtypes = tuple(s.name for s in category.subtypes.all())
+def columns_for(category: Category, areas: list[str], *, county_id: Any = None) -> list[Column]:
+    """The template's columns: the common fields, then the category's own in
+    force in the county (the national ones and the county's; the national
+    ones only when no county is given)."""
+    subtypes = tuple(s.name for s in subtypes_in_force(category, county_id))
     required_common = {name for name, _label in COMMON_REQUIRED}
     columns = [
         Column(
@@ -243,7 +252,7 @@ def columns_for(category: Category, areas: list[str]) -> list[Column]:
         Column("latitude", pgettext("import column", "Latitude"), ("纬度", "latitude"), kind="decimal"),
         Column("longitude", pgettext("import column", "Longitude"), ("经度", "longitude"), kind="decimal"),
     ]
-    for f in category.fields.all():
+    for f in fields_in_force(category, county_id):
         kind = f.kind
         choices: tuple[str, ...] = tuple(f.choices or ())
         if kind == FieldKind.BOOL:
@@ -289,7 +298,7 @@ def template_xlsx(category: Category, user: Any) -> bytes:
     from xieguan.core.spreadsheets import new_workbook
 
     areas = [label for label, _a in unit_areas(user)]
-    columns = columns_for(category, areas)
+    columns = columns_for(category, areas, county_id=county_id_for_user(user))
     buffer = io.BytesIO()
     book = new_workbook(buffer, in_memory=True)
     sheet_name = _("Units")[:31]
@@ -441,11 +450,14 @@ def _preview(columns: list[Column], rows: list[tuple[int, dict[str, Any]]]) -> d
 
 
 class _Resolver:
-    """Turns cell text into the values the services take, per column kind."""
+    """Turns cell text into the values the services take, per column kind;
+    the subtypes and fields are those in force in the uploader's county."""
 
     def __init__(self, user: Any, category: Category) -> None:
         self.category = category
-        self.fields = list(category.fields.all())
+        self.county_id = county_id_for_user(user)
+        self.fields = fields_in_force(category, self.county_id)
+        self._fields_by_county: dict[Any, list[CategoryField]] = {self.county_id: self.fields}
         self.areas: dict[str, Area] = {}
         by_name: dict[str, list[Area]] = {}
         for label, area in unit_areas(user):
@@ -456,8 +468,17 @@ class _Resolver:
             if len(found) == 1:
                 self.areas.setdefault(name, found[0])
         self.ambiguous = {name for name, found in by_name.items() if len(found) > 1}
-        self.subtypes = {_fold_key(s.name): s for s in category.subtypes.all()}
-        self.subtype_names = "、".join(s.name for s in category.subtypes.all())
+        subtypes = list(subtypes_in_force(category, self.county_id))
+        self.subtypes = {_fold_key(s.name): s for s in subtypes}
+        self.subtype_names = "、".join(s.name for s in subtypes)
+
+    def fields_for(self, area: Any) -> list[CategoryField]:
+        """The fields in force where a row's unit will be (the uploader's
+        county, unless an uploader above county level imports into several)."""
+        county_id = county_id_of(area) if isinstance(area, Area) else self.county_id
+        if county_id not in self._fields_by_county:
+            self._fields_by_county[county_id] = fields_in_force(self.category, county_id)
+        return self._fields_by_county[county_id]
 
     def area(self, text: str) -> Area:
         key = _fold_key(text)
@@ -561,7 +582,7 @@ def check_sheet(
     against the registry."""
     result = CheckResult()
     resolver = _Resolver(actor, category)
-    columns = columns_for(category, [])
+    columns = columns_for(category, [], county_id=resolver.county_id)
     aliases = {c.key: [str(c.label), *c.aliases] for c in columns}
     start, found, written = find_header(table, aliases)
     by_key = {c.key: c for c in columns}
@@ -628,7 +649,7 @@ def check_sheet(
                 actor,
                 {k: v for k, v in data.items() if k not in row_errors},
                 unit=None,
-                fields=resolver.fields,
+                fields=resolver.fields_for(data.get("area")),
                 check_code_clash=False,
                 area_permitted=True,
             )
@@ -655,12 +676,12 @@ def check_sheet(
     _check_codes_in_county(actor, result, header_of("credit_code"))
     if not result.errors:
         result.duplicates = _duplicates(actor, result.rows)
-    required = [f.key for f in resolver.fields if f.required]
     common = [name for name, _label in COMMON_REQUIRED]
     result.incomplete = sum(
         1
         for _row, clean in result.rows
-        if any(clean.get(n) in (None, "") for n in common) or any(clean["extra"].get(k) in (None, "") for k in required)
+        if any(clean.get(n) in (None, "") for n in common)
+        or any(clean["extra"].get(f.key) in (None, "") for f in resolver.fields_for(clean["area"]) if f.required)
     )
     result.errors.sort(key=lambda e: (e["row"], e["column"]))
     result.preview = _preview([c for c in columns if c.key in found], result.rows)
@@ -793,11 +814,15 @@ def batch_check(batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def write_units(actor: User, rows: list[tuple[int, dict[str, Any]]], *, fields: list[CategoryField]) -> int:
+def write_units(
+    actor: User, rows: list[tuple[int, dict[str, Any]]], *, fields: list[CategoryField] | None = None
+) -> int:
     """Insert clean rows as units in bulk, each with its history row and its
-    audit event, in the caller's transaction. Returns how many."""
-    required = [f.key for f in fields if f.required]
+    audit event, in the caller's transaction. Returns how many. A file is
+    complete by the fields in force in the unit's county (or by ``fields``,
+    when given, for every row)."""
     common = [name for name, _label in COMMON_REQUIRED]
+    required: dict[Any, list[str]] = {}
     units = []
     for _row, clean in rows:
         unit = Unit(id=uuid.uuid4(), **clean)
@@ -805,8 +830,12 @@ def write_units(actor: User, rows: list[tuple[int, dict[str, Any]]], *, fields: 
         # unique in; set it here.
         unit.county_id = county_id_of(unit.area)  # type: ignore[assignment]
         unit.name_initials = name_initials_of(unit.name)
+        where = (unit.category_id, unit.county_id)
+        if where not in required:
+            in_force = fields if fields is not None else fields_in_force(unit.category, unit.county_id)
+            required[where] = [f.key for f in in_force if f.required]
         unit.is_complete = all(getattr(unit, n) not in (None, "") for n in common) and all(
-            (unit.extra or {}).get(k) not in (None, "") for k in required
+            (unit.extra or {}).get(k) not in (None, "") for k in required[where]
         )
         units.append(unit)
     bulk_create_with_history(units, Unit, batch_size=1000, default_user=actor if actor.is_authenticated else None)
@@ -845,7 +874,7 @@ def batch_import(batch: ImportBatch, *, actor: User | None = None) -> ImportBatc
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportStatus.IMPORTING:
             return locked
-        created = write_units(actor, result.rows, fields=list(batch.category.fields.all()))
+        created = write_units(actor, result.rows)
         locked.status = ImportStatus.IMPORTED
         locked.created_count = created
         locked.done = locked.total = len(result.rows)
@@ -872,7 +901,7 @@ def import_rows_for_bench(actor: User, category: Category, path: str | Path) -> 
     if result.errors:
         raise ValueError(f"{len(result.errors)} errors, first: {result.errors[:3]}")
     with transaction.atomic():
-        return write_units(actor, result.rows, fields=list(category.fields.all()))
+        return write_units(actor, result.rows)
 
 
 def scope_area_of(actor: User) -> Area | None:

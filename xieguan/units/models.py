@@ -1,8 +1,10 @@
 """The registry of supervised units (SPEC §3, 监督对象台账, 一户一档).
 
 Categories, their subtypes and their own fields are data a county can extend;
-the six categories and the fields of SPEC §3 are seeded by a data migration.
-A unit's category fields live in ``Unit.extra`` keyed by ``CategoryField.key``.
+the six categories and the fields of SPEC §3 are seeded by a data migration
+(the national rows, without a county). A county adds subtypes and fields of
+its own (``county`` set), which apply to its units only. A unit's category
+fields live in ``Unit.extra`` keyed by ``CategoryField.key``.
 """
 
 from __future__ import annotations
@@ -56,18 +58,58 @@ class Category(models.Model):
         return self.name
 
 
+def _for_county(county_id: Any) -> Q:
+    """The national rows (no county) and, given a county, that county's own."""
+    condition = Q(county__isnull=True)
+    if county_id is not None:
+        condition |= Q(county_id=county_id)
+    return condition
+
+
+class SubtypeQuerySet(models.QuerySet["Subtype"]):
+    def for_county(self, county_id: Any) -> SubtypeQuerySet:
+        """The national subtypes and the county's own, switched off ones too."""
+        return self.filter(_for_county(county_id))
+
+    def in_force(self, county_id: Any) -> SubtypeQuerySet:
+        """What a unit of the county may be given: the national subtypes and
+        the county's own that are in use."""
+        return self.for_county(county_id).filter(is_active=True)
+
+
 class Subtype(models.Model):
+    """A subtype of a category (细类). Rows without a county are the national
+    ones, shared by every county; a county may add its own (``county``), which
+    apply to its units only, and switch them off again."""
+
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="subtypes"
     )
+    county = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for the national subtypes every county uses."),
+    )
     name = models.CharField(_("name"), max_length=50)
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = SubtypeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subtype")
         verbose_name_plural = _("subtypes")
         ordering = ["category__sort", "sort", "name"]
-        constraints = [models.UniqueConstraint(fields=["category", "name"], name="subtype_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "county", "name"], name="subtype_unique_name_in_county"),
+            models.UniqueConstraint(
+                fields=["category", "name"], condition=Q(county__isnull=True), name="subtype_unique_national_name"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -82,23 +124,53 @@ class FieldKind(models.TextChoices):
     CHOICE = "choice", _("choice")
 
 
+class CategoryFieldQuerySet(models.QuerySet["CategoryField"]):
+    def for_county(self, county_id: Any) -> CategoryFieldQuerySet:
+        """The national fields and the county's own, switched off ones too."""
+        return self.filter(_for_county(county_id))
+
+    def in_force(self, county_id: Any) -> CategoryFieldQuerySet:
+        """The fields a unit of the county carries: the national ones and the
+        county's own that are in use."""
+        return self.for_county(county_id).filter(is_active=True)
+
+
 class CategoryField(models.Model):
     """One field a category's units carry besides the common ones. The
-    required ones define a complete file (建档完整)."""
+    required ones define a complete file (建档完整). Rows without a county are
+    the national ones; a county may add its own, which its units alone carry,
+    and switch them off again (the values stay in the units' ``extra``)."""
 
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="fields")
+    county = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for the national fields every county uses."),
+    )
     key = models.SlugField(_("key"), max_length=40)
     label = models.CharField(_("label"), max_length=50)
     kind = models.CharField(_("kind"), max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     required = models.BooleanField(_("required"), default=False)
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = CategoryFieldQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("category field")
         verbose_name_plural = _("category fields")
         ordering = ["category", "sort", "key"]
-        constraints = [models.UniqueConstraint(fields=["category", "key"], name="category_field_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "county", "key"], name="category_field_unique_key_in_county"),
+            models.UniqueConstraint(
+                fields=["category", "key"], condition=Q(county__isnull=True), name="category_field_unique_national_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label

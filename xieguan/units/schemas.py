@@ -88,8 +88,61 @@ class UnitOut(Schema):
     is_complete: bool
 
 
+class CategoryFieldOut(Schema):
+    id: int
+    key: str = Field(description="the name of the value in a unit's ``extra``")
+    label: str
+    kind: str = Field(description="text, int (whole number), decimal, bool (yes / no), date or choice")
+    choices: list[str] = Field(description="the allowed values of a choice field; empty for other kinds")
+    required: bool = Field(description="needed for a complete file (建档完整)")
+    county_id: uuid.UUID | None = Field(description="null for a national field; else the county that added it")
+    is_active: bool = Field(description="false once its county switched it off")
+
+
+class SubtypeOut(Schema):
+    id: int
+    name: str
+    county_id: uuid.UUID | None = Field(description="null for a national subtype; else the county that added it")
+    is_active: bool = Field(description="false once its county switched it off")
+
+
+class UnitCategoryOut(Schema):
+    code: str
+    name: str
+    subtypes: list[SubtypeOut]
+    fields: list[CategoryFieldOut]
+
+
+class UnitCategoriesOut(Schema):
+    county_id: uuid.UUID
+    county_name: str
+    categories: list[UnitCategoryOut]
+
+
+class SubtypeIn(Schema):
+    county_id: uuid.UUID | None = Field(None, description="the county it is for; the caller's own if not given")
+    name: str = Field(max_length=50)
+
+
+class CategoryFieldIn(Schema):
+    county_id: uuid.UUID | None = Field(None, description="the county it is for; the caller's own if not given")
+    label: str = Field(max_length=50, description="as the unit form and the import template show it")
+    kind: str = Field("text", description="text, int, decimal, bool, date or choice")
+    choices: list[str] = Field(default_factory=list, description="for a choice field: at least two")
+    required: bool = Field(False, description="needed for a complete file (建档完整)")
+    key: str = Field(
+        "",
+        max_length=40,
+        description="the name of its value in a unit's ``extra``: lower-case letters, digits and _; "
+        "made from the label's pinyin if not given",
+    )
+
+
 class UnitDetailOut(UnitOut):
     missing_fields: list[str]
+    fields: list[CategoryFieldOut] = Field(
+        description="the fields the unit's category has in the unit's county: the national ones and the county's own"
+    )
     licences: list[LicenceOut]
     certificates: list[CertificateOut]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,18 @@ from xieguan.units.duplicates import (
     normalise_name,
     place_names_for,
 )
-from xieguan.units.models import ImportBatch, Licence, StaffCertificate, Unit, UnitQuerySet, name_initials_match
+from xieguan.units.models import (
+    Category,
+    CategoryField,
+    ImportBatch,
+    Licence,
+    StaffCertificate,
+    Subtype,
+    Unit,
+    UnitQuerySet,
+    county_id_of,
+    name_initials_match,
+)
 
 # Common fields every complete file has filled (不错项、不空项), besides the
 # category's own required fields. A credit code is not among them: a village
@@ -42,15 +54,139 @@ UNIT_ORDERINGS: dict[str, list[str]] = {
 }
 
 
+# ---- categories as a county has them ------------------------------------------
+
+
+def unit_county_id(unit: Unit) -> uuid.UUID | None:
+    """The county whose fields a unit carries: read off its area's path (so
+    a unit not saved yet, or just moved, counts where its area is)."""
+    if unit.area_id is not None:
+        return county_id_of(unit.area)
+    return unit.county_id
+
+
+def county_id_for_user(user: Any) -> uuid.UUID | None:
+    """The county the user works in (their institution's county, or the one
+    their township or village lies in); None above county level."""
+    institution = getattr(user, "institution", None)
+    return county_id_of(institution.area) if institution is not None else None
+
+
+def fields_in_force(category: Category, county_id: Any, *, with_inactive: bool = False) -> list[CategoryField]:
+    """The fields a unit of ``category`` in the county carries: the national
+    ones, then the county's own in use (and, ``with_inactive``, those it
+    switched off, for labelling values kept from before). One query."""
+    qs = CategoryField.objects.filter(category=category)
+    qs = qs.for_county(county_id) if with_inactive else qs.in_force(county_id)
+    return list(qs.order_by("sort", "key", "id"))
+
+
+def subtypes_in_force(category: Category, county_id: Any) -> Any:
+    """The subtypes a unit of ``category`` in the county may be given."""
+    return Subtype.objects.filter(category=category).in_force(county_id).order_by("sort", "name", "id")
+
+
+def _own_counties(user: Any) -> Q:
+    """The counties whose own subtypes and fields the user may read: the
+    county they work in and every county in their area."""
+    scope = scope_path_for(user)
+    if scope == "":
+        return Q()
+    condition = Q(county__isnull=True)
+    own = county_id_for_user(user)
+    if own is not None:
+        condition |= Q(county_id=own)
+    if scope != NOTHING:
+        condition |= Q(county__path__startswith=scope)
+    return condition
+
+
+def subtypes_visible_to(user: Any) -> Any:
+    """The national subtypes and those of the counties the user may read,
+    with their category (a filter's choices): never another county's."""
+    return Subtype.objects.filter(_own_counties(user)).select_related("category", "county")
+
+
+def category_fields_visible_to(user: Any) -> Any:
+    """The national fields and those of the counties the user may read."""
+    return CategoryField.objects.filter(_own_counties(user)).select_related("county")
+
+
+def get_settings_county_for_user(user: Any, pk: Any = None) -> Area:
+    """The county whose categories a page or the API shows: ``pk`` when the
+    user may read it (a county in their area, or the one they work in),
+    else the user's own county, else the first county in their area; 404
+    when there is none (or ``pk`` is another county)."""
+    counties = Area.objects.filter(level=Level.COUNTY)
+    own = county_id_for_user(user)
+    if pk not in (None, ""):
+        try:
+            wanted = uuid.UUID(str(pk))
+        except ValueError:
+            raise Http404 from None
+        mine = counties.filter(pk=own).first() if own is not None and wanted == own else None
+        return mine or get_object_for_user(counties, user, wanted)
+    mine = counties.filter(pk=own).first() if own is not None else None
+    if mine is not None:
+        return mine
+    first = counties.visible_to(user).order_by("path").first()
+    if first is None:
+        raise Http404
+    return first
+
+
+@dataclass
+class CategorySettings:
+    """One category as a county has it: the national subtypes and fields,
+    then the county's own (switched off ones too)."""
+
+    category: Category
+    subtypes: list[Subtype]
+    fields: list[CategoryField]
+
+
+def category_settings_for(county: Area) -> list[CategorySettings]:
+    """Every category with its subtypes and fields as ``county`` has them.
+    Three queries, whatever the number of categories."""
+    subtypes: dict[int, list[Subtype]] = {}
+    for subtype in Subtype.objects.for_county(county.pk).order_by("sort", "name", "id"):
+        subtypes.setdefault(subtype.category_id, []).append(subtype)
+    fields: dict[int, list[CategoryField]] = {}
+    for field in CategoryField.objects.for_county(county.pk).order_by("sort", "key", "id"):
+        fields.setdefault(field.category_id, []).append(field)
+    return [
+        CategorySettings(category=c, subtypes=subtypes.get(c.pk, []), fields=fields.get(c.pk, []))
+        for c in Category.objects.order_by("sort", "code")
+    ]
+
+
+def get_subtype_for_user(user: Any, pk: Any) -> Subtype:
+    """A subtype the user may read (a national one, or one of a county they
+    may read); 404 otherwise, as for one that does not exist."""
+    try:
+        return Subtype.objects.filter(_own_counties(user)).select_related("category", "county").get(pk=int(pk))
+    except (Subtype.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_category_field_for_user(user: Any, pk: Any) -> CategoryField:
+    """A category field the user may read; 404 otherwise."""
+    try:
+        return CategoryField.objects.filter(_own_counties(user)).select_related("category", "county").get(pk=int(pk))
+    except (CategoryField.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def missing_fields(unit: Unit) -> list[tuple[str, str]]:
     """(key, label) of every required field the unit has not filled: the
-    common ones, then its category's required fields (``extra.<key>``)."""
+    common ones, then the required fields its category has in the unit's
+    county (``extra.<key>``): the national ones and the county's own."""
     missing: list[tuple[str, str]] = []
     for name, label in COMMON_REQUIRED:
         if getattr(unit, name) in (None, ""):
             missing.append((name, str(label)))
     extra = unit.extra or {}
-    for field in unit.category.fields.all():
+    for field in fields_in_force(unit.category, unit_county_id(unit)):
         if field.required and extra.get(field.key) in (None, ""):
             missing.append((f"extra.{field.key}", field.label))
     return missing

@@ -33,7 +33,7 @@ from xieguan.units.models import (
     UnitStatus,
     county_id_of,
 )
-from xieguan.units.selectors import COMMON_REQUIRED, missing_fields
+from xieguan.units.selectors import COMMON_REQUIRED, fields_in_force, missing_fields, unit_county_id
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User
@@ -115,16 +115,25 @@ def _save_unit(actor: User, unit: Unit, *, creating: bool) -> None:
         raise
 
 
-def clean_extra(fields: list[CategoryField], raw: dict[str, Any] | None) -> dict[str, Any]:
+def clean_extra(
+    fields: list[CategoryField], raw: dict[str, Any] | None, *, kept: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Category-field values in their stored form (JSON: numbers, booleans,
-    ISO dates, strings); empty values are left out. Errors are keyed
-    ``extra.<key>`` and name the field."""
+    ISO dates, strings); empty values are left out. ``fields`` are those in
+    force for the unit (its category in its county). A value of a field no
+    longer in force (one its county switched off) passes unchanged when it
+    is the unit's stored value (``kept``): switching a field off keeps what
+    was filled in. Errors are keyed ``extra.<key>`` and name the field."""
     raw = raw or {}
+    kept = kept or {}
     unknown = set(raw) - {f.key for f in fields}
     errors: dict[str, list[str]] = {}
-    for key in sorted(unknown):
-        errors[f"extra.{key}"] = [_("This category has no field %(key)s.") % {"key": key}]
     values: dict[str, Any] = {}
+    for key in sorted(unknown):
+        if key in kept and raw[key] == kept[key]:
+            values[key] = raw[key]
+        else:
+            errors[f"extra.{key}"] = [_("This category has no field %(key)s.") % {"key": key}]
     for field in fields:
         value = raw.get(field.key)
         if isinstance(value, str):
@@ -252,10 +261,17 @@ def clean_unit_data(
 
     category = data.get("category")
     subtype = data.get("subtype")
+    # The county whose subtypes and fields the unit takes: where its area is.
+    county_id = county_id_of(area) if isinstance(area, Area) else None
     if not isinstance(category, Category):
         errors["category"] = [_("Choose the unit's category.")]
     elif subtype is not None and (not isinstance(subtype, Subtype) or subtype.category_id != category.pk):
         errors["subtype"] = [_("This subtype belongs to another category.")]
+    elif subtype is not None and subtype.county_id not in (None, county_id):
+        errors["subtype"] = [_("This subtype is not used in the unit's county.")]
+    elif subtype is not None and not subtype.is_active and (unit is None or unit.subtype_id != subtype.pk):
+        # A unit that has it keeps it; no other unit is given it any more.
+        errors["subtype"] = [_("The county no longer uses this subtype.")]
     clean["category"], clean["subtype"] = category, subtype
 
     code = normalise_credit_code(data.get("credit_code")) or None
@@ -306,8 +322,9 @@ def clean_unit_data(
 
     if isinstance(category, Category):
         try:
-            category_fields = fields if fields is not None else list(category.fields.all())
-            clean["extra"] = clean_extra(category_fields, data.get("extra"))
+            category_fields = fields if fields is not None else fields_in_force(category, county_id)
+            kept = unit.extra if unit is not None and unit.category_id == category.pk else None
+            clean["extra"] = clean_extra(category_fields, data.get("extra"), kept=kept)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -347,6 +364,16 @@ def unit_create(*, actor: User, id: uuid.UUID | None = None, **data: Any) -> Uni
     return unit
 
 
+def _retained_extra(unit: Unit, area: Any) -> dict[str, Any]:
+    """The unit's values of fields not in force where it is (a field its
+    county switched off): a form or a client sends only the fields in force,
+    and what was filled in before stays, to show again if the field is
+    switched back on."""
+    county_id = county_id_of(area) if isinstance(area, Area) else unit_county_id(unit)
+    in_force = {f.key for f in fields_in_force(unit.category, county_id)}
+    return {key: value for key, value in (unit.extra or {}).items() if key not in in_force}
+
+
 def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
     """Change a unit; fields not given keep their values. The audit log
     records before → after of every field that changed."""
@@ -359,6 +386,8 @@ def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
     merged = {**current, **data}
     if "category" in data and data["category"] != unit.category and "extra" not in data:
         merged["extra"] = {}
+    elif "extra" in data and merged["category"] == unit.category:
+        merged["extra"] = {**_retained_extra(unit, merged.get("area")), **(data["extra"] or {})}
     clean = _clean_unit(actor, merged, unit=unit)
     with transaction.atomic(), audited(actor, "unit.update", unit, snapshot_with=unit_snapshot):
         for name, value in clean.items():
@@ -455,15 +484,26 @@ def certificate_add(
     return certificate
 
 
-def units_refresh_completeness(*, category: Category) -> int:
-    """Recompute ``is_complete`` for every unit of a category after its
-    required fields changed (a county's own setting); returns how many
-    units changed. Not audited per unit: no user data changed."""
-    fields = [f for f in category.fields.all() if f.required]
+def units_refresh_completeness(*, category: Category, county: Area | None = None) -> int:
+    """Recompute ``is_complete`` for the units of a category (of one county,
+    if given) after its required fields changed, each unit by the fields in
+    force in its own county; returns how many units changed. Not audited
+    per unit: no user data changed (the setting's own event says why)."""
+    fields = [f for f in CategoryField.objects.filter(category=category, is_active=True, required=True)]
+    required: dict[Any, list[str]] = {}
+
+    def required_in(county_id: Any) -> list[str]:
+        if county_id not in required:
+            required[county_id] = [f.key for f in fields if f.county_id in (None, county_id)]
+        return required[county_id]
+
+    units = Unit.objects.filter(category=category)
+    if county is not None:
+        units = units.filter(county=county)
     changed = []
-    for unit in Unit.objects.filter(category=category).only("id", "is_complete", "extra", *_COMMON_NAMES):
+    for unit in units.only("id", "is_complete", "extra", "county_id", *_COMMON_NAMES):
         complete = all(getattr(unit, name) not in (None, "") for name in _COMMON_NAMES) and all(
-            (unit.extra or {}).get(f.key) not in (None, "") for f in fields
+            (unit.extra or {}).get(key) not in (None, "") for key in required_in(unit.county_id)
         )
         if complete != unit.is_complete:
             unit.is_complete = complete
@@ -517,7 +557,8 @@ def unit_merge(*, actor: User, survivor: Unit, merged: Unit, take_from_merged: I
     if county_path(survivor.area) != county_path(merged.area):
         raise ValidationError({"merged": [_("Units of different counties cannot be merged.")]})
     take = set(take_from_merged)
-    allowed = {*MERGE_FIELDS, *(f"extra.{f.key}" for f in survivor.category.fields.all())}
+    in_force = fields_in_force(survivor.category, unit_county_id(survivor))
+    allowed = {*MERGE_FIELDS, *(f"extra.{f.key}" for f in in_force)}
     unknown = take - allowed
     if unknown:
         raise ValidationError(

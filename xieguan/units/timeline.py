@@ -79,7 +79,10 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
     from xieguan.units.models import Licence, StaffCertificate, Unit
 
     labels = {f.name: str(f.verbose_name) for f in Unit._meta.concrete_fields}
-    labels.update({f"extra.{f.key}": f.label for f in unit.category.fields.all()})
+    from xieguan.units.selectors import fields_in_force, unit_county_id
+
+    in_county = fields_in_force(unit.category, unit_county_id(unit), with_inactive=True)
+    labels.update({f"extra.{f.key}": f.label for f in in_county})
     labels.update({f.name: str(f.verbose_name) for f in Licence._meta.concrete_fields})
     labels.update({f.name: str(f.verbose_name) for f in StaffCertificate._meta.concrete_fields})
     labels["merged_units"] = _("merged unit")

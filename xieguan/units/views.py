@@ -17,19 +17,22 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xieguan.accounts.permissions import MANAGE_UNITS, RECORD_OUTREACH, can, require
+from xieguan.accounts.permissions import CONFIGURE_UNIT_CATEGORIES, MANAGE_UNITS, RECORD_OUTREACH, can, require
 from xieguan.areas.models import Level
 from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
-from xieguan.units import batches, imports, services
+from xieguan.core.scope import is_within
+from xieguan.units import batches, categories, imports, services
 from xieguan.units.exports import export_rows
 from xieguan.units.forms import (
+    CategoryFieldForm,
     CertificateForm,
     ImportForm,
     LicenceForm,
     MergeForm,
+    SubtypeForm,
     UnitFilterForm,
     UnitForm,
     unit_areas_for,
@@ -39,15 +42,21 @@ from xieguan.units.selectors import (
     EXPIRING_DAYS,
     EXPIRY_STATES,
     UnitFilters,
+    category_settings_for,
     certificates_by_expiry,
     duplicate_pairs_for,
+    fields_in_force,
     filing_rate_by_township,
+    get_category_field_for_user,
     get_import_batch_for_user,
+    get_settings_county_for_user,
+    get_subtype_for_user,
     get_unit_for_user,
     import_batches_for,
     licences_by_expiry,
     missing_fields,
     possible_duplicates_of,
+    unit_county_id,
     units_filtered,
     units_in_scope,
 )
@@ -76,7 +85,7 @@ def unit_export(request: HttpRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None, user=request.user)
     qs = units_filtered(request.user, form.filters())
     category = form.filters().category
-    headers, rows = export_rows(qs.order_by(*form.ordering()), category=category)
+    headers, rows = export_rows(qs.order_by(*form.ordering()), category=category, user=request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     title = _("Supervised units") + (f"（{category.name}）" if category else "")
     return xlsx_response(f"{_('units')}-{stamp}.xlsx", headers, rows, sheet=_("Units"), title=title)
@@ -190,7 +199,12 @@ def unit_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return service_form_page(
         request,
         form_class=UnitForm,
-        form_kwargs={"user": request.user, "category": unit.category, "initial": UnitForm.initial_for(unit)},
+        form_kwargs={
+            "user": request.user,
+            "category": unit.category,
+            "unit": unit,
+            "initial": UnitForm.initial_for(unit),
+        },
         service=lambda form: services.unit_update(actor=request.user, unit=unit, **form.service_data()),
         success_url=reverse("units:detail", args=[unit.pk]),
         message=_("Saved."),
@@ -227,11 +241,24 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def _file_context(request: HttpRequest, unit: Any) -> dict[str, Any]:
     """What the unit file shows, on the page and in its PDF."""
     today = timezone.localdate()
-    category_fields = list(unit.category.fields.all())
     extra = unit.extra or {}
+    # The fields in force in the unit's county; one its county switched off
+    # shows only where the unit has a value, marked as such.
+    category_fields = [
+        f
+        for f in fields_in_force(unit.category, unit_county_id(unit), with_inactive=True)
+        if f.is_active or extra.get(f.key) not in (None, "")
+    ]
     return {
         "unit": unit,
-        "extra_rows": [(f.label, extra.get(f.key), f.required) for f in category_fields],
+        "extra_rows": [
+            (
+                f.label if f.is_active else _("%(label)s (no longer used)") % {"label": f.label},
+                extra.get(f.key),
+                f.required,
+            )
+            for f in category_fields
+        ],
         "missing": missing_fields(unit),
         "licences": list(unit.licences.all()),
         "certificates": list(unit.certificates.all()),
@@ -406,7 +433,7 @@ def _shown(value: Any) -> str:
 def merge_rows(a: Unit, b: Unit) -> list[tuple[str, str, str, str, bool]]:
     """(key, label, value of A, value of B, differ) for the side-by-side page,
     labelled as the import template labels the columns."""
-    labels = {c.key: str(c.label) for c in imports.columns_for(a.category, [])}
+    labels = {c.key: str(c.label) for c in imports.columns_for(a.category, [], county_id=unit_county_id(a))}
     rows = []
     for name in services.MERGE_FIELDS:
         field = Unit._meta.get_field(name)
@@ -415,7 +442,7 @@ def merge_rows(a: Unit, b: Unit) -> list[tuple[str, str, str, str, bool]]:
             va, vb = getattr(a, f"get_{name}_display")(), getattr(b, f"get_{name}_display")()
         label = labels.get(name, str(field.verbose_name))
         rows.append((name, label, _shown(va), _shown(vb), getattr(a, name) != getattr(b, name)))
-    for f in a.category.fields.all():
+    for f in fields_in_force(a.category, unit_county_id(a)):
         va, vb = (a.extra or {}).get(f.key), (b.extra or {}).get(f.key)
         rows.append((f"extra.{f.key}", f.label, _shown(va), _shown(vb), va != vb))
     return rows
@@ -448,3 +475,118 @@ def unit_merge(request: HttpRequest, pk: str, other: str) -> HttpResponse:
         (key, label, va, vb, differ, form[f"take.{key}"] if differ else None) for key, label, va, vb, differ in rows
     ]
     return render(request, "units/merge.html", {"a": a, "b": b, "form": form, "rows": table})
+
+
+# ---- a county's categories: subtypes and fields (分类与字段) ------------------------
+
+
+def _settings_url(county: Any) -> str:
+    return f"{reverse('units:categories')}?county={county.pk}"
+
+
+def category_settings(request: HttpRequest) -> HttpResponse:
+    """Every category with its subtypes and fields as the county has them:
+    the national ones, then the county's own. Its bureau, institute or an
+    administrator adds and switches off the county's own here; everyone else
+    in the county (and above it) reads them. ``?county=`` picks one of
+    several in the user's area."""
+    county = get_settings_county_for_user(request.user, request.GET.get("county"))
+    may_manage = can(request.user, CONFIGURE_UNIT_CATEGORIES) and is_within(request.user, county.path)
+    return render(
+        request,
+        "units/categories.html",
+        {
+            "county": county,
+            "rows": category_settings_for(county),
+            "may_manage": may_manage,
+        },
+    )
+
+
+def _settings_form(request: HttpRequest, code: str) -> tuple[Any, Category, str]:
+    """The county and category an add page is for, once the user may change them."""
+    county = get_settings_county_for_user(request.user, request.GET.get("county"))
+    categories.require_county_settings(request.user, county)
+    category = get_object_or_404(Category, code=code)
+    return county, category, _settings_url(county)
+
+
+def subtype_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a subtype of a category for the county's units."""
+    county, category, back = _settings_form(request, code)
+    return service_form_page(
+        request,
+        form_class=SubtypeForm,
+        service=lambda form: categories.subtype_add(
+            actor=request.user, county=county, category=category, **form.cleaned_data
+        ),
+        success_url=back,
+        message=lambda made: (
+            (_("Subtype %(name)s added.") if made[1] else _("The county already has %(name)s."))
+            % {"name": made[0].name}
+        ),
+        title=_("Add a subtype: %(category)s") % {"category": category.name},
+        cancel_url=back,
+        context={
+            "crumb": (back, _("Categories and fields")),
+            "intro": _("The subtype is for the units of %(county)s only; the national subtypes stay as they are.")
+            % {"county": county.name},
+        },
+    )
+
+
+def field_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a field the county's units of a category carry."""
+    county, category, back = _settings_form(request, code)
+    return service_form_page(
+        request,
+        form_class=CategoryFieldForm,
+        service=lambda form: categories.category_field_add(
+            actor=request.user, county=county, category=category, **form.cleaned_data
+        ),
+        success_url=back,
+        message=lambda made: (
+            (_("Field %(label)s added.") if made[1] else _("The county already has %(label)s."))
+            % {"label": made[0].label}
+        ),
+        title=_("Add a field: %(category)s") % {"category": category.name},
+        cancel_url=back,
+        context={
+            "crumb": (back, _("Categories and fields")),
+            "intro": _(
+                "The field is for the units of %(county)s only: their form, their file and the import template "
+                "show it. A field needed for a complete file makes the units without it incomplete."
+            )
+            % {"county": county.name},
+        },
+    )
+
+
+def _switch(request: HttpRequest, row: Any, *, on: Any, off: Any, name: str) -> HttpResponse:
+    """Switch a county's own subtype or field off or on (``active`` = 1 or 0)."""
+    active = request.POST.get("active") == "1"
+    try:
+        (on if active else off)(actor=request.user, **{name: row})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = _("%(name)s is in use again.") if active else _("%(name)s is switched off; what units hold stays.")
+        messages.success(request, text % {"name": row})
+    county = row.county or get_settings_county_for_user(request.user)
+    return redirect(_settings_url(county))
+
+
+@require_POST
+def subtype_active(request: HttpRequest, pk: str) -> HttpResponse:
+    subtype = get_subtype_for_user(request.user, pk)
+    return _switch(
+        request, subtype, on=categories.subtype_reactivate, off=categories.subtype_deactivate, name="subtype"
+    )
+
+
+@require_POST
+def field_active(request: HttpRequest, pk: str) -> HttpResponse:
+    field = get_category_field_for_user(request.user, pk)
+    return _switch(
+        request, field, on=categories.category_field_reactivate, off=categories.category_field_deactivate, name="field"
+    )

@@ -84,6 +84,8 @@ def checklist_draft_create(
         raise ValidationError({"county": _("Checklists belong to a county.")})
     if subtype is not None and subtype.category_id != category.pk:
         raise ValidationError({"subtype": _("The subtype is not of this category.")})
+    if subtype is not None and subtype.county_id not in (None, county.pk):
+        raise ValidationError({"subtype": _("The subtype is not of this category.")})
     with transaction.atomic():
         same = ChecklistTemplate.objects.select_for_update(of=("self",)).filter(county=county, category=category)
         same = same.filter(subtype=subtype) if subtype else same.filter(subtype__isnull=True)

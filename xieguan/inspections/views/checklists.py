@@ -32,7 +32,9 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
         "inspections/checklist_list.html",
         {
             "checklists": checklists,
-            "form": ChecklistNewForm() if can(request.user, MANAGE_CHECKLISTS) else None,
+            "form": ChecklistNewForm(county=selectors.user_county(request.user))
+            if can(request.user, MANAGE_CHECKLISTS)
+            else None,
             "county": selectors.user_county(request.user),
         },
     )
@@ -42,7 +44,7 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
 def checklist_new(request: HttpRequest) -> HttpResponse:
     require(request.user, MANAGE_CHECKLISTS)
     county = selectors.user_county(request.user)
-    form = ChecklistNewForm(request.POST)
+    form = ChecklistNewForm(request.POST, county=county)
     if county is None or not form.is_valid():
         messages.error(request, _("Choose a category."))
         return redirect("inspections:checklists")
