@@ -92,9 +92,10 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    year = data.get("year") or today.year
+    this_year, this_month = selectors.current_month(request.user, today)  # the county's period, not the calendar's
+    year = data.get("year") or this_year
     quarter = data.get("quarter")
-    month = None if quarter else (data.get("month") or today.month)
+    month = None if quarter else (data.get("month") or this_month)
     township = None
     if request.GET.get("township"):
         try:
@@ -614,8 +615,9 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     """The township's plan for this month: made from what is due, editable,
     with its completion."""
     today = timezone.localdate()
-    year = _int(request.GET.get("year"), today.year, 2000, 2100)
-    month = _int(request.GET.get("month"), today.month, 1, 12)
+    this_year, this_month = selectors.current_month(request.user, today)  # the county's period, not the calendar's
+    year = _int(request.GET.get("year"), this_year, 2000, 2100)
+    month = _int(request.GET.get("month"), this_month, 1, 12)
     townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).order_by("code", "path"))
     township = None
     wanted = request.GET.get("township")
@@ -648,7 +650,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     items = []
     done_count = 0
     if plan is not None:
-        start, end = selectors.month_bounds(year, month)
+        start, end = selectors.month_window(township, year, month)
         done_ids = set(
             Inspection.objects.filter(
                 status="submitted", unit__in=plan.units.all(), started_at__date__gte=start, started_at__date__lte=end
