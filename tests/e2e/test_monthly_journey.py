@@ -1,7 +1,8 @@
-"""Issue 9's journey: cg1 opens this month's report and submits it; inst
-returns it with a comment; cg1 resubmits; bureau approves; editing a record
-of the month is refused; unlock request → grant → edit → resubmit; the
-county's list shows the townships still missing."""
+"""Issue 9's journey: cg1 finds this month's report not yet open for
+submitting (issue 20: from its period's last day on), opens last month's
+and submits it; inst returns it with a comment; cg1 resubmits; bureau
+approves; editing a record of the month is refused; unlock request → grant
+→ edit → resubmit; the county's list shows the townships still missing."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.outreach import load_outreach
 from xieguan.demo.units import load_units
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
+from xieguan.monthly.periods import rules_for
 from xieguan.outreach.models import Outreach
 from xieguan.outreach.tests.factories import make_outreach
 from xieguan.units.models import Category
@@ -39,15 +41,24 @@ def test_monthly_report_submit_return_approve_lock_unlock(journey):
     township = demo.townships[0]
     cg1_user = demo.users["cg1"]
     today = timezone.localdate()
-    record = make_outreach(area=township, by=cg1_user, date=today, theme="冬季饮水安全宣传")
+    current = rules_for(township).containing(today)
+    last = current.previous()  # over: its report can be submitted, its approval locks it
+    record = make_outreach(area=township, by=cg1_user, date=last.last_day, theme="冬季饮水安全宣传")
     expected_publicity = Outreach.objects.filter(
-        area__path__startswith=township.path, date__year=today.year, date__month=today.month
+        area__path__startswith=township.path, date__gte=last.first_day, date__lte=last.last_day
     ).count()
-    report_path = f"/monthly/{township.pk}/{today.year}/{today.month}/"
+    report_path = f"/monthly/{township.pk}/{last.year}/{last.month}/"
 
     cg1 = journey(PHONE, "cg1")
     cg1.login("cg1", DEMO_PASSWORD)
     cg1.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if today < current.last_day:
+        # The month still running cannot be submitted: the button waits for its last day.
+        cg1.goto(f"/monthly/{township.pk}/{current.year}/{current.month}/")
+        waits = cg1.page.inner_text("#submit-waits")
+        assert f"自{current.last_day.year}年{current.last_day.month}月{current.last_day.day}日起方可上报" in waits
+        assert cg1.page.locator("#submit-waits button").is_disabled()
+        cg1.shot("cg1-this-month-waits")
     cg1.goto(report_path)
     total = cg1.page.locator("tr[data-row=total] td[data-cell=publicity-month]").inner_text()
     assert int(total) == expected_publicity
@@ -60,8 +71,9 @@ def test_monthly_report_submit_return_approve_lock_unlock(journey):
     inst = journey(DESKTOP, "inst")
     inst.login("inst", DEMO_PASSWORD)
     inst.page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    inst.goto(f"/monthly/review/?year={today.year}&month={today.month}")
-    assert "按时上报" in inst.page.locator(f"tr[data-township='{township.name}']").inner_text()
+    inst.goto(f"/monthly/review/?year={last.year}&month={last.month}")
+    on_time = "按时上报" if today <= last.deadline(23) else "逾期上报"  # the demo county's 23rd
+    assert on_time in inst.page.locator(f"tr[data-township='{township.name}']").inner_text()
     inst.shot("inst-review-list")
     inst.goto(report_path)
     inst.page.fill("#return-form textarea", "宣传教育数请与台账核对")
@@ -116,7 +128,7 @@ def test_monthly_report_submit_return_approve_lock_unlock(journey):
     assert report.status == MonthlyStatus.SUBMITTED and report.versions.count() == 3
     cg1.shot("cg1-resubmitted")
 
-    bureau.goto(f"/monthly/review/?year={today.year}&month={today.month}")
+    bureau.goto(f"/monthly/review/?year={last.year}&month={last.month}")
     missing = bureau.page.inner_text(".missing")
     assert township.name not in missing and demo.townships[1].name in missing
     bureau.shot("bureau-rates-missing")

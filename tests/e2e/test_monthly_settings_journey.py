@@ -1,9 +1,11 @@
 """Issue 9, the county's rules and the split rows: bureau sets the period
-start (26th) and the deadline day (28th) on the settings page; cg1 sees the
-new period and deadline on the report page, the 事故/隐患 and 违法行为
-sub-rows with their figures, and drills a sub-row cell to its report; once
-the county approves the month, adding a photo to, or forwarding, a report
-of that month is refused in Chinese."""
+start (26th, from the month offered: the current one) and the deadline day
+(28th) on the settings page; cg1 sees the new period and deadline on the
+report page of the month running (not yet open for submitting, issue 20),
+the 事故/隐患 and 违法行为 sub-rows of last month with their figures, and
+drills a sub-row cell to its report; once the county approves last month,
+adding a photo to, or forwarding, a report of that month is refused in
+Chinese."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import DESKTOP, PHONE
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
-from xieguan.monthly.periods import period_containing
+from xieguan.monthly.periods import Rules, day_label
 from xieguan.reports.models import ReportStatus
 from xieguan.reports.tests.factories import make_report
 
@@ -28,7 +30,13 @@ def test_county_rules_split_rows_and_locked_photo_and_forwarding(journey, tmp_pa
     demo = load_county()
     township = demo.townships[0]
     cg1_user = demo.users["cg1"]
-    now = timezone.now()
+    today = timezone.localdate()
+    # The rules the bureau sets: from the 26th, applying from this month on.
+    rules = Rules(28, ((today.replace(day=1), 26),))
+    current = rules.containing(today)
+    last = current.previous()
+    due = last if today <= last.deadline(28) else current
+    now = timezone.make_aware(datetime.datetime.combine(last.last_day, datetime.time(12)))
     hazard = make_report(
         area=township,
         by=cg1_user,
@@ -47,8 +55,7 @@ def test_county_rules_split_rows_and_locked_photo_and_forwarding(journey, tmp_pa
         content="集贸市场无证经营熟食",
     )
     assert violation.status == ReportStatus.FILED
-    period = period_containing(timezone.localdate(), start_day=26)
-    deadline = period.deadline(28)
+    deadline = current.deadline(28)
 
     bureau = journey(DESKTOP, "bureau")
     bureau.login("bureau", DEMO_PASSWORD)
@@ -60,21 +67,28 @@ def test_county_rules_split_rows_and_locked_photo_and_forwarding(journey, tmp_pa
     assert "请填写 1 到 28 之间的日期" in bureau.page.inner_text("main")
     assert bureau.page.input_value("#id_period_start_day") == "29"
     bureau.shot("bureau-settings-refused")
+    assert bureau.page.input_value("#id_applies_from") == f"{today:%Y-%m}"  # the month offered
     bureau.page.fill("#id_period_start_day", "26")
     bureau.submit("#settings-form button[type=submit]")
     assert "月报规则已保存" in bureau.page.inner_text("body")
-    assert period.first_day.isoformat() in bureau.page.inner_text("#rules")
+    assert current.first_day.isoformat() in bureau.page.inner_text("#rules")
+    assert "上月26日至本月25日" in bureau.page.inner_text("#start-days")
     bureau.shot("bureau-settings-saved")
 
-    report_path = f"/monthly/{township.pk}/{period.year}/{period.month}/"
+    report_path = f"/monthly/{township.pk}/{last.year}/{last.month}/"
     cg1 = journey(PHONE, "cg1")
     cg1.login("cg1", DEMO_PASSWORD)
     cg1.page.wait_for_url(lambda url: "/accounts/login/" not in url)
     cg1.goto("/monthly/")
-    cg1.page.wait_for_url(lambda url: report_path in url)
+    cg1.page.wait_for_url(lambda url: f"/monthly/{township.pk}/{due.year}/{due.month}/" in url)
+    cg1.goto(f"/monthly/{township.pk}/{current.year}/{current.month}/")
     text = cg1.page.inner_text("#period")
-    assert f"统计周期 {period.first_day.isoformat()} 至 {period.last_day.isoformat()}" in text
+    assert f"统计周期 {current.first_day.isoformat()} 至 {current.last_day.isoformat()}" in text
     assert deadline.isoformat() in cg1.page.inner_text("#deadline")
+    if today < current.last_day:
+        assert f"自{day_label(current.last_day)}起方可上报" in cg1.page.inner_text("#submit-waits")
+    cg1.shot("cg1-current-period")
+    cg1.goto(report_path)
     table = cg1.page.locator("#figures")
     assert "事故/隐患" in table.inner_text() and "违法行为" in table.inner_text()
     water = cg1.page.locator("tr[data-row='drinking_water-hazard'] td[data-cell=clues-month]")

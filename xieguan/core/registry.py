@@ -44,6 +44,14 @@ class Period(Protocol):
     def end(self) -> datetime.datetime: ...
 
 
+class MonthSchedule(Protocol):
+    """How a county's reporting months run (monthly.periods.Rules): the
+    period of a month, and the period a day falls in."""
+
+    def period(self, year: int, month: int) -> Period: ...
+    def containing(self, day: datetime.date) -> Period: ...
+
+
 @dataclass(frozen=True)
 class Rate:
     numerator: int
@@ -199,6 +207,9 @@ class Registry:
     # Which roles allow a capability (accounts); what says whether a month is locked (monthly).
     capabilities: dict[str, frozenset[str]] = field(default_factory=dict)
     period_check: Callable[..., None] | None = None
+    # The counties' reporting months (monthly): for an area path, a lookup
+    # from a county's id (hex, as in paths) to its schedule.
+    month_schedules: Callable[[str], Callable[[str], MonthSchedule]] | None = None
 
 
 registry = Registry()
@@ -227,6 +238,14 @@ def assert_period_open(area: Any, when: datetime.date | datetime.datetime | None
     Services call it before they change a record a locked month froze."""
     if registry.period_check is not None:
         registry.period_check(area, when, field=field)
+
+
+def month_schedules(path: str) -> Callable[[str], MonthSchedule] | None:
+    """The reporting months of the counties at, under or above ``path``: a
+    lookup from a county's id (hex, as in area paths) to its schedule, read
+    in one query by the monthly app that registers it. None without it:
+    the calendar month everywhere."""
+    return registry.month_schedules(path) if registry.month_schedules is not None else None
 
 
 def ensure_open(record: models.Model, *, field: str | None = None) -> None:

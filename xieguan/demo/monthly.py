@@ -2,7 +2,9 @@
 each past month of the year and the county approved it, except that 河东镇
 never sent last month's report, half of last month's still await review, and
 one township was late in February.
-The current month is open, so the demo's own records stay editable."""
+Only months whose reporting period is over are reported (a report can be
+submitted from its period's last day on): the current month stays open, so
+the demo's own records stay editable."""
 
 from __future__ import annotations
 
@@ -12,23 +14,26 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlyStatus
-from xieguan.monthly.selectors import deadline_for, monthly_figures
+from xieguan.monthly.periods import rules_for
+from xieguan.monthly.selectors import monthly_figures
 
 MISSING_LAST_MONTH = "河东镇"
-DEADLINE_DAY = 23
 
 
 def load_monthly(demo: Any) -> None:
-    """Approved reports for each month of this year before the current one;
-    the figures of each version are computed from the demo's records (as
-    the county sees them). Two bulk inserts."""
+    """Approved reports for each month of this year whose period (the
+    county's, ``monthly.periods``) is over; the figures of each version are
+    computed from the demo's records (as the county sees them). Two bulk
+    inserts."""
     today = timezone.localdate()
     bureau, inst = demo.users["bureau"], demo.users["inst"]
     tz = timezone.get_current_timezone()
     reports, versions = [], []
-    for month in range(1, today.month):
-        deadline = deadline_for(year=today.year, month=month, day=DEADLINE_DAY)
-        last_month = month == today.month - 1
+    rules = rules_for(demo.county)
+    months = [m for m in range(1, 13) if rules.period(today.year, m).is_over(today)]
+    for month in months:
+        deadline = rules.deadline(today.year, month)
+        last_month = month == months[-1]
         for index, (township, station) in enumerate(zip(demo.townships, demo.stations, strict=False)):
             if last_month and township.name == MISSING_LAST_MONTH:
                 continue

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from xieguan.areas.models import Area, Level
+from xieguan.core.registry import MonthSchedule, month_schedules
 from xieguan.core.scope import get_object_for_user, scope_path_for
 from xieguan.inspections.models import (
     ChecklistTemplate,
@@ -221,6 +222,70 @@ class PatrolView:
         return total
 
 
+def _county_segment(path: str) -> str:
+    segments = [s for s in path.split("/") if s]
+    return segments[Level.COUNTY - 1] if len(segments) >= Level.COUNTY else ""
+
+
+Window = tuple[datetime.date, datetime.date]
+
+
+def _windows(
+    schedule: MonthSchedule | None, year: int, month: int | None, quarter: int | None
+) -> tuple[Window, Window]:
+    """(the month's window, its quarter's window) of a county: its reporting
+    periods (a quarter = its three months' periods), the calendar without a
+    schedule. For a quarter alone (``month`` None) both are the quarter."""
+    q = quarter_of(month) if month is not None else (quarter or 1)
+    if schedule is None:
+        q_window = quarter_bounds(year, q)
+        return (month_bounds(year, month) if month is not None else q_window), q_window
+    q_window = (schedule.period(year, 3 * q - 2).first_day, schedule.period(year, 3 * q).last_day)
+    if month is None:
+        return q_window, q_window
+    period = schedule.period(year, month)
+    return (period.first_day, period.last_day), q_window
+
+
+def _existed(unit: Unit, start: datetime.date, end: datetime.date) -> bool:
+    """``units_existing_in`` for one unit already read."""
+    from django.utils import timezone
+
+    opened = unit.opened_on or (timezone.localtime(unit.created_at).date() if unit.created_at else None)
+    if opened is not None and opened > end:
+        return False
+    if unit.closed_on is not None:
+        return unit.closed_on >= start
+    return unit.status != UnitStatus.CLOSED
+
+
+def current_month(user: Any, today: datetime.date, area: Area | None = None) -> tuple[int, int]:
+    """The (year, month) of the reporting period ``today`` falls in for the
+    county of ``area`` (or of the user's own area): with periods from the
+    26th, 27 December is already January's. The calendar month above
+    county level. One query."""
+    path = area.path if area is not None else scope_path_for(user)
+    schedules = month_schedules(path)
+    county = _county_segment(path)
+    if schedules is None or not county:
+        return today.year, today.month
+    period = schedules(county).containing(today)
+    return period.year, period.month
+
+
+def _schedule_of(area: Area) -> MonthSchedule | None:
+    """The reporting months of ``area``'s county (None: the calendar). One query."""
+    county = _county_segment(area.path)
+    schedules = month_schedules(area.path) if county else None
+    return schedules(county) if schedules is not None else None
+
+
+def month_window(area: Area, year: int, month: int) -> Window:
+    """The first and last day of (year, month) in ``area``'s county: its
+    reporting period (the calendar month without one). One query."""
+    return _windows(_schedule_of(area), year, month, None)[0]
+
+
 def patrol_status(
     user: Any,
     *,
@@ -229,42 +294,68 @@ def patrol_status(
     quarter: int | None = None,
     township: Area | None = None,
     today: datetime.date,
+    on: datetime.date | None = None,
 ) -> PatrolView:
     """Which units are due, done and overdue in a month or a quarter.
 
-    Month view: a monthly unit is due in the month; a quarterly unit is due in
-    the quarter the month lies in (it shows until patrolled). Quarter view
-    (季度巡查率): every unit is due once in the quarter. Only units that
-    existed in the period count. done = a submitted inspection whose date lies
-    in the unit's window; overdue = not done and the window has ended.
-    Three queries whatever the number of units."""
-    if month is not None:
-        start, end = month_bounds(year, month)
-        q_start, q_end = quarter_bounds(year, quarter_of(month))
-    else:
-        start, end = quarter_bounds(year, quarter or 1)
-        q_start, q_end = start, end
+    The month and the quarter are each county's reporting periods
+    (``month_schedules``; the calendar where the county set none): a
+    quarter is its three months' periods. With ``on``, each county's month
+    is the one whose period holds that day (``year`` and ``month`` are
+    then ignored). Month view: a monthly unit is due in the month; a
+    quarterly unit is due in the quarter the month lies in (it shows until
+    patrolled). Quarter view (季度巡查率): every unit is due once in the
+    quarter. Only units that existed in their window count. done = a
+    submitted inspection whose date lies in the unit's window; overdue =
+    not done and the window has ended. Five queries whatever the number
+    of units (the counties' start days, the units, the frequency rules,
+    the inspections, the townships)."""
+    from django.utils import timezone
+
+    path = township.path if township is not None else scope_path_for(user)
+    schedules = month_schedules(path)
+    windows: dict[str, tuple[Window, Window]] = {}
+
+    def windows_of(county: str) -> tuple[Window, Window]:
+        if county not in windows:
+            schedule = schedules(county) if schedules is not None and county else None
+            y, m = year, month
+            if on is not None:
+                y, m = (on.year, on.month) if schedule is None else _ym(schedule.containing(on))
+            windows[county] = _windows(schedule, y, m, quarter if on is None else None)
+        return windows[county]
+
     units = Unit.objects.visible_to(user).filter(merged_into__isnull=True).select_related("area")
     if township is not None:
         units = units.filter(area__path__startswith=township.path)
-    existing = units_existing_in(units, start, end)
+    # The windows of the county the path lies in bound the queries; above
+    # county level each county's periods may begin up to 27 days before the
+    # calendar's or end up to 27 days after, so a month more is read and
+    # every unit then held to its own county's windows.
+    home = _county_segment(path)
+    home_month, home_quarter = windows_of(home)
+    slack = datetime.timedelta(days=0 if home else 31)
+    start, end = home_month
+    existing = units_existing_in(units, start - slack, end + slack)
     unit_list = list(existing.order_by("area__path", "name", "id"))
     rules = list(FrequencyRule.objects.select_related("county"))
     dates: dict[Any, list[datetime.date]] = {}
     inspected = Inspection.objects.filter(
         status=InspectionStatus.SUBMITTED,
         unit__in=existing.values("pk"),
-        started_at__date__gte=q_start,
-        started_at__date__lte=q_end,
+        started_at__date__gte=home_quarter[0] - slack,
+        started_at__date__lte=home_quarter[1] + slack,
     ).values_list("unit_id", "started_at")
-    from django.utils import timezone
-
     for unit_id, started_at in inspected:
         dates.setdefault(unit_id, []).append(timezone.localtime(started_at).date())
     view = PatrolView(start=start, end=end)
     for unit in unit_list:
+        month_window_, quarter_window = windows_of(_county_segment(unit.area.path))
+        if not _existed(unit, *month_window_):
+            continue
         frequency = frequency_of(unit, rules)
-        w_start, w_end = (start, end) if (month is None or frequency == Period.MONTH) else (q_start, q_end)
+        by_month = frequency == Period.MONTH or (month is None and on is None)
+        w_start, w_end = month_window_ if by_month else quarter_window
         done = sorted(d for d in dates.get(unit.pk, []) if w_start <= d <= w_end)
         state = "done" if done else ("overdue" if w_end < today else "due")
         view.rows.append(UnitPatrol(unit, frequency, w_start, w_end, done[-1] if done else None, state))
@@ -283,10 +374,15 @@ def patrol_status(
     return view
 
 
+def _ym(period: Any) -> tuple[int, int]:
+    return period.year, period.month
+
+
 def due_this_month(user: Any, *, today: datetime.date) -> list[UnitPatrol]:
-    """What the user's township still has to patrol this month (monthly units
-    and quarterly units not yet patrolled this quarter), overdue first."""
-    view = patrol_status(user, year=today.year, month=today.month, today=today)
+    """What the user's township still has to patrol this month — the
+    county's reporting period ``today`` falls in (monthly units, and
+    quarterly units not yet patrolled in its quarter), overdue first."""
+    view = patrol_status(user, year=today.year, today=today, on=today)
     rows = [r for r in view.rows if r.state != "done"]
     rows.sort(key=lambda r: (r.state != "overdue", r.window_end, r.unit.name))
     return rows
@@ -372,20 +468,23 @@ def patrol_register(
     start: datetime.datetime | None = None,
     end: datetime.datetime | None = None,
 ) -> list[RegisterRow]:
-    """卫生监督协管巡查登记表 of one institution for a year, a calendar month,
-    or [start, end) (a county's reporting month, ``monthly.periods``):
+    """卫生监督协管巡查登记表 of one institution for a year, a month (the
+    county's reporting periods, ``month_window``), or [start, end):
     序号 | 巡查地点与内容 | 发现的主要问题 | 巡查日期 | 巡查人 | 备注 — one row
     per submitted record (a corrected record once, in its newest version)."""
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
     qs: Any = Inspection.objects.visible_to(user).filter(institution=institution, status=InspectionStatus.SUBMITTED)
-    if start is not None and end is not None:
-        qs = qs.filter(started_at__gte=start, started_at__lt=end)
-    else:
-        qs = qs.filter(started_at__year=year)
-        if month is not None:
-            qs = qs.filter(started_at__month=month)
+    if start is None or end is None:
+        # A month is the county's reporting period, a year its twelve.
+        schedule = _schedule_of(institution.area)
+        first = _windows(schedule, year, month or 1, None)[0][0]
+        last = _windows(schedule, year, month or 12, None)[0][1]
+        tz = timezone.get_current_timezone()
+        start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+        end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    qs = qs.filter(started_at__gte=start, started_at__lt=end)
     newer = Inspection.objects.filter(supersedes=OuterRef("pk"), status=InspectionStatus.SUBMITTED)
     qs = (
         qs.annotate(corrected=Exists(newer))

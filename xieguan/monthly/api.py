@@ -150,17 +150,20 @@ def monthly_report_unlock_grant(request: HttpRequest, report_id: str, payload: U
 def _setting_out(county: Any) -> dict[str, Any]:
     from django.utils import timezone as tz
 
-    from xieguan.monthly.periods import period_containing, rules_for
+    from xieguan.monthly.periods import rules_for
 
-    start_day, deadline_day = rules_for(county)
-    current = period_containing(tz.localdate(), start_day=start_day)
+    rules = rules_for(county)
+    current = rules.containing(tz.localdate())
     return {
         "county_id": county.pk,
         "county_name": county.name,
-        "period_start_day": start_day,
-        "deadline_day": deadline_day,
+        "period_start_day": rules.latest_start_day,
+        "period_start_days": [
+            {"applies_from": f"{applies:%Y-%m}", "start_day": start} for applies, start in rules.start_days
+        ],
+        "deadline_day": rules.deadline_day,
         "current_period": [current.first_day, current.last_day],
-        "current_deadline": current.deadline(deadline_day),
+        "current_deadline": current.deadline(rules.deadline_day),
     }
 
 
@@ -180,8 +183,10 @@ def monthly_setting_get(request: HttpRequest, county_id: str) -> Any:
 @settings_router.put("/{county_id}", response={200: MonthlySettingOut, **ERRORS})
 def monthly_setting_put(request: HttpRequest, county_id: str, payload: MonthlySettingIn) -> Any:
     """Set them (the county's bureau, institute or an administrator; 403
-    otherwise). 422 with a Chinese ``detail`` for a day out of range, or a
-    new period start day once a report of the county is submitted or approved."""
+    otherwise). A new period start day needs ``applies_from``, a month after
+    every month of which a report of the county is submitted or approved.
+    422 with a Chinese ``detail`` for a day out of range, a missing or too
+    early ``applies_from``."""
     from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
@@ -196,6 +201,7 @@ def monthly_setting_put(request: HttpRequest, county_id: str, payload: MonthlySe
         county=county,
         deadline_day=payload.deadline_day,
         period_start_day=payload.period_start_day,
+        applies_from=payload.applies_from,
     )
     return _setting_out(county)
 

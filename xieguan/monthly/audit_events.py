@@ -14,5 +14,6 @@ register_events(
         "month.unlock_request": _("Unlock of a month requested"),
         "month.unlock": _("Month unlocked"),
         "month_rules.set": _("Monthly report rules changed"),
+        "period_rule.set": _("First day of the reporting month changed"),
     },
 )

@@ -59,6 +59,16 @@ class SettingForm(forms.Form):
             "invalid": _("Enter a day between 1 and 28 (1 means the calendar month)."),
         },
     )
+    applies_from = forms.CharField(
+        label=_("Applies from (month)"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2027-03"}),
+        help_text=_(
+            "A new first day applies from this month on; months already reported keep their boundaries. "
+            "The month it starts in runs from the day after the month before ended."
+        ),
+    )
     deadline_day = forms.IntegerField(
         label=_("Deadline day"),
         min_value=1,

@@ -1,7 +1,7 @@
 """The monthly report (月报表, SPEC §8; glossary ``MonthlyReport``).
 
-A township's report for a calendar month: its figures are computed from the
-month's records (``selectors.monthly_figures``), never typed in; what the
+A township's report for a month (its county's reporting period,
+``periods``): its figures are computed from the month's records (``selectors.monthly_figures``), never typed in; what the
 report itself keeps is the workflow — submitted, returned, approved (which
 locks the month's records), unlocked for a while — and, at every submit, a
 ``MonthlyReportVersion`` with the figures as they were sent.
@@ -23,19 +23,16 @@ DEFAULT_DEADLINE_DAY = 23
 
 
 class MonthlySetting(BaseModel):
-    """A county's rules for monthly reports: the reporting month starts on
-    ``period_start_day`` (1 = the calendar month; 26 = 上月26日至本月25日)
-    and its report is due on the first ``deadline_day`` after the period
-    closes (the seeds: 每月23号前上报县所). ``monthly.periods`` applies them."""
+    """A county's deadline for monthly reports: the report is due on the
+    first ``deadline_day`` after its period closes (the seeds: 每月23号前上报
+    县所). The period's start day lives in ``PeriodRule``, dated by month;
+    ``monthly.periods`` applies both."""
 
     county = models.OneToOneField(
         "areas.Area", verbose_name=_("county"), on_delete=models.CASCADE, related_name="monthly_setting"
     )
     deadline_day = models.PositiveSmallIntegerField(
         _("deadline day"), default=23, validators=[MinValueValidator(1), MaxValueValidator(31)]
-    )
-    period_start_day = models.PositiveSmallIntegerField(
-        _("first day of the reporting month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(28)]
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -48,14 +45,44 @@ class MonthlySetting(BaseModel):
             models.CheckConstraint(
                 condition=models.Q(deadline_day__gte=1, deadline_day__lte=31), name="monthly_setting_deadline_day"
             ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.deadline_day}"
+
+
+class PeriodRule(BaseModel):
+    """From which month a county's reporting month starts on which day
+    (统计周期起始日): 1 = the calendar month; 26 = 上月26日至本月25日. One row
+    per change; the row with the latest ``applies_from`` (the first of a
+    month) not after a month is that month's rule, so months approved
+    before a change keep their boundaries. Before a county's first row its
+    periods are calendar months."""
+
+    county = models.ForeignKey(
+        "areas.Area", verbose_name=_("county"), on_delete=models.CASCADE, related_name="period_rules"
+    )
+    start_day = models.PositiveSmallIntegerField(
+        _("first day of the reporting month"), validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    applies_from = models.DateField(_("applies from (month)"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "county__path"
+
+    class Meta:
+        verbose_name = _("reporting period rule")
+        verbose_name_plural = _("reporting period rules")
+        ordering = ["county", "applies_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "applies_from"], name="period_rule_county_month"),
             models.CheckConstraint(
-                condition=models.Q(period_start_day__gte=1, period_start_day__lte=28),
-                name="monthly_setting_period_start_day",
+                condition=models.Q(start_day__gte=1, start_day__lte=28), name="period_rule_start_day"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.county} {self.period_start_day}/{self.deadline_day}"
+        return f"{self.county} {self.applies_from:%Y-%m} {self.start_day}"
 
 
 class MonthlyStatus(models.TextChoices):

@@ -32,7 +32,7 @@ from xieguan.monthly.overview import (
     sort_key,
     sorted_rows,
 )
-from xieguan.monthly.selectors import deadline_day_for, month_due_now, opinions_of_month
+from xieguan.monthly.selectors import due_now_for, month_due_now, opinions_of_month
 from xieguan.monthly.views import _chosen_month, _month
 
 
@@ -113,10 +113,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     if area is None:
         user: Any = request.user
         township = user.institution.area
-        year, month, _form = _chosen_month(request, month_due_now(today, deadline_day_for(township)))
+        year, month, _form = _chosen_month(request, due_now_for(township, today))
         return redirect("monthly:report", township.pk, year, month)
-    day = deadline_day_for(area) if area.level == Level.COUNTY else DEFAULT_DEADLINE_DAY
-    year, month, form = _chosen_month(request, month_due_now(today, day))
+    due = due_now_for(area, today) if area.level == Level.COUNTY else month_due_now(today, DEFAULT_DEADLINE_DAY)
+    year, month, form = _chosen_month(request, due)
     data = month_overview(request.user, area=area, year=year, month=month, today=today)
     sort = request.GET.get("sort", "")
     sort = sort if sort_key(sort) else ""

@@ -1,5 +1,6 @@
 """What the monthly report adds to the shared registries (xieguan.core.registry),
-and the check behind ``assert_period_open``: a locked month (locks.py)."""
+the check behind ``assert_period_open``: a locked month (locks.py), and
+the counties' reporting months the apps below read (``month_schedules``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from xieguan.core.registry import ArchiveSection, Indicator, MenuItem, Tally, register, registry
 from xieguan.monthly.locks import assert_month_open
 from xieguan.monthly.models import MonthlyReport
-from xieguan.monthly.periods import Period
+from xieguan.monthly.periods import Period, start_days_under
 from xieguan.monthly.selectors import opinions_of_month
 
 
@@ -31,6 +32,7 @@ def rectified_tally(user: Any, *, area: Any, period: Period, today: datetime.dat
 
 
 registry.period_check = assert_month_open
+registry.month_schedules = start_days_under
 register(
     MenuItem(pgettext_lazy("menu", "Monthly report"), "monthly:index", 80),
     MenuItem(pgettext_lazy("menu", "Overview"), "monthly:overview", 90, visible=_above_township),

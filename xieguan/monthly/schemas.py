@@ -77,17 +77,30 @@ class UnlockGrantIn(Schema):
     until: datetime.date
 
 
+class PeriodStartDayOut(Schema):
+    applies_from: str = Field(description="the first month the start day applies to, YYYY-MM (2000-01: since always)")
+    start_day: int = Field(description="first day of the reporting month: 1 = calendar month, 26 = 26th–25th")
+
+
 class MonthlySettingOut(Schema):
     county_id: uuid.UUID
     county_name: str
-    period_start_day: int = Field(description="first day of the reporting month: 1 = calendar month, 26 = 26th–25th")
+    period_start_day: int = Field(
+        description="first day of the reporting month by the latest rule: 1 = calendar month, 26 = 26th–25th"
+    )
+    period_start_days: list[PeriodStartDayOut] = Field(
+        description="the county's start days over time, oldest first; months before the first are calendar months"
+    )
     deadline_day: int = Field(description="the report is due on the first such day after its period closes")
     current_period: list[datetime.date] = Field(description="first and last day of the period today falls in")
     current_deadline: datetime.date
 
 
 class MonthlySettingIn(Schema):
-    period_start_day: int = Field(
-        description="1–28; can change only while no report of the county is submitted or approved"
+    period_start_day: int = Field(description="1–28; a new one needs applies_from")
+    applies_from: str | None = Field(
+        None,
+        description="YYYY-MM: the month a new start day applies from; not before the month after the latest month "
+        "of which a report of the county is submitted or approved. Months before it keep their boundaries.",
     )
     deadline_day: int = Field(description="1–31; 29–31 are clipped to the month (31 = month end)")

@@ -23,7 +23,7 @@ from xieguan.core.scope import get_object_for_user
 from xieguan.inspections.models import Inspection, InspectionStatus, Opinion, Reinspection, ReinspectionResult
 from xieguan.inspections.selectors import patrol_status
 from xieguan.monthly.models import DEFAULT_DEADLINE_DAY, MonthlyReport, MonthlyStatus
-from xieguan.monthly.periods import Period, period_containing, period_for, reporting_period, rules_for
+from xieguan.monthly.periods import Period, Rules, period_for, reporting_period, rules_for
 from xieguan.outreach.models import Outreach
 from xieguan.reports.models import Report, ReportNature
 from xieguan.reports.selectors import Rate, report_indicators
@@ -136,7 +136,7 @@ def monthly_report_of(user: Any, *, township: Area, year: int, month: int) -> Mo
 
 def deadline_day_for(township: Area) -> int:
     """The county's deadline day (``MonthlySetting``; 23 by default)."""
-    return rules_for(township)[1]
+    return rules_for(township).deadline_day
 
 
 def deadline_for(*, year: int, month: int, day: int, start_day: int = 1) -> datetime.date:
@@ -146,10 +146,12 @@ def deadline_for(*, year: int, month: int, day: int, start_day: int = 1) -> date
     return period_for(year, month, start_day=start_day).deadline(day)
 
 
-def month_due_now(today: datetime.date, day: int, start_day: int = 1) -> tuple[int, int]:
+def month_due_now(today: datetime.date, day: int, start_day: int = 1, rules: Rules | None = None) -> tuple[int, int]:
     """The month whose report the township works on now: the last period
-    until its deadline has passed, then the current one."""
-    current = period_containing(today, start_day=start_day)
+    until its deadline has passed, then the current one (``rules``: a
+    county's, with its start days over time; else ``start_day`` always)."""
+    rules = rules or Rules.fixed(start_day, day)
+    current = rules.containing(today)
     last = current.previous()
     if today <= last.deadline(day):
         return last.year, last.month
@@ -158,8 +160,8 @@ def month_due_now(today: datetime.date, day: int, start_day: int = 1) -> tuple[i
 
 def due_now_for(area: Area, today: datetime.date) -> tuple[int, int]:
     """``month_due_now`` with the rules of ``area``'s county."""
-    start_day, day = rules_for(area)
-    return month_due_now(today, day, start_day)
+    rules = rules_for(area)
+    return month_due_now(today, rules.deadline_day, rules=rules)
 
 
 # ---------------------------------------------------------------- figures
@@ -374,8 +376,9 @@ def monthly_figures(
             for i in (0, 1):
                 getattr(total, column)[i] += getattr(row, column)[i]
 
-    # 巡查覆盖率 stays the inspections app's own figure over its calendar
-    # month windows (the frequency rules are per calendar month).
+    # 巡查覆盖率 is the inspections app's own figure; its windows are the
+    # county's periods (a monthly unit's the month's, a quarterly unit's the
+    # quarter's three), which it reads through the registry.
     coverage = patrol_status(user, year=year, month=month, township=township, today=today).total
     report_total, _children = report_indicators(user, area=township, start=period.start, end=period.end)
     opinions = list(opinions_of_month(user, township=township, year=year, month=month, period=period))
@@ -528,11 +531,9 @@ def township_months(
     """Each expected township of ``area`` with its report of the month. Four
     queries (the county's rules, the townships, their reports). With
     ``today``, a report not yet submitted before its deadline is not_due."""
-    if area.level >= Level.COUNTY:
-        start_day, day = rules_for(area)
-    else:
-        start_day, day = 1, DEFAULT_DEADLINE_DAY
-    bounds = period_for(year, month, start_day=start_day)
+    rules = rules_for(area) if area.level >= Level.COUNTY else Rules(DEFAULT_DEADLINE_DAY)
+    bounds = rules.period(year, month)
+    day = rules.deadline_day
     townships = expected_townships(user, area=area, year=year, month=month, period=bounds)
     reports = {
         r.township_id: r

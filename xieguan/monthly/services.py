@@ -17,8 +17,15 @@ from xieguan.accounts.permissions import CONFIGURE_MONTHLY, REVIEW_MONTHLY, SUBM
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus
-from xieguan.monthly.periods import DEFAULT_DEADLINE_DAY, DEFAULT_PERIOD_START_DAY, period_for, rules_for
+from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus, PeriodRule
+from xieguan.monthly.periods import (
+    DEFAULT_DEADLINE_DAY,
+    Period,
+    Rules,
+    day_label,
+    month_label,
+    rules_for,
+)
 from xieguan.monthly.selectors import monthly_figures
 
 if TYPE_CHECKING:
@@ -37,11 +44,24 @@ def _text(value: str | None, *, field: str, required: bool) -> str:
     return text
 
 
-def _check_month(year: int, month: int, today: datetime.date, start_day: int = 1) -> None:
+def _check_month(year: int, month: int, today: datetime.date, rules: Rules) -> Period:
+    """The month's period, if its report may be submitted today: from the
+    period's last day on (the county's boundaries, ``periods``), so a month
+    is never reported, and never locked, while its days are still to come."""
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise ValidationError({"month": _("Not a valid month.")})
-    if period_for(year, month, start_day=start_day).first_day > today:
-        raise ValidationError({"month": _("A month that has not begun cannot be reported.")})
+    period = rules.period(year, month)
+    if today < period.last_day:
+        raise ValidationError({"month": not_yet_submittable(period)})
+    return period
+
+
+def not_yet_submittable(period: Period) -> str:
+    """Why a month's report cannot be submitted yet, and from when it can."""
+    return _(
+        "The report of %(month)s covers %(first)s to %(last)s and can be submitted from %(last)s on, "
+        "when the period's records are complete."
+    ) % {"month": period.label, "first": day_label(period.first_day), "last": day_label(period.last_day)}
 
 
 def monthly_report_submit(
@@ -54,9 +74,10 @@ def monthly_report_submit(
     report_id: uuid.UUID | str | None = None,
 ) -> tuple[MonthlyReport, bool]:
     """Submit (or resubmit) the township's report of the month with the
-    figures as they are now; keeps them as a new version. Allowed for a
-    report never submitted, a returned one, or an approved one inside a
-    granted unlock. Returns (report, created); a retried first submit with
+    figures as they are now; keeps them as a new version. Allowed from the
+    last day of the month's period on (local date), for a report never
+    submitted, a returned one, or an approved one inside a granted unlock.
+    Returns (report, created); a retried first submit with
     the same client ``report_id`` returns the report already made."""
     require(actor, SUBMIT_MONTHLY, township.path)
     if township.level != Level.TOWNSHIP:
@@ -65,10 +86,9 @@ def monthly_report_submit(
     if existing is not None:
         return existing, False
     now = timezone.now()
-    today = timezone.localdate()
-    start_day, deadline_day = rules_for(township)
-    _check_month(year, month, today, start_day)
-    period = period_for(year, month, start_day=start_day)
+    today = timezone.localdate(now)
+    rules = rules_for(township)
+    period = _check_month(year, month, today, rules)
     remarks = _text(remarks, field="remarks", required=False)
     with transaction.atomic():
         report = (
@@ -79,7 +99,9 @@ def monthly_report_submit(
         )
         created = report is None
         if report is None:
-            report = MonthlyReport(township=township, year=year, month=month, deadline=period.deadline(deadline_day))
+            report = MonthlyReport(
+                township=township, year=year, month=month, deadline=period.deadline(rules.deadline_day)
+            )
             if report_id is not None:
                 report.id = uuid.UUID(str(report_id))
             correction = False
@@ -144,8 +166,9 @@ def monthly_report_return(*, actor: User, report: MonthlyReport, comment: str) -
 
 
 def monthly_report_approve(*, actor: User, report: MonthlyReport, comment: str = "") -> MonthlyReport:
-    """The county approves a submitted report: the month's records of the
-    township are locked from now on (``locks.assert_month_open``)."""
+    """The county approves a submitted report: the records of the month's
+    period in the township are locked (``locks.assert_month_open``) — from
+    the day after the period's last day, should it be approved on that day."""
     _require_review(actor, report)
     comment = _text(comment, field="review_comment", required=False)
     with transaction.atomic():
@@ -205,15 +228,69 @@ def monthly_report_unlock_grant(*, actor: User, report: MonthlyReport, until: da
     return report
 
 
-def monthly_setting_set(*, actor: User, county: Area, deadline_day: Any, period_start_day: Any) -> MonthlySetting:
+def _first_of_month(value: Any) -> datetime.date | None:
+    """A month given as "2027-03" (an ``<input type="month">``), a date or
+    (year, month); None when missing or not a month."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    if isinstance(value, tuple | list) and len(value) == 2:
+        year, month = value
+    else:
+        parts = str(value).strip().split("-")
+        if len(parts) < 2:
+            return None
+        year, month = parts[0], parts[1]
+    try:
+        year, month = int(year), int(month)
+    except (TypeError, ValueError):
+        return None
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return datetime.date(year, month, 1)
+
+
+def earliest_rule_month(county: Area) -> datetime.date | None:
+    """The first month a new period start day may apply from: the month
+    after the latest one of which a township of the county has a report
+    submitted or approved (those months keep their boundaries); None when
+    no report of the county is submitted or approved."""
+    reported = (
+        MonthlyReport.objects.filter(
+            township__path__startswith=county.path, status__in=[MonthlyStatus.SUBMITTED, MonthlyStatus.APPROVED]
+        )
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    if reported is None:
+        return None
+    year, month = reported
+    return datetime.date(year + (month == 12), month % 12 + 1, 1)
+
+
+def monthly_setting_set(
+    *,
+    actor: User,
+    county: Area,
+    deadline_day: Any,
+    period_start_day: Any,
+    applies_from: Any = None,
+) -> MonthlySetting:
     """Set the county's deadline day (1–31; 29–31 are clipped to the month,
-    31 = month end) and the first day of its reporting month (1–28).
+    31 = month end) and the first day of its reporting month (1–28) from
+    the month ``applies_from`` on ("2027-03", a date or (year, month)).
 
     The deadline day may change at any time: reports already submitted keep
-    the deadline they were judged by. The period's start day may change
-    only while no report of the county is submitted or approved: a new
-    start day moves every period, so it would reshuffle the records of the
-    months already reported (and their locks). Audited before → after."""
+    the deadline they were judged by. A new start day applies from a month
+    after every month of which a report of the county is submitted or
+    approved (``earliest_rule_month``): the months before it keep their
+    boundaries, and their records stay in the months they were reported
+    in. It replaces whatever start day was set for that month or later;
+    the month it applies from runs from the day after the month before
+    ended (``periods``). A start day equal to the one in force needs no
+    month. Audited before → after (the setting; the rule made)."""
     require(actor, CONFIGURE_MONTHLY, county.path)
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("Monthly report rules are set per county.")})
@@ -230,38 +307,84 @@ def monthly_setting_set(*, actor: User, county: Area, deadline_day: Any, period_
         errors["deadline_day"] = _("Enter a day between 1 and 31 (31 means the end of the month).")
     if not 1 <= start <= 28:
         errors["period_start_day"] = _("Enter a day between 1 and 28 (1 means the calendar month).")
+    month = _first_of_month(applies_from)
+    if applies_from not in (None, "") and month is None:
+        errors["applies_from"] = _("Enter a month such as 2027-03.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         setting = MonthlySetting.objects.select_for_update().filter(county=county).first()
-        current_start = setting.period_start_day if setting is not None else DEFAULT_PERIOD_START_DAY
-        if start != current_start:
-            reported = (
-                MonthlyReport.objects.filter(
-                    township__path__startswith=county.path,
-                    status__in=[MonthlyStatus.SUBMITTED, MonthlyStatus.APPROVED],
+        rules = rules_for(county)
+        if month is None:
+            if start != rules.latest_start_day:
+                raise ValidationError(
+                    {"applies_from": _("Choose the month from which the new first day of the reporting month applies.")}
                 )
-                .order_by("-year", "-month")
-                .first()
-            )
-            if reported is not None:
+            kept, new = rules.start_days, None
+        else:
+            kept = tuple(rule for rule in rules.start_days if rule[0] < month)
+            new = (month, start) if Rules(start_days=kept).start_day(month.year, month.month) != start else None
+        if month is not None and kept + ((new,) if new else ()) != rules.start_days:
+            earliest = earliest_rule_month(county)
+            if earliest is not None and month < earliest:
                 raise ValidationError(
                     {
-                        "period_start_day": _(
-                            "The reporting month's first day cannot change: reports of this county are already "
-                            "submitted or approved (the latest: %(year)d-%(month)02d), and a new first day would "
-                            "move the records of those months. The deadline day can still change."
+                        "applies_from": _(
+                            "A new first day can apply from %(earliest)s at the earliest: the reports of "
+                            "%(latest)s are already submitted or approved, and the months reported keep their "
+                            "boundaries."
                         )
-                        % {"year": reported.year, "month": reported.month}
+                        % {
+                            "earliest": month_label(earliest.year, earliest.month),
+                            "latest": month_label(*_month_before(earliest)),
+                        }
                     }
                 )
+            _replace_start_days(actor, county, month, new, rules)
         with audited(
             actor, "month_rules.set", setting, area_path=county.path, note=_("monthly report rules changed")
         ) as audit:
             if setting is None:
                 setting = MonthlySetting(county=county, deadline_day=DEFAULT_DEADLINE_DAY)
             setting.deadline_day = deadline
-            setting.period_start_day = start
             setting.save()
             audit.obj = setting
     return setting
+
+
+def _month_before(month: datetime.date) -> tuple[int, int]:
+    previous = month - datetime.timedelta(days=1)
+    return previous.year, previous.month
+
+
+def _replace_start_days(
+    actor: User, county: Area, month: datetime.date, new: tuple[datetime.date, int] | None, rules: Rules
+) -> None:
+    """The county's start days from ``month`` on become ``new`` (or the one in
+    force before ``month``): later rules are removed, each change audited."""
+    for rule in PeriodRule.objects.filter(county=county, applies_from__gte=month).order_by("applies_from"):
+        with audited(
+            actor,
+            "period_rule.set",
+            rule,
+            area_path=county.path,
+            note=_("the first day set for %(month)s is replaced") % {"month": month_label(*_ym(rule.applies_from))},
+        ):
+            rule.delete()
+    if new is None:
+        return
+    applies, start = new
+    before = rules.start_day(applies.year, applies.month)
+    with audited(
+        actor,
+        "period_rule.set",
+        None,
+        area_path=county.path,
+        note=_("reporting month starts on day %(new)d (before: day %(old)d) from %(month)s on")
+        % {"new": start, "old": before, "month": month_label(applies.year, applies.month)},
+    ) as audit:
+        audit.obj = PeriodRule.objects.create(county=county, start_day=start, applies_from=applies)
+
+
+def _ym(day: datetime.date) -> tuple[int, int]:
+    return day.year, day.month

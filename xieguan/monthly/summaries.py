@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from xieguan.areas.models import Area
-from xieguan.inspections.selectors import patrol_status, quarter_bounds
-from xieguan.monthly.periods import period_for, rules_for
+from xieguan.inspections.selectors import patrol_status
+from xieguan.monthly.periods import Rules, rules_for
 from xieguan.monthly.selectors import COLUMNS, LAYOUT, OTHER, SUB_ROWS_BY_KEY, monthly_figures
 from xieguan.reports.selectors import Rate, report_indicators
 
@@ -56,10 +56,10 @@ class Summary:
         return _("%(township)s: annual summary %(year)d") % {"township": self.township.name, "year": self.year}
 
 
-def _months(year: int, quarter: int | None, today: datetime.date, start_day: int = 1) -> list[int]:
+def _months(year: int, quarter: int | None, today: datetime.date, rules: Rules) -> list[int]:
     """The months of the quarter (or year) whose period has begun."""
     months = range(3 * quarter - 2, 3 * quarter + 1) if quarter else range(1, 13)
-    return [m for m in months if period_for(year, m, start_day=start_day).first_day <= today]
+    return [m for m in months if rules.period(year, m).first_day <= today]
 
 
 def summary_of(user: Any, *, township: Area, year: int, quarter: int | None, today: datetime.date) -> Summary:
@@ -71,10 +71,10 @@ def summary_of(user: Any, *, township: Area, year: int, quarter: int | None, tod
     rows = {r.key: SummaryRow(r.key, r.label, dict.fromkeys(COLUMNS, 0)) for r in (*LAYOUT, OTHER)}
     for sub in SUB_ROWS_BY_KEY.values():
         rows[sub.row].parts.append(SummaryRow(sub.key, sub.label, {"clues": 0}))
-    start_day, _deadline = rules_for(township)
+    rules = rules_for(township)
     issued = rectified = 0
-    for month in _months(year, quarter, today, start_day):
-        period = period_for(year, month, start_day=start_day)
+    for month in _months(year, quarter, today, rules):
+        period = rules.period(year, month)
         figures = monthly_figures(user, township=township, year=year, month=month, today=today, period=period)
         for row in figures.rows:
             for column in COLUMNS:
@@ -85,11 +85,11 @@ def summary_of(user: Any, *, township: Area, year: int, quarter: int | None, tod
         rectified += figures.opinions_rectified
     total = SummaryRow("total", _("Total"), {c: sum(r.values[c] for r in rows.values()) for c in COLUMNS})
     due = done = 0
-    for q in [quarter] if quarter else [q for q in range(1, 5) if quarter_bounds(year, q)[0] <= today]:
+    for q in [quarter] if quarter else [q for q in range(1, 5) if rules.period(year, 3 * q - 2).first_day <= today]:
         cov = patrol_status(user, year=year, quarter=q, township=township, today=today).total
         due, done = due + cov.due, done + cov.done
     first, last = (3 * quarter - 2, 3 * quarter) if quarter else (1, 12)
-    start, end = period_for(year, first, start_day=start_day).start, period_for(year, last, start_day=start_day).end
+    start, end = rules.period(year, first).start, rules.period(year, last).end
     report_total, _children = report_indicators(user, area=township, start=start, end=end)
     return Summary(
         township=township,

@@ -23,10 +23,11 @@ from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.monthly import services
 from xieguan.monthly.forms import ApproveForm, MonthForm, ReturnForm, SubmitForm, UnlockGrantForm, UnlockRequestForm
-from xieguan.monthly.periods import period_containing, period_for, rules_for
+from xieguan.monthly.periods import SINCE_ALWAYS, month_label, rules_for
 from xieguan.monthly.selectors import (
     cell_records,
     due_now_for,
+    get_county_for_user,
     get_township_for_user,
     monthly_figures,
     monthly_report_of,
@@ -64,10 +65,10 @@ def _report_context(request: HttpRequest, township: Area, year: int, month: int)
     user = request.user
     today = timezone.localdate()
     report = monthly_report_of(user, township=township, year=year, month=month)
-    start_day, deadline_day = rules_for(township)
-    period = period_for(year, month, start_day=start_day)
+    rules = rules_for(township)
+    period = rules.period(year, month)
     figures = monthly_figures(user, township=township, year=year, month=month, today=today, period=period)
-    deadline = report.deadline if report else period.deadline(deadline_day)
+    deadline = report.deadline if report else period.deadline(rules.deadline_day)
     now = timezone.now()
     inside = can(user, SUBMIT_MONTHLY) and user.institution is not None and user.institution.area.pk == township.pk
     reviewer = can(user, REVIEW_MONTHLY) and not inside
@@ -87,9 +88,13 @@ def _report_context(request: HttpRequest, township: Area, year: int, month: int)
         "period": period,
         "deadline": deadline,
         "days_left": (deadline - today).days,
-        "locked": report is not None and report.is_locked(now),
+        # Approval locks the period's records once the period is over.
+        "locked": report is not None and report.is_locked(now) and period.is_over(today),
+        "locks_after": report is not None and report.is_locked(now) and not period.is_over(today),
         "unlocked": report is not None and report.is_unlocked(now),
-        "may_submit": may_submit and period.first_day <= today,
+        "may_submit": may_submit and period.last_day <= today,
+        # The township sees the submit form greyed out, and from when it opens.
+        "submit_waits": services.not_yet_submittable(period) if may_submit and period.last_day > today else "",
         "may_review": reviewer and status == "submitted",
         "may_request_unlock": inside and status == "approved" and not report.is_unlocked(now),  # type: ignore[union-attr]
         "may_grant_unlock": reviewer and report is not None and report.unlock_pending,
@@ -385,16 +390,28 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     )
 
 
+def _start_day_row(applies: datetime.date, start: int) -> tuple[str, str]:
+    """(from when, which period) of one start day of a county, in words."""
+    when = (
+        _("From the start")
+        if applies <= SINCE_ALWAYS
+        else _("From %(month)s") % {"month": month_label(applies.year, applies.month)}
+    )
+    if start == 1:
+        return when, _("the calendar month")
+    return when, _("from the %(start)dth of the month before to the %(last)dth") % {"start": start, "last": start - 1}
+
+
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The county's reporting period and deadline day: changed by its bureau,
     institute or an administrator (``?county=`` picks one of several in
-    scope); read-only for everyone else in the county."""
+    scope); read-only for everyone else in the county. A new first day of
+    the reporting month applies from a month on (``applies_from``)."""
     from xieguan.accounts.permissions import CONFIGURE_MONTHLY
     from xieguan.core.scope import is_within
     from xieguan.inspections.selectors import user_county
     from xieguan.monthly.forms import SettingForm
     from xieguan.monthly.models import MonthlySetting
-    from xieguan.monthly.selectors import get_county_for_user
 
     chosen = request.GET.get("county")
     if chosen:
@@ -405,16 +422,29 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         raise Http404
     may_manage = can(request.user, CONFIGURE_MONTHLY) and is_within(request.user, county.path)
     setting = MonthlySetting.objects.filter(county=county).first()
-    start_day, deadline_day = rules_for(county)
+    rules = rules_for(county)
     if request.method == "POST" and not may_manage:
         raise PermissionDenied(_("Your role does not allow this."))
     today = timezone.localdate()
-    current = period_containing(today, start_day=start_day)
+    current = rules.containing(today)
     examples = [current.previous(), current, current.next()]
+    earliest = services.earliest_rule_month(county)
+    # The month offered: the current one (or the first a rule may apply
+    # from), or a later month a change is already set for — so the form
+    # saved unchanged keeps every rule.
+    initial_from = max(datetime.date(current.year, current.month, 1), earliest or datetime.date.min)
+    if rules.start_days and rules.start_days[-1][0] > initial_from:
+        initial_from = rules.start_days[-1][0]
     return service_form_page(
         request,
         form_class=SettingForm,
-        form_kwargs={"initial": {"period_start_day": start_day, "deadline_day": deadline_day}},
+        form_kwargs={
+            "initial": {
+                "period_start_day": rules.latest_start_day,
+                "applies_from": initial_from.strftime("%Y-%m"),
+                "deadline_day": rules.deadline_day,
+            }
+        },
         service=lambda form: services.monthly_setting_set(actor=request.user, county=county, **form.cleaned_data),
         success_url=f"{reverse('monthly:settings')}?county={county.pk}",
         message=_("The monthly report rules were saved."),
@@ -423,7 +453,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "county": county,
             "setting": setting,
             "may_manage": may_manage,
-            "examples": [(p, p.deadline(deadline_day)) for p in examples],
+            "examples": [(p, p.deadline(rules.deadline_day)) for p in examples],
+            "start_days": [_start_day_row(applies, start) for applies, start in rules.start_days],
+            "earliest": _("A new first day can apply from %(month)s at the earliest.")
+            % {"month": month_label(earliest.year, earliest.month)}
+            if earliest
+            else "",
         },
         invalid_status=422,
     )

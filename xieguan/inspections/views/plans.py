@@ -23,8 +23,9 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     """The township's plan for this month: made from what is due, editable,
     with its completion."""
     today = timezone.localdate()
-    year = _int(request.GET.get("year"), today.year, 2000, 2100)
-    month = _int(request.GET.get("month"), today.month, 1, 12)
+    this_year, this_month = selectors.current_month(request.user, today)  # the county's period, not the calendar's
+    year = _int(request.GET.get("year"), this_year, 2000, 2100)
+    month = _int(request.GET.get("month"), this_month, 1, 12)
     townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).order_by("code", "path"))
     township = None
     wanted = request.GET.get("township")
@@ -57,7 +58,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     items = []
     done_count = 0
     if plan is not None:
-        start, end = selectors.month_bounds(year, month)
+        start, end = selectors.month_window(township, year, month)
         done_ids = set(
             Inspection.objects.filter(
                 status="submitted", unit__in=plan.units.all(), started_at__date__gte=start, started_at__date__lte=end

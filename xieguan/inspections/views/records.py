@@ -62,9 +62,10 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    year = data.get("year") or today.year
+    this_year, this_month = selectors.current_month(request.user, today)  # the county's period, not the calendar's
+    year = data.get("year") or this_year
     quarter = data.get("quarter")
-    month = None if quarter else (data.get("month") or today.month)
+    month = None if quarter else (data.get("month") or this_month)
     township = None
     if request.GET.get("township"):
         try:

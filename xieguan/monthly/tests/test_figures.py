@@ -173,7 +173,7 @@ def test_county_period_boundaries_move_records_between_months(demo, township, co
     November's report, not October's; the year starts on 26 December."""
     import datetime as dt
 
-    from xieguan.monthly.models import MonthlySetting
+    from xieguan.monthly.tests.factories import county_rules
     from xieguan.outreach.tests.factories import make_outreach
 
     today = timezone.localdate()
@@ -182,7 +182,7 @@ def test_county_period_boundaries_move_records_between_months(demo, township, co
         make_outreach(area=township, by=comanager_in, date=day)
     calendar = monthly_figures(comanager_in, township=township, year=year, month=10, today=today)
     assert calendar.total.publicity == [2, 2]
-    MonthlySetting.objects.create(county=demo.county, period_start_day=26, deadline_day=28)
+    county_rules(demo.county, start_day=26, deadline_day=28)
     october = monthly_figures(comanager_in, township=township, year=year, month=10, today=today)
     november = monthly_figures(comanager_in, township=township, year=year, month=11, today=today)
     assert october.total.publicity == [1, 2]  # 25 Oct; the year from 26 Dec holds 28 Dec too

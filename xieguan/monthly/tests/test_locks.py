@@ -22,7 +22,8 @@ from xieguan.inspections.services.records import inspection_photo_add, signature
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
 from xieguan.monthly import services
 from xieguan.monthly.locks import assert_month_open
-from xieguan.monthly.models import MonthlyReport, MonthlySetting
+from xieguan.monthly.models import MonthlyReport
+from xieguan.monthly.tests.factories import county_rules, set_clock
 from xieguan.outreach import services as outreach_services
 from xieguan.outreach.models import OutreachPhoto, Training
 from xieguan.outreach.tests.factories import make_outreach, make_training
@@ -31,13 +32,14 @@ from xieguan.reports.models import Report, ReportPhoto, ReportStatus, StepKind
 from xieguan.reports.tests.factories import make_report
 
 LOCKED = "已审核并锁定"
+# The records are made on November's last day, when its report is submitted
+# and approved; the lock holds from December on.
+LAST_DAY = datetime.date(2026, 11, 30)
+AFTER = datetime.date(2026, 12, 2)
 
 
 def _approve(comanager, supervisor, township) -> MonthlyReport:
-    today = timezone.localdate()
-    report, _created = services.monthly_report_submit(
-        actor=comanager, township=township, year=today.year, month=today.month
-    )
+    report, _created = services.monthly_report_submit(actor=comanager, township=township, year=2026, month=11)
     return services.monthly_report_approve(actor=supervisor, report=report)
 
 
@@ -47,8 +49,10 @@ def _unlock(report, comanager, supervisor) -> None:
 
 
 @pytest.fixture
-def month(demo, township, comanager_in, supervisor_of) -> dict[str, Any]:
-    """Records of this month in the township, then the month approved."""
+def month(monkeypatch, demo, township, comanager_in, supervisor_of) -> dict[str, Any]:
+    """Records of November in the township, the month approved on its last
+    day, then two days later (the period over, the lock in force)."""
+    set_clock(monkeypatch, LAST_DAY)
     cg2 = demo.users["cg2"]
     now = timezone.now()
     unit = plain_unit(township)
@@ -72,6 +76,7 @@ def month(demo, township, comanager_in, supervisor_of) -> dict[str, Any]:
         "cg2": cg2,
     }
     records["report"] = _approve(comanager_in, supervisor_of, township)
+    set_clock(monkeypatch, AFTER)
     return records
 
 
@@ -101,7 +106,7 @@ ACTIONS = {
         area=m["training"].area,
         level="township",
         topic="村医培训",
-        date=timezone.localdate(),
+        date=LAST_DAY,
         hours=Decimal("2"),
         trainer="王站长",
     ),
@@ -155,7 +160,7 @@ def test_county_training_is_never_locked(month, demo, supervisor_of):
 
 def test_the_lock_check_is_one_query(month, township):
     report = month["report"]
-    day = timezone.localdate()
+    day = LAST_DAY
 
     def refused() -> None:
         with pytest.raises(ValidationError):
@@ -169,7 +174,7 @@ def test_the_lock_check_is_one_query(month, township):
 def test_the_lock_follows_the_county_period_boundaries(demo, township, comanager_in, supervisor_of):
     """Periods from the 26th: November's report covers 26 Oct – 25 Nov. Its
     approval locks 27 October, not 26 November (December's)."""
-    MonthlySetting.objects.create(county=demo.county, period_start_day=26, deadline_day=28)
+    county_rules(demo.county, start_day=26, deadline_day=28)
     year = timezone.localdate().year - 1
     report, _ = services.monthly_report_submit(actor=comanager_in, township=township, year=year, month=11)
     services.monthly_report_approve(actor=supervisor_of, report=report)

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from xieguan.monthly.models import MonthlySetting
 from xieguan.monthly.periods import period_containing, period_for, period_of, reporting_period
 from xieguan.monthly.selectors import deadline_for, month_due_now
+from xieguan.monthly.tests.factories import county_rules
 
 D = datetime.date
 
@@ -99,7 +99,7 @@ def test_month_due_now_moves_on_after_the_deadline():
 
 def test_reporting_period_uses_the_county_setting(demo, township):
     assert reporting_period(township, 2026, 11).first_day == D(2026, 11, 1)
-    MonthlySetting.objects.create(county=demo.county, deadline_day=28, period_start_day=26)
+    county_rules(demo.county, start_day=26, deadline_day=28)
     assert reporting_period(township, 2026, 11).first_day == D(2026, 10, 26)
     assert period_of(township, D(2026, 11, 26)) == (2026, 12)
     tz = timezone.get_current_timezone()

@@ -17,6 +17,7 @@ from xieguan.inspections.tests.factories import plain_unit
 from xieguan.monthly import services
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus
 from xieguan.monthly.selectors import reporting_rates
+from xieguan.monthly.tests.factories import set_clock
 from xieguan.outreach import services as outreach_services
 from xieguan.outreach.models import Outreach
 from xieguan.outreach.tests.factories import make_outreach
@@ -24,15 +25,23 @@ from xieguan.reports import services as report_services
 from xieguan.reports.models import Report
 
 LOCKED = "已审核并锁定"
+# The day the issue was found on: December cannot be reported yet, November can.
+TODAY = datetime.date(2026, 12, 6)
+REPORTED = (2026, 11)
+IN_MONTH = datetime.date(2026, 11, 20)
 
 
-def this_month() -> tuple[int, int]:
-    today = timezone.localdate()
-    return today.year, today.month
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    return set_clock(monkeypatch, TODAY)
+
+
+def in_month() -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(IN_MONTH, datetime.time(10)))
 
 
 def submit(actor, township, **extra):
-    year, month = extra.pop("ym", this_month())
+    year, month = extra.pop("ym", REPORTED)
     return services.monthly_report_submit(actor=actor, township=township, year=year, month=month, **extra)
 
 
@@ -42,7 +51,7 @@ def approved(comanager_in, supervisor_of, township) -> MonthlyReport:
 
 
 def test_submit_keeps_a_version_with_the_figures_and_is_audited(demo, township, comanager_in):
-    make_outreach(area=township, by=comanager_in, date=timezone.localdate())
+    make_outreach(area=township, by=comanager_in, date=IN_MONTH)
     report, created = submit(comanager_in, township, remarks="本月无异常")
     assert created and report.status == MonthlyStatus.SUBMITTED and report.on_time is True
     assert report.remarks == "本月无异常" and report.submitted_by == comanager_in
@@ -74,10 +83,9 @@ def test_the_county_sets_the_deadline_day(demo, township, comanager_in):
 
 
 def test_a_future_month_cannot_be_submitted(demo, township, comanager_in):
-    today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
-        submit(comanager_in, township, ym=(today.year + 1, 1))
-    assert "尚未开始" in str(exc.value)
+        submit(comanager_in, township, ym=(2027, 1))
+    assert "2027年1月31日起方可上报" in str(exc.value)
     assert not MonthlyReport.objects.exists()
 
 
@@ -123,15 +131,15 @@ def test_outsider_cannot_submit_for_another_township(demo, township, outsider):
 
 
 def test_an_approved_month_locks_publicity_inspections_and_reports(demo, township, comanager_in, supervisor_of):
-    record = make_outreach(area=township, by=comanager_in, date=timezone.localdate())
+    record = make_outreach(area=township, by=comanager_in, date=IN_MONTH)
     unit = plain_unit(township)
     approved(comanager_in, supervisor_of, township)
-    now = timezone.now()
+    now = in_month()
     with pytest.raises(ValidationError) as exc:
         outreach_services.outreach_create(
             actor=comanager_in,
             area=township,
-            date=timezone.localdate(),
+            date=IN_MONTH,
             place="卫生院",
             form="consultation",
             theme="饮水安全",
@@ -156,14 +164,14 @@ def test_a_locked_month_does_not_lock_other_townships_or_months(
     demo, township, sibling_township, comanager_in, supervisor_of, outsider
 ):
     approved(comanager_in, supervisor_of, township)
-    last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     kwargs = {"place": "卫生院", "form": "consultation", "theme": "饮水安全"}
-    assert outreach_services.outreach_create(actor=comanager_in, area=township, date=last_month, **kwargs)
-    assert outreach_services.outreach_create(actor=outsider, area=sibling_township, date=timezone.localdate(), **kwargs)
+    for day in (datetime.date(2026, 10, 31), datetime.date(2026, 12, 1), TODAY):
+        assert outreach_services.outreach_create(actor=comanager_in, area=township, date=day, **kwargs)
+    assert outreach_services.outreach_create(actor=outsider, area=sibling_township, date=IN_MONTH, **kwargs)
 
 
 def test_unlock_request_grant_edit_and_resubmit(demo, township, comanager_in, supervisor_of):
-    record = make_outreach(area=township, by=comanager_in, date=timezone.localdate())
+    record = make_outreach(area=township, by=comanager_in, date=IN_MONTH)
     report = approved(comanager_in, supervisor_of, township)
     with pytest.raises(ValidationError):
         services.monthly_report_unlock_grant(actor=supervisor_of, report=report, until=timezone.localdate())
@@ -203,13 +211,13 @@ def test_an_expired_unlock_locks_again(demo, township, comanager_in, supervisor_
     )
     with pytest.raises(ValidationError, match=LOCKED):
         make_kwargs = {"place": "卫生院", "form": "consultation", "theme": "饮水安全"}
-        outreach_services.outreach_create(actor=comanager_in, area=township, date=timezone.localdate(), **make_kwargs)
+        outreach_services.outreach_create(actor=comanager_in, area=township, date=IN_MONTH, **make_kwargs)
 
 
 def test_reporting_rates_count_expected_submitted_on_time_and_missing(
     demo, township, comanager_in, county_admin, outsider, sibling_township
 ):
-    year, month = this_month()
+    year, month = REPORTED
     rate = reporting_rates(county_admin, year=year, month=month)[0]
     expected = rate.expected
     assert expected >= 2 and rate.submitted == 0 and township in rate.missing

@@ -3,15 +3,26 @@ idempotent creates, Chinese errors, query counts."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.core.testing import assert_constant_queries, count_queries
 from xieguan.monthly import services
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
+from xieguan.monthly.tests.factories import set_clock
 from xieguan.outreach.tests.factories import make_outreach
+
+# November's last day: its report can be submitted, and today's records are November's.
+LAST_DAY = datetime.date(2026, 11, 30)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    return set_clock(monkeypatch, LAST_DAY)
 
 
 def ym():
@@ -206,19 +217,24 @@ def test_monthly_index_costs_the_same_queries_however_many_reports(demo, login, 
     assert one == both() == (8, 7)
 
 
-def test_api_refuses_locked_edit_with_chinese_detail(demo, client, api_token, township, comanager_in, supervisor_of):
+def test_api_refuses_locked_edit_with_chinese_detail(
+    monkeypatch, demo, client, api_token, township, comanager_in, supervisor_of
+):
     year, month = ym()
     report, _ = services.monthly_report_submit(actor=comanager_in, township=township, year=year, month=month)
     services.monthly_report_approve(actor=supervisor_of, report=report)
-    body = {
-        "area_id": str(township.pk),
-        "date": timezone.localdate().isoformat(),
-        "place": "卫生院",
-        "form": "consultation",
-        "theme": "宣传",
-    }
-    response = client.post("/api/outreach", body, content_type="application/json", **api_token(comanager_in))
+    body = {"area_id": str(township.pk), "place": "卫生院", "form": "consultation", "theme": "宣传"}
+    # Approved on the period's last day: that day's work goes on.
+    today = {**body, "date": LAST_DAY.isoformat(), "id": str(uuid.uuid4())}
+    response = client.post("/api/outreach", today, content_type="application/json", **api_token(comanager_in))
+    assert response.status_code == 201, response.json()
+    set_clock(monkeypatch, LAST_DAY + datetime.timedelta(days=1))
+    late = {**body, "date": LAST_DAY.isoformat()}
+    response = client.post("/api/outreach", late, content_type="application/json", **api_token(comanager_in))
     assert response.status_code == 422 and "已审核并锁定" in response.json()["detail"]
+    fresh = {**body, "date": timezone.localdate().isoformat()}
+    response = client.post("/api/outreach", fresh, content_type="application/json", **api_token(comanager_in))
+    assert response.status_code == 201
 
 
 def test_a_double_tapped_first_submit_makes_one_report(demo, login, township, comanager_in):

@@ -142,9 +142,9 @@ def test_the_registers_follow_the_countys_reporting_period(month, login, comanag
     from django.utils import timezone
 
     from xieguan.inspections.tests.factories import plain_unit, submitted
-    from xieguan.monthly.models import MonthlySetting
+    from xieguan.monthly.tests.factories import county_rules
 
-    MonthlySetting.objects.create(county=demo.county, period_start_day=26, deadline_day=28)
+    county_rules(demo.county, start_day=26, deadline_day=28)
     late_april = timezone.make_aware(timezone.datetime(2026, 4, 28, 10))
     unit = plain_unit(township, name="戊")
     submitted(comanager_in, unit, inspectors=[comanager_in, demo.users["cg2"]], at=late_april)
