@@ -54,9 +54,9 @@ def build_world() -> World:
     from xieguan.complaints.models import Channel, ComplaintPhoto
     from xieguan.field import services as field
     from xieguan.inspections.models import ChecklistTemplate, HandoverReason, ReinspectionResult, SignerRole
+    from xieguan.inspections.services.evidence import inspection_photo_add
     from xieguan.inspections.services.followups import handover_create, reinspection_record
     from xieguan.inspections.services.opinions import opinion_issue
-    from xieguan.inspections.services.records import inspection_photo_add
     from xieguan.inspections.tests.factories import draft, submitted
     from xieguan.monthly.models import MonthlyReport, MonthlyStatus
     from xieguan.outreach import services as outreach

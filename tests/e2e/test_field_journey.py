@@ -313,7 +313,11 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
     page.fill("#inspection [name=representative]", "王经理")
     _draw(cg1, "#inspection [data-sign=rep] canvas", 5)
     cg1.shot("offline-inspection-filled")
+    # Sending submits and locks it: the phone asks first (issue 20).
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("#inspection button[type=submit]")
+    assert asked and "锁定" in asked[0]
     page.wait_for_selector(f"#outbox li[data-id='{record_id}'][data-state=waiting]")
 
     report_photo = tmp_path / "well.jpg"

@@ -50,10 +50,11 @@ def test_inspection_opinion_reinspection_handover_and_register(journey, tmp_path
         longitude=Decimal("113.600000"),
         opened_on=timezone.localdate().replace(year=2020),
     )
-    photo = tmp_path / "room.jpg"
-    buffer = io.BytesIO()
-    Image.new("RGB", (2000, 1500), "teal").save(buffer, format="JPEG")
-    photo.write_bytes(buffer.getvalue())
+    photos = [tmp_path / "room.jpg", tmp_path / "hall.jpg"]
+    for path, colour in zip(photos, ("teal", "olive"), strict=True):
+        buffer = io.BytesIO()
+        Image.new("RGB", (2000, 1500), colour).save(buffer, format="JPEG")
+        path.write_bytes(buffer.getvalue())
 
     cg1 = journey(PHONE, "cg1")
     cg1.login("cg1", DEMO_PASSWORD)
@@ -84,17 +85,30 @@ def test_inspection_opinion_reinspection_handover_and_register(journey, tmp_path
     assert "草稿已保存" in cg1.page.inner_text("body")
     cg1.shot("draft-saved")
 
+    # "Submit and lock" asks first (issue 20); saying no changes nothing.
+    asked: list[str] = []
+    cg1.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    cg1.page.click("#draft-form button[value=submit]")
+    assert asked and "锁定" in asked[0]
+    assert "尚未签字" not in cg1.page.inner_text("main")
+    record.refresh_from_db()
+    assert record.status == InspectionStatus.DRAFT
+
     # Submitting before anyone signed is refused, and the answers stay.
+    cg1.page.on("dialog", lambda dialog: dialog.accept())
     cg1.page.click("#draft-form button[value=submit]")
     body = cg1.page.inner_text("main")
     assert "尚未签字" in body and "拒绝签字" in body
+    # The checklist's photos are asked for as on the phone.
+    assert "本检查表要求至少 2 张照片，本记录现有 0 张。" in body
     assert cg1.page.input_value("#id_problems") == "卫生许可证过期且未亮证经营"
     cg1.shot("submit-refused-kept")
 
-    cg1.page.set_input_files("#photo-form input[type=file]", str(photo))
-    cg1.page.click("#photo-form button[type=submit]")
-    assert "照片已上传" in cg1.page.inner_text("body")
-    assert Photo.objects.filter(inspection=record).count() == 1
+    for n, photo in enumerate(photos, start=1):
+        cg1.page.set_input_files("#photo-form input[type=file]", str(photo))
+        cg1.page.click("#photo-form button[type=submit]")
+        assert "照片已上传" in cg1.page.inner_text("body")
+        assert Photo.objects.filter(inspection=record).count() == n
 
     for index in range(3):
         form = cg1.page.locator("form.sign-form").nth(index)

@@ -211,20 +211,26 @@ def save_photo_once(
     owner: dict[str, Any],
     extra: dict[str, Any] | None = None,
     check: Callable[[], None] | None = None,
+    key: dict[str, Any] | None = None,
 ) -> tuple[Any, bool]:
     """Keep ``prepared`` as a ``model`` row of its ``owner`` (``{"report":
-    report}``), once by its hash: a photo the owner already holds answers
-    with that row. ``check`` runs only when a new row is to be made (a lock,
-    a limit), so a retry of a kept photo is never refused. Two sends of the
-    same photo at once (two tabs, a retry racing its original) meet at the
-    model's (owner, sha256) unique constraint: the loser answers with the
-    winner's row and leaves no file behind. Audited. Returns (photo, created)."""
+    report}``), once by its hash — or, when the sender named the photo
+    (``key={"client_id": id}``, the phone's id of that photo), once by that
+    name, so two photos of the same bytes in two places are both kept: a
+    photo the owner already holds answers with that row. ``check`` runs only
+    when a new row is to be made (a lock, a limit), so a retry of a kept
+    photo is never refused. Two sends of the same photo at once (two tabs, a
+    retry racing its original) meet at the model's unique constraint on
+    (owner, sha256) or (owner, key): the loser answers with the winner's row
+    and leaves no file behind. Audited. Returns (photo, created)."""
     from django.db import IntegrityError, transaction
 
     from xieguan.core.audit import audit_record
 
+    match = dict(key) if key else {"sha256": prepared.sha256}
+
     def held() -> Any:
-        return model.objects.filter(sha256=prepared.sha256, **owner).first()
+        return model.objects.filter(**match, **owner).first()
 
     found = held()
     if found is not None:
@@ -238,6 +244,7 @@ def save_photo_once(
                 width=prepared.width,
                 height=prepared.height,
                 uploaded_by=actor,
+                **(key or {}),
                 **(extra or {}),
                 **owner,
             )

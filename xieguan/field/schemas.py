@@ -49,6 +49,7 @@ class FieldChecklist(Schema):
     category: str
     title: str
     version: int
+    photos_required: int = Field(description="the photos a record made with this checklist needs at submit")
     items: list[FieldItem]
 
 
@@ -70,6 +71,10 @@ class FieldChoice(Schema):
     label: str
 
 
+class FieldInspectionRules(Schema):
+    min_inspectors: int = Field(description="the fewest distinct inspectors a record is submitted with")
+
+
 class BootstrapOut(Schema):
     """What the phone keeps to work offline; fetch again whenever online."""
 
@@ -82,6 +87,7 @@ class BootstrapOut(Schema):
     colleagues: list[FieldPerson] = Field(description="the people the user may name as the second inspector")
     report_categories: list[FieldCategory]
     outreach_forms: list[FieldChoice]
+    inspection_rules: FieldInspectionRules
 
 
 class UploadIn(Schema):

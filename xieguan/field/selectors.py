@@ -12,7 +12,7 @@ from typing import Any
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import scope_root_for
-from xieguan.inspections.models import ChecklistStatus
+from xieguan.inspections.models import MIN_INSPECTORS, ChecklistStatus
 from xieguan.inspections.selectors import checklists_visible, due_this_month
 from xieguan.outreach.models import OutreachForm
 from xieguan.reports.selectors import effective_categories
@@ -86,7 +86,8 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
     """Everything the phone needs to work offline, in a fixed number of
     queries whatever the number of units: the user, the areas they may file
     in, their units, what is due this month, the published checklists with
-    their items, the report categories in force and the publicity forms."""
+    their items and the photos each asks for, the report categories in
+    force, the publicity forms and the numbers of the inspection submit rule."""
     home = scope_root_for(user)
     institution = getattr(user, "institution", None)
     units = field_units(user)
@@ -129,6 +130,7 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
                 "category": t.category.code,
                 "title": t.title,
                 "version": t.version,
+                "photos_required": t.photos_required,
                 "items": [{"id": i.pk, "code": i.code, "text": i.text} for i in t.items.all()],
             }
             for t in checklists
@@ -142,4 +144,8 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
             for c in (effective_categories(home) if home is not None else [])
         ],
         "outreach_forms": [{"value": value, "label": str(label)} for value, label in OutreachForm.choices],
+        # The submit rule's numbers, as the server applies them
+        # (inspections.services.records.submit_problems); the photos a
+        # record needs are its checklist's.
+        "inspection_rules": {"min_inspectors": MIN_INSPECTORS},
     }

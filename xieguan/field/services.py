@@ -1,7 +1,9 @@
 """Resumable uploads (SPEC §13, issue 10; modelled on tus 1.0): start one,
 ask how much arrived, append a chunk at that offset, and when the last byte
 is in, check the size and sha256 and hand the file to the record's own photo
-or signature service (which keeps a photo once per record and hash).
+or signature service (which keeps an inspection's photo once per record and
+the phone's id of it, a signature once per signer, a report's or publicity
+record's photo once per record and hash).
 
 Partial bytes live in ``MEDIA_ROOT/uploads-partial/`` (never web-served),
 one file per upload, written at the offset the server holds, so a chunk
@@ -81,10 +83,26 @@ def _record(user: User, target: str, record_id: Any) -> Any:
 
 
 def _held(record: Any, upload: Upload) -> Any:
-    """The photo or signature of these bytes already on the record, if any."""
+    """What this upload would make, already on the record: an inspection's
+    photo of this upload's id (the phone's id of the photo), this signer's
+    signature of these bytes, or another record's photo of these bytes.
+    Never another signer's signature, nor another photo of the same bytes
+    on an inspection: two inspectors whose drawings are the same image both
+    sign, and two photos are two photos."""
     if upload.target == UploadTarget.INSPECTION_SIGNATURE:
-        return record.signatures.filter(sha256=upload.sha256, role=upload.meta.get("role", ""), refused=False).first()
+        role = upload.meta.get("role", "")
+        signer = upload.meta.get("user_id") if role == "inspector" else None
+        if role == "inspector" and not signer:
+            return None
+        return record.signatures.filter(sha256=upload.sha256, role=role, user=signer, refused=False).first()
+    if upload.target == UploadTarget.INSPECTION_PHOTO:
+        return record.photos.filter(client_id=upload.pk).first()
     return record.photos.filter(sha256=upload.sha256).first()
+
+
+def _signer(meta: dict[str, Any]) -> tuple[str, str]:
+    """Who a signature upload is for: (role, user id)."""
+    return (str(meta.get("role") or ""), str(meta.get("user_id") or ""))
 
 
 def _attached(found: Any) -> Attached:
@@ -131,11 +149,12 @@ def upload_start(
             from django.http import Http404
 
             raise Http404
-        if (existing.target, str(existing.record_id), existing.length, existing.sha256) != (
+        if (existing.target, str(existing.record_id), existing.length, existing.sha256, _signer(existing.meta)) != (
             target,
             str(record_id),
             length,
             sha,
+            _signer(meta),
         ):
             raise ValidationError(_("This upload was started with another file; start a new one."))
         return existing, False
@@ -232,12 +251,13 @@ def _finish(*, actor: User, upload: Upload) -> tuple[Upload, Attached]:
 
 def _attach(*, actor: User, upload: Upload, record: Any, file: File) -> Any:
     if upload.target == UploadTarget.INSPECTION_PHOTO:
-        from xieguan.inspections.services.records import inspection_photo_add
+        from xieguan.inspections.services.evidence import inspection_photo_add
 
-        return inspection_photo_add(actor=actor, inspection=record, upload=file)[0]
+        # The upload's id is the phone's id of the photo: its slot in the record.
+        return inspection_photo_add(actor=actor, inspection=record, upload=file, client_id=upload.pk)[0]
     if upload.target == UploadTarget.INSPECTION_SIGNATURE:
         from xieguan.accounts.models import User
-        from xieguan.inspections.services.records import signature_add
+        from xieguan.inspections.services.evidence import signature_add
 
         signer = None
         if upload.meta.get("user_id"):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.accounts.services import token_issue
+from xieguan.inspections.models import Answer, OverallResult
 from xieguan.outreach.models import OutreachForm
 
 # The field app's ES modules, main.js first; the shell preloads them all so
@@ -51,6 +52,9 @@ def shell(request: HttpRequest) -> HttpResponse:
         "field/shell.html",
         {
             "outreach_forms": OutreachForm.choices,
+            # The same words as the web pages: one set for results and answers.
+            "overall_results": OverallResult.choices,
+            "answers": Answer.choices,
             "guidance": OutreachForm.GUIDANCE,
             # Village information officers report and educate; inspections
             # are the co-managers' (and supervisors') work.

@@ -41,7 +41,7 @@ from xieguan.inspections.schemas import (
     ReinspectionIn,
     ReinspectionOut,
 )
-from xieguan.inspections.services import followups, opinions, records
+from xieguan.inspections.services import evidence, followups, opinions, records
 from xieguan.units.selectors import get_unit_for_user
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -220,10 +220,20 @@ def _photo_out(p: Any) -> dict[str, Any]:
 
 
 @inspection_router.post("/{inspection_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
-def inspection_photo(request: HttpRequest, inspection_id: str, image: File[UploadedFile]) -> Any:
-    """An evidence photo (multipart ``image``); the same photo twice answers 200."""
+def inspection_photo(
+    request: HttpRequest,
+    inspection_id: str,
+    image: File[UploadedFile],
+    id: Form[uuid.UUID | None] = None,
+) -> Any:
+    """An evidence photo (multipart ``image``), with the client's own ``id``
+    for it: kept once per record and ``id`` (two photos of the same bytes
+    under two ids are two photos); without an ``id``, once per record and
+    content. Sent again, it answers 200 with the photo held."""
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
-    photo, created = records.inspection_photo_add(actor=request.user, inspection=inspection, upload=image)
+    photo, created = evidence.inspection_photo_add(
+        actor=request.user, inspection=inspection, upload=image, client_id=id
+    )
     return Status(201 if created else 200, _photo_out(photo))
 
 
@@ -238,10 +248,12 @@ def inspection_signature(
     image: UploadedFile | None = File(None),  # noqa: B008 - how django-ninja declares an optional file
 ) -> Any:
     """A signature image (multipart ``image``, PNG from a canvas) of an
-    inspector (``user_id``) or of the representative, or ``refused=true``."""
+    inspector (``user_id``) or of the representative, or ``refused=true``:
+    one per signer (a new one replaces theirs; the same one again answers
+    with it), whatever another signer's looks like."""
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
     signer = _people(request, [user_id])[0] if user_id else None
-    signature = records.signature_add(
+    signature = evidence.signature_add(
         actor=request.user, inspection=inspection, role=role, user=signer, name=name, upload=image, refused=refused
     )
     return Status(201, {"id": str(signature.pk), "role": signature.role, "refused": signature.refused})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xieguan.accounts.models import RoleCode, User
 from xieguan.core.forms import DateInput
 from xieguan.inspections.models import (
+    MAX_PHOTOS_REQUIRED,
     Answer,
     HandoverReason,
     Inspection,
@@ -48,6 +49,12 @@ class UnitChoice(forms.ModelChoiceField):
         return f"{obj.name}（{obj.area.name}）"
 
 
+# The submit rule (``services.records.submit_problems``) in the form's words.
+INSPECTORS_HELP = _(
+    "A draft may be started by one inspector; it is submitted only with at least two, each of whom signs."
+)
+
+
 class GpsFields(forms.Form):
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
     longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
@@ -58,7 +65,10 @@ class InspectionStartForm(GpsFields):
     unit = UnitChoice(label=_("Unit"), queryset=Unit.objects.none(), widget=UnitPicker())
     started_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
     inspectors = PersonChoices(
-        label=_("Inspectors (at least two)"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Inspectors (at least two at submit)"),
+        help_text=INSPECTORS_HELP,
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     device_time = forms.DateTimeField(required=False, widget=forms.HiddenInput())
@@ -82,7 +92,8 @@ class InspectionDraftForm(GpsFields):
     checks (in the service) say what is missing, and the form keeps it all."""
 
     inspectors = PersonChoices(
-        label=_("Inspectors (at least two)"),
+        label=_("Inspectors (at least two at submit)"),
+        help_text=INSPECTORS_HELP,
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -180,6 +191,12 @@ class OutcomeForm(forms.Form):
 
 class ChecklistItemsForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100)
+    photos_required = forms.IntegerField(
+        label=_("Photos a record needs"),
+        help_text=_("A record made with this checklist is submitted only with at least this many photos."),
+        min_value=0,
+        max_value=MAX_PHOTOS_REQUIRED,
+    )
     items = forms.CharField(
         label=_("Items"),
         help_text=_("One item per line: code | item | legal basis"),

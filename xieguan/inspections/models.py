@@ -6,12 +6,19 @@ versioned checklists, inspection records (现场检查记录) with their evidenc
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
+
+# The submit rule's numbers (SPEC §4: 每次不得少于2人). ``inspections.services.
+# records.submit_problems`` applies them; the pages and the phone say them.
+MIN_INSPECTORS = 2
+DEFAULT_PHOTOS_REQUIRED = 2
+MAX_PHOTOS_REQUIRED = 20
 
 
 class Period(models.TextChoices):
@@ -76,6 +83,11 @@ class ChecklistTemplate(BaseModel):
         _("status"), max_length=10, choices=ChecklistStatus.choices, default=ChecklistStatus.DRAFT
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # How many evidence photos a record made with this checklist needs before
+    # it can be submitted (the phone's own check reads it from its bootstrap).
+    photos_required = models.PositiveSmallIntegerField(
+        _("photos required"), default=DEFAULT_PHOTOS_REQUIRED, validators=[MaxValueValidator(MAX_PHOTOS_REQUIRED)]
+    )
 
     class Meta:
         verbose_name = _("checklist")
@@ -241,6 +253,20 @@ class Signature(BaseModel):
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         ordering = ["role", "created_at", "id"]
+        # One signature per signer and record, whatever it looks like: two
+        # inspectors whose drawings happen to be the same image both sign.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "user"],
+                condition=models.Q(role="inspector"),
+                name="inspection_inspector_signs_once",
+            ),
+            models.UniqueConstraint(
+                fields=["inspection"],
+                condition=models.Q(role="representative"),
+                name="inspection_representative_signs_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
@@ -377,6 +403,10 @@ class Photo(BaseModel):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
+    # The id the phone gave this photo (its slot in the record): a photo
+    # sent from the phone is kept once per record and id, never merged with
+    # another photo of the same bytes. A photo added on the web has none.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -388,13 +418,19 @@ class Photo(BaseModel):
         verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
         # The same photo sent twice at once (a retry racing its original, two
-        # tabs, a resumed upload) meets here: one row per record and hash.
+        # tabs, a resumed upload) meets here: one row per record and the
+        # phone's photo id; a photo added on the web, once per record and hash.
         constraints = [
             models.UniqueConstraint(
                 fields=["inspection", "sha256"],
-                condition=models.Q(inspection__isnull=False),
+                condition=models.Q(inspection__isnull=False, client_id__isnull=True),
                 name="inspection_photo_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["inspection", "client_id"],
+                condition=models.Q(inspection__isnull=False, client_id__isnull=False),
+                name="inspection_photo_client_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,7 @@ def stored(demo, comanager_in):
     from xieguan.complaints.tests.conftest import file_public
     from xieguan.core.photos import prepare_photo
     from xieguan.inspections.models import SignerRole
-    from xieguan.inspections.services.records import inspection_photo_add, signature_add
+    from xieguan.inspections.services.evidence import inspection_photo_add, signature_add
     from xieguan.inspections.tests.factories import draft, plain_unit, png
     from xieguan.outreach.services import outreach_photo_add
     from xieguan.outreach.tests.factories import make_outreach

@@ -86,11 +86,29 @@ def test_a_cut_upload_resumes_from_the_servers_offset_and_keeps_the_bytes_once(c
     assert body["result"]["id"] == str(photo.pk) and photo.sha256 == hashlib.sha256(data).hexdigest()
     assert (photo.width, photo.height) == (900, 600)
     assert not (Path(photo.image.storage.location) / PARTIAL_DIR / f"{upload_id}.part").exists()
-    # The last chunk repeated (its answer lost) and the same bytes under a new id: still one photo.
+    # The last chunk repeated (its answer lost), the upload started again
+    # after it finished (its row pruned): still one photo, the phone's.
     assert chunk(client, headers, upload_id, data[1000:], 1000).json()["result"]["id"] == str(photo.pk)
-    other = start(client, headers, record_id=record.pk, data=data)
-    assert other.status_code == 201 and other.json()["complete"] and other.json()["result"]["id"] == str(photo.pk)
+    assert photo.client_id == uuid.UUID(upload_id)
+    Upload.objects.filter(pk=upload_id).delete()
+    resent = start(client, headers, record_id=record.pk, data=data, upload_id=upload_id)
+    assert resent.json()["complete"] and resent.json()["result"]["id"] == str(photo.pk)
     assert Photo.objects.filter(inspection=record).count() == 1
+
+
+def test_two_photos_of_the_same_bytes_are_two_photos_of_the_record(comanager_in, api_token, record):
+    """Issue 20: evidence is kept per slot (the phone's id of each photo),
+    never merged by content: a photo chosen twice counts twice, as the
+    phone counted it when it checked the record."""
+    headers = api_token(comanager_in)
+    data = _bytes(jpeg("teal", (300, 200)))
+    made = []
+    for _ in range(2):
+        body = start(Client(), headers, record_id=record.pk, data=data).json()
+        made.append(chunk(Client(), headers, body["id"], data, 0).json()["result"]["id"])
+    photos = Photo.objects.filter(inspection=record)
+    assert photos.count() == 2 and set(made) == {str(p.pk) for p in photos}
+    assert {p.client_id for p in photos} == {u.pk for u in Upload.objects.all()}
 
 
 def test_a_damaged_upload_starts_again_from_zero(comanager_in, api_token, record):
@@ -171,6 +189,48 @@ def test_a_signature_through_an_upload_is_kept_once(demo, comanager_in, api_toke
     signatures = Signature.objects.filter(inspection=record)
     assert signatures.count() == 1 and signatures.get().user == comanager_in
     assert signatures.get().sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_two_inspectors_with_the_same_drawing_both_sign(demo, comanager_in, api_token, record):
+    """Issue 20: the second inspector's signature, the same image as the
+    first's, was taken for the first's and the submit answered 422 for
+    good. A signature is kept per signer, never matched across people."""
+    headers = api_token(comanager_in)
+    data = _bytes(png("black"))
+    made = {}
+    for person in (comanager_in, demo.users["cg2"], demo.users["cg2"]):
+        body = start(
+            Client(),
+            headers,
+            record_id=record.pk,
+            data=data,
+            target="inspection_signature",
+            content_type="image/png",
+            role="inspector",
+            user_id=str(person.pk),
+        ).json()
+        if not body["complete"]:
+            body = chunk(Client(), headers, body["id"], data, 0).json()
+        made.setdefault(person.username, set()).add(body["result"]["id"])
+    signatures = Signature.objects.filter(inspection=record, role="inspector")
+    assert sorted(signatures.values_list("user__username", flat=True)) == ["cg1", "cg2"]
+    assert {s.sha256 for s in signatures} == {hashlib.sha256(data).hexdigest()}
+    # Each answered with their own, and cg2's second send (a retry) with the one held.
+    assert made == {s.user.username: {str(s.pk)} for s in signatures}
+    # One upload id stands for one signer: the same id for another person is refused.
+    upload = Upload.objects.filter(meta__user_id=str(comanager_in.pk)).first()
+    reused = start(
+        Client(),
+        headers,
+        record_id=record.pk,
+        data=data,
+        target="inspection_signature",
+        content_type="image/png",
+        role="inspector",
+        user_id=str(demo.users["cg2"].pk),
+        upload_id=upload.pk,
+    )
+    assert reused.status_code == 422 and Signature.objects.filter(inspection=record).count() == 2
 
 
 def test_a_report_photo_goes_through_an_upload(demo, comanager_in, api_token):

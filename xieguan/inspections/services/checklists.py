@@ -16,6 +16,8 @@ from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
 from xieguan.inspections.models import (
+    DEFAULT_PHOTOS_REQUIRED,
+    MAX_PHOTOS_REQUIRED,
     ChecklistItem,
     ChecklistStatus,
     ChecklistTemplate,
@@ -105,6 +107,7 @@ def checklist_draft_create(
             title=source.title if source else str(category),
             version=(latest.version + 1) if latest else 1,
             status=ChecklistStatus.DRAFT,
+            photos_required=source.photos_required if source else DEFAULT_PHOTOS_REQUIRED,
         )
         if source is not None:
             ChecklistItem.objects.bulk_create(
@@ -133,8 +136,11 @@ def parse_item_lines(text: str) -> list[tuple[str, str, str]]:
     return items
 
 
-def checklist_items_set(*, actor: User, template: ChecklistTemplate, title: str, items: str) -> ChecklistTemplate:
-    """Replace a draft's title and items; a published version is never edited."""
+def checklist_items_set(
+    *, actor: User, template: ChecklistTemplate, title: str, items: str, photos_required: int | None = None
+) -> ChecklistTemplate:
+    """Replace a draft's title, items and (when given) how many photos a
+    record needs; a published version is never edited."""
     if template.county is None:
         raise PermissionDenied(_("The national default checklist cannot be edited; make a county version."))
     require(actor, MANAGE_CHECKLISTS, template.county.path)
@@ -142,12 +148,18 @@ def checklist_items_set(*, actor: User, template: ChecklistTemplate, title: str,
         raise ValidationError(_("A published checklist cannot be changed; make a new version."))
     clean_title = _text(title, field="title", limit=100, required=True)
     rows = parse_item_lines(items)
+    if photos_required is not None and not 0 <= photos_required <= MAX_PHOTOS_REQUIRED:
+        raise ValidationError(
+            {"photos_required": _("Give a number from 0 to %(most)d.") % {"most": MAX_PHOTOS_REQUIRED}}
+        )
     with (
         transaction.atomic(),
         audited(actor, "checklist.edit", template, snapshot_with=_checklist_snapshot, area_path=template.county.path),
     ):
         template.title = clean_title
-        template.save(update_fields=["title", "updated_at"])
+        if photos_required is not None:
+            template.photos_required = photos_required
+        template.save(update_fields=["title", "photos_required", "updated_at"])
         template.items.all().delete()
         ChecklistItem.objects.bulk_create(
             ChecklistItem(template=template, code=c, text=t, basis=b, sort=n) for n, (c, t, b) in enumerate(rows)
@@ -156,8 +168,12 @@ def checklist_items_set(*, actor: User, template: ChecklistTemplate, title: str,
 
 
 def _checklist_snapshot(template: ChecklistTemplate) -> dict[str, Any]:
-    """A checklist's title and its items as ``code text``."""
-    return {"title": template.title, "items": [f"{i.code} {i.text}" for i in template.items.all()]}
+    """A checklist's title, the photos it asks for and its items as ``code text``."""
+    return {
+        "title": template.title,
+        "photos_required": template.photos_required,
+        "items": [f"{i.code} {i.text}" for i in template.items.all()],
+    }
 
 
 def checklist_publish(*, actor: User, template: ChecklistTemplate) -> ChecklistTemplate:

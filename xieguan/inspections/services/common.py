@@ -1,5 +1,6 @@
 """The few helpers more than one kind of inspection write uses: the county
-of an area, a checked text, the chosen inspectors, a saved photo."""
+of an area, a checked text, the chosen inspectors, a saved photo, the
+refusal to change a submitted record."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from xieguan.accounts.models import RoleCode, User
 from xieguan.areas.models import Area, Level
 from xieguan.core.photos import prepare_photo, save_photo_once
 from xieguan.core.scope import is_within
-from xieguan.inspections.models import Photo
+from xieguan.inspections.models import Inspection, Photo
 
 INSPECTOR_ROLES = (RoleCode.COMANAGER, RoleCode.SUPERVISOR)
 
@@ -57,8 +58,17 @@ def _inspectors(actor: User, users: Iterable[Any], *, field: str = "inspectors")
     return list(chosen.values())
 
 
-def _save_photo(*, actor: User, upload: Any, area: Area, **owner: Any) -> tuple[Photo, bool]:
+def _require_draft(inspection: Inspection) -> None:
+    if inspection.is_locked:
+        raise ValidationError(
+            _("This record has been submitted and is locked; make a correction (a new version) to change it.")
+        )
+
+
+def _save_photo(
+    *, actor: User, upload: Any, area: Area, key: dict[str, Any] | None = None, **owner: Any
+) -> tuple[Photo, bool]:
     prepared = prepare_photo(upload, stamp=True)
     return save_photo_once(
-        Photo, prepared, actor=actor, owner=owner, extra={"area": area, "taken_at": prepared.taken_at}
+        Photo, prepared, actor=actor, owner=owner, extra={"area": area, "taken_at": prepared.taken_at}, key=key
     )

@@ -1,13 +1,11 @@
 """Inspection records (现场检查记录): started, saved as a draft, submitted
-and locked, corrected as a new version; their evidence photos and
-signatures."""
+and locked, corrected as a new version. Their photos and signatures are
+``evidence``'s; what blocks a submit is ``submit_problems``, the one rule
+the page, the API and the phone's bootstrap all read."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
-import io
 import math
 import uuid
 from collections.abc import Sequence
@@ -23,10 +21,10 @@ from xieguan.accounts.models import User
 from xieguan.accounts.permissions import RECORD_INSPECTION, require
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
-from xieguan.core.photos import MAX_PHOTO_BYTES, files_kept_on_success, prepare_signature
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import date_error
 from xieguan.inspections.models import (
+    MIN_INSPECTORS,
     Answer,
     Inspection,
     InspectionAnswer,
@@ -34,11 +32,10 @@ from xieguan.inspections.models import (
     InspectionStatus,
     OverallResult,
     Photo,
-    Signature,
     SignerRole,
 )
 from xieguan.inspections.services.checklists import checklist_for
-from xieguan.inspections.services.common import _inspectors, _save_photo, _text
+from xieguan.inspections.services.common import _inspectors, _require_draft, _text
 from xieguan.units.models import Unit, UnitStatus
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -72,13 +69,6 @@ def _check_gps(latitude: Any, longitude: Any, accuracy_m: Any) -> None:
         raise ValidationError(errors)
 
 
-def _require_draft(inspection: Inspection) -> None:
-    if inspection.is_locked:
-        raise ValidationError(
-            _("This record has been submitted and is locked; make a correction (a new version) to change it.")
-        )
-
-
 # ---------------------------------------------------------------- inspections
 
 
@@ -97,7 +87,8 @@ def inspection_create(
 ) -> Inspection:
     """Start a draft inspection record of a unit in the actor's area with the
     checklist version in use today; made once per ``id``. Two inspectors are
-    required at submit, not here, so a visit can be started by one phone."""
+    required at submit (``submit_problems``), not here, so a visit can be
+    started by one phone."""
     require(actor, RECORD_INSPECTION, unit.area.path)
     institution = actor.institution
     if institution is None:
@@ -216,10 +207,15 @@ def inspection_save_draft(
 
 
 def submit_problems(inspection: Inspection) -> dict[str, list[str]]:
-    """What still blocks submitting a draft, by field (empty when none)."""
+    """What still blocks submitting a draft, by field (empty when none): at
+    least ``MIN_INSPECTORS`` distinct inspectors, every item answered, an
+    overall result that agrees with the answers, problems described when an
+    item fails, the photos the checklist asks for
+    (``ChecklistTemplate.photos_required``), each inspector signed and the
+    representative signed or refused. A draft may lack any of these."""
     errors: dict[str, list[str]] = {}
     inspector_ids = list(inspection.inspector_links.values_list("user_id", flat=True))
-    if len(set(inspector_ids)) < 2:
+    if len(set(inspector_ids)) < MIN_INSPECTORS:
         errors.setdefault("inspectors", []).append(_("An inspection needs at least two inspectors."))
     unanswered = inspection.answers.filter(result="").count()
     if unanswered:
@@ -235,6 +231,13 @@ def submit_problems(inspection: Inspection) -> dict[str, list[str]]:
         )
     if failing and not inspection.problems.strip():
         errors.setdefault("problems", []).append(_("Describe the problems found."))
+    required = inspection.template.photos_required
+    photos = inspection.photos.count()
+    if photos < required:
+        errors.setdefault("photos", []).append(
+            _("This checklist needs at least %(required)d photos; the record has %(count)d.")
+            % {"required": required, "count": photos}
+        )
     signed = set(
         inspection.signatures.filter(role=SignerRole.INSPECTOR, refused=False).values_list("user_id", flat=True)
     )
@@ -252,9 +255,7 @@ def submit_problems(inspection: Inspection) -> dict[str, list[str]]:
 
 
 def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
-    """Submit and lock a draft: two distinct inspectors, every item answered,
-    an overall result, problems described when an item fails, each inspector
-    signed and the representative signed or refused."""
+    """Submit and lock a draft once nothing in ``submit_problems`` blocks it."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     ensure_open(inspection)
     with transaction.atomic():
@@ -318,6 +319,7 @@ def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> I
                 width=p.width,
                 height=p.height,
                 sha256=p.sha256,
+                client_id=p.client_id,
                 taken_at=p.taken_at,
                 uploaded_by=p.uploaded_by,
             )
@@ -331,110 +333,3 @@ def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> I
             note=clean_reason,
         )
     return new
-
-
-def _upload_sha256(upload: Any) -> str | None:
-    """The sha256 of an upload's bytes (the file is rewound after)."""
-    import hashlib
-
-    try:
-        upload.seek(0)
-        digest = hashlib.sha256(upload.read(MAX_PHOTO_BYTES + 1)).hexdigest()
-        upload.seek(0)
-    except (AttributeError, OSError, ValueError):
-        return None
-    return digest
-
-
-def inspection_photo_add(*, actor: User, inspection: Inspection, upload: Any) -> tuple[Photo, bool]:
-    """An evidence photo on a draft: resized, hash kept, capture time stamped
-    on it; the same photo twice is kept once (a retry of a photo already
-    kept answers with it even once the record is submitted). Returns
-    (photo, created)."""
-    require(actor, RECORD_INSPECTION, inspection.area.path)
-    digest = _upload_sha256(upload)
-    found = inspection.photos.filter(sha256=digest).first() if digest else None
-    if found is not None:
-        return found, False
-    _require_draft(inspection)
-    ensure_open(inspection)
-    return _save_photo(actor=actor, upload=upload, area=inspection.area, inspection=inspection)
-
-
-def decode_data_url(data_url: str, *, field: str = "signature") -> io.BytesIO:
-    """A canvas's ``data:image/png;base64,...`` as a file."""
-    head, _sep, payload = (data_url or "").partition(",")
-    if not head.startswith("data:image/") or ";base64" not in head:
-        raise ValidationError({field: _("The signature is empty; sign in the box first.")})
-    try:
-        raw = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError({field: _("The signature is empty; sign in the box first.")}) from None
-    return io.BytesIO(raw)
-
-
-def signature_add(
-    *,
-    actor: User,
-    inspection: Inspection,
-    role: str,
-    user: User | None = None,
-    name: str = "",
-    upload: Any = None,
-    refused: bool = False,
-) -> Signature:
-    """An inspector's signature, or the representative's (or their refusal).
-    Signing again replaces the earlier signature of the same person; the
-    same signature sent again (a retry from the phone) is kept once and
-    answers with the one held, even once the record is submitted."""
-    require(actor, RECORD_INSPECTION, inspection.area.path)
-    digest = _upload_sha256(upload) if upload is not None else None
-    held = inspection.signatures.filter(role=role, user=user if role == SignerRole.INSPECTOR else None)
-    same = held.filter(sha256=digest, refused=refused).first() if digest else held.filter(refused=True).first()
-    if same is not None and (digest or refused):
-        return same
-    _require_draft(inspection)
-    ensure_open(inspection)
-    if role not in SignerRole.values:
-        raise ValidationError({"role": _("Choose who is signing.")})
-    if role == SignerRole.INSPECTOR:
-        if refused:
-            raise ValidationError({"refused": _("An inspector cannot refuse to sign.")})
-        if user is None or not inspection.inspector_links.filter(user=user).exists():
-            raise ValidationError({"user": _("Only an inspector of this record can sign as inspector.")})
-        name = user.full_name or user.username
-    else:
-        user = None
-        name = _text(name, field="name", limit=50) or inspection.representative
-        if not name and not refused:
-            raise ValidationError({"name": _("Give the representative's name.")})
-    if not refused and upload is None:
-        raise ValidationError({"signature": _("The signature is empty; sign in the box first.")})
-    prepared = prepare_signature(upload, field="signature") if upload is not None else None
-    with files_kept_on_success() as files, transaction.atomic():
-        old = inspection.signatures.filter(role=role, user=user)
-        old_names = [str(s.image.name) for s in old if s.image]
-        old.delete()
-        signature = Signature(inspection=inspection, role=role, user=user, name=name, refused=refused)
-        if prepared is not None:
-            signature.sha256 = prepared.sha256
-            files.save(signature.image, f"{prepared.sha256[:16]}.png", prepared.content)
-        signature.save()
-        if role == SignerRole.REPRESENTATIVE and name and not inspection.representative:
-            inspection.representative = name
-            inspection.save(update_fields=["representative", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="inspection.sign",
-            obj=inspection,
-            changes={"signature": [None, f"{signature.get_role_display()} {name}"]},
-            note=_("refused to sign") if refused else "",
-        )
-        transaction.on_commit(lambda: _delete_files(signature.image.storage, old_names))
-    return signature
-
-
-def _delete_files(storage: Any, names: list[str]) -> None:
-    for name in names:
-        if name and storage.exists(name):
-            storage.delete(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -14,11 +15,11 @@ from PIL import Image
 
 from xieguan.accounts.models import User
 from xieguan.inspections.models import Answer, Inspection, SignerRole
+from xieguan.inspections.services.evidence import inspection_photo_add, signature_add
 from xieguan.inspections.services.records import (
     inspection_create,
     inspection_save_draft,
     inspection_submit,
-    signature_add,
 )
 from xieguan.units.models import Category, Unit
 
@@ -51,7 +52,8 @@ def draft(
 def submitted(
     actor: User, unit: Unit, *, inspectors: list[Any], fails: int = 0, at: datetime.datetime | None = None
 ) -> Inspection:
-    """A complete, signed and submitted record with ``fails`` non-conforming items."""
+    """A complete, signed and submitted record with ``fails`` non-conforming
+    items and the photos its checklist asks for."""
     inspection = draft(actor, unit, inspectors=inspectors, at=at)
     answers = {}
     for n, answer in enumerate(inspection.answers.order_by("item__sort")):
@@ -64,6 +66,9 @@ def submitted(
         overall_result="rectify" if fails else "conforming",
         representative="张红星",
     )
+    # The photos its checklist asks for, small; the same bytes under two ids are two photos.
+    for _n in range(inspection.template.photos_required):
+        inspection_photo_add(actor=actor, inspection=inspection, upload=jpeg(size=(64, 48)), client_id=uuid.uuid4())
     for person in inspectors:
         signature_add(actor=actor, inspection=inspection, role=SignerRole.INSPECTOR, user=person, upload=png())
     signature_add(actor=actor, inspection=inspection, role=SignerRole.REPRESENTATIVE, refused=True)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from xieguan.core.testing import assert_constant_queries
 from xieguan.demo.seeds import restore_seeded_rows
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion, Reinspection
+from xieguan.inspections.services.evidence import inspection_photo_add
 from xieguan.inspections.services.followups import handover_create, reinspection_record
 from xieguan.inspections.services.opinions import opinion_issue
-from xieguan.inspections.services.records import inspection_photo_add
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
 
 
@@ -94,6 +94,15 @@ def test_the_whole_visit_through_the_api(demo, api_token, comanager_in, cg2, uni
     photo = client.post(f"{url}/photos", {"image": jpeg()}, **headers)
     photo_again = client.post(f"{url}/photos", {"image": jpeg()}, **headers)
     assert (photo.status_code, photo_again.status_code) == (201, 200)
+    # Submitting with one photo where the checklist asks for two is refused.
+    one_photo = client.post(f"{url}/submit", **headers)
+    assert one_photo.status_code == 422 and "至少 2 张照片" in one_photo.json()["fields"]["photos"][0]
+    # A photo the phone named is kept once per name, even with the same bytes as another.
+    slot = str(uuid.uuid4())
+    second = client.post(f"{url}/photos", {"image": jpeg(), "id": slot}, **headers)
+    second_again = client.post(f"{url}/photos", {"image": jpeg(), "id": slot}, **headers)
+    assert (second.status_code, second_again.status_code) == (201, 200)
+    assert second.json()["id"] == second_again.json()["id"] != photo.json()["id"]
     for person in (comanager_in, cg2):
         signed = client.post(
             f"{url}/signatures", {"role": "inspector", "user_id": str(person.pk), "image": png()}, **headers

@@ -70,14 +70,25 @@ def test_county_makes_edits_and_publishes_a_checklist_version(demo, login, super
     client.post(reverse("inspections:checklist_new"), {"category": food.pk})
     template = ChecklistTemplate.objects.get(county=demo.county, category=food)
     assert template.status == "draft" and template.items.count() == 8
+    # The national version's photo rule comes along, and the form shows it.
+    assert template.photos_required == 2
     url = reverse("inspections:checklist", args=[template.pk])
-    bad = client.post(url, {"title": "餐饮巡查表", "items": "1 | 持证经营 |\n只有一段"})
+    assert 'name="photos_required" value="2"' in client.get(url).content.decode()
+    bad = client.post(url, {"title": "餐饮巡查表", "photos_required": "2", "items": "1 | 持证经营 |\n只有一段"})
     assert "第 2 行" in bad.content.decode()
     assert template.items.count() == 8
-    client.post(url, {"title": "餐饮巡查表", "items": "1 | 持证经营 | 食品安全法\n2 | 健康证 |"})
+    too_many = client.post(url, {"title": "餐饮巡查表", "photos_required": "21", "items": "1 | 持证经营 |"})
+    assert too_many.status_code == 200 and template.items.count() == 8
+    items = "1 | 持证经营 | 食品安全法\n2 | 健康证 |"
+    client.post(url, {"title": "餐饮巡查表", "photos_required": "3", "items": items})
+    page = client.get(url).content.decode()
+    # Publishing cannot be undone: the page asks first.
+    assert "data-confirm=" in page and "已发布的版本不能再修改" in page
     client.post(url, {"action": "publish"})
     template.refresh_from_db()
     assert template.status == "published" and template.items.count() == 2
+    assert template.photos_required == 3
+    assert "每份检查记录至少需要 3 张照片" in client.get(url).content.decode()
     # co-managers read it but cannot change it
     assert login(comanager_in).get(url).status_code == 200
     assert login(comanager_in).post(url, {"action": "publish"}).status_code == 403

@@ -27,14 +27,13 @@ from xieguan.inspections.services.checklists import (
     checklist_publish,
     forbidden_phrase_add,
 )
+from xieguan.inspections.services.evidence import inspection_photo_add, signature_add
 from xieguan.inspections.services.followups import handover_create, handover_record, reinspection_record
 from xieguan.inspections.services.opinions import opinion_draft_text, opinion_issue
 from xieguan.inspections.services.records import (
     inspection_correct,
-    inspection_photo_add,
     inspection_save_draft,
     inspection_submit,
-    signature_add,
 )
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
 

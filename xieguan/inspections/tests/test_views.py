@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from xieguan.core.testing import assert_constant_queries, assert_pdf_with_cjk_font
 from xieguan.inspections.models import Handover, Inspection, InspectionStatus, Opinion
+from xieguan.inspections.services.evidence import inspection_photo_add
 from xieguan.inspections.services.followups import handover_create, reinspection_record
 from xieguan.inspections.services.opinions import opinion_issue
-from xieguan.inspections.services.records import inspection_photo_add
 from xieguan.inspections.tests.factories import draft, plain_unit, submitted
 
 

@@ -66,7 +66,10 @@ def checklist_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
     lines = "\n".join(f"{i.code} | {i.text} | {i.basis}" for i in template.items.all())
     form = (
-        ChecklistItemsForm(request.POST or None, initial={"title": template.title, "items": lines})
+        ChecklistItemsForm(
+            request.POST or None,
+            initial={"title": template.title, "photos_required": template.photos_required, "items": lines},
+        )
         if may_edit
         else None
     )

@@ -34,7 +34,7 @@ from xieguan.inspections.forms import (
     SignatureForm,
 )
 from xieguan.inspections.models import Inspection, Photo, Signature, SignerRole
-from xieguan.inspections.services import records
+from xieguan.inspections.services import evidence, records
 
 ORDERING = ["-started_at", "-id"]
 
@@ -226,7 +226,7 @@ def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            _photo, created = records.inspection_photo_add(
+            _photo, created = evidence.inspection_photo_add(
                 actor=request.user, inspection=inspection, upload=form.cleaned_data["image"]
             )
         except ValidationError as exc:
@@ -254,8 +254,8 @@ def inspection_sign(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         upload = data["image"]
         if upload is None and data["data_url"] and not data["refused"]:
-            upload = records.decode_data_url(data["data_url"])
-        records.signature_add(
+            upload = evidence.decode_data_url(data["data_url"])
+        evidence.signature_add(
             actor=request.user,
             inspection=inspection,
             role=data["role"],

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from xieguan.core.testing import count_queries
 from xieguan.inspections.models import Photo, Signature
+from xieguan.inspections.services.evidence import inspection_photo_add, signature_add
 from xieguan.inspections.services.followups import reinspection_photo_add, reinspection_record
 from xieguan.inspections.services.opinions import opinion_issue
-from xieguan.inspections.services.records import inspection_photo_add, signature_add
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png, submitted
 from xieguan.monthly import services
 from xieguan.monthly.locks import assert_month_open

@@ -8,9 +8,13 @@
       el.form.submit();
     }
   });
+  // A form (or the button that sent it: "submit and lock" beside "save
+  // draft") may ask first, before anything that cannot be undone.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }

@@ -4,7 +4,7 @@
 import { app, el, labels } from "./shell.js";
 import { del, get, now, put, uuid } from "./outbox.js";
 import { compress } from "./photo.js";
-import { inspectionProblem, payload, unitName } from "./records.js";
+import { editable, inspectionProblem, payload, unitName } from "./records.js";
 import { syncAll } from "./sync.js";
 import { inspectionFieldSaved, prepareInspection, showInspection, wireInspection } from "./inspection-form.js";
 
@@ -61,6 +61,41 @@ function renderCompare(form, rec) {
   }
 }
 
+/* Where a field the server named sits in the form: an element marked with
+   it (data-field), or the input of that name (or of that name with _id). */
+export function fieldTarget(form, key) {
+  if (!form || !key) return null;
+  const name = CSS.escape(key);
+  return form.querySelector('[data-field~="' + name + '"]') || form.querySelector('[name="' + name + '"]') ||
+    form.querySelector('[name="' + name + '_id"]');
+}
+
+/* The words the form shows for that field, never its key. */
+export function fieldLabel(form, key) {
+  const t = fieldTarget(form, key);
+  if (!t) return "";
+  if (t.dataset.label) return t.dataset.label;
+  const label = t.tagName === "LABEL" ? t : t.closest("label");
+  return ((label ? label.firstChild.textContent : t.textContent) || "").trim();
+}
+
+/* A refusal as the user reads it: "label：what to fix". */
+export function problemText(kind, problem) {
+  const label = fieldLabel(document.querySelector("form[data-kind=" + kind + "]"), problem.field);
+  return (label ? label + "：" : "") + problem.text;
+}
+
+/* Open the form at a field: scrolled to, marked, and focused if it is an input. */
+export function openAt(form, key) {
+  const t = fieldTarget(form, key);
+  if (!t) return;
+  const input = t.matches("input, select, textarea") ? t : t.querySelector("input, select, textarea");
+  const mark = input && !input.disabled ? input : t;
+  mark.classList.add("invalid");
+  t.scrollIntoView({ block: "center" });
+  if (input && !input.disabled && input.type !== "file") input.focus({ preventScroll: true });
+}
+
 async function renderThumbs(form, rec) {
   const box = form.querySelector("[data-thumbs]");
   for (const img of box.querySelectorAll("img")) URL.revokeObjectURL(img.src);
@@ -73,7 +108,7 @@ async function renderThumbs(form, rec) {
     img.src = URL.createObjectURL(stored.blob);
     img.alt = labels.photos;
     li.appendChild(img);
-    if (!rec.created) {
+    if (editable(rec) && !photo.sent) {
       const rm = el("button", "", "×");
       rm.type = "button";
       rm.dataset.removePhoto = photo.id;
@@ -90,15 +125,18 @@ export async function renderForm(kind, id) {
   const form = document.querySelector("form[data-kind=" + kind + "]");
   fillSelects(form);
   if (kind === "inspection") prepareInspection(form, rec);
+  const locked = !editable(rec) && !rec.conflict;
   for (const f of form.elements) {
     if (!f.name) continue;
     const v = rec.data[f.name];
     if (f.type === "radio" || f.type === "checkbox") f.checked = !!v && v === f.value;
     else f.value = v !== undefined ? v : f.defaultValue;
     f.classList.remove("invalid");
-    f.disabled = rec.created && !rec.conflict;
+    // What the server made the record with stays as it was made.
+    f.disabled = locked || (rec.created && f.hasAttribute("data-create-only"));
   }
-  showError(form, rec.detail);
+  for (const t of form.querySelectorAll(".invalid")) t.classList.remove("invalid");
+  showProblems(form, rec);
   const conflict = form.querySelector("[data-conflict]");
   if (conflict) { conflict.hidden = !rec.conflict; renderCompare(form, rec); }
   if (kind === "inspection") await showInspection(form, rec);
@@ -109,6 +147,17 @@ function showError(form, text) {
   const err = form.querySelector("[data-error]");
   err.textContent = text || "";
   err.hidden = !text;
+}
+
+/* What the server refused, each once with its field's words, and how to go on. */
+function showProblems(form, rec) {
+  const problems = rec.problems || [];
+  if (!problems.length) { showError(form, rec.detail); return; }
+  const err = form.querySelector("[data-error]");
+  err.textContent = "";
+  for (const p of problems) err.appendChild(el("span", "problem", problemText(rec.kind, p)));
+  if (rec.state === "attention") err.appendChild(el("span", "problem", labels.fixAndSend));
+  err.hidden = false;
 }
 
 /* Every change is kept at once. */
@@ -145,7 +194,8 @@ async function addPhotos(event) {
 }
 
 async function removePhoto(form, id) {
-  if (!app.current || app.current.created) return;
+  const rec = app.current;
+  if (!rec || !editable(rec) || rec.photos.some((p) => p.id === id && p.sent)) return;
   app.current.photos = app.current.photos.filter((p) => p.id !== id);
   await del("photos", id);
   await put("records", app.current);
@@ -162,10 +212,17 @@ async function submitRecord(event) {
     if (f.required && !String(f.value).trim()) { f.classList.add("invalid"); missing = true; }
   }
   if (missing) { showError(form, labels.required); return; }
-  const problem = rec.kind === "inspection" ? inspectionProblem(rec) : "";
-  if (problem) { showError(form, problem); return; }
+  if (rec.kind === "inspection") {
+    const problem = inspectionProblem(rec);
+    if (problem) { showError(form, problem.text); openAt(form, problem.field); return; }
+    // Sending submits it, and a submitted record is locked: ask first.
+    if (!window.confirm(labels.submitConfirm)) return;
+    // Corrected after a refusal: what was typed goes again, once.
+    if (rec.created) rec.steps.content = false;
+  }
   rec.state = "waiting";
   rec.detail = "";
+  rec.problems = [];
   rec.updated_at = now();
   await put("records", rec);
   location.hash = "";

@@ -1,6 +1,7 @@
 // The home view: the outbox, newest first, and what is due this month.
 import { app, el, labels } from "./shell.js";
 import { all } from "./outbox.js";
+import { problemText } from "./forms.js";
 import { title, unitName } from "./records.js";
 
 export async function renderHome() {
@@ -20,6 +21,19 @@ export async function renderHome() {
       (rec.photos.length ? " · " + rec.photos.length + " " + labels.photos : "")));
     if (rec.detail) a.appendChild(el("span", "error small", " " + rec.detail));
     li.appendChild(a);
+    // What the server refused: once each, in the form's words, each a link
+    // that opens the record at that field.
+    if (rec.state === "attention" && rec.problems && rec.problems.length) {
+      const problems = el("ul", "problems");
+      for (const p of rec.problems) {
+        const link = el("a", "error small", problemText(rec.kind, p));
+        link.href = "#" + rec.kind + "/" + rec.id + (p.field ? "/" + p.field : "");
+        const item = el("li");
+        item.appendChild(link);
+        problems.appendChild(item);
+      }
+      li.appendChild(problems);
+    }
     list.appendChild(li);
   }
   const boot = app.boot;

@@ -6,7 +6,7 @@ import { signaturePad } from "../core/signature.js";
 import { app, el, labels } from "./shell.js";
 import { del, get, now, put, uuid } from "./outbox.js";
 import { loadImage } from "./photo.js";
-import { checklistItems } from "./records.js";
+import { checklistItems, editable, photosRequired } from "./records.js";
 
 const pads = {};
 
@@ -34,12 +34,14 @@ function renderChecklist(form, rec) {
   const box = form.querySelector("[data-checklist]");
   const items = checklistItems(rec.data.unit_id);
   form.querySelector("[data-no-checklist]").hidden = items.length > 0;
+  const needed = items.length ? photosRequired(rec.data.unit_id) : 0;
+  form.querySelector("[data-photos-rule]").textContent = needed ? labels.photosRule.replace("{n}", needed) : "";
   if (box.dataset.unit === (rec.data.unit_id || "")) return;
   box.dataset.unit = rec.data.unit_id || "";
   box.textContent = "";
   for (const it of items) {
     const li = el("li");
-    li.appendChild(el("p", "", it.code + " " + it.text));
+    li.appendChild(el("p", "", it.code + ". " + it.text));
     const row = el("div", "answers");
     for (const v of ["conforms", "fails", "na"]) {
       const lab = el("label", "check");
@@ -74,15 +76,24 @@ async function locateInto(form) {
   gpsStatus(form, rec);
 }
 
-/* A signature is a PNG blob in IndexedDB with its own UUID (the upload's). */
+/* That signature is to be sent again (true if it had been sent). */
+function forget(rec, key) {
+  const had = !!(rec.steps && rec.steps["sig-" + key]);
+  if (rec.steps) delete rec.steps["sig-" + key];
+  return had;
+}
+
+/* A signature is a PNG blob in IndexedDB with its own UUID (the upload's).
+   A new drawing is a new signature to send, even after a refused send. */
 async function saveSignature(key, pad) {
-  if (!app.current) return;
+  if (!app.current || !editable(app.current)) return;
   const blob = await pad.toBlob();
   const rec = app.current;  // read after the wait, as forms.js does
   const old = rec.signatures[key];
   const id = uuid();
   await put("photos", { id, record_id: rec.id, blob });
   rec.signatures[key] = id;
+  forget(rec, key);
   rec.updated_at = now();
   await put("records", rec);
   if (old) await del("photos", old);
@@ -97,16 +108,17 @@ async function renderSignatures(form, rec) {
   for (const key of Object.keys(pads)) {
     const id = rec.signatures && rec.signatures[key];
     const stored = id ? await get("photos", id) : null;
-    pads[key].locked = rec.created;
+    pads[key].locked = !editable(rec);
     pads[key].show(stored ? await loadImage(stored.blob) : null);
   }
 }
 
 async function clearSignature(form, key) {
   const rec = app.current;
-  if (!rec || rec.created) return;
+  if (!rec || !editable(rec)) return;
   const old = rec.signatures[key];
   delete rec.signatures[key];
+  forget(rec, key);
   await put("records", rec);
   if (old) await del("photos", old);
   renderSignatures(form, rec);
@@ -141,8 +153,11 @@ export async function showInspection(form, rec) {
   await renderSignatures(form, rec);
 }
 
-/* A field was kept: the parts that hang on it follow. */
-export function inspectionFieldSaved(form, rec, name) {
+/* A field was kept: the parts that hang on it follow. Another second
+   inspector signs for themself: the drawing of the one before is cleared. */
+export async function inspectionFieldSaved(form, rec, name) {
   if (name === "unit_id") renderChecklist(form, rec);
+  if (name === "second_id" && rec.signatures.second) await clearSignature(form, "second");
+  if ((name === "rep_refused" || name === "representative") && forget(rec, "rep")) await put("records", rec);
   if (name === "second_id" || name === "rep_refused") renderSignatures(form, rec);
 }

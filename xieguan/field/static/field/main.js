@@ -6,17 +6,24 @@ import { app, root } from "./shell.js";
 import { openOutbox } from "./outbox.js";
 import { newRecord } from "./records.js";
 import { loadBootstrap, loadKeptBootstrap, syncAll } from "./sync.js";
-import { renderForm, wireForm } from "./forms.js";
+import { openAt, renderForm, wireForm } from "./forms.js";
 import { renderHome } from "./home.js";
 
 /* The view the address names: #report/<id>, #outreach/<id>,
-   #inspection/<id>, or the home view. */
+   #inspection/<id>, or the home view; #<kind>/<id>/<field> opens the form
+   at that field (the outbox's link to what the server refused). */
 async function render() {
-  const [name, id] = location.hash.replace(/^#/, "").split("/");
+  const [name, id, field] = location.hash.replace(/^#/, "").split("/");
   const kind = ["report", "outreach", "inspection"].includes(name) ? name : "";
   for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== (kind || "home");
-  if (kind) await renderForm(kind, id);
-  else { app.current = null; await renderHome(); }
+  if (kind) {
+    await renderForm(kind, id);
+    if (field) {
+      openAt(document.querySelector("form[data-kind=" + kind + "]"), field);
+      // Once: the next render (a send ending) leaves the scroll where it is.
+      history.replaceState(null, "", "#" + kind + "/" + id);
+    }
+  } else { app.current = null; await renderHome(); }
 }
 
 function showNet() {
@@ -35,7 +42,7 @@ async function start() {
   if (fresh) await loadBootstrap();
   for (const b of document.querySelectorAll("[data-new]")) b.addEventListener("click", () => newRecord(b.dataset.new));
   for (const form of document.querySelectorAll("form.record")) wireForm(form);
-  document.getElementById("sync").addEventListener("click", () => syncAll());
+  document.getElementById("sync").addEventListener("click", () => syncAll(true));
   root.addEventListener("outbox-changed", render);
   window.addEventListener("hashchange", render);
   window.addEventListener("online", () => {

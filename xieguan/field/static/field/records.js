@@ -63,7 +63,16 @@ export function inspectionPatch(rec) {
   const answers = checklistItems(d.unit_id).map((it) => (
     { item_id: it.id, result: d["ans-" + it.id] || "", note: (d["note-" + it.id] || "").slice(0, 300) }));
   return { answers, overall_result: d.overall_result || "", problems: d.problems || "",
-           representative: d.representative || "", place: d.place || "" };
+           representative: d.representative || "", place: d.place || "",
+           inspector_ids: [app.boot.user.id, d.second_id].filter(Boolean) };
+}
+
+/* Whether the form may change the record: always before the server has it;
+   an inspection the server refused to submit stays a draft there, so it is
+   corrected on the phone and sent again (only its unit and time are fixed). */
+export function editable(rec) {
+  if (!rec.created) return true;
+  return rec.kind === "inspection" && rec.state === "attention" && !(rec.steps || {}).submitted;
 }
 
 /* Who signs: both inspectors, and the representative or their refusal. */
@@ -75,25 +84,36 @@ export function signers(rec) {
           { key: "second", role: "inspector", user_id: d.second_id }, rep];
 }
 
-/* The web form's rules, checked on the phone so that nothing is sent that
-   the server would refuse at submit. */
+/* The server's submit rule (inspections.services.records.submit_problems),
+   with the numbers the bootstrap brought, checked on the phone so that
+   nothing is sent that the server would refuse: the first problem, as
+   { field, text }, or null. */
 export function inspectionProblem(rec) {
   const d = rec.data;
   const items = checklistItems(d.unit_id);
+  const answers = { field: "answers", text: labels.needAnswers };
   let failing = false;
   for (const it of items) {
     const a = d["ans-" + it.id];
-    if (!a || (a === "fails" && !(d["note-" + it.id] || "").trim())) return labels.needAnswers;
+    if (!a || (a === "fails" && !(d["note-" + it.id] || "").trim())) return answers;
     if (a === "fails") failing = true;
   }
-  if (!items.length) return labels.needAnswers;
-  if (failing && (d.overall_result === "conforming" || !(d.problems || "").trim())) return labels.needProblems;
-  if (rec.photos.length < 2) return labels.needPhotos;
+  if (!items.length) return answers;
+  if (failing && (d.overall_result === "conforming" || !(d.problems || "").trim())) {
+    return { field: "problems", text: labels.needProblems };
+  }
+  const rules = (app.boot && app.boot.inspection_rules) || { min_inspectors: 2 };
+  const inspectors = new Set([app.boot.user.id, d.second_id].filter(Boolean));
+  if (inspectors.size < rules.min_inspectors) {
+    return { field: "inspectors", text: labels.needInspectors.replace("{n}", rules.min_inspectors) };
+  }
+  const needed = photosRequired(d.unit_id);
+  if (rec.photos.length < needed) return { field: "photos", text: labels.needPhotos.replace("{n}", needed) };
   const s = rec.signatures || {};
   if (!s.me || !s.second || (!d.rep_refused && (!s.rep || !(d.representative || "").trim()))) {
-    return labels.needSignatures;
+    return { field: "signatures", text: labels.needSignatures };
   }
-  return "";
+  return null;
 }
 
 export function unitOf(id) {
@@ -105,10 +125,21 @@ export function unitName(id) {
   return u ? u.name : id;
 }
 
-export function checklistItems(unitId) {
+function checklistOf(unitId) {
   const u = unitOf(unitId);
-  const list = u && app.boot.checklists.find((c) => c.id === u.checklist_id);
+  return (u && app.boot.checklists.find((c) => c.id === u.checklist_id)) || null;
+}
+
+export function checklistItems(unitId) {
+  const list = checklistOf(unitId);
   return list ? list.items : [];
+}
+
+/* The photos the unit's checklist asks for (2 when a kept bootstrap is
+   older than the rule). */
+export function photosRequired(unitId) {
+  const list = checklistOf(unitId);
+  return list && list.photos_required !== undefined ? list.photos_required : 2;
 }
 
 /* What the outbox shows for a record. */

@@ -111,15 +111,22 @@ async function ok(rec, r) {
   throw new Error("server " + r.status);
 }
 
+/* A refusal: each field the server named with its messages, once (the
+   detail repeats them with the field's key; the outbox shows the form's
+   words instead), or the detail alone when it names no field. */
 async function attention(rec, r) {
-  let detail = "";
   let body = {};
-  try { body = await r.json(); detail = body.detail || ""; } catch (e) { detail = String(r.status); }
-  if (body.fields && r.status !== 409) {
-    for (const k of Object.keys(body.fields)) detail += " " + body.fields[k].join(" ");
-  }
+  try { body = await r.json(); } catch (e) { body = {}; }
   rec.state = "attention";
-  rec.detail = detail;
+  rec.problems = [];
+  rec.detail = body.detail || labels.refused.replace("{status}", r.status);
+  if (body.fields && r.status !== 409) {
+    for (const field of Object.keys(body.fields)) {
+      const text = Array.from(new Set(body.fields[field])).join("");
+      if (text) rec.problems.push({ field: field === "__all__" ? "" : field, text });
+    }
+    if (rec.problems.length) rec.detail = "";
+  }
   return body;
 }
 
@@ -129,6 +136,7 @@ async function attention(rec, r) {
 async function send(rec) {
   rec.state = "sending";
   rec.detail = "";
+  rec.problems = [];
   rec.steps = rec.steps || {};
   await put("records", rec);
   changed();
@@ -216,8 +224,11 @@ async function send(rec) {
   await put("records", rec);
 }
 
-/* Everything waiting, or cut while sending, one record after another. */
-export async function syncAll() {
+/* Everything waiting, or cut while sending, one record after another; when
+   the user presses "send now" (retry), also what the server refused before
+   (it may have been put right on the full site meanwhile), never a 409's
+   choice that only the user can make. */
+export async function syncAll(retry) {
   if (syncing || !navigator.onLine) return;
   syncing = true;
   try {
@@ -226,7 +237,8 @@ export async function syncAll() {
       for (const listed of await all("records")) {
         // Read again: another tab may have sent it meanwhile.
         const rec = await get("records", listed.id);
-        if (rec && (rec.state === "waiting" || rec.state === "sending")) {
+        const again = retry === true && rec && rec.state === "attention" && !rec.conflict;
+        if (rec && (rec.state === "waiting" || rec.state === "sending" || again)) {
           await send(rec);
           sentSome = true;
         }
