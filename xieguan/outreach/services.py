@@ -293,11 +293,14 @@ def _attend_guest(
     found = same_guest.first()
     if found is not None:
         return found, False
-    event = "attendance.sign_in" if method == SignInMethod.SELF else "attendance.register"
     try:
         with (
             transaction.atomic(),
-            audited(actor, event, username=None if actor is not None else guest["name"]) as audit,
+            audited(
+                actor,
+                "attendance.sign_in" if method == SignInMethod.SELF else "attendance.register",
+                username=None if actor is not None else guest["name"],
+            ) as audit,
         ):
             attendance = audit.obj = Attendance.objects.create(
                 id=id or uuid.uuid4(),
