@@ -144,6 +144,7 @@ ROUTES: dict[str, Route] = {
     "areas:create": scoped("township", inside="bureau"),
     "areas:edit": scoped("township", inside="bureau"),
     "areas:retire": scoped("township", inside="bureau"),
+    "areas:split": scoped("township", inside="bureau"),
     # units
     "units:list": unscoped(),
     "units:create": unscoped(body=lambda w: {"area": w.township.pk, "name": "越界新建"}),
@@ -287,6 +288,11 @@ ROUTES: dict[str, Route] = {
     "GET /api/areas": unscoped(),
     "POST /api/areas": unscoped(body=lambda w: {"parent_id": str(w.township.pk), "name": "越界村"}),
     "GET /api/areas/{area_id}": scoped("township"),
+    "POST /api/areas/{area_id}/split": scoped(
+        "township",
+        inside="bureau",
+        body=lambda w: {"name": "越界新镇", "code": None, "village_ids": [str(w.township.children.first().pk)]},
+    ),
     "GET /api/institutions": unscoped(),
     "POST /api/institutions": unscoped(body=lambda w: {"area_id": str(w.township.pk), "name": "越界机构"}),
     "GET /api/institutions/{institution_id}": scoped("institution"),
