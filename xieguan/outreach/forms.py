@@ -145,7 +145,7 @@ class GuestAttendanceForm(forms.Form):
     a registered unit of the training's area or, for a school or a water
     plant that is not one, written out."""
 
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Attendee's name"), max_length=50)
     unit = forms.ModelChoiceField(
         label=_("Unit"),
         queryset=Unit.objects.none(),

@@ -160,7 +160,9 @@ class Attendance(BaseModel):
         on_delete=models.PROTECT,
         related_name="attendances",
     )
-    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("of a guest without an account"))
+    name = models.CharField(
+        _("attendee's name"), max_length=50, blank=True, help_text=_("of a guest without an account")
+    )
     workplace = models.CharField(_("workplace"), max_length=100, blank=True)
     unit = models.ForeignKey(
         "units.Unit",

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             model_name="attendance",
             name="name",
             field=models.CharField(
-                blank=True, help_text="of a guest without an account", max_length=50, verbose_name="name"
+                blank=True, help_text="of a guest without an account", max_length=50, verbose_name="attendee's name"
             ),
         ),
         migrations.AddField(

@@ -155,6 +155,7 @@ def test_trainer_registers_a_guest_on_the_training_page(demo, login, comanager_i
     client = login(comanager_in)
     detail = client.get(reverse("outreach:training_detail", args=[training.pk])).content.decode()
     assert reverse("outreach:training_guest", args=[training.pk]) in detail
+    assert "登记无账号参训人员" in detail and 'for="id_name">姓名 ' in detail
     response = client.post(
         reverse("outreach:training_guest", args=[training.pk]),
         {"name": "赵校医", "workplace": "城关镇中心小学", "phone": "13800005678", "unit": "", "score": ""},
