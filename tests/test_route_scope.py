@@ -144,6 +144,7 @@ ROUTES: dict[str, Route] = {
     "areas:create": scoped("township", inside="bureau"),
     "areas:edit": scoped("township", inside="bureau"),
     "areas:retire": scoped("township", inside="bureau"),
+    "areas:split": scoped("township", inside="bureau"),
     # units
     "units:list": unscoped(),
     "units:create": unscoped(body=lambda w: {"area": w.township.pk, "name": "越界新建"}),
@@ -259,11 +260,11 @@ ROUTES: dict[str, Route] = {
     "outreach:training_detail": scoped("training"),
     "outreach:training_edit": scoped("training"),
     "outreach:training_delete": scoped("training"),
-    # Whoever holds the QR code's token signs in (any township's people
-    # attend county trainings); without it, everyone gets 404.
-    "outreach:training_sign_in": scoped(
-        "training", args=lambda w: {"pk": w.training.pk, "token": "not-the-token"}, inside="-", owner_only=True
-    ),
+    "outreach:training_guest": scoped("training"),
+    # Whoever holds the QR code's token signs in, with an account (if it lies
+    # in the training's area) or without one (a guest, by name and phone);
+    # without the token everyone gets 404 (outreach/tests/test_guests.py).
+    "outreach:training_sign_in": public("the QR code's sign-in, for people with and without an account"),
     # inspections
     "inspections:list": unscoped(),
     "inspections:due": unscoped(),
@@ -298,6 +299,11 @@ ROUTES: dict[str, Route] = {
     "GET /api/areas": unscoped(),
     "POST /api/areas": unscoped(body=lambda w: {"parent_id": str(w.township.pk), "name": "越界村"}),
     "GET /api/areas/{area_id}": scoped("township"),
+    "POST /api/areas/{area_id}/split": scoped(
+        "township",
+        inside="bureau",
+        body=lambda w: {"name": "越界新镇", "code": None, "village_ids": [str(w.township.children.first().pk)]},
+    ),
     "GET /api/institutions": unscoped(),
     "POST /api/institutions": unscoped(body=lambda w: {"area_id": str(w.township.pk), "name": "越界机构"}),
     "GET /api/institutions/{institution_id}": scoped("institution"),
@@ -351,6 +357,9 @@ ROUTES: dict[str, Route] = {
     "PATCH /api/trainings/{training_id}": scoped("training"),
     "DELETE /api/trainings/{training_id}": scoped("training"),
     "POST /api/trainings/{training_id}/attendance": scoped("training", body=lambda w: {"person_id": str(w.cg1.pk)}),
+    "POST /api/trainings/{training_id}/guests": scoped(
+        "training", body=lambda w: {"name": "越界来宾", "phone": "13800000000", "unit_id": None}
+    ),
     # complaints
     "GET /api/complaints": unscoped(),
     "POST /api/complaints": unscoped(body=lambda w: {"township_id": str(w.township.pk)}),

@@ -12,6 +12,7 @@ register_events(
         "area.update": _("Area renamed or recoded"),
         "area.move": _("Area moved under another parent"),
         "area.retire": _("Area retired and merged"),
+        "area.split": _("Area split in two"),
         "area.import": _("Area list imported"),
     },
 )

@@ -23,6 +23,11 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{obj.name}{f'（{obj.code}）' if obj.code else ''}"
 
 
+class AreaMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.name}{f'（{obj.code}）' if obj.code else ''}"
+
+
 class RetireForm(forms.Form):
     successor = AreaChoiceField(label=_("Merge into"), queryset=Area.objects.none())
     on = forms.DateField(label=_("Retired on"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -31,6 +36,31 @@ class RetireForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = (
             Area.objects.visible_to(user).active().filter(level=area.level, parent=area.parent).exclude(pk=area.pk)
+        )
+
+
+class SplitForm(forms.Form):
+    """Split an area in two: the new area's name and code, and the areas
+    below the old one that go to it (checkboxes, in code order)."""
+
+    new_name = forms.CharField(label=_("Name of the new area"), max_length=100)
+    new_code = forms.CharField(
+        label=_("Statistical division code of the new area"),
+        max_length=40,
+        required=False,
+        help_text=_("12 digits, optional."),
+    )
+    villages = AreaMultipleChoiceField(
+        label=_("Areas below that go to the new area"),
+        queryset=Area.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("With their units, institutions and records, and the open work about them."),
+    )
+
+    def __init__(self, *args: Any, area: Area, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["villages"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.visible_to(user).active().filter(parent=area).order_by("code", "name", "id")
         )
 
 

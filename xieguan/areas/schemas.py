@@ -24,3 +24,20 @@ class AreaIn(Schema):
     parent_id: uuid.UUID
     name: str = Field(max_length=100)
     code: str | None = Field(None, max_length=12, description="12-digit statistical division code, optional")
+
+
+class AreaSplitIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID of the new area; sending the same id again returns it and moves nothing"
+    )
+    name: str = Field(max_length=100, description="the new area's name, unique among its active siblings")
+    code: str | None = Field(None, max_length=12, description="the new area's 12-digit statistical division code")
+    village_ids: list[uuid.UUID] = Field(
+        description="areas directly below the split area that go to the new one (at least one, not all)"
+    )
+
+
+class AreaSplitOut(Schema):
+    area: AreaOut = Field(description="the new area")
+    moved_area_ids: list[uuid.UUID] = Field(description="the areas now below the new area")
+    moved_records: dict[str, int] = Field(description="open work that moved with them, by kind (empty on a retry)")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +25,9 @@ from xieguan.areas.codes import (
 )
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_once, existing_for_retry
 from xieguan.core.permissions import MANAGE_AREAS, require
+from xieguan.core.registry import registry
 from xieguan.core.scope import is_within
 
 if TYPE_CHECKING:
@@ -175,6 +177,134 @@ def area_retire(*, actor: User, area: Area, successor: Area, on: datetime.date |
             "institutions": result.closed_institutions,
             "records": ", ".join(f"{k} {v}" for k, v in result.moved_records.items()) or "0",
         }
+    return result
+
+
+@dataclass
+class SplitResult:
+    area: Area
+    created: bool = True
+    moved_children: list[Area] = field(default_factory=list)
+    moved_records: dict[str, int] = field(default_factory=dict)
+
+
+def _move_open_work(area: Area, new_area: Area, moved: list[Area]) -> dict[str, int]:
+    """Move the open work of ``area`` (registered ``OpenWork``) whose place
+    lies in one of the ``moved`` areas to ``new_area``; by kind, how many."""
+    counts: dict[str, int] = {}
+    for entry in registry.open_work:
+        where = Q()
+        for place in entry.places:
+            for child in moved:
+                where |= Q(**{f"{place}__path__startswith": child.path})
+        records = entry.model._default_manager.filter(**{entry.area_field: area}).filter(entry.is_open).filter(where)
+        count = records.update(**{entry.area_field: new_area})
+        if count:
+            label = str(entry.model._meta.verbose_name_plural)
+            counts[label] = counts.get(label, 0) + count
+    return counts
+
+
+def _split_errors(area: Area, chosen: list[Area]) -> dict[str, str]:
+    """What is wrong with splitting ``chosen`` off ``area``, by field."""
+    if area.level >= Level.VILLAGE:
+        return {"villages": _("A village has no areas below it; it cannot be split.")}
+    children = list(area.children.filter(retired_on__isnull=True))
+    if not children:
+        return {"villages": _("%(name)s has no areas below it to split off.") % {"name": area.name}}
+    if not chosen:
+        return {"villages": _("Choose the areas below %(name)s that go to the new area.") % {"name": area.name}}
+    own = {child.pk for child in children}
+    strangers = [a.name for a in chosen if a.pk not in own]
+    if strangers:
+        return {
+            "villages": _("%(names)s is not directly below %(name)s.")
+            % {"names": "、".join(strangers), "name": area.name}
+        }
+    if own <= {a.pk for a in chosen}:
+        return {
+            "villages": _("Leave at least one area in %(name)s; to move them all, retire it or rename it instead.")
+            % {"name": area.name}
+        }
+    return {}
+
+
+def area_split_retry(*, actor: User, new_area: Area) -> SplitResult:
+    """What a retried split answers: the area the first send made, the
+    areas now below it; nothing moves again."""
+    require(actor, MANAGE_AREAS, new_area.path)
+    return SplitResult(area=new_area, created=False, moved_children=list(new_area.children.order_by("code", "name")))
+
+
+def area_split(
+    *,
+    actor: User,
+    area: Area,
+    new_name: str,
+    new_code: str | None = None,
+    villages: Iterable[Area],
+    id: uuid.UUID | None = None,
+) -> SplitResult:
+    """Divide an area in two (a township split, 乡镇拆分): a new area of the
+    same level under the same parent takes the chosen areas directly below
+    ``area`` with everything under them — their units, institutions and
+    records, which lie by the area path — and the open work of ``area``
+    itself that lies in them (``OpenWork``: an open complaint about a
+    village that moves). Closed records bound to ``area`` stay with it, the
+    area that handled them; ``area`` keeps its name, code and the rest.
+    Audited: the new area's creation, each moved area's new parent, and the
+    split on ``area`` with what moved. Made once per ``id``: a retry answers
+    the area already made (``created`` False) and moves nothing."""
+    require(actor, MANAGE_AREAS, area.path)
+    parent = area.parent
+    if parent is None:
+        raise ValidationError(_("A province cannot be split here."))
+    require(actor, MANAGE_AREAS, parent.path)
+    sent_before = existing_for_retry(Area, id, actor)
+    if sent_before is not None:
+        return area_split_retry(actor=actor, new_area=sent_before)
+    if not area.is_active:
+        raise ValidationError(_("This area is retired; it cannot be split."))
+    chosen = list({a.pk: a for a in villages}.values())
+    errors = _split_errors(area, chosen)
+    try:
+        name = _clean_name(new_name)
+    except ValidationError as exc:
+        errors["new_name"] = " ".join(exc.messages)
+    else:
+        if Area.objects.filter(parent=parent, name=name, retired_on__isnull=True).exists():
+            errors["new_name"] = _("%(parent)s already has an area named %(name)s.") % {
+                "parent": parent.name,
+                "name": name,
+            }
+    try:
+        code = _clean_code(new_code, level=area.level, parent=parent)
+    except ValidationError as exc:
+        errors["new_code"] = " ".join(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    chosen.sort(key=lambda a: (a.code or "", a.name))
+    with transaction.atomic():
+        with audited(actor, "area.create") as audit:
+            new_area = audit.obj = Area(id=id or uuid.uuid4(), parent=parent, name=name, level=area.level, code=code)
+            new_area.save()
+            audit.note = _("Split off %(name)s.") % {"name": area.name}
+        result = SplitResult(area=new_area)
+        with audited(actor, "area.split", area) as audit:
+            for child in chosen:
+                with audited(actor, "area.move", child) as moved:
+                    _move_subtree(child, new_area)
+                    moved.note = _("Split off %(name)s into %(new)s.") % {"name": area.name, "new": new_area.name}
+                # The area's own history (simple-history) gets the new parent too.
+                child.save(update_fields=["parent", "updated_at"])
+                result.moved_children.append(child)
+            result.moved_records = _move_open_work(area, new_area, chosen)
+            audit.always = True
+            audit.note = _("Split: %(children)s moved to the new area %(new)s; open work moved: %(records)s") % {
+                "children": "、".join(child.name for child in chosen),
+                "new": new_area.name,
+                "records": ", ".join(f"{k} {v}" for k, v in result.moved_records.items()) or "0",
+            }
     return result
 
 

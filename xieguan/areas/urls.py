@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:pk>/new/", views.area_create, name="create"),
     path("<str:pk>/edit/", views.area_edit, name="edit"),
     path("<str:pk>/retire/", views.area_retire, name="retire"),
+    path("<str:pk>/split/", views.area_split, name="split"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from xieguan.areas import services
-from xieguan.areas.forms import AreaForm, ImportForm, RetireForm
+from xieguan.areas.forms import AreaForm, ImportForm, RetireForm, SplitForm
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.form_pages import service_form_page
@@ -115,6 +115,30 @@ def area_retire(request: HttpRequest, pk: str) -> HttpResponse:
         ),
         template="areas/retire.html",
         title=_("Retire / merge"),
+        cancel_url=reverse("areas:detail", args=[area.pk]),
+        context={"area": area},
+    )
+
+
+def area_split(request: HttpRequest, pk: str) -> HttpResponse:
+    """Divide an area in two (a township split): the new area's name and
+    code, and the villages that go to it."""
+    area = get_area_for_user(request.user, pk)
+    require(request.user, MANAGE_AREAS, area.path)
+    if area.parent is not None:
+        require(request.user, MANAGE_AREAS, area.parent.path)
+    return service_form_page(
+        request,
+        form_class=SplitForm,
+        form_kwargs={"area": area, "user": request.user},
+        service=lambda form: services.area_split(actor=request.user, area=area, **form.cleaned_data),
+        success_url=lambda done: reverse("areas:detail", args=[done.area.pk]),
+        message=lambda done: (
+            _("%(name)s is split: %(children)d areas below it now belong to the new area %(new)s.")
+            % {"name": area.name, "children": len(done.moved_children), "new": done.area.name}
+        ),
+        template="areas/split.html",
+        title=_("Split"),
         cancel_url=reverse("areas:detail", args=[area.pk]),
         context={"area": area},
     )

@@ -196,6 +196,25 @@ def records_of_year(model: Any, date_field: str) -> Callable[[Any, int], models.
     )
 
 
+# ---------------------------------------------------------------- open work
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    """Records bound to an area (``area_field``) that lie, by ``places``
+    (lookups ending at an area: a complaint's village, a unit's area),
+    somewhere below it, and are still being worked on (``is_open``). When
+    the area is split (``areas.services.area_split``), the open ones whose
+    place moves to the new area go with it; closed ones stay with the area
+    that handled them. Records bound to the villages themselves need no
+    entry: they follow their village's path."""
+
+    model: type[models.Model]
+    places: tuple[str, ...]
+    is_open: models.Q
+    area_field: str = "area"
+
+
 @dataclass
 class Registry:
     menu: list[MenuItem] = field(default_factory=list)
@@ -204,6 +223,7 @@ class Registry:
     due: list[DueSource] = field(default_factory=list)
     home: list[HomePanel] = field(default_factory=list)
     archive: list[ArchiveSection] = field(default_factory=list)
+    open_work: list[OpenWork] = field(default_factory=list)
     # Which roles allow a capability (accounts); what says whether a month is locked (monthly).
     capabilities: dict[str, frozenset[str]] = field(default_factory=dict)
     period_check: Callable[..., None] | None = None
@@ -215,7 +235,9 @@ class Registry:
 registry = Registry()
 
 
-def register(*entries: MenuItem | LockedModel | Indicator | DueSource | HomePanel | ArchiveSection) -> None:
+def register(
+    *entries: MenuItem | LockedModel | Indicator | DueSource | HomePanel | ArchiveSection | OpenWork,
+) -> None:
     """Add entries, each to its list, kept in ``order`` where it has one."""
     lists: dict[type, list[Any]] = {
         MenuItem: registry.menu,
@@ -224,6 +246,7 @@ def register(*entries: MenuItem | LockedModel | Indicator | DueSource | HomePane
         DueSource: registry.due,
         HomePanel: registry.home,
         ArchiveSection: registry.archive,
+        OpenWork: registry.open_work,
     }
     for entry in entries:
         target = lists[type(entry)]

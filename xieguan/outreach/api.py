@@ -16,10 +16,11 @@ from xieguan.core.api import ConflictOut, ErrorOut, ListOut
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.outreach import services
-from xieguan.outreach.models import Outreach, OutreachForm, OutreachPhoto, Training
+from xieguan.outreach.models import Attendance, Outreach, OutreachForm, OutreachPhoto, Training
 from xieguan.outreach.schemas import (
     AttendanceIn,
     AttendanceOut,
+    GuestAttendanceIn,
     OutreachIn,
     OutreachOut,
     OutreachPatch,
@@ -252,13 +253,40 @@ def attendance_register(request: HttpRequest, training_id: str, payload: Attenda
     attendance, created = services.attendance_register(
         actor=request.user, training=training, person=person, score=payload.score
     )
-    body = {
+    return Status(201 if created else 200, _attendance_out(attendance))
+
+
+def _attendance_out(attendance: Attendance) -> dict[str, Any]:
+    return {
         "id": attendance.pk,
-        "training_id": training.pk,
-        "person_id": person.pk,
-        "person_name": person.full_name or person.username,
+        "training_id": attendance.training_id,
+        "person_id": attendance.person_id,
+        "person_name": attendance.display_name,
+        "is_guest": attendance.is_guest,
+        "workplace": attendance.display_workplace,
+        "unit_id": attendance.unit_id,
+        "phone": attendance.masked_phone if attendance.is_guest else attendance.person.masked_phone,
         "signed_at": attendance.signed_at,
         "method": attendance.method,
         "score": attendance.score,
     }
-    return Status(201 if created else 200, body)
+
+
+@training_router.post("/{training_id}/guests", response={200: AttendanceOut, 201: AttendanceOut, **ERRORS})
+def attendance_register_guest(request: HttpRequest, training_id: str, payload: GuestAttendanceIn) -> Any:
+    """Register someone without an account (a school doctor, a water plant's
+    staff) by name, phone and a registered unit (``unit_id``) or a written
+    ``workplace``. Idempotent on ``id`` and on name and phone: a second call
+    answers 200 with the first attendance. The phone comes back masked."""
+    training = get_training_for_user(request.user, training_id)
+    attendance, created = services.attendance_register_guest(
+        actor=request.user,
+        training=training,
+        name=payload.name,
+        phone=payload.phone,
+        workplace=payload.workplace,
+        unit=_unit_or_422(request, payload.unit_id),
+        score=payload.score,
+        id=payload.id,
+    )
+    return Status(201 if created else 200, _attendance_out(attendance))

@@ -140,6 +140,52 @@ class AttendanceForm(forms.Form):
         )
 
 
+class GuestAttendanceForm(forms.Form):
+    """The trainer registers someone without an account: where they work is
+    a registered unit of the training's area or, for a school or a water
+    plant that is not one, written out."""
+
+    name = forms.CharField(label=_("Attendee's name"), max_length=50)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=UnitPicker(),
+        help_text=_("If the attendee works at a registered unit."),
+    )
+    workplace = forms.CharField(
+        label=_("Workplace"),
+        max_length=100,
+        required=False,
+        help_text=_("Otherwise where they work, such as a school or the water plant."),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    score = forms.DecimalField(
+        label=_("Test score"), max_digits=5, decimal_places=1, min_value=0, max_value=100, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, training: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (  # type: ignore[attr-defined]
+            Unit.objects.visible_to(user)
+            .filter(merged_into__isnull=True, area__path__startswith=training.area.path)
+            .only("id", "name")
+            .order_by("name", "id")
+        )
+
+
+class GuestSignInForm(forms.Form):
+    """Self sign-in through the QR code without an account."""
+
+    name = forms.CharField(label=_("Your name"), max_length=50)
+    workplace = forms.CharField(
+        label=_("Workplace"), max_length=100, help_text=_("Your school, plant, clinic or shop.")
+    )
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
+
+
 class PhotoForm(forms.Form):
     # A plain file field: the service says in Chinese why a file is refused.
     image = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))

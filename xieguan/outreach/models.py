@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.core.masking import mask_phone
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
 
@@ -133,24 +134,52 @@ class SignInMethod(models.TextChoices):
 
 
 class AttendanceQuerySet(ScopedQuerySet["Attendance"]):
-    pass
+    def for_list(self) -> AttendanceQuerySet:
+        """What the attendance table shows, in a fixed number of queries."""
+        return self.select_related("person__institution", "unit")
 
 
 class Attendance(BaseModel):
-    """One person's attendance at one training; a person attends once."""
+    """One person's attendance at one training; a person attends once.
+
+    The person is either someone with an account (``person``) or a guest
+    without one (a school doctor, a water plant's staff, a unit's staff),
+    recorded by ``name``, ``phone`` and where they work: a registered
+    ``unit`` or a free-text ``workplace``. A guest attends once per name and
+    phone. Both count in the training's figures; only people with an account
+    have yearly hours."""
 
     training = models.ForeignKey(
         Training, verbose_name=_("training"), on_delete=models.CASCADE, related_name="attendances"
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="attendances"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attendances",
     )
+    name = models.CharField(
+        _("attendee's name"), max_length=50, blank=True, help_text=_("of a guest without an account")
+    )
+    workplace = models.CharField(_("workplace"), max_length=100, blank=True)
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_attendances",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
     signed_at = models.DateTimeField(_("signed in at"))
     method = models.CharField(_("sign-in method"), max_length=20, choices=SignInMethod.choices)
     score = models.DecimalField(_("test score"), max_digits=5, decimal_places=1, null=True, blank=True)
 
     objects = AttendanceQuerySet.as_manager()
     scope_lookup = "training__area__path"
+    audit_mask = {"phone": "phone"}
 
     class Meta:
         verbose_name = _("attendance")
@@ -158,10 +187,43 @@ class Attendance(BaseModel):
         ordering = ["signed_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["training", "person"], name="attendance_once_per_person"),
+            models.UniqueConstraint(
+                fields=["training", "name", "phone"],
+                condition=models.Q(person__isnull=True),
+                name="attendance_once_per_guest",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(person__isnull=False) & models.Q(name=""))
+                | (models.Q(person__isnull=True) & ~models.Q(name="")),
+                name="attendance_person_or_guest_name",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} @ {self.training}"
+        return f"{self.display_name} @ {self.training}"
+
+    @property
+    def is_guest(self) -> bool:
+        return self.person_id is None
+
+    @property
+    def display_name(self) -> str:
+        if self.person is not None:
+            return self.person.full_name or self.person.username
+        return self.name
+
+    @property
+    def display_workplace(self) -> str:
+        """Where the attendee works: their institution, the unit, or what the guest wrote."""
+        if self.person is not None:
+            return str(self.person.institution or "")
+        if self.unit is not None:
+            return self.unit.name
+        return self.workplace
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 class OutreachPhotoQuerySet(ScopedQuerySet["OutreachPhoto"]):

@@ -107,11 +107,26 @@ class AttendanceIn(Schema):
     score: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
 
 
+class GuestAttendanceIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the attendance already made"
+    )
+    name: str = Field(max_length=50, description="the attendee's name")
+    phone: str = Field(max_length=30, description="a mobile number or a landline with its area code")
+    workplace: str = Field("", max_length=100, description="where the attendee works, if not a registered unit")
+    unit_id: uuid.UUID | None = Field(None, description="a registered unit of the training's area")
+    score: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
+
+
 class AttendanceOut(Schema):
     id: uuid.UUID
     training_id: uuid.UUID
-    person_id: uuid.UUID
+    person_id: uuid.UUID | None = Field(description="empty for a guest without an account")
     person_name: str
+    is_guest: bool
+    workplace: str = Field(description="the institution, the unit or the workplace written")
+    unit_id: uuid.UUID | None
+    phone: str = Field(description="masked: 138****5678")
     signed_at: datetime.datetime
     method: str
     score: Decimal | None

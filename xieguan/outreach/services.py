@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_once, existing_for_retry
 from xieguan.core.photos import prepare_photo, save_photo_once
 from xieguan.core.registry import assert_period_open, ensure_open
-from xieguan.core.validators import date_error
+from xieguan.core.validators import clean_phone, date_error
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -227,13 +228,141 @@ def attendance_sign_in(
     must be the training's, sign-in open (its date ± 1 day) and the person in
     the training's area. Idempotent."""
     if not hmac.compare_digest(token.encode(), training.sign_in_token.encode()):
-        from django.http import Http404
-
         raise Http404
     if not training.sign_in_open(today or timezone.localdate()):
         raise ValidationError(_("Sign-in for this training is closed."))
     with transaction.atomic():
         return _attend(actor=actor, training=training, person=actor, method=SignInMethod.SELF, score=None)
+
+
+def _clean_guest(
+    *, actor: User | None, training: Training, name: str, phone: str, workplace: str, unit: Unit | None
+) -> dict[str, Any]:
+    """A guest's name, phone (checked, in its stored form) and workplace:
+    a registered unit of the training's area the actor may see, or what they
+    wrote; one of the two is needed."""
+    errors: dict[str, str] = {}
+    clean_name = (name or "").strip()
+    if not clean_name:
+        errors["name"] = _("Enter the attendee's name.")
+    elif len(clean_name) > 50:
+        errors["name"] = _("Enter at most %(limit)d characters.") % {"limit": 50}
+    try:
+        clean = clean_phone(phone)
+    except ValidationError as exc:
+        errors["phone"] = " ".join(exc.messages)
+    else:
+        if not clean:
+            errors["phone"] = _("Enter the attendee's phone number.")
+    clean_workplace = (workplace or "").strip()
+    if len(clean_workplace) > 100:
+        errors["workplace"] = _("Enter at most %(limit)d characters.") % {"limit": 100}
+    if unit is not None:
+        visible = actor is not None and Unit.objects.visible_to(actor).filter(pk=unit.pk).exists()
+        if not visible or not unit.area.path.startswith(training.area.path):
+            errors["unit"] = _("This unit is not in the training's area.")
+    elif not clean_workplace:
+        errors["workplace"] = _("Enter where the attendee works, or choose the unit.")
+    if errors:
+        raise ValidationError(errors)
+    return {"name": clean_name, "phone": clean, "workplace": clean_workplace, "unit": unit}
+
+
+def _attend_guest(
+    *,
+    actor: User | None,
+    training: Training,
+    method: str,
+    guest: dict[str, Any],
+    score: Decimal | None,
+    id: uuid.UUID | None = None,
+) -> tuple[Attendance, bool]:
+    """One attendance per guest (name and phone) and per client id: a second
+    send returns the first."""
+    if score is not None and not (Decimal(0) <= Decimal(score) <= Decimal(100)):
+        raise ValidationError({"score": _("The score must be between 0 and 100.")})
+    if id is not None and actor is not None:
+        sent_before = existing_for_retry(Attendance, id, actor)
+        if sent_before is not None:
+            if sent_before.training_id != training.pk:
+                raise ValidationError({"id": _("This id belongs to an attendance at another training.")})
+            return sent_before, False
+    same_guest = Attendance.objects.filter(
+        training=training, person__isnull=True, name=guest["name"], phone=guest["phone"]
+    )
+    found = same_guest.first()
+    if found is not None:
+        return found, False
+    try:
+        with (
+            transaction.atomic(),
+            audited(
+                actor,
+                "attendance.sign_in" if method == SignInMethod.SELF else "attendance.register",
+                username=None if actor is not None else guest["name"],
+            ) as audit,
+        ):
+            attendance = audit.obj = Attendance.objects.create(
+                id=id or uuid.uuid4(),
+                training=training,
+                signed_at=timezone.now(),
+                method=method,
+                score=score,
+                **guest,
+            )
+            if actor is None:
+                audit.note = _("A guest without an account signed in through the QR code.")
+    except IntegrityError:
+        # Two sends at once meet at the primary key or the guest's constraint.
+        again = (Attendance.objects.filter(pk=id).first() if id is not None else None) or same_guest.first()
+        if again is None:
+            raise
+        return again, False
+    return attendance, True
+
+
+def attendance_register_guest(
+    *,
+    actor: User,
+    training: Training,
+    name: str,
+    phone: str,
+    workplace: str = "",
+    unit: Unit | None = None,
+    score: Decimal | None = None,
+    id: uuid.UUID | None = None,
+) -> tuple[Attendance, bool]:
+    """The trainer registers someone without an account (a school doctor, a
+    water plant's staff): name, phone, and a registered unit of the
+    training's area or a free-text workplace. Idempotent per name and phone
+    and per client ``id``. Returns (attendance, created)."""
+    require(actor, MANAGE_TRAINING, training.area.path)
+    guest = _clean_guest(actor=actor, training=training, name=name, phone=phone, workplace=workplace, unit=unit)
+    with transaction.atomic():
+        return _attend_guest(
+            actor=actor, training=training, method=SignInMethod.REGISTERED, guest=guest, score=score, id=id
+        )
+
+
+def attendance_sign_in_guest(
+    *,
+    training: Training,
+    token: str,
+    name: str,
+    phone: str,
+    workplace: str,
+    today: datetime.date | None = None,
+) -> tuple[Attendance, bool]:
+    """Someone without an account signs in through the QR link with their
+    name, phone and workplace: the token must be the training's and sign-in
+    open (its date ± 1 day). Idempotent per name and phone."""
+    if not hmac.compare_digest(token.encode(), training.sign_in_token.encode()):
+        raise Http404
+    if not training.sign_in_open(today or timezone.localdate()):
+        raise ValidationError(_("Sign-in for this training is closed."))
+    guest = _clean_guest(actor=None, training=training, name=name, phone=phone, workplace=workplace, unit=None)
+    with transaction.atomic():
+        return _attend_guest(actor=None, training=training, method=SignInMethod.SELF, guest=guest, score=None)
 
 
 def outreach_photo_add(*, actor: User, outreach: Outreach, upload: Any) -> tuple[OutreachPhoto, bool]:

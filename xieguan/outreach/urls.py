@@ -18,5 +18,6 @@ urlpatterns = [
     path("trainings/<str:pk>/", views.training_detail, name="training_detail"),
     path("trainings/<str:pk>/edit/", views.training_edit, name="training_edit"),
     path("trainings/<str:pk>/delete/", views.training_delete, name="training_delete"),
+    path("trainings/<str:pk>/guests/new/", views.training_guest, name="training_guest"),
     path("trainings/<str:pk>/sign-in/<str:token>/", views.training_sign_in, name="training_sign_in"),
 ]

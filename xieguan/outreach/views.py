@@ -7,6 +7,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +27,8 @@ from xieguan.core.scope import get_object_for_user
 from xieguan.outreach import services
 from xieguan.outreach.forms import (
     AttendanceForm,
+    GuestAttendanceForm,
+    GuestSignInForm,
     OutreachFilterForm,
     OutreachRecordForm,
     PhotoForm,
@@ -33,7 +36,7 @@ from xieguan.outreach.forms import (
     TrainingFilterForm,
     TrainingForm,
 )
-from xieguan.outreach.models import OutreachForm, OutreachPhoto, Training
+from xieguan.outreach.models import Attendance, OutreachForm, OutreachPhoto, Training
 from xieguan.outreach.selectors import (
     MINIMUM_HOURS,
     attendances_of,
@@ -269,7 +272,7 @@ def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 else:
                     messages.info(request, _("%(name)s was already registered.") % {"name": name})
                 return redirect("outreach:training_detail", pk=training.pk)
-    attendances = training.attendances.select_related("person__institution").order_by("signed_at", "id")
+    attendances = training.attendances.for_list().order_by("signed_at", "id")
     qr = link = None
     if may_manage:
         link = request.build_absolute_uri(
@@ -283,6 +286,7 @@ def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "training": training,
             "attendances": attendances,
             "form": form,
+            "guest_form": GuestAttendanceForm(user=request.user, training=training) if may_manage else None,
             "qr": qr,
             "sign_in_link": link,
             "sign_in_open": training.sign_in_open(timezone.localdate()),
@@ -290,16 +294,47 @@ def training_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
+def training_guest(request: HttpRequest, pk: str) -> HttpResponse:
+    """The trainer registers someone without an account (a school doctor, a
+    water plant's staff): name, workplace or unit, phone."""
+    training = get_training_for_user(request.user, pk)
+    require(request.user, MANAGE_TRAINING, training.area.path)
+    detail = reverse("outreach:training_detail", args=[training.pk])
+
+    def message(result: tuple[Attendance, bool]) -> str:
+        attendance, created = result
+        text = _("%(name)s is registered.") if created else _("%(name)s was already registered.")
+        return text % {"name": attendance.name}
+
+    return service_form_page(
+        request,
+        form_class=GuestAttendanceForm,
+        form_kwargs={"user": request.user, "training": training},
+        service=lambda form: services.attendance_register_guest(
+            actor=request.user, training=training, **form.cleaned_data
+        ),
+        success_url=detail,
+        message=message,
+        title=_("Register an attendee without an account"),
+        cancel_url=detail,
+        context={"crumb": (detail, training.topic)},
+    )
+
+
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def training_sign_in(request: HttpRequest, pk: str, token: str) -> HttpResponse:
-    """Where the QR code leads: the signed-in person confirms and is signed in."""
+    """Where the QR code leads: a signed-in person confirms and is signed in;
+    someone without an account signs in with their name, workplace and phone.
+    Whoever holds the token may open it; a wrong token is "not found"."""
     try:
         training = Training.objects.select_related("area").get(pk=pk, sign_in_token=token)
     except (Training.DoesNotExist, ValidationError, ValueError):
         # A wrong token is "not found", like a training that does not exist.
         raise Http404 from None
     error = None
-    if request.method == "POST":
+    guest_form = None if request.user.is_authenticated else GuestSignInForm(request.POST or None)
+    if request.method == "POST" and guest_form is None:
         try:
             _attendance, created = services.attendance_sign_in(actor=request.user, training=training, token=token)
         except ValidationError as exc:
@@ -307,7 +342,27 @@ def training_sign_in(request: HttpRequest, pk: str, token: str) -> HttpResponse:
         else:
             messages.success(request, _("You are signed in.") if created else _("You were already signed in."))
             return redirect("outreach:hours_person", pk=request.user.pk)
-    return render(request, "outreach/training_sign_in.html", {"training": training, "error": error})
+    elif request.method == "POST" and guest_form is not None and guest_form.is_valid():
+        try:
+            attendance, created = services.attendance_sign_in_guest(
+                training=training, token=token, **guest_form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(guest_form, exc)
+        else:
+            text = _("%(name)s, you are signed in.") if created else _("%(name)s, you were already signed in.")
+            messages.success(request, text % {"name": attendance.name})
+            return redirect(request.path)
+    return render(
+        request,
+        "outreach/training_sign_in.html",
+        {
+            "training": training,
+            "error": error,
+            "form": guest_form,
+            "sign_in_open": training.sign_in_open(timezone.localdate()),
+        },
+    )
 
 
 def _year(request: HttpRequest) -> int:

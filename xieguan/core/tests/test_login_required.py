@@ -30,6 +30,7 @@ PUBLIC_PAGES = {
     "m/sw.js",  # the field app's service worker and manifest load before sign-in
     "m/manifest.webmanifest",
     "m/token",  # answers 401 JSON itself: the phone's script reads it
+    "trainings/<str:pk>/sign-in/<str:token>/",  # the QR sign-in, for guests without an account too (SPEC §7)
     "healthz",
     "i18n/setlang/",  # the language switch on the sign-in page
 }
