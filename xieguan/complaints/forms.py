@@ -62,11 +62,11 @@ class _ComplaintFields(forms.Form):
         self.fields["township"].widget.attrs.update(
             {"hx-get": villages_url, "hx-trigger": "change", "hx-target": "#id_village", "hx-include": "this"}
         )
-        self.fields["township"].queryset = townships.order_by("path")  # type: ignore[attr-defined]
+        self.fields["township"].queryset = townships.in_code_order()  # type: ignore[attr-defined]
         township = self._chosen_township(townships)
         villages = Area.objects.active().filter(level=Level.VILLAGE)
         villages = villages.filter(parent=township) if township is not None else villages.none()
-        self.fields["village"].queryset = villages.order_by("path")  # type: ignore[attr-defined]
+        self.fields["village"].queryset = villages.in_code_order()  # type: ignore[attr-defined]
         units = Unit.objects.exclude(status=UnitStatus.CLOSED).filter(merged_into__isnull=True)
         units = units.filter(area__path__startswith=township.path) if township is not None else units.none()
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]

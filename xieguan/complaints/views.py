@@ -191,7 +191,7 @@ def public_villages(request: HttpRequest) -> HttpResponse:
     township_id = request.GET.get("township")
     if township_id:
         try:
-            villages = Area.objects.active().filter(level=Level.VILLAGE, parent_id=township_id).order_by("path")
+            villages = Area.objects.active().filter(level=Level.VILLAGE, parent_id=township_id).in_code_order()
             list(villages)
         except (ValueError, ValidationError):
             villages = Area.objects.none()
@@ -448,7 +448,7 @@ def complaint_villages(request: HttpRequest) -> HttpResponse:
     if township_id:
         try:
             villages = Area.objects.visible_to(request.user).active().filter(level=Level.VILLAGE, parent_id=township_id)
-            villages = villages.order_by("path")
+            villages = villages.in_code_order()
             list(villages)
         except (ValueError, ValidationError):
             villages = Area.objects.none()

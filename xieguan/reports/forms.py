@@ -82,7 +82,7 @@ class ReportForm(forms.Form):
             for c in (effective_categories(home) if home else [])
         ]
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).in_code_order()
         )
         self.fields["unit"].queryset = Unit.objects.visible_to(user).existing().order_by("name")  # type: ignore[attr-defined]
         self.fields["exposed_person"].queryset = ExposedPerson.objects.visible_to(user)  # type: ignore[attr-defined]
@@ -128,7 +128,7 @@ class ExposedPersonForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).in_code_order()
         )
         if not self.is_bound:
             self.initial.setdefault("id", uuid.uuid4())

@@ -219,7 +219,7 @@ def report_indicators(
     own), for reports found in [start, end). Three queries whatever the size.
     """
     rows = report_counts(user, area=area, start=start, end=end)
-    children = list(Area.objects.filter(parent=area).order_by("code", "name", "path"))
+    children = list(Area.objects.filter(parent=area).in_code_order())
     total = IndicatorRow(area=area, is_total=True)
     by_child = {c.pk: IndicatorRow(area=c) for c in children}
     own = IndicatorRow(area=area)

@@ -25,7 +25,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = _int(request.GET.get("year"), today.year, 2000, 2100)
     month = _int(request.GET.get("month"), today.month, 1, 12)
-    townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).order_by("code", "path"))
+    townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).in_code_order())
     township = None
     wanted = request.GET.get("township")
     for t in townships:
