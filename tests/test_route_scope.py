@@ -194,6 +194,7 @@ ROUTES: dict[str, Route] = {
     "complaints:photo": scoped("complaint_photo"),
     "complaints:detail": scoped("complaint"),
     "complaints:action": scoped("complaint", args=lambda w: {"pk": w.complaint.pk, "action": "accept"}),
+    "complaints:link": scoped("complaint", body=lambda w: {"ln-unit": w.other_unit.pk}),
     # reports
     "reports:list": unscoped(),
     "reports:create": unscoped(),
@@ -209,6 +210,7 @@ ROUTES: dict[str, Route] = {
     "reports:photo": scoped("report_photo"),
     "reports:detail": scoped("report"),
     "reports:step": scoped("report", args=lambda w: {"pk": w.report.pk, "action": "verify"}),
+    "reports:link": scoped("report", body=lambda w: {"ln-unit": w.unit.pk}),
     # monthly
     "monthly:index": unscoped(),
     "monthly:review": unscoped(),
@@ -373,6 +375,9 @@ ROUTES: dict[str, Route] = {
     "POST /api/complaints/{complaint_id}/link-duplicate": scoped(
         "complaint", body=lambda w: {"original_id": str(w.other_complaint.pk)}
     ),
+    "POST /api/complaints/{complaint_id}/links": scoped(
+        "complaint", body=lambda w: {"unit_id": str(w.other_unit.pk), "inspection_id": None, "opinion_id": None}
+    ),
     "GET /api/public/captcha": public("the public complaint form's CAPTCHA"),
     "POST /api/public/complaints": public("the public complaint form"),
     "GET /api/public/complaints/{receipt}": public("tracking a complaint by receipt and PIN"),
@@ -387,6 +392,9 @@ ROUTES: dict[str, Route] = {
     "POST /api/reports/{report_id}/feedback": scoped("report"),
     "POST /api/reports/{report_id}/close": scoped("report"),
     "POST /api/reports/{report_id}/photos": scoped("report"),
+    "POST /api/reports/{report_id}/links": scoped(
+        "report", body=lambda w: {"unit_id": str(w.unit.pk), "inspection_id": str(w.inspection.pk)}
+    ),
     "GET /api/report-categories": unscoped(),
     # inspections
     "GET /api/checklists": unscoped(),

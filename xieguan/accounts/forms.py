@@ -71,9 +71,7 @@ class InstitutionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
-            Area.objects.visible_to(user).active().filter(level__gte=3).order_by("level", "name")
-        )
+        self.fields["area"].queryset = Area.objects.visible_to(user).active().filter(level__gte=3).in_code_order()
         # An institution keeps its area and type; only its details change.
         self.fields["area"].disabled = self.fields["type"].disabled = editing
 

@@ -48,6 +48,14 @@ class AreaQuerySet(ScopedQuerySet["Area"]):
     def villages(self) -> AreaQuerySet:
         return self.filter(level=Level.VILLAGE)
 
+    def in_code_order(self) -> AreaQuerySet:
+        """The order every list of areas is shown in: by the statistical
+        division code, then the name. A code extends its parent's, so a list
+        of townships and their villages reads each township followed by its
+        villages; areas without a code come after those with one, by name
+        (the path last, so equal names still come in a fixed order)."""
+        return self.order_by(models.F("code").asc(nulls_last=True), "name", "path")
+
 
 class Area(BaseModel):
     parent = models.ForeignKey(

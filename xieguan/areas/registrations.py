@@ -16,9 +16,9 @@ def _areas_below(user: Any, now: datetime.datetime) -> dict[str, Any]:
     a superuser of no institution)."""
     area = user.institution.area if user.institution else None
     children = (
-        Area.objects.visible_to(user).filter(parent=area).active().order_by("code", "name")
+        Area.objects.visible_to(user).filter(parent=area).active().in_code_order()
         if area is not None
-        else Area.objects.filter(parent__isnull=True).order_by("name")
+        else Area.objects.filter(parent__isnull=True).in_code_order()
     )
     return {"children": children}
 

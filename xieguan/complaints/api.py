@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -23,6 +24,7 @@ from xieguan.complaints.schemas import (
     ComplaintIn,
     ComplaintOut,
     LinkIn,
+    LinksIn,
     NoteIn,
     PublicComplaintIn,
     PublicComplaintOut,
@@ -57,6 +59,8 @@ def _out(c: Complaint, *, user: Any, detail: bool = False) -> dict[str, Any]:
         "village_id": c.village_id,
         "unit_id": c.unit_id,
         "unit_name": c.unit.name if c.unit_id else c.unit_name,
+        "inspection_id": c.inspection_id,
+        "opinion_id": c.opinion_id,
         "content": c.content,
         "place": c.place,
         "registered_at": c.registered_at,
@@ -206,6 +210,41 @@ def complaint_link(request: HttpRequest, complaint_id: str, payload: LinkIn) -> 
     """Mark as a duplicate of an earlier complaint about the same matter."""
     original = get_complaint_for_user(request.user, payload.original_id)
     return _act(request, complaint_id, services.complaint_link_duplicate, original=original)
+
+
+@router.post("/{complaint_id}/links", response={200: ComplaintOut, **ERRORS})
+def complaint_links(request: HttpRequest, complaint_id: str, payload: LinksIn) -> Any:
+    """Tie the complaint, after it was filed, to the registered unit it is
+    about and to the inspection record and supervision opinion that settled
+    it, so it shows in the unit's file; sending it again with other ids
+    changes the links. Only for those handling it (403). A unit, record or
+    opinion that is not the caller's to choose (another township, another
+    unit, outside their area, no such id) is a 422 naming the field
+    (``unit``, ``inspection``, ``opinion``); nothing changes then."""
+    from xieguan.units.models import Unit
+
+    complaint = get_complaint_for_user(request.user, complaint_id)
+    if not services.may_link(request.user, complaint):
+        raise PermissionDenied(gettext("Only those handling this complaint can do this."))
+    wanted = {
+        "unit": (Unit, payload.unit_id),
+        "inspection": (services.linked_model("inspection"), payload.inspection_id),
+        "opinion": (services.linked_model("opinion"), payload.opinion_id),
+    }
+    found = {name: model.objects.filter(pk=pk).first() if pk else None for name, (model, pk) in wanted.items()}
+    # An id that does not exist gets the words of one outside the caller's
+    # area, so ids cannot be probed.
+    unknown = {name: NOT_IN_AREA[name]() for name, (_m, pk) in wanted.items() if pk and found[name] is None}
+    if unknown:
+        raise ValidationError(unknown)
+    return _act(request, complaint_id, services.complaint_link, **found)
+
+
+NOT_IN_AREA = {
+    "unit": lambda: gettext("This unit is not in your area."),
+    "inspection": lambda: gettext("This inspection record is not in your area."),
+    "opinion": lambda: gettext("This supervision opinion is not in your area."),
+}
 
 
 # --- public -------------------------------------------------------------------------

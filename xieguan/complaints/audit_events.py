@@ -19,6 +19,7 @@ register_events(
         "complaint.reply": _("Complainant replied to"),
         "complaint.archive": _("Complaint archived"),
         "complaint.link_duplicate": _("Complaint linked as a duplicate"),
+        "complaint.link": _("Complaint tied to its unit, inspection or opinion"),
         "complaint.view_contact": _("Complainant's contact details viewed"),
         "complaint_settings.update": _("Complaint time limits changed"),
         "calendar_override.set": _("Working day set"),

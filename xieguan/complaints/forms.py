@@ -4,13 +4,16 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.models import Channel, ComplaintCategory
 from xieguan.core.forms import DateInput
 from xieguan.units.models import Unit, UnitStatus
+from xieguan.units.widgets import UnitPicker
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -62,11 +65,11 @@ class _ComplaintFields(forms.Form):
         self.fields["township"].widget.attrs.update(
             {"hx-get": villages_url, "hx-trigger": "change", "hx-target": "#id_village", "hx-include": "this"}
         )
-        self.fields["township"].queryset = townships.order_by("path")  # type: ignore[attr-defined]
+        self.fields["township"].queryset = townships.in_code_order()  # type: ignore[attr-defined]
         township = self._chosen_township(townships)
         villages = Area.objects.active().filter(level=Level.VILLAGE)
         villages = villages.filter(parent=township) if township is not None else villages.none()
-        self.fields["village"].queryset = villages.order_by("path")  # type: ignore[attr-defined]
+        self.fields["village"].queryset = villages.in_code_order()  # type: ignore[attr-defined]
         units = Unit.objects.exclude(status=UnitStatus.CLOSED).filter(merged_into__isnull=True)
         units = units.filter(area__path__startswith=township.path) if township is not None else units.none()
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
@@ -135,6 +138,105 @@ class StaffComplaintForm(_ComplaintFields):
         self.fields["name"].label = _("Complainant's name")
         self.fields["address"].label = _("Complainant's address")
         self.fields["content"].help_text = ""
+
+
+class LinkedUnitChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.area.name}）"
+
+
+class ComplaintLinkForm(forms.Form):
+    """The unit a complaint is about and the inspection record and opinion
+    that settled it, tied to it after it was filed (``complaint_link``).
+    The unit is searched among the units of the complaint's township in the
+    user's area; the inspection and the opinion are offered from the unit
+    the complaint is already tied to (choose the unit first). The service
+    judges every choice."""
+
+    unit = LinkedUnitChoice(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        widget=UnitPicker(include_closed=True),
+        error_messages={"invalid_choice": _("Choose a unit of the complaint's township in your area.")},
+    )
+    inspection = forms.ModelChoiceField(
+        label=_("Inspection record that settled it"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        error_messages={"invalid_choice": _("This inspection record is not in your area.")},
+    )
+    opinion = forms.ModelChoiceField(
+        label=_("Supervision opinion that settled it"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        error_messages={"invalid_choice": _("This supervision opinion is not in your area.")},
+    )
+
+    # How many of the unit's records are offered, newest first.
+    OFFERED = 30
+
+    def __init__(self, *args: Any, user: Any, complaint: Any, **kwargs: Any) -> None:
+        from xieguan.complaints.services import linked_model
+
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        unit_field.queryset = (  # type: ignore[attr-defined]
+            Unit.objects.visible_to(user)
+            .current()
+            .filter(area__path__startswith=complaint.area.path)
+            .select_related("area")
+            .order_by("name", "id")
+        )
+        unit_field.widget.within = complaint.area
+        inspections = linked_model("inspection").objects.visible_to(user)
+        opinions = linked_model("opinion").objects.visible_to(user)
+        self.fields["inspection"].queryset = inspections  # type: ignore[attr-defined]
+        self.fields["opinion"].queryset = opinions  # type: ignore[attr-defined]
+        # Offered: the records of the unit the complaint is tied to (and
+        # those it is linked to now); anything else in scope is still
+        # accepted here and judged by the service.
+        offered_inspections = _offered(
+            inspections.select_related("template"),
+            unit_id=complaint.unit_id,
+            linked_id=complaint.inspection_id,
+            newest="-started_at",
+            status="submitted",
+        )
+        offered_opinions = _offered(
+            opinions, unit_id=complaint.unit_id, linked_id=complaint.opinion_id, newest="-issued_at"
+        )
+        self.fields["inspection"].widget.choices = [
+            ("", _("None")),
+            *[(i.pk, _inspection_label(i)) for i in offered_inspections],
+        ]
+        self.fields["opinion"].widget.choices = [
+            ("", _("None")),
+            *[(o.pk, _opinion_label(o)) for o in offered_opinions],
+        ]
+        if not complaint.unit_id:
+            self.fields["inspection"].help_text = _(
+                "Tie the complaint to its unit first; its records are then offered here."
+            )
+
+
+def _offered(scoped: Any, *, unit_id: Any, linked_id: Any, newest: str, **only: Any) -> list[Any]:
+    """A unit's records the user may see, newest first, and the one linked now."""
+    wanted = models.Q(unit_id=unit_id, **only) if unit_id else models.Q(pk__in=[])
+    if linked_id:
+        wanted |= models.Q(pk=linked_id)
+    return list(scoped.filter(wanted).order_by(newest, "-id")[: ComplaintLinkForm.OFFERED])
+
+
+def _inspection_label(inspection: Any) -> str:
+    when = timezone.localtime(inspection.started_at).strftime("%Y-%m-%d")
+    result = inspection.get_overall_result_display() if inspection.overall_result else ""
+    return " · ".join(filter(None, [when, inspection.template.title, str(result)]))
+
+
+def _opinion_label(opinion: Any) -> str:
+    return f"{opinion.number} · {timezone.localtime(opinion.issued_at):%Y-%m-%d}"
 
 
 class ReasonForm(forms.Form):

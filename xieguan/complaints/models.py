@@ -139,6 +139,24 @@ class Complaint(BaseModel):
         related_name="complaints",
     )
     unit_name = models.CharField(_("unit as named by the complainant"), max_length=200, blank=True)
+    # What settled it, linked by its handler after the fact (complaint_link).
+    # Named by string: inspections is an app of the same layer, never imported.
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("inspection record that settled it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
+    opinion = models.ForeignKey(
+        "inspections.Opinion",
+        verbose_name=_("supervision opinion that settled it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
     category = models.CharField(_("category"), max_length=30, choices=ComplaintCategory.choices)
     content = models.TextField(_("what happened"))
     place = models.CharField(_("place"), max_length=200, blank=True)

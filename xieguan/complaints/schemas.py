@@ -37,6 +37,8 @@ class ComplaintOut(Schema):
     village_id: uuid.UUID | None
     unit_id: uuid.UUID | None
     unit_name: str
+    inspection_id: uuid.UUID | None = Field(None, description="the inspection record that settled it, if tied")
+    opinion_id: uuid.UUID | None = Field(None, description="the supervision opinion that settled it, if tied")
     content: str
     place: str
     registered_at: datetime.datetime
@@ -94,6 +96,16 @@ class ReplyIn(Schema):
 
 class LinkIn(Schema):
     original_id: uuid.UUID
+
+
+class LinksIn(Schema):
+    unit_id: uuid.UUID = Field(description="the registered unit the complaint is about, in its township")
+    inspection_id: uuid.UUID | None = Field(
+        None, description="a submitted inspection record of that unit that settled it; empty: none"
+    )
+    opinion_id: uuid.UUID | None = Field(
+        None, description="a supervision opinion issued to that unit that settled it (its record is linked too)"
+    )
 
 
 class CaptchaOut(Schema):

@@ -33,7 +33,7 @@ LIST_ORDERING = ["urgency", "due_on", "-registered_at", "-id"]
 
 def get_complaint_for_user(user: Any, pk: Any) -> Complaint:
     """The complaint if it lies in the user's scope; 404 otherwise."""
-    return get_object_for_user(Complaint.objects.for_list(), user, pk)
+    return get_object_for_user(Complaint.objects.for_list().select_related("inspection", "opinion"), user, pk)
 
 
 def _county_for_user(user: Any) -> Area | None:
@@ -190,16 +190,27 @@ def unit_timeline_entries(unit: Any, user: Any) -> Iterable[Any]:
 
     if scope_path_for(user) == "\x00":
         return []
-    rows = Complaint.objects.visible_to(user).filter(unit=unit).order_by("-registered_at")[:100]
+    rows = (
+        Complaint.objects.visible_to(user)
+        .filter(unit=unit)
+        .select_related("inspection", "opinion")
+        .order_by("-registered_at")[:100]
+    )
     entries = []
     for c in rows:
+        settled = ""
+        if c.opinion is not None:
+            settled = _("settled by the supervision opinion %(number)s") % {"number": c.opinion.number}
+        elif c.inspection is not None:
+            day = timezone.localtime(c.inspection.started_at).strftime("%Y-%m-%d")
+            settled = _("settled by the inspection of %(date)s") % {"date": day}
         entries.append(
             TimelineEntry(
                 at=c.registered_at,
                 kind=_("Complaint"),
                 title=f"{c.get_category_display()} · {c.get_status_display()}",
                 url=reverse("complaints:detail", args=[c.pk]),
-                detail=c.content[:80],
+                detail=" · ".join(filter(None, [c.content[:80], settled])),
                 tone="danger" if c.status in OPEN_STATUSES else "",
             )
         )

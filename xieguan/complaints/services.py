@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Institution, InstitutionType, User
-from xieguan.accounts.permissions import CONFIGURE_COMPLAINTS, HANDLE_COMPLAINT, REGISTER_COMPLAINT, require
+from xieguan.accounts.permissions import CONFIGURE_COMPLAINTS, HANDLE_COMPLAINT, REGISTER_COMPLAINT, can, require
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.guard import captcha_check, limit_hit, limit_reached
@@ -43,7 +43,9 @@ from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
 from xieguan.core.masking import mask_name, mask_phone
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success
+from xieguan.core.scope import is_within
 from xieguan.core.validators import clean_phone
+from xieguan.units.models import Unit
 
 PIN_LENGTH = 6
 SUBMIT_WINDOW = 3600
@@ -582,6 +584,84 @@ def complaint_link_duplicate(*, actor: User, complaint: Complaint, original: Com
             deadline=deadline,
         )
     return complaint
+
+
+# --- links to the unit file -------------------------------------------------------
+
+
+def linked_model(name: str) -> Any:
+    """The model a complaint's link ``name`` ("inspection", "opinion") points
+    at, found through the foreign key: inspections is an app of the same
+    layer, which complaints never imports."""
+    return Complaint._meta.get_field(name).related_model
+
+
+def may_link(user: User | None, complaint: Complaint) -> bool:
+    """Whether ``user`` may tie the complaint to a unit, an inspection and an
+    opinion: whoever may take it up while it awaits acceptance, then only
+    those handling it (as for its other steps)."""
+    if user is None or not can(user, HANDLE_COMPLAINT) or not is_within(user, complaint.area.path):
+        return False
+    if complaint.status == Status.REGISTERED:
+        return True
+    in_institution = (
+        complaint.handler_institution_id is not None and user.institution_id == complaint.handler_institution_id
+    )
+    return in_institution or is_handler(user, complaint)
+
+
+def complaint_link(
+    *, actor: User, complaint: Complaint, unit: Unit | None, inspection: Any = None, opinion: Any = None
+) -> Complaint:
+    """Tie a complaint, after it was filed, to the registered unit it is
+    about and to the inspection record and 卫生监督意见书 that settled it, so
+    that it reaches the unit's file (一户一档); a second call changes the
+    links, and an empty ``inspection`` or ``opinion`` removes that link.
+
+    By whoever may handle it (``may_link``; PermissionDenied otherwise). The
+    unit must be one of the actor's area, in the complaint's township, and
+    not merged into another; the inspection a submitted record of that unit
+    and the opinion one issued to it (on that inspection, when both are
+    given), both in the actor's area. An opinion alone links its inspection
+    too. A refusal is a ValidationError in Chinese on the field at fault and
+    changes nothing. Audited as ``complaint.link`` (before → after)."""
+    require(actor, HANDLE_COMPLAINT, complaint.area.path)
+    if not may_link(actor, complaint):
+        raise PermissionDenied(_("Only those handling this complaint can do this."))
+    errors: dict[str, str] = {}
+    if unit is None:
+        errors["unit"] = _("Choose the registered unit the complaint is about.")
+    elif not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
+        errors["unit"] = _("This unit is not in your area.")
+    elif not unit.area.path.startswith(complaint.area.path):
+        errors["unit"] = _("This unit is not in the complaint's township.")
+    elif unit.merged_into_id is not None:
+        errors["unit"] = _("This unit was merged into another; choose the unit it now lives on in.")
+    if opinion is not None:
+        if not linked_model("opinion").objects.visible_to(actor).filter(pk=opinion.pk).exists():
+            errors["opinion"] = _("This supervision opinion is not in your area.")
+        elif unit is not None and opinion.unit_id != unit.pk:
+            errors["opinion"] = _("This supervision opinion was issued to another unit.")
+        elif inspection is not None and opinion.inspection_id != inspection.pk:
+            errors["opinion"] = _("This supervision opinion was issued on another inspection record.")
+        elif inspection is None:
+            inspection = opinion.inspection
+    if inspection is not None and "opinion" not in errors:
+        if not linked_model("inspection").objects.visible_to(actor).filter(pk=inspection.pk).exists():
+            errors["inspection"] = _("This inspection record is not in your area.")
+        elif unit is not None and inspection.unit_id != unit.pk:
+            errors["inspection"] = _("This inspection record is of another unit.")
+        elif not inspection.is_locked:
+            errors["inspection"] = _("Choose a submitted inspection record; this one is still a draft.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), audited(actor, "complaint.link", complaint, fields=LINK_FIELDS):
+        complaint.unit, complaint.inspection, complaint.opinion = unit, inspection, opinion
+        complaint.save(update_fields=[*LINK_FIELDS, "updated_at"])
+    return complaint
+
+
+LINK_FIELDS = ("unit", "inspection", "opinion")
 
 
 @dataclass(frozen=True)

@@ -22,5 +22,6 @@ urlpatterns = [
     path("register/villages", views.complaint_villages, name="villages"),
     path("photos/<str:pk>/", views.complaint_photo, name="photo"),
     path("<str:pk>/", views.complaint_detail, name="detail"),
+    path("<str:pk>/links/", views.complaint_link, name="link"),
     path("<str:pk>/<str:action>/", views.complaint_action, name="action"),
 ]

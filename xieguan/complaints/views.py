@@ -20,6 +20,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.complaints import services
 from xieguan.complaints.forms import (
     AddInfoForm,
+    ComplaintLinkForm,
     NoteForm,
     PublicComplaintForm,
     ReasonForm,
@@ -191,7 +192,7 @@ def public_villages(request: HttpRequest) -> HttpResponse:
     township_id = request.GET.get("township")
     if township_id:
         try:
-            villages = Area.objects.active().filter(level=Level.VILLAGE, parent_id=township_id).order_by("path")
+            villages = Area.objects.active().filter(level=Level.VILLAGE, parent_id=township_id).in_code_order()
             list(villages)
         except (ValueError, ValidationError):
             villages = Area.objects.none()
@@ -448,7 +449,7 @@ def complaint_villages(request: HttpRequest) -> HttpResponse:
     if township_id:
         try:
             villages = Area.objects.visible_to(request.user).active().filter(level=Level.VILLAGE, parent_id=township_id)
-            villages = villages.order_by("path")
+            villages = villages.in_code_order()
             list(villages)
         except (ValueError, ValidationError):
             villages = Area.objects.none()
@@ -471,6 +472,10 @@ def _detail(request: HttpRequest, complaint: Complaint, forms: dict[str, Any] | 
         "reply": ReplyForm(prefix="rp"),
         **(forms or {}),
     }
+    may_link = services.may_link(user, complaint)
+    if may_link and "link" not in forms:
+        initial = {"unit": complaint.unit_id, "inspection": complaint.inspection_id, "opinion": complaint.opinion_id}
+        forms["link"] = ComplaintLinkForm(user=user, complaint=complaint, prefix="ln", initial=initial)
     contact = services.complaint_contact_for(actor=user, complaint=complaint)
     duplicates = possible_duplicates(user, complaint) if complaint.status == Status.REGISTERED else []
     return render(
@@ -491,6 +496,7 @@ def _detail(request: HttpRequest, complaint: Complaint, forms: dict[str, Any] | 
             and in_charge
             and complaint.status in (Status.REPLIED, Status.NOT_ACCEPTED, Status.DUPLICATE),
             "forms": forms,
+            "may_link": may_link,
             "is_handler": handler,
         },
         status=status,
@@ -568,6 +574,27 @@ def complaint_action(request: HttpRequest, pk: str, action: str) -> HttpResponse
     else:
         messages.success(request, done)
     return redirect("complaints:detail", pk=complaint.pk)
+
+
+@require_POST
+def complaint_link(request: HttpRequest, pk: str) -> HttpResponse:
+    """Tie the complaint to its unit and to the inspection record and opinion
+    that settled it, so it reaches the unit's file; a refusal brings the
+    page back with the choices kept and the reason on the field."""
+    complaint = get_complaint_for_user(request.user, pk)
+    if not services.may_link(request.user, complaint):
+        raise PermissionDenied(_("Only those handling this complaint can do this."))
+    form = ComplaintLinkForm(request.POST, user=request.user, complaint=complaint, prefix="ln")
+    if form.is_valid():
+        try:
+            services.complaint_link(actor=request.user, complaint=complaint, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Links saved; the complaint shows in the unit's file."))
+            return redirect("complaints:detail", pk=complaint.pk)
+    complaint = get_complaint_for_user(request.user, pk)
+    return _detail(request, complaint, {"link": form}, status=400)
 
 
 def complaint_photo(request: HttpRequest, pk: str) -> FileResponse:

@@ -28,7 +28,7 @@ def field_areas(user: Any) -> list[Area]:
     return list(
         Area.objects.visible_to(user)
         .filter(level__in=(Level.TOWNSHIP, Level.VILLAGE), retired_on__isnull=True)
-        .order_by("path")
+        .in_code_order()
     )
 
 

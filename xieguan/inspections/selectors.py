@@ -112,7 +112,7 @@ def get_checklist_for_user(user: Any, pk: Any) -> ChecklistTemplate:
 
 def counties_managed(user: Any) -> QuerySet[Area]:
     """The counties whose settings the user may change (their own or below)."""
-    return Area.objects.visible_to(user).filter(level=Level.COUNTY).order_by("path")
+    return Area.objects.visible_to(user).filter(level=Level.COUNTY).in_code_order()
 
 
 def user_county(user: Any) -> Area | None:
@@ -359,7 +359,7 @@ def patrol_status(
         done = sorted(d for d in dates.get(unit.pk, []) if w_start <= d <= w_end)
         state = "done" if done else ("overdue" if w_end < today else "due")
         view.rows.append(UnitPatrol(unit, frequency, w_start, w_end, done[-1] if done else None, state))
-    townships = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).order_by("code", "path")
+    townships = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).in_code_order()
     if township is not None:
         townships = townships.filter(pk=township.pk)
     by_segment = {t.id.hex: Coverage(township=t) for t in townships}

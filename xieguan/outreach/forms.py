@@ -38,7 +38,7 @@ class OutreachRecordForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).in_code_order()
         )
         self.fields["unit"].queryset = (  # type: ignore[attr-defined]
             Unit.objects.visible_to(user).filter(merged_into__isnull=True).only("id", "name").order_by("name", "id")
@@ -71,7 +71,7 @@ class OutreachFilterForm(forms.Form):
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
             Area.objects.visible_to(user)
             .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
-            .order_by("path")
+            .in_code_order()
         )
 
 
@@ -91,7 +91,7 @@ class TrainingFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.visible_to(user).filter(level__lte=Level.TOWNSHIP).order_by("path")
+            Area.objects.visible_to(user).filter(level__lte=Level.TOWNSHIP).in_code_order()
         )
 
 
@@ -115,7 +115,7 @@ class TrainingForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.visible_to(user).active().filter(level__in=[Level.COUNTY, Level.TOWNSHIP]).order_by("path")
+            Area.objects.visible_to(user).active().filter(level__in=[Level.COUNTY, Level.TOWNSHIP]).in_code_order()
         )
 
 

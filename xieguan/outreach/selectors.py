@@ -131,9 +131,7 @@ def publicity_due(user: Any, *, year: int, today: datetime.date) -> list[Townshi
     over); hours are done when nobody is short, overdue once the year is
     over. A fixed number of queries whatever the size."""
     townships = list(
-        Area.objects.visible_to(user)
-        .filter(retired_on__isnull=True, level=Level.TOWNSHIP)
-        .order_by("code", "name", "path")
+        Area.objects.visible_to(user).filter(retired_on__isnull=True, level=Level.TOWNSHIP).in_code_order()
     )
     publicity = _quarter_counts(
         Outreach.objects.visible_to(user)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import File, Query, Router, Status
@@ -19,7 +19,7 @@ from xieguan.core.idempotency import conflict_response, existing_for_retry, retr
 from xieguan.core.pagination import keyset_page
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
-from xieguan.reports.schemas import CategoryOut, PhotoOut, ReportIn, ReportOut, StepIn
+from xieguan.reports.schemas import CategoryOut, LinksIn, PhotoOut, ReportIn, ReportOut, StepIn
 from xieguan.reports.selectors import (
     ReportFilters,
     effective_categories,
@@ -45,6 +45,7 @@ def _out(r: Report, *, full: bool = False) -> dict[str, Any]:
         "is_emergency": r.is_emergency,
         "nature": r.nature,
         "unit_id": r.unit_id,
+        "inspection_id": r.inspection_id,
         "exposed_person_id": r.exposed_person_id,
         "found_at": r.found_at,
         "received_at": r.received_at,
@@ -203,6 +204,38 @@ def _step_endpoint(action: str) -> Any:
 
 for _action in services.STEP_ACTIONS:
     router.post(f"/{{report_id}}/{_action}", response={200: ReportOut, **ERRORS})(_step_endpoint(_action))
+
+
+@router.post("/{report_id}/links", response={200: ReportOut, **ERRORS})
+def report_links(request: HttpRequest, report_id: str, payload: LinksIn) -> Any:
+    """Tie the report, after it was filed, to the registered unit it is
+    about and to the inspection record that followed it up, so it shows in
+    the unit's file; sending it again with other ids changes the links. For
+    those who verify or handle it (403 otherwise). A unit or record that is
+    not the caller's to choose (another township, another unit, outside their
+    area, no such id) is a 422 naming the field (``unit``, ``inspection``);
+    nothing changes then."""
+    from django.utils.translation import gettext as _
+
+    from xieguan.units.models import Unit
+
+    report = get_report_for_user(request.user, report_id)
+    if not services.may_link(request.user, report):
+        raise PermissionDenied(_("Your role does not allow this."))
+    unit = Unit.objects.filter(pk=payload.unit_id).first()
+    inspection_model = services.linked_inspection_model()
+    inspection = inspection_model.objects.filter(pk=payload.inspection_id).first() if payload.inspection_id else None
+    # An id that does not exist gets the words of one outside the caller's
+    # area, so ids cannot be probed.
+    unknown = {}
+    if unit is None:
+        unknown["unit"] = _("This unit is not in your area.")
+    if payload.inspection_id and inspection is None:
+        unknown["inspection"] = _("This inspection record is not in your area.")
+    if unknown:
+        raise ValidationError(unknown)
+    services.report_link(actor=request.user, report=report, unit=unit, inspection=inspection)
+    return _out(get_report_for_user(request.user, report_id), full=True)
 
 
 @router.post("/{report_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})

@@ -15,6 +15,7 @@ register_events(
         "report.handle": _("Report handled"),
         "report.feedback": _("Result of a report fed back"),
         "report.close": _("Report closed"),
+        "report.link": _("Report tied to its unit or inspection"),
         "zero_report.make": _("Zero report made"),
         "report_category.create": _("Report category added"),
         "report_category.update": _("Report category changed"),

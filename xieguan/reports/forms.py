@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
@@ -82,7 +83,7 @@ class ReportForm(forms.Form):
             for c in (effective_categories(home) if home else [])
         ]
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).in_code_order()
         )
         self.fields["unit"].queryset = Unit.objects.visible_to(user).existing().order_by("name")  # type: ignore[attr-defined]
         self.fields["exposed_person"].queryset = ExposedPerson.objects.visible_to(user)  # type: ignore[attr-defined]
@@ -90,6 +91,76 @@ class ReportForm(forms.Form):
             del self.fields["forward_now"]
         if not self.is_bound:
             self.initial.setdefault("id", uuid.uuid4())
+
+
+class LinkedUnitChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.area.name}）"
+
+
+class ReportLinkForm(forms.Form):
+    """The unit a report is about and the inspection record that followed
+    it up, tied to it after it was filed (``report_link``). The unit is
+    searched among the units of the report's township in the user's area;
+    the inspections are offered from the unit the report is already tied to
+    (choose the unit first). The service judges every choice."""
+
+    unit = LinkedUnitChoice(
+        label=_("Unit"),
+        queryset=None,
+        widget=UnitPicker(include_closed=True),
+        error_messages={"invalid_choice": _("Choose a unit of the report's township in your area.")},
+    )
+    inspection = forms.ModelChoiceField(
+        label=_("Inspection record that followed it up"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        error_messages={"invalid_choice": _("This inspection record is not in your area.")},
+    )
+
+    # How many of the unit's records are offered, newest first.
+    OFFERED = 30
+
+    def __init__(self, *args: Any, user: Any, report: Any, **kwargs: Any) -> None:
+        from django.utils import timezone
+
+        from xieguan.reports.services import linked_inspection_model
+        from xieguan.units.models import Unit
+        from xieguan.units.selectors import township_path_of
+
+        super().__init__(*args, **kwargs)
+        township_path = township_path_of(report.area.path) or report.area.path
+        unit_field = self.fields["unit"]
+        unit_field.queryset = (  # type: ignore[attr-defined]
+            Unit.objects.visible_to(user)
+            .current()
+            .filter(area__path__startswith=township_path)
+            .select_related("area")
+            .order_by("name", "id")
+        )
+        unit_field.widget.within = uuid.UUID(hex=township_path.strip("/").rsplit("/", 1)[-1])
+        inspections = linked_inspection_model().objects.visible_to(user)
+        self.fields["inspection"].queryset = inspections  # type: ignore[attr-defined]
+        # Offered: the submitted records of the unit the report is tied to
+        # (and the one linked now); the service judges anything else sent.
+        wanted = Q(unit_id=report.unit_id, status="submitted") if report.unit_id else Q(pk__in=[])
+        if report.inspection_id:
+            wanted |= Q(pk=report.inspection_id)
+        offered = list(
+            inspections.filter(wanted).select_related("template").order_by("-started_at", "-id")[: self.OFFERED]
+        )
+
+        def label(record: Any) -> str:
+            result = record.get_overall_result_display() if record.overall_result else ""
+            when = timezone.localtime(record.started_at).strftime("%Y-%m-%d")
+            return " · ".join(filter(None, [when, record.template.title, str(result)]))
+
+        self.fields["inspection"].widget.choices = [("", _("None")), *[(i.pk, label(i)) for i in offered]]
+        if not report.unit_id:
+            self.fields["inspection"].help_text = _(
+                "Tie the report to its unit first; its inspection records are then offered here."
+            )
 
 
 class StepForm(forms.Form):
@@ -128,7 +199,7 @@ class ExposedPersonForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+            Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).in_code_order()
         )
         if not self.is_bound:
             self.initial.setdefault("id", uuid.uuid4())

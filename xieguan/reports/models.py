@@ -206,6 +206,16 @@ class Report(BaseModel):
         on_delete=models.PROTECT,
         related_name="reports",
     )
+    # The inspection that followed the report up, linked after the fact
+    # (report_link). Named by string: inspections is an app of the same layer.
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("inspection record that followed it up"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
     found_at = models.DateTimeField(_("found at"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     reported_at = models.DateTimeField(_("reported to the county at"), null=True, blank=True)

@@ -38,6 +38,7 @@ class ReportOut(Schema):
     is_emergency: bool
     nature: str = Field(description="hazard (事故/隐患) or violation (违法行为)")
     unit_id: uuid.UUID | None
+    inspection_id: uuid.UUID | None = Field(None, description="the inspection record that followed it up, if tied")
     exposed_person_id: uuid.UUID | None
     found_at: datetime.datetime
     received_at: datetime.datetime
@@ -79,6 +80,13 @@ class ReportIn(Schema):
         None,
         description="hazard = an incident or hazard (事故/隐患), violation = an illegal act (违法行为); "
         "left out or null: the category's default_nature",
+    )
+
+
+class LinksIn(Schema):
+    unit_id: uuid.UUID = Field(description="the registered unit the report is about, in its township")
+    inspection_id: uuid.UUID | None = Field(
+        None, description="a submitted inspection record of that unit that followed it up; empty: none"
     )
 
 

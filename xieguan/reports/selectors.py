@@ -43,7 +43,9 @@ TIMELY_RATE_FORMULA = gettext_lazy(
 
 def get_report_for_user(user: Any, pk: Any) -> Report:
     """The report if it lies in the user's area; 404 otherwise."""
-    return get_object_for_user(Report.objects.for_list().select_related("institution", "exposed_person"), user, pk)
+    return get_object_for_user(
+        Report.objects.for_list().select_related("institution", "exposed_person", "inspection"), user, pk
+    )
 
 
 def get_exposed_person_for_user(user: Any, pk: Any) -> ExposedPerson:
@@ -219,7 +221,7 @@ def report_indicators(
     own), for reports found in [start, end). Three queries whatever the size.
     """
     rows = report_counts(user, area=area, start=start, end=end)
-    children = list(Area.objects.filter(parent=area).order_by("code", "name", "path"))
+    children = list(Area.objects.filter(parent=area).in_code_order())
     total = IndicatorRow(area=area, is_total=True)
     by_child = {c.pk: IndicatorRow(area=c) for c in children}
     own = IndicatorRow(area=area)
@@ -361,15 +363,19 @@ def unit_timeline_entries(unit: Any, user: Any) -> Iterator[Any]:
     """Reports about the unit that the user may see, for the unit file."""
     from xieguan.units.timeline import TimelineEntry
 
-    reports = Report.objects.visible_to(user).filter(unit=unit).select_related("category", "reporter")
+    reports = Report.objects.visible_to(user).filter(unit=unit).select_related("category", "reporter", "inspection")
     now = timezone.now()
     for report in reports.order_by("-found_at", "-id")[:100]:
+        followed = ""
+        if report.inspection is not None:
+            day = timezone.localtime(report.inspection.started_at).strftime("%Y-%m-%d")
+            followed = _("followed up by the inspection of %(date)s") % {"date": day}
         yield TimelineEntry(
             at=report.found_at,
             kind=_("Information report"),
             title=report.category.name,
             url=reverse("reports:detail", args=[report.pk]),
             actor=report.reporter.full_name or report.reporter.username,
-            detail=f"{report.get_status_display()} · {report.summary}",
+            detail=" · ".join(filter(None, [report.get_status_display(), report.summary, followed])),
             tone="danger" if report.is_late(now) else ("warn" if report.is_awaiting_county else ""),
         )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -333,6 +333,73 @@ def report_step(
             locked.save()
             _step(locked, kind, by=actor, at=now, note=note)
     return locked, True
+
+
+# ------------------------------------------------------------------ links
+
+LINK_FIELDS = ("unit", "inspection")
+
+
+def linked_inspection_model() -> Any:
+    """The inspection record model, through the report's foreign key:
+    inspections is an app of the same layer, which reports never imports."""
+    return Report._meta.get_field("inspection").related_model
+
+
+def may_link(user: User | None, report: Report) -> bool:
+    """Whether ``user`` may tie the report to a unit and an inspection: those
+    who take its steps (the township that verifies, the institute that
+    handles), in the report's area."""
+    if user is None or not is_within(user, report.area.path):
+        return False
+    return can(user, VERIFY_REPORT) or can(user, HANDLE_REPORT)
+
+
+def report_link(*, actor: User, report: Report, unit: Any, inspection: Any = None) -> Report:
+    """Tie a report, after it was filed, to the registered unit it is about
+    and to the inspection record that followed it up, so that it reaches the
+    unit's file (一户一档); a second call changes the links, an empty
+    ``inspection`` removes that one. The report stays where it was found
+    (its area, and so its month's figures, do not change), so a locked
+    month does not stop it.
+
+    By those who take its steps (``may_link``; PermissionDenied otherwise).
+    The unit must be one of the actor's area, in the report's township, not
+    merged into another; the inspection a submitted record of that unit in
+    the actor's area. A refusal is a ValidationError in Chinese on the field
+    at fault and changes nothing. Audited as ``report.link``."""
+    if not is_within(actor, report.area.path):
+        from django.http import Http404
+
+        raise Http404
+    if not may_link(actor, report):
+        raise PermissionDenied(_("Your role does not allow this."))
+    from xieguan.units.models import Unit
+    from xieguan.units.selectors import township_path_of
+
+    errors: dict[str, str] = {}
+    township = township_path_of(report.area.path) or report.area.path
+    if unit is None:
+        errors["unit"] = _("Choose the registered unit the report is about.")
+    elif not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
+        errors["unit"] = _("This unit is not in your area.")
+    elif not unit.area.path.startswith(township):
+        errors["unit"] = _("This unit is not in the report's township.")
+    elif unit.merged_into_id is not None:
+        errors["unit"] = _("This unit was merged into another; choose the unit it now lives on in.")
+    if inspection is not None:
+        if not linked_inspection_model().objects.visible_to(actor).filter(pk=inspection.pk).exists():
+            errors["inspection"] = _("This inspection record is not in your area.")
+        elif unit is not None and inspection.unit_id != unit.pk:
+            errors["inspection"] = _("This inspection record is of another unit.")
+        elif not inspection.is_locked:
+            errors["inspection"] = _("Choose a submitted inspection record; this one is still a draft.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), audited(actor, "report.link", report, fields=LINK_FIELDS):
+        report.unit, report.inspection = unit, inspection
+        report.save(update_fields=[*LINK_FIELDS, "updated_at"])
+    return report
 
 
 # ------------------------------------------------------------------ zero reports

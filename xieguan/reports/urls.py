@@ -17,5 +17,6 @@ urlpatterns = [
     path("exposed/<str:pk>/", views.exposed_detail, name="exposed_detail"),
     path("photos/<str:pk>/", views.report_photo, name="photo"),
     path("<str:pk>/", views.report_detail, name="detail"),
+    path("<str:pk>/links/", views.report_link, name="link"),
     path("<str:pk>/<slug:action>/", views.report_step, name="step"),
 ]

@@ -8,7 +8,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.reports import services
-from xieguan.reports.forms import CategoryForm, ExposedPersonForm, PhotoForm, ReportForm, StepForm
+from xieguan.reports.forms import CategoryForm, ExposedPersonForm, PhotoForm, ReportForm, ReportLinkForm, StepForm
 from xieguan.reports.models import ExposedPerson, ReportCategory, ReportPhoto, StepKind
 from xieguan.reports.selectors import (
     REGISTER_HEADERS,
@@ -169,6 +169,17 @@ def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
             else:
                 messages.success(request, _("Photo added.") if created else _("This photo was already added."))
                 return redirect("reports:detail", pk=report.pk)
+    return _detail_page(request, report, photo_form=photo_form)
+
+
+def _detail_page(
+    request: HttpRequest, report: Any, *, photo_form: Any = None, link_form: Any = None, status: int = 200
+) -> HttpResponse:
+    if link_form is None and services.may_link(request.user, report):
+        initial = {"unit": report.unit_id, "inspection": report.inspection_id}
+        link_form = ReportLinkForm(user=request.user, report=report, prefix="ln", initial=initial)
+    if photo_form is None and can(request.user, FILE_REPORT):
+        photo_form = PhotoForm()
     steps = report.steps.select_related("by").order_by("at", "created_at", "id")
     actions = [
         (kind, StepKind(kind).label, action)
@@ -192,9 +203,31 @@ def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "actions": actions,
             "note_required": services.NOTE_REQUIRED,
             "step_form": StepForm(),
+            "link_form": link_form,
             "now": timezone.now(),
         },
+        status=status,
     )
+
+
+@require_POST
+def report_link(request: HttpRequest, pk: str) -> HttpResponse:
+    """Tie the report to its unit and to the inspection record that followed
+    it up, so it reaches the unit's file; a refusal brings the page back
+    with the choices kept and the reason on the field."""
+    report = get_report_for_user(request.user, pk)
+    if not services.may_link(request.user, report):
+        raise PermissionDenied(_("Your role does not allow this."))
+    form = ReportLinkForm(request.POST, user=request.user, report=report, prefix="ln")
+    if form.is_valid():
+        try:
+            services.report_link(actor=request.user, report=report, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Links saved; the report shows in the unit's file."))
+            return redirect("reports:detail", pk=report.pk)
+    return _detail_page(request, get_report_for_user(request.user, pk), link_form=form, status=400)
 
 
 @require_POST

@@ -46,7 +46,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 def unit_areas_for(user: Any) -> Any:
     """Townships and villages the user may put a unit in, each township
     followed by its villages."""
-    return Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+    return Area.objects.visible_to(user).active().filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).in_code_order()
 
 
 def filter_areas_for(user: Any) -> list[Area]:

@@ -124,7 +124,7 @@ def unit_areas(user: Any) -> list[tuple[str, Area]]:
         .visible_to(user)
         .filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
         .select_related("parent")
-        .order_by("path")
+        .in_code_order()
     )
     return [(area_label(a, a.parent.name if a.level == Level.VILLAGE and a.parent else None), a) for a in areas]
 

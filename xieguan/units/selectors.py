@@ -328,7 +328,7 @@ def filing_rate_by_township(user: Any) -> list[FilingRate]:
     """建档率 per township in the user's area:
     filing_rate = units with a complete file ÷ units existing (not closed).
     Two queries, whatever the number of units."""
-    townships = list(Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).order_by("path"))
+    townships = list(Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).in_code_order())
     rows = (
         Unit.objects.existing()
         .current()

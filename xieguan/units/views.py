@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +18,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xieguan.accounts.permissions import CONFIGURE_UNIT_CATEGORIES, MANAGE_UNITS, RECORD_OUTREACH, can, require
-from xieguan.areas.models import Level
+from xieguan.accounts.permissions import (
+    CONFIGURE_UNIT_CATEGORIES,
+    MANAGE_UNITS,
+    RECORD_INSPECTION,
+    RECORD_OUTREACH,
+    can,
+    require,
+)
+from xieguan.areas.models import Area, Level
 from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
@@ -135,13 +143,18 @@ _FIELD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 def unit_pick(request: HttpRequest) -> HttpResponse:
     """The unit picker's search (``units.widgets.UnitPicker``): up to 20
     units of the user's area matching the text, the one already chosen
-    first. Closed units only when the form accepts them (``closed=1``)."""
+    first. Closed units only when the form accepts them (``closed=1``);
+    only those inside one area of the user's when the form says so
+    (``within=<area id>``: a complaint's township)."""
     name = request.GET.get("name", "unit")
     if not _FIELD_NAME.match(name):
         name = "unit"
     text = request.GET.get(f"{name}__q", "").strip()[:50]
     include_closed = request.GET.get("closed") == "1"
     qs = units_in_scope(request.user).current()
+    within = _within(request)
+    if within is not None:
+        qs = qs.filter(within)
     if not include_closed:
         qs = qs.exclude(status=UnitStatus.CLOSED)
     chosen = None
@@ -154,6 +167,8 @@ def unit_pick(request: HttpRequest) -> HttpResponse:
     units: list[Any] = []
     if text:
         matches = units_filtered(request.user, UnitFilters(q=text))
+        if within is not None:
+            matches = matches.filter(within)
         if not include_closed:
             matches = matches.exclude(status=UnitStatus.CLOSED)
         units = list(matches.order_by("name", "id")[: PICK_LIMIT + 1])
@@ -167,6 +182,16 @@ def unit_pick(request: HttpRequest) -> HttpResponse:
         "optional": request.GET.get("optional") == "1",
     }
     return render(request, "units/widgets/_unit_options.html", context)
+
+
+def _within(request: HttpRequest) -> Q | None:
+    """The units inside the area ``within`` names, if the user may see it;
+    an area they may not see (or not an area) narrows the search to nothing."""
+    if not request.GET.get("within"):
+        return None
+    area_pk = _uuid_or_none(request.GET["within"])
+    area = Area.objects.visible_to(request.user).filter(pk=area_pk).first() if area_pk else None
+    return Q(area__path__startswith=area.path) if area is not None else Q(pk__in=[])
 
 
 def filing_rate(request: HttpRequest) -> HttpResponse:
@@ -234,6 +259,9 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
         return redirect("units:detail", pk=survivor.pk)
     context = _file_context(request, unit)
     context["can_record_outreach"] = can(request.user, RECORD_OUTREACH)
+    # 记录检查 opens the inspection form with this unit chosen; a closed unit
+    # is not inspected (the form does not offer it).
+    context["can_record_inspection"] = can(request.user, RECORD_INSPECTION) and unit.status != UnitStatus.CLOSED
     context["duplicates"] = possible_duplicates_of(unit, request.user)
     return render(request, "units/detail.html", context)
 

@@ -30,6 +30,9 @@ class UnitPicker(forms.Widget):
         super().__init__(attrs)
         self.include_closed = include_closed
         self.choices: Any = []
+        # An area whose units alone the search offers (a complaint's
+        # township); the field's queryset says the same for the listing.
+        self.within: Any = None
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
@@ -47,6 +50,8 @@ class UnitPicker(forms.Widget):
         label = field.label_from_instance if field is not None else str
         optional = field is not None and not field.required
         query = "?name=" + name + ("&closed=1" if self.include_closed else "") + ("&optional=1" if optional else "")
+        if self.within is not None:
+            query += f"&within={getattr(self.within, 'pk', self.within)}"
         context["widget"].update(
             {
                 "chosen": chosen,

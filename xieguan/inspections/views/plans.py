@@ -26,7 +26,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     this_year, this_month = selectors.current_month(request.user, today)  # the county's period, not the calendar's
     year = _int(request.GET.get("year"), this_year, 2000, 2100)
     month = _int(request.GET.get("month"), this_month, 1, 12)
-    townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).order_by("code", "path"))
+    townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).in_code_order())
     township = None
     wanted = request.GET.get("township")
     for t in townships:
