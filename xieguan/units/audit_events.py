@@ -3,7 +3,7 @@ Imported by UnitsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.audit import register_events
+from xieguan.core.audit import register_change_labels, register_events
 
 register_events(
     _("Units"),
@@ -18,4 +18,12 @@ register_events(
         "unit_import.import": _("Unit sheet imported"),
         "unit_import.cancel": _("Unit sheet cancelled"),
     },
+)
+
+register_change_labels(
+    {
+        "merged_units": _("merged unit"),
+        "merged_credit_code": _("credit code of the merged unit"),
+        "units_created": _("units imported"),
+    }
 )
