@@ -40,6 +40,7 @@ RAW = re.compile(
     r"|-{5,}"  # Django's empty choice, ---------
     r"|(?<![\d-])(?:19|20)\d{2}-\d{1,2}(?![\d-])"  # a month as 2026-1, not 2026年1月
     r"|[\w-]+/[\w./-]*\.(?:jpe?g|png|webp)\b"  # a stored file's path
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # a record's id, not its name
 )
 # A change in a history or the audit log: its label, before "：".
 CHANGE_LABEL = re.compile(r'<ul class="changes[^"]*">(.*?)</ul>', re.S)
