@@ -8,7 +8,7 @@ from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
-from xieguan.core.api import install_error_handlers
+from xieguan.core.api import LocalTimeRenderer, install_error_handlers
 from xieguan.field.api import router as field_router
 from xieguan.field.api import upload_router
 from xieguan.inspections.api import (
@@ -39,6 +39,7 @@ api = NinjaAPI(
         "Errors are JSON with a Chinese `detail`. Everything is scoped to the caller's area."
     ),
     auth=BearerAuth(),
+    renderer=LocalTimeRenderer(),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",

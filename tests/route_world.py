@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import io
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -45,8 +46,10 @@ class World:
             raise AttributeError(name) from None
 
 
-def build_world() -> World:
-    """The demo county and, in 城关镇, one of each record a route shows or changes."""
+def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> World:
+    """The demo county and, in 城关镇, one of each record a route shows or
+    changes; ``demo_records`` (the demo's loaders, xieguan/demo) are loaded
+    into the county first, so the world's records number after theirs."""
     from xieguan.accounts import services as accounts
     from xieguan.accounts.lockout import lock_record
     from xieguan.accounts.models import RoleCode, SignInLockKind
@@ -69,6 +72,8 @@ def build_world() -> World:
     from xieguan.units.tests.factories import credit_code, make_unit
 
     demo = load_county()
+    for load in demo_records:
+        load(demo)
     town, beside = demo.townships[0], demo.townships[1]
     cg1, cg2, bureau, dh1 = (demo.users[name] for name in ("cg1", "cg2", "bureau", "dh1"))
     today = timezone.localdate()

@@ -108,7 +108,7 @@ def test_county_overview_sort_formula_drill_prefecture_and_workbook(journey):
     cg1.shot("cg1-report-with-downloads")
     with cg1.page.expect_download() as excel:
         cg1.page.click("#workbook-xlsx")
-    assert excel.value.suggested_filename == f"月报表-{township.name}-{year}-{month:02d}.xlsx"
+    assert excel.value.suggested_filename == f"月报表-{township.name}-{year}年{month}月.xlsx"
     book = load_workbook(io.BytesIO(Path(excel.value.path()).read_bytes()))
     assert book.sheetnames == ["月报表", "巡查登记表", "信息报告登记表"]
     total = next(r for r in book["月报表"].iter_rows(values_only=True) if r[0] == "合计")

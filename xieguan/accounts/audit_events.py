@@ -3,7 +3,7 @@ for the audit-log page. Imported by AccountsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.audit import register_events
+from xieguan.core.audit import register_change_labels, register_events
 
 register_events(
     _("Institutions and people"),
@@ -30,3 +30,5 @@ register_events(
         "signin.released": _("Sign-in lock released"),
     },
 )
+
+register_change_labels({"two_factor": _("Two-step sign-in")})

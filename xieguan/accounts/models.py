@@ -277,7 +277,10 @@ class ApiToken(BaseModel):
         verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
-        return f"{self.prefix}…"
+        # Named by when it was issued (local time), never by a piece of its key.
+        from xieguan.core.display import moment_label
+
+        return _("API token issued %(at)s") % {"at": moment_label(self.created_at, seconds=True)}
 
     @property
     def is_valid(self) -> bool:

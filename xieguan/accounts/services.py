@@ -431,8 +431,8 @@ def token_issue(*, user: User) -> tuple[ApiToken, str]:
             prefix=key[:8],
             expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
-        # The token's id, never a piece of its key, names it in the log.
-        audit_record(actor=user, action="token.issue", obj=user, note=str(token.pk))
+        # When it was issued, never a piece of its key (nor its id), names it in the log.
+        audit_record(actor=user, action="token.issue", obj=user, note=str(token))
     return token, key
 
 
@@ -443,7 +443,7 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action="token.revoke", obj=token.user, note=str(token.pk))
+            audit_record(actor=actor, action="token.revoke", obj=token.user, note=str(token))
     return token
 
 

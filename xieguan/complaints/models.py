@@ -12,6 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.core.models import BaseModel
@@ -289,7 +290,7 @@ class ComplaintStep(BaseModel):
 
     @property
     def is_late(self) -> bool:
-        return self.deadline is not None and self.at.date() > self.deadline
+        return self.deadline is not None and timezone.localdate(self.at) > self.deadline
 
     @property
     def public_note(self) -> str:

@@ -309,7 +309,7 @@ def complaint_add_info(*, complaint: Complaint, text: str, photos: list[Prepared
     with files_kept_on_success() as files, transaction.atomic():
         step = ComplaintStep.objects.create(complaint=complaint, kind=StepKind.INFO_ADDED, at=timezone.now(), note=text)
         _save_photos(complaint, photos or [], files)
-        audit_record(actor=None, action="complaint.add_info", obj=complaint, note="info_added", username="public")
+        audit_record(actor=None, action="complaint.add_info", obj=complaint, username="public")
     return step
 
 

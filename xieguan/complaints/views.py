@@ -44,7 +44,7 @@ from xieguan.complaints.selectors import (
     urgency_of,
 )
 from xieguan.core.audit import client_ip
-from xieguan.core.documents import xlsx_response
+from xieguan.core.documents import download_name, xlsx_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import PreparedPhoto, prepare_photo, private_image_response
@@ -365,7 +365,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
             ]
 
     return xlsx_response(
-        f"complaints-{today:%Y%m%d}.xlsx",
+        download_name("投诉举报", today, ext="xlsx"),
         headers,
         rows(),
         sheet=_("Complaints"),
@@ -600,7 +600,7 @@ def complaint_link(request: HttpRequest, pk: str) -> HttpResponse:
 def complaint_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its complaint."""
     photo = get_object_for_user(ComplaintPhoto, request.user, pk)
-    return private_image_response(photo.image)
+    return private_image_response(photo.image, name="投诉照片")
 
 
 def _county_of_user(user: Any) -> Area | None:

@@ -4,6 +4,7 @@ authentication in xieguan.accounts.api."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any, Generic, TypeVar
 
@@ -11,16 +12,37 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from xieguan.core.errors import MissingFile
 from xieguan.core.pagination import BadCursor
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class LocalTimeJSONEncoder(NinjaJSONEncoder):
+    """Every moment in ISO 8601 with the county's offset
+    (``2026-12-06T02:14:41.123+08:00``), never UTC's ``Z``: the same instant,
+    written as the county's clocks read it, so a client that shows the text
+    as is shows the right day (issue 20 item 3)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    """The API's JSON, with moments in local time (``LocalTimeJSONEncoder``)."""
+
+    encoder_class = LocalTimeJSONEncoder
 
 
 class ErrorOut(Schema):

@@ -27,13 +27,16 @@ from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from xieguan.core.display import human_value
 from xieguan.core.event_names import (  # noqa: F401 - written here too, where services look
     ACTION_MAX_LENGTH,
     EARLIER_ACTIONS,
     EventType,
+    change_labels,
     event_choices,
     event_label,
     event_types,
+    register_change_labels,
     register_events,
 )
 from xieguan.core.masking import mask_id_number, mask_phone
@@ -142,38 +145,59 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def change_rows(event: Any) -> list[tuple[str, Any, Any]]:
-    """(field label, before, after) for showing an event: the model's own
-    verbose names, so the log reads in the user's language."""
+def _model_of(event: Any) -> type[models.Model] | None:
     from django.apps import apps
 
-    model = None
-    if event.object_type:
-        try:
-            model = apps.get_model(event.object_type)
-        except (LookupError, ValueError):
-            model = None
+    if not event.object_type:
+        return None
+    try:
+        return apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_label(model: type[models.Model] | None, name: str) -> str | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    # A reverse relation (a unit's merged_units) has no name of its own.
+    return str(field.verbose_name) if hasattr(field, "verbose_name") else None
+
+
+def change_rows(event: Any, *, labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(label, before, after) as people read an event's changes: the
+    record's field by its verbose name (else the name its app registered
+    with ``register_change_labels``, else ``labels``: names known only to the
+    record, such as a unit's own ``extra.seats``); each value through
+    ``display.human_value`` — 是/否, ``—``, a moment in local time."""
+    model = _model_of(event)
+    registered = change_labels()
     rows = []
     for name, values in (event.changes or {}).items():
-        label: Any = name
-        if model is not None:
-            try:
-                label = model._meta.get_field(name).verbose_name
-            except Exception:  # a field since removed keeps its name
-                label = name
+        label = _field_label(model, name) or (labels or {}).get(name) or str(registered.get(name, name))
         before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
-        rows.append((str(label), _display(before), _display(after)))
+        rows.append((label, human_value(before), human_value(after)))
     return rows
 
 
-def _display(value: Any) -> Any:
-    if isinstance(value, bool):
-        from django.utils.translation import pgettext
-
-        return pgettext("boolean value", "yes") if value else pgettext("boolean value", "no")
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return value
+def with_change_rows(events: Iterable[Any]) -> None:
+    """Set ``change_rows`` on each event of a page; the names a record's
+    model keeps for itself (``audit_labels(names)``, a classmethod: a unit
+    names its category's own fields) are asked once per model."""
+    events = list(events)
+    unknown: dict[type[models.Model], set[str]] = {}
+    for event in events:
+        model = _model_of(event)
+        if model is not None and hasattr(model, "audit_labels"):
+            names = {n for n in (event.changes or {}) if _field_label(model, n) is None}
+            if names:
+                unknown.setdefault(model, set()).update(names)
+    found = {model: model.audit_labels(names) for model, names in unknown.items()}  # type: ignore[attr-defined]
+    for event in events:
+        event.change_rows = change_rows(event, labels=found.get(_model_of(event)))  # type: ignore[arg-type]
 
 
 def _file_values(before: Any, after: Any) -> list[Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -28,7 +29,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import content_disposition_header
+
+from xieguan.core.display import date_label
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +137,37 @@ def _write_pdf(html: str) -> bytes:
     return document.write_pdf()
 
 
+# What a file name may not hold on the machines people save to (Windows'
+# reserved characters, controls); each run becomes one space.
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def download_name(kind: str, *parts: str | datetime.date | None, ext: str) -> str:
+    """The name a download is saved as: what it is, whose, and when, joined
+    with ``-``, e.g. ``检查记录-城关红星浴室-2026年12月6日.pdf``. A date or a
+    moment is written the Chinese way, a moment on its day in the county's
+    time zone (never UTC's); empty parts are left out. Sent with
+    ``download_header`` (RFC 6266 ``filename*``), so the Chinese survives."""
+    words = [kind]
+    for part in parts:
+        if isinstance(part, datetime.date):
+            words.append(date_label(part))
+        elif part:
+            words.append(str(part))
+    stem = "-".join(_NOT_IN_FILE_NAMES.sub(" ", word).strip() for word in words if word)
+    return f"{stem[:150]}.{ext}"
+
+
+def download_header(filename: str, *, inline: bool = False) -> str:
+    """``Content-Disposition`` for a download named ``filename``: a name in
+    Chinese goes as RFC 6266's ``filename*=utf-8''…``, which every browser
+    reads (Django's ``content_disposition_header``)."""
+    return content_disposition_header(not inline, filename) or ""
+
+
 def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
     """Render a template that extends ``core/pdf/base.html`` to PDF bytes."""
-    context = {**context, "pdf_fonts": font_urls(), "pdf_made_at": datetime.datetime.now()}
+    context = {**context, "pdf_fonts": font_urls(), "pdf_made_at": timezone.localtime()}
     html = render_to_string(template_name, context, request=request)
     # A PDF asked for while the process is still warming up waits for it
     # (then finds everything ready) rather than load the font a second time.
@@ -162,7 +194,7 @@ def pdf_warm_up() -> float:
 
     started = time.perf_counter()
     with _warming:
-        context = {"pdf_fonts": font_urls(), "pdf_made_at": datetime.datetime.now()}
+        context = {"pdf_fonts": font_urls(), "pdf_made_at": timezone.localtime()}
         _write_pdf(engines["django"].from_string(_WARM_UP_HTML).render(context))
     return time.perf_counter() - started
 
@@ -193,7 +225,7 @@ def pdf_response(
 ) -> HttpResponse:
     """The PDF as a response; ``inline`` opens it in the browser to print."""
     response = HttpResponse(render_pdf(template_name, context, request=request), content_type=PDF_TYPE)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
+    response["Content-Disposition"] = download_header(filename, inline=inline)
     return response
 
 
@@ -202,8 +234,6 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
-            from django.utils import timezone
-
             value = timezone.localtime(value).replace(tzinfo=None)
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):

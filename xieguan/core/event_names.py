@@ -77,6 +77,28 @@ def event_label(code: str) -> str:
     return code
 
 
+# ---- what a change names that is no field of its record --------------------
+
+_CHANGE_LABELS: dict[str, str | Promise] = {}
+
+
+def register_change_labels(labels: Mapping[str, str | Promise]) -> None:
+    """Name, in Chinese, the keys a service records in ``audit.changes`` (or
+    ``changes=``) that are no field of the record: ``{"signature":
+    _("signature")}``. A field of the record is named by its verbose name and
+    needs nothing here. Each app calls this from its ``audit_events.py``."""
+    for key, label in labels.items():
+        known = _CHANGE_LABELS.get(key)
+        if known is not None and str(known) != str(label):
+            raise ValueError(f"the change key {key!r} is already named {known!r}")
+        _CHANGE_LABELS[key] = label
+
+
+def change_labels() -> dict[str, str | Promise]:
+    """Every registered change key's name (a copy)."""
+    return dict(_CHANGE_LABELS)
+
+
 def event_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The known codes grouped by app, for a select: the groups in the order
     the apps registered them, each sorted by code, then the actions of rows

@@ -8,10 +8,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.core.event_names import event_label
 from xieguan.core.scope import ScopedQuerySet
+
+# The user name the public's own steps are logged under (a complaint's
+# complainant adding to it with the receipt and PIN).
+PUBLIC_ACTOR = "public"
 
 
 class BaseModel(models.Model):
@@ -71,7 +76,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.label}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_username} {self.label}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -85,3 +90,16 @@ class AuditEvent(models.Model):
     def label(self) -> str:
         """The event's name for people, in their language."""
         return event_label(self.action)
+
+    @property
+    def actor_label(self) -> str:
+        """Who did it, for people: the person's name with their sign-in name
+        (王秀兰（cg1）), 公众 for the public's own steps, else the name typed
+        at a failed sign-in. Load ``actor`` with the event (select_related)."""
+        actor = self.actor if self.actor_id else None
+        name = getattr(actor, "full_name", "") if actor is not None else ""
+        if name and name != self.actor_username:
+            return f"{name}（{self.actor_username}）"
+        if actor is None and self.actor_username == PUBLIC_ACTOR:
+            return str(_("the public"))
+        return self.actor_username

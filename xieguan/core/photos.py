@@ -270,10 +270,15 @@ def open_stored(field_file: Any) -> Any:
         raise MissingFile from None
 
 
-def private_image_response(image: Any) -> FileResponse:
+def private_image_response(image: Any, *, name: str = "照片") -> FileResponse:
     """Serve a stored photo or signature to a user the caller has already
     found allowed (the scoped lookup): never from a public media URL, and
-    cached only by that user's browser."""
-    response = FileResponse(open_stored(image), content_type="image/jpeg")
+    cached only by that user's browser. Saved, it is named ``name`` (what it
+    is, in Chinese), never by its storage name."""
+    from xieguan.core.documents import download_header, download_name
+
+    png = str(getattr(image, "name", "")).lower().endswith(".png")
+    response = FileResponse(open_stored(image), content_type="image/png" if png else "image/jpeg")
+    response["Content-Disposition"] = download_header(download_name(name, ext="png" if png else "jpg"), inline=True)
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -13,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.audit import change_rows, event_choices
+from xieguan.core.audit import event_choices, with_change_rows
 from xieguan.core.forms import DateInput
 from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import page_for_request
@@ -60,7 +59,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """Search the audit log, scoped like every list (SPEC §12)."""
     require(request.user, VIEW_AUDIT)
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.visible_to(request.user).select_related(None)
+    events = AuditEvent.objects.visible_to(request.user).select_related("actor")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -74,8 +73,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             events = events.filter(at__date__lte=data["until"])
     page = page_for_request(request, events, ordering=["-id"])
-    for event in page.items:
-        event.change_rows = change_rows(event)
+    with_change_rows(page.items)
     template = "core/_audit_rows.html" if request.htmx else "core/audit.html"
     return render(
         request,
@@ -93,4 +91,4 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "time": datetime.datetime.now(datetime.UTC).isoformat()})
+    return JsonResponse({"status": "ok", "time": timezone.localtime().isoformat()})

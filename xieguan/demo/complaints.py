@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.models import Channel, Complaint, ComplaintStep, Status, StepKind
+from xieguan.demo.clock import past
 from xieguan.demo.county import DemoCounty
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ DEMO_PIN = "246810"  # every demo complaint's PIN
 
 
 def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 30)))
+    return past(timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 30))))
 
 
 @transaction.atomic

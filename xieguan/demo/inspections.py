@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
+from xieguan.demo.clock import past
 from xieguan.inspections.models import (
     Answer,
     ChecklistTemplate,
@@ -110,8 +111,8 @@ def _fast_insert_objects(model: Any, objects: list[Any], now: datetime.datetime)
 
 
 def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time(rng.randint(8, 16), rng.choice([0, 15, 30])))
+    return past(
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(8, 16), rng.choice([0, 15, 30]))))
     )
 
 
@@ -207,7 +208,7 @@ def load_inspections(demo: Any) -> None:
                 status=InspectionStatus.SUBMITTED,
                 started_at=started,
                 device_time=started,
-                submitted_at=started + datetime.timedelta(hours=1),
+                submitted_at=past(started + datetime.timedelta(hours=1)),
                 place=unit.address,
                 latitude=unit.latitude,
                 longitude=unit.longitude,
@@ -263,7 +264,7 @@ def load_inspections(demo: Any) -> None:
                 number="",
                 text="检查发现以下问题：" + record.problems + "。请于整改期限前完成整改并留存整改记录。",
                 deadline=deadline,
-                issued_at=started + datetime.timedelta(hours=2),
+                issued_at=past(started + datetime.timedelta(hours=2)),
                 issued_by=pair[0],
             )
             opinions.append(opinion)
@@ -296,11 +297,11 @@ def load_inspections(demo: Any) -> None:
                         reason=HandoverReason.NOT_RECTIFIED,
                         description="复查仍未整改，移交县卫生监督所处理。",
                         status=HandoverStatus.CLOSED if closed else HandoverStatus.SENT,
-                        sent_at=re.inspected_at + datetime.timedelta(hours=3),
+                        sent_at=past(re.inspected_at + datetime.timedelta(hours=3)),
                         sent_by=pair[0],
                         investigation="监督员现场核实，问题属实。" if closed else "",
                         outcome="已立案查处，单位已完成整改，结果书面告知协管站。" if closed else "",
-                        outcome_at=re.inspected_at + datetime.timedelta(days=10) if closed else None,
+                        outcome_at=past(re.inspected_at + datetime.timedelta(days=10)) if closed else None,
                         handled_by=inst if closed else None,
                     )
                 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from xieguan.demo.clock import past
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlyStatus
 from xieguan.monthly.periods import rules_for
 from xieguan.monthly.selectors import monthly_figures
@@ -39,7 +40,7 @@ def load_monthly(demo: Any) -> None:
                 continue
             late = index == 3 and month == 2
             day = deadline + datetime.timedelta(days=2 if late else -(index % 5) - 1)
-            submitted_at = datetime.datetime.combine(min(day, today), datetime.time(16, 30), tzinfo=tz)
+            submitted_at = past(datetime.datetime.combine(min(day, today), datetime.time(16, 30), tzinfo=tz))
             submitter = next((u for u in demo.users.values() if u.institution_id == station.pk), bureau)
             report = MonthlyReport(
                 township=township,
@@ -52,7 +53,7 @@ def load_monthly(demo: Any) -> None:
                 on_time=not late,
                 remarks="",
                 reviewed_by=inst if not last_month or index % 2 else None,
-                reviewed_at=submitted_at + datetime.timedelta(days=1),
+                reviewed_at=past(submitted_at + datetime.timedelta(days=1)),
             )
             reports.append(report)
             figures = monthly_figures(bureau, township=township, year=today.year, month=month, today=today)

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
+from xieguan.demo.clock import past
 from xieguan.outreach.models import Attendance, Outreach, OutreachForm, SignInMethod, Training, TrainingLevel
 
 YEAR = 2026
@@ -30,7 +31,7 @@ _COUNTY_TRAININGS = [  # (date, hours, topic); 河东镇 attends only the first
 
 
 def _nine_on(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+    return past(timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0))))
 
 
 def load_outreach(demo: Any) -> None:
@@ -87,7 +88,7 @@ def load_outreach(demo: Any) -> None:
                 recorded_by=recorder,
                 level=TrainingLevel.TOWNSHIP,
                 topic=f"第{quarter}季度村级信息员业务培训",
-                date=day + datetime.timedelta(days=3),
+                date=min(day + datetime.timedelta(days=3), today),
                 hours=Decimal(2),
                 trainer=recorder.full_name,
                 materials="信息报告要点、常见卫生问题识别",

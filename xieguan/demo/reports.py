@@ -24,6 +24,7 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
+from xieguan.demo.clock import past
 from xieguan.reports.defaults import seed_default_categories
 from xieguan.reports.models import (
     ExposedPerson,
@@ -113,7 +114,7 @@ _CONTENT = {
 
 def _at(month: int, day: int, hhmm: str) -> datetime.datetime:
     hour, minute = (int(x) for x in hhmm.split(":"))
-    return timezone.make_aware(datetime.datetime(YEAR, month, day, hour, minute))
+    return past(timezone.make_aware(datetime.datetime(YEAR, month, day, hour, minute)))
 
 
 def _steps_for(report: Report, *, reporter: User, comanager: User, supervisor: User, minutes: int | None) -> list[Any]:
@@ -131,7 +132,7 @@ def _steps_for(report: Report, *, reporter: User, comanager: User, supervisor: U
             ReportStep(
                 report=report,
                 kind=StepKind.NOT_FORWARDED,
-                at=filed + datetime.timedelta(hours=3),
+                at=past(filed + datetime.timedelta(hours=3)),
                 by=comanager,
                 note=report.closing_reason,
             )
@@ -139,9 +140,9 @@ def _steps_for(report: Report, *, reporter: User, comanager: User, supervisor: U
         return steps
     reached = found + datetime.timedelta(minutes=minutes)
     steps.append(
-        ReportStep(report=report, kind=StepKind.VERIFIED, at=reached - datetime.timedelta(minutes=5), by=comanager)
+        ReportStep(report=report, kind=StepKind.VERIFIED, at=past(reached - datetime.timedelta(minutes=5)), by=comanager)
     )
-    steps.append(ReportStep(report=report, kind=StepKind.FORWARDED, at=reached, by=comanager))
+    steps.append(ReportStep(report=report, kind=StepKind.FORWARDED, at=past(reached), by=comanager))
     order = [ReportStatus.HANDLED, ReportStatus.FED_BACK, ReportStatus.CLOSED]
     kinds = {
         ReportStatus.HANDLED: StepKind.HANDLED,
@@ -154,7 +155,7 @@ def _steps_for(report: Report, *, reporter: User, comanager: User, supervisor: U
                 ReportStep(
                     report=report,
                     kind=kinds[later],
-                    at=reached + datetime.timedelta(days=index),
+                    at=past(reached + datetime.timedelta(days=index)),
                     by=supervisor if later != ReportStatus.CLOSED else comanager,
                     note="已现场调查处理" if later == ReportStatus.HANDLED else "",
                 )
@@ -210,8 +211,8 @@ def load_reports(demo: Any, *, seed: int = 6) -> None:
             institution=reporter.institution,
             category=category,
             found_at=found,
-            received_at=found + datetime.timedelta(minutes=min(20, minutes or 20)),
-            reported_at=found + datetime.timedelta(minutes=minutes)
+            received_at=past(found + datetime.timedelta(minutes=min(20, minutes or 20))),
+            reported_at=past(found + datetime.timedelta(minutes=minutes))
             if minutes is not None and status != ReportStatus.FILED
             else None,
             deadline_at=found + datetime.timedelta(minutes=category.limit_minutes),

@@ -16,6 +16,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -128,4 +129,4 @@ def token(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Sign in first.")}, status=401)
     issued, key = token_issue(user=request.user)  # type: ignore[arg-type]
-    return JsonResponse({"token": key, "expires_at": issued.expires_at.isoformat()})
+    return JsonResponse({"token": key, "expires_at": timezone.localtime(issued.expires_at).isoformat()})

@@ -3,7 +3,7 @@ Imported by InspectionsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.audit import register_events
+from xieguan.core.audit import register_change_labels, register_events
 
 register_events(
     _("Patrols and inspections"),
@@ -29,3 +29,5 @@ register_events(
         "plan.remove_unit": _("Unit removed from the monthly plan"),
     },
 )
+
+register_change_labels({"signature": _("signature"), "units": _("Units")})

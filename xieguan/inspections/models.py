@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xieguan.core.display import local, month_label
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
 
@@ -192,7 +193,7 @@ class Inspection(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.started_at:%Y-%m-%d}"
+        return f"{self.unit} {local(self.started_at):%Y-%m-%d}"
 
     @property
     def is_locked(self) -> bool:
@@ -383,7 +384,7 @@ class Reinspection(BaseModel):
         ordering = ["-inspected_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.opinion.unit} {self.inspected_at:%Y-%m-%d}"
+        return f"{self.opinion.unit} {local(self.inspected_at):%Y-%m-%d}"
 
 
 class PhotoQuerySet(ScopedQuerySet["Photo"]):
@@ -523,7 +524,7 @@ class MonthlyPlan(BaseModel):
         constraints = [models.UniqueConstraint(fields=["township", "year", "month"], name="monthly_plan_once")]
 
     def __str__(self) -> str:
-        return f"{self.township} {self.year}-{self.month:02d}"
+        return f"{self.township} {month_label(self.year, self.month)}"
 
 
 class MonthlyPlanItem(models.Model):

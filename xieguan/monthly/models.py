@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.core.display import month_label
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
 
@@ -145,7 +146,7 @@ class MonthlyReport(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.township.name} {self.year}-{self.month:02d}"
+        return f"{self.township.name} {month_label(self.year, self.month)}"
 
     @property
     def first_day(self) -> datetime.date:

@@ -338,7 +338,7 @@ def rates(request: HttpRequest) -> HttpResponse:
 def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     """季度小结 / 年度总结: the figures and a prose draft; the user edits the
     text and downloads it as Word (``format=docx``) or PDF (``format=pdf``)."""
-    from xieguan.core.documents import pdf_response
+    from xieguan.core.documents import download_header, download_name, pdf_response
     from xieguan.monthly.forms import SummaryForm
     from xieguan.monthly.summaries import column_labels, summary_docx, summary_draft, summary_of
 
@@ -364,16 +364,14 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
                     "paragraphs": [p for p in text.splitlines() if p.strip()],
                     "columns": column_labels(),
                 },
-                f"{name}.pdf",
+                download_name(name, ext="pdf"),
                 inline=False,
             )
-        from django.utils.http import content_disposition_header
-
         response = HttpResponse(
             summary_docx(data, text),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-        response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx") or ""
+        response["Content-Disposition"] = download_header(download_name(name, ext="docx"))
         return response
     return render(
         request,

@@ -23,6 +23,8 @@ from django.utils.translation import pgettext
 
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area
+from xieguan.core.display import month_label
+from xieguan.core.documents import download_name
 from xieguan.inspections.selectors import (
     PATROL_REGISTER_WIDTHS,
     RegisterRow,
@@ -74,7 +76,7 @@ class Workbook:
 
     @property
     def period(self) -> str:
-        return f"{self.year}年{self.month}月"
+        return month_label(self.year, self.month)
 
     @property
     def unit_name(self) -> str:
@@ -92,9 +94,9 @@ class Workbook:
             return ""
         return timezone.localtime(self.report.submitted_at).strftime("%Y-%m-%d %H:%M")
 
-    @property
-    def filename(self) -> str:
-        return f"月报表-{self.township.name}-{self.year}-{self.month:02d}"
+    def filename(self, ext: str) -> str:
+        """``月报表-城关镇-2026年11月.xlsx``."""
+        return download_name("月报表", self.township.name, self.period, ext=ext)
 
     def rates(self) -> list[tuple[str, Rate]]:
         """The month's rates under the table, as the report page shows them."""

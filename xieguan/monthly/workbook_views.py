@@ -22,11 +22,11 @@ def workbook_response(user: Any, *, township: Area, year: int, month: int, fmt: 
     the API both answer with this."""
     data = month_workbook(user, township=township, year=year, month=month, today=timezone.localdate())
     if fmt == "pdf":
-        return pdf_response("monthly/pdf/workbook.html", pdf_context(data), f"{data.filename}.pdf", inline=False)
+        return pdf_response("monthly/pdf/workbook.html", pdf_context(data), data.filename("pdf"), inline=False)
     spool = tempfile.TemporaryFile(suffix=".xlsx")
     write_workbook(spool, data)
     spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"{data.filename}.xlsx", content_type=XLSX_TYPE)
+    return FileResponse(spool, as_attachment=True, filename=data.filename("xlsx"), content_type=XLSX_TYPE)
 
 
 def workbook(request: HttpRequest, township_id: str, year: int, month: int, fmt: str) -> HttpResponseBase:

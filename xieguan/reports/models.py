@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.core.display import month_label
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
 
@@ -377,4 +378,4 @@ class ZeroReport(BaseModel):
         constraints = [models.UniqueConstraint(fields=["institution", "month"], name="zero_report_once_a_month")]
 
     def __str__(self) -> str:
-        return f"{self.institution} {self.month:%Y-%m}"
+        return f"{self.institution} {month_label(self.month.year, self.month.month)}"

@@ -27,7 +27,8 @@ from xieguan.accounts.permissions import (
 )
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
-from xieguan.core.documents import pdf_response, xlsx_response
+from xieguan.core.display import month_label
+from xieguan.core.documents import download_name, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
@@ -257,7 +258,7 @@ def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
 def report_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its report (no public media URL)."""
     photo = get_object_for_user(ReportPhoto, request.user, pk)
-    return private_image_response(photo.image)
+    return private_image_response(photo.image, name="信息报告照片")
 
 
 def indicators(request: HttpRequest) -> HttpResponse:
@@ -310,7 +311,7 @@ def zero_reports(request: HttpRequest) -> HttpResponse:
                     messages.error(request, message)
             else:
                 if created:
-                    messages.success(request, _("Zero report made for %(month)s.") % {"month": f"{month:%Y-%m}"})
+                    messages.success(request, _("Zero report made for %(month)s.") % {"month": month_label(month.year, month.month)})
                 else:
                     messages.info(request, _("The zero report for this month was already made."))
                 return redirect(f"{reverse('reports:zero')}?year={month.year}")
@@ -354,15 +355,14 @@ def register(request: HttpRequest) -> HttpResponse:
     if chosen is None:
         return render(request, "reports/register.html", context)
     start, end = period_bounds(year, month)
-    period = f"{year}年{month}月" if month else f"{year}年"
+    period = month_label(year, month)
     title = f"卫生监督协管信息报告登记表（{chosen.name} {period}）"
-    filename = f"信息报告登记表-{chosen.name}-{year}{f'-{month:02d}' if month else ''}"
     reports = register_reports(request.user, institution=chosen, start=start, end=end)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         rows = (register_row(i, r) for i, r in enumerate(reports.iterator(), start=1))  # type: ignore[attr-defined]
         return xlsx_response(
-            f"{filename}.xlsx",
+            download_name("信息报告登记表", chosen.name, period, ext="xlsx"),
             REGISTER_HEADERS,
             rows,
             sheet="信息报告登记表",
@@ -372,7 +372,12 @@ def register(request: HttpRequest) -> HttpResponse:
     rows_list = [register_row(i, r) for i, r in enumerate(reports, start=1)]
     context.update({"rows": rows_list, "title": title, "period": period})
     if fmt == "pdf":
-        return pdf_response("reports/pdf/register.html", context, f"{filename}.pdf", request=request)
+        return pdf_response(
+            "reports/pdf/register.html",
+            context,
+            download_name("信息报告登记表", chosen.name, period, ext="pdf"),
+            request=request,
+        )
     return render(request, "reports/register.html", context)
 
 

@@ -3,7 +3,7 @@ Imported by UnitsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.audit import register_events
+from xieguan.core.audit import register_change_labels, register_events
 
 register_events(
     _("Units"),
@@ -29,4 +29,12 @@ register_events(
         "category_field.deactivate": _("County category field switched off"),
         "category_field.reactivate": _("County category field switched back on"),
     },
+)
+
+register_change_labels(
+    {
+        "merged_units": _("merged unit"),
+        "merged_credit_code": _("credit code of the merged unit"),
+        "units_created": _("units imported"),
+    }
 )

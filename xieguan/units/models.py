@@ -10,6 +10,7 @@ fields live in ``Unit.extra`` keyed by ``CategoryField.key``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -266,6 +267,16 @@ class Unit(BaseModel):
     # Derived from other fields; the audit log names what a user changed.
     audit_exclude = ("county", "name_initials")
     audit_mask = {"phone": "phone"}
+
+    @classmethod
+    def audit_labels(cls, names: Iterable[str]) -> dict[str, str]:
+        """The names of a category's own fields (``extra.seats`` → 餐位数) as
+        the audit log and the unit file show their changes; one query."""
+        keys = {name.removeprefix("extra.") for name in names if name.startswith("extra.")}
+        if not keys:
+            return {}
+        rows = CategoryField.objects.filter(key__in=keys).order_by("key", "id").values_list("key", "label")
+        return {f"extra.{key}": label for key, label in reversed(rows)}
 
     class Meta:
         verbose_name = _("unit")

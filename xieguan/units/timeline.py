@@ -70,23 +70,18 @@ def entries_for(unit: Unit, user: User, *, limit: int = 300) -> list[TimelineEnt
 
 def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
     """The unit's own changes and its licences' and certificates' from the
-    audit log, each change with the field's name as the user knows it; and
-    those of every unit merged into it, so a merge loses no history."""
+    audit log, as the audit log shows them (``core.audit.change_rows``: the
+    field's name as the user knows it, 是/否, local times), by the person's
+    name; and those of every unit merged into it, so a merge loses no history."""
     from django.db.models import Q
     from django.utils.translation import gettext as _
 
+    from xieguan.core.audit import change_rows
     from xieguan.core.models import AuditEvent
-    from xieguan.units.models import Licence, StaffCertificate, Unit
-
-    labels = {f.name: str(f.verbose_name) for f in Unit._meta.concrete_fields}
     from xieguan.units.selectors import fields_in_force, unit_county_id
 
     in_county = fields_in_force(unit.category, unit_county_id(unit), with_inactive=True)
-    labels.update({f"extra.{f.key}": f.label for f in in_county})
-    labels.update({f.name: str(f.verbose_name) for f in Licence._meta.concrete_fields})
-    labels.update({f.name: str(f.verbose_name) for f in StaffCertificate._meta.concrete_fields})
-    labels["merged_units"] = _("merged unit")
-    labels["merged_credit_code"] = _("credit code of the merged unit")
+    labels = {f"extra.{f.key}": f.label for f in in_county}
     merged = {str(pk): name for pk, name in _merged_into(unit)}
     unit_ids = [str(unit.pk), *merged]
     related = [str(pk) for pk in unit.licences.values_list("pk", flat=True)]
@@ -94,12 +89,11 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
     events = AuditEvent.objects.filter(
         Q(object_type="units.unit", object_id__in=unit_ids)
         | Q(object_type__in=["units.licence", "units.staffcertificate"], object_id__in=related)
-    ).order_by("-at", "-id")[:200]
+    ).select_related("actor").order_by("-at", "-id")[:200]
     for event in events:
         changes = [
-            {"label": labels.get(key, key), "before": change[0], "after": change[1]}
-            for key, change in (event.changes or {}).items()
-            if isinstance(change, list) and len(change) == 2
+            {"label": label, "before": before, "after": after}
+            for label, before, after in change_rows(event, labels=labels)
         ]
         if event.object_type != "units.unit":
             title = event.object_repr
@@ -111,7 +105,7 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
             at=event.at,
             kind=event.label,
             title=title,
-            actor=event.actor_username or "",
+            actor=(event.actor.full_name if event.actor else "") or event.actor_label,
             detail=event.note,
             changes=changes,
         )

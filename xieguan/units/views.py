@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +26,7 @@ from xieguan.accounts.permissions import (
     require,
 )
 from xieguan.areas.models import Area, Level
-from xieguan.core.documents import XLSX_TYPE, pdf_response, xlsx_response
+from xieguan.core.documents import XLSX_TYPE, download_header, download_name, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
@@ -94,16 +93,17 @@ def unit_export(request: HttpRequest) -> HttpResponse:
     qs = units_filtered(request.user, form.filters())
     category = form.filters().category
     headers, rows = export_rows(qs.order_by(*form.ordering()), category=category, user=request.user)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     title = _("Supervised units") + (f"（{category.name}）" if category else "")
-    return xlsx_response(f"{_('units')}-{stamp}.xlsx", headers, rows, sheet=_("Units"), title=title)
+    filename = download_name("监督对象", category.name if category else "", timezone.localdate(), ext="xlsx")
+    return xlsx_response(filename, headers, rows, sheet=_("Units"), title=title)
 
 
 def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档) as an A4 PDF to print and file."""
     unit = _survivor_of(get_unit_for_user(request.user, pk))
     context = _file_context(request, unit)
-    return pdf_response("units/pdf/unit_file.html", context, f"{unit.name}-一户一档.pdf", request=request)
+    filename = download_name("一户一档", unit.name, timezone.localdate(), ext="pdf")
+    return pdf_response("units/pdf/unit_file.html", context, filename, request=request)
 
 
 def _expiry_list(request: HttpRequest, *, what: str) -> HttpResponse:
@@ -343,8 +343,7 @@ def import_template(request: HttpRequest, code: str) -> HttpResponse:
     category = get_object_or_404(Category, code=code)
     content = imports.template_xlsx(category, request.user)
     response = HttpResponse(content, content_type=XLSX_TYPE)
-    filename = _("%(category)s import template.xlsx") % {"category": category.name}
-    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    response["Content-Disposition"] = download_header(download_name("监督对象导入模板", category.name, ext="xlsx"))
     return response
 
 

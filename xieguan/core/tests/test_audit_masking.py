@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from xieguan.accounts import services as account_services
@@ -91,7 +92,8 @@ def test_the_log_keeps_phones_and_id_numbers_masked_and_no_paths_or_token_pieces
     issued, revoked = (
         AuditEvent.objects.get(action=a, object_id=str(comanager_in.pk)) for a in ("token.issue", "token.revoke")
     )
-    assert issued.note == revoked.note == str(token.pk)
+    # Named by when it was issued, in local time: no piece of the key, no id.
+    assert issued.note == revoked.note == f"{timezone.localtime(token.created_at):%Y-%m-%d %H:%M:%S} 签发的 API 令牌"
 
 
 def test_an_imported_units_phone_is_masked_in_the_log(demo, comanager_in):

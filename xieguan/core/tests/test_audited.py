@@ -205,3 +205,86 @@ def test_every_event_code_the_code_records_is_named_in_chinese():
 def test_audit_record_keeps_events_without_a_record_to_compare(demo, county_admin):
     event = audit_record(actor=None, action="session.login_failed", username="nobody", area_path="")
     assert (event.actor, event.actor_username, event.changes) == (None, "nobody", {})
+
+
+def _recorded_change_keys() -> dict[str, list[str]]:
+    """Every key the code puts in an event's changes by hand: the literal
+    keys of ``changes={...}`` in an audit call and of ``audit.changes["…"]``."""
+    keys: dict[str, list[str]] = {}
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            found: list[ast.expr] = []
+            if isinstance(node, ast.Call) and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in (
+                AUDIT_CALLS
+            ):
+                found += [
+                    k
+                    for kw in node.keywords
+                    if kw.arg == "changes" and isinstance(kw.value, ast.Dict)
+                    for k in kw.value.keys
+                    if k is not None
+                ]
+            elif (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "changes"
+                and isinstance(node.value.value, ast.Name)
+                and node.value.value.id == "audit"
+            ):
+                found.append(node.slice)
+            for key in found:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    keys.setdefault(key.value, []).append(f"{path.relative_to(ROOT.parent)}:{node.lineno}")
+    return keys
+
+
+def test_every_change_the_code_records_by_hand_is_named_in_chinese():
+    """Issue 20 item 4: the audit log and the unit file name each change in
+    Chinese — a key that is no field of any model (``signature``) is named
+    with ``register_change_labels``."""
+    from django.apps import apps
+
+    from xieguan.core.event_names import change_labels
+
+    keys = _recorded_change_keys()
+    assert {"signature", "merged_units", "version"} <= set(keys)  # the walk found them
+    with translation.override("zh-hans"):
+        fields = {
+            f.name: str(f.verbose_name)
+            for model in apps.get_models()
+            if model.__module__.startswith("xieguan.")
+            for f in model._meta.get_fields()
+            if hasattr(f, "verbose_name")
+        }
+        named = {key: str(change_labels().get(key) or fields.get(key, "")) for key in keys}
+    unnamed = {key: keys[key] for key, label in named.items() if not re.search(r"[\u4e00-\u9fff]", label)}
+    assert not unnamed, f"name these changes in Chinese (register_change_labels): {unnamed}"
+
+
+def test_the_log_shows_changes_as_people_read_them(demo, county_admin, township):
+    """是/否 for a flag, local time for a moment (kept as ISO in UTC), the
+    registered name of a key that is no field, ``—`` for nothing."""
+    import datetime
+
+    from django.utils import timezone
+
+    from xieguan.core.audit import change_rows
+
+    moment = datetime.datetime(2026, 12, 5, 18, 14, 41, tzinfo=datetime.UTC)
+    event = audit_record(
+        actor=county_admin,
+        action="area.update",
+        obj=township,
+        changes={"code": [None, True], "name": [moment, None], "merged_units": ["甲", False]},
+    )
+    event.refresh_from_db()
+    assert event.changes["name"] == [moment.isoformat(), None]
+    with translation.override("zh-hans"), timezone.override("Asia/Shanghai"):
+        rows = change_rows(event)
+    assert rows == [
+        ("统计用区划代码", "—", "是"),
+        ("名称", "2026-12-06 02:14", "—"),
+        ("被合并的单位", "甲", "否"),
+    ]

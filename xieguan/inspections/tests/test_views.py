@@ -51,6 +51,21 @@ def test_record_pdf_has_the_cjk_font(demo, login, record):
     assert_pdf_with_cjk_font(response.content)
 
 
+def test_record_pdf_is_named_in_chinese_by_its_local_day(demo, login, comanager_in, cg2, unit, tmp_path, settings):
+    """Issue 20 item 3: a record made at 02:14 local time (18:14 UTC the day
+    before) downloads under its local day, in Chinese, as RFC 6266 filename*."""
+    from urllib.parse import quote
+
+    settings.MEDIA_ROOT = tmp_path
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(2, 14)))
+    assert at.astimezone(datetime.UTC).date() == day - datetime.timedelta(days=1)
+    record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], at=at)
+    response = login(comanager_in).get(reverse("inspections:pdf", args=[record.pk]))
+    name = f"检查记录-城关镇红星宾馆-{day.year}年{day.month}月{day.day}日.pdf"
+    assert response["Content-Disposition"] == f"inline; filename*=utf-8''{quote(name)}"
+
+
 @pytest.mark.parametrize(("who", "shown"), [("cg1", True), ("inst", True), ("bureau", True), ("dh1", False)])
 def test_lists_show_records_in_scope_only(demo, login, opinion, who, shown):
     client = login(demo.users[who])

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.models import Institution
 from xieguan.accounts.permissions import RECORD_INSPECTION, can, require
-from xieguan.core.documents import pdf_response
+from xieguan.core.documents import download_name, pdf_response
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.inspections import selectors
@@ -102,6 +102,6 @@ def opinion_pdf(request: HttpRequest, pk: str) -> HttpResponse:
             "bureau": bureau,
             "inspectors": selectors.inspection_detail(inspection)["inspectors"],
         },
-        f"opinion-{opinion.year}-{opinion.serial:04d}.pdf",
+        download_name("卫生监督意见书", opinion.unit.name, opinion.number, ext="pdf"),
         request=request,
     )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
-from xieguan.core.documents import media_uri_if_stored, pdf_response
+from xieguan.core.documents import download_name, media_uri_if_stored, pdf_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
@@ -293,7 +293,7 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
 def photo(request: HttpRequest, pk: str) -> FileResponse:
     """An evidence photo, only for users who may see its record."""
     found = get_object_for_user(Photo, request.user, pk)
-    return private_image_response(found.image)
+    return private_image_response(found.image, name="检查照片")
 
 
 def signature_image(request: HttpRequest, pk: str) -> FileResponse:
@@ -304,7 +304,7 @@ def signature_image(request: HttpRequest, pk: str) -> FileResponse:
     selectors.get_inspection_for_user(request.user, found.inspection_id)
     if not found.image:
         raise Http404
-    return private_image_response(found.image)
+    return private_image_response(found.image, name="签名")
 
 
 def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
@@ -317,6 +317,6 @@ def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     return pdf_response(
         "inspections/pdf/inspection.html",
         {"inspection": inspection, **detail, "images": images, "signs": signs},
-        f"inspection-{inspection.started_at:%Y%m%d}.pdf",
+        download_name("检查记录", inspection.unit.name, inspection.started_at, ext="pdf"),
         request=request,
     )

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Institution
-from xieguan.core.documents import pdf_response, xlsx_response
+from xieguan.core.display import month_label
+from xieguan.core.documents import download_name, pdf_response, xlsx_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections import selectors
 from xieguan.inspections.views.common import _int
@@ -31,12 +32,12 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
     year = _int(request.GET.get("year"), today.year, 2000, 2100)
     month = _int(request.GET.get("month"), 0, 0, 12) or None
     rows = selectors.patrol_register(request.user, institution=chosen, year=year, month=month) if chosen else []
-    period = f"{year}年{month}月" if month else f"{year}年"
+    period = month_label(year, month)
     title = _("Health supervision co-management patrol register")
     fmt = request.GET.get("format")
     if chosen and fmt == "xlsx":
         return xlsx_response(
-            f"patrol-register-{year}{month or ''}.xlsx",
+            download_name("巡查登记表", chosen.name, period, ext="xlsx"),
             selectors.patrol_register_headers(),
             (r.values() for r in rows),
             sheet=period,
@@ -47,7 +48,7 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
         return pdf_response(
             "inspections/pdf/register.html",
             {"rows": rows, "institution": chosen, "period": period, "title": title},
-            f"patrol-register-{year}{month or ''}.pdf",
+            download_name("巡查登记表", chosen.name, period, ext="pdf"),
             request=request,
         )
     return render(

@@ -76,7 +76,8 @@ def test_unit_file_pdf_shows_base_data_licences_certificates_gaps_and_history(de
         "建档尚缺",  # what the file lacks: the phone
         "联系电话",
         "红星酒店",  # the history: before → after of the name
-        "cg1",
+        comanager_in.full_name,  # by whom, by name
+        "建档完整：—→是",  # a flag as 是/否, never True (issue 20 item 4)
     ]:
         assert expected in text, expected
 
