@@ -63,7 +63,7 @@ class SettingForm(forms.Form):
         label=_("Applies from (month)"),
         required=False,
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2027-03"}),
+        widget=forms.TextInput(attrs={"type": "month"}),
         help_text=_(
             "A new first day applies from this month on; months already reported keep their boundaries. "
             "The month it starts in runs from the day after the month before ended."

@@ -69,7 +69,7 @@ def _text_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def _plant() -> int:
-    """Every text field of every row gets a payload (numbered, so unique
+    """Every filled text field of every row gets a payload (numbered, so unique
     constraints hold; cut to the column's length). Returns the fields set."""
     counter = itertools.count()
     planted = 0
@@ -81,6 +81,8 @@ def _plant() -> int:
             for row in model._default_manager.all():
                 values = {}
                 for f in fields:
+                    if not getattr(row, f.attname):
+                        continue  # a field left empty stays empty: a guest's name beside a person is refused
                     n = next(counter)
                     text = f"{PAYLOADS[n % len(PAYLOADS)]}{n}"
                     values[f.attname] = text[: f.max_length] if f.max_length else text
