@@ -224,6 +224,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
     )
+    # Tests on SQLite use a file too, never ":memory:": an in-memory database
+    # is one connection that the live server's threads share with the test,
+    # and two requests at once (the field app uploads a photo and a signature
+    # together) then meet inside one transaction ("cannot start a transaction
+    # within a transaction", CI on 5 December). A file gives each thread its
+    # own connection, as production has.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-xieguan.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The optional second factor (SPEC §12): a time-based code from an
