@@ -1,5 +1,6 @@
 """What keeps the public page from abuse without anything from outside:
-a CAPTCHA drawn here with Pillow, and per-address limits in Django's cache.
+a CAPTCHA drawn here with Pillow, and per-address limits in Django's cache
+(``xieguan.core.limits``).
 
 The CAPTCHA's answer never reaches the browser: the page gets a signed,
 timestamped token holding a keyed hash of the answer, and an image. A token
@@ -89,27 +90,3 @@ def captcha_check(token: str, answer: str) -> bool:
     if not cache.add(f"complaints:captcha-used:{data['n']}", 1, settings.COMPLAINTS_CAPTCHA_SECONDS + 60):
         return False
     return hmac.compare_digest(str(data["h"]), _digest(answer))
-
-
-def _bucket(kind: str, key: str) -> str:
-    return f"complaints:limit:{kind}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-
-
-def limit_reached(kind: str, key: str, *, limit: int) -> bool:
-    """Whether ``key`` has used up ``limit`` in its window (see ``limit_hit``)."""
-    return int(cache.get(_bucket(kind, key), 0)) >= limit
-
-
-def limit_hit(kind: str, key: str, *, seconds: int) -> int:
-    """Count one use of ``key`` in a window of ``seconds`` from the first use."""
-    name = _bucket(kind, key)
-    cache.add(name, 0, seconds)
-    try:
-        return int(cache.incr(name))
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, seconds)
-        return 1
-
-
-def limit_clear(kind: str, key: str) -> None:
-    cache.delete(_bucket(kind, key))

@@ -23,7 +23,7 @@ from xieguan.accounts.models import Institution, InstitutionType, User
 from xieguan.accounts.permissions import CONFIGURE_COMPLAINTS, HANDLE_COMPLAINT, REGISTER_COMPLAINT, can, require
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.calendar import WorkCalendar
-from xieguan.complaints.guard import captcha_check, limit_hit, limit_reached
+from xieguan.complaints.guard import captcha_check
 from xieguan.complaints.models import (
     HANDLING_STATUSES,
     RECEIPT_ALPHABET,
@@ -41,6 +41,7 @@ from xieguan.complaints.models import (
 )
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
+from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.masking import mask_name, mask_phone
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success
 from xieguan.core.scope import is_within

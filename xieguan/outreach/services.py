@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -18,6 +19,7 @@ from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, requi
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.idempotency import create_once, existing_for_retry
+from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.photos import prepare_photo, save_photo_once
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import clean_phone, date_error
@@ -351,15 +353,23 @@ def attendance_sign_in_guest(
     name: str,
     phone: str,
     workplace: str,
+    address: str | None = None,
     today: datetime.date | None = None,
 ) -> tuple[Attendance, bool]:
     """Someone without an account signs in through the QR link with their
     name, phone and workplace: the token must be the training's and sign-in
-    open (its date ± 1 day). Idempotent per name and phone."""
+    open (its date ± 1 day). Idempotent per name and phone. The link is
+    public, so one network address may sign in at most
+    OUTREACH_GUEST_SIGN_IN_LIMIT times an hour (a village hall shares one
+    address: the default, 200, is a full hall, not a script)."""
     if not hmac.compare_digest(token.encode(), training.sign_in_token.encode()):
         raise Http404
     if not training.sign_in_open(today or timezone.localdate()):
         raise ValidationError(_("Sign-in for this training is closed."))
+    key = address or "unknown"
+    if limit_reached("guest-sign-in", key, limit=getattr(settings, "OUTREACH_GUEST_SIGN_IN_LIMIT", 200)):
+        raise ValidationError(_("Too many sign-ins from this network in the last hour. Try again later."))
+    limit_hit("guest-sign-in", key, seconds=3600)
     guest = _clean_guest(actor=None, training=training, name=name, phone=phone, workplace=workplace, unit=None)
     with transaction.atomic():
         return _attend_guest(actor=None, training=training, method=SignInMethod.SELF, guest=guest, score=None)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, can, require
 from xieguan.accounts.selectors import get_person_for_user
+from xieguan.core.audit import client_ip
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
@@ -345,7 +346,7 @@ def training_sign_in(request: HttpRequest, pk: str, token: str) -> HttpResponse:
     elif request.method == "POST" and guest_form is not None and guest_form.is_valid():
         try:
             attendance, created = services.attendance_sign_in_guest(
-                training=training, token=token, **guest_form.cleaned_data
+                training=training, token=token, address=client_ip(request), **guest_form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(guest_form, exc)

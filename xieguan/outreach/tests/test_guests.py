@@ -273,3 +273,28 @@ def test_api_guest_at_a_unit_of_another_township_is_refused(demo, api_token, com
     )
     assert response.status_code == 422 and "unit_id" in response.json()["fields"]
     assert not Attendance.objects.exists()
+
+
+def test_one_network_cannot_flood_a_training_with_guests(demo, training, settings):
+    """The QR link is public: past the hourly limit per address a sign-in is
+    refused with a Chinese message, what was typed stays, nothing is added;
+    another address still signs in."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.OUTREACH_GUEST_SIGN_IN_LIMIT = 2
+    training.date = timezone.localdate()
+    training.save()
+    url = reverse("outreach:training_sign_in", args=[training.pk, training.sign_in_token])
+    hall = Client(REMOTE_ADDR="198.51.100.7")
+    for n in range(2):
+        data = {"name": f"村民{n}", "workplace": "李家村", "phone": f"1391234567{n}"}
+        assert hall.post(url, data).status_code == 302
+    refused = hall.post(url, {"name": "村民九", "workplace": "李家村", "phone": "13912345679"})
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "同一网络签到次数过多" in page and 'value="村民九"' in page
+    assert Attendance.objects.filter(training=training).count() == 2
+    other = Client(REMOTE_ADDR="198.51.100.8")
+    assert other.post(url, {"name": "村民九", "workplace": "李家村", "phone": "13912345679"}).status_code == 302
+    assert Attendance.objects.filter(training=training).count() == 3
+    cache.clear()
