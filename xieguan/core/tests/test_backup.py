@@ -103,6 +103,12 @@ def test_the_demo_county_backed_up_wiped_and_restored_comes_back_whole(media, tm
 
     assert row_counts() == before_rows
     assert stored_files() == before_files
+    # A backup of the restored installation has the first one's manifest.
+    call_command("backup", to=tmp_path / "again", stdout=io.StringIO())
+    (second,) = (tmp_path / "again").iterdir()
+    again = json.loads((second / MANIFEST).read_text("utf-8"))
+    for part in ("tables", "files", "migrations", "migration_heads"):
+        assert again[part] == manifest[part], part
     call_command("check_media", stdout=(checked := io.StringIO()))  # raises (exit 1) when any file is missing
     assert "0 stored files missing" in checked.getvalue()
     assert get_user_model().objects.get(username="cg1").check_password(DEMO_PASSWORD)  # the demo logins work
@@ -143,6 +149,16 @@ def test_a_restore_refuses_a_changed_archive_and_a_database_with_people_changing
     manifest["database"]["sha256"] = "0" * 64
     (archive / MANIFEST).write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(CommandError, match=r"数据库文件 \S+ 与清单不符"):
+        call_command("restore", source=archive, force=True, stdout=io.StringIO())
+    # Another database's archive, or one from a release newer than this code.
+    manifest["database"]["vendor"] = "mysql"
+    (archive / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(CommandError, match="不能恢复到不同种类的数据库"):
+        call_command("restore", source=archive, force=True, stdout=io.StringIO())
+    manifest["database"]["vendor"] = connection.vendor
+    manifest["migrations"].append("units.9999_from_the_future")
+    (archive / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(CommandError, match=r"不认识的迁移（units\.9999_from_the_future）"):
         call_command("restore", source=archive, force=True, stdout=io.StringIO())
     assert (row_counts(), stored_files()) == (rows, files)
     assert get_user_model().objects.filter(username="cg1").exists()
