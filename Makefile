@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xieguan
 VENDOR := xieguan/core/static/vendor
 
-.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite lint check-migrations system-deps messages bench clean
+.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite lint check-migrations system-deps messages bench backup restore clean
 
 run: install assets migrate demo
 	@$(PY) manage.py load_demo --logins
@@ -57,12 +57,16 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
 
-# Debian packages the tests need, installed only when missing.
+# Debian packages the tests need, installed only when missing. The backup
+# needs pg_dump, pg_restore and psql (postgresql-client) no older than the
+# server; a machine with the server has them already.
 system-deps:
 	@missing=""; \
 	for pkg in chromium fonts-noto-cjk gettext poppler-utils; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
+	command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 && command -v psql >/dev/null 2>&1 \
+	  || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -99,6 +103,23 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_bench
 bench: install assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
+
+# Backup and restore (docs/deploy.md, xieguan/core/backup.py): the database
+# (pg_dump, or SQLite's online backup) and every uploaded file, with a
+# manifest of rows per table and each file's SHA-256, into a new folder
+# under BACKUP_DIR. `make restore FROM=<that folder>` checks it against its
+# manifest, refuses a database that has people unless FORCE=1, restores and
+# checks again. Stop the web and the workers before restoring.
+BACKUP_DIR ?= var/backups
+BACKUP_KEEP ?= 0
+backup:
+	$(PY) manage.py backup --to "$(BACKUP_DIR)" --keep $(BACKUP_KEEP)
+
+restore:
+	@test -n "$(FROM)" || { echo "用法：make restore FROM=备份文件夹 [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore --from "$(FROM)" $(if $(filter 1,$(FORCE)),--force)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py check_media
 
 # Rebuild the zh_Hans catalogues after changing user-facing strings.
 messages: install-dev
