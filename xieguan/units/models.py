@@ -51,8 +51,8 @@ def search_grams_of(name: str, address: str = "", initials: str = "") -> str:
     of its pinyin initials, space-separated. A search of one or two
     characters (饭店, 王记, 店) asks for the one token it is, which a GIN index
     on PostgreSQL serves (migration 0010) where a trigram index cannot: a
-    two-character term has no trigram. The search re-checks the text
-    itself, so a pair met across name and address finds nothing extra."""
+    two-character term has no trigram. Pairs stay within a word, so a pair
+    met across name and address, or across a space, is not a token."""
     grams: set[str] = set()
     for text in (name, address):
         for word in (text or "").lower().split():
@@ -71,14 +71,20 @@ GRAM_TERM_MAX = 2
 def short_term_match(q: str) -> Q | None:
     """Units whose name, address or pinyin initials contain the one- or
     two-character term ``q`` (``None`` for a longer term or one with a
-    space): the indexed token first, the text itself re-checked."""
+    space), through the indexed search column."""
     q = (q or "").strip()
     if not q or len(q) > GRAM_TERM_MAX or any(ch.isspace() for ch in q):
         return None
-    text = Q(name__icontains=q) | Q(address__icontains=q)
-    if len(q) == GRAM_TERM_MAX and q.isascii() and q.isalnum():
-        text |= Q(name_initials__contains=q.lower())
-    return Q(search_grams__has_gram=q.lower()) & text
+    has_gram = Q(search_grams__has_gram=q.lower())
+    if q.isascii() or q.lower() == q.upper():
+        # Chinese, digits, ASCII: the token is there exactly when the text
+        # holds the term (initials pairs only for two letters or digits, as
+        # ``name_initials_match``). A re-check would only mislead
+        # PostgreSQL's estimate of how many units match.
+        return has_gram
+    # A letter with a case beyond ASCII (Ａ, é): the database's upper case
+    # decides, as for any other search.
+    return has_gram & (Q(name__icontains=q) | Q(address__icontains=q))
 
 
 class HasGram(models.Lookup):
