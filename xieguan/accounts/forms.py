@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import Education, Institution, InstitutionType, RoleCode, User
+from xieguan.accounts.pickers import InstitutionPicker, PersonPicker, person_label
 from xieguan.areas.models import Area
 from xieguan.core.forms import DateInput
 
@@ -45,8 +46,21 @@ class PasswordChangeForm(forms.Form):
 
 
 class InstitutionChoiceField(forms.ModelChoiceField):
+    """An institution of the user's area, picked by searching its name."""
+
+    widget = InstitutionPicker
+
     def label_from_instance(self, obj: Institution) -> str:
         return f"{obj.name}（{obj.get_type_display()}）"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person of the user's area, picked by searching their name."""
+
+    widget = PersonPicker
+
+    def label_from_instance(self, obj: User) -> str:
+        return person_label(obj)
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -77,8 +91,11 @@ class InstitutionForm(forms.Form):
 
 
 class SupervisorForm(forms.Form):
-    responsible_supervisor = forms.ModelChoiceField(
-        label=_("Responsible supervisor"), queryset=User.objects.none(), required=False
+    responsible_supervisor = PersonChoiceField(
+        label=_("Responsible supervisor"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PersonPicker(roles=(RoleCode.SUPERVISOR,)),
     )
 
     def __init__(self, *args: Any, user: Any, institution: Institution, **kwargs: Any) -> None:
@@ -89,8 +106,10 @@ class SupervisorForm(forms.Form):
             .with_role(RoleCode.SUPERVISOR)
             .filter(is_active=True)
             .filter(institution__area__id__in=ancestors)
+            .select_related("institution")
             .order_by("username")
         )
+        self.fields["responsible_supervisor"].widget.narrow(above=institution.area)
 
 
 class ProfileForm(forms.Form):
