@@ -150,6 +150,20 @@ class PersonCreateForm(ProfileForm):
         self.fields["institution"].queryset = Institution.objects.visible_to(user).active().order_by("type", "name")
 
 
+class InstitutionPickForm(forms.Form):
+    """One institution of ``queryset`` picked by searching (a register's
+    institution); the page itself checks what it is sent against the scope."""
+
+    institution = InstitutionChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+
+    def __init__(self, *args: Any, queryset: Any, types: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["institution"]
+        field.queryset = queryset  # type: ignore[attr-defined]
+        field.widget = InstitutionPicker(types=types)
+        field.widget.choices = field.choices  # type: ignore[attr-defined]
+
+
 class PasswordResetForm(forms.Form):
     password = forms.CharField(
         label=_("New password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.accounts.models import Institution, RoleCode, User
+from xieguan.accounts.models import Institution, InstitutionType, RoleCode, User
 from xieguan.areas.models import Area
 from xieguan.core.pickers import SearchPicker, as_uuid, picker_options
 
@@ -52,11 +52,14 @@ class PersonPicker(SearchPicker):
 
 
 class InstitutionPicker(SearchPicker):
-    def __init__(self) -> None:
+    """``types``: only institutions of these types (a register's stations)."""
+
+    def __init__(self, *, types: tuple[str, ...] = ()) -> None:
         super().__init__(
             url_name="accounts:pick_institution",
             placeholder=_("Name of the institution"),
             help_text=_("Type part of the institution's name, then tap it."),
+            params={"types": ",".join(types)},
         )
 
 
@@ -87,6 +90,9 @@ def pick_person(request: HttpRequest) -> HttpResponse:
 def pick_institution(request: HttpRequest) -> HttpResponse:
     """Up to 20 open institutions of the user's area matching the text."""
     qs = Institution.objects.visible_to(request.user).active()
+    types = [t for t in request.GET.get("types", "").split(",") if t in InstitutionType.values]
+    if types:
+        qs = qs.filter(type__in=types)
     return picker_options(
         request, qs, search=institution_search, label=institution_label, detail=lambda i: i.address or ""
     )

@@ -163,3 +163,17 @@ def test_a_plan_takes_a_unit_of_its_township_only(demo, login, comanager_in, out
     assert list(plan.units.all()) == [ours]
     page = client.get(url + f"?township={demo.townships[0].pk}").content.decode()
     assert '<select name="unit"' not in page
+
+
+@pytest.mark.parametrize("route", ["reports:register", "inspections:register"])
+def test_the_registers_pick_their_institution_without_a_drop_down(demo, login, route, monkeypatch):
+    client = login(demo.users["bureau"])
+    station = demo.users["cg1"].institution
+    page = client.get(reverse(route)).content.decode()
+    assert '<select name="institution"' not in page and 'id="r-inst"' not in page
+    assert f'name="institution" value="{station.pk}"' in page  # a county's few: listed to tap
+    monkeypatch.setattr(pickers, "LIST_ALL_UP_TO", 0)
+    page = client.get(reverse(route), {"institution": str(station.pk)}).content.decode()
+    assert reverse("accounts:pick_institution") in page and f'value="{station.pk}" checked' in page
+    # Another county's station, or no id at all: as if it did not exist.
+    assert client.get(reverse(route), {"institution": "not-an-id"}).status_code == 404
