@@ -387,6 +387,8 @@ class Command(BaseCommand):
             "- Load average (1, 5, 15 min) before the run: {:.1f}, {:.1f}, {:.1f}; after: {:.1f}, {:.1f}, {:.1f} "
             "(2 CPUs, shared with other work).".format(*load[0], *load[1]),
             f"- Measured {timezone.localtime():%Y-%m-%d %H:%M} on {Unit.objects.count():,} units.",
+            "- Read the searches against the control rows: what a loaded machine adds is Python building "
+            "the page, which the page without a search pays as much; the database's share is the search's own.",
             end,
         ]
         path = Path(options["output"])
