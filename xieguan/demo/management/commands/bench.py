@@ -51,8 +51,8 @@ ANALYSIS = """## Reading the figures (EXPLAIN ANALYZE)
   pattern has no trigram); until issue 19 item 4 PostgreSQL scanned the table in parallel for it
   (~300 ms of database time under load). Since then every unit keeps its characters and pairs of
   characters in `search_grams`, under a GIN index on `string_to_array(search_grams, ' ')`
-  (migration 0010): the search asks for the one token and re-checks the text (see the section
-  "One- and two-character search" below).
+  (migration 0010): the search asks for the one token, which is exact for Chinese, digits and
+  ASCII (see the section "One- and two-character search" below).
 - The admin changelist is the peer: it runs an exact COUNT over 300,000 rows on every page and an
   OFFSET for deep pages, so its page 2,500 costs 3–5× its first page; the registry's keyset pages
   cost the same at page 5,000 as at page 1.
