@@ -159,6 +159,8 @@ ROUTES: dict[str, Route] = {
     "units:import_cancel": scoped("import_batch"),
     "units:duplicates": unscoped(),
     "units:pick": unscoped(),
+    "accounts:pick_person": unscoped(),
+    "accounts:pick_institution": unscoped(),
     "units:detail": scoped("unit"),
     "units:edit": scoped("unit"),
     "units:pdf": scoped("unit"),

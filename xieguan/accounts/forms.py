@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import Education, Institution, InstitutionType, RoleCode, User
+from xieguan.accounts.pickers import InstitutionPicker, PersonPicker, person_label
 from xieguan.areas.models import Area
 from xieguan.core.forms import DateInput
 
@@ -45,8 +46,21 @@ class PasswordChangeForm(forms.Form):
 
 
 class InstitutionChoiceField(forms.ModelChoiceField):
+    """An institution of the user's area, picked by searching its name."""
+
+    widget = InstitutionPicker
+
     def label_from_instance(self, obj: Institution) -> str:
         return f"{obj.name}（{obj.get_type_display()}）"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person of the user's area, picked by searching their name."""
+
+    widget = PersonPicker
+
+    def label_from_instance(self, obj: User) -> str:
+        return person_label(obj)
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -77,8 +91,11 @@ class InstitutionForm(forms.Form):
 
 
 class SupervisorForm(forms.Form):
-    responsible_supervisor = forms.ModelChoiceField(
-        label=_("Responsible supervisor"), queryset=User.objects.none(), required=False
+    responsible_supervisor = PersonChoiceField(
+        label=_("Responsible supervisor"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PersonPicker(roles=(RoleCode.SUPERVISOR,)),
     )
 
     def __init__(self, *args: Any, user: Any, institution: Institution, **kwargs: Any) -> None:
@@ -89,8 +106,10 @@ class SupervisorForm(forms.Form):
             .with_role(RoleCode.SUPERVISOR)
             .filter(is_active=True)
             .filter(institution__area__id__in=ancestors)
+            .select_related("institution")
             .order_by("username")
         )
+        self.fields["responsible_supervisor"].widget.narrow(above=institution.area)
 
 
 class ProfileForm(forms.Form):
@@ -129,6 +148,20 @@ class PersonCreateForm(ProfileForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = Institution.objects.visible_to(user).active().order_by("type", "name")
+
+
+class InstitutionPickForm(forms.Form):
+    """One institution of ``queryset`` picked by searching (a register's
+    institution); the page itself checks what it is sent against the scope."""
+
+    institution = InstitutionChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+
+    def __init__(self, *args: Any, queryset: Any, types: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["institution"]
+        field.queryset = queryset  # type: ignore[attr-defined]
+        field.widget = InstitutionPicker(types=types)
+        field.widget.choices = field.choices  # type: ignore[attr-defined]
 
 
 class PasswordResetForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xieguan.accounts import views
+from xieguan.accounts import pickers, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("accounts/security/", views.two_factor_settings, name="two_factor"),
     path("people/<str:pk>/two-factor-off/", views.person_two_factor_off, name="person_two_factor_off"),
+    path("pick/person/", pickers.pick_person, name="pick_person"),
+    path("pick/institution/", pickers.pick_institution, name="pick_institution"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/new/", views.institution_create, name="institution_create"),
     path("institutions/<str:pk>/", views.institution_detail, name="institution_detail"),

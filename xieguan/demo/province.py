@@ -31,6 +31,7 @@ from xieguan.units.models import (
     Unit,
     UnitStatus,
     name_initials_of,
+    search_grams_of,
 )
 
 PROVINCE_CODE = "97"  # no real province has it; the demo county uses 99
@@ -245,6 +246,7 @@ def make_province(*, units: int = 300_000, counties: int = 100, seed: int = 1, l
                 "extra": extra,
                 "is_complete": phone != "" and all(extra.get(k) not in (None, "") for k in required[code]),
             }
+            unit["search_grams"] = search_grams_of(name, unit["address"], unit["name_initials"])
             batch_units.append(unit)
             if code in LICENCES and rng.random() < 0.9:
                 kind, _issuer = LICENCES[code]

@@ -28,7 +28,6 @@ from xieguan.units.models import (
     Unit,
     UnitStatus,
     county_id_of,
-    name_initials_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED
 
@@ -139,8 +138,8 @@ def _duplicate_a_few(units: list[Unit], township: Any) -> None:
     ][: len(DUPLICATE_NAMES)]
     for pattern, original, copy in zip(DUPLICATE_NAMES, originals, units[-len(DUPLICATE_NAMES) :], strict=False):
         copy.name = pattern.format(name=original.name)
-        copy.name_initials = name_initials_of(copy.name)
         copy.address = original.address.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        copy.fill_derived()
         copy.area, copy.category, copy.subtype = original.area, original.category, original.subtype
         copy.credit_code = None
         copy.status, copy.closed_on = UnitStatus.OPEN, None
@@ -198,7 +197,6 @@ def load_units(demo: DemoCounty, *, count: int = UNIT_COUNT, seed: int = 2026) -
         unit = Unit(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
             name=name,
-            name_initials=name_initials_of(name),
             credit_code=_credit_code(rng, serial, code) if has_code else None,
             legal_representative=_person(rng),
             phone=f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
@@ -220,6 +218,7 @@ def load_units(demo: DemoCounty, *, count: int = UNIT_COUNT, seed: int = 2026) -
         if rng.random() < 0.3:
             unit.latitude = f"{34.5 + rng.random() * 0.3:.6f}"
             unit.longitude = f"{113.2 + rng.random() * 0.3:.6f}"
+        unit.fill_derived()
         # A few files left incomplete, as registries really are.
         if rng.random() < 0.04:
             if rng.random() < 0.5:

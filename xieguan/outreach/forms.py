@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xieguan.accounts.forms import PersonChoiceField
 from xieguan.accounts.models import User
 from xieguan.areas.models import Area, Level
 from xieguan.core.forms import DateInput
@@ -119,11 +120,6 @@ class TrainingForm(forms.Form):
         )
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name or obj.username}（{obj.institution}）"
-
-
 class AttendanceForm(forms.Form):
     person = PersonChoiceField(label=_("Person"), queryset=User.objects.none())
     score = forms.DecimalField(
@@ -138,6 +134,7 @@ class AttendanceForm(forms.Form):
             .select_related("institution")
             .order_by("institution__area__path", "full_name")
         )
+        self.fields["person"].widget.narrow(within=training.area)
 
 
 class GuestAttendanceForm(forms.Form):

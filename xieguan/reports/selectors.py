@@ -317,9 +317,17 @@ def zero_report_grid(user: Any, *, year: int, today: datetime.date | None = None
 def register_institutions(user: Any) -> list[Institution]:
     """Institutions whose register (登记表) the user may print: the stations,
     information points and institutes in the user's area."""
-    return list(
+    return list(register_institution_queryset(user))
+
+
+REGISTER_TYPES = (InstitutionType.INSTITUTE, InstitutionType.STATION, InstitutionType.INFO_POINT)
+
+
+def register_institution_queryset(user: Any) -> Any:
+    """``register_institutions`` as a queryset (the institution picker's)."""
+    return (
         Institution.objects.visible_to(user)
-        .filter(type__in=[InstitutionType.INSTITUTE, InstitutionType.STATION, InstitutionType.INFO_POINT])
+        .filter(type__in=REGISTER_TYPES)
         .select_related("area")
         .order_by("area__path", "type", "name")
     )

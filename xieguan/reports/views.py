@@ -5,6 +5,7 @@ register of people exposed to hazards. Thin: services and selectors decide."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from xieguan.accounts.forms import InstitutionPickForm
 from xieguan.accounts.models import Institution
 from xieguan.accounts.permissions import (
     FILE_REPORT,
@@ -39,6 +41,7 @@ from xieguan.reports.forms import CategoryForm, ExposedPersonForm, PhotoForm, Re
 from xieguan.reports.models import ExposedPerson, ReportCategory, ReportPhoto, StepKind
 from xieguan.reports.selectors import (
     REGISTER_HEADERS,
+    REGISTER_TYPES,
     REGISTER_WIDTHS,
     REPORT_RATE_FORMULA,
     TIMELY_RATE_FORMULA,
@@ -48,7 +51,7 @@ from xieguan.reports.selectors import (
     get_exposed_person_for_user,
     get_report_for_user,
     period_bounds,
-    register_institutions,
+    register_institution_queryset,
     register_reports,
     register_row,
     report_indicators,
@@ -311,7 +314,9 @@ def zero_reports(request: HttpRequest) -> HttpResponse:
                     messages.error(request, message)
             else:
                 if created:
-                    messages.success(request, _("Zero report made for %(month)s.") % {"month": month_label(month.year, month.month)})
+                    messages.success(
+                        request, _("Zero report made for %(month)s.") % {"month": month_label(month.year, month.month)}
+                    )
                 else:
                     messages.info(request, _("The zero report for this month was already made."))
                 return redirect(f"{reverse('reports:zero')}?year={month.year}")
@@ -330,21 +335,33 @@ def zero_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 def register(request: HttpRequest) -> HttpResponse:
     """卫生监督协管信息报告登记表 of one institution for a month or a year:
     on screen, as Excel or as PDF."""
-    institutions = register_institutions(request.user)
+    institutions = register_institution_queryset(request.user)
     year, month = _period(request)
     chosen: Institution | None = None
     pk = request.GET.get("institution")
     if pk:
-        chosen = next((i for i in institutions if str(i.pk) == pk), None)
+        chosen = institutions.filter(pk=pk).first() if _is_uuid(pk) else None
         if chosen is None:
             raise Http404
-    elif request.user.institution in institutions:
+    elif request.user.institution_id and institutions.filter(pk=request.user.institution_id).exists():
         chosen = request.user.institution
     context: dict[str, Any] = {
-        "institutions": institutions,
+        "pick_form": InstitutionPickForm(
+            initial={"institution": chosen.pk if chosen else None},
+            queryset=institutions,
+            types=tuple(REGISTER_TYPES),
+        ),
         "chosen": chosen,
         "year": year,
         "month": month,

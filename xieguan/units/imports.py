@@ -53,7 +53,6 @@ from xieguan.units.models import (
     Unit,
     UnitStatus,
     county_id_of,
-    name_initials_of,
 )
 from xieguan.units.selectors import (
     COMMON_REQUIRED,
@@ -829,7 +828,7 @@ def write_units(
         # bulk_create skips save(), which keeps the county the credit code is
         # unique in; set it here.
         unit.county_id = county_id_of(unit.area)  # type: ignore[assignment]
-        unit.name_initials = name_initials_of(unit.name)
+        unit.fill_derived()
         where = (unit.category_id, unit.county_id)
         if where not in required:
             in_force = fields if fields is not None else fields_in_force(unit.category, unit.county_id)

@@ -45,6 +45,71 @@ def name_initials_match(q: str) -> Q:
     return Q(name_initials__contains=q)
 
 
+def search_grams_of(name: str, address: str = "", initials: str = "") -> str:
+    """The unit's search column: every character and every pair of adjacent
+    characters of its name and address (lower case, per word), and the pairs
+    of its pinyin initials, space-separated. A search of one or two
+    characters (饭店, 王记, 店) asks for the one token it is, which a GIN index
+    on PostgreSQL serves (migration 0010) where a trigram index cannot: a
+    two-character term has no trigram. Pairs stay within a word, so a pair
+    met across name and address, or across a space, is not a token."""
+    grams: set[str] = set()
+    for text in (name, address):
+        for word in (text or "").lower().split():
+            grams.update(word)
+            grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    initials = (initials or "").lower()
+    grams.update(initials[i : i + 2] for i in range(len(initials) - 1))
+    return " ".join(sorted(grams))
+
+
+# Terms up to this long are searched through ``search_grams``; longer ones
+# through the trigram indexes of migrations 0005 and 0007.
+GRAM_TERM_MAX = 2
+
+
+def short_term_match(q: str) -> Q | None:
+    """Units whose name, address or pinyin initials contain the one- or
+    two-character term ``q`` (``None`` for a longer term or one with a
+    space), through the indexed search column."""
+    q = (q or "").strip()
+    if not q or len(q) > GRAM_TERM_MAX or any(ch.isspace() for ch in q):
+        return None
+    has_gram = Q(search_grams__has_gram=q.lower())
+    if q.isascii() or q.lower() == q.upper():
+        # Chinese, digits, ASCII: the token is there exactly when the text
+        # holds the term (initials pairs only for two letters or digits, as
+        # ``name_initials_match``). A re-check would only mislead
+        # PostgreSQL's estimate of how many units match.
+        return has_gram
+    # A letter with a case beyond ASCII (Ａ, é): the database's upper case
+    # decides, as for any other search.
+    return has_gram & (Q(name__icontains=q) | Q(address__icontains=q))
+
+
+class HasGram(models.Lookup):
+    """``search_grams__has_gram="饭店"``: the space-separated column holds the
+    token. On PostgreSQL the form the GIN index of migration 0010 is built
+    on (``string_to_array(search_grams, ' ')``); elsewhere a plain test."""
+
+    lookup_name = "has_gram"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        params = (*lhs_params, *rhs_params)
+        if connection.vendor == "postgresql":
+            return f"string_to_array({lhs}, ' ') @> ARRAY[({rhs})::text]", params
+        return f"instr(' ' || {lhs} || ' ', ' ' || {rhs} || ' ') > 0", params
+
+
+class SearchGramsField(models.TextField):
+    """A text column of space-separated search tokens (``search_grams_of``)."""
+
+
+SearchGramsField.register_lookup(HasGram)
+
+
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -220,6 +285,9 @@ class UnitQuerySet(ScopedQuerySet["Unit"]):
 class Unit(BaseModel):
     name = models.CharField(_("name"), max_length=200)
     name_initials = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    # Derived from name, address and initials by save() and by every bulk
+    # path (``fill_derived``): what a one- or two-character search reads.
+    search_grams = SearchGramsField(blank=True, default="", editable=False)
     # NULL, not "", for "has none" (a village clinic, a household eatery): the
     # registry tells "no code" apart from a code not yet typed in an import.
     credit_code = models.CharField(  # noqa: DJ001
@@ -261,11 +329,11 @@ class Unit(BaseModel):
         related_name="merged_units",
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials", "county"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials", "search_grams", "county"])
     objects = UnitQuerySet.as_manager()
     scope_lookup = "area__path"
     # Derived from other fields; the audit log names what a user changed.
-    audit_exclude = ("county", "name_initials")
+    audit_exclude = ("county", "name_initials", "search_grams")
     audit_mask = {"phone": "phone"}
 
     @classmethod
@@ -303,14 +371,20 @@ class Unit(BaseModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def fill_derived(self) -> None:
+        """Set the fields derived from the name and address; ``save()`` does
+        it, and so must every path that skips it (bulk_create, COPY)."""
         self.name_initials = name_initials_of(self.name)
+        self.search_grams = search_grams_of(self.name, self.address, self.name_initials)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
         county_id = county_id_of(self.area) if self.area_id is not None else None
         if county_id is not None:
             self.county_id = county_id
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        if update_fields is not None and {"name", "address"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_initials", "search_grams"}
         if update_fields is not None and "area" in update_fields:
             kwargs["update_fields"] = {*kwargs["update_fields"], "county"}
         super().save(*args, **kwargs)

@@ -34,6 +34,7 @@ from xieguan.units.models import (
     UnitQuerySet,
     county_id_of,
     name_initials_match,
+    short_term_match,
 )
 
 # Common fields every complete file has filled (不错项、不空项), besides the
@@ -251,9 +252,17 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
     qs = units_in_scope(user).current()
     if filters.q:
         q = filters.q.strip()
-        condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
-        if q.isascii() and q.isalnum():
-            condition |= name_initials_match(q)
+        short = short_term_match(q)
+        if short is not None:
+            # One or two characters (饭店, 店, hx): the indexed search column,
+            # the text re-checked; initials of one letter match from the start.
+            condition = short | Q(credit_code__startswith=q.upper())
+            if len(q) == 1 and q.isascii() and q.isalnum():
+                condition |= name_initials_match(q)
+        else:
+            condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
+            if q.isascii() and q.isalnum():
+                condition |= name_initials_match(q)
         qs = qs.filter(condition)
     if filters.category is not None:
         qs = qs.filter(category=filters.category)

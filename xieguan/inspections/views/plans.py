@@ -2,20 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.areas.models import Area, Level
 from xieguan.inspections import selectors
+from xieguan.inspections.forms import UnitChoice
 from xieguan.inspections.models import Inspection
 from xieguan.inspections.services import plans
 from xieguan.inspections.views.common import _int
+from xieguan.units.models import Unit, UnitStatus
 from xieguan.units.selectors import get_unit_for_user
+from xieguan.units.widgets import UnitPicker
+
+
+class PlanAddForm(forms.Form):
+    """The unit to add: one of the township's open units, searched as one
+    types (a township has hundreds), checked against the township."""
+
+    unit = UnitChoice(
+        label=_("Add a unit"),
+        queryset=Unit.objects.none(),
+        widget=UnitPicker(),
+        error_messages={"invalid_choice": _("Choose an open unit of this township.")},
+    )
+
+    def __init__(self, *args: Any, user: Any, township: Area, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = (  # type: ignore[attr-defined]
+            Unit.objects.visible_to(user)
+            .filter(merged_into__isnull=True, area__path__startswith=township.path)
+            .exclude(status=UnitStatus.CLOSED)
+            .select_related("area")
+            .order_by("name", "id")
+        )
+        field.widget.within = township
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,12 +77,15 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
                 due = selectors.patrol_status(request.user, year=year, month=month, township=township, today=today)
                 units = [r.unit for r in due.rows if r.state != "done"]
                 plan = plans.plan_prefill(actor=request.user, township=township, year=year, month=month, units=units)
-            elif plan is not None and action in ("add", "remove"):
-                unit = get_unit_for_user(request.user, request.POST.get("unit"))
-                if action == "add":
-                    plans.plan_item_add(actor=request.user, plan=plan, unit=unit)
+            elif plan is not None and action == "add":
+                add_form = PlanAddForm(request.POST, user=request.user, township=township)
+                if add_form.is_valid():
+                    plans.plan_item_add(actor=request.user, plan=plan, unit=add_form.cleaned_data["unit"])
                 else:
-                    plans.plan_item_remove(actor=request.user, plan=plan, unit=unit)
+                    messages.error(request, "；".join(e for errors in add_form.errors.values() for e in errors))
+            elif plan is not None and action == "remove":
+                unit = get_unit_for_user(request.user, request.POST.get("unit"))
+                plans.plan_item_remove(actor=request.user, plan=plan, unit=unit)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(f"{request.path}?township={township.pk}&year={year}&month={month}")
@@ -67,18 +101,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
         for unit in plan.units.select_related("area").order_by("name"):
             items.append({"unit": unit, "done": unit.pk in done_ids})
         done_count = sum(1 for i in items if i["done"])
-    from xieguan.units.models import Unit
-
-    addable = (
-        Unit.objects.visible_to(request.user)
-        .filter(merged_into__isnull=True)
-        .filter(area__path__startswith=township.path)
-        .exclude(status="closed")
-        .order_by("name")
-        .only("id", "name")
-        if plan is not None
-        else []
-    )
+    add_form = PlanAddForm(user=request.user, township=township) if plan is not None else None
     return render(
         request,
         "inspections/plan.html",
@@ -90,7 +113,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
             "townships": townships,
             "year": year,
             "month": month,
-            "addable": addable,
+            "add_form": add_form,
             "can_record": can(request.user, RECORD_INSPECTION),
         },
     )

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xieguan.accounts.forms import InstitutionPickForm
 from xieguan.accounts.models import Institution
 from xieguan.core.display import month_label
 from xieguan.core.documents import download_name, pdf_response, xlsx_response
@@ -56,7 +57,11 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
         "inspections/register.html",
         {
             "rows": rows,
-            "institutions": institutions,
+            "pick_form": InstitutionPickForm(
+                initial={"institution": chosen.pk if chosen else None},
+                queryset=institutions,
+                types=("station", "institute"),
+            ),
             "chosen": chosen,
             "year": year,
             "month": month,

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from xieguan.accounts.models import User
 from xieguan.core.pagination import DEFAULT_PAGE_SIZE, encode_cursor
@@ -46,10 +47,12 @@ ANALYSIS = """## Reading the figures (EXPLAIN ANALYZE)
 - The machine is shared (2 CPUs). An earlier full run at a load of 8–13 measured the same pages at
   3–8× these times (township page 1: median 427 ms, p95 665 ms; province page 1: 579 / 941 ms;
   export 393 s, 222 MB): what grows under load is Python building the HTML, not the queries.
-- Search by a two-character Chinese word (万家) cannot use a trigram index (a 2-character pattern has
-  no trigram) and PostgreSQL underestimates how many units match, so it scans the table in parallel:
-  fine on a quiet machine (above), ~300 ms of database time under load. A bigram index (pg_bigm) or
-  a search column would fix it; neither is in yet.
+- Search by a one- or two-character word (万家, 饭店) cannot use a trigram index (a 2-character
+  pattern has no trigram); until issue 19 item 4 PostgreSQL scanned the table in parallel for it
+  (~300 ms of database time under load). Since then every unit keeps its characters and pairs of
+  characters in `search_grams`, under a GIN index on `string_to_array(search_grams, ' ')`
+  (migration 0010): the search asks for the one token, which is exact for Chinese, digits and
+  ASCII (see the section "One- and two-character search" below).
 - The admin changelist is the peer: it runs an exact COUNT over 300,000 rows on every page and an
   OFFSET for deep pages, so its page 2,500 costs 3–5× its first page; the registry's keyset pages
   cost the same at page 5,000 as at page 1.
@@ -77,6 +80,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--output", default="docs/bench.md")
         parser.add_argument("--export-child", action="store_true", help="internal: one export run")
+        parser.add_argument(
+            "--only-search",
+            action="store_true",
+            help="measure only the one- and two-character searches and replace their section in the report",
+        )
         parser.add_argument(
             "--only-import",
             action="store_true",
@@ -132,6 +140,11 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
+        if options["only_search"]:
+            load_before = os.getloadavg()
+            rows = self._short_search(options["runs"])
+            self._replace_search_section(rows, options, (load_before, os.getloadavg()))
+            return
         if options["only_import"]:
             self._replace_import_row(self._import(), options["output"])
             return
@@ -253,9 +266,144 @@ class Command(BaseCommand):
             "(peer figure)",
             runs=max(3, runs // 3),
         )
+        results.extend(self._short_search(runs))
         results.extend(self._export(export_runs))
         results.append(self._import())
         return results
+
+    # -- one- and two-character search (issue 19 item 4) -------------------------
+
+    def _short_search(self, runs: int) -> list[dict[str, Any]]:
+        """The list's first page searched by a common pair (饭店), a pair the
+        data hardly has (王记), the rarest pair of a township's names (one
+        to a few units in the province: the index's worst case is no longer
+        a full scan) and one common character, as the province user and as
+        a township co-manager; and the API's first page for 饭店."""
+        province_user = User.objects.get(username="bench_province")
+        township_user = User.objects.get(username="bench_township")
+        clients = (("province", self._client("bench_province")), ("township", self._client("bench_township")))
+        names = list(
+            Unit.objects.filter(area__path__startswith=township_user.institution.area.path)
+            .order_by("name")
+            .values_list("name", flat=True)[:40]
+        )
+        pairs = sorted({name[i : i + 2] for name in names for i in range(len(name) - 1) if "（" not in name[i : i + 2]})
+        counted = [(units_filtered(province_user, UnitFilters(q=pair)).count(), pair) for pair in pairs[:60]]
+        _rare_count, rare = min(counted)
+        results: list[dict[str, Any]] = []
+        # The same page without a search, measured alongside: on a loaded
+        # machine it tells the search's cost from the page's.
+        for who, client in clients:
+            median, p95 = self._time(self._get(client, "/units/"), runs)
+            what = f"Control: the list without a search, {who}, page 1"
+            results.append({"what": what, "median": median, "p95": p95, "target": "—", "met": None, "runs": runs})
+            self.stdout.write(f"{what}: median {median:.1f} ms, p95 {p95:.1f} ms")
+        for term, label in (
+            ("饭店", "common pair"),
+            ("王记", "pair hardly in the data"),
+            (rare, "rarest pair"),
+            ("店", "one character"),
+        ):
+            hits = units_filtered(province_user, UnitFilters(q=term)).count()
+            for who, client in clients:
+                in_scope = hits if who == "province" else units_filtered(township_user, UnitFilters(q=term)).count()
+                median, p95 = self._time(self._get(client, "/units/?" + urlencode({"q": term})), runs)
+                user = province_user if who == "province" else township_user
+                database = self._database_ms(units_filtered(user, UnitFilters(q=term)).order_by("name", "id")[:51])
+                what = f"Search {term} ({label}, {in_scope:,} units), {who}, page 1"
+                results.append(
+                    {
+                        "database": database,
+                        "what": what,
+                        "median": median,
+                        "p95": p95,
+                        "target": "p95 ≤ 150 ms",
+                        "met": p95 <= TARGET_MS,
+                        "runs": runs,
+                    }
+                )
+                self.stdout.write(f"{what}: median {median:.1f} ms, p95 {p95:.1f} ms")
+        from xieguan.accounts.services import token_issue
+
+        _token, key = token_issue(user=province_user)
+        api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        median, p95 = self._time(self._get(api, "/api/units?" + urlencode({"q": "饭店"})), runs)
+        what = "API GET /api/units?q=饭店, whole province, page 1"
+        results.append(
+            {
+                "what": what,
+                "median": median,
+                "p95": p95,
+                "target": "p95 ≤ 150 ms",
+                "met": p95 <= TARGET_MS,
+                "runs": runs,
+            }
+        )
+        self.stdout.write(f"{what}: median {median:.1f} ms, p95 {p95:.1f} ms")
+        return results
+
+    def _database_ms(self, qs: Any, runs: int = 5) -> float | None:
+        """The database's own time for a query (EXPLAIN ANALYZE's execution
+        time, median of ``runs`` after one warm-up): what the index buys,
+        apart from Python building the page, which a loaded machine slows."""
+        if connection.vendor != "postgresql":
+            return None
+        sql, params = qs.query.sql_with_params()
+        times = []
+        with connection.cursor() as cursor:
+            for _ in range(runs + 1):
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                times.append(float(plan[0]["Execution Time"]))
+        return statistics.median(times[1:])
+
+    def _replace_search_section(self, rows: list[dict[str, Any]], options: dict[str, Any], load: Any) -> None:
+        """Write the short-search figures as their own section of the report,
+        replacing the one a previous run wrote (the rest stays)."""
+        start, end = "<!-- short-search -->", "<!-- /short-search -->"
+        lines = [
+            start,
+            "## One- and two-character search",
+            "",
+            "Issue 19 item 4. The registry list's first page (`/units/?q=…`) as the province user (every unit) "
+            "and as a township co-manager, server time in-process as above, "
+            f"{options['runs']} timed runs after 3 warm-ups; `manage.py bench --only-search --runs {options['runs']}`. "
+            "The counts are the units the search finds in that user's scope. The database column is "
+            "EXPLAIN ANALYZE's execution time of the page's query (median of 5, warm): the index's share, "
+            "which the machine's load touches far less than Python building the page.",
+            "",
+            "| what | median | p95 | of which database (median) | target | met? |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in rows:
+            met = "—" if row["met"] is None else ("yes" if row["met"] else "**no**")
+            database = f"{row['database']:.1f} ms" if row.get("database") is not None else "—"
+            lines.append(
+                f"| {row['what']} | {row['median']:.1f} ms | {row['p95']:.1f} ms | {database} | {row['target']} | {met} |"
+            )
+        lines += [
+            "",
+            "- Load average (1, 5, 15 min) before the run: {:.1f}, {:.1f}, {:.1f}; after: {:.1f}, {:.1f}, {:.1f} "
+            "(2 CPUs, shared with other work).".format(*load[0], *load[1]),
+            f"- Measured {timezone.localtime():%Y-%m-%d %H:%M} on {Unit.objects.count():,} units.",
+            "- Read the searches against the control rows: what a loaded machine adds is Python building "
+            "the page, which the page without a search pays as much; the database's share is the search's own.",
+            end,
+        ]
+        path = Path(options["output"])
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        section = "\n".join(lines)
+        if start in text and end in text:
+            before, rest = text.split(start, 1)
+            text = before + section + rest.split(end, 1)[1]
+        elif "\n## Data" in text:
+            before, rest = text.split("\n## Data", 1)
+            text = before + "\n" + section + "\n\n## Data" + rest
+        else:
+            text = text + "\n" + section + "\n"
+        path.write_text(text, encoding="utf-8")
+        self.stdout.write(f"wrote the search section of {path}")
 
     # -- export in a child process, for its peak memory -----------------------
 
