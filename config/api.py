@@ -3,12 +3,21 @@ documented at /api/openapi.json."""
 
 from ninja import NinjaAPI
 
-from xieguan.accounts.api import BearerAuth, auth_router, lockout_router, me_router
+from xieguan.accounts.api import (
+    BearerAuth,
+    auth_router,
+    lockout_router,
+    me_router,
+    people_router,
+    roles_router,
+    tokens_router,
+    transfers_router,
+)
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
-from xieguan.core.api import LocalTimeRenderer, install_error_handlers
+from xieguan.core.api import LocalTimeRenderer, audit_router, install_error_handlers
 from xieguan.field.api import router as field_router
 from xieguan.field.api import upload_router
 from xieguan.inspections.api import (
@@ -50,6 +59,10 @@ api.add_router("", me_router)
 api.add_router("/areas", areas_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/lockouts", lockout_router)
+api.add_router("/people", people_router)
+api.add_router("/roles", roles_router)
+api.add_router("/transfers", transfers_router)
+api.add_router("/api-tokens", tokens_router)
 api.add_router("/units", units_router)
 api.add_router("/licences", licences_router)
 api.add_router("/certificates", certificates_router)
@@ -69,3 +82,4 @@ api.add_router("/monthly-reports", monthly_router)
 api.add_router("/monthly-settings", monthly_settings_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
+api.add_router("/audit-log", audit_router)
