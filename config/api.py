@@ -34,7 +34,7 @@ from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
 from xieguan.reports.api import router as reports_router
 from xieguan.units.api import categories_router as unit_categories_router
-from xieguan.units.api import certificates_router, licences_router
+from xieguan.units.api import certificates_router, imports_router, licences_router
 from xieguan.units.api import router as units_router
 
 api = NinjaAPI(
@@ -67,6 +67,7 @@ api.add_router("/units", units_router)
 api.add_router("/licences", licences_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/unit-categories", unit_categories_router)
+api.add_router("/unit-imports", imports_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
 api.add_router("/complaints", complaints_router)
