@@ -69,6 +69,24 @@ def area_list(
     return {"items": [_out(a) for a in page.items], "next": page.next_cursor}
 
 
+@router.post(
+    "/import", response={200: AreaImportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: AreaImportRejectedOut}
+)
+def area_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Build or update the tree from a sheet (Excel or CSV) of 12-digit codes
+    and names, as the 导入 page does: every row is checked first and one bad
+    row rejects the file (422 with each row's reason), so nothing is half
+    imported. Sending the same file again changes nothing (all unchanged).
+    (Declared before "/{area_id}", which would take the name.)"""
+    try:
+        summary = services.areas_import_file(actor=request.user, upload=file)
+    except services.ImportRejected as exc:
+        rows = [{"row": e.row, "column": str(e.column), "reason": str(e.reason)} for e in exc.errors]
+        detail = _("The file has %(count)d bad rows; nothing was imported.") % {"count": len(rows)}
+        return Status(422, {"detail": detail, "rows": rows})
+    return {"created": summary.created, "renamed": summary.renamed, "unchanged": summary.unchanged}
+
+
 @router.get("/{area_id}", response={200: AreaOut, **ERRORS})
 def area_get(request: HttpRequest, area_id: str) -> Any:
     return _out(get_area_for_user(request.user, area_id))
@@ -148,20 +166,3 @@ def area_retire(request: HttpRequest, area_id: str, payload: AreaRetireIn) -> An
         "moved_records": result.moved_records,
         "closed_institutions": result.closed_institutions,
     }
-
-
-@router.post(
-    "/import", response={200: AreaImportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: AreaImportRejectedOut}
-)
-def area_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    """Build or update the tree from a sheet (Excel or CSV) of 12-digit codes
-    and names, as the 导入 page does: every row is checked first and one bad
-    row rejects the file (422 with each row's reason), so nothing is half
-    imported. Sending the same file again changes nothing (all unchanged)."""
-    try:
-        summary = services.areas_import_file(actor=request.user, upload=file)
-    except services.ImportRejected as exc:
-        rows = [{"row": e.row, "column": str(e.column), "reason": str(e.reason)} for e in exc.errors]
-        detail = _("The file has %(count)d bad rows; nothing was imported.") % {"count": len(rows)}
-        return Status(422, {"detail": detail, "rows": rows})
-    return {"created": summary.created, "renamed": summary.renamed, "unchanged": summary.unchanged}
