@@ -37,12 +37,14 @@ from xieguan.accounts.schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
     ApiTokenOut,
+    BackupCodesOut,
     InstitutionIn,
     InstitutionOut,
     InstitutionPatch,
     LockoutOut,
     MeOut,
     MoveIn,
+    PasswordChangeIn,
     PasswordResetIn,
     PersonDetailOut,
     PersonIn,
@@ -56,8 +58,13 @@ from xieguan.accounts.schemas import (
     TransferDecideIn,
     TransferIn,
     TransferOut,
+    TwoFactorCodeIn,
+    TwoFactorConfirmIn,
+    TwoFactorOut,
+    TwoFactorStartOut,
 )
 from xieguan.accounts.selectors import (
+    backup_codes_left,
     get_institution_for_user,
     get_person_for_user,
     get_signin_lock_for_user,
@@ -121,6 +128,52 @@ def token_delete(request: HttpRequest) -> Any:
     """Revoke the token this request was made with."""
     services.token_revoke(actor=request.user, token=request.api_token)  # type: ignore[attr-defined]
     return Status(204, None)
+
+
+@auth_router.post("/password", response={204: None, 401: ErrorOut, 422: ErrorOut})
+def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Any:
+    """Change one's own password (修改密码). Every API token of the account is
+    revoked with it, this one too: sign in again with POST /api/auth/token."""
+    services.password_change(actor=request.user, old_password=payload.old_password, new_password=payload.new_password)
+    return Status(204, None)
+
+
+@auth_router.get("/two-factor", response={200: TwoFactorOut, 401: ErrorOut})
+def two_factor_state(request: HttpRequest) -> Any:
+    """Whether one's own two-step sign-in is on, and the backup codes left."""
+    on = two_factor_on(request.user)
+    return {"on": on, "backup_codes_left": backup_codes_left(request.user) if on else 0}
+
+
+@auth_router.post("/two-factor/start", response={200: TwoFactorStartOut, 401: ErrorOut, 422: ErrorOut})
+def two_factor_start(request: HttpRequest) -> Any:
+    """Begin turning two-step sign-in on: a new authenticator key (an earlier
+    unconfirmed one is dropped); it counts once confirmed with a code."""
+    import base64
+
+    device = services.two_factor_start(actor=request.user)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return {"device_id": device.pk, "secret": secret, "config_url": device.config_url}
+
+
+@auth_router.post("/two-factor/confirm", response={200: BackupCodesOut, 401: ErrorOut, 422: ErrorOut})
+def two_factor_confirm(request: HttpRequest, payload: TwoFactorConfirmIn) -> Any:
+    """Turn two-step sign-in on with the app's first code; answers the backup codes."""
+    codes = services.two_factor_confirm(actor=request.user, device_id=payload.device_id, code=payload.code)
+    return {"backup_codes": codes}
+
+
+@auth_router.post("/two-factor/backup-codes", response={200: BackupCodesOut, 401: ErrorOut, 422: ErrorOut})
+def two_factor_backup_codes(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
+    """New backup codes (the old ones stop working), after a current code."""
+    return {"backup_codes": services.two_factor_backup_codes(actor=request.user, code=payload.code)}
+
+
+@auth_router.post("/two-factor/off", response={200: TwoFactorOut, 401: ErrorOut, 422: ErrorOut})
+def two_factor_off(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
+    """Turn one's own two-step sign-in off, with a current code."""
+    services.two_factor_off(actor=request.user, person=request.user, code=payload.code)
+    return {"on": False, "backup_codes_left": 0}
 
 
 @me_router.get("/me", response={200: MeOut, 401: ErrorOut})
@@ -280,15 +333,17 @@ def person_list(
     request: HttpRequest,
     role: RoleName | None = None,
     q: str | None = Query(None, max_length=50, description="user name, full name or institution"),
+    institution_id: str | None = Query(None, description="the staff of one institution"),
     after: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """People of the caller's area by user name (those who may view people);
-    the filters of the 人员 page. Page on with ``after``."""
+    the filters of the 人员 page, or an institution's staff. Page on with ``after``."""
     require(request.user, VIEW_PEOPLE)
-    page = keyset_page(
-        people_filtered(request.user, role=role or "", q=q or ""), ordering=["username", "id"], cursor=after, size=limit
-    )
+    people = people_filtered(request.user, role=role or "", q=q or "")
+    if institution_id:
+        people = people.filter(institution=get_institution_for_user(request.user, institution_id))
+    page = keyset_page(people, ordering=["username", "id"], cursor=after, size=limit)
     return {"items": [_person_out(p) for p in page.items], "next": page.next_cursor}
 
 

@@ -235,3 +235,32 @@ class ApiTokenOut(Schema):
 
 class ApiTokenCreatedOut(ApiTokenOut):
     token: str | None = Field(description="the key, shown this once (null on a retry with the same id)")
+
+
+class PasswordChangeIn(Schema):
+    old_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256, description="the password rules apply")
+
+
+class TwoFactorOut(Schema):
+    on: bool
+    backup_codes_left: int
+
+
+class TwoFactorStartOut(Schema):
+    device_id: int = Field(description="send it back with the first code to POST /api/auth/two-factor/confirm")
+    secret: str = Field(description="the key to type into the authenticator app (base32)")
+    config_url: str = Field(description="the otpauth:// address a QR code carries")
+
+
+class TwoFactorConfirmIn(Schema):
+    device_id: int
+    code: str = Field(max_length=20, description="the 6 digits the app shows now")
+
+
+class TwoFactorCodeIn(Schema):
+    code: str = Field(max_length=20, description="the 6 digits the app shows now, or a backup code")
+
+
+class BackupCodesOut(Schema):
+    backup_codes: list[str] = Field(description="shown this once; each works once")

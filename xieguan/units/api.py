@@ -599,3 +599,16 @@ def import_batch_cancel(request: HttpRequest, batch_id: str) -> Any:
     batch = get_import_batch_for_user(request.user, batch_id)
     batches.import_batch_cancel(actor=request.user, batch=batch)
     return _batch_detail(get_import_batch_for_user(request.user, batch.pk))
+
+
+@router.get(
+    "/{unit_id}/file.pdf",
+    response=ERRORS,
+    openapi_extra=_binary("application/pdf", "The unit file (一户一档) as an A4 PDF"),
+)
+def unit_file_pdf(request: HttpRequest, unit_id: str) -> Any:
+    """The unit file (一户一档) as the page prints it: the unit, its licences
+    and certificates, its history. A merged unit's file is its survivor's."""
+    from xieguan.units.views import unit_pdf
+
+    return unit_pdf(request, unit_id)
