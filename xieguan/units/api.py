@@ -66,7 +66,7 @@ from xieguan.units.selectors import (
 
 router = Router(tags=["units"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-DUPLICATE_REASONS = {"credit_code": _("same credit code"), "name": _("similar name nearby")}
+DUPLICATE_REASONS = {"credit_code": _("same credit code"), "name": _("similar name and address")}
 
 
 def _binary(content_type: str, description: str) -> dict[str, Any]:
