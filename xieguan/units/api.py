@@ -540,7 +540,7 @@ def import_batch_list(request: HttpRequest, after: str | None = None, limit: int
     return {"items": [_batch_out(b) for b in page.items], "next": page.next_cursor}
 
 
-@imports_router.post("", response={200: ImportBatchDetailOut, 201: ImportBatchDetailOut, **ERRORS})
+@imports_router.post("", response={200: ImportBatchDetailOut, 201: ImportBatchDetailOut, 400: ErrorOut, **ERRORS})
 def import_batch_create(
     request: HttpRequest,
     category: Form[str],
