@@ -43,7 +43,7 @@ PARITY_CORE: dict[str, Mapping] = {
     # accounts: people, transfers, tokens, locks
     "accounts:person_list": ["GET /api/people", "GET /api/roles"],
     "accounts:person_create": ["POST /api/people"],
-    "accounts:person_detail": ["GET /api/people/{person_id}", "GET /api/api-tokens", "GET /api/transfers"],
+    "accounts:person_detail": ["GET /api/people/{person_id}", "GET /api/api-tokens"],
     "accounts:person_edit": ["PATCH /api/people/{person_id}"],
     "accounts:person_password": ["POST /api/people/{person_id}/password"],
     "accounts:person_active": ["POST /api/people/{person_id}/active"],

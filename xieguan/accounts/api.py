@@ -364,8 +364,23 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Any:
 def person_get(request: HttpRequest, person_id: str) -> Any:
     require(request.user, VIEW_PEOPLE)
     person = get_person_for_user(request.user, person_id)
-    manage = can(request.user, MANAGE_PEOPLE)
-    return {**_person_out(person), "two_factor": two_factor_on(person) if manage else None}
+    return _person_detail(request, person)
+
+
+def _person_detail(request: HttpRequest, person: User) -> dict[str, Any]:
+    """A person as the person page shows them: the profile, two-step sign-in
+    (to those who manage people) and their transfer requests."""
+    transfers = (
+        TransferRequest.objects.visible_to(request.user)
+        .filter(person=person)
+        .select_related("person", "from_institution", "to_institution", "requested_by", "decided_by")
+        .order_by("-created_at", "id")
+    )
+    return {
+        **_person_out(person),
+        "two_factor": two_factor_on(person) if can(request.user, MANAGE_PEOPLE) else None,
+        "transfers": [_transfer_out(t) for t in transfers],
+    }
 
 
 @people_router.patch("/{person_id}", response={200: PersonOut, **ERRORS})
@@ -422,7 +437,7 @@ def person_two_factor_off(request: HttpRequest, person_id: str) -> Any:
     if person.pk == request.user.pk:
         raise ValidationError(_("Turn your own two-step sign-in off on the security page, with a current code."))
     services.two_factor_off(actor=request.user, person=person)
-    return {**_person_out(person), "two_factor": False}
+    return _person_detail(request, person)
 
 
 def _transfer_out(t: TransferRequest) -> dict[str, Any]:

@@ -115,10 +115,6 @@ class PersonOut(Schema):
     health_status: str
 
 
-class PersonDetailOut(PersonOut):
-    two_factor: bool | None = Field(description="two-step sign-in on; null for those who do not manage people")
-
-
 class ProfileIn(Schema):
     full_name: str = Field(max_length=50, min_length=1)
     roles: list[RoleName] = Field(min_length=1)
@@ -264,3 +260,8 @@ class TwoFactorCodeIn(Schema):
 
 class BackupCodesOut(Schema):
     backup_codes: list[str] = Field(description="shown this once; each works once")
+
+
+class PersonDetailOut(PersonOut):
+    two_factor: bool | None = Field(description="two-step sign-in on; null for those who do not manage people")
+    transfers: list[TransferOut] = Field(description="the person's transfer requests, newest first")

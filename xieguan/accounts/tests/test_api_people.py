@@ -112,6 +112,7 @@ def test_person_get_and_patch(demo, api_token):
     got = send("GET", f"/api/people/{cg1.pk}", bureau).json()
     assert got["username"] == "cg1" and got["two_factor"] is False
     assert send("GET", f"/api/people/{cg1.pk}", api_token(cg1)).json()["two_factor"] is None
+    assert got["transfers"] == []
     changed = send("PATCH", f"/api/people/{cg1.pk}", bureau, {"full_name": "张改名", "title": "医师"})
     assert changed.status_code == 200 and changed.json()["full_name"] == "张改名"
     cg1.refresh_from_db()
@@ -209,6 +210,8 @@ def test_transfer_request_is_idempotent_and_the_bureau_decides(demo, api_token):
     assert TransferRequest.objects.filter(person=cg2).count() == 1
     listed = send("GET", "/api/transfers", bureau).json()["items"]
     assert [t["id"] for t in listed] == [payload["id"]] and listed[0]["status"] == "pending"
+    on_file = send("GET", f"/api/people/{cg2.pk}", api_token(demo.users["cg1"])).json()["transfers"]
+    assert [t["id"] for t in on_file] == [payload["id"]]
     url = f"/api/transfers/{payload['id']}/decide"
     chinese_error(send("POST", url, bureau, {"decision": "refuse", "note": ""}))
     chinese_error(send("POST", url, api_token(demo.users["cg1"]), {"decision": "approve"}), 403)
