@@ -3,12 +3,21 @@ documented at /api/openapi.json."""
 
 from ninja import NinjaAPI
 
-from xieguan.accounts.api import BearerAuth, auth_router, lockout_router, me_router
+from xieguan.accounts.api import (
+    BearerAuth,
+    auth_router,
+    lockout_router,
+    me_router,
+    people_router,
+    roles_router,
+    tokens_router,
+    transfers_router,
+)
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
-from xieguan.core.api import LocalTimeRenderer, install_error_handlers
+from xieguan.core.api import LocalTimeRenderer, audit_router, install_error_handlers
 from xieguan.field.api import router as field_router
 from xieguan.field.api import upload_router
 from xieguan.inspections.api import (
@@ -25,7 +34,7 @@ from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
 from xieguan.reports.api import router as reports_router
 from xieguan.units.api import categories_router as unit_categories_router
-from xieguan.units.api import certificates_router, licences_router
+from xieguan.units.api import certificates_router, imports_router, licences_router
 from xieguan.units.api import router as units_router
 
 api = NinjaAPI(
@@ -50,10 +59,15 @@ api.add_router("", me_router)
 api.add_router("/areas", areas_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/lockouts", lockout_router)
+api.add_router("/people", people_router)
+api.add_router("/roles", roles_router)
+api.add_router("/transfers", transfers_router)
+api.add_router("/api-tokens", tokens_router)
 api.add_router("/units", units_router)
 api.add_router("/licences", licences_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/unit-categories", unit_categories_router)
+api.add_router("/unit-imports", imports_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/trainings", training_router)
 api.add_router("/complaints", complaints_router)
@@ -69,3 +83,4 @@ api.add_router("/monthly-reports", monthly_router)
 api.add_router("/monthly-settings", monthly_settings_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
+api.add_router("/audit-log", audit_router)

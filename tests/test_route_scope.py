@@ -300,6 +300,12 @@ ROUTES: dict[str, Route] = {
     "POST /api/auth/token": public("signing in for a token"),
     "DELETE /api/auth/token": unscoped(why="revokes only the caller's own token"),
     "GET /api/me": unscoped(),
+    "POST /api/auth/password": unscoped(why="the caller's own password"),
+    "GET /api/auth/two-factor": unscoped(why="the caller's own two-step sign-in"),
+    "POST /api/auth/two-factor/start": unscoped(why="the caller's own two-step sign-in"),
+    "POST /api/auth/two-factor/confirm": unscoped(why="the caller's own two-step sign-in"),
+    "POST /api/auth/two-factor/backup-codes": unscoped(why="the caller's own two-step sign-in"),
+    "POST /api/auth/two-factor/off": unscoped(why="the caller's own two-step sign-in"),
     "GET /api/areas": unscoped(),
     "POST /api/areas": unscoped(body=lambda w: {"parent_id": str(w.township.pk), "name": "越界村"}),
     "GET /api/areas/{area_id}": scoped("township"),
@@ -313,6 +319,42 @@ ROUTES: dict[str, Route] = {
     "GET /api/institutions/{institution_id}": scoped("institution"),
     "GET /api/lockouts": unscoped(),
     "POST /api/lockouts/{lock_id}/release": scoped("lock", inside="bureau"),
+    "PATCH /api/areas/{area_id}": scoped("township", inside="bureau"),
+    "POST /api/areas/{area_id}/retire": scoped("township", inside="bureau"),
+    "POST /api/areas/import": unscoped(),
+    "PATCH /api/institutions/{institution_id}": scoped("institution", inside="bureau"),
+    "PUT /api/institutions/{institution_id}/supervisor": scoped(
+        "institution", inside="bureau", body=lambda w: {"supervisor_id": None}
+    ),
+    "GET /api/people": unscoped(),
+    "POST /api/people": unscoped(
+        body=lambda w: {
+            "institution_id": str(w.institution.pk),
+            "username": "yuejie",
+            "password": "Yuejie#2026x",
+            "full_name": "越界",
+            "roles": ["comanager"],
+        }
+    ),
+    "GET /api/people/{person_id}": scoped("cg1"),
+    "PATCH /api/people/{person_id}": scoped("cg1", inside="bureau", body=lambda w: {"roles": ["comanager"]}),
+    "POST /api/people/{person_id}/password": scoped("cg1", inside="bureau"),
+    "POST /api/people/{person_id}/active": scoped("cg1", inside="bureau"),
+    "POST /api/people/{person_id}/move": scoped(
+        "cg1", inside="bureau", body=lambda w: {"institution_id": str(w.institution.pk)}
+    ),
+    "POST /api/people/{person_id}/two-factor-off": scoped("cg1", inside="bureau"),
+    "GET /api/roles": unscoped(why="the fixed roles, the same for everyone"),
+    "GET /api/transfers": unscoped(),
+    "POST /api/transfers": unscoped(
+        body=lambda w: {"person_id": str(w.cg1.pk), "to_institution_id": str(w.institution.pk), "reason": "越界"}
+    ),
+    "GET /api/transfers/{transfer_id}": scoped("transfer", inside="bureau"),
+    "POST /api/transfers/{transfer_id}/decide": scoped("transfer", inside="bureau"),
+    "GET /api/api-tokens": unscoped(why="the caller's own tokens, or a managed person's"),
+    "POST /api/api-tokens": unscoped(why="a token for the caller only"),
+    "POST /api/api-tokens/{token_id}/revoke": scoped("token"),
+    "GET /api/audit-log": unscoped(),
     # units
     "GET /api/units": unscoped(),
     "POST /api/units": unscoped(body=lambda w: {"area_id": str(w.township.pk), "name": "越界新建"}),
@@ -347,6 +389,17 @@ ROUTES: dict[str, Route] = {
     ),
     "GET /api/licences": unscoped(),
     "GET /api/certificates": unscoped(),
+    "GET /api/units/export": unscoped(),
+    "GET /api/units/{unit_id}/file.pdf": scoped("unit"),
+    "GET /api/units/duplicates": unscoped(),
+    "GET /api/units/filing-rate": unscoped(),
+    "POST /api/units/{unit_id}/merge": scoped("unit", body=lambda w: {"merged_id": str(w.other_unit.pk)}),
+    "GET /api/unit-imports": unscoped(),
+    "POST /api/unit-imports": unscoped(),
+    "GET /api/unit-imports/template/{code}": unscoped(args=lambda w: {"code": "food"}),
+    "GET /api/unit-imports/{batch_id}": scoped("import_batch"),
+    "POST /api/unit-imports/{batch_id}/confirm": scoped("import_batch"),
+    "POST /api/unit-imports/{batch_id}/cancel": scoped("import_batch"),
     # outreach
     "GET /api/outreach": unscoped(),
     "POST /api/outreach": unscoped(body=lambda w: {"area_id": str(w.township.pk)}),

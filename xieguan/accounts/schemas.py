@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -77,3 +78,190 @@ class LockoutOut(Schema):
     locked_at: datetime.datetime
     until: datetime.datetime
     released_at: datetime.datetime | None
+
+
+# People, roles, transfers, API tokens (issue 19: what the pages do) ---------
+
+RoleName = Literal["system_admin", "county_leader", "supervisor", "comanager", "info_officer", "higher_readonly"]
+EducationName = Literal["", "postgraduate", "bachelor", "college", "secondary", "other"]
+
+
+class RoleOut(Schema):
+    code: str
+    label: str
+    institution_types: list[str] = Field(description="the institution types whose people may hold it")
+
+
+class PersonOut(Schema):
+    id: uuid.UUID
+    username: str
+    full_name: str
+    is_active: bool
+    roles: list[str]
+    role_labels: list[str]
+    institution_id: uuid.UUID | None
+    institution_name: str | None
+    area_id: uuid.UUID | None
+    area_name: str | None
+    phone: str
+    email: str
+    education: str
+    major: str
+    title: str
+    is_full_time: bool
+    appointed_on: datetime.date | None
+    appointment_doc_no: str
+    inspection_card_no: str
+    health_status: str
+
+
+class ProfileIn(Schema):
+    full_name: str = Field(max_length=50, min_length=1)
+    roles: list[RoleName] = Field(min_length=1)
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    id_number: str = Field("", max_length=18)
+    education: EducationName = ""
+    major: str = Field("", max_length=50)
+    title: str = Field("", max_length=50)
+    is_full_time: bool = False
+    appointed_on: datetime.date | None = None
+    appointment_doc_no: str = Field("", max_length=50)
+    inspection_card_no: str = Field("", max_length=50)
+    health_status: str = Field("", max_length=50)
+
+
+class PersonIn(ProfileIn):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing person"
+    )
+    username: str = Field(max_length=150, min_length=1)
+    password: str = Field(max_length=256, description="the initial password (the password rules apply)")
+    institution_id: uuid.UUID
+
+
+class PersonPatch(Schema):
+    full_name: str | None = Field(None, max_length=50, min_length=1)
+    roles: list[RoleName] | None = Field(None, min_length=1)
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    id_number: str | None = Field(None, max_length=18)
+    education: EducationName | None = None
+    major: str | None = Field(None, max_length=50)
+    title: str | None = Field(None, max_length=50)
+    is_full_time: bool | None = None
+    appointed_on: datetime.date | None = None
+    appointment_doc_no: str | None = Field(None, max_length=50)
+    inspection_card_no: str | None = Field(None, max_length=50)
+    health_status: str | None = Field(None, max_length=50)
+
+
+class PasswordResetIn(Schema):
+    password: str = Field(max_length=256, description="the new password (the password rules apply)")
+
+
+class ActiveIn(Schema):
+    active: bool
+
+
+class MoveIn(Schema):
+    institution_id: uuid.UUID
+
+
+class TransferIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again returns the existing request"
+    )
+    person_id: uuid.UUID
+    to_institution_id: uuid.UUID
+    reason: str = Field(max_length=500, min_length=1)
+
+
+class TransferDecideIn(Schema):
+    decision: Literal["approve", "refuse"]
+    note: str = Field("", max_length=500, description="required when refusing")
+
+
+class TransferOut(Schema):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    person_name: str
+    from_institution_id: uuid.UUID
+    from_institution_name: str
+    to_institution_id: uuid.UUID
+    to_institution_name: str
+    reason: str
+    status: str
+    status_label: str
+    requested_by: str
+    requested_at: datetime.datetime
+    decided_by: str | None
+    decided_at: datetime.datetime | None
+    decision_note: str
+
+
+class InstitutionPatch(Schema):
+    name: str | None = Field(None, max_length=100, min_length=1)
+    host: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=30)
+    address: str | None = Field(None, max_length=200)
+    opened_on: datetime.date | None = None
+    closed_on: datetime.date | None = None
+
+
+class SupervisorIn(Schema):
+    supervisor_id: uuid.UUID | None = Field(description="the county supervisor responsible; null to clear")
+
+
+class ApiTokenIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID; sending the same id again answers 200 without the key"
+    )
+
+
+class ApiTokenOut(Schema):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    label: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token: str | None = Field(description="the key, shown this once (null on a retry with the same id)")
+
+
+class PasswordChangeIn(Schema):
+    old_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256, description="the password rules apply")
+
+
+class TwoFactorOut(Schema):
+    on: bool
+    backup_codes_left: int
+
+
+class TwoFactorStartOut(Schema):
+    device_id: int = Field(description="send it back with the first code to POST /api/auth/two-factor/confirm")
+    secret: str = Field(description="the key to type into the authenticator app (base32)")
+    config_url: str = Field(description="the otpauth:// address a QR code carries")
+
+
+class TwoFactorConfirmIn(Schema):
+    device_id: int
+    code: str = Field(max_length=20, description="the 6 digits the app shows now")
+
+
+class TwoFactorCodeIn(Schema):
+    code: str = Field(max_length=20, description="the 6 digits the app shows now, or a backup code")
+
+
+class BackupCodesOut(Schema):
+    backup_codes: list[str] = Field(description="shown this once; each works once")
+
+
+class PersonDetailOut(PersonOut):
+    two_factor: bool | None = Field(description="two-step sign-in on; null for those who do not manage people")
+    transfers: list[TransferOut] = Field(description="the person's transfer requests, newest first")

@@ -50,3 +50,31 @@ def backup_codes_left(user: Any) -> int:
     from django_otp.plugins.otp_static.models import StaticToken
 
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def people_filtered(user: Any, *, role: str = "", q: str = "") -> Any:
+    """The people ``user`` may see, with a role and a text (user name, full
+    name or institution) to narrow them; the 人员 page and GET /api/people."""
+    from django.db.models import Q
+
+    from xieguan.accounts.models import RoleCode
+
+    people = User.objects.visible_to(user).select_related("institution__area").prefetch_related("roles")
+    if role in RoleCode.values:
+        people = people.with_role(role)
+    if q:
+        people = people.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(institution__name__icontains=q))
+    return people
+
+
+def transfers_filtered(user: Any, *, status: str) -> Any:
+    """The transfer requests ``user`` may see with one status; the 调动审批
+    page and GET /api/transfers."""
+    from xieguan.accounts.models import TransferStatus
+
+    transfers = TransferRequest.objects.visible_to(user).select_related(
+        "person", "from_institution", "to_institution", "requested_by", "decided_by"
+    )
+    if status in TransferStatus.values:
+        transfers = transfers.filter(status=status)
+    return transfers

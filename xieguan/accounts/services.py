@@ -421,11 +421,13 @@ def transfer_decide(*, actor: User, transfer: TransferRequest, approve: bool, no
 # --- API tokens -----------------------------------------------------------------
 
 
-def token_issue(*, user: User) -> tuple[ApiToken, str]:
-    """A new bearer token; the clear key is returned once and never stored."""
+def token_issue(*, user: User, id: uuid.UUID | None = None) -> tuple[ApiToken, str]:
+    """A new bearer token; the clear key is returned once and never stored.
+    ``id`` is the client's (POST /api/api-tokens checks a retry first)."""
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
+            id=id or uuid.uuid4(),
             user=user,
             key_hash=hash_token(key),
             prefix=key[:8],

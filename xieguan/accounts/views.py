@@ -49,7 +49,9 @@ from xieguan.accounts.selectors import (
     get_person_for_user,
     get_signin_lock_for_user,
     get_transfer_for_user,
+    people_filtered,
     signin_locks_in_force,
+    transfers_filtered,
     two_factor_on,
 )
 from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
@@ -199,13 +201,9 @@ def institution_supervisor(request: HttpRequest, pk: str) -> HttpResponse:
 
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_PEOPLE)
-    people = User.objects.visible_to(request.user).select_related("institution").prefetch_related("roles")
     role = request.GET.get("role") or ""
-    if role in RoleCode.values:
-        people = people.with_role(role)
     q = (request.GET.get("q") or "").strip()[:50]
-    if q:
-        people = people.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(institution__name__icontains=q))
+    people = people_filtered(request.user, role=role, q=q)
     page = page_for_request(request, people, ordering=["username", "id"])
     return render(
         request,
@@ -363,12 +361,8 @@ def person_move(request: HttpRequest, pk: str) -> HttpResponse:
 
 def transfer_list(request: HttpRequest) -> HttpResponse:
     require(request.user, APPROVE_TRANSFERS)
-    transfers = TransferRequest.objects.visible_to(request.user).select_related(
-        "person", "from_institution", "to_institution", "requested_by", "decided_by"
-    )
     status = request.GET.get("status") or TransferStatus.PENDING
-    if status in TransferStatus.values:
-        transfers = transfers.filter(status=status)
+    transfers = transfers_filtered(request.user, status=status)
     page = page_for_request(request, transfers, ordering=["-created_at", "id"])
     return render(
         request,

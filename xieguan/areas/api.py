@@ -7,11 +7,21 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status, UploadedFile
 
 from xieguan.areas import services
 from xieguan.areas.models import Area
-from xieguan.areas.schemas import AreaIn, AreaOut, AreaSplitIn, AreaSplitOut
+from xieguan.areas.schemas import (
+    AreaImportOut,
+    AreaImportRejectedOut,
+    AreaIn,
+    AreaOut,
+    AreaPatch,
+    AreaRetireIn,
+    AreaRetireOut,
+    AreaSplitIn,
+    AreaSplitOut,
+)
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
@@ -59,6 +69,24 @@ def area_list(
     return {"items": [_out(a) for a in page.items], "next": page.next_cursor}
 
 
+@router.post(
+    "/import", response={200: AreaImportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: AreaImportRejectedOut}
+)
+def area_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Build or update the tree from a sheet (Excel or CSV) of 12-digit codes
+    and names, as the 导入 page does: every row is checked first and one bad
+    row rejects the file (422 with each row's reason), so nothing is half
+    imported. Sending the same file again changes nothing (all unchanged).
+    (Declared before "/{area_id}", which would take the name.)"""
+    try:
+        summary = services.areas_import_file(actor=request.user, upload=file)
+    except services.ImportRejected as exc:
+        rows = [{"row": e.row, "column": str(e.column), "reason": str(e.reason)} for e in exc.errors]
+        detail = _("The file has %(count)d bad rows; nothing was imported.") % {"count": len(rows)}
+        return Status(422, {"detail": detail, "rows": rows})
+    return {"created": summary.created, "renamed": summary.renamed, "unchanged": summary.unchanged}
+
+
 @router.get("/{area_id}", response={200: AreaOut, **ERRORS})
 def area_get(request: HttpRequest, area_id: str) -> Any:
     return _out(get_area_for_user(request.user, area_id))
@@ -102,4 +130,39 @@ def _split_out(result: services.SplitResult) -> dict[str, Any]:
         "area": _out(result.area),
         "moved_area_ids": [child.pk for child in result.moved_children],
         "moved_records": result.moved_records,
+    }
+
+
+@router.patch("/{area_id}", response={200: AreaOut, **ERRORS})
+def area_patch(request: HttpRequest, area_id: str, payload: AreaPatch) -> Any:
+    """Rename an area or change its code (the 编辑 page)."""
+    area = get_area_for_user(request.user, area_id)
+    require(request.user, MANAGE_AREAS, area.path)
+    return _out(services.area_update(actor=request.user, area=area, name=payload.name, code=payload.code))
+
+
+@router.post("/{area_id}/retire", response={200: AreaRetireOut, **ERRORS})
+def area_retire(request: HttpRequest, area_id: str, payload: AreaRetireIn) -> Any:
+    """Retire an area into one beside it (撤乡并镇): the areas below it and its
+    records move to the successor, its institutions close. 422 when it is
+    already retired."""
+    area = get_area_for_user(request.user, area_id)
+    require(request.user, MANAGE_AREAS, area.path)
+    successor = (
+        Area.objects.visible_to(request.user)
+        .active()
+        .filter(pk=payload.successor_id, level=area.level, parent=area.parent)
+        .exclude(pk=area.pk)
+        .first()
+    )
+    if successor is None:
+        raise ValidationError({"successor_id": _("Choose an active area of the same level to merge into.")})
+    result = services.area_retire(actor=request.user, area=area, successor=successor, on=payload.on)
+    area.refresh_from_db()
+    return {
+        "area": _out(area),
+        "successor": _out(successor),
+        "moved_children": result.moved_children,
+        "moved_records": result.moved_records,
+        "closed_institutions": result.closed_institutions,
     }

@@ -41,3 +41,38 @@ class AreaSplitOut(Schema):
     area: AreaOut = Field(description="the new area")
     moved_area_ids: list[uuid.UUID] = Field(description="the areas now below the new area")
     moved_records: dict[str, int] = Field(description="open work that moved with them, by kind (empty on a retry)")
+
+
+class AreaPatch(Schema):
+    name: str = Field(max_length=100, min_length=1)
+    code: str | None = Field(None, max_length=12, description="12-digit statistical division code, optional")
+
+
+class AreaRetireIn(Schema):
+    successor_id: uuid.UUID = Field(description="an active area beside it (same parent) that takes everything")
+    on: datetime.date | None = Field(None, description="the day it is retired; today if not given")
+
+
+class AreaRetireOut(Schema):
+    area: AreaOut = Field(description="the retired area")
+    successor: AreaOut
+    moved_children: int
+    moved_records: dict[str, int]
+    closed_institutions: int
+
+
+class AreaImportOut(Schema):
+    created: int
+    renamed: int
+    unchanged: int
+
+
+class AreaImportRowError(Schema):
+    row: int
+    column: str
+    reason: str
+
+
+class AreaImportRejectedOut(Schema):
+    detail: str
+    rows: list[AreaImportRowError] = Field(description="every bad row; nothing was imported")

@@ -432,3 +432,40 @@ def areas_import(*, actor: User, rows: list[tuple[int, Any, Any]]) -> ImportSumm
             % {"created": summary.created, "renamed": summary.renamed, "unchanged": summary.unchanged},
         )
     return summary
+
+
+_CODE_HEADERS = {"代码", "区划代码", "统计用区划代码", "code", "编码"}
+_NAME_HEADERS = {"名称", "区划名称", "name", "单位名称"}
+
+
+def code_name_rows(table: list[tuple[int, list]]) -> list[tuple[int, object, object]]:
+    """Find the header row (a title row above it is skipped) and read the code
+    and name columns; without a header, the first two columns."""
+    code_col, name_col, start = 0, 1, 0
+    for index, (_row, values) in enumerate(table[:10]):
+        cells = [str(v or "").strip().lower() for v in values]
+        codes = [i for i, c in enumerate(cells) if c in _CODE_HEADERS]
+        names = [i for i, c in enumerate(cells) if c in _NAME_HEADERS]
+        if codes and names:
+            code_col, name_col, start = codes[0], names[0], index + 1
+            break
+    result = []
+    for row_no, values in table[start:]:
+        code = values[code_col] if code_col < len(values) else None
+        name = values[name_col] if name_col < len(values) else None
+        result.append((row_no, code, name))
+    return result
+
+
+def areas_import_file(*, actor: User, upload: Any) -> ImportSummary:
+    """Import an uploaded sheet (Excel or CSV) of codes and names: the page
+    and POST /api/areas/import. A file that is no readable sheet raises
+    ValidationError on ``file``; bad rows raise ImportRejected."""
+    from xieguan.core.tabular import BadFile, read_rows
+
+    require(actor, MANAGE_AREAS)
+    try:
+        table = read_rows(upload, name=str(getattr(upload, "name", "") or ""))
+    except BadFile as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    return areas_import(actor=actor, rows=code_name_rows(table))

@@ -20,7 +20,6 @@ from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.permissions import MANAGE_AREAS, can, require
-from xieguan.core.tabular import BadFile, read_rows
 
 
 def area_list(request: HttpRequest) -> HttpResponse:
@@ -150,13 +149,8 @@ def area_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            table = read_rows(upload, name=upload.name)
-            rows = _code_name_rows(table)
-            summary = services.areas_import(actor=request.user, rows=rows)
-        except BadFile as exc:
-            form.add_error("file", str(exc))
+            summary = services.areas_import_file(actor=request.user, upload=form.cleaned_data["file"])
         except services.ImportRejected as exc:
             errors = exc.errors
         except ValidationError as exc:
@@ -169,26 +163,3 @@ def area_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect("areas:list")
     return render(request, "areas/import.html", {"form": form, "errors": errors})
-
-
-_CODE_HEADERS = {"代码", "区划代码", "统计用区划代码", "code", "编码"}
-_NAME_HEADERS = {"名称", "区划名称", "name", "单位名称"}
-
-
-def _code_name_rows(table: list[tuple[int, list]]) -> list[tuple[int, object, object]]:
-    """Find the header row (a title row above it is skipped) and read the code
-    and name columns; without a header, the first two columns."""
-    code_col, name_col, start = 0, 1, 0
-    for index, (_row, values) in enumerate(table[:10]):
-        cells = [str(v or "").strip().lower() for v in values]
-        codes = [i for i, c in enumerate(cells) if c in _CODE_HEADERS]
-        names = [i for i, c in enumerate(cells) if c in _NAME_HEADERS]
-        if codes and names:
-            code_col, name_col, start = codes[0], names[0], index + 1
-            break
-    result = []
-    for row_no, values in table[start:]:
-        code = values[code_col] if code_col < len(values) else None
-        name = values[name_col] if name_col < len(values) else None
-        result.append((row_no, code, name))
-    return result

@@ -14,14 +14,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from xieguan.core.audit import audit_events_filtered, event_label, with_change_rows
 from xieguan.core.errors import MissingFile
-from xieguan.core.pagination import BadCursor
+from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.permissions import VIEW_AUDIT, require
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -172,3 +174,68 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s", request.path, exc_info=exc)
         return json_error(request, 500, _("Something went wrong on the server; it has been recorded. Try again later."))
+
+
+# The audit log (SPEC §12), for those allowed to read it ---------------------
+
+audit_router = Router(tags=["audit-log"])
+
+
+class AuditChangeOut(Schema):
+    field: str = Field(description="the changed field as people read it")
+    before: str
+    after: str
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime.datetime
+    actor_username: str
+    ip: str | None
+    action: str = Field(description="the event code, such as unit.merge")
+    action_label: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: list[AuditChangeOut]
+    note: str
+
+
+_SINCE = Query(None, description="from this local day")
+_UNTIL = Query(None, description="to this local day")
+
+
+@audit_router.get("", response={200: ListOut[AuditEventOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
+def audit_log(
+    request: HttpRequest,
+    q: str | None = Query(None, max_length=100, description="a user name or record text"),
+    action: str | None = Query(None, max_length=64, description="an event code"),
+    since: datetime.date | None = _SINCE,
+    until: datetime.date | None = _UNTIL,
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """The audit log of the caller's area, newest first, with the filters of
+    the 操作日志 page; the same permission as the page (403 otherwise). Page
+    on with ``after``."""
+    require(request.user, VIEW_AUDIT)
+    events = audit_events_filtered(request.user, q=q or "", action=action or "", since=since, until=until)
+    page = keyset_page(events, ordering=["-id"], cursor=after, size=limit)
+    with_change_rows(page.items)
+    items = [
+        {
+            "id": e.pk,
+            "at": e.at,
+            "actor_username": e.actor_username,
+            "ip": e.ip,
+            "action": e.action,
+            "action_label": str(event_label(e.action)),
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "object_repr": e.object_repr,
+            "changes": [{"field": str(f), "before": str(b), "after": str(a)} for f, b, a in e.change_rows],
+            "note": e.note,
+        }
+        for e in page.items
+    ]
+    return {"items": items, "next": page.next_cursor}

@@ -392,9 +392,7 @@ def audited_bulk_create(
             object_id=str(obj.pk),
             object_repr=_object_repr(obj),
             area_path=_area_path_of(obj) or _area_path_of_actor(actor),
-            changes=audit_changes(
-                obj.__class__, diff({}, snapshot_with(obj) if snapshot_with else snapshot(obj))
-            ),
+            changes=audit_changes(obj.__class__, diff({}, snapshot_with(obj) if snapshot_with else snapshot(obj))),
             note=note,
         )
         for obj in objs
@@ -449,3 +447,26 @@ def _area_path_of(obj: models.Model | None) -> str:
 def _area_path_of_actor(actor: AbstractBaseUser | None) -> str:
     institution = getattr(actor, "institution", None) if actor is not None else None
     return institution.area.path if institution is not None else ""
+
+
+def audit_events_filtered(
+    user: Any,
+    *,
+    q: str = "",
+    action: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> Any:
+    """The audit events ``user`` may read (their area's, scoped like every
+    list), narrowed by a user name or record text, an event code and local
+    days; the page and GET /api/audit-log read the same."""
+    events = AuditEvent.objects.visible_to(user).select_related("actor")
+    if q:
+        events = events.filter(models.Q(actor_username__icontains=q) | models.Q(object_repr__icontains=q))
+    if action:
+        events = events.filter(action=action)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    return events

@@ -12,9 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.audit import event_choices, with_change_rows
+from xieguan.core.audit import audit_events_filtered, event_choices, with_change_rows
 from xieguan.core.forms import DateInput
-from xieguan.core.models import AuditEvent
 from xieguan.core.pagination import page_for_request
 from xieguan.core.permissions import VIEW_AUDIT, require
 from xieguan.core.registry import registry
@@ -59,19 +58,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """Search the audit log, scoped like every list (SPEC §12)."""
     require(request.user, VIEW_AUDIT)
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.visible_to(request.user).select_related("actor")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            from django.db.models import Q
-
-            events = events.filter(Q(actor_username__icontains=data["q"]) | Q(object_repr__icontains=data["q"]))
-        if data["action"]:
-            events = events.filter(action=data["action"])
-        if data["since"]:
-            events = events.filter(at__date__gte=data["since"])
-        if data["until"]:
-            events = events.filter(at__date__lte=data["until"])
+    data = form.cleaned_data if form.is_valid() else {}
+    events = audit_events_filtered(
+        request.user,
+        q=data.get("q") or "",
+        action=data.get("action") or "",
+        since=data.get("since"),
+        until=data.get("until"),
+    )
     page = page_for_request(request, events, ordering=["-id"])
     with_change_rows(page.items)
     template = "core/_audit_rows.html" if request.htmx else "core/audit.html"

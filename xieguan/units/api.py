@@ -3,26 +3,34 @@ scope and same filters as the pages."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.documents import XLSX_TYPE, download_header, download_name
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
-from xieguan.units import categories, services
-from xieguan.units.models import Category, Licence, StaffCertificate, Subtype, Unit
+from xieguan.core.permissions import MANAGE_UNITS, require
+from xieguan.units import batches, categories, imports, services
+from xieguan.units.exports import units_export_response
+from xieguan.units.models import Category, ImportBatch, Licence, StaffCertificate, Subtype, Unit
 from xieguan.units.schemas import (
     CategoryFieldIn,
     CategoryFieldOut,
     CertificateDueOut,
     CertificateIn,
     CertificateOut,
+    DuplicatePairOut,
+    FilingRateOut,
+    ImportBatchDetailOut,
+    ImportBatchOut,
     LicenceDueOut,
     LicenceIn,
     LicenceOut,
@@ -31,6 +39,7 @@ from xieguan.units.schemas import (
     UnitCategoriesOut,
     UnitDetailOut,
     UnitIn,
+    UnitMergeIn,
     UnitOut,
     UnitPatch,
 )
@@ -40,11 +49,15 @@ from xieguan.units.selectors import (
     UnitFilters,
     category_settings_for,
     certificates_by_expiry,
+    duplicate_pairs_for,
     fields_in_force,
+    filing_rate_by_township,
     get_category_field_for_user,
+    get_import_batch_for_user,
     get_settings_county_for_user,
     get_subtype_for_user,
     get_unit_for_user,
+    import_batches_for,
     licences_by_expiry,
     missing_fields,
     unit_county_id,
@@ -53,6 +66,19 @@ from xieguan.units.selectors import (
 
 router = Router(tags=["units"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+DUPLICATE_REASONS = {"credit_code": _("same credit code"), "name": _("similar name and address")}
+
+
+def _binary(content_type: str, description: str) -> dict[str, Any]:
+    """The OpenAPI description of a file download (ninja cannot infer it)."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
 
 
 def _out(u: Unit) -> dict[str, Any]:
@@ -121,39 +147,96 @@ def _subtype(pk: int | None) -> Subtype | None:
     return found
 
 
+class UnitFilterQuery(Schema):
+    """The filters of the registry page, for the list and its export."""
+
+    q: str | None = Field(None, max_length=50, description="name, address, credit code or pinyin initials")
+    category: str | None = None
+    subtype_id: int | None = None
+    area_id: str | None = None
+    status: str | None = None
+    key_unit: bool | None = None
+    risk_grade: str | None = None
+    incomplete: bool = False
+    licence_expiring: bool = Field(False, description="a licence expires within 30 days")
+    licence_expired: bool = Field(False, description="a licence has expired")
+    sort: Literal["name", "recent"] = Field("name", description="by name, or recently changed first")
+
+
+def _unit_filters(request: HttpRequest, f: UnitFilterQuery) -> UnitFilters:
+    return UnitFilters(
+        q=f.q or "",
+        category=_category(f.category) if f.category else None,
+        subtype=_subtype(f.subtype_id),
+        area=get_area_for_user(request.user, f.area_id) if f.area_id else None,
+        status=f.status or "",
+        key_unit=f.key_unit,
+        risk_grade=f.risk_grade or "",
+        incomplete=f.incomplete,
+        licence_expiring=f.licence_expiring,
+        licence_expired=f.licence_expired,
+    )
+
+
+# The county's registry as a whole (before "/{unit_id}", which would take these names)
+
+
+@router.get(
+    "/export",
+    response=ERRORS,
+    openapi_extra=_binary(XLSX_TYPE, "The filtered units as an Excel workbook (every match, not one page)"),
+)
+def unit_export(request: HttpRequest, filters: Query[UnitFilterQuery]) -> Any:
+    """The registry's 导出: the units the filters find in the caller's area
+    as Excel, the same workbook as the list page's."""
+    return units_export_response(request.user, _unit_filters(request, filters), UNIT_ORDERINGS[filters.sort])
+
+
+@router.get("/duplicates", response={200: list[DuplicatePairOut], **ERRORS})
+def unit_duplicates(request: HttpRequest, area_id: str | None = None) -> Any:
+    """Possible duplicates (疑似重复) among the current units of the caller's
+    area, or of one area in it, by township then name: merge a pair with
+    POST /api/units/{unit_id}/merge."""
+    area = get_area_for_user(request.user, area_id) if area_id else None
+    return [
+        {
+            "first": _out(pair.first),
+            "second": _out(pair.second),
+            "reason": pair.reason,
+            "reason_label": str(DUPLICATE_REASONS.get(pair.reason, pair.reason)),
+        }
+        for pair in duplicate_pairs_for(request.user, area=area)
+    ]
+
+
+@router.get("/filing-rate", response={200: list[FilingRateOut], **ERRORS})
+def unit_filing_rate(request: HttpRequest) -> Any:
+    """建档率 per township of the caller's area: units with a complete file ÷
+    units existing (not closed)."""
+    return [
+        {
+            "township_id": r.township.pk,
+            "township_name": r.township.name,
+            "units": r.units,
+            "complete": r.complete,
+            "rate": r.rate,
+        }
+        for r in filing_rate_by_township(request.user)
+    ]
+
+
 @router.get("", response={200: ListOut[UnitOut], **ERRORS})
 def unit_list(
     request: HttpRequest,
-    q: str | None = Query(None, max_length=50),
-    category: str | None = None,
-    subtype_id: int | None = None,
-    area_id: str | None = None,
-    status: str | None = None,
-    key_unit: bool | None = None,
-    risk_grade: str | None = None,
-    incomplete: bool = False,
-    licence_expiring: bool = Query(False, description="a licence expires within 30 days"),
-    licence_expired: bool = Query(False, description="a licence has expired"),
-    sort: Literal["name", "recent"] = Query("name", description="by name, or recently changed first"),
+    filters: Query[UnitFilterQuery],
     after: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Units in the caller's area by name; the filters of the registry page;
-    ``q`` finds name, address, credit code or pinyin initials."""
-    filters = UnitFilters(
-        q=q or "",
-        category=_category(category) if category else None,
-        subtype=_subtype(subtype_id),
-        area=get_area_for_user(request.user, area_id) if area_id else None,
-        status=status or "",
-        key_unit=key_unit,
-        risk_grade=risk_grade or "",
-        incomplete=incomplete,
-        licence_expiring=licence_expiring,
-        licence_expired=licence_expired,
-    )
-    ordering = UNIT_ORDERINGS[sort]
-    page = keyset_page(units_filtered(request.user, filters), ordering=ordering, cursor=after, size=limit)
+    ``q`` finds name, address, credit code or pinyin initials (the unit
+    picker's search too)."""
+    qs = units_filtered(request.user, _unit_filters(request, filters))
+    page = keyset_page(qs, ordering=UNIT_ORDERINGS[filters.sort], cursor=after, size=limit)
     return {"items": [_out(u) for u in page.items], "next": page.next_cursor}
 
 
@@ -406,3 +489,126 @@ def category_field_reactivate(request: HttpRequest, field_id: str) -> Any:
     """Switch a county's own field back on, with the values kept."""
     field = get_category_field_for_user(request.user, field_id)
     return categories.category_field_reactivate(actor=request.user, field=field)
+
+
+@router.post("/{unit_id}/merge", response={200: UnitOut, **ERRORS})
+def unit_merge(request: HttpRequest, unit_id: str, payload: UnitMergeIn) -> Any:
+    """Merge a duplicate into this unit (合并): this unit stays, keeping its own
+    values except the fields named in ``take_from_merged``; every record of
+    the merged unit moves here and it leaves the lists. Merging it again
+    answers 422."""
+    survivor = get_unit_for_user(request.user, unit_id)
+    merged = get_unit_for_user(request.user, payload.merged_id)
+    services.unit_merge(actor=request.user, survivor=survivor, merged=merged, take_from_merged=payload.take_from_merged)
+    return _out(get_unit_for_user(request.user, survivor.pk))
+
+
+# Excel import (上传 → 检查 → 确认 / 取消), with the batch's progress ----------
+
+imports_router = Router(tags=["units"])
+
+
+def _batch_out(b: ImportBatch) -> dict[str, Any]:
+    return {
+        "id": b.pk,
+        "category": b.category.code,
+        "category_name": b.category.name,
+        "original_name": b.original_name,
+        "status": b.status,
+        "status_label": b.get_status_display(),
+        "done": b.done,
+        "total": b.total,
+        "percent": b.percent,
+        "is_running": b.is_running,
+        "message": b.message,
+        "created_count": b.created_count,
+        "incomplete_count": b.incomplete_count,
+        "created_by": str(b.created_by),
+        "created_at": b.created_at,
+        "imported_at": b.imported_at,
+    }
+
+
+def _batch_detail(b: ImportBatch) -> dict[str, Any]:
+    return {**_batch_out(b), "errors": b.errors or [], "duplicates": b.duplicates or [], "preview": b.preview or {}}
+
+
+@imports_router.get("", response={200: ListOut[ImportBatchOut], **ERRORS})
+def import_batch_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
+    """Uploads of unit sheets in the caller's area, newest first."""
+    page = keyset_page(import_batches_for(request.user), ordering=["-created_at", "-id"], cursor=after, size=limit)
+    return {"items": [_batch_out(b) for b in page.items], "next": page.next_cursor}
+
+
+@imports_router.post("", response={200: ImportBatchDetailOut, 201: ImportBatchDetailOut, 400: ErrorOut, **ERRORS})
+def import_batch_create(
+    request: HttpRequest,
+    category: Form[str],
+    file: File[UploadedFile],
+    id: Form[uuid.UUID | None] = None,
+) -> Any:
+    """Upload a filled-in template (multipart ``file``, Excel or CSV) of one
+    ``category``: a small sheet is checked at once, a large one in the
+    background (``is_running``: ask GET /api/unit-imports/{batch_id} for the
+    progress). Idempotent on ``id`` (200 with the batch already made)."""
+    require(request.user, MANAGE_UNITS)
+    existing = existing_for_retry(ImportBatch, id, request.user)
+    if existing is not None:
+        return Status(200, _batch_detail(get_import_batch_for_user(request.user, existing.pk)))
+    found = Category.objects.filter(code=category).first()
+    if found is None:
+        raise ValidationError({"category": _("There is no category %(code)s.") % {"code": category}})
+    batch = batches.import_batch_create(actor=request.user, category=found, upload=file, id=id)
+    return Status(201, _batch_detail(get_import_batch_for_user(request.user, batch.pk)))
+
+
+@imports_router.get(
+    "/template/{code}",
+    response=ERRORS,
+    openapi_extra=_binary(XLSX_TYPE, "The import template of the category, with the caller's areas in its lists"),
+)
+def import_template(request: HttpRequest, code: str) -> Any:
+    """The import template of one category (Excel), as the 导入 page gives it."""
+    require(request.user, MANAGE_UNITS)
+    category = _category_or_404(code)
+    response = HttpResponse(imports.template_xlsx(category, request.user), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = download_header(download_name("监督对象导入模板", category.name, ext="xlsx"))
+    return response
+
+
+@imports_router.get("/{batch_id}", response={200: ImportBatchDetailOut, **ERRORS})
+def import_batch_get(request: HttpRequest, batch_id: str) -> Any:
+    """A batch: its progress while it is checked or imported, then the rows
+    with errors, the possible duplicates and the preview to confirm."""
+    return _batch_detail(get_import_batch_for_user(request.user, batch_id))
+
+
+@imports_router.post("/{batch_id}/confirm", response={200: ImportBatchDetailOut, **ERRORS})
+def import_batch_confirm(request: HttpRequest, batch_id: str) -> Any:
+    """Import a checked batch without errors: every row or none (a large one
+    in the background). Confirming again changes nothing; 422 when it has errors."""
+    batch = get_import_batch_for_user(request.user, batch_id)
+    batch = batches.import_batch_confirm(actor=request.user, batch=batch)
+    return _batch_detail(get_import_batch_for_user(request.user, batch.pk))
+
+
+@imports_router.post("/{batch_id}/cancel", response={200: ImportBatchDetailOut, **ERRORS})
+def import_batch_cancel(request: HttpRequest, batch_id: str) -> Any:
+    """Drop a batch that was not imported; cancelling again changes nothing,
+    an imported one answers 422."""
+    batch = get_import_batch_for_user(request.user, batch_id)
+    batches.import_batch_cancel(actor=request.user, batch=batch)
+    return _batch_detail(get_import_batch_for_user(request.user, batch.pk))
+
+
+@router.get(
+    "/{unit_id}/file.pdf",
+    response=ERRORS,
+    openapi_extra=_binary("application/pdf", "The unit file (一户一档) as an A4 PDF"),
+)
+def unit_file_pdf(request: HttpRequest, unit_id: str) -> Any:
+    """The unit file (一户一档) as the page prints it: the unit, its licences
+    and certificates, its history. A merged unit's file is its survivor's."""
+    from xieguan.units.views import unit_pdf
+
+    return unit_pdf(request, unit_id)

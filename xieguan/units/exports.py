@@ -139,3 +139,20 @@ def export_rows(
             yield row
 
     return headers, rows()
+
+
+def units_export_response(user: Any, filters: Any, ordering: Sequence[str]) -> Any:
+    """The filtered list as an Excel download (the list page's 导出 and GET
+    /api/units/export): the same filters and scope as the list, every matching
+    unit (not one page), streamed so memory stays flat."""
+    from django.utils import timezone
+
+    from xieguan.core.documents import download_name, xlsx_response
+    from xieguan.units.selectors import units_filtered
+
+    qs = units_filtered(user, filters)
+    category = filters.category
+    headers, rows = export_rows(qs.order_by(*ordering), category=category, user=user)
+    title = _("Supervised units") + (f"（{category.name}）" if category else "")
+    filename = download_name("监督对象", category.name if category else "", timezone.localdate(), ext="xlsx")
+    return xlsx_response(filename, headers, rows, sheet=_("Units"), title=title)

@@ -188,3 +188,54 @@ class UnitPatch(Schema):
     risk_grade: str | None = None
     hygiene_grade: str | None = None
     extra: dict[str, Any] | None = None
+
+
+# Import batches, possible duplicates, merging, 建档率 (issue 19: what the pages do)
+
+
+class ImportBatchOut(Schema):
+    id: uuid.UUID
+    category: str
+    category_name: str
+    original_name: str
+    status: str = Field(description="parsing, ready, failed, importing, imported or cancelled")
+    status_label: str
+    done: int = Field(description="rows checked or imported so far")
+    total: int
+    percent: int
+    is_running: bool = Field(description="still being checked or imported: ask again for the progress")
+    message: str
+    created_count: int
+    incomplete_count: int
+    created_by: str
+    created_at: datetime.datetime
+    imported_at: datetime.datetime | None
+
+
+class ImportBatchDetailOut(ImportBatchOut):
+    errors: list[dict[str, Any]] = Field(description="[{row, column, reason}] with the sheet's own headers")
+    duplicates: list[dict[str, Any]] = Field(description="[{row, name, reason, unit_id?, other_row?}]")
+    preview: dict[str, Any] = Field(description="{columns: [...], rows: [[row, value, ...]]}: the first rows as read")
+
+
+class DuplicatePairOut(Schema):
+    first: UnitOut
+    second: UnitOut
+    reason: str = Field(description="credit_code: the same credit code; name: a similar name nearby")
+    reason_label: str
+
+
+class UnitMergeIn(Schema):
+    merged_id: uuid.UUID = Field(description="the duplicate that is merged into this unit and leaves the lists")
+    take_from_merged: list[str] = Field(
+        default_factory=list,
+        description="fields (a unit field or extra.<key>) that take the merged unit's value; the others keep this one's",
+    )
+
+
+class FilingRateOut(Schema):
+    township_id: uuid.UUID
+    township_name: str
+    units: int = Field(description="units existing (not closed)")
+    complete: int = Field(description="of which with a complete file")
+    rate: float | None = Field(description="complete ÷ units; null when the township has none")

@@ -26,13 +26,13 @@ from xieguan.accounts.permissions import (
     require,
 )
 from xieguan.areas.models import Area, Level
-from xieguan.core.documents import XLSX_TYPE, download_header, download_name, pdf_response, xlsx_response
+from xieguan.core.documents import XLSX_TYPE, download_header, download_name, pdf_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.scope import is_within
 from xieguan.units import batches, categories, imports, services
-from xieguan.units.exports import export_rows
+from xieguan.units.exports import units_export_response
 from xieguan.units.forms import (
     CategoryFieldForm,
     CertificateForm,
@@ -90,12 +90,7 @@ def unit_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: the same filters and scope as the list,
     every matching unit (not one page), streamed so memory stays flat."""
     form = UnitFilterForm(request.GET or None, user=request.user)
-    qs = units_filtered(request.user, form.filters())
-    category = form.filters().category
-    headers, rows = export_rows(qs.order_by(*form.ordering()), category=category, user=request.user)
-    title = _("Supervised units") + (f"（{category.name}）" if category else "")
-    filename = download_name("监督对象", category.name if category else "", timezone.localdate(), ext="xlsx")
-    return xlsx_response(filename, headers, rows, sheet=_("Units"), title=title)
+    return units_export_response(request.user, form.filters(), form.ordering())
 
 
 def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:

@@ -1,0 +1,103 @@
+"""Every named page route and what stands for it in the API (issue 19 item
+2): the operations (``"METHOD /api/path"`` as in /api/openapi.json) that do
+what the page does, with the same service, scope and audit, or a reason
+starting "no action:" for a page that offers nothing to do through an API.
+tests/test_api_parity.py holds the two together.
+
+Two halves: PARITY_CORE here (core, accounts, areas, units, field, the
+language switch) and tests/parity_map_part1.py (inspections, monthly,
+reports, outreach, complaints)."""
+
+from __future__ import annotations
+
+from tests.parity_map_part1 import PARITY as PARITY_PART1
+
+Mapping = list[str] | str
+
+PART1_APPS = ("inspections", "monthly", "reports", "outreach", "complaints")
+
+PARITY_CORE: dict[str, Mapping] = {
+    # core
+    "core:home": ["GET /api/me"],
+    "core:audit": ["GET /api/audit-log"],
+    "core:healthz": "no action: the load balancer's health check, with no login and no data",
+    "set_language": "no action: Django's language switch only sets the visitor's own cookie",
+    # accounts: signing in
+    "accounts:login": ["POST /api/auth/token"],
+    "accounts:logout": ["DELETE /api/auth/token"],
+    "accounts:two_factor_verify": ["POST /api/auth/token"],  # the code goes as otp
+    "accounts:password_change": ["POST /api/auth/password"],
+    "accounts:two_factor": [
+        "GET /api/auth/two-factor",
+        "POST /api/auth/two-factor/start",
+        "POST /api/auth/two-factor/confirm",
+        "POST /api/auth/two-factor/backup-codes",
+        "POST /api/auth/two-factor/off",
+    ],
+    # accounts: institutions
+    "accounts:institution_list": ["GET /api/institutions"],
+    "accounts:institution_create": ["POST /api/institutions"],
+    "accounts:institution_detail": ["GET /api/institutions/{institution_id}", "GET /api/people"],
+    "accounts:institution_edit": ["PATCH /api/institutions/{institution_id}"],
+    "accounts:institution_supervisor": ["PUT /api/institutions/{institution_id}/supervisor"],
+    # accounts: people, transfers, tokens, locks
+    "accounts:person_list": ["GET /api/people", "GET /api/roles"],
+    "accounts:person_create": ["POST /api/people"],
+    "accounts:person_detail": ["GET /api/people/{person_id}", "GET /api/api-tokens"],
+    "accounts:person_edit": ["PATCH /api/people/{person_id}"],
+    "accounts:person_password": ["POST /api/people/{person_id}/password"],
+    "accounts:person_active": ["POST /api/people/{person_id}/active"],
+    "accounts:person_move": ["POST /api/people/{person_id}/move", "POST /api/transfers"],
+    "accounts:person_two_factor_off": ["POST /api/people/{person_id}/two-factor-off"],
+    "accounts:token_revoke": ["POST /api/api-tokens/{token_id}/revoke"],
+    "accounts:transfer_list": ["GET /api/transfers"],
+    "accounts:transfer_decide": ["GET /api/transfers/{transfer_id}", "POST /api/transfers/{transfer_id}/decide"],
+    "accounts:lockout_list": ["GET /api/lockouts"],
+    "accounts:lockout_release": ["POST /api/lockouts/{lock_id}/release"],
+    # areas
+    "areas:list": ["GET /api/areas"],
+    "areas:detail": ["GET /api/areas/{area_id}", "GET /api/areas", "GET /api/institutions"],
+    "areas:create": ["POST /api/areas"],
+    "areas:edit": ["PATCH /api/areas/{area_id}"],
+    "areas:retire": ["POST /api/areas/{area_id}/retire"],
+    "areas:split": ["POST /api/areas/{area_id}/split"],
+    "areas:import": ["POST /api/areas/import"],
+    # units
+    "units:list": ["GET /api/units"],
+    "units:create": ["POST /api/units"],
+    "units:detail": ["GET /api/units/{unit_id}"],
+    "units:edit": ["PATCH /api/units/{unit_id}"],
+    "units:pdf": ["GET /api/units/{unit_id}/file.pdf"],
+    "units:pick": ["GET /api/units"],  # q searches as the picker does
+    "units:export": ["GET /api/units/export"],
+    "units:filing_rate": ["GET /api/units/filing-rate"],
+    "units:licence_expiry": ["GET /api/licences"],
+    "units:certificate_expiry": ["GET /api/certificates"],
+    "units:licence_add": ["POST /api/units/{unit_id}/licences"],
+    "units:certificate_add": ["POST /api/units/{unit_id}/certificates"],
+    "units:import_start": ["POST /api/unit-imports", "GET /api/unit-imports"],
+    "units:import_template": ["GET /api/unit-imports/template/{code}"],
+    "units:import_detail": ["GET /api/unit-imports/{batch_id}"],
+    "units:import_confirm": ["POST /api/unit-imports/{batch_id}/confirm"],
+    "units:import_cancel": ["POST /api/unit-imports/{batch_id}/cancel"],
+    "units:duplicates": ["GET /api/units/duplicates"],
+    "units:merge": ["GET /api/units/{unit_id}", "POST /api/units/{unit_id}/merge"],
+    "units:categories": ["GET /api/unit-categories"],
+    "units:subtype_create": ["POST /api/unit-categories/{code}/subtypes"],
+    "units:field_create": ["POST /api/unit-categories/{code}/fields"],
+    "units:subtype_active": [
+        "POST /api/unit-categories/subtypes/{subtype_id}/deactivate",
+        "POST /api/unit-categories/subtypes/{subtype_id}/reactivate",
+    ],
+    "units:field_active": [
+        "POST /api/unit-categories/fields/{field_id}/deactivate",
+        "POST /api/unit-categories/fields/{field_id}/reactivate",
+    ],
+    # field: the offline app, which works through the API already
+    "field:shell": ["GET /api/field/bootstrap"],
+    "field:token": ["POST /api/api-tokens"],
+    "field:sw": "no action: the offline app's service worker script",
+    "field:manifest": "no action: the offline app's web manifest",
+}
+
+PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}
