@@ -392,9 +392,7 @@ def audited_bulk_create(
             object_id=str(obj.pk),
             object_repr=_object_repr(obj),
             area_path=_area_path_of(obj) or _area_path_of_actor(actor),
-            changes=audit_changes(
-                obj.__class__, diff({}, snapshot_with(obj) if snapshot_with else snapshot(obj))
-            ),
+            changes=audit_changes(obj.__class__, diff({}, snapshot_with(obj) if snapshot_with else snapshot(obj))),
             note=note,
         )
         for obj in objs

@@ -140,7 +140,9 @@ def _steps_for(report: Report, *, reporter: User, comanager: User, supervisor: U
         return steps
     reached = found + datetime.timedelta(minutes=minutes)
     steps.append(
-        ReportStep(report=report, kind=StepKind.VERIFIED, at=past(reached - datetime.timedelta(minutes=5)), by=comanager)
+        ReportStep(
+            report=report, kind=StepKind.VERIFIED, at=past(reached - datetime.timedelta(minutes=5)), by=comanager
+        )
     )
     steps.append(ReportStep(report=report, kind=StepKind.FORWARDED, at=past(reached), by=comanager))
     order = [ReportStatus.HANDLED, ReportStatus.FED_BACK, ReportStatus.CLOSED]

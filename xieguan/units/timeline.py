@@ -86,10 +86,14 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
     unit_ids = [str(unit.pk), *merged]
     related = [str(pk) for pk in unit.licences.values_list("pk", flat=True)]
     related += [str(pk) for pk in unit.certificates.values_list("pk", flat=True)]
-    events = AuditEvent.objects.filter(
-        Q(object_type="units.unit", object_id__in=unit_ids)
-        | Q(object_type__in=["units.licence", "units.staffcertificate"], object_id__in=related)
-    ).select_related("actor").order_by("-at", "-id")[:200]
+    events = (
+        AuditEvent.objects.filter(
+            Q(object_type="units.unit", object_id__in=unit_ids)
+            | Q(object_type__in=["units.licence", "units.staffcertificate"], object_id__in=related)
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:200]
+    )
     for event in events:
         changes = [
             {"label": label, "before": before, "after": after}

@@ -453,7 +453,9 @@ def test_a_kept_photo_replayed_from_another_session_is_neither_used_nor_deleted(
     with django_capture_on_commit_callbacks(execute=True):
         r = other.post(
             "/complaints/new",
-            _post_data(demo, _token(other.get("/complaints/new").content.decode()), captcha_answer="X", kept_photos=kept),
+            _post_data(
+                demo, _token(other.get("/complaints/new").content.decode()), captcha_answer="X", kept_photos=kept
+            ),
         )
         assert r.status_code == 400 and 'id="kept-photos"' not in r.content.decode()
         assert (_media_files(settings), _state()) == (files, state)
