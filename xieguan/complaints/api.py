@@ -393,9 +393,12 @@ def _override_out(row: Any) -> dict[str, Any]:
 
 
 @calendar_router.get("", response={200: list[CalendarOverrideOut], **SETTINGS_ERRORS})
-def calendar_override_list(request: HttpRequest, year: int = Query(..., ge=2000, le=2100)) -> Any:
+def calendar_override_list(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
     """The county's own working days and rest days of ``year`` that differ
     from the national schedule. One query."""
+    year = year or timezone.localdate().year
     from xieguan.complaints.models import CalendarOverride
 
     county = _settings_county(request)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -691,8 +692,6 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
     """Make the township's plan for a month from the units due and not yet
     patrolled (the page's 生成计划); idempotent on ``id``, and a month that
     already has its plan answers 200 with it."""
-    from django.utils import timezone
-
     from xieguan.areas.selectors import get_area_for_user
     from xieguan.inspections.models import MonthlyPlan
     from xieguan.inspections.services import plans
@@ -762,11 +761,12 @@ def _register_download(request: HttpRequest, institution_id: str, year: int, mon
 def patrol_register_xlsx(
     request: HttpRequest,
     institution_id: str,
-    year: int = Query(..., ge=2000, le=2100),
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
     month: int | None = Query(None, ge=1, le=12),
 ) -> Any:
     """The 巡查登记表 of a station or the institute, as the register page's
     Excel download: a year, or one month (the county's reporting period)."""
+    year = year or timezone.localdate().year
     return _register_download(request, institution_id, year, month, "xlsx")
 
 
@@ -778,8 +778,9 @@ def patrol_register_xlsx(
 def patrol_register_pdf(
     request: HttpRequest,
     institution_id: str,
-    year: int = Query(..., ge=2000, le=2100),
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
     month: int | None = Query(None, ge=1, le=12),
 ) -> Any:
     """The 巡查登记表 as the register page's PDF download."""
+    year = year or timezone.localdate().year
     return _register_download(request, institution_id, year, month, "pdf")

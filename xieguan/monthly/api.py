@@ -270,9 +270,12 @@ def _rate(r: Any) -> dict[str, Any]:
 
 
 @rates_router.get("", response={200: RatesOut, **PAGE_ERRORS})
-def monthly_rates(request: HttpRequest, year: int = Query(..., ge=2000, le=2100)) -> Any:
+def monthly_rates(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
     """上报率 and 及时上报率 of each county in the caller's area for each
     month of ``year`` so far, with the townships still missing."""
+    year = year or timezone.localdate().year
     from xieguan.monthly.selectors import reporting_rates
 
     today = timezone.localdate()
@@ -327,22 +330,30 @@ def _overview_row(row: Any) -> dict[str, Any]:
 @overview_router.get("", response={200: OverviewOut, **PAGE_ERRORS})
 def monthly_overview(
     request: HttpRequest,
-    year: int = Query(..., ge=2000, le=2100),
-    month: int = Query(..., ge=1, le=12),
+    year: int | None = Query(None, ge=2000, le=2100),
+    month: int | None = Query(None, ge=1, le=12),
     area_id: uuid.UUID | None = None,
 ) -> Any:
     """The month's overview: every township of a county (or county of a
     prefecture) with its indicators and monthly report state, and the total.
     ``area_id`` picks a county or prefecture in scope (the caller's own by
     default); a township's caller has no overview (404): their figures are
-    their monthly report's."""
+    their monthly report's. Without ``year`` and ``month``: the month whose
+    report is due now, as the page opens."""
     from django.http import Http404
 
+    from xieguan.areas.models import Level
+    from xieguan.monthly.models import DEFAULT_DEADLINE_DAY
     from xieguan.monthly.overview import month_overview, overview_area
+    from xieguan.monthly.selectors import due_now_for, month_due_now
 
     area = overview_area(request.user, str(area_id) if area_id else None)
     if area is None:
         raise Http404
+    today = timezone.localdate()
+    if year is None or month is None:
+        due = due_now_for(area, today) if area.level == Level.COUNTY else month_due_now(today, DEFAULT_DEADLINE_DAY)
+        year, month = year or due[0], month or due[1]
     data = month_overview(request.user, area=area, year=year, month=month, today=timezone.localdate())
     return {
         "area_id": area.pk,

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status, UploadedFile
 
@@ -302,10 +303,13 @@ PAGE_ERRORS = {400: ErrorOut, **ERRORS}
 
 
 @hours_router.get("", response={200: HoursListOut, **PAGE_ERRORS})
-def training_hours(request: HttpRequest, year: int = Query(..., ge=2000, le=2100)) -> Any:
+def training_hours(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
     """Each active co-manager in the caller's area with the hours of the
     trainings they attended in ``year``, against the yearly minimum. One
     query whatever the number of people."""
+    year = year or timezone.localdate().year
     from xieguan.outreach.selectors import MINIMUM_HOURS, comanager_hours
 
     people = [
@@ -322,8 +326,13 @@ def training_hours(request: HttpRequest, year: int = Query(..., ge=2000, le=2100
 
 
 @hours_router.get("/{person_id}", response={200: PersonYearOut, **PAGE_ERRORS})
-def training_hours_person(request: HttpRequest, person_id: str, year: int = Query(..., ge=2000, le=2100)) -> Any:
+def training_hours_person(
+    request: HttpRequest,
+    person_id: str,
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
+) -> Any:
     """One person's trainings in ``year``: the sessions behind their hours."""
+    year = year or timezone.localdate().year
     from decimal import Decimal
 
     from xieguan.outreach.selectors import MINIMUM_HOURS, attendances_of

@@ -293,9 +293,12 @@ def _zero_out(z: Any) -> dict[str, Any]:
 
 
 @zero_router.get("", response={200: list[ZeroStationOut], **PAGE_ERRORS})
-def zero_report_grid_get(request: HttpRequest, year: int = Query(..., ge=2000, le=2100)) -> Any:
+def zero_report_grid_get(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
     """Each station in the caller's area and month of ``year``: events or
     clues found, its 零报告, or neither. Three queries whatever the size."""
+    year = year or timezone.localdate().year
     from xieguan.reports.selectors import zero_report_grid
 
     return [
@@ -452,12 +455,13 @@ def _indicator_row(row: Any) -> dict[str, Any]:
 @indicator_router.get("", response={200: IndicatorsOut, **PAGE_ERRORS})
 def report_indicators_get(
     request: HttpRequest,
-    year: int = Query(..., ge=2000, le=2100),
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
     month: int | None = Query(None, ge=1, le=12),
     area_id: uuid.UUID | None = None,
 ) -> Any:
     """信息报告率 and 及时报告率 of an area (the caller's own by default) and
     of each area directly below it, for a year or a month."""
+    year = year or timezone.localdate().year
     from xieguan.reports.selectors import (
         REPORT_RATE_FORMULA,
         TIMELY_RATE_FORMULA,
@@ -499,11 +503,12 @@ def _report_register(request: HttpRequest, institution_id: str, year: int, month
 def report_register_xlsx(
     request: HttpRequest,
     institution_id: str,
-    year: int = Query(..., ge=2000, le=2100),
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
     month: int | None = Query(None, ge=1, le=12),
 ) -> Any:
     """The 信息报告登记表 of a station, information point or the institute, as
     the register page's Excel download."""
+    year = year or timezone.localdate().year
     return _report_register(request, institution_id, year, month, "xlsx")
 
 
@@ -515,8 +520,9 @@ def report_register_xlsx(
 def report_register_pdf(
     request: HttpRequest,
     institution_id: str,
-    year: int = Query(..., ge=2000, le=2100),
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
     month: int | None = Query(None, ge=1, le=12),
 ) -> Any:
     """The 信息报告登记表 as the register page's PDF download."""
+    year = year or timezone.localdate().year
     return _report_register(request, institution_id, year, month, "pdf")
