@@ -556,8 +556,10 @@ def frequency_rule_list(request: HttpRequest) -> Any:
 def frequency_rule_set(request: HttpRequest, payload: FrequencyRuleIn) -> Any:
     """Set how often the county's units (of a category, key or not) are
     patrolled: one rule per category and key flag, a second call changes it."""
+    from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
     from xieguan.inspections.services import checklists
 
+    require(request.user, MANAGE_CHECKLISTS)  # a township reads its county's rules, never sets them: 403
     rule = checklists.frequency_rule_set(
         actor=request.user,
         county=_caller_county(request),
@@ -605,6 +607,7 @@ def phrase_add(request: HttpRequest, payload: PhraseIn) -> Any:
     from xieguan.inspections.models import ForbiddenPhrase
     from xieguan.inspections.services import checklists
 
+    require(request.user, MANAGE_CHECKLISTS)
     county = _caller_county(request)
     require(request.user, MANAGE_CHECKLISTS, county.path)
     held = ForbiddenPhrase.objects.filter(county=county, phrase=payload.phrase.strip()).first()
