@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Status
+from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from xieguan.accounts.models import User
@@ -618,7 +618,7 @@ def phrase_add(request: HttpRequest, payload: PhraseIn) -> Any:
 
 
 @phrase_router.delete("/{phrase_id}", response={204: None, **ERRORS})
-def phrase_delete(request: HttpRequest, phrase_id: int) -> Any:
+def phrase_delete(request: HttpRequest, phrase_id: int = Path(..., ge=1, le=2147483647)) -> Any:
     """Remove one of the county's own phrases (the national list stays: 403)."""
     from xieguan.core.scope import get_object_for_user
     from xieguan.inspections.models import ForbiddenPhrase

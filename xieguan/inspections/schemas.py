@@ -171,7 +171,9 @@ class OutcomeIn(Schema):
 class ChecklistNewIn(Schema):
     id: uuid.UUID | None = Field(None, description=ID_HELP)
     category: str = Field(max_length=30, description="a unit category code, e.g. food")
-    subtype_id: int | None = Field(None, description="a national subtype or one of the caller's county")
+    subtype_id: int | None = Field(
+        None, ge=1, le=2147483647, description="a national subtype or one of the caller's county"
+    )
 
 
 class ChecklistItemIn(Schema):

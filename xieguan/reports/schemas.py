@@ -109,7 +109,7 @@ ID_HELP = "client-made UUID; sending the same id again returns the existing reco
 
 class ZeroReportIn(Schema):
     id: uuid.UUID | None = Field(None, description=ID_HELP)
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="the month, as 2026-05")
+    month: str = Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="the month, as 2026-05")
 
 
 class ZeroReportOut(Schema):
