@@ -19,6 +19,7 @@ from xieguan.inspections.api import (
     handover_router,
     inspection_router,
     opinion_router,
+    patrol_due_router,
     patrol_register_router,
     phrase_router,
     plan_router,
@@ -89,6 +90,7 @@ api.add_router("/frequency-rules", frequency_rule_router)
 api.add_router("/forbidden-phrases", phrase_router)
 api.add_router("/monthly-plans", plan_router)
 api.add_router("/patrol-register", patrol_register_router)
+api.add_router("/patrol-due", patrol_due_router)
 api.add_router("/monthly-reports", monthly_router)
 api.add_router("/monthly-settings", monthly_settings_router)
 api.add_router("/monthly-rates", monthly_rates_router)

@@ -7,8 +7,7 @@ offers nothing an API client lacks. Read by the parity test."""
 PARITY: dict[str, list[str] | str] = {
     # inspections
     "inspections:list": ["GET /api/inspections"],
-    "inspections:due": "no action: a read-only view of patrol_status (due/done/overdue and 巡查覆盖率); its figures "
-    "reach the API through GET /api/monthly-overview (coverage) and GET /api/monthly-plans/{plan_id}",
+    "inspections:due": ["GET /api/patrol-due"],
     "inspections:create": ["POST /api/inspections"],
     "inspections:register": [
         "GET /api/patrol-register/{institution_id}.xlsx",

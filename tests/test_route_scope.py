@@ -465,6 +465,7 @@ ROUTES: dict[str, Route] = {
     "DELETE /api/monthly-plans/{plan_id}/units/{unit_id}": scoped(
         "plan", args=lambda w: {"plan_id": w.plan.pk, "unit_id": w.unit.pk}
     ),
+    "GET /api/patrol-due": unscoped(),
     "GET /api/patrol-register/{institution_id}.xlsx": scoped("institution"),
     "GET /api/patrol-register/{institution_id}.pdf": scoped("institution"),
     "GET /api/zero-reports": unscoped(),

@@ -6,7 +6,7 @@ scope, a deadline in the past, penalty wording → 422 with a Chinese detail."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
@@ -42,6 +42,7 @@ from xieguan.inspections.schemas import (
     OpinionIn,
     OpinionOut,
     OutcomeIn,
+    PatrolDueOut,
     PhotoOut,
     PhraseIn,
     PhraseOut,
@@ -787,3 +788,68 @@ def patrol_register_pdf(
     """The 巡查登记表 as the register page's PDF download."""
     year = year or timezone.localdate().year
     return _register_download(request, institution_id, year, month, "pdf")
+
+
+patrol_due_router = Router(tags=["inspections"])
+
+
+def _coverage_out(c: Any) -> dict[str, Any]:
+    return {
+        "township_id": c.township.pk if c.township is not None else None,
+        "township_name": c.township.name if c.township is not None else "",
+        "due": c.due,
+        "done": c.done,
+        "overdue": c.overdue,
+        "rate": c.rate,
+    }
+
+
+@patrol_due_router.get("", response={200: PatrolDueOut, **ERRORS})
+def patrol_due(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=2000, le=2100),
+    month: int | None = Query(None, ge=1, le=12),
+    quarter: int | None = Query(None, ge=1, le=4),
+    township_id: uuid.UUID | None = None,
+    state: Literal["done", "due", "overdue"] | None = None,
+) -> Any:
+    """Which units are due, done and overdue in a month (the county's
+    reporting period, the current one by default) or a quarter, and each
+    township's 巡查覆盖率 — the due page's figures."""
+    from xieguan.areas.models import Level
+    from xieguan.areas.selectors import get_area_for_user
+
+    today = timezone.localdate()
+    this_year, this_month = selectors.current_month(request.user, today)
+    year = year or this_year
+    month = None if quarter else (month or this_month)
+    township = None
+    if township_id is not None:
+        township = get_area_for_user(request.user, township_id)
+        if township.level != Level.TOWNSHIP:
+            from django.http import Http404
+
+            raise Http404
+    view = selectors.patrol_status(
+        request.user, year=year, month=month, quarter=quarter, township=township, today=today
+    )
+    rows = [r for r in view.rows if not state or r.state == state]
+    return {
+        "start": view.start,
+        "end": view.end,
+        "coverage": [_coverage_out(c) for c in view.coverage],
+        "total": _coverage_out(view.total),
+        "rows": [
+            {
+                "unit_id": r.unit.pk,
+                "unit_name": r.unit.name,
+                "frequency": r.frequency,
+                "window_start": r.window_start,
+                "window_end": r.window_end,
+                "done_on": r.done_on,
+                "state": r.state,
+            }
+            for r in rows[:300]
+        ],
+        "more_rows": max(0, len(rows) - 300),
+    }

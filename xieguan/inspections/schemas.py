@@ -247,3 +247,33 @@ class PlanSummaryOut(Schema):
     year: int
     month: int
     unit_count: int
+
+
+class CoverageOut(Schema):
+    township_id: uuid.UUID | None
+    township_name: str
+    due: int
+    done: int
+    overdue: int
+    rate: float | None = Field(
+        description="巡查覆盖率 = units patrolled in their window ÷ units due; none when none due"
+    )
+
+
+class UnitPatrolOut(Schema):
+    unit_id: uuid.UUID
+    unit_name: str
+    frequency: str
+    window_start: datetime.date
+    window_end: datetime.date
+    done_on: datetime.date | None
+    state: Literal["done", "due", "overdue"]
+
+
+class PatrolDueOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    coverage: list[CoverageOut]
+    total: CoverageOut
+    rows: list[UnitPatrolOut] = Field(description="at most 300 units, as the page shows")
+    more_rows: int

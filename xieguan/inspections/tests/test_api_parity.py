@@ -320,3 +320,27 @@ def test_openapi_declares_the_register_media_types():
     assert {"400", "403", "404", "422"} <= set(xlsx)
     pdf = doc["paths"]["/api/patrol-register/{institution_id}.pdf"]["get"]["responses"]
     assert "application/pdf" in pdf["200"]["content"]
+
+
+# ---------------------------------------------------------------- what is due
+
+
+def test_patrol_due_gives_the_pages_figures_in_scope(demo, api_token, township):
+    cg1, cg2 = demo.users["cg1"], demo.users["cg2"]
+    done = plain_unit(township, name="城关镇已巡饭店")
+    plain_unit(township, name="城关镇待巡饭店")
+    submitted(cg1, done, inspectors=[cg1, cg2])
+    body = Client().get("/api/patrol-due", **api_token(cg1)).json()
+    states = {r["unit_name"]: r["state"] for r in body["rows"]}
+    assert states["城关镇已巡饭店"] == "done" and states["城关镇待巡饭店"] in ("due", "overdue")
+    mine = next(c for c in body["coverage"] if c["township_id"] == str(township.pk))
+    assert mine["done"] >= 1 and mine["due"] >= 2 and 0 < mine["rate"] <= 1
+    only_done = Client().get("/api/patrol-due?state=done", **api_token(cg1)).json()
+    assert {r["state"] for r in only_done["rows"]} == {"done"}
+
+    beside = Client().get("/api/patrol-due", **api_token(demo.users["dh1"]))
+    assert beside.status_code == 200 and "城关镇已巡饭店" not in beside.content.decode()
+    narrowed = Client().get(f"/api/patrol-due?township_id={township.pk}", **api_token(demo.users["dh1"]))
+    assert narrowed.status_code == 404 and township.name not in narrowed.content.decode()
+    bad = Client().get("/api/patrol-due?quarter=5", **api_token(cg1))
+    assert bad.status_code == 422 and chinese_detail(bad)
