@@ -15,23 +15,37 @@ from xieguan.accounts.api import (
 )
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
+from xieguan.complaints.api import calendar_router as calendar_overrides_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
+from xieguan.complaints.api import settings_router as complaint_settings_router
 from xieguan.core.api import LocalTimeRenderer, audit_router, install_error_handlers
 from xieguan.field.api import router as field_router
 from xieguan.field.api import upload_router
 from xieguan.inspections.api import (
     checklist_router,
+    frequency_rule_router,
     handover_router,
     inspection_router,
     opinion_router,
+    patrol_due_router,
+    patrol_register_router,
+    phrase_router,
+    plan_router,
     reinspection_router,
 )
+from xieguan.monthly.api import cell_router as monthly_cell_router
+from xieguan.monthly.api import overview_router as monthly_overview_router
+from xieguan.monthly.api import rates_router as monthly_rates_router
 from xieguan.monthly.api import router as monthly_router
 from xieguan.monthly.api import settings_router as monthly_settings_router
+from xieguan.monthly.api import summary_router as monthly_summary_router
+from xieguan.outreach.api import hours_router as training_hours_router
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.reports.api import category_router as report_categories_router
+from xieguan.reports.api import exposed_router, indicator_router, zero_router
+from xieguan.reports.api import register_router as report_register_router
 from xieguan.reports.api import router as reports_router
 from xieguan.units.api import categories_router as unit_categories_router
 from xieguan.units.api import certificates_router, imports_router, licences_router
@@ -69,18 +83,34 @@ api.add_router("/certificates", certificates_router)
 api.add_router("/unit-categories", unit_categories_router)
 api.add_router("/unit-imports", imports_router)
 api.add_router("/outreach", outreach_router)
+api.add_router("/training-hours", training_hours_router)
 api.add_router("/trainings", training_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/public", public_complaints_router)
+api.add_router("/complaint-settings", complaint_settings_router)
+api.add_router("/calendar-overrides", calendar_overrides_router)
 api.add_router("/reports", reports_router)
 api.add_router("/report-categories", report_categories_router)
+api.add_router("/zero-reports", zero_router)
+api.add_router("/exposed-people", exposed_router)
+api.add_router("/report-indicators", indicator_router)
+api.add_router("/report-register", report_register_router)
 api.add_router("/checklists", checklist_router)
 api.add_router("/inspections", inspection_router)
 api.add_router("/opinions", opinion_router)
 api.add_router("/reinspections", reinspection_router)
 api.add_router("/handovers", handover_router)
+api.add_router("/frequency-rules", frequency_rule_router)
+api.add_router("/forbidden-phrases", phrase_router)
+api.add_router("/monthly-plans", plan_router)
+api.add_router("/patrol-register", patrol_register_router)
+api.add_router("/patrol-due", patrol_due_router)
 api.add_router("/monthly-reports", monthly_router)
 api.add_router("/monthly-settings", monthly_settings_router)
+api.add_router("/monthly-rates", monthly_rates_router)
+api.add_router("/monthly-overview", monthly_overview_router)
+api.add_router("/monthly-cells", monthly_cell_router)
+api.add_router("/monthly-summaries", monthly_summary_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

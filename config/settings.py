@@ -100,8 +100,7 @@ def stored_secret_key(path: Path) -> str:
     key = path.read_text().strip()
     if weak_secret_key(key):
         raise ImproperlyConfigured(
-            f"The secret key in {path} is empty or too weak: delete the file to have a new one made, "
-            "or set SECRET_KEY."
+            f"The secret key in {path} is empty or too weak: delete the file to have a new one made, or set SECRET_KEY."
         )
     return key
 

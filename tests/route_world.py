@@ -126,6 +126,16 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
         actor=cg1, reason=HandoverReason.NOT_RECTIFIED, description=MARK, reinspection=r["reinspection"]
     )
     r["checklist"] = ChecklistTemplate.objects.filter(county__isnull=True).first()
+    # County patrol settings (no MARK: dh1's township lies in the same county)
+    # and 城关镇's plan of the month, which holds a unit with MARK.
+    from xieguan.inspections.services import checklists as checklist_settings
+    from xieguan.inspections.services import plans
+
+    r["frequency_rule"] = checklist_settings.frequency_rule_set(
+        actor=bureau, county=demo.county, category=None, key_unit=True, period="month"
+    )
+    r["phrase"] = checklist_settings.forbidden_phrase_add(actor=bureau, county=demo.county, phrase="从重处理")
+    r["plan"] = plans.plan_prefill(actor=cg1, township=town, year=today.year, month=today.month, units=[r["unit"]])
 
     r["outreach"] = outreach.outreach_create(
         actor=cg1, area=town, date=today, place="卫生院门口", form="consultation", theme=f"{MARK}宣传"

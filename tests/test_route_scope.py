@@ -494,6 +494,78 @@ ROUTES: dict[str, Route] = {
         body=lambda w: {"deadline_day": 1, "period_start_day": 1},
         why="dh1's own county's setting, which only the county changes",
     ),
+    # issue 19 item 2, part 1: what the pages of inspections, reports,
+    # monthly, outreach and complaints offer, as API operations.
+    "POST /api/checklists": unscoped(body=lambda w: {"category": "food"}, why="the caller's county's checklist"),
+    "PUT /api/checklists/{checklist_id}/items": unscoped(
+        args=lambda w: {"checklist_id": w.checklist.pk},
+        body=lambda w: {"title": "越界", "items": [{"code": "1", "text": "越界"}]},
+        why="the national checklists",
+    ),
+    "POST /api/checklists/{checklist_id}/publish": unscoped(
+        args=lambda w: {"checklist_id": w.checklist.pk}, body=lambda w: {}, why="the national checklists"
+    ),
+    "GET /api/frequency-rules": unscoped(why="the caller's county's rules"),
+    "PUT /api/frequency-rules": unscoped(body=lambda w: {"period": "month"}, why="dh1's own county's setting"),
+    "DELETE /api/frequency-rules/{rule_id}": scoped("frequency_rule", inside="bureau"),
+    "GET /api/forbidden-phrases": unscoped(why="the national list and the caller's county's"),
+    "POST /api/forbidden-phrases": unscoped(body=lambda w: {"phrase": "越界词"}, why="dh1's own county's list"),
+    "DELETE /api/forbidden-phrases/{phrase_id}": scoped("phrase", inside="bureau"),
+    "GET /api/monthly-plans": unscoped(),
+    "POST /api/monthly-plans": scoped(
+        "township", body=lambda w: {"township_id": str(w.township.pk), "year": w.monthly.year, "month": w.monthly.month}
+    ),
+    "GET /api/monthly-plans/{plan_id}": scoped("plan"),
+    "POST /api/monthly-plans/{plan_id}/units": scoped("plan", body=lambda w: {"unit_id": str(w.other_unit.pk)}),
+    "DELETE /api/monthly-plans/{plan_id}/units/{unit_id}": scoped(
+        "plan", args=lambda w: {"plan_id": w.plan.pk, "unit_id": w.unit.pk}
+    ),
+    "GET /api/patrol-due": unscoped(),
+    "GET /api/patrol-register/{institution_id}.xlsx": scoped("institution"),
+    "GET /api/patrol-register/{institution_id}.pdf": scoped("institution"),
+    "GET /api/zero-reports": unscoped(),
+    "POST /api/zero-reports": unscoped(why="the caller's own station's month"),
+    "GET /api/exposed-people": unscoped(),
+    "POST /api/exposed-people": unscoped(body=lambda w: {"area_id": str(w.township.pk)}),
+    "GET /api/exposed-people/{person_id}": scoped("exposed"),
+    "POST /api/report-categories": unscoped(body=lambda w: {"name": "越界类别"}, why="dh1's own county's setting"),
+    "PUT /api/report-categories/{code}": unscoped(
+        args=lambda w: {"code": w.report_category.code},
+        body=lambda w: {"name": "越界类别"},
+        why="dh1's own county's setting",
+    ),
+    "GET /api/report-indicators": unscoped(),
+    "GET /api/report-register/{institution_id}.xlsx": scoped("institution"),
+    "GET /api/report-register/{institution_id}.pdf": scoped("institution"),
+    "GET /api/monthly-rates": unscoped(),
+    "GET /api/monthly-overview": unscoped(),
+    "GET /api/monthly-overview/{area_id}/{year}/{month}/opinions": scoped(
+        "township", args=lambda w: {"area_id": w.township.pk, "year": w.monthly.year, "month": w.monthly.month}
+    ),
+    "GET /api/monthly-cells/{township_id}/{year}/{month}/{row}/{column}/{period}": scoped(
+        "township", args=lambda w: {**month_of(w), "row": "total", "column": "publicity", "period": "month"}
+    ),
+    "GET /api/monthly-summaries/{township_id}/{year}": scoped(
+        "township", args=lambda w: {"township_id": w.township.pk, "year": w.monthly.year}
+    ),
+    "POST /api/monthly-summaries/{township_id}/{year}/document": scoped(
+        "township", args=lambda w: {"township_id": w.township.pk, "year": w.monthly.year}, writes=False
+    ),
+    "GET /api/training-hours": unscoped(),
+    "GET /api/training-hours/{person_id}": scoped("cg1"),
+    "GET /api/complaints/export.xlsx": unscoped(),
+    "GET /api/complaint-settings": unscoped(why="the caller's county's setting"),
+    "PUT /api/complaint-settings": unscoped(
+        body=lambda w: {"accept_days": 1, "handle_days": 1, "reply_days": 1, "reopen_days": 1, "near_days": 0},
+        why="dh1's own county's setting, which only the county changes",
+    ),
+    "GET /api/calendar-overrides": unscoped(why="the caller's county's calendar"),
+    "PUT /api/calendar-overrides/{date}": unscoped(
+        args=lambda w: {"date": "2026-10-10"}, body=lambda w: {"is_workday": True}, why="dh1's own county's calendar"
+    ),
+    "DELETE /api/calendar-overrides/{date}": unscoped(
+        args=lambda w: {"date": "2026-10-10"}, body=lambda w: {}, why="dh1's own county's calendar"
+    ),
     # field
     "GET /api/field/bootstrap": unscoped(),
     "POST /api/uploads": scoped("draft", body=lambda w: {"record_id": str(w.draft.pk), **UPLOAD}),
@@ -795,7 +867,7 @@ def call_for(key: str, w: World, visitors: Visitors) -> Call:
                 return {}, {"raw": b"\xff\xd8" + b"0" * 100, "content_type": next(iter(content)), "headers": headers}
             return declared_body(), {}
 
-        return Call(key, method, url, True, api_body, writes=method not in ("GET", "HEAD"))
+        return Call(key, method, url, True, api_body, writes=route.writes and method not in ("GET", "HEAD"))
 
     page = PAGES[key]
     values = {name: extra.get(name, getattr(record, "pk", "")) for name in page.kwargs}

@@ -4,6 +4,7 @@ with the CAPTCHA and the per-address limits."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,10 +20,14 @@ from xieguan.complaints import services
 from xieguan.complaints.guard import captcha_new
 from xieguan.complaints.models import Complaint
 from xieguan.complaints.schemas import (
+    CalendarOverrideIn,
+    CalendarOverrideOut,
     CaptchaOut,
     ComplaintFiledOut,
     ComplaintIn,
     ComplaintOut,
+    ComplaintSettingsIn,
+    ComplaintSettingsOut,
     LinkIn,
     LinksIn,
     NoteIn,
@@ -34,7 +39,7 @@ from xieguan.complaints.schemas import (
     ResultIn,
 )
 from xieguan.complaints.selectors import LIST_ORDERING, complaints_for_list, get_complaint_for_user, public_view
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import XLSX, ErrorOut, ListOut, file_download
 from xieguan.core.audit import client_ip
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
@@ -105,6 +110,19 @@ def complaint_list(
     qs = complaints_for_list(request.user, status=status)
     page = keyset_page(qs, ordering=LIST_ORDERING, cursor=after, size=limit)
     return {"items": [_out(c, user=request.user) for c in page.items], "next": page.next_cursor}
+
+
+@router.get(
+    "/export.xlsx",
+    response={400: ErrorOut, **ERRORS},
+    openapi_extra=file_download(XLSX, "The complaints in the caller's area as Excel, never the complainant"),
+)
+def complaint_export(request: HttpRequest, status: str = Query("", max_length=20)) -> Any:
+    """The list as the list page's Excel download (``status``: one status,
+    "open", or empty for all). Never the complainant."""
+    from xieguan.complaints.views import complaint_export_response
+
+    return complaint_export_response(request.user, status=status)
 
 
 @router.get("/{complaint_id}", response={200: ComplaintOut, **ERRORS})
@@ -327,3 +345,87 @@ def public_get(request: HttpRequest, receipt: str, pin: str = "") -> Any:
         "reopen_until": view["reopen_until"],
         "can_reopen": view["can_reopen"],
     }
+
+
+# ---------------------------------------------------------------- issue 19 item 2: the county's settings
+# complaints:settings: the time limits and the calendar overrides (调休日历).
+
+settings_router = Router(tags=["complaints"])
+calendar_router = Router(tags=["complaints"])
+SETTINGS_ERRORS = {400: ErrorOut, **ERRORS}
+
+
+def _settings_county(request: HttpRequest) -> Any:
+    """The caller's county, if their role changes its complaint settings."""
+    from django.utils.translation import gettext as _
+
+    from xieguan.accounts.permissions import CONFIGURE_COMPLAINTS, require
+    from xieguan.complaints.selectors import _county_for_user
+
+    require(request.user, CONFIGURE_COMPLAINTS)
+    county = _county_for_user(request.user)
+    if county is None:
+        raise PermissionDenied(_("Only a county's staff can change its complaint settings."))
+    return county
+
+
+def _settings_out(county: Any) -> dict[str, Any]:
+    current = services.settings_for(county)
+    return {"county_id": county.pk, **{name: getattr(current, name) for name in services.LIMIT_FIELDS}}
+
+
+@settings_router.get("", response={200: ComplaintSettingsOut, **SETTINGS_ERRORS})
+def complaint_settings_get(request: HttpRequest) -> Any:
+    """The caller's county's time limits (working days), as the settings page shows them."""
+    return _settings_out(_settings_county(request))
+
+
+@settings_router.put("", response={200: ComplaintSettingsOut, **SETTINGS_ERRORS})
+def complaint_settings_put(request: HttpRequest, payload: ComplaintSettingsIn) -> Any:
+    """Change them (the county's leader or an administrator)."""
+    county = _settings_county(request)
+    services.complaint_settings_update(actor=request.user, county=county, **payload.dict())
+    return _settings_out(county)
+
+
+def _override_out(row: Any) -> dict[str, Any]:
+    return {"id": row.pk, "county_id": row.county_id, "date": row.date, "is_workday": row.is_workday, "note": row.note}
+
+
+@calendar_router.get("", response={200: list[CalendarOverrideOut], **SETTINGS_ERRORS})
+def calendar_override_list(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
+    """The county's own working days and rest days of ``year`` that differ
+    from the national schedule. One query."""
+    year = year or timezone.localdate().year
+    from xieguan.complaints.models import CalendarOverride
+
+    county = _settings_county(request)
+    rows = CalendarOverride.objects.filter(county=county, date__year=year).order_by("date")
+    return [_override_out(r) for r in rows]
+
+
+@calendar_router.put("/{date}", response={200: CalendarOverrideOut, **SETTINGS_ERRORS})
+def calendar_override_put(request: HttpRequest, date: datetime.date, payload: CalendarOverrideIn) -> Any:
+    """Say the county works (or rests) on ``date`` whatever the national
+    schedule says; the date is the key, so sending it again changes it."""
+    row = services.calendar_override_set(
+        actor=request.user,
+        county=_settings_county(request),
+        date=date,
+        is_workday=payload.is_workday,
+        note=payload.note,
+    )
+    return _override_out(row)
+
+
+@calendar_router.delete("/{date}", response={204: None, **SETTINGS_ERRORS})
+def calendar_override_delete(request: HttpRequest, date: datetime.date) -> Any:
+    """The day follows the national schedule again (nothing to undo: 204 too)."""
+    from xieguan.complaints.models import CalendarOverride
+
+    row = CalendarOverride.objects.filter(county=_settings_county(request), date=date).select_related("county").first()
+    if row is not None:
+        services.calendar_override_delete(actor=request.user, override=row)
+    return Status(204, None)

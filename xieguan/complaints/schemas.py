@@ -155,3 +155,31 @@ class PublicComplaintOut(Schema):
     not_accepted_reason: str
     reopen_until: datetime.date | None
     can_reopen: bool
+
+
+# ---------------------------------------------------------------- issue 19 item 2: the county's settings
+
+
+class ComplaintSettingsIn(Schema):
+    accept_days: int = Field(ge=1, le=60, description="working days to accept")
+    handle_days: int = Field(ge=1, le=60, description="working days to handle")
+    reply_days: int = Field(ge=1, le=60, description="working days to reply")
+    reopen_days: int = Field(ge=1, le=60, description="days to reopen after the reply")
+    near_days: int = Field(ge=0, le=10, description="working days before a deadline counted as near")
+
+
+class ComplaintSettingsOut(ComplaintSettingsIn):
+    county_id: uuid.UUID
+
+
+class CalendarOverrideIn(Schema):
+    is_workday: bool = Field(description="true: the county works that day (调休); false: it rests")
+    note: str = Field("", max_length=100)
+
+
+class CalendarOverrideOut(Schema):
+    id: int
+    county_id: uuid.UUID
+    date: datetime.date
+    is_workday: bool
+    note: str

@@ -330,8 +330,14 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 def complaint_export(request: HttpRequest) -> HttpResponse:
     """The list as Excel: never the complainant (SPEC §6)."""
+    return complaint_export_response(request.user, status=request.GET.get("status", ""))
+
+
+def complaint_export_response(user: Any, *, status: str) -> HttpResponse:
+    """The complaints ``user`` may see (one ``status``, "open", or all) as
+    Excel, as the list page and the API download them; never the complainant."""
     today = timezone.localdate()
-    qs = complaints_for_list(request.user, status=request.GET.get("status", ""), today=today).order_by(*LIST_ORDERING)
+    qs = complaints_for_list(user, status=status, today=today).order_by(*LIST_ORDERING)
     headers = [
         _("Receipt code"),
         _("Registered at"),

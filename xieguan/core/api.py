@@ -64,6 +64,25 @@ class ListOut(Schema, Generic[T]):
     next: str | None = None
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+
+
+def file_download(content_type: str, description: str) -> dict[str, Any]:
+    """The OpenAPI description of an operation answering a file (ninja
+    cannot infer it): pass as ``openapi_extra=``, with the error statuses as
+    ``response=``."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
 # Pydantic error types in plain Chinese (through gettext).
 def _pydantic_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")

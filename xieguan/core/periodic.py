@@ -36,9 +36,7 @@ def periodic_jobs() -> list[PeriodicJob]:
     ]
 
 
-def enqueue_due(
-    jobs: list[PeriodicJob], *, last: dict[str, datetime.datetime], now: datetime.datetime
-) -> list[str]:
+def enqueue_due(jobs: list[PeriodicJob], *, last: dict[str, datetime.datetime], now: datetime.datetime) -> list[str]:
     """Enqueue every job never run by this loop or whose interval has passed
     since ``last[path]`` (updated in place); returns the paths enqueued."""
     enqueued = []

@@ -6,15 +6,16 @@ scope, a deadline in the past, penalty wording → 422 with a Chinese detail."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Status
+from django.utils import timezone
+from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from xieguan.accounts.models import User
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import PDF, XLSX, ErrorOut, ListOut, file_download
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
 from xieguan.inspections import selectors
@@ -27,8 +28,12 @@ from xieguan.inspections.models import (
     Reinspection,
 )
 from xieguan.inspections.schemas import (
+    ChecklistItemsIn,
+    ChecklistNewIn,
     ChecklistOut,
     CorrectionIn,
+    FrequencyRuleIn,
+    FrequencyRuleOut,
     HandoverIn,
     HandoverOut,
     InspectionIn,
@@ -37,7 +42,14 @@ from xieguan.inspections.schemas import (
     OpinionIn,
     OpinionOut,
     OutcomeIn,
+    PatrolDueOut,
     PhotoOut,
+    PhraseIn,
+    PhraseOut,
+    PlanIn,
+    PlanOut,
+    PlanSummaryOut,
+    PlanUnitIn,
     ReinspectionIn,
     ReinspectionOut,
 )
@@ -424,3 +436,420 @@ def handover_outcome(request: HttpRequest, handover_id: str, payload: OutcomeIn)
         actor=request.user, handover=handover, investigation=payload.investigation, outcome=payload.outcome
     )
     return _handover_out(updated)
+
+
+# ---------------------------------------------------------------- county settings, plans, the register
+# (issue 19 item 2: what the pages inspections:checklists/checklist_new/checklist,
+# inspections:settings, inspections:plan and inspections:register offer)
+
+frequency_rule_router = Router(tags=["frequency rules"])
+phrase_router = Router(tags=["frequency rules"])
+plan_router = Router(tags=["monthly plans"])
+patrol_register_router = Router(tags=["inspections"])
+
+
+def _caller_county(request: HttpRequest) -> Any:
+    """The county whose settings the caller reads (the settings page's)."""
+    from django.http import Http404
+
+    county = selectors.user_county(request.user)
+    if county is None:
+        raise Http404
+    return county
+
+
+def _category(code: str | None) -> Any:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from xieguan.units.models import Category
+
+    if code is None:
+        return None
+    found = Category.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationError({"category": _("Choose a category.")})
+    return found
+
+
+@checklist_router.post("", response={200: ChecklistOut, 201: ChecklistOut, **ERRORS})
+def checklist_create(request: HttpRequest, payload: ChecklistNewIn) -> Any:
+    """A new draft version of the caller's county checklist for a category
+    (and subtype), starting from the items of the version in use (the
+    national one the first time); idempotent on ``id``. 422 while a draft of
+    it exists."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
+    from xieguan.inspections.models import ChecklistTemplate
+    from xieguan.inspections.services import checklists
+    from xieguan.units.models import Subtype
+
+    if payload.id is not None and ChecklistTemplate.objects.filter(pk=payload.id).exists():
+        return Status(200, _checklist_out(selectors.get_checklist_for_user(request.user, payload.id)))
+    require(request.user, MANAGE_CHECKLISTS)
+    county = _caller_county(request)
+    category = _category(payload.category)
+    subtype = None
+    if payload.subtype_id is not None:
+        subtype = Subtype.objects.in_force(county.pk).filter(pk=payload.subtype_id).first()
+        if subtype is None:
+            raise ValidationError({"subtype_id": _("The subtype is not of this category.")})
+    template = checklists.checklist_draft_create(
+        actor=request.user, county=county, category=category, subtype=subtype, id=payload.id
+    )
+    return Status(201, _checklist_out(selectors.get_checklist_for_user(request.user, template.pk)))
+
+
+@checklist_router.put("/{checklist_id}/items", response={200: ChecklistOut, **ERRORS})
+def checklist_items(request: HttpRequest, checklist_id: str, payload: ChecklistItemsIn) -> Any:
+    """Replace a draft's title, items and the photos a record needs; 422 on a
+    published version or two items with one code, 403 on a national one."""
+    from xieguan.inspections.services import checklists
+
+    template = selectors.get_checklist_for_user(request.user, checklist_id)
+    checklists.checklist_items_set(
+        actor=request.user,
+        template=template,
+        title=payload.title,
+        items=[(i.code, i.text, i.basis) for i in payload.items],
+        photos_required=payload.photos_required,
+    )
+    return _checklist_out(selectors.get_checklist_for_user(request.user, checklist_id))
+
+
+@checklist_router.post("/{checklist_id}/publish", response={200: ChecklistOut, **ERRORS})
+def checklist_publish(request: HttpRequest, checklist_id: str) -> Any:
+    """Publish a draft: new inspections use it, old records keep theirs.
+    Publishing it again answers 200 with it (a retry)."""
+    from xieguan.inspections.models import ChecklistStatus
+    from xieguan.inspections.services import checklists
+
+    template = selectors.get_checklist_for_user(request.user, checklist_id)
+    if template.status != ChecklistStatus.PUBLISHED:
+        checklists.checklist_publish(actor=request.user, template=template)
+    return _checklist_out(selectors.get_checklist_for_user(request.user, checklist_id))
+
+
+def _rule_out(rule: Any) -> dict[str, Any]:
+    return {
+        "id": rule.pk,
+        "county_id": rule.county_id,
+        "category": rule.category.code if rule.category_id else None,
+        "key_unit": rule.key_unit,
+        "period": rule.period,
+        "period_label": rule.get_period_display(),
+    }
+
+
+@frequency_rule_router.get("", response={200: list[FrequencyRuleOut], **ERRORS})
+def frequency_rule_list(request: HttpRequest) -> Any:
+    """The patrol frequencies of the caller's county (units no rule names are
+    quarterly, key units monthly). Two queries."""
+    from xieguan.inspections.models import FrequencyRule
+
+    rules = FrequencyRule.objects.filter(county=_caller_county(request)).select_related("category")
+    return [_rule_out(r) for r in rules]
+
+
+@frequency_rule_router.put("", response={200: FrequencyRuleOut, **ERRORS})
+def frequency_rule_set(request: HttpRequest, payload: FrequencyRuleIn) -> Any:
+    """Set how often the county's units (of a category, key or not) are
+    patrolled: one rule per category and key flag, a second call changes it."""
+    from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
+    from xieguan.inspections.services import checklists
+
+    require(request.user, MANAGE_CHECKLISTS)  # a township reads its county's rules, never sets them: 403
+    rule = checklists.frequency_rule_set(
+        actor=request.user,
+        county=_caller_county(request),
+        category=_category(payload.category),
+        key_unit=payload.key_unit,
+        period=payload.period,
+    )
+    return _rule_out(rule)
+
+
+@frequency_rule_router.delete("/{rule_id}", response={204: None, **ERRORS})
+def frequency_rule_delete(request: HttpRequest, rule_id: str) -> Any:
+    """Remove a rule: its units follow the next more general one."""
+    from xieguan.core.scope import get_object_for_user
+    from xieguan.inspections.models import FrequencyRule
+    from xieguan.inspections.services import checklists
+
+    rule = get_object_for_user(FrequencyRule.objects.select_related("county"), request.user, rule_id)
+    checklists.frequency_rule_delete(actor=request.user, rule=rule)
+    return Status(204, None)
+
+
+def _phrase_out(p: Any) -> dict[str, Any]:
+    return {"id": p.pk, "phrase": p.phrase, "county_id": p.county_id}
+
+
+@phrase_router.get("", response={200: list[PhraseOut], **ERRORS})
+def phrase_list(request: HttpRequest) -> Any:
+    """The penalty wording an opinion may not hold: the national list and the
+    caller's county's own. One query (two to find the county)."""
+    from django.db.models import Q
+
+    from xieguan.inspections.models import ForbiddenPhrase
+
+    county = selectors.user_county(request.user)
+    qs = ForbiddenPhrase.objects.filter(Q(county__isnull=True) | Q(county=county) if county else Q(county__isnull=True))
+    return [_phrase_out(p) for p in qs.order_by("county", "phrase", "id")]
+
+
+@phrase_router.post("", response={200: PhraseOut, 201: PhraseOut, **ERRORS})
+def phrase_add(request: HttpRequest, payload: PhraseIn) -> Any:
+    """Add a phrase to the county's own list; the phrase is its own key, so
+    sending one the county already has answers 200 with it."""
+    from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
+    from xieguan.inspections.models import ForbiddenPhrase
+    from xieguan.inspections.services import checklists
+
+    require(request.user, MANAGE_CHECKLISTS)
+    county = _caller_county(request)
+    require(request.user, MANAGE_CHECKLISTS, county.path)
+    held = ForbiddenPhrase.objects.filter(county=county, phrase=payload.phrase.strip()).first()
+    if held is not None:
+        return Status(200, _phrase_out(held))
+    phrase = checklists.forbidden_phrase_add(actor=request.user, county=county, phrase=payload.phrase)
+    return Status(201, _phrase_out(phrase))
+
+
+@phrase_router.delete("/{phrase_id}", response={204: None, **ERRORS})
+def phrase_delete(request: HttpRequest, phrase_id: int = Path(..., ge=1, le=2147483647)) -> Any:
+    """Remove one of the county's own phrases (the national list stays: 403)."""
+    from xieguan.core.scope import get_object_for_user
+    from xieguan.inspections.models import ForbiddenPhrase
+    from xieguan.inspections.services import checklists
+
+    found = ForbiddenPhrase.objects.select_related("county").filter(pk=phrase_id).first()
+    if found is not None and found.county_id is None:
+        checklists.forbidden_phrase_delete(actor=request.user, phrase=found)  # 403: the national list
+    phrase = get_object_for_user(ForbiddenPhrase.objects.select_related("county"), request.user, phrase_id)
+    checklists.forbidden_phrase_delete(actor=request.user, phrase=phrase)
+    return Status(204, None)
+
+
+def _plan_out(plan: Any) -> dict[str, Any]:
+    progress = selectors.plan_progress(plan)
+    return {
+        "id": plan.pk,
+        "township_id": plan.township_id,
+        "township_name": plan.township.name,
+        "year": plan.year,
+        "month": plan.month,
+        "items": [{"unit_id": u.pk, "unit_name": u.name, "done": done} for u, done in progress],
+        "done_count": sum(1 for _u, done in progress if done),
+    }
+
+
+@plan_router.get("", response={200: ListOut[PlanSummaryOut], **ERRORS})
+def plan_list(
+    request: HttpRequest,
+    township_id: uuid.UUID | None = None,
+    year: int | None = Query(None, ge=2000, le=2100),
+    month: int | None = Query(None, ge=1, le=12),
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """The townships' monthly plans in the caller's area, newest month first,
+    with how many units each holds; one plan's units and progress are at
+    /api/monthly-plans/{plan_id}."""
+    from django.db.models import Count
+
+    from xieguan.areas.selectors import get_area_for_user
+    from xieguan.inspections.models import MonthlyPlan
+
+    qs = MonthlyPlan.objects.visible_to(request.user).select_related("township").annotate(unit_count=Count("units"))
+    if township_id is not None:
+        qs = qs.filter(township=get_area_for_user(request.user, township_id))
+    if year is not None:
+        qs = qs.filter(year=year)
+    if month is not None:
+        qs = qs.filter(month=month)
+    page = keyset_page(qs, ordering=["-year", "-month", "id"], cursor=after, size=limit)
+    items = [
+        {
+            "id": p.pk,
+            "township_id": p.township_id,
+            "township_name": p.township.name,
+            "year": p.year,
+            "month": p.month,
+            "unit_count": p.unit_count,
+        }
+        for p in page.items
+    ]
+    return {"items": items, "next": page.next_cursor}
+
+
+@plan_router.get("/{plan_id}", response={200: PlanOut, **ERRORS})
+def plan_get(request: HttpRequest, plan_id: str) -> Any:
+    """A plan's units, each with whether it was patrolled in the month."""
+    return _plan_out(selectors.get_plan_for_user(request.user, plan_id))
+
+
+@plan_router.post("", response={200: PlanOut, 201: PlanOut, **ERRORS})
+def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
+    """Make the township's plan for a month from the units due and not yet
+    patrolled (the page's 生成计划); idempotent on ``id``, and a month that
+    already has its plan answers 200 with it."""
+    from xieguan.areas.selectors import get_area_for_user
+    from xieguan.inspections.models import MonthlyPlan
+    from xieguan.inspections.services import plans
+
+    existing = existing_for_retry(MonthlyPlan, payload.id, request.user)
+    if existing is not None:
+        return Status(200, _plan_out(selectors.get_plan_for_user(request.user, existing.pk)))
+    township = get_area_for_user(request.user, payload.township_id)
+    held = MonthlyPlan.objects.filter(township=township, year=payload.year, month=payload.month).exists()
+    plan = plans.plan_make_from_due(
+        actor=request.user,
+        township=township,
+        year=payload.year,
+        month=payload.month,
+        today=timezone.localdate(),
+        id=payload.id,
+    )
+    return Status(200 if held else 201, _plan_out(selectors.get_plan_for_user(request.user, plan.pk)))
+
+
+@plan_router.post("/{plan_id}/units", response={200: PlanOut, **ERRORS})
+def plan_unit_add(request: HttpRequest, plan_id: str, payload: PlanUnitIn) -> Any:
+    """Add a unit of the plan's township (adding it again changes nothing)."""
+    from xieguan.inspections.services import plans
+
+    plan = selectors.get_plan_for_user(request.user, plan_id)
+    unit = _plan_unit(request, payload.unit_id)
+    plans.plan_item_add(actor=request.user, plan=plan, unit=unit)
+    return _plan_out(plan)
+
+
+@plan_router.delete("/{plan_id}/units/{unit_id}", response={200: PlanOut, **ERRORS})
+def plan_unit_remove(request: HttpRequest, plan_id: str, unit_id: str) -> Any:
+    """Take a unit off the plan (taking it off again changes nothing)."""
+    from xieguan.inspections.services import plans
+
+    plan = selectors.get_plan_for_user(request.user, plan_id)
+    plans.plan_item_remove(actor=request.user, plan=plan, unit=get_unit_for_user(request.user, unit_id))
+    return _plan_out(plan)
+
+
+def _plan_unit(request: HttpRequest, unit_id: Any) -> Any:
+    """A unit named in a body: outside the caller's area a 422 on ``unit_id``."""
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    try:
+        return get_unit_for_user(request.user, unit_id)
+    except Http404:
+        raise ValidationError({"unit_id": _("The unit is not in this township.")}) from None
+
+
+def _register_download(request: HttpRequest, institution_id: str, year: int, month: int | None, fmt: str) -> Any:
+    from xieguan.core.scope import get_object_for_user
+    from xieguan.inspections.views.registers import patrol_register_document, register_institutions
+
+    institution = get_object_for_user(register_institutions(request.user), request.user, institution_id)
+    return patrol_register_document(request, institution=institution, year=year, month=month, fmt=fmt)
+
+
+@patrol_register_router.get(
+    "/{institution_id}.xlsx",
+    response=ERRORS,
+    openapi_extra=file_download(XLSX, "卫生监督协管巡查登记表 of the institution for the year or month, as Excel"),
+)
+def patrol_register_xlsx(
+    request: HttpRequest,
+    institution_id: str,
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
+    month: int | None = Query(None, ge=1, le=12),
+) -> Any:
+    """The 巡查登记表 of a station or the institute, as the register page's
+    Excel download: a year, or one month (the county's reporting period)."""
+    year = year or timezone.localdate().year
+    return _register_download(request, institution_id, year, month, "xlsx")
+
+
+@patrol_register_router.get(
+    "/{institution_id}.pdf",
+    response=ERRORS,
+    openapi_extra=file_download(PDF, "卫生监督协管巡查登记表 of the institution for the year or month, as PDF"),
+)
+def patrol_register_pdf(
+    request: HttpRequest,
+    institution_id: str,
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
+    month: int | None = Query(None, ge=1, le=12),
+) -> Any:
+    """The 巡查登记表 as the register page's PDF download."""
+    year = year or timezone.localdate().year
+    return _register_download(request, institution_id, year, month, "pdf")
+
+
+patrol_due_router = Router(tags=["inspections"])
+
+
+def _coverage_out(c: Any) -> dict[str, Any]:
+    return {
+        "township_id": c.township.pk if c.township is not None else None,
+        "township_name": c.township.name if c.township is not None else "",
+        "due": c.due,
+        "done": c.done,
+        "overdue": c.overdue,
+        "rate": c.rate,
+    }
+
+
+@patrol_due_router.get("", response={200: PatrolDueOut, **ERRORS})
+def patrol_due(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=2000, le=2100),
+    month: int | None = Query(None, ge=1, le=12),
+    quarter: int | None = Query(None, ge=1, le=4),
+    township_id: uuid.UUID | None = None,
+    state: Literal["done", "due", "overdue"] | None = None,
+) -> Any:
+    """Which units are due, done and overdue in a month (the county's
+    reporting period, the current one by default) or a quarter, and each
+    township's 巡查覆盖率 — the due page's figures."""
+    from xieguan.areas.models import Level
+    from xieguan.areas.selectors import get_area_for_user
+
+    today = timezone.localdate()
+    this_year, this_month = selectors.current_month(request.user, today)
+    year = year or this_year
+    month = None if quarter else (month or this_month)
+    township = None
+    if township_id is not None:
+        township = get_area_for_user(request.user, township_id)
+        if township.level != Level.TOWNSHIP:
+            from django.http import Http404
+
+            raise Http404
+    view = selectors.patrol_status(
+        request.user, year=year, month=month, quarter=quarter, township=township, today=today
+    )
+    rows = [r for r in view.rows if not state or r.state == state]
+    return {
+        "start": view.start,
+        "end": view.end,
+        "coverage": [_coverage_out(c) for c in view.coverage],
+        "total": _coverage_out(view.total),
+        "rows": [
+            {
+                "unit_id": r.unit.pk,
+                "unit_name": r.unit.name,
+                "frequency": r.frequency,
+                "window_start": r.window_start,
+                "window_end": r.window_end,
+                "done_on": r.done_on,
+                "state": r.state,
+            }
+            for r in rows[:300]
+        ],
+        "more_rows": max(0, len(rows) - 300),
+    }

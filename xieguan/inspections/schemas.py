@@ -163,3 +163,117 @@ class HandoverOut(Schema):
 class OutcomeIn(Schema):
     investigation: str = Field("", max_length=8000)
     outcome: str = Field("", max_length=8000)
+
+
+# ---------------------------------------------------------------- county settings, plans (issue 19 item 2)
+
+
+class ChecklistNewIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    category: str = Field(max_length=30, description="a unit category code, e.g. food")
+    subtype_id: int | None = Field(
+        None, ge=1, le=2147483647, description="a national subtype or one of the caller's county"
+    )
+
+
+class ChecklistItemIn(Schema):
+    code: str = Field(min_length=1, max_length=10)
+    text: str = Field(min_length=1, max_length=300)
+    basis: str = Field("", max_length=300)
+
+
+class ChecklistItemsIn(Schema):
+    title: str = Field(min_length=1, max_length=100)
+    photos_required: int | None = Field(None, ge=0, le=20)
+    items: list[ChecklistItemIn] = Field(min_length=1, max_length=500)
+
+
+class FrequencyRuleIn(Schema):
+    category: str | None = Field(None, max_length=30, description="a unit category code; none: all categories")
+    key_unit: bool | None = Field(None, description="true: key units, false: the others, none: all units")
+    period: Literal["month", "quarter"]
+
+
+class FrequencyRuleOut(Schema):
+    id: uuid.UUID
+    county_id: uuid.UUID
+    category: str | None
+    key_unit: bool | None
+    period: str
+    period_label: str
+
+
+class PhraseIn(Schema):
+    phrase: str = Field(min_length=1, max_length=50)
+
+
+class PhraseOut(Schema):
+    id: int
+    phrase: str
+    county_id: uuid.UUID | None = Field(description="none: the national list, which no county changes")
+
+
+class PlanIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    township_id: uuid.UUID
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+
+
+class PlanUnitIn(Schema):
+    unit_id: uuid.UUID
+
+
+class PlanItemOut(Schema):
+    unit_id: uuid.UUID
+    unit_name: str
+    done: bool
+
+
+class PlanOut(Schema):
+    id: uuid.UUID
+    township_id: uuid.UUID
+    township_name: str
+    year: int
+    month: int
+    items: list[PlanItemOut]
+    done_count: int
+
+
+class PlanSummaryOut(Schema):
+    id: uuid.UUID
+    township_id: uuid.UUID
+    township_name: str
+    year: int
+    month: int
+    unit_count: int
+
+
+class CoverageOut(Schema):
+    township_id: uuid.UUID | None
+    township_name: str
+    due: int
+    done: int
+    overdue: int
+    rate: float | None = Field(
+        description="巡查覆盖率 = units patrolled in their window ÷ units due; none when none due"
+    )
+
+
+class UnitPatrolOut(Schema):
+    unit_id: uuid.UUID
+    unit_name: str
+    frequency: str
+    window_start: datetime.date
+    window_end: datetime.date
+    done_on: datetime.date | None
+    state: Literal["done", "due", "overdue"]
+
+
+class PatrolDueOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    coverage: list[CoverageOut]
+    total: CoverageOut
+    rows: list[UnitPatrolOut] = Field(description="at most 300 units, as the page shows")
+    more_rows: int

@@ -4,23 +4,30 @@ actions on it."""
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Path, Query, Router, Status
 
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import DOCX, PDF, ErrorOut, ListOut
 from xieguan.core.pagination import keyset_page
 from xieguan.monthly import services
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
 from xieguan.monthly.schemas import (
+    CellRecordOut,
+    DrillOpinionOut,
     MonthlyReportOut,
     MonthlySettingIn,
     MonthlySettingOut,
+    OverviewOut,
+    RatesOut,
     ResubmitIn,
     ReviewIn,
     SubmitIn,
+    SummaryDocumentIn,
+    SummaryOut,
     UnlockGrantIn,
     UnlockRequestIn,
 )
@@ -245,3 +252,267 @@ def monthly_report_workbook_pdf(request: HttpRequest, report_id: str) -> Any:
 
     report = get_monthly_report_for_user(request.user, report_id)
     return workbook_response(request.user, township=report.township, year=report.year, month=report.month, fmt="pdf")
+
+
+# ---------------------------------------------------------------- issue 19 item 2: what the pages offer
+# monthly:rates, monthly:overview, monthly:overview_drill, monthly:cell and
+# monthly:summary, through the same selectors as the pages.
+
+rates_router = Router(tags=["monthly reports"])
+overview_router = Router(tags=["monthly reports"])
+cell_router = Router(tags=["monthly reports"])
+summary_router = Router(tags=["monthly reports"])
+PAGE_ERRORS = {400: ErrorOut, **ERRORS}
+
+
+def _rate(r: Any) -> dict[str, Any]:
+    return {"numerator": r.numerator, "denominator": r.denominator, "percent": r.percent}
+
+
+@rates_router.get("", response={200: RatesOut, **PAGE_ERRORS})
+def monthly_rates(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
+    """上报率 and 及时上报率 of each county in the caller's area for each
+    month of ``year`` so far, with the townships still missing."""
+    year = year or timezone.localdate().year
+    from xieguan.monthly.selectors import reporting_rates
+
+    today = timezone.localdate()
+    last = 12 if year < today.year else 0 if year > today.year else today.month
+    months = []
+    for m in range(1, last + 1):
+        counties = [
+            {
+                "area_id": r.area.pk,
+                "area_name": r.area.name,
+                "expected": r.expected,
+                "submitted": r.submitted,
+                "on_time": r.on_time,
+                "rate": _rate(r.rate),
+                "on_time_rate": _rate(r.on_time_rate),
+                "missing": [{"id": a.pk, "name": a.name} for a in r.missing],
+            }
+            for r in reporting_rates(request.user, year=year, month=m)
+        ]
+        months.append({"month": m, "counties": counties})
+    return {"year": year, "months": months}
+
+
+def _overview_row(row: Any) -> dict[str, Any]:
+    from xieguan.core.registry import registry
+
+    figures = []
+    for indicator in registry.indicators:
+        r = row.rate(indicator)
+        figures.append(
+            {
+                "code": indicator.code,
+                "name": str(indicator.name),
+                "formula": str(indicator.formula),
+                "numerator": r.numerator,
+                "denominator": r.denominator if indicator.denominator else None,
+                "percent": r.percent if indicator.denominator else None,
+            }
+        )
+    return {
+        "area_id": row.area.pk,
+        "area_name": row.area.name,
+        "is_total": row.is_total,
+        "state": row.state,
+        "expected": row.expected,
+        "submitted": row.submitted,
+        "on_time": row.on_time,
+        "figures": figures,
+    }
+
+
+@overview_router.get("", response={200: OverviewOut, **PAGE_ERRORS})
+def monthly_overview(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=2000, le=2100),
+    month: int | None = Query(None, ge=1, le=12),
+    area_id: uuid.UUID | None = None,
+) -> Any:
+    """The month's overview: every township of a county (or county of a
+    prefecture) with its indicators and monthly report state, and the total.
+    ``area_id`` picks a county or prefecture in scope (the caller's own by
+    default); a township's caller has no overview (404): their figures are
+    their monthly report's. Without ``year`` and ``month``: the month whose
+    report is due now, as the page opens."""
+    from django.http import Http404
+
+    from xieguan.areas.models import Level
+    from xieguan.monthly.models import DEFAULT_DEADLINE_DAY
+    from xieguan.monthly.overview import month_overview, overview_area
+    from xieguan.monthly.selectors import due_now_for, month_due_now
+
+    area = overview_area(request.user, str(area_id) if area_id else None)
+    if area is None:
+        raise Http404
+    today = timezone.localdate()
+    if year is None or month is None:
+        due = due_now_for(area, today) if area.level == Level.COUNTY else month_due_now(today, DEFAULT_DEADLINE_DAY)
+        year, month = year or due[0], month or due[1]
+    data = month_overview(request.user, area=area, year=year, month=month, today=timezone.localdate())
+    return {
+        "area_id": area.pk,
+        "area_name": area.name,
+        "year": year,
+        "month": month,
+        "first_day": data.period.first_day,
+        "last_day": data.period.last_day,
+        "of_counties": data.of_counties,
+        "rows": [_overview_row(r) for r in data.rows],
+        "total": _overview_row(data.total),
+    }
+
+
+@overview_router.get("/{area_id}/{year}/{month}/opinions", response={200: ListOut[DrillOpinionOut], **PAGE_ERRORS})
+def monthly_overview_opinions(
+    request: HttpRequest,
+    area_id: str,
+    year: int = Path(..., ge=2000, le=2100),
+    month: int = Path(..., ge=1, le=12),
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """The opinions (意见书) behind the overview's figure of an area and month,
+    each with whether a re-inspection found it rectified."""
+    from xieguan.areas.selectors import get_area_for_user
+    from xieguan.monthly.selectors import opinions_of_month
+
+    area = get_area_for_user(request.user, area_id)
+    qs = opinions_of_month(request.user, township=area, year=year, month=month)
+    page = keyset_page(qs, ordering=["issued_at", "id"], cursor=after, size=limit)
+    items = [
+        {
+            "id": o.pk,
+            "number": o.number,
+            "unit_id": o.unit_id,
+            "unit_name": o.unit.name,
+            "area_name": o.area.name,
+            "issued_at": o.issued_at,
+            "rectified": o.rectified,
+        }
+        for o in page.items
+    ]
+    return {"items": items, "next": page.next_cursor}
+
+
+CELL_ORDERING = {"clues": ["found_at", "id"], "patrols": ["started_at", "id"], "publicity": ["date", "id"]}
+
+
+def _cell_record(column: str, r: Any) -> dict[str, Any]:
+    if column == "clues":
+        when, kind, title = timezone.localtime(r.found_at).date(), "report", f"{r.category.name} · {r.summary}"
+    elif column == "patrols":
+        when, kind, title = timezone.localtime(r.started_at).date(), "inspection", r.unit.name
+    else:
+        when, kind, title = r.date, "outreach", r.theme
+    return {"id": r.pk, "kind": kind, "date": when, "title": title, "area_name": r.area.name}
+
+
+@cell_router.get(
+    "/{township_id}/{year}/{month}/{row}/{column}/{period}", response={200: ListOut[CellRecordOut], **PAGE_ERRORS}
+)
+def monthly_cell(
+    request: HttpRequest,
+    township_id: str,
+    row: str,
+    column: Literal["clues", "patrols", "publicity"],
+    period: Literal["month", "year"],
+    year: int = Path(..., ge=2000, le=2100),
+    month: int = Path(..., ge=1, le=12),
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """The records behind one figure of a township's monthly report (row
+    ``total``, a row of the national layout or a part such as
+    ``food_safety-hazard``; this ``month`` or the ``year`` to date), exactly
+    those the figure counted, in the order they happened."""
+    from django.http import Http404
+
+    from xieguan.monthly.selectors import cell_records
+
+    township = get_township_for_user(request.user, township_id)
+    try:
+        qs = cell_records(
+            request.user, township=township, year=year, month=month, row=row, column=column, period=period
+        )
+    except ValueError:
+        raise Http404 from None
+    page = keyset_page(qs, ordering=CELL_ORDERING[column], cursor=after, size=limit)
+    return {"items": [_cell_record(column, r) for r in page.items], "next": page.next_cursor}
+
+
+def _summary_row(row: Any) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "label": str(row.label),
+        "clues": row.values.get("clues", 0),
+        "patrols": row.values.get("patrols", 0),
+        "publicity": row.values.get("publicity", 0),
+        "parts": [{"key": p.key, "label": str(p.label), "clues": p.values.get("clues", 0)} for p in row.parts],
+    }
+
+
+def _summary(request: HttpRequest, township_id: str, year: int, quarter: int | None) -> Any:
+    from xieguan.monthly.summaries import summary_of
+
+    township = get_township_for_user(request.user, township_id)
+    return summary_of(request.user, township=township, year=year, quarter=quarter, today=timezone.localdate())
+
+
+@summary_router.get("/{township_id}/{year}", response={200: SummaryOut, **PAGE_ERRORS})
+def monthly_summary(
+    request: HttpRequest,
+    township_id: str,
+    year: int = Path(..., ge=2000, le=2100),
+    quarter: int | None = Query(None, ge=1, le=4),
+) -> Any:
+    """季度小结 (``quarter``) or 年度总结 of a township: the figures summed over
+    the months begun, the rates, and the prose draft the page offers."""
+    from xieguan.monthly.summaries import summary_draft
+
+    data = _summary(request, township_id, year, quarter)
+    return {
+        "township_id": data.township.pk,
+        "year": data.year,
+        "quarter": data.quarter,
+        "title": data.title,
+        "rows": [_summary_row(r) for r in data.rows],
+        "total": _summary_row(data.total),
+        "coverage": _rate(data.coverage),
+        "report_rate": _rate(data.report_rate),
+        "timely_rate": _rate(data.timely_rate),
+        "opinions_issued": data.opinions_issued,
+        "opinions_rectified": data.opinions_rectified,
+        "draft": summary_draft(data),
+    }
+
+
+@summary_router.post(
+    "/{township_id}/{year}/document",
+    response=PAGE_ERRORS,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The summary with the text sent, as Word or PDF (``format``)",
+                "content": {
+                    DOCX: {"schema": {"type": "string", "format": "binary"}},
+                    PDF: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def monthly_summary_document(
+    request: HttpRequest, township_id: str, payload: SummaryDocumentIn, year: int = Path(..., ge=2000, le=2100)
+) -> Any:
+    """The summary with the caller's edited ``text``, as the page downloads
+    it (Word or PDF). Nothing is kept."""
+    from xieguan.monthly.views import summary_document
+
+    data = _summary(request, township_id, year, payload.quarter)
+    return summary_document(data, payload.text, payload.format)

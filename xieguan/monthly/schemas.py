@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from decimal import Decimal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -104,3 +106,118 @@ class MonthlySettingIn(Schema):
         "of which a report of the county is submitted or approved. Months before it keep their boundaries.",
     )
     deadline_day: int = Field(description="1–31; 29–31 are clipped to the month (31 = month end)")
+
+
+# ---------------------------------------------------------------- issue 19 item 2: what the pages offer
+
+
+class RateOut(Schema):
+    numerator: int
+    denominator: int
+    percent: Decimal | None = Field(description="per cent to one decimal; none when nothing is counted")
+
+
+class AreaRefOut(Schema):
+    id: uuid.UUID
+    name: str
+
+
+class CountyRateOut(Schema):
+    area_id: uuid.UUID
+    area_name: str
+    expected: int
+    submitted: int
+    on_time: int
+    rate: RateOut = Field(description="上报率 = reports submitted ÷ expected")
+    on_time_rate: RateOut = Field(description="及时上报率 = submitted by the deadline ÷ expected")
+    missing: list[AreaRefOut]
+
+
+class MonthRatesOut(Schema):
+    month: int
+    counties: list[CountyRateOut]
+
+
+class RatesOut(Schema):
+    year: int
+    months: list[MonthRatesOut]
+
+
+class FigureOut(Schema):
+    code: str
+    name: str
+    formula: str
+    numerator: int
+    denominator: int | None
+    percent: Decimal | None
+
+
+class OverviewRowOut(Schema):
+    area_id: uuid.UUID
+    area_name: str
+    is_total: bool
+    state: str | None = Field(description="a township's monthly report state; none for a county or the total")
+    expected: int
+    submitted: int
+    on_time: int
+    figures: list[FigureOut]
+
+
+class OverviewOut(Schema):
+    area_id: uuid.UUID
+    area_name: str
+    year: int
+    month: int
+    first_day: datetime.date
+    last_day: datetime.date
+    of_counties: bool
+    rows: list[OverviewRowOut]
+    total: OverviewRowOut
+
+
+class DrillOpinionOut(Schema):
+    id: uuid.UUID
+    number: str
+    unit_id: uuid.UUID
+    unit_name: str
+    area_name: str
+    issued_at: datetime.datetime
+    rectified: bool
+
+
+class CellRecordOut(Schema):
+    id: uuid.UUID
+    kind: Literal["report", "inspection", "outreach"]
+    date: datetime.date
+    title: str
+    area_name: str
+
+
+class SummaryRowOut(Schema):
+    key: str
+    label: str
+    clues: int
+    patrols: int
+    publicity: int
+    parts: list[dict[str, Any]] = Field(default_factory=list, description="a split row's clues by part")
+
+
+class SummaryOut(Schema):
+    township_id: uuid.UUID
+    year: int
+    quarter: int | None
+    title: str
+    rows: list[SummaryRowOut]
+    total: SummaryRowOut
+    coverage: RateOut
+    report_rate: RateOut
+    timely_rate: RateOut
+    opinions_issued: int
+    opinions_rectified: int
+    draft: str = Field(description="the prose draft the page offers to edit")
+
+
+class SummaryDocumentIn(Schema):
+    quarter: int | None = Field(None, ge=1, le=4, description="none: the annual summary")
+    text: str = Field(min_length=1, max_length=20000)
+    format: Literal["docx", "pdf"] = "docx"

@@ -338,9 +338,8 @@ def rates(request: HttpRequest) -> HttpResponse:
 def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     """季度小结 / 年度总结: the figures and a prose draft; the user edits the
     text and downloads it as Word (``format=docx``) or PDF (``format=pdf``)."""
-    from xieguan.core.documents import download_header, download_name, pdf_response
     from xieguan.monthly.forms import SummaryForm
-    from xieguan.monthly.summaries import column_labels, summary_docx, summary_draft, summary_of
+    from xieguan.monthly.summaries import column_labels, summary_draft, summary_of
 
     township = get_township_for_user(request.user, township_id)
     if not 2000 <= year <= 2100:
@@ -354,25 +353,9 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
     data = summary_of(request.user, township=township, year=year, quarter=quarter, today=timezone.localdate())
     form = SummaryForm(request.POST or None, initial={"text": summary_draft(data)})
     if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["text"]
-        name = data.title
-        if request.POST.get("format") == "pdf":
-            return pdf_response(
-                "monthly/summary_pdf.html",
-                {
-                    "summary": data,
-                    "paragraphs": [p for p in text.splitlines() if p.strip()],
-                    "columns": column_labels(),
-                },
-                download_name(name, ext="pdf"),
-                inline=False,
-            )
-        response = HttpResponse(
-            summary_docx(data, text),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        return summary_document(
+            data, form.cleaned_data["text"], "pdf" if request.POST.get("format") == "pdf" else "docx"
         )
-        response["Content-Disposition"] = download_header(download_name(name, ext="docx"))
-        return response
     return render(
         request,
         "monthly/summary.html",
@@ -386,6 +369,27 @@ def summary(request: HttpRequest, township_id: str, year: int) -> HttpResponse:
         },
         status=422 if form.errors else 200,
     )
+
+
+def summary_document(data: Any, text: str, fmt: str) -> HttpResponse:
+    """The summary with the user's edited ``text`` as Word (``docx``) or
+    PDF: what the summary page and the API download."""
+    from xieguan.core.documents import download_header, download_name, pdf_response
+    from xieguan.monthly.summaries import column_labels, summary_docx
+
+    if fmt == "pdf":
+        return pdf_response(
+            "monthly/summary_pdf.html",
+            {"summary": data, "paragraphs": [p for p in text.splitlines() if p.strip()], "columns": column_labels()},
+            download_name(data.title, ext="pdf"),
+            inline=False,
+        )
+    response = HttpResponse(
+        summary_docx(data, text),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = download_header(download_name(data.title, ext="docx"))
+    return response
 
 
 def _start_day_row(applies: datetime.date, start: int) -> tuple[str, str]:

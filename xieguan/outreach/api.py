@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status, UploadedFile
 
@@ -21,9 +22,11 @@ from xieguan.outreach.schemas import (
     AttendanceIn,
     AttendanceOut,
     GuestAttendanceIn,
+    HoursListOut,
     OutreachIn,
     OutreachOut,
     OutreachPatch,
+    PersonYearOut,
     PhotoOut,
     TrainingIn,
     TrainingOut,
@@ -290,3 +293,67 @@ def attendance_register_guest(request: HttpRequest, training_id: str, payload: G
         id=payload.id,
     )
     return Status(201 if created else 200, _attendance_out(attendance))
+
+
+# ---------------------------------------------------------------- issue 19 item 2: training hours
+# outreach:hours and outreach:hours_person, through the same selectors.
+
+hours_router = Router(tags=["outreach"])
+PAGE_ERRORS = {400: ErrorOut, **ERRORS}
+
+
+@hours_router.get("", response={200: HoursListOut, **PAGE_ERRORS})
+def training_hours(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
+    """Each active co-manager in the caller's area with the hours of the
+    trainings they attended in ``year``, against the yearly minimum. One
+    query whatever the number of people."""
+    year = year or timezone.localdate().year
+    from xieguan.outreach.selectors import MINIMUM_HOURS, comanager_hours
+
+    people = [
+        {
+            "person_id": p.pk,
+            "name": p.full_name or p.username,
+            "institution_name": p.institution.name if p.institution_id else "",
+            "hours": p.year_hours,
+            "short": p.year_hours < MINIMUM_HOURS,
+        }
+        for p in comanager_hours(request.user, year=year)
+    ]
+    return {"year": year, "minimum": MINIMUM_HOURS, "people": people}
+
+
+@hours_router.get("/{person_id}", response={200: PersonYearOut, **PAGE_ERRORS})
+def training_hours_person(
+    request: HttpRequest,
+    person_id: str,
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
+) -> Any:
+    """One person's trainings in ``year``: the sessions behind their hours."""
+    year = year or timezone.localdate().year
+    from decimal import Decimal
+
+    from xieguan.outreach.selectors import MINIMUM_HOURS, attendances_of
+
+    person = get_person_for_user(request.user, person_id)
+    attendances = attendances_of(person, year=year)
+    sessions = [
+        {
+            "training_id": a.training_id,
+            "date": a.training.date,
+            "topic": a.training.topic,
+            "institution_name": a.training.institution.name,
+            "hours": a.training.hours,
+        }
+        for a in attendances
+    ]
+    return {
+        "person_id": person.pk,
+        "name": person.full_name or person.username,
+        "year": year,
+        "minimum": MINIMUM_HOURS,
+        "total": sum((a.training.hours for a in attendances), Decimal(0)),
+        "sessions": sessions,
+    }

@@ -130,3 +130,37 @@ class AttendanceOut(Schema):
     signed_at: datetime.datetime
     method: str
     score: Decimal | None
+
+
+# ---------------------------------------------------------------- issue 19 item 2: training hours
+
+
+class PersonHoursOut(Schema):
+    person_id: uuid.UUID
+    name: str
+    institution_name: str
+    hours: Decimal = Field(description="hours of the trainings attended in the year")
+    short: bool = Field(description="below the yearly minimum (20 hours, SPEC §1)")
+
+
+class HoursListOut(Schema):
+    year: int
+    minimum: Decimal
+    people: list[PersonHoursOut]
+
+
+class HoursSessionOut(Schema):
+    training_id: uuid.UUID
+    date: datetime.date
+    topic: str
+    institution_name: str
+    hours: Decimal
+
+
+class PersonYearOut(Schema):
+    person_id: uuid.UUID
+    name: str
+    year: int
+    minimum: Decimal
+    total: Decimal
+    sessions: list[HoursSessionOut]

@@ -5,21 +5,39 @@ is not taken twice)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
-from xieguan.core.api import ConflictOut, ErrorOut, ListOut
+from xieguan.core.api import PDF, XLSX, ConflictOut, ErrorOut, ListOut, file_download
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
-from xieguan.reports.schemas import CategoryOut, LinksIn, PhotoOut, ReportIn, ReportOut, StepIn
+from xieguan.reports.schemas import (
+    CategoryEditIn,
+    CategoryFullOut,
+    CategoryIn,
+    CategoryOut,
+    ExposedPersonIn,
+    ExposedPersonOut,
+    IndicatorsOut,
+    LinksIn,
+    PhotoOut,
+    ReportIn,
+    ReportOut,
+    StepIn,
+    ZeroReportIn,
+    ZeroReportOut,
+    ZeroStationOut,
+)
 from xieguan.reports.selectors import (
     ReportFilters,
     effective_categories,
@@ -251,3 +269,260 @@ def report_photo_add(request: HttpRequest, report_id: str, image: File[UploadedF
         "sha256": photo.sha256,
     }
     return Status(201 if created else 200, body)
+
+
+# ---------------------------------------------------------------- issue 19 item 2: what the pages offer
+# reports:zero, reports:exposed_*, reports:categories/category_create/category_edit,
+# reports:indicators and reports:register, through the same services and selectors.
+
+zero_router = Router(tags=["reports"])
+exposed_router = Router(tags=["reports"])
+indicator_router = Router(tags=["reports"])
+register_router = Router(tags=["reports"])
+PAGE_ERRORS = {400: ErrorOut, **ERRORS}
+
+
+def _zero_out(z: Any) -> dict[str, Any]:
+    return {
+        "id": z.pk,
+        "institution_id": z.institution_id,
+        "institution_name": z.institution.name,
+        "month": f"{z.month:%Y-%m}",
+        "made_at": z.created_at,
+    }
+
+
+@zero_router.get("", response={200: list[ZeroStationOut], **PAGE_ERRORS})
+def zero_report_grid_get(
+    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
+) -> Any:
+    """Each station in the caller's area and month of ``year``: events or
+    clues found, its 零报告, or neither. Three queries whatever the size."""
+    year = year or timezone.localdate().year
+    from xieguan.reports.selectors import zero_report_grid
+
+    return [
+        {
+            "institution_id": row.station.pk,
+            "institution_name": row.station.name,
+            "area_id": row.station.area_id,
+            "missing": row.missing,
+            "months": [{"month": m, "state": state, "found": n} for m, state, n in row.cells],
+        }
+        for row in zero_report_grid(request.user, year=year)
+    ]
+
+
+@zero_router.post("", response={200: ZeroReportOut, 201: ZeroReportOut, **PAGE_ERRORS})
+def zero_report_create(request: HttpRequest, payload: ZeroReportIn) -> Any:
+    """The caller's station confirms nothing was found in its township in a
+    month; made once per station and month and per ``id`` (200 the second
+    time). 422 for a month to come or one in which something was found."""
+    import datetime
+
+    from xieguan.reports.models import ZeroReport
+
+    existing = existing_for_retry(ZeroReport, payload.id, request.user)
+    if existing is None:
+        existing, created = services.zero_report_make(
+            actor=request.user, month=datetime.date.fromisoformat(payload.month + "-01"), id=payload.id
+        )
+    else:
+        created = False
+    return Status(201 if created else 200, _zero_out(existing))
+
+
+def _exposed_out(p: Any, *, report_ids: list[Any] | None = None) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "area_id": p.area_id,
+        "area_name": p.area.name,
+        "name": p.name,
+        "id_number": p.id_number,
+        "phone": p.phone,
+        "employer": p.employer,
+        "hazard_factors": p.hazard_factors,
+        "exposure_years": p.exposure_years,
+        "note": p.note,
+        "report_ids": report_ids,
+    }
+
+
+@exposed_router.get("", response={200: ListOut[ExposedPersonOut], **PAGE_ERRORS})
+def exposed_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
+    """People exposed to occupational hazards registered in the caller's area, by name."""
+    qs = ExposedPerson.objects.visible_to(request.user).select_related("area")
+    page = keyset_page(qs, ordering=["name", "id"], cursor=after, size=limit)
+    return {"items": [_exposed_out(p) for p in page.items], "next": page.next_cursor}
+
+
+@exposed_router.get("/{person_id}", response={200: ExposedPersonOut, **PAGE_ERRORS})
+def exposed_get(request: HttpRequest, person_id: str) -> Any:
+    """One registered person and the reports about them the caller may see."""
+    person = get_exposed_person_for_user(request.user, person_id)
+    reports = person.reports.visible_to(request.user).order_by("-found_at", "-id")  # type: ignore[attr-defined]
+    return _exposed_out(person, report_ids=list(reports.values_list("id", flat=True)))
+
+
+@exposed_router.post("", response={200: ExposedPersonOut, 201: ExposedPersonOut, **PAGE_ERRORS})
+def exposed_create(request: HttpRequest, payload: ExposedPersonIn) -> Any:
+    """Register a person exposed to hazards met during medical service;
+    idempotent on ``id``. An area outside the caller's is a 422."""
+    area = None
+    if payload.area_id is not None:
+        area = _in_scope(
+            get_area_for_user, request.user, payload.area_id, "area_id", _("Choose a township or village in your area.")
+        )
+    person, created = services.exposed_person_register(
+        actor=request.user, area=area, **payload.dict(exclude={"area_id"})
+    )
+    return Status(201 if created else 200, _exposed_out(get_exposed_person_for_user(request.user, person.pk)))
+
+
+def _category_full(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "code": c.code,
+        "name": c.name,
+        "is_emergency": c.is_emergency,
+        "limit_minutes": c.limit_minutes,
+        "county_id": c.county_id,
+        "default_nature": c.default_nature,
+        "sort": c.sort,
+        "is_active": c.is_active,
+    }
+
+
+def _category_county(request: HttpRequest) -> Any:
+    """The caller's county, whose categories they change (the page's)."""
+    from xieguan.accounts.permissions import MANAGE_REPORT_CATEGORIES, require
+    from xieguan.reports.selectors import county_of
+
+    require(request.user, MANAGE_REPORT_CATEGORIES)
+    user: Any = request.user
+    county = county_of(user.institution.area) if user.institution else None
+    if county is None:
+        raise Http404
+    return county
+
+
+@category_router.post("", response={200: CategoryFullOut, 201: CategoryFullOut, **PAGE_ERRORS})
+def category_create(request: HttpRequest, payload: CategoryIn) -> Any:
+    """Add a category of the caller's county (county leaders); idempotent on
+    ``id``. An emergency keeps the 2-hour limit (120 minutes)."""
+    from xieguan.reports.models import ReportCategory
+
+    county = _category_county(request)
+    if payload.id is not None:
+        held = ReportCategory.objects.filter(pk=payload.id).first()
+        if held is not None:
+            if held.county_id != county.pk:
+                raise Http404
+            return Status(200, _category_full(held))
+    made = services.category_save(actor=request.user, county=county, **payload.dict())
+    return Status(201, _category_full(made))
+
+
+@category_router.put("/{code}", response={200: CategoryFullOut, **PAGE_ERRORS})
+def category_edit(request: HttpRequest, code: str, payload: CategoryEditIn) -> Any:
+    """Change a category in force in the caller's county: a national default
+    becomes the county's own row with the same code (other counties keep the
+    default)."""
+    county = _category_county(request)
+    category = next((c for c in effective_categories(county, active_only=False) if c.code == code), None)
+    if category is None:
+        raise Http404
+    saved = services.category_save(actor=request.user, county=county, category=category, **payload.dict())
+    return _category_full(saved)
+
+
+def _indicator_row(row: Any) -> dict[str, Any]:
+    def rate(r: Any) -> dict[str, Any]:
+        return {"numerator": r.numerator, "denominator": r.denominator, "percent": r.percent}
+
+    return {
+        "area_id": row.area.pk,
+        "area_name": row.area.name,
+        "is_total": row.is_total,
+        "found": row.found,
+        "reported": row.reported,
+        "timely": row.timely,
+        "report_rate": rate(row.report_rate),
+        "timely_rate": rate(row.timely_rate),
+    }
+
+
+@indicator_router.get("", response={200: IndicatorsOut, **PAGE_ERRORS})
+def report_indicators_get(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
+    month: int | None = Query(None, ge=1, le=12),
+    area_id: uuid.UUID | None = None,
+) -> Any:
+    """信息报告率 and 及时报告率 of an area (the caller's own by default) and
+    of each area directly below it, for a year or a month."""
+    year = year or timezone.localdate().year
+    from xieguan.reports.selectors import (
+        REPORT_RATE_FORMULA,
+        TIMELY_RATE_FORMULA,
+        period_bounds,
+        report_indicators,
+    )
+
+    area = get_area_for_user(request.user, area_id) if area_id else scope_root_for(request.user)
+    if area is None:
+        raise Http404
+    start, end = period_bounds(year, month)
+    total, rows = report_indicators(request.user, area=area, start=start, end=end)
+    return {
+        "area_id": area.pk,
+        "year": year,
+        "month": month,
+        "report_rate_formula": str(REPORT_RATE_FORMULA),
+        "timely_rate_formula": str(TIMELY_RATE_FORMULA),
+        "total": _indicator_row(total),
+        "rows": [_indicator_row(r) for r in rows],
+    }
+
+
+def _report_register(request: HttpRequest, institution_id: str, year: int, month: int | None, fmt: str) -> Any:
+    from xieguan.reports.selectors import register_institutions
+    from xieguan.reports.views import report_register_document
+
+    chosen = next((i for i in register_institutions(request.user) if str(i.pk) == institution_id), None)
+    if chosen is None:
+        raise Http404
+    return report_register_document(request, institution=chosen, year=year, month=month, fmt=fmt)
+
+
+@register_router.get(
+    "/{institution_id}.xlsx",
+    response=PAGE_ERRORS,
+    openapi_extra=file_download(XLSX, "卫生监督协管信息报告登记表 of the institution for the year or month, as Excel"),
+)
+def report_register_xlsx(
+    request: HttpRequest,
+    institution_id: str,
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
+    month: int | None = Query(None, ge=1, le=12),
+) -> Any:
+    """The 信息报告登记表 of a station, information point or the institute, as
+    the register page's Excel download."""
+    year = year or timezone.localdate().year
+    return _report_register(request, institution_id, year, month, "xlsx")
+
+
+@register_router.get(
+    "/{institution_id}.pdf",
+    response=PAGE_ERRORS,
+    openapi_extra=file_download(PDF, "卫生监督协管信息报告登记表 of the institution for the year or month, as PDF"),
+)
+def report_register_pdf(
+    request: HttpRequest,
+    institution_id: str,
+    year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
+    month: int | None = Query(None, ge=1, le=12),
+) -> Any:
+    """The 信息报告登记表 as the register page's PDF download."""
+    year = year or timezone.localdate().year
+    return _report_register(request, institution_id, year, month, "pdf")

@@ -100,3 +100,115 @@ class PhotoOut(Schema):
     width: int
     height: int
     sha256: str
+
+
+# ---------------------------------------------------------------- issue 19 item 2: what the pages offer
+
+ID_HELP = "client-made UUID; sending the same id again returns the existing record"
+
+
+class ZeroReportIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    month: str = Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="the month, as 2026-05")
+
+
+class ZeroReportOut(Schema):
+    id: uuid.UUID
+    institution_id: uuid.UUID
+    institution_name: str
+    month: str = Field(description="as 2026-05")
+    made_at: datetime.datetime
+
+
+class ZeroMonthOut(Schema):
+    month: int
+    state: Literal["nothing", "reports", "zero", "missing", "open", "future"] = Field(
+        description="reports: something was found; zero: the station's zero report; missing: neither; "
+        "open: the month is not over; future: still to come"
+    )
+    found: int
+
+
+class ZeroStationOut(Schema):
+    institution_id: uuid.UUID
+    institution_name: str
+    area_id: uuid.UUID
+    missing: int
+    months: list[ZeroMonthOut]
+
+
+class ExposedPersonIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    area_id: uuid.UUID | None = Field(None, description="a township or village; defaults to the caller's own")
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field("", max_length=18, pattern=r"^(\d{17}[\dXx])?$")
+    phone: str = Field("", max_length=30)
+    employer: str = Field(min_length=1, max_length=200)
+    hazard_factors: str = Field(min_length=1, max_length=300)
+    exposure_years: int | None = Field(None, ge=0, le=70)
+    note: str = Field("", max_length=2000)
+
+
+class ExposedPersonOut(Schema):
+    id: uuid.UUID
+    area_id: uuid.UUID
+    area_name: str
+    name: str
+    id_number: str
+    phone: str
+    employer: str
+    hazard_factors: str
+    exposure_years: int | None
+    note: str
+    report_ids: list[uuid.UUID] | None = Field(None, description="the reports about them the caller may see")
+
+
+class CategoryIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    name: str = Field(min_length=1, max_length=50)
+    is_emergency: bool = False
+    limit_minutes: int = Field(1440, ge=10, le=43200, description="an emergency's is 120")
+    sort: int = Field(100, ge=0, le=32767)
+    is_active: bool = True
+    default_nature: Literal["hazard", "violation"] | None = None
+
+
+class CategoryEditIn(Schema):
+    name: str = Field(min_length=1, max_length=50)
+    is_emergency: bool = False
+    limit_minutes: int = Field(1440, ge=10, le=43200, description="an emergency's is 120")
+    sort: int = Field(100, ge=0, le=32767)
+    is_active: bool = True
+    default_nature: Literal["hazard", "violation"] | None = None
+
+
+class CategoryFullOut(CategoryOut):
+    sort: int
+    is_active: bool
+
+
+class RateOut(Schema):
+    numerator: int
+    denominator: int
+    percent: Decimal | None = Field(description="per cent to one decimal; none when nothing is counted")
+
+
+class IndicatorRowOut(Schema):
+    area_id: uuid.UUID
+    area_name: str
+    is_total: bool
+    found: int
+    reported: int
+    timely: int
+    report_rate: RateOut
+    timely_rate: RateOut
+
+
+class IndicatorsOut(Schema):
+    area_id: uuid.UUID
+    year: int
+    month: int | None
+    report_rate_formula: str
+    timely_rate_formula: str
+    total: IndicatorRowOut
+    rows: list[IndicatorRowOut]

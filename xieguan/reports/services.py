@@ -455,6 +455,7 @@ def category_save(
     sort: int = 100,
     category: ReportCategory | None = None,
     default_nature: str | None = None,
+    id: uuid.UUID | None = None,
 ) -> ReportCategory:
     """A county's category: editing a shared default makes the county's own
     row with the same code (the default stays for other counties); without
@@ -496,7 +497,9 @@ def category_save(
         # from that default.
         with audited(actor, "report_category.create", category, area_path=county.path) as audit:
             code = category.code if category is not None else f"c-{uuid.uuid4().hex[:10]}"
-            made = audit.obj = ReportCategory.objects.create(county=county, code=code, **fields)
+            made = audit.obj = ReportCategory.objects.create(
+                **({"id": id} if id is not None and category is None else {}), county=county, code=code, **fields
+            )
         return made
 
 

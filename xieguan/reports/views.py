@@ -371,31 +371,52 @@ def register(request: HttpRequest) -> HttpResponse:
     }
     if chosen is None:
         return render(request, "reports/register.html", context)
+    fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        return report_register_document(request, institution=chosen, year=year, month=month, fmt=fmt)
     start, end = period_bounds(year, month)
     period = month_label(year, month)
-    title = f"卫生监督协管信息报告登记表（{chosen.name} {period}）"
     reports = register_reports(request.user, institution=chosen, start=start, end=end)
-    fmt = request.GET.get("format")
+    rows_list = [register_row(i, r) for i, r in enumerate(reports, start=1)]
+    title = f"卫生监督协管信息报告登记表（{chosen.name} {period}）"
+    context.update({"rows": rows_list, "title": title, "period": period})
+    return render(request, "reports/register.html", context)
+
+
+def report_register_document(
+    request: HttpRequest, *, institution: Institution, year: int, month: int | None, fmt: str
+) -> HttpResponse:
+    """The 信息报告登记表 of ``institution`` (already fetched through scope)
+    as Excel (``fmt="xlsx"``) or PDF: what the page and the API download."""
+    start, end = period_bounds(year, month)
+    period = month_label(year, month)
+    title = f"卫生监督协管信息报告登记表（{institution.name} {period}）"
+    reports = register_reports(request.user, institution=institution, start=start, end=end)
     if fmt == "xlsx":
         rows = (register_row(i, r) for i, r in enumerate(reports.iterator(), start=1))  # type: ignore[attr-defined]
         return xlsx_response(
-            download_name("信息报告登记表", chosen.name, period, ext="xlsx"),
+            download_name("信息报告登记表", institution.name, period, ext="xlsx"),
             REGISTER_HEADERS,
             rows,
             sheet="信息报告登记表",
             title=title,
             widths=REGISTER_WIDTHS,
         )
-    rows_list = [register_row(i, r) for i, r in enumerate(reports, start=1)]
-    context.update({"rows": rows_list, "title": title, "period": period})
-    if fmt == "pdf":
-        return pdf_response(
-            "reports/pdf/register.html",
-            context,
-            download_name("信息报告登记表", chosen.name, period, ext="pdf"),
-            request=request,
-        )
-    return render(request, "reports/register.html", context)
+    context = {
+        "chosen": institution,
+        "year": year,
+        "month": month,
+        "headers": REGISTER_HEADERS,
+        "rows": [register_row(i, r) for i, r in enumerate(reports, start=1)],
+        "title": title,
+        "period": period,
+    }
+    return pdf_response(
+        "reports/pdf/register.html",
+        context,
+        download_name("信息报告登记表", institution.name, period, ext="pdf"),
+        request=request,
+    )
 
 
 def category_list(request: HttpRequest) -> HttpResponse:

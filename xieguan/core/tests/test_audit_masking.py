@@ -85,8 +85,14 @@ def test_the_log_keeps_phones_and_id_numbers_masked_and_no_paths_or_token_pieces
         {"phone": ["138****1001", "139****5678"], "id_number": ["", "110***********002X"]},
         {"phone": ["139****5678", "138****5678"]},
     ]
-    assert AuditEvent.objects.get(object_id=str(made.pk), action="user.create").changes["phone"] == [None, "137****1111"]
-    assert AuditEvent.objects.get(object_id=str(unit.pk), action="unit.create").changes["phone"] == [None, "136****2222"]
+    assert AuditEvent.objects.get(object_id=str(made.pk), action="user.create").changes["phone"] == [
+        None,
+        "137****1111",
+    ]
+    assert AuditEvent.objects.get(object_id=str(unit.pk), action="unit.create").changes["phone"] == [
+        None,
+        "136****2222",
+    ]
     photo_event = AuditEvent.objects.get(object_id=str(photo.pk))
     assert photo_event.changes == {"image": [None, "文件已上传"]} and photo_event.object_repr == "照片"
     issued, revoked = (

@@ -111,6 +111,8 @@ def test_no_module_makes_a_workbook_but_core_spreadsheets() -> None:
         and ("xlsxwriter.Workbook(" in (text := path.read_text(encoding="utf-8")) or "from xlsxwriter import" in text)
     ]
     assert offenders == []
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF's text per page")
 def test_no_table_row_breaks_across_a_page_in_a_long_patrol_register() -> None:
     """Finding 5 of issue 20: a 巡查登记表 row broke across two pages. Each

@@ -49,7 +49,11 @@ def records(demo, comanager_in):
     done = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=1)
     opinion = opinion_issue(actor=comanager_in, inspection=done, text="请整改", deadline=timezone.localdate())
     reinspection = reinspection_record(
-        actor=comanager_in, opinion=opinion, inspected_at=timezone.now(), result="partly", inspectors=[comanager_in, cg2]
+        actor=comanager_in,
+        opinion=opinion,
+        inspected_at=timezone.now(),
+        result="partly",
+        inspectors=[comanager_in, cg2],
     )
     return {
         "inspection": draft(comanager_in, unit, inspectors=[comanager_in]),

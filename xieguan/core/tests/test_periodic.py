@@ -54,9 +54,7 @@ def test_a_job_is_enqueued_when_first_seen_and_again_only_after_its_interval(set
         "xieguan.complaints.tasks.pending_photos_prune_task"
     ]
     assert len(enqueue_due(jobs, last=last, now=start + datetime.timedelta(days=1))) == 2
-    counts = {
-        path: DBTaskResult.objects.filter(task_path=path).count() for path in settings.PERIODIC_TASKS
-    }
+    counts = {path: DBTaskResult.objects.filter(task_path=path).count() for path in settings.PERIODIC_TASKS}
     assert counts == {"xieguan.complaints.tasks.pending_photos_prune_task": 3, "xieguan.core.tasks.audit_prune": 2}
 
 

@@ -4,6 +4,7 @@ co-manager's text may not use."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -77,10 +78,11 @@ def checklist_for(unit: Unit) -> ChecklistTemplate:
 
 
 def checklist_draft_create(
-    *, actor: User, county: Area, category: Category, subtype: Subtype | None = None
+    *, actor: User, county: Area, category: Category, subtype: Subtype | None = None, id: uuid.UUID | None = None
 ) -> ChecklistTemplate:
     """A new draft version of the county's checklist for a category (and
-    subtype), starting from the items of the version in use."""
+    subtype), starting from the items of the version in use. ``id`` is the
+    client's own for it (the API's retry finds it)."""
     require(actor, MANAGE_CHECKLISTS, county.path)
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("Checklists belong to a county.")})
@@ -101,6 +103,7 @@ def checklist_draft_create(
             )
             source = national.order_by("-version").first()
         template = ChecklistTemplate.objects.create(
+            **({"id": id} if id is not None else {}),
             county=county,
             category=category,
             subtype=subtype,
@@ -136,18 +139,38 @@ def parse_item_lines(text: str) -> list[tuple[str, str, str]]:
     return items
 
 
+def _item_rows(items: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Rows given one by one, held to the same rules as typed lines."""
+    rows = [(c.strip()[:10], t.strip()[:300], (b or "").strip()[:300]) for c, t, b in items]
+    for number, (code, text, _basis) in enumerate(rows, start=1):
+        if not code or not text:
+            raise ValidationError({"items": _("Line %(n)d: write it as “code | item | basis”.") % {"n": number}})
+    if not rows:
+        raise ValidationError({"items": _("A checklist needs at least one item.")})
+    codes = [c for c, _t, _b in rows]
+    if len(set(codes)) != len(codes):
+        raise ValidationError({"items": _("Two items have the same code.")})
+    return rows
+
+
 def checklist_items_set(
-    *, actor: User, template: ChecklistTemplate, title: str, items: str, photos_required: int | None = None
+    *,
+    actor: User,
+    template: ChecklistTemplate,
+    title: str,
+    items: str | list[tuple[str, str, str]],
+    photos_required: int | None = None,
 ) -> ChecklistTemplate:
-    """Replace a draft's title, items and (when given) how many photos a
-    record needs; a published version is never edited."""
+    """Replace a draft's title, items (typed lines ``code | item | basis``,
+    or (code, item, basis) rows from the API) and (when given) how many
+    photos a record needs; a published version is never edited."""
     if template.county is None:
         raise PermissionDenied(_("The national default checklist cannot be edited; make a county version."))
     require(actor, MANAGE_CHECKLISTS, template.county.path)
     if template.status != ChecklistStatus.DRAFT:
         raise ValidationError(_("A published checklist cannot be changed; make a new version."))
     clean_title = _text(title, field="title", limit=100, required=True)
-    rows = parse_item_lines(items)
+    rows = parse_item_lines(items) if isinstance(items, str) else _item_rows(items)
     if photos_required is not None and not 0 <= photos_required <= MAX_PHOTOS_REQUIRED:
         raise ValidationError(
             {"photos_required": _("Give a number from 0 to %(most)d.") % {"most": MAX_PHOTOS_REQUIRED}}

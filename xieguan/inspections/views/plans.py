@@ -17,7 +17,6 @@ from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.areas.models import Area, Level
 from xieguan.inspections import selectors
 from xieguan.inspections.forms import UnitChoice
-from xieguan.inspections.models import Inspection
 from xieguan.inspections.services import plans
 from xieguan.inspections.views.common import _int
 from xieguan.units.models import Unit, UnitStatus
@@ -74,9 +73,9 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "prefill":
-                due = selectors.patrol_status(request.user, year=year, month=month, township=township, today=today)
-                units = [r.unit for r in due.rows if r.state != "done"]
-                plan = plans.plan_prefill(actor=request.user, township=township, year=year, month=month, units=units)
+                plan = plans.plan_make_from_due(
+                    actor=request.user, township=township, year=year, month=month, today=today
+                )
             elif plan is not None and action == "add":
                 add_form = PlanAddForm(request.POST, user=request.user, township=township)
                 if add_form.is_valid():
@@ -92,14 +91,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     items = []
     done_count = 0
     if plan is not None:
-        start, end = selectors.month_window(township, year, month)
-        done_ids = set(
-            Inspection.objects.filter(
-                status="submitted", unit__in=plan.units.all(), started_at__date__gte=start, started_at__date__lte=end
-            ).values_list("unit_id", flat=True)
-        )
-        for unit in plan.units.select_related("area").order_by("name"):
-            items.append({"unit": unit, "done": unit.pk in done_ids})
+        items = [{"unit": unit, "done": done} for unit, done in selectors.plan_progress(plan)]
         done_count = sum(1 for i in items if i["done"])
     add_form = PlanAddForm(user=request.user, township=township) if plan is not None else None
     return render(

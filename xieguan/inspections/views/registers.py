@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,11 +22,7 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
     """卫生监督协管巡查登记表 of an institution for a year or a month, as a
     page, Excel or PDF."""
     today = timezone.localdate()
-    institutions = (
-        Institution.objects.visible_to(request.user)
-        .filter(type__in=["station", "institute"])
-        .order_by("area__path", "name")
-    )
+    institutions = register_institutions(request.user)
     chosen = None
     if request.GET.get("institution"):
         chosen = get_object_for_user(institutions, request.user, request.GET["institution"])
@@ -33,25 +31,9 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
     year = _int(request.GET.get("year"), today.year, 2000, 2100)
     month = _int(request.GET.get("month"), 0, 0, 12) or None
     rows = selectors.patrol_register(request.user, institution=chosen, year=year, month=month) if chosen else []
-    period = month_label(year, month)
-    title = _("Health supervision co-management patrol register")
     fmt = request.GET.get("format")
-    if chosen and fmt == "xlsx":
-        return xlsx_response(
-            download_name("巡查登记表", chosen.name, period, ext="xlsx"),
-            selectors.patrol_register_headers(),
-            (r.values() for r in rows),
-            sheet=period,
-            title=f"{title}（{chosen.name} {period}）",
-            widths=selectors.PATROL_REGISTER_WIDTHS,
-        )
-    if chosen and fmt == "pdf":
-        return pdf_response(
-            "inspections/pdf/register.html",
-            {"rows": rows, "institution": chosen, "period": period, "title": title},
-            download_name("巡查登记表", chosen.name, period, ext="pdf"),
-            request=request,
-        )
+    if chosen and fmt in ("xlsx", "pdf"):
+        return patrol_register_document(request, institution=chosen, year=year, month=month, fmt=fmt, rows=rows)
     return render(
         request,
         "inspections/register.html",
@@ -68,3 +50,40 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
             "months": range(1, 13),
         },
     )
+
+
+def patrol_register_document(
+    request: HttpRequest,
+    *,
+    institution: Institution,
+    year: int,
+    month: int | None,
+    fmt: str,
+    rows: list[Any] | None = None,
+) -> HttpResponse:
+    """The 巡查登记表 of ``institution`` (already fetched through scope) as
+    Excel (``fmt="xlsx"``) or PDF: what the page and the API download."""
+    if rows is None:
+        rows = selectors.patrol_register(request.user, institution=institution, year=year, month=month)
+    period = month_label(year, month)
+    title = _("Health supervision co-management patrol register")
+    if fmt == "xlsx":
+        return xlsx_response(
+            download_name("巡查登记表", institution.name, period, ext="xlsx"),
+            selectors.patrol_register_headers(),
+            (r.values() for r in rows),
+            sheet=period,
+            title=f"{title}（{institution.name} {period}）",
+            widths=selectors.PATROL_REGISTER_WIDTHS,
+        )
+    return pdf_response(
+        "inspections/pdf/register.html",
+        {"rows": rows, "institution": institution, "period": period, "title": title},
+        download_name("巡查登记表", institution.name, period, ext="pdf"),
+        request=request,
+    )
+
+
+def register_institutions(user: Any) -> Any:
+    """The stations and institute whose registers ``user`` may download."""
+    return Institution.objects.visible_to(user).filter(type__in=["station", "institute"]).order_by("area__path", "name")
