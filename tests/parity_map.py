@@ -42,6 +42,8 @@ PARITY_CORE: dict[str, Mapping] = {
     "accounts:institution_supervisor": ["PUT /api/institutions/{institution_id}/supervisor"],
     # accounts: people, transfers, tokens, locks
     "accounts:person_list": ["GET /api/people", "GET /api/roles"],
+    "accounts:pick_person": ["GET /api/people"],  # q searches as the picker does
+    "accounts:pick_institution": ["GET /api/institutions"],
     "accounts:person_create": ["POST /api/people"],
     "accounts:person_detail": ["GET /api/people/{person_id}", "GET /api/api-tokens"],
     "accounts:person_edit": ["PATCH /api/people/{person_id}"],

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,6 +215,7 @@ def institution_list(
     request: HttpRequest,
     type: str | None = None,
     area_id: str | None = None,
+    q: str | None = Query(None, max_length=50, description="part of the name or the host, as the picker searches"),
     after: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
@@ -221,6 +223,8 @@ def institution_list(
     qs = Institution.objects.visible_to(request.user).select_related("area")
     if type:
         qs = qs.filter(type=type)
+    if q and q.strip():
+        qs = qs.filter(Q(name__icontains=q.strip()) | Q(host__icontains=q.strip()))
     if area_id:
         qs = qs.filter(area=get_area_for_user(request.user, area_id))
     page = keyset_page(qs, ordering=["name", "id"], cursor=after, size=limit)

@@ -160,3 +160,13 @@ def test_openapi_document_describes_every_endpoint(db):
         assert path in paths, path
     assert "id" in doc["components"]["schemas"]["AreaIn"]["properties"]
     assert "bearer" in json.dumps(doc["components"]["securitySchemes"]).lower()
+
+
+@pytest.mark.parametrize(("who", "seen"), [("cg1", True), ("bureau", True), ("dh1", False)])
+def test_institution_list_searches_by_name_within_the_scope(demo, api_token, who, seen):
+    """What the institution picker does, the API does: q is part of the name."""
+    station = demo.stations[0]
+    part = station.name[:3]
+    names = [i["name"] for i in Client().get(f"/api/institutions?q={part}", **api_token(demo.users[who])).json()["items"]]
+    assert (station.name in names) is seen
+    assert all(part in name for name in names)
