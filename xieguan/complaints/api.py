@@ -22,9 +22,9 @@ from xieguan.complaints.schemas import (
     CaptchaOut,
     ComplaintFiledOut,
     ComplaintIn,
+    ComplaintLinksIn,
     ComplaintOut,
     LinkIn,
-    LinksIn,
     NoteIn,
     PublicComplaintIn,
     PublicComplaintOut,
@@ -213,7 +213,7 @@ def complaint_link(request: HttpRequest, complaint_id: str, payload: LinkIn) -> 
 
 
 @router.post("/{complaint_id}/links", response={200: ComplaintOut, **ERRORS})
-def complaint_links(request: HttpRequest, complaint_id: str, payload: LinksIn) -> Any:
+def complaint_links(request: HttpRequest, complaint_id: str, payload: ComplaintLinksIn) -> Any:
     """Tie the complaint, after it was filed, to the registered unit it is
     about and to the inspection record and supervision opinion that settled
     it, so it shows in the unit's file; sending it again with other ids

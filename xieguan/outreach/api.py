@@ -24,7 +24,7 @@ from xieguan.outreach.schemas import (
     OutreachIn,
     OutreachOut,
     OutreachPatch,
-    PhotoOut,
+    OutreachPhotoOut,
     TrainingIn,
     TrainingOut,
     TrainingPatch,
@@ -167,13 +167,13 @@ def _photo_out(photo: OutreachPhoto) -> dict[str, Any]:
     }
 
 
-@router.get("/{record_id}/photos", response={200: list[PhotoOut], **ERRORS})
+@router.get("/{record_id}/photos", response={200: list[OutreachPhotoOut], **ERRORS})
 def outreach_photos(request: HttpRequest, record_id: str) -> Any:
     record = get_outreach_for_user(request.user, record_id)
     return [_photo_out(p) for p in record.photos.order_by("created_at", "id")]
 
 
-@router.post("/{record_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
+@router.post("/{record_id}/photos", response={200: OutreachPhotoOut, 201: OutreachPhotoOut, **ERRORS})
 def outreach_photo_add(request: HttpRequest, record_id: str, image: File[UploadedFile]) -> Any:
     """Attach a photo (multipart field ``image``; JPEG/PNG, at most 20 MB).
     The same photo sent again answers 200 with the first one."""

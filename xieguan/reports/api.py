@@ -19,7 +19,7 @@ from xieguan.core.idempotency import conflict_response, existing_for_retry, retr
 from xieguan.core.pagination import keyset_page
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
-from xieguan.reports.schemas import CategoryOut, LinksIn, PhotoOut, ReportIn, ReportOut, StepIn
+from xieguan.reports.schemas import CategoryOut, ReportIn, ReportLinksIn, ReportOut, ReportPhotoOut, StepIn
 from xieguan.reports.selectors import (
     ReportFilters,
     effective_categories,
@@ -207,7 +207,7 @@ for _action in services.STEP_ACTIONS:
 
 
 @router.post("/{report_id}/links", response={200: ReportOut, **ERRORS})
-def report_links(request: HttpRequest, report_id: str, payload: LinksIn) -> Any:
+def report_links(request: HttpRequest, report_id: str, payload: ReportLinksIn) -> Any:
     """Tie the report, after it was filed, to the registered unit it is
     about and to the inspection record that followed it up, so it shows in
     the unit's file; sending it again with other ids changes the links. For
@@ -238,7 +238,7 @@ def report_links(request: HttpRequest, report_id: str, payload: LinksIn) -> Any:
     return _out(get_report_for_user(request.user, report_id), full=True)
 
 
-@router.post("/{report_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
+@router.post("/{report_id}/photos", response={200: ReportPhotoOut, 201: ReportPhotoOut, **ERRORS})
 def report_photo_add(request: HttpRequest, report_id: str, image: File[UploadedFile]) -> Any:
     """Attach a photo (multipart ``image``); the same photo twice is kept once."""
     report = get_report_for_user(request.user, report_id)
