@@ -150,7 +150,7 @@ def upload_create(request: HttpRequest, payload: UploadIn, response: HttpRespons
 @upload_router.api_operation(
     ["HEAD"],
     "/{upload_id}",
-    response={200: None, 404: None},
+    response={200: None, 401: None, 404: None},
     summary="Upload offset (tus HEAD)",
     openapi_extra={
         "responses": {200: {"description": "no body; the offset is in the headers", "headers": _OFFSET_HEADERS}}

@@ -33,7 +33,7 @@ from xieguan.outreach.selectors import get_outreach_for_user, get_training_for_u
 from xieguan.units.models import Unit
 
 router = Router(tags=["outreach"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Outreach) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from xieguan.reports.selectors import (
 
 router = Router(tags=["reports"])
 category_router = Router(tags=["reports"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Report, *, full: bool = False) -> dict[str, Any]:
