@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xieguan
 VENDOR := xieguan/core/static/vendor
 
-.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite lint check-migrations system-deps messages bench clean
+.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite test-fuzz fuzz lint check-migrations system-deps messages bench clean
 
 run: install assets migrate demo
 	@$(PY) manage.py load_demo --logins
@@ -77,7 +77,7 @@ lint: install-dev
 check-migrations: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install-dev assets system-deps lint check-migrations test-pg test-sqlite
+test: install-dev assets system-deps lint check-migrations test-pg test-sqlite test-fuzz
 
 test-pg: install-dev assets
 	@echo "== pytest on PostgreSQL =="
@@ -86,6 +86,19 @@ test-pg: install-dev assets
 test-sqlite: install-dev assets
 	@echo "== pytest on SQLite =="
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest
+
+# The API fuzzed from its OpenAPI document (scripts/fuzz_api.py): the demo
+# county in FUZZ_DATABASE_URL (made anew), served on FUZZ_PORT, every operation
+# as cg1 and as bureau, coverage + fuzzing + stateful phases. CI: a fixed seed
+# and few examples; `make fuzz`: many more, a new seed each time.
+FUZZ_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_fuzz
+FUZZ_PORT ?= 8765
+test-fuzz: install-dev
+	@echo "== schemathesis on PostgreSQL =="
+	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 5 --seed 20260101
+
+fuzz: install-dev
+	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 100 --seed random
 
 # The registry at province scale (issue 4 item 11): generates the province in
 # BENCH_DATABASE_URL when absent, measures, writes docs/bench.md.
