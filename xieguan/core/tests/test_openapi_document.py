@@ -59,3 +59,18 @@ def test_every_operation_declares_the_errors_it_can_answer() -> None:
             if needed - declared:
                 undeclared.append(f"{method.upper()} {path}: {sorted(needed - declared)}")
     assert undeclared == []
+
+
+def test_request_schemas_state_what_the_code_checks() -> None:
+    """A client (and the fuzzing) learns the allowed values from the document
+    instead of from 422s (issue 19: "mostly rejected generated data")."""
+    from xieguan.core.photos import MAX_PHOTO_BYTES
+    from xieguan.field.services import CONTENT_TYPES
+    from xieguan.units.models import CertificateKind
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    upload = schemas["UploadIn"]["properties"]
+    assert upload["content_type"]["enum"] == list(CONTENT_TYPES)
+    assert upload["sha256"]["pattern"] == "^[0-9a-fA-F]{64}$"
+    assert upload["length"]["maximum"] == MAX_PHOTO_BYTES
+    assert schemas["CertificateIn"]["properties"]["kind"]["enum"] == list(CertificateKind.values)
