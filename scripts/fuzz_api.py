@@ -14,7 +14,7 @@ record that user can see, found generically from the document: the list
 operation at the path's prefix (``GET /api/units`` for
 ``/api/units/{unit_id}``) is read as that user, and its first item's
 ``<parameter>`` (``code``, ``receipt``) or ``id`` is the value; a DELETE takes
-the last item so the others keep theirs. Parameters without such a list are
+the second item so the others keep theirs. Parameters without such a list are
 in ``RECIPES`` below (a query on the demo data, or a record made through the
 API). A parameter that neither finds stops the run with its name, so a new
 endpoint cannot slip through untried.
@@ -242,7 +242,10 @@ def _from_list(base: str, token: str, path: str, name: str, method: str, cache: 
     items = cache[prefix]
     if not items:
         return None
-    item = items[-1] if method == "delete" and len(items) > 1 else items[0]
+    # Lists are newest first: every operation takes the newest record, a
+    # DELETE the one after it (recent too, so not in a locked month), so the
+    # others keep theirs.
+    item = items[1] if method == "delete" and len(items) > 1 else items[0]
     return item.get(name, item.get("id"))
 
 
