@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+from pathlib import Path
 from typing import Any
 
 import django
 import schemathesis
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 

@@ -32,7 +32,7 @@ router = Router(tags=["institutions"])
 me_router = Router(tags=["auth"])
 lockout_router = Router(tags=["lockouts"])
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class BearerAuth(HttpBearer):

@@ -42,7 +42,7 @@ from xieguan.core.photos import prepare_photo
 
 router = Router(tags=["complaints"])
 public_router = Router(tags=["public complaints"], auth=None)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(c: Complaint, *, user: Any, detail: bool = False) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from xieguan.field.services import (
 
 router = Router(tags=["field"])
 upload_router = Router(tags=["uploads"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 TUS_VERSION = "1.0.0"
 CHUNK_TYPE = "application/offset+octet-stream"
 

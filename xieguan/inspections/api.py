@@ -44,7 +44,7 @@ from xieguan.inspections.schemas import (
 from xieguan.inspections.services import evidence, followups, opinions, records
 from xieguan.units.selectors import get_unit_for_user
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 checklist_router = Router(tags=["checklists"])
 inspection_router = Router(tags=["inspections"])

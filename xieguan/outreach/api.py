@@ -33,7 +33,7 @@ from xieguan.outreach.selectors import get_outreach_for_user, get_training_for_u
 from xieguan.units.models import Unit
 
 router = Router(tags=["outreach"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Outreach) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def outreach_get(request: HttpRequest, record_id: str) -> Any:
     return _out(get_outreach_for_user(request.user, record_id))
 
 
-@router.post("", response={200: OutreachOut, 201: OutreachOut, 409: ConflictOut, **ERRORS})
+@router.post("", response={200: OutreachOut, 201: OutreachOut, **ERRORS, 409: ConflictOut})
 def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
     """Record a publicity activity; idempotent on ``id``. With
     ``If-None-Match: *`` a retry whose fields differ from the record held

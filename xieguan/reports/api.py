@@ -30,7 +30,7 @@ from xieguan.reports.selectors import (
 
 router = Router(tags=["reports"])
 category_router = Router(tags=["reports"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Report, *, full: bool = False) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def _in_scope(getter: Any, user: Any, pk: Any, field: str, message: str) -> Any:
         raise ValidationError({field: message}) from None
 
 
-@router.post("", response={200: ReportOut, 201: ReportOut, 409: ConflictOut, **ERRORS})
+@router.post("", response={200: ReportOut, 201: ReportOut, **ERRORS, 409: ConflictOut})
 def report_create(request: HttpRequest, payload: ReportIn) -> Any:
     """File an event or clue; idempotent on ``id`` (201, then 200). With
     ``If-None-Match: *`` a retry whose fields differ from the report held

@@ -52,7 +52,7 @@ from xieguan.units.selectors import (
 )
 
 router = Router(tags=["units"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(u: Unit) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def test_the_whole_visit_through_the_api(demo, api_token, comanager_in, cg2, uni
     done = client.post(f"{url}/submit", **headers)
     assert done.status_code == 200 and done.json()["status"] == "submitted"
     locked = client.patch(url, json.dumps({"problems": "改"}), content_type="application/json", **headers)
-    assert locked.status_code == 422 and "已提交并锁定" in locked.json()["detail"]
+    assert locked.status_code == 409 and "已提交并锁定" in locked.json()["detail"]
 
     past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     bad = post_json(
