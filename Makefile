@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xieguan
 VENDOR := xieguan/core/static/vendor
 
-.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite lint check-migrations system-deps messages bench backup restore clean
+.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite test-fuzz fuzz lint check-migrations system-deps messages bench backup restore clean
 
 run: install assets migrate demo
 	@$(PY) manage.py load_demo --logins
@@ -87,6 +87,7 @@ check-migrations: install-dev
 # and --output-sync prints each run's output whole when it ends.
 test: install-dev assets system-deps lint check-migrations
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-pg test-sqlite
+	@$(MAKE) --no-print-directory test-fuzz
 
 test-pg: install-dev assets
 	@echo "== pytest on PostgreSQL =="
@@ -97,6 +98,19 @@ test-sqlite: install-dev assets
 	@echo "== pytest on SQLite =="
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 MEDIA_ROOT=$(CURDIR)/var/test-media-sqlite \
 	  SCREENSHOTS_DIR=$(CURDIR)/var/screenshots-sqlite $(VENV)/bin/pytest
+
+# The API fuzzed from its OpenAPI document (scripts/fuzz_api.py): the demo
+# county in FUZZ_DATABASE_URL (made anew), served on FUZZ_PORT, every operation
+# as cg1 and as bureau, coverage + fuzzing + stateful phases. CI: a fixed seed
+# and few examples; `make fuzz`: many more, a new seed each time.
+FUZZ_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_fuzz
+FUZZ_PORT ?= 8765
+test-fuzz: install-dev
+	@echo "== schemathesis on PostgreSQL =="
+	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 5 --seed 20260101
+
+fuzz: install-dev
+	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 100 --seed random
 
 # The registry at province scale (issue 4 item 11): generates the province in
 # BENCH_DATABASE_URL when absent, measures, writes docs/bench.md.

@@ -86,7 +86,7 @@ router = Router(tags=["institutions"])
 me_router = Router(tags=["auth"])
 lockout_router = Router(tags=["lockouts"])
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class BearerAuth(HttpBearer):
@@ -106,7 +106,9 @@ class BearerAuth(HttpBearer):
         return found.user
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+@auth_router.post(
+    "/token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     """Exchange a user name and password for a bearer token. Wrong passwords
     count towards the same lockout as the sign-in page (5 → 15 minutes). A

@@ -29,7 +29,7 @@ from xieguan.core.pagination import keyset_page
 from xieguan.core.permissions import MANAGE_AREAS, require
 
 router = Router(tags=["areas"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(a: Area) -> dict[str, Any]:

@@ -25,11 +25,11 @@ from xieguan.complaints.schemas import (
     CaptchaOut,
     ComplaintFiledOut,
     ComplaintIn,
+    ComplaintLinksIn,
     ComplaintOut,
     ComplaintSettingsIn,
     ComplaintSettingsOut,
     LinkIn,
-    LinksIn,
     NoteIn,
     PublicComplaintIn,
     PublicComplaintOut,
@@ -47,7 +47,7 @@ from xieguan.core.photos import prepare_photo
 
 router = Router(tags=["complaints"])
 public_router = Router(tags=["public complaints"], auth=None)
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(c: Complaint, *, user: Any, detail: bool = False) -> dict[str, Any]:
@@ -231,7 +231,7 @@ def complaint_link(request: HttpRequest, complaint_id: str, payload: LinkIn) -> 
 
 
 @router.post("/{complaint_id}/links", response={200: ComplaintOut, **ERRORS})
-def complaint_links(request: HttpRequest, complaint_id: str, payload: LinksIn) -> Any:
+def complaint_links(request: HttpRequest, complaint_id: str, payload: ComplaintLinksIn) -> Any:
     """Tie the complaint, after it was filed, to the registered unit it is
     about and to the inspection record and supervision opinion that settled
     it, so it shows in the unit's file; sending it again with other ids

@@ -14,7 +14,7 @@ class ComplainantOut(Schema):
     address: str
 
 
-class StepOut(Schema):
+class ComplaintStepOut(Schema):
     kind: str
     label: str
     at: datetime.datetime
@@ -53,7 +53,7 @@ class ComplaintOut(Schema):
     complainant: ComplainantOut | None = Field(
         None, description="only for those handling the case (each read is audited); absent for everyone else"
     )
-    steps: list[StepOut] | None = None
+    steps: list[ComplaintStepOut] | None = None
 
 
 class ComplaintFiledOut(ComplaintOut):
@@ -98,7 +98,7 @@ class LinkIn(Schema):
     original_id: uuid.UUID
 
 
-class LinksIn(Schema):
+class ComplaintLinksIn(Schema):
     unit_id: uuid.UUID = Field(description="the registered unit the complaint is about, in its township")
     inspection_id: uuid.UUID | None = Field(
         None, description="a submitted inspection record of that unit that settled it; empty: none"

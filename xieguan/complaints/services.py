@@ -40,6 +40,7 @@ from xieguan.complaints.models import (
     StepKind,
 )
 from xieguan.core.audit import audit_record, audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.masking import mask_name, mask_phone
@@ -436,7 +437,7 @@ def _step(complaint: Complaint, *, actor: User, kind: str, note: str = "", deadl
 
 
 def _wrong_status() -> ValidationError:
-    return ValidationError(_("This step does not fit the complaint's present state; reload the page."))
+    return StateConflict(_("This step does not fit the complaint's present state; reload the page."))
 
 
 def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:

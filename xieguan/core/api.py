@@ -21,7 +21,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from xieguan.core.audit import audit_events_filtered, event_label, with_change_rows
-from xieguan.core.errors import MissingFile
+from xieguan.core.errors import MissingFile, StateConflict
 from xieguan.core.pagination import BadCursor, keyset_page
 from xieguan.core.permissions import VIEW_AUDIT, require
 
@@ -137,15 +137,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
         detail = "；".join(f"{name}：{'，'.join(msgs)}" for name, msgs in fields.items())
         return json_error(request, 422, _("The request has errors: %(errors)s") % {"errors": detail}, fields)
 
-    @api.exception_handler(DjangoValidationError)
-    def on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    def validation_error(request: HttpRequest, exc: DjangoValidationError, status: int) -> HttpResponse:
         if hasattr(exc, "error_dict"):
             fields = {name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
             detail = "；".join(
                 f"{name}：{'，'.join(msgs)}" if name != "__all__" else "，".join(msgs) for name, msgs in fields.items()
             )
-            return json_error(request, 422, detail, fields)
-        return json_error(request, 422, "；".join(exc.messages))
+            return json_error(request, status, detail, fields)
+        return json_error(request, status, "；".join(exc.messages))
+
+    @api.exception_handler(DjangoValidationError)
+    def on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return validation_error(request, exc, 422)
+
+    @api.exception_handler(StateConflict)
+    def on_state_conflict(request: HttpRequest, exc: StateConflict) -> HttpResponse:
+        return validation_error(request, exc, 409)
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

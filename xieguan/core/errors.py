@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -16,6 +17,14 @@ class MissingFile(Http404):
 
     def __init__(self) -> None:
         super().__init__(_("The file of this record is missing; tell the administrator."))
+
+
+class StateConflict(ValidationError):
+    """A request that is well formed but that the record's present state does
+    not allow: a step out of order, a record already submitted, a month
+    approved and locked. Pages show it like any ValidationError; the API
+    answers 409 Conflict (RFC 9110 §15.5.10) rather than 422, so a client can
+    tell "fix what you sent" from "reload: the record has moved on"."""
 
 
 def _api(request: HttpRequest) -> bool:

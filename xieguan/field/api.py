@@ -33,7 +33,7 @@ from xieguan.field.services import (
 
 router = Router(tags=["field"])
 upload_router = Router(tags=["uploads"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 TUS_VERSION = "1.0.0"
 CHUNK_TYPE = "application/offset+octet-stream"
 
@@ -150,7 +150,7 @@ def upload_create(request: HttpRequest, payload: UploadIn, response: HttpRespons
 @upload_router.api_operation(
     ["HEAD"],
     "/{upload_id}",
-    response={200: None, 404: None},
+    response={200: None, 401: None, 404: None},
     summary="Upload offset (tus HEAD)",
     openapi_extra={
         "responses": {200: {"description": "no body; the offset is in the headers", "headers": _OFFSET_HEADERS}}

@@ -6,6 +6,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from xieguan.core.photos import MAX_PHOTO_BYTES
+
 
 class FieldUser(Schema):
     id: uuid.UUID
@@ -98,9 +100,19 @@ class UploadIn(Schema):
         description="what the file becomes once complete"
     )
     record_id: uuid.UUID = Field(description="the inspection, report or publicity record it belongs to")
-    length: int = Field(ge=1, description="total size in bytes (at most 20 MB)")
-    sha256: str = Field(min_length=64, max_length=64, description="SHA-256 of the whole file, hexadecimal")
-    content_type: str = Field("image/jpeg", description="image/jpeg, image/png or image/webp")
+    # The limits are stated here for clients and checked by upload_start,
+    # whose messages name them in Chinese ("larger than 20 MB", "JPEG, PNG or WebP").
+    length: int = Field(
+        ge=1, json_schema_extra={"maximum": MAX_PHOTO_BYTES}, description="total size in bytes (at most 20 MB)"
+    )
+    sha256: str = Field(
+        json_schema_extra={"pattern": "^[0-9a-fA-F]{64}$"}, description="SHA-256 of the whole file, hexadecimal"
+    )
+    content_type: str = Field(
+        "image/jpeg",
+        json_schema_extra={"enum": ["image/jpeg", "image/png", "image/webp"]},
+        description="image/jpeg, image/png or image/webp",
+    )
     role: Literal["inspector", "representative", ""] = Field("", description="for a signature: who signs")
     user_id: uuid.UUID | None = Field(None, description="for an inspector's signature: the inspector")
     name: str = Field("", max_length=50, description="for the representative's signature: their name")

@@ -56,7 +56,7 @@ from xieguan.inspections.schemas import (
 from xieguan.inspections.services import evidence, followups, opinions, records
 from xieguan.units.selectors import get_unit_for_user
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 checklist_router = Router(tags=["checklists"])
 inspection_router = Router(tags=["inspections"])
@@ -192,6 +192,18 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> Any:
     return Status(201, _inspection_out(inspection))
 
 
+def _answers_sent(inspection: Inspection, answers: list[dict[str, Any]]) -> dict[Any, tuple[str, str]]:
+    """{item id: (result, note)} of the answers sent; what an answer leaves
+    out (``{"item_id": 7, "note": "…"}`` has no result) keeps what the draft
+    holds, and an item not on the checklist is the service's 422."""
+    held = {a.item_id: (a.result, a.note) for a in inspection.answers.all()}
+    out: dict[Any, tuple[str, str]] = {}
+    for answer in answers:
+        result, note = held.get(answer["item_id"], ("", ""))
+        out[answer["item_id"]] = (answer.get("result", result), answer.get("note", note))
+    return out
+
+
 @inspection_router.patch("/{inspection_id}", response={200: InspectionOut, **ERRORS})
 def inspection_update(request: HttpRequest, inspection_id: str, payload: InspectionPatch) -> Any:
     """Save a draft: any of the fields, partial answers; refused once submitted."""
@@ -202,7 +214,7 @@ def inspection_update(request: HttpRequest, inspection_id: str, payload: Inspect
     records.inspection_save_draft(
         actor=request.user,
         inspection=inspection,
-        answers={a["item_id"]: (a["result"], a["note"]) for a in answers} if answers is not None else None,
+        answers=_answers_sent(inspection, answers) if answers is not None else None,
         inspectors=_people(request, inspector_ids) if inspector_ids is not None else None,
         **data,
     )

@@ -35,7 +35,7 @@ from xieguan.monthly.selectors import get_monthly_report_for_user, get_township_
 
 router = Router(tags=["monthly reports"])
 settings_router = Router(tags=["monthly reports"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 ORDERING = ["-year", "-month", "id"]
 
 

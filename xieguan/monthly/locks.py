@@ -23,9 +23,10 @@ import datetime
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from xieguan.core.errors import StateConflict
 
 
 def _local_date(value: datetime.date | datetime.datetime) -> datetime.date:
@@ -91,4 +92,4 @@ def assert_month_open(area: Any, date: datetime.date | datetime.datetime | None,
             "The monthly report of %(township)s for %(year)d-%(month)02d is approved and locked: "
             "records of that month can no longer change. Ask the county to unlock it first."
         ) % {"township": report.township.name, "year": report.year, "month": report.month}
-        raise ValidationError({field: message} if field else message)
+        raise StateConflict({field: message} if field else message)

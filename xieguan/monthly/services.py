@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.permissions import CONFIGURE_MONTHLY, REVIEW_MONTHLY, SUBMIT_MONTHLY, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus, PeriodRule
 from xieguan.monthly.periods import (
@@ -107,10 +108,10 @@ def monthly_report_submit(
             correction = False
         else:
             if report.status == MonthlyStatus.SUBMITTED:
-                raise ValidationError(_("This report is already submitted and awaits the county's review."))
+                raise StateConflict(_("This report is already submitted and awaits the county's review."))
             correction = report.status == MonthlyStatus.APPROVED
             if correction and not report.is_unlocked(now):
-                raise ValidationError(_("This report is approved and locked; ask the county to unlock it first."))
+                raise StateConflict(_("This report is approved and locked; ask the county to unlock it first."))
         with audited(actor, "month.submit", None if created else report) as audit:
             figures = monthly_figures(actor, township=township, year=year, month=month, today=today, period=period)
             report.status = MonthlyStatus.SUBMITTED
@@ -155,7 +156,7 @@ def monthly_report_return(*, actor: User, report: MonthlyReport, comment: str) -
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.SUBMITTED:
-            raise ValidationError(_("Only a submitted report awaiting review can be returned or approved."))
+            raise StateConflict(_("Only a submitted report awaiting review can be returned or approved."))
         with audited(actor, "month.return", report, note=_("monthly report returned")):
             report.status = MonthlyStatus.RETURNED
             report.review_comment = comment
@@ -174,7 +175,7 @@ def monthly_report_approve(*, actor: User, report: MonthlyReport, comment: str =
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.SUBMITTED:
-            raise ValidationError(_("Only a submitted report awaiting review can be returned or approved."))
+            raise StateConflict(_("Only a submitted report awaiting review can be returned or approved."))
         with audited(actor, "month.approve", report, note=_("monthly report approved; the month is locked")):
             report.status = MonthlyStatus.APPROVED
             report.review_comment = comment
@@ -192,9 +193,9 @@ def monthly_report_unlock_request(*, actor: User, report: MonthlyReport, reason:
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.APPROVED:
-            raise ValidationError(_("Only an approved report can be unlocked."))
+            raise StateConflict(_("Only an approved report can be unlocked."))
         if report.is_unlocked(timezone.now()):
-            raise ValidationError(_("This report is unlocked already."))
+            raise StateConflict(_("This report is unlocked already."))
         with audited(actor, "month.unlock_request", report, note=_("unlock requested")):
             report.unlock_reason = reason
             report.unlock_requested_at = timezone.now()
@@ -216,7 +217,7 @@ def monthly_report_unlock_grant(*, actor: User, report: MonthlyReport, until: da
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.APPROVED or report.unlock_requested_at is None:
-            raise ValidationError(_("There is no unlock request to grant."))
+            raise StateConflict(_("There is no unlock request to grant."))
         with audited(
             actor, "month.unlock", report, note=_("unlock granted until %(day)s") % {"day": until.isoformat()}
         ):

@@ -26,8 +26,8 @@ from xieguan.outreach.schemas import (
     OutreachIn,
     OutreachOut,
     OutreachPatch,
+    OutreachPhotoOut,
     PersonYearOut,
-    PhotoOut,
     TrainingIn,
     TrainingOut,
     TrainingPatch,
@@ -36,7 +36,7 @@ from xieguan.outreach.selectors import get_outreach_for_user, get_training_for_u
 from xieguan.units.models import Unit
 
 router = Router(tags=["outreach"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Outreach) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def outreach_get(request: HttpRequest, record_id: str) -> Any:
     return _out(get_outreach_for_user(request.user, record_id))
 
 
-@router.post("", response={200: OutreachOut, 201: OutreachOut, 409: ConflictOut, **ERRORS})
+@router.post("", response={200: OutreachOut, 201: OutreachOut, **ERRORS, 409: ConflictOut})
 def outreach_create(request: HttpRequest, payload: OutreachIn) -> Any:
     """Record a publicity activity; idempotent on ``id``. With
     ``If-None-Match: *`` a retry whose fields differ from the record held
@@ -170,13 +170,13 @@ def _photo_out(photo: OutreachPhoto) -> dict[str, Any]:
     }
 
 
-@router.get("/{record_id}/photos", response={200: list[PhotoOut], **ERRORS})
+@router.get("/{record_id}/photos", response={200: list[OutreachPhotoOut], **ERRORS})
 def outreach_photos(request: HttpRequest, record_id: str) -> Any:
     record = get_outreach_for_user(request.user, record_id)
     return [_photo_out(p) for p in record.photos.order_by("created_at", "id")]
 
 
-@router.post("/{record_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
+@router.post("/{record_id}/photos", response={200: OutreachPhotoOut, 201: OutreachPhotoOut, **ERRORS})
 def outreach_photo_add(request: HttpRequest, record_id: str, image: File[UploadedFile]) -> Any:
     """Attach a photo (multipart field ``image``; JPEG/PNG, at most 20 MB).
     The same photo sent again answers 200 with the first one."""

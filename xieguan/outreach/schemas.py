@@ -58,7 +58,7 @@ class OutreachPatch(Schema):
     unit_id: uuid.UUID | None = None
 
 
-class PhotoOut(Schema):
+class OutreachPhotoOut(Schema):
     id: uuid.UUID
     sha256: str
     width: int

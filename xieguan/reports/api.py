@@ -29,10 +29,10 @@ from xieguan.reports.schemas import (
     ExposedPersonIn,
     ExposedPersonOut,
     IndicatorsOut,
-    LinksIn,
-    PhotoOut,
     ReportIn,
+    ReportLinksIn,
     ReportOut,
+    ReportPhotoOut,
     StepIn,
     ZeroReportIn,
     ZeroReportOut,
@@ -48,7 +48,7 @@ from xieguan.reports.selectors import (
 
 router = Router(tags=["reports"])
 category_router = Router(tags=["reports"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Report, *, full: bool = False) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def _in_scope(getter: Any, user: Any, pk: Any, field: str, message: str) -> Any:
         raise ValidationError({field: message}) from None
 
 
-@router.post("", response={200: ReportOut, 201: ReportOut, 409: ConflictOut, **ERRORS})
+@router.post("", response={200: ReportOut, 201: ReportOut, **ERRORS, 409: ConflictOut})
 def report_create(request: HttpRequest, payload: ReportIn) -> Any:
     """File an event or clue; idempotent on ``id`` (201, then 200). With
     ``If-None-Match: *`` a retry whose fields differ from the report held
@@ -225,7 +225,7 @@ for _action in services.STEP_ACTIONS:
 
 
 @router.post("/{report_id}/links", response={200: ReportOut, **ERRORS})
-def report_links(request: HttpRequest, report_id: str, payload: LinksIn) -> Any:
+def report_links(request: HttpRequest, report_id: str, payload: ReportLinksIn) -> Any:
     """Tie the report, after it was filed, to the registered unit it is
     about and to the inspection record that followed it up, so it shows in
     the unit's file; sending it again with other ids changes the links. For
@@ -256,7 +256,7 @@ def report_links(request: HttpRequest, report_id: str, payload: LinksIn) -> Any:
     return _out(get_report_for_user(request.user, report_id), full=True)
 
 
-@router.post("/{report_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
+@router.post("/{report_id}/photos", response={200: ReportPhotoOut, 201: ReportPhotoOut, **ERRORS})
 def report_photo_add(request: HttpRequest, report_id: str, image: File[UploadedFile]) -> Any:
     """Attach a photo (multipart ``image``); the same photo twice is kept once."""
     report = get_report_for_user(request.user, report_id)

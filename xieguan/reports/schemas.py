@@ -20,7 +20,7 @@ class CategoryOut(Schema):
     )
 
 
-class StepOut(Schema):
+class ReportStepOut(Schema):
     kind: str
     kind_label: str
     at: datetime.datetime
@@ -57,7 +57,7 @@ class ReportOut(Schema):
     status_label: str
     closing_reason: str
     result: str
-    steps: list[StepOut] | None = None
+    steps: list[ReportStepOut] | None = None
     photo_ids: list[uuid.UUID] | None = None
 
 
@@ -83,7 +83,7 @@ class ReportIn(Schema):
     )
 
 
-class LinksIn(Schema):
+class ReportLinksIn(Schema):
     unit_id: uuid.UUID = Field(description="the registered unit the report is about, in its township")
     inspection_id: uuid.UUID | None = Field(
         None, description="a submitted inspection record of that unit that followed it up; empty: none"
@@ -94,7 +94,7 @@ class StepIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class PhotoOut(Schema):
+class ReportPhotoOut(Schema):
     id: uuid.UUID
     report_id: uuid.UUID
     width: int

@@ -27,6 +27,7 @@ from xieguan.accounts.permissions import (
 )
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo, save_photo_once
 from xieguan.core.registry import assert_period_open, ensure_open
@@ -316,7 +317,7 @@ def report_step(
         if kind in TOWNSHIP_STEPS:
             ensure_open(locked)
         if locked.status not in before:
-            raise ValidationError(
+            raise StateConflict(
                 {
                     "step": _("This step is not possible now: the report is “%(status)s”.")
                     % {"status": locked.get_status_display()}

@@ -65,7 +65,7 @@ from xieguan.units.selectors import (
 )
 
 router = Router(tags=["units"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 DUPLICATE_REASONS = {"credit_code": _("same credit code"), "name": _("similar name and address")}
 
 

@@ -44,7 +44,12 @@ class CertificateIn(Schema):
         None, description="client-made UUID; sending the same id again returns the existing record"
     )
     person_name: str = Field(max_length=50)
-    kind: str = Field(description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)")
+    kind: str = Field(
+        json_schema_extra={
+            "enum": ["health_certificate", "training_certificate"]
+        },  # checked by the service, in Chinese
+        description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)",
+    )
     number: str = Field("", max_length=60)
     expires_on: datetime.date | None = None
 

@@ -131,7 +131,7 @@ def test_api_steps_as_actions(demo, api_token, named_complaint):
     h = api_token(demo.users["cg1"])
     assert client.post(f"/api/complaints/{c.pk}/accept", **h).json()["status"] == "accepted"
     r = client.post(f"/api/complaints/{c.pk}/reply", json.dumps({"reply": "x"}), content_type="application/json", **h)
-    assert r.status_code == 422
+    assert r.status_code == 409
     r = client.post(
         f"/api/complaints/{c.pk}/result", json.dumps({"result": "已整改"}), content_type="application/json", **h
     )
@@ -157,3 +157,21 @@ def test_api_list_scoped_and_constant_queries(demo, api_token):
     )
     assert len(client.get("/api/complaints", **h).json()["items"]) == 5
     assert len(client.get("/api/complaints", **api_token(demo.users["dh1"])).json()["items"]) == 2
+
+
+def test_a_step_the_complaint_has_moved_past_is_a_conflict_not_bad_input(demo, api_token, named_complaint):
+    """409 for "reload: the record has moved on", 422 for "fix what you sent",
+    with the same Chinese detail (issue 19: the fuzzing read every refusal of
+    a state as a schema that did not say what the code checks)."""
+    c = named_complaint.complaint
+    h = api_token(demo.users["cg1"])
+    assert Client().post(f"/api/complaints/{c.pk}/accept", **h).status_code == 200
+    c.refresh_from_db()
+    before = (c.status, AuditEvent.objects.count())
+    url = f"/api/complaints/{c.pk}/reply"
+    early = Client().post(url, json.dumps({"reply": "已处理"}), content_type="application/json", **h)
+    assert early.status_code == 409 and "当前状态" in early.json()["detail"]
+    empty = Client().post(url, json.dumps({"reply": 5}), content_type="application/json", **h)
+    assert empty.status_code == 422 and empty.json()["detail"]
+    c.refresh_from_db()
+    assert (c.status, AuditEvent.objects.count()) == before

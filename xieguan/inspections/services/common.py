@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import RoleCode, User
 from xieguan.areas.models import Area, Level
+from xieguan.core.errors import StateConflict
 from xieguan.core.photos import prepare_photo, save_photo_once
 from xieguan.core.scope import is_within
 from xieguan.inspections.models import Inspection, Photo
@@ -60,7 +61,7 @@ def _inspectors(actor: User, users: Iterable[Any], *, field: str = "inspectors")
 
 def _require_draft(inspection: Inspection) -> None:
     if inspection.is_locked:
-        raise ValidationError(
+        raise StateConflict(
             _("This record has been submitted and is locked; make a correction (a new version) to change it.")
         )
 

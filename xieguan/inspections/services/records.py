@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import RECORD_INSPECTION, require
 from xieguan.core.audit import audit_record, audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import date_error
@@ -283,7 +284,7 @@ def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> I
         if not inspection.is_locked:
             raise ValidationError(_("A draft can be edited directly; only a submitted record is corrected."))
         if Inspection.objects.filter(supersedes=inspection).exists():
-            raise ValidationError(_("This version has already been corrected; correct the newest version."))
+            raise StateConflict(_("This version has already been corrected; correct the newest version."))
         new = Inspection.objects.create(
             unit=inspection.unit,
             area=inspection.area,

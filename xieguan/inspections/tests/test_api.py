@@ -113,7 +113,7 @@ def test_the_whole_visit_through_the_api(demo, api_token, comanager_in, cg2, uni
     done = client.post(f"{url}/submit", **headers)
     assert done.status_code == 200 and done.json()["status"] == "submitted"
     locked = client.patch(url, json.dumps({"problems": "改"}), content_type="application/json", **headers)
-    assert locked.status_code == 422 and "已提交并锁定" in locked.json()["detail"]
+    assert locked.status_code == 409 and "已提交并锁定" in locked.json()["detail"]
 
     past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     bad = post_json(
@@ -276,3 +276,34 @@ def test_two_opinions_issued_at_once_get_consecutive_numbers(demo, comanager_in,
     assert sorted(Opinion.objects.values_list("serial", flat=True)) == [1, 2, 3, 4]
     assert Opinion.objects.values("number").distinct().count() == 4
     assert Handover.objects.count() == 0 and Reinspection.objects.count() == 0
+
+
+def test_an_answer_sent_without_its_result_keeps_what_the_draft_holds(demo, api_token, comanager_in, unit):
+    """Found by fuzzing (issue 19): ``{"item_id": …}`` alone answered 500; an
+    item not on the checklist is a 422 in Chinese with nothing changed."""
+    record = draft(comanager_in, unit, inspectors=[comanager_in])
+    first = record.answers.order_by("item__sort").first()
+    first.result, first.note = "fails", "地面有积水"
+    first.save()
+    url, headers = f"/api/inspections/{record.pk}", api_token(comanager_in)
+
+    kept = Client().patch(
+        url, json.dumps({"answers": [{"item_id": first.item_id}]}), content_type="application/json", **headers
+    )
+    assert kept.status_code == 200, kept.content
+    first.refresh_from_db()
+    assert (first.result, first.note) == ("fails", "地面有积水")
+
+    noted = Client().patch(
+        url,
+        json.dumps({"answers": [{"item_id": first.item_id, "note": "已清理"}]}),
+        content_type="application/json",
+        **headers,
+    )
+    first.refresh_from_db()
+    assert noted.status_code == 200 and (first.result, first.note) == ("fails", "已清理")
+
+    unknown = Client().patch(url, json.dumps({"answers": [{"item_id": 0}]}), content_type="application/json", **headers)
+    assert unknown.status_code == 422 and "检查表" in unknown.json()["detail"]
+    first.refresh_from_db()
+    assert (first.result, first.note) == ("fails", "已清理")

@@ -190,10 +190,10 @@ def test_api_refuses_a_photo_and_a_forwarding_with_chinese_detail(month, client,
     headers = api_token(comanager_in)
     filed = month["filed"]
     response = client.post(f"/api/reports/{filed.pk}/photos", {"image": jpeg("red")}, **headers)
-    assert response.status_code == 422 and LOCKED in response.json()["detail"]
+    assert response.status_code == 409 and LOCKED in response.json()["detail"]
     response = client.post(
         f"/api/reports/{filed.pk}/forward", data={"note": ""}, content_type="application/json", **headers
     )
-    assert response.status_code == 422 and LOCKED in response.json()["detail"]
+    assert response.status_code == 409 and LOCKED in response.json()["detail"]
     filed.refresh_from_db()
     assert filed.status == ReportStatus.FILED and filed.photos.count() == 0

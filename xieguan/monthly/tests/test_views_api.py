@@ -231,7 +231,7 @@ def test_api_refuses_locked_edit_with_chinese_detail(
     set_clock(monkeypatch, LAST_DAY + datetime.timedelta(days=1))
     late = {**body, "date": LAST_DAY.isoformat()}
     response = client.post("/api/outreach", late, content_type="application/json", **api_token(comanager_in))
-    assert response.status_code == 422 and "已审核并锁定" in response.json()["detail"]
+    assert response.status_code == 409 and "已审核并锁定" in response.json()["detail"]
     fresh = {**body, "date": timezone.localdate().isoformat()}
     response = client.post("/api/outreach", fresh, content_type="application/json", **api_token(comanager_in))
     assert response.status_code == 201

@@ -73,7 +73,7 @@ def test_flow_as_actions(demo, api_token):
     created = post_json(Client(), "/api/reports", payload(), **api_token(demo.users["cun1"])).json()
     url = f"/api/reports/{created['id']}"
     cg1, inst = api_token(demo.users["cg1"]), api_token(demo.users["inst"])
-    assert post_json(Client(), f"{url}/handle", {"note": "x"}, **inst).status_code == 422
+    assert post_json(Client(), f"{url}/handle", {"note": "x"}, **inst).status_code == 409
     assert post_json(Client(), f"{url}/verify", {}, **api_token(demo.users["dh1"])).status_code == 404
     assert post_json(Client(), f"{url}/verify", {"note": "已核实"}, **cg1).json()["status"] == "verified"
     forwarded = post_json(Client(), f"{url}/forward", {}, **cg1).json()
@@ -145,6 +145,6 @@ def test_list_is_scoped_nearest_limit_first_with_constant_queries(demo, api_toke
 def test_report_status_never_changes_on_a_refused_close(demo, api_token):
     report = make_report(area=demo.villages[1], by=demo.users["cun1"], found_at=at(2026, 5, 1))
     response = post_json(Client(), f"/api/reports/{report.pk}/close", {}, **api_token(demo.users["cg1"]))
-    assert response.status_code == 422 and "现在不能办理" in response.json()["detail"]
+    assert response.status_code == 409 and "现在不能办理" in response.json()["detail"]
     report.refresh_from_db()
     assert report.status == ReportStatus.FILED
