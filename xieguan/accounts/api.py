@@ -133,7 +133,7 @@ def token_delete(request: HttpRequest) -> Any:
     return Status(204, None)
 
 
-@auth_router.post("/password", response={204: None, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post("/password", response={204: None, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
 def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Any:
     """Change one's own password (修改密码). Every API token of the account is
     revoked with it, this one too: sign in again with POST /api/auth/token."""
@@ -159,20 +159,20 @@ def two_factor_start(request: HttpRequest) -> Any:
     return {"device_id": device.pk, "secret": secret, "config_url": device.config_url}
 
 
-@auth_router.post("/two-factor/confirm", response={200: BackupCodesOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post("/two-factor/confirm", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
 def two_factor_confirm(request: HttpRequest, payload: TwoFactorConfirmIn) -> Any:
     """Turn two-step sign-in on with the app's first code; answers the backup codes."""
     codes = services.two_factor_confirm(actor=request.user, device_id=payload.device_id, code=payload.code)
     return {"backup_codes": codes}
 
 
-@auth_router.post("/two-factor/backup-codes", response={200: BackupCodesOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post("/two-factor/backup-codes", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
 def two_factor_backup_codes(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
     """New backup codes (the old ones stop working), after a current code."""
     return {"backup_codes": services.two_factor_backup_codes(actor=request.user, code=payload.code)}
 
 
-@auth_router.post("/two-factor/off", response={200: TwoFactorOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post("/two-factor/off", response={200: TwoFactorOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
 def two_factor_off(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
     """Turn one's own two-step sign-in off, with a current code."""
     services.two_factor_off(actor=request.user, person=request.user, code=payload.code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -50,6 +51,14 @@ class LocalTimeRenderer(JSONRenderer):
 class ErrorOut(Schema):
     detail: str
     fields: dict[str, list[str]] | None = None
+
+
+class RateOut(Schema):
+    """A rate as every figure shows it: numerator ÷ denominator."""
+
+    numerator: int
+    denominator: int
+    percent: Decimal | None = Field(description="per cent to one decimal; none when nothing is counted")
 
 
 class ConflictOut(ErrorOut):
@@ -231,7 +240,7 @@ _SINCE = Query(None, description="from this local day")
 _UNTIL = Query(None, description="to this local day")
 
 
-@audit_router.get("", response={200: ListOut[AuditEventOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
+@audit_router.get("", response={200: ListOut[AuditEventOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
 def audit_log(
     request: HttpRequest,
     q: str | None = Query(None, max_length=100, description="a user name or record text"),

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from xieguan.core.api import RateOut
+
 
 class FigurePartOut(Schema):
     clues: list[int] = Field(description="报告事件线索数 of this part: [本月, 本年累计]")
@@ -109,12 +111,6 @@ class MonthlySettingIn(Schema):
 
 
 # ---------------------------------------------------------------- issue 19 item 2: what the pages offer
-
-
-class RateOut(Schema):
-    numerator: int
-    denominator: int
-    percent: Decimal | None = Field(description="per cent to one decimal; none when nothing is counted")
 
 
 class AreaRefOut(Schema):

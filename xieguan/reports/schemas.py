@@ -7,6 +7,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from xieguan.core.api import RateOut
+
 
 class CategoryOut(Schema):
     id: uuid.UUID
@@ -185,12 +187,6 @@ class CategoryEditIn(Schema):
 class CategoryFullOut(CategoryOut):
     sort: int
     is_active: bool
-
-
-class RateOut(Schema):
-    numerator: int
-    denominator: int
-    percent: Decimal | None = Field(description="per cent to one decimal; none when nothing is counted")
 
 
 class IndicatorRowOut(Schema):
