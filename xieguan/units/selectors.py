@@ -226,7 +226,14 @@ NARROW_SCOPE_AREAS = 500
 
 def _narrowed(qs: Any, path: str) -> Any:
     """``qs`` limited to units of areas under ``path`` (one cheap query on
-    the area tree first, see NARROW_SCOPE_AREAS)."""
+    the area tree first, see NARROW_SCOPE_AREAS). A county's scope is its
+    units' own ``county`` column, which ``unit_county_name_idx`` reads in
+    name order: given its 130 areas as a list instead, PostgreSQL walked
+    the province-wide name index and threw away 42,000 rows for the first
+    page (0.4–0.8 s under load, issue 19 item 5)."""
+    segments = [s for s in path.split("/") if s]
+    if len(segments) == 3:
+        return qs.filter(county_id=uuid.UUID(hex=segments[2]))
     ids = list(Area.objects.filter(path__startswith=path).values_list("id", flat=True)[: NARROW_SCOPE_AREAS + 1])
     if len(ids) <= NARROW_SCOPE_AREAS:
         return qs.filter(area_id__in=ids)
