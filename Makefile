@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xieguan
 VENDOR := xieguan/core/static/vendor
 
-.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite lint check-migrations system-deps messages bench clean
+.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite lint check-migrations system-deps messages bench load clean
 
 run: install assets migrate demo
 	@$(PY) manage.py load_demo --logins
@@ -88,11 +88,22 @@ test-sqlite: install-dev assets
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest
 
 # The registry at province scale (issue 4 item 11): generates the province in
-# BENCH_DATABASE_URL when absent, measures, writes docs/bench.md.
+# BENCH_DATABASE_URL when absent, measures, writes docs/bench.md; then the
+# load test below on the same province.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_bench
-bench: install assets
+bench: install-dev assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_test
+
+# The load alone (issue 19 item 5): gunicorn with 3 workers, Redis, the task
+# worker on the generated province, 40 people at 50 requests/s for 3 minutes
+# with Locust; every write read back; figures into docs/bench.md. It stops
+# all it started; logs in var/load-<time>/. LOAD_PORT (8106), LOAD_REDIS_URL.
+load: install-dev assets
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py make_province --if-absent
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_test
 
 # Rebuild the zh_Hans catalogues after changing user-facing strings.
 messages: install-dev
