@@ -141,8 +141,8 @@ class Person(HttpUser):
         elif action == "due":
             self.page("/inspections/due/", "page: due this month")
         elif action == "overview":
-            query = f"?area={self.me['area_id']}" if self.me["kind"] == "higher" else ""
-            self.page(f"/monthly/overview/{query}", "page: month overview")
+            # Their own county, their city, or the province's first city.
+            self.page("/monthly/overview/", "page: month overview")
 
     # Filing an inspection through the API, one request a turn.
     def file_step(self) -> None:
