@@ -286,6 +286,22 @@ def month_window(area: Area, year: int, month: int) -> Window:
     return _windows(_schedule_of(area), year, month, None)[0]
 
 
+# The unit fields a patrol row carries: what the due page, the home panel,
+# the phone's list, the plan's prefill and the frequency rules read. Any
+# other field of ``UnitPatrol.unit`` costs a query per row.
+PATROL_UNIT_FIELDS = (
+    "id",
+    "name",
+    "is_key_unit",
+    "category_id",
+    "opened_on",
+    "created_at",
+    "closed_on",
+    "status",
+    "area",
+)
+
+
 def patrol_status(
     user: Any,
     *,
@@ -328,6 +344,10 @@ def patrol_status(
     units = Unit.objects.visible_to(user).filter(merged_into__isnull=True).select_related("area")
     if township is not None:
         units = units.filter(area__path__startswith=township.path)
+    # Only what the rows and their readers use (PATROL_UNIT_FIELDS): a
+    # county's 3,000 units load in half the time without the rest (the
+    # JSON of their county fields above all; issue 19 item 5).
+    units = units.only(*PATROL_UNIT_FIELDS)
     # The windows of the county the path lies in bound the queries; above
     # county level each county's periods may begin up to 27 days before the
     # calendar's or end up to 27 days after, so a month more is read and
