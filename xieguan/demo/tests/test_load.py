@@ -151,3 +151,21 @@ def test_the_section_is_replaced_not_repeated(tmp_path):
     again = replace_section(once, section.replace("2026-12-06", "2026-12-07"))
     assert again.count(SECTION_START) == 1 and again.count(SECTION_END) == 1
     assert again.startswith(document) and "2026-12-07" in again and "2026-12-06" not in again
+
+
+def test_the_bench_report_keeps_the_sections_after_its_own(tmp_path):
+    from xieguan.demo.management.commands.bench import _kept_after_command
+
+    report = tmp_path / "bench.md"
+    assert _kept_after_command(report) == ""
+    report.write_text(
+        "# Benchmark\n\n| old figures |\n\nThese figures: `manage.py bench --runs 15`.\n\n## Field app\n\nkept\n"
+        + SECTION_START
+        + "\nload\n"
+        + SECTION_END
+        + "\n",
+        encoding="utf-8",
+    )
+    kept = _kept_after_command(report)
+    assert "old figures" not in kept and kept.startswith("\n## Field app\n\nkept\n")
+    assert SECTION_START in kept and SECTION_END in kept
