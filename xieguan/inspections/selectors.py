@@ -311,6 +311,7 @@ def patrol_status(
     township: Area | None = None,
     today: datetime.date,
     on: datetime.date | None = None,
+    within: Area | None = None,
 ) -> PatrolView:
     """Which units are due, done and overdue in a month or a quarter.
 
@@ -325,10 +326,13 @@ def patrol_status(
     submitted inspection whose date lies in the unit's window; overdue =
     not done and the window has ended. Five queries whatever the number
     of units (the counties' start days, the units, the frequency rules,
-    the inspections, the townships)."""
+    the inspections, the townships). ``within`` narrows it to one area of
+    the user's (the county or city an overview shows: a province user's
+    overview of one city must not read the province's 300,000 units)."""
     from django.utils import timezone
 
-    path = township.path if township is not None else scope_path_for(user)
+    narrowest = township or within
+    path = narrowest.path if narrowest is not None else scope_path_for(user)
     schedules = month_schedules(path)
     windows: dict[str, tuple[Window, Window]] = {}
 
@@ -342,8 +346,8 @@ def patrol_status(
         return windows[county]
 
     units = Unit.objects.visible_to(user).filter(merged_into__isnull=True).select_related("area")
-    if township is not None:
-        units = units.filter(area__path__startswith=township.path)
+    if narrowest is not None:
+        units = units.filter(area__path__startswith=narrowest.path)
     # Only what the rows and their readers use (PATROL_UNIT_FIELDS): a
     # county's 3,000 units load in half the time without the rest (the
     # JSON of their county fields above all; issue 19 item 5).
@@ -382,6 +386,8 @@ def patrol_status(
     townships = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).in_code_order()
     if township is not None:
         townships = townships.filter(pk=township.pk)
+    elif within is not None:
+        townships = townships.filter(path__startswith=within.path)
     by_segment = {t.id.hex: Coverage(township=t) for t in townships}
     for row in view.rows:
         cov = by_segment.get(row.township_segment)
