@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xieguan
 VENDOR := xieguan/core/static/vendor
 
-.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite test-fuzz fuzz lint check-migrations system-deps messages bench backup restore clean
+.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite test-fuzz fuzz lint check-migrations system-deps messages bench load backup restore clean
 
 run: install assets migrate demo
 	@$(PY) manage.py load_demo --logins
@@ -113,11 +113,22 @@ fuzz: install-dev
 	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 100 --seed random
 
 # The registry at province scale (issue 4 item 11): generates the province in
-# BENCH_DATABASE_URL when absent, measures, writes docs/bench.md.
+# BENCH_DATABASE_URL when absent, measures, writes docs/bench.md; then the
+# load test below on the same province.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_bench
-bench: install assets
+bench: install-dev assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_test
+
+# The load alone (issue 19 item 5): gunicorn with 3 workers, Redis, the task
+# worker on the generated province, 40 people at 50 requests/s for 3 minutes
+# with Locust; every write read back; figures into docs/bench.md. It stops
+# all it started; logs in var/load-<time>/. LOAD_PORT (8106), LOAD_REDIS_URL.
+load: install-dev assets
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py make_province --if-absent
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_test
 
 # Backup and restore (docs/deploy.md, xieguan/core/backup.py): the database
 # (pg_dump, or SQLite's online backup) and every uploaded file, with a

@@ -158,7 +158,7 @@ def month_overview(user: Any, *, area: Area, year: int, month: int, today: datet
             total.submitted += submitted
             total.on_time += on_time
     else:
-        for rate in reporting_rates(user, year=year, month=month):
+        for rate in reporting_rates(user, year=year, month=month, within=area):
             row = rows.get(rate.area.id.hex)
             if row is None:
                 continue

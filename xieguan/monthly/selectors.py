@@ -569,11 +569,15 @@ class ReportingRate:
         return Rate(self.on_time, self.expected)
 
 
-def reporting_rates(user: Any, *, year: int, month: int) -> list[ReportingRate]:
+def reporting_rates(user: Any, *, year: int, month: int, within: Area | None = None) -> list[ReportingRate]:
     """The reporting rate of each county in the user's area for a month (a
     township user: of their own township), with the townships still missing
-    (never submitted, or returned)."""
-    areas = list(Area.objects.visible_to(user).filter(level=Level.COUNTY).order_by("code", "path"))
+    (never submitted, or returned). ``within``: only the counties of that
+    area (a city's overview asks for its own, not the province's 100)."""
+    counties = Area.objects.visible_to(user).filter(level=Level.COUNTY)
+    if within is not None:
+        counties = counties.filter(path__startswith=within.path)
+    areas = list(counties.order_by("code", "path"))
     institution = getattr(user, "institution", None)
     if not areas and institution is not None and institution.area.level == Level.TOWNSHIP:
         areas = [institution.area]

@@ -358,6 +358,7 @@ class Unit(BaseModel):
             # The whole-registry list (a province user) pages by name, and the
             # "recently changed" sort by updated_at, each ending in the key.
             models.Index(fields=["name", "id"], name="unit_name_id_idx"),
+            models.Index(fields=["county", "name", "id"], name="unit_county_name_idx"),
             models.Index(fields=["-updated_at", "-id"], name="unit_updated_idx"),
         ]
         constraints = [

@@ -227,7 +227,14 @@ NARROW_SCOPE_AREAS = 500
 
 def _narrowed(qs: Any, path: str) -> Any:
     """``qs`` limited to units of areas under ``path`` (one cheap query on
-    the area tree first, see NARROW_SCOPE_AREAS)."""
+    the area tree first, see NARROW_SCOPE_AREAS). A county's scope is its
+    units' own ``county`` column, which ``unit_county_name_idx`` reads in
+    name order: given its 130 areas as a list instead, PostgreSQL walked
+    the province-wide name index and threw away 42,000 rows for the first
+    page (0.4–0.8 s under load, issue 19 item 5)."""
+    segments = [s for s in path.split("/") if s]
+    if len(segments) == 3:
+        return qs.filter(county_id=uuid.UUID(hex=segments[2]))
     ids = list(Area.objects.filter(path__startswith=path).values_list("id", flat=True)[: NARROW_SCOPE_AREAS + 1])
     if len(ids) <= NARROW_SCOPE_AREAS:
         return qs.filter(area_id__in=ids)
@@ -333,18 +340,18 @@ class FilingRate:
         return self.complete / self.units if self.units else None
 
 
-def filing_rate_by_township(user: Any) -> list[FilingRate]:
-    """建档率 per township in the user's area:
+def filing_rate_by_township(user: Any, within: Area | None = None) -> list[FilingRate]:
+    """建档率 per township in the user's area (``within``: only those of that
+    area of theirs, as an overview of one county or city asks):
     filing_rate = units with a complete file ÷ units existing (not closed).
     Two queries, whatever the number of units."""
-    townships = list(Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).in_code_order())
-    rows = (
-        Unit.objects.existing()
-        .current()
-        .visible_to(user)
-        .values("area__path")
-        .annotate(total=Count("id"), complete=Count("id", filter=Q(is_complete=True)))
-    )
+    area_rows = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP)
+    units = Unit.objects.existing().current().visible_to(user)
+    if within is not None:
+        area_rows = area_rows.filter(path__startswith=within.path)
+        units = units.filter(area__path__startswith=within.path)
+    townships = list(area_rows.in_code_order())
+    rows = units.values("area__path").annotate(total=Count("id"), complete=Count("id", filter=Q(is_complete=True)))
     by_segment: dict[str, list[int]] = {}
     for row in rows:
         segments = [s for s in row["area__path"].split("/") if s]

@@ -69,6 +69,16 @@ def _p95(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+def _kept_after_command(path: Path) -> str:
+    """What the report holds after its "These figures" line (the field
+    app's and the load test's sections, written by others): kept when the
+    figures above are written again."""
+    if not path.exists():
+        return ""
+    _before, found, after = path.read_text(encoding="utf-8").partition("\nThese figures: `manage.py bench")
+    return after.partition("\n")[2] if found else ""
+
+
 class Command(BaseCommand):
     help = "Measure the registry at province scale and write docs/bench.md."
 
@@ -598,6 +608,7 @@ class Command(BaseCommand):
             "",
             "```",
             "make bench    # BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/xieguan_bench",
+            "make load     # the load test alone (its section below)",
             "```",
             "",
             f"These figures: `manage.py bench --runs {options['runs']} --export-runs {options['export_runs']}`.",
@@ -605,5 +616,5 @@ class Command(BaseCommand):
         ]
         path = Path(options["output"])
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines), encoding="utf-8")
+        path.write_text("\n".join(lines) + _kept_after_command(path), encoding="utf-8")
         self.stdout.write(f"wrote {path}")
