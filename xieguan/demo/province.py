@@ -118,7 +118,23 @@ def _bench_users(province: Area, township: Area, county: Area) -> dict[str, User
     }
     users["bench_province"].roles.add(Role.objects.get(code=RoleCode.HIGHER_READONLY))
     users["bench_township"].roles.add(Role.objects.get(code=RoleCode.COMANAGER))
+    users["bench_county"] = bench_county_user()
     return users
+
+
+def bench_county_user() -> User:
+    """The county leader of the county of ``bench_township`` (``bench_county``),
+    made on first use so that a province generated before it existed gets one."""
+    found = User.objects.filter(username="bench_county").first()
+    if found is not None:
+        return found
+    township = User.objects.select_related("institution__area__parent").get(username="bench_township")
+    county = township.institution.area.parent
+    assert county is not None and county.level == Level.COUNTY
+    bureau = Institution.objects.create(name=f"{county.name}卫生健康局", type=InstitutionType.BUREAU, area=county)
+    user = User.objects.create_user("bench_county", password=None, institution=bureau, full_name="县级用户")
+    user.roles.add(Role.objects.get(code=RoleCode.COUNTY_LEADER))
+    return user
 
 
 def _initials(cache: dict[str, str], text: str) -> str:

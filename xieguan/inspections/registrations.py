@@ -33,7 +33,7 @@ from xieguan.inspections.selectors import due_this_month, opinions_awaiting_rein
 
 def coverage_tally(user: Any, *, area: Any, period: Period, today: datetime.date) -> Tally:
     """巡查覆盖率's counts per township for the month."""
-    view = patrol_status(user, year=period.year, month=period.month, today=today, within=area)
+    view = patrol_status(user, year=period.year, month=period.month, township=area, today=today, rows=False)
     for coverage in view.coverage:
         yield coverage.township.path, {"due": coverage.due, "patrolled": coverage.done}
 

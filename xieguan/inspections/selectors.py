@@ -4,11 +4,31 @@ overdue, coverage (巡查覆盖率), the 巡查登记表, and the records by id.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.registry import MonthSchedule, month_schedules
@@ -53,21 +73,6 @@ def get_handover_for_user(user: Any, pk: Any) -> Handover:
         "unit", "area", "inspection", "opinion", "reinspection", "sent_by", "handled_by"
     )
     return get_object_for_user(qs, user, pk)
-
-
-def plan_progress(plan: MonthlyPlan) -> list[tuple[Unit, bool]]:
-    """The plan's units by name, each with whether a submitted record of it
-    lies in the plan's month (the county's reporting period). Three queries."""
-    start, end = month_window(plan.township, plan.year, plan.month)
-    done_ids = set(
-        Inspection.objects.filter(
-            status=InspectionStatus.SUBMITTED,
-            unit__in=plan.units.all(),
-            started_at__date__gte=start,
-            started_at__date__lte=end,
-        ).values_list("unit_id", flat=True)
-    )
-    return [(unit, unit.pk in done_ids) for unit in plan.units.select_related("area").order_by("name", "id")]
 
 
 def get_plan_for_user(user: Any, pk: Any) -> MonthlyPlan:
@@ -226,6 +231,8 @@ class PatrolView:
     end: datetime.date
     rows: list[UnitPatrol] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
+    units: Any = None  # the annotated queryset the figures were counted from (``patrol_units``)
+    counts: dict[str, int] = field(default_factory=dict)  # units by state ("" all) in the whole view
 
     @property
     def total(self) -> Coverage:
@@ -262,18 +269,6 @@ def _windows(
     return (period.first_day, period.last_day), q_window
 
 
-def _existed(unit: Unit, start: datetime.date, end: datetime.date) -> bool:
-    """``units_existing_in`` for one unit already read."""
-    from django.utils import timezone
-
-    opened = unit.opened_on or (timezone.localtime(unit.created_at).date() if unit.created_at else None)
-    if opened is not None and opened > end:
-        return False
-    if unit.closed_on is not None:
-        return unit.closed_on >= start
-    return unit.status != UnitStatus.CLOSED
-
-
 def current_month(user: Any, today: datetime.date, area: Area | None = None) -> tuple[int, int]:
     """The (year, month) of the reporting period ``today`` falls in for the
     county of ``area`` (or of the user's own area): with periods from the
@@ -301,20 +296,153 @@ def month_window(area: Area, year: int, month: int) -> Window:
     return _windows(_schedule_of(area), year, month, None)[0]
 
 
-# The unit fields a patrol row carries: what the due page, the home panel,
-# the phone's list, the plan's prefill and the frequency rules read. Any
-# other field of ``UnitPatrol.unit`` costs a query per row.
-PATROL_UNIT_FIELDS = (
-    "id",
-    "name",
-    "is_key_unit",
-    "category_id",
-    "opened_on",
-    "created_at",
-    "closed_on",
-    "status",
-    "area",
-)
+def _windows_by_county(
+    schedules: Any, path: str, year: int, month: int | None, quarter: int | None, on: datetime.date | None
+) -> tuple[tuple[Window, Window], dict[tuple[Window, Window], list[str]]]:
+    """The windows of the counties with no rule of their own (the calendar)
+    and, grouped by their windows, the counties at, under or above ``path``
+    whose rules make theirs differ. No query: the counties with rules are
+    those the schedules' lookup knows."""
+
+    def of(schedule: MonthSchedule | None) -> tuple[Window, Window]:
+        y, m = year, month
+        if on is not None:
+            y, m = (on.year, on.month) if schedule is None else _ym(schedule.containing(on))
+        return _windows(schedule, y, m, quarter if on is None else None)
+
+    default = of(None)
+    groups: dict[tuple[Window, Window], list[str]] = {}
+    known = getattr(schedules, "known", None) if schedules is not None else None
+    counties = list(known) if known is not None else []
+    home = _county_segment(path)
+    if schedules is not None and known is None and home:
+        counties = [home]
+    for county in counties:
+        windows = of(schedules(county))
+        if windows != default:
+            groups.setdefault(windows, []).append(county)
+    return default, groups
+
+
+def _by_county(groups: dict[Any, list[str]], pick: Callable[[Any], Any], default: Any, field: Any) -> Any:
+    """A SQL CASE giving each unit its own county's value (``pick`` of its windows)."""
+    whens = [
+        When(reduce(operator.or_, (Q(area__path__contains=f"/{c}/") for c in counties)), then=Value(pick(w)))
+        for w, counties in groups.items()
+    ]
+    return Case(*whens, default=Value(pick(default)), output_field=field) if whens else Value(pick(default), field)
+
+
+def patrol_units(
+    user: Any,
+    *,
+    year: int,
+    month: int | None = None,
+    quarter: int | None = None,
+    township: Area | None = None,
+    today: datetime.date,
+    on: datetime.date | None = None,
+) -> tuple[QuerySet[Unit], Window]:
+    """The units ``patrol_status`` counts, each annotated in SQL with its
+    ``frequency``, its window (``w_start``, ``w_end``), ``done_on`` (the
+    last patrol in it) and ``state``, and the window of the path's own
+    county (the calendar's above county level). Nothing is read into
+    Python but the counties' start days and the frequency rules (two
+    queries), so a province costs what a township costs in queries."""
+    path = township.path if township is not None else scope_path_for(user)
+    schedules = month_schedules(path)
+    default, groups = _windows_by_county(schedules, path, year, month, quarter, on)
+    home = _county_segment(path)
+    own = next((w for w, counties in groups.items() if home in counties), default) if home else default
+    date = DateField()
+    m_start = _by_county(groups, lambda w: w[0][0], default, date)
+    m_end = _by_county(groups, lambda w: w[0][1], default, date)
+    q_start = _by_county(groups, lambda w: w[1][0], default, date)
+    q_end = _by_county(groups, lambda w: w[1][1], default, date)
+
+    units = Unit.objects.visible_to(user).filter(merged_into__isnull=True)
+    if township is not None:
+        units = units.filter(area__path__startswith=township.path)
+    if path.count("/") > Level.PREFECTURE + 1:
+        # A county or narrower: the same units, asked by their areas' ids, so
+        # the database reads them by index instead of scanning the province.
+        units = units.filter(area_id__in=Area.objects.filter(path__startswith=path).values("id"))
+    # Only the rules of counties at, under or above the path can apply.
+    rules = [
+        r
+        for r in FrequencyRule.objects.select_related("county")
+        if r.county.path.startswith(path) or path.startswith(r.county.path)
+    ]
+    # The most specific rule wins; among equally specific ones the first (``frequency_of``).
+    rules.sort(key=lambda r: -((2 if r.category_id is not None else 0) + (1 if r.key_unit is not None else 0)))
+    whens = []
+    for rule in rules:
+        condition = Q(area__path__startswith=rule.county.path)
+        if rule.category_id is not None:
+            condition &= Q(category_id=rule.category_id)
+        if rule.key_unit is not None:
+            condition &= Q(is_key_unit=rule.key_unit)
+        whens.append(When(condition, then=Value(rule.period)))
+    whens.append(When(is_key_unit=True, then=Value(Period.MONTH)))
+    frequency = Case(*whens, default=Value(Period.QUARTER), output_field=CharField())
+    by_month = Value(True) if month is None and on is None else Q(frequency=Period.MONTH)
+    units = units.annotate(m_start=m_start, m_end=m_end, q_start=q_start, q_end=q_end, frequency=frequency)
+    # Only units that existed in their county's month window (``units_existing_in``, per unit).
+    opened = Q(opened_on__lte=F("m_end")) | Q(opened_on__isnull=True, created_at__date__lte=F("m_end"))
+    not_closed = Q(closed_on__gte=F("m_start")) | (Q(closed_on__isnull=True) & ~Q(status=UnitStatus.CLOSED))
+    units = units.filter(opened & not_closed)
+    units = units.annotate(
+        by_month=ExpressionWrapper(by_month, output_field=BooleanField()),
+    ).annotate(
+        w_start=Case(When(by_month=True, then=F("m_start")), default=F("q_start"), output_field=date),
+        w_end=Case(When(by_month=True, then=F("m_end")), default=F("q_end"), output_field=date),
+    )
+    patrols = Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED,
+        unit=OuterRef("pk"),
+        started_at__date__gte=OuterRef("w_start"),
+        started_at__date__lte=OuterRef("w_end"),
+    )
+    # Which units were patrolled at all in the widest window, read once (a
+    # hashed list); only those are then matched against their own window.
+    every = [default, *groups]
+    widest = (min(min(m[0], q[0]) for m, q in every), max(max(m[1], q[1]) for m, q in every))
+    recent = Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED, started_at__date__gte=widest[0], started_at__date__lte=widest[1]
+    ).values("unit_id")
+    units = units.annotate(
+        patrolled=Case(When(pk__in=recent, then=Exists(patrols)), default=Value(False), output_field=BooleanField()),
+        state=Case(
+            When(patrolled=True, then=Value("done")),
+            When(w_end__lt=today, then=Value("overdue")),
+            default=Value("due"),
+            output_field=CharField(),
+        ),
+    )
+    return units, own[0]
+
+
+def _with_done_on(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """The day of each unit's last patrol in its window (for the rows shown, not the counts)."""
+    patrols = Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED,
+        unit=OuterRef("pk"),
+        started_at__date__gte=OuterRef("w_start"),
+        started_at__date__lte=OuterRef("w_end"),
+    )
+    last = patrols.order_by("-started_at").annotate(day=TruncDate("started_at")).values("day")[:1]
+    return units.annotate(done_on=Subquery(last, output_field=DateField()))
+
+
+def _patrol_row(unit: Unit) -> UnitPatrol:
+    return UnitPatrol(
+        unit,
+        unit.frequency,  # type: ignore[attr-defined]
+        unit.w_start,  # type: ignore[attr-defined]
+        unit.w_end,  # type: ignore[attr-defined]
+        unit.done_on,  # type: ignore[attr-defined]
+        unit.state,  # type: ignore[attr-defined]
+    )
 
 
 def patrol_status(
@@ -326,7 +454,7 @@ def patrol_status(
     township: Area | None = None,
     today: datetime.date,
     on: datetime.date | None = None,
-    within: Area | None = None,
+    rows: bool = True,
 ) -> PatrolView:
     """Which units are due, done and overdue in a month or a quarter.
 
@@ -339,80 +467,73 @@ def patrol_status(
     patrolled). Quarter view (季度巡查率): every unit is due once in the
     quarter. Only units that existed in their window count. done = a
     submitted inspection whose date lies in the unit's window; overdue =
-    not done and the window has ended. Five queries whatever the number
-    of units (the counties' start days, the units, the frequency rules,
-    the inspections, the townships). ``within`` narrows it to one area of
-    the user's (the county or city an overview shows: a province user's
-    overview of one city must not read the province's 300,000 units)."""
-    from django.utils import timezone
+    not done and the window has ended.
 
-    narrowest = township or within
-    path = narrowest.path if narrowest is not None else scope_path_for(user)
-    schedules = month_schedules(path)
-    windows: dict[str, tuple[Window, Window]] = {}
-
-    def windows_of(county: str) -> tuple[Window, Window]:
-        if county not in windows:
-            schedule = schedules(county) if schedules is not None and county else None
-            y, m = year, month
-            if on is not None:
-                y, m = (on.year, on.month) if schedule is None else _ym(schedule.containing(on))
-            windows[county] = _windows(schedule, y, m, quarter if on is None else None)
-        return windows[county]
-
-    units = Unit.objects.visible_to(user).filter(merged_into__isnull=True).select_related("area")
-    if narrowest is not None:
-        units = units.filter(area__path__startswith=narrowest.path)
-    # Only what the rows and their readers use (PATROL_UNIT_FIELDS): a
-    # county's 3,000 units load in half the time without the rest (the
-    # JSON of their county fields above all; issue 19 item 5).
-    units = units.only(*PATROL_UNIT_FIELDS)
-    # The windows of the county the path lies in bound the queries; above
-    # county level each county's periods may begin up to 27 days before the
-    # calendar's or end up to 27 days after, so a month more is read and
-    # every unit then held to its own county's windows.
-    home = _county_segment(path)
-    home_month, home_quarter = windows_of(home)
-    slack = datetime.timedelta(days=0 if home else 31)
-    start, end = home_month
-    existing = units_existing_in(units, start - slack, end + slack)
-    unit_list = list(existing.order_by("area__path", "name", "id"))
-    rules = list(FrequencyRule.objects.select_related("county"))
-    dates: dict[Any, list[datetime.date]] = {}
-    inspected = Inspection.objects.filter(
-        status=InspectionStatus.SUBMITTED,
-        unit__in=existing.values("pk"),
-        started_at__date__gte=home_quarter[0] - slack,
-        started_at__date__lte=home_quarter[1] + slack,
-    ).values_list("unit_id", "started_at")
-    for unit_id, started_at in inspected:
-        dates.setdefault(unit_id, []).append(timezone.localtime(started_at).date())
+    Everything is counted by the database (``patrol_units``): coverage is
+    one aggregate grouped by the township part of the units' area paths.
+    ``rows=False`` leaves the list of units empty (the figures alone, for
+    a scope of any size; ``patrol_rows`` pages the list). Five queries
+    whatever the number of units (the counties' start days, the frequency
+    rules, the aggregate, the townships, the units)."""
+    units, (start, end) = patrol_units(
+        user, year=year, month=month, quarter=quarter, township=township, today=today, on=on
+    )
     view = PatrolView(start=start, end=end)
-    for unit in unit_list:
-        month_window_, quarter_window = windows_of(_county_segment(unit.area.path))
-        if not _existed(unit, *month_window_):
-            continue
-        frequency = frequency_of(unit, rules)
-        by_month = frequency == Period.MONTH or (month is None and on is None)
-        w_start, w_end = month_window_ if by_month else quarter_window
-        done = sorted(d for d in dates.get(unit.pk, []) if w_start <= d <= w_end)
-        state = "done" if done else ("overdue" if w_end < today else "due")
-        view.rows.append(UnitPatrol(unit, frequency, w_start, w_end, done[-1] if done else None, state))
+    view.units = units
     townships = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).in_code_order()
     if township is not None:
-        townships = townships.filter(pk=township.pk)
-    elif within is not None:
-        townships = townships.filter(path__startswith=within.path)
-    by_segment = {t.id.hex: Coverage(township=t) for t in townships}
-    for row in view.rows:
-        cov = by_segment.get(row.township_segment)
-        if cov is None:
-            continue
-        cov.due += 1
-        cov.done += row.state == "done"
-        cov.overdue += row.state == "overdue"
-    view.coverage = list(by_segment.values())
+        townships = townships.filter(path__startswith=township.path)
+    # Grouped by the unit's township (a hash of as many groups as townships,
+    # not a sort of every unit): a unit lies in a township or in one of its
+    # villages, so its area or that area's parent is its township.
+    home_of = Case(
+        When(area__level=Level.TOWNSHIP, then=F("area_id")), default=F("area__parent_id"), output_field=UUIDField()
+    )
+    counted = (
+        units.order_by()
+        .annotate(home=home_of)
+        .values("home")
+        .annotate(
+            n=Count("id"),
+            done=Count("id", filter=Q(patrolled=True)),
+            overdue=Count("id", filter=Q(patrolled=False, w_end__lt=today)),
+        )
+    )
+    township_list = list(townships)
+    ids = {t.pk for t in township_list}
+    by_township: dict[Any, Coverage] = {}
+    view.counts = {"": 0, "done": 0, "overdue": 0}
+    for group in counted:
+        view.counts[""] += group["n"]
+        view.counts["done"] += group["done"]
+        view.counts["overdue"] += group["overdue"]
+        key = group["home"]
+        if key in ids:
+            cov = by_township.setdefault(key, Coverage(township=None))  # type: ignore[arg-type]
+            cov.due += group["n"]
+            cov.done += group["done"]
+            cov.overdue += group["overdue"]
+    view.counts["due"] = view.counts[""] - view.counts["done"] - view.counts["overdue"]
+    for t in township_list:
+        found = by_township.get(t.pk)
+        view.coverage.append(
+            Coverage(township=t, due=found.due, done=found.done, overdue=found.overdue) if found else Coverage(t)
+        )
+    if rows:
+        ordered = _with_done_on(units).select_related("area").order_by("area__path", "name", "id")
+        view.rows = [_patrol_row(u) for u in ordered]
     return view
+
+
+def patrol_rows(view: PatrolView, *, state: str = "", limit: int) -> tuple[list[UnitPatrol], int]:
+    """The first ``limit`` units of a ``patrol_status(rows=False)`` view (in
+    ``state`` if given), in area order, and how many there are (from the
+    view's counts: no second pass over the units). One query."""
+    units = view.units
+    if state:
+        units = units.filter(state=state)
+    first = _with_done_on(units).select_related("area").order_by("area__path", "name", "id")[:limit]
+    return [_patrol_row(u) for u in first], view.counts.get(state, 0)
 
 
 def _ym(period: Any) -> tuple[int, int]:

@@ -247,8 +247,22 @@ def start_days_under(path: str) -> Callable[[str], Rules]:
     for county, applies_from, start_day in rows:
         changes.setdefault(county.hex, []).append((applies_from, start_day))
     found = {county: Rules(start_days=tuple(sorted(pairs))) for county, pairs in changes.items()}
-    default = Rules()
-    return lambda county: found.get(county, default)
+    return CountyRules(found)
+
+
+@dataclass(frozen=True)
+class CountyRules:
+    """A lookup from a county's id (hex) to its rules; ``known`` names the
+    counties that have rules of their own (every other one has the
+    calendar month), so a caller can treat those alone separately."""
+
+    known: dict[str, Rules]
+
+    def __call__(self, county: str) -> Rules:
+        return self.known.get(county, _CALENDAR)
+
+
+_CALENDAR = Rules()
 
 
 def reporting_period(area: Any, year: int, month: int) -> Period:

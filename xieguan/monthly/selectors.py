@@ -557,6 +557,8 @@ class ReportingRate:
     submitted: int
     on_time: int
     missing: list[Area]
+    deadline: datetime.date | None = None
+    due: bool = True
 
     @property
     def rate(self) -> Rate:
@@ -569,30 +571,132 @@ class ReportingRate:
         return Rate(self.on_time, self.expected)
 
 
-def reporting_rates(user: Any, *, year: int, month: int, within: Area | None = None) -> list[ReportingRate]:
+def reporting_rates(
+    user: Any, *, year: int, month: int, today: datetime.date | None = None, within: Area | None = None
+) -> list[ReportingRate]:
     """The reporting rate of each county in the user's area for a month (a
     township user: of their own township), with the townships still missing
-    (never submitted, or returned). ``within``: only the counties of that
-    area (a city's overview asks for its own, not the province's 100)."""
-    counties = Area.objects.visible_to(user).filter(level=Level.COUNTY)
+    (never submitted, or returned). With ``today``, a county whose deadline
+    for the month is still ahead has nothing due: it counts no township
+    (``due`` False) instead of showing every township missing. ``within``:
+    only the counties of that area (a city's overview asks for its own, not
+    the province's 100)."""
+    return reporting_rates_of_months(user, year=year, months=[month], today=today, within=within)[month]
+
+
+def reporting_rates_of_months(
+    user: Any, *, year: int, months: list[int], today: datetime.date | None = None, within: Area | None = None
+) -> dict[int, list[ReportingRate]]:
+    """``reporting_rates`` of several months of a year at once, in five
+    queries whatever the number of counties, townships and months (the
+    counties, their rules, the stations, the reports; or a township's own).
+    Each county's months follow its own rules (period boundaries and
+    deadline day, ``monthly.periods``)."""
+    county_rows = Area.objects.visible_to(user).filter(level=Level.COUNTY)
     if within is not None:
-        counties = counties.filter(path__startswith=within.path)
-    areas = list(counties.order_by("code", "path"))
+        county_rows = county_rows.filter(path__startswith=within.path)
+    counties = list(county_rows.order_by("code", "path"))
     institution = getattr(user, "institution", None)
-    if not areas and institution is not None and institution.area.level == Level.TOWNSHIP:
-        areas = [institution.area]
-    result = []
-    for area in areas:
-        rows = township_months(user, area=area, year=year, month=month)
-        result.append(
-            ReportingRate(
-                area=area,
-                year=year,
-                month=month,
-                expected=len(rows),
-                submitted=sum(r.submitted for r in rows),
-                on_time=sum(r.on_time for r in rows),
-                missing=[r.township for r in rows if not r.submitted],
-            )
-        )
+    if not counties:
+        if institution is None or institution.area.level != Level.TOWNSHIP:
+            return {m: [] for m in months}
+        return {m: [_rate_of(user, institution.area, year, m, today)] for m in months}
+    rules = _rules_of(counties)
+    # The stations of every county, read once; each county's months then pick theirs.
+    first = min(rules[c.pk].period(year, min(months)).first_day for c in counties)
+    last = max(rules[c.pk].period(year, max(months)).last_day for c in counties)
+    stations = (
+        Institution.objects.visible_to(user)
+        .filter(type=InstitutionType.STATION, area__level=Level.TOWNSHIP)
+        .filter(area__path__startswith=_common_prefix([c.path for c in counties]))
+        .existing_in(first, last)
+        .select_related("area")
+    )
+    by_county: dict[str, list[Institution]] = {}
+    for station in stations:
+        by_county.setdefault(_county_hex(station.area.path), []).append(station)
+    reports = {
+        (r.township_id, r.month): r
+        for r in MonthlyReport.objects.visible_to(user)
+        .filter(year=year, month__in=months, township__path__startswith=_common_prefix([c.path for c in counties]))
+        .only("id", "township_id", "month", "status", "on_time")
+    }
+    result: dict[int, list[ReportingRate]] = {}
+    for month in months:
+        rows = result.setdefault(month, [])
+        for county in counties:
+            county_rules = rules[county.pk]
+            bounds = county_rules.period(year, month)
+            deadline = bounds.deadline(county_rules.deadline_day)
+            if today is not None and today <= deadline:
+                rows.append(ReportingRate(county, year, month, 0, 0, 0, [], deadline, due=False))
+                continue
+            townships: dict[Any, Area] = {}
+            for station in by_county.get(county.id.hex, []):
+                if (station.opened_on is None or station.opened_on <= bounds.last_day) and (
+                    station.closed_on is None or station.closed_on >= bounds.first_day
+                ):
+                    townships[station.area_id] = station.area
+            ordered = sorted(townships.values(), key=lambda t: (t.code is None, t.code or "", t.path))
+            submitted = on_time = 0
+            missing = []
+            for township in ordered:
+                report = reports.get((township.pk, month))
+                done = report is not None and report.status in (MonthlyStatus.SUBMITTED, MonthlyStatus.APPROVED)
+                submitted += done
+                on_time += done and bool(report and report.on_time)
+                if not done:
+                    missing.append(township)
+            rows.append(ReportingRate(county, year, month, len(ordered), submitted, on_time, missing, deadline))
     return result
+
+
+def _rate_of(user: Any, area: Area, year: int, month: int, today: datetime.date | None) -> ReportingRate:
+    rules = rules_for(area)
+    deadline = rules.deadline(year, month)
+    if today is not None and today <= deadline:
+        return ReportingRate(area, year, month, 0, 0, 0, [], deadline, due=False)
+    rows = township_months(user, area=area, year=year, month=month)
+    return ReportingRate(
+        area=area,
+        year=year,
+        month=month,
+        expected=len(rows),
+        submitted=sum(r.submitted for r in rows),
+        on_time=sum(r.on_time for r in rows),
+        missing=[r.township for r in rows if not r.submitted],
+        deadline=deadline,
+    )
+
+
+def _rules_of(counties: list[Area]) -> dict[Any, Rules]:
+    """``rules_for`` of many counties in one query."""
+    rows = (
+        Area.objects.filter(pk__in=[c.pk for c in counties])
+        .order_by()
+        .values_list("id", "monthly_setting__deadline_day", "period_rules__applies_from", "period_rules__start_day")
+    )
+    deadlines: dict[Any, int] = {}
+    starts: dict[Any, list[tuple[datetime.date, int]]] = {}
+    for county_id, deadline, applies_from, start_day in rows:
+        if deadline is not None:
+            deadlines[county_id] = deadline
+        if applies_from is not None:
+            starts.setdefault(county_id, []).append((applies_from, start_day))
+    return {
+        c.pk: Rules(deadlines.get(c.pk, DEFAULT_DEADLINE_DAY), tuple(sorted(starts.get(c.pk, [])))) for c in counties
+    }
+
+
+def _county_hex(path: str) -> str:
+    segments = [s for s in path.split("/") if s]
+    return segments[Level.COUNTY - 1] if len(segments) >= Level.COUNTY else ""
+
+
+def _common_prefix(paths: list[str]) -> str:
+    """The longest area path all ``paths`` lie under ("/" at worst)."""
+    prefix = paths[0]
+    for path in paths[1:]:
+        while not path.startswith(prefix):
+            prefix = prefix[: prefix.rstrip("/").rfind("/") + 1]
+    return prefix

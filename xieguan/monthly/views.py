@@ -32,6 +32,7 @@ from xieguan.monthly.selectors import (
     monthly_figures,
     monthly_report_of,
     reporting_rates,
+    reporting_rates_of_months,
     row_label,
     township_months,
 )
@@ -329,7 +330,9 @@ def rates(request: HttpRequest) -> HttpResponse:
     if not 2000 <= year <= 2100:
         year = today.year
     last = 12 if year < today.year else today.month
-    months = [(m, reporting_rates(request.user, year=year, month=m)) for m in range(1, last + 1)]
+    # A month counts only once its report is due: each county's deadline (its own rules) has passed.
+    by_month = reporting_rates_of_months(request.user, year=year, months=list(range(1, last + 1)), today=today)
+    months = list(by_month.items())
     return render(
         request, "monthly/rates.html", {"year": year, "months": months, "review_url": reverse("monthly:review")}
     )

@@ -18,7 +18,7 @@ from xieguan.units.selectors import filing_rate_by_township
 def filing_tally(user: Any, *, area: Any, period: Period, today: datetime.date) -> Tally:
     """建档率's counts per township (the registry as it is now: whether a
     file is complete has no history)."""
-    for filing in filing_rate_by_township(user, within=area):
+    for filing in filing_rate_by_township(user, area):
         yield filing.township.path, {"units": filing.units, "complete": filing.complete}
 
 

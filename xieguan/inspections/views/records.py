@@ -73,17 +73,17 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
         except (Area.DoesNotExist, ValueError, ValidationError):
             raise Http404 from None
     view = selectors.patrol_status(
-        request.user, year=year, month=month, quarter=quarter, township=township, today=today
+        request.user, year=year, month=month, quarter=quarter, township=township, today=today, rows=False
     )
     state = request.GET.get("state", "")
-    rows = [r for r in view.rows if not state or r.state == state]
+    rows, count = selectors.patrol_rows(view, state=state, limit=300)
     return render(
         request,
         "inspections/due.html",
         {
             "view": view,
-            "rows": rows[:300],
-            "more_rows": max(0, len(rows) - 300),
+            "rows": rows,
+            "more_rows": max(0, count - len(rows)),
             "year": year,
             "month": month,
             "quarter": quarter,

@@ -60,6 +60,7 @@ ANALYSIS = """## Reading the figures (EXPLAIN ANALYZE)
   constant-memory mode: peak memory about 200 MB (Python, Django and the app loaded included)
   whatever the row count; its time is CPU-bound Python (model instances and cell writes).
 """
+PAGES_HEADING = "## Indicator pages at province scale"
 DEEP_PAGE = 5000
 ADMIN_PAGE_SIZE = 100
 
@@ -95,6 +96,12 @@ class Command(BaseCommand):
             action="store_true",
             help="measure only the one- and two-character searches and replace their section in the report",
         )
+        parser.add_argument(
+            "--only-pages",
+            action="store_true",
+            help="measure only the indicator pages (overview, due, rates) and replace their section in the report",
+        )
+        parser.add_argument("--page-child", nargs=2, metavar=("USER", "URL"), help="internal: one page, peak memory")
         parser.add_argument(
             "--only-import",
             action="store_true",
@@ -138,6 +145,9 @@ class Command(BaseCommand):
         if options["export_child"]:
             self._export_child()
             return
+        if options["page_child"]:
+            self._page_child(*options["page_child"])
+            return
         if connection.vendor != "postgresql":
             self.stderr.write("warning: the benchmark is meant for PostgreSQL (BENCH_DATABASE_URL)")
         if not province_exists():
@@ -158,10 +168,14 @@ class Command(BaseCommand):
         if options["only_import"]:
             self._replace_import_row(self._import(), options["output"])
             return
+        if options["only_pages"]:
+            self._replace_pages_section(options["runs"], options["output"])
+            return
         load_before = os.getloadavg()
         rows = self._measure(options["runs"], options["export_runs"])
         options["load"] = (load_before, os.getloadavg())
         self._write(rows, options)
+        self._replace_pages_section(options["runs"], options["output"])
 
     def _measure(self, runs: int, export_runs: int) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
@@ -414,6 +428,109 @@ class Command(BaseCommand):
             text = text + "\n" + section + "\n"
         path.write_text(text, encoding="utf-8")
         self.stdout.write(f"wrote the search section of {path}")
+    # -- the indicator pages (issue 22): time in-process, memory in a child ----
+
+    PAGES = ("/monthly/overview/", "/inspections/due/", "/monthly/rates/")
+    PAGE_LIMITS = {"province": 2000.0, "county": 500.0}
+    MEMORY_LIMIT_MB = 300.0
+
+    def _page_child(self, username: str, url: str) -> None:
+        """One request for a page in a fresh process: its time and the process's peak memory."""
+        client = self._client(username)
+        started = time.perf_counter()
+        response = client.get(url)
+        seconds = time.perf_counter() - started
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.stdout.write(json.dumps({"seconds": seconds, "peak_kb": peak_kb}))
+
+    def _page_peak_mb(self, username: str, url: str) -> float:
+        # The arguments are this command's own user names and paths, never outside input.
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "bench", "--page-child", username, url],
+            capture_output=True,
+            check=True,
+            text=True,
+            env=os.environ.copy(),
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])["peak_kb"] / 1024
+
+    def _pages(self, runs: int) -> list[dict[str, Any]]:
+        from xieguan.demo.province import bench_county_user
+
+        bench_county_user()
+        results: list[dict[str, Any]] = []
+        for who, username in (("province", "bench_province"), ("county", "bench_county")):
+            client = self._client(username)
+            limit = self.PAGE_LIMITS[who]
+            for url in self.PAGES:
+                median, p95 = self._time(self._get(client, url), runs, warm=1)
+                peak = self._page_peak_mb(username, url)
+                row = {
+                    "what": f"{url}, {who} user",
+                    "median": median,
+                    "p95": p95,
+                    "target": f"p95 ≤ {limit / 1000:g} s, peak ≤ {self.MEMORY_LIMIT_MB:.0f} MB"
+                    if limit >= 1000
+                    else f"p95 ≤ {limit:.0f} ms, peak ≤ {self.MEMORY_LIMIT_MB:.0f} MB",
+                    "peak": peak,
+                    "met": p95 <= limit and peak <= self.MEMORY_LIMIT_MB,
+                }
+                results.append(row)
+                self.stdout.write(f"{row['what']}: median {median:.1f} ms, p95 {p95:.1f} ms, peak {peak:.0f} MB")
+        return results
+
+    def _replace_pages_section(self, runs: int, output: str) -> None:
+        """Measure the indicator pages and put their section into the report (the rest stays)."""
+        load_before = os.getloadavg()
+        rows = self._pages(runs)
+        load_after = os.getloadavg()
+        lines = [
+            PAGES_HEADING,
+            "",
+            "Issue 22: the pages that count a whole scope, as the province user (`bench_province`, whose overview "
+            "is the first prefecture's) and as a county leader (`bench_county`, the county of `bench_township`). "
+            f"Time in-process (1 untimed request, then {runs} timed runs), DEBUG off; peak memory (`ru_maxrss`) "
+            "of a fresh process that serves the page once (Python, Django and the app included). "
+            "`manage.py bench --only-pages`.",
+            "",
+            "Before (issue 22 as filed, province user, one request each): `/monthly/overview/` 63.9 s and 1.64 GB, "
+            "`/inspections/due/` 60.9 s and 1.63 GB, `/monthly/rates/` 4.8 s — every unit of the scope was read "
+            "into Python to judge its patrol, and the rates asked four queries per county per month. Now each "
+            "unit's county windows, frequency rule and state are SQL (CASE over the counties whose periods differ "
+            "from the calendar, EXISTS on a patrol in the unit's window, tried only for units patrolled at all in "
+            "the widest window), the townships one grouped aggregate, the due list its first 300 units by SQL, "
+            "and the rates of every county and month five queries. What remains is mostly Python building the "
+            "HTML: the province's due page lists its 1,200 townships' coverage and 300 units.",
+            "",
+            "| page, user | median | p95 | peak memory | target | met? |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in rows:
+            met = "yes" if row["met"] else "**no**"
+            lines.append(
+                f"| {row['what']} | {row['median']:.0f} ms | {row['p95']:.0f} ms | {row['peak']:.0f} MB "
+                f"| {row['target']} | {met} |"
+            )
+        lines += [
+            "",
+            "Load average (1, 5, 15 min) before: {:.1f}, {:.1f}, {:.1f}; after: {:.1f}, {:.1f}, {:.1f} "
+            "(2 CPUs, shared with other work: a load above 2 means the figures are slower than on a quiet "
+            "server).".format(*load_before, *load_after),
+            "",
+        ]
+        path = Path(output)
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        section = "\n".join(lines)
+        if PAGES_HEADING in text:
+            before, _sep, rest = text.partition(PAGES_HEADING)
+            after = rest.split("\n## ", 1)
+            text = before + section + ("\n## " + after[1] if len(after) > 1 else "")
+        else:
+            text = text.rstrip("\n") + "\n\n" + section
+        path.write_text(text, encoding="utf-8")
+        self.stdout.write(f"wrote {path}")
 
     # -- export in a child process, for its peak memory -----------------------
 
