@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "xieguan.reports",
     "xieguan.inspections",
     "xieguan.monthly",
+    "xieguan.campaigns",
     "xieguan.field",
     "xieguan.demo",
 ]
