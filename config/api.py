@@ -6,6 +6,9 @@ from ninja import NinjaAPI
 from xieguan.accounts.api import BearerAuth, auth_router, lockout_router, me_router
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
+from xieguan.campaigns.api import draw_router as campaign_draw_router
+from xieguan.campaigns.api import public_router as public_draws_router
+from xieguan.campaigns.api import router as campaigns_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
 from xieguan.core.api import LocalTimeRenderer, install_error_handlers
@@ -67,5 +70,8 @@ api.add_router("/reinspections", reinspection_router)
 api.add_router("/handovers", handover_router)
 api.add_router("/monthly-reports", monthly_router)
 api.add_router("/monthly-settings", monthly_settings_router)
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/draws", campaign_draw_router)
+api.add_router("/public-draws", public_draws_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode
-from xieguan.campaigns.models import Campaign
+from xieguan.campaigns.models import CampaignTarget
 from xieguan.campaigns.selectors import open_targets
 from xieguan.core.permissions import MANAGE_CAMPAIGNS
 from xieguan.core.registry import ArchiveSection, DueItem, DueSource, HomePanel, MenuItem, register
@@ -51,9 +51,13 @@ register(
     MenuItem("专项检查", "campaigns:list", 75, MANAGE_CAMPAIGNS),
     DueSource("campaign", "专项检查对象待检查", targets_due, 30),
     HomePanel("campaigns/_home_panel.html", 15, home_panel),
+    # What each township did in the year's campaigns: their targets (a county
+    # campaign lies above the townships; its targets lie in them).
     ArchiveSection(
         "专项检查",
         75,
-        lambda area, year: Campaign.objects.filter(area__path__startswith=area.path, starts_on__year=year),
+        lambda area, year: CampaignTarget.objects.filter(
+            area__path__startswith=area.path, campaign__starts_on__year=year
+        ),
     ),
 )

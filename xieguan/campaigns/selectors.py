@@ -81,7 +81,7 @@ def open_targets(person: Any, today: datetime.date) -> CampaignTargetQuerySet:
     """Targets of running campaigns in the person's area with no record yet
     (or a draft), soonest campaign end first."""
     return (
-        CampaignTarget.objects.for_list()
+        CampaignTarget.objects.select_related("campaign", "unit", "area")
         .visible_to(person)
         .filter(campaign__closed_at__isnull=True, campaign__starts_on__lte=today, campaign__ends_on__gte=today)
         .exclude(inspection__status="submitted")

@@ -48,7 +48,7 @@ def county_of(area: Area) -> Area:
         return area
     if area.level < Level.COUNTY:
         raise ValidationError({"area": "请选择一个县或乡镇。"})
-    return next(a for a in area.ancestors if a.level == Level.COUNTY)
+    return Area.objects.get(pk=uuid.UUID(area.path.strip("/").split("/")[Level.COUNTY - 1]))
 
 
 def settings_for(county: Area) -> CampaignSettings:
@@ -164,10 +164,15 @@ def campaign_units(actor: User, campaign: Campaign, *, township: Area | None = N
     return qs
 
 
-def _township_of(unit: Unit) -> Area:
-    if unit.area.level == Level.TOWNSHIP:
-        return unit.area
-    return next(a for a in unit.area.ancestors if a.level == Level.TOWNSHIP)
+def _township_of(unit: Unit, known: dict[str, Area]) -> Area:
+    """The township a unit lies in, read off its area's path (townships are the fourth segment)."""
+    segments = unit.area.path.strip("/").split("/")
+    if len(segments) < Level.TOWNSHIP:
+        raise ValidationError({"units": f"{unit.name} 不在任何乡镇。"})
+    segment = segments[Level.TOWNSHIP - 1]
+    if segment not in known:
+        known[segment] = Area.objects.get(pk=uuid.UUID(segment))
+    return known[segment]
 
 
 def campaign_add_targets(
@@ -189,13 +194,14 @@ def campaign_add_targets(
             raise ValidationError({"units": f"{unit.name} 不在专项检查的范围内。"})
     have = set(CampaignTarget.objects.filter(campaign=campaign).values_list("unit_id", flat=True))
     made: list[CampaignTarget] = []
+    townships: dict[str, Area] = {}
     with transaction.atomic(), audited(actor, "campaign.targets_add", campaign) as audit:
         for unit in units:
             if unit.pk in have:
                 continue
             have.add(unit.pk)
             target = CampaignTarget.objects.create(
-                campaign=campaign, unit=unit, area=_township_of(unit), source=source, draw=draw
+                campaign=campaign, unit=unit, area=_township_of(unit, townships), source=source, draw=draw
             )
             if inspectors and inspectors.get(unit.pk):
                 target.inspectors.set(inspectors[unit.pk])
