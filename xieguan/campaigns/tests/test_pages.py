@@ -172,3 +172,28 @@ def test_the_field_app_lists_the_targets_to_visit(demo: Any, api_token: Any, cam
     due = Client().get("/api/field/bootstrap", **api_token(demo.users["cg1"])).json()["due"]
     named = {d["unit_name"] for d in due if d["campaign"] == campaign.name}
     assert named == {u.name for u in pools["cg"]}
+
+
+def test_the_closing_summary_is_drafted_from_the_data_edited_and_exported(
+    demo: Any, login: Any, campaign: Any, pools: Any
+) -> None:
+    import io
+
+    from docx import Document
+
+    inst = demo.users["inst"]
+    services.campaign_targets_from_filter(actor=inst, campaign=campaign)
+    client = login(inst)
+    page = client.get(f"/campaigns/{campaign.pk}/summary/").content.decode()
+    assert "共列检查对象 9 户，已检查 0 户" in page
+    response = client.post(f"/campaigns/{campaign.pk}/summary/", {"summary": "全县游泳场所总体良好。", "close": "on"})
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.closed_at is not None and campaign.summary == "全县游泳场所总体良好。"
+    document = Document(io.BytesIO(client.get(f"/campaigns/{campaign.pk}/summary.docx").content))
+    assert "全县游泳场所总体良好。" in [p.text for p in document.paragraphs]
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "城关镇" in cells and pools["dh"][0].name in cells
+    pdf = client.get(f"/campaigns/{campaign.pk}/summary.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert login(demo.users["cg1"]).post(f"/campaigns/{campaign.pk}/summary/", {"summary": "改"}).status_code == 404
