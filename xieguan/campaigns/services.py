@@ -389,7 +389,7 @@ def draw_make(
     require(actor, DRAW_UNITS, area.path)
     county = county_of(area)
     filters = dict(filters or {})
-    if campaign is not None and not filters.get("category") and campaign.category_id:
+    if campaign is not None and not filters.get("category") and campaign.category is not None:
         filters["category"] = campaign.category.code
     errors: dict[str, str] = {}
     clean_grades: dict[str, Decimal] = {}
@@ -440,7 +440,7 @@ def draw_make(
     picked_units = [by_id[u] for u in picked]
     conflicts = conflicts_of(picked_units, people)
     person_ids = [str(p.pk) for p in people]
-    picks = []
+    picks: list[dict[str, Any]] = []
     for unit_id in picked:
         chosen = draws.pick_inspectors(
             seed,
