@@ -19,4 +19,12 @@ register_events(
         "campaign_settings.save": "双随机设置已保存",
     },
 )
-register_change_labels({"targets": "检查对象", "subtypes": "细分类型", "assignees": "承办人员"})
+register_change_labels(
+    {
+        "targets": "检查对象",
+        "subtypes": "细分类型",
+        "assignees": "承办人员",
+        "pool_size": "备选单位数",
+        "picked": "抽中单位",
+    }
+)

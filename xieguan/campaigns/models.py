@@ -170,6 +170,9 @@ class RandomDraw(BaseModel):
 
     objects = RandomDrawQuerySet.as_manager()
     scope_lookup = "area__path"
+    # Lists of ids the draw's page shows with names; the audit log records
+    # the picked units by name and the pool's size instead (services.draw_make).
+    audit_exclude = ("pool", "inspector_pool", "picks", "filter")
 
     class Meta:
         verbose_name = "双随机抽取"

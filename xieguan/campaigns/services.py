@@ -479,6 +479,8 @@ def draw_make(
                 drawn_by=actor,
                 results_due=add_working_days(county, today, settings_for(county).results_days),
             )
+            audit.changes["pool_size"] = [None, len(pool)]
+            audit.changes["picked"] = [None, [u.name for u in picked_units]]
         if campaign is not None:
             if replaces is not None:
                 stale = CampaignTarget.objects.filter(campaign=campaign, draw=replaces, inspection__isnull=True)
