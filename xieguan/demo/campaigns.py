@@ -32,7 +32,7 @@ def load_campaigns(demo: Any) -> None:
         name=CAMPAIGN_NAME,
         basis="示卫发〔2026〕8号《关于开展2026年游泳场所专项检查的通知》",
         # Within this year, so the year's archive holds it.
-        starts_on=max(today - datetime.timedelta(days=75), datetime.date(today.year, 1, 1)),
+        starts_on=max(today - datetime.timedelta(days=150), datetime.date(today.year, 1, 1)),
         ends_on=today + datetime.timedelta(days=30),
         category=place,
         subtypes=list(pools),
@@ -47,7 +47,6 @@ def load_campaigns(demo: Any) -> None:
     )
     for township in both:
         services.campaign_targets_from_filter(actor=inst, campaign=campaign, township=township)
-    # About half visited: every other target whose unit was patrolled in the period.
     targets = list(campaign.targets.select_related("unit").order_by("area__path", "unit__name"))
     latest: dict[Any, Inspection] = {}
     for inspection in Inspection.objects.filter(
@@ -56,9 +55,11 @@ def load_campaigns(demo: Any) -> None:
         started_at__date__gte=campaign.starts_on,
     ).order_by("started_at"):
         latest[inspection.unit_id] = inspection
-    for n, target in enumerate(targets):
-        if n % 2 == 0 and target.unit_id in latest:
-            services.target_link(actor=inst, target=target, inspection=latest[target.unit_id])
+    # Half the targets at most, taken from those whose unit was patrolled in the
+    # period (the demo's patrols are random, so which ones are is not fixed).
+    visited = [t for t in targets if t.unit_id in latest][: len(targets) // 2]
+    for target in visited:
+        services.target_link(actor=inst, target=target, inspection=latest[target.unit_id])
     services.draw_publish(actor=inst, draw=drawn)
     services.draw_make(
         actor=inst,
