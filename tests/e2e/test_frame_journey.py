@@ -44,7 +44,7 @@ def test_comanager_sees_own_township_bureau_manages_people_lockout_and_audit(jou
     bureau.page.click("text=新增人员")
     bureau.page.fill("#id_username", "qs_new")
     bureau.page.fill("#id_password", "short")
-    bureau.page.select_option("#id_institution", label="青山镇卫生监督协管站（卫生监督协管站）")
+    _pick_institution(bureau.page, "青山镇卫生监督协管站")
     bureau.page.fill("#id_full_name", "青山新协管员")
     bureau.page.check("input[name=roles][value=comanager]")
     bureau.page.fill("#id_phone", "13800001234")
@@ -61,7 +61,7 @@ def test_comanager_sees_own_township_bureau_manages_people_lockout_and_audit(jou
     # Moving a co-manager is a request the bureau approves.
     bureau.goto(f"/people/{demo.users['cg2'].pk}/")
     bureau.page.click("text=申请调动")
-    bureau.page.select_option("#id_institution", label="青山镇卫生监督协管站（卫生监督协管站）")
+    _pick_institution(bureau.page, "青山镇卫生监督协管站")
     bureau.page.fill("#id_reason", "青山镇协管员不足，临时支援")
     bureau.page.click("main button[type=submit]")
     bureau.shot("bureau-transfer-requested")
@@ -93,3 +93,14 @@ def test_comanager_sees_own_township_bureau_manages_people_lockout_and_audit(jou
     bureau.page.wait_for_url("**action=session.locked_out**")
     assert "dh1" in bureau.page.inner_text("#audit-rows")
     bureau.shot("bureau-audit-filtered")
+
+
+def _pick_institution(page, name: str) -> None:
+    """The institution is picked from the scoped picker (a short list of
+    radios, or a search box for a long one), not a drop-down of all."""
+    picker = page.locator("#id_institution_picker")
+    search = picker.locator("input[type=search]")
+    if search.count():
+        search.fill(name)
+        picker.locator("#id_institution_results").get_by_text(name).first.wait_for()
+    picker.locator(f"label:has-text('{name}') input[type=radio]").first.check()
