@@ -224,6 +224,48 @@ def _own_county(base: str, token: str, path: str) -> Any:
     return body.get("county_id") if status == 200 and isinstance(body, dict) else None
 
 
+def _category_code(base: str, token: str, path: str) -> Any:
+    """A unit category's code (the import template of that category)."""
+    status, body = call(base, "GET", "/api/unit-categories", token)
+    records = _records(body, "categories") if status == 200 else []
+    return records[0]["code"] if records else None
+
+
+def _first(list_path: str, name: str) -> Callable[[str, str, str], Any]:
+    """``name`` of the first record of another list the user reads."""
+
+    def find(base: str, token: str, path: str) -> Any:
+        status, body = call(base, "GET", list_path, token)
+        records = _records(body) if status == 200 else []
+        return records[0].get(name) if records else None
+
+    return find
+
+
+def _month_report(name: str) -> Callable[[str, str, str], Any]:
+    """``township_id``, ``year`` or ``month`` of the user's newest monthly
+    report: a township and month with figures (the demo's current month)."""
+    return _first("/api/monthly-reports", name)
+
+
+def _override_date(base: str, token: str, path: str) -> Any:
+    """A day of this year: the county's calendar is keyed by date, and a day
+    without an override is a real key too (PUT sets it, DELETE is 204)."""
+    return f"{time.localtime().tm_year}-05-06"
+
+
+def _cell_row(base: str, token: str, path: str) -> Any:
+    """A row key of the user's township's monthly figures (as the workbook's
+    cells link them), from the township's yearly summary."""
+    township = _month_report("township_id")(base, token, path)
+    year = _month_report("year")(base, token, path)
+    if township is None:
+        return None
+    status, body = call(base, "GET", f"/api/monthly-summaries/{township}/{year}", token)
+    rows = body.get("rows") if status == 200 and isinstance(body, dict) else None
+    return rows[0]["key"] if rows else None
+
+
 RECIPES: dict[str, Callable[[str, str, str], Any]] = {
     "lock_id": _locked_sign_in,
     "receipt": _receipt,
@@ -231,7 +273,80 @@ RECIPES: dict[str, Callable[[str, str, str], Any]] = {
     "field_id": _category_part("fields"),
     "upload_id": _upload,
     "county_id": _own_county,
+    "code": _category_code,
+    "institution_id": _first("/api/institutions", "id"),
+    "area_id": _month_report("township_id"),
+    "township_id": _month_report("township_id"),
+    "year": _month_report("year"),
+    "month": _month_report("month"),
+    "date": _override_date,
+    "row": _cell_row,
+    "column": lambda base, token, path: "clues",
+    "period": lambda base, token, path: "year",
 }
+
+
+def _plan_unit(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """A unit on the plan found for ``plan_id`` (the one removed by the DELETE)."""
+    status, body = call(base, "GET", f"/api/monthly-plans/{values.get('plan_id')}", token)
+    items = body.get("items") if status == 200 and isinstance(body, dict) else None
+    return items[-1]["unit_id"] if items else None
+
+
+# Parameters that depend on the one before them in the same path.
+PATH_RECIPES: dict[tuple[str, str], Callable[[str, str, str, dict[str, Any]], Any]] = {
+    ("/api/monthly-plans/{plan_id}/units/{unit_id}", "unit_id"): _plan_unit,
+}
+
+DEMO_USERS = {"admin", "bureau", "inst", "cg1", "cg2", "dh1", "cun1", "city"}
+
+
+def seed(base: str) -> None:
+    """Records the demo has none of, made through the API before the runs
+    so their operations get real ids: a pending transfer request (made by
+    ``admin`` for a co-manager who is no demo login, for the county to
+    decide) and a unit import batch (the county's template sent back)."""
+    admin = token_for(base, "admin")
+    _status, people = call(base, "GET", "/api/people?limit=200", admin)
+    _status, places = call(base, "GET", "/api/institutions?limit=200", admin)
+    person = next(
+        (
+            p
+            for p in _records(people)
+            if p["username"] not in DEMO_USERS and p.get("institution_id") and "comanager" in p.get("roles", [])
+        ),
+        None,
+    )
+    if person is not None:
+        to = next((i for i in _records(places) if i["id"] != person["institution_id"] and not i.get("closed_on")), None)
+        if to is not None:
+            body = {"person_id": person["id"], "to_institution_id": to["id"], "reason": "调往邻近信息点"}
+            status, answer = call(base, "POST", "/api/transfers", admin, body)
+            if status not in (200, 201):
+                print(f"seeding a transfer failed: {status} {answer}", flush=True)
+    bureau = token_for(base, "bureau")
+    code = _category_code(base, bureau, "")
+    request = urllib.request.Request(f"{base}/api/unit-imports/template/{code}")
+    request.add_header("Authorization", f"Bearer {bureau}")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        template = response.read()
+    boundary = uuid.uuid4().hex
+    form = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\n{code}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="units.xlsx"\r\n'
+            "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+        ).encode()
+        + template
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(f"{base}/api/unit-imports", data=form, method="POST")
+    request.add_header("Authorization", f"Bearer {bureau}")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    try:
+        urllib.request.urlopen(request, timeout=120).read()
+    except urllib.error.HTTPError as error:
+        print(f"seeding a unit import failed: {error.code} {error.read()[:300]!r}", flush=True)
 
 
 def _from_list(base: str, token: str, path: str, name: str, method: str, cache: dict[str, Any]) -> Any:
@@ -264,6 +379,8 @@ def real_ids(base: str, token: str, document: dict[str, Any]) -> Ids:
             values: dict[str, Any] = {}
             for name in names:
                 value = _from_list(base, token, path, name, method, cache) if name == names[0] else None
+                if value is None and (path, name) in PATH_RECIPES:
+                    value = PATH_RECIPES[(path, name)](base, token, path, values)
                 if value is None and name in RECIPES:
                     if name not in made:
                         made[name] = RECIPES[name](base, token, path)
@@ -395,6 +512,7 @@ def main() -> int:
         document = json.loads(urllib.request.urlopen(base + "/api/openapi.json", timeout=30).read())
         for _i in range(5):  # a sign-in lock for the lockout operations
             call(base, "POST", "/api/auth/token", body={"username": LOCKED, "password": "wrong"})
+        seed(base)
         users = [u for u in args.users.split(",") if u]
         tokens = {u: (token_for(base, u), token_for(base, u)) for u in users}
         found = {user: real_ids(base, tokens[user][0], document) for user in users}
