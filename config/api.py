@@ -15,6 +15,9 @@ from xieguan.accounts.api import (
 )
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
+from xieguan.campaigns.api import draw_router as campaign_draw_router
+from xieguan.campaigns.api import public_router as public_draws_router
+from xieguan.campaigns.api import router as campaigns_router
 from xieguan.complaints.api import calendar_router as calendar_overrides_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
@@ -111,6 +114,9 @@ api.add_router("/monthly-rates", monthly_rates_router)
 api.add_router("/monthly-overview", monthly_overview_router)
 api.add_router("/monthly-cells", monthly_cell_router)
 api.add_router("/monthly-summaries", monthly_summary_router)
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/draws", campaign_draw_router)
+api.add_router("/public-draws", public_draws_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "xieguan.reports",
     "xieguan.inspections",
     "xieguan.monthly",
+    "xieguan.campaigns",
     "xieguan.field",
     "xieguan.demo",
 ]

@@ -202,4 +202,21 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
         sha256=hashlib.sha256(content).hexdigest(),
         content_type="image/jpeg",
     )
+    from xieguan.campaigns import services as campaigns
+
+    # The county's campaign, drawn in 城关镇 only: its targets lie there, so
+    # dh1 sees neither it nor its draw.
+    r["campaign"] = campaigns.campaign_create(
+        actor=demo.users["inst"],
+        area=demo.county,
+        name=f"{MARK}专项检查",
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=30),
+        category=food,
+        basis_file=SimpleUploadedFile("依据.pdf", b"%PDF-1.4 basis", content_type="application/pdf"),
+    )
+    r["draw"] = campaigns.draw_make(
+        actor=demo.users["inst"], campaign=r["campaign"], filters={"townships": [str(town.pk)]}, count=2
+    )
+    r["campaign_target"] = r["campaign"].targets.order_by("unit__name").first()
     return World(demo=demo, records=r)

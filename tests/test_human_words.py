@@ -53,6 +53,8 @@ NOT_READ = {
     "field:manifest",
     "accounts:logout",
     "admin:logout",
+    # A campaign's basis document as the county uploaded it: their file, not our words.
+    "campaigns:basis",
 }
 # The users who read: the county, a township, and nobody for public pages.
 READERS = ("bureau", "cg1")

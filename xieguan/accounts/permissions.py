@@ -9,11 +9,13 @@ from xieguan.core.permissions import (  # noqa: F401  (the capabilities are aske
     CONFIGURE_COMPLAINTS,
     CONFIGURE_MONTHLY,
     CONFIGURE_UNIT_CATEGORIES,
+    DRAW_UNITS,
     FILE_REPORT,
     HANDLE_COMPLAINT,
     HANDLE_HANDOVER,
     HANDLE_REPORT,
     MANAGE_AREAS,
+    MANAGE_CAMPAIGNS,
     MANAGE_CHECKLISTS,
     MANAGE_INSTITUTIONS,
     MANAGE_PEOPLE,
@@ -78,4 +80,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     REVIEW_MONTHLY: frozenset({R.SUPERVISOR, R.COUNTY_LEADER}),
     # The county (bureau or institute) sets its reporting period and deadline day.
     CONFIGURE_MONTHLY: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # SPEC §4: the institute runs the county's special campaigns, a station
+    # those of its own township; only the county draws (双随机, SPEC §14).
+    MANAGE_CAMPAIGNS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
+    DRAW_UNITS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
 }

@@ -39,6 +39,8 @@ HANDLE_HANDOVER = "handle_handover"
 SUBMIT_MONTHLY = "submit_monthly"
 REVIEW_MONTHLY = "review_monthly"
 CONFIGURE_MONTHLY = "configure_monthly"
+MANAGE_CAMPAIGNS = "manage_campaigns"
+DRAW_UNITS = "draw_units"
 
 
 def can(user: Any, capability: str) -> bool:

@@ -38,6 +38,7 @@ class FieldDue(Schema):
     unit_name: str
     state: str = Field(description="due or overdue")
     window_end: datetime.date
+    campaign: str = Field("", description="the special campaign that targets the unit, if any")
 
 
 class FieldItem(Schema):

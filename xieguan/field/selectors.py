@@ -12,6 +12,7 @@ from typing import Any
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import scope_root_for
+from xieguan.campaigns.selectors import open_targets as campaign_targets_open
 from xieguan.inspections.models import MIN_INSPECTORS, ChecklistStatus
 from xieguan.inspections.selectors import checklists_visible, due_this_month
 from xieguan.outreach.models import OutreachForm
@@ -94,6 +95,19 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
     due = [
         {"unit_id": row.unit.pk, "unit_name": row.unit.name, "state": row.state, "window_end": row.window_end}
         for row in due_this_month(user, today=today)
+    ]
+    # A special campaign's targets still to visit come first: they have the
+    # campaign's end as their deadline (recording one = an ordinary inspection
+    # of the unit, which links itself to the target).
+    due[:0] = [
+        {
+            "unit_id": t.unit_id,
+            "unit_name": t.unit.name,
+            "state": "overdue" if t.campaign.ends_on < today else "due",
+            "window_end": t.campaign.ends_on,
+            "campaign": t.campaign.name,
+        }
+        for t in campaign_targets_open(user, today)
     ]
     checklists = list(
         checklists_visible(user)

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
+from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import load_complaints
 from xieguan.demo.county import load_county
 from xieguan.demo.inspections import load_inspections
@@ -34,7 +35,15 @@ def test_no_demo_record_is_stamped_after_the_moment_it_was_loaded(db, monkeypatc
     monkeypatch.setattr(timezone, "now", lambda: LOADED)
     assert timezone.localdate() == datetime.date(2026, 2, 3)
     demo = load_county()
-    for load in (load_units, load_outreach, load_complaints, load_reports, load_inspections, load_monthly):
+    for load in (
+        load_units,
+        load_outreach,
+        load_complaints,
+        load_reports,
+        load_inspections,
+        load_monthly,
+        load_campaigns,
+    ):
         load(demo)
     ahead, checked = [], 0
     for model in apps.get_models():

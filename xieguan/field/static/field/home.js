@@ -43,6 +43,7 @@ export async function renderHome() {
   document.getElementById("no-due").hidden = rows.length > 0;
   for (const row of rows.slice(0, 50)) {
     const li = el("li", "", (row.unit_name || unitName(row.unit_id)) + " ");
+    if (row.campaign) li.appendChild(el("span", "badge campaign", row.campaign));
     li.appendChild(el("span", "badge " + (row.state === "overdue" ? "attention" : "waiting"), row.window_end));
     due.appendChild(li);
   }

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CampaignsConfig(AppConfig):
+    name = "xieguan.campaigns"
+    label = "campaigns"
+    verbose_name = "专项检查与双随机"
+
+    def ready(self) -> None:
+        from xieguan.campaigns import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, home panel, due list, archive)
+            signals,  # noqa: F401  (an inspection of a target links itself to it)
+        )

@@ -1,0 +1,63 @@
+"""What special campaigns add to the shared registries (xieguan.core.registry)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from xieguan.accounts.models import RoleCode
+from xieguan.campaigns.models import CampaignTarget
+from xieguan.campaigns.selectors import open_targets
+from xieguan.core.permissions import MANAGE_CAMPAIGNS
+from xieguan.core.registry import ArchiveSection, DueItem, DueSource, HomePanel, MenuItem, register
+
+HOME_ROWS = 10
+
+
+def targets_due(person: Any, now: datetime.datetime) -> list[DueItem]:
+    """The campaign targets in the person's area still to visit, by the campaign's end."""
+    if not getattr(person, "institution_id", None):
+        return []
+    today = timezone.localdate(now)
+    return [
+        DueItem(
+            "campaign",
+            f"{t.unit.name}（{t.campaign.name}）",
+            t.campaign.ends_on,
+            person,
+            reverse("campaigns:target", args=[t.pk]),
+            t.area,
+            overdue=t.campaign.ends_on < today,
+            record=t,
+        )
+        for t in open_targets(person, today)[:500]
+    ]
+
+
+def home_panel(user: Any, now: datetime.datetime) -> dict[str, Any] | None:
+    """A co-manager's campaign targets still to visit."""
+    if not user.has_role(RoleCode.COMANAGER):
+        return None
+    rows = targets_due(user, now)
+    if not rows:
+        return None
+    return {"rows": rows[:HOME_ROWS], "count": len(rows), "overdue": sum(1 for r in rows if r.overdue)}
+
+
+register(
+    MenuItem("专项检查", "campaigns:list", 75, MANAGE_CAMPAIGNS),
+    DueSource("campaign", "专项检查对象待检查", targets_due, 30),
+    HomePanel("campaigns/_home_panel.html", 15, home_panel),
+    # What each township did in the year's campaigns: their targets (a county
+    # campaign lies above the townships; its targets lie in them).
+    ArchiveSection(
+        "专项检查",
+        75,
+        lambda area, year: CampaignTarget.objects.filter(
+            area__path__startswith=area.path, campaign__starts_on__year=year
+        ),
+    ),
+)

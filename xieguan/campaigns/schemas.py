@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class CampaignIn(Schema):
+    id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same campaign")
+    area_id: uuid.UUID = Field(description="the county (the institute's campaign) or a township (its own)")
+    name: str
+    basis: str = Field("", description="the basis document's number and title")
+    starts_on: datetime.date
+    ends_on: datetime.date
+    category: str | None = Field(None, description="unit category code (e.g. public_place); none: every category")
+    subtype_ids: list[int] = Field(default_factory=list)
+    template_id: uuid.UUID | None = Field(None, description="a published checklist")
+    assignee_ids: list[uuid.UUID] = Field(default_factory=list)
+    all_units: bool = Field(False, description="make every matching unit in the area a target")
+
+
+class CampaignOut(Schema):
+    id: uuid.UUID
+    area_id: uuid.UUID
+    area_name: str
+    name: str
+    basis: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    category: str | None
+    targets: int = Field(description="targets the caller sees")
+    done: int = Field(description="of which inspected (record submitted)")
+    closed: bool
+
+
+class TargetOut(Schema):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_name: str
+    area_id: uuid.UUID
+    area_name: str
+    source: Literal["filter", "hand", "draw"]
+    draw_id: uuid.UUID | None
+    inspector_ids: list[uuid.UUID]
+    inspection_id: uuid.UUID | None
+    done: bool
+
+
+class DrawIn(Schema):
+    id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same draw")
+    campaign_id: uuid.UUID | None = Field(None, description="the campaign whose targets the picks become")
+    area_id: uuid.UUID | None = Field(None, description="without a campaign: the area drawn from")
+    title: str = ""
+    category: str | None = Field(None, description="filter: unit category code")
+    township_ids: list[uuid.UUID] = Field(default_factory=list, description="filter: townships (none: the whole area)")
+    risk_grades: list[Literal["low", "medium", "high"]] = Field(default_factory=list, description="filter")
+    count: int | None = Field(None, ge=1, description="units to draw; or ratio")
+    ratio: Decimal | None = Field(None, gt=0, le=100, description="per cent of the pool, rounded up")
+    grade_ratios: dict[Literal["low", "medium", "high"], Decimal] = Field(
+        default_factory=dict, description="per cent by risk grade"
+    )
+    inspectors_per_target: int = Field(2, ge=2, le=5)
+    replaces_id: uuid.UUID | None = Field(None, description="a redraw: the draw it replaces (that draw stays)")
+    reason: str = Field("", description="why a redraw was made (required with replaces_id)")
+
+
+class PickOut(Schema):
+    unit_id: uuid.UUID
+    inspector_ids: list[uuid.UUID]
+
+
+class DrawOut(Schema):
+    id: uuid.UUID
+    campaign_id: uuid.UUID | None
+    area_id: uuid.UUID
+    title: str
+    drawn_at: datetime.datetime
+    seed: str = Field(description="32 random bytes in hex")
+    pool: list[uuid.UUID] = Field(description="ids of the units that matched the filter at the draw")
+    inspector_pool: list[uuid.UUID] = Field(description="ids of the people who could be drawn")
+    count: int
+    picks: list[PickOut] = Field(description="in draw order")
+    replaces_id: uuid.UUID | None
+    reason: str
+    results_due: datetime.date | None
+    published_at: datetime.datetime | None
+    algorithm: str
+
+
+class PublicDrawOut(Schema):
+    id: uuid.UUID
+    title: str
+    drawn_at: datetime.datetime
+    seed: str
+    pool: list[uuid.UUID]
+    count: int
+    picks: list[uuid.UUID] = Field(description="the picked unit ids, in draw order")
+    replaces: uuid.UUID | None
+    reason: str
+    results_published: bool
+    algorithm: str

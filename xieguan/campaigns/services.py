@@ -1,0 +1,543 @@
+"""Every write of special campaigns and 双随机 draws: permitted, scoped, audited."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from xieguan.accounts.models import RoleCode, User
+from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_INSPECTION, require
+from xieguan.areas.models import Area, Level
+from xieguan.campaigns import draws
+from xieguan.campaigns.models import (
+    Campaign,
+    CampaignSettings,
+    CampaignTarget,
+    DrawConflict,
+    RandomDraw,
+    TargetSource,
+)
+from xieguan.complaints.calendar import add_working_days
+from xieguan.core.audit import audited
+from xieguan.core.idempotency import create_once
+from xieguan.core.scope import is_within
+from xieguan.inspections.models import Inspection
+from xieguan.inspections.services.records import inspection_create
+from xieguan.units.models import Category, RiskGrade, Subtype, Unit
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+RESULTS_DAYS = 20  # working days from a draw to its published results, unless the county sets another
+BASIS_TYPES = {"pdf", "doc", "docx", "ofd", "jpg", "jpeg", "png"}
+BASIS_MAX_BYTES = 20 * 1024 * 1024
+MAX_POOL = 20000
+
+
+def county_of(area: Area) -> Area:
+    """The county an area lies in (itself for a county)."""
+    if area.level == Level.COUNTY:
+        return area
+    if area.level < Level.COUNTY:
+        raise ValidationError({"area": "请选择一个县或乡镇。"})
+    return Area.objects.get(pk=uuid.UUID(area.path.strip("/").split("/")[Level.COUNTY - 1]))
+
+
+def settings_for(county: Area) -> CampaignSettings:
+    found = CampaignSettings.objects.filter(county=county).first()
+    return found or CampaignSettings(county=county)
+
+
+def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: "请填写此项。"})
+    if len(value) > limit:
+        raise ValidationError({field: f"最多 {limit} 个字。"})
+    return value
+
+
+def _check_basis_file(upload: UploadedFile | None) -> None:
+    if upload is None:
+        return
+    name = upload.name or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in BASIS_TYPES:
+        raise ValidationError({"basis_file": "依据文件只能是 PDF、Word、OFD 或图片。"})
+    if upload.size and upload.size > BASIS_MAX_BYTES:
+        raise ValidationError({"basis_file": "依据文件不能超过 20 MB。"})
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+def campaign_create(
+    *,
+    actor: User,
+    area: Area,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    basis: str = "",
+    basis_file: UploadedFile | None = None,
+    category: Category | None = None,
+    subtypes: Sequence[Subtype] = (),
+    template: Any = None,
+    assignees: Sequence[User] = (),
+    id: uuid.UUID | None = None,
+) -> Campaign:
+    """A campaign of the county (by the county) or of a township (for its own
+    area); made once per ``id``."""
+    require(actor, MANAGE_CAMPAIGNS, area.path)
+    errors: dict[str, str] = {}
+    if area.level not in (Level.COUNTY, Level.TOWNSHIP):
+        errors["area"] = "专项检查的范围只能是县或乡镇。"
+    elif not area.is_active:
+        errors["area"] = "该地区已撤销。"
+    if ends_on < starts_on:
+        errors["ends_on"] = "结束日期不能早于开始日期。"
+    if category is not None and any(s.category_id != category.pk for s in subtypes):
+        errors["subtypes"] = "细分类型须属于所选类别。"
+    if template is not None and category is not None and template.category_id != category.pk:
+        errors["template"] = "检查表须与单位类别一致。"
+    if template is not None and template.status != "published":
+        errors["template"] = "请选择已发布的检查表。"
+    outside = [p for p in assignees if not is_within(p, area.path) and not area.path.startswith(_home_path(p))]
+    if outside:
+        errors["assignees"] = "承办人员须在专项检查的范围内工作。"
+    if errors:
+        raise ValidationError(errors)
+    _check_basis_file(basis_file)
+    clean_name = _text(name, field="name", limit=100, required=True)
+    clean_basis = _text(basis, field="basis", limit=200)
+
+    def make() -> Campaign:
+        with audited(actor, "campaign.create") as audit:
+            campaign = audit.obj = Campaign(
+                id=id or uuid.uuid4(),
+                area=area,
+                name=clean_name,
+                basis=clean_basis,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                category=category,
+                template=template,
+                created_by=actor,
+            )
+            if basis_file is not None:
+                campaign.basis_name = _text(basis_file.name, field="basis_file", limit=200)
+                campaign.basis_file.save("basis", basis_file, save=False)
+            campaign.save()
+            campaign.subtypes.set(subtypes)
+            campaign.assignees.set(assignees)
+            audit.changes["subtypes"] = [None, [s.name for s in subtypes]]
+            audit.changes["assignees"] = [None, [p.full_name or p.username for p in assignees]]
+        return campaign
+
+    with transaction.atomic():
+        campaign, _created = create_once(Campaign, id, actor, make)
+    return campaign
+
+
+def _home_path(person: User) -> str:
+    institution = getattr(person, "institution", None)
+    return institution.area.path if institution else ""
+
+
+def campaign_units(actor: User, campaign: Campaign, *, township: Area | None = None) -> Any:
+    """The units matching the campaign's categories in its area (or one township of it)."""
+    area = township or campaign.area
+    qs = Unit.objects.visible_to(actor).existing().filter(area__path__startswith=area.path)
+    if campaign.category_id:
+        qs = qs.filter(category_id=campaign.category_id)
+    subtype_ids = [s.pk for s in campaign.subtypes.all()]
+    if subtype_ids:
+        qs = qs.filter(subtype_id__in=subtype_ids)
+    return qs
+
+
+def _township_of(unit: Unit, known: dict[str, Area]) -> Area:
+    """The township a unit lies in, read off its area's path (townships are the fourth segment)."""
+    segments = unit.area.path.strip("/").split("/")
+    if len(segments) < Level.TOWNSHIP:
+        raise ValidationError({"units": f"{unit.name} 不在任何乡镇。"})
+    segment = segments[Level.TOWNSHIP - 1]
+    if segment not in known:
+        known[segment] = Area.objects.get(pk=uuid.UUID(segment))
+    return known[segment]
+
+
+def campaign_add_targets(
+    *,
+    actor: User,
+    campaign: Campaign,
+    units: Iterable[Unit],
+    source: str = TargetSource.HAND,
+    draw: RandomDraw | None = None,
+    inspectors: dict[Any, list[User]] | None = None,
+) -> list[CampaignTarget]:
+    """Add units to a campaign's targets (those already there are kept)."""
+    require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
+    if campaign.closed_at is not None:
+        raise ValidationError("专项检查已结束，不能再添加检查对象。")
+    units = list(units)
+    for unit in units:
+        if not unit.area.path.startswith(campaign.area.path) or not is_within(actor, unit.area.path):
+            raise ValidationError({"units": f"{unit.name} 不在专项检查的范围内。"})
+    have = set(CampaignTarget.objects.filter(campaign=campaign).values_list("unit_id", flat=True))
+    made: list[CampaignTarget] = []
+    townships: dict[str, Area] = {}
+    with transaction.atomic(), audited(actor, "campaign.targets_add", campaign) as audit:
+        for unit in units:
+            if unit.pk in have:
+                continue
+            have.add(unit.pk)
+            target = CampaignTarget.objects.create(
+                campaign=campaign, unit=unit, area=_township_of(unit, townships), source=source, draw=draw
+            )
+            if inspectors and inspectors.get(unit.pk):
+                target.inspectors.set(inspectors[unit.pk])
+            made.append(target)
+        audit.changes["targets"] = [None, [t.unit.name for t in made]]
+    return made
+
+
+def campaign_targets_from_filter(
+    *, actor: User, campaign: Campaign, township: Area | None = None
+) -> list[CampaignTarget]:
+    """Every unit of the campaign's categories in its area (or a township of it) becomes a target."""
+    units = campaign_units(actor, campaign, township=township).select_related("area")
+    return campaign_add_targets(actor=actor, campaign=campaign, units=units, source=TargetSource.FILTER)
+
+
+def campaign_target_remove(*, actor: User, target: CampaignTarget) -> None:
+    require(actor, MANAGE_CAMPAIGNS, target.campaign.area.path)
+    if target.inspection_id is not None:
+        raise ValidationError("该单位已有检查记录，不能移出。")
+    with transaction.atomic(), audited(actor, "campaign_target.remove", target):
+        target.delete()
+
+
+def campaign_target_record(*, actor: User, target: CampaignTarget, id: uuid.UUID | None = None) -> Inspection:
+    """Start the target's visit: an ordinary draft inspection of the unit,
+    linked to the target (the drawn inspectors named on it when the actor is
+    one of them)."""
+    require(actor, RECORD_INSPECTION, target.area.path)
+    if target.inspection_id is not None and target.inspection is not None:
+        return target.inspection
+    named = list(target.inspectors.all())
+    inspectors = named if actor in named else [actor]
+    with transaction.atomic():
+        inspection = inspection_create(
+            actor=actor, unit=target.unit, started_at=timezone.now(), inspectors=inspectors, id=id
+        )
+        target_link(actor=actor, target=target, inspection=inspection)
+    return inspection
+
+
+def target_link(*, actor: Any, target: CampaignTarget, inspection: Inspection) -> None:
+    with transaction.atomic(), audited(actor, "campaign_target.record", target):
+        target.inspection = inspection
+        target.save(update_fields=["inspection", "updated_at"])
+
+
+def link_inspection(inspection: Inspection) -> CampaignTarget | None:
+    """An inspection of a unit that an open campaign targets (and no record
+    yet covers) becomes that target's visit, however it was made: on the web,
+    or by the field app through the inspections API."""
+    day = timezone.localdate(inspection.started_at)
+    target = (
+        CampaignTarget.objects.select_related("campaign")
+        .filter(
+            unit_id=inspection.unit_id,
+            inspection__isnull=True,
+            campaign__closed_at__isnull=True,
+            campaign__starts_on__lte=day,
+            campaign__ends_on__gte=day,
+        )
+        .order_by("campaign__ends_on", "id")
+        .first()
+    )
+    if target is None:
+        return None
+    target_link(actor=inspection.recorded_by, target=target, inspection=inspection)
+    return target
+
+
+def campaign_close(*, actor: User, campaign: Campaign, summary: str) -> Campaign:
+    """Close the campaign with its summary (the prose the closing report prints)."""
+    require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
+    text = _text(summary, field="summary", limit=20000)
+    with transaction.atomic(), audited(actor, "campaign.close", campaign):
+        campaign.summary = text
+        campaign.closed_at = campaign.closed_at or timezone.now()
+        campaign.save(update_fields=["summary", "closed_at", "updated_at"])
+    return campaign
+
+
+def campaign_summary_save(*, actor: User, campaign: Campaign, summary: str) -> Campaign:
+    require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
+    text = _text(summary, field="summary", limit=20000)
+    with transaction.atomic(), audited(actor, "campaign.summary", campaign):
+        campaign.summary = text
+        campaign.save(update_fields=["summary", "updated_at"])
+    return campaign
+
+
+# ---------------------------------------------------------------- draws
+
+
+def draw_unit_pool(actor: User, area: Area, filters: dict[str, Any]) -> Any:
+    """The units a draw chooses from: existing units in ``area`` matching the
+    filter (category code, subtype ids, township ids, risk grades)."""
+    qs = Unit.objects.visible_to(actor).existing().filter(area__path__startswith=area.path)
+    if filters.get("category"):
+        qs = qs.filter(category__code=filters["category"])
+    if filters.get("subtypes"):
+        qs = qs.filter(subtype_id__in=filters["subtypes"])
+    if filters.get("townships"):
+        paths = list(
+            Area.objects.filter(pk__in=filters["townships"], path__startswith=area.path).values_list("path", flat=True)
+        )
+        if not paths:
+            return qs.none()
+        from django.db.models import Q
+
+        condition = Q()
+        for path in paths:
+            condition |= Q(area__path__startswith=path)
+        qs = qs.filter(condition)
+    if filters.get("risk_grades"):
+        qs = qs.filter(risk_grade__in=filters["risk_grades"])
+    return qs
+
+
+def draw_inspectors(county: Area, *, comanagers: bool) -> list[User]:
+    """Who may be drawn: the active supervisors of the county (and its
+    co-managers when the county allows)."""
+    roles = [RoleCode.SUPERVISOR] + ([RoleCode.COMANAGER] if comanagers else [])
+    return list(
+        User.objects.filter(is_active=True, roles__code__in=roles, institution__area__path__startswith=county.path)
+        .select_related("institution")
+        .distinct()
+        .order_by("id")
+    )
+
+
+def conflicts_of(units: Sequence[Unit], people: Sequence[User]) -> set[tuple[str, str]]:
+    """(unit id, person id) pairs never drawn together: a declared conflict,
+    or a person working at the unit itself (their institution, or the body
+    that hosts it, is the unit: a health centre's staff and its own clinic)."""
+    pairs = {
+        (str(u), str(p))
+        for u, p in DrawConflict.objects.filter(unit__in=units, inspector__in=people).values_list(
+            "unit_id", "inspector_id"
+        )
+    }
+    for unit in units:
+        name = unit.name.strip()
+        for person in people:
+            institution = person.institution
+            if institution and name and name in {institution.name.strip(), (institution.host or "").strip()}:
+                pairs.add((str(unit.pk), str(person.pk)))
+    return pairs
+
+
+def _ratio(value: Any, field: str) -> Decimal:
+    try:
+        ratio = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "比例须是 0 到 100 之间的数。"}) from None
+    if not ratio.is_finite() or ratio <= 0 or ratio > 100:
+        raise ValidationError({field: "比例须是 0 到 100 之间的数。"})
+    return ratio
+
+
+def draw_make(
+    *,
+    actor: User,
+    area: Area | None = None,
+    campaign: Campaign | None = None,
+    title: str = "",
+    filters: dict[str, Any] | None = None,
+    count: int | None = None,
+    ratio: Any = None,
+    grade_ratios: dict[str, Any] | None = None,
+    inspectors_per_target: int = 2,
+    replaces: RandomDraw | None = None,
+    reason: str = "",
+    id: uuid.UUID | None = None,
+    seed: str | None = None,
+) -> RandomDraw:
+    """A 双随机 draw: the pool of units matching the filter in the scope now,
+    ``count`` of them (or ``ratio`` per cent, or a ratio per risk grade) by the
+    seed, each with its inspectors. Final once made; a redraw names the draw it
+    replaces and why, and both stay. With a campaign, the picks become its
+    targets (a redraw's replace the earlier draw's not yet visited)."""
+    if campaign is not None:
+        area = campaign.area
+    if area is None:
+        raise ValidationError({"area": "请选择抽取范围。"})
+    require(actor, DRAW_UNITS, area.path)
+    county = county_of(area)
+    filters = dict(filters or {})
+    if campaign is not None and not filters.get("category") and campaign.category is not None:
+        filters["category"] = campaign.category.code
+    errors: dict[str, str] = {}
+    clean_grades: dict[str, Decimal] = {}
+    for grade, value in (grade_ratios or {}).items():
+        if value in (None, ""):
+            continue
+        if grade not in RiskGrade.values and grade != "":
+            errors["grade_ratios"] = "风险等级只能是低、中、高。"
+            continue
+        clean_grades[grade] = _ratio(value, "grade_ratios")
+    clean_ratio = _ratio(ratio, "ratio") if ratio not in (None, "") else None
+    if count is None and clean_ratio is None and not clean_grades:
+        errors["count"] = "请填写抽取户数或比例。"
+    if count is not None and count < 1:
+        errors["count"] = "抽取户数至少为 1。"
+    if inspectors_per_target < 2:
+        errors["inspectors_per_target"] = "每户至少抽取两名检查人员。"
+    if replaces is not None:
+        if replaces.area_id != area.pk or replaces.campaign_id != (campaign.pk if campaign else None):
+            errors["replaces"] = "重抽须与原抽取属于同一范围和专项检查。"
+        if not (reason or "").strip():
+            errors["reason"] = "重抽须写明理由。"
+    if errors:
+        raise ValidationError(errors)
+    clean_title = _text(title or (campaign.name if campaign else ""), field="title", limit=100, required=True)
+    clean_reason = _text(reason, field="reason", limit=2000)
+
+    units = list(draw_unit_pool(actor, area, filters).select_related("area").order_by("id")[: MAX_POOL + 1])
+    if len(units) > MAX_POOL:
+        raise ValidationError({"filters": "备选单位过多，请缩小抽取条件。"})
+    if not units:
+        raise ValidationError({"filters": "没有符合条件的单位。"})
+    pool = [str(u.pk) for u in units]
+    if count is not None and count > len(pool):
+        raise ValidationError({"count": f"备选单位只有 {len(pool)} 户。"})
+    seed = seed or draws.new_seed()
+    picked = draws.pick_units(
+        seed,
+        pool,
+        count=count,
+        ratio=clean_ratio,
+        grade_of={str(u.pk): u.risk_grade for u in units},
+        grade_ratios=clean_grades or None,
+    )
+    allow_comanagers = settings_for(county).comanagers_drawn
+    people = draw_inspectors(county, comanagers=allow_comanagers)
+    by_id = {str(u.pk): u for u in units}
+    picked_units = [by_id[u] for u in picked]
+    conflicts = conflicts_of(picked_units, people)
+    person_ids = [str(p.pk) for p in people]
+    picks: list[dict[str, Any]] = []
+    for unit_id in picked:
+        chosen = draws.pick_inspectors(
+            seed,
+            unit_id,
+            person_ids,
+            conflict=lambda u, p: (u, p) in conflicts,
+            need=inspectors_per_target,
+        )
+        if len(chosen) < inspectors_per_target:
+            raise ValidationError(
+                {"inspectors_per_target": f"{by_id[unit_id].name} 可抽的检查人员不足 {inspectors_per_target} 名。"}
+            )
+        picks.append({"unit_id": unit_id, "inspector_ids": chosen})
+
+    def make() -> RandomDraw:
+        today = timezone.localdate()
+        with audited(actor, "draw.create") as audit:
+            draw = audit.obj = RandomDraw.objects.create(
+                id=id or uuid.uuid4(),
+                campaign=campaign,
+                area=area,
+                title=clean_title,
+                filter=filters,
+                seed=seed,
+                pool=pool,
+                inspector_pool=person_ids,
+                count=len(picked),
+                ratio=clean_ratio,
+                grade_ratios={k: str(v) for k, v in clean_grades.items()},
+                inspectors_per_target=inspectors_per_target,
+                include_comanagers=allow_comanagers,
+                picks=picks,
+                replaces=replaces,
+                reason=clean_reason,
+                drawn_at=timezone.now(),
+                drawn_by=actor,
+                results_due=add_working_days(county, today, settings_for(county).results_days),
+            )
+            audit.changes["pool_size"] = [None, len(pool)]
+            audit.changes["picked"] = [None, [u.name for u in picked_units]]
+        if campaign is not None:
+            if replaces is not None:
+                stale = CampaignTarget.objects.filter(campaign=campaign, draw=replaces, inspection__isnull=True)
+                with audited(actor, "campaign.targets_remove", campaign) as removed:
+                    removed.changes["targets"] = [[t.unit.name for t in stale.select_related("unit")], None]
+                    stale.delete()
+            people_by_id = {str(p.pk): p for p in people}
+            campaign_add_targets(
+                actor=actor,
+                campaign=campaign,
+                units=picked_units,
+                source=TargetSource.DRAW,
+                draw=draw,
+                inspectors={by_id[p["unit_id"]].pk: [people_by_id[i] for i in p["inspector_ids"]] for p in picks},
+            )
+        return draw
+
+    with transaction.atomic():
+        draw, _created = create_once(RandomDraw, id, actor, make)
+    return draw
+
+
+def draw_publish(*, actor: User, draw: RandomDraw) -> RandomDraw:
+    """Publish the draw's results on the county's public page (once)."""
+    require(actor, DRAW_UNITS, draw.area.path)
+    if draw.published_at is not None:
+        return draw
+    with transaction.atomic(), audited(actor, "draw.publish", draw):
+        draw.published_at = timezone.now()
+        draw.save(update_fields=["published_at", "updated_at"])
+    return draw
+
+
+def conflict_declare(*, actor: User, unit: Unit, inspector: User, reason: str = "") -> DrawConflict:
+    """Declare that ``inspector`` must never be drawn for ``unit``."""
+    require(actor, DRAW_UNITS, unit.area.path)
+    if not is_within(actor, unit.area.path):
+        raise Http404
+    clean = _text(reason, field="reason", limit=200)
+    existing = DrawConflict.objects.filter(unit=unit, inspector=inspector).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic(), audited(actor, "draw_conflict.create") as audit:
+        conflict = audit.obj = DrawConflict.objects.create(unit=unit, inspector=inspector, reason=clean)
+    return conflict
+
+
+def settings_save(*, actor: User, county: Area, comanagers_drawn: bool, results_days: int) -> CampaignSettings:
+    require(actor, DRAW_UNITS, county.path)
+    if county.level != Level.COUNTY:
+        raise ValidationError({"county": "只有县可以设置。"})
+    if not 1 <= results_days <= 120:
+        raise ValidationError({"results_days": "期限须在 1 到 120 个工作日之间。"})
+    found = settings_for(county)
+    with transaction.atomic(), audited(actor, "campaign_settings.save", found if found.pk else None) as audit:
+        found.comanagers_drawn = comanagers_drawn
+        found.results_days = results_days
+        found.save()
+        audit.obj = found
+    return found
