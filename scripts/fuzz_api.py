@@ -266,7 +266,27 @@ def _cell_row(base: str, token: str, path: str) -> Any:
     return rows[0]["key"] if rows else None
 
 
+def _draw(base: str, token: str, path: str) -> Any:
+    """A random draw (抽查) behind one of the user's campaigns' targets."""
+    status, body = call(base, "GET", "/api/campaigns", token)
+    for campaign in _records(body) if status == 200 else []:
+        status, targets = call(base, "GET", f"/api/campaigns/{campaign['id']}/targets", token)
+        drawn = [t["draw_id"] for t in (_records(targets) if status == 200 else []) if t.get("draw_id")]
+        if drawn:
+            return drawn[0]
+    return None
+
+
+def _county_code(base: str, token: str, path: str) -> Any:
+    """The user's county's statistical code (the public draw page's address)."""
+    county = _own_county(base, token, path)
+    status, body = call(base, "GET", f"/api/areas/{county}", token) if county else (404, None)
+    return body.get("code") if status == 200 and isinstance(body, dict) else None
+
+
 RECIPES: dict[str, Callable[[str, str, str], Any]] = {
+    "draw_id": _draw,
+    "county": _county_code,
     "lock_id": _locked_sign_in,
     "receipt": _receipt,
     "subtype_id": _category_part("subtypes"),
@@ -456,7 +476,7 @@ QUICK_COVERAGE = [
     "[phases.coverage]",
     "unexpected-methods = []",
     "[phases.coverage.generation]",
-    'modes = ["positive"]',
+    'mode = "positive"',
 ]
 
 
