@@ -31,7 +31,7 @@ from xieguan.units.models import Category, Subtype
 router = Router(tags=["campaigns"])
 draw_router = Router(tags=["campaigns"])
 public_router = Router(tags=["public draws"], auth=None)
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _campaign_out(c: Campaign, user: Any) -> dict[str, Any]:
