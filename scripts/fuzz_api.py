@@ -482,7 +482,7 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
         "cg1",
         "GET /api/draws/{draw_id}",
         "missing_test_data",
-    ): "NOT YET CHECKED: cg1 sees the draw's targets but the draw answers 404",
+    ): "scope: the demo draw is the county's, above a township user (its targets in the township are visible)",
     (
         "cg1",
         "POST /api/transfers",
