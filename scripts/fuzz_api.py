@@ -266,6 +266,14 @@ def _cell_row(base: str, token: str, path: str) -> Any:
     return rows[0]["key"] if rows else None
 
 
+def _register_institution(base: str, token: str, path: str) -> Any:
+    """A station or institute (the kinds that keep registers) the user sees."""
+    status, body = call(base, "GET", "/api/institutions?limit=200", token)
+    records = _records(body) if status == 200 else []
+    kept = [r for r in records if r.get("type") in ("station", "institute")] or records
+    return kept[0]["id"] if kept else None
+
+
 def _draw(base: str, token: str, path: str) -> Any:
     """A random draw (抽查) behind one of the user's campaigns' targets."""
     status, body = call(base, "GET", "/api/campaigns", token)
@@ -294,7 +302,7 @@ RECIPES: dict[str, Callable[[str, str, str], Any]] = {
     "upload_id": _upload,
     "county_id": _own_county,
     "code": _category_code,
-    "institution_id": _first("/api/institutions", "id"),
+    "institution_id": _register_institution,
     "area_id": _month_report("township_id"),
     "township_id": _month_report("township_id"),
     "year": _month_report("year"),
@@ -589,6 +597,185 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
         "POST /api/units/{unit_id}/licences",
         "validation_mismatch",
     ): "NOT YET CHECKED: the licence's dates and duplicate numbers",
+    (
+        "bureau",
+        "POST /api/uploads",
+        "missing_test_data",
+    ): "record_id must be a record of the user's; generated ids are 404",
+    (
+        "bureau",
+        "PATCH /api/outreach/{record_id}",
+        "missing_test_data",
+    ): "NOT YET CHECKED: area_id in the body must be an area in scope",
+    (
+        "bureau",
+        "POST /api/areas/{area_id}/split",
+        "missing_test_data",
+    ): "village_ids in the body must be areas under the one split",
+    (
+        "bureau",
+        "POST /api/complaints/{complaint_id}/link-duplicate",
+        "missing_test_data",
+    ): "the body names the other complaint by id",
+    ("bureau", "POST /api/monthly-reports", "missing_test_data"): "township_id in the body must be a township in scope",
+    ("bureau", "POST /api/units/{unit_id}/merge", "missing_test_data"): "the body names the other unit by id",
+    ("bureau", "POST /api/monthly-plans", "missing_test_data"): "township_id in the body must be a township in scope",
+    (
+        "bureau",
+        "DELETE /api/trainings/{training_id}",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: state: a training with attendance cannot be deleted",
+    (
+        "bureau",
+        "GET /api/units",
+        "validation_mismatch",
+    ): "category and area_id must name real records (database values, not an enum)",
+    (
+        "bureau",
+        "PATCH /api/inspections/{inspection_id}",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: the record's fields are checked against its checklist and state",
+    (
+        "bureau",
+        "PATCH /api/people/{person_id}",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: institution and role rules checked by the service",
+    (
+        "bureau",
+        "PATCH /api/trainings/{training_id}",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: dates and areas checked by the service",
+    ("bureau", "POST /api/areas/import", "validation_mismatch"): "the file must be a sheet of 12-digit codes and names",
+    (
+        "bureau",
+        "POST /api/areas/{area_id}/retire",
+        "validation_mismatch",
+    ): "state: an area with open work or current units cannot be retired",
+    (
+        "bureau",
+        "POST /api/areas/{area_id}/split",
+        "validation_mismatch",
+    ): "village_ids in the body must be areas under the one split",
+    (
+        "bureau",
+        "POST /api/auth/password",
+        "validation_mismatch",
+    ): "the current password must be right and the new one pass the password rules",
+    ("bureau", "POST /api/auth/two-factor/backup-codes", "validation_mismatch"): "needs a valid current one-time code",
+    (
+        "bureau",
+        "POST /api/auth/two-factor/confirm",
+        "validation_mismatch",
+    ): "needs a valid one-time code from the authenticator",
+    ("bureau", "POST /api/auth/two-factor/off", "validation_mismatch"): "needs a valid current one-time code",
+    (
+        "bureau",
+        "POST /api/exposed-people",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: ids in the body and the ID-card check",
+    (
+        "bureau",
+        "POST /api/inspections/{inspection_id}/photos",
+        "validation_mismatch",
+    ): "the body names a finished upload by id",
+    (
+        "bureau",
+        "POST /api/inspections/{inspection_id}/signatures",
+        "validation_mismatch",
+    ): "the body names a finished upload by id",
+    (
+        "bureau",
+        "POST /api/lockouts/{lock_id}/release",
+        "validation_mismatch",
+    ): "state: the one lock is released by the first valid request",
+    (
+        "bureau",
+        "POST /api/monthly-plans/{plan_id}/units",
+        "validation_mismatch",
+    ): "unit_id must be a unit of the plan's township not yet on it",
+    (
+        "bureau",
+        "POST /api/monthly-reports/{report_id}/return",
+        "validation_mismatch",
+    ): "state: only a submitted report can be returned",
+    (
+        "bureau",
+        "POST /api/monthly-reports/{report_id}/unlock-grant",
+        "validation_mismatch",
+    ): "state: only a report with an unlock request can be unlocked",
+    (
+        "bureau",
+        "POST /api/people/{person_id}/password",
+        "validation_mismatch",
+    ): "the new password must pass the password rules",
+    (
+        "bureau",
+        "POST /api/public/complaints",
+        "validation_mismatch",
+    ): "the signed CAPTCHA and the phone/area rules; most generated forms fail them",
+    (
+        "bureau",
+        "POST /api/reports",
+        "validation_mismatch",
+    ): "the body names other records by id; generated ids are not the user's",
+    ("bureau", "POST /api/trainings", "validation_mismatch"): "NOT YET CHECKED: ids of people and areas in the body",
+    ("bureau", "POST /api/trainings/{training_id}/attendance", "validation_mismatch"): "the body names people by id",
+    (
+        "bureau",
+        "POST /api/trainings/{training_id}/guests",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: guest fields checked by the service",
+    (
+        "bureau",
+        "POST /api/transfers/{transfer_id}/decide",
+        "validation_mismatch",
+    ): "state: the one transfer is decided by the first valid request",
+    (
+        "bureau",
+        "POST /api/unit-categories/fields/{field_id}/deactivate",
+        "validation_mismatch",
+    ): "state: deactivating an inactive field is refused",
+    (
+        "bureau",
+        "POST /api/unit-categories/fields/{field_id}/reactivate",
+        "validation_mismatch",
+    ): "state: reactivating an active field is refused",
+    (
+        "bureau",
+        "POST /api/unit-categories/subtypes/{subtype_id}/deactivate",
+        "validation_mismatch",
+    ): "state: deactivating an inactive subtype is refused",
+    (
+        "bureau",
+        "POST /api/unit-categories/subtypes/{subtype_id}/reactivate",
+        "validation_mismatch",
+    ): "state: reactivating an active subtype is refused",
+    ("bureau", "POST /api/unit-imports", "validation_mismatch"): "the file must be the category's Excel template",
+    (
+        "bureau",
+        "POST /api/unit-imports/{batch_id}/confirm",
+        "validation_mismatch",
+    ): "state: the one batch is confirmed or cancelled by the first valid request",
+    (
+        "bureau",
+        "POST /api/units/{unit_id}/licences",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: the licence's dates and duplicate numbers",
+    (
+        "bureau",
+        "POST /api/uploads",
+        "validation_mismatch",
+    ): "record_id must be a record of the user's; generated ids are 404/422",
+    (
+        "bureau",
+        "PUT /api/institutions/{institution_id}/supervisor",
+        "validation_mismatch",
+    ): "person_id must be a supervisor of the institution's area",
+    (
+        "bureau",
+        "PUT /api/monthly-settings/{county_id}",
+        "validation_mismatch",
+    ): "NOT YET CHECKED: the period's start day and deadlines checked together",
 }
 
 # Operations that rightly take longer than schemathesis's 10 s per request
@@ -694,6 +881,14 @@ def write_config(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def phases_for(user: str, phases: str, coverage_for: str) -> str:
+    """``phases`` without the coverage phase for a user not in ``coverage_for``
+    (a comma list; empty: every user keeps it)."""
+    if not coverage_for or user in coverage_for.split(","):
+        return phases
+    return ",".join(p for p in phases.split(",") if p != "coverage")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -709,6 +904,11 @@ def main() -> int:
         choices=("quick", "full"),
         default="full",
         help="quick: the coverage phase's valid cases only (the CI run); full: all of them",
+    )
+    parser.add_argument(
+        "--coverage-for",
+        default="",
+        help="the users whose run has the coverage phase (default: every user); the CI run gives it to bureau only",
     )
     parser.add_argument("--reuse-demo", action="store_true", help="copy the demo built by an earlier run")
     # One worker: with two, schemathesis 4.32.5 once failed inside itself
@@ -795,7 +995,7 @@ def main() -> int:
                 "--url",
                 base,
                 "--phases",
-                args.phases,
+                phases_for(user, args.phases, args.coverage_for),
                 "--checks",
                 CHECKS,
                 "--max-examples",
