@@ -776,6 +776,46 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
         "PUT /api/monthly-settings/{county_id}",
         "validation_mismatch",
     ): "NOT YET CHECKED: the period's start day and deadlines checked together",
+    (
+        "bureau",
+        "POST /api/inspections",
+        "missing_test_data",
+    ): "unit_id/checklist_id in the body must be real records in scope",
+    (
+        "bureau",
+        "GET /api/campaigns",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): likely the after cursor, refused unless the server issued it",
+    (
+        "bureau",
+        "GET /api/campaigns/{campaign_id}/targets",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): likely the after cursor, refused unless the server issued it",
+    (
+        "bureau",
+        "GET /api/inspections",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): likely the after cursor or unit/area ids in the query",
+    (
+        "bureau",
+        "GET /api/units/{unit_id}/certificates",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): likely the after cursor, refused unless the server issued it",
+    (
+        "bureau",
+        "GET /api/units/{unit_id}/licences",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): likely the after cursor, refused unless the server issued it",
+    (
+        "bureau",
+        "POST /api/inspections",
+        "validation_mismatch",
+    ): "unit_id/checklist_id in the body must be real records in scope",
+    (
+        "bureau",
+        "POST /api/unit-categories/{code}/fields",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): field kinds and choices checked together by the service",
 }
 
 # Operations that rightly take longer than schemathesis's 10 s per request
