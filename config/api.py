@@ -18,6 +18,8 @@ from xieguan.areas.api import router as areas_router
 from xieguan.campaigns.api import draw_router as campaign_draw_router
 from xieguan.campaigns.api import public_router as public_draws_router
 from xieguan.campaigns.api import router as campaigns_router
+from xieguan.campaigns.api import settings_router as campaign_settings_router
+from xieguan.campaigns.api import target_router as campaign_target_router
 from xieguan.complaints.api import calendar_router as calendar_overrides_router
 from xieguan.complaints.api import public_router as public_complaints_router
 from xieguan.complaints.api import router as complaints_router
@@ -115,6 +117,8 @@ api.add_router("/monthly-overview", monthly_overview_router)
 api.add_router("/monthly-cells", monthly_cell_router)
 api.add_router("/monthly-summaries", monthly_summary_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/campaign-targets", campaign_target_router)
+api.add_router("/campaign-settings", campaign_settings_router)
 api.add_router("/draws", campaign_draw_router)
 api.add_router("/public-draws", public_draws_router)
 api.add_router("/field", field_router)

@@ -4,8 +4,8 @@ what the page does, with the same service, scope and audit, or a reason
 starting "no action:" for a page that offers nothing to do through an API.
 tests/test_api_parity.py holds the two together.
 
-Two halves: PARITY_CORE here (core, accounts, areas, units, field, the
-language switch) and tests/parity_map_part1.py (inspections, monthly,
+Two halves: PARITY_CORE here (core, accounts, areas, units, field,
+campaigns, the language switch) and tests/parity_map_part1.py (inspections, monthly,
 reports, outreach, complaints)."""
 
 from __future__ import annotations
@@ -100,6 +100,28 @@ PARITY_CORE: dict[str, Mapping] = {
     "field:token": ["POST /api/api-tokens"],
     "field:sw": "no action: the offline app's service worker script",
     "field:manifest": "no action: the offline app's web manifest",
+    # campaigns: special campaigns and 双随机一公开
+    "campaigns:list": ["GET /api/campaigns"],
+    "campaigns:create": ["POST /api/campaigns"],
+    "campaigns:settings": ["GET /api/campaign-settings", "PUT /api/campaign-settings"],
+    "campaigns:target": ["GET /api/campaign-targets/{target_id}"],
+    "campaigns:target_record": ["POST /api/campaign-targets/{target_id}/record"],
+    "campaigns:detail": ["GET /api/campaigns/{campaign_id}", "GET /api/campaigns/{campaign_id}/targets"],
+    "campaigns:targets": ["GET /api/campaigns/{campaign_id}/targets"],
+    "campaigns:targets_add": ["POST /api/campaigns/{campaign_id}/targets"],
+    "campaigns:basis": ["GET /api/campaigns/{campaign_id}/basis"],
+    "campaigns:summary": ["PUT /api/campaigns/{campaign_id}/summary", "GET /api/campaigns/{campaign_id}/summary.docx"],
+    "campaigns:summary_docx": ["GET /api/campaigns/{campaign_id}/summary.docx"],
+    "campaigns:summary_pdf": ["GET /api/campaigns/{campaign_id}/summary.pdf"],
+    "campaigns:draw_create": ["POST /api/draws"],
+    "campaigns:draw": ["GET /api/draws/{draw_id}"],
+    "campaigns:draw_publish": ["POST /api/draws/{draw_id}/publish"],
+    "campaigns:draw_redraw": ["POST /api/draws/{draw_id}/redraw"],
+    "campaigns:public": (
+        "no action: the county's read-only public page without login; each draw it lists is "
+        "GET /api/public-draws/{county}/draws/{draw_id}"
+    ),
+    "campaigns:public_draw_json": ["GET /api/public-draws/{county}/draws/{draw_id}"],
 }
 
 PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}

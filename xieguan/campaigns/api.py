@@ -2,36 +2,75 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Status
 
 from xieguan.accounts.models import User
+from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_INSPECTION, require
+from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.campaigns import services
 from xieguan.campaigns.draws import ALGORITHM
 from xieguan.campaigns.models import Campaign, CampaignTarget, RandomDraw
 from xieguan.campaigns.public import public_draw
-from xieguan.campaigns.schemas import CampaignIn, CampaignOut, DrawIn, DrawOut, PublicDrawOut, TargetOut
+from xieguan.campaigns.schemas import (
+    CampaignIn,
+    CampaignOut,
+    CampaignSummaryIn,
+    DrawIn,
+    DrawOut,
+    DrawSettingsIn,
+    DrawSettingsOut,
+    PublicDrawOut,
+    RedrawIn,
+    TargetOut,
+    TargetRecordIn,
+    TargetsAddIn,
+)
 from xieguan.campaigns.selectors import (
     campaigns_for,
     county_of_slug,
     get_campaign_for_user,
     get_draw_for_user,
+    get_target_for_user,
     targets_for,
 )
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.campaigns.summary import summary_docx_bytes, summary_draft, summary_tables
+from xieguan.core.api import DOCX, PDF, ErrorOut, ListOut
+from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
-from xieguan.inspections.models import ChecklistTemplate
-from xieguan.units.models import Category, Subtype
+from xieguan.core.photos import open_stored
+from xieguan.inspections.models import ChecklistTemplate, Inspection
+from xieguan.units.models import Category, Subtype, Unit
 
 router = Router(tags=["campaigns"])
 draw_router = Router(tags=["campaigns"])
 public_router = Router(tags=["public draws"], auth=None)
+target_router = Router(tags=["campaigns"])
+settings_router = Router(tags=["campaigns"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+PUBLIC_ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+BASIS_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": DOCX,
+    "ofd": "application/ofd",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+
+
+def _download(description: str, *content_types: str) -> dict[str, Any]:
+    """The OpenAPI answer of an operation that sends a file (ninja cannot infer it)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": description, "content": {t: binary for t in content_types}}}}
 
 
 def _campaign_out(c: Campaign, user: Any) -> dict[str, Any]:
@@ -162,6 +201,172 @@ def campaign_targets(
     return {"items": [_target_out(t) for t in page.items], "next": page.next_cursor}
 
 
+@router.post("/{campaign_id}/targets", response={200: list[TargetOut], **ERRORS})
+def campaign_targets_add(request: HttpRequest, campaign_id: uuid.UUID, payload: TargetsAddIn) -> Any:
+    """Add targets as the page does: every unit of the campaign's categories
+    in a township (``township_id``), and units by hand (``unit_ids``). Units
+    already targeted are kept, so sending the same body again adds nothing;
+    answers the targets this call added."""
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    require(request.user, MANAGE_CAMPAIGNS, campaign.area.path)
+    if payload.township_id is None and not payload.unit_ids:
+        raise ValidationError({"township_id": "请选择乡镇或单位。"})
+    township = None
+    if payload.township_id is not None:
+        township = (
+            Area.objects.visible_to(request.user)
+            .active()
+            .filter(pk=payload.township_id, level=Level.TOWNSHIP, path__startswith=campaign.area.path)
+            .first()
+        )
+        if township is None:
+            raise ValidationError({"township_id": "该乡镇不在专项检查的范围内。"})
+    wanted = set(payload.unit_ids)
+    units = list(
+        Unit.objects.visible_to(request.user)
+        .existing()
+        .filter(pk__in=wanted, area__path__startswith=campaign.area.path)
+        .select_related("area")
+    )
+    if len(units) != len(wanted):
+        raise ValidationError({"unit_ids": "有单位不存在或不在专项检查的范围内。"})
+    added = []
+    if township is not None:
+        added += services.campaign_targets_from_filter(actor=request.user, campaign=campaign, township=township)
+    if units:
+        added += services.campaign_add_targets(actor=request.user, campaign=campaign, units=units)
+    made = targets_for(request.user, campaign).filter(pk__in=[t.pk for t in added])
+    return [_target_out(t) for t in made.order_by("area__path", "unit__name", "id")]
+
+
+@router.get(
+    "/{campaign_id}/basis",
+    response=ERRORS,
+    openapi_extra=_download("The campaign's basis document as uploaded", *dict.fromkeys(BASIS_TYPES.values())),
+)
+def campaign_basis(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
+    """The basis document attached to the campaign; 404 when none is."""
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    if not campaign.basis_file:
+        raise Http404
+    ext = campaign.basis_file.name.rsplit(".", 1)[-1].lower()
+    if ext not in BASIS_TYPES:  # stored before the name kept its extension
+        ext = campaign.basis_name.rsplit(".", 1)[-1].lower() if "." in campaign.basis_name else "pdf"
+    response = FileResponse(open_stored(campaign.basis_file), content_type=BASIS_TYPES.get(ext, "application/pdf"))
+    response["Content-Disposition"] = download_header(download_name("依据文件", campaign.name, ext=ext))
+    return response
+
+
+@router.put("/{campaign_id}/summary", response={200: CampaignOut, **ERRORS})
+def campaign_summary_put(request: HttpRequest, campaign_id: uuid.UUID, payload: CampaignSummaryIn) -> Any:
+    """Save the closing summary's prose (the Word and PDF print it); with
+    ``close`` the campaign is closed too. Sending it again changes nothing more."""
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    require(request.user, MANAGE_CAMPAIGNS, campaign.area.path)
+    if payload.close:
+        services.campaign_close(actor=request.user, campaign=campaign, summary=payload.summary)
+    else:
+        services.campaign_summary_save(actor=request.user, campaign=campaign, summary=payload.summary)
+    return _campaign_out(get_campaign_for_user(request.user, campaign_id), request.user)
+
+
+def _summary(request: HttpRequest, campaign_id: uuid.UUID) -> tuple[Campaign, Any, str]:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    tables = summary_tables(request.user, campaign)
+    return campaign, tables, campaign.summary or summary_draft(campaign, tables)
+
+
+@router.get(
+    "/{campaign_id}/summary.docx",
+    response=ERRORS,
+    openapi_extra=_download("The closing summary as a Word document, its tables counted in the caller's area", DOCX),
+)
+def campaign_summary_docx(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
+    """The closing summary as the page exports it: the saved prose (or the
+    draft from the data) and the tables of the targets the caller sees."""
+    campaign, tables, text = _summary(request, campaign_id)
+    response = HttpResponse(summary_docx_bytes(campaign, tables, text), content_type=DOCX)
+    response["Content-Disposition"] = download_header(
+        download_name("专项检查总结", campaign.name, timezone.localdate(), ext="docx")
+    )
+    return response
+
+
+@router.get(
+    "/{campaign_id}/summary.pdf",
+    response=ERRORS,
+    openapi_extra=_download("The closing summary as an A4 PDF, its tables counted in the caller's area", PDF),
+)
+def campaign_summary_pdf(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
+    """The closing summary as a PDF, as the page prints it."""
+    campaign, tables, text = _summary(request, campaign_id)
+    return pdf_response(
+        "campaigns/summary_pdf.html",
+        {"campaign": campaign, "tables": tables, "paragraphs": [p for p in text.splitlines() if p.strip()]},
+        download_name("专项检查总结", campaign.name, timezone.localdate(), ext="pdf"),
+        request=request,
+    )
+
+
+@target_router.get("/{target_id}", response={200: TargetOut, **ERRORS})
+def target_get(request: HttpRequest, target_id: uuid.UUID) -> Any:
+    """One target: its unit, township, drawn inspectors and record."""
+    return _target_out(get_target_for_user(request.user, target_id))
+
+
+@target_router.post("/{target_id}/record", response={200: TargetOut, 201: TargetOut, **ERRORS})
+def target_record(request: HttpRequest, target_id: uuid.UUID, payload: TargetRecordIn) -> Any:
+    """Start the target's visit: a draft inspection record of the unit (the
+    drawn inspectors on it when the caller is one of them), linked to the
+    target; ``inspection_id`` names it. A target that has its record already
+    answers 200 with it, so a retry makes nothing new."""
+    target = get_target_for_user(request.user, target_id)
+    if target.inspection_id is not None:
+        require(request.user, RECORD_INSPECTION, target.area.path)
+        return Status(200, _target_out(target))
+    if payload.id is not None and Inspection.objects.filter(pk=payload.id).exists():
+        raise ValidationError({"id": "该编号已被其他检查记录使用。"})
+    services.campaign_target_record(actor=request.user, target=target, id=payload.id)
+    return Status(201, _target_out(get_target_for_user(request.user, target_id)))
+
+
+@settings_router.get("", response={200: DrawSettingsOut, **ERRORS})
+def draw_settings_get(request: HttpRequest) -> Any:
+    """The caller's county's 双随机 settings (a county institution's draw permission)."""
+    county = _settings_county(request)
+    return _settings_out(county, services.settings_for(county))
+
+
+@settings_router.put("", response={200: DrawSettingsOut, **ERRORS})
+def draw_settings_put(request: HttpRequest, payload: DrawSettingsIn) -> Any:
+    """Set whether co-managers may be drawn and the results deadline."""
+    county = _settings_county(request)
+    found = services.settings_save(
+        actor=request.user,
+        county=county,
+        comanagers_drawn=payload.comanagers_drawn,
+        results_days=payload.results_days,
+    )
+    return _settings_out(county, found)
+
+
+def _settings_county(request: HttpRequest) -> Area:
+    require(request.user, DRAW_UNITS)
+    institution = getattr(request.user, "institution", None)
+    if institution is None or institution.area.level != Level.COUNTY:
+        raise Http404
+    return institution.area
+
+
+def _settings_out(county: Area, found: Any) -> dict[str, Any]:
+    return {
+        "county_id": county.pk,
+        "county_name": county.name,
+        "comanagers_drawn": found.comanagers_drawn,
+        "results_days": found.results_days,
+    }
+
+
 @draw_router.post("", response={200: DrawOut, 201: DrawOut, **ERRORS})
 def draw_create(request: HttpRequest, payload: DrawIn) -> Any:
     """Make a 双随机 draw (final once made): the body names the campaign or the
@@ -203,7 +408,41 @@ def draw_get(request: HttpRequest, draw_id: str) -> Any:
     return _draw_out(get_draw_for_user(request.user, draw_id))
 
 
-@public_router.get("/{county}/draws/{draw_id}", response={200: PublicDrawOut, 404: ErrorOut})
+@draw_router.post("/{draw_id}/publish", response={200: DrawOut, **ERRORS})
+def draw_publish(request: HttpRequest, draw_id: uuid.UUID) -> Any:
+    """Publish the draw's results on the county's public page (once; again changes nothing)."""
+    draw = get_draw_for_user(request.user, draw_id)
+    services.draw_publish(actor=request.user, draw=draw)
+    return _draw_out(get_draw_for_user(request.user, draw_id))
+
+
+@draw_router.post("/{draw_id}/redraw", response={200: DrawOut, 201: DrawOut, **ERRORS})
+def draw_redraw(request: HttpRequest, draw_id: uuid.UUID, payload: RedrawIn) -> Any:
+    """Draw again with the first draw's conditions and a reason, as the page
+    does; the first draw stays. Idempotent on ``id``."""
+    existing = existing_for_retry(RandomDraw, payload.id, request.user)
+    if existing is not None:
+        return Status(200, _draw_out(get_draw_for_user(request.user, existing.pk)))
+    draw = get_draw_for_user(request.user, draw_id)
+    require(request.user, DRAW_UNITS, draw.area.path)
+    made = services.draw_make(
+        actor=request.user,
+        area=draw.area,
+        campaign=draw.campaign,
+        title=draw.title,
+        filters=draw.filter,
+        count=None if draw.ratio or draw.grade_ratios else draw.count,
+        ratio=draw.ratio,
+        grade_ratios=draw.grade_ratios,
+        inspectors_per_target=draw.inspectors_per_target,
+        replaces=draw,
+        reason=payload.reason,
+        id=payload.id,
+    )
+    return Status(201, _draw_out(made))
+
+
+@public_router.get("/{county}/draws/{draw_id}", response={200: PublicDrawOut, **PUBLIC_ERRORS})
 def public_draw_get(request: HttpRequest, county: str, draw_id: str) -> Any:
     """A draw as the public sees it, without login: seed, pool, count and the
     picked unit ids, enough to recompute it; nothing personal. ``county`` is

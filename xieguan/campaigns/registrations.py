@@ -10,9 +10,19 @@ from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode
 from xieguan.campaigns.models import CampaignTarget
-from xieguan.campaigns.selectors import open_targets
+from xieguan.campaigns.selectors import completion_by_township, open_targets
 from xieguan.core.permissions import MANAGE_CAMPAIGNS
-from xieguan.core.registry import ArchiveSection, DueItem, DueSource, HomePanel, MenuItem, register
+from xieguan.core.registry import (
+    ArchiveSection,
+    DueItem,
+    DueSource,
+    HomePanel,
+    Indicator,
+    MenuItem,
+    Period,
+    Tally,
+    register,
+)
 
 HOME_ROWS = 10
 
@@ -47,8 +57,26 @@ def home_panel(user: Any, now: datetime.datetime) -> dict[str, Any] | None:
     return {"rows": rows[:HOME_ROWS], "count": len(rows), "overdue": sum(1 for r in rows if r.overdue)}
 
 
+def completion_tally(user: Any, *, area: Any, period: Period, today: datetime.date) -> Tally:
+    """专项完成率's counts per township for the month."""
+    for path, targets, done in completion_by_township(
+        user, area=area, first_day=period.first_day, last_day=period.last_day, end=period.end
+    ):
+        yield path, {"targets": targets, "done": done}
+
+
 register(
     MenuItem("专项检查", "campaigns:list", 75, MANAGE_CAMPAIGNS),
+    Indicator(
+        code="campaign",
+        name="专项完成率",
+        formula="专项完成率 = 已检查的专项检查对象 ÷ 本月进行中的专项检查的全部检查对象（检查记录须已提交且在月末前检查）",
+        tally=completion_tally,
+        numerator="done",
+        denominator="targets",
+        drill=lambda area, period: reverse("campaigns:list"),
+        order=80,
+    ),
     DueSource("campaign", "专项检查对象待检查", targets_due, 30),
     HomePanel("campaigns/_home_panel.html", 15, home_panel),
     # What each township did in the year's campaigns: their targets (a county

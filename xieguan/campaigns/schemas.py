@@ -102,3 +102,40 @@ class PublicDrawOut(Schema):
     reason: str
     results_published: bool
     algorithm: str
+
+
+class TargetsAddIn(Schema):
+    township_id: uuid.UUID | None = Field(
+        None, description="every unit of the campaign's categories in this township (of the campaign's area)"
+    )
+    unit_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=500, description="units added by hand (in the campaign's area)"
+    )
+
+
+class TargetRecordIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID of the inspection record; sending it again answers the same record"
+    )
+
+
+class RedrawIn(Schema):
+    id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same draw")
+    reason: str = Field(min_length=1, max_length=2000, description="why the draw is made again (required)")
+
+
+class CampaignSummaryIn(Schema):
+    summary: str = Field("", max_length=20000, description="the closing summary's prose")
+    close: bool = Field(False, description="also close the campaign")
+
+
+class DrawSettingsIn(Schema):
+    comanagers_drawn: bool = Field(description="co-managers may be drawn as inspectors")
+    results_days: int = Field(ge=1, le=120, description="working days from a draw to its published results")
+
+
+class DrawSettingsOut(Schema):
+    county_id: uuid.UUID
+    county_name: str
+    comanagers_drawn: bool
+    results_days: int

@@ -134,7 +134,8 @@ def campaign_create(
             )
             if basis_file is not None:
                 campaign.basis_name = _text(basis_file.name, field="basis_file", limit=200)
-                campaign.basis_file.save("basis", basis_file, save=False)
+                ext = (basis_file.name or "").rsplit(".", 1)[-1].lower()
+                campaign.basis_file.save(f"basis.{ext}", basis_file, save=False)
             campaign.save()
             campaign.subtypes.set(subtypes)
             campaign.assignees.set(assignees)
@@ -193,6 +194,8 @@ def campaign_add_targets(
         if not unit.area.path.startswith(campaign.area.path) or not is_within(actor, unit.area.path):
             raise ValidationError({"units": f"{unit.name} 不在专项检查的范围内。"})
     have = set(CampaignTarget.objects.filter(campaign=campaign).values_list("unit_id", flat=True))
+    if all(unit.pk in have for unit in units):
+        return []  # nothing new: nothing changes, nothing is audited
     made: list[CampaignTarget] = []
     townships: dict[str, Area] = {}
     with transaction.atomic(), audited(actor, "campaign.targets_add", campaign) as audit:
@@ -239,7 +242,13 @@ def campaign_target_record(*, actor: User, target: CampaignTarget, id: uuid.UUID
         inspection = inspection_create(
             actor=actor, unit=target.unit, started_at=timezone.now(), inspectors=inspectors, id=id
         )
-        target_link(actor=actor, target=target, inspection=inspection)
+        # The new record's own signal (link_inspection) may have linked it
+        # already: once is one audit event.
+        linked = CampaignTarget.objects.filter(pk=target.pk).values_list("inspection_id", flat=True).first()
+        if linked != inspection.pk:
+            target_link(actor=actor, target=target, inspection=inspection)
+        else:
+            target.inspection = inspection
     return inspection
 
 

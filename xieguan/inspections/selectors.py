@@ -75,6 +75,21 @@ def get_handover_for_user(user: Any, pk: Any) -> Handover:
     return get_object_for_user(qs, user, pk)
 
 
+def plan_progress(plan: MonthlyPlan) -> list[tuple[Unit, bool]]:
+    """The plan's units by name, each with whether a submitted record of it
+    lies in the plan's month (the county's reporting period). Three queries."""
+    start, end = month_window(plan.township, plan.year, plan.month)
+    done_ids = set(
+        Inspection.objects.filter(
+            status=InspectionStatus.SUBMITTED,
+            unit__in=plan.units.all(),
+            started_at__date__gte=start,
+            started_at__date__lte=end,
+        ).values_list("unit_id", flat=True)
+    )
+    return [(unit, unit.pk in done_ids) for unit in plan.units.select_related("area").order_by("name", "id")]
+
+
 def get_plan_for_user(user: Any, pk: Any) -> MonthlyPlan:
     return get_object_for_user(MonthlyPlan.objects.select_related("township"), user, pk)
 
@@ -470,6 +485,7 @@ def patrol_status(
     today: datetime.date,
     on: datetime.date | None = None,
     rows: bool = True,
+    within: Area | None = None,
 ) -> PatrolView:
     """Which units are due, done and overdue in a month or a quarter.
 
@@ -490,6 +506,7 @@ def patrol_status(
     a scope of any size; ``patrol_rows`` pages the list). Five queries
     whatever the number of units (the counties' start days, the frequency
     rules, the aggregate, the townships, the units)."""
+    township = township or within  # an overview of one county or city: only its units
     units, (start, end) = patrol_units(
         user, year=year, month=month, quarter=quarter, township=township, today=today, on=on
     )

@@ -34,6 +34,7 @@ from xieguan.units.models import (
     UnitQuerySet,
     county_id_of,
     name_initials_match,
+    short_term_match,
 )
 
 # Common fields every complete file has filled (不错项、不空项), besides the
@@ -226,7 +227,14 @@ NARROW_SCOPE_AREAS = 500
 
 def _narrowed(qs: Any, path: str) -> Any:
     """``qs`` limited to units of areas under ``path`` (one cheap query on
-    the area tree first, see NARROW_SCOPE_AREAS)."""
+    the area tree first, see NARROW_SCOPE_AREAS). A county's scope is its
+    units' own ``county`` column, which ``unit_county_name_idx`` reads in
+    name order: given its 130 areas as a list instead, PostgreSQL walked
+    the province-wide name index and threw away 42,000 rows for the first
+    page (0.4–0.8 s under load, issue 19 item 5)."""
+    segments = [s for s in path.split("/") if s]
+    if len(segments) == 3:
+        return qs.filter(county_id=uuid.UUID(hex=segments[2]))
     ids = list(Area.objects.filter(path__startswith=path).values_list("id", flat=True)[: NARROW_SCOPE_AREAS + 1])
     if len(ids) <= NARROW_SCOPE_AREAS:
         return qs.filter(area_id__in=ids)
@@ -251,9 +259,17 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
     qs = units_in_scope(user).current()
     if filters.q:
         q = filters.q.strip()
-        condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
-        if q.isascii() and q.isalnum():
-            condition |= name_initials_match(q)
+        short = short_term_match(q)
+        if short is not None:
+            # One or two characters (饭店, 店, hx): the indexed search column,
+            # the text re-checked; initials of one letter match from the start.
+            condition = short | Q(credit_code__startswith=q.upper())
+            if len(q) == 1 and q.isascii() and q.isalnum():
+                condition |= name_initials_match(q)
+        else:
+            condition = Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__startswith=q.upper())
+            if q.isascii() and q.isalnum():
+                condition |= name_initials_match(q)
         qs = qs.filter(condition)
     if filters.category is not None:
         qs = qs.filter(category=filters.category)
@@ -324,16 +340,16 @@ class FilingRate:
         return self.complete / self.units if self.units else None
 
 
-def filing_rate_by_township(user: Any, area: Area | None = None) -> list[FilingRate]:
-    """建档率 per township in the user's area (within ``area`` if given):
+def filing_rate_by_township(user: Any, within: Area | None = None) -> list[FilingRate]:
+    """建档率 per township in the user's area (within ``within`` if given: the county or city an overview shows):
     filing_rate = units with a complete file ÷ units existing (not closed).
     Two queries, whatever the number of units."""
     chosen = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP).in_code_order()
     units = Unit.objects.existing().current().visible_to(user)
-    if area is not None:
-        chosen = chosen.filter(path__startswith=area.path)
+    if within is not None:
+        chosen = chosen.filter(path__startswith=within.path)
         # By the areas' ids, so a county's units are read by index, not found by scanning a province.
-        units = units.filter(area_id__in=Area.objects.filter(path__startswith=area.path).values("id"))
+        units = units.filter(area_id__in=Area.objects.filter(path__startswith=within.path).values("id"))
     townships = list(chosen)
     rows = units.values("area__path").annotate(total=Count("id"), complete=Count("id", filter=Q(is_complete=True)))
     by_segment: dict[str, list[int]] = {}

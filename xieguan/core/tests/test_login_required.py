@@ -31,6 +31,8 @@ PUBLIC_PAGES = {
     "m/manifest.webmanifest",
     "m/token",  # answers 401 JSON itself: the phone's script reads it
     "trainings/<str:pk>/sign-in/<str:token>/",  # the QR sign-in, for guests without an account too (SPEC §7)
+    "public/<str:county>/",  # 双随机一公开: draws and results published to anyone (SPEC §14)
+    "public/<str:county>/draws/<str:pk>.json",  # a draw's seed, pool and picks, to recompute it
     "healthz",
     "i18n/setlang/",  # the language switch on the sign-in page
 }

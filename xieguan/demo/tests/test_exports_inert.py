@@ -49,7 +49,14 @@ PAGE_DOWNLOADS = {
     "reports:register",
     "monthly:workbook_xlsx",
 }
-API_DOWNLOADS = {"/api/monthly-reports/{report_id}/workbook.xlsx"}
+API_DOWNLOADS = {
+    "/api/monthly-reports/{report_id}/workbook.xlsx",
+    "/api/units/export",
+    "/api/unit-imports/template/{code}",
+    "/api/complaints/export.xlsx",
+    "/api/patrol-register/{institution_id}.xlsx",
+    "/api/report-register/{institution_id}.xlsx",
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -203,13 +210,34 @@ def test_every_spreadsheet_download_writes_planted_formulas_as_inert_text(demo, 
         )
     report = MonthlyReport.objects.filter(township=Area.objects.get(pk=cg1.institution.area_id)).first()
     assert report is not None
-    downloads["api:workbook.xlsx"] = _body(
-        county.get(f"/api/monthly-reports/{report.pk}/workbook.xlsx", **api_token(bureau))
-    )
+    county_api, township_api = api_token(bureau), api_token(cg1)
+    downloads["api:workbook.xlsx"] = _body(county.get(f"/api/monthly-reports/{report.pk}/workbook.xlsx", **county_api))
+    # The API's downloads are the pages' workbooks: the same planted text, as inert.
+    downloads["api:units/export"] = _body(county.get("/api/units/export", **county_api))
+    for category in Category.objects.all():
+        downloads[f"api:unit-imports/template/{category.code}"] = _body(
+            township.get(f"/api/unit-imports/template/{category.code}", **township_api)
+        )
+    downloads["api:complaints/export.xlsx"] = _body(county.get("/api/complaints/export.xlsx", **county_api))
+    for year in {i.started_at.year for i in Inspection.objects.filter(institution=station)}:
+        downloads[f"api:patrol-register/{year}"] = _body(
+            county.get(f"/api/patrol-register/{station.pk}.xlsx", {"year": year}, **county_api)
+        )
+    for year in {r.found_at.year for r in Report.objects.filter(area__path__startswith=station.area.path)}:
+        downloads[f"api:report-register/{year}"] = _body(
+            county.get(f"/api/report-register/{station.pk}.xlsx", {"year": year}, **county_api)
+        )
 
     seen: set[str] = set()
     problems = [p for name, content in downloads.items() for p in _problems(name, content, seen)]
     assert problems == []
     # The planted text is in every kind of download, neutralised, not dropped.
     kinds = {name.split("/")[0].split("?")[0] for name in seen}
-    assert kinds == PAGE_DOWNLOADS | {"api:workbook.xlsx"}
+    assert kinds == PAGE_DOWNLOADS | {
+        "api:workbook.xlsx",
+        "api:units",
+        "api:unit-imports",
+        "api:complaints",
+        "api:patrol-register",
+        "api:report-register",
+    }

@@ -10,6 +10,8 @@ from operator import attrgetter
 import pytest
 from django.utils import timezone
 
+from xieguan.campaigns.models import Campaign
+from xieguan.campaigns.selectors import progress
 from xieguan.core.registry import ensure_open, registry
 from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import load_complaints
@@ -97,8 +99,14 @@ def test_every_indicator_equals_its_apps_own_selector(full_demo):
     )
     assert values["publicity"].numerator == Outreach.objects.filter(**in_month).count()
     assert values["training"].numerator == Training.objects.filter(**in_month).count()
+    running = Campaign.objects.filter(starts_on__lte=period.last_day, ends_on__gte=period.first_day)
+    campaign_rows = [r for c in running for r in progress(bureau, c) if r.township == township]
+    assert (values["campaign"].numerator, values["campaign"].denominator) == (
+        sum(r.done for r in campaign_rows),
+        sum(r.targets for r in campaign_rows),
+    )
     # The demo has something to count, so the comparison is not 0 = 0 throughout.
-    assert filing.units and coverage.due
+    assert filing.units and coverage.due and values["campaign"].denominator
 
 
 def test_every_drill_down_page_opens(full_demo, login):
