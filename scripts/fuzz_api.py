@@ -285,6 +285,17 @@ def _draw(base: str, token: str, path: str) -> Any:
     return None
 
 
+def _target(base: str, token: str, path: str) -> Any:
+    """A target (a unit to inspect) of one of the user's campaigns."""
+    status, body = call(base, "GET", "/api/campaigns", token)
+    for campaign in _records(body) if status == 200 else []:
+        status, targets = call(base, "GET", f"/api/campaigns/{campaign['id']}/targets", token)
+        found = _records(targets) if status == 200 else []
+        if found:
+            return found[0]["id"]
+    return None
+
+
 def _county_code(base: str, token: str, path: str) -> Any:
     """The user's county's statistical code (the public draw page's address)."""
     county = _own_county(base, token, path)
@@ -294,6 +305,7 @@ def _county_code(base: str, token: str, path: str) -> Any:
 
 RECIPES: dict[str, Callable[[str, str, str], Any]] = {
     "draw_id": _draw,
+    "target_id": _target,
     "county": _county_code,
     "lock_id": _locked_sign_in,
     "receipt": _receipt,
