@@ -94,21 +94,6 @@ def get_plan_for_user(user: Any, pk: Any) -> MonthlyPlan:
     return get_object_for_user(MonthlyPlan.objects.select_related("township"), user, pk)
 
 
-def plan_progress(plan: MonthlyPlan) -> list[tuple[Unit, bool]]:
-    """The plan's units by name, each with whether a submitted record of it
-    lies in the plan's month (the county's reporting period). Three queries."""
-    start, end = month_window(plan.township, plan.year, plan.month)
-    done_ids = set(
-        Inspection.objects.filter(
-            status=InspectionStatus.SUBMITTED,
-            unit__in=plan.units.all(),
-            started_at__date__gte=start,
-            started_at__date__lte=end,
-        ).values_list("unit_id", flat=True)
-    )
-    return [(unit, unit.pk in done_ids) for unit in plan.units.select_related("area").order_by("name", "id")]
-
-
 def inspection_detail(inspection: Inspection) -> dict[str, Any]:
     """Everything the record page and its PDF show, in a fixed number of queries."""
     answers = list(inspection.answers.select_related("item").order_by("item__sort", "id"))
