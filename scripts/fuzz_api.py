@@ -828,6 +828,36 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
         "POST /api/unit-categories/{code}/fields",
         "validation_mismatch",
     ): "NOT YET CHECKED (appears with 2 fuzzing examples): field kinds and choices checked together by the service",
+    (
+        "cg1",
+        "POST /api/inspections",
+        "missing_test_data",
+    ): "unit_id/checklist_id in the body must be real records in scope",
+    (
+        "cg1",
+        "GET /api/institutions",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): likely area_id/type filters or the after cursor",
+    (
+        "cg1",
+        "GET /api/units",
+        "validation_mismatch",
+    ): "category and area_id must name real records (database values, not an enum)",
+    (
+        "cg1",
+        "POST /api/complaints/{complaint_id}/reply",
+        "validation_mismatch",
+    ): "NOT YET CHECKED (appears with 2 fuzzing examples): state: only a complaint with a result can be replied to",
+    (
+        "cg1",
+        "POST /api/inspections",
+        "validation_mismatch",
+    ): "unit_id/checklist_id in the body must be real records in scope",
+    (
+        "cg1",
+        "POST /api/reinspections/{reinspection_id}/photos",
+        "validation_mismatch",
+    ): "the body names a finished upload by id",
 }
 
 # Operations that rightly take longer than schemathesis's 10 s per request
