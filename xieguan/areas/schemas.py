@@ -75,4 +75,7 @@ class AreaImportRowError(Schema):
 
 class AreaImportRejectedOut(Schema):
     detail: str
-    rows: list[AreaImportRowError] = Field(description="every bad row; nothing was imported")
+    rows: list[AreaImportRowError] = Field(
+        default_factory=list,
+        description="every bad row; nothing was imported (absent when the request itself is malformed, e.g. no file)",
+    )
