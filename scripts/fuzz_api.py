@@ -1008,6 +1008,10 @@ def main() -> int:
         help="the users whose run has the coverage phase (default: every user); the CI run gives it to bureau only",
     )
     parser.add_argument("--reuse-demo", action="store_true", help="copy the demo built by an earlier run")
+    # CI fails on failures and errors; a warning outside ALLOWED_WARNINGS is
+    # printed for the reader there (at 2 examples an operation they vary with
+    # the demo's ids), and fails `make fuzz`, whose longer run judges them.
+    parser.add_argument("--warnings", choices=("fail", "report"), default="fail")
     # One worker: with two, schemathesis 4.32.5 once failed inside itself
     # (a KeyError in Python's linecache while two threads built strategies).
     parser.add_argument("--workers", default="1")
@@ -1124,7 +1128,8 @@ def main() -> int:
             bad = judge_warnings("".join(output), user, borrowed)
             if bad:
                 print(f"{user}: warnings not in ALLOWED_WARNINGS:\n  " + "\n  ".join(bad), flush=True)
-                code = max(code, 1)
+                if args.warnings == "fail":
+                    code = max(code, 1)
             print(f"== {user}: exit {code} in {time.monotonic() - t:.0f} s ==", flush=True)
             worst = max(worst, code)
     finally:
