@@ -486,12 +486,11 @@ def report_indicators_get(
 
 
 def _report_register(request: HttpRequest, institution_id: str, year: int, month: int | None, fmt: str) -> Any:
-    from xieguan.reports.selectors import register_institutions
+    from xieguan.core.scope import get_object_for_user
+    from xieguan.reports.selectors import register_institution_queryset
     from xieguan.reports.views import report_register_document
 
-    chosen = next((i for i in register_institutions(request.user) if str(i.pk) == institution_id), None)
-    if chosen is None:
-        raise Http404
+    chosen = get_object_for_user(register_institution_queryset(request.user), request.user, institution_id)
     return report_register_document(request, institution=chosen, year=year, month=month, fmt=fmt)
 
 

@@ -13,11 +13,12 @@ against the user's area.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 from django.urls import reverse
+
+from xieguan.core.pickers import as_uuid
 
 # At most this many units are listed without a search.
 LIST_ALL_UP_TO = 30
@@ -44,7 +45,7 @@ class UnitPicker(forms.Widget):
             first = list(queryset[: LIST_ALL_UP_TO + 1])
             if len(first) <= LIST_ALL_UP_TO:
                 options = first
-            chosen_pk = _as_uuid(value)
+            chosen_pk = as_uuid(value)
             if chosen_pk is not None:
                 chosen = next((u for u in first if u.pk == chosen_pk), None) or queryset.filter(pk=chosen_pk).first()
         label = field.label_from_instance if field is not None else str
@@ -72,15 +73,3 @@ class UnitPicker(forms.Widget):
     def id_for_label(self, id_: str) -> str:
         return f"{id_}_q" if id_ else id_
 
-
-def _as_uuid(value: Any) -> uuid.UUID | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, uuid.UUID):
-        return value
-    if hasattr(value, "pk"):
-        return value.pk
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
