@@ -314,17 +314,13 @@ def zero_report_grid(user: Any, *, year: int, today: datetime.date | None = None
 # ---------------------------------------------------------------- register
 
 
-def register_institutions(user: Any) -> list[Institution]:
-    """Institutions whose register (登记表) the user may print: the stations,
-    information points and institutes in the user's area."""
-    return list(register_institution_queryset(user))
-
-
 REGISTER_TYPES = (InstitutionType.INSTITUTE, InstitutionType.STATION, InstitutionType.INFO_POINT)
 
 
 def register_institution_queryset(user: Any) -> Any:
-    """``register_institutions`` as a queryset (the institution picker's)."""
+    """Institutions whose register (登记表) the user may print: the stations,
+    information points and institutes in the user's area (the page's picker
+    and the API's lookup both read it)."""
     return (
         Institution.objects.visible_to(user)
         .filter(type__in=REGISTER_TYPES)
