@@ -585,12 +585,20 @@ def frequency_rule_set(request: HttpRequest, payload: FrequencyRuleIn) -> Any:
 
 @frequency_rule_router.delete("/{rule_id}", response={204: None, **ERRORS})
 def frequency_rule_delete(request: HttpRequest, rule_id: str) -> Any:
-    """Remove a rule: its units follow the next more general one."""
+    """Remove a rule: its units follow the next more general one. A township
+    reads its county's rules (the list shows them), so removing one it can
+    read is refused with 403, as setting one is; 404 for any other id."""
+    from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
+    from xieguan.core.pickers import as_uuid
     from xieguan.core.scope import get_object_for_user
     from xieguan.inspections.models import FrequencyRule
     from xieguan.inspections.services import checklists
 
-    rule = get_object_for_user(FrequencyRule.objects.select_related("county"), request.user, rule_id)
+    rules = FrequencyRule.objects.select_related("county")
+    county = selectors.user_county(request.user)
+    own = rules.filter(county=county, pk=as_uuid(rule_id)).first() if county is not None else None
+    rule = own or get_object_for_user(rules, request.user, rule_id)
+    require(request.user, MANAGE_CHECKLISTS)  # as for setting one: 403 for a township
     checklists.frequency_rule_delete(actor=request.user, rule=rule)
     return Status(204, None)
 

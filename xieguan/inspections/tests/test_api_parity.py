@@ -131,8 +131,11 @@ def test_county_sets_reads_and_deletes_frequency_rules(demo, api_token):
     listed = Client().get("/api/frequency-rules", **api_token(demo.users["dh1"]))
     assert [r["category"] for r in listed.json()] == ["food"]
 
-    gone = send("DELETE", f"/api/frequency-rules/{first.json()['id']}", {}, api_token(demo.users["dh1"]))
-    assert gone.status_code == 404 and FrequencyRule.objects.exists()
+    # It reads them but does not set or remove them: 403, as for setting one; an unknown id is 404.
+    refused = send("DELETE", f"/api/frequency-rules/{first.json()['id']}", {}, api_token(demo.users["dh1"]))
+    assert refused.status_code == 403 and chinese_detail(refused) and FrequencyRule.objects.exists()
+    unknown = send("DELETE", f"/api/frequency-rules/{uuid.uuid4()}", {}, api_token(demo.users["dh1"]))
+    assert unknown.status_code == 404 and chinese_detail(unknown)
     deleted = send("DELETE", f"/api/frequency-rules/{first.json()['id']}", {}, headers)
     assert deleted.status_code == 204 and not FrequencyRule.objects.exists()
     assert AuditEvent.objects.filter(action="frequency_rule.delete").count() == 1
