@@ -49,9 +49,9 @@ class InspectionIn(Schema):
     device_time: datetime.datetime | None = None
     inspector_ids: list[uuid.UUID] = Field(default_factory=list)
     place: str = Field("", max_length=200)
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    accuracy_m: float | None = None
+    latitude: Decimal | None = Field(None, ge=-90, le=90)
+    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0)
 
 
 class InspectionPatch(Schema):
@@ -60,9 +60,9 @@ class InspectionPatch(Schema):
     representative: str | None = Field(None, max_length=50)
     problems: str | None = Field(None, max_length=4000)
     overall_result: Literal["conforming", "rectify", "serious", ""] | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    accuracy_m: float | None = None
+    latitude: Decimal | None = Field(None, ge=-90, le=90)
+    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0)
     answers: list[AnswerIn] | None = None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -161,17 +161,17 @@ class UnitIn(Schema):
     legal_representative: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
     address: str = Field("", max_length=200)
-    latitude: decimal.Decimal | None = None
-    longitude: decimal.Decimal | None = None
+    latitude: decimal.Decimal | None = Field(None, ge=-90, le=90)
+    longitude: decimal.Decimal | None = Field(None, ge=-180, le=180)
     area_id: uuid.UUID = Field(description="a village or township in the caller's area")
     category: str = Field(description="category code, e.g. food, public_place")
     subtype_id: int | None = None
-    status: str = "open"
+    status: Literal["open", "suspended", "closed"] = "open"
     opened_on: datetime.date | None = None
     closed_on: datetime.date | None = None
     is_key_unit: bool = False
-    risk_grade: str = ""
-    hygiene_grade: str = ""
+    risk_grade: Literal["", "low", "medium", "high"] = ""
+    hygiene_grade: Literal["", "A", "B", "C"] = ""
     extra: dict[str, Any] = Field(default_factory=dict, description="category fields by key")
 
 
@@ -181,17 +181,17 @@ class UnitPatch(Schema):
     legal_representative: str | None = Field(None, max_length=50)
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)
-    latitude: decimal.Decimal | None = None
-    longitude: decimal.Decimal | None = None
+    latitude: decimal.Decimal | None = Field(None, ge=-90, le=90)
+    longitude: decimal.Decimal | None = Field(None, ge=-180, le=180)
     area_id: uuid.UUID | None = None
     category: str | None = None
     subtype_id: int | None = None
-    status: str | None = None
+    status: Literal["open", "suspended", "closed"] | None = None
     opened_on: datetime.date | None = None
     closed_on: datetime.date | None = None
     is_key_unit: bool | None = None
-    risk_grade: str | None = None
-    hygiene_grade: str | None = None
+    risk_grade: Literal["", "low", "medium", "high"] | None = None
+    hygiene_grade: Literal["", "A", "B", "C"] | None = None
     extra: dict[str, Any] | None = None
 
 
