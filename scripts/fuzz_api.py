@@ -131,16 +131,20 @@ def token_for(base: str, username: str) -> str:
     return body["token"]
 
 
-def wait_for(base: str, server: subprocess.Popen[bytes]) -> None:
-    for _i in range(120):
+def wait_for(base: str, server: subprocess.Popen[bytes], *, within: float = 300) -> None:
+    """Until the server answers with its document. Building the document
+    takes seconds, tens of them on a busy machine, so one try may take a
+    minute; the whole wait is bounded by ``within``."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("the server stopped while starting")
         try:
-            urllib.request.urlopen(base + "/api/openapi.json", timeout=5).read()
+            urllib.request.urlopen(base + "/api/openapi.json", timeout=60).read()
             return
         except OSError:
             time.sleep(0.5)
-    raise SystemExit("the server did not answer in 60 s")
+    raise SystemExit(f"the server did not answer in {within:.0f} s")
 
 
 # ---------------------------------------------------------------- real ids
