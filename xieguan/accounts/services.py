@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -263,7 +263,7 @@ def user_update(*, actor: User, person: User, roles: Iterable[str] | None = None
     ``transfer_request`` for co-managers and ``user_move`` for others)."""
     require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
     if person.is_superuser and not actor.is_superuser:
-        raise ValidationError(_("Only a system administrator can change this account."))
+        raise PermissionDenied(_("Only a system administrator can change this account."))  # a role limit: 403
     clean = _check_profile(profile)
     codes = _check_roles(person.institution, roles) if roles is not None and person.institution else None
     with transaction.atomic(), audited(actor, "user.update", person, snapshot_with=_person_snapshot):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import logging
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+from pydantic import WithJsonSchema
 
 from xieguan.core.audit import audit_events_filtered, event_label, with_change_rows
 from xieguan.core.errors import MissingFile, StateConflict
@@ -28,6 +29,14 @@ from xieguan.core.permissions import VIEW_AUDIT, require
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+# A GPS fix as the document states it. Pydantic describes a Decimal as "a
+# number, or any string", so a client (and the fuzzer) would send "" and be
+# refused; these say "a number in range", which is what the services check.
+Latitude = Annotated[Decimal, Field(ge=-90, le=90), WithJsonSchema({"type": "number", "minimum": -90, "maximum": 90})]
+Longitude = Annotated[Decimal, Field(ge=-180, le=180), WithJsonSchema({"type": "number", "minimum": -180, "maximum": 180})]
+Metres = Annotated[float, Field(ge=0), WithJsonSchema({"type": "number", "minimum": 0})]
 
 
 class LocalTimeJSONEncoder(NinjaJSONEncoder):

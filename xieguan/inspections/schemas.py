@@ -7,6 +7,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from xieguan.core.api import Latitude, Longitude, Metres
+
 ID_HELP = "client-made UUID; sending the same id again returns the existing record"
 
 
@@ -49,9 +51,9 @@ class InspectionIn(Schema):
     device_time: datetime.datetime | None = None
     inspector_ids: list[uuid.UUID] = Field(default_factory=list)
     place: str = Field("", max_length=200)
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
-    accuracy_m: float | None = Field(None, ge=0)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    accuracy_m: Metres | None = None
 
 
 class InspectionPatch(Schema):
@@ -60,9 +62,9 @@ class InspectionPatch(Schema):
     representative: str | None = Field(None, max_length=50)
     problems: str | None = Field(None, max_length=4000)
     overall_result: Literal["conforming", "rectify", "serious", ""] | None = None
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
-    accuracy_m: float | None = Field(None, ge=0)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    accuracy_m: Metres | None = None
     answers: list[AnswerIn] | None = None
 
 

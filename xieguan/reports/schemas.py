@@ -7,7 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from xieguan.core.api import RateOut
+from xieguan.core.api import Latitude, Longitude, RateOut
 
 
 class CategoryOut(Schema):
@@ -75,8 +75,8 @@ class ReportIn(Schema):
     area_id: uuid.UUID | None = Field(None, description="village or township; defaults to the reporter's own")
     unit_id: uuid.UUID | None = Field(None, description="a unit of the registry in the caller's area")
     exposed_person_id: uuid.UUID | None = None
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     forward_now: bool = Field(False, description="a co-manager verifies and forwards to the county on filing")
     nature: Literal["hazard", "violation"] | None = Field(
         None,

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from xieguan.core.api import Latitude, Longitude
+
 
 class LicenceOut(Schema):
     id: uuid.UUID
@@ -161,8 +163,8 @@ class UnitIn(Schema):
     legal_representative: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
     address: str = Field("", max_length=200)
-    latitude: decimal.Decimal | None = Field(None, ge=-90, le=90)
-    longitude: decimal.Decimal | None = Field(None, ge=-180, le=180)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     area_id: uuid.UUID = Field(description="a village or township in the caller's area")
     category: str = Field(description="category code, e.g. food, public_place")
     subtype_id: int | None = None
@@ -176,17 +178,21 @@ class UnitIn(Schema):
 
 
 class UnitPatch(Schema):
-    name: str | None = Field(None, max_length=200)
+    """The fields sent change; those left out keep their values. A unit always
+    has a name, an area, a category and a status: those four may be left out
+    but not sent as null."""
+
+    name: str = Field(None, max_length=200)  # type: ignore[assignment]  # optional, not nullable
     credit_code: str | None = Field(None, max_length=40)
     legal_representative: str | None = Field(None, max_length=50)
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)
-    latitude: decimal.Decimal | None = Field(None, ge=-90, le=90)
-    longitude: decimal.Decimal | None = Field(None, ge=-180, le=180)
-    area_id: uuid.UUID | None = None
-    category: str | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    area_id: uuid.UUID = None  # type: ignore[assignment]
+    category: str = None  # type: ignore[assignment]
     subtype_id: int | None = None
-    status: Literal["open", "suspended", "closed"] | None = None
+    status: Literal["open", "suspended", "closed"] = None  # type: ignore[assignment]
     opened_on: datetime.date | None = None
     closed_on: datetime.date | None = None
     is_key_unit: bool | None = None

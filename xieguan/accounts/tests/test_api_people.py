@@ -389,3 +389,14 @@ def test_own_two_step_state_is_ones_own(demo, api_token, who):
     TOTPDevice.objects.create(user=demo.users["cg1"], name="app", confirmed=True)
     state = send("GET", "/api/auth/two-factor", api_token(demo.users[who])).json()
     assert state["on"] is (who == "cg1")
+
+
+def test_changing_the_administrators_account_is_a_role_limit_403_and_changes_nothing(demo, api_token):
+    admin = demo.users["admin"]
+    assert admin.is_superuser
+    before = admin.full_name
+    refused = send("PATCH", f"/api/people/{admin.pk}", api_token(demo.users["bureau"]), {"full_name": "改名"})
+    body = chinese_error(refused, 403)
+    assert "系统管理员" in body["detail"]
+    admin.refresh_from_db()
+    assert admin.full_name == before

@@ -131,6 +131,24 @@ def test_patch_with_bad_credit_code_is_422_and_changes_nothing(demo, api_token, 
     assert unit.name == "红星酒店" and unit.credit_code == credit_code(1)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"name": None}, {"category": None}, {"status": None}, {"area_id": None}, {"latitude": "", "longitude": ""},
+     {"latitude": 91, "longitude": 100}, {"status": "gone"}, {"hygiene_grade": "D"}],
+)
+def test_patch_refuses_what_the_document_rules_out_in_chinese_and_changes_nothing(
+    demo, api_token, unit, comanager_in, body
+):
+    """A name, an area, a category and a status may be left out but not sent
+    as null; a GPS fix is a number in range; statuses and grades are the
+    listed ones: the request schema says so, and the answer is a Chinese 422."""
+    response = Client().patch(f"/api/units/{unit.pk}", body, content_type="application/json", **api_token(comanager_in))
+    assert response.status_code == 422, response.content
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["detail"])
+    unit.refresh_from_db()
+    assert unit.name == "红星酒店" and unit.status == "open" and unit.latitude is None
+
+
 def test_patch_extra_keeps_other_fields_and_reports_completeness(demo, api_token, unit, comanager_in):
     response = Client().patch(
         f"/api/units/{unit.pk}", {"extra": {"seats": 12}}, content_type="application/json", **api_token(comanager_in)
