@@ -527,7 +527,7 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
         "cg1",
         "PATCH /api/inspections/{inspection_id}",
         "validation_mismatch",
-    ): "NOT YET CHECKED: the record's fields are checked against its checklist and state",
+    ): "inspector_ids in the body must be people of the caller's area (generated ids are not); a submitted record answers 409",
     (
         "cg1",
         "POST /api/auth/password",
@@ -645,17 +645,17 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
         "bureau",
         "PATCH /api/inspections/{inspection_id}",
         "validation_mismatch",
-    ): "NOT YET CHECKED: the record's fields are checked against its checklist and state",
+    ): "inspector_ids in the body must be people of the caller's area (generated ids are not); a submitted record answers 409",
     (
         "bureau",
         "PATCH /api/people/{person_id}",
         "validation_mismatch",
-    ): "NOT YET CHECKED: institution and role rules checked by the service",
+    ): "roles must be ones the person's institution allows (checked together with the institution); the administrator's account is 403",
     (
         "bureau",
         "PATCH /api/trainings/{training_id}",
         "validation_mismatch",
-    ): "NOT YET CHECKED: dates and areas checked by the service",
+    ): "hours to one decimal place (JSON Schema cannot say it of binary floats) and a date not after today (nor can it say today)",
     ("bureau", "POST /api/areas/import", "validation_mismatch"): "the file must be a sheet of 12-digit codes and names",
     (
         "bureau",
