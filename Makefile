@@ -77,7 +77,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy xieguan/*/services.py xieguan/inspections/services/*.py xieguan/*/selectors.py \
 	  xieguan/core/scope.py xieguan/core/audit.py xieguan/core/pagination.py xieguan/core/idempotency.py \
-	  xieguan/core/backup.py xieguan/core/limits.py
+	  xieguan/core/backup.py xieguan/core/limits.py xieguan/core/storage.py
 
 check-migrations: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
