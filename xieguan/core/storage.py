@@ -119,23 +119,33 @@ def save_stream(
     *,
     content_type: str = "application/octet-stream",
     storage: Storage = default_storage,
+    exact: bool = False,
+    sha256: str = "",
 ) -> Stored:
     """Write ``source`` (an iterator of bytes or a file object opened for
     reading) under a new name made from ``name`` (the storage adds a suffix
-    when the name is taken), never holding more than one part in memory.
-    On failure nothing is left behind (the multipart upload is aborted, a
-    half-written file deleted)."""
+    when the name is taken) — or, with ``exact``, under ``name`` itself,
+    replacing what is there — never holding more than one part in memory.
+    ``sha256``, when known beforehand, is kept with the object (S3 metadata)
+    for ``stored_sha256``. On failure nothing is left behind (the multipart
+    upload is aborted; on the disk Django removes its half-written file)."""
     s3 = _s3(storage)
     if s3 is None:
+        if exact and storage.exists(name):
+            storage.delete(name)
         reader = _IterReader(_pieces(source, READ_BYTES))
         wrapped = File(reader, name=posixpath.basename(name))  # type: ignore[arg-type]
         saved = storage.save(name, wrapped)
+        if exact and saved != name:  # pragma: no cover - a writer racing us
+            storage.delete(saved)
+            raise RuntimeError(f"could not write {name!r}")
         return Stored(saved, reader.size, reader.digest.hexdigest())
-    saved = s3.get_available_name(name)
+    saved = name if exact else s3.get_available_name(name)
     key = _key(s3, saved)
     client = s3.connection.meta.client
     bucket = s3.bucket_name
-    started = client.create_multipart_upload(Bucket=bucket, Key=key, ContentType=content_type)
+    extra = {"Metadata": {"sha256": sha256}} if sha256 else {}
+    started = client.create_multipart_upload(Bucket=bucket, Key=key, ContentType=content_type, **extra)
     upload_id = started["UploadId"]
     digest, size, parts = hashlib.sha256(), 0, list[dict[str, Any]]()
     pending: list[bytes] = []
@@ -218,6 +228,33 @@ def open_stream(name: str, *, storage: Storage = default_storage) -> Any:
             raise FileNotFoundError(name) from None
         raise
     return _Body(answer["Body"], int(answer["ContentLength"]))
+
+
+def stored_sha256(name: str, *, storage: Storage = default_storage) -> tuple[int, str] | None:
+    """(size, SHA-256) of a stored file as recorded when it was written
+    (``save_stream(sha256=...)``: S3 metadata), without reading it; None
+    when the store keeps no such record or the file is not there."""
+    s3 = _s3(storage)
+    if s3 is None:
+        return None
+    from botocore.exceptions import ClientError
+
+    try:
+        head = s3.connection.meta.client.head_object(Bucket=s3.bucket_name, Key=_key(s3, name))
+    except ClientError:
+        return None
+    recorded = (head.get("Metadata") or {}).get("sha256", "")
+    return (int(head["ContentLength"]), recorded) if recorded else None
+
+
+def stream_sha256(name: str, *, storage: Storage = default_storage) -> tuple[int, str]:
+    """(size, SHA-256) of a stored file, read through as a stream."""
+    digest, size = hashlib.sha256(), 0
+    with open_stream(name, storage=storage) as handle:
+        while piece := handle.read(READ_BYTES):
+            digest.update(piece)
+            size += len(piece)
+    return size, digest.hexdigest()
 
 
 def read_bytes(name: str, *, limit: int, storage: Storage = default_storage) -> bytes:
