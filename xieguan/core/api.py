@@ -240,9 +240,7 @@ _SINCE = Query(None, description="from this local day")
 _UNTIL = Query(None, description="to this local day")
 
 
-@audit_router.get(
-    "", response={200: ListOut[AuditEventOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
-)
+@audit_router.get("", response={200: ListOut[AuditEventOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
 def audit_log(
     request: HttpRequest,
     q: str | None = Query(None, max_length=100, description="a user name or record text"),
