@@ -6,13 +6,20 @@ cannot start, those tests fail with the reason: they never skip."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from xieguan.core.cluster import Cluster
 from xieguan.core.seaweedfs import SeaweedFS, start_seaweedfs
+
+CLUSTER_REDIS_URL = os.environ.get("CLUSTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+# The complaint limit the cluster's servers keep (low, to reach it quickly).
+CLUSTER_SUBMIT_LIMIT = 4
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +74,37 @@ def s3_storage(settings: Any, seaweedfs: SeaweedFS, tmp_path: Any) -> Iterator[d
         return sorted(found)
 
     yield {"store": seaweedfs, "prefix": prefix, "keys": keys, "client": client}
+
+
+@pytest.fixture
+def cluster(transactional_db: Any, seaweedfs: Any, tmp_path: Path, settings: Any) -> Iterator[Cluster]:
+    """Two gunicorn servers (8117, 8118) over this test's PostgreSQL
+    database, Redis and the session's SeaweedFS, as ``make cluster`` runs
+    them; this process reads the same bucket."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the cluster's servers share a PostgreSQL database (the SQLite test database is in memory)")
+    import redis
+
+    try:
+        redis.Redis.from_url(CLUSTER_REDIS_URL, socket_timeout=1).flushdb()
+    except redis.RedisError:
+        pass  # the cluster starts its own
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    if db.get("PASSWORD"):
+        url = url.replace(f"{db['USER']}@", f"{db['USER']}:{db['PASSWORD']}@")
+    servers = Cluster(
+        tmp_path / "cluster",
+        database_url=url,
+        ports=(8117, 8118),
+        redis_url=CLUSTER_REDIS_URL,
+        workers=1,
+        store=seaweedfs,
+        extra_env={"COMPLAINTS_SUBMIT_LIMIT": str(CLUSTER_SUBMIT_LIMIT)},
+    )
+    # This process reads the same bucket as the servers.
+    settings.STORAGES = {**settings.STORAGES, "default": s3_settings(seaweedfs)}
+    with servers:
+        yield servers
