@@ -304,20 +304,18 @@ def upload_append(*, actor: User, upload: Upload, offset: int, chunk: bytes) -> 
 def _checked_chunks(upload: Upload) -> list[str] | None:
     """The chunk names when they run without gap or overlap from 0 to the
     upload's length and their bytes hash to its sha256, else None."""
-    names, at = [], 0
+    names, at, digest = [], 0, hashlib.sha256()
     for offset, name in partial_chunks(upload):
         if offset != at:
             return None
         with open_stream(name) as handle:
-            at += int(getattr(handle, "size", 0) or len(handle.read()))
+            while piece := handle.read(1024 * 1024):
+                digest.update(piece)
+                at += len(piece)
         names.append(name)
-    if at != upload.length:
+    if at != upload.length or digest.hexdigest() != upload.sha256:
         return None
-    digest = hashlib.sha256()
-    with _Chunks(names, upload.length) as stream:
-        while piece := stream.read(1024 * 1024):
-            digest.update(piece)
-    return names if digest.hexdigest() == upload.sha256 else None
+    return names
 
 
 def _finish(*, actor: User, upload: Upload) -> tuple[Upload, Attached]:
