@@ -85,6 +85,10 @@ def cluster(transactional_db: Any, seaweedfs: Any, tmp_path: Path, settings: Any
 
     if connection.vendor != "postgresql":
         pytest.skip("the cluster's servers share a PostgreSQL database (the SQLite test database is in memory)")
+    from xieguan.demo.seeds import restore_seeded_rows
+
+    # A transactional test before this one flushed what the data migrations seeded.
+    restore_seeded_rows()
     import redis
 
     try:
