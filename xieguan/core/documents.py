@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -52,8 +52,14 @@ def _font_cache() -> Path:
     return Path(settings.VAR_DIR).resolve() / "cache" / "fonts"
 
 
+# Stored files (photos, signatures) reach a PDF as media:<storage name> and
+# are read through the storage (disk or bucket), never as local paths.
+MEDIA_SCHEME = "media"
+MAX_MEDIA_IN_PDF = 25 * 1024 * 1024
+
+
 def _allowed_roots() -> list[Path]:
-    roots = [Path(settings.MEDIA_ROOT).resolve(), _font_cache()]
+    roots = [_font_cache()]
     for finder_root in (Path(p).resolve() for p in getattr(settings, "STATICFILES_DIRS", [])):
         roots.append(finder_root)
     roots.append(Path(settings.STATIC_ROOT).resolve())
@@ -79,10 +85,12 @@ def _local_fetcher() -> Any:
 
     class LocalFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(f"{MEDIA_SCHEME}:"):
+                return URLFetcherResponse(url, _stored_bytes(url))
             path = _checked_path(url)
             return URLFetcherResponse(path.as_uri(), path.read_bytes())
 
-    return LocalFetcher(allowed_protocols=["file"])
+    return LocalFetcher(allowed_protocols=["file", MEDIA_SCHEME])
 
 
 def _plain_font(found: Path) -> Path:
@@ -114,9 +122,22 @@ def font_urls() -> dict[int, str]:
     return urls
 
 
+def _stored_bytes(url: str) -> bytes:
+    """The bytes of the stored file a media: address names, read through
+    the storage; a name that is not one we write is refused."""
+    from xieguan.core.storage import read_bytes
+
+    name = unquote(url[len(MEDIA_SCHEME) + 1 :])
+    parts = name.split("/")
+    if not name or name.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in name:
+        raise DocumentError(f"refused to read stored file {name!r}")
+    return read_bytes(name, limit=MAX_MEDIA_IN_PDF)
+
+
 def media_uri(name: str) -> str:
-    """A file:// address for a stored media file, for <img> in a PDF template."""
-    return (Path(settings.MEDIA_ROOT) / name).resolve().as_uri()
+    """The address of a stored file for <img> in a PDF template: read
+    through the storage by the PDF's fetcher, wherever the file lives."""
+    return f"{MEDIA_SCHEME}:{quote(name)}"
 
 
 def media_uri_if_stored(field_file: Any) -> str | None:
@@ -131,9 +152,7 @@ def media_uri_if_stored(field_file: Any) -> str | None:
 def _write_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    document = HTML(
-        string=html, base_url=Path(settings.MEDIA_ROOT).resolve().as_uri() + "/", url_fetcher=_local_fetcher()
-    )
+    document = HTML(string=html, base_url=_font_cache().as_uri() + "/", url_fetcher=_local_fetcher())
     return document.write_pdf()
 
 

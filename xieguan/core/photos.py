@@ -264,8 +264,11 @@ def open_stored(field_file: Any) -> Any:
     """Open a record's stored file for reading; a file that has gone (a lost
     disk, a restore without media) is a 404 with a Chinese message, never a
     500. ``manage.py check_media`` lists such records."""
+    from xieguan.core.storage import open_stream
+
     try:
-        return field_file.open("rb")
+        # A stream from the disk or the bucket, never the whole object in memory.
+        return open_stream(getattr(field_file, "name", "") or "", storage=field_file.storage)
     except (FileNotFoundError, ValueError):  # ValueError: the field holds no file
         raise MissingFile from None
 
@@ -278,7 +281,10 @@ def private_image_response(image: Any, *, name: str = "照片") -> FileResponse:
     from xieguan.core.documents import download_header, download_name
 
     png = str(getattr(image, "name", "")).lower().endswith(".png")
-    response = FileResponse(open_stored(image), content_type="image/png" if png else "image/jpeg")
+    stream = open_stored(image)
+    response = FileResponse(stream, content_type="image/png" if png else "image/jpeg")
+    if getattr(stream, "size", None) is not None and not response.has_header("Content-Length"):
+        response["Content-Length"] = str(stream.size)
     response["Content-Disposition"] = download_header(download_name(name, ext="png" if png else "jpg"), inline=True)
     response["Cache-Control"] = "private, max-age=3600"
     return response

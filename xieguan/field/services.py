@@ -5,28 +5,35 @@ or signature service (which keeps an inspection's photo once per record and
 the phone's id of it, a signature once per signer, a report's or publicity
 record's photo once per record and hash).
 
-Partial bytes live in ``MEDIA_ROOT/uploads-partial/`` (never web-served),
-one file per upload, written at the offset the server holds, so a chunk
-repeated after a cut overwrites rather than appends."""
+Partial bytes live in the file store (the local disk or the bucket, issue
+26: xieguan/core/storage.py), never served: one object per chunk,
+``uploads-partial/<upload id>/<offset>.part``, named by the offset the
+server held when it came, so a chunk repeated after a cut overwrites rather
+than appends, and any app server can take the next chunk. When the last
+byte is in, the chunks are read back in order as one stream (hashed, then
+handed to the record's service) and deleted: memory stays at one read
+buffer whatever the size, and nothing is on one server's disk."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import io
+import posixpath
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.permissions import FILE_REPORT, RECORD_INSPECTION, RECORD_OUTREACH, require
 from xieguan.core.photos import MAX_PHOTO_BYTES
+from xieguan.core.storage import delete_prefix, names_under, open_stream, put_exact
 from xieguan.field.models import Upload, UploadTarget
 
 if TYPE_CHECKING:
@@ -62,9 +69,76 @@ class Attached:
     height: int
 
 
-def partial_path(upload: Upload) -> Path:
-    """Where the bytes received so far are kept."""
-    return Path(settings.MEDIA_ROOT) / PARTIAL_DIR / f"{upload.pk}.part"
+def partial_folder(upload: Upload | uuid.UUID | str) -> str:
+    """The store folder holding an upload's chunks."""
+    return f"{PARTIAL_DIR}/{getattr(upload, 'pk', upload)}"
+
+
+def _legacy_name(upload: Upload) -> str:
+    """Where an upload started before issue 26 kept its bytes: one file."""
+    return f"{PARTIAL_DIR}/{upload.pk}.part"
+
+
+def partial_chunks(upload: Upload) -> list[tuple[int, str]]:
+    """(offset, store name) of each chunk kept so far, in order."""
+    found = []
+    if default_storage.exists(_legacy_name(upload)):
+        found.append((0, _legacy_name(upload)))
+    for name in names_under(partial_folder(upload)):
+        stem = posixpath.basename(name).removesuffix(".part")
+        if stem.isdigit():
+            found.append((int(stem), name))
+    return sorted(found)
+
+
+def partial_size(upload: Upload) -> int:
+    """How many bytes of the upload the store holds."""
+    return sum(default_storage.size(name) for _offset, name in partial_chunks(upload))
+
+
+def _drop_partial(upload: Upload) -> None:
+    delete_prefix(partial_folder(upload))
+    if default_storage.exists(_legacy_name(upload)):
+        default_storage.delete(_legacy_name(upload))
+
+
+class _Chunks(io.RawIOBase):
+    """An upload's chunks read back in order as one read-only stream."""
+
+    def __init__(self, names: list[str], size: int) -> None:
+        self._names = list(names)
+        self._current: Any = None
+        self.size = size
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        want = self.size if n is None or n < 0 else n
+        out = bytearray()
+        while len(out) < want:
+            if self._current is None:
+                if not self._names:
+                    break
+                self._current = open_stream(self._names.pop(0))
+            piece = self._current.read(want - len(out))
+            if not piece:
+                self._current.close()
+                self._current = None
+                continue
+            out += piece
+        return bytes(out)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        super().close()
 
 
 def _record(user: User, target: str, record_id: Any) -> Any:
@@ -216,13 +290,10 @@ def upload_append(*, actor: User, upload: Upload, offset: int, chunk: bytes) -> 
             raise OffsetMismatch(upload.offset)
         if upload.offset + len(chunk) > upload.length:
             raise ValidationError(_("The chunk goes past the size given when the upload started."))
-        path = partial_path(upload)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if chunk or not path.exists():
-            with open(path, "r+b" if path.exists() else "wb") as out:
-                out.seek(upload.offset)
-                out.write(chunk)
-                out.truncate(upload.offset + len(chunk))
+        if chunk:
+            # Named by the offset held: a chunk repeated after a cut (its
+            # answer lost before the offset moved) replaces its first try.
+            put_exact(f"{partial_folder(upload)}/{upload.offset:012d}.part", chunk)
             upload.offset += len(chunk)
             upload.save(update_fields=["offset", "updated_at"])
     if upload.offset < upload.length:
@@ -230,21 +301,37 @@ def upload_append(*, actor: User, upload: Upload, offset: int, chunk: bytes) -> 
     return _finish(actor=actor, upload=upload)
 
 
+def _checked_chunks(upload: Upload) -> list[str] | None:
+    """The chunk names when they run without gap or overlap from 0 to the
+    upload's length and their bytes hash to its sha256, else None."""
+    names, at, digest = [], 0, hashlib.sha256()
+    for offset, name in partial_chunks(upload):
+        if offset != at:
+            return None
+        with open_stream(name) as handle:
+            while piece := handle.read(1024 * 1024):
+                digest.update(piece)
+                at += len(piece)
+        names.append(name)
+    if at != upload.length or digest.hexdigest() != upload.sha256:
+        return None
+    return names
+
+
 def _finish(*, actor: User, upload: Upload) -> tuple[Upload, Attached]:
-    path = partial_path(upload)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
-    if digest != upload.sha256 or path.stat().st_size != upload.length:
+    names = _checked_chunks(upload)
+    if names is None:
         # Damaged on the way: start again from zero rather than keep it.
-        path.unlink(missing_ok=True)
+        _drop_partial(upload)
         Upload.objects.filter(pk=upload.pk).update(offset=0)
         upload.offset = 0
         raise ValidationError(_("The file arrived damaged (its checksum does not match); it will be sent again."))
     record = _record(actor, upload.target, upload.record_id)
-    with open(path, "rb") as handle:
-        found = _attach(actor=actor, upload=upload, record=record, file=File(handle, name=path.name))
+    with _Chunks(names, upload.length) as stream:
+        found = _attach(actor=actor, upload=upload, record=record, file=File(stream, name=f"{upload.pk}.part"))  # type: ignore[arg-type]
     with transaction.atomic():
         Upload.objects.filter(pk=upload.pk).update(result_id=found.pk, completed_at=timezone.now())
-    path.unlink(missing_ok=True)
+    _drop_partial(upload)
     upload.refresh_from_db()
     return upload, _attached(found)
 
@@ -287,17 +374,22 @@ def upload_result(actor: User, upload: Upload) -> Attached | None:
 
 
 def uploads_prune(*, now: datetime.datetime | None = None) -> int:
-    """Remove expired uploads and their partial bytes, and any partial file
-    no upload row owns. Returns the number of uploads removed."""
+    """Remove expired uploads and their partial bytes, and any partial
+    chunks no unfinished upload owns. Returns the number of uploads removed."""
     now = now or timezone.now()
     expired = list(Upload.objects.filter(expires_at__lt=now))
     for upload in expired:
-        partial_path(upload).unlink(missing_ok=True)
+        _drop_partial(upload)
     Upload.objects.filter(pk__in=[u.pk for u in expired]).delete()
-    folder = Path(settings.MEDIA_ROOT) / PARTIAL_DIR
-    if folder.exists():
-        live = {f"{pk}.part" for pk in Upload.objects.filter(completed_at__isnull=True).values_list("pk", flat=True)}
-        for leftover in folder.iterdir():
-            if leftover.name not in live:
-                leftover.unlink(missing_ok=True)
+    try:
+        folders, files = default_storage.listdir(PARTIAL_DIR)
+    except FileNotFoundError:
+        return len(expired)
+    live = {str(pk) for pk in Upload.objects.filter(completed_at__isnull=True).values_list("pk", flat=True)}
+    for folder in folders:
+        if folder not in live:
+            delete_prefix(f"{PARTIAL_DIR}/{folder}")
+    for leftover in files:
+        if leftover.removesuffix(".part") not in live:
+            default_storage.delete(f"{PARTIAL_DIR}/{leftover}")
     return len(expired)

@@ -66,8 +66,9 @@ def test_the_worker_prunes_what_is_old_and_keeps_what_is_fresh(
     from xieguan.complaints import services as complaints
     from xieguan.complaints.models import PendingUpload
     from xieguan.core.photos import prepare_photo
+    from xieguan.core.storage import put_exact
     from xieguan.field.models import Upload
-    from xieguan.field.services import partial_path
+    from xieguan.field.services import partial_chunks, partial_folder
 
     settings.MEDIA_ROOT = tmp_path
     photos = []
@@ -90,8 +91,7 @@ def test_the_worker_prunes_what_is_old_and_keeps_what_is_fresh(
             content_type="image/jpeg",
             expires_at=timezone.now() + expires_in,
         )
-        partial_path(made).parent.mkdir(parents=True, exist_ok=True)
-        partial_path(made).write_bytes(b"abc")
+        put_exact(f"{partial_folder(made)}/000000000000.part", b"abc")
         return made
 
     old_upload, live_upload = upload(-datetime.timedelta(hours=1)), upload(datetime.timedelta(days=1))
@@ -108,4 +108,4 @@ def test_the_worker_prunes_what_is_old_and_keeps_what_is_fresh(
     assert list(PendingUpload.objects.values_list("pk", flat=True)) == [fresh_kept.pk]
     assert not (tmp_path / old_kept.image.name).exists() and (tmp_path / fresh_kept.image.name).exists()
     assert list(Upload.objects.values_list("pk", flat=True)) == [live_upload.pk]
-    assert not partial_path(old_upload).exists() and partial_path(live_upload).exists()
+    assert not partial_chunks(old_upload) and partial_chunks(live_upload)

@@ -230,7 +230,7 @@ class SyncMachine(RuleBasedStateMachine):
                 if Upload.objects.filter(pk=upload_id, completed_at__isnull=True).exists():
                     assert self._upload(phone, rec, index, upload_id=upload_id, mid_cut=None)
         partial = Path(self.media) / PARTIAL_DIR
-        assert not partial.exists() or not any(partial.iterdir())
+        assert not partial.exists() or not any(p.is_file() for p in partial.rglob("*"))
         self.check_server()
 
     # ------------------------------------------------------------ rules
@@ -337,7 +337,7 @@ class SyncMachine(RuleBasedStateMachine):
         on_disk = {
             str(p.relative_to(self.media))
             for p in Path(self.media).rglob("*")
-            if p.is_file() and p.parent.name != PARTIAL_DIR
+            if p.is_file() and PARTIAL_DIR not in p.relative_to(self.media).parts
         }
         assert on_disk == {image for _owner, image in rows}, "a photo file without its row, or a row without file"
         # The bytes kept are the bytes the phone sent (hash of the original).
@@ -348,8 +348,11 @@ class SyncMachine(RuleBasedStateMachine):
         assert kept <= sent
         # Partial bytes only for uploads still under way, each as long as its offset.
         partial = Path(self.media) / PARTIAL_DIR
-        parts = {p.name: p.stat().st_size for p in partial.iterdir()} if partial.exists() else {}
-        open_uploads = {f"{u.pk}.part": u.offset for u in Upload.objects.filter(completed_at__isnull=True)}
+        parts = {}
+        for p in partial.rglob("*.part") if partial.exists() else []:
+            owner = p.parent.name if p.parent != partial else p.name.removesuffix(".part")
+            parts[owner] = parts.get(owner, 0) + p.stat().st_size
+        open_uploads = {str(u.pk): u.offset for u in Upload.objects.filter(completed_at__isnull=True)}
         assert set(parts) <= set(open_uploads)
         assert all(parts[name] == open_uploads[name] for name in parts)
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from xieguan.field.models import Upload
-from xieguan.field.services import PARTIAL_DIR, partial_path
+from xieguan.field.services import PARTIAL_DIR, partial_chunks, partial_size
 from xieguan.inspections.models import Inspection, InspectionStatus, Photo, Signature
 from xieguan.inspections.tests.factories import draft, jpeg, plain_unit, png
 from xieguan.reports.models import ReportPhoto
@@ -73,7 +73,7 @@ def test_a_cut_upload_resumes_from_the_servers_offset_and_keeps_the_bytes_once(c
     assert again.status_code == 200 and again.json()["offset"] == 1000
     head = client.head(f"/api/uploads/{upload_id}", **headers)
     assert head.status_code == 200 and head["Upload-Offset"] == "1000" and head["Upload-Length"] == str(len(data))
-    assert partial_path(Upload.objects.get(pk=upload_id)).stat().st_size == 1000
+    assert partial_size(Upload.objects.get(pk=upload_id)) == 1000
     # A chunk sent from the wrong place is refused with the offset held.
     wrong = chunk(client, headers, upload_id, data[500:900], 500)
     assert wrong.status_code == 409 and wrong["Upload-Offset"] == "1000"
@@ -85,7 +85,8 @@ def test_a_cut_upload_resumes_from_the_servers_offset_and_keeps_the_bytes_once(c
     photo = Photo.objects.get(inspection=record)
     assert body["result"]["id"] == str(photo.pk) and photo.sha256 == hashlib.sha256(data).hexdigest()
     assert (photo.width, photo.height) == (900, 600)
-    assert not (Path(photo.image.storage.location) / PARTIAL_DIR / f"{upload_id}.part").exists()
+    assert not partial_chunks(Upload.objects.get(pk=upload_id))
+    assert not [p for p in Path(photo.image.storage.location, PARTIAL_DIR).rglob("*") if p.is_file()]
     # The last chunk repeated (its answer lost), the upload started again
     # after it finished (its row pruned): still one photo, the phone's.
     assert chunk(client, headers, upload_id, data[1000:], 1000).json()["result"]["id"] == str(photo.pk)
@@ -274,9 +275,13 @@ def test_prune_removes_expired_uploads_and_stray_partials(comanager_in, api_toke
     Upload.objects.filter(pk=old_id).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     stray = media / PARTIAL_DIR / "stray.part"
     stray.write_bytes(b"x")
+    orphan = media / PARTIAL_DIR / str(uuid.uuid4()) / "000000000000.part"
+    orphan.parent.mkdir()
+    orphan.write_bytes(b"y")
     call_command("prune_uploads", stdout=open("/dev/null", "w"))
     assert list(Upload.objects.values_list("pk", flat=True)) == [uuid.UUID(new_id)]
-    assert sorted(p.name for p in (media / PARTIAL_DIR).iterdir()) == [f"{new_id}.part"]
+    left = sorted(str(p.relative_to(media / PARTIAL_DIR)) for p in (media / PARTIAL_DIR).rglob("*") if p.is_file())
+    assert left == [f"{new_id}/000000000000.part"]
 
 
 def test_openapi_describes_the_bootstrap_etag_and_the_upload_protocol(demo):
