@@ -468,7 +468,7 @@ def public_draw_get(request: HttpRequest, county: str, draw_id: str) -> Any:
 
 @public_router.get("/{county}/draws", response={200: PublicDrawPage, **PUBLIC_ERRORS})
 def public_draws_list(request: HttpRequest, county: str, after: str | None = None) -> Any:
-    """The county's draws, newest first, ten to a page, without login: each
+    """The county's draws, newest first, five to a page, without login: each
     with its seed, pool and picks and, once published, the picks' results
     and the day of each inspection. ``after`` is the previous page's
     ``next_cursor``. Nothing personal."""

@@ -20,8 +20,8 @@ from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.inspections.models import InspectionStatus
 from xieguan.units.models import Unit
 
-DRAW_PAGE = 10
-GRADE_PAGE = 50
+DRAW_PAGE = 5
+GRADE_PAGE = 20
 DRAW_ORDERING = ["-drawn_at", "-id"]
 GRADE_ORDERING = ["area__path", "name", "id"]
 
