@@ -251,4 +251,4 @@ class CampaignMaterial(BaseModel):
 
     @property
     def is_image(self) -> bool:
-        return self.file.name.rsplit(".", 1)[-1].lower() in {"jpg", "jpeg", "png"}
+        return (self.file.name or "").rsplit(".", 1)[-1].lower() in {"jpg", "jpeg", "png"}
