@@ -254,3 +254,40 @@ def test_the_conflicts_api_declares_once_lists_and_withdraws(demo: Any, api_toke
     assert Client().delete(f"/api/draw-conflicts/{made}", **api_token(cg1)).status_code == 403
     assert Client().delete(f"/api/draw-conflicts/{made}", **api_token(inst)).status_code == 204
     assert not DrawConflict.objects.exists()
+
+
+def test_the_field_app_and_the_api_visit_a_target_on_the_campaigns_checklist(
+    demo: Any, api_token: Any, campaign: Any, pools: Any
+) -> None:
+    """The phone learns the campaign's checklist for its targets from the
+    bootstrap, and the record it starts through the API is made on it, so the
+    answers it sends fit; once visited, the unit is back on its category's."""
+    inst, cg1, cg2 = demo.users["inst"], demo.users["cg1"], demo.users["cg2"]
+    campaign.template = special_checklist(demo)
+    campaign.save()
+    services.campaign_add_targets(actor=inst, campaign=campaign, units=pools["cg"][:1])
+    unit = pools["cg"][0]
+    headers = api_token(cg1)
+    boot = Client().get("/api/field/bootstrap", **headers).json()
+    mapped = {u["id"]: u["checklist_id"] for u in boot["units"]}
+    assert mapped[str(unit.pk)] == str(campaign.template.pk)
+    assert mapped[str(pools["cg"][1].pk)] != str(campaign.template.pk)
+    sent = next(c for c in boot["checklists"] if c["id"] == str(campaign.template.pk))
+    assert [i["text"] for i in sent["items"]] == ITEMS
+    body = {
+        "unit_id": str(unit.pk),
+        "started_at": timezone.now().isoformat(),
+        "inspector_ids": [str(cg1.pk), str(cg2.pk)],
+    }
+    made = Client().post("/api/inspections", body, content_type="application/json", **headers)
+    assert made.status_code == 201, made.content
+    record = made.json()
+    assert record["checklist_id"] == str(campaign.template.pk)
+    answers = [{"item_id": i["id"], "result": "conforms", "note": ""} for i in sent["items"]]
+    patched = Client().patch(
+        f"/api/inspections/{record['id']}", {"answers": answers}, content_type="application/json", **headers
+    )
+    assert patched.status_code == 200, patched.content
+    assert campaign.targets.get().inspection_id is not None
+    boot = Client().get("/api/field/bootstrap", **headers).json()
+    assert {u["id"]: u["checklist_id"] for u in boot["units"]}[str(unit.pk)] != str(campaign.template.pk)
