@@ -68,6 +68,7 @@ def load_campaigns(demo: Any) -> None:
     for target in visited:
         services.target_link(actor=inst, target=target, inspection=latest[target.unit_id])
     services.draw_publish(actor=inst, draw=drawn)
+    services.material_add(actor=inst, campaign=campaign, upload=_briefing_picture(), title="专项检查动员部署会")
     services.draw_make(
         actor=inst,
         area=demo.county,
@@ -87,3 +88,19 @@ def _grade_dates(demo: Any, today: datetime.date) -> None:
     for unit in units:
         unit.hygiene_graded_on = today - datetime.timedelta(days=30 + unit.pk.int % 700)
     Unit.objects.bulk_update(units, ["hygiene_graded_on"], batch_size=1000)
+
+
+def _briefing_picture() -> Any:
+    """A small picture standing for the briefing's photo (the demo's material)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (214, 234, 223))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 60, 440, 260), outline=(16, 110, 78), width=6)
+    draw.ellipse((200, 120, 280, 200), fill=(16, 110, 78))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("briefing.png", buffer.getvalue(), content_type="image/png")
