@@ -19,7 +19,7 @@ from xieguan.campaigns.models import Campaign, CampaignTarget, RandomDraw
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.units import load_units
 from xieguan.inspections.models import ChecklistItem, ChecklistStatus, ChecklistTemplate, Inspection
-from xieguan.units.models import Category, Subtype
+from xieguan.units.models import Category, Subtype, Unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +72,25 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     inst.submit()
     campaign = Campaign.objects.get()
     assert "专项检查已创建" in inst.page.inner_text("body")
+    # A 回避关系 declared on its page first: the draw never sends that supervisor there.
+    avoided = (
+        Unit.objects.filter(area__path__startswith=town.path, category=place).exclude(status="closed").order_by("name")
+    ).first()
+    kin = demo.users["inst2"]
+    inst.goto("/campaigns/conflicts/new/")
+    box = inst.page.locator("#id_unit_q")
+    box.click()
+    box.press_sequentially(avoided.name, delay=40)
+    option = inst.page.locator(f"#id_unit_results input[value='{avoided.pk}']")
+    option.wait_for()
+    option.check()
+    inst.page.select_option("#id_inspector", str(kin.pk))
+    inst.page.fill("#id_reason", "亲属在该单位工作")
+    inst.shot("inst-conflict-form")
+    inst.submit()
+    assert "回避关系已申报" in inst.page.inner_text("body") and avoided.name in inst.page.inner_text("#conflicts")
+    inst.shot("inst-conflicts")
+    inst.goto(f"/campaigns/{campaign.pk}/")
     inst.page.click("text=双随机抽取")
     inst.page.check(f"input[name=townships][value='{town.pk}']")
     inst.page.check(f"input[name=townships][value='{beside.pk}']")
@@ -83,6 +102,7 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     assert draw.seed in body and "SHA-256" in body
     assert len(draw.pool) > 10 and draw.count == -(-len(draw.pool) // 10)
     assert all(len(set(p["inspector_ids"])) == 2 for p in draw.picks)
+    assert not any(p["unit_id"] == str(avoided.pk) and str(kin.pk) in p["inspector_ids"] for p in draw.picks)
     inst.shot("inst-draw-detail")
 
     mine = CampaignTarget.objects.filter(campaign=campaign, area=town).select_related("unit")
