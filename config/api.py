@@ -19,6 +19,7 @@ from xieguan.accounts.api import (
 )
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
+from xieguan.campaigns.api import conflict_router as draw_conflict_router
 from xieguan.campaigns.api import draw_router as campaign_draw_router
 from xieguan.campaigns.api import public_router as public_draws_router
 from xieguan.campaigns.api import router as campaigns_router
@@ -141,6 +142,7 @@ api.add_router("/campaigns", campaigns_router)
 api.add_router("/campaign-targets", campaign_target_router)
 api.add_router("/campaign-settings", campaign_settings_router)
 api.add_router("/draws", campaign_draw_router)
+api.add_router("/draw-conflicts", draw_conflict_router)
 api.add_router("/public-draws", public_draws_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)

@@ -307,8 +307,16 @@ def _county_code(base: str, token: str, path: str) -> Any:
     return body.get("code") if status == 200 and isinstance(body, dict) else None
 
 
+def _draw_conflict(base: str, token: str, path: str) -> Any:
+    """A declared 回避关系 the user sees (the demo declares one)."""
+    status, body = call(base, "GET", "/api/draw-conflicts", token)
+    found = _records(body) if status == 200 else []
+    return found[0]["id"] if found else None
+
+
 RECIPES: dict[str, Callable[[str, str, str], Any]] = {
     "draw_id": _draw,
+    "conflict_id": _draw_conflict,
     "target_id": _target,
     "county": _county_code,
     "lock_id": _locked_sign_in,
@@ -337,9 +345,16 @@ def _plan_unit(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
     return items[-1]["unit_id"] if items else None
 
 
+def _campaign_material(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """A material of the campaign found for ``campaign_id`` (the demo campaign has one)."""
+    status, body = call(base, "GET", f"/api/campaigns/{values.get('campaign_id')}/materials", token)
+    return body[0]["id"] if status == 200 and isinstance(body, list) and body else None
+
+
 # Parameters that depend on the one before them in the same path.
 PATH_RECIPES: dict[tuple[str, str], Callable[[str, str, str, dict[str, Any]], Any]] = {
     ("/api/monthly-plans/{plan_id}/units/{unit_id}", "unit_id"): _plan_unit,
+    ("/api/campaigns/{campaign_id}/materials/{material_id}", "material_id"): _campaign_material,
 }
 
 DEMO_USERS = {"admin", "bureau", "inst", "cg1", "cg2", "dh1", "cun1", "city"}

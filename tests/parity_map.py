@@ -122,6 +122,15 @@ PARITY_CORE: dict[str, Mapping] = {
         "GET /api/public-draws/{county}/draws/{draw_id}"
     ),
     "campaigns:public_draw_json": ["GET /api/public-draws/{county}/draws/{draw_id}"],
+    "campaigns:public_draws_json": ["GET /api/public-draws/{county}/draws"],
+    "campaigns:materials": [
+        "POST /api/campaigns/{campaign_id}/materials",
+        "GET /api/campaigns/{campaign_id}/materials",
+    ],
+    "campaigns:material": ["GET /api/campaigns/{campaign_id}/materials/{material_id}"],
+    "campaigns:conflicts": ["GET /api/draw-conflicts"],
+    "campaigns:conflict_create": ["POST /api/draw-conflicts"],
+    "campaigns:conflict_remove": ["DELETE /api/draw-conflicts/{conflict_id}"],
 }
 
 PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}

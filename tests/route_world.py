@@ -219,4 +219,10 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
         actor=demo.users["inst"], campaign=r["campaign"], filters={"townships": [str(town.pk)]}, count=2
     )
     r["campaign_target"] = r["campaign"].targets.order_by("unit__name").first()
+    r["campaign_material"] = campaigns.material_add(
+        actor=demo.users["inst"], campaign=r["campaign"], upload=jpeg("olive"), title=f"{MARK}动员会照片"
+    )
+    r["draw_conflict"] = campaigns.conflict_declare(
+        actor=demo.users["inst"], unit=r["campaign_target"].unit, inspector=demo.users["inst"], reason=f"{MARK}亲属"
+    )
     return World(demo=demo, records=r)

@@ -233,6 +233,14 @@ ROUTES: dict[str, Route] = {
     # 双随机一公开: the county's draws, published results and hygiene grades, nothing personal.
     "campaigns:public": public("the county's public 双随机 page (SPEC §14), no personal data"),
     "campaigns:public_draw_json": public("a draw's seed, pool and picks, for anyone to recompute"),
+    "campaigns:public_draws_json": public("the county's draws and published results, a page at a time"),
+    "campaigns:materials": scoped("campaign", inside="inst", body=lambda w: {"file": jpeg(), "title": "越界材料"}),
+    "campaigns:material": scoped("campaign_material", inside="inst"),
+    "campaigns:conflicts": unscoped(),
+    "campaigns:conflict_create": unscoped(
+        body=lambda w: {"unit": w.campaign_target.unit_id, "inspector": w.demo.users["dh1"].pk, "reason": "越界"}
+    ),
+    "campaigns:conflict_remove": scoped("draw_conflict", inside="inst"),
     # monthly
     "monthly:index": unscoped(),
     "monthly:review": unscoped(),
@@ -517,6 +525,25 @@ ROUTES: dict[str, Route] = {
     "POST /api/draws/{draw_id}/publish": scoped("draw", inside="inst"),
     "POST /api/draws/{draw_id}/redraw": scoped("draw", inside="inst", body=lambda w: {"reason": "重抽"}),
     "GET /api/public-draws/{county}/draws/{draw_id}": public("a draw's public JSON, for anyone to recompute"),
+    "GET /api/public-draws/{county}/draws": public("the county's draws and published results, paged, nothing personal"),
+    "GET /api/campaigns/{campaign_id}/materials": scoped("campaign"),
+    "POST /api/campaigns/{campaign_id}/materials": scoped(
+        "campaign", inside="inst", body=lambda w: {"file": jpeg(), "title": "越界材料"}
+    ),
+    "GET /api/campaigns/{campaign_id}/materials/{material_id}": scoped(
+        "campaign_material",
+        inside="inst",
+        args=lambda w: {"campaign_id": w.campaign.pk, "material_id": w.campaign_material.pk},
+    ),
+    "GET /api/draw-conflicts": unscoped(),
+    "POST /api/draw-conflicts": unscoped(
+        body=lambda w: {
+            "unit_id": str(w.campaign_target.unit_id),
+            "inspector_id": str(w.demo.users["dh1"].pk),
+            "reason": "越界",
+        }
+    ),
+    "DELETE /api/draw-conflicts/{conflict_id}": scoped("draw_conflict", inside="inst"),
     "GET /api/monthly-reports": unscoped(),
     "POST /api/monthly-reports": scoped("monthly", body=lambda w: {"township_id": str(w.township.pk), **month_of(w)}),
     "GET /api/monthly-reports/{report_id}": scoped("monthly"),

@@ -7,22 +7,35 @@ draw is recomputed here from the page's seed with hashlib."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
-import uuid
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from tests.e2e.conftest import DESKTOP, PHONE
 from xieguan.campaigns.models import Campaign, CampaignTarget, RandomDraw
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.units import load_units
-from xieguan.inspections.models import Answer, SignerRole
-from xieguan.inspections.services.evidence import inspection_photo_add, signature_add
-from xieguan.inspections.services.records import inspection_save_draft, inspection_submit
-from xieguan.inspections.tests.factories import jpeg, png
+from xieguan.inspections.models import ChecklistItem, ChecklistStatus, ChecklistTemplate, Inspection
+from xieguan.units.models import Category, Subtype, Unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# The campaign's own checklist: what its visits are asked, not the category's.
+SPECIAL_ITEMS = ["池水游离性余氯符合标准", "浸脚消毒池设置并正常使用", "救生员持证上岗"]
+
+
+def _draw(page, canvas) -> None:
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, y = box["x"] + 20, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * 22, y + (18 if step % 2 else -18), steps=3)
+    page.mouse.up()
 
 
 def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path, settings):
@@ -31,6 +44,18 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     load_units(demo)
     today = timezone.localdate()
     town, beside = demo.townships[0], demo.townships[1]
+    place = Category.objects.get(code="public_place")
+    special = ChecklistTemplate.objects.create(
+        county=demo.county,
+        category=place,
+        subtype=Subtype.objects.create(category=place, county=demo.county, name="专项检查用"),
+        title="游泳场所专项检查表",
+        status=ChecklistStatus.PUBLISHED,
+        published_at=timezone.now(),
+        photos_required=1,
+    )
+    for n, text in enumerate(SPECIAL_ITEMS, start=1):
+        ChecklistItem.objects.create(template=special, code=str(n), text=text, sort=n)
 
     inst = journey(DESKTOP, "inst")
     inst.login("inst", DEMO_PASSWORD)
@@ -42,10 +67,30 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     inst.page.fill("#id_starts_on", today.replace(day=1).isoformat())
     inst.page.fill("#id_ends_on", today.replace(month=12, day=31).isoformat())
     inst.page.select_option("#id_category", label="公共场所")
+    inst.page.select_option("#id_template", label="游泳场所专项检查表（第 1 版）")
     inst.shot("inst-campaign-form")
     inst.submit()
     campaign = Campaign.objects.get()
     assert "专项检查已创建" in inst.page.inner_text("body")
+    # A 回避关系 declared on its page first: the draw never sends that supervisor there.
+    avoided = (
+        Unit.objects.filter(area__path__startswith=town.path, category=place).exclude(status="closed").order_by("name")
+    ).first()
+    kin = demo.users["inst2"]
+    inst.goto("/campaigns/conflicts/new/")
+    box = inst.page.locator("#id_unit_q")
+    box.click()
+    box.press_sequentially(avoided.name, delay=40)
+    option = inst.page.locator(f"#id_unit_results input[value='{avoided.pk}']")
+    option.wait_for()
+    option.check()
+    inst.page.select_option("#id_inspector", str(kin.pk))
+    inst.page.fill("#id_reason", "亲属在该单位工作")
+    inst.shot("inst-conflict-form")
+    inst.submit()
+    assert "回避关系已申报" in inst.page.inner_text("body") and avoided.name in inst.page.inner_text("#conflicts")
+    inst.shot("inst-conflicts")
+    inst.goto(f"/campaigns/{campaign.pk}/")
     inst.page.click("text=双随机抽取")
     inst.page.check(f"input[name=townships][value='{town.pk}']")
     inst.page.check(f"input[name=townships][value='{beside.pk}']")
@@ -57,6 +102,7 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     assert draw.seed in body and "SHA-256" in body
     assert len(draw.pool) > 10 and draw.count == -(-len(draw.pool) // 10)
     assert all(len(set(p["inspector_ids"])) == 2 for p in draw.picks)
+    assert not any(p["unit_id"] == str(avoided.pk) and str(kin.pk) in p["inspector_ids"] for p in draw.picks)
     inst.shot("inst-draw-detail")
 
     mine = CampaignTarget.objects.filter(campaign=campaign, area=town).select_related("unit")
@@ -81,28 +127,47 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     cg1.submit("main form button[type=submit]")
     target.refresh_from_db()
     assert target.inspection is not None and f"/inspections/{target.inspection_id}/" in cg1.page.url
-    cg1.shot("cg1-inspection-started")
-    # The record is an ordinary inspection; it is completed as any other.
-    inspection = target.inspection
-    cg2 = demo.users["cg2"]
-    inspection_save_draft(
-        actor=demo.users["cg1"],
-        inspection=inspection,
-        answers={a.item_id: (Answer.CONFORMS, "") for a in inspection.answers.all()},
-        inspectors=[demo.users["cg1"], cg2],
-        overall_result="conforming",
-        representative="负责人",
-    )
-    for _n in range(inspection.template.photos_required):
-        inspection_photo_add(
-            actor=demo.users["cg1"], inspection=inspection, upload=jpeg(size=(64, 48)), client_id=uuid.uuid4()
-        )
-    for person in (demo.users["cg1"], cg2):
-        signature_add(
-            actor=demo.users["cg1"], inspection=inspection, role=SignerRole.INSPECTOR, user=person, upload=png()
-        )
-    signature_add(actor=demo.users["cg1"], inspection=inspection, role=SignerRole.REPRESENTATIVE, refused=True)
-    inspection_submit(actor=demo.users["cg1"], inspection=inspection)
+    # The visit's form is the campaign's own checklist, not the category's.
+    cg1.page.wait_for_selector("#draft-form")
+    form_text = cg1.page.inner_text("#draft-form")
+    assert all(text in form_text for text in SPECIAL_ITEMS)
+    radios = cg1.page.locator("#draft-form .answer")
+    assert radios.count() == len(SPECIAL_ITEMS)
+    cg1.shot("cg1-campaign-checklist")
+    # The record is an ordinary inspection; cg1 completes it on the web as any other.
+    for n in range(len(SPECIAL_ITEMS)):
+        radios.nth(n).locator(f"input[value={'fails' if n == 0 else 'conforms'}]").check()
+    cg1.page.locator("#draft-form input[name^=n_]").nth(0).fill("池水余氯 0.1 mg/L，低于标准")
+    cg1.page.check(f"#draft-form input[name=inspectors][value='{demo.users['cg2'].pk}']")
+    cg1.page.fill("#id_problems", "池水余氯偏低")
+    cg1.page.select_option("#id_overall_result", "rectify")
+    cg1.page.fill("#id_representative", "负责人")
+    cg1.page.click("#draft-form button[value=save]")
+    assert "草稿已保存" in cg1.page.inner_text("body")
+    photo = tmp_path / "pool.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "teal").save(buffer, format="JPEG")
+    photo.write_bytes(buffer.getvalue())
+    inspection = Inspection.objects.get(pk=target.inspection_id)
+    for n in range(max(1, inspection.template.photos_required)):
+        Image.new("RGB", (800, 600), ("teal", "olive", "navy")[n % 3]).save(photo, format="JPEG")
+        cg1.page.set_input_files("#photo-form input[type=file]", str(photo))
+        cg1.page.click("#photo-form button[type=submit]")
+        assert "照片已上传" in cg1.page.inner_text("body")
+    for index in range(3):
+        sign = cg1.page.locator("form.sign-form").nth(index)
+        _draw(cg1.page, sign.locator("canvas"))
+        sign.locator("button[type=submit]").click()
+        assert "签名已保存" in cg1.page.inner_text("body")
+    cg1.page.on("dialog", lambda dialog: dialog.accept())
+    cg1.page.click("#draft-form button[value=submit]")
+    assert "已提交并锁定" in cg1.page.inner_text("body")
+    inspection.refresh_from_db()
+    assert inspection.status == "submitted" and inspection.template.title == "游泳场所专项检查表"
+    assert inspection.answers.filter(result="fails", item__text=SPECIAL_ITEMS[0]).exists()
+    record_text = cg1.page.inner_text("main")
+    assert SPECIAL_ITEMS[0] in record_text and "池水余氯 0.1 mg/L" in record_text
+    cg1.shot("cg1-campaign-record-submitted")
 
     inst.goto(f"/campaigns/{campaign.pk}/")
     progress = inst.page.inner_text("#progress")
@@ -111,6 +176,19 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     rate = f"{100 * 1 / mine.count():.1f}%"
     assert rate in progress
     inst.shot("inst-progress-moved")
+    inst.goto(f"/campaigns/{campaign.pk}/materials/")
+    minutes = tmp_path / "动员会纪要.pdf"
+    minutes.write_bytes(b"%PDF-1.4 minutes")
+    inst.page.fill("#id_title", "专项检查动员会纪要")
+    inst.page.set_input_files("#id_file", str(minutes))
+    inst.submit()
+    assert "材料已上传" in inst.page.inner_text("body")
+    summary = inst.page.inner_text("main")
+    assert "专项检查动员会纪要" in summary and target.unit.name in inst.page.inner_text("#photos")
+    assert inst.page.locator("#photos img").count() >= 1
+    assert f"{SPECIAL_ITEMS[0]}\t0\t1" in inst.page.inner_text("#items")
+    assert inst.page.evaluate("[...document.querySelectorAll('#photos img')].every(i => i.naturalWidth > 0)")
+    inst.shot("inst-summary-materials-photos")
     inst.goto(f"/draws/{draw.pk}/")
     inst.submit("main form button[type=submit]")
     draw.refresh_from_db()
@@ -121,7 +199,11 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     visitor.goto(f"/public/{demo.county.code}/")
     page = visitor.page.content()
     visitor.shot("public-page")
-    assert "合格" in page and visitor.page.locator("script").count() == 0
+    assert visitor.page.locator("script").count() == 0
+    assert f"检查日期 {timezone.localdate(inspection.started_at):%Y-%m-%d}" in visitor.page.inner_text(
+        f"#draw-{draw.pk}"
+    )
+    assert "评定日期" in page
     for person in demo.users.values():  # no people's names, no phones
         assert person.full_name not in page and (not person.phone or person.phone not in page)
     section = visitor.page.locator(f"#draw-{draw.pk}")

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_INSPECTION, require
@@ -16,17 +17,21 @@ from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.campaigns import services
 from xieguan.campaigns.draws import ALGORITHM
-from xieguan.campaigns.models import Campaign, CampaignTarget, RandomDraw
-from xieguan.campaigns.public import public_draw
+from xieguan.campaigns.models import Campaign, CampaignMaterial, CampaignTarget, DrawConflict, RandomDraw
+from xieguan.campaigns.public import public_draw, public_draws
 from xieguan.campaigns.schemas import (
     CampaignIn,
     CampaignOut,
     CampaignSummaryIn,
+    ConflictIn,
+    ConflictOut,
     DrawIn,
     DrawOut,
     DrawSettingsIn,
     DrawSettingsOut,
+    MaterialOut,
     PublicDrawOut,
+    PublicDrawPage,
     RedrawIn,
     TargetOut,
     TargetRecordIn,
@@ -44,8 +49,9 @@ from xieguan.campaigns.summary import summary_docx_bytes, summary_draft, summary
 from xieguan.core.api import DOCX, PDF, ErrorOut, ListOut
 from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import BadCursor, keyset_page
 from xieguan.core.photos import open_stored
+from xieguan.core.scope import get_object_for_user
 from xieguan.inspections.models import ChecklistTemplate, Inspection
 from xieguan.units.models import Category, Subtype, Unit
 
@@ -54,6 +60,7 @@ draw_router = Router(tags=["campaigns"])
 public_router = Router(tags=["public draws"], auth=None)
 target_router = Router(tags=["campaigns"])
 settings_router = Router(tags=["campaigns"])
+conflict_router = Router(tags=["campaigns"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 PUBLIC_ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 BASIS_TYPES = {
@@ -457,3 +464,125 @@ def public_draw_get(request: HttpRequest, county: str, draw_id: str) -> Any:
     if data is None:
         raise Http404
     return data
+
+
+@public_router.get("/{county}/draws", response={200: PublicDrawPage, **PUBLIC_ERRORS})
+def public_draws_list(request: HttpRequest, county: str, after: str | None = None) -> Any:
+    """The county's draws, newest first, five to a page, without login: each
+    with its seed, pool and picks and, once published, the picks' results
+    and the day of each inspection. ``after`` is the previous page's
+    ``next_cursor``. Nothing personal."""
+    found = county_of_slug(county)
+    if found is None:
+        raise Http404
+    return public_draws(found, after)
+
+
+# ---------------------------------------------------------------- materials
+
+
+def _material_out(m: CampaignMaterial) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "campaign_id": m.campaign_id,
+        "title": m.title,
+        "file_name": m.file_name,
+        "is_image": m.is_image,
+        "created_at": m.created_at,
+    }
+
+
+@router.get("/{campaign_id}/materials", response={200: list[MaterialOut], **ERRORS})
+def campaign_materials(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
+    """The campaign's materials (its summary lists them), oldest first, at most 200."""
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    qs = CampaignMaterial.objects.visible_to(request.user).filter(campaign=campaign).order_by("created_at", "id")
+    return [_material_out(m) for m in qs[:200]]
+
+
+@router.post("/{campaign_id}/materials", response={200: MaterialOut, 201: MaterialOut, **ERRORS})
+def campaign_material_add(
+    request: HttpRequest,
+    campaign_id: uuid.UUID,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    id: Form[uuid.UUID | None] = None,
+) -> Any:
+    """Upload a material of the campaign (multipart ``file``: PDF, Word,
+    Excel, OFD or a picture, 20 MB at most). Idempotent on ``id``."""
+    existing = existing_for_retry(CampaignMaterial, id, request.user)
+    if existing is not None:
+        return Status(200, _material_out(existing))
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    material = services.material_add(actor=request.user, campaign=campaign, upload=file, title=title, id=id)
+    return Status(201, _material_out(material))
+
+
+@router.get(
+    "/{campaign_id}/materials/{material_id}",
+    response={200: None, **ERRORS},
+    openapi_extra=_download("the material's file", *sorted(set(BASIS_TYPES.values())), "application/vnd.ms-excel"),
+)
+def campaign_material_file(request: HttpRequest, campaign_id: uuid.UUID, material_id: uuid.UUID) -> Any:
+    """A material's file."""
+    material = get_object_for_user(CampaignMaterial.objects.filter(campaign_id=campaign_id), request.user, material_id)
+    ext = material.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(open_stored(material.file), content_type=BASIS_TYPES.get(ext, "application/octet-stream"))
+    response["Content-Disposition"] = download_header(download_name("专项检查材料", material.title, ext=ext))
+    return response
+
+
+# ---------------------------------------------------------------- 回避关系
+
+
+def _conflict_out(c: DrawConflict) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "unit_id": c.unit_id,
+        "unit_name": c.unit.name,
+        "inspector_id": c.inspector_id,
+        "inspector_name": c.inspector.full_name or c.inspector.username,
+        "reason": c.reason,
+        "created_at": c.created_at,
+    }
+
+
+@conflict_router.get("", response={200: ListOut[ConflictOut], **ERRORS})
+def conflict_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
+    """The declared 回避关系 of units in the caller's area, and the caller's own."""
+    from django.db.models import Q
+
+    qs = DrawConflict.objects.filter(
+        Q(pk__in=DrawConflict.objects.visible_to(request.user).values("pk")) | Q(inspector=request.user)
+    ).select_related("unit", "inspector")
+    try:
+        page = keyset_page(qs, ordering=["unit__name", "id"], cursor=after, size=limit)
+    except BadCursor:
+        raise ValidationError({"after": "分页游标无效。"}) from None
+    return {"items": [_conflict_out(c) for c in page.items], "next": page.next_cursor}
+
+
+@conflict_router.post("", response={200: ConflictOut, 201: ConflictOut, **ERRORS})
+def conflict_create(request: HttpRequest, payload: ConflictIn) -> Any:
+    """Declare a 回避关系: the draw never sends ``inspector_id`` to ``unit_id``.
+    Anyone may declare their own; the institute that draws, anyone's of its
+    county. Idempotent on ``id`` (and on the pair)."""
+    existing = existing_for_retry(DrawConflict, payload.id, request.user)
+    if existing is not None:
+        return Status(200, _conflict_out(existing))
+    unit = get_object_for_user(Unit.objects.select_related("area"), request.user, payload.unit_id)
+    inspector = User.objects.filter(pk=payload.inspector_id, is_active=True).select_related("institution").first()
+    if inspector is None:
+        raise ValidationError({"inspector_id": "没有这名人员。"})
+    conflict = services.conflict_declare(
+        actor=request.user, unit=unit, inspector=inspector, reason=payload.reason, id=payload.id
+    )
+    return Status(201, _conflict_out(DrawConflict.objects.select_related("unit", "inspector").get(pk=conflict.pk)))
+
+
+@conflict_router.delete("/{conflict_id}", response={204: None, **ERRORS})
+def conflict_delete(request: HttpRequest, conflict_id: uuid.UUID) -> Any:
+    """Withdraw a declared 回避关系 (the institute that draws)."""
+    conflict = get_object_for_user(DrawConflict.objects.select_related("unit__area"), request.user, conflict_id)
+    services.conflict_remove(actor=request.user, conflict=conflict)
+    return Status(204, None)

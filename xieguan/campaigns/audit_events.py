@@ -16,6 +16,8 @@ register_events(
         "draw.create": "双随机抽取已完成",
         "draw.publish": "双随机结果已公开",
         "draw_conflict.create": "回避关系已申报",
+        "draw_conflict.remove": "回避关系已撤销",
+        "campaign_material.add": "专项检查材料已上传",
         "campaign_settings.save": "双随机设置已保存",
     },
 )

@@ -18,6 +18,11 @@ class PersonChoice(forms.ModelMultipleChoiceField):
         return f"{obj.full_name or obj.username}（{obj.institution}）"
 
 
+class PersonChoiceOne(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name or obj.username}（{obj.institution}）"
+
+
 class ChecklistChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.title}（第 {obj.version} 版）"
@@ -160,3 +165,24 @@ class SummaryForm(forms.Form):
 class SettingsForm(forms.Form):
     comanagers_drawn = forms.BooleanField(label="协管员可被抽为检查人员", required=False)
     results_days = forms.IntegerField(label="结果公开期限（工作日）", min_value=1, max_value=120, initial=20)
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label="材料名称", max_length=200, required=False, help_text="不填则用文件名")
+    file = forms.FileField(label="文件", help_text="PDF、Word、Excel、OFD 或图片，不超过 20 MB")
+
+
+class ConflictForm(forms.Form):
+    """A 回避关系: the person never drawn to inspect the unit. The institute
+    names anyone of its county; anyone else declares their own."""
+
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), widget=UnitPicker())
+    inspector = PersonChoiceOne(label="检查人员", queryset=User.objects.none(), empty_label=None)
+    reason = forms.CharField(
+        label="回避理由", max_length=200, help_text="如：亲属在该单位工作、曾在该单位任职、与该单位有经济往来"
+    )
+
+    def __init__(self, *args: Any, user: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user).existing().order_by("name")  # type: ignore[attr-defined]
+        self.fields["inspector"].queryset = people  # type: ignore[attr-defined]

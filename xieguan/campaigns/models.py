@@ -192,6 +192,7 @@ class DrawConflict(BaseModel):
     )
     reason = models.CharField("回避理由", max_length=200, blank=True)
 
+    objects = ScopedQuerySet["DrawConflict"].as_manager()
     scope_lookup = "unit__area__path"
 
     class Meta:
@@ -216,3 +217,38 @@ class CampaignSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} 双随机设置"
+
+
+def material_upload_to(instance: CampaignMaterial, filename: str) -> str:
+    """A stored name of our own making (the client's name is kept as text only)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"campaigns/materials/{uuid.uuid4().hex}.{ext}"
+
+
+class CampaignMaterial(BaseModel):
+    """A material of the campaign (a notice, meeting minutes, a photo of the
+    briefing…) kept with it and listed in its closing summary."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="专项检查", on_delete=models.CASCADE, related_name="materials")
+    area = models.ForeignKey("areas.Area", verbose_name="范围", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("材料名称", max_length=200)
+    file = models.FileField("文件", upload_to=material_upload_to, max_length=255)
+    file_name = models.CharField("原文件名", max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet["CampaignMaterial"].as_manager()
+    scope_lookup = "area__path"
+
+    class Meta:
+        verbose_name = "专项检查材料"
+        verbose_name_plural = "专项检查材料"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_image(self) -> bool:
+        return (self.file.name or "").rsplit(".", 1)[-1].lower() in {"jpg", "jpeg", "png"}

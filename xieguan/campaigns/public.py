@@ -1,30 +1,50 @@
 """What the county's public page and the public draw JSON show (SPEC §14):
-draws with their seed and pool, published results, hygiene grades. Nothing
-personal: no people's names, phones, ID numbers or complainants."""
+draws with their seed and pool, published results with the date of the
+inspection, hygiene grades with the date they were given. Nothing personal:
+no people's names, phones, ID numbers or complainants.
+
+Both lists are paged by keyset (core.pagination): draws newest first,
+``DRAW_PAGE`` to a page (cursor ``after``); graded units by township and
+name, ``GRADE_PAGE`` to a page (cursor ``grades_after``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.timezone import localdate
+
 from xieguan.areas.models import Area
 from xieguan.campaigns.draws import ALGORITHM
 from xieguan.campaigns.models import CampaignTarget, RandomDraw
+from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.inspections.models import InspectionStatus
 from xieguan.units.models import Unit
 
-MAX_DRAWS = 50
-MAX_GRADES = 500
+DRAW_PAGE = 5
+GRADE_PAGE = 20
+DRAW_ORDERING = ["-drawn_at", "-id"]
+GRADE_ORDERING = ["area__path", "name", "id"]
 
 
 def _draws(county: Area) -> Any:
     return RandomDraw.objects.filter(area__path__startswith=county.path).select_related("replaces")
 
 
-def public_context(county: Area) -> dict[str, Any]:
-    """Everything the public page shows, in a fixed number of queries."""
-    draws = list(_draws(county).order_by("-drawn_at", "-id")[:MAX_DRAWS])
+def _page(qs: Any, ordering: list[str], cursor: str | None, size: int) -> Page[Any]:
+    try:
+        return keyset_page(qs, ordering=ordering, cursor=cursor, size=size)
+    except BadCursor:
+        return keyset_page(qs, ordering=ordering, size=size)
+
+
+def draws_page(county: Area, cursor: str | None = None, *, size: int = DRAW_PAGE) -> tuple[Page[Any], list[Any]]:
+    """One page of the county's draws, each with its picks and (once
+    published) each pick's result and the day of its inspection, in a fixed
+    number of queries."""
+    page = _page(_draws(county), DRAW_ORDERING, cursor, size)
+    draws = page.items
     unit_ids = {p["unit_id"] for d in draws for p in d.picks}
-    units = {str(u.pk): u for u in Unit.objects.filter(pk__in=unit_ids).select_related("area", "category")}
+    units = {str(u.pk): u for u in Unit.objects.filter(pk__in=unit_ids).select_related("area")}
     results: dict[tuple[str, str], Any] = {}
     published = [d.pk for d in draws if d.published_at]
     for target in CampaignTarget.objects.filter(draw_id__in=published).select_related("inspection"):
@@ -41,19 +61,49 @@ def public_context(county: Area) -> dict[str, Any]:
                     "unit_id": pick["unit_id"],
                     "name": unit.name if unit else "",
                     "area": unit.area.name if unit else "",
-                    "result": inspection.get_overall_result_display() if inspection else "",
-                    "day": inspection.started_at if inspection else None,
+                    "result": str(inspection.get_overall_result_display()) if inspection else "",
+                    "inspected_on": inspection.started_at if inspection else None,
                 }
             )
         rows.append({"draw": d, "picks": picks, "pool_size": len(d.pool)})
-    graded = (
+    return page, rows
+
+
+def grades_page(county: Area, cursor: str | None = None, *, size: int = GRADE_PAGE) -> Page[Any]:
+    """One page of the county's units with a hygiene grade, and the grade's date."""
+    qs = (
         Unit.objects.filter(area__path__startswith=county.path)
         .existing()
         .exclude(hygiene_grade="")
         .select_related("area", "category")
-        .order_by("area__path", "name", "id")[:MAX_GRADES]
+        .only("id", "name", "hygiene_grade", "hygiene_graded_on", "area__name", "area__path", "category__name")
     )
-    return {"county": county, "draws": rows, "graded": list(graded), "algorithm": ALGORITHM}
+    return _page(qs, GRADE_ORDERING, cursor, size)
+
+
+def _link(base: str, **params: str) -> str:
+    from urllib.parse import urlencode
+
+    kept = {k: v for k, v in params.items() if v}
+    return base + ("?" + urlencode(kept) if kept else "")
+
+
+def public_context(county: Area, *, after: str | None = None, grades_after: str | None = None) -> dict[str, Any]:
+    """Everything one public page shows: a page of draws and a page of grades."""
+    page, rows = draws_page(county, after)
+    grades = grades_page(county, grades_after)
+    return {
+        "county": county,
+        "draws": rows,
+        "graded": grades.items,
+        "algorithm": ALGORITHM,
+        # Each list's next page keeps the other list where it is.
+        "draws_next": _link("", after=page.next_cursor or "", grades_after=grades_after or "") if page.has_next else "",
+        "grades_next": _link("", after=after or "", grades_after=grades.next_cursor or "") + "#grades"
+        if grades.has_next
+        else "",
+        "first_page": bool(after or grades_after),
+    }
 
 
 def public_draw(county: Area, pk: str) -> dict[str, Any] | None:
@@ -61,6 +111,10 @@ def public_draw(county: Area, pk: str) -> dict[str, Any] | None:
     draw = _draws(county).filter(pk=pk).first()
     if draw is None:
         return None
+    return draw_json(draw)
+
+
+def draw_json(draw: RandomDraw) -> dict[str, Any]:
     return {
         "id": str(draw.pk),
         "title": draw.title,
@@ -74,3 +128,29 @@ def public_draw(county: Area, pk: str) -> dict[str, Any] | None:
         "results_published": draw.published_at is not None,
         "algorithm": ALGORITHM,
     }
+
+
+def public_draws(county: Area, cursor: str | None = None) -> dict[str, Any]:
+    """One page of the county's draws as JSON, with the published results
+    (unit, result, inspection date) and the cursor of the next page."""
+    page, rows = draws_page(county, cursor)
+    items = []
+    for row in rows:
+        d = row["draw"]
+        item = draw_json(d)
+        item["results"] = (
+            [
+                {
+                    "unit_id": p["unit_id"],
+                    "unit": p["name"],
+                    "township": p["area"],
+                    "result": p["result"],
+                    "inspected_on": localdate(p["inspected_on"]).isoformat() if p["inspected_on"] else None,
+                }
+                for p in row["picks"]
+            ]
+            if d.published_at
+            else []
+        )
+        items.append(item)
+    return {"items": items, "next_cursor": page.next_cursor}

@@ -23,8 +23,33 @@ from xieguan.core.registry import (
     Tally,
     register,
 )
+from xieguan.inspections.services.checklists import CHECKLIST_OVERRIDES
 
 HOME_ROWS = 10
+
+
+def campaign_checklist(unit: Any) -> Any:
+    """The checklist a new inspection of ``unit`` uses while a running
+    campaign with its own checklist targets it and no record covers the
+    target yet (the visit that links itself to it): the campaign's."""
+    today = timezone.localdate()
+    target = (
+        CampaignTarget.objects.filter(
+            unit_id=unit.pk,
+            inspection__isnull=True,
+            campaign__template__isnull=False,
+            campaign__closed_at__isnull=True,
+            campaign__starts_on__lte=today,
+            campaign__ends_on__gte=today,
+        )
+        .select_related("campaign__template")
+        .order_by("campaign__ends_on", "id")
+        .first()
+    )
+    return target.campaign.template if target is not None else None
+
+
+CHECKLIST_OVERRIDES.append(campaign_checklist)
 
 
 def targets_due(person: Any, now: datetime.datetime) -> list[DueItem]:

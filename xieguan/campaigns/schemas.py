@@ -139,3 +139,48 @@ class DrawSettingsOut(Schema):
     county_name: str
     comanagers_drawn: bool
     results_days: int
+
+
+class PublicResultOut(Schema):
+    unit_id: uuid.UUID
+    unit: str = Field(description="the unit's name")
+    township: str
+    result: str = Field(description="the inspection's overall result; empty while not inspected")
+    inspected_on: datetime.date | None = Field(description="the day of the inspection the result comes from")
+
+
+class PublicDrawPageItem(PublicDrawOut):
+    results: list[PublicResultOut] = Field(description="the picks' results, once the county published them")
+
+
+class PublicDrawPage(Schema):
+    items: list[PublicDrawPageItem]
+    next_cursor: str | None = Field(description="send as ``after`` for the next page; none on the last")
+
+
+class ConflictIn(Schema):
+    id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same declaration")
+    unit_id: uuid.UUID
+    inspector_id: uuid.UUID = Field(
+        description="the person never drawn for the unit (yourself, or for the institute anyone of its county)"
+    )
+    reason: str
+
+
+class ConflictOut(Schema):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_name: str
+    inspector_id: uuid.UUID
+    inspector_name: str
+    reason: str
+    created_at: datetime.datetime
+
+
+class MaterialOut(Schema):
+    id: uuid.UUID
+    campaign_id: uuid.UUID
+    title: str
+    file_name: str
+    is_image: bool
+    created_at: datetime.datetime

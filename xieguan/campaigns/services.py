@@ -19,6 +19,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.campaigns import draws
 from xieguan.campaigns.models import (
     Campaign,
+    CampaignMaterial,
     CampaignSettings,
     CampaignTarget,
     DrawConflict,
@@ -240,7 +241,12 @@ def campaign_target_record(*, actor: User, target: CampaignTarget, id: uuid.UUID
     inspectors = named if actor in named else [actor]
     with transaction.atomic():
         inspection = inspection_create(
-            actor=actor, unit=target.unit, started_at=timezone.now(), inspectors=inspectors, id=id
+            actor=actor,
+            unit=target.unit,
+            started_at=timezone.now(),
+            inspectors=inspectors,
+            id=id,
+            template=target.campaign.template,  # the campaign's own checklist, when it has one
         )
         # The new record's own signal (link_inspection) may have linked it
         # already: once is one audit event.
@@ -523,18 +529,90 @@ def draw_publish(*, actor: User, draw: RandomDraw) -> RandomDraw:
     return draw
 
 
-def conflict_declare(*, actor: User, unit: Unit, inspector: User, reason: str = "") -> DrawConflict:
-    """Declare that ``inspector`` must never be drawn for ``unit``."""
-    require(actor, DRAW_UNITS, unit.area.path)
-    if not is_within(actor, unit.area.path):
+def conflict_declare(
+    *, actor: User, unit: Unit, inspector: User, reason: str = "", id: uuid.UUID | None = None
+) -> DrawConflict:
+    """Declare that ``inspector`` must never be drawn for ``unit`` (回避关系):
+    by the institute for anyone of its county, or by a person for themself."""
+    if actor.pk != inspector.pk:
+        require(actor, DRAW_UNITS, unit.area.path)
+    if not is_within(actor, unit.area.path) and actor.pk != inspector.pk:
         raise Http404
-    clean = _text(reason, field="reason", limit=200)
+    if not inspector.is_active:
+        raise ValidationError({"inspector": "该人员已停用。"})
+    county = county_of(unit.area)
+    home = _home_path(inspector)
+    if not home or not home.startswith(county.path):
+        raise ValidationError({"inspector": "检查人员须是本县的人员。"})
+    clean = _text(reason, field="reason", limit=200, required=True)
+    if id is not None:
+        same = DrawConflict.objects.filter(pk=id).first()
+        if same is not None:
+            if same.unit_id != unit.pk or same.inspector_id != inspector.pk:
+                raise ValidationError({"id": "该编号已用于另一条回避关系。"})
+            return same
     existing = DrawConflict.objects.filter(unit=unit, inspector=inspector).first()
     if existing is not None:
         return existing
     with transaction.atomic(), audited(actor, "draw_conflict.create") as audit:
-        conflict = audit.obj = DrawConflict.objects.create(unit=unit, inspector=inspector, reason=clean)
+        conflict = audit.obj = DrawConflict.objects.create(
+            id=id or uuid.uuid4(), unit=unit, inspector=inspector, reason=clean
+        )
     return conflict
+
+
+def conflict_remove(*, actor: User, conflict: DrawConflict) -> None:
+    """Withdraw a declared conflict (the institute only: a person cannot undo their own)."""
+    require(actor, DRAW_UNITS, conflict.unit.area.path)
+    with transaction.atomic(), audited(actor, "draw_conflict.remove", conflict):
+        conflict.delete()
+
+
+MATERIAL_TYPES = {"pdf", "doc", "docx", "xls", "xlsx", "ofd", "jpg", "jpeg", "png"}
+
+
+def material_add(
+    *, actor: User, campaign: Campaign, upload: UploadedFile, title: str = "", id: uuid.UUID | None = None
+) -> CampaignMaterial:
+    """Keep a material with the campaign (listed, and pictures shown, in its summary)."""
+    require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
+    if not is_within(actor, campaign.area.path):
+        raise Http404
+    name = upload.name or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in MATERIAL_TYPES:
+        raise ValidationError({"file": "材料只能是 PDF、Word、Excel、OFD 或图片。"})
+    if not upload.size or upload.size > BASIS_MAX_BYTES:
+        raise ValidationError({"file": "材料不能为空，也不能超过 20 MB。"})
+    if ext in {"jpg", "jpeg", "png"}:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            upload.seek(0)
+            Image.open(upload).verify()
+            upload.seek(0)
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            raise ValidationError({"file": "这个文件不是图片。"}) from None
+    clean_title = _text(title or name.rsplit(".", 1)[0], field="title", limit=200, required=True)
+    clean_name = name[-200:]
+
+    def make() -> CampaignMaterial:
+        with audited(actor, "campaign_material.add") as audit:
+            material = audit.obj = CampaignMaterial(
+                id=id or uuid.uuid4(),
+                campaign=campaign,
+                area=campaign.area,
+                title=clean_title,
+                file_name=clean_name,
+                uploaded_by=actor,
+            )
+            material.file.save(f"material.{ext}", upload, save=False)
+            material.save()
+        return material
+
+    with transaction.atomic():
+        material, _created = create_once(CampaignMaterial, id, actor, make)
+    return material
 
 
 def settings_save(*, actor: User, county: Area, comanagers_drawn: bool, results_days: int) -> CampaignSettings:

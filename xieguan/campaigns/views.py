@@ -18,13 +18,15 @@ from xieguan.areas.models import Area, Level
 from xieguan.campaigns import draws, services
 from xieguan.campaigns.forms import (
     CampaignForm,
+    ConflictForm,
     DrawForm,
+    MaterialForm,
     RedrawForm,
     SettingsForm,
     SummaryForm,
     TargetsAddForm,
 )
-from xieguan.campaigns.public import public_context, public_draw
+from xieguan.campaigns.public import public_context, public_draw, public_draws
 from xieguan.campaigns.selectors import (
     campaigns_for,
     county_of_slug,
@@ -171,6 +173,39 @@ def campaign_basis(request: HttpRequest, pk: str) -> HttpResponse:
     ext = campaign.basis_file.name.rsplit(".", 1)[-1]
     response = FileResponse(open_stored(campaign.basis_file))
     response["Content-Disposition"] = download_header(download_name("依据文件", campaign.name, ext=ext))
+    return response
+
+
+def campaign_materials(request: HttpRequest, pk: str) -> HttpResponse:
+    """Upload a material of the campaign (listed with its photos in the summary)."""
+    campaign = get_campaign_for_user(request.user, pk)
+    require(request.user, MANAGE_CAMPAIGNS, campaign.area.path)
+    if not is_within(request.user, campaign.area.path):
+        raise Http404
+    return service_form_page(
+        request,
+        form_class=MaterialForm,
+        service=lambda form: services.material_add(
+            actor=request.user, campaign=campaign, upload=form.cleaned_data["file"], title=form.cleaned_data["title"]
+        ),
+        success_url=reverse("campaigns:summary", args=[campaign.pk]) + "#materials",
+        message="材料已上传。",
+        title=f"上传材料：{campaign.name}",
+        cancel_url=reverse("campaigns:summary", args=[campaign.pk]),
+    )
+
+
+def material_file(request: HttpRequest, pk: str) -> HttpResponse:
+    """A campaign material, for users who see its campaign."""
+    from xieguan.campaigns.models import CampaignMaterial
+    from xieguan.core.scope import get_object_for_user
+
+    material = get_object_for_user(CampaignMaterial.objects.select_related("campaign"), request.user, pk)
+    ext = material.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(open_stored(material.file))
+    response["Content-Disposition"] = download_header(
+        download_name("专项检查材料", material.title, ext=ext), inline=material.is_image
+    )
     return response
 
 
@@ -329,9 +364,17 @@ def summary_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     tables = summary_tables(request.user, campaign)
     text = _summary_text(request, campaign, tables)
+    from xieguan.core.documents import media_uri_if_stored
+
     return pdf_response(
         "campaigns/summary_pdf.html",
-        {"campaign": campaign, "tables": tables, "paragraphs": [p for p in text.splitlines() if p.strip()]},
+        {
+            "campaign": campaign,
+            "tables": tables,
+            "paragraphs": [p for p in text.splitlines() if p.strip()],
+            "photos": [(p, media_uri_if_stored(p.image)) for p in tables.photos],
+            "materials": [(m, media_uri_if_stored(m.file) if m.is_image else None) for m in tables.materials],
+        },
         download_name("专项检查总结", campaign.name, timezone.localdate(), ext="pdf"),
         request=request,
     )
@@ -367,7 +410,17 @@ def public_page(request: HttpRequest, county: str) -> HttpResponse:
     found = county_of_slug(county)
     if found is None:
         raise Http404
-    return render(request, "campaigns/public.html", public_context(found))
+    context = public_context(found, after=request.GET.get("after"), grades_after=request.GET.get("grades_after"))
+    return render(request, "campaigns/public.html", context)
+
+
+@login_not_required
+def public_draws_json(request: HttpRequest, county: str) -> JsonResponse:
+    """The county's draws as JSON, a page at a time (``after`` = the previous page's ``next_cursor``)."""
+    found = county_of_slug(county)
+    if found is None:
+        raise Http404
+    return JsonResponse(public_draws(found, request.GET.get("after")), json_dumps_params={"ensure_ascii": False})
 
 
 @login_not_required
@@ -380,3 +433,66 @@ def public_draw_json(request: HttpRequest, county: str, pk: str) -> JsonResponse
     if draw is None:
         raise Http404
     return JsonResponse(draw, json_dumps_params={"ensure_ascii": False})
+
+
+# ---------------------------------------------------------------- 回避关系
+
+
+def _conflict_people(user: Any) -> Any:
+    """Whom the user may declare a conflict for: anyone drawable in the
+    county of an institute that draws, else themself only."""
+    from xieguan.accounts.models import User
+
+    institution = getattr(user, "institution", None)
+    if can(user, DRAW_UNITS) and institution is not None and institution.area.level == Level.COUNTY:
+        ids = [p.pk for p in services.draw_inspectors(institution.area, comanagers=True)]
+        return User.objects.filter(pk__in=ids).select_related("institution").order_by("institution__name", "username")
+    return User.objects.filter(pk=user.pk).select_related("institution")
+
+
+CONFLICT_ORDERING = ["unit__name", "id"]
+
+
+def conflict_list(request: HttpRequest) -> HttpResponse:
+    """The declared 回避关系 the user sees (those of units in their area, and their own)."""
+    from django.db.models import Q
+
+    from xieguan.campaigns.models import DrawConflict
+
+    qs = DrawConflict.objects.filter(
+        Q(pk__in=DrawConflict.objects.visible_to(request.user).values("pk")) | Q(inspector=request.user)
+    ).select_related("unit", "unit__area", "inspector", "inspector__institution")
+    return render(
+        request,
+        "campaigns/conflicts.html",
+        {
+            "page": page_for_request(request, qs, ordering=CONFLICT_ORDERING),
+            "can_remove": can(request.user, DRAW_UNITS),
+        },
+    )
+
+
+def conflict_create(request: HttpRequest) -> HttpResponse:
+    """Declare a 回避关系: the draw never sends this person to this unit."""
+    people = _conflict_people(request.user)
+    return service_form_page(
+        request,
+        form_class=ConflictForm,
+        form_kwargs={"user": request.user, "people": people, "initial": {"inspector": request.user.pk}},
+        service=lambda form: services.conflict_declare(actor=request.user, **form.cleaned_data),
+        success_url=reverse("campaigns:conflicts"),
+        message="回避关系已申报，今后的抽取不会抽到该人员检查该单位。",
+        title="申报回避关系",
+        cancel_url=reverse("campaigns:conflicts"),
+    )
+
+
+@require_POST
+def conflict_remove(request: HttpRequest, pk: str) -> HttpResponse:
+    from xieguan.campaigns.models import DrawConflict
+    from xieguan.core.scope import get_object_for_user
+
+    conflict = get_object_for_user(DrawConflict.objects.select_related("unit__area"), request.user, pk)
+    services.conflict_remove(actor=request.user, conflict=conflict)
+    messages.success(request, "回避关系已撤销。")
+    return redirect("campaigns:conflicts")

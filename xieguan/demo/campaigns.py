@@ -14,7 +14,7 @@ from django.utils import timezone
 from xieguan.campaigns import services
 from xieguan.campaigns.models import CampaignSettings
 from xieguan.inspections.models import Inspection, InspectionStatus
-from xieguan.units.models import Category
+from xieguan.units.models import Category, Unit
 
 CAMPAIGN_NAME = "2026 游泳场所专项检查"
 
@@ -26,6 +26,13 @@ def load_campaigns(demo: Any) -> None:
     pools = place.subtypes.filter(name="游泳场所", county__isnull=True)
     CampaignSettings.objects.get_or_create(county=demo.county, defaults={"comanagers_drawn": True})
     both = demo.townships[:2]
+    _grade_dates(demo, today)
+    # A declared 回避关系: cg2 never drawn to inspect the first of 城关镇's pools.
+    first_pool = Unit.objects.filter(area__path__startswith=both[0].path, subtype__in=pools).order_by("name").first()
+    if first_pool is not None:
+        services.conflict_declare(
+            actor=inst, unit=first_pool, inspector=demo.users["cg2"], reason="亲属在该单位工作（示范数据）"
+        )
     campaign = services.campaign_create(
         actor=inst,
         area=demo.county,
@@ -61,6 +68,7 @@ def load_campaigns(demo: Any) -> None:
     for target in visited:
         services.target_link(actor=inst, target=target, inspection=latest[target.unit_id])
     services.draw_publish(actor=inst, draw=drawn)
+    services.material_add(actor=inst, campaign=campaign, upload=_briefing_picture(), title="专项检查动员部署会")
     services.draw_make(
         actor=inst,
         area=demo.county,
@@ -68,3 +76,31 @@ def load_campaigns(demo: Any) -> None:
         filters={"category": "public_place"},
         ratio=Decimal("5"),
     )
+
+
+def _grade_dates(demo: Any, today: datetime.date) -> None:
+    """The demo units' hygiene grades were given on a day of the past two
+    years (a fixed day per unit), the date the public page shows."""
+    graded = Unit.objects.filter(area__path__startswith=demo.county.path, hygiene_graded_on__isnull=True).exclude(
+        hygiene_grade=""
+    )
+    units = list(graded.only("id"))
+    for unit in units:
+        unit.hygiene_graded_on = today - datetime.timedelta(days=30 + unit.pk.int % 700)
+    Unit.objects.bulk_update(units, ["hygiene_graded_on"], batch_size=1000)
+
+
+def _briefing_picture() -> Any:
+    """A small picture standing for the briefing's photo (the demo's material)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (214, 234, 223))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 60, 440, 260), outline=(16, 110, 78), width=6)
+    draw.ellipse((200, 120, 280, 200), fill=(16, 110, 78))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("briefing.png", buffer.getvalue(), content_type="image/png")

@@ -99,6 +99,7 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
     # A special campaign's targets still to visit come first: they have the
     # campaign's end as their deadline (recording one = an ordinary inspection
     # of the unit, which links itself to the target).
+    targets = list(campaign_targets_open(user, today))
     due[:0] = [
         {
             "unit_id": t.unit_id,
@@ -107,7 +108,7 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
             "window_end": t.campaign.ends_on,
             "campaign": t.campaign.name,
         }
-        for t in campaign_targets_open(user, today)
+        for t in targets
     ]
     checklists = list(
         checklists_visible(user)
@@ -116,6 +117,12 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
         .order_by("category__code", "title", "-version")
     )
     by_unit = unit_checklists(units, checklists)
+    # A running campaign's own checklist for its targets not yet visited, as
+    # the server's checklist_for chooses it (the campaigns' override).
+    sent = {t.pk for t in checklists}
+    for t in reversed(targets):  # the soonest campaign end wins, as on the server
+        if t.inspection_id is None and t.campaign.template_id in sent:
+            by_unit[t.unit_id] = t.campaign.template_id
     return {
         "user": {
             "id": user.pk,

@@ -314,6 +314,7 @@ class Unit(BaseModel):
     is_key_unit = models.BooleanField(_("key unit"), default=False)
     risk_grade = models.CharField(_("risk grade"), max_length=10, choices=RiskGrade.choices, blank=True)
     hygiene_grade = models.CharField(_("hygiene grade"), max_length=1, choices=Grade.choices, blank=True)
+    hygiene_graded_on = models.DateField(_("hygiene grade date"), null=True, blank=True)
     extra = models.JSONField(_("category fields"), default=dict, blank=True)
     # Kept by the services from missing_fields(); the list filter and the
     # filing rate read it without loading every unit's category fields.

@@ -319,6 +319,9 @@ def clean_unit_data(
     if grade and grade not in Grade.values:
         errors["hygiene_grade"] = [_("Choose A, B or C.")]
     clean["risk_grade"], clean["hygiene_grade"] = risk, grade
+    # The grade's own date (the public page shows it): kept while the grade stays, today when it changes.
+    if unit is None or unit.hygiene_grade != grade:
+        clean["hygiene_graded_on"] = timezone.localdate() if grade else None
 
     if isinstance(category, Category):
         try:

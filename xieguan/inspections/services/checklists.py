@@ -5,6 +5,7 @@ co-manager's text may not use."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -61,10 +62,21 @@ def check_wording(text: str, *, county: Area | None, field: str) -> None:
 # ---------------------------------------------------------------- checklists
 
 
+# Apps above this one that pin a checklist on some units (a special
+# campaign's own, for its targets while it runs) register a function here:
+# unit -> a published template of the unit's category, or None.
+CHECKLIST_OVERRIDES: list[Callable[[Unit], ChecklistTemplate | None]] = []
+
+
 def checklist_for(unit: Unit) -> ChecklistTemplate:
-    """The checklist a new inspection of ``unit`` uses: the newest published
-    version of the county's own (for the subtype, then the category), else
-    the national default (same order)."""
+    """The checklist a new inspection of ``unit`` uses: a registered
+    override's (a running campaign's own for its targets), else the newest
+    published version of the county's own (for the subtype, then the
+    category), else the national default (same order)."""
+    for override in CHECKLIST_OVERRIDES:
+        pinned = override(unit)
+        if pinned is not None and pinned.status == ChecklistStatus.PUBLISHED and pinned.category_id == unit.category_id:
+            return pinned
     county = county_of(unit.area)
     published = ChecklistTemplate.objects.filter(status=ChecklistStatus.PUBLISHED, category=unit.category_id)
     for owner in (county, None):

@@ -27,6 +27,8 @@ from xieguan.core.validators import date_error
 from xieguan.inspections.models import (
     MIN_INSPECTORS,
     Answer,
+    ChecklistStatus,
+    ChecklistTemplate,
     Inspection,
     InspectionAnswer,
     InspectionInspector,
@@ -85,9 +87,11 @@ def inspection_create(
     accuracy_m: float | None = None,
     device_time: datetime.datetime | None = None,
     id: uuid.UUID | None = None,
+    template: ChecklistTemplate | None = None,
 ) -> Inspection:
     """Start a draft inspection record of a unit in the actor's area with the
-    checklist version in use today; made once per ``id``. Two inspectors are
+    checklist version in use today (or ``template``, a published checklist of
+    the unit's category: a special campaign's own); made once per ``id``. Two inspectors are
     required at submit (``submit_problems``), not here, so a visit can be
     started by one phone."""
     require(actor, RECORD_INSPECTION, unit.area.path)
@@ -106,7 +110,8 @@ def inspection_create(
     assert_period_open(unit.area, started_at)
     _check_gps(latitude, longitude, accuracy_m)
     chosen = _inspectors(actor, inspectors)
-    template = checklist_for(unit)
+    if template is None or template.status != ChecklistStatus.PUBLISHED or template.category_id != unit.category_id:
+        template = checklist_for(unit)
     clean_place = _text(place, field="place", limit=200)
 
     def make() -> Inspection:
