@@ -575,7 +575,12 @@ ROUTES: dict[str, Route] = {
     ),
     "GET /api/frequency-rules": unscoped(why="the caller's county's rules"),
     "PUT /api/frequency-rules": unscoped(body=lambda w: {"period": "month"}, why="dh1's own county's setting"),
-    "DELETE /api/frequency-rules/{rule_id}": scoped("frequency_rule", inside="bureau"),
+    # The county's rule binds every township of it, which reads it (the list
+    # shows it): a township's DELETE is a role limit, 403, and the rule stays
+    # (inspections/tests/test_api_parity.py), as the county's subtypes above.
+    "DELETE /api/frequency-rules/{rule_id}": unscoped(
+        args=lambda w: {"rule_id": w.records["frequency_rule"].pk}, why="the county's rule, read by its townships"
+    ),
     "GET /api/forbidden-phrases": unscoped(why="the national list and the caller's county's"),
     "POST /api/forbidden-phrases": unscoped(body=lambda w: {"phrase": "越界词"}, why="dh1's own county's list"),
     "DELETE /api/forbidden-phrases/{phrase_id}": scoped("phrase", inside="bureau"),
