@@ -113,11 +113,11 @@ def certificates_counted(user: Any, area: Area, period: Period, today: datetime.
     """Staff certificates of ``kind`` of the counted units, recorded by the
     judging day, annotated ``valid`` (unexpired on the unit's ``ref_day``)."""
     units = units_counted(user, area, period, today)
-    ref = Subquery(units.filter(pk=OuterRef("unit_id")).values("ref_day")[:1], output_field=DateField())
     end = judged_on(period, today)
+    ref = Least(Coalesce("unit__closed_on", Value(end)), Value(end), output_field=DateField())
     return (
         StaffCertificate.objects.visible_to(user)
-        .filter(kind=kind, unit__area__path__startswith=area.path, created_at__date__lte=end)
+        .filter(kind=kind, unit__area__path__startswith=area.path)
         .filter(unit__in=units.values("pk"))
         .annotate(ref_day=ref)
         .annotate(valid=Q(expires_on__isnull=True) | Q(expires_on__gte=F("ref_day")))
