@@ -42,7 +42,7 @@ def _points(coordinates: Any, depth: int) -> int:
 def _geometry(geometry: Any) -> int:
     if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRIES:
         raise ValidationError("边界只能是面（Polygon 或 MultiPolygon）。")
-    return _points(geometry.get("coordinates"), 3 if geometry["type"] == "Polygon" else 4)
+    return _points(geometry.get("coordinates"), 2 if geometry["type"] == "Polygon" else 3)
 
 
 def parse_boundary(raw: bytes) -> dict[str, Any]:
