@@ -122,6 +122,13 @@ PARITY_CORE: dict[str, Mapping] = {
         "GET /api/public-draws/{county}/draws/{draw_id}"
     ),
     "campaigns:public_draw_json": ["GET /api/public-draws/{county}/draws/{draw_id}"],
+    # indicators: figures, drill-down, dashboard, map
+    "indicators:dashboard": ["GET /api/indicators"],
+    "indicators:breakdown": ["GET /api/indicators/{code}/breakdown"],
+    "indicators:records": ["GET /api/indicators/{code}/records"],
+    "indicators:map_data": "no action: the dashboard map's own compact JSON of unit points, read by its script",
+    "indicators:boundary_data": "no action: the uploaded boundary GeoJSON the dashboard map draws under the units",
+    "indicators:boundary_upload": "no action: a county's map boundary file, uploaded once by an administrator",
 }
 
 PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}

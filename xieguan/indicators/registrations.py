@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.core.registry import Indicator, MenuItem, Period, register
 from xieguan.indicators import tallies
@@ -26,7 +27,7 @@ def _drill(code: str) -> Any:
 
 
 register(
-    MenuItem("指标看板", "indicators:dashboard", 5),
+    MenuItem(_("Indicators and map"), "indicators:dashboard", 95),
     Indicator(
         code="quarterly",
         name="季度巡查率",

@@ -286,9 +286,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
 def boundary_data(request: HttpRequest, pk: str) -> JsonResponse:
     area = get_area_for_user(request.user, pk)
     boundary = Boundary.objects.filter(area=area).first()
-    if boundary is None:
-        raise Http404
-    return JsonResponse(boundary.geojson, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    shape = boundary.geojson if boundary else {"type": "FeatureCollection", "features": []}
+    return JsonResponse(shape, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 
 class BoundaryForm(forms.Form):
