@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.areas.models import Level
 from xieguan.core.registry import Indicator, MenuItem, Period, register
 from xieguan.indicators import tallies
 
@@ -20,6 +21,14 @@ def period_text(period: Period) -> str:
 
 def records_url(code: str, area: Any, period: Period) -> str:
     return f"{reverse('indicators:records', args=[code])}?{urlencode({'area': area.pk, 'period': period_text(period)})}"
+
+
+def quarter_drill(area: Any, period: Period) -> str:
+    """The patrol list of the quarter the period ends in (the township's, for a township)."""
+    query: dict[str, Any] = {"year": period.year, "quarter": (period.month - 1) // 3 + 1}
+    if area.level == Level.TOWNSHIP:
+        query["township"] = area.pk
+    return f"{reverse('inspections:due')}?{urlencode(query)}"
 
 
 def _drill(code: str) -> Any:
@@ -35,7 +44,7 @@ register(
         tally=tallies.quarterly_tally,
         numerator="q_done",
         denominator="q_due",
-        drill=_drill("quarterly"),
+        drill=quarter_drill,
         order=25,
     ),
     Indicator(

@@ -256,12 +256,6 @@ def records(request: HttpRequest, code: str) -> HttpResponse:
     if code == "village_trained":
         context["officers"] = tallies.village_officer_quarters(request.user, area=area, period=span, today=today)
         return render(request, "indicators/records.html", context)
-    if code == "quarterly":
-        quarter = (span.month - 1) // 3 + 1
-        query = {"year": span.year, "quarter": quarter}
-        if area.level == Level.TOWNSHIP:
-            query["township"] = area.pk
-        return redirect(f"{reverse('inspections:due')}?{urlencode(query)}")
     return redirect(indicator.drill(area, span))
 
 
