@@ -229,5 +229,5 @@ def map_points(user: Any, *, area: Area, today: datetime.date, limit: int = MAP_
     points = []
     for pk, name, lng, lat, overdue, opened, handed_over in rows:
         state = 0 if overdue else 1 if opened else 2 if handed_over else 3
-        points.append([round(float(lng), 5), round(float(lat), 5), state, pk.hex, name])
+        points.append([round(float(lng or 0), 5), round(float(lat or 0), 5), state, pk.hex, name])
     return points, total

@@ -74,8 +74,8 @@ def parse_boundary(raw: bytes) -> dict[str, Any]:
         total += _geometry(feature.get("geometry"))
         if total > MAX_POINTS:
             raise ValidationError("边界文件的坐标点过多（最多20万个）。")
-        properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
-        name = str(properties.get("name", ""))[:100]
+        sent = feature.get("properties")
+        name = str(sent.get("name", ""))[:100] if isinstance(sent, dict) else ""
         clean.append({"type": "Feature", "properties": {"name": name}, "geometry": feature["geometry"]})
     return {"type": "FeatureCollection", "features": clean}
 

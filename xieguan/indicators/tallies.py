@@ -75,8 +75,8 @@ def units_counted(user: Any, area: Area, period: Period, today: datetime.date) -
     """The units of ``area`` the user sees that existed in the period (up
     to today), annotated ``ref_day``: the day their papers are judged on."""
     end = judged_on(period, today)
-    units = Unit.objects.visible_to(user).current().filter(area__path__startswith=area.path)
-    units = units_existing_in(units, period.first_day, end)
+    scoped: QuerySet[Unit] = Unit.objects.visible_to(user).current().filter(area__path__startswith=area.path)
+    units = units_existing_in(scoped, period.first_day, end)
     return units.annotate(ref_day=Least(Coalesce("closed_on", Value(end)), Value(end), output_field=DateField()))
 
 
@@ -236,7 +236,7 @@ def monthly_tally(user: Any, *, area: Area, period: Period, today: datetime.date
 def _townships(user: Any, area: Area, first_day: datetime.date) -> list[dict[str, Any]]:
     qs = Area.objects.visible_to(user).filter(level=Level.TOWNSHIP, path__startswith=area.path)
     qs = qs.filter(Q(retired_on__isnull=True) | Q(retired_on__gte=first_day))
-    return list(qs.values("id", "path", "name"))
+    return [dict(row) for row in qs.values("id", "path", "name")]
 
 
 def quarters_counted(period: Period, today: datetime.date) -> list[tuple[int, int, datetime.date, datetime.date]]:
