@@ -241,6 +241,7 @@ ROUTES: dict[str, Route] = {
     "monthly:overview": unscoped(),
     "indicators:dashboard": unscoped(),
     "indicators:map_data": unscoped(),
+    "indicators:summary": unscoped(),
     "indicators:breakdown": unscoped(args=lambda w: {"code": "licence"}),
     "indicators:records": unscoped(args=lambda w: {"code": "health_cert"}),
     "indicators:boundary_data": scoped("county", inside="bureau"),

@@ -309,3 +309,38 @@ def boundary_upload(request: HttpRequest, pk: str) -> HttpResponse:
         cancel_url=f"{reverse('indicators:dashboard')}?{urlencode({'area': area.pk})}",
         invalid_status=422,
     )
+
+
+def summary(request: HttpRequest) -> HttpResponse:
+    """A county's quarterly or annual summary rolled up from its townships
+    (a city's from its counties), with the text drafted from the figures; as Word or PDF."""
+    from xieguan.core.documents import download_name, pdf_response
+    from xieguan.indicators.summary import docx_bytes, draft, roll_up
+
+    area = _area(request)
+    span, error = _span(request, area)
+    if not request.GET.get("period"):
+        today = timezone.localdate()
+        span = parse_span(f"{today.year}Q{(today.month - 1) // 3 + 1}", area=area, today=today)
+    data = roll_up(request.user, area=area, span=span, today=timezone.localdate())
+    text = draft(data)
+    if request.method == "POST":
+        text = (request.POST.get("text") or "")[:20000] or text
+        if request.POST.get("format") == "pdf":
+            return pdf_response(
+                "indicators/summary_pdf.html",
+                {"summary": data, "paragraphs": [p for p in text.splitlines() if p.strip()]},
+                download_name(data.title, ext="pdf"),
+                inline=False,
+            )
+        response = HttpResponse(
+            docx_bytes(data, text),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = download_header(download_name(data.title, ext="docx"))
+        return response
+    return render(
+        request,
+        "indicators/summary.html",
+        {"summary": data, "area": area, "span": span, "error": error, "text": text},
+    )

@@ -285,3 +285,18 @@ def test_quarters_and_hours_are_counted(demo: Any) -> None:
     rows = tallies.publicity_quarters(demo.users["bureau"], area=demo.county, period=span, today=TODAY)
     # No publicity in the small county: every quarter that is over is missed, the running one not yet counted.
     assert len(rows) == 3 * len(demo.townships) and not any(r["done"] for r in rows)
+
+
+def test_the_county_summary_rolls_up_its_townships_as_word_and_pdf(demo: Any, small: Any, login: Any) -> None:
+    client = login(demo.users["bureau"])
+    page = client.get(f"/indicators/summary/?area={demo.county.pk}&period=2026Q2")
+    text = page.content.decode()
+    assert page.status_code == 200 and "城关镇" in text and "卫生许可证持证率" in text and "2026年4月" in text
+    word = client.post(
+        f"/indicators/summary/?area={demo.county.pk}&period=2026Q2", {"text": "改过的正文", "format": "docx"}
+    )
+    assert word.status_code == 200 and word.content[:2] == b"PK"
+    pdf = client.post(
+        f"/indicators/summary/?area={demo.county.pk}&period=2026Q2", {"text": "改过的正文", "format": "pdf"}
+    )
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
