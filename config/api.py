@@ -32,6 +32,7 @@ from xieguan.complaints.api import settings_router as complaint_settings_router
 from xieguan.core.api import LocalTimeRenderer, audit_router, install_error_handlers
 from xieguan.field.api import router as field_router
 from xieguan.field.api import upload_router
+from xieguan.indicators.api import router as indicators_router
 from xieguan.inspections.api import (
     checklist_router,
     frequency_rule_router,
@@ -139,6 +140,7 @@ api.add_router("/monthly-overview", monthly_overview_router)
 api.add_router("/monthly-cells", monthly_cell_router)
 api.add_router("/monthly-summaries", monthly_summary_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/indicators", indicators_router)
 api.add_router("/campaign-targets", campaign_target_router)
 api.add_router("/campaign-settings", campaign_settings_router)
 api.add_router("/draws", campaign_draw_router)

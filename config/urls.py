@@ -36,6 +36,7 @@ urlpatterns = [
     path("complaints/", include("xieguan.complaints.urls")),
     path("reports/", include("xieguan.reports.urls")),
     path("monthly/", include("xieguan.monthly.urls")),
+    path("indicators/", include("xieguan.indicators.urls")),
     path("", include("xieguan.campaigns.urls")),
     path("m/", include("xieguan.field.urls")),
     path("", include("xieguan.outreach.urls")),

@@ -131,6 +131,14 @@ PARITY_CORE: dict[str, Mapping] = {
     "campaigns:conflicts": ["GET /api/draw-conflicts"],
     "campaigns:conflict_create": ["POST /api/draw-conflicts"],
     "campaigns:conflict_remove": ["DELETE /api/draw-conflicts/{conflict_id}"],
+    # indicators: figures, drill-down, dashboard, map
+    "indicators:dashboard": ["GET /api/indicators"],
+    "indicators:breakdown": ["GET /api/indicators/{code}/breakdown"],
+    "indicators:records": ["GET /api/indicators/{code}/records"],
+    "indicators:summary": "no action: a Word/PDF document drafted from GET /api/indicators/{code}/breakdown for download",
+    "indicators:map_data": "no action: the dashboard map's own compact JSON of unit points, read by its script",
+    "indicators:boundary_data": "no action: the uploaded boundary GeoJSON the dashboard map draws under the units",
+    "indicators:boundary_upload": "no action: a county's map boundary file, uploaded once by an administrator",
 }
 
 PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}

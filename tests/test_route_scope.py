@@ -247,6 +247,13 @@ ROUTES: dict[str, Route] = {
     "monthly:rates": unscoped(),
     "monthly:settings": unscoped(),
     "monthly:overview": unscoped(),
+    "indicators:dashboard": unscoped(),
+    "indicators:map_data": unscoped(),
+    "indicators:summary": unscoped(),
+    "indicators:breakdown": unscoped(args=lambda w: {"code": "licence"}),
+    "indicators:records": unscoped(args=lambda w: {"code": "health_cert"}),
+    "indicators:boundary_data": scoped("county", inside="bureau"),
+    "indicators:boundary_upload": scoped("county", inside="bureau"),
     "monthly:overview_drill": scoped(
         "township",
         args=lambda w: {
@@ -506,6 +513,9 @@ ROUTES: dict[str, Route] = {
     # monthly
     # campaigns
     "GET /api/campaigns": unscoped(),
+    "GET /api/indicators": unscoped(),
+    "GET /api/indicators/{code}/breakdown": unscoped(args=lambda w: {"code": "licence"}),
+    "GET /api/indicators/{code}/records": unscoped(args=lambda w: {"code": "health_cert"}),
     "POST /api/campaigns": unscoped(body=lambda w: {"area_id": str(w.township.pk), "name": "越界新建"}),
     "GET /api/campaigns/{campaign_id}": scoped("campaign"),
     "GET /api/campaigns/{campaign_id}/targets": scoped("campaign"),

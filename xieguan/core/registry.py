@@ -44,6 +44,26 @@ class Period(Protocol):
     def end(self) -> datetime.datetime: ...
 
 
+def months_of(period: Any) -> tuple[tuple[int, int], ...]:
+    """The reporting months a period covers, for tallies counted month by
+    month: a span's own ``months`` (indicators.spans), else, for a period
+    longer than a month (an assessment's half-year or year), the calendar
+    months its days reach; a month-long period is its own (year, month)."""
+    months = getattr(period, "months", None)
+    if months:
+        return tuple(months)
+    first, last = period.first_day, period.last_day
+    if (last - first).days <= 31:
+        return ((period.year, period.month),)
+    first = first + datetime.timedelta(days=7)  # a reporting month may start late in the month before
+    found = []
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        found.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return tuple(found)
+
+
 class MonthSchedule(Protocol):
     """How a county's reporting months run (monthly.periods.Rules): the
     period of a month, and the period a day falls in."""

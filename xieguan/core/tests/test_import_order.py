@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
     {"units"},
     {"inspections", "reports", "outreach", "complaints"},
     {"monthly", "campaigns"},
+    {"indicators"},
     {"field", "demo"},
 ]
 LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}

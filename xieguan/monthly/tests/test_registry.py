@@ -41,18 +41,19 @@ COMMON = [
 RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/monthly/"]
 # The menu as core/navigation.py listed it before the registry.
 MENUS = {
-    "cg1": [*RUNS_CAMPAIGNS, "/areas/", "/institutions/", "/people/"],
+    "cg1": [*RUNS_CAMPAIGNS, "/indicators/", "/areas/", "/institutions/", "/people/"],
     "bureau": [
         *RUNS_CAMPAIGNS,
         "/monthly/overview/",
+        "/indicators/",
         "/areas/",
         "/institutions/",
         "/people/",
         "/transfers/",
         "/audit/",
     ],
-    "city": [*COMMON, "/monthly/", "/monthly/overview/", "/areas/", "/institutions/", "/people/"],
-    "admin": [*RUNS_CAMPAIGNS, "/monthly/overview/", "/areas/", "/institutions/", "/people/", "/transfers/", "/audit/"],
+    "city": [*COMMON, "/monthly/", "/monthly/overview/", "/indicators/", "/areas/", "/institutions/", "/people/"],
+    "admin": [*RUNS_CAMPAIGNS, "/monthly/overview/", "/indicators/", "/areas/", "/institutions/", "/people/", "/transfers/", "/audit/"],
 }
 
 

@@ -1,0 +1,247 @@
+"""API: the indicators of an area and a period, a figure's breakdown by the
+areas below, and the records behind it — the same functions as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from xieguan.areas.models import Area
+from xieguan.areas.selectors import get_area_for_user, scope_root_for
+from xieguan.core.api import ErrorOut, RateOut
+from xieguan.core.pagination import keyset_page
+from xieguan.indicators import selectors, tallies
+from xieguan.indicators.spans import BadPeriod, Span, parse_span
+from xieguan.indicators.views import RECORD_ORDERING
+
+router = Router(tags=["indicators"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class IndicatorFigureOut(Schema):
+    code: str
+    name: str
+    formula: str
+    numerator_key: str
+    denominator_key: str | None
+    rate: RateOut
+
+
+class IndicatorsOut(Schema):
+    area_id: Any
+    area_name: str
+    period: str
+    label: str
+    first_day: datetime.date
+    last_day: datetime.date
+    items: list[IndicatorFigureOut]
+
+
+class BreakdownRowOut(Schema):
+    area_id: Any
+    name: str
+    own: bool
+    institution: str | None
+    rate: RateOut
+
+
+class BreakdownOut(Schema):
+    code: str
+    area_id: Any
+    period: str
+    total: RateOut
+    rows: list[BreakdownRowOut]
+
+
+class IndicatorRecordOut(Schema):
+    id: str
+    kind: str
+    name: str
+    unit_id: Any | None = None
+    area_name: str = ""
+    counted: bool
+    detail: str = ""
+
+
+class IndicatorRecordsOut(Schema):
+    items: list[IndicatorRecordOut]
+    next: str | None = None
+    drill_url: str | None = None
+
+
+def _rate(rate: Any) -> dict[str, Any]:
+    return {"numerator": rate.numerator, "denominator": rate.denominator, "percent": rate.percent}
+
+
+def _where(request: HttpRequest, area: str | None, period: str | None) -> tuple[Area, Span]:
+    if area:
+        found = get_area_for_user(request.user, area)
+    else:
+        root = scope_root_for(request.user)
+        found = root or Area.objects.visible_to(request.user).order_by("level", "code", "path").first()
+        if found is None:
+            raise ValidationError({"area": "请指定区域。"})
+    try:
+        return found, parse_span(period or "", area=found, today=timezone.localdate())
+    except BadPeriod as error:
+        raise ValidationError({"period": str(error)}) from error
+
+
+def _indicator(code: str) -> Any:
+    indicator = selectors.indicator_of(code)
+    if indicator is None:
+        raise ValidationError({"code": "没有这个指标。"})
+    return indicator
+
+
+@router.get("", response={200: IndicatorsOut, **ERRORS})
+def indicator_list(request: HttpRequest, area: str | None = None, period: str | None = None) -> Any:
+    """Every indicator of an area (default: the caller's) for a period: 2026-12, 2026Q4, 2026H2, 2026 or
+    2026-10-01~2026-12-31 (default: the current reporting month)."""
+    found, span = _where(request, area, period)
+    figures = selectors.figures(request.user, area=found, period=span, today=timezone.localdate())
+    return {
+        "area_id": found.pk,
+        "area_name": found.name,
+        "period": span.text,
+        "label": span.label,
+        "first_day": span.first_day,
+        "last_day": span.last_day,
+        "items": [
+            {
+                "code": f.code,
+                "name": str(f.indicator.name),
+                "formula": str(f.indicator.formula),
+                "numerator_key": f.indicator.numerator,
+                "denominator_key": f.indicator.denominator,
+                "rate": _rate(f.rate),
+            }
+            for f in figures
+        ],
+    }
+
+
+@router.get("/{code}/breakdown", response={200: BreakdownOut, **ERRORS})
+def indicator_breakdown(request: HttpRequest, code: str, area: str | None = None, period: str | None = None) -> Any:
+    """One indicator of an area and of each area directly below it (with its co-management station)."""
+    indicator = _indicator(code)
+    found, span = _where(request, area, period)
+    total, rows = selectors.breakdown(request.user, indicator, area=found, period=span, today=timezone.localdate())
+    return {
+        "code": code,
+        "area_id": found.pk,
+        "period": span.text,
+        "total": _rate(total),
+        "rows": [
+            {
+                "area_id": r.area.pk if r.area else None,
+                "name": r.label,
+                "own": r.is_own,
+                "institution": r.institution.name if r.institution else None,
+                "rate": _rate(r.rate),
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.get("/{code}/records", response={200: IndicatorRecordsOut, **ERRORS})
+def indicator_records(
+    request: HttpRequest,
+    code: str,
+    area: str | None = None,
+    period: str | None = None,
+    after: str | None = None,
+    limit: int = Query(100, ge=1, le=500),
+) -> Any:
+    """The records behind an indicator: units (卫生许可证持证率), certificates (健康证/培训合格证持证率),
+    co-managers (协管员培训达标率), township-months (月报), township-quarters (宣传完成率) or
+    officer-quarters (村级信息员培训完成率); ``counted`` says whether each is in the numerator. For an
+    indicator another app lists, ``items`` is empty and ``drill_url`` names that app's page."""
+    indicator = _indicator(code)
+    found, span = _where(request, area, period)
+    today = timezone.localdate()
+    qs = selectors.unit_records(request.user, code, area=found, period=span, today=today)
+    if qs is not None:
+        page = keyset_page(qs, ordering=RECORD_ORDERING[code], cursor=after, size=limit)
+        return {"items": [_record(code, r) for r in page.items], "next": page.next_cursor}
+    if code in ("monthly_complete", "monthly_timely"):
+        rows = tallies.monthly_months(request.user, area=found, period=span, today=today)
+        key = "submitted" if code == "monthly_complete" else "on_time"
+        items = [
+            {
+                "id": f"{r['township_id'].hex}-{r['year']}-{r['month']}",
+                "kind": "township_month",
+                "name": f"{r['township']} {r['year']}年{r['month']}月",
+                "area_name": r["township"],
+                "counted": r[key],
+                "detail": f"截止日 {r['deadline'].isoformat()}",
+            }
+            for r in rows
+        ]
+        return {"items": items}
+    if code == "publicity_done":
+        rows = tallies.publicity_quarters(request.user, area=found, period=span, today=today)
+        return {
+            "items": [
+                {
+                    "id": f"{r['id'].hex}-{r['year']}Q{r['quarter']}",
+                    "kind": "township_quarter",
+                    "name": f"{r['name']} {r['year']}年第{r['quarter']}季度",
+                    "area_name": r["name"],
+                    "counted": r["done"],
+                    "detail": f"宣传 {r['activities']} 次",
+                }
+                for r in rows
+            ]
+        }
+    if code == "village_trained":
+        rows = tallies.village_officer_quarters(request.user, area=found, period=span, today=today)
+        return {
+            "items": [
+                {
+                    "id": f"{r['id'].hex}-{r['year']}Q{r['quarter']}",
+                    "kind": "officer_quarter",
+                    "name": f"{r['full_name'] or r['username']} {r['year']}年第{r['quarter']}季度",
+                    "counted": r["done"],
+                }
+                for r in rows
+            ]
+        }
+    return {"items": [], "drill_url": indicator.drill(found, span)}
+
+
+def _record(code: str, record: Any) -> dict[str, Any]:
+    if code == "licence":
+        return {
+            "id": record.pk.hex,
+            "kind": "unit",
+            "name": record.name,
+            "unit_id": record.pk,
+            "area_name": record.area.name,
+            "counted": record.valid,
+            "detail": f"判定日 {record.ref_day.isoformat()}",
+        }
+    if code == "comanager_hours":
+        return {
+            "id": record.pk.hex,
+            "kind": "person",
+            "name": record.full_name or record.username,
+            "area_name": record.institution.name if record.institution else "",
+            "counted": record.hours >= tallies.TRAINING_HOURS_A_YEAR,
+            "detail": f"近一年 {record.hours} 学时",
+        }
+    return {
+        "id": record.pk.hex,
+        "kind": "certificate",
+        "name": record.person_name,
+        "unit_id": record.unit_id,
+        "area_name": record.unit.area.name,
+        "counted": bool(record.valid),
+        "detail": f"有效期至 {record.expires_on.isoformat() if record.expires_on else '长期'}",
+    }

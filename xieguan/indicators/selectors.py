@@ -1,0 +1,233 @@
+"""What the indicator pages and the API read: the figures of an area, their
+breakdown by the areas below, the records behind one, the trend, the
+ranking and the map. Every count comes from the registered tallies (the
+same functions the month overview and the assessments read), each called
+once for a whole area; no function here loads the units of a scope."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from xieguan.accounts.models import Institution, InstitutionType
+from xieguan.areas.models import Area
+from xieguan.areas.selectors import scope_root_for
+from xieguan.core.registry import Indicator, Period, Rate, registry
+from xieguan.indicators import tallies
+from xieguan.indicators.spans import Span, last_months
+from xieguan.inspections.models import Handover, HandoverStatus, Opinion, Reinspection, ReinspectionResult
+from xieguan.inspections.selectors import patrol_status
+from xieguan.units.models import CertificateKind, StaffCertificate, Unit
+
+MAP_LIMIT = 20000
+# The states of a unit on the map, worst first; the index is what the map sends.
+MAP_STATES = ("overdue", "open", "handed", "fine")
+
+
+def indicator_of(code: str) -> Indicator | None:
+    return next((i for i in registry.indicators if i.code == code), None)
+
+
+def indicators() -> list[Indicator]:
+    return list(registry.indicators)
+
+
+@dataclass
+class Figure:
+    indicator: Indicator
+    rate: Rate
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+
+def _counts(
+    user: Any, area: Area, period: Period, today: datetime.date, chosen: list[Indicator]
+) -> list[tuple[str, dict[str, int]]]:
+    rows: list[tuple[str, dict[str, int]]] = []
+    for tally in dict.fromkeys(i.tally for i in chosen):
+        rows.extend(
+            (path, counts)
+            for path, counts in tally(user, area=area, period=period, today=today)
+            if path.startswith(area.path)
+        )
+    return rows
+
+
+def _rate(indicator: Indicator, counts: Counter[str]) -> Rate:
+    return Rate(counts[indicator.numerator], counts[indicator.denominator or ""])
+
+
+def figures(
+    user: Any, *, area: Area, period: Period, today: datetime.date, codes: list[str] | None = None
+) -> list[Figure]:
+    """Every indicator (or those of ``codes``) for ``area``: each tally called once."""
+    chosen = [i for i in indicators() if codes is None or i.code in codes]
+    total: Counter[str] = Counter()
+    for _path, counts in _counts(user, area, period, today, chosen):
+        total.update(counts)
+    return [Figure(i, _rate(i, total)) for i in chosen]
+
+
+@dataclass
+class Row:
+    area: Area | None
+    label: str
+    rate: Rate
+    counts: Counter[str] = field(default_factory=Counter)
+    is_own: bool = False  # the area's own records (a township's, not its villages')
+    institution: Institution | None = None
+
+
+def child_areas(user: Any, area: Area, period: Period) -> list[Area]:
+    return list(
+        Area.objects.visible_to(user)
+        .filter(parent=area)
+        .filter(Q(retired_on__isnull=True) | Q(retired_on__gte=period.first_day))
+        .order_by("code", "name", "path")
+    )
+
+
+def breakdown(
+    user: Any, indicator: Indicator, *, area: Area, period: Period, today: datetime.date
+) -> tuple[Rate, list[Row]]:
+    """The figure of ``area`` and of each area directly below it (and the
+    area's own records, when some lie on it rather than below). One call of
+    the indicator's tally, whatever the number of areas."""
+    children = child_areas(user, area, period)
+    by_segment = {c.id.hex: Row(c, c.name, Rate(0, 0)) for c in children}
+    own = Row(area, f"{area.name}（本级）", Rate(0, 0), is_own=True)
+    total: Counter[str] = Counter()
+    depth = len([s for s in area.path.split("/") if s])
+    for path, counts in _counts(user, area, period, today, [indicator]):
+        total.update(counts)
+        segments = [s for s in path.split("/") if s]
+        row = by_segment.get(segments[depth]) if len(segments) > depth else own
+        if row is not None:
+            row.counts.update(counts)
+    rows = list(by_segment.values())
+    if own.counts:
+        rows.insert(0, own)
+    stations = {
+        s.area_id: s
+        for s in Institution.objects.filter(area__in=[c.pk for c in children] + [area.pk], type=InstitutionType.STATION)
+    }
+    for row in rows:
+        row.rate = _rate(indicator, row.counts)
+        if row.area is not None:
+            row.institution = stations.get(row.area.pk)
+    return _rate(indicator, total), rows
+
+
+def trend(
+    user: Any, indicator: Indicator, *, area: Area, year: int, month: int, today: datetime.date
+) -> list[tuple[Span, Rate]]:
+    """The indicator of ``area`` over the 12 reporting months up to (year, month)."""
+    found = []
+    for span in last_months(area, year, month):
+        total: Counter[str] = Counter()
+        for _path, counts in _counts(user, area, span, today, [indicator]):
+            total.update(counts)
+        found.append((span, _rate(indicator, total)))
+    return found
+
+
+def ranking_parent(user: Any, area: Area) -> tuple[Area, Area | None]:
+    """Whose children are ranked, and which of them is marked: the area's
+    own siblings when the user may see its parent, else its children."""
+    root = scope_root_for(user)
+    parent = area.parent if area.parent_id else None
+    if parent is not None and (root is None or parent.path.startswith(root.path)):
+        return parent, area
+    return area, None
+
+
+def ranking(
+    user: Any, indicator: Indicator, *, area: Area, period: Period, today: datetime.date
+) -> tuple[Area, list[tuple[int | None, Row, bool]]]:
+    """The areas beside ``area`` (or below it) by the indicator, best first;
+    those with nothing to count last, unranked. Each with whether it is ``area``."""
+    parent, marked = ranking_parent(user, area)
+    _total, rows = breakdown(user, indicator, area=parent, period=period, today=today)
+    rows = [r for r in rows if not r.is_own]
+    counted = sorted((r for r in rows if r.rate.percent is not None), key=lambda r: -(r.rate.percent or 0))
+    empty = [r for r in rows if r.rate.percent is None]
+    ranked: list[tuple[int | None, Row, bool]] = []
+    for n, row in enumerate(counted, 1):
+        ranked.append((n, row, marked is not None and row.area == marked))
+    ranked.extend((None, row, marked is not None and row.area == marked) for row in empty)
+    return parent, ranked
+
+
+# ---------------------------------------------------------------- the records behind a figure
+
+
+def unit_records(user: Any, code: str, *, area: Area, period: Period, today: datetime.date) -> QuerySet[Any] | None:
+    """The records one of this app's indicators counts, ``valid`` telling
+    whether each is in its numerator; None for an indicator of another app
+    (its own page lists them) or one counted by township and quarter."""
+    if code == "licence":
+        return tallies.licensed_units(user, area, period, today).select_related("area", "category")
+    if code in ("health_cert", "training_cert"):
+        kind = CertificateKind.HEALTH if code == "health_cert" else CertificateKind.TRAINING
+        return tallies.certificates_counted(user, area, period, today, kind).select_related("unit", "unit__area")
+    if code == "comanager_hours":
+        return tallies.comanager_hours(user, area, period, today).select_related("institution")
+    return None
+
+
+def overdue_today(user: Any, *, area: Area, today: datetime.date) -> dict[str, int]:
+    """What is overdue today in ``area``: units not patrolled in their
+    window, opinions past their rectification deadline without a rectified
+    re-inspection, handovers still open, certificates and licences expired."""
+    view = patrol_status(user, year=today.year, month=today.month, township=area, today=today, rows=False)
+    rectified = Reinspection.objects.filter(opinion=OuterRef("pk"), result=ReinspectionResult.RECTIFIED)
+    opinions = Opinion.objects.visible_to(user).filter(area__path__startswith=area.path, deadline__lt=today)
+    return {
+        "patrol": view.counts.get("overdue", 0),
+        "rectification": opinions.filter(~Exists(rectified)).count(),
+        "handover": Handover.objects.visible_to(user)
+        .filter(area__path__startswith=area.path)
+        .exclude(status=HandoverStatus.CLOSED)
+        .count(),
+        "certificate": StaffCertificate.objects.visible_to(user)
+        .filter(unit__area__path__startswith=area.path, expires_on__lt=today, unit__closed_on__isnull=True)
+        .exclude(unit__status="closed")
+        .count(),
+    }
+
+
+def map_points(user: Any, *, area: Area, today: datetime.date, limit: int = MAP_LIMIT) -> tuple[list[list[Any]], int]:
+    """The units of ``area`` that have a GPS point, each as [longitude,
+    latitude, state index (MAP_STATES), id hex, name], worst state first,
+    at most ``limit`` of them; and how many there are in all. Three queries."""
+    view = patrol_status(user, year=today.year, month=today.month, township=area, today=today, rows=False)
+    overdue_ids = view.units.filter(patrolled=False, w_end__lt=today).values("pk")
+    rectified = Reinspection.objects.filter(opinion=OuterRef("pk"), result=ReinspectionResult.RECTIFIED)
+    open_opinion = Opinion.objects.filter(unit=OuterRef("pk")).filter(~Exists(rectified))
+    handed = Handover.objects.filter(unit=OuterRef("pk")).exclude(status=HandoverStatus.CLOSED)
+    units = (
+        Unit.objects.visible_to(user)
+        .existing()
+        .filter(area__path__startswith=area.path, latitude__isnull=False, longitude__isnull=False)
+    )
+    total = units.count()
+    rows = (
+        units.annotate(
+            is_overdue=Q(pk__in=Subquery(overdue_ids)),
+            is_open=Exists(open_opinion),
+            is_handed=Exists(handed),
+        )
+        .order_by("-is_overdue", "-is_open", "-is_handed", "id")
+        .values_list("id", "name", "longitude", "latitude", "is_overdue", "is_open", "is_handed")[:limit]
+    )
+    points = []
+    for pk, name, lng, lat, overdue, opened, handed_over in rows:
+        state = 0 if overdue else 1 if opened else 2 if handed_over else 3
+        points.append([round(float(lng or 0), 5), round(float(lat or 0), 5), state, pk.hex, name])
+    return points, total
