@@ -38,6 +38,7 @@ urlpatterns = [
     path("monthly/", include("xieguan.monthly.urls")),
     path("", include("xieguan.campaigns.urls")),
     path("m/", include("xieguan.field.urls")),
+    path("reminders/", include("xieguan.reminders.urls")),
     path("", include("xieguan.outreach.urls")),
     path("", include("xieguan.inspections.urls")),
     path("", include("xieguan.accounts.urls")),
