@@ -17,7 +17,8 @@ from xieguan.core.registry import ArchiveSection, DueItem, DueSource, MenuItem, 
 
 def complaints_due(person: Any, now: datetime.datetime) -> list[DueItem]:
     """Open complaints in the person's area whose working-day deadline is
-    near (the county's near days on its calendar) or past, soonest first."""
+    near (the county's near days on its calendar) or past, soonest first:
+    those the person handles, and those nobody handles yet."""
     if not can(person, HANDLE_COMPLAINT):
         return []
     from xieguan.complaints.selectors import near_date
@@ -26,6 +27,8 @@ def complaints_due(person: Any, now: datetime.datetime) -> list[DueItem]:
     qs: Any = Complaint.objects.visible_to(person)
     rows = (
         qs.filter(status__in=OPEN_STATUSES, due_on__isnull=False, due_on__lte=near_date(person, today))
+        .filter(Q(handlers=person) | Q(handlers__isnull=True))
+        .distinct()
         .select_related("area")
         .order_by("due_on", "id")[:200]
     )

@@ -4,6 +4,7 @@ local HTTP server standing in for the SMS gateway and the WeCom robot."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,10 +27,13 @@ class Mailbox:
 @contextmanager
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield mailbox, controller.server.sockets[0].getsockname()[1]
+        yield mailbox, port
     finally:
         controller.stop()
 

@@ -89,14 +89,14 @@ def test_every_kind_the_issue_names_is_registered():
 
 
 def test_scope_inside_above_and_beside(demo, make_complaint):
-    make_complaint(D(2026, 12, 8), handler=demo.users["cg1"], receipt="CGONLY")
+    make_complaint(D(2026, 12, 8), receipt="CGONLY")
     now = at(2026, 12, 7)
 
     def has(user):
         return any("CGONLY" in e.label for e in due_list(user, now))
 
     assert has(demo.users["cg1"])  # inside
-    assert has(demo.users["bureau"])  # above: the county leader
+    assert has(demo.users["inst"])  # above: the county supervisor (a handler too)
     assert not has(demo.users["dh1"])  # beside: the next township
 
 
