@@ -50,7 +50,9 @@ from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
 from xieguan.reminders.api import channel_router as reminder_channel_router
 from xieguan.reminders.api import due_router
+from xieguan.reminders.api import log_router as reminder_log_router
 from xieguan.reminders.api import router as reminders_router
+from xieguan.reminders.api import rule_router as reminder_rule_router
 from xieguan.reports.api import category_router as report_categories_router
 from xieguan.reports.api import exposed_router, indicator_router, zero_router
 from xieguan.reports.api import register_router as report_register_router
@@ -127,6 +129,8 @@ api.add_router("/public-draws", public_draws_router)
 api.add_router("/due", due_router)
 api.add_router("/reminders", reminders_router)
 api.add_router("/reminder-channels", reminder_channel_router)
+api.add_router("/reminder-rule", reminder_rule_router)
+api.add_router("/reminder-log", reminder_log_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

@@ -60,3 +60,36 @@ class ReminderChannelOut(Schema):
     template: str
     signature: str
     enabled: bool
+
+
+class ReminderRuleIn(Schema):
+    kinds: list[str] = Field(default_factory=list, description="Due kinds reminded (GET /api/due's kind); empty: all")
+    channels: list[str] = Field(default_factory=list, description="email, sms, wecom beside the in-app inbox")
+    lead_days: int = Field(1, ge=0, le=30, description="Working days before the due time")
+    quiet_start: datetime.time = datetime.time(21, 0)
+    quiet_end: datetime.time = datetime.time(8, 0)
+    escalate_after_days: int = Field(
+        2, ge=0, le=60, description="Working days overdue before the supervisor, twice that the leader"
+    )
+    expiry_days: int = Field(
+        30, ge=1, le=365, description="Licences and staff certificates expiring within these days are due"
+    )
+    digest: bool = Field(False, description="One daily digest instead of single messages (e-mail, SMS, WeCom)")
+
+
+class ReminderRuleOut(ReminderRuleIn):
+    county_id: uuid.UUID
+
+
+class SendLogOut(Schema):
+    id: uuid.UUID
+    person: str
+    channel: str
+    stage: str
+    label: str
+    status: str
+    attempts: int
+    next_try: datetime.datetime | None = None
+    sent_at: datetime.datetime | None = None
+    last_error: str
+    updated_at: datetime.datetime
