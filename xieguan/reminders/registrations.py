@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode
 from xieguan.core.registry import DueItem, DueSource, HomePanel, MenuItem, register
-from xieguan.reminders.due import due_list, is_leader, rollup
+from xieguan.reminders.due import due_list, is_leader
 from xieguan.reminders.models import ChannelKind, Reminder
 from xieguan.reminders.rules import county_of_person, rule_for
 
@@ -93,13 +93,13 @@ def training_hours_short(person: Any, now: datetime.datetime) -> list[DueItem]:
 def home_panel(user: Any, now: datetime.datetime) -> dict[str, Any] | None:
     """The one due list, soonest first; a leader's people rolled up; unread messages."""
     entries = due_list(user, now)
-    people = rollup(user, now) if is_leader(user) else []
     unread = Reminder.objects.filter(person=user, channel=ChannelKind.INBOX, read_at__isnull=True).count()
     return {
         "rows": entries[:HOME_ROWS],
         "count": len(entries),
         "overdue": sum(1 for e in entries if e.overdue),
-        "people": [p for p in people if p.count][:10],
+        # The roll-up reads every person's list: on its own page, not on every home page load.
+        "leader": is_leader(user),
         "unread": unread,
     }
 

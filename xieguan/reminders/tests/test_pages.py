@@ -44,7 +44,9 @@ def test_the_home_page_shows_the_due_list_ordered_by_due_time(demo, login, make_
 
 def test_the_leader_home_page_rolls_up_the_people(demo, login, make_complaint):
     make_complaint(timezone.localdate() - datetime.timedelta(days=3), handler=demo.users["cg1"], receipt="LATEX")
-    page = login(demo.users["bureau"]).get("/").content.decode()
+    client = login(demo.users["bureau"])
+    assert 'id="due-people-link"' in client.get("/").content.decode()
+    page = client.get("/reminders/due/").content.decode()
     assert 'id="due-people"' in page and demo.users["cg1"].full_name in page
 
 
