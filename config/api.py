@@ -54,6 +54,11 @@ from xieguan.monthly.api import summary_router as monthly_summary_router
 from xieguan.outreach.api import hours_router as training_hours_router
 from xieguan.outreach.api import router as outreach_router
 from xieguan.outreach.api import training_router
+from xieguan.reminders.api import channel_router as reminder_channel_router
+from xieguan.reminders.api import due_router
+from xieguan.reminders.api import log_router as reminder_log_router
+from xieguan.reminders.api import router as reminders_router
+from xieguan.reminders.api import rule_router as reminder_rule_router
 from xieguan.reports.api import category_router as report_categories_router
 from xieguan.reports.api import exposed_router, indicator_router, zero_router
 from xieguan.reports.api import register_router as report_register_router
@@ -146,6 +151,11 @@ api.add_router("/campaign-settings", campaign_settings_router)
 api.add_router("/draws", campaign_draw_router)
 api.add_router("/draw-conflicts", draw_conflict_router)
 api.add_router("/public-draws", public_draws_router)
+api.add_router("/due", due_router)
+api.add_router("/reminders", reminders_router)
+api.add_router("/reminder-channels", reminder_channel_router)
+api.add_router("/reminder-rule", reminder_rule_router)
+api.add_router("/reminder-log", reminder_log_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "xieguan.monthly",
     "xieguan.campaigns",
     "xieguan.indicators",
+    "xieguan.reminders",
     "xieguan.field",
     "xieguan.demo",
 ]
@@ -397,6 +398,7 @@ PERIODIC_TASKS = {
     "xieguan.core.tasks.audit_prune": 24 * 3600,
     "xieguan.core.tasks.sessions_prune": 24 * 3600,
     "xieguan.core.tasks.task_results_prune": 24 * 3600,
+    "xieguan.reminders.tasks.send_reminders_task": 5 * 60,
 }
 
 # Security headers. The CSP allows no inline script and nothing from outside

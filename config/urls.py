@@ -39,6 +39,7 @@ urlpatterns = [
     path("indicators/", include("xieguan.indicators.urls")),
     path("", include("xieguan.campaigns.urls")),
     path("m/", include("xieguan.field.urls")),
+    path("reminders/", include("xieguan.reminders.urls")),
     path("", include("xieguan.outreach.urls")),
     path("", include("xieguan.inspections.urls")),
     path("", include("xieguan.accounts.urls")),

@@ -100,6 +100,17 @@ PARITY_CORE: dict[str, Mapping] = {
     "field:token": ["POST /api/api-tokens"],
     "field:sw": "no action: the offline app's service worker script",
     "field:manifest": "no action: the offline app's web manifest",
+    # reminders: the due list, the inbox, the county's reminder settings
+    "reminders:inbox": ["GET /api/reminders"],
+    "reminders:read": ["POST /api/reminders/read"],
+    "reminders:due": ["GET /api/due"],
+    "reminders:settings": [
+        "GET /api/reminder-rule",
+        "PUT /api/reminder-rule",
+        "GET /api/reminder-channels",
+        "GET /api/reminder-log",
+    ],
+    "reminders:channel": ["POST /api/reminder-channels"],
     # campaigns: special campaigns and 双随机一公开
     "campaigns:list": ["GET /api/campaigns"],
     "campaigns:create": ["POST /api/campaigns"],

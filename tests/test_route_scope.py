@@ -213,6 +213,14 @@ ROUTES: dict[str, Route] = {
     "reports:detail": scoped("report"),
     "reports:step": scoped("report", args=lambda w: {"pk": w.report.pk, "action": "verify"}),
     "reports:link": scoped("report", body=lambda w: {"ln-unit": w.unit.pk}),
+    # reminders
+    "reminders:inbox": unscoped(),
+    "reminders:read": unscoped(),
+    "reminders:due": unscoped(),
+    "reminders:settings": unscoped(),
+    "reminders:channel": unscoped(
+        body=lambda w: {"area": w.township.pk, "kind": "wecom", "url": "http://127.0.0.1:9/x"}
+    ),
     # campaigns
     "campaigns:list": unscoped(),
     "campaigns:create": unscoped(body=lambda w: {"area": w.township.pk, "name": "越界新建"}),
@@ -511,6 +519,17 @@ ROUTES: dict[str, Route] = {
     "GET /api/handovers/{handover_id}": scoped("handover"),
     "POST /api/handovers/{handover_id}/outcome": scoped("handover", inside="inst"),
     # monthly
+    # reminders
+    "GET /api/due": unscoped(),
+    "GET /api/reminders": unscoped(),
+    "POST /api/reminders/read": unscoped(body=lambda w: {}),
+    "GET /api/reminder-channels": unscoped(),
+    "POST /api/reminder-channels": unscoped(
+        body=lambda w: {"area_id": str(w.township.pk), "kind": "wecom", "url": "http://127.0.0.1:9/x", "secret": "k"}
+    ),
+    "GET /api/reminder-rule": unscoped(),
+    "PUT /api/reminder-rule": unscoped(body=lambda w: {"lead_days": 2}),
+    "GET /api/reminder-log": unscoped(),
     # campaigns
     "GET /api/campaigns": unscoped(),
     "GET /api/indicators": unscoped(),

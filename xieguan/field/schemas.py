@@ -7,6 +7,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from xieguan.core.photos import MAX_PHOTO_BYTES
+from xieguan.reminders.schemas import DueOut
 
 
 class FieldUser(Schema):
@@ -86,6 +87,9 @@ class BootstrapOut(Schema):
     areas: list[FieldArea]
     units: list[FieldUnit]
     due: list[FieldDue]
+    due_list: list[DueOut] = Field(
+        default_factory=list, description="the one due list (GET /api/due), soonest first, as of this load"
+    )
     checklists: list[FieldChecklist]
     colleagues: list[FieldPerson] = Field(description="the people the user may name as the second inspector")
     report_categories: list[FieldCategory]

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import scope_root_for
 from xieguan.campaigns.selectors import open_targets as campaign_targets_open
 from xieguan.inspections.models import MIN_INSPECTORS, ChecklistStatus
 from xieguan.inspections.selectors import checklists_visible, due_this_month
 from xieguan.outreach.models import OutreachForm
+from xieguan.reminders.due import due_list, entry_json
 from xieguan.reports.selectors import effective_categories
 from xieguan.units.models import Unit
 
@@ -83,6 +86,10 @@ def unit_checklists(units: list[Unit], checklists: list[Any]) -> dict[Any, Any]:
     return chosen
 
 
+# The due list the phone keeps: the soonest, enough for a day in the field.
+DUE_LIST_ROWS = 100
+
+
 def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
     """Everything the phone needs to work offline, in a fixed number of
     queries whatever the number of units: the user, the areas they may file
@@ -145,6 +152,7 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
             for u in units
         ],
         "due": due,
+        "due_list": [entry_json(e) for e in due_list(user, timezone.now())[:DUE_LIST_ROWS]],
         "checklists": [
             {
                 "id": t.pk,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.permissions import FILE_REPORT, can
+from xieguan.core.permissions import FILE_REPORT, HANDLE_REPORT, can
 from xieguan.core.registry import (
     ArchiveSection,
     DueItem,
@@ -24,7 +24,7 @@ from xieguan.core.registry import (
     records_of_year,
     register,
 )
-from xieguan.reports.models import Report
+from xieguan.reports.models import Report, ReportStatus
 from xieguan.reports.selectors import REPORT_RATE_FORMULA, TIMELY_RATE_FORMULA, report_counts, reports_awaiting_county
 
 
@@ -56,6 +56,34 @@ def reports_on_their_way(person: Any, now: datetime.datetime) -> list[DueItem]:
     ]
 
 
+FORWARDED_HANDLE_WITHIN = datetime.timedelta(days=1)
+
+
+def forwarded_not_handled(person: Any, now: datetime.datetime) -> list[DueItem]:
+    """Reports forwarded to the county and not yet handled: the county
+    supervisor's work, due a day after they arrived."""
+    if not can(person, HANDLE_REPORT):
+        return []
+    qs: Any = Report.objects.visible_to(person)
+    rows = qs.filter(status=ReportStatus.FORWARDED).select_related("category", "area").order_by("reported_at", "id")
+    items = []
+    for r in rows[:200]:
+        due = (r.reported_at or r.deadline_at) + FORWARDED_HANDLE_WITHIN
+        items.append(
+            DueItem(
+                "report_forwarded",
+                f"信息报告待处理：{r.category.name}",
+                due,
+                person,
+                reverse("reports:detail", args=[r.pk]),
+                r.area,
+                due < now,
+                r,
+            )
+        )
+    return items
+
+
 def home_panel(user: Any, now: datetime.datetime, limit: int = 5) -> dict[str, Any]:
     """The reports on their way to the county, nearest first."""
     items = due_items(user, now, "report")
@@ -73,6 +101,7 @@ register(
     Indicator("report", _("Report rate"), REPORT_RATE_FORMULA, report_tally, "reported", "found", _drill, 30),
     Indicator("timely", _("Timely report rate"), TIMELY_RATE_FORMULA, report_tally, "timely", "reported", _drill, 40),
     DueSource("report", _("Reports on their way to the county"), reports_on_their_way, 10),
+    DueSource("report_forwarded", "已转报待处理的信息报告", forwarded_not_handled, 11),
     HomePanel("reports/_home_panel.html", 10, home_panel),
     ArchiveSection(_("Information reports"), 50, records_of_year(Report, "found_at")),
 )

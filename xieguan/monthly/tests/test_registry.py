@@ -36,24 +36,45 @@ COMMON = [
     "/outreach/",
     "/trainings/",
 ]
+# The reminders inbox (order 95) comes after the monthly report and before the areas.
 # Special campaigns (order 75) sit between training and the monthly report,
 # for the roles that run them: not the read-only prefecture.
 RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/monthly/"]
 # The menu as core/navigation.py listed it before the registry.
 MENUS = {
-    "cg1": [*RUNS_CAMPAIGNS, "/indicators/", "/areas/", "/institutions/", "/people/"],
+    "cg1": [*RUNS_CAMPAIGNS, "/indicators/", "/reminders/", "/areas/", "/institutions/", "/people/"],
     "bureau": [
         *RUNS_CAMPAIGNS,
         "/monthly/overview/",
         "/indicators/",
+        "/reminders/",
         "/areas/",
         "/institutions/",
         "/people/",
         "/transfers/",
         "/audit/",
     ],
-    "city": [*COMMON, "/monthly/", "/monthly/overview/", "/indicators/", "/areas/", "/institutions/", "/people/"],
-    "admin": [*RUNS_CAMPAIGNS, "/monthly/overview/", "/indicators/", "/areas/", "/institutions/", "/people/", "/transfers/", "/audit/"],
+    "city": [
+        *COMMON,
+        "/monthly/",
+        "/monthly/overview/",
+        "/indicators/",
+        "/reminders/",
+        "/areas/",
+        "/institutions/",
+        "/people/",
+    ],
+    "admin": [
+        *RUNS_CAMPAIGNS,
+        "/monthly/overview/",
+        "/indicators/",
+        "/reminders/",
+        "/areas/",
+        "/institutions/",
+        "/people/",
+        "/transfers/",
+        "/audit/",
+    ],
 }
 
 

@@ -47,6 +47,22 @@ export async function renderHome() {
     li.appendChild(el("span", "badge " + (row.state === "overdue" ? "attention" : "waiting"), row.window_end));
     due.appendChild(li);
   }
+  // The one due list (GET /api/due), soonest first, as of the last sync.
+  const dueList = document.getElementById("due-list");
+  dueList.textContent = "";
+  const items = boot && boot.due_list ? boot.due_list : [];
+  document.getElementById("no-due-list").hidden = items.length > 0;
+  for (const item of items.slice(0, 50)) {
+    const li = el("li", item.overdue ? "overdue" : "");
+    li.dataset.kind = item.kind;
+    const a = el("a", "", item.label);
+    a.href = item.url;
+    li.appendChild(a);
+    const when = String(item.due).slice(5, item.all_day ? 10 : 16).replace("T", " ");
+    li.appendChild(el("span", "badge " + (item.overdue ? "attention" : "waiting"), when));
+    li.appendChild(el("span", "muted small", " " + item.kind_label + " · " + item.responsible));
+    dueList.appendChild(li);
+  }
   const asOf = document.getElementById("as-of");
   asOf.textContent = boot && boot.loaded_at ? asOf.dataset.label + " " + new Date(boot.loaded_at).toLocaleString() : "";
 }

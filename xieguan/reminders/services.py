@@ -1,0 +1,110 @@
+"""Every write of reminders: permitted, scoped, audited."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from xieguan.areas.models import Area, Level
+from xieguan.core.audit import audited
+from xieguan.core.permissions import CONFIGURE_MONTHLY, can
+from xieguan.core.scope import is_within
+from xieguan.reminders.models import ChannelKind, Reminder, ReminderChannel, ReminderRule
+
+# Who configures a county's reminders: the people who configure its monthly report.
+CONFIGURE_REMINDERS = CONFIGURE_MONTHLY
+
+
+def _require_configure(actor: Any, area: Area) -> None:
+    if not is_within(actor, area.path):
+        raise Http404
+    if not can(actor, CONFIGURE_REMINDERS):
+        raise PermissionDenied("您的角色不能配置提醒。")
+
+
+def reminder_rule_save(*, actor: Any, county: Area, **fields: Any) -> ReminderRule:
+    if county.level != Level.COUNTY:
+        raise ValidationError({"county": "提醒规则按县设置。"})
+    _require_configure(actor, county)
+    kinds = fields.get("kinds") or []
+    channels = [c for c in (fields.get("channels") or []) if c in ChannelKind.values]
+    with transaction.atomic():
+        found = ReminderRule.objects.select_for_update().filter(county=county).first()
+        rule = found or ReminderRule(county=county)
+        with audited(actor, "reminder_rule.save", found) as audit:
+            audit.obj = rule
+            for name in ("lead_days", "quiet_start", "quiet_end", "escalate_after_days", "expiry_days", "digest"):
+                if name in fields and fields[name] is not None:
+                    setattr(rule, name, fields[name])
+            rule.kinds = list(kinds)
+            rule.channels = channels
+            rule.full_clean()
+            rule.save()
+    return rule
+
+
+def reminder_channel_save(
+    *,
+    actor: Any,
+    area: Area,
+    kind: str,
+    url: str = "",
+    secret: str | None = None,
+    template: str = "",
+    signature: str = "",
+    enabled: bool = True,
+    id: uuid.UUID | None = None,
+) -> ReminderChannel:
+    """Create or change the area's channel of ``kind``. ``secret`` None or
+    empty keeps the one saved (it is never shown back, so a form cannot
+    send it again)."""
+    if area.level not in (Level.COUNTY, Level.TOWNSHIP):
+        raise ValidationError({"area": "提醒渠道按县或乡镇设置。"})
+    _require_configure(actor, area)
+    if kind not in (ChannelKind.SMS, ChannelKind.WECOM):
+        raise ValidationError({"kind": "渠道类型须为短信（sms）或企业微信群机器人（wecom）。"})
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError({"url": "请填写地址。"})
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": "地址须是 http:// 或 https:// 开头的网址。"}) from exc
+    if len(signature) > 20:
+        raise ValidationError({"signature": "短信签名最多 20 个字。"})
+    if len(template) > 200:
+        raise ValidationError({"template": "短信模板最多 200 个字。"})
+    with transaction.atomic():
+        found = ReminderChannel.objects.select_for_update().filter(area=area, kind=kind).first()
+        with audited(actor, "reminder_channel.save", found) as audit:
+            channel = found or ReminderChannel(id=id or uuid.uuid4(), area=area, kind=kind)
+            audit.obj = channel
+            channel.url = url
+            if secret:
+                channel.secret = secret
+            channel.template = template or channel.template or "{label}，截止{due}。"
+            channel.signature = signature
+            channel.enabled = enabled
+            channel.save()
+    return channel
+
+
+def reminder_channel_delete(*, actor: Any, channel: ReminderChannel) -> None:
+    _require_configure(actor, channel.area)
+    with transaction.atomic(), audited(actor, "reminder_channel.delete", channel):
+        channel.delete()
+
+
+def reminders_mark_read(*, actor: Any, ids: list[Any] | None = None, now: datetime.datetime | None = None) -> int:
+    """Mark the actor's own inbox messages read (all of them without ``ids``)."""
+    qs = Reminder.objects.filter(person=actor, channel=ChannelKind.INBOX, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=now or timezone.now())
