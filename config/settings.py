@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "xieguan.inspections",
     "xieguan.monthly",
     "xieguan.campaigns",
+    "xieguan.risk",
     "xieguan.field",
     "xieguan.demo",
 ]
@@ -357,6 +358,7 @@ PERIODIC_TASKS = {
     "xieguan.core.tasks.audit_prune": 24 * 3600,
     "xieguan.core.tasks.sessions_prune": 24 * 3600,
     "xieguan.core.tasks.task_results_prune": 24 * 3600,
+    "xieguan.risk.tasks.risk_recompute_task": 24 * 3600,  # every unit rescored nightly (SPEC §14)
 }
 
 # Security headers. The CSP allows no inline script and nothing from outside
