@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 LINK_ROUTES = {
     "inspection": "inspections:detail",
@@ -37,7 +38,7 @@ def reason_text(reason: dict[str, Any]) -> str:
     if code == "category":
         return _("base risk of its category")
     if code == "key_unit":
-        return _("key unit")
+        return pgettext("risk reason", "key unit")
     if code == "licences_expired":
         return _("%(n)s licences expired") % p
     if code == "licences_expiring":

@@ -35,7 +35,6 @@ class Weights:
     category_points: dict[str, int] = field(default_factory=dict)
 
 
-
 @dataclass(frozen=True)
 class Visit:
     id: Any
