@@ -89,6 +89,8 @@ def risk_settings(request: HttpRequest) -> HttpResponse:
         "category_points": found.category_points or {},
     }
     if not can(request.user, CONFIGURE_RISK):
+        if request.method == "POST":
+            require(request.user, CONFIGURE_RISK)  # 403: the formula is shown, not changed
         return render(request, "risk/settings.html", context)
     require(request.user, CONFIGURE_RISK, county.path)
     here = f"{reverse('risk:settings')}?county={county.pk}"
