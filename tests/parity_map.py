@@ -122,6 +122,10 @@ PARITY_CORE: dict[str, Mapping] = {
         "GET /api/public-draws/{county}/draws/{draw_id}"
     ),
     "campaigns:public_draw_json": ["GET /api/public-draws/{county}/draws/{draw_id}"],
+    # risk: scores with reasons, the county's weights, the backtest
+    "risk:overview": ["GET /api/risk/scores"],
+    "risk:settings": ["GET /api/risk/settings", "PUT /api/risk/settings"],
+    "risk:backtest": ["GET /api/risk/backtest", "POST /api/risk/backtest"],
 }
 
 PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}

@@ -219,4 +219,7 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
         actor=demo.users["inst"], campaign=r["campaign"], filters={"townships": [str(town.pk)]}, count=2
     )
     r["campaign_target"] = r["campaign"].targets.order_by("unit__name").first()
+    from xieguan.risk.services import recompute
+
+    recompute(r["unit"].__class__.objects.filter(area__path__startswith=town.path))  # 城关镇's scores: the risk routes show them
     return World(demo=demo, records=r)

@@ -39,11 +39,13 @@ COMMON = [
 # Special campaigns (order 75) sit between training and the monthly report,
 # for the roles that run them: not the read-only prefecture.
 RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/monthly/"]
+# Risk (order 78) for those who see a whole county: the county, and above.
+COUNTY_RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/"]
 # The menu as core/navigation.py listed it before the registry.
 MENUS = {
     "cg1": [*RUNS_CAMPAIGNS, "/areas/", "/institutions/", "/people/"],
     "bureau": [
-        *RUNS_CAMPAIGNS,
+        *COUNTY_RUNS_CAMPAIGNS,
         "/monthly/overview/",
         "/areas/",
         "/institutions/",
@@ -51,8 +53,8 @@ MENUS = {
         "/transfers/",
         "/audit/",
     ],
-    "city": [*COMMON, "/monthly/", "/monthly/overview/", "/areas/", "/institutions/", "/people/"],
-    "admin": [*RUNS_CAMPAIGNS, "/monthly/overview/", "/areas/", "/institutions/", "/people/", "/transfers/", "/audit/"],
+    "city": [*COMMON, "/risk/", "/monthly/", "/monthly/overview/", "/areas/", "/institutions/", "/people/"],
+    "admin": [*COUNTY_RUNS_CAMPAIGNS, "/monthly/overview/", "/areas/", "/institutions/", "/people/", "/transfers/", "/audit/"],
 }
 
 
