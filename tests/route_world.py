@@ -221,5 +221,6 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
     r["campaign_target"] = r["campaign"].targets.order_by("unit__name").first()
     from xieguan.risk.services import recompute
 
-    recompute(r["unit"].__class__.objects.filter(area__path__startswith=town.path))  # 城关镇's scores: the risk routes show them
+    # 城关镇's scores: the risk routes show them.
+    recompute(r["unit"].__class__.objects.filter(area__path__startswith=town.path))
     return World(demo=demo, records=r)

@@ -54,7 +54,15 @@ MENUS = {
         "/audit/",
     ],
     "city": [*COMMON, "/risk/", "/monthly/", "/monthly/overview/", "/areas/", "/institutions/", "/people/"],
-    "admin": [*COUNTY_RUNS_CAMPAIGNS, "/monthly/overview/", "/areas/", "/institutions/", "/people/", "/transfers/", "/audit/"],
+    "admin": [
+        *COUNTY_RUNS_CAMPAIGNS,
+        "/monthly/overview/",
+        "/areas/",
+        "/institutions/",
+        "/people/",
+        "/transfers/",
+        "/audit/",
+    ],
 }
 
 
