@@ -551,9 +551,11 @@ def patrol_rows(view: PatrolView, *, state: str = "", limit: int) -> tuple[list[
     if state:
         units = units.filter(state=state)
     # Riskiest first within what is due (the registered risk order; area order without one).
-    first = with_risk(_with_done_on(units)).select_related("area").order_by("-risk_score", "area__path", "name", "id")[
-        :limit
-    ]
+    first = (
+        with_risk(_with_done_on(units))
+        .select_related("area")
+        .order_by("-risk_score", "area__path", "name", "id")[:limit]
+    )
     return [_patrol_row(u) for u in first], view.counts.get(state, 0)
 
 
