@@ -6,7 +6,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -258,7 +258,7 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
     a name, address or credit code containing the text, or pinyin initials
     of any word of the name (``hxjd`` → 红星酒店, ``fskcd`` → 城关丰收快餐店;
     ``models.name_initials_match``)."""
-    qs = with_risk(units_in_scope(user).current())
+    qs = cast(ScopedQuerySet[Unit], with_risk(units_in_scope(user).current()))  # ``risk_score`` for the risk sort
     if filters.q:
         q = filters.q.strip()
         short = short_term_match(q)
