@@ -333,9 +333,17 @@ def _plan_unit(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
     return items[-1]["unit_id"] if items else None
 
 
+def _scored_unit(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """A unit with a risk score: the riskiest the user sees (/api/risk/scores)."""
+    status, body = call(base, "GET", "/api/risk/scores", token)
+    items = body.get("items") if status == 200 and isinstance(body, dict) else None
+    return items[0]["unit_id"] if items else None
+
+
 # Parameters that depend on the one before them in the same path.
 PATH_RECIPES: dict[tuple[str, str], Callable[[str, str, str, dict[str, Any]], Any]] = {
     ("/api/monthly-plans/{plan_id}/units/{unit_id}", "unit_id"): _plan_unit,
+    ("/api/risk/units/{unit_id}", "unit_id"): _scored_unit,
 }
 
 DEMO_USERS = {"admin", "bureau", "inst", "cg1", "cg2", "dh1", "cun1", "city"}
