@@ -126,6 +126,8 @@ PARITY_CORE: dict[str, Mapping] = {
     "risk:overview": ["GET /api/risk/scores"],
     "risk:settings": ["GET /api/risk/settings", "PUT /api/risk/settings"],
     "risk:backtest": ["GET /api/risk/backtest", "POST /api/risk/backtest"],
+    "risk:reviews": ["GET /api/risk/reviews", "POST /api/risk/reviews/draw"],
+    "risk:review": ["POST /api/risk/reviews/{review_id}", "POST /api/risk/reviews/{review_id}/corrected"],
 }
 
 PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}

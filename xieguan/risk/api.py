@@ -16,10 +16,20 @@ from xieguan.core.pagination import keyset_page
 from xieguan.core.permissions import CONFIGURE_RISK, require
 from xieguan.core.scope import get_object_for_user
 from xieguan.risk import backtest as bt
-from xieguan.risk import services
-from xieguan.risk.models import Backtest, Grade, UnitRisk
+from xieguan.risk import reviews, services
+from xieguan.risk.models import Backtest, Grade, RecordReview, UnitRisk
 from xieguan.risk.reasons import readable
-from xieguan.risk.schemas import BacktestIn, BacktestOut, RiskSettingsIn, RiskSettingsOut, UnitRiskOut
+from xieguan.risk.schemas import (
+    BacktestIn,
+    BacktestOut,
+    RecordReviewIn,
+    RecordReviewOut,
+    ReviewDrawIn,
+    ReviewDrawOut,
+    RiskSettingsIn,
+    RiskSettingsOut,
+    UnitRiskOut,
+)
 from xieguan.risk.selectors import counties_for, last_backtest, scores_for
 from xieguan.units.models import Category
 from xieguan.units.selectors import get_unit_for_user
@@ -152,3 +162,50 @@ def backtest_run(request: HttpRequest, payload: BacktestIn, county_id: str | Non
     found = last_backtest(county)
     audit_record(actor=request.user, action="backtest.run", obj=found, area_path=county.path)
     return _backtest_out(found)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- record reviews
+
+
+def _review_out(r: RecordReview) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "inspection_id": r.inspection_id,
+        "unit_name": r.inspection.unit.name,
+        "year": r.year,
+        "month": r.month,
+        "weight": r.weight,
+        "result": r.result,
+        "comment": r.comment,
+        "reviewed_at": r.reviewed_at,
+        "corrected_at": r.corrected_at,
+    }
+
+
+@router.get("/reviews", response={200: ListOut[RecordReviewOut], **ERRORS})
+def reviews_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
+    """The drawn records in the caller's area, newest month first."""
+    qs = RecordReview.objects.for_list().visible_to(request.user)
+    page = keyset_page(qs, ordering=["-year", "-month", "id"], cursor=after, size=limit)
+    return {"items": [_review_out(r) for r in page.items], "next": page.next_cursor}
+
+
+@router.post("/reviews/draw", response={200: ReviewDrawOut, **ERRORS})
+def reviews_draw(request: HttpRequest, payload: ReviewDrawIn, county_id: str | None = None) -> Any:
+    """Draw the month's sample of the county's records (weighted to risk and past problems)."""
+    county = _county(request, county_id)
+    return {"drawn": reviews.review_draw(actor=request.user, county=county, **payload.dict())}
+
+
+@router.post("/reviews/{review_id}", response={200: RecordReviewOut, **ERRORS})
+def review_save(request: HttpRequest, review_id: str, payload: RecordReviewIn) -> Any:
+    """The institute's result for a drawn record (a comment is required unless ok)."""
+    review = get_object_for_user(RecordReview.objects.for_list(), request.user, review_id)
+    return _review_out(reviews.review_record(actor=request.user, review=review, **payload.dict()))
+
+
+@router.post("/reviews/{review_id}/corrected", response={200: RecordReviewOut, **ERRORS})
+def review_mark_corrected(request: HttpRequest, review_id: str) -> Any:
+    """The co-manager marks a record with problems (or returned) corrected."""
+    review = get_object_for_user(RecordReview.objects.for_list(), request.user, review_id)
+    return _review_out(reviews.review_corrected(actor=request.user, review=review))

@@ -7,5 +7,8 @@ register_events(
     {
         "risk_settings.save": _("Risk weights saved"),
         "backtest.run": _("Risk backtest run"),
+        "record_review.draw": _("Records drawn for review"),
+        "record_review.review": _("Record reviewed"),
+        "record_review.corrected": _("Reviewed record corrected"),
     },
 )

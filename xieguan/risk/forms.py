@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.risk.models import RiskSettings
+from xieguan.risk.models import ReviewResult, RiskSettings
 from xieguan.units.models import Category
 
 WEIGHTS = [
@@ -86,3 +86,16 @@ class BacktestForm(forms.Form):
                     "months", _("The months followed must have passed: choose an earlier cut-off or fewer months.")
                 )
         return data
+
+
+class ReviewDrawForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+    share = forms.IntegerField(label=_("Share drawn (%)"), min_value=1, max_value=100, initial=10)
+
+
+class ReviewForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=ReviewResult.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -120,3 +120,46 @@ class Backtest(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.county} {self.cut_off}"
+
+
+class ReviewResult(models.TextChoices):
+    OK = "ok", _("passed")
+    PROBLEM = "problem", _("has problems")
+    RETURNED = "returned", _("returned")
+
+
+class RecordReviewQuerySet(ScopedQuerySet["RecordReview"]):
+    def for_list(self) -> RecordReviewQuerySet:
+        return self.select_related("inspection", "inspection__unit", "inspection__recorded_by", "area", "reviewer")
+
+
+class RecordReview(BaseModel):
+    """The institute's review of one township record drawn for a month's
+    sample (``reviews.review_draw``): 合格 / 有问题 / 退回 with a comment; the
+    co-manager sees it and marks it corrected."""
+
+    inspection = models.OneToOneField(
+        "inspections.Inspection", verbose_name=_("inspection record"), on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey("areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    weight = models.FloatField(_("draw weight"), default=1)
+    result = models.CharField(_("result"), max_length=10, choices=ReviewResult.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(
+        "accounts.User", verbose_name=_("reviewer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+
+    objects = RecordReviewQuerySet.as_manager()
+    scope_lookup = "area__path"
+
+    class Meta:
+        verbose_name = _("record review")
+        verbose_name_plural = _("record reviews")
+        ordering = ["-year", "-month", "id"]
+
+    def __str__(self) -> str:
+        return str(self.inspection)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.registry import MenuItem, UnitPanel, register, registry
+from xieguan.core.registry import Indicator, MenuItem, UnitPanel, register, registry
 from xieguan.risk.reasons import readable
+from xieguan.risk.reviews import review_tally
 from xieguan.risk.selectors import annotate_risk, risk_of_unit
 
 
@@ -21,6 +23,13 @@ def unit_panel(user: Any, unit: Any) -> dict[str, Any] | None:
     return {"risk": found, "reasons": readable(found.reasons)}
 
 
+def _reviews_visible(user: Any) -> bool:
+    """Co-managers see their records' reviews; the county reviews them."""
+    from xieguan.core.permissions import HANDLE_HANDOVER, RECORD_INSPECTION, can
+
+    return can(user, RECORD_INSPECTION) or can(user, HANDLE_HANDOVER) or _sees_county(user)
+
+
 def _sees_county(user: Any) -> bool:
     from xieguan.risk.selectors import counties_for
 
@@ -30,5 +39,26 @@ def _sees_county(user: Any) -> bool:
 register(
     MenuItem(_("Risk"), "risk:overview", 78, "", visible=_sees_county),
     UnitPanel("risk/_unit_panel.html", 10, unit_panel),
+    MenuItem(_("Record reviews"), "risk:reviews", 79, "", visible=_reviews_visible),
+    Indicator(
+        code="review_rate",
+        name=_("Record review rate"),
+        formula=_("review rate = records the institute reviewed ÷ submitted inspection records of the month"),
+        tally=review_tally,
+        numerator="reviewed",
+        denominator="records",
+        drill=lambda area, period: reverse("risk:reviews") + f"?year={period.year}&month={period.month}",
+        order=85,
+    ),
+    Indicator(
+        code="review_problems",
+        name=_("Share of reviewed records with problems"),
+        formula=_("problem share = reviewed records found with problems or returned ÷ records reviewed"),
+        tally=review_tally,
+        numerator="problems",
+        denominator="reviewed_all",
+        drill=lambda area, period: reverse("risk:reviews") + f"?year={period.year}&month={period.month}&result=problem",
+        order=86,
+    ),
 )
 registry.unit_risk = annotate_risk

@@ -89,3 +89,31 @@ class BacktestOut(Schema):
 class BacktestIn(Schema):
     cut_off: datetime.date
     months: int = Field(3, ge=1, le=12)
+
+
+class RecordReviewOut(Schema):
+    id: uuid.UUID
+    inspection_id: uuid.UUID
+    unit_name: str
+    year: int
+    month: int
+    weight: float
+    result: str = Field(description="ok (合格), problem (有问题), returned (退回), or empty while pending")
+    comment: str
+    reviewed_at: datetime.datetime | None
+    corrected_at: datetime.datetime | None
+
+
+class RecordReviewIn(Schema):
+    result: str = Field(description="ok, problem or returned")
+    comment: str = Field("", max_length=2000)
+
+
+class ReviewDrawIn(Schema):
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+    share: int = Field(10, ge=1, le=100)
+
+
+class ReviewDrawOut(Schema):
+    drawn: int

@@ -7,4 +7,6 @@ urlpatterns = [
     path("risk/", views.risk_overview, name="overview"),
     path("risk/settings/", views.risk_settings, name="settings"),
     path("risk/backtest/", views.risk_backtest, name="backtest"),
+    path("risk/reviews/", views.review_list, name="reviews"),
+    path("risk/reviews/<str:pk>/", views.review_detail, name="review"),
 ]

@@ -3,9 +3,11 @@ weights with the formula they make, and the backtest."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils import timezone
 from xieguan.areas.models import Area
 from xieguan.core.audit import audit_record
 from xieguan.core.form_pages import service_form_page
+from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.permissions import CONFIGURE_RISK, can, require
 from xieguan.risk import backtest as bt
@@ -138,5 +141,89 @@ def risk_backtest(request: HttpRequest) -> HttpResponse:
             "may_run": may_run,
             "min_violations": bt.MIN_VIOLATIONS,
         },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# ---------------------------------------------------------------- record reviews
+
+REVIEW_ORDERING = ["-year", "-month", "id"]
+
+
+def review_list(request: HttpRequest) -> HttpResponse:
+    """The drawn records in the user's area, by month; the institute draws a month's sample here."""
+    from xieguan.risk.forms import ReviewDrawForm
+    from xieguan.risk.models import RecordReview, ReviewResult
+    from xieguan.risk.reviews import REVIEW, review_draw
+
+    today = timezone.localdate()
+    qs = RecordReview.objects.for_list().visible_to(request.user)
+    year, month = request.GET.get("year", ""), request.GET.get("month", "")
+    if year.isdigit() and month.isdigit():
+        qs = qs.filter(year=int(year), month=int(month))
+    result = request.GET.get("result", "")
+    if result == "problem":
+        qs = qs.filter(result__in=[ReviewResult.PROBLEM, ReviewResult.RETURNED])
+    elif result == "pending":
+        qs = qs.filter(result="")
+    county = _county(request)
+    may_draw = county is not None and can(request.user, REVIEW)
+    previous = today.replace(day=1) - datetime.timedelta(days=1)
+    form = ReviewDrawForm(request.POST or None, initial={"year": previous.year, "month": previous.month, "share": 10})
+    if request.method == "POST":
+        if county is None:
+            raise Http404
+        require(request.user, REVIEW, county.path)
+        if form.is_valid():
+            try:
+                n = review_draw(actor=request.user, county=county, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, f"已抽取 {n} 份记录待复核。" if n else "该月没有可抽取的记录。")
+            return redirect(
+                reverse("risk:reviews") + f"?year={form.cleaned_data['year']}&month={form.cleaned_data['month']}"
+            )
+    page = page_for_request(request, qs, ordering=REVIEW_ORDERING)
+    return render(
+        request,
+        "risk/reviews.html",
+        {"page": page, "form": form if may_draw else None, "result": result},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def review_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """One drawn record: the institute reviews it; the co-manager marks it corrected."""
+    from xieguan.core.permissions import RECORD_INSPECTION
+    from xieguan.core.scope import get_object_for_user
+    from xieguan.risk.forms import ReviewForm
+    from xieguan.risk.models import RecordReview, ReviewResult
+    from xieguan.risk.reviews import REVIEW, review_corrected, review_record
+
+    review = get_object_for_user(RecordReview.objects.for_list(), request.user, pk)
+    may_review = can(request.user, REVIEW)
+    may_correct = can(request.user, RECORD_INSPECTION) and review.result in (
+        ReviewResult.PROBLEM,
+        ReviewResult.RETURNED,
+    )
+    form = ReviewForm(request.POST or None, initial={"result": review.result, "comment": review.comment})
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "corrected":
+                review_corrected(actor=request.user, review=review)
+                messages.success(request, "已标记为整改完毕。")
+                return redirect("risk:review", pk=review.pk)
+            require(request.user, REVIEW, review.area.path)
+            if form.is_valid():
+                review_record(actor=request.user, review=review, **form.cleaned_data)
+                messages.success(request, "复核结果已保存。")
+                return redirect("risk:review", pk=review.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(
+        request,
+        "risk/review.html",
+        {"review": review, "form": form if may_review else None, "may_correct": may_correct},
         status=422 if request.method == "POST" else 200,
     )
