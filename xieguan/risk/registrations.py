@@ -23,23 +23,9 @@ def unit_panel(user: Any, unit: Any) -> dict[str, Any] | None:
     return {"risk": found, "reasons": readable(found.reasons)}
 
 
-def _reviews_visible(user: Any) -> bool:
-    """Co-managers see their records' reviews; the county reviews them."""
-    from xieguan.core.permissions import HANDLE_HANDOVER, RECORD_INSPECTION, can
-
-    return can(user, RECORD_INSPECTION) or can(user, HANDLE_HANDOVER) or _sees_county(user)
-
-
-def _sees_county(user: Any) -> bool:
-    from xieguan.risk.selectors import counties_for
-
-    return counties_for(user).exists()
-
-
 register(
-    MenuItem(_("Risk"), "risk:overview", 78, "", visible=_sees_county),
+    MenuItem(_("Risk"), "risk:overview", 78),  # the scores in one's area, and the record reviews from there
     UnitPanel("risk/_unit_panel.html", 10, unit_panel),
-    MenuItem(_("Record reviews"), "risk:reviews", 79, "", visible=_reviews_visible),
     Indicator(
         code="review_rate",
         name=_("Record review rate"),

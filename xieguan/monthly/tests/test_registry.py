@@ -38,14 +38,13 @@ COMMON = [
 ]
 # Special campaigns (order 75) sit between training and the monthly report,
 # for the roles that run them: not the read-only prefecture.
-RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/monthly/"]
-# Risk (order 78) for those who see a whole county: the county, and above.
-COUNTY_RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/"]
+# Risk (order 78, issue 27) for everyone.
+RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/"]
 # The menu as core/navigation.py listed it before the registry.
 MENUS = {
     "cg1": [*RUNS_CAMPAIGNS, "/areas/", "/institutions/", "/people/"],
     "bureau": [
-        *COUNTY_RUNS_CAMPAIGNS,
+        *RUNS_CAMPAIGNS,
         "/monthly/overview/",
         "/areas/",
         "/institutions/",
@@ -55,7 +54,7 @@ MENUS = {
     ],
     "city": [*COMMON, "/risk/", "/monthly/", "/monthly/overview/", "/areas/", "/institutions/", "/people/"],
     "admin": [
-        *COUNTY_RUNS_CAMPAIGNS,
+        *RUNS_CAMPAIGNS,
         "/monthly/overview/",
         "/areas/",
         "/institutions/",
