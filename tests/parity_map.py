@@ -127,6 +127,7 @@ PARITY_CORE: dict[str, Mapping] = {
     "risk:settings": ["GET /api/risk/settings", "PUT /api/risk/settings"],
     "risk:backtest": ["GET /api/risk/backtest", "POST /api/risk/backtest"],
     "risk:reviews": ["GET /api/risk/reviews", "POST /api/risk/reviews/draw"],
+    "risk:checklists": ["GET /api/risk/checklist-failures"],
     "risk:review": ["POST /api/risk/reviews/{review_id}", "POST /api/risk/reviews/{review_id}/corrected"],
 }
 

@@ -525,6 +525,8 @@ ROUTES: dict[str, Route] = {
     "risk:reviews": unscoped(body=lambda w: {"year": 2026, "month": 1, "share": 100}),
     "risk:review": scoped("review", inside="inst"),
     "GET /api/risk/reviews": unscoped(),
+    "risk:checklists": unscoped(),
+    "GET /api/risk/checklist-failures": unscoped(),
     "POST /api/risk/reviews/draw": unscoped(body=lambda w: {"year": 2026, "month": 1, "share": 100}),
     "POST /api/risk/reviews/{review_id}": scoped("review", inside="inst", body=lambda w: {"result": "ok"}),
     "POST /api/risk/reviews/{review_id}/corrected": scoped("review"),

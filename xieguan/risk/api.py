@@ -22,6 +22,7 @@ from xieguan.risk.reasons import readable
 from xieguan.risk.schemas import (
     BacktestIn,
     BacktestOut,
+    ItemFailureOut,
     RecordReviewIn,
     RecordReviewOut,
     ReviewDrawIn,
@@ -209,3 +210,13 @@ def review_mark_corrected(request: HttpRequest, review_id: str) -> Any:
     """The co-manager marks a record with problems (or returned) corrected."""
     review = get_object_for_user(RecordReview.objects.for_list(), request.user, review_id)
     return _review_out(reviews.review_corrected(actor=request.user, review=review))
+
+
+@router.get("/checklist-failures", response={200: list[ItemFailureOut], **ERRORS})
+def checklist_failures(
+    request: HttpRequest, year: int = Query(..., ge=2000, le=2100), month: int | None = Query(None, ge=1, le=12)
+) -> Any:
+    """How often each checklist item failed, by category and township (most failures first, at most 500 rows)."""
+    from xieguan.risk.analytics import item_failures
+
+    return item_failures(request.user, year=year, month=month)

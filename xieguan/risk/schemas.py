@@ -117,3 +117,13 @@ class ReviewDrawIn(Schema):
 
 class ReviewDrawOut(Schema):
     drawn: int
+
+
+class ItemFailureOut(Schema):
+    code: str
+    text: str
+    category: str
+    township: str
+    answered: int
+    failed: int
+    rate: float | None

@@ -227,3 +227,15 @@ def review_detail(request: HttpRequest, pk: str) -> HttpResponse:
         {"review": review, "form": form if may_review else None, "may_correct": may_correct},
         status=422 if request.method == "POST" else 200,
     )
+
+
+def checklist_analytics(request: HttpRequest) -> HttpResponse:
+    """Which checklist items fail most, by category and township, in a year or a month."""
+    from xieguan.risk.analytics import item_failures
+
+    today = timezone.localdate()
+    year_text, month_text = request.GET.get("year", ""), request.GET.get("month", "")
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else today.year
+    month = int(month_text) if month_text.isdigit() and 1 <= int(month_text) <= 12 else None
+    rows = item_failures(request.user, year=year, month=month)
+    return render(request, "risk/checklists.html", {"rows": rows, "year": year, "month": month})
