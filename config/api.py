@@ -63,6 +63,7 @@ from xieguan.reports.api import category_router as report_categories_router
 from xieguan.reports.api import exposed_router, indicator_router, zero_router
 from xieguan.reports.api import register_router as report_register_router
 from xieguan.reports.api import router as reports_router
+from xieguan.risk.api import router as risk_router
 from xieguan.units.api import categories_router as unit_categories_router
 from xieguan.units.api import certificates_router, imports_router, licences_router
 from xieguan.units.api import router as units_router
@@ -156,6 +157,7 @@ api.add_router("/reminders", reminders_router)
 api.add_router("/reminder-channels", reminder_channel_router)
 api.add_router("/reminder-rule", reminder_rule_router)
 api.add_router("/reminder-log", reminder_log_router)
+api.add_router("/risk", risk_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "xieguan.campaigns",
     "xieguan.indicators",
     "xieguan.reminders",
+    "xieguan.risk",
     "xieguan.field",
     "xieguan.demo",
 ]
@@ -399,6 +400,7 @@ PERIODIC_TASKS = {
     "xieguan.core.tasks.sessions_prune": 24 * 3600,
     "xieguan.core.tasks.task_results_prune": 24 * 3600,
     "xieguan.reminders.tasks.send_reminders_task": 5 * 60,
+    "xieguan.risk.tasks.risk_recompute_task": 24 * 3600,  # every unit rescored nightly (SPEC §14)
 }
 
 # Security headers. The CSP allows no inline script and nothing from outside

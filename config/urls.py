@@ -38,6 +38,7 @@ urlpatterns = [
     path("monthly/", include("xieguan.monthly.urls")),
     path("indicators/", include("xieguan.indicators.urls")),
     path("", include("xieguan.campaigns.urls")),
+    path("", include("xieguan.risk.urls")),
     path("m/", include("xieguan.field.urls")),
     path("reminders/", include("xieguan.reminders.urls")),
     path("", include("xieguan.outreach.urls")),

@@ -349,12 +349,18 @@ def _campaign_material(base: str, token: str, path: str, values: dict[str, Any])
     """A material of the campaign found for ``campaign_id`` (the demo campaign has one)."""
     status, body = call(base, "GET", f"/api/campaigns/{values.get('campaign_id')}/materials", token)
     return body[0]["id"] if status == 200 and isinstance(body, list) and body else None
+def _scored_unit(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """A unit with a risk score: the riskiest the user sees (/api/risk/scores)."""
+    status, body = call(base, "GET", "/api/risk/scores", token)
+    items = body.get("items") if status == 200 and isinstance(body, dict) else None
+    return items[0]["unit_id"] if items else None
 
 
 # Parameters that depend on the one before them in the same path.
 PATH_RECIPES: dict[tuple[str, str], Callable[[str, str, str, dict[str, Any]], Any]] = {
     ("/api/monthly-plans/{plan_id}/units/{unit_id}", "unit_id"): _plan_unit,
     ("/api/campaigns/{campaign_id}/materials/{material_id}", "material_id"): _campaign_material,
+    ("/api/risk/units/{unit_id}", "unit_id"): _scored_unit,
 }
 
 DEMO_USERS = {"admin", "bureau", "inst", "cg1", "cg2", "dh1", "cun1", "city"}

@@ -150,6 +150,13 @@ PARITY_CORE: dict[str, Mapping] = {
     "indicators:map_data": "no action: the dashboard map's own compact JSON of unit points, read by its script",
     "indicators:boundary_data": "no action: the uploaded boundary GeoJSON the dashboard map draws under the units",
     "indicators:boundary_upload": "no action: a county's map boundary file, uploaded once by an administrator",
+    # risk: scores with reasons, the county's weights, the backtest
+    "risk:overview": ["GET /api/risk/scores"],
+    "risk:settings": ["GET /api/risk/settings", "PUT /api/risk/settings"],
+    "risk:backtest": ["GET /api/risk/backtest", "POST /api/risk/backtest"],
+    "risk:reviews": ["GET /api/risk/reviews", "POST /api/risk/reviews/draw"],
+    "risk:checklists": ["GET /api/risk/checklist-failures"],
+    "risk:review": ["POST /api/risk/reviews/{review_id}", "POST /api/risk/reviews/{review_id}/corrected"],
 }
 
 PARITY: dict[str, Mapping] = {**PARITY_CORE, **PARITY_PART1}

@@ -225,4 +225,18 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
     r["draw_conflict"] = campaigns.conflict_declare(
         actor=demo.users["inst"], unit=r["campaign_target"].unit, inspector=demo.users["inst"], reason=f"{MARK}亲属"
     )
+    from xieguan.risk.services import recompute
+
+    # 城关镇's scores: the risk routes show them; its record drawn for review, found with problems.
+    recompute(r["unit"].__class__.objects.filter(area__path__startswith=town.path))
+    from xieguan.risk.models import RecordReview
+
+    r["review"] = RecordReview.objects.create(
+        inspection=r["inspection"],
+        area=r["inspection"].area,
+        year=today.year,
+        month=today.month,
+        result="problem",
+        comment=f"{MARK}记录不全",
+    )
     return World(demo=demo, records=r)

@@ -8,6 +8,7 @@ from xieguan.core.permissions import (  # noqa: F401  (the capabilities are aske
     APPROVE_TRANSFERS,
     CONFIGURE_COMPLAINTS,
     CONFIGURE_MONTHLY,
+    CONFIGURE_RISK,
     CONFIGURE_UNIT_CATEGORIES,
     DRAW_UNITS,
     FILE_REPORT,
@@ -84,4 +85,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # those of its own township; only the county draws (双随机, SPEC §14).
     MANAGE_CAMPAIGNS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
     DRAW_UNITS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # SPEC §14: the county (bureau) sets the weights of the risk score.
+    CONFIGURE_RISK: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
 }

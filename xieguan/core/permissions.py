@@ -41,6 +41,7 @@ REVIEW_MONTHLY = "review_monthly"
 CONFIGURE_MONTHLY = "configure_monthly"
 MANAGE_CAMPAIGNS = "manage_campaigns"
 DRAW_UNITS = "draw_units"
+CONFIGURE_RISK = "configure_risk"
 
 
 def can(user: Any, capability: str) -> bool:

@@ -195,6 +195,38 @@ class HomePanel:
     context: Callable[[Any, datetime.datetime], dict[str, Any] | None]
 
 
+# ---------------------------------------------------------------- unit page
+
+
+@dataclass(frozen=True)
+class UnitPanel:
+    """A part of a unit's page (一户一档): ``template`` rendered with
+    ``context(user, unit)``, or left out when that is None."""
+
+    template: str
+    order: int
+    context: Callable[[Any, Any], dict[str, Any] | None]
+
+
+def unit_panels(user: Any, unit: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The registered panels of a unit's page: (template, context) each."""
+    found = []
+    for panel in registry.unit_panels:
+        context = panel.context(user, unit)
+        if context is not None:
+            found.append((panel.template, context))
+    return found
+
+
+def with_risk(units: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """A unit queryset annotated with ``risk_score``, the registered risk
+    order's score (the risk app); 0 for every unit without one, so lists can
+    always order by ``-risk_score`` first."""
+    if registry.unit_risk is None:
+        return units.annotate(risk_score=models.Value(0, output_field=models.IntegerField()))
+    return registry.unit_risk(units)
+
+
 # ---------------------------------------------------------------- archive
 
 
@@ -244,6 +276,9 @@ class Registry:
     home: list[HomePanel] = field(default_factory=list)
     archive: list[ArchiveSection] = field(default_factory=list)
     open_work: list[OpenWork] = field(default_factory=list)
+    unit_panels: list[UnitPanel] = field(default_factory=list)
+    # How risky each unit is (the risk app): annotates a unit queryset with ``risk_score``.
+    unit_risk: Callable[[models.QuerySet[Any]], models.QuerySet[Any]] | None = None
     # Which roles allow a capability (accounts); what says whether a month is locked (monthly).
     capabilities: dict[str, frozenset[str]] = field(default_factory=dict)
     period_check: Callable[..., None] | None = None
@@ -256,7 +291,7 @@ registry = Registry()
 
 
 def register(
-    *entries: MenuItem | LockedModel | Indicator | DueSource | HomePanel | ArchiveSection | OpenWork,
+    *entries: MenuItem | LockedModel | Indicator | DueSource | HomePanel | ArchiveSection | OpenWork | UnitPanel,
 ) -> None:
     """Add entries, each to its list, kept in ``order`` where it has one."""
     lists: dict[type, list[Any]] = {
@@ -267,6 +302,7 @@ def register(
         HomePanel: registry.home,
         ArchiveSection: registry.archive,
         OpenWork: registry.open_work,
+        UnitPanel: registry.unit_panels,
     }
     for entry in entries:
         target = lists[type(entry)]

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 
 from xieguan.areas.models import Area, Level
-from xieguan.core.registry import MonthSchedule, month_schedules
+from xieguan.core.registry import MonthSchedule, month_schedules, with_risk
 from xieguan.core.scope import get_object_for_user, scope_path_for
 from xieguan.inspections.models import (
     ChecklistTemplate,
@@ -87,7 +87,8 @@ def plan_progress(plan: MonthlyPlan) -> list[tuple[Unit, bool]]:
             started_at__date__lte=end,
         ).values_list("unit_id", flat=True)
     )
-    return [(unit, unit.pk in done_ids) for unit in plan.units.select_related("area").order_by("name", "id")]
+    units = with_risk(plan.units.select_related("area")).order_by("-risk_score", "name", "id")  # riskiest first
+    return [(unit, unit.pk in done_ids) for unit in units]
 
 
 def get_plan_for_user(user: Any, pk: Any) -> MonthlyPlan:
@@ -537,7 +538,7 @@ def patrol_status(
             Coverage(township=t, due=found.due, done=found.done, overdue=found.overdue) if found else Coverage(t)
         )
     if rows:
-        ordered = _with_done_on(units).select_related("area").order_by("area__path", "name", "id")
+        ordered = with_risk(_with_done_on(units)).select_related("area").order_by("area__path", "name", "id")
         view.rows = [_patrol_row(u) for u in ordered]
     return view
 
@@ -549,7 +550,12 @@ def patrol_rows(view: PatrolView, *, state: str = "", limit: int) -> tuple[list[
     units = view.units
     if state:
         units = units.filter(state=state)
-    first = _with_done_on(units).select_related("area").order_by("area__path", "name", "id")[:limit]
+    # Riskiest first within what is due (the registered risk order; area order without one).
+    first = (
+        with_risk(_with_done_on(units))
+        .select_related("area")
+        .order_by("-risk_score", "area__path", "name", "id")[:limit]
+    )
     return [_patrol_row(u) for u in first], view.counts.get(state, 0)
 
 
@@ -560,10 +566,11 @@ def _ym(period: Any) -> tuple[int, int]:
 def due_this_month(user: Any, *, today: datetime.date) -> list[UnitPatrol]:
     """What the user's township still has to patrol this month — the
     county's reporting period ``today`` falls in (monthly units, and
-    quarterly units not yet patrolled in its quarter), overdue first."""
+    quarterly units not yet patrolled in its quarter), overdue first, then
+    the riskiest (``with_risk``)."""
     view = patrol_status(user, year=today.year, today=today, on=today)
     rows = [r for r in view.rows if r.state != "done"]
-    rows.sort(key=lambda r: (r.state != "overdue", r.window_end, r.unit.name))
+    rows.sort(key=lambda r: (r.state != "overdue", -getattr(r.unit, "risk_score", 0), r.window_end, r.unit.name))
     return rows
 
 

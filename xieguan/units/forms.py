@@ -193,7 +193,7 @@ class UnitFilterForm(forms.Form):
     expired = forms.BooleanField(label=_("Licence expired"), required=False)
     sort = forms.ChoiceField(
         label=pgettext_lazy("list order", "Sort"),
-        choices=[("name", _("By name")), ("recent", _("Recently changed first"))],
+        choices=[("name", _("By name")), ("recent", _("Recently changed first")), ("risk", _("Riskiest first"))],
         required=False,
     )
 

@@ -6,7 +6,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
+from xieguan.core.registry import with_risk
 from xieguan.core.scope import NOTHING, ScopedQuerySet, get_object_for_user, scope_path_for
 from xieguan.units.duplicates import (
     Candidate,
@@ -52,6 +53,7 @@ EXPIRING_DAYS = 30
 UNIT_ORDERINGS: dict[str, list[str]] = {
     "name": ["name", "id"],
     "recent": ["-updated_at", "-id"],
+    "risk": ["-risk_score", "id"],  # riskiest first (``with_risk``: the risk app's score, 0 without one)
 }
 
 
@@ -256,7 +258,7 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
     a name, address or credit code containing the text, or pinyin initials
     of any word of the name (``hxjd`` → 红星酒店, ``fskcd`` → 城关丰收快餐店;
     ``models.name_initials_match``)."""
-    qs = units_in_scope(user).current()
+    qs = cast(ScopedQuerySet[Unit], with_risk(units_in_scope(user).current()))  # ``risk_score`` for the risk sort
     if filters.q:
         q = filters.q.strip()
         short = short_term_match(q)

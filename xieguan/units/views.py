@@ -30,6 +30,7 @@ from xieguan.core.documents import XLSX_TYPE, download_header, download_name, pd
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
+from xieguan.core.registry import unit_panels
 from xieguan.core.scope import is_within
 from xieguan.units import batches, categories, imports, services
 from xieguan.units.exports import units_export_response
@@ -258,6 +259,7 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
     # is not inspected (the form does not offer it).
     context["can_record_inspection"] = can(request.user, RECORD_INSPECTION) and unit.status != UnitStatus.CLOSED
     context["duplicates"] = possible_duplicates_of(unit, request.user)
+    context["panels"] = unit_panels(request.user, unit)  # what other apps add (the risk score, …)
     return render(request, "units/detail.html", context)
 
 

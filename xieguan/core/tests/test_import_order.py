@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"accounts"},
     {"units"},
     {"inspections", "reports", "outreach", "complaints"},
-    {"monthly", "campaigns", "reminders"},
+    {"monthly", "campaigns", "reminders", "risk"},
     {"indicators"},
     {"field", "demo"},
 ]

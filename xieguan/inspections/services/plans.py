@@ -81,5 +81,6 @@ def plan_make_from_due(
     if not (1 <= month <= 12):
         raise ValidationError({"month": _("Choose a month from 1 to 12.")})
     due = patrol_status(actor, year=year, month=month, township=township, today=today)
-    units = [r.unit for r in due.rows if r.state != "done"]
+    # The suggestion lists the riskiest first (``with_risk``; area order without a risk score).
+    units = sorted((r.unit for r in due.rows if r.state != "done"), key=lambda u: -getattr(u, "risk_score", 0))
     return plan_prefill(actor=actor, township=township, year=year, month=month, units=units, id=id)

@@ -39,7 +39,8 @@ COMMON = [
 # The reminders inbox (order 95) comes after the monthly report and before the areas.
 # Special campaigns (order 75) sit between training and the monthly report,
 # for the roles that run them: not the read-only prefecture.
-RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/monthly/"]
+# Risk (order 78, issue 27) for everyone.
+RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/"]
 # The menu as core/navigation.py listed it before the registry.
 MENUS = {
     "cg1": [*RUNS_CAMPAIGNS, "/indicators/", "/reminders/", "/areas/", "/institutions/", "/people/"],
@@ -56,6 +57,7 @@ MENUS = {
     ],
     "city": [
         *COMMON,
+        "/risk/",
         "/monthly/",
         "/monthly/overview/",
         "/indicators/",

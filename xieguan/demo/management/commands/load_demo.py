@@ -15,6 +15,7 @@ from xieguan.demo.monthly import load_monthly
 from xieguan.demo.outreach import load_outreach
 from xieguan.demo.reminders import load_reminders
 from xieguan.demo.reports import load_reports
+from xieguan.demo.risk import load_risk
 from xieguan.demo.units import load_units
 
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 load_monthly(demo)
                 load_campaigns(demo)
                 load_reminders(demo)
+                load_risk(demo)
                 self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
             if options["if_empty"]:
                 # `make run` prints the logins itself, with --logins.

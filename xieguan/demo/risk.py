@@ -1,0 +1,19 @@
+"""Demo risk scores: the county's default weights, with its monthly
+capacity, and every unit scored once (the demo's records are inserted in
+bulk, so no signal rescored them), then a backtest three months back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from xieguan.risk.backtest import default_cut_off, run_backtest
+from xieguan.risk.models import RiskSettings
+from xieguan.risk.services import recompute_all
+
+
+def load_risk(demo: Any) -> None:
+    RiskSettings.objects.get_or_create(county=demo.county, defaults={"monthly_capacity": 600})
+    recompute_all()
+    run_backtest(demo.county, cut_off=default_cut_off(timezone.localdate()), months=3)

@@ -1,0 +1,56 @@
+"""Checklist analytics (SPEC §14): how often each checklist item fails, by
+unit category and township, in a year or a month — one SQL aggregate over
+the answers of submitted, current inspection records in the user's area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, Count, F, Q, UUIDField, When
+
+from xieguan.areas.models import Area, Level
+from xieguan.inspections.models import Answer, InspectionAnswer, InspectionStatus
+
+
+def item_failures(user: Any, *, year: int, month: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """Rows of (item code and text, category, township, answered, failed,
+    rate), most failures first. N/A answers are not counted."""
+    qs = InspectionAnswer.objects.filter(
+        inspection__in=_records(user, year, month), result__in=[Answer.CONFORMS, Answer.FAILS]
+    )
+    township = Case(
+        When(inspection__area__level=Level.TOWNSHIP, then=F("inspection__area_id")),
+        default=F("inspection__area__parent_id"),
+        output_field=UUIDField(),
+    )
+    rows = list(
+        qs.annotate(township=township)
+        .values("item__code", "item__text", "inspection__unit__category__name", "township")
+        .annotate(answered=Count("id"), failed=Count("id", filter=Q(result=Answer.FAILS)))
+        .filter(failed__gt=0)
+        .order_by("-failed", "item__code")[:limit]
+    )
+    names = dict(Area.objects.filter(pk__in={r["township"] for r in rows}).values_list("pk", "name"))
+    return [
+        {
+            "code": r["item__code"],
+            "text": r["item__text"],
+            "category": r["inspection__unit__category__name"],
+            "township": names.get(r["township"], ""),
+            "answered": r["answered"],
+            "failed": r["failed"],
+            "rate": r["failed"] / r["answered"] if r["answered"] else None,
+        }
+        for r in rows
+    ]
+
+
+def _records(user: Any, year: int, month: int | None) -> Any:
+    from xieguan.inspections.models import Inspection
+
+    qs = Inspection.objects.visible_to(user).filter(
+        status=InspectionStatus.SUBMITTED, superseded_by__isnull=True, started_at__year=year
+    )
+    if month:
+        qs = qs.filter(started_at__month=month)
+    return qs.values("pk")

@@ -1,0 +1,222 @@
+"""API: unit risk scores with their reasons, the county's weights, the backtest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+
+from xieguan.areas.models import Area
+from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.audit import audit_record
+from xieguan.core.pagination import keyset_page
+from xieguan.core.permissions import CONFIGURE_RISK, require
+from xieguan.core.scope import get_object_for_user
+from xieguan.risk import backtest as bt
+from xieguan.risk import reviews, services
+from xieguan.risk.models import Backtest, Grade, RecordReview, UnitRisk
+from xieguan.risk.reasons import readable
+from xieguan.risk.schemas import (
+    BacktestIn,
+    BacktestOut,
+    ItemFailureOut,
+    RecordReviewIn,
+    RecordReviewOut,
+    ReviewDrawIn,
+    ReviewDrawOut,
+    RiskSettingsIn,
+    RiskSettingsOut,
+    UnitRiskOut,
+)
+from xieguan.risk.selectors import counties_for, last_backtest, scores_for
+from xieguan.units.models import Category
+from xieguan.units.selectors import get_unit_for_user
+
+router = Router(tags=["risk"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _risk_out(r: UnitRisk) -> dict[str, Any]:
+    return {
+        "unit_id": r.unit_id,
+        "unit_name": r.unit.name,
+        "area_name": r.unit.area.name,
+        "score": r.score,
+        "grade": r.grade,
+        "reasons": readable(r.reasons),
+        "computed_at": r.computed_at,
+    }
+
+
+def _county(request: HttpRequest, county_id: str | None) -> Area:
+    """The county asked for among those the caller sees whole (their own by default); 404 otherwise."""
+    counties = counties_for(request.user)
+    if county_id:
+        found = get_object_for_user(counties, request.user, county_id)
+        return found
+    first = counties.first()
+    if first is None:
+        raise Http404
+    return first
+
+
+@router.get("/scores", response={200: ListOut[UnitRiskOut], **ERRORS})
+def scores_list(
+    request: HttpRequest,
+    grade: str | None = Query(None, description="high, medium or low"),
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """The scores of the units in the caller's area, riskiest first, each with its reasons."""
+    qs = scores_for(request.user)
+    if grade:
+        if grade not in Grade.values:
+            raise ValidationError({"grade": "风险等级只能是 high、medium 或 low。"})
+        qs = qs.filter(grade=grade)
+    page = keyset_page(qs, ordering=["-score", "id"], cursor=after, size=limit)
+    return {"items": [_risk_out(r) for r in page.items], "next": page.next_cursor}
+
+
+@router.get("/units/{unit_id}", response={200: UnitRiskOut, **ERRORS})
+def unit_score(request: HttpRequest, unit_id: str) -> Any:
+    """One unit's score with its reasons; 404 outside the caller's area or before it is first scored."""
+    unit = get_unit_for_user(request.user, unit_id)
+    found = UnitRisk.objects.for_list().filter(unit=unit).first()
+    if found is None:
+        raise Http404
+    return _risk_out(found)
+
+
+def _settings_out(county: Area) -> dict[str, Any]:
+    found = services.settings_for(county.pk)
+    out = {name: getattr(found, name) for name in RiskSettingsOut.model_fields if name not in ("county_id",)}
+    out["county_id"] = county.pk
+    out["category_points"] = dict(found.category_points or {})
+    return out
+
+
+@router.get("/settings", response={200: RiskSettingsOut, **ERRORS})
+def settings_get(request: HttpRequest, county_id: str | None = None) -> Any:
+    """The county's weights (the defaults until it sets its own)."""
+    return _settings_out(_county(request, county_id))
+
+
+@router.put("/settings", response={200: RiskSettingsOut, **ERRORS})
+def settings_put(request: HttpRequest, payload: RiskSettingsIn, county_id: str | None = None) -> Any:
+    """Set the county's weights; every unit of the county is rescored with them."""
+    county = _county(request, county_id)
+    require(request.user, CONFIGURE_RISK, county.path)
+    values = payload.dict()
+    known = set(Category.objects.values_list("code", flat=True))
+    unknown = sorted(set(values["category_points"]) - known)
+    if unknown:
+        raise ValidationError({"category_points": f"没有这些类别：{'、'.join(unknown)}。"})
+    if any(not 0 <= v <= 1000 for v in values["category_points"].values()):
+        raise ValidationError({"category_points": "类别基础风险须在 0 到 1000 分之间。"})
+    services.settings_save(actor=request.user, county=county, **values)
+    return _settings_out(county)
+
+
+def _backtest_out(b: Backtest) -> dict[str, Any]:
+    too_small = b.verdict == bt.TOO_SMALL
+    return {
+        "county_id": b.county_id,
+        "cut_off": b.cut_off,
+        "months": b.months,
+        "k": b.k,
+        "units": b.units,
+        "inspections": b.inspections,
+        "violations": b.violations,
+        "too_small": too_small,
+        "precision_risk": None if too_small else b.precision_risk,
+        "precision_time": None if too_small else b.precision_time,
+        "days_earlier": None if too_small else b.days_earlier,
+        "days_earlier_se": None if too_small else b.days_earlier_se,
+        "verdict": b.verdict,
+        "ran_at": b.ran_at,
+    }
+
+
+@router.get("/backtest", response={200: BacktestOut, **ERRORS})
+def backtest_get(request: HttpRequest, county_id: str | None = None) -> Any:
+    """The county's last backtest; 404 before the first. Under 30 violations the figures are withheld."""
+    found = last_backtest(_county(request, county_id))
+    if found is None:
+        raise Http404
+    return _backtest_out(found)
+
+
+@router.post("/backtest", response={200: BacktestOut, **ERRORS})
+def backtest_run(request: HttpRequest, payload: BacktestIn, county_id: str | None = None) -> Any:
+    """Run the backtest at a past cut-off over the months after it (they must have passed)."""
+    county = _county(request, county_id)
+    require(request.user, CONFIGURE_RISK, county.path)
+    today = timezone.localdate()
+    if payload.cut_off >= today or payload.cut_off.year < 2000:
+        raise ValidationError({"cut_off": "截止日必须是 2000 年以后、今天以前的日期。"})
+    if bt.add_months(payload.cut_off, payload.months) > today:
+        raise ValidationError({"months": "跟踪的月份必须已经过去：请选更早的截止日或更少的月数。"})
+    bt.run_backtest(county, cut_off=payload.cut_off, months=payload.months)
+    found = last_backtest(county)
+    audit_record(actor=request.user, action="backtest.run", obj=found, area_path=county.path)
+    return _backtest_out(found)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- record reviews
+
+
+def _review_out(r: RecordReview) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "inspection_id": r.inspection_id,
+        "unit_name": r.inspection.unit.name,
+        "year": r.year,
+        "month": r.month,
+        "weight": r.weight,
+        "result": r.result,
+        "comment": r.comment,
+        "reviewed_at": r.reviewed_at,
+        "corrected_at": r.corrected_at,
+    }
+
+
+@router.get("/reviews", response={200: ListOut[RecordReviewOut], **ERRORS})
+def reviews_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
+    """The drawn records in the caller's area, newest month first."""
+    qs = RecordReview.objects.for_list().visible_to(request.user)
+    page = keyset_page(qs, ordering=["-year", "-month", "id"], cursor=after, size=limit)
+    return {"items": [_review_out(r) for r in page.items], "next": page.next_cursor}
+
+
+@router.post("/reviews/draw", response={200: ReviewDrawOut, **ERRORS})
+def reviews_draw(request: HttpRequest, payload: ReviewDrawIn, county_id: str | None = None) -> Any:
+    """Draw the month's sample of the county's records (weighted to risk and past problems)."""
+    county = _county(request, county_id)
+    return {"drawn": reviews.review_draw(actor=request.user, county=county, **payload.dict())}
+
+
+@router.post("/reviews/{review_id}", response={200: RecordReviewOut, **ERRORS})
+def review_save(request: HttpRequest, review_id: str, payload: RecordReviewIn) -> Any:
+    """The institute's result for a drawn record (a comment is required unless ok)."""
+    review = get_object_for_user(RecordReview.objects.for_list(), request.user, review_id)
+    return _review_out(reviews.review_record(actor=request.user, review=review, **payload.dict()))
+
+
+@router.post("/reviews/{review_id}/corrected", response={200: RecordReviewOut, **ERRORS})
+def review_mark_corrected(request: HttpRequest, review_id: str) -> Any:
+    """The co-manager marks a record with problems (or returned) corrected."""
+    review = get_object_for_user(RecordReview.objects.for_list(), request.user, review_id)
+    return _review_out(reviews.review_corrected(actor=request.user, review=review))
+
+
+@router.get("/checklist-failures", response={200: list[ItemFailureOut], **ERRORS})
+def checklist_failures(
+    request: HttpRequest, year: int = Query(..., ge=2000, le=2100), month: int | None = Query(None, ge=1, le=12)
+) -> Any:
+    """How often each checklist item failed, by category and township (most failures first, at most 500 rows)."""
+    from xieguan.risk.analytics import item_failures
+
+    return item_failures(request.user, year=year, month=month)

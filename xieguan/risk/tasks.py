@@ -1,0 +1,13 @@
+"""The nightly rescoring, run by the worker (``settings.PERIODIC_TASKS``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from xieguan.risk.services import recompute_all
+
+
+@task()
+def risk_recompute_task() -> int:
+    """Every open unit's score, in batches of 500; returns how many."""
+    return recompute_all()
