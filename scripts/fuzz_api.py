@@ -303,7 +303,24 @@ def _county_code(base: str, token: str, path: str) -> Any:
     return body.get("code") if status == 200 and isinstance(body, dict) else None
 
 
+def _assessment_part(part: str) -> Callable[[str, str, str], Any]:
+    """A record (``scores`` or ``appeals``) of one of the user's assessments."""
+
+    def find(base: str, token: str, path: str) -> Any:
+        status, body = call(base, "GET", "/api/assessments", token)
+        for assessment in _records(body) if status == 200 else []:
+            status, found = call(base, "GET", f"/api/assessments/{assessment['id']}/{part}", token)
+            rows = _records(found) if status == 200 else []
+            if rows:
+                return rows[0]["id"]
+        return None
+
+    return find
+
+
 RECIPES: dict[str, Callable[[str, str, str], Any]] = {
+    "score_id": _assessment_part("scores"),
+    "appeal_id": _assessment_part("appeals"),
     "draw_id": _draw,
     "target_id": _target,
     "county": _county_code,
@@ -333,9 +350,19 @@ def _plan_unit(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
     return items[-1]["unit_id"] if items else None
 
 
+def _scheme_items(base: str, token: str, scheme_id: Any) -> list[Any]:
+    """The ids of a scheme's items, last first (the DELETE takes one of them)."""
+    status, body = call(base, "GET", f"/api/assessment-schemes/{scheme_id}", token)
+    items = body.get("items") if status == 200 and isinstance(body, dict) else None
+    return [i["id"] for i in reversed(items or [])]
+
+
 # Parameters that depend on the one before them in the same path.
 PATH_RECIPES: dict[tuple[str, str], Callable[[str, str, str, dict[str, Any]], Any]] = {
     ("/api/monthly-plans/{plan_id}/units/{unit_id}", "unit_id"): _plan_unit,
+    ("/api/assessment-schemes/{scheme_id}/items/{item_id}", "item_id"): lambda base, token, path, values: next(
+        iter(_scheme_items(base, token, values.get("scheme_id"))), None
+    ),
 }
 
 DEMO_USERS = {"admin", "bureau", "inst", "cg1", "cg2", "dh1", "cun1", "city"}

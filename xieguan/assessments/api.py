@@ -6,18 +6,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from xieguan.accounts.models import User
-from xieguan.accounts.permissions import MANAGE_ASSESSMENTS, require
+from xieguan.accounts.permissions import APPEAL_ASSESSMENT, MANAGE_ASSESSMENTS, SCORE_ASSESSMENTS, require
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.assessments import services
 from xieguan.assessments.bulletin import bulletin_docx, bulletin_draft, results_of
 from xieguan.assessments.models import (
     Appeal,
+    AssessedArea,
     Assessment,
     AssessmentItem,
     AssessmentScheme,
@@ -72,6 +73,7 @@ from xieguan.core.api import DOCX, PDF, XLSX, ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
+from xieguan.core.scope import is_within
 
 scheme_router = Router(tags=["assessments"])
 router = Router(tags=["assessments"])
@@ -115,7 +117,8 @@ def _scheme_out(s: AssessmentScheme) -> dict[str, Any]:
     }
 
 
-def _assessment_out(a: Assessment, user: Any) -> dict[str, Any]:
+def _assessment_out(a: Assessment, user: Any, rows: list[Any] | None = None) -> dict[str, Any]:
+    rows = list(areas_of(user, a)) if rows is None else rows
     return {
         "id": a.pk,
         "scheme_id": a.scheme_id,
@@ -139,7 +142,7 @@ def _assessment_out(a: Assessment, user: Any) -> dict[str, Any]:
                 "tier": r.tier,
                 "vetoed": r.vetoed,
             }
-            for r in areas_of(user, a)
+            for r in rows
         ],
     }
 
@@ -255,7 +258,16 @@ def scheme_revise(request: HttpRequest, scheme_id: uuid.UUID) -> Any:
 def assessment_list(request: HttpRequest, after: str | None = None, limit: int = Query(20, ge=1, le=100)) -> Any:
     """Assessments the caller runs, and released ones of the caller's area; newest first."""
     page = keyset_page(assessments_for(request.user), ordering=["-starts_on", "-id"], cursor=after, size=limit)
-    return {"items": [_assessment_out(a, request.user) for a in page.items], "next": page.next_cursor}
+    rows: dict[Any, list[Any]] = {a.pk: [] for a in page.items}
+    by_id = {a.pk: a for a in page.items}
+    # One query for every assessment's areas, then what areas_of would keep of each.
+    for row in (
+        AssessedArea.objects.select_related("area").filter(assessment__in=page.items).order_by("rank", "area__path")
+    ):
+        a = by_id[row.assessment_id]
+        if runs(request.user, a) or (is_within(request.user, row.area.path) and a.is_released):
+            rows[a.pk].append(row)
+    return {"items": [_assessment_out(a, request.user, rows[a.pk]) for a in page.items], "next": page.next_cursor}
 
 
 @router.post("", response={200: AssessmentOut, 201: AssessmentOut, **ERRORS})
@@ -352,6 +364,7 @@ def assessment_scores(
 def deduction_create(request: HttpRequest, assessment_id: uuid.UUID, payload: AssessmentDeductionIn) -> Any:
     """A deduction or a one-vote veto, with its reason; idempotent on ``id``."""
     assessment = get_assessment_for_user(request.user, assessment_id)
+    require(request.user, SCORE_ASSESSMENTS, assessment.area.path)
     existing = existing_for_retry(Deduction, payload.id, request.user)
     if existing is None:
         area = assessment.areas.filter(area_id=payload.area_id).select_related("area").first()
@@ -398,9 +411,12 @@ def appeal_create(request: HttpRequest, assessment_id: uuid.UUID, payload: Asses
     existing = existing_for_retry(Appeal, payload.id, request.user)
     if existing is not None:
         return Status(200, _appeal_out(existing))
-    row = None if runs(request.user, assessment) else areas_of(request.user, assessment).first()
+    if runs(request.user, assessment):
+        raise PermissionDenied  # the assessor answers appeals; only an assessed area makes one
+    row = areas_of(request.user, assessment).first()
     if row is None:
-        raise ValidationError("只有被考核单位可以申诉。")
+        raise Http404
+    require(request.user, APPEAL_ASSESSMENT, row.area.path)
     item = None
     if payload.item_id is not None:
         item = assessment.scheme.items.filter(pk=payload.item_id).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -248,8 +248,10 @@ def score_evidence(request: HttpRequest, pk: str) -> FileResponse:
 def appeal_create(request: HttpRequest, pk: str) -> HttpResponse:
     """The assessed area appeals against its released scores, within the window."""
     assessment = get_assessment_for_user(request.user, pk)
+    if runs(request.user, assessment):
+        raise PermissionDenied  # the assessor answers appeals; only an assessed area makes one
     area_row = areas_of(request.user, assessment).first()
-    if area_row is None or runs(request.user, assessment):
+    if area_row is None:
         raise Http404
     require(request.user, APPEAL_ASSESSMENT, area_row.area.path)
     return service_form_page(
