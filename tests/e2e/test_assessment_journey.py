@@ -26,7 +26,9 @@ def test_scheme_assessment_scores_appeal_final_bulletin_and_funds(journey, tmp_p
     demo = load_county()
     town, beside, third = demo.townships[:3]
     for township, people in ((town, 52310), (beside, 38760), (third, 29845)):
-        services.population_save(actor=demo.users["bureau"], area=township, year=2026, population=people, source="统计年鉴")
+        services.population_save(
+            actor=demo.users["bureau"], area=township, year=2026, population=people, source="统计年鉴"
+        )
 
     bureau = journey(DESKTOP, "bureau")
     bureau.login("bureau", DEMO_PASSWORD)
@@ -38,7 +40,11 @@ def test_scheme_assessment_scores_appeal_final_bulletin_and_funds(journey, tmp_p
     bureau.shot("scheme-form")
     bureau.submit()
     scheme = AssessmentScheme.objects.get()
-    for name, score, kind in (("监督对象台账", "40", "auto"), ("两表一书", "30", "manual"), ("协管站规范化管理", "30", "manual")):
+    for name, score, kind in (
+        ("监督对象台账", "40", "auto"),
+        ("两表一书", "30", "manual"),
+        ("协管站规范化管理", "30", "manual"),
+    ):
         bureau.page.click("main .actions a:has-text('添加考核项目')")
         bureau.page.fill("#id_name", name)
         bureau.page.fill("#id_max_score", score)
