@@ -401,6 +401,10 @@ def allocations(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
+def _budget_text(assessment: Any) -> str:
+    return f"{assessment.budget} 元" if assessment.budget is not None else "定稿时计算"
+
+
 def allocations_xlsx(request: HttpRequest, pk: str) -> FileResponse:
     assessment = get_assessment_for_user(request.user, pk)
     if not assessment.is_released:
@@ -422,7 +426,7 @@ def allocations_xlsx(request: HttpRequest, pk: str) -> FileResponse:
         ]
         + [["合计", sum(r.population for r in rows), "", "", "", float(sum((r.amount for r in rows), 0))]],
         sheet="经费分配",
-        title=f"{assessment.name}经费分配表（经费总额 {assessment.budget} 元；金额 = 总额 × 人口×系数 ÷ Σ人口×系数，按最大余数法取整到分）",
+        title=f"{assessment.name}经费分配表（经费总额 {_budget_text(assessment)}；金额 = 总额 × 人口×系数 ÷ Σ人口×系数，按最大余数法取整到分）",
     )
 
 
