@@ -19,6 +19,11 @@ from xieguan.accounts.api import (
 )
 from xieguan.accounts.api import router as institutions_router
 from xieguan.areas.api import router as areas_router
+from xieguan.assessments.api import appeal_router as assessment_appeal_router
+from xieguan.assessments.api import population_router, visit_router
+from xieguan.assessments.api import router as assessments_router
+from xieguan.assessments.api import scheme_router as assessment_scheme_router
+from xieguan.assessments.api import score_router as assessment_score_router
 from xieguan.campaigns.api import conflict_router as draw_conflict_router
 from xieguan.campaigns.api import draw_router as campaign_draw_router
 from xieguan.campaigns.api import public_router as public_draws_router
@@ -158,6 +163,12 @@ api.add_router("/reminder-channels", reminder_channel_router)
 api.add_router("/reminder-rule", reminder_rule_router)
 api.add_router("/reminder-log", reminder_log_router)
 api.add_router("/risk", risk_router)
+api.add_router("/assessment-schemes", assessment_scheme_router)
+api.add_router("/assessments", assessments_router)
+api.add_router("/assessment-scores", assessment_score_router)
+api.add_router("/assessment-appeals", assessment_appeal_router)
+api.add_router("/populations", population_router)
+api.add_router("/station-visits", visit_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "xieguan.indicators",
     "xieguan.reminders",
     "xieguan.risk",
+    "xieguan.assessments",
     "xieguan.field",
     "xieguan.demo",
 ]

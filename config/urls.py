@@ -39,6 +39,7 @@ urlpatterns = [
     path("indicators/", include("xieguan.indicators.urls")),
     path("", include("xieguan.campaigns.urls")),
     path("", include("xieguan.risk.urls")),
+    path("", include("xieguan.assessments.urls")),
     path("m/", include("xieguan.field.urls")),
     path("reminders/", include("xieguan.reminders.urls")),
     path("", include("xieguan.outreach.urls")),

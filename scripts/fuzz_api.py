@@ -314,7 +314,24 @@ def _draw_conflict(base: str, token: str, path: str) -> Any:
     return found[0]["id"] if found else None
 
 
+def _assessment_part(part: str) -> Callable[[str, str, str], Any]:
+    """A record (``scores`` or ``appeals``) of one of the user's assessments."""
+
+    def find(base: str, token: str, path: str) -> Any:
+        status, body = call(base, "GET", "/api/assessments", token)
+        for assessment in _records(body) if status == 200 else []:
+            status, found = call(base, "GET", f"/api/assessments/{assessment['id']}/{part}", token)
+            rows = _records(found) if status == 200 else []
+            if rows:
+                return rows[0]["id"]
+        return None
+
+    return find
+
+
 RECIPES: dict[str, Callable[[str, str, str], Any]] = {
+    "score_id": _assessment_part("scores"),
+    "appeal_id": _assessment_part("appeals"),
     "draw_id": _draw,
     "conflict_id": _draw_conflict,
     "target_id": _target,
@@ -349,6 +366,8 @@ def _campaign_material(base: str, token: str, path: str, values: dict[str, Any])
     """A material of the campaign found for ``campaign_id`` (the demo campaign has one)."""
     status, body = call(base, "GET", f"/api/campaigns/{values.get('campaign_id')}/materials", token)
     return body[0]["id"] if status == 200 and isinstance(body, list) and body else None
+
+
 def _scored_unit(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
     """A unit with a risk score: the riskiest the user sees (/api/risk/scores)."""
     status, body = call(base, "GET", "/api/risk/scores", token)
@@ -356,11 +375,21 @@ def _scored_unit(base: str, token: str, path: str, values: dict[str, Any]) -> An
     return items[0]["unit_id"] if items else None
 
 
+def _scheme_items(base: str, token: str, scheme_id: Any) -> list[Any]:
+    """The ids of a scheme's items, last first (the DELETE takes one of them)."""
+    status, body = call(base, "GET", f"/api/assessment-schemes/{scheme_id}", token)
+    items = body.get("items") if status == 200 and isinstance(body, dict) else None
+    return [i["id"] for i in reversed(items or [])]
+
+
 # Parameters that depend on the one before them in the same path.
 PATH_RECIPES: dict[tuple[str, str], Callable[[str, str, str, dict[str, Any]], Any]] = {
     ("/api/monthly-plans/{plan_id}/units/{unit_id}", "unit_id"): _plan_unit,
     ("/api/campaigns/{campaign_id}/materials/{material_id}", "material_id"): _campaign_material,
     ("/api/risk/units/{unit_id}", "unit_id"): _scored_unit,
+    ("/api/assessment-schemes/{scheme_id}/items/{item_id}", "item_id"): lambda base, token, path, values: next(
+        iter(_scheme_items(base, token, values.get("scheme_id"))), None
+    ),
 }
 
 DEMO_USERS = {"admin", "bureau", "inst", "cg1", "cg2", "dh1", "cun1", "city"}

@@ -239,4 +239,53 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
         result="problem",
         comment=f"{MARK}记录不全",
     )
+    r.update(_assessment_records(demo, town, today))
     return World(demo=demo, records=r)
+
+
+def _assessment_records(demo: DemoCounty, town: Any, today: datetime.date) -> dict[str, Any]:
+    """A county scheme and a released assessment of 城关镇 alone (so dh1 sees
+    neither), with a manual score carrying evidence and cg1's open appeal;
+    城关镇's population and a 督导 visit of its station."""
+    from xieguan.assessments import services as assessments
+    from xieguan.assessments.models import ItemKind
+
+    bureau, inst, cg1 = demo.users["bureau"], demo.users["inst"], demo.users["cg1"]
+    r: dict[str, Any] = {}
+    r["population"] = assessments.population_save(
+        actor=bureau, area=town, year=today.year, population=1000, source=f"{MARK}统计"
+    )
+    scheme = r["assessment_scheme"] = assessments.scheme_create(actor=bureau, area=demo.county, name=f"{MARK}考核方案")
+    assessments.scheme_item_add(
+        actor=bureau, scheme=scheme, name="台账", max_score=50, kind=ItemKind.AUTO, indicator_code="filing", target=95
+    )
+    r["assessment_item"] = assessments.scheme_item_add(
+        actor=bureau, scheme=scheme, name=f"{MARK}两表一书", max_score=50
+    )
+    assessments.scheme_publish(actor=bureau, scheme=scheme)
+    a = r["assessment"] = assessments.assessment_create(
+        actor=bureau,
+        scheme=scheme,
+        name=f"{MARK}考核",
+        starts_on=datetime.date(today.year, 1, 1),
+        ends_on=datetime.date(today.year, 6, 30),
+        areas=[town],
+    )
+    assessments.assessment_start(actor=bureau, assessment=a, today=today)
+    score = r["item_score"] = a.scores.select_related("item", "assessment").get(item__kind=ItemKind.MANUAL)
+    assessments.item_score_set(
+        actor=inst,
+        score=score,
+        value=40,
+        notes=f"{MARK}台账齐全",
+        evidence=SimpleUploadedFile("佐证.pdf", b"%PDF-1.4 evidence", content_type="application/pdf"),
+    )
+    assessments.assessment_release(actor=bureau, assessment=a, today=today)
+    assessments.bulletin_save(actor=bureau, assessment=a, text=f"{MARK}考核通报\n城关镇第1名。")
+    r["appeal"] = assessments.appeal_create(
+        actor=cg1, assessment=a, area=town, item=score.item, reason=f"{MARK}请复核", today=today
+    )
+    r["station_visit"] = assessments.station_visit_create(
+        actor=inst, area=town, visited_on=today, supervisors="李明华", findings=f"{MARK}台账不全"
+    )
+    return r

@@ -55,6 +55,8 @@ NOT_READ = {
     "admin:logout",
     # A campaign's basis document as the county uploaded it: their file, not our words.
     "campaigns:basis",
+    # A reviewer's evidence as uploaded: their file, not our words.
+    "assessments:score_evidence",
 }
 # The users who read: the county, a township, and nobody for public pages.
 READERS = ("bureau", "cg1")

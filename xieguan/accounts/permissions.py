@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from xieguan.accounts.models import RoleCode as R
 from xieguan.core.permissions import (  # noqa: F401  (the capabilities are asked for from here too)
+    APPEAL_ASSESSMENT,
     APPROVE_TRANSFERS,
     CONFIGURE_COMPLAINTS,
     CONFIGURE_MONTHLY,
@@ -16,6 +17,7 @@ from xieguan.core.permissions import (  # noqa: F401  (the capabilities are aske
     HANDLE_HANDOVER,
     HANDLE_REPORT,
     MANAGE_AREAS,
+    MANAGE_ASSESSMENTS,
     MANAGE_CAMPAIGNS,
     MANAGE_CHECKLISTS,
     MANAGE_INSTITUTIONS,
@@ -25,9 +27,11 @@ from xieguan.core.permissions import (  # noqa: F401  (the capabilities are aske
     MANAGE_UNITS,
     RECORD_INSPECTION,
     RECORD_OUTREACH,
+    RECORD_STATION_VISIT,
     REGISTER_COMPLAINT,
     REGISTER_EXPOSED,
     REVIEW_MONTHLY,
+    SCORE_ASSESSMENTS,
     SUBMIT_MONTHLY,
     VERIFY_REPORT,
     VIEW_AUDIT,
@@ -87,4 +91,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     DRAW_UNITS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
     # SPEC §14: the county (bureau) sets the weights of the risk score.
     CONFIGURE_RISK: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
+    # SPEC §9: the county assesses its townships, a township its villages
+    # (its station's co-managers); the institute's supervisors score the files.
+    MANAGE_ASSESSMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
+    SCORE_ASSESSMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
+    APPEAL_ASSESSMENT: frozenset({R.SYSTEM_ADMIN, R.COMANAGER}),
+    RECORD_STATION_VISIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
 }

@@ -42,6 +42,10 @@ CONFIGURE_MONTHLY = "configure_monthly"
 MANAGE_CAMPAIGNS = "manage_campaigns"
 DRAW_UNITS = "draw_units"
 CONFIGURE_RISK = "configure_risk"
+MANAGE_ASSESSMENTS = "manage_assessments"
+SCORE_ASSESSMENTS = "score_assessments"
+APPEAL_ASSESSMENT = "appeal_assessment"
+RECORD_STATION_VISIT = "record_station_visit"
 
 
 def can(user: Any, capability: str) -> bool:

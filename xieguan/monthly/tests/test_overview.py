@@ -69,7 +69,8 @@ def test_bureau_sees_every_township_with_formulas_and_drill_downs(month, login, 
     # A township with nothing to count shows "—", never 0 % or 100 %.
     empty = re.search(r'<tr data-area="杨庄乡">(.*?)</tr>', text, re.S).group(1)
     assert "—" in empty
-    # (the indicators app's quarterly figures do count there: its village officer's quarter is over)
+    # (the indicators app's quarterly figures do count there: its village officer's quarter is over;
+    # 督导覆盖率 (assessments) is a real 0.0%: no visit to its station)
     for code in ("filing", "coverage", "report", "timely", "rectified", "campaign"):
         cell = re.search(rf'<td data-cell="{code}".*?</td>', empty, re.S).group(0)
         assert "100.0%" not in cell and "0.0%" not in cell, code
@@ -179,7 +180,8 @@ def test_overview_queries_do_not_grow_with_the_townships(month, login, county_ad
     # and counts every township in one aggregate (issue 22: no unit is read into Python);
     # 专项完成率 (campaigns) is one aggregate more; the indicators app's nine figures 16 more
     # (持证率 ×3, 季度巡查率, 月报 ×2, 宣传/培训完成: a few aggregates each, none per township)
-    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 15), exactly=47)
+    # and 督导覆盖率 (assessments) one more
+    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 15), exactly=48)
     assert client.get(overview_url()).text.count(' data-area="') == 26
 
 
@@ -187,8 +189,8 @@ def test_prefecture_queries_grow_only_with_the_counties(month, login):
     client = login(month.users["city"])
     assert client.get(overview_url()).status_code == 200
     # 28: coverage is one aggregate; the counties' reporting rates are read together (issue 22);
-    # 专项完成率 is one aggregate more; the indicators app's nine figures 16 more
-    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 12), exactly=44)
+    # 专项完成率 is one aggregate more; the indicators app's nine figures 16 more; 督导覆盖率 one more
+    assert_constant_queries(lambda: client.get(overview_url()), lambda: _grow_townships(month.county, 12), exactly=45)
 
 
 def test_county_and_home_link_to_the_overview(month, login, county_admin, comanager_in):

@@ -10,9 +10,11 @@ from operator import attrgetter
 import pytest
 from django.utils import timezone
 
+from xieguan.assessments.models import StationVisit
 from xieguan.campaigns.models import Campaign
 from xieguan.campaigns.selectors import progress
 from xieguan.core.registry import ensure_open, registry
+from xieguan.demo.assessments import load_assessments
 from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import load_complaints
 from xieguan.demo.inspections import load_inspections
@@ -39,8 +41,8 @@ COMMON = [
 # The reminders inbox (order 95) comes after the monthly report and before the areas.
 # Special campaigns (order 75) sit between training and the monthly report,
 # for the roles that run them: not the read-only prefecture.
-# Risk (order 78, issue 27) for everyone.
-RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/"]
+# Risk (order 78, issue 27) for everyone; assessments after the monthly report.
+RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/", "/assessments/"]
 # The menu as core/navigation.py listed it before the registry.
 MENUS = {
     "cg1": [*RUNS_CAMPAIGNS, "/indicators/", "/reminders/", "/areas/", "/institutions/", "/people/"],
@@ -59,6 +61,7 @@ MENUS = {
         *COMMON,
         "/risk/",
         "/monthly/",
+        "/assessments/",
         "/monthly/overview/",
         "/indicators/",
         "/reminders/",
@@ -89,6 +92,7 @@ def full_demo(demo):
     load_inspections(demo)
     load_monthly(demo)
     load_campaigns(demo)
+    load_assessments(demo)
     return demo
 
 
@@ -129,6 +133,10 @@ def test_every_indicator_equals_its_apps_own_selector(full_demo):
         sum(r.done for r in campaign_rows),
         sum(r.targets for r in campaign_rows),
     )
+    visited = StationVisit.objects.filter(
+        area=township, visited_on__gte=period.first_day, visited_on__lte=period.last_day
+    ).exists()
+    assert (values["supervision"].numerator, values["supervision"].denominator) == (int(visited), 1)
     # The demo has something to count, so the comparison is not 0 = 0 throughout.
     assert filing.units and coverage.due and values["campaign"].denominator
 
@@ -146,7 +154,7 @@ def test_archive_sections_hold_the_areas_year_and_nothing_of_another_township(fu
     township, sibling = full_demo.townships[0], full_demo.townships[1]
     year = timezone.localdate().year
     orders = [s.order for s in registry.archive]
-    assert len(orders) == 10 and orders == sorted(set(orders))
+    assert len(orders) == 11 and orders == sorted(set(orders))
     for section in registry.archive:
         mine = section.records(township, year)
         assert mine.exists(), section.name

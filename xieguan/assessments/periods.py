@@ -1,0 +1,47 @@
+"""The span an assessment covers, in the shape the indicators read (the
+registry's Period protocol: year, month, first_day, last_day, start, end),
+so a half-year or a year is asked of the same ``Indicator.value``."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Span:
+    first_day: datetime.date
+    last_day: datetime.date
+
+    @property
+    def year(self) -> int:
+        return self.first_day.year
+
+    @property
+    def month(self) -> int:
+        return self.first_day.month
+
+    @property
+    def start(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.first_day, datetime.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def end(self) -> datetime.datetime:
+        return datetime.datetime.combine(
+            self.last_day + datetime.timedelta(days=1), datetime.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)
+        )
+
+
+def span_of(kind: str, year: int, part: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a month (part 1–12), quarter (1–4), half-year (1–2) or year."""
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[kind]
+    first_month = (part - 1) * months + 1
+    first = datetime.date(year, first_month, 1)
+    last_month = first_month + months
+    last = (
+        datetime.date(year + 1, 1, 1) if last_month > 12 else datetime.date(year, last_month, 1)
+    ) - datetime.timedelta(days=1)
+    return first, last

@@ -1,0 +1,903 @@
+"""Every write of assessments and funds: permitted, scoped, audited (SPEC §9)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from xieguan.accounts.permissions import (
+    APPEAL_ASSESSMENT,
+    MANAGE_ASSESSMENTS,
+    RECORD_STATION_VISIT,
+    SCORE_ASSESSMENTS,
+    can,
+    require,
+)
+from xieguan.areas.models import Area, Level
+from xieguan.assessments import rules
+from xieguan.assessments.models import (
+    Appeal,
+    AssessedArea,
+    Assessment,
+    AssessmentItem,
+    AssessmentScheme,
+    AssessmentStatus,
+    AwardMode,
+    BudgetMode,
+    Deduction,
+    DeductionKind,
+    FundAllocation,
+    FundFormula,
+    ItemKind,
+    ItemRule,
+    ItemScore,
+    PeriodKind,
+    Population,
+    SchemeStatus,
+    StationVisit,
+    VisitKind,
+)
+from xieguan.assessments.periods import Span
+from xieguan.core.audit import audit_record, audited
+from xieguan.core.idempotency import create_once
+from xieguan.core.registry import registry
+from xieguan.core.scope import is_within
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from xieguan.accounts.models import User
+
+EVIDENCE_TYPES = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"}
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: "请填写此项。"})
+    if len(value) > limit:
+        raise ValidationError({field: f"最多 {limit} 个字。"})
+    return value
+
+
+def _decimal(value: Any, *, field: str, low: Decimal | None = None, high: Decimal | None = None) -> Decimal:
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "请填写数字。"}) from None
+    if not number.is_finite() or (low is not None and number < low) or (high is not None and number > high):
+        raise ValidationError({field: f"须在 {low} 到 {high} 之间。" if high is not None else f"不能小于 {low}。"})
+    return number
+
+
+def indicator_codes() -> dict[str, Any]:
+    """The registered indicators by code (read at call time: codes another app adds later count too)."""
+    return {i.code: i for i in registry.indicators}
+
+
+# ---------------------------------------------------------------- population
+
+
+def population_save(
+    *, actor: User, area: Area, year: int, population: int, source: str = "", id: uuid.UUID | None = None
+) -> Population:
+    """Set an area's 服务人口 for a year (one figure per area and year; saving again updates it)."""
+    require(actor, MANAGE_ASSESSMENTS, area.path)
+    if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
+        raise ValidationError({"area": "服务人口只登记乡镇或村。"})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "年度不正确。"})
+    if population < 0 or population > 10_000_000:
+        raise ValidationError({"population": "服务人口须在 0 到 10000000 之间。"})
+    clean_source = _text(source, field="source", limit=100)
+    found = Population.objects.filter(area=area, year=year).first()
+    with transaction.atomic():
+        if found is None:
+            with audited(actor, "population.save") as audit:
+                found = audit.obj = Population.objects.create(
+                    id=id or uuid.uuid4(), area=area, year=year, population=population, source=clean_source
+                )
+        else:
+            with audited(actor, "population.save", found):
+                found.population = population
+                found.source = clean_source
+                found.save(update_fields=["population", "source", "updated_at"])
+    return found
+
+
+def population_import(*, actor: User, parent: Area, year: int, upload: Any, source: str = "") -> int:
+    """Read 服务人口 from a workbook: first column the area's name (a township
+    or village inside ``parent``), second its population; a header row is
+    skipped. Any bad row refuses the whole file, naming the row."""
+    require(actor, MANAGE_ASSESSMENTS, parent.path)
+    from openpyxl import load_workbook
+
+    data = upload.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        raise ValidationError({"file": "文件不能超过 5 MB。"})
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ValidationError({"file": "请上传 Excel 文件（.xlsx）。"}) from None
+    areas = {
+        a.name: a
+        for a in Area.objects.active().filter(path__startswith=parent.path, level__in=[Level.TOWNSHIP, Level.VILLAGE])
+    }
+    rows: list[tuple[Area, int]] = []
+    errors: list[str] = []
+    for number, row in enumerate(book.active.iter_rows(values_only=True), start=1):
+        name = str(row[0]).strip() if row and row[0] is not None else ""
+        value = row[1] if len(row) > 1 else None
+        if not name:
+            continue
+        if number == 1 and not isinstance(value, int | float):
+            continue  # the header
+        area = areas.get(name)
+        if area is None:
+            errors.append(f"第{number}行：没有名为“{name}”的乡镇或村。")
+            continue
+        try:
+            count = int(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            errors.append(f"第{number}行：服务人口须是整数。")
+            continue
+        if count < 0 or count > 10_000_000:
+            errors.append(f"第{number}行：服务人口须在 0 到 10000000 之间。")
+            continue
+        rows.append((area, count))
+    if errors:
+        raise ValidationError({"file": errors[:20]})
+    if not rows:
+        raise ValidationError({"file": "文件中没有服务人口。"})
+    clean_source = _text(source, field="source", limit=100) or "Excel 导入"
+    with transaction.atomic():
+        for area, count in rows:
+            Population.objects.update_or_create(
+                area=area, year=year, defaults={"population": count, "source": clean_source}
+            )
+        audit_record(actor=actor, action="population.import", obj=parent, changes={"rows": [None, len(rows)]})
+    return len(rows)
+
+
+# ---------------------------------------------------------------- schemes
+
+
+def _check_tiers(award_mode: str, award_tiers: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    clean = []
+    for tier in award_tiers:
+        name = _text(tier.get("name"), field="award_tiers", limit=20, required=True)
+        entry: dict[str, Any] = {
+            "name": name,
+            "coefficient": str(
+                _decimal(tier.get("coefficient", "1"), field="award_tiers", low=Decimal(0), high=Decimal(10))
+            ),
+        }
+        if award_mode == AwardMode.RANKS:
+            try:
+                entry["count"] = int(tier.get("count") or "")
+            except (TypeError, ValueError):
+                raise ValidationError({"award_tiers": "按名次评奖须写明每个奖项的名额。"}) from None
+            if not 0 <= entry["count"] <= 1000:
+                raise ValidationError({"award_tiers": "名额须在 0 到 1000 之间。"})
+        else:
+            entry["min_score"] = str(
+                _decimal(tier.get("min_score"), field="award_tiers", low=Decimal(0), high=Decimal(1000))
+            )
+        clean.append(entry)
+    return clean
+
+
+def scheme_create(
+    *,
+    actor: User,
+    area: Area,
+    name: str,
+    period_kind: str = PeriodKind.HALF,
+    award_mode: str = AwardMode.RANKS,
+    award_tiers: Sequence[dict[str, Any]] = (),
+    fund_formula: str = FundFormula.SHARE,
+    appeal_days: int = 5,
+    id: uuid.UUID | None = None,
+) -> AssessmentScheme:
+    """A draft scheme of the county (for its townships) or of a township (for its villages)."""
+    require(actor, MANAGE_ASSESSMENTS, area.path)
+    if area.level not in (Level.COUNTY, Level.TOWNSHIP):
+        raise ValidationError({"area": "考核方案只能由县或乡镇制定。"})
+    if period_kind not in PeriodKind.values:
+        raise ValidationError({"period_kind": "考核周期不正确。"})
+    if award_mode not in AwardMode.values:
+        raise ValidationError({"award_mode": "评奖方式不正确。"})
+    if fund_formula not in FundFormula.values:
+        raise ValidationError({"fund_formula": "经费分配公式不正确。"})
+    if not 1 <= appeal_days <= 60:
+        raise ValidationError({"appeal_days": "申诉期限须在 1 到 60 天之间。"})
+    clean_name = _text(name, field="name", limit=100, required=True)
+    tiers = _check_tiers(award_mode, award_tiers)
+
+    def make() -> AssessmentScheme:
+        with audited(actor, "scheme.create") as audit:
+            audit.obj = AssessmentScheme.objects.create(
+                id=id or uuid.uuid4(),
+                area=area,
+                name=clean_name,
+                period_kind=period_kind,
+                award_mode=award_mode,
+                award_tiers=tiers,
+                fund_formula=fund_formula,
+                appeal_days=appeal_days,
+                created_by=actor,
+            )
+        return audit.obj  # type: ignore[return-value]
+
+    with transaction.atomic():
+        scheme, _created = create_once(AssessmentScheme, id, actor, make)
+    return scheme
+
+
+def _draft(scheme: AssessmentScheme) -> None:
+    if scheme.status != SchemeStatus.DRAFT:
+        raise ValidationError("方案已启用，不能再修改；如需调整请创建新版本。")
+
+
+def scheme_item_add(
+    *,
+    actor: User,
+    scheme: AssessmentScheme,
+    name: str,
+    max_score: Any,
+    kind: str = ItemKind.MANUAL,
+    indicator_code: str = "",
+    rule: str = ItemRule.THRESHOLD,
+    target: Any = None,
+    floor: Any = None,
+    tiers: Sequence[Sequence[Any]] = (),
+    guidance: str = "",
+    order: int | None = None,
+    id: uuid.UUID | None = None,
+) -> AssessmentItem:
+    """Add an item to a draft scheme. An automatic item names a registered indicator by its code."""
+    require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
+    _draft(scheme)
+    clean_name = _text(name, field="name", limit=100, required=True)
+    top = _decimal(max_score, field="max_score", low=Decimal("0.01"), high=Decimal(1000))
+    if kind not in ItemKind.values:
+        raise ValidationError({"kind": "计分方式不正确。"})
+    if rule not in ItemRule.values:
+        raise ValidationError({"rule": "计分规则不正确。"})
+    clean_target = clean_floor = None
+    clean_tiers: list[list[str]] = []
+    if kind == ItemKind.AUTO:
+        if indicator_code not in indicator_codes():
+            raise ValidationError({"indicator_code": "请选择一个已登记的指标。"})
+        if rule == ItemRule.THRESHOLD:
+            clean_target = _decimal(
+                100 if target in (None, "") else target, field="target", low=Decimal(0), high=Decimal(100)
+            )
+            if floor not in (None, ""):
+                clean_floor = _decimal(floor, field="floor", low=Decimal(0), high=Decimal(100))
+                if clean_floor > clean_target:
+                    raise ValidationError({"floor": "下限不能高于目标值。"})
+        else:
+            for tier in tiers:
+                if len(tier) != 2:
+                    raise ValidationError({"tiers": "每档须写明最低百分比和得分比例。"})
+                clean_tiers.append(
+                    [
+                        str(_decimal(tier[0], field="tiers", low=Decimal(0), high=Decimal(100))),
+                        str(_decimal(tier[1], field="tiers", low=Decimal(0), high=Decimal(100))),
+                    ]
+                )
+            if not clean_tiers:
+                raise ValidationError({"tiers": "请至少填写一档。"})
+    else:
+        indicator_code = ""
+    if order is None:
+        order = scheme.items.count() + 1
+
+    def make() -> AssessmentItem:
+        with audited(actor, "scheme_item.create") as audit:
+            audit.obj = AssessmentItem.objects.create(
+                id=id or uuid.uuid4(),
+                scheme=scheme,
+                order=order,
+                name=clean_name,
+                guidance=_text(guidance, field="guidance", limit=2000),
+                max_score=top,
+                kind=kind,
+                indicator_code=indicator_code,
+                rule=rule,
+                target=clean_target,
+                floor=clean_floor,
+                tiers=clean_tiers,
+            )
+        return audit.obj  # type: ignore[return-value]
+
+    with transaction.atomic():
+        item, _created = create_once(AssessmentItem, id, actor, make)
+    return item
+
+
+def scheme_item_delete(*, actor: User, item: AssessmentItem) -> None:
+    require(actor, MANAGE_ASSESSMENTS, item.scheme.area.path)
+    _draft(item.scheme)
+    with transaction.atomic(), audited(actor, "scheme_item.delete", item):
+        item.delete()
+
+
+def scheme_publish(*, actor: User, scheme: AssessmentScheme) -> AssessmentScheme:
+    """Put a draft in use: its items are frozen; the version it replaces is retired."""
+    require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
+    _draft(scheme)
+    items = list(scheme.items.all())
+    if not items:
+        raise ValidationError("方案还没有考核项目。")
+    if scheme.award_mode == AwardMode.RANKS and not scheme.award_tiers:
+        pass  # a scheme may award nothing
+    with transaction.atomic():
+        if scheme.previous_id:
+            AssessmentScheme.objects.filter(pk=scheme.previous_id, status=SchemeStatus.IN_USE).update(
+                status=SchemeStatus.RETIRED
+            )
+        with audited(actor, "scheme.publish", scheme):
+            scheme.status = SchemeStatus.IN_USE
+            scheme.published_at = timezone.now()
+            scheme.save(update_fields=["status", "published_at", "updated_at"])
+    return scheme
+
+
+def scheme_revise(*, actor: User, scheme: AssessmentScheme) -> AssessmentScheme:
+    """A new draft version copied from a scheme in use, to edit; the old one stays in use until the new is."""
+    require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
+    if scheme.status == SchemeStatus.DRAFT:
+        raise ValidationError("草稿可以直接修改。")
+    with transaction.atomic(), audited(actor, "scheme.revise") as audit:
+        copy = AssessmentScheme.objects.create(
+            area=scheme.area,
+            name=scheme.name,
+            period_kind=scheme.period_kind,
+            version=scheme.version + 1,
+            previous=scheme,
+            award_mode=scheme.award_mode,
+            award_tiers=scheme.award_tiers,
+            fund_formula=scheme.fund_formula,
+            appeal_days=scheme.appeal_days,
+            created_by=actor,
+        )
+        for item in scheme.items.all():
+            item.pk = uuid.uuid4()
+            item.scheme = copy
+            item._state.adding = True
+            item.save()
+        audit.obj = copy
+    return copy
+
+
+# ---------------------------------------------------------------- assessments
+
+
+def _manage(actor: User, assessment: Assessment) -> None:
+    require(actor, MANAGE_ASSESSMENTS, assessment.area.path)
+
+
+def assessment_create(
+    *,
+    actor: User,
+    scheme: AssessmentScheme,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    areas: Sequence[Area],
+    budget_mode: str = BudgetMode.PER_CAPITA,
+    budget: Any = None,
+    per_capita: Any = rules.DEFAULT_PER_CAPITA,
+    id: uuid.UUID | None = None,
+) -> Assessment:
+    """Start an assessment of ``areas`` (the level below the scheme's area) under a scheme in use."""
+    require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
+    if scheme.status != SchemeStatus.IN_USE:
+        raise ValidationError({"scheme": "请选择已启用的考核方案。"})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+    areas = list(areas)
+    if not areas:
+        raise ValidationError({"areas": "请选择被考核单位。"})
+    for area in areas:
+        if (
+            area.level != scheme.area.level + 1
+            or not area.path.startswith(scheme.area.path)
+            or area.path == scheme.area.path
+        ):
+            raise ValidationError({"areas": f"{area.name} 不是{scheme.area.name}的下一级单位。"})
+    if budget_mode not in BudgetMode.values:
+        raise ValidationError({"budget_mode": "经费总额方式不正确。"})
+    clean_budget = None
+    if budget_mode == BudgetMode.ENTERED:
+        if budget in (None, ""):
+            raise ValidationError({"budget": "请填写经费总额。"})
+        clean_budget = _decimal(budget, field="budget", low=Decimal(0), high=Decimal("999999999999"))
+    clean_rate = _decimal(per_capita, field="per_capita", low=Decimal(0), high=Decimal(1000))
+    clean_name = _text(name, field="name", limit=100, required=True)
+    items = list(scheme.items.all())
+
+    def make() -> Assessment:
+        with audited(actor, "assessment.create") as audit:
+            assessment = Assessment.objects.create(
+                id=id or uuid.uuid4(),
+                scheme=scheme,
+                area=scheme.area,
+                name=clean_name,
+                period_kind=scheme.period_kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                budget_mode=budget_mode,
+                budget=clean_budget,
+                per_capita=clean_rate,
+                created_by=actor,
+            )
+            AssessedArea.objects.bulk_create([AssessedArea(assessment=assessment, area=a) for a in areas])
+            ItemScore.objects.bulk_create(
+                [ItemScore(assessment=assessment, area=a, item=i) for a in areas for i in items]
+            )
+            audit.obj = assessment
+            audit.changes["areas"] = [None, [a.name for a in areas]]
+        return assessment
+
+    with transaction.atomic():
+        assessment, _created = create_once(Assessment, id, actor, make)
+    return assessment
+
+
+def reviewer_assign(*, actor: User, assessment: Assessment, item: AssessmentItem, reviewer: User) -> int:
+    """Give a manual item (for every area of the assessment) to one reviewer; answers how many scores."""
+    _manage(actor, assessment)
+    if item.scheme_id != assessment.scheme_id or item.kind != ItemKind.MANUAL:
+        raise ValidationError({"item": "只能为本考核的人工项目指定评分人。"})
+    if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING):
+        raise ValidationError("考核结果已公布，不能再指定评分人。")
+    if not (is_within(reviewer, assessment.area.path) and can(reviewer, SCORE_ASSESSMENTS)) or not reviewer.is_active:
+        raise ValidationError({"reviewer": "评分人须是考核单位有评分权限的人员。"})
+    with transaction.atomic(), audited(actor, "item_score.assign", item) as audit:
+        count = ItemScore.objects.filter(assessment=assessment, item=item).update(reviewer=reviewer)
+        audit.changes["reviewers"] = [None, f"{item.name}：{reviewer.full_name or reviewer.username}"]
+    return count
+
+
+def _figures(
+    actor: User, assessment: Assessment, area: Area, item: AssessmentItem, today: datetime.date
+) -> dict[str, Any]:
+    indicator = indicator_codes().get(item.indicator_code)
+    if indicator is None:
+        return {"missing": item.indicator_code}
+    rate = indicator.value(actor, area=area, period=Span(assessment.starts_on, assessment.ends_on), today=today)
+    return {
+        "code": indicator.code,
+        "name": str(indicator.name),
+        "numerator": rate.numerator,
+        "denominator": rate.denominator,
+        "percent": str(rate.percent) if rate.percent is not None else None,
+    }
+
+
+def _auto_score(item: AssessmentItem, figures: dict[str, Any]) -> Decimal:
+    percent = Decimal(figures["percent"]) if figures.get("percent") is not None else None
+    if (
+        not indicator_has_denominator(item.indicator_code)
+        and figures.get("numerator") is not None
+        and "percent" in figures
+    ):
+        percent = Decimal(figures["numerator"])  # a plain count: compared with the target as a number
+    return rules.item_score(
+        percent=percent,
+        max_score=item.max_score,
+        rule=item.rule,
+        target=item.target,
+        floor=item.floor,
+        tiers=[(Decimal(a), Decimal(b)) for a, b in item.tiers],
+    )
+
+
+def indicator_has_denominator(code: str) -> bool:
+    indicator = indicator_codes().get(code)
+    return indicator is None or indicator.denominator is not None
+
+
+def assessment_compute(*, actor: User, assessment: Assessment, today: datetime.date | None = None) -> int:
+    """Score the automatic items from the indicators, keeping the figures used; not after final."""
+    _manage(actor, assessment)
+    if assessment.status == AssessmentStatus.FINAL:
+        raise ValidationError("考核已定稿，自动项目的得分已冻结。")
+    today = today or timezone.localdate()
+    scores = list(
+        ItemScore.objects.filter(assessment=assessment, item__kind=ItemKind.AUTO).select_related("item", "area")
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        for score in scores:
+            score.figures = _figures(actor, assessment, score.area, score.item, today)
+            score.score = _auto_score(score.item, score.figures)
+            score.scored_at = now
+        ItemScore.objects.bulk_update(scores, ["figures", "score", "scored_at"])
+        audit_record(actor=actor, action="assessment.compute", obj=assessment, changes={"rows": [None, len(scores)]})
+    return len(scores)
+
+
+def assessment_start(*, actor: User, assessment: Assessment, today: datetime.date | None = None) -> Assessment:
+    """Open scoring: the automatic items are computed and the reviewers score the rest."""
+    _manage(actor, assessment)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError("考核已开始。")
+    with transaction.atomic():
+        with audited(actor, "assessment.start", assessment):
+            assessment.status = AssessmentStatus.SCORING
+            assessment.save(update_fields=["status", "updated_at"])
+        assessment_compute(actor=actor, assessment=assessment, today=today)
+    return assessment
+
+
+def _check_evidence(upload: UploadedFile | None) -> None:
+    if upload is None:
+        return
+    name = upload.name or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in EVIDENCE_TYPES:
+        raise ValidationError({"evidence": "佐证材料只能是 PDF、图片、Word 或 Excel。"})
+    if upload.size and upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"evidence": "佐证材料不能超过 20 MB。"})
+
+
+def item_score_set(
+    *, actor: User, score: ItemScore, value: Any, notes: str = "", evidence: UploadedFile | None = None
+) -> ItemScore:
+    """A reviewer's score of a manual item (its reviewer, or whoever runs the assessment)."""
+    assessment = score.assessment
+    require(actor, SCORE_ASSESSMENTS, assessment.area.path)
+    if score.item.kind != ItemKind.MANUAL:
+        raise ValidationError("自动项目由指标计算，不能手工评分。")
+    if assessment.status != AssessmentStatus.SCORING:
+        raise ValidationError("只有评分中的考核可以评分。")
+    if score.reviewer_id and score.reviewer_id != actor.pk and not can(actor, MANAGE_ASSESSMENTS):
+        raise ValidationError("该项目已指定其他评分人。")
+    number = _decimal(value, field="score", low=Decimal(0), high=score.item.max_score)
+    _check_evidence(evidence)
+    with transaction.atomic(), audited(actor, "item_score.score", score):
+        score.score = number
+        score.notes = _text(notes, field="notes", limit=2000)
+        score.scored_at = timezone.now()
+        score.scored_by = actor
+        if evidence is not None:
+            score.evidence_name = _text(evidence.name, field="evidence", limit=200)
+            ext = (evidence.name or "").rsplit(".", 1)[-1].lower()
+            score.evidence.save(f"evidence.{ext}", evidence, save=False)
+        score.save()
+    return score
+
+
+def deduction_add(
+    *,
+    actor: User,
+    assessment: Assessment,
+    area: Area,
+    kind: str,
+    reason: str,
+    points: Any = 0,
+    id: uuid.UUID | None = None,
+) -> Deduction:
+    """A deduction of points, or a one-vote veto (一票否决) that makes the area's total zero, with its reason."""
+    require(actor, SCORE_ASSESSMENTS, assessment.area.path)
+    if assessment.status != AssessmentStatus.SCORING:
+        raise ValidationError("只有评分中的考核可以扣分或否决。")
+    if not AssessedArea.objects.filter(assessment=assessment, area=area).exists():
+        raise ValidationError({"area": "该单位不在本次考核中。"})
+    if kind not in DeductionKind.values:
+        raise ValidationError({"kind": "类型不正确。"})
+    clean_reason = _text(reason, field="reason", limit=300, required=True)
+    clean_points = (
+        Decimal(0)
+        if kind == DeductionKind.VETO
+        else _decimal(points, field="points", low=Decimal("0.01"), high=Decimal(1000))
+    )
+
+    def make() -> Deduction:
+        with audited(actor, "deduction.create") as audit:
+            audit.obj = Deduction.objects.create(
+                id=id or uuid.uuid4(),
+                assessment=assessment,
+                area=area,
+                kind=kind,
+                points=clean_points,
+                reason=clean_reason,
+                created_by=actor,
+            )
+        return audit.obj  # type: ignore[return-value]
+
+    with transaction.atomic():
+        found, _created = create_once(Deduction, id, actor, make)
+    return found
+
+
+def _tiers_of(scheme: AssessmentScheme) -> list[tuple[str, Any]]:
+    if scheme.award_mode == AwardMode.THRESHOLDS:
+        return [(t["name"], Decimal(t["min_score"])) for t in scheme.award_tiers]
+    return [(t["name"], int(t["count"])) for t in scheme.award_tiers]
+
+
+def totals_compute(assessment: Assessment) -> list[AssessedArea]:
+    """Totals, ranks and award tiers from the scores and deductions (no audit: a derived figure)."""
+    rows = list(AssessedArea.objects.filter(assessment=assessment).select_related("area"))
+    scores: dict[Any, list[Decimal]] = {}
+    for area_id, value in ItemScore.objects.filter(assessment=assessment).values_list("area_id", "score"):
+        scores.setdefault(area_id, []).append(value or Decimal(0))
+    deductions: dict[Any, list[Decimal]] = {}
+    vetoed: set[Any] = set()
+    for area_id, kind, points in Deduction.objects.filter(assessment=assessment).values_list(
+        "area_id", "kind", "points"
+    ):
+        if kind == DeductionKind.VETO:
+            vetoed.add(area_id)
+        deductions.setdefault(area_id, []).append(points)
+    totals = [
+        (
+            r.area_id,
+            rules.total_score(scores.get(r.area_id, []), deductions.get(r.area_id, []), vetoed=r.area_id in vetoed),
+        )
+        for r in rows
+    ]
+    ranked = {
+        r.key: r
+        for r in rules.rank_and_tier(
+            totals, mode=assessment.scheme.award_mode, tiers=_tiers_of(assessment.scheme), vetoed=frozenset(vetoed)
+        )
+    }
+    for row in rows:
+        found = ranked[row.area_id]
+        row.total, row.rank, row.tier, row.vetoed = found.total, found.rank, found.tier, row.area_id in vetoed
+    AssessedArea.objects.bulk_update(rows, ["total", "rank", "tier", "vetoed"])
+    return rows
+
+
+def assessment_release(*, actor: User, assessment: Assessment, today: datetime.date | None = None) -> Assessment:
+    """Publish the scores to the assessed areas; the appeal window opens for the scheme's days."""
+    _manage(actor, assessment)
+    if assessment.status != AssessmentStatus.SCORING:
+        raise ValidationError("只有评分中的考核可以公布。")
+    left = ItemScore.objects.filter(assessment=assessment, score__isnull=True).select_related("item", "area")
+    if left.exists():
+        names = sorted({f"{s.area.name}·{s.item.name}" for s in left[:5]})
+        raise ValidationError(f"还有未评分的项目：{'、'.join(names)}。")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        assessment_compute(actor=actor, assessment=assessment, today=today)
+        with audited(actor, "assessment.release", assessment):
+            assessment.status = AssessmentStatus.RELEASED
+            assessment.released_at = timezone.now()
+            assessment.appeal_until = today + datetime.timedelta(days=assessment.scheme.appeal_days)
+            assessment.save(update_fields=["status", "released_at", "appeal_until", "updated_at"])
+        totals_compute(assessment)
+    return assessment
+
+
+def appeal_create(
+    *,
+    actor: User,
+    assessment: Assessment,
+    area: Area,
+    reason: str,
+    item: AssessmentItem | None = None,
+    today: datetime.date | None = None,
+    id: uuid.UUID | None = None,
+) -> Appeal:
+    """An assessed area's appeal against its scores, within the window."""
+    require(actor, APPEAL_ASSESSMENT, area.path)
+    today = today or timezone.localdate()
+    if assessment.status != AssessmentStatus.RELEASED:
+        raise ValidationError("只有已公布、尚未定稿的考核可以申诉。")
+    if assessment.appeal_until and today > assessment.appeal_until:
+        raise ValidationError(f"申诉期已于 {assessment.appeal_until:%Y年%m月%d日} 截止。")
+    if not AssessedArea.objects.filter(assessment=assessment, area=area).exists():
+        raise ValidationError({"area": "该单位不在本次考核中。"})
+    if item is not None and item.scheme_id != assessment.scheme_id:
+        raise ValidationError({"item": "该项目不属于本次考核。"})
+    clean_reason = _text(reason, field="reason", limit=2000, required=True)
+
+    def make() -> Appeal:
+        with audited(actor, "appeal.create") as audit:
+            audit.obj = Appeal.objects.create(
+                id=id or uuid.uuid4(),
+                assessment=assessment,
+                area=area,
+                item=item,
+                reason=clean_reason,
+                created_by=actor,
+            )
+        return audit.obj  # type: ignore[return-value]
+
+    with transaction.atomic():
+        appeal, _created = create_once(Appeal, id, actor, make)
+    return appeal
+
+
+def appeal_answer(*, actor: User, appeal: Appeal, answer: str, new_score: Any = None) -> Appeal:
+    """The assessor's answer; a new score for the appealed item changes the totals."""
+    assessment = appeal.assessment
+    _manage(actor, assessment)
+    if assessment.status != AssessmentStatus.RELEASED:
+        raise ValidationError("考核已定稿，不能再答复申诉。")
+    if appeal.answered_at is not None:
+        raise ValidationError("该申诉已答复。")
+    clean_answer = _text(answer, field="answer", limit=2000, required=True)
+    number = None
+    score = None
+    if new_score not in (None, ""):
+        if appeal.item is None:
+            raise ValidationError({"new_score": "申诉未指明项目，不能调整得分。"})
+        score = ItemScore.objects.get(assessment=assessment, area=appeal.area, item=appeal.item)
+        number = _decimal(new_score, field="new_score", low=Decimal(0), high=appeal.item.max_score)
+    with transaction.atomic():
+        with audited(actor, "appeal.answer", appeal):
+            appeal.answer = clean_answer
+            appeal.new_score = number
+            appeal.answered_at = timezone.now()
+            appeal.answered_by = actor
+            appeal.save()
+        if score is not None and number is not None:
+            with audited(actor, "item_score.score", score, note="申诉后调整"):
+                score.score = number
+                score.notes = (score.notes + f"\n申诉后调整：{clean_answer}").strip()[:2000]
+                if score.item.kind == ItemKind.AUTO:
+                    score.figures = {**score.figures, "adjusted": True}
+                score.save()
+            totals_compute(assessment)
+    return appeal
+
+
+def assessment_finalise(*, actor: User, assessment: Assessment, today: datetime.date | None = None) -> Assessment:
+    """Final: every appeal answered; the scores with their figures are frozen and the funds allocated."""
+    _manage(actor, assessment)
+    if assessment.status != AssessmentStatus.RELEASED:
+        raise ValidationError("只有已公布的考核可以定稿。")
+    if assessment.appeals.filter(answered_at__isnull=True).exists():
+        raise ValidationError("还有未答复的申诉。")
+    with transaction.atomic():
+        totals_compute(assessment)
+        with audited(actor, "assessment.finalise", assessment):
+            assessment.status = AssessmentStatus.FINAL
+            assessment.finalised_at = timezone.now()
+            assessment.save(update_fields=["status", "finalised_at", "updated_at"])
+        allocation_compute(actor=actor, assessment=assessment)
+    return assessment
+
+
+def allocation_compute(*, actor: User, assessment: Assessment) -> list[FundAllocation]:
+    """Split the budget among the assessed areas: population × score coefficient,
+    rounded to the fen by largest remainder so it sums to the budget exactly.
+    The budget is the one entered, or the per-capita rate × the areas' population."""
+    _manage(actor, assessment)
+    if not assessment.is_released:
+        raise ValidationError("考核结果公布后才能分配经费。")
+    rows = list(AssessedArea.objects.filter(assessment=assessment).select_related("area"))
+    year = assessment.starts_on.year
+    populations = dict(
+        Population.objects.filter(area__in=[r.area_id for r in rows], year=year).values_list("area_id", "population")
+    )
+    missing = [r.area.name for r in rows if r.area_id not in populations]
+    if missing:
+        raise ValidationError(f"{year}年服务人口未登记：{'、'.join(missing)}。")
+    if assessment.budget_mode == BudgetMode.PER_CAPITA:
+        budget = (assessment.per_capita * sum(populations.values())).quantize(rules.FEN)
+    else:
+        budget = assessment.budget or Decimal(0)
+    full = assessment.scheme.full_marks or Decimal(100)
+    tier_table = {t["name"]: Decimal(t.get("coefficient", "1")) for t in assessment.scheme.award_tiers}
+    inputs = [
+        (
+            r,
+            populations[r.area_id],
+            r.total or Decimal(0),
+            rules.coefficient_of(
+                r.total or Decimal(0),
+                formula=assessment.scheme.fund_formula,
+                tier=r.tier,
+                tier_coefficients=tier_table,
+                full_marks=Decimal(full),
+            )
+            if not r.vetoed
+            else Decimal(0),
+        )
+        for r in rows
+    ]
+    amounts = rules.allocate(budget, [(p, c) for _r, p, _s, c in inputs])
+    with transaction.atomic(), audited(actor, "assessment.allocate", assessment) as audit:
+        FundAllocation.objects.filter(assessment=assessment).delete()
+        made = FundAllocation.objects.bulk_create(
+            [
+                FundAllocation(assessment=assessment, area=r.area, population=p, score=s, coefficient=c, amount=a)
+                for (r, p, s, c), a in zip(inputs, amounts, strict=True)
+            ]
+        )
+        assessment.budget = budget
+        assessment.save(update_fields=["budget", "updated_at"])
+        audit.always = True
+        audit.changes["rows"] = [None, len(made)]
+    return made
+
+
+def bulletin_save(*, actor: User, assessment: Assessment, text: str) -> Assessment:
+    """The bulletin's text as the user edited it (drafted from the data)."""
+    _manage(actor, assessment)
+    if not assessment.is_released:
+        raise ValidationError("考核结果公布后才能起草通报。")
+    with transaction.atomic(), audited(actor, "assessment.bulletin", assessment):
+        assessment.bulletin = _text(text, field="bulletin", limit=20000, required=True)
+        assessment.save(update_fields=["bulletin", "updated_at"])
+    return assessment
+
+
+def bulletin_publish(*, actor: User, assessment: Assessment) -> Assessment:
+    """Issue the bulletin to the assessed areas' home pages."""
+    _manage(actor, assessment)
+    if not assessment.bulletin.strip():
+        raise ValidationError("请先保存通报。")
+    if assessment.status != AssessmentStatus.FINAL:
+        raise ValidationError("考核定稿后才能发布通报。")
+    with transaction.atomic(), audited(actor, "assessment.bulletin_publish", assessment):
+        assessment.bulletin_published_at = timezone.now()
+        assessment.save(update_fields=["bulletin_published_at", "updated_at"])
+    return assessment
+
+
+# ---------------------------------------------------------------- station visits
+
+
+def station_visit_create(
+    *,
+    actor: User,
+    area: Area,
+    visited_on: datetime.date,
+    supervisors: str,
+    kind: str = VisitKind.MONTHLY,
+    items: str = "",
+    findings: str = "",
+    score: Any = None,
+    id: uuid.UUID | None = None,
+) -> StationVisit:
+    """Record the institute's 督导 or 抽查 of a township's station."""
+    require(actor, RECORD_STATION_VISIT, area.path)
+    if area.level != Level.TOWNSHIP:
+        raise ValidationError({"area": "督导对象须是乡镇协管站。"})
+    if kind not in VisitKind.values:
+        raise ValidationError({"kind": "类型不正确。"})
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": "督导日期不能晚于今天。"})
+    clean_score = None if score in (None, "") else _decimal(score, field="score", low=Decimal(0), high=Decimal(100))
+    values = {
+        "supervisors": _text(supervisors, field="supervisors", limit=200, required=True),
+        "items": _text(items, field="items", limit=4000),
+        "findings": _text(findings, field="findings", limit=4000),
+    }
+
+    def make() -> StationVisit:
+        with audited(actor, "station_visit.create") as audit:
+            audit.obj = StationVisit.objects.create(
+                id=id or uuid.uuid4(),
+                area=area,
+                kind=kind,
+                visited_on=visited_on,
+                score=clean_score,
+                created_by=actor,
+                **values,
+            )
+        return audit.obj  # type: ignore[return-value]
+
+    with transaction.atomic():
+        visit, _created = create_once(StationVisit, id, actor, make)
+    return visit

@@ -1,0 +1,111 @@
+"""The API: allocations with their inputs and the budget, scores per item,
+what a township sees, idempotent creates, Chinese errors, list query counts."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from xieguan.assessments import services
+from xieguan.assessments.models import ItemKind, StationVisit
+from xieguan.assessments.tests.conftest import score_all
+from xieguan.core.testing import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 7, 10)
+
+
+def _final(demo, assessment):
+    bureau = demo.users["bureau"]
+    score_all(demo, assessment)
+    services.assessment_release(actor=bureau, assessment=assessment, today=TODAY)
+    services.assessment_finalise(actor=bureau, assessment=assessment)
+
+
+def test_allocations_answer_inputs_and_amounts_that_add_up_to_the_budget(demo, api_token, assessment):
+    _final(demo, assessment)
+    body = Client().get(f"/api/assessments/{assessment.pk}/allocations", **api_token(demo.users["bureau"])).json()
+    assert Decimal(body["budget"]) == Decimal("10000.01")
+    assert {"area_id", "population", "score", "coefficient", "amount"} <= set(body["items"][0])
+    assert sum(Decimal(i["amount"]) for i in body["items"]) == Decimal("10000.01")
+
+
+def test_a_township_reads_only_its_own_row_and_scores(demo, api_token, assessment):
+    cg1 = api_token(demo.users["cg1"])
+    assert Client().get(f"/api/assessments/{assessment.pk}", **cg1).status_code == 404
+    _final(demo, assessment)
+    body = Client().get(f"/api/assessments/{assessment.pk}", **cg1).json()
+    assert [a["area_id"] for a in body["areas"]] == [str(demo.townships[0].pk)]
+    scores = Client().get(f"/api/assessments/{assessment.pk}/scores", **cg1).json()["items"]
+    assert {s["area_id"] for s in scores} == {str(demo.townships[0].pk)} and len(scores) == 3
+    rows = Client().get(f"/api/assessments/{assessment.pk}/allocations", **cg1).json()["items"]
+    assert [r["area_id"] for r in rows] == [str(demo.townships[0].pk)]
+
+
+def test_scores_per_item_and_a_manual_score_through_the_api(demo, api_token, assessment):
+    inst = api_token(demo.users["inst"])
+    cell = assessment.scores.filter(item__kind=ItemKind.MANUAL).first()
+    answer = Client().put(
+        f"/api/assessment-scores/{cell.pk}", {"score": "12.5", "notes": "台账"}, content_type="application/json", **inst
+    )
+    assert answer.status_code == 200 and answer.json()["score"] == "12.50"
+    bad = Client().put(
+        f"/api/assessment-scores/{cell.pk}", {"score": "99", "notes": ""}, content_type="application/json", **inst
+    )
+    assert bad.status_code == 422 and "之间" in bad.json()["detail"]
+
+
+def test_a_visit_create_is_idempotent_on_its_id(demo, api_token):
+    inst = api_token(demo.users["inst"])
+    body = {
+        "id": str(uuid.uuid4()),
+        "area_id": str(demo.townships[0].pk),
+        "visited_on": "2026-06-01",
+        "supervisors": "李明华",
+    }
+    first = Client().post("/api/station-visits", body, content_type="application/json", **inst)
+    again = Client().post("/api/station-visits", body, content_type="application/json", **inst)
+    assert (first.status_code, again.status_code) == (201, 200) and StationVisit.objects.count() == 1
+
+
+def test_the_assessment_list_costs_the_same_however_many(demo, api_token, scheme, assessment):
+    bureau = demo.users["bureau"]
+    headers = api_token(bureau)
+
+    def grow():
+        for i in range(3):
+            services.assessment_create(
+                actor=bureau,
+                scheme=scheme,
+                name=f"考核{i}",
+                starts_on=datetime.date(2026, 1, 1),
+                ends_on=datetime.date(2026, 3, 31),
+                areas=demo.townships[:4],
+            )
+
+    assert_constant_queries(lambda: Client().get("/api/assessments", **headers), grow, exactly=4)
+
+
+def test_a_scheme_with_an_unknown_indicator_is_refused_in_chinese(demo, api_token):
+    bureau = api_token(demo.users["bureau"])
+    made = (
+        Client()
+        .post(
+            "/api/assessment-schemes",
+            {"area_id": str(demo.county.pk), "name": "接口方案"},
+            content_type="application/json",
+            **bureau,
+        )
+        .json()
+    )
+    answer = Client().post(
+        f"/api/assessment-schemes/{made['id']}/items",
+        {"name": "x", "max_score": "10", "kind": "auto", "indicator_code": "无"},
+        content_type="application/json",
+        **bureau,
+    )
+    assert answer.status_code == 422 and "指标" in str(answer.json())

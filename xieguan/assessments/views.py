@@ -1,0 +1,612 @@
+"""Pages of assessments and funds (SPEC §9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xieguan.accounts.permissions import (
+    APPEAL_ASSESSMENT,
+    MANAGE_ASSESSMENTS,
+    RECORD_STATION_VISIT,
+    SCORE_ASSESSMENTS,
+    can,
+    require,
+)
+from xieguan.areas.models import Area
+from xieguan.assessments import services
+from xieguan.assessments.bulletin import bulletin_docx, bulletin_draft, results_of
+from xieguan.assessments.forms import (
+    AnswerForm,
+    AppealForm,
+    AssessmentForm,
+    AssignForm,
+    BulletinForm,
+    DeductionForm,
+    ItemForm,
+    PopulationForm,
+    PopulationImportForm,
+    SchemeForm,
+    ScoreForm,
+    VisitForm,
+)
+from xieguan.assessments.models import AssessmentStatus, ItemKind, SchemeStatus
+from xieguan.assessments.selectors import (
+    allocations_of,
+    appeals_of,
+    areas_of,
+    assessments_for,
+    deductions_of,
+    get_appeal_for_user,
+    get_assessment_for_user,
+    get_item_for_user,
+    get_scheme_for_user,
+    get_score_for_user,
+    get_visit_for_user,
+    my_scores_to_give,
+    populations_for,
+    runs,
+    schemes_for,
+    scores_of,
+    visits_for,
+)
+from xieguan.core.documents import download_header, download_name, pdf_response, xlsx_response
+from xieguan.core.form_pages import service_form_page
+from xieguan.core.forms import add_service_errors
+from xieguan.core.pagination import page_for_request
+from xieguan.core.photos import open_stored
+from xieguan.core.scope import is_within
+
+
+def _rows_or_page(
+    request: HttpRequest, page_template: str, rows_template: str, context: dict[str, Any]
+) -> HttpResponse:
+    return render(request, rows_template if getattr(request, "htmx", False) else page_template, context)
+
+
+# ---------------------------------------------------------------- assessments
+
+
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    """The assessments the user runs, and the released ones of the user's own area."""
+    page = page_for_request(request, assessments_for(request.user), ordering=["-starts_on", "-id"])
+    return _rows_or_page(
+        request,
+        "assessments/list.html",
+        "assessments/_rows.html",
+        {"page": page, "can_manage": can(request.user, MANAGE_ASSESSMENTS)},
+    )
+
+
+def assessment_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_ASSESSMENTS)
+    return service_form_page(
+        request,
+        form_class=AssessmentForm,
+        form_kwargs={"user": request.user},
+        service=lambda form: services.assessment_create(actor=request.user, **form.cleaned_data),
+        success_url=lambda a: reverse("assessments:detail", args=[a.pk]),
+        message="考核已发起。请指定人工项目的评分人，然后开始评分。",
+        title="发起考核",
+        cancel_url=reverse("assessments:list"),
+    )
+
+
+def assessment_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    assessing = runs(request.user, assessment)
+    results = results_of(
+        assessment,
+        areas_of(request.user, assessment),
+        scores_of(request.user, assessment),
+        deductions_of(request.user, assessment),
+    )
+    manage = assessing and can(request.user, MANAGE_ASSESSMENTS)
+    today = timezone.localdate()
+    may_appeal = (
+        not assessing
+        and can(request.user, APPEAL_ASSESSMENT)
+        and assessment.status == AssessmentStatus.RELEASED
+        and (assessment.appeal_until is None or today <= assessment.appeal_until)
+    )
+    reviewers: dict[Any, set[str]] = {}
+    if assessing:
+        for s in results.matrix.values():
+            for cell in s.values():
+                if cell.item.kind == ItemKind.MANUAL:
+                    reviewers.setdefault(cell.item_id, set()).add(
+                        (cell.reviewer.full_name or cell.reviewer.username) if cell.reviewer else "未指定"
+                    )
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "results": results,
+            "assessing": assessing,
+            "can_manage": manage,
+            "can_score": assessing and can(request.user, SCORE_ASSESSMENTS),
+            "may_appeal": may_appeal,
+            "appeals": list(appeals_of(request.user, assessment)),
+            "mine": list(my_scores_to_give(request.user, assessment)) if assessing else [],
+            "reviewers": [(i, sorted(reviewers.get(i.pk, []))) for i in results.items if i.kind == ItemKind.MANUAL],
+            "released": assessment.is_released,
+        },
+    )
+
+
+def _step(request: HttpRequest, pk: str, service: Any, message: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    try:
+        service(actor=request.user, assessment=assessment)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, message)
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@require_POST
+def assessment_start(request: HttpRequest, pk: str) -> HttpResponse:
+    return _step(request, pk, services.assessment_start, "已开始评分，自动项目已按指标计算。")
+
+
+@require_POST
+def assessment_compute(request: HttpRequest, pk: str) -> HttpResponse:
+    return _step(request, pk, services.assessment_compute, "自动项目已重新计算。")
+
+
+@require_POST
+def assessment_release(request: HttpRequest, pk: str) -> HttpResponse:
+    return _step(request, pk, services.assessment_release, "考核结果已公布，申诉期开始。")
+
+
+@require_POST
+def assessment_finalise(request: HttpRequest, pk: str) -> HttpResponse:
+    return _step(request, pk, services.assessment_finalise, "考核已定稿，经费已分配。")
+
+
+def reviewer_assign(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    require(request.user, MANAGE_ASSESSMENTS, assessment.area.path)
+    return service_form_page(
+        request,
+        form_class=AssignForm,
+        form_kwargs={"assessment": assessment},
+        service=lambda form: services.reviewer_assign(actor=request.user, assessment=assessment, **form.cleaned_data),
+        success_url=reverse("assessments:detail", args=[assessment.pk]),
+        message="评分人已指定。",
+        title=f"指定评分人：{assessment.name}",
+        cancel_url=reverse("assessments:detail", args=[assessment.pk]),
+    )
+
+
+def deduction_create(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    require(request.user, SCORE_ASSESSMENTS, assessment.area.path)
+    return service_form_page(
+        request,
+        form_class=DeductionForm,
+        form_kwargs={"assessment": assessment},
+        service=lambda form: services.deduction_add(
+            actor=request.user,
+            assessment=assessment,
+            **{**form.cleaned_data, "points": form.cleaned_data.get("points") or 0},
+        ),
+        success_url=reverse("assessments:detail", args=[assessment.pk]),
+        message="已记录。",
+        title=f"扣分或一票否决：{assessment.name}",
+        cancel_url=reverse("assessments:detail", args=[assessment.pk]),
+    )
+
+
+def score_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    """A reviewer scores a manual item of one area after checking its files."""
+    score = get_score_for_user(request.user, pk)
+    if not runs(request.user, score.assessment):
+        raise Http404
+    require(request.user, SCORE_ASSESSMENTS, score.assessment.area.path)
+    initial = {"score": score.score, "notes": score.notes}
+    return service_form_page(
+        request,
+        form_class=ScoreForm,
+        form_kwargs={"initial": initial},
+        service=lambda form: services.item_score_set(
+            actor=request.user,
+            score=score,
+            value=form.cleaned_data["score"],
+            notes=form.cleaned_data["notes"],
+            evidence=form.cleaned_data.get("evidence"),
+        ),
+        success_url=reverse("assessments:detail", args=[score.assessment_id]),
+        message=f"{score.area.name}·{score.item.name} 已评分。",
+        title=f"评分：{score.area.name} · {score.item.name}（满分 {score.item.max_score}）",
+        cancel_url=reverse("assessments:detail", args=[score.assessment_id]),
+        context={"intro": score.item.guidance},
+    )
+
+
+def score_evidence(request: HttpRequest, pk: str) -> FileResponse:
+    score = get_score_for_user(request.user, pk)
+    if not score.evidence:
+        raise Http404
+    ext = score.evidence.name.rsplit(".", 1)[-1]
+    response = FileResponse(open_stored(score.evidence))
+    response["Content-Disposition"] = download_header(
+        download_name("佐证材料", score.area.name, score.item.name, ext=ext)
+    )
+    return response
+
+
+def appeal_create(request: HttpRequest, pk: str) -> HttpResponse:
+    """The assessed area appeals against its released scores, within the window."""
+    assessment = get_assessment_for_user(request.user, pk)
+    if runs(request.user, assessment):
+        raise PermissionDenied  # the assessor answers appeals; only an assessed area makes one
+    area_row = areas_of(request.user, assessment).first()
+    if area_row is None:
+        raise Http404
+    require(request.user, APPEAL_ASSESSMENT, area_row.area.path)
+    return service_form_page(
+        request,
+        form_class=AppealForm,
+        form_kwargs={"assessment": assessment},
+        service=lambda form: services.appeal_create(
+            actor=request.user, assessment=assessment, area=area_row.area, **form.cleaned_data
+        ),
+        success_url=reverse("assessments:detail", args=[assessment.pk]),
+        message="申诉已提交，请等待答复。",
+        title=f"申诉：{assessment.name}（{area_row.area.name}）",
+        cancel_url=reverse("assessments:detail", args=[assessment.pk]),
+    )
+
+
+def appeal_answer(request: HttpRequest, pk: str) -> HttpResponse:
+    appeal = get_appeal_for_user(request.user, pk)
+    if not runs(request.user, appeal.assessment):
+        raise Http404
+    require(request.user, MANAGE_ASSESSMENTS, appeal.assessment.area.path)
+    return service_form_page(
+        request,
+        form_class=AnswerForm,
+        service=lambda form: services.appeal_answer(actor=request.user, appeal=appeal, **form.cleaned_data),
+        success_url=reverse("assessments:detail", args=[appeal.assessment_id]),
+        message="申诉已答复。",
+        title=f"答复申诉：{appeal.area.name}{'·' + appeal.item.name if appeal.item else ''}",
+        cancel_url=reverse("assessments:detail", args=[appeal.assessment_id]),
+        context={"intro": appeal.reason},
+    )
+
+
+# ---------------------------------------------------------------- results, bulletin, funds
+
+
+def _results(request: HttpRequest, assessment: Any) -> Any:
+    if not assessment.is_released:
+        raise Http404
+    return results_of(
+        assessment,
+        areas_of(request.user, assessment),
+        scores_of(request.user, assessment),
+        deductions_of(request.user, assessment),
+    )
+
+
+def bulletin(request: HttpRequest, pk: str) -> HttpResponse:
+    """The bulletin: drafted from the results, edited and saved, then issued."""
+    assessment = get_assessment_for_user(request.user, pk)
+    results = _results(request, assessment)
+    assessing = runs(request.user, assessment)
+    if not assessing and not assessment.bulletin_published_at:
+        raise Http404
+    manage = assessing and can(request.user, MANAGE_ASSESSMENTS)
+    form = BulletinForm(
+        request.POST or None, initial={"text": assessment.bulletin or bulletin_draft(assessment, results)}
+    )
+    if request.method == "POST":
+        require(request.user, MANAGE_ASSESSMENTS, assessment.area.path)
+        if form.is_valid():
+            try:
+                services.bulletin_save(actor=request.user, assessment=assessment, text=form.cleaned_data["text"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "通报已保存。")
+                return redirect("assessments:bulletin", pk=assessment.pk)
+    return render(
+        request,
+        "assessments/bulletin.html",
+        {"assessment": assessment, "form": form, "can_manage": manage, "results": results},
+    )
+
+
+@require_POST
+def bulletin_publish(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    try:
+        services.bulletin_publish(actor=request.user, assessment=assessment)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "通报已发布到各乡镇首页。")
+    return redirect("assessments:bulletin", pk=assessment.pk)
+
+
+def _bulletin_text(request: HttpRequest, assessment: Any, results: Any) -> str:
+    if not runs(request.user, assessment) and not assessment.bulletin_published_at:
+        raise Http404
+    return assessment.bulletin or bulletin_draft(assessment, results)
+
+
+def bulletin_word(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    results = _results(request, assessment)
+    data = bulletin_docx(assessment, results, _bulletin_text(request, assessment, results))
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = download_header(download_name("考核通报", assessment.name, ext="docx"))
+    return response
+
+
+def bulletin_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    results = _results(request, assessment)
+    lines = [line for line in _bulletin_text(request, assessment, results).replace("\r\n", "\n").split("\n")]
+    return pdf_response(
+        "assessments/bulletin_pdf.html",
+        {
+            "assessment": assessment,
+            "results": results,
+            "title": lines[0] if lines else assessment.name,
+            "paragraphs": [p for p in lines[1:] if p.strip()],
+        },
+        download_name("考核通报", assessment.name, ext="pdf"),
+        request=request,
+    )
+
+
+def allocations(request: HttpRequest, pk: str) -> HttpResponse:
+    """The funds table with its formula and each area's inputs."""
+    assessment = get_assessment_for_user(request.user, pk)
+    if not assessment.is_released:
+        raise Http404
+    rows = list(allocations_of(request.user, assessment))
+    if request.method == "POST":
+        require(request.user, MANAGE_ASSESSMENTS, assessment.area.path)
+        try:
+            services.allocation_compute(actor=request.user, assessment=assessment)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "经费已重新分配。")
+        return redirect("assessments:allocations", pk=assessment.pk)
+    return render(
+        request,
+        "assessments/allocations.html",
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "sum": sum((r.amount for r in rows), 0),
+            "can_manage": runs(request.user, assessment) and can(request.user, MANAGE_ASSESSMENTS),
+            "assessing": runs(request.user, assessment),
+        },
+    )
+
+
+def _budget_text(assessment: Any) -> str:
+    return f"{assessment.budget} 元" if assessment.budget is not None else "定稿时计算"
+
+
+def allocations_xlsx(request: HttpRequest, pk: str) -> FileResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    if not assessment.is_released:
+        raise Http404
+    rows = list(allocations_of(request.user, assessment))
+    return xlsx_response(
+        download_name("经费分配表", assessment.name, ext="xlsx"),
+        ["单位", "服务人口", "得分", "系数", "人口 × 系数", "金额（元）"],
+        [
+            [
+                r.area.name,
+                r.population,
+                float(r.score),
+                float(r.coefficient),
+                float(r.population * r.coefficient),
+                float(r.amount),
+            ]
+            for r in rows
+        ]
+        + [["合计", sum(r.population for r in rows), "", "", "", float(sum((r.amount for r in rows), 0))]],
+        sheet="经费分配",
+        title=f"{assessment.name}经费分配表（经费总额 {_budget_text(assessment)}；金额 = 总额 × 人口×系数 ÷ Σ人口×系数，按最大余数法取整到分）",
+    )
+
+
+# ---------------------------------------------------------------- schemes
+
+
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    page = page_for_request(request, schemes_for(request.user), ordering=["-created_at", "-id"])
+    return _rows_or_page(
+        request,
+        "assessments/schemes.html",
+        "assessments/_scheme_rows.html",
+        {"page": page, "can_manage": can(request.user, MANAGE_ASSESSMENTS)},
+    )
+
+
+def scheme_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_ASSESSMENTS)
+    return service_form_page(
+        request,
+        form_class=SchemeForm,
+        form_kwargs={"user": request.user},
+        service=lambda form: services.scheme_create(actor=request.user, **form.cleaned_data),
+        success_url=lambda s: reverse("assessments:scheme", args=[s.pk]),
+        message="方案草稿已创建，请添加考核项目。",
+        title="新建考核方案",
+        cancel_url=reverse("assessments:schemes"),
+    )
+
+
+def scheme_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    scheme = get_scheme_for_user(request.user, pk)
+    items = list(scheme.items.all())
+    return render(
+        request,
+        "assessments/scheme.html",
+        {
+            "scheme": scheme,
+            "items": items,
+            "full_marks": sum((i.max_score for i in items), 0),
+            "indicators": services.indicator_codes(),
+            "can_manage": can(request.user, MANAGE_ASSESSMENTS) and is_within(request.user, scheme.area.path),
+            "is_draft": scheme.status == SchemeStatus.DRAFT,
+        },
+    )
+
+
+def item_create(request: HttpRequest, pk: str) -> HttpResponse:
+    scheme = get_scheme_for_user(request.user, pk)
+    require(request.user, MANAGE_ASSESSMENTS, scheme.area.path)
+    return service_form_page(
+        request,
+        form_class=ItemForm,
+        service=lambda form: services.scheme_item_add(actor=request.user, scheme=scheme, **form.cleaned_data),
+        success_url=reverse("assessments:scheme", args=[scheme.pk]),
+        message="考核项目已添加。",
+        title=f"添加考核项目：{scheme}",
+        cancel_url=reverse("assessments:scheme", args=[scheme.pk]),
+    )
+
+
+@require_POST
+def item_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    item = get_item_for_user(request.user, pk)
+    try:
+        services.scheme_item_delete(actor=request.user, item=item)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "考核项目已删除。")
+    return redirect("assessments:scheme", pk=item.scheme_id)
+
+
+@require_POST
+def scheme_publish(request: HttpRequest, pk: str) -> HttpResponse:
+    scheme = get_scheme_for_user(request.user, pk)
+    try:
+        services.scheme_publish(actor=request.user, scheme=scheme)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "方案已启用。")
+    return redirect("assessments:scheme", pk=scheme.pk)
+
+
+@require_POST
+def scheme_revise(request: HttpRequest, pk: str) -> HttpResponse:
+    scheme = get_scheme_for_user(request.user, pk)
+    try:
+        copy = services.scheme_revise(actor=request.user, scheme=scheme)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("assessments:scheme", pk=scheme.pk)
+    messages.success(request, f"已创建第{copy.version}版草稿。")
+    return redirect("assessments:scheme", pk=copy.pk)
+
+
+# ---------------------------------------------------------------- population
+
+
+def population_list(request: HttpRequest) -> HttpResponse:
+    page = page_for_request(request, populations_for(request.user), ordering=["-year", "area__path", "id"])
+    return _rows_or_page(
+        request,
+        "assessments/populations.html",
+        "assessments/_population_rows.html",
+        {"page": page, "can_manage": can(request.user, MANAGE_ASSESSMENTS)},
+    )
+
+
+def population_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_ASSESSMENTS)
+    return service_form_page(
+        request,
+        form_class=PopulationForm,
+        form_kwargs={"user": request.user, "initial": {"year": timezone.localdate().year}},
+        service=lambda form: services.population_save(actor=request.user, **form.cleaned_data),
+        success_url=reverse("assessments:populations"),
+        message="服务人口已保存。",
+        title="登记服务人口",
+        cancel_url=reverse("assessments:populations"),
+    )
+
+
+def population_import(request: HttpRequest) -> HttpResponse:
+    require(request.user, MANAGE_ASSESSMENTS)
+    institution = getattr(request.user, "institution", None)
+    if institution is None:
+        raise Http404
+    parent: Area = institution.area
+    return service_form_page(
+        request,
+        form_class=PopulationImportForm,
+        form_kwargs={"initial": {"year": timezone.localdate().year}},
+        service=lambda form: services.population_import(
+            actor=request.user,
+            parent=parent,
+            year=form.cleaned_data["year"],
+            upload=form.cleaned_data["file"],
+            source=form.cleaned_data["source"],
+        ),
+        success_url=reverse("assessments:populations"),
+        message=lambda n: f"已导入 {n} 条服务人口。",
+        title=f"导入服务人口（{parent.name}）",
+        cancel_url=reverse("assessments:populations"),
+    )
+
+
+# ---------------------------------------------------------------- station visits
+
+
+def visit_list(request: HttpRequest) -> HttpResponse:
+    page = page_for_request(request, visits_for(request.user), ordering=["-visited_on", "-id"])
+    return _rows_or_page(
+        request,
+        "assessments/visits.html",
+        "assessments/_visit_rows.html",
+        {"page": page, "can_record": can(request.user, RECORD_STATION_VISIT)},
+    )
+
+
+def visit_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, RECORD_STATION_VISIT)
+    return service_form_page(
+        request,
+        form_class=VisitForm,
+        form_kwargs={
+            "user": request.user,
+            "initial": {
+                "visited_on": timezone.localdate(),
+                "supervisors": request.user.full_name or request.user.username,
+            },
+        },
+        service=lambda form: services.station_visit_create(actor=request.user, **form.cleaned_data),
+        success_url=lambda v: reverse("assessments:visit", args=[v.pk]),
+        message="督导检查已记录。",
+        title="记录督导检查",
+        cancel_url=reverse("assessments:visits"),
+    )
+
+
+def visit_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    return render(request, "assessments/visit.html", {"visit": get_visit_for_user(request.user, pk)})
