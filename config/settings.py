@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "xieguan.inspections",
     "xieguan.monthly",
     "xieguan.campaigns",
+    "xieguan.archives",
     "xieguan.field",
     "xieguan.demo",
 ]

@@ -37,6 +37,7 @@ urlpatterns = [
     path("reports/", include("xieguan.reports.urls")),
     path("monthly/", include("xieguan.monthly.urls")),
     path("", include("xieguan.campaigns.urls")),
+    path("", include("xieguan.archives.urls")),
     path("m/", include("xieguan.field.urls")),
     path("", include("xieguan.outreach.urls")),
     path("", include("xieguan.inspections.urls")),

@@ -9,11 +9,15 @@ from xieguan.core.permissions import (  # noqa: F401  (the capabilities are aske
     CONFIGURE_COMPLAINTS,
     CONFIGURE_MONTHLY,
     CONFIGURE_UNIT_CATEGORIES,
+    CLOSE_YEAR,
     DRAW_UNITS,
+    EXPORT_ARCHIVE,
     FILE_REPORT,
     HANDLE_COMPLAINT,
     HANDLE_HANDOVER,
     HANDLE_REPORT,
+    ISSUE_DOCUMENTS,
+    KEEP_DOCUMENTS,
     MANAGE_AREAS,
     MANAGE_CAMPAIGNS,
     MANAGE_CHECKLISTS,
@@ -84,4 +88,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # those of its own township; only the county draws (双随机, SPEC §14).
     MANAGE_CAMPAIGNS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
     DRAW_UNITS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # Issue 25: the people who keep records keep their files; the bureau and
+    # institute issue documents to the areas below and close a year.
+    KEEP_DOCUMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
+    ISSUE_DOCUMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    CLOSE_YEAR: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # Everyone who keeps records exports their area's year (a village officer its village).
+    EXPORT_ARCHIVE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
 }

@@ -41,6 +41,10 @@ REVIEW_MONTHLY = "review_monthly"
 CONFIGURE_MONTHLY = "configure_monthly"
 MANAGE_CAMPAIGNS = "manage_campaigns"
 DRAW_UNITS = "draw_units"
+KEEP_DOCUMENTS = "keep_documents"
+ISSUE_DOCUMENTS = "issue_documents"
+CLOSE_YEAR = "close_year"
+EXPORT_ARCHIVE = "export_archive"
 
 
 def can(user: Any, capability: str) -> bool:

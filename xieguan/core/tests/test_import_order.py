@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"accounts"},
     {"units"},
     {"inspections", "reports", "outreach", "complaints"},
-    {"monthly", "campaigns"},
+    {"monthly", "campaigns", "archives"},
     {"field", "demo"},
 ]
 LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}
