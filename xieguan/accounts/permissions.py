@@ -6,10 +6,10 @@ from __future__ import annotations
 from xieguan.accounts.models import RoleCode as R
 from xieguan.core.permissions import (  # noqa: F401  (the capabilities are asked for from here too)
     APPROVE_TRANSFERS,
+    CLOSE_YEAR,
     CONFIGURE_COMPLAINTS,
     CONFIGURE_MONTHLY,
     CONFIGURE_UNIT_CATEGORIES,
-    CLOSE_YEAR,
     DRAW_UNITS,
     EXPORT_ARCHIVE,
     FILE_REPORT,

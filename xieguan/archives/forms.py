@@ -12,8 +12,11 @@ from xieguan.areas.models import Area
 
 class DocumentUploadForm(forms.Form):
     title = forms.CharField(label="标题", max_length=200, required=False, help_text="不填则用文件名")
-    file = forms.FileField(label="文件", widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-                           help_text="PDF、图片（JPG、PNG）、Word 或 Excel，不超过 20 MB")
+    file = forms.FileField(
+        label="文件",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        help_text="PDF、图片（JPG、PNG）、Word 或 Excel，不超过 20 MB",
+    )
 
 
 class VersionUploadForm(forms.Form):
@@ -28,9 +31,7 @@ class UpperDocumentForm(forms.Form):
         label="下发范围", queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     ack_due = forms.DateField(label="签收期限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    upload = forms.FileField(
-        label="文件", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
-    )
+    upload = forms.FileField(label="文件", required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -37,7 +37,6 @@ def assert_year_open(area: Any, when: datetime.date | datetime.datetime | None, 
     if closed is None or closed.is_reopened(timezone.now()):
         return
     message = (
-        f"{year}年度已归档关闭，该年度的记录只读，不能修改。"
-        "如确需修改，请先申请重新开放该年度，经县里批准后再办理。"
+        f"{year}年度已归档关闭，该年度的记录只读，不能修改。如确需修改，请先申请重新开放该年度，经县里批准后再办理。"
     )
     raise StateConflict({field: message} if field else message)

@@ -138,18 +138,30 @@ class ReceiptQuerySet(ScopedQuerySet["UpperDocumentReceipt"]):
 class UpperDocumentReceipt(BaseModel):
     """One receiving institution's copy of an upper document: read and acknowledged when."""
 
-    document = models.ForeignKey(UpperDocument, verbose_name="上级文件", on_delete=models.CASCADE, related_name="receipts")
+    document = models.ForeignKey(
+        UpperDocument, verbose_name="上级文件", on_delete=models.CASCADE, related_name="receipts"
+    )
     institution = models.ForeignKey(
         "accounts.Institution", verbose_name="接收单位", on_delete=models.PROTECT, related_name="+"
     )
     area = models.ForeignKey("areas.Area", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="阅读人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="阅读人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="签收人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = ReceiptQuerySet.as_manager()
@@ -158,9 +170,7 @@ class UpperDocumentReceipt(BaseModel):
     class Meta:
         verbose_name = "上级文件签收"
         verbose_name_plural = "上级文件签收"
-        constraints = [
-            models.UniqueConstraint(fields=["document", "institution"], name="archives_receipt_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["document", "institution"], name="archives_receipt_once")]
 
     def __str__(self) -> str:
         return f"{self.document} → {self.institution}"
@@ -183,7 +193,12 @@ class YearClose(BaseModel):
     reopen_reason = models.TextField("重新开放理由", blank=True)
     reopen_requested_at = models.DateTimeField("申请重新开放时间", null=True, blank=True)
     reopen_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reopened_until = models.DateTimeField("重新开放至", null=True, blank=True)
 

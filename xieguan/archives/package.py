@@ -95,7 +95,10 @@ def collect(package: YearPackage) -> list[Section]:
                 version = doc.current
                 assert version is not None
                 item.attachments.append(
-                    (f"{section.folder}/附件/{number:04d}-{_clean(doc.title)}-v{version.number}.{version.kind}", version.file)
+                    (
+                        f"{section.folder}/附件/{number:04d}-{_clean(doc.title)}-v{version.number}.{version.kind}",
+                        version.file,
+                    )
                 )
             upper = getattr(record, "document", None)
             if upper is not None and getattr(upper, "file", None) and upper.file.name:
@@ -125,7 +128,9 @@ def write_zip(package: YearPackage, sections: list[Section], out: Any, *, progre
     at = made_at(package.area, package.year)
     common = {"area": package.area, "year": package.year, "pdf_made_at": at}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_info("00-目录.pdf", package.year), _pdf("archives/pdf/toc.html", {**common, "sections": sections}))
+        archive.writestr(
+            _info("00-目录.pdf", package.year), _pdf("archives/pdf/toc.html", {**common, "sections": sections})
+        )
         done = 1
         for section in sections:
             register = _pdf("archives/pdf/register.html", {**common, "section": section})
@@ -164,7 +169,9 @@ def build(package: YearPackage) -> YearPackage:
         try:
             with os.fdopen(fd, "w+b") as out:
                 write_zip(
-                    package, sections, out,
+                    package,
+                    sections,
+                    out,
                     progress=lambda n: YearPackage.objects.filter(pk=package.pk).update(done=n),
                 )
             digest = sha256_of(path)

@@ -59,7 +59,9 @@ def upper_documents_for(user: Any) -> QuerySet[UpperDocument]:
     if path:
         received = UpperDocumentReceipt.objects.filter(area__path__startswith=path).values("document_id")
         qs = qs.filter(Q(area__path__startswith=path) | Q(pk__in=received))
-    own = UpperDocumentReceipt.objects.filter(document=OuterRef("pk"), institution_id=getattr(user, "institution_id", None))
+    own = UpperDocumentReceipt.objects.filter(
+        document=OuterRef("pk"), institution_id=getattr(user, "institution_id", None)
+    )
     return qs.select_related("issuer", "issued_by").annotate(
         receipt_count=Count("receipts", distinct=True),
         read_count=Count("receipts", filter=Q(receipts__read_at__isnull=False), distinct=True),

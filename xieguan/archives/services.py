@@ -325,9 +325,7 @@ def year_reopen_grant(*, actor: User, closed: YearClose, until: datetime.date) -
 # ---------------------------------------------------------------- year packages
 
 
-def package_start(
-    *, actor: User, area: Area, year: Any, id: uuid.UUID | None = None
-) -> YearPackage:
+def package_start(*, actor: User, area: Area, year: Any, id: uuid.UUID | None = None) -> YearPackage:
     """Start building the zip of an area's year in the background."""
     require(actor, EXPORT_ARCHIVE, area.path)
     if area.level < Level.COUNTY:

@@ -62,8 +62,11 @@ def documents(request: HttpRequest, kind: str, owner_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.document_upload(
-                    actor=request.user, owner_kind=kind, owner_id=owner.pk,
-                    upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
+                    actor=request.user,
+                    owner_kind=kind,
+                    owner_id=owner.pk,
+                    upload=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -74,7 +77,10 @@ def documents(request: HttpRequest, kind: str, owner_id: str) -> HttpResponse:
         request,
         "archives/documents.html",
         {
-            "owner": owner, "kind": kind, "kind_label": owner_label(kind), "form": form,
+            "owner": owner,
+            "kind": kind,
+            "kind_label": owner_label(kind),
+            "form": form,
             "page": page_for_request(request, qs, ordering=["-created_at", "-id"]),
         },
         status=422 if form is not None and form.errors else 200,
@@ -93,7 +99,10 @@ def document_detail(request: HttpRequest, pk: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.document_upload(
-                    actor=request.user, owner_kind="", owner_id=None, upload=form.cleaned_data["file"],
+                    actor=request.user,
+                    owner_kind="",
+                    owner_id=None,
+                    upload=form.cleaned_data["file"],
                     document=document,
                 )
             except ValidationError as exc:
@@ -106,7 +115,10 @@ def document_detail(request: HttpRequest, pk: str) -> HttpResponse:
         request,
         "archives/document.html",
         {
-            "document": document, "versions": versions, "form": form, "current": current,
+            "document": document,
+            "versions": versions,
+            "form": form,
+            "current": current,
             "preview": current is not None and current.kind in PREVIEWABLE,
         },
         status=422 if form is not None and form.errors else 200,
@@ -169,7 +181,9 @@ def upper_detail(request: HttpRequest, pk: str) -> HttpResponse:
         request,
         "archives/upper_detail.html",
         {
-            "document": document, "receipt": receipt, "receipts": receipts,
+            "document": document,
+            "receipt": receipt,
+            "receipts": receipts,
             "unread": [r for r in receipts if r.read_at is None],
             "is_issuer": is_within(request.user, document.area.path),
         },
@@ -235,12 +249,16 @@ def archive_year(request: HttpRequest, year: int, area_id: str | None = None) ->
         request,
         "archives/year.html",
         {
-            "year": year, "area": area, "closed": closed,
+            "year": year,
+            "area": area,
+            "closed": closed,
             "children": selectors.archive_areas(request.user, area),
             "sections": selectors.section_counts(request.user, area, year),
             "can_export": can(request.user, EXPORT_ARCHIVE),
-            "request_form": ReopenRequestForm(), "grant_form": ReopenGrantForm(),
-            "can_close": can(request.user, CLOSE_YEAR), "can_request": can(request.user, KEEP_DOCUMENTS),
+            "request_form": ReopenRequestForm(),
+            "grant_form": ReopenGrantForm(),
+            "can_close": can(request.user, CLOSE_YEAR),
+            "can_request": can(request.user, KEEP_DOCUMENTS),
         },
     )
 
@@ -257,7 +275,8 @@ def archive_section(request: HttpRequest, year: int, area_id: str, index: int) -
         for r in page.items
     ]
     return render(
-        request, "archives/section.html",
+        request,
+        "archives/section.html",
         {"year": year, "area": area, "section": section, "page": page, "rows": rows, "index": index},
     )
 

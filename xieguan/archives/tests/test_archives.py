@@ -36,12 +36,17 @@ def _unit(area, name="城关红星浴室"):
 
 
 @pytest.mark.django_db
-def test_upload_sniffs_the_bytes_keeps_versions_and_refuses_what_is_not_a_document(demo, township, pdf_bytes, png_bytes):
+def test_upload_sniffs_the_bytes_keeps_versions_and_refuses_what_is_not_a_document(
+    demo, township, pdf_bytes, png_bytes
+):
     cg1 = demo.users["cg1"]
     unit = _unit(township)
     doc = services.document_upload(
-        actor=cg1, owner_kind="unit", owner_id=unit.pk,
-        upload=SimpleUploadedFile("../../etc/营业执照.pdf", pdf_bytes), title="营业执照",
+        actor=cg1,
+        owner_kind="unit",
+        owner_id=unit.pk,
+        upload=SimpleUploadedFile("../../etc/营业执照.pdf", pdf_bytes),
+        title="营业执照",
     )
     version = doc.current
     assert version.kind == "pdf" and version.number == 1
@@ -104,7 +109,9 @@ def test_the_documents_page_uploads_and_lists(demo, township, login, png_bytes, 
 def test_bureau_issues_a_document_and_sees_who_has_not_read_it(demo, login):
     bureau, dh1, cg1 = demo.users["bureau"], demo.users["dh1"], demo.users["cg1"]
     doc = services.upper_document_issue(
-        actor=bureau, title="关于开展夏季卫生监督协管工作的通知", targets=demo.townships,
+        actor=bureau,
+        title="关于开展夏季卫生监督协管工作的通知",
+        targets=demo.townships,
         ack_due=timezone.localdate() + datetime.timedelta(days=7),
     )
     assert doc.receipts.count() >= 2
@@ -172,10 +179,14 @@ def _records(demo, township, pdf_bytes):
     cg1 = demo.users["cg1"]
     day = datetime.date(LAST_YEAR, 5, 1)
     outreach_create(actor=cg1, area=township, date=day, place="集市", form="consultation", theme="城关宣传")
-    village = next(v for v in demo.villages if v.path.startswith(township.path) and v.pk == demo.users["cun1"].institution.area_id)
+    village = next(
+        v for v in demo.villages if v.path.startswith(township.path) and v.pk == demo.users["cun1"].institution.area_id
+    )
     outreach_create(actor=cg1, area=village, date=day, place="村部", form="consultation", theme="李家村宣传")
     unit = _unit(township)
-    services.document_upload(actor=cg1, owner_kind="unit", owner_id=unit.pk, upload=SimpleUploadedFile("a.pdf", pdf_bytes))
+    services.document_upload(
+        actor=cg1, owner_kind="unit", owner_id=unit.pk, upload=SimpleUploadedFile("a.pdf", pdf_bytes)
+    )
     return village
 
 
