@@ -35,6 +35,7 @@ route_world.build_world (through the service when it is quick)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import re
@@ -104,6 +105,8 @@ UPLOAD = {"target": "inspection_photo", "length": 102, "sha256": "0" * 64, "cont
 def month_of(w: World) -> dict[str, Any]:
     return {"township_id": w.township.pk, "year": w.monthly.year, "month": w.monthly.month}
 
+
+LAST_YEAR = datetime.date.today().year - 1
 
 ROUTES: dict[str, Route] = {
     # core, accounts
@@ -231,6 +234,27 @@ ROUTES: dict[str, Route] = {
     "campaigns:draw_publish": scoped("draw", inside="inst"),
     "campaigns:draw_redraw": scoped("draw", inside="inst"),
     # 双随机一公开: the county's draws, published results and hygiene grades, nothing personal.
+    # archives
+    "archives:documents": scoped("document", args=lambda w: {"kind": "unit", "owner_id": w.document.owner_id}),
+    "archives:document": scoped("document"),
+    "archives:version_file": scoped("document_version"),
+    "archives:upper_list": unscoped(),
+    "archives:upper_create": unscoped(),
+    "archives:upper_detail": scoped("upper_document"),
+    "archives:upper_acknowledge": scoped("upper_document"),
+    "archives:upper_file": scoped("upper_document"),
+    "archives:index": unscoped(),
+    "archives:year": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:close": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:reopen_request": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:reopen_grant": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:year_area": scoped("year_package", args=lambda w: {"year": LAST_YEAR, "area_id": w.township.pk}),
+    "archives:package_start": scoped("year_package", args=lambda w: {"year": LAST_YEAR, "area_id": w.township.pk}),
+    "archives:section": scoped(
+        "year_package", args=lambda w: {"year": w.year_package.year, "area_id": w.township.pk, "index": 1}
+    ),
+    "archives:package": scoped("year_package"),
+    "archives:package_download": scoped("year_package"),
     "campaigns:public": public("the county's public 双随机 page (SPEC §14), no personal data"),
     "campaigns:public_draw_json": public("a draw's seed, pool and picks, for anyone to recompute"),
     # monthly

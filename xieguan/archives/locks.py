@@ -40,3 +40,14 @@ def assert_year_open(area: Any, when: datetime.date | datetime.datetime | None, 
         f"{year}年度已归档关闭，该年度的记录只读，不能修改。如确需修改，请先申请重新开放该年度，经县里批准后再办理。"
     )
     raise StateConflict({field: message} if field else message)
+
+
+def county_of(area: Any) -> Any:
+    """The county an area lies in (itself for a county); None above county level."""
+    from xieguan.areas.models import Area
+
+    if area.level == COUNTY_LEVEL:
+        return area
+    if area.level < COUNTY_LEVEL:
+        return None
+    return Area.objects.get(pk=uuid.UUID([p for p in area.path.split("/") if p][COUNTY_LEVEL - 1]))

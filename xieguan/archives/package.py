@@ -58,7 +58,7 @@ def _clean(text: str) -> str:
 
 def made_at(area: Any, year: int) -> datetime.datetime:
     """The date the package's PDFs carry: the year's closing, else its last minute."""
-    from xieguan.archives.services import county_of
+    from xieguan.archives.locks import county_of
 
     county = county_of(area)
     closed = YearClose.objects.filter(county=county, year=year).first() if county is not None else None

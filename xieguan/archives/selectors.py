@@ -113,7 +113,7 @@ def county_of_user(user: Any) -> Area | None:
     institution = getattr(user, "institution", None)
     if institution is None or institution.area.level < Level.COUNTY:
         return None
-    from xieguan.archives.services import county_of
+    from xieguan.archives.locks import county_of
 
     return county_of(institution.area)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.accounts.permissions import CLOSE_YEAR, EXPORT_ARCHIVE, ISSUE_DOCUMENTS, KEEP_DOCUMENTS, require
 from xieguan.archives.files import checked_upload, display_name
+from xieguan.archives.locks import county_of
 from xieguan.archives.models import (
     Document,
     DocumentVersion,
@@ -45,15 +46,6 @@ def _text(value: str | None, *, field: str, limit: int, required: bool = False) 
     if len(value) > limit:
         raise ValidationError({field: f"最多 {limit} 个字。"})
     return value
-
-
-def county_of(area: Area) -> Area | None:
-    """The county an area lies in (itself for a county); None above county level."""
-    if area.level == Level.COUNTY:
-        return area
-    if area.level < Level.COUNTY:
-        return None
-    return Area.objects.get(pk=uuid.UUID([p for p in area.path.split("/") if p][Level.COUNTY - 1]))
 
 
 # ---------------------------------------------------------------- documents

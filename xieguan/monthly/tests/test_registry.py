@@ -13,6 +13,7 @@ from django.utils import timezone
 from xieguan.campaigns.models import Campaign
 from xieguan.campaigns.selectors import progress
 from xieguan.core.registry import ensure_open, registry
+from xieguan.demo.archives import load_archives
 from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import load_complaints
 from xieguan.demo.inspections import load_inspections
@@ -40,19 +41,31 @@ COMMON = [
 # for the roles that run them: not the read-only prefecture.
 RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/monthly/"]
 # The menu as core/navigation.py listed it before the registry.
+# 上级文件 (92) and 档案 (94), for everyone.
+ARCHIVES = ["/upper-documents/", "/archives/"]
 MENUS = {
-    "cg1": [*RUNS_CAMPAIGNS, "/areas/", "/institutions/", "/people/"],
+    "cg1": [*RUNS_CAMPAIGNS, *ARCHIVES, "/areas/", "/institutions/", "/people/"],
     "bureau": [
         *RUNS_CAMPAIGNS,
         "/monthly/overview/",
+        *ARCHIVES,
         "/areas/",
         "/institutions/",
         "/people/",
         "/transfers/",
         "/audit/",
     ],
-    "city": [*COMMON, "/monthly/", "/monthly/overview/", "/areas/", "/institutions/", "/people/"],
-    "admin": [*RUNS_CAMPAIGNS, "/monthly/overview/", "/areas/", "/institutions/", "/people/", "/transfers/", "/audit/"],
+    "city": [*COMMON, "/monthly/", "/monthly/overview/", *ARCHIVES, "/areas/", "/institutions/", "/people/"],
+    "admin": [
+        *RUNS_CAMPAIGNS,
+        "/monthly/overview/",
+        *ARCHIVES,
+        "/areas/",
+        "/institutions/",
+        "/people/",
+        "/transfers/",
+        "/audit/",
+    ],
 }
 
 
@@ -65,6 +78,7 @@ def full_demo(demo):
     load_inspections(demo)
     load_monthly(demo)
     load_campaigns(demo)
+    load_archives(demo)
     return demo
 
 
@@ -122,7 +136,7 @@ def test_archive_sections_hold_the_areas_year_and_nothing_of_another_township(fu
     township, sibling = full_demo.townships[0], full_demo.townships[1]
     year = timezone.localdate().year
     orders = [s.order for s in registry.archive]
-    assert len(orders) == 10 and orders == sorted(set(orders))
+    assert len(orders) == 11 and orders == sorted(set(orders))
     for section in registry.archive:
         mine = section.records(township, year)
         assert mine.exists(), section.name

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from xieguan.areas.models import Area
+from xieguan.demo.archives import load_archives
 from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import DEMO_PIN, DEMO_RECEIPT, load_complaints
 from xieguan.demo.county import DEMO_LOGINS, DEMO_PASSWORD, load_county
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 load_inspections(demo)
                 load_monthly(demo)
                 load_campaigns(demo)
+                load_archives(demo)  # last: it closes last year
                 self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
             if options["if_empty"]:
                 # `make run` prints the logins itself, with --logins.
