@@ -80,4 +80,15 @@ def load_archives(demo: Any) -> None:
             title="门头照片",
             upload=SimpleUploadedFile("门头.png", _demo_png()),
         )
+    # Last year's publicity in 城关镇 and 河东镇 (the rest of the demo lies in
+    # this year), so the closed year has records to browse and export.
+    from xieguan.outreach.services import outreach_create
+
+    themes = ["控烟宣传", "饮用水卫生知识", "公共场所卫生法规", "学校传染病防控"]
+    for town, who in ((demo.townships[0], cg1), (demo.townships[1], demo.users["dh1"])):
+        for month, theme in zip((3, 6, 9, 11), themes, strict=True):
+            outreach_create(
+                actor=who, area=town, date=datetime.date(today.year - 1, month, 15), place=f"{town.name}集市",
+                form="consultation", theme=theme, audience="群众", audience_count=40 + month,
+            )  # fmt: skip
     services.year_close(actor=bureau, year=today.year - 1)
