@@ -14,6 +14,7 @@ from xieguan.accounts.api import (
     transfers_router,
 )
 from xieguan.accounts.api import router as institutions_router
+from xieguan.archives import api as archives_api
 from xieguan.areas.api import router as areas_router
 from xieguan.campaigns.api import draw_router as campaign_draw_router
 from xieguan.campaigns.api import public_router as public_draws_router
@@ -121,6 +122,11 @@ api.add_router("/campaign-targets", campaign_target_router)
 api.add_router("/campaign-settings", campaign_settings_router)
 api.add_router("/draws", campaign_draw_router)
 api.add_router("/public-draws", public_draws_router)
+api.add_router("/documents", archives_api.documents_router)
+api.add_router("/document-versions", archives_api.versions_router)
+api.add_router("/upper-documents", archives_api.upper_router)
+api.add_router("/archive", archives_api.archive_router)
+api.add_router("/archive-packages", archives_api.packages_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

@@ -108,6 +108,13 @@ def month_of(w: World) -> dict[str, Any]:
 
 LAST_YEAR = datetime.date.today().year - 1
 
+
+def pdf_upload() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("越界.pdf", b"%PDF-1.4 out of scope", content_type="application/pdf")
+
+
 ROUTES: dict[str, Route] = {
     # core, accounts
     "core:home": unscoped(),
@@ -520,6 +527,28 @@ ROUTES: dict[str, Route] = {
     "GET /api/handovers/{handover_id}": scoped("handover"),
     "POST /api/handovers/{handover_id}/outcome": scoped("handover", inside="inst"),
     # monthly
+    # archives
+    "GET /api/documents": unscoped(),
+    "POST /api/documents": unscoped(
+        body=lambda w: {"owner_type": "unit", "owner_id": str(w.unit.pk), "title": "越界", "file": pdf_upload()}
+    ),
+    "GET /api/documents/{document_id}": scoped("document"),
+    "POST /api/documents/{document_id}/versions": scoped("document", body=lambda w: {"file": pdf_upload()}),
+    "GET /api/document-versions/{version_id}/file": scoped("document_version"),
+    "GET /api/upper-documents": unscoped(),
+    "POST /api/upper-documents": unscoped(body=lambda w: {"title": "越界", "target_ids": [str(w.township.pk)]}),
+    "GET /api/upper-documents/{document_id}": scoped("upper_document"),
+    "POST /api/upper-documents/{document_id}/read": scoped("upper_document"),
+    "POST /api/upper-documents/{document_id}/acknowledge": scoped("upper_document"),
+    "GET /api/upper-documents/{document_id}/file": scoped("upper_document"),
+    "GET /api/archive/{year}": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "POST /api/archive/{year}/close": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "POST /api/archive/{year}/reopen-request": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "POST /api/archive/{year}/reopen-grant": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "GET /api/archive-packages": unscoped(),
+    "POST /api/archive-packages": unscoped(body=lambda w: {"area_id": str(w.township.pk), "year": LAST_YEAR}),
+    "GET /api/archive-packages/{package_id}": scoped("year_package"),
+    "GET /api/archive-packages/{package_id}/download": scoped("year_package"),
     # campaigns
     "GET /api/campaigns": unscoped(),
     "POST /api/campaigns": unscoped(body=lambda w: {"area_id": str(w.township.pk), "name": "越界新建"}),
