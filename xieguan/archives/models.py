@@ -78,7 +78,7 @@ class DocumentVersion(BaseModel):
     original_name = models.CharField("原文件名", max_length=200)
     kind = models.CharField("文件类型", max_length=10)
     size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256 = models.CharField("文件校验值", max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
@@ -112,7 +112,7 @@ class UpperDocument(BaseModel):
     file = models.FileField("文件", upload_to=upper_upload_to, max_length=255, blank=True)
     file_name = models.CharField("文件名", max_length=200, blank=True)
     file_kind = models.CharField("文件类型", max_length=10, blank=True)
-    file_sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    file_sha256 = models.CharField("文件校验值", max_length=64, blank=True)
     ack_due = models.DateField("签收期限", null=True, blank=True)
     issued_at = models.DateTimeField("发文时间")
     issued_by = models.ForeignKey(
@@ -243,7 +243,7 @@ class YearPackage(BaseModel):
     total = models.PositiveIntegerField("总数", default=0)
     file = models.FileField("文件", upload_to=package_upload_to, max_length=255, blank=True)
     size = models.PositiveBigIntegerField("大小（字节）", default=0)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    sha256 = models.CharField("文件校验值", max_length=64, blank=True)
     error = models.CharField("错误", max_length=200, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     created_by = models.ForeignKey(

@@ -87,13 +87,13 @@ def document_upload(
     if document is not None:
         with transaction.atomic():
             document = Document.objects.select_for_update().get(pk=document.pk)
-            with audited(actor, "document.version", document) as audit:
+            with audited(actor, "document.version", document, fields=("title", "current")) as audit:
                 version = add_version(document)
                 audit.changes["version"] = [version.number - 1, version.number]
         return document
 
     def make() -> Document:
-        with audited(actor, "document.upload") as audit:
+        with audited(actor, "document.upload", fields=("title", "area", "current")) as audit:
             doc = Document(
                 id=id or uuid.uuid4(),
                 owner_type=ContentType.objects.get_for_model(type(owner)),
@@ -161,7 +161,9 @@ def upper_document_issue(
         name = display_name(getattr(upload, "name", ""), kind)
 
     def make() -> UpperDocument:
-        with audited(actor, "upper_document.issue") as audit:
+        with audited(
+            actor, "upper_document.issue", fields=("title", "number", "area", "ack_due", "file_name")
+        ) as audit:
             doc = UpperDocument(
                 id=id or uuid.uuid4(),
                 area=institution.area,
