@@ -19,9 +19,10 @@ def archive_sections() -> list[ArchiveSection]:
 
 def record_label(record: Any) -> str:
     text = str(record)
-    unit = getattr(record, "unit", None)
-    if unit is not None and getattr(unit, "name", "") and unit.name not in text:
-        text = f"{unit.name} {text}"
+    unit: Any = getattr(record, "unit", None)
+    name = str(getattr(unit, "name", "") or "") if unit is not None else ""
+    if name and name not in text:
+        text = f"{name} {text}"
     return text
 
 

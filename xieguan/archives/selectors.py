@@ -25,6 +25,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.scope import NOTHING, get_object_for_user, is_within, scope_path_for
 
 FIRST_ARCHIVE_YEAR = 2020
+NO_INSTITUTION = "00000000-0000-0000-0000-000000000000"  # matches no receipt
 
 
 # ---------------------------------------------------------------- documents
@@ -60,7 +61,7 @@ def upper_documents_for(user: Any) -> QuerySet[UpperDocument]:
         received = UpperDocumentReceipt.objects.filter(area__path__startswith=path).values("document_id")
         qs = qs.filter(Q(area__path__startswith=path) | Q(pk__in=received))
     own = UpperDocumentReceipt.objects.filter(
-        document=OuterRef("pk"), institution_id=getattr(user, "institution_id", None)
+        document=OuterRef("pk"), institution_id=getattr(user, "institution_id", None) or NO_INSTITUTION
     )
     return qs.select_related("issuer", "issued_by").annotate(
         receipt_count=Count("receipts", distinct=True),

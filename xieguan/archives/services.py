@@ -297,7 +297,7 @@ def year_reopen_request(*, actor: User, closed: YearClose, reason: str) -> YearC
 def year_reopen_grant(*, actor: User, closed: YearClose, until: datetime.date) -> YearClose:
     """The county grants a requested reopening until the end of ``until`` (at most 30 days ahead)."""
     require(actor, CLOSE_YEAR)
-    if _actor_county(actor).pk != closed.county_id or actor.institution.area_id != closed.county_id:
+    if _actor_county(actor).pk != closed.county_id or getattr(actor.institution, "area_id", None) != closed.county_id:
         raise Http404
     today = timezone.localdate()
     if not isinstance(until, datetime.date) or until < today:
