@@ -18,6 +18,7 @@ from xieguan.accounts.api import (
     transfers_router,
 )
 from xieguan.accounts.api import router as institutions_router
+from xieguan.archives import api as archives_api
 from xieguan.areas.api import router as areas_router
 from xieguan.assessments.api import appeal_router as assessment_appeal_router
 from xieguan.assessments.api import population_router, visit_router
@@ -169,6 +170,11 @@ api.add_router("/assessment-scores", assessment_score_router)
 api.add_router("/assessment-appeals", assessment_appeal_router)
 api.add_router("/populations", population_router)
 api.add_router("/station-visits", visit_router)
+api.add_router("/documents", archives_api.documents_router)
+api.add_router("/document-versions", archives_api.versions_router)
+api.add_router("/upper-documents", archives_api.upper_router)
+api.add_router("/archive", archives_api.archive_router)
+api.add_router("/archive-packages", archives_api.packages_router)
 api.add_router("/field", field_router)
 api.add_router("/uploads", upload_router)
 api.add_router("/audit-log", audit_router)

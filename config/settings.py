@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "xieguan.reminders",
     "xieguan.risk",
     "xieguan.assessments",
+    "xieguan.archives",
     "xieguan.field",
     "xieguan.demo",
 ]

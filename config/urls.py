@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("xieguan.campaigns.urls")),
     path("", include("xieguan.risk.urls")),
     path("", include("xieguan.assessments.urls")),
+    path("", include("xieguan.archives.urls")),
     path("m/", include("xieguan.field.urls")),
     path("reminders/", include("xieguan.reminders.urls")),
     path("", include("xieguan.outreach.urls")),

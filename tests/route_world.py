@@ -240,6 +240,20 @@ def build_world(demo_records: Iterable[Callable[[DemoCounty], None]] = ()) -> Wo
         comment=f"{MARK}记录不全",
     )
     r.update(_assessment_records(demo, town, today))
+    from xieguan.archives import package as archive_package
+    from xieguan.archives import services as archives
+
+    tiny_pdf = __import__("weasyprint").HTML(string="<p>扫查</p>").write_pdf()
+    r["document"] = archives.document_upload(
+        actor=cg1, owner_kind="unit", owner_id=r["unit"].pk, title=f"{MARK}资料",
+        upload=SimpleUploadedFile("资料.pdf", tiny_pdf),
+    )  # fmt: skip
+    r["document_version"] = r["document"].current
+    r["upper_document"] = archives.upper_document_issue(
+        actor=demo.users["inst"], title=f"{MARK}上级文件", targets=[town],
+        upload=SimpleUploadedFile("通知.pdf", tiny_pdf),
+    )  # fmt: skip
+    r["year_package"] = archive_package.build(archives.package_start(actor=cg1, area=town, year=today.year))
     return World(demo=demo, records=r)
 
 

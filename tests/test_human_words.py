@@ -140,6 +140,9 @@ def download_text(content: bytes, content_type: str) -> str:
         return pdf_text(content)
     if content.startswith(b"PK"):
         names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+        if "[Content_Types].xml" not in names:  # a year package (archives): the PDFs in it
+            archive = zipfile.ZipFile(io.BytesIO(content))
+            return "\n".join(pdf_text(archive.read(n)) for n in names if n.endswith(".pdf") and "/附件/" not in n)
         return docx_text(content) if "word/document.xml" in names else xlsx_text(content)
     return ""
 

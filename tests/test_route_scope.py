@@ -35,6 +35,7 @@ route_world.build_world (through the service when it is quick)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import re
@@ -103,6 +104,15 @@ UPLOAD = {"target": "inspection_photo", "length": 102, "sha256": "0" * 64, "cont
 
 def month_of(w: World) -> dict[str, Any]:
     return {"township_id": w.township.pk, "year": w.monthly.year, "month": w.monthly.month}
+
+
+LAST_YEAR = datetime.date.today().year - 1
+
+
+def pdf_upload() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("越界.pdf", b"%PDF-1.4 out of scope", content_type="application/pdf")
 
 
 ROUTES: dict[str, Route] = {
@@ -239,6 +249,27 @@ ROUTES: dict[str, Route] = {
     "campaigns:draw_publish": scoped("draw", inside="inst"),
     "campaigns:draw_redraw": scoped("draw", inside="inst"),
     # 双随机一公开: the county's draws, published results and hygiene grades, nothing personal.
+    # archives
+    "archives:documents": scoped("document", args=lambda w: {"kind": "unit", "owner_id": w.document.owner_id}),
+    "archives:document": scoped("document"),
+    "archives:version_file": scoped("document_version"),
+    "archives:upper_list": unscoped(),
+    "archives:upper_create": unscoped(),
+    "archives:upper_detail": scoped("upper_document"),
+    "archives:upper_acknowledge": scoped("upper_document"),
+    "archives:upper_file": scoped("upper_document"),
+    "archives:index": unscoped(),
+    "archives:year": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:close": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:reopen_request": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:reopen_grant": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "archives:year_area": scoped("year_package", args=lambda w: {"year": LAST_YEAR, "area_id": w.township.pk}),
+    "archives:package_start": scoped("year_package", args=lambda w: {"year": LAST_YEAR, "area_id": w.township.pk}),
+    "archives:section": scoped(
+        "year_package", args=lambda w: {"year": w.year_package.year, "area_id": w.township.pk, "index": 1}
+    ),
+    "archives:package": scoped("year_package"),
+    "archives:package_download": scoped("year_package"),
     "campaigns:public": public("the county's public 双随机 page (SPEC §14), no personal data"),
     "campaigns:public_draw_json": public("a draw's seed, pool and picks, for anyone to recompute"),
     "campaigns:public_draws_json": public("the county's draws and published results, a page at a time"),
@@ -565,6 +596,28 @@ ROUTES: dict[str, Route] = {
     "GET /api/reminder-rule": unscoped(),
     "PUT /api/reminder-rule": unscoped(body=lambda w: {"lead_days": 2}),
     "GET /api/reminder-log": unscoped(),
+    # archives
+    "GET /api/documents": unscoped(),
+    "POST /api/documents": unscoped(
+        body=lambda w: {"owner_type": "unit", "owner_id": str(w.unit.pk), "title": "越界", "file": pdf_upload()}
+    ),
+    "GET /api/documents/{document_id}": scoped("document"),
+    "POST /api/documents/{document_id}/versions": scoped("document", body=lambda w: {"file": pdf_upload()}),
+    "GET /api/document-versions/{version_id}/file": scoped("document_version"),
+    "GET /api/upper-documents": unscoped(),
+    "POST /api/upper-documents": unscoped(body=lambda w: {"title": "越界", "target_ids": [str(w.township.pk)]}),
+    "GET /api/upper-documents/{document_id}": scoped("upper_document"),
+    "POST /api/upper-documents/{document_id}/read": scoped("upper_document"),
+    "POST /api/upper-documents/{document_id}/acknowledge": scoped("upper_document"),
+    "GET /api/upper-documents/{document_id}/file": scoped("upper_document"),
+    "GET /api/archive/{year}": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "POST /api/archive/{year}/close": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "POST /api/archive/{year}/reopen-request": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "POST /api/archive/{year}/reopen-grant": unscoped(args=lambda w: {"year": LAST_YEAR}),
+    "GET /api/archive-packages": unscoped(),
+    "POST /api/archive-packages": unscoped(body=lambda w: {"area_id": str(w.township.pk), "year": LAST_YEAR}),
+    "GET /api/archive-packages/{package_id}": scoped("year_package"),
+    "GET /api/archive-packages/{package_id}/download": scoped("year_package"),
     # campaigns
     "GET /api/campaigns": unscoped(),
     "GET /api/indicators": unscoped(),

@@ -7,15 +7,19 @@ from xieguan.accounts.models import RoleCode as R
 from xieguan.core.permissions import (  # noqa: F401  (the capabilities are asked for from here too)
     APPEAL_ASSESSMENT,
     APPROVE_TRANSFERS,
+    CLOSE_YEAR,
     CONFIGURE_COMPLAINTS,
     CONFIGURE_MONTHLY,
     CONFIGURE_RISK,
     CONFIGURE_UNIT_CATEGORIES,
     DRAW_UNITS,
+    EXPORT_ARCHIVE,
     FILE_REPORT,
     HANDLE_COMPLAINT,
     HANDLE_HANDOVER,
     HANDLE_REPORT,
+    ISSUE_DOCUMENTS,
+    KEEP_DOCUMENTS,
     MANAGE_AREAS,
     MANAGE_ASSESSMENTS,
     MANAGE_CAMPAIGNS,
@@ -97,4 +101,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     SCORE_ASSESSMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
     APPEAL_ASSESSMENT: frozenset({R.SYSTEM_ADMIN, R.COMANAGER}),
     RECORD_STATION_VISIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # Issue 25: the people who keep records keep their files; the bureau and
+    # institute issue documents to the areas below and close a year.
+    KEEP_DOCUMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
+    ISSUE_DOCUMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    CLOSE_YEAR: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # Everyone who keeps records exports their area's year (a village officer its village).
+    EXPORT_ARCHIVE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER, R.INFO_OFFICER}),
 }

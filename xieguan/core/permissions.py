@@ -46,6 +46,10 @@ MANAGE_ASSESSMENTS = "manage_assessments"
 SCORE_ASSESSMENTS = "score_assessments"
 APPEAL_ASSESSMENT = "appeal_assessment"
 RECORD_STATION_VISIT = "record_station_visit"
+KEEP_DOCUMENTS = "keep_documents"
+ISSUE_DOCUMENTS = "issue_documents"
+CLOSE_YEAR = "close_year"
+EXPORT_ARCHIVE = "export_archive"
 
 
 def can(user: Any, capability: str) -> bool:

@@ -282,6 +282,8 @@ class Registry:
     # Which roles allow a capability (accounts); what says whether a month is locked (monthly).
     capabilities: dict[str, frozenset[str]] = field(default_factory=dict)
     period_check: Callable[..., None] | None = None
+    # What says whether a county's year is closed (archives); asked with the month.
+    year_check: Callable[..., None] | None = None
     # The counties' reporting months (monthly): for an area path, a lookup
     # from a county's id (hex, as in paths) to its schedule.
     month_schedules: Callable[[str], Callable[[str], MonthSchedule]] | None = None
@@ -313,8 +315,11 @@ def register(
 
 def assert_period_open(area: Any, when: datetime.date | datetime.datetime | None, *, field: str | None = None) -> None:
     """ValidationError (in Chinese) when the reporting month that counts
-    ``when`` in ``area`` is locked: the check the monthly app registers.
+    ``when`` in ``area`` is locked (the check the monthly app registers), or
+    the year is closed (the archives app's).
     Services call it before they change a record a locked month froze."""
+    if registry.year_check is not None:
+        registry.year_check(area, when, field=field)
     if registry.period_check is not None:
         registry.period_check(area, when, field=field)
 

@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"accounts"},
     {"units"},
     {"inspections", "reports", "outreach", "complaints"},
-    {"monthly", "campaigns", "reminders", "risk", "assessments"},
+    {"monthly", "campaigns", "reminders", "risk", "assessments", "archives"},
     {"indicators"},
     {"field", "demo"},
 ]

@@ -14,6 +14,7 @@ from xieguan.assessments.models import StationVisit
 from xieguan.campaigns.models import Campaign
 from xieguan.campaigns.selectors import progress
 from xieguan.core.registry import ensure_open, registry
+from xieguan.demo.archives import load_archives
 from xieguan.demo.assessments import load_assessments
 from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import load_complaints
@@ -44,12 +45,15 @@ COMMON = [
 # Risk (order 78, issue 27) for everyone; assessments after the monthly report.
 RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/", "/assessments/"]
 # The menu as core/navigation.py listed it before the registry.
+# 上级文件 (92) and 档案 (94), for everyone.
+ARCHIVES = ["/upper-documents/", "/archives/"]
 MENUS = {
-    "cg1": [*RUNS_CAMPAIGNS, "/indicators/", "/reminders/", "/areas/", "/institutions/", "/people/"],
+    "cg1": [*RUNS_CAMPAIGNS, "/indicators/", *ARCHIVES, "/reminders/", "/areas/", "/institutions/", "/people/"],
     "bureau": [
         *RUNS_CAMPAIGNS,
         "/monthly/overview/",
         "/indicators/",
+        *ARCHIVES,
         "/reminders/",
         "/areas/",
         "/institutions/",
@@ -64,6 +68,7 @@ MENUS = {
         "/assessments/",
         "/monthly/overview/",
         "/indicators/",
+        *ARCHIVES,
         "/reminders/",
         "/areas/",
         "/institutions/",
@@ -73,6 +78,7 @@ MENUS = {
         *RUNS_CAMPAIGNS,
         "/monthly/overview/",
         "/indicators/",
+        *ARCHIVES,
         "/reminders/",
         "/areas/",
         "/institutions/",
@@ -93,6 +99,7 @@ def full_demo(demo):
     load_monthly(demo)
     load_campaigns(demo)
     load_assessments(demo)
+    load_archives(demo)  # last: it closes last year
     return demo
 
 
@@ -154,7 +161,7 @@ def test_archive_sections_hold_the_areas_year_and_nothing_of_another_township(fu
     township, sibling = full_demo.townships[0], full_demo.townships[1]
     year = timezone.localdate().year
     orders = [s.order for s in registry.archive]
-    assert len(orders) == 11 and orders == sorted(set(orders))
+    assert len(orders) == 12 and orders == sorted(set(orders))
     for section in registry.archive:
         mine = section.records(township, year)
         assert mine.exists(), section.name

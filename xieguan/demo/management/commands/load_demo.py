@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from xieguan.areas.models import Area
+from xieguan.demo.archives import load_archives
 from xieguan.demo.assessments import load_assessments
 from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import DEMO_PIN, DEMO_RECEIPT, load_complaints
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 load_reminders(demo)
                 load_risk(demo)
                 load_assessments(demo)
+                load_archives(demo)  # last: it closes last year
                 self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
             if options["if_empty"]:
                 # `make run` prints the logins itself, with --logins.

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ArchivesConfig(AppConfig):
+    name = "xieguan.archives"
+    label = "archives"
+    verbose_name = "档案"
+
+    def ready(self) -> None:
+        from xieguan.archives import (
+            audit_events,  # noqa: F401 - names its audit events
+            registrations,  # noqa: F401  (menu, due list, archive section, the year check)
+        )

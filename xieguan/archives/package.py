@@ -1,0 +1,201 @@
+"""The zip of an area's year (年度档案包): a numbered table of contents (PDF)
+in the archive's order, then a folder per section holding its register
+(PDF) and the original files kept with its records.
+
+Built by the worker (tasks.py), file by file onto disk, so memory holds one
+file's chunk at a time whatever the year's size; progress is saved on the
+package as it goes. The same data gives the same bytes: entries in a fixed
+order with fixed times and modes, PDFs dated by the year (its closing time
+when closed), never by the clock."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files import File
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from xieguan.archives.models import Document, PackageStatus, YearClose, YearPackage
+from xieguan.archives.sections import archive_sections, record_date, record_label
+from xieguan.core.display import date_label
+from xieguan.core.documents import _write_pdf, font_urls  # the one PDF writer, with our own date
+
+logger = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+PROGRESS_EVERY = 10
+
+
+@dataclass
+class Entry:
+    number: int
+    label: str
+    date: Any
+    attachments: list[tuple[str, Any]] = field(default_factory=list)  # (name in zip, FieldFile)
+
+
+@dataclass
+class Section:
+    number: int
+    name: str
+    folder: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+def _clean(text: str) -> str:
+    bad = '\\/:*?"<>|'
+    return "".join(" " if (c in bad or not c.isprintable()) else c for c in text).strip()[:80] or "未命名"
+
+
+def made_at(area: Any, year: int) -> datetime.datetime:
+    """The date the package's PDFs carry: the year's closing, else its last minute."""
+    from xieguan.archives.locks import county_of
+
+    county = county_of(area)
+    closed = YearClose.objects.filter(county=county, year=year).first() if county is not None else None
+    if closed is not None:
+        return timezone.localtime(closed.closed_at).replace(second=0, microsecond=0)
+    return timezone.make_aware(datetime.datetime(year, 12, 31, 23, 59))
+
+
+def collect(package: YearPackage) -> list[Section]:
+    """What the package holds, in the archive's order, seen as its maker sees it."""
+    user = package.created_by
+    sections: list[Section] = []
+    number = 0
+    for index, entry in enumerate(archive_sections(), start=1):
+        qs = entry.records(package.area, package.year)
+        if hasattr(qs, "visible_to"):
+            qs = qs.visible_to(user)
+        records = list(qs.order_by("created_at", "pk"))
+        section = Section(index, str(entry.name), f"{index:02d}-{_clean(str(entry.name))}")
+        docs_by_owner: dict[Any, list[Document]] = {}
+        if records:
+            ids = [r.pk for r in records]
+            for doc in (
+                Document.objects.visible_to(user)
+                .filter(owner_id__in=ids, current__isnull=False)
+                .select_related("current")
+                .order_by("created_at", "pk")
+            ):
+                docs_by_owner.setdefault(doc.owner_id, []).append(doc)
+        for record in records:
+            number += 1
+            item = Entry(number, record_label(record), record_date(record))
+            for doc in docs_by_owner.get(record.pk, []):
+                version = doc.current
+                assert version is not None
+                item.attachments.append(
+                    (
+                        f"{section.folder}/附件/{number:04d}-{_clean(doc.title)}-v{version.number}.{version.kind}",
+                        version.file,
+                    )
+                )
+            upper = getattr(record, "document", None)
+            if upper is not None and getattr(upper, "file", None) and upper.file.name:
+                item.attachments.append(
+                    (f"{section.folder}/附件/{number:04d}-{_clean(upper.title)}.{upper.file_kind}", upper.file)
+                )
+            section.entries.append(item)
+        sections.append(section)
+    return sections
+
+
+def _info(name: str, year: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(max(year, 1980), 12, 31, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _pdf(template: str, context: dict[str, Any]) -> bytes:
+    html = render_to_string(template, {**context, "pdf_fonts": font_urls()})
+    return _write_pdf(html)
+
+
+def write_zip(package: YearPackage, sections: list[Section], out: Any, *, progress: Any = None) -> None:
+    """Write the package's zip to the open binary file ``out``."""
+    at = made_at(package.area, package.year)
+    common = {"area": package.area, "year": package.year, "pdf_made_at": at}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            _info("00-目录.pdf", package.year), _pdf("archives/pdf/toc.html", {**common, "sections": sections})
+        )
+        done = 1
+        for section in sections:
+            register = _pdf("archives/pdf/register.html", {**common, "section": section})
+            archive.writestr(_info(f"{section.folder}/00-{_clean(section.name)}登记.pdf", package.year), register)
+            done += 1
+            for entry in section.entries:
+                for name, stored in entry.attachments:
+                    try:
+                        source = stored.open("rb")
+                    except (FileNotFoundError, OSError):
+                        logger.warning("archive package: file missing %s", stored.name)
+                        continue
+                    with source, archive.open(_info(name, package.year), "w") as target:
+                        shutil.copyfileobj(source, target, CHUNK)
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done)
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build(package: YearPackage) -> YearPackage:
+    """Build the package's zip, saving progress, then the file and its SHA-256."""
+    YearPackage.objects.filter(pk=package.pk).update(status=PackageStatus.RUNNING, done=0, error="")
+    try:
+        sections = collect(package)
+        total = 1 + sum(1 + len(s.entries) for s in sections)
+        YearPackage.objects.filter(pk=package.pk).update(total=total)
+        fd, path = tempfile.mkstemp(suffix=".zip")
+        try:
+            with os.fdopen(fd, "w+b") as out:
+                write_zip(
+                    package,
+                    sections,
+                    out,
+                    progress=lambda n: YearPackage.objects.filter(pk=package.pk).update(done=n),
+                )
+            digest = sha256_of(path)
+            with open(path, "rb") as fh:
+                package.file.save("package.zip", File(fh), save=False)
+            package.sha256 = digest
+            package.size = os.path.getsize(path)
+        finally:
+            os.unlink(path)
+        package.status = PackageStatus.DONE
+        package.done = package.total = total
+        package.finished_at = timezone.now()
+        package.save(update_fields=["file", "sha256", "size", "status", "done", "total", "finished_at", "updated_at"])
+    except Exception as exc:  # the worker must record a failure, not die on it
+        logger.exception("archive package %s failed", package.pk)
+        YearPackage.objects.filter(pk=package.pk).update(status=PackageStatus.FAILED, error=str(exc)[:200])
+        package.refresh_from_db()
+    return package
+
+
+def entries_of(sections: list[Section]) -> Iterator[tuple[Section, Entry]]:
+    for section in sections:
+        for entry in section.entries:
+            yield section, entry
+
+
+__all__ = ["build", "collect", "date_label", "write_zip"]
