@@ -125,3 +125,22 @@ def last_months(area: object, year: int, month: int, n: int = 12) -> list[Span]:
         found.append(month_span(area, y, m))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return found[::-1]
+
+
+def period_choices(area: object, today: datetime.date, current: Span) -> list[tuple[str, str]]:
+    """What the period chooser offers, as (value, label) in words a user
+    reads (2026年第4季度, not 2026Q4): the last twelve months, the last four
+    quarters, this and last year's halves, this and the two years before;
+    the span being shown comes first when it is none of these (a range)."""
+    choices: list[tuple[str, str]] = [(s.text, s.label) for s in reversed(last_months(area, today.year, today.month))]
+    q = (today.month - 1) // 3 + 1
+    y = today.year
+    for _i in range(4):
+        choices.append((f"{y}Q{q}", f"{y}年第{q}季度"))
+        y, q = (y - 1, 4) if q == 1 else (y, q - 1)
+    for year in (today.year, today.year - 1):
+        choices += [(f"{year}H2", f"{year}年下半年"), (f"{year}H1", f"{year}年上半年")]
+    choices += [(str(year), f"{year}年") for year in range(today.year, today.year - 3, -1)]
+    if current.text not in {value for value, _label in choices}:
+        choices.insert(0, (current.text, current.label))
+    return choices

@@ -26,7 +26,7 @@ from xieguan.core.registry import Indicator
 from xieguan.core.spreadsheets import new_workbook
 from xieguan.indicators import selectors, services, tallies
 from xieguan.indicators.models import Boundary
-from xieguan.indicators.spans import BadPeriod, Span, month_span, parse_span
+from xieguan.indicators.spans import BadPeriod, Span, month_span, parse_span, period_choices
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECORD_ORDERING = {
@@ -53,10 +53,23 @@ def _area(request: HttpRequest) -> Area:
 def _span(request: HttpRequest, area: Area) -> tuple[Span, str]:
     """The period asked for, or the current month with the reason the text was refused."""
     today = timezone.localdate()
+    text = request.GET.get("period", "")
+    first, last = request.GET.get("first", "").strip(), request.GET.get("last", "").strip()
+    if first or last:  # the chooser's own range of days
+        text = f"{first}~{last}"
     try:
-        return parse_span(request.GET.get("period", ""), area=area, today=today), ""
+        return parse_span(text, area=area, today=today), ""
     except BadPeriod as error:
         return month_span(area, today.year, today.month), str(error)
+
+
+def period_context(area: Area, span: Span) -> dict[str, Any]:
+    """What the period chooser shows: the choices in words and the range's days."""
+    return {
+        "period_choices": period_choices(area, timezone.localdate(), span),
+        "range_first": span.first_day.isoformat() if span.kind == "range" else "",
+        "range_last": span.last_day.isoformat() if span.kind == "range" else "",
+    }
 
 
 def _indicator(code: str) -> Indicator:
@@ -135,6 +148,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (a for a in [area, *reversed(area.ancestors())] if Boundary.objects.filter(area=a).exists()), None
     )
     context = {
+        **period_context(area, span),
         "area": area,
         "span": span,
         "error": error,
@@ -201,6 +215,7 @@ def breakdown(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "indicators/breakdown.html",
         {
+            **period_context(area, span),
             "indicator": indicator,
             "area": area,
             "span": span,
@@ -342,5 +357,5 @@ def summary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "indicators/summary.html",
-        {"summary": data, "area": area, "span": span, "error": error, "text": text},
+        {"summary": data, "area": area, "span": span, "error": error, "text": text, **period_context(area, span)},
     )

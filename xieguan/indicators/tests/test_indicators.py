@@ -7,6 +7,7 @@ the API; the period parser."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -300,3 +301,17 @@ def test_the_county_summary_rolls_up_its_townships_as_word_and_pdf(demo: Any, sm
         f"/indicators/summary/?area={demo.county.pk}&period=2026Q2", {"text": "改过的正文", "format": "pdf"}
     )
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+
+
+def test_the_period_chooser_speaks_in_words_and_takes_a_range_of_days(demo: Any, login: Any) -> None:
+    """The pages offer periods as 2026年第4季度 (the codes stay the API's), and
+    a range of days from two date fields."""
+    client = login(demo.users["bureau"])
+    page = client.get(f"/indicators/?area={demo.county.pk}&period=2026Q2").content.decode()
+    chooser = re.search(r'<select name="period">.*?</select>', page, re.S).group(0)
+    assert '<option value="2026Q2" selected>2026年第2季度</option>' in chooser
+    assert "年上半年" in chooser and "月</option>" in chooser and "Q" not in re.sub(r'value="[^"]*"', "", chooser)
+    ranged = client.get(f"/indicators/?area={demo.county.pk}&first=2026-03-01&last=2026-05-31").content.decode()
+    assert "2026-03-01 至 2026-05-31" in ranged and 'name="first" value="2026-03-01"' in ranged
+    backwards = client.get(f"/indicators/?area={demo.county.pk}&first=2026-05-31&last=2026-03-01").content.decode()
+    assert 'role="alert"' in backwards

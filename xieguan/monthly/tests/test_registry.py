@@ -48,12 +48,12 @@ RUNS_CAMPAIGNS = [*COMMON, "/campaigns/", "/risk/", "/monthly/", "/assessments/"
 # 上级文件 (92) and 档案 (94), for everyone.
 ARCHIVES = ["/upper-documents/", "/archives/"]
 MENUS = {
-    "cg1": [*RUNS_CAMPAIGNS, "/indicators/", *ARCHIVES, "/reminders/", "/areas/", "/institutions/", "/people/"],
+    "cg1": [*RUNS_CAMPAIGNS, *ARCHIVES, "/indicators/", "/reminders/", "/areas/", "/institutions/", "/people/"],
     "bureau": [
         *RUNS_CAMPAIGNS,
         "/monthly/overview/",
-        "/indicators/",
         *ARCHIVES,
+        "/indicators/",
         "/reminders/",
         "/areas/",
         "/institutions/",
@@ -67,8 +67,8 @@ MENUS = {
         "/monthly/",
         "/assessments/",
         "/monthly/overview/",
-        "/indicators/",
         *ARCHIVES,
+        "/indicators/",
         "/reminders/",
         "/areas/",
         "/institutions/",
@@ -77,8 +77,8 @@ MENUS = {
     "admin": [
         *RUNS_CAMPAIGNS,
         "/monthly/overview/",
-        "/indicators/",
         *ARCHIVES,
+        "/indicators/",
         "/reminders/",
         "/areas/",
         "/institutions/",
