@@ -169,6 +169,28 @@ def _locked_sign_in(base: str, token: str, path: str) -> Any:
     return items[0]["id"] if items else None
 
 
+def _document_version(base: str, token: str, path: str) -> Any:
+    """The current version of a document the user sees (the demo keeps a unit's PDF)."""
+    status, body = call(base, "GET", "/api/documents", token)
+    for document in _records(body) if status == 200 else []:
+        current = document.get("current") or {}
+        if current.get("id"):
+            return current["id"]
+    return None
+
+
+def _year_package(base: str, token: str, path: str) -> Any:
+    """A year package of the user's area: last year's (closed in the demo), started through the API."""
+    status, body = call(base, "GET", "/api/archive-packages", token)
+    found = _records(body) if status == 200 else []
+    if found:
+        return found[0]["id"]
+    area = _month_report("township_id")(base, token, path)
+    year = time.localtime().tm_year - 1
+    status, made = call(base, "POST", "/api/archive-packages", token, body={"area_id": area, "year": year})
+    return made.get("id") if status in (200, 201) and isinstance(made, dict) else None
+
+
 def _records(body: Any, key: str | None = None) -> list[dict[str, Any]]:
     """The records a list answer holds: its ``items``, or the first list of
     objects in it (``categories``); with ``key``, every list under that key
@@ -338,6 +360,8 @@ RECIPES: dict[str, Callable[[str, str, str], Any]] = {
     "county": _county_code,
     "lock_id": _locked_sign_in,
     "receipt": _receipt,
+    "version_id": _document_version,
+    "package_id": _year_package,
     "subtype_id": _category_part("subtypes"),
     "field_id": _category_part("fields"),
     "upload_id": _upload,
