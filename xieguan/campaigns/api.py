@@ -23,8 +23,8 @@ from xieguan.campaigns.schemas import (
     CampaignIn,
     CampaignOut,
     CampaignSummaryIn,
-    ConflictIn,
-    ConflictOut,
+    DrawConflictIn,
+    DrawConflictOut,
     DrawIn,
     DrawOut,
     DrawSettingsIn,
@@ -547,7 +547,7 @@ def _conflict_out(c: DrawConflict) -> dict[str, Any]:
     }
 
 
-@conflict_router.get("", response={200: ListOut[ConflictOut], **ERRORS})
+@conflict_router.get("", response={200: ListOut[DrawConflictOut], **ERRORS})
 def conflict_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
     """The declared 回避关系 of units in the caller's area, and the caller's own."""
     from django.db.models import Q
@@ -562,8 +562,8 @@ def conflict_list(request: HttpRequest, after: str | None = None, limit: int = Q
     return {"items": [_conflict_out(c) for c in page.items], "next": page.next_cursor}
 
 
-@conflict_router.post("", response={200: ConflictOut, 201: ConflictOut, **ERRORS})
-def conflict_create(request: HttpRequest, payload: ConflictIn) -> Any:
+@conflict_router.post("", response={200: DrawConflictOut, 201: DrawConflictOut, **ERRORS})
+def conflict_create(request: HttpRequest, payload: DrawConflictIn) -> Any:
     """Declare a 回避关系: the draw never sends ``inspector_id`` to ``unit_id``.
     Anyone may declare their own; the institute that draws, anyone's of its
     county. Idempotent on ``id`` (and on the pair)."""

@@ -158,7 +158,7 @@ class PublicDrawPage(Schema):
     next_cursor: str | None = Field(description="send as ``after`` for the next page; none on the last")
 
 
-class ConflictIn(Schema):
+class DrawConflictIn(Schema):
     id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same declaration")
     unit_id: uuid.UUID
     inspector_id: uuid.UUID = Field(
@@ -167,7 +167,7 @@ class ConflictIn(Schema):
     reason: str
 
 
-class ConflictOut(Schema):
+class DrawConflictOut(Schema):
     id: uuid.UUID
     unit_id: uuid.UUID
     unit_name: str

@@ -37,6 +37,14 @@ T = TypeVar("T")
 Latitude = Annotated[Decimal, Field(ge=-90, le=90), WithJsonSchema({"type": "number", "minimum": -90, "maximum": 90})]
 Longitude = Annotated[Decimal, Field(ge=-180, le=180), WithJsonSchema({"type": "number", "minimum": -180, "maximum": 180})]
 Metres = Annotated[float, Field(ge=0), WithJsonSchema({"type": "number", "minimum": 0})]
+# A time of day on the county's clock. JSON Schema's "time" format asks for
+# an offset (08:00:00+08:00); these are wall-clock times, written 08:00 or 08:00:00.
+LocalTime = Annotated[
+    datetime.time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "description": "HH:MM, local time"}
+    ),
+]
 
 
 class LocalTimeJSONEncoder(NinjaJSONEncoder):

@@ -32,7 +32,7 @@ class IndicatorFigureOut(Schema):
     rate: RateOut
 
 
-class IndicatorsOut(Schema):
+class IndicatorFiguresOut(Schema):
     area_id: Any
     area_name: str
     period: str
@@ -99,7 +99,7 @@ def _indicator(code: str) -> Any:
     return indicator
 
 
-@router.get("", response={200: IndicatorsOut, **ERRORS})
+@router.get("", response={200: IndicatorFiguresOut, **ERRORS})
 def indicator_list(request: HttpRequest, area: str | None = None, period: str | None = None) -> Any:
     """Every indicator of an area (default: the caller's) for a period: 2026-12, 2026Q4, 2026H2, 2026 or
     2026-10-01~2026-12-31 (default: the current reporting month)."""

@@ -5,6 +5,8 @@ import uuid
 
 from ninja import Field, Schema
 
+from xieguan.core.api import LocalTime
+
 
 class DueOut(Schema):
     key: str = Field(description="Names the item across runs: kind and record")
@@ -66,8 +68,8 @@ class ReminderRuleIn(Schema):
     kinds: list[str] = Field(default_factory=list, description="Due kinds reminded (GET /api/due's kind); empty: all")
     channels: list[str] = Field(default_factory=list, description="email, sms, wecom beside the in-app inbox")
     lead_days: int = Field(1, ge=0, le=30, description="Working days before the due time")
-    quiet_start: datetime.time = datetime.time(21, 0)
-    quiet_end: datetime.time = datetime.time(8, 0)
+    quiet_start: LocalTime = datetime.time(21, 0)
+    quiet_end: LocalTime = datetime.time(8, 0)
     escalate_after_days: int = Field(
         2, ge=0, le=60, description="Working days overdue before the supervisor, twice that the leader"
     )
