@@ -20,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
-from pydantic import WithJsonSchema
+from pydantic import AfterValidator, WithJsonSchema
 
 from xieguan.core.audit import audit_events_filtered, event_label, with_change_rows
 from xieguan.core.errors import MissingFile, StateConflict
@@ -39,8 +39,15 @@ Longitude = Annotated[Decimal, Field(ge=-180, le=180), WithJsonSchema({"type": "
 Metres = Annotated[float, Field(ge=0), WithJsonSchema({"type": "number", "minimum": 0})]
 # A time of day on the county's clock. JSON Schema's "time" format asks for
 # an offset (08:00:00+08:00); these are wall-clock times, written 08:00 or 08:00:00.
+def _wall_clock(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise ValueError(_("Write a local time without a zone, e.g. 08:00."))
+    return value
+
+
 LocalTime = Annotated[
     datetime.time,
+    AfterValidator(_wall_clock),
     WithJsonSchema(
         {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "description": "HH:MM, local time"}
     ),

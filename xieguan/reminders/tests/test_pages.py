@@ -155,3 +155,19 @@ def test_the_send_log_is_scoped(demo, client, api_token):
     assert labels(demo.users["bureau"]) == {"短信给cg1", "短信给dh1"}  # above
     assert labels(demo.users["cg1"]) == {"短信给cg1"}  # inside
     assert "短信给cg1" not in labels(demo.users["dh1"])  # beside
+
+
+def test_quiet_hours_with_a_zone_are_refused_in_chinese_and_change_nothing(demo, api_token):
+    """Quiet hours are wall-clock times: 00:00:00Z is a 422 in Chinese, never a 500."""
+    import json
+
+    from django.test import Client
+
+    headers = api_token(demo.users["bureau"])
+    body = {"quiet_start": "00:00:00Z", "quiet_end": "07:00"}
+    refused = Client().put("/api/reminder-rule", json.dumps(body), content_type="application/json", **headers)
+    assert refused.status_code == 422, refused.content
+    detail = refused.json()["detail"]
+    assert "quiet_start" in detail and any("\u4e00" <= ch <= "\u9fff" for ch in detail)
+    rule = Client().get("/api/reminder-rule", **headers).json()
+    assert rule["quiet_start"] == "21:00:00" and rule["quiet_end"] == "08:00:00"
