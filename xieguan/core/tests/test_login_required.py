@@ -33,6 +33,7 @@ PUBLIC_PAGES = {
     "trainings/<str:pk>/sign-in/<str:token>/",  # the QR sign-in, for guests without an account too (SPEC §7)
     "public/<str:county>/",  # 双随机一公开: draws and results published to anyone (SPEC §14)
     "public/<str:county>/draws/<str:pk>.json",  # a draw's seed, pool and picks, to recompute it
+    "public/<str:county>/draws.json",  # the county's draws and published results, a page at a time
     "healthz",
     "i18n/setlang/",  # the language switch on the sign-in page
 }

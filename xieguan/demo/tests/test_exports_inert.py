@@ -48,6 +48,7 @@ PAGE_DOWNLOADS = {
     "inspections:register",
     "reports:register",
     "monthly:workbook_xlsx",
+    "assessments:allocations_xlsx",
 }
 API_DOWNLOADS = {
     "/api/monthly-reports/{report_id}/workbook.xlsx",
@@ -56,6 +57,11 @@ API_DOWNLOADS = {
     "/api/complaints/export.xlsx",
     "/api/patrol-register/{institution_id}.xlsx",
     "/api/report-register/{institution_id}.xlsx",
+    "/api/assessments/{assessment_id}/allocations.xlsx",
+    # Files people uploaded, returned as stored (an Excel original stays the
+    # original): documents, not spreadsheets this app writes.
+    "/api/upper-documents/{document_id}/file",
+    "/api/document-versions/{version_id}/file",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -162,6 +168,7 @@ def _problems(name: str, content: bytes, seen: set[str]) -> list[str]:
 
 def _load_whole_demo(demo: Any) -> None:
     """What `manage.py load_demo` loads on the county the fixture made."""
+    from xieguan.demo.assessments import load_assessments
     from xieguan.demo.complaints import load_complaints
     from xieguan.demo.inspections import load_inspections
     from xieguan.demo.monthly import load_monthly
@@ -169,7 +176,15 @@ def _load_whole_demo(demo: Any) -> None:
     from xieguan.demo.reports import load_reports
     from xieguan.demo.units import load_units
 
-    for load in (load_units, load_outreach, load_complaints, load_reports, load_inspections, load_monthly):
+    for load in (
+        load_units,
+        load_outreach,
+        load_complaints,
+        load_reports,
+        load_inspections,
+        load_monthly,
+        load_assessments,
+    ):
         load(demo)
 
 
@@ -207,6 +222,13 @@ def test_every_spreadsheet_download_writes_planted_formulas_as_inert_text(demo, 
     for township_id, year, month in months[:3]:
         downloads[f"monthly:workbook_xlsx/{year}-{month}"] = _body(
             county.get(reverse("monthly:workbook_xlsx", args=[township_id, year, month]))
+        )
+    from xieguan.assessments.models import Assessment
+
+    county_area = Area.objects.get(pk=demo.county.pk)  # the county's own assessments of its townships
+    for assessment in Assessment.objects.filter(allocations__isnull=False, area=county_area).distinct():
+        downloads[f"assessments:allocations_xlsx/{assessment.pk}"] = _body(
+            county.get(reverse("assessments:allocations_xlsx", args=[assessment.pk]))
         )
     report = MonthlyReport.objects.filter(township=Area.objects.get(pk=cg1.institution.area_id)).first()
     assert report is not None

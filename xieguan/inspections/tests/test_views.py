@@ -299,7 +299,9 @@ def test_unit_file_queries_do_not_grow_with_inspections(demo, login, comanager_i
             opinion = opinion_issue(actor=comanager_in, inspection=record, text="请整改", deadline=timezone.localdate())
             handover_create(actor=comanager_in, reason="serious", inspection=record, opinion=opinion)
 
-    assert_constant_queries(lambda: client.get(url), grow, exactly=27)
+    assert_constant_queries(
+        lambda: client.get(url), grow, exactly=28
+    )  # the unit's risk panel (issue 27) is one query more
 
 
 def test_institute_home_shows_its_inbox(demo, login, supervisor_of, comanager_in, record):
