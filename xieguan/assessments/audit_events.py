@@ -8,7 +8,6 @@ register_events(
         "population.save": "服务人口已保存",
         "population.import": "服务人口已导入",
         "scheme.create": "考核方案已创建",
-        "scheme.update": "考核方案已修改",
         "scheme.publish": "考核方案已启用",
         "scheme.revise": "考核方案新版本已创建",
         "scheme_item.create": "考核项目已添加",
