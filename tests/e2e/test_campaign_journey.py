@@ -15,8 +15,9 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.e2e.conftest import DESKTOP, PHONE
+from xieguan.accounts.models import RoleCode
 from xieguan.campaigns.models import Campaign, CampaignTarget, RandomDraw
-from xieguan.demo.county import DEMO_PASSWORD, load_county
+from xieguan.demo.county import DEMO_PASSWORD, _user, load_county
 from xieguan.demo.units import load_units
 from xieguan.inspections.models import ChecklistItem, ChecklistStatus, ChecklistTemplate, Inspection
 from xieguan.units.models import Category, Subtype, Unit
@@ -77,6 +78,11 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
         Unit.objects.filter(area__path__startswith=town.path, category=place).exclude(status="closed").order_by("name")
     ).first()
     kin = demo.users["inst2"]
+    # The demo institute has two supervisors: with inst2 avoiding a unit, that
+    # unit could not get a pair, and the draw (its seed is random) would be
+    # refused whenever it picked that unit. A third supervisor makes the
+    # journey the same on every run.
+    _user("inst3", "王立新", demo.institute, [RoleCode.SUPERVISOR], title="医师")
     inst.goto("/campaigns/conflicts/new/")
     box = inst.page.locator("#id_unit_q")
     box.click()
