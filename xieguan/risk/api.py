@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import Query, Router
 
 from xieguan.areas.models import Area
@@ -74,7 +76,7 @@ def scores_list(
     qs = scores_for(request.user)
     if grade:
         if grade not in Grade.values:
-            raise ValidationError({"grade": "风险等级只能是 high、medium 或 low。"})
+            raise ValidationError({"grade": _("The risk grade can only be high, medium or low.")})
         qs = qs.filter(grade=grade)
     page = keyset_page(qs, ordering=["-score", "id"], cursor=after, size=limit)
     return {"items": [_risk_out(r) for r in page.items], "next": page.next_cursor}
@@ -113,9 +115,14 @@ def settings_put(request: HttpRequest, payload: RiskSettingsIn, county_id: str |
     known = set(Category.objects.values_list("code", flat=True))
     unknown = sorted(set(values["category_points"]) - known)
     if unknown:
-        raise ValidationError({"category_points": f"没有这些类别：{'、'.join(unknown)}。"})
+        raise ValidationError(
+            {
+                "category_points": _("No such categories: %(codes)s.")
+                % {"codes": pgettext("list separator", ", ").join(unknown)}
+            }
+        )
     if any(not 0 <= v <= 1000 for v in values["category_points"].values()):
-        raise ValidationError({"category_points": "类别基础风险须在 0 到 1000 分之间。"})
+        raise ValidationError({"category_points": _("A category's base risk must be between 0 and 1000 points.")})
     services.settings_save(actor=request.user, county=county, **values)
     return _settings_out(county)
 
@@ -156,9 +163,11 @@ def backtest_run(request: HttpRequest, payload: BacktestIn, county_id: str | Non
     require(request.user, CONFIGURE_RISK, county.path)
     today = timezone.localdate()
     if payload.cut_off >= today or payload.cut_off.year < 2000:
-        raise ValidationError({"cut_off": "截止日必须是 2000 年以后、今天以前的日期。"})
+        raise ValidationError({"cut_off": _("The cut-off must be a date from 2000 on and before today.")})
     if bt.add_months(payload.cut_off, payload.months) > today:
-        raise ValidationError({"months": "跟踪的月份必须已经过去：请选更早的截止日或更少的月数。"})
+        raise ValidationError(
+            {"months": _("The months followed must have passed: choose an earlier cut-off or fewer months.")}
+        )
     bt.run_backtest(county, cut_off=payload.cut_off, months=payload.months)
     found = last_backtest(county)
     audit_record(actor=request.user, action="backtest.run", obj=found, area_path=county.path)

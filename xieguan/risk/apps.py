@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RiskConfig(AppConfig):
     name = "xieguan.risk"
     label = "risk"
-    verbose_name = "风险分级"
+    verbose_name = _("Risk")
 
     def ready(self) -> None:
         from xieguan.risk import (

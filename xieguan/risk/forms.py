@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.risk.models import ReviewResult, RiskSettings
 from xieguan.units.models import Category
@@ -89,13 +90,18 @@ class BacktestForm(forms.Form):
 
 
 class ReviewDrawForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+    year = forms.IntegerField(label=pgettext_lazy("review draw", "Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=pgettext_lazy("review draw", "Month"), min_value=1, max_value=12)
     share = forms.IntegerField(label=_("Share drawn (%)"), min_value=1, max_value=100, initial=10)
 
 
 class ReviewForm(forms.Form):
-    result = forms.ChoiceField(label=_("Result"), choices=ReviewResult.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(
+        label=pgettext_lazy("record review", "Result"), choices=ReviewResult.choices, widget=forms.RadioSelect
+    )
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("record review", "Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

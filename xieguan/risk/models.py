@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
@@ -24,7 +25,9 @@ class RiskSettings(BaseModel):
     the scores from which a unit is 高 or 中. The defaults are the model's
     fields' defaults; a county without a row scores with them."""
 
-    county = models.OneToOneField("areas.Area", verbose_name=_("county"), on_delete=models.CASCADE, related_name="+")
+    county = models.OneToOneField(
+        "areas.Area", verbose_name=pgettext_lazy("risk", "county"), on_delete=models.CASCADE, related_name="+"
+    )
     violation = models.PositiveSmallIntegerField(_("points per violation in the last 12 months"), default=10)
     serious = models.PositiveSmallIntegerField(_("extra points per serious violation"), default=10)
     open_rectification = models.PositiveSmallIntegerField(_("points per open rectification"), default=8)
@@ -69,7 +72,9 @@ class UnitRiskQuerySet(ScopedQuerySet["UnitRisk"]):
 class UnitRisk(BaseModel):
     """A unit's score as the worker last computed it, with its reasons."""
 
-    unit = models.OneToOneField("units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    unit = models.OneToOneField(
+        "units.Unit", verbose_name=pgettext_lazy("risk", "unit"), on_delete=models.CASCADE, related_name="+"
+    )
     score = models.PositiveIntegerField(_("risk score"), default=0, db_index=True)
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, default=Grade.LOW)
     # [{"code", "params", "points", "links": [{"kind", "id", "label"}]}]: the
@@ -96,7 +101,9 @@ class BacktestQuerySet(ScopedQuerySet["Backtest"]):
 class Backtest(BaseModel):
     """One run of the backtest of a county (``backtest.run_backtest``)."""
 
-    county = models.ForeignKey("areas.Area", verbose_name=_("county"), on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("risk", "county"), on_delete=models.CASCADE, related_name="+"
+    )
     cut_off = models.DateField(_("cut-off date"))
     months = models.PositiveSmallIntegerField(_("months followed"))
     k = models.PositiveIntegerField(_("monthly capacity (k)"))
@@ -125,7 +132,7 @@ class Backtest(BaseModel):
 class ReviewResult(models.TextChoices):
     OK = "ok", _("passed")
     PROBLEM = "problem", _("has problems")
-    RETURNED = "returned", _("returned")
+    RETURNED = "returned", pgettext_lazy("record review", "returned")
 
 
 class RecordReviewQuerySet(ScopedQuerySet["RecordReview"]):
@@ -139,18 +146,25 @@ class RecordReview(BaseModel):
     co-manager sees it and marks it corrected."""
 
     inspection = models.OneToOneField(
-        "inspections.Inspection", verbose_name=_("inspection record"), on_delete=models.CASCADE, related_name="+"
+        "inspections.Inspection",
+        verbose_name=pgettext_lazy("record review", "inspection record"),
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    area = models.ForeignKey("areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveIntegerField(_("year"))
-    month = models.PositiveSmallIntegerField(_("month"))
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("risk", "area"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(pgettext_lazy("record review", "year"))
+    month = models.PositiveSmallIntegerField(pgettext_lazy("record review", "month"))
     weight = models.FloatField(_("draw weight"), default=1)
-    result = models.CharField(_("result"), max_length=10, choices=ReviewResult.choices, blank=True)
+    result = models.CharField(
+        pgettext_lazy("record review", "result"), max_length=10, choices=ReviewResult.choices, blank=True
+    )
     comment = models.TextField(_("comment"), blank=True)
     reviewer = models.ForeignKey(
         "accounts.User", verbose_name=_("reviewer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(pgettext_lazy("record review", "reviewed at"), null=True, blank=True)
     corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
 
     objects = RecordReviewQuerySet.as_manager()

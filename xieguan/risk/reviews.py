@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
@@ -54,11 +55,11 @@ def review_draw(*, actor: User, county: Area, year: int, month: int, share: int 
     already drawn stay. Returns how many were drawn now."""
     require(actor, REVIEW, county.path)
     if county.level != Level.COUNTY:
-        raise ValidationError({"county": "只有县可以抽取复核样本。"})
+        raise ValidationError({"county": _("Only a county draws records for review.")})
     if not (1 <= month <= 12) or not (2000 <= year <= 2100):
-        raise ValidationError({"month": "请选择正确的年月。"})
+        raise ValidationError({"month": _("Choose a valid year and month.")})
     if not (1 <= share <= 100):
-        raise ValidationError({"share": "抽取比例须在 1% 到 100% 之间。"})
+        raise ValidationError({"share": _("The share drawn must be between 1 and 100 per cent.")})
     start, end = month_range(year, month)
     records = list(
         Inspection.objects.filter(
@@ -90,10 +91,10 @@ def review_record(*, actor: User, review: RecordReview, result: str, comment: st
     """The institute's verdict on a drawn record; a comment is required unless 合格."""
     require(actor, REVIEW, review.area.path)
     if result not in ReviewResult.values:
-        raise ValidationError({"result": "请选择合格、有问题或退回。"})
+        raise ValidationError({"result": _("Choose passed, has problems or returned.")})
     comment = (comment or "").strip()
     if result != ReviewResult.OK and not comment:
-        raise ValidationError({"comment": "有问题或退回时请写明意见。"})
+        raise ValidationError({"comment": _("Write a comment when the record has problems or is returned.")})
     with transaction.atomic(), audited(actor, "record_review.review", review):
         review.result = result
         review.comment = comment[:2000]
@@ -108,7 +109,7 @@ def review_corrected(*, actor: User, review: RecordReview) -> RecordReview:
     """The co-manager marks a record with problems (or returned) corrected."""
     require(actor, RECORD_INSPECTION, review.area.path)
     if review.result not in (ReviewResult.PROBLEM, ReviewResult.RETURNED):
-        raise ValidationError({"result": "只有有问题或退回的记录需要整改。"})
+        raise ValidationError({"result": _("Only a record with problems or returned needs correcting.")})
     with transaction.atomic(), audited(actor, "record_review.corrected", review):
         review.corrected_at = timezone.now()
         review.save(update_fields=["corrected_at", "updated_at"])

@@ -13,7 +13,7 @@ class RiskLinkOut(Schema):
 
 class RiskReasonOut(Schema):
     code: str
-    text: str = Field(description="the reason in plain Chinese, e.g. 2 次违法记录（近12个月）")
+    text: str = Field(description="the reason in the caller's language, e.g. 2 violation records (last 12 months)")
     points: int
     links: list[RiskLinkOut]
 
@@ -23,7 +23,9 @@ class UnitRiskOut(Schema):
     unit_name: str
     area_name: str
     score: int
-    grade: str = Field(description="high, medium or low (高/中/低)")
+    grade: str = Field(
+        description="high, medium or low (高/中/低)"  # i18n: data — the codes glossed with the Chinese terms
+    )
     reasons: list[RiskReasonOut]
     computed_at: datetime.datetime
 
@@ -98,7 +100,9 @@ class RecordReviewOut(Schema):
     year: int
     month: int
     weight: float
-    result: str = Field(description="ok (合格), problem (有问题), returned (退回), or empty while pending")
+    result: str = Field(
+        description="ok (合格), problem (有问题), returned (退回), or empty while pending"  # i18n: data — codes glossed
+    )
     comment: str
     reviewed_at: datetime.datetime | None
     corrected_at: datetime.datetime | None

@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from xieguan.areas.models import Area
 from xieguan.core.audit import audit_record
@@ -64,18 +66,24 @@ def risk_overview(request: HttpRequest) -> HttpResponse:
 def formula_rows(settings: Any) -> list[tuple[str, Any]]:
     """The formula as the settings page shows it: each factor and its points."""
     return [
-        ("近12个月每次违法记录（检查不合格或需整改）", settings.violation),
-        ("其中每次严重违法，另加", settings.serious),
-        ("每份未整改完毕的监督意见书", settings.open_rectification),
-        ("近12个月每件涉及该单位的投诉举报", settings.complaint),
-        ("近12个月每条涉及该单位的信息报告", settings.report),
-        ("超过规定巡查周期，每超一个周期（最多 3 个；从未巡查按 2 个）", settings.overdue),
-        ("重点单位", settings.key_unit),
-        ("每个已过期的许可证", settings.licence_expired),
-        ("每个 30 天内到期的许可证", settings.licence_expiring),
-        ("健康证或培训证过期，每人（每类最多 5 人）", settings.certificate_expired),
-        ("卫生等级 B", settings.hygiene_b),
-        ("卫生等级 C", settings.hygiene_c),
+        (_("Each violation record in the last 12 months (inspection failed or to be rectified)"), settings.violation),
+        (_("Each serious one among them, in addition"), settings.serious),
+        (_("Each supervision opinion not yet fully rectified"), settings.open_rectification),
+        (_("Each complaint about the unit in the last 12 months"), settings.complaint),
+        (_("Each information report about the unit in the last 12 months"), settings.report),
+        (
+            _("Past the patrol interval set, each interval over (at most 3; never patrolled counts as 2)"),
+            settings.overdue,
+        ),
+        (pgettext("risk factor", "Key unit"), settings.key_unit),
+        (_("Each expired licence"), settings.licence_expired),
+        (_("Each licence expiring within 30 days"), settings.licence_expiring),
+        (
+            _("Each person with an expired health or training certificate (at most 5 of each kind)"),
+            settings.certificate_expired,
+        ),
+        (_("Hygiene grade B"), settings.hygiene_b),
+        (_("Hygiene grade C"), settings.hygiene_c),
     ]
 
 
@@ -103,8 +111,8 @@ def risk_settings(request: HttpRequest) -> HttpResponse:
         form_kwargs={"instance": services.settings_for(county.pk)},
         service=lambda form: services.settings_save(actor=request.user, county=county, **form.values()),
         success_url=here,
-        message="权重已保存，各单位风险分已按新权重重算。",
-        title=f"风险权重：{county.name}",
+        message=_("Weights saved; every unit's risk score has been recomputed with them."),
+        title=_("Risk weights: %(county)s") % {"county": county.name},
         cancel_url=reverse("risk:overview"),
         template="risk/settings.html",
         context=context,
@@ -129,7 +137,12 @@ def risk_backtest(request: HttpRequest) -> HttpResponse:
                 obj=bt.Backtest.objects.filter(county=county).first(),
                 area_path=county.path,
             )
-            messages.success(request, "回测已完成。" if result.units else "截止日没有在册单位，无法回测。")
+            messages.success(
+                request,
+                _("Backtest done.")
+                if result.units
+                else _("No unit was registered at the cut-off: nothing to backtest."),
+            )
             return redirect(f"{reverse('risk:backtest')}?county={county.pk}")
     return render(
         request,
@@ -178,9 +191,14 @@ def review_list(request: HttpRequest) -> HttpResponse:
             try:
                 n = review_draw(actor=request.user, county=county, **form.cleaned_data)
             except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
+                messages.error(request, pgettext("list separator", "; ").join(exc.messages))
             else:
-                messages.success(request, f"已抽取 {n} 份记录待复核。" if n else "该月没有可抽取的记录。")
+                messages.success(
+                    request,
+                    ngettext("%(n)s record drawn for review.", "%(n)s records drawn for review.", n) % {"n": n}
+                    if n
+                    else _("The month has no records to draw."),
+                )
             return redirect(
                 reverse("risk:reviews") + f"?year={form.cleaned_data['year']}&month={form.cleaned_data['month']}"
             )
@@ -212,12 +230,12 @@ def review_detail(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "corrected":
                 review_corrected(actor=request.user, review=review)
-                messages.success(request, "已标记为整改完毕。")
+                messages.success(request, _("Marked as corrected."))
                 return redirect("risk:review", pk=review.pk)
             require(request.user, REVIEW, review.area.path)
             if form.is_valid():
                 review_record(actor=request.user, review=review, **form.cleaned_data)
-                messages.success(request, "复核结果已保存。")
+                messages.success(request, _("Review result saved."))
                 return redirect("risk:review", pk=review.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
