@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -217,7 +218,7 @@ def upper_file(request: HttpRequest, document_id: str) -> Any:
     if not doc.file:
         raise Http404
     response = FileResponse(open_stored(doc.file), content_type=CONTENT_TYPES.get(doc.file_kind, "application/pdf"))
-    response["Content-Disposition"] = download_header(doc.file_name or "文件.pdf")
+    response["Content-Disposition"] = download_header(doc.file_name or _("file.pdf"))
     return response
 
 
@@ -317,6 +318,6 @@ def package_download(request: HttpRequest, package_id: str) -> Any:
         raise Http404
     response = FileResponse(open_stored(package.file), content_type="application/zip")
     response["Content-Disposition"] = download_header(
-        download_name("年度档案", package.area.name, f"{package.year}年度", ext="zip")
+        download_name(_("Year archive"), package.area.name, _("Year %(year)s") % {"year": package.year}, ext="zip")
     )
     return response

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ArchivesConfig(AppConfig):
     name = "xieguan.archives"
     label = "archives"
-    verbose_name = "档案"
+    verbose_name = _("Archives")
 
     def ready(self) -> None:
         from xieguan.archives import (

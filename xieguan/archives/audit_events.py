@@ -1,19 +1,21 @@
 """The audit events of the archives, named for the audit-log page."""
 
+from django.utils.translation import gettext_lazy as _
+
 from xieguan.core.audit import register_change_labels, register_events
 
 register_events(
-    "档案",
+    _("Archives"),
     {
-        "document.upload": "资料已上传",
-        "document.version": "资料新版本已上传",
-        "upper_document.issue": "上级文件已下发",
-        "upper_document.read": "上级文件已阅读",
-        "upper_document.acknowledge": "上级文件已签收",
-        "year.close": "年度已归档关闭",
-        "year.reopen_request": "已申请重新开放年度",
-        "year.reopen": "年度已重新开放",
-        "year_package.start": "年度档案包开始生成",
+        "document.upload": _("Document uploaded"),
+        "document.version": _("New version of a document uploaded"),
+        "upper_document.issue": _("Document from above issued"),
+        "upper_document.read": _("Document from above read"),
+        "upper_document.acknowledge": _("Document from above acknowledged"),
+        "year.close": _("Year closed and filed"),
+        "year.reopen_request": _("Reopening of a year requested"),
+        "year.reopen": _("Year reopened"),
+        "year_package.start": _("Year package started"),
     },
 )
-register_change_labels({"version": "版本", "recipients": "接收单位"})
+register_change_labels({"version": _("version"), "recipients": _("receiving institutions")})

@@ -9,6 +9,7 @@ import zipfile
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 MAX_BYTES = 20 * 1024 * 1024
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -53,21 +54,21 @@ def sniff(head: bytes, data: Any, claimed_name: str) -> str | None:
 
 
 def checked_upload(upload: Any, *, field: str = "file") -> tuple[str, str, int]:
-    """(kind, sha256, size) of an acceptable upload; ValidationError in Chinese otherwise."""
+    """(kind, sha256, size) of an acceptable upload; ValidationError in the user's language otherwise."""
     if upload is None:
-        raise ValidationError({field: "请选择要上传的文件。"})
+        raise ValidationError({field: _("Choose a file to upload.")})
     size = int(getattr(upload, "size", 0) or 0)
     if size <= 0:
-        raise ValidationError({field: "文件是空的。"})
+        raise ValidationError({field: _("The file uploaded is empty.")})
     if size > MAX_BYTES:
-        raise ValidationError({field: "文件不能超过 20 MB。"})
+        raise ValidationError({field: _("The file may be at most 20 MB.")})
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     kind = sniff(head, upload, str(getattr(upload, "name", "") or ""))
     upload.seek(0)
     if kind is None:
-        raise ValidationError({field: "只能上传 PDF、图片（JPG、PNG）、Word 或 Excel 文件。"})
+        raise ValidationError({field: _("Only PDF, image (JPG, PNG), Word or Excel files can be uploaded.")})
     digest = hashlib.sha256()
     for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
         digest.update(chunk)
@@ -79,7 +80,7 @@ def display_name(name: str | None, kind: str) -> str:
     """The client's file name as text only: its last part, bounded, with the sniffed extension."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     stem = base.rsplit(".", 1)[0] if "." in base else base
-    stem = "".join(c for c in stem if c.isprintable())[:150] or "文件"
+    stem = "".join(c for c in stem if c.isprintable())[:150] or _("file")
     return f"{stem}.{kind}"
 
 

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xieguan.core.errors import StateConflict
 
@@ -36,9 +37,10 @@ def assert_year_open(area: Any, when: datetime.date | datetime.datetime | None, 
     closed = YearClose.objects.filter(county_id=uuid.UUID(segments[COUNTY_LEVEL - 1]), year=year).first()
     if closed is None or closed.is_reopened(timezone.now()):
         return
-    message = (
-        f"{year}年度已归档关闭，该年度的记录只读，不能修改。如确需修改，请先申请重新开放该年度，经县里批准后再办理。"
-    )
+    message = _(
+        "The year %(year)s is closed and filed: its records are read-only and cannot be changed. "
+        "If a change is really needed, first request that the year be reopened, and make it once the county approves."
+    ) % {"year": year}
     raise StateConflict({field: message} if field else message)
 
 

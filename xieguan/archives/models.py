@@ -12,6 +12,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
@@ -41,24 +43,31 @@ class Document(BaseModel):
     """A file kept with a record (its owner), in the owner's area."""
 
     owner_type = models.ForeignKey(
-        "contenttypes.ContentType", verbose_name="所属类型", on_delete=models.PROTECT, related_name="+"
+        "contenttypes.ContentType", verbose_name=_("owner type"), on_delete=models.PROTECT, related_name="+"
     )
-    owner_id = models.UUIDField("所属记录")
-    area = models.ForeignKey("areas.Area", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField("标题", max_length=200)
+    owner_id = models.UUIDField(_("owner record"))
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("archives", "area"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
     current = models.ForeignKey(
-        "DocumentVersion", verbose_name="当前版本", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "DocumentVersion",
+        verbose_name=_("current version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = DocumentQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "附件资料"
-        verbose_name_plural = "附件资料"
+        verbose_name = _("attached document")
+        verbose_name_plural = _("attached documents")
         indexes = [models.Index(fields=["owner_type", "owner_id"])]
 
     def __str__(self) -> str:
@@ -72,23 +81,25 @@ class DocumentVersionQuerySet(ScopedQuerySet["DocumentVersion"]):
 class DocumentVersion(BaseModel):
     """One upload of a document; earlier versions are kept."""
 
-    document = models.ForeignKey(Document, verbose_name="资料", on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField("版本")
-    file = models.FileField("文件", upload_to=version_upload_to, max_length=255)
-    original_name = models.CharField("原文件名", max_length=200)
-    kind = models.CharField("文件类型", max_length=10)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("文件校验值", max_length=64)
+    document = models.ForeignKey(
+        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=version_upload_to, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    kind = models.CharField(_("file type"), max_length=10)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("file checksum"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = DocumentVersionQuerySet.as_manager()
     scope_lookup = "document__area__path"
 
     class Meta:
-        verbose_name = "资料版本"
-        verbose_name_plural = "资料版本"
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
         constraints = [models.UniqueConstraint(fields=["document", "number"], name="archives_version_number")]
 
     def __str__(self) -> str:
@@ -102,29 +113,34 @@ class UpperDocumentQuerySet(ScopedQuerySet["UpperDocument"]):
 class UpperDocument(BaseModel):
     """上级文件: a document the bureau or institute issues to the areas below it."""
 
-    area = models.ForeignKey("areas.Area", verbose_name="发文单位所在区域", on_delete=models.PROTECT, related_name="+")
-    issuer = models.ForeignKey(
-        "accounts.Institution", verbose_name="发文单位", on_delete=models.PROTECT, related_name="+"
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area of the issuing institution"), on_delete=models.PROTECT, related_name="+"
     )
-    number = models.CharField("文号", max_length=60, blank=True)
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容摘要", blank=True)
-    file = models.FileField("文件", upload_to=upper_upload_to, max_length=255, blank=True)
-    file_name = models.CharField("文件名", max_length=200, blank=True)
-    file_kind = models.CharField("文件类型", max_length=10, blank=True)
-    file_sha256 = models.CharField("文件校验值", max_length=64, blank=True)
-    ack_due = models.DateField("签收期限", null=True, blank=True)
-    issued_at = models.DateTimeField("发文时间")
+    issuer = models.ForeignKey(
+        "accounts.Institution", verbose_name=_("issuing institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField(_("document number"), max_length=60, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("summary of the content"), blank=True)
+    file = models.FileField(_("file"), upload_to=upper_upload_to, max_length=255, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_kind = models.CharField(_("file type"), max_length=10, blank=True)
+    file_sha256 = models.CharField(_("file checksum"), max_length=64, blank=True)
+    ack_due = models.DateField(_("acknowledge by"), null=True, blank=True)
+    issued_at = models.DateTimeField(pgettext_lazy("archives", "issued at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="发文人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("archives", "issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = UpperDocumentQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "上级文件"
-        verbose_name_plural = "上级文件"
+        verbose_name = _("document from above")
+        verbose_name_plural = _("documents from above")
 
     def __str__(self) -> str:
         return self.title
@@ -139,25 +155,27 @@ class UpperDocumentReceipt(BaseModel):
     """One receiving institution's copy of an upper document: read and acknowledged when."""
 
     document = models.ForeignKey(
-        UpperDocument, verbose_name="上级文件", on_delete=models.CASCADE, related_name="receipts"
+        UpperDocument, verbose_name=_("document from above"), on_delete=models.CASCADE, related_name="receipts"
     )
     institution = models.ForeignKey(
-        "accounts.Institution", verbose_name="接收单位", on_delete=models.PROTECT, related_name="+"
+        "accounts.Institution", verbose_name=_("receiving institution"), on_delete=models.PROTECT, related_name="+"
     )
-    area = models.ForeignKey("areas.Area", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
-    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("archives", "area"), on_delete=models.PROTECT, related_name="+"
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="阅读人",
+        verbose_name=_("read by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="签收人",
+        verbose_name=_("acknowledged by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -168,8 +186,8 @@ class UpperDocumentReceipt(BaseModel):
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "上级文件签收"
-        verbose_name_plural = "上级文件签收"
+        verbose_name = _("receipt of a document from above")
+        verbose_name_plural = _("receipts of documents from above")
         constraints = [models.UniqueConstraint(fields=["document", "institution"], name="archives_receipt_once")]
 
     def __str__(self) -> str:
@@ -184,30 +202,32 @@ class YearClose(BaseModel):
     """A county's closed year: its records are read-only, unless reopened
     (requested with a reason, granted until an expiry)."""
 
-    county = models.ForeignKey("areas.Area", verbose_name="县", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    closed_at = models.DateTimeField("归档时间")
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="归档人", on_delete=models.PROTECT, related_name="+"
+    county = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("archives", "county"), on_delete=models.PROTECT, related_name="+"
     )
-    reopen_reason = models.TextField("重新开放理由", blank=True)
-    reopen_requested_at = models.DateTimeField("申请重新开放时间", null=True, blank=True)
+    year = models.PositiveSmallIntegerField(pgettext_lazy("archives", "year"))
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    reopen_requested_at = models.DateTimeField(_("reopening requested at"), null=True, blank=True)
     reopen_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="申请人",
+        verbose_name=_("requested by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reopened_until = models.DateTimeField("重新开放至", null=True, blank=True)
+    reopened_until = models.DateTimeField(_("reopened until"), null=True, blank=True)
 
     objects = YearCloseQuerySet.as_manager()
     scope_lookup = "county__path"
 
     class Meta:
-        verbose_name = "年度归档"
-        verbose_name_plural = "年度归档"
+        verbose_name = _("closed year")
+        verbose_name_plural = _("closed years")
         constraints = [models.UniqueConstraint(fields=["county", "year"], name="archives_year_once")]
 
     def __str__(self) -> str:
@@ -222,10 +242,10 @@ class YearClose(BaseModel):
 
 
 class PackageStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "生成中"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
+    QUEUED = "queued", pgettext_lazy("year package status", "queued")
+    RUNNING = "running", pgettext_lazy("year package status", "being built")
+    DONE = "done", pgettext_lazy("year package status", "done")
+    FAILED = "failed", pgettext_lazy("year package status", "failed")
 
 
 class YearPackageQuerySet(ScopedQuerySet["YearPackage"]):
@@ -236,26 +256,30 @@ class YearPackageQuerySet(ScopedQuerySet["YearPackage"]):
 class YearPackage(BaseModel):
     """A zip of an area's year: table of contents, PDFs and original files."""
 
-    area = models.ForeignKey("areas.Area", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    status = models.CharField("状态", max_length=10, choices=PackageStatus.choices, default=PackageStatus.QUEUED)
-    done = models.PositiveIntegerField("已处理", default=0)
-    total = models.PositiveIntegerField("总数", default=0)
-    file = models.FileField("文件", upload_to=package_upload_to, max_length=255, blank=True)
-    size = models.PositiveBigIntegerField("大小（字节）", default=0)
-    sha256 = models.CharField("文件校验值", max_length=64, blank=True)
-    error = models.CharField("错误", max_length=200, blank=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("archives", "area"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(pgettext_lazy("archives", "year"))
+    status = models.CharField(
+        pgettext_lazy("archives", "status"), max_length=10, choices=PackageStatus.choices, default=PackageStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("items done"), default=0)
+    total = models.PositiveIntegerField(_("items in all"), default=0)
+    file = models.FileField(_("file"), upload_to=package_upload_to, max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    sha256 = models.CharField(_("file checksum"), max_length=64, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = YearPackageQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "年度档案包"
-        verbose_name_plural = "年度档案包"
+        verbose_name = _("year package")
+        verbose_name_plural = _("year packages")
 
     def __str__(self) -> str:
         return f"{self.area} {self.year}"

@@ -8,17 +8,19 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.core.scope import get_object_for_user
 
-# kind → (app label, model name, Chinese name). Assessments join when their app exists.
-OWNER_KINDS: dict[str, tuple[str, str, str]] = {
-    "unit": ("units", "Unit", "监督对象"),
-    "campaign": ("campaigns", "Campaign", "专项检查"),
-    "inspection": ("inspections", "Inspection", "检查记录"),
-    "complaint": ("complaints", "Complaint", "投诉举报"),
-    "training": ("outreach", "Training", "培训"),
-    "assessment": ("assessments", "Assessment", "考核"),
+# kind → (app label, model name, name shown). Assessments join when their app exists.
+OWNER_KINDS: dict[str, tuple[str, str, Any]] = {
+    "unit": ("units", "Unit", pgettext_lazy("archives", "unit")),
+    "campaign": ("campaigns", "Campaign", _("special inspection campaign")),
+    "inspection": ("inspections", "Inspection", pgettext_lazy("archives", "inspection record")),
+    "complaint": ("complaints", "Complaint", _("complaint")),
+    "training": ("outreach", "Training", _("training")),
+    "assessment": ("assessments", "Assessment", _("assessment")),
 }
 
 
@@ -26,11 +28,11 @@ def owner_model(kind: str) -> Any:
     """The model of an owner kind; ValidationError for one there is not."""
     entry = OWNER_KINDS.get(kind)
     if entry is None:
-        raise ValidationError({"owner_type": "不支持的资料所属类型。"})
+        raise ValidationError({"owner_type": gettext("Documents cannot be kept with this kind of record.")})
     try:
         return apps.get_model(entry[0], entry[1])
     except LookupError:
-        raise ValidationError({"owner_type": "不支持的资料所属类型。"}) from None
+        raise ValidationError({"owner_type": gettext("Documents cannot be kept with this kind of record.")}) from None
 
 
 def owner_kind_of(content_type: ContentType) -> str:
@@ -46,4 +48,4 @@ def owner_for_user(kind: str, owner_id: Any, user: Any) -> Any:
 
 
 def owner_label(kind: str) -> str:
-    return OWNER_KINDS.get(kind, ("", "", ""))[2]
+    return str(OWNER_KINDS.get(kind, ("", "", ""))[2])

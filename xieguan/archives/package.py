@@ -33,6 +33,13 @@ from xieguan.core.documents import _write_pdf, font_urls  # the one PDF writer, 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 10
+# The names inside the zip are the archive's filing, like the table of
+# contents and registers they name (printed in the archive standard's
+# wording): the same bytes whatever language the worker or requester reads.
+UNNAMED = "未命名"  # i18n: data — a file name inside the year package (archive filing)
+TOC_FILE = "00-目录.pdf"  # i18n: data — the table of contents' file name in the year package (archive filing)
+ATTACHMENTS_FOLDER = "附件"  # i18n: data — the attachments' folder in the year package (archive filing)
+REGISTER_SUFFIX = "登记"  # i18n: data — a section register's file name in the year package (archive filing)
 
 
 @dataclass
@@ -53,7 +60,7 @@ class Section:
 
 def _clean(text: str) -> str:
     bad = '\\/:*?"<>|'
-    return "".join(" " if (c in bad or not c.isprintable()) else c for c in text).strip()[:80] or "未命名"
+    return "".join(" " if (c in bad or not c.isprintable()) else c for c in text).strip()[:80] or UNNAMED
 
 
 def made_at(area: Any, year: int) -> datetime.datetime:
@@ -96,14 +103,17 @@ def collect(package: YearPackage) -> list[Section]:
                 assert version is not None
                 item.attachments.append(
                     (
-                        f"{section.folder}/附件/{number:04d}-{_clean(doc.title)}-v{version.number}.{version.kind}",
+                        f"{section.folder}/{ATTACHMENTS_FOLDER}/{number:04d}-{_clean(doc.title)}-v{version.number}.{version.kind}",
                         version.file,
                     )
                 )
             upper = getattr(record, "document", None)
             if upper is not None and getattr(upper, "file", None) and upper.file.name:
                 item.attachments.append(
-                    (f"{section.folder}/附件/{number:04d}-{_clean(upper.title)}.{upper.file_kind}", upper.file)
+                    (
+                        f"{section.folder}/{ATTACHMENTS_FOLDER}/{number:04d}-{_clean(upper.title)}.{upper.file_kind}",
+                        upper.file,
+                    )
                 )
             section.entries.append(item)
         sections.append(section)
@@ -128,13 +138,13 @@ def write_zip(package: YearPackage, sections: list[Section], out: Any, *, progre
     at = made_at(package.area, package.year)
     common = {"area": package.area, "year": package.year, "pdf_made_at": at}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            _info("00-目录.pdf", package.year), _pdf("archives/pdf/toc.html", {**common, "sections": sections})
-        )
+        archive.writestr(_info(TOC_FILE, package.year), _pdf("archives/pdf/toc.html", {**common, "sections": sections}))
         done = 1
         for section in sections:
             register = _pdf("archives/pdf/register.html", {**common, "section": section})
-            archive.writestr(_info(f"{section.folder}/00-{_clean(section.name)}登记.pdf", package.year), register)
+            archive.writestr(
+                _info(f"{section.folder}/00-{_clean(section.name)}{REGISTER_SUFFIX}.pdf", package.year), register
+            )
             done += 1
             for entry in section.entries:
                 for name, stored in entry.attachments:

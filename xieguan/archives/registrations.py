@@ -9,6 +9,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.archives.locks import assert_year_open
 from xieguan.archives.models import UpperDocumentReceipt
@@ -26,7 +28,7 @@ def upper_due(person: Any, now: datetime.datetime) -> list[DueItem]:
         items.append(
             DueItem(
                 "upper_document",
-                f"{doc.title}（{doc.issuer.name}）",
+                gettext("%(title)s (%(issuer)s)") % {"title": doc.title, "issuer": doc.issuer.name},
                 due,
                 person,
                 reverse("archives:upper_detail", args=[doc.pk]),
@@ -45,8 +47,8 @@ def upper_of_year(area: Any, year: int) -> Any:
 
 registry.year_check = assert_year_open
 register(
-    MenuItem("上级文件", "archives:upper_list", 92),
-    MenuItem("档案", "archives:index", 94),
-    DueSource("upper_document", "上级文件待阅", upper_due, 40),
-    ArchiveSection("上级文件", 5, upper_of_year),
+    MenuItem(_("Documents from above"), "archives:upper_list", 92),
+    MenuItem(_("Archives"), "archives:index", 94),
+    DueSource("upper_document", _("Documents from above to read"), upper_due, 40),
+    ArchiveSection(_("Documents from above"), 5, upper_of_year),
 )

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.accounts.permissions import CLOSE_YEAR, EXPORT_ARCHIVE, ISSUE_DOCUMENTS, KEEP_DOCUMENTS, require
@@ -42,9 +44,11 @@ FIRST_YEAR = 2000
 def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: "请填写此项。"})
+        raise ValidationError({field: _("Fill in this field.")})
     if len(value) > limit:
-        raise ValidationError({field: f"最多 {limit} 个字。"})
+        raise ValidationError(
+            {field: ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}}
+        )
     return value
 
 
@@ -141,20 +145,22 @@ def upper_document_issue(
     require(actor, ISSUE_DOCUMENTS)
     institution = getattr(actor, "institution", None)
     if institution is None or institution.area.level > Level.COUNTY:
-        raise ValidationError("只有县级及以上的卫生健康局或卫生监督所可以下发文件。")
+        raise ValidationError(
+            _("Only a health bureau or health supervision institute at county level or above can issue documents.")
+        )
     title = _text(title, field="title", limit=200, required=True)
     number = _text(number, field="number", limit=60)
     body = _text(body, field="body", limit=5000)
     if ack_due is not None and ack_due < timezone.localdate():
-        raise ValidationError({"ack_due": "签收期限不能早于今天。"})
+        raise ValidationError({"ack_due": _("The acknowledgement deadline cannot be before today.")})
     if not targets:
-        raise ValidationError({"targets": "请选择下发范围。"})
+        raise ValidationError({"targets": _("Choose the areas to issue to.")})
     for target in targets:
         if not target.path.startswith(institution.area.path) or target.pk == institution.area.pk:
-            raise ValidationError({"targets": "只能下发到本单位所辖的下级区域。"})
+            raise ValidationError({"targets": _("Documents can be issued only to the areas below your institution.")})
     recipients = _recipients(targets)
     if not recipients:
-        raise ValidationError({"targets": "所选范围内没有接收单位。"})
+        raise ValidationError({"targets": _("There is no receiving institution in the areas chosen.")})
     kind = digest = name = ""
     if upload is not None:
         kind, digest, _size = checked_upload(upload)
@@ -196,7 +202,7 @@ def _own_receipt(actor: User, receipt: UpperDocumentReceipt) -> None:
     if not is_within(actor, receipt.area.path):
         raise Http404
     if getattr(actor, "institution_id", None) != receipt.institution_id:
-        raise StateConflict("只有接收单位的人员可以阅读签收。")
+        raise StateConflict(_("Only the staff of the receiving institution can read and acknowledge it."))
 
 
 def receipt_read(*, actor: User, receipt: UpperDocumentReceipt) -> UpperDocumentReceipt:
@@ -233,9 +239,9 @@ def _check_year(year: Any) -> int:
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise ValidationError({"year": "年度无效。"}) from None
+        raise ValidationError({"year": _("The year is not valid.")}) from None
     if not FIRST_YEAR <= year <= timezone.localdate().year:
-        raise ValidationError({"year": "年度无效。"})
+        raise ValidationError({"year": _("The year is not valid.")})
     return year
 
 
@@ -243,7 +249,7 @@ def _actor_county(actor: User) -> Area:
     institution = getattr(actor, "institution", None)
     county = county_of(institution.area) if institution is not None else None
     if county is None:
-        raise ValidationError("只有县里的人员可以办理年度归档。")
+        raise ValidationError(_("Only the staff of a county can close and file years."))
     return county
 
 
@@ -252,15 +258,15 @@ def year_close(*, actor: User, year: Any) -> YearClose:
     require(actor, CLOSE_YEAR)
     county = _actor_county(actor)
     if getattr(actor.institution, "area_id", None) != county.pk:
-        raise ValidationError("只有县卫生健康局或卫生监督所可以关闭年度。")
+        raise ValidationError(_("Only the county health bureau or health supervision institute can close a year."))
     year = _check_year(year)
     if year >= timezone.localdate().year:
-        raise ValidationError({"year": "只能关闭已经结束的年度。"})
+        raise ValidationError({"year": _("Only a year that is over can be closed.")})
     with transaction.atomic():
         existing = YearClose.objects.select_for_update().filter(county=county, year=year).first()
         if existing is not None:
             if existing.is_reopened(timezone.now()) or existing.reopen_pending:
-                with audited(actor, "year.close", existing, note=f"{year}年度重新关闭"):
+                with audited(actor, "year.close", existing, note=_("Year %(year)s closed again") % {"year": year}):
                     existing.reopened_until = None
                     existing.reopen_requested_at = None
                     existing.reopen_reason = ""
@@ -268,8 +274,8 @@ def year_close(*, actor: User, year: Any) -> YearClose:
                     existing.closed_by = actor
                     existing.save()
                 return existing
-            raise StateConflict(f"{year}年度已经关闭。")
-        with audited(actor, "year.close", note=f"{year}年度已归档关闭") as audit:
+            raise StateConflict(_("The year %(year)s is already closed.") % {"year": year})
+        with audited(actor, "year.close", note=_("Year %(year)s closed and filed") % {"year": year}) as audit:
             closed = YearClose.objects.create(county=county, year=year, closed_at=timezone.now(), closed_by=actor)
             audit.obj = closed
     return closed
@@ -284,8 +290,8 @@ def year_reopen_request(*, actor: User, closed: YearClose, reason: str) -> YearC
     with transaction.atomic():
         closed = YearClose.objects.select_for_update().select_related("county").get(pk=closed.pk)
         if closed.is_reopened(timezone.now()):
-            raise StateConflict("该年度已经重新开放。")
-        with audited(actor, "year.reopen_request", closed, note="申请重新开放"):
+            raise StateConflict(_("This year is already reopened."))
+        with audited(actor, "year.reopen_request", closed, note=_("Reopening requested")):
             closed.reopen_reason = reason
             closed.reopen_requested_at = timezone.now()
             closed.reopen_requested_by = actor
@@ -301,14 +307,28 @@ def year_reopen_grant(*, actor: User, closed: YearClose, until: datetime.date) -
         raise Http404
     today = timezone.localdate()
     if not isinstance(until, datetime.date) or until < today:
-        raise ValidationError({"until": "重新开放的截止日期不能早于今天。"})
+        raise ValidationError({"until": _("The end of the reopening cannot be before today.")})
     if until > today + datetime.timedelta(days=MAX_REOPEN_DAYS):
-        raise ValidationError({"until": f"重新开放最长 {MAX_REOPEN_DAYS} 天。"})
+        raise ValidationError(
+            {
+                "until": ngettext(
+                    "A year can be reopened for at most %(days)d day.",
+                    "A year can be reopened for at most %(days)d days.",
+                    MAX_REOPEN_DAYS,
+                )
+                % {"days": MAX_REOPEN_DAYS}
+            }
+        )
     with transaction.atomic():
         closed = YearClose.objects.select_for_update().get(pk=closed.pk)
         if closed.reopen_requested_at is None or closed.reopened_until is not None:
-            raise StateConflict("没有待批准的重新开放申请。")
-        with audited(actor, "year.reopen", closed, note=f"重新开放至{until.isoformat()}"):
+            raise StateConflict(_("There is no request for reopening waiting for approval."))
+        with audited(
+            actor,
+            "year.reopen",
+            closed,
+            note=_("Reopening granted until %(date)s") % {"date": until.isoformat()},
+        ):
             closed.reopened_until = datetime.datetime.combine(
                 until + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
             )
@@ -323,7 +343,7 @@ def package_start(*, actor: User, area: Area, year: Any, id: uuid.UUID | None = 
     """Start building the zip of an area's year in the background."""
     require(actor, EXPORT_ARCHIVE, area.path)
     if area.level < Level.COUNTY:
-        raise ValidationError({"area": "请选择一个县、乡镇或村。"})
+        raise ValidationError({"area": _("Choose a county, township or village.")})
     year = _check_year(year)
     require(actor, EXPORT_ARCHIVE)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.permissions import CLOSE_YEAR, EXPORT_ARCHIVE, ISSUE_DOCUMENTS, KEEP_DOCUMENTS, can, require
@@ -34,7 +35,7 @@ from xieguan.core.scope import get_object_for_user, is_within
 
 
 def _messages_of(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
+    return _("; ").join(str(m) for m in exc.messages)
 
 
 def _file_response(stored: Any, *, kind: str, name: str, inline: bool) -> FileResponse:
@@ -71,7 +72,7 @@ def documents(request: HttpRequest, kind: str, owner_id: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "资料已上传。")
+                messages.success(request, _("The document has been uploaded."))
                 return redirect(request.path)
     return render(
         request,
@@ -108,7 +109,7 @@ def document_detail(request: HttpRequest, pk: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "新版本已上传。")
+                messages.success(request, _("The new version has been uploaded."))
                 return redirect(request.path)
     current = document.current
     return render(
@@ -163,8 +164,8 @@ def upper_create(request: HttpRequest) -> HttpResponse:
             upload=form.cleaned_data["upload"],
         ),
         success_url=lambda doc: reverse("archives:upper_detail", args=[doc.pk]),
-        message="文件已下发。",
-        title="下发文件",
+        message=_("The document has been issued."),
+        title=_("Issue a document"),
         cancel_url=reverse("archives:upper_list"),
     )
 
@@ -201,7 +202,7 @@ def upper_acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     else:
-        messages.success(request, "已签收。")
+        messages.success(request, _("Acknowledged."))
     return redirect("archives:upper_detail", pk=document.pk)
 
 
@@ -210,7 +211,7 @@ def upper_file(request: HttpRequest, pk: str) -> FileResponse:
     if not document.file:
         raise Http404
     inline = document.file_kind in PREVIEWABLE
-    return _file_response(document.file, kind=document.file_kind, name=document.file_name or "文件", inline=inline)
+    return _file_response(document.file, kind=document.file_kind, name=document.file_name or _("file"), inline=inline)
 
 
 # ---------------------------------------------------------------- the archive by year
@@ -288,7 +289,9 @@ def year_close(request: HttpRequest, year: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     else:
-        messages.success(request, f"{year}年度已归档关闭，该年度的记录只读。")
+        messages.success(
+            request, _("The year %(year)s is closed and filed: its records are read-only.") % {"year": year}
+        )
     return redirect("archives:index")
 
 
@@ -300,12 +303,12 @@ def year_reopen_request(request: HttpRequest, year: int) -> HttpResponse:
     form = ReopenRequestForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("请填写重新开放理由。")
+            raise ValidationError(_("Give the reason for reopening."))
         services.year_reopen_request(actor=request.user, closed=closed, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     else:
-        messages.success(request, "已申请重新开放，等待县里批准。")
+        messages.success(request, _("Reopening requested; waiting for the county's approval."))
     return redirect("archives:year", year=closed.year)
 
 
@@ -317,12 +320,12 @@ def year_reopen_grant(request: HttpRequest, year: int) -> HttpResponse:
     form = ReopenGrantForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("请填写有效的开放截止日期。")
+            raise ValidationError(_("Give a valid date until which the year is open."))
         services.year_reopen_grant(actor=request.user, closed=closed, until=form.cleaned_data["until"])
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     else:
-        messages.success(request, "已批准重新开放。")
+        messages.success(request, _("Reopening approved."))
     return redirect("archives:year", year=closed.year)
 
 
@@ -353,7 +356,7 @@ def package_download(request: HttpRequest, pk: str) -> FileResponse:
     if package.status != PackageStatus.DONE or not package.file:
         raise Http404
     response = FileResponse(open_stored(package.file), content_type="application/zip")
-    name = download_name("年度档案", package.area.name, f"{package.year}年度", ext="zip")
+    name = download_name(_("Year archive"), package.area.name, _("Year %(year)s") % {"year": package.year}, ext="zip")
     response["Content-Disposition"] = download_header(name)
     response["Content-Length"] = str(package.size)
     return response
