@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from ninja import Query, Router, Schema
 
 from xieguan.areas.models import Area
@@ -16,7 +18,7 @@ from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import ErrorOut, RateOut
 from xieguan.core.pagination import keyset_page
 from xieguan.indicators import selectors, tallies
-from xieguan.indicators.spans import BadPeriod, Span, parse_span
+from xieguan.indicators.spans import BadPeriod, Span, month_label, parse_span, quarter_label
 from xieguan.indicators.views import RECORD_ORDERING
 
 router = Router(tags=["indicators"])
@@ -85,7 +87,7 @@ def _where(request: HttpRequest, area: str | None, period: str | None) -> tuple[
         root = scope_root_for(request.user)
         found = root or Area.objects.visible_to(request.user).order_by("level", "code", "path").first()
         if found is None:
-            raise ValidationError({"area": "请指定区域。"})
+            raise ValidationError({"area": _("Please specify an area.")})
     try:
         return found, parse_span(period or "", area=found, today=timezone.localdate())
     except BadPeriod as error:
@@ -95,7 +97,7 @@ def _where(request: HttpRequest, area: str | None, period: str | None) -> tuple[
 def _indicator(code: str) -> Any:
     indicator = selectors.indicator_of(code)
     if indicator is None:
-        raise ValidationError({"code": "没有这个指标。"})
+        raise ValidationError({"code": _("There is no such indicator.")})
     return indicator
 
 
@@ -177,10 +179,10 @@ def indicator_records(
             {
                 "id": f"{r['township_id'].hex}-{r['year']}-{r['month']}",
                 "kind": "township_month",
-                "name": f"{r['township']} {r['year']}年{r['month']}月",
+                "name": f"{r['township']} {month_label(r['year'], r['month'])}",
                 "area_name": r["township"],
                 "counted": r[key],
-                "detail": f"截止日 {r['deadline'].isoformat()}",
+                "detail": _("Deadline %(date)s") % {"date": r["deadline"].isoformat()},
             }
             for r in rows
         ]
@@ -192,10 +194,11 @@ def indicator_records(
                 {
                     "id": f"{r['id'].hex}-{r['year']}Q{r['quarter']}",
                     "kind": "township_quarter",
-                    "name": f"{r['name']} {r['year']}年第{r['quarter']}季度",
+                    "name": f"{r['name']} {quarter_label(r['year'], r['quarter'])}",
                     "area_name": r["name"],
                     "counted": r["done"],
-                    "detail": f"宣传 {r['activities']} 次",
+                    "detail": ngettext("%(n)d publicity activity", "%(n)d publicity activities", r["activities"])
+                    % {"n": r["activities"]},
                 }
                 for r in rows
             ]
@@ -207,7 +210,7 @@ def indicator_records(
                 {
                     "id": f"{r['id'].hex}-{r['year']}Q{r['quarter']}",
                     "kind": "officer_quarter",
-                    "name": f"{r['full_name'] or r['username']} {r['year']}年第{r['quarter']}季度",
+                    "name": f"{r['full_name'] or r['username']} {quarter_label(r['year'], r['quarter'])}",
                     "counted": r["done"],
                 }
                 for r in rows
@@ -225,7 +228,7 @@ def _record(code: str, record: Any) -> dict[str, Any]:
             "unit_id": record.pk,
             "area_name": record.area.name,
             "counted": record.valid,
-            "detail": f"判定日 {record.ref_day.isoformat()}",
+            "detail": _("Judged on %(date)s") % {"date": record.ref_day.isoformat()},
         }
     if code == "comanager_hours":
         return {
@@ -234,7 +237,7 @@ def _record(code: str, record: Any) -> dict[str, Any]:
             "name": record.full_name or record.username,
             "area_name": record.institution.name if record.institution else "",
             "counted": record.hours >= tallies.TRAINING_HOURS_A_YEAR,
-            "detail": f"近一年 {record.hours} 学时",
+            "detail": _("%(hours)s hours of training in the past year") % {"hours": record.hours},
         }
     return {
         "id": record.pk.hex,
@@ -243,5 +246,6 @@ def _record(code: str, record: Any) -> dict[str, Any]:
         "unit_id": record.unit_id,
         "area_name": record.unit.area.name,
         "counted": bool(record.valid),
-        "detail": f"有效期至 {record.expires_on.isoformat() if record.expires_on else '长期'}",
+        "detail": _("Valid until %(date)s")
+        % {"date": record.expires_on.isoformat() if record.expires_on else pgettext("indicators", "no expiry")},
     }

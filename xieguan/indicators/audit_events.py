@@ -1,5 +1,7 @@
 """The audit events of the indicators app, named for the audit-log page."""
 
+from django.utils.translation import gettext_lazy as _
+
 from xieguan.core.audit import register_events
 
-register_events("指标与地图", {"boundary.upload": "区域边界已上传"})
+register_events(_("Indicators and map"), {"boundary.upload": _("Area boundary uploaded")})

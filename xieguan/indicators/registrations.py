@@ -36,11 +36,14 @@ def _drill(code: str) -> Any:
 
 
 register(
-    MenuItem(_("Indicators and map"), "indicators:dashboard", 95),
+    MenuItem(_("Indicator dashboard"), "indicators:dashboard", 95),
     Indicator(
         code="quarterly",
-        name="季度巡查率",
-        formula="季度巡查率 = 本季度至少巡查一次的单位 ÷ 本季度存续的单位（期间所涉各季度合计）",
+        name=_("Quarterly patrol rate"),
+        formula=_(
+            "Quarterly patrol rate = units patrolled at least once in the quarter ÷ units that existed in the quarter "
+            "(summed over every quarter the period touches)"
+        ),
         tally=tallies.quarterly_tally,
         numerator="q_done",
         denominator="q_due",
@@ -49,8 +52,11 @@ register(
     ),
     Indicator(
         code="publicity_done",
-        name="宣传完成率",
-        formula="宣传完成率 = 开展了宣传的乡镇季度 ÷ 应开展宣传的乡镇季度（每乡镇每季度至少一次；未结束的季度完成后才计入）",
+        name=_("Publicity completion rate"),
+        formula=_(
+            "Publicity completion rate = township-quarters with publicity held ÷ township-quarters that called for it "
+            "(at least once per township and quarter; a quarter still running counts only once it is done)"
+        ),
         tally=tallies.publicity_done_tally,
         numerator="pub_done",
         denominator="pub_quarters",
@@ -59,8 +65,11 @@ register(
     ),
     Indicator(
         code="village_trained",
-        name="村级信息员培训完成率",
-        formula="村级信息员培训完成率 = 当季参加过培训的信息员季度 ÷ 应培训的信息员季度",
+        name=_("Village information officer training rate"),
+        formula=_(
+            "Village information officer training rate = officer-quarters with a training attended in the quarter "
+            "÷ officer-quarters that called for training"
+        ),
         tally=tallies.village_tally,
         numerator="officer_trained",
         denominator="officer_quarters",
@@ -69,8 +78,10 @@ register(
     ),
     Indicator(
         code="comanager_hours",
-        name="协管员培训达标率",
-        formula="协管员培训达标率 = 近一年培训满20学时的协管员 ÷ 协管员",
+        name=_("Co-manager training attainment rate"),
+        formula=_(
+            "Co-manager training attainment rate = co-managers with 20 hours of training in the past year ÷ co-managers"
+        ),
         tally=tallies.comanager_tally,
         numerator="comanagers_trained",
         denominator="comanagers",
@@ -79,8 +90,11 @@ register(
     ),
     Indicator(
         code="licence",
-        name="卫生许可证持证率",
-        formula="卫生许可证持证率 = 期末（或停业之日）持有效卫生许可证的单位 ÷ 期间存续且登记有许可证的单位",
+        name=_("Hygiene licence holding rate"),
+        formula=_(
+            "Hygiene licence holding rate = units holding a valid hygiene licence at the end of the period "
+            "(or on the day they closed) ÷ units that existed in the period with a licence on record"
+        ),
         tally=tallies.licence_tally,
         numerator="licence_valid",
         denominator="licensed",
@@ -89,8 +103,11 @@ register(
     ),
     Indicator(
         code="health_cert",
-        name="健康证持证率",
-        formula="健康证持证率 = 期末（或停业之日）未过期的从业人员健康证 ÷ 期间存续单位登记的从业人员健康证",
+        name=_("Health certificate holding rate"),
+        formula=_(
+            "Health certificate holding rate = staff health certificates unexpired at the end of the period "
+            "(or on the day the unit closed) ÷ staff health certificates on record at units that existed in the period"
+        ),
         tally=tallies.health_tally,
         numerator="health_valid",
         denominator="health",
@@ -99,8 +116,11 @@ register(
     ),
     Indicator(
         code="training_cert",
-        name="培训合格证持证率",
-        formula="培训合格证持证率 = 期末（或停业之日）未过期的卫生知识培训合格证 ÷ 期间存续单位登记的培训合格证",
+        name=_("Training certificate holding rate"),
+        formula=_(
+            "Training certificate holding rate = hygiene-training certificates unexpired at the end of the period "
+            "(or on the day the unit closed) ÷ training certificates on record at units that existed in the period"
+        ),
         tally=tallies.training_cert_tally,
         numerator="trainingcert_valid",
         denominator="trainingcert",
@@ -109,8 +129,11 @@ register(
     ),
     Indicator(
         code="monthly_complete",
-        name="月报完整率",
-        formula="月报完整率 = 已上报（待审核或已通过）的乡镇月报 ÷ 已过报送截止日的应报乡镇月报（按当月存续的协管站计）",
+        name=_("Monthly report completeness"),
+        formula=_(
+            "Monthly report completeness = township monthly reports submitted (awaiting review or approved) "
+            "÷ township monthly reports due whose deadline has passed (counted by the stations that existed in the month)"
+        ),
         tally=tallies.monthly_tally,
         numerator="m_submitted",
         denominator="m_expected",
@@ -119,8 +142,11 @@ register(
     ),
     Indicator(
         code="monthly_timely",
-        name="月报及时率",
-        formula="月报及时率 = 截止日前上报的乡镇月报 ÷ 已过报送截止日的应报乡镇月报",
+        name=_("Monthly report timeliness"),
+        formula=_(
+            "Monthly report timeliness = township monthly reports submitted by the deadline "
+            "÷ township monthly reports due whose deadline has passed"
+        ),
         tally=tallies.monthly_tally,
         numerator="m_on_time",
         denominator="m_expected",

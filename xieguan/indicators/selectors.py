@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area
@@ -101,7 +102,7 @@ def breakdown(
     the indicator's tally, whatever the number of areas."""
     children = child_areas(user, area, period)
     by_segment = {c.id.hex: Row(c, c.name, Rate(0, 0)) for c in children}
-    own = Row(area, f"{area.name}（本级）", Rate(0, 0), is_own=True)
+    own = Row(area, _("%(area)s (own records)") % {"area": area.name}, Rate(0, 0), is_own=True)
     total: Counter[str] = Counter()
     depth = len([s for s in area.path.split("/") if s])
     for path, counts in _counts(user, area, period, today, [indicator]):

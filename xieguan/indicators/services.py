@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
@@ -29,51 +30,51 @@ def _points(coordinates: Any, depth: int) -> int:
             or len(coordinates) < 2
             or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates[:2])
         ):
-            raise ValidationError("边界文件中的坐标应为[经度, 纬度]数字对。")
+            raise ValidationError(_("Coordinates in the boundary file must be [longitude, latitude] pairs of numbers."))
         lng, lat = coordinates[0], coordinates[1]
         if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
-            raise ValidationError("边界文件中有超出经纬度范围的坐标。")
+            raise ValidationError(_("The boundary file has coordinates outside the range of longitude and latitude."))
         return 1
     if not isinstance(coordinates, list) or not coordinates:
-        raise ValidationError("边界文件中的多边形坐标不完整。")
+        raise ValidationError(_("The polygon coordinates in the boundary file are incomplete."))
     return sum(_points(c, depth - 1) for c in coordinates)
 
 
 def _geometry(geometry: Any) -> int:
     if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRIES:
-        raise ValidationError("边界只能是面（Polygon 或 MultiPolygon）。")
+        raise ValidationError(_("A boundary can only be a surface (Polygon or MultiPolygon)."))
     return _points(geometry.get("coordinates"), 2 if geometry["type"] == "Polygon" else 3)
 
 
 def parse_boundary(raw: bytes) -> dict[str, Any]:
     """The GeoJSON as a FeatureCollection of the polygons sent, or a
-    ValidationError in Chinese saying what is wrong with it."""
+    ValidationError saying what is wrong with it."""
     if len(raw) > MAX_BYTES:
-        raise ValidationError("边界文件不能超过5MB。")
+        raise ValidationError(_("The boundary file may not be larger than 5 MB."))
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
-        raise ValidationError("边界文件不是有效的GeoJSON（JSON格式错误）。") from error
+        raise ValidationError(_("The boundary file is not valid GeoJSON (the JSON is malformed).")) from error
     if not isinstance(data, dict):
-        raise ValidationError("边界文件不是有效的GeoJSON。")
+        raise ValidationError(_("The boundary file is not valid GeoJSON."))
     if data.get("type") == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list) or not features:
-            raise ValidationError("边界文件中没有任何区域。")
+            raise ValidationError(_("The boundary file holds no area."))
     elif data.get("type") == "Feature":
         features = [data]
     elif data.get("type") in GEOMETRIES:
         features = [{"type": "Feature", "properties": {}, "geometry": data}]
     else:
-        raise ValidationError("边界文件应为 FeatureCollection、Feature、Polygon 或 MultiPolygon。")
+        raise ValidationError(_("The boundary file must be a FeatureCollection, Feature, Polygon or MultiPolygon."))
     total = 0
     clean = []
     for feature in features:
         if not isinstance(feature, dict):
-            raise ValidationError("边界文件中的区域格式错误。")
+            raise ValidationError(_("An area in the boundary file is malformed."))
         total += _geometry(feature.get("geometry"))
         if total > MAX_POINTS:
-            raise ValidationError("边界文件的坐标点过多（最多20万个）。")
+            raise ValidationError(_("The boundary file has too many coordinate points (200,000 at most)."))
         sent = feature.get("properties")
         name = str(sent.get("name", ""))[:100] if isinstance(sent, dict) else ""
         clean.append({"type": "Feature", "properties": {"name": name}, "geometry": feature["geometry"]})
@@ -85,7 +86,7 @@ def boundary_upload(actor: Any, area: Area, raw: bytes, *, original_name: str = 
     if not can(actor, MANAGE_AREAS) or not is_within(actor, area.path):
         raise PermissionDenied
     if area.level > Level.COUNTY:
-        raise ValidationError("只有县级及以上区域可以上传边界。")
+        raise ValidationError(_("Only a county or an area above it can have a boundary uploaded."))
     data = parse_boundary(raw)
     existing = Boundary.objects.filter(area=area).first()
     with transaction.atomic(), audited(actor, "boundary.upload", existing, area_path=area.path) as audit:

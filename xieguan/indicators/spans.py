@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from xieguan.monthly.periods import reporting_period
@@ -22,7 +23,7 @@ MAX_RANGE_DAYS = 366 * 3
 
 
 class BadPeriod(ValueError):
-    """A period text we cannot read; the message says why, in Chinese."""
+    """A period text we cannot read; the message says why, in the user's language."""
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
@@ -60,8 +61,31 @@ def _of_months(area: object, kind: str, text: str, months: tuple[tuple[int, int]
     return Span(kind, text, year, month, first.first_day, last.last_day, months, label)
 
 
+def month_label(year: int, month: int) -> str:
+    """A reporting month in words: 2026年4月, April 2026."""
+    return date_format(datetime.date(year, month, 1), "YEAR_MONTH_FORMAT")
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    return _("Q%(quarter)d %(year)d") % {"quarter": quarter, "year": year}
+
+
+def half_label(year: int, half: int) -> str:
+    if half == 1:
+        return _("H1 %(year)d") % {"year": year}
+    return _("H2 %(year)d") % {"year": year}
+
+
+def year_label(year: int) -> str:
+    return _("%(year)d") % {"year": year}
+
+
+def range_label(first: datetime.date, last: datetime.date) -> str:
+    return _("%(first)s to %(last)s") % {"first": first.isoformat(), "last": last.isoformat()}
+
+
 def month_span(area: object, year: int, month: int) -> Span:
-    return _of_months(area, "month", f"{year}-{month:02d}", ((year, month),), f"{year}年{month}月")
+    return _of_months(area, "month", f"{year}-{month:02d}", ((year, month),), month_label(year, month))
 
 
 def months_between(first_day: datetime.date, last_day: datetime.date) -> tuple[tuple[int, int], ...]:
@@ -86,14 +110,13 @@ def parse_span(text: str, *, area: object, today: datetime.date) -> Span:
         return month_span(area, _year(year), month)
     if m := re.fullmatch(r"(\d{4})[Qq]([1-4])", text):
         year, q = _year(int(m[1])), int(m[2])
-        return _of_months(area, "quarter", text.upper(), _months(year, 3 * q - 2, 3 * q), f"{year}年第{q}季度")
+        return _of_months(area, "quarter", text.upper(), _months(year, 3 * q - 2, 3 * q), quarter_label(year, q))
     if m := re.fullmatch(r"(\d{4})[Hh]([12])", text):
         year, h = _year(int(m[1])), int(m[2])
-        label = f"{year}年{'上' if h == 1 else '下'}半年"
-        return _of_months(area, "half", text.upper(), _months(year, 6 * h - 5, 6 * h), label)
+        return _of_months(area, "half", text.upper(), _months(year, 6 * h - 5, 6 * h), half_label(year, h))
     if m := re.fullmatch(r"(\d{4})", text):
         year = _year(int(m[1]))
-        return _of_months(area, "year", text, _months(year, 1, 12), f"{year}年")
+        return _of_months(area, "year", text, _months(year, 1, 12), year_label(year))
     if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})~(\d{4}-\d{2}-\d{2})", text):
         try:
             first, last = datetime.date.fromisoformat(m[1]), datetime.date.fromisoformat(m[2])
@@ -105,9 +128,7 @@ def parse_span(text: str, *, area: object, today: datetime.date) -> Span:
             raise BadPeriod(_("A range may span at most three years."))
         _year(first.year), _year(last.year)
         months = months_between(first, last)
-        return Span(
-            "range", text, last.year, last.month, first, last, months, f"{first.isoformat()} 至 {last.isoformat()}"
-        )
+        return Span("range", text, last.year, last.month, first, last, months, range_label(first, last))
     raise BadPeriod(_("Write the period as 2026-12, 2026Q4, 2026H2, 2026 or 2026-10-01~2026-12-31."))
 
 
@@ -136,11 +157,11 @@ def period_choices(area: object, today: datetime.date, current: Span) -> list[tu
     q = (today.month - 1) // 3 + 1
     y = today.year
     for _i in range(4):
-        choices.append((f"{y}Q{q}", f"{y}年第{q}季度"))
+        choices.append((f"{y}Q{q}", quarter_label(y, q)))
         y, q = (y - 1, 4) if q == 1 else (y, q - 1)
     for year in (today.year, today.year - 1):
-        choices += [(f"{year}H2", f"{year}年下半年"), (f"{year}H1", f"{year}年上半年")]
-    choices += [(str(year), f"{year}年") for year in range(today.year, today.year - 3, -1)]
+        choices += [(f"{year}H2", half_label(year, 2)), (f"{year}H1", half_label(year, 1))]
+    choices += [(str(year), year_label(year)) for year in range(today.year, today.year - 3, -1)]
     if current.text not in {value for value, _label in choices}:
         choices.insert(0, (current.text, current.label))
     return choices

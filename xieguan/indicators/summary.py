@@ -10,6 +10,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from xieguan.areas.models import Area
 from xieguan.core.registry import Rate
 from xieguan.indicators import selectors
@@ -33,7 +36,10 @@ class RollUp:
 
     @property
     def title(self) -> str:
-        return f"{self.area.name}{self.span.label}卫生监督协管工作总结"
+        return _("%(area)s: health supervision co-management summary, %(period)s") % {
+            "area": self.area.name,
+            "period": self.span.label,
+        }
 
 
 def roll_up(user: Any, *, area: Area, span: Span, today: datetime.date) -> RollUp:
@@ -61,16 +67,49 @@ def roll_up(user: Any, *, area: Area, span: Span, today: datetime.date) -> RollU
 def draft(summary: RollUp) -> str:
     """A first prose draft from the figures; the user edits it before downloading."""
     by_code = {indicator.code: total for indicator, total, _below in summary.rows}
+    codes = [
+        "coverage",
+        "quarterly",
+        "report",
+        "timely",
+        "filing",
+        "licence",
+        "health_cert",
+        "training_cert",
+        "rectified",
+        "campaign",
+        "publicity_done",
+        "comanager_hours",
+        "monthly_complete",
+        "monthly_timely",
+    ]
+    figure = {code: by_code.get(code, "—") for code in codes}
     lines = [
-        f"{summary.span.label}，{summary.area.name}卫生监督协管工作在各乡镇的共同努力下有序开展。",
-        f"巡查覆盖率为{by_code.get('coverage', '—')}，季度巡查率为{by_code.get('quarterly', '—')}；"
-        f"信息报告率为{by_code.get('report', '—')}，及时报告率为{by_code.get('timely', '—')}。",
-        f"建档率为{by_code.get('filing', '—')}；卫生许可证持证率为{by_code.get('licence', '—')}，"
-        f"健康证持证率为{by_code.get('health_cert', '—')}，培训合格证持证率为{by_code.get('training_cert', '—')}。",
-        f"意见书整改完成率为{by_code.get('rectified', '—')}，专项完成率为{by_code.get('campaign', '—')}；"
-        f"宣传完成率为{by_code.get('publicity_done', '—')}，协管员培训达标率为{by_code.get('comanager_hours', '—')}。",
-        f"月报完整率为{by_code.get('monthly_complete', '—')}，月报及时率为{by_code.get('monthly_timely', '—')}。",
-        "下一步，将针对排名靠后的乡镇和未达标的指标加强督导。",
+        _(
+            "In %(period)s, health supervision co-management in %(area)s went ahead in good order "
+            "through the joint effort of every township."
+        )
+        % {"period": summary.span.label, "area": summary.area.name},
+        _(
+            "Patrol coverage was %(coverage)s and the quarterly patrol rate %(quarterly)s; "
+            "the report rate was %(report)s and the timely report rate %(timely)s."
+        )
+        % figure,
+        _(
+            "The filing rate was %(filing)s; the hygiene licence holding rate was %(licence)s, "
+            "the health certificate holding rate %(health_cert)s and the training certificate holding rate "
+            "%(training_cert)s."
+        )
+        % figure,
+        _(
+            "The rate of opinions rectified was %(rectified)s and the campaign completion rate %(campaign)s; "
+            "the publicity completion rate was %(publicity_done)s and the co-manager training attainment rate "
+            "%(comanager_hours)s."
+        )
+        % figure,
+        _("Monthly report completeness was %(monthly_complete)s and monthly report timeliness %(monthly_timely)s.")
+        % figure,
+        _("Next, supervision will be stepped up for the townships ranked lowest and the indicators below target."),
     ]
     return "\n".join(lines)
 
@@ -87,19 +126,19 @@ def docx_bytes(summary: RollUp, text: str) -> bytes:
     for block in text.replace("\r\n", "\n").split("\n"):
         if block.strip():
             document.add_paragraph(block.strip())
-    document.add_heading("各项指标", level=2)
+    document.add_heading(_("All indicators"), level=2)
     table = document.add_table(rows=1, cols=2 + len(summary.names))
     table.style = "Table Grid"
-    for i, label in enumerate(["指标", summary.area.name, *summary.names]):
+    for i, label in enumerate([pgettext("indicators", "Indicator"), summary.area.name, *summary.names]):
         table.rows[0].cells[i].text = label
     for indicator, total, below in summary.rows:
         cells = table.add_row().cells
         for i, value in enumerate([str(indicator.name), total, *below]):
             cells[i].text = value
-    document.add_heading("逐月趋势", level=2)
+    document.add_heading(_("Month by month"), level=2)
     trend = document.add_table(rows=1, cols=1 + len(summary.months))
     trend.style = "Table Grid"
-    for i, label in enumerate(["指标", *summary.months]):
+    for i, label in enumerate([pgettext("indicators", "Indicator"), *summary.months]):
         trend.rows[0].cells[i].text = label
     for indicator, figures in summary.trend:
         cells = trend.add_row().cells

@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
@@ -26,7 +28,7 @@ from xieguan.core.registry import Indicator
 from xieguan.core.spreadsheets import new_workbook
 from xieguan.indicators import selectors, services, tallies
 from xieguan.indicators.models import Boundary
-from xieguan.indicators.spans import BadPeriod, Span, month_span, parse_span, period_choices
+from xieguan.indicators.spans import BadPeriod, Span, month_label, month_span, parse_span, period_choices, quarter_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECORD_ORDERING = {
@@ -110,6 +112,23 @@ def _pct(rate: Any) -> str:
     return "—" if rate.percent is None else f"{rate.percent}%"
 
 
+def map_text() -> dict[str, Any]:
+    """The map's words for dashboard.js: the states in the order of
+    ``selectors.MAP_STATES``, and the note under the map (``%(total)s`` and
+    ``%(shown)s`` are filled in by the script)."""
+    return {
+        "states": [
+            pgettext("indicators map", "Patrol overdue"),
+            pgettext("indicators map", "Rectification unfinished"),
+            pgettext("indicators map", "Handed over"),
+            pgettext("indicators map", "Normal"),
+        ],
+        "located": _("Units with a location: %(total)s"),
+        "shown": _(", showing the %(shown)s whose state most needs attention"),
+        "no_boundary": _(" (no boundary uploaded: the background is blank)"),
+    }
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     span, error = _span(request, area)
@@ -125,8 +144,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("export", "")
     if export == "figures":
         return _xlsx(
-            f"指标-{area.name}-{span.label}",
-            ["指标", "分子", "分母", "比率", "计算方法"],
+            _("Indicators-%(area)s-%(period)s") % {"area": area.name, "period": span.label},
+            [
+                pgettext("indicators", "Indicator"),
+                pgettext("indicators", "Numerator"),
+                pgettext("indicators", "Denominator"),
+                pgettext("indicators", "Rate"),
+                pgettext("indicators", "How it is counted"),
+            ],
             [
                 [f.indicator.name, f.rate.numerator, f.rate.denominator, _pct(f.rate), str(f.indicator.formula)]
                 for f in figures
@@ -134,14 +159,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     if export == "trend":
         return _xlsx(
-            f"趋势-{trend_indicator.code}-{area.name}",
-            ["月份", "分子", "分母", "比率"],
+            _("Trend-%(code)s-%(area)s") % {"code": trend_indicator.code, "area": area.name},
+            [
+                pgettext("indicators", "Month"),
+                pgettext("indicators", "Numerator"),
+                pgettext("indicators", "Denominator"),
+                pgettext("indicators", "Rate"),
+            ],
             [[s.label, r.numerator, r.denominator, _pct(r)] for s, r in trend],
         )
     if export == "ranking":
         return _xlsx(
-            f"排名-{rank_indicator.code}-{parent.name}",
-            ["名次", "区域", "分子", "分母", "比率"],
+            _("Ranking-%(code)s-%(area)s") % {"code": rank_indicator.code, "area": parent.name},
+            [
+                pgettext("indicators", "Rank"),
+                pgettext("indicators", "Area"),
+                pgettext("indicators", "Numerator"),
+                pgettext("indicators", "Denominator"),
+                pgettext("indicators", "Rate"),
+            ],
             [[n or "", row.label, row.rate.numerator, row.rate.denominator, _pct(row.rate)] for n, row, _m in ranked],
         )
     boundary_area = next(
@@ -175,6 +211,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "map_url": f"{reverse('indicators:map_data')}?{urlencode({'area': area.pk})}",
         "boundary_url": reverse("indicators:boundary_data", args=[boundary_area.pk]) if boundary_area else "",
         "can_upload": can(request.user, MANAGE_AREAS) and area.level <= Level.COUNTY,
+        "map_text": map_text(),
     }
     return render(request, "indicators/dashboard.html", context)
 
@@ -189,7 +226,13 @@ def breakdown(request: HttpRequest, code: str) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return _xlsx(
             f"{indicator.code}-{area.name}-{span.label}",
-            ["区域", "协管站", "分子", "分母", "比率"],
+            [
+                pgettext("indicators", "Area"),
+                pgettext("indicators", "Station"),
+                pgettext("indicators", "Numerator"),
+                pgettext("indicators", "Denominator"),
+                pgettext("indicators", "Rate"),
+            ],
             [
                 [
                     r.label,
@@ -263,13 +306,22 @@ def records(request: HttpRequest, code: str) -> HttpResponse:
         context["today"] = today
         return render(request, "indicators/records.html", context)
     if code in ("monthly_complete", "monthly_timely"):
-        context["months"] = tallies.monthly_months(request.user, area=area, period=span, today=today)
+        context["months"] = [
+            {**row, "label": month_label(row["year"], row["month"])}
+            for row in tallies.monthly_months(request.user, area=area, period=span, today=today)
+        ]
         return render(request, "indicators/records.html", context)
     if code == "publicity_done":
-        context["quarters"] = tallies.publicity_quarters(request.user, area=area, period=span, today=today)
+        context["quarters"] = [
+            {**row, "label": quarter_label(row["year"], row["quarter"])}
+            for row in tallies.publicity_quarters(request.user, area=area, period=span, today=today)
+        ]
         return render(request, "indicators/records.html", context)
     if code == "village_trained":
-        context["officers"] = tallies.village_officer_quarters(request.user, area=area, period=span, today=today)
+        context["officers"] = [
+            {**row, "label": quarter_label(row["year"], row["quarter"])}
+            for row in tallies.village_officer_quarters(request.user, area=area, period=span, today=today)
+        ]
         return render(request, "indicators/records.html", context)
     return redirect(indicator.drill(area, span))
 
@@ -300,7 +352,10 @@ def boundary_data(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 class BoundaryForm(forms.Form):
-    file = forms.FileField(label="边界文件（GeoJSON）", help_text="面（Polygon/MultiPolygon）的 GeoJSON，不超过5MB。")
+    file = forms.FileField(
+        label=gettext_lazy("Boundary file (GeoJSON)"),
+        help_text=gettext_lazy("GeoJSON of a surface (Polygon/MultiPolygon), no larger than 5 MB."),
+    )
 
 
 def boundary_upload(request: HttpRequest, pk: str) -> HttpResponse:
@@ -311,7 +366,7 @@ def boundary_upload(request: HttpRequest, pk: str) -> HttpResponse:
     def upload(form: Any) -> Any:
         sent = form.cleaned_data["file"]
         if sent.size > services.MAX_BYTES:
-            raise ValidationError("边界文件不能超过5MB。")
+            raise ValidationError(_("The boundary file may not be larger than 5 MB."))
         return services.boundary_upload(request.user, area, sent.read(), original_name=sent.name or "")
 
     return service_form_page(
@@ -319,8 +374,8 @@ def boundary_upload(request: HttpRequest, pk: str) -> HttpResponse:
         form_class=BoundaryForm,
         service=upload,
         success_url=f"{reverse('indicators:dashboard')}?{urlencode({'area': area.pk})}",
-        message="边界已上传。",
-        title=f"上传{area.name}的边界",
+        message=_("Boundary uploaded."),
+        title=_("Upload the boundary of %(area)s") % {"area": area.name},
         cancel_url=f"{reverse('indicators:dashboard')}?{urlencode({'area': area.pk})}",
         invalid_status=422,
     )

@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2e8b57"];
-  var NAMES = ["巡查逾期", "整改未完成", "已移交", "正常"];
+  var TEXT = null; // the page's words (json_script "map-text"): the states, the note under the map
 
   function data(id) {
     var node = document.getElementById(id);
@@ -56,14 +56,15 @@
 
   function map() {
     var box = document.getElementById("unit-map");
-    if (!box) { return; }
+    TEXT = data("map-text");
+    if (!box || !TEXT) { return; }
     var boundaryUrl = box.getAttribute("data-boundary");
     var get = function (url) { return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }); };
     Promise.all([get(box.getAttribute("data-src")), boundaryUrl ? get(boundaryUrl) : Promise.resolve(null)]).then(function (both) {
       var d = both[0], boundary = both[1];
       var counts = [0, 0, 0, 0];
       var series = [0, 1, 2, 3].map(function (s) {
-        return { type: "scatter", name: NAMES[s], coordinateSystem: boundary ? "geo" : "cartesian2d",
+        return { type: "scatter", name: TEXT.states[s], coordinateSystem: boundary ? "geo" : "cartesian2d",
                  symbolSize: d.points.length > 5000 ? 3 : 7, large: d.points.length > 2000,
                  itemStyle: { color: COLOURS[s] }, data: [] };
       });
@@ -88,13 +89,13 @@
       var rows = document.querySelector("#map-table tbody");
       counts.forEach(function (n, s) {
         var tr = document.createElement("tr");
-        var a = document.createElement("td"); a.textContent = NAMES[s];
+        var a = document.createElement("td"); a.textContent = TEXT.states[s];
         var b = document.createElement("td"); b.textContent = n;
         tr.appendChild(a); tr.appendChild(b); rows.appendChild(tr);
       });
       var note = document.getElementById("map-note");
-      note.textContent = "有定位的单位 " + d.total + " 个" + (d.shown < d.total ? "，显示状态最需关注的 " + d.shown + " 个" : "") +
-        (boundary ? "" : "（未上传边界，背景为空白）");
+      note.textContent = TEXT.located.replace("%(total)s", d.total) +
+        (d.shown < d.total ? TEXT.shown.replace("%(shown)s", d.shown) : "") + (boundary ? "" : TEXT.no_boundary);
       box.setAttribute("data-ready", String(d.shown));
     });
   }
