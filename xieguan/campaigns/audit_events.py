@@ -2,6 +2,7 @@
 audit-log page. Imported by CampaignsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.core.audit import register_change_labels, register_events
 
@@ -26,7 +27,7 @@ register_events(
 register_change_labels(
     {
         "targets": _("Targets"),
-        "subtypes": _("Subtypes"),
+        "subtypes": pgettext_lazy("campaign", "Subtypes"),
         "assignees": _("Staff in charge"),
         "pool_size": _("Size of the pool of units"),
         "picked": _("Units drawn"),

@@ -40,13 +40,13 @@ class CampaignForm(forms.Form):
     area = forms.ModelChoiceField(
         label=_("Area covered (the county or a township)"), queryset=Area.objects.none(), empty_label=None
     )
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("campaign", "Name"), max_length=100)
     basis = forms.CharField(label=_("Basis document (number and title)"), max_length=200, required=False)
     basis_file = forms.FileField(
         label=_("Basis document file"), required=False, help_text=_("PDF, Word, OFD or an image, up to 20 MB")
     )
-    starts_on = forms.DateField(label=_("Start date"), widget=DateInput())
-    ends_on = forms.DateField(label=_("End date"), widget=DateInput())
+    starts_on = forms.DateField(label=pgettext_lazy("campaign", "Start date"), widget=DateInput())
+    ends_on = forms.DateField(label=pgettext_lazy("campaign", "End date"), widget=DateInput())
     category = forms.ModelChoiceField(
         label=_("Unit category"),
         queryset=Category.objects.order_by("sort", "code"),
@@ -54,7 +54,10 @@ class CampaignForm(forms.Form):
         empty_label=_("All categories"),
     )
     subtypes = forms.ModelMultipleChoiceField(
-        label=_("Subtypes"), queryset=Subtype.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("campaign", "Subtypes"),
+        queryset=Subtype.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     template = ChecklistChoice(
         label=_("Checklist"),
@@ -95,10 +98,13 @@ class CampaignForm(forms.Form):
 
 class DrawForm(forms.Form):
     title = forms.CharField(
-        label=_("Name"), max_length=100, required=False, help_text=_("Left empty, the campaign's name is used")
+        label=pgettext_lazy("campaign", "Name"),
+        max_length=100,
+        required=False,
+        help_text=_("Left empty, the campaign's name is used"),
     )
     townships = forms.ModelMultipleChoiceField(
-        label=_("Township"),
+        label=pgettext_lazy("campaign", "Township"),
         queryset=Area.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

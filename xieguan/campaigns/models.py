@@ -41,12 +41,12 @@ class Campaign(BaseModel):
     township for its own area (area = the township)."""
 
     area = models.ForeignKey("areas.Area", verbose_name=_("Area covered"), on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("Name"), max_length=100)
+    name = models.CharField(pgettext_lazy("campaign", "Name"), max_length=100)
     basis = models.CharField(_("Basis document"), max_length=200, blank=True)
     basis_file = models.FileField(_("Basis document file"), upload_to=basis_upload_to, max_length=255, blank=True)
     basis_name = models.CharField(_("Attachment name"), max_length=200, blank=True)
-    starts_on = models.DateField(_("Start date"))
-    ends_on = models.DateField(_("End date"))
+    starts_on = models.DateField(pgettext_lazy("campaign", "Start date"))
+    ends_on = models.DateField(pgettext_lazy("campaign", "End date"))
     category = models.ForeignKey(
         "units.Category",
         verbose_name=_("Unit category"),
@@ -55,7 +55,9 @@ class Campaign(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    subtypes = models.ManyToManyField("units.Subtype", verbose_name=_("Subtypes"), blank=True, related_name="+")
+    subtypes = models.ManyToManyField(
+        "units.Subtype", verbose_name=pgettext_lazy("campaign", "Subtypes"), blank=True, related_name="+"
+    )
     template = models.ForeignKey(
         "inspections.ChecklistTemplate",
         verbose_name=_("Checklist"),
@@ -109,17 +111,26 @@ class CampaignTarget(BaseModel):
     unit = models.ForeignKey(
         "units.Unit", verbose_name=pgettext_lazy("campaign", "Unit"), on_delete=models.PROTECT, related_name="+"
     )
-    area = models.ForeignKey("areas.Area", verbose_name=_("Township"), on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(_("Source"), max_length=10, choices=TargetSource.choices, default=TargetSource.HAND)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("campaign", "Township"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(
+        pgettext_lazy("campaign", "Source"), max_length=10, choices=TargetSource.choices, default=TargetSource.HAND
+    )
     draw = models.ForeignKey(
-        "RandomDraw", verbose_name=_("Draw"), null=True, blank=True, on_delete=models.PROTECT, related_name="targets"
+        "RandomDraw",
+        verbose_name=pgettext_lazy("campaign", "Draw"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
     )
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("Inspectors"), blank=True, related_name="+"
     )
     inspection = models.ForeignKey(
         "inspections.Inspection",
-        verbose_name=_("Inspection record"),
+        verbose_name=pgettext_lazy("campaign", "Inspection record"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -166,7 +177,7 @@ class RandomDraw(BaseModel):
         related_name="draws",
     )
     area = models.ForeignKey("areas.Area", verbose_name=_("Area covered"), on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(_("Name"), max_length=100)
+    title = models.CharField(pgettext_lazy("campaign", "Name"), max_length=100)
     filter = models.JSONField(_("Draw conditions"), default=dict, blank=True)
     seed = models.CharField(_("Random seed"), max_length=64)
     pool = models.JSONField(_("Pool of units"), default=list)

@@ -117,7 +117,7 @@ def summary_draft(campaign: Campaign, tables: SummaryTables) -> str:
             % {"township": p.township.name, "targets": p.targets, "done": p.done}
         )
     if tables.results:
-        counted = pgettext("list separator", ", ").join(
+        counted = pgettext("clause separator", ", ").join(
             _("%(result)s %(n)d") % {"result": label, "n": n} for label, n in tables.results
         )
         lines.append(_("Inspection results: %(counts)s.") % {"counts": counted})
@@ -143,7 +143,9 @@ def summary_docx_bytes(campaign: Campaign, tables: SummaryTables, text: str) -> 
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, label in zip(
-        table.rows[0].cells, [_("Township"), _("Targets"), _("Inspected"), _("Campaign completion rate")], strict=True
+        table.rows[0].cells,
+        [pgettext("campaign", "Township"), _("Targets"), _("Inspected"), _("Campaign completion rate")],
+        strict=True,
     ):
         cell.text = label
     for p in tables.progress:
@@ -160,7 +162,12 @@ def summary_docx_bytes(campaign: Campaign, tables: SummaryTables, text: str) -> 
     table.style = "Table Grid"
     for cell, label in zip(
         table.rows[0].cells,
-        [_("Township"), pgettext("campaign", "Unit"), _("Inspection date"), _("Inspection result")],
+        [
+            pgettext("campaign", "Township"),
+            pgettext("campaign", "Unit"),
+            _("Inspection date"),
+            pgettext("column", "Result"),
+        ],
         strict=True,
     ):
         cell.text = label
