@@ -117,8 +117,9 @@ def summary_draft(campaign: Campaign, tables: SummaryTables) -> str:
             % {"township": p.township.name, "targets": p.targets, "done": p.done}
         )
     if tables.results:
-        counted = pgettext("clause separator", ", ").join(
-            _("%(result)s %(n)d") % {"result": label, "n": n} for label, n in tables.results
+        counted = "".join(
+            (_("%(result)s %(n)d") if i == 0 else _(", %(result)s %(n)d")) % {"result": label, "n": n}
+            for i, (label, n) in enumerate(tables.results)
         )
         lines.append(_("Inspection results: %(counts)s.") % {"counts": counted})
     lines.append(_("Main problems found and how they were corrected: (to be filled in)"))

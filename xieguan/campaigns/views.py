@@ -231,7 +231,7 @@ def target_record(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         inspection = services.campaign_target_record(actor=request.user, target=target)
     except ValidationError as exc:
-        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
+        messages.error(request, pgettext("clause separator", "; ").join(exc.messages))
         return redirect("campaigns:target", pk=target.pk)
     return redirect("inspections:detail", pk=inspection.pk)
 
