@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -113,7 +114,7 @@ def _draw_out(d: RandomDraw) -> dict[str, Any]:
         "reason": d.reason,
         "results_due": d.results_due,
         "published_at": d.published_at,
-        "algorithm": ALGORITHM,
+        "algorithm": str(ALGORITHM),
     }
 
 
@@ -159,18 +160,18 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
     if payload.category:
         category = Category.objects.filter(code=payload.category).first()
         if category is None:
-            raise ValidationError({"category": "没有这个单位类别。"})
+            raise ValidationError({"category": _("There is no such unit category.")})
     subtypes = list(Subtype.objects.filter(pk__in=payload.subtype_ids))
     if len(subtypes) != len(set(payload.subtype_ids)):
-        raise ValidationError({"subtype_ids": "细分类型不存在。"})
+        raise ValidationError({"subtype_ids": _("A subtype does not exist.")})
     template = None
     if payload.template_id:
         template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
         if template is None:
-            raise ValidationError({"template_id": "检查表不存在。"})
+            raise ValidationError({"template_id": _("The checklist does not exist.")})
     assignees = list(User.objects.visible_to(request.user).filter(pk__in=payload.assignee_ids))
     if len(assignees) != len(set(payload.assignee_ids)):
-        raise ValidationError({"assignee_ids": "承办人员不在您的范围内。"})
+        raise ValidationError({"assignee_ids": _("A person in charge is outside your area.")})
     campaign = services.campaign_create(
         actor=request.user,
         area=area,
@@ -217,7 +218,7 @@ def campaign_targets_add(request: HttpRequest, campaign_id: uuid.UUID, payload: 
     campaign = get_campaign_for_user(request.user, campaign_id)
     require(request.user, MANAGE_CAMPAIGNS, campaign.area.path)
     if payload.township_id is None and not payload.unit_ids:
-        raise ValidationError({"township_id": "请选择乡镇或单位。"})
+        raise ValidationError({"township_id": _("Choose a township or a unit.")})
     township = None
     if payload.township_id is not None:
         township = (
@@ -227,7 +228,7 @@ def campaign_targets_add(request: HttpRequest, campaign_id: uuid.UUID, payload: 
             .first()
         )
         if township is None:
-            raise ValidationError({"township_id": "该乡镇不在专项检查的范围内。"})
+            raise ValidationError({"township_id": _("The township is outside the campaign's area.")})
     wanted = set(payload.unit_ids)
     units = list(
         Unit.objects.visible_to(request.user)
@@ -236,7 +237,7 @@ def campaign_targets_add(request: HttpRequest, campaign_id: uuid.UUID, payload: 
         .select_related("area")
     )
     if len(units) != len(wanted):
-        raise ValidationError({"unit_ids": "有单位不存在或不在专项检查的范围内。"})
+        raise ValidationError({"unit_ids": _("A unit does not exist or is outside the campaign's area.")})
     added = []
     if township is not None:
         added += services.campaign_targets_from_filter(actor=request.user, campaign=campaign, township=township)
@@ -260,7 +261,7 @@ def campaign_basis(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
     if ext not in BASIS_TYPES:  # stored before the name kept its extension
         ext = campaign.basis_name.rsplit(".", 1)[-1].lower() if "." in campaign.basis_name else "pdf"
     response = FileResponse(open_stored(campaign.basis_file), content_type=BASIS_TYPES.get(ext, "application/pdf"))
-    response["Content-Disposition"] = download_header(download_name("依据文件", campaign.name, ext=ext))
+    response["Content-Disposition"] = download_header(download_name(_("Basis document"), campaign.name, ext=ext))
     return response
 
 
@@ -294,7 +295,7 @@ def campaign_summary_docx(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
     campaign, tables, text = _summary(request, campaign_id)
     response = HttpResponse(summary_docx_bytes(campaign, tables, text), content_type=DOCX)
     response["Content-Disposition"] = download_header(
-        download_name("专项检查总结", campaign.name, timezone.localdate(), ext="docx")
+        download_name(_("Special campaign summary"), campaign.name, timezone.localdate(), ext="docx")
     )
     return response
 
@@ -310,7 +311,7 @@ def campaign_summary_pdf(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
     return pdf_response(
         "campaigns/summary_pdf.html",
         {"campaign": campaign, "tables": tables, "paragraphs": [p for p in text.splitlines() if p.strip()]},
-        download_name("专项检查总结", campaign.name, timezone.localdate(), ext="pdf"),
+        download_name(_("Special campaign summary"), campaign.name, timezone.localdate(), ext="pdf"),
         request=request,
     )
 
@@ -332,7 +333,7 @@ def target_record(request: HttpRequest, target_id: uuid.UUID, payload: TargetRec
         require(request.user, RECORD_INSPECTION, target.area.path)
         return Status(200, _target_out(target))
     if payload.id is not None and Inspection.objects.filter(pk=payload.id).exists():
-        raise ValidationError({"id": "该编号已被其他检查记录使用。"})
+        raise ValidationError({"id": _("This id is already used by another inspection record.")})
     services.campaign_target_record(actor=request.user, target=target, id=payload.id)
     return Status(201, _target_out(get_target_for_user(request.user, target_id)))
 
@@ -528,7 +529,7 @@ def campaign_material_file(request: HttpRequest, campaign_id: uuid.UUID, materia
     material = get_object_for_user(CampaignMaterial.objects.filter(campaign_id=campaign_id), request.user, material_id)
     ext = material.file.name.rsplit(".", 1)[-1]
     response = FileResponse(open_stored(material.file), content_type=BASIS_TYPES.get(ext, "application/octet-stream"))
-    response["Content-Disposition"] = download_header(download_name("专项检查材料", material.title, ext=ext))
+    response["Content-Disposition"] = download_header(download_name(_("Campaign material"), material.title, ext=ext))
     return response
 
 
@@ -558,7 +559,7 @@ def conflict_list(request: HttpRequest, after: str | None = None, limit: int = Q
     try:
         page = keyset_page(qs, ordering=["unit__name", "id"], cursor=after, size=limit)
     except BadCursor:
-        raise ValidationError({"after": "分页游标无效。"}) from None
+        raise ValidationError({"after": _("The paging cursor is not valid.")}) from None
     return {"items": [_conflict_out(c) for c in page.items], "next": page.next_cursor}
 
 
@@ -573,7 +574,7 @@ def conflict_create(request: HttpRequest, payload: DrawConflictIn) -> Any:
     unit = get_object_for_user(Unit.objects.select_related("area"), request.user, payload.unit_id)
     inspector = User.objects.filter(pk=payload.inspector_id, is_active=True).select_related("institution").first()
     if inspector is None:
-        raise ValidationError({"inspector_id": "没有这名人员。"})
+        raise ValidationError({"inspector_id": _("There is no such person.")})
     conflict = services.conflict_declare(
         actor=request.user, unit=unit, inspector=inspector, reason=payload.reason, id=payload.id
     )

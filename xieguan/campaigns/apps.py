@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CampaignsConfig(AppConfig):
     name = "xieguan.campaigns"
     label = "campaigns"
-    verbose_name = "专项检查与双随机"
+    verbose_name = _("Special campaigns and double-random draws")
 
     def ready(self) -> None:
         from xieguan.campaigns import (

@@ -1,32 +1,35 @@
 """The audit events of special campaigns and 双随机 draws, named for the
 audit-log page. Imported by CampaignsConfig.ready()."""
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from xieguan.core.audit import register_change_labels, register_events
 
 register_events(
-    "专项检查与双随机",
+    _("Special campaigns and double-random draws"),
     {
-        "campaign.create": "专项检查已创建",
-        "campaign.targets_add": "专项检查对象已添加",
-        "campaign.targets_remove": "重抽后原抽取的未检对象已移出",
-        "campaign.summary": "专项检查总结已保存",
-        "campaign.close": "专项检查已结束",
-        "campaign_target.remove": "专项检查对象已移出",
-        "campaign_target.record": "专项检查对象已记录检查",
-        "draw.create": "双随机抽取已完成",
-        "draw.publish": "双随机结果已公开",
-        "draw_conflict.create": "回避关系已申报",
-        "draw_conflict.remove": "回避关系已撤销",
-        "campaign_material.add": "专项检查材料已上传",
-        "campaign_settings.save": "双随机设置已保存",
+        "campaign.create": _("Special campaign created"),
+        "campaign.targets_add": _("Campaign targets added"),
+        "campaign.targets_remove": _("Targets not yet inspected removed after a redraw"),
+        "campaign.summary": _("Campaign summary saved"),
+        "campaign.close": _("Special campaign closed"),
+        "campaign_target.remove": _("Campaign target removed"),
+        "campaign_target.record": _("Inspection recorded for a campaign target"),
+        "draw.create": _("Double-random draw made"),
+        "draw.publish": _("Double-random results published"),
+        "draw_conflict.create": _("Conflict of interest declared"),
+        "draw_conflict.remove": _("Conflict of interest withdrawn"),
+        "campaign_material.add": _("Campaign material uploaded"),
+        "campaign_settings.save": _("Double-random settings saved"),
     },
 )
 register_change_labels(
     {
-        "targets": "检查对象",
-        "subtypes": "细分类型",
-        "assignees": "承办人员",
-        "pool_size": "备选单位数",
-        "picked": "抽中单位",
+        "targets": _("Targets"),
+        "subtypes": pgettext_lazy("campaign", "Subtypes"),
+        "assignees": _("Staff in charge"),
+        "pool_size": _("Size of the pool of units"),
+        "picked": _("Units drawn"),
     }
 )

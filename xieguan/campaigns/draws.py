@@ -18,6 +18,8 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 
 def new_seed() -> str:
     """32 random bytes in hex."""
@@ -82,11 +84,13 @@ def pick_inspectors(
     return [person for person in ranked if not conflict(unit_id, person)][:need]
 
 
-ALGORITHM = (
-    "随机种子是抽取时生成的 32 个随机字节（64 位十六进制数）。"
-    "对备选名单中的每个单位，计算“种子:单位编号”的 SHA-256 摘要（十六进制），"
-    "按摘要从小到大排列，取前面规定户数的单位；按风险等级分别定比例时，在每个等级内同样排列，各取其比例。"
-    "对每个抽中的单位，计算“种子:单位编号:检查人员编号”的 SHA-256 摘要，按从小到大排列，"
-    "跳过与该单位有利害关系的人员（申报回避的，或在该单位工作的），依次取满每户所需人数（至少两人）。"
-    "任何人都可以用本页公布的种子和名单，以任意 SHA-256 工具重新计算并核对结果。"
+ALGORITHM = _(
+    "The random seed is 32 random bytes (a 64-digit hexadecimal number) generated at the draw. "
+    "For each unit in the pool, the SHA-256 digest (hexadecimal) of “seed:unit id” is computed; "
+    "the units are sorted by digest, smallest first, and the first ones are taken, as many as required; "
+    "when shares are set per risk grade, the units of each grade are sorted the same way and each grade's share is taken. "
+    "For each unit drawn, the SHA-256 digests of “seed:unit id:inspector id” are sorted, smallest first, "
+    "skipping the people with an interest in the unit (a declared conflict, or working there), "
+    "and taken in turn until the unit has the number of inspectors it needs (at least two). "
+    "Anyone can recompute and check the result with any SHA-256 tool, from the seed and the lists published on this page."
 )

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import RoleCode, User
 from xieguan.areas.models import Area, Level
@@ -15,38 +17,61 @@ from xieguan.units.widgets import UnitPicker
 
 class PersonChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name or obj.username}（{obj.institution}）"
+        return gettext("%(name)s (%(institution)s)") % {
+            "name": obj.full_name or obj.username,
+            "institution": obj.institution,
+        }
 
 
 class PersonChoiceOne(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name or obj.username}（{obj.institution}）"
+        return gettext("%(name)s (%(institution)s)") % {
+            "name": obj.full_name or obj.username,
+            "institution": obj.institution,
+        }
 
 
 class ChecklistChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.title}（第 {obj.version} 版）"
+        return gettext("%(title)s (version %(version)s)") % {"title": obj.title, "version": obj.version}
 
 
 class CampaignForm(forms.Form):
-    area = forms.ModelChoiceField(label="范围（县或乡镇）", queryset=Area.objects.none(), empty_label=None)
-    name = forms.CharField(label="名称", max_length=100)
-    basis = forms.CharField(label="依据文件（文号与标题）", max_length=200, required=False)
-    basis_file = forms.FileField(label="依据文件附件", required=False, help_text="PDF、Word、OFD 或图片，不超过 20 MB")
-    starts_on = forms.DateField(label="开始日期", widget=DateInput())
-    ends_on = forms.DateField(label="结束日期", widget=DateInput())
+    area = forms.ModelChoiceField(
+        label=_("Area covered (the county or a township)"), queryset=Area.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label=pgettext_lazy("campaign", "Name"), max_length=100)
+    basis = forms.CharField(label=_("Basis document (number and title)"), max_length=200, required=False)
+    basis_file = forms.FileField(
+        label=_("Basis document file"), required=False, help_text=_("PDF, Word, OFD or an image, up to 20 MB")
+    )
+    starts_on = forms.DateField(label=pgettext_lazy("campaign", "Start date"), widget=DateInput())
+    ends_on = forms.DateField(label=pgettext_lazy("campaign", "End date"), widget=DateInput())
     category = forms.ModelChoiceField(
-        label="单位类别", queryset=Category.objects.order_by("sort", "code"), required=False, empty_label="全部类别"
+        label=_("Unit category"),
+        queryset=Category.objects.order_by("sort", "code"),
+        required=False,
+        empty_label=_("All categories"),
     )
     subtypes = forms.ModelMultipleChoiceField(
-        label="细分类型", queryset=Subtype.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("campaign", "Subtypes"),
+        queryset=Subtype.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
-    template = ChecklistChoice(label="检查表", queryset=None, required=False, empty_label="按单位类别使用在用检查表")
+    template = ChecklistChoice(
+        label=_("Checklist"),
+        queryset=None,
+        required=False,
+        empty_label=_("The checklist in use for the unit's category"),
+    )
     assignees = PersonChoice(
-        label="承办人员", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Staff in charge"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     all_units = forms.BooleanField(
-        label="把范围内该类别的全部单位列为检查对象", required=False, help_text="也可以创建后逐户添加或双随机抽取"
+        label=_("Make every unit of this category in the area a target"),
+        required=False,
+        help_text=_("You can also add units one by one or by a double-random draw after creating it"),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -72,26 +97,33 @@ class CampaignForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    title = forms.CharField(label="名称", max_length=100, required=False, help_text="不填则用专项检查的名称")
+    title = forms.CharField(
+        label=pgettext_lazy("campaign", "Name"),
+        max_length=100,
+        required=False,
+        help_text=_("Left empty, the campaign's name is used"),
+    )
     townships = forms.ModelMultipleChoiceField(
-        label="乡镇",
+        label=pgettext_lazy("campaign", "Township"),
         queryset=Area.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="不选则为整个范围",
+        help_text=_("None chosen means the whole area"),
     )
     category = forms.ModelChoiceField(
-        label="单位类别",
+        label=_("Unit category"),
         queryset=Category.objects.order_by("sort", "code"),
         required=False,
-        empty_label="专项检查的类别",
+        empty_label=_("The campaign's category"),
     )
-    count = forms.IntegerField(label="抽取户数", min_value=1, required=False)
-    ratio = forms.DecimalField(label="抽取比例（%）", min_value=0, max_value=100, required=False, decimal_places=2)
-    ratio_high = forms.DecimalField(label="高风险单位比例（%）", min_value=0, max_value=100, required=False)
-    ratio_medium = forms.DecimalField(label="中风险单位比例（%）", min_value=0, max_value=100, required=False)
-    ratio_low = forms.DecimalField(label="低风险单位比例（%）", min_value=0, max_value=100, required=False)
-    inspectors_per_target = forms.IntegerField(label="每户检查人员数", min_value=2, max_value=5, initial=2)
+    count = forms.IntegerField(label=_("Number of units drawn"), min_value=1, required=False)
+    ratio = forms.DecimalField(label=_("Share drawn (%)"), min_value=0, max_value=100, required=False, decimal_places=2)
+    ratio_high = forms.DecimalField(label=_("Share of high-risk units (%)"), min_value=0, max_value=100, required=False)
+    ratio_medium = forms.DecimalField(
+        label=_("Share of medium-risk units (%)"), min_value=0, max_value=100, required=False
+    )
+    ratio_low = forms.DecimalField(label=_("Share of low-risk units (%)"), min_value=0, max_value=100, required=False)
+    inspectors_per_target = forms.IntegerField(label=_("Inspectors per unit"), min_value=2, max_value=5, initial=2)
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,18 +150,18 @@ class DrawForm(forms.Form):
 
 
 class RedrawForm(forms.Form):
-    reason = forms.CharField(label="重抽理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(label=_("Reason for redrawing"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class TargetsAddForm(forms.Form):
     township = forms.ModelChoiceField(
-        label="添加该乡镇符合类别的全部单位",
+        label=_("Add every unit of the category in this township"),
         queryset=Area.objects.none(),
         required=False,
-        empty_label="（不按乡镇添加）",
+        empty_label=_("(not by township)"),
     )
     unit = forms.ModelChoiceField(
-        label="或添加一个单位", queryset=Unit.objects.none(), required=False, widget=UnitPicker()
+        label=_("or add one unit"), queryset=Unit.objects.none(), required=False, widget=UnitPicker()
     )
 
     def __init__(self, *args: Any, user: Any, campaign: Any, **kwargs: Any) -> None:
@@ -147,39 +179,47 @@ class TargetsAddForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("township") and not data.get("unit"):
-            raise forms.ValidationError("请选择乡镇或单位。")
+            raise forms.ValidationError(gettext("Choose a township or a unit."))
         return data
 
 
 class SummaryForm(forms.Form):
     summary = forms.CharField(
-        label="总结正文",
+        label=_("Summary text"),
         widget=forms.Textarea(attrs={"rows": 16}),
         max_length=20000,
         required=False,
-        help_text="由数据生成的草稿，可修改后保存；导出的 Word 和 PDF 使用这里的文字",
+        help_text=_("A draft made from the data: edit it and save; the exported Word and PDF use this text"),
     )
-    close = forms.BooleanField(label="同时结束本专项检查", required=False)
+    close = forms.BooleanField(label=_("Also close this campaign"), required=False)
 
 
 class SettingsForm(forms.Form):
-    comanagers_drawn = forms.BooleanField(label="协管员可被抽为检查人员", required=False)
-    results_days = forms.IntegerField(label="结果公开期限（工作日）", min_value=1, max_value=120, initial=20)
+    comanagers_drawn = forms.BooleanField(label=_("Co-managers can be drawn as inspectors"), required=False)
+    results_days = forms.IntegerField(
+        label=_("Results published within (working days)"), min_value=1, max_value=120, initial=20
+    )
 
 
 class MaterialForm(forms.Form):
-    title = forms.CharField(label="材料名称", max_length=200, required=False, help_text="不填则用文件名")
-    file = forms.FileField(label="文件", help_text="PDF、Word、Excel、OFD 或图片，不超过 20 MB")
+    title = forms.CharField(
+        label=_("Material title"), max_length=200, required=False, help_text=_("Left empty, the file name is used")
+    )
+    file = forms.FileField(label=_("Material file"), help_text=_("PDF, Word, Excel, OFD or an image, up to 20 MB"))
 
 
 class ConflictForm(forms.Form):
     """A 回避关系: the person never drawn to inspect the unit. The institute
     names anyone of its county; anyone else declares their own."""
 
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), widget=UnitPicker())
-    inspector = PersonChoiceOne(label="检查人员", queryset=User.objects.none(), empty_label=None)
+    unit = forms.ModelChoiceField(
+        label=pgettext_lazy("campaign", "Unit"), queryset=Unit.objects.none(), widget=UnitPicker()
+    )
+    inspector = PersonChoiceOne(label=_("Inspector"), queryset=User.objects.none(), empty_label=None)
     reason = forms.CharField(
-        label="回避理由", max_length=200, help_text="如：亲属在该单位工作、曾在该单位任职、与该单位有经济往来"
+        label=_("Reason for the conflict"),
+        max_length=200,
+        help_text=_("For example: a relative works there, you used to work there, you have business dealings with it"),
     )
 
     def __init__(self, *args: Any, user: Any, people: Any, **kwargs: Any) -> None:

@@ -10,6 +10,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
@@ -38,38 +40,47 @@ class Campaign(BaseModel):
     """A special campaign of the county institute (area = the county) or of a
     township for its own area (area = the township)."""
 
-    area = models.ForeignKey("areas.Area", verbose_name="范围", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField("名称", max_length=100)
-    basis = models.CharField("依据文件", max_length=200, blank=True)
-    basis_file = models.FileField("依据文件附件", upload_to=basis_upload_to, max_length=255, blank=True)
-    basis_name = models.CharField("附件名称", max_length=200, blank=True)
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期")
+    area = models.ForeignKey("areas.Area", verbose_name=_("Area covered"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(pgettext_lazy("campaign", "Name"), max_length=100)
+    basis = models.CharField(_("Basis document"), max_length=200, blank=True)
+    basis_file = models.FileField(_("Basis document file"), upload_to=basis_upload_to, max_length=255, blank=True)
+    basis_name = models.CharField(_("Attachment name"), max_length=200, blank=True)
+    starts_on = models.DateField(pgettext_lazy("campaign", "Start date"))
+    ends_on = models.DateField(pgettext_lazy("campaign", "End date"))
     category = models.ForeignKey(
-        "units.Category", verbose_name="单位类别", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    subtypes = models.ManyToManyField("units.Subtype", verbose_name="细分类型", blank=True, related_name="+")
-    template = models.ForeignKey(
-        "inspections.ChecklistTemplate",
-        verbose_name="检查表",
+        "units.Category",
+        verbose_name=_("Unit category"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="承办人员", blank=True, related_name="+")
-    summary = models.TextField("总结", blank=True)
-    closed_at = models.DateTimeField("结束于", null=True, blank=True)
+    subtypes = models.ManyToManyField(
+        "units.Subtype", verbose_name=pgettext_lazy("campaign", "Subtypes"), blank=True, related_name="+"
+    )
+    template = models.ForeignKey(
+        "inspections.ChecklistTemplate",
+        verbose_name=_("Checklist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("Staff in charge"), blank=True, related_name="+"
+    )
+    summary = models.TextField(_("Campaign summary"), blank=True)
+    closed_at = models.DateTimeField(_("Closed at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Created by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = CampaignQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "专项检查"
-        verbose_name_plural = "专项检查"
+        verbose_name = _("Special campaign")
+        verbose_name_plural = _("Special campaigns")
         ordering = ["-starts_on", "-id"]
 
     def __str__(self) -> str:
@@ -77,9 +88,9 @@ class Campaign(BaseModel):
 
 
 class TargetSource(models.TextChoices):
-    FILTER = "filter", "按条件选定"
-    HAND = "hand", "逐户选定"
-    DRAW = "draw", "双随机抽取"
+    FILTER = "filter", _("Chosen by conditions")
+    HAND = "hand", _("Chosen one by one")
+    DRAW = "draw", _("Double-random draw")
 
 
 class CampaignTargetQuerySet(ScopedQuerySet["CampaignTarget"]):
@@ -94,17 +105,32 @@ class CampaignTarget(BaseModel):
     """A unit a campaign visits, in the township where the unit is; done once
     its inspection record is submitted."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name="专项检查", on_delete=models.CASCADE, related_name="targets")
-    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
-    area = models.ForeignKey("areas.Area", verbose_name="乡镇", on_delete=models.PROTECT, related_name="+")
-    source = models.CharField("来源", max_length=10, choices=TargetSource.choices, default=TargetSource.HAND)
-    draw = models.ForeignKey(
-        "RandomDraw", verbose_name="抽取", null=True, blank=True, on_delete=models.PROTECT, related_name="targets"
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("Special campaign"), on_delete=models.CASCADE, related_name="targets"
     )
-    inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="检查人员", blank=True, related_name="+")
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=pgettext_lazy("campaign", "Unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("campaign", "Township"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(
+        pgettext_lazy("campaign", "Source"), max_length=10, choices=TargetSource.choices, default=TargetSource.HAND
+    )
+    draw = models.ForeignKey(
+        "RandomDraw",
+        verbose_name=pgettext_lazy("campaign", "Draw"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+    )
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("Inspectors"), blank=True, related_name="+"
+    )
     inspection = models.ForeignKey(
         "inspections.Inspection",
-        verbose_name="检查记录",
+        verbose_name=pgettext_lazy("campaign", "Inspection record"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -115,8 +141,8 @@ class CampaignTarget(BaseModel):
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "专项检查对象"
-        verbose_name_plural = "专项检查对象"
+        verbose_name = _("Campaign target")
+        verbose_name_plural = _("Campaign targets")
         ordering = ["area__path", "unit__name", "id"]
         constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="campaign_target_once")]
 
@@ -143,30 +169,35 @@ class RandomDraw(BaseModel):
     recompute it from ``seed`` and ``pool`` (services.draw_rank)."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name="专项检查", null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
+        Campaign,
+        verbose_name=_("Special campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draws",
     )
-    area = models.ForeignKey("areas.Area", verbose_name="范围", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField("名称", max_length=100)
-    filter = models.JSONField("抽取条件", default=dict, blank=True)
-    seed = models.CharField("随机种子", max_length=64)
-    pool = models.JSONField("备选单位", default=list)
-    inspector_pool = models.JSONField("备选检查人员", default=list)
-    count = models.PositiveIntegerField("抽取户数")
-    ratio = models.DecimalField("抽取比例（%）", max_digits=5, decimal_places=2, null=True, blank=True)
-    grade_ratios = models.JSONField("分级抽取比例", default=dict, blank=True)
-    inspectors_per_target = models.PositiveSmallIntegerField("每户检查人员数", default=2)
-    include_comanagers = models.BooleanField("协管员参与抽取", default=False)
-    picks = models.JSONField("抽取结果", default=list)
+    area = models.ForeignKey("areas.Area", verbose_name=_("Area covered"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(pgettext_lazy("campaign", "Name"), max_length=100)
+    filter = models.JSONField(_("Draw conditions"), default=dict, blank=True)
+    seed = models.CharField(_("Random seed"), max_length=64)
+    pool = models.JSONField(_("Pool of units"), default=list)
+    inspector_pool = models.JSONField(_("Pool of inspectors"), default=list)
+    count = models.PositiveIntegerField(_("Number of units drawn"))
+    ratio = models.DecimalField(_("Share drawn (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    grade_ratios = models.JSONField(_("Share drawn per risk grade"), default=dict, blank=True)
+    inspectors_per_target = models.PositiveSmallIntegerField(_("Inspectors per unit"), default=2)
+    include_comanagers = models.BooleanField(_("Co-managers drawn"), default=False)
+    picks = models.JSONField(_("Draw result"), default=list)
     replaces = models.ForeignKey(
-        "self", verbose_name="重抽自", null=True, blank=True, on_delete=models.PROTECT, related_name="redraws"
+        "self", verbose_name=_("Redraw of"), null=True, blank=True, on_delete=models.PROTECT, related_name="redraws"
     )
-    reason = models.TextField("重抽理由", blank=True)
-    drawn_at = models.DateTimeField("抽取时间")
+    reason = models.TextField(_("Reason for redrawing"), blank=True)
+    drawn_at = models.DateTimeField(_("Drawn at"))
     drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="抽取人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Drawn by"), on_delete=models.PROTECT, related_name="+"
     )
-    results_due = models.DateField("结果公开期限", null=True, blank=True)
-    published_at = models.DateTimeField("结果公开时间", null=True, blank=True)
+    results_due = models.DateField(_("Results to be published by"), null=True, blank=True)
+    published_at = models.DateTimeField(_("Results published at"), null=True, blank=True)
 
     objects = RandomDrawQuerySet.as_manager()
     scope_lookup = "area__path"
@@ -175,8 +206,8 @@ class RandomDraw(BaseModel):
     audit_exclude = ("pool", "inspector_pool", "picks", "filter")
 
     class Meta:
-        verbose_name = "双随机抽取"
-        verbose_name_plural = "双随机抽取"
+        verbose_name = _("Double-random draw")
+        verbose_name_plural = _("Double-random draws")
         ordering = ["-drawn_at", "-id"]
 
     def __str__(self) -> str:
@@ -186,18 +217,20 @@ class RandomDraw(BaseModel):
 class DrawConflict(BaseModel):
     """A declared conflict of interest: the inspector is never drawn for the unit."""
 
-    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.CASCADE, related_name="+")
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="检查人员", on_delete=models.CASCADE, related_name="+"
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=pgettext_lazy("campaign", "Unit"), on_delete=models.CASCADE, related_name="+"
     )
-    reason = models.CharField("回避理由", max_length=200, blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Inspectors"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("Reason for the conflict"), max_length=200, blank=True)
 
     objects = ScopedQuerySet["DrawConflict"].as_manager()
     scope_lookup = "unit__area__path"
 
     class Meta:
-        verbose_name = "回避关系"
-        verbose_name_plural = "回避关系"
+        verbose_name = _("Declared conflict")
+        verbose_name_plural = _("Declared conflicts")
         constraints = [models.UniqueConstraint(fields=["unit", "inspector"], name="draw_conflict_once")]
 
     def __str__(self) -> str:
@@ -208,15 +241,15 @@ class CampaignSettings(models.Model):
     """A county's 双随机 settings: whether co-managers are drawn as inspectors."""
 
     county = models.OneToOneField("areas.Area", on_delete=models.CASCADE, related_name="+")
-    comanagers_drawn = models.BooleanField("协管员可被抽为检查人员", default=False)
-    results_days = models.PositiveSmallIntegerField("结果公开期限（工作日）", default=20)
+    comanagers_drawn = models.BooleanField(_("Co-managers can be drawn as inspectors"), default=False)
+    results_days = models.PositiveSmallIntegerField(_("Results published within (working days)"), default=20)
 
     class Meta:
-        verbose_name = "双随机设置"
-        verbose_name_plural = "双随机设置"
+        verbose_name = _("Double-random settings")
+        verbose_name_plural = _("Double-random settings")
 
     def __str__(self) -> str:
-        return f"{self.county} 双随机设置"
+        return _("%(county)s double-random settings") % {"county": self.county}
 
 
 def material_upload_to(instance: CampaignMaterial, filename: str) -> str:
@@ -229,21 +262,23 @@ class CampaignMaterial(BaseModel):
     """A material of the campaign (a notice, meeting minutes, a photo of the
     briefing…) kept with it and listed in its closing summary."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name="专项检查", on_delete=models.CASCADE, related_name="materials")
-    area = models.ForeignKey("areas.Area", verbose_name="范围", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField("材料名称", max_length=200)
-    file = models.FileField("文件", upload_to=material_upload_to, max_length=255)
-    file_name = models.CharField("原文件名", max_length=200, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("Special campaign"), on_delete=models.CASCADE, related_name="materials"
+    )
+    area = models.ForeignKey("areas.Area", verbose_name=_("Area covered"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("Material title"), max_length=200)
+    file = models.FileField(_("Material file"), upload_to=material_upload_to, max_length=255)
+    file_name = models.CharField(_("Original file name"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = ScopedQuerySet["CampaignMaterial"].as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "专项检查材料"
-        verbose_name_plural = "专项检查材料"
+        verbose_name = _("Campaign material")
+        verbose_name_plural = _("Campaign materials")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -126,7 +126,7 @@ def draw_json(draw: RandomDraw) -> dict[str, Any]:
         "replaces": str(draw.replaces_id) if draw.replaces_id else None,
         "reason": draw.reason,
         "results_published": draw.published_at is not None,
-        "algorithm": ALGORITHM,
+        "algorithm": str(ALGORITHM),
     }
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import RoleCode
 from xieguan.campaigns.models import CampaignTarget
@@ -60,7 +62,7 @@ def targets_due(person: Any, now: datetime.datetime) -> list[DueItem]:
     return [
         DueItem(
             "campaign",
-            f"{t.unit.name}（{t.campaign.name}）",
+            gettext("%(unit)s (%(campaign)s)") % {"unit": t.unit.name, "campaign": t.campaign.name},
             t.campaign.ends_on,
             person,
             reverse("campaigns:target", args=[t.pk]),
@@ -91,23 +93,25 @@ def completion_tally(user: Any, *, area: Any, period: Period, today: datetime.da
 
 
 register(
-    MenuItem("专项检查", "campaigns:list", 75, MANAGE_CAMPAIGNS),
+    MenuItem(_("Special campaigns"), "campaigns:list", 75, MANAGE_CAMPAIGNS),
     Indicator(
         code="campaign",
-        name="专项完成率",
-        formula="专项完成率 = 已检查的专项检查对象 ÷ 本月进行中的专项检查的全部检查对象（检查记录须已提交且在月末前检查）",
+        name=_("Campaign completion rate"),
+        formula=_(
+            "Campaign completion rate = campaign targets inspected ÷ all targets of the campaigns running this month (the inspection record submitted, the visit made before the month's end)"
+        ),
         tally=completion_tally,
         numerator="done",
         denominator="targets",
         drill=lambda area, period: reverse("campaigns:list"),
         order=80,
     ),
-    DueSource("campaign", "专项检查对象待检查", targets_due, 30),
+    DueSource("campaign", _("Campaign targets to inspect"), targets_due, 30),
     HomePanel("campaigns/_home_panel.html", 15, home_panel),
     # What each township did in the year's campaigns: their targets (a county
     # campaign lies above the townships; its targets lie in them).
     ArchiveSection(
-        "专项检查",
+        _("Special campaigns"),
         75,
         lambda area, year: CampaignTarget.objects.filter(
             area__path__startswith=area.path, campaign__starts_on__year=year

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xieguan.accounts.models import RoleCode, User
 from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_INSPECTION, require
@@ -48,7 +50,7 @@ def county_of(area: Area) -> Area:
     if area.level == Level.COUNTY:
         return area
     if area.level < Level.COUNTY:
-        raise ValidationError({"area": "请选择一个县或乡镇。"})
+        raise ValidationError({"area": _("Choose a county or a township.")})
     return Area.objects.get(pk=uuid.UUID(area.path.strip("/").split("/")[Level.COUNTY - 1]))
 
 
@@ -60,9 +62,9 @@ def settings_for(county: Area) -> CampaignSettings:
 def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: "请填写此项。"})
+        raise ValidationError({field: _("Fill in this field.")})
     if len(value) > limit:
-        raise ValidationError({field: f"最多 {limit} 个字。"})
+        raise ValidationError({field: _("At most %(n)d characters.") % {"n": limit}})
     return value
 
 
@@ -72,9 +74,9 @@ def _check_basis_file(upload: UploadedFile | None) -> None:
     name = upload.name or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in BASIS_TYPES:
-        raise ValidationError({"basis_file": "依据文件只能是 PDF、Word、OFD 或图片。"})
+        raise ValidationError({"basis_file": _("The basis document can only be a PDF, Word or OFD file or an image.")})
     if upload.size and upload.size > BASIS_MAX_BYTES:
-        raise ValidationError({"basis_file": "依据文件不能超过 20 MB。"})
+        raise ValidationError({"basis_file": _("The basis document cannot be larger than 20 MB.")})
 
 
 # ---------------------------------------------------------------- campaigns
@@ -100,20 +102,20 @@ def campaign_create(
     require(actor, MANAGE_CAMPAIGNS, area.path)
     errors: dict[str, str] = {}
     if area.level not in (Level.COUNTY, Level.TOWNSHIP):
-        errors["area"] = "专项检查的范围只能是县或乡镇。"
+        errors["area"] = _("A campaign's area can only be a county or a township.")
     elif not area.is_active:
-        errors["area"] = "该地区已撤销。"
+        errors["area"] = _("This area has been abolished.")
     if ends_on < starts_on:
-        errors["ends_on"] = "结束日期不能早于开始日期。"
+        errors["ends_on"] = _("The end date cannot be before the start date.")
     if category is not None and any(s.category_id != category.pk for s in subtypes):
-        errors["subtypes"] = "细分类型须属于所选类别。"
+        errors["subtypes"] = _("The subtypes must belong to the chosen category.")
     if template is not None and category is not None and template.category_id != category.pk:
-        errors["template"] = "检查表须与单位类别一致。"
+        errors["template"] = _("The checklist must be for the unit category.")
     if template is not None and template.status != "published":
-        errors["template"] = "请选择已发布的检查表。"
+        errors["template"] = _("Choose a published checklist.")
     outside = [p for p in assignees if not is_within(p, area.path) and not area.path.startswith(_home_path(p))]
     if outside:
-        errors["assignees"] = "承办人员须在专项检查的范围内工作。"
+        errors["assignees"] = _("The staff in charge must work within the campaign's area.")
     if errors:
         raise ValidationError(errors)
     _check_basis_file(basis_file)
@@ -170,7 +172,7 @@ def _township_of(unit: Unit, known: dict[str, Area]) -> Area:
     """The township a unit lies in, read off its area's path (townships are the fourth segment)."""
     segments = unit.area.path.strip("/").split("/")
     if len(segments) < Level.TOWNSHIP:
-        raise ValidationError({"units": f"{unit.name} 不在任何乡镇。"})
+        raise ValidationError({"units": _("%(unit)s is in no township.") % {"unit": unit.name}})
     segment = segments[Level.TOWNSHIP - 1]
     if segment not in known:
         known[segment] = Area.objects.get(pk=uuid.UUID(segment))
@@ -189,11 +191,11 @@ def campaign_add_targets(
     """Add units to a campaign's targets (those already there are kept)."""
     require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
     if campaign.closed_at is not None:
-        raise ValidationError("专项检查已结束，不能再添加检查对象。")
+        raise ValidationError(_("The campaign is closed: no more targets can be added."))
     units = list(units)
     for unit in units:
         if not unit.area.path.startswith(campaign.area.path) or not is_within(actor, unit.area.path):
-            raise ValidationError({"units": f"{unit.name} 不在专项检查的范围内。"})
+            raise ValidationError({"units": _("%(unit)s is outside the campaign's area.") % {"unit": unit.name}})
     have = set(CampaignTarget.objects.filter(campaign=campaign).values_list("unit_id", flat=True))
     if all(unit.pk in have for unit in units):
         return []  # nothing new: nothing changes, nothing is audited
@@ -225,7 +227,7 @@ def campaign_targets_from_filter(
 def campaign_target_remove(*, actor: User, target: CampaignTarget) -> None:
     require(actor, MANAGE_CAMPAIGNS, target.campaign.area.path)
     if target.inspection_id is not None:
-        raise ValidationError("该单位已有检查记录，不能移出。")
+        raise ValidationError(_("The unit already has an inspection record and cannot be removed."))
     with transaction.atomic(), audited(actor, "campaign_target.remove", target):
         target.delete()
 
@@ -370,9 +372,9 @@ def _ratio(value: Any, field: str) -> Decimal:
     try:
         ratio = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: "比例须是 0 到 100 之间的数。"}) from None
+        raise ValidationError({field: _("A share must be a number from 0 to 100.")}) from None
     if not ratio.is_finite() or ratio <= 0 or ratio > 100:
-        raise ValidationError({field: "比例须是 0 到 100 之间的数。"})
+        raise ValidationError({field: _("A share must be a number from 0 to 100.")})
     return ratio
 
 
@@ -400,7 +402,7 @@ def draw_make(
     if campaign is not None:
         area = campaign.area
     if area is None:
-        raise ValidationError({"area": "请选择抽取范围。"})
+        raise ValidationError({"area": _("Choose the area to draw from.")})
     require(actor, DRAW_UNITS, area.path)
     county = county_of(area)
     filters = dict(filters or {})
@@ -412,21 +414,21 @@ def draw_make(
         if value in (None, ""):
             continue
         if grade not in RiskGrade.values and grade != "":
-            errors["grade_ratios"] = "风险等级只能是低、中、高。"
+            errors["grade_ratios"] = _("The risk grade can only be low, medium or high.")
             continue
         clean_grades[grade] = _ratio(value, "grade_ratios")
     clean_ratio = _ratio(ratio, "ratio") if ratio not in (None, "") else None
     if count is None and clean_ratio is None and not clean_grades:
-        errors["count"] = "请填写抽取户数或比例。"
+        errors["count"] = _("Fill in the number of units to draw or the share.")
     if count is not None and count < 1:
-        errors["count"] = "抽取户数至少为 1。"
+        errors["count"] = _("At least 1 unit must be drawn.")
     if inspectors_per_target < 2:
-        errors["inspectors_per_target"] = "每户至少抽取两名检查人员。"
+        errors["inspectors_per_target"] = _("Draw at least two inspectors per unit.")
     if replaces is not None:
         if replaces.area_id != area.pk or replaces.campaign_id != (campaign.pk if campaign else None):
-            errors["replaces"] = "重抽须与原抽取属于同一范围和专项检查。"
+            errors["replaces"] = _("A redraw must have the same area and campaign as the draw it replaces.")
         if not (reason or "").strip():
-            errors["reason"] = "重抽须写明理由。"
+            errors["reason"] = _("A redraw needs a written reason.")
     if errors:
         raise ValidationError(errors)
     clean_title = _text(title or (campaign.name if campaign else ""), field="title", limit=100, required=True)
@@ -434,12 +436,17 @@ def draw_make(
 
     units = list(draw_unit_pool(actor, area, filters).select_related("area").order_by("id")[: MAX_POOL + 1])
     if len(units) > MAX_POOL:
-        raise ValidationError({"filters": "备选单位过多，请缩小抽取条件。"})
+        raise ValidationError({"filters": _("Too many units in the pool: narrow the draw conditions.")})
     if not units:
-        raise ValidationError({"filters": "没有符合条件的单位。"})
+        raise ValidationError({"filters": _("No unit matches the conditions.")})
     pool = [str(u.pk) for u in units]
     if count is not None and count > len(pool):
-        raise ValidationError({"count": f"备选单位只有 {len(pool)} 户。"})
+        raise ValidationError(
+            {
+                "count": ngettext("The pool holds only %(n)d unit.", "The pool holds only %(n)d units.", len(pool))
+                % {"n": len(pool)}
+            }
+        )
     seed = seed or draws.new_seed()
     picked = draws.pick_units(
         seed,
@@ -466,7 +473,14 @@ def draw_make(
         )
         if len(chosen) < inspectors_per_target:
             raise ValidationError(
-                {"inspectors_per_target": f"{by_id[unit_id].name} 可抽的检查人员不足 {inspectors_per_target} 名。"}
+                {
+                    "inspectors_per_target": ngettext(
+                        "Fewer than %(n)d inspector can be drawn for %(unit)s.",
+                        "Fewer than %(n)d inspectors can be drawn for %(unit)s.",
+                        inspectors_per_target,
+                    )
+                    % {"unit": by_id[unit_id].name, "n": inspectors_per_target}
+                }
             )
         picks.append({"unit_id": unit_id, "inspector_ids": chosen})
 
@@ -539,17 +553,17 @@ def conflict_declare(
     if not is_within(actor, unit.area.path) and actor.pk != inspector.pk:
         raise Http404
     if not inspector.is_active:
-        raise ValidationError({"inspector": "该人员已停用。"})
+        raise ValidationError({"inspector": _("This person's account is disabled.")})
     county = county_of(unit.area)
     home = _home_path(inspector)
     if not home or not home.startswith(county.path):
-        raise ValidationError({"inspector": "检查人员须是本县的人员。"})
+        raise ValidationError({"inspector": _("The inspector must be a person of this county.")})
     clean = _text(reason, field="reason", limit=200, required=True)
     if id is not None:
         same = DrawConflict.objects.filter(pk=id).first()
         if same is not None:
             if same.unit_id != unit.pk or same.inspector_id != inspector.pk:
-                raise ValidationError({"id": "该编号已用于另一条回避关系。"})
+                raise ValidationError({"id": _("This id is already used by another declared conflict.")})
             return same
     existing = DrawConflict.objects.filter(unit=unit, inspector=inspector).first()
     if existing is not None:
@@ -581,9 +595,9 @@ def material_add(
     name = upload.name or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in MATERIAL_TYPES:
-        raise ValidationError({"file": "材料只能是 PDF、Word、Excel、OFD 或图片。"})
+        raise ValidationError({"file": _("A material can only be a PDF, Word, Excel or OFD file or an image.")})
     if not upload.size or upload.size > BASIS_MAX_BYTES:
-        raise ValidationError({"file": "材料不能为空，也不能超过 20 MB。"})
+        raise ValidationError({"file": _("A material cannot be empty or larger than 20 MB.")})
     if ext in {"jpg", "jpeg", "png"}:
         from PIL import Image, UnidentifiedImageError
 
@@ -592,7 +606,7 @@ def material_add(
             Image.open(upload).verify()
             upload.seek(0)
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise ValidationError({"file": "这个文件不是图片。"}) from None
+            raise ValidationError({"file": _("This file is not an image.")}) from None
     clean_title = _text(title or name.rsplit(".", 1)[0], field="title", limit=200, required=True)
     clean_name = name[-200:]
 
@@ -618,9 +632,9 @@ def material_add(
 def settings_save(*, actor: User, county: Area, comanagers_drawn: bool, results_days: int) -> CampaignSettings:
     require(actor, DRAW_UNITS, county.path)
     if county.level != Level.COUNTY:
-        raise ValidationError({"county": "只有县可以设置。"})
+        raise ValidationError({"county": _("Only a county has these settings.")})
     if not 1 <= results_days <= 120:
-        raise ValidationError({"results_days": "期限须在 1 到 120 个工作日之间。"})
+        raise ValidationError({"results_days": _("The time limit must be from 1 to 120 working days.")})
     found = settings_for(county)
     with transaction.atomic(), audited(actor, "campaign_settings.save", found if found.pk else None) as audit:
         found.comanagers_drawn = comanagers_drawn

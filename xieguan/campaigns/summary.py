@@ -7,6 +7,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from xieguan.campaigns.models import Campaign, CampaignMaterial
 from xieguan.campaigns.selectors import TownshipProgress, progress, targets_for
 
@@ -73,7 +76,7 @@ def summary_tables(user: Any, campaign: Campaign) -> SummaryTables:
     results: Counter[str] = Counter()
     for t in rows:
         if t.is_done:
-            results[str(t.inspection.get_overall_result_display() or "未填写")] += 1
+            results[str(t.inspection.get_overall_result_display() or _("Not filled in"))] += 1
     townships = progress(user, campaign)
     return SummaryTables(
         progress=townships,
@@ -91,18 +94,36 @@ def summary_tables(user: Any, campaign: Campaign) -> SummaryTables:
 
 def summary_draft(campaign: Campaign, tables: SummaryTables) -> str:
     """A first draft in plain words, from the figures."""
+
+    def day(value: Any) -> str:
+        return _("%(year)d-%(month)02d-%(day)02d") % {"year": value.year, "month": value.month, "day": value.day}
+
     rate = f"{tables.done * 100 / tables.targets:.1f}%" if tables.targets else "—"
     lines = [
-        f"根据{campaign.basis or '有关要求'}，{campaign.area.name}于{campaign.starts_on:%Y年%m月%d日}至"
-        f"{campaign.ends_on:%Y年%m月%d日}开展{campaign.name}。",
-        f"本次专项检查共列检查对象 {tables.targets} 户，已检查 {tables.done} 户，专项完成率 {rate}。",
+        _("Under %(basis)s, %(area)s ran %(name)s from %(start)s to %(end)s.")
+        % {
+            "basis": campaign.basis or _("the relevant requirements"),
+            "area": campaign.area.name,
+            "start": day(campaign.starts_on),
+            "end": day(campaign.ends_on),
+            "name": campaign.name,
+        },
+        _("Targets of this campaign: %(targets)d; inspected: %(done)d; campaign completion rate: %(rate)s.")
+        % {"targets": tables.targets, "done": tables.done, "rate": rate},
     ]
     for p in tables.progress:
-        lines.append(f"{p.township.name}：检查对象 {p.targets} 户，已检查 {p.done} 户。")
+        lines.append(
+            _("%(township)s: targets %(targets)d, inspected %(done)d.")
+            % {"township": p.township.name, "targets": p.targets, "done": p.done}
+        )
     if tables.results:
-        lines.append("检查结果：" + "，".join(f"{label} {n} 户" for label, n in tables.results) + "。")
-    lines.append("发现的主要问题及整改情况：（请补充）")
-    lines.append("下一步工作：（请补充）")
+        counted = "".join(
+            (_("%(result)s %(n)d") if i == 0 else _(", %(result)s %(n)d")) % {"result": label, "n": n}
+            for i, (label, n) in enumerate(tables.results)
+        )
+        lines.append(_("Inspection results: %(counts)s.") % {"counts": counted})
+    lines.append(_("Main problems found and how they were corrected: (to be filled in)"))
+    lines.append(_("Next steps: (to be filled in)"))
     return "\n".join(lines)
 
 
@@ -115,14 +136,18 @@ def summary_docx_bytes(campaign: Campaign, tables: SummaryTables, text: str) -> 
     style = document.styles["Normal"]
     style.font.name = "SimSun"
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
-    document.add_heading(f"{campaign.name}工作总结", level=1)
+    document.add_heading(_("%(name)s: work summary") % {"name": campaign.name}, level=1)
     for block in text.replace("\r\n", "\n").split("\n"):
         if block.strip():
             document.add_paragraph(block.strip())
-    document.add_heading("各乡镇完成情况", level=2)
+    document.add_heading(_("Progress by township"), level=2)
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, ["乡镇", "检查对象", "已检查", "专项完成率"], strict=True):
+    for cell, label in zip(
+        table.rows[0].cells,
+        [pgettext("campaign", "Township"), _("Targets"), _("Inspected"), _("Campaign completion rate")],
+        strict=True,
+    ):
         cell.text = label
     for p in tables.progress:
         cells = table.add_row().cells
@@ -133,10 +158,19 @@ def summary_docx_bytes(campaign: Campaign, tables: SummaryTables, text: str) -> 
             strict=True,
         ):
             cell.text = value
-    document.add_heading("检查对象", level=2)
+    document.add_heading(_("Targets"), level=2)
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, ["乡镇", "单位", "检查日期", "结果"], strict=True):
+    for cell, label in zip(
+        table.rows[0].cells,
+        [
+            pgettext("campaign", "Township"),
+            pgettext("campaign", "Unit"),
+            _("Inspection date"),
+            pgettext("column", "Result"),
+        ],
+        strict=True,
+    ):
         cell.text = label
     from xieguan.core.display import local
 
@@ -146,16 +180,18 @@ def summary_docx_bytes(campaign: Campaign, tables: SummaryTables, text: str) -> 
         values = [
             t.area.name,
             t.unit.name,
-            f"{local(t.inspection.started_at):%Y-%m-%d}" if done else "未检查",
+            f"{local(t.inspection.started_at):%Y-%m-%d}" if done else _("Not inspected"),
             str(t.inspection.get_overall_result_display()) if done else "",
         ]
         for cell, value in zip(cells, values, strict=True):
             cell.text = value
     if tables.items:
-        document.add_heading("检查表各项结果", level=2)
+        document.add_heading(_("Results per checklist item"), level=2)
         table = document.add_table(rows=1, cols=4)
         table.style = "Table Grid"
-        for cell, label in zip(table.rows[0].cells, ["序号", "检查内容", "符合", "不符合"], strict=True):
+        for cell, label in zip(
+            table.rows[0].cells, [_("No."), _("Checklist item"), _("Conforming"), _("Not conforming")], strict=True
+        ):
             cell.text = label
         for code, text, ok, bad in tables.items:
             for cell, value in zip(table.add_row().cells, [code, text, str(ok), str(bad)], strict=True):
@@ -179,20 +215,26 @@ def _docx_materials(document: Any, campaign: Campaign, tables: SummaryTables) ->
             with open_stored(field) as handle:
                 document.add_picture(io.BytesIO(handle.read()), width=Cm(7))
         except (MissingFile, OSError, ValueError, UnrecognizedImageError):  # gone or unreadable: the caption says so
-            document.add_paragraph(f"{caption}（文件缺失）")
+            document.add_paragraph(_("%(caption)s (file missing)") % {"caption": caption})
             return
         document.add_paragraph(caption)
 
     documents = list(tables.materials)
     if campaign.basis_file or documents:
-        document.add_heading("专项检查材料", level=2)
+        document.add_heading(_("Campaign materials"), level=2)
         if campaign.basis_file:
-            document.add_paragraph(f"依据文件：{campaign.basis or campaign.basis_name}（{campaign.basis_name}）")
+            document.add_paragraph(
+                _("Basis document: %(basis)s (%(file)s)")
+                % {"basis": campaign.basis or campaign.basis_name, "file": campaign.basis_name}
+            )
         for m in documents:
-            document.add_paragraph(f"{m.title}（{m.file_name}，{local(m.created_at):%Y-%m-%d} 上传）")
+            document.add_paragraph(
+                _("%(title)s (%(file)s, uploaded %(date)s)")
+                % {"title": m.title, "file": m.file_name, "date": f"{local(m.created_at):%Y-%m-%d}"}
+            )
             if m.is_image:
                 picture(m.file, m.title)
     if tables.photos:
-        document.add_heading("检查照片", level=2)
+        document.add_heading(_("Inspection photos"), level=2)
         for p in tables.photos:
             picture(p.image, f"{p.target.unit.name} · {local(p.taken_at or p.created_at):%Y-%m-%d %H:%M}")

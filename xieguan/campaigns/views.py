@@ -11,6 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_INSPECTION, can, require
@@ -81,8 +83,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         form_kwargs={"user": request.user, "initial": {"starts_on": today}},
         service=create,
         success_url=lambda c: reverse("campaigns:detail", args=[c.pk]),
-        message="专项检查已创建。",
-        title="新建专项检查",
+        message=_("Special campaign created."),
+        title=_("New special campaign"),
         cancel_url=reverse("campaigns:list"),
     )
 
@@ -160,8 +162,8 @@ def targets_add(request: HttpRequest, pk: str) -> HttpResponse:
         form_kwargs={"user": request.user, "campaign": campaign},
         service=add,
         success_url=reverse("campaigns:detail", args=[campaign.pk]),
-        message="检查对象已添加。",
-        title=f"添加检查对象：{campaign.name}",
+        message=_("Targets added."),
+        title=_("Add targets: %(campaign)s") % {"campaign": campaign.name},
         cancel_url=reverse("campaigns:detail", args=[campaign.pk]),
     )
 
@@ -172,7 +174,7 @@ def campaign_basis(request: HttpRequest, pk: str) -> HttpResponse:
         raise Http404
     ext = campaign.basis_file.name.rsplit(".", 1)[-1]
     response = FileResponse(open_stored(campaign.basis_file))
-    response["Content-Disposition"] = download_header(download_name("依据文件", campaign.name, ext=ext))
+    response["Content-Disposition"] = download_header(download_name(_("Basis document"), campaign.name, ext=ext))
     return response
 
 
@@ -189,8 +191,8 @@ def campaign_materials(request: HttpRequest, pk: str) -> HttpResponse:
             actor=request.user, campaign=campaign, upload=form.cleaned_data["file"], title=form.cleaned_data["title"]
         ),
         success_url=reverse("campaigns:summary", args=[campaign.pk]) + "#materials",
-        message="材料已上传。",
-        title=f"上传材料：{campaign.name}",
+        message=_("Material uploaded."),
+        title=_("Upload material: %(campaign)s") % {"campaign": campaign.name},
         cancel_url=reverse("campaigns:summary", args=[campaign.pk]),
     )
 
@@ -204,7 +206,7 @@ def material_file(request: HttpRequest, pk: str) -> HttpResponse:
     ext = material.file.name.rsplit(".", 1)[-1]
     response = FileResponse(open_stored(material.file))
     response["Content-Disposition"] = download_header(
-        download_name("专项检查材料", material.title, ext=ext), inline=material.is_image
+        download_name(_("Campaign material"), material.title, ext=ext), inline=material.is_image
     )
     return response
 
@@ -229,7 +231,7 @@ def target_record(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         inspection = services.campaign_target_record(actor=request.user, target=target)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, pgettext("clause separator", "; ").join(exc.messages))
         return redirect("campaigns:target", pk=target.pk)
     return redirect("inspections:detail", pk=inspection.pk)
 
@@ -242,8 +244,8 @@ def _draw_page(request: HttpRequest, campaign: Any, *, replaces: Any = None) -> 
         form_kwargs={"area": campaign.area},
         service=lambda form: services.draw_make(actor=request.user, campaign=campaign, **form.service_kwargs()),
         success_url=lambda d: reverse("campaigns:draw", args=[d.pk]),
-        message="抽取完成。抽取结果不可更改，如需重抽须写明理由。",
-        title=f"双随机抽取：{campaign.name}",
+        message=_("Draw made. Its result cannot be changed; a redraw needs a written reason."),
+        title=_("Double-random draw: %(campaign)s") % {"campaign": campaign.name},
         cancel_url=reverse("campaigns:detail", args=[campaign.pk]),
     )
 
@@ -281,7 +283,7 @@ def _public_draw_url(draw: Any) -> str:
 def draw_publish(request: HttpRequest, pk: str) -> HttpResponse:
     draw = get_draw_for_user(request.user, pk)
     services.draw_publish(actor=request.user, draw=draw)
-    messages.success(request, "抽取结果已在公开页面发布。")
+    messages.success(request, _("The draw's result is published on the public page."))
     return redirect("campaigns:draw", pk=draw.pk)
 
 
@@ -310,8 +312,8 @@ def draw_redraw(request: HttpRequest, pk: str) -> HttpResponse:
         form_class=RedrawForm,
         service=redraw,
         success_url=lambda d: reverse("campaigns:draw", args=[d.pk]),
-        message="已重新抽取，原抽取保留可查。",
-        title=f"重新抽取：{draw.title}",
+        message=_("Drawn again; the original draw is kept and can be looked up."),
+        title=_("Redraw: %(draw)s") % {"draw": draw.title},
         cancel_url=reverse("campaigns:draw", args=[draw.pk]),
     )
 
@@ -336,7 +338,7 @@ def campaign_summary(request: HttpRequest, pk: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "总结已保存。")
+                messages.success(request, _("Summary saved."))
                 return redirect("campaigns:summary", pk=campaign.pk)
     return render(
         request, "campaigns/summary.html", {"campaign": campaign, "tables": tables, "form": form, "can_manage": manage}
@@ -355,7 +357,7 @@ def summary_docx(request: HttpRequest, pk: str) -> HttpResponse:
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
     response["Content-Disposition"] = download_header(
-        download_name("专项检查总结", campaign.name, timezone.localdate(), ext="docx")
+        download_name(_("Special campaign summary"), campaign.name, timezone.localdate(), ext="docx")
     )
     return response
 
@@ -375,7 +377,7 @@ def summary_pdf(request: HttpRequest, pk: str) -> HttpResponse:
             "photos": [(p, media_uri_if_stored(p.image)) for p in tables.photos],
             "materials": [(m, media_uri_if_stored(m.file) if m.is_image else None) for m in tables.materials],
         },
-        download_name("专项检查总结", campaign.name, timezone.localdate(), ext="pdf"),
+        download_name(_("Special campaign summary"), campaign.name, timezone.localdate(), ext="pdf"),
         request=request,
     )
 
@@ -395,8 +397,8 @@ def draw_settings(request: HttpRequest) -> HttpResponse:
         form_kwargs={"initial": {"comanagers_drawn": found.comanagers_drawn, "results_days": found.results_days}},
         service=lambda form: services.settings_save(actor=request.user, county=county, **form.cleaned_data),
         success_url=reverse("campaigns:list"),
-        message="设置已保存。",
-        title=f"双随机设置：{county.name}",
+        message=_("Settings saved."),
+        title=_("Double-random settings: %(county)s") % {"county": county.name},
         cancel_url=reverse("campaigns:list"),
     )
 
@@ -481,8 +483,8 @@ def conflict_create(request: HttpRequest) -> HttpResponse:
         form_kwargs={"user": request.user, "people": people, "initial": {"inspector": request.user.pk}},
         service=lambda form: services.conflict_declare(actor=request.user, **form.cleaned_data),
         success_url=reverse("campaigns:conflicts"),
-        message="回避关系已申报，今后的抽取不会抽到该人员检查该单位。",
-        title="申报回避关系",
+        message=_("Conflict declared: future draws will never send this person to this unit."),
+        title=_("Declare a conflict of interest"),
         cancel_url=reverse("campaigns:conflicts"),
     )
 
@@ -494,5 +496,5 @@ def conflict_remove(request: HttpRequest, pk: str) -> HttpResponse:
 
     conflict = get_object_for_user(DrawConflict.objects.select_related("unit__area"), request.user, pk)
     services.conflict_remove(actor=request.user, conflict=conflict)
-    messages.success(request, "回避关系已撤销。")
+    messages.success(request, _("Declared conflict withdrawn."))
     return redirect("campaigns:conflicts")
