@@ -8,6 +8,7 @@ import re
 from operator import attrgetter
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from xieguan.assessments.models import StationVisit
@@ -18,6 +19,7 @@ from xieguan.demo.archives import load_archives
 from xieguan.demo.assessments import load_assessments
 from xieguan.demo.campaigns import load_campaigns
 from xieguan.demo.complaints import load_complaints
+from xieguan.demo.county import load_county
 from xieguan.demo.inspections import load_inspections
 from xieguan.demo.monthly import load_monthly
 from xieguan.demo.outreach import load_outreach
@@ -89,18 +91,30 @@ MENUS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _full_demo_once(django_db_setup, django_db_blocker):
+    """The whole demo county, loaded once for this module (it takes a minute
+    on a busy machine) inside a transaction rolled back at the end; each
+    test runs in a savepoint within it, so nothing one test does reaches
+    the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo = load_county()
+        load_units(demo)
+        load_outreach(demo)
+        load_complaints(demo)
+        load_reports(demo)
+        load_inspections(demo)
+        load_monthly(demo)
+        load_campaigns(demo)
+        load_assessments(demo)
+        load_archives(demo)  # last: it closes last year
+        yield demo
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def full_demo(demo):
-    load_units(demo)
-    load_outreach(demo)
-    load_complaints(demo)
-    load_reports(demo)
-    load_inspections(demo)
-    load_monthly(demo)
-    load_campaigns(demo)
-    load_assessments(demo)
-    load_archives(demo)  # last: it closes last year
-    return demo
+def full_demo(_full_demo_once, db):
+    return _full_demo_once
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))
