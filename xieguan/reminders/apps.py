@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RemindersConfig(AppConfig):
     name = "xieguan.reminders"
     label = "reminders"
-    verbose_name = "待办与提醒"
+    verbose_name = _("Due list and reminders")
 
     def ready(self) -> None:
         from xieguan.reminders import (

@@ -1,12 +1,14 @@
 """The audit events of reminders, named for the audit-log page."""
 
+from django.utils.translation import gettext_lazy as _
+
 from xieguan.core.audit import register_events
 
 register_events(
-    "待办与提醒",
+    _("Due list and reminders"),
     {
-        "reminder_rule.save": "提醒规则已保存",
-        "reminder_channel.save": "提醒渠道已保存",
-        "reminder_channel.delete": "提醒渠道已删除",
+        "reminder_rule.save": _("Reminder rule saved"),
+        "reminder_channel.save": _("Reminder channel saved"),
+        "reminder_channel.delete": _("Reminder channel deleted"),
     },
 )

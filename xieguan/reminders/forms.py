@@ -3,34 +3,42 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.core.registry import registry
 from xieguan.reminders.models import ChannelKind
 
-CHANNEL_CHOICES = [(ChannelKind.SMS.value, "短信"), (ChannelKind.WECOM.value, "企业微信群机器人")]
+CHANNEL_CHOICES = [(ChannelKind.SMS.value, ChannelKind.SMS.label), (ChannelKind.WECOM.value, ChannelKind.WECOM.label)]
 
 
 class RuleForm(forms.Form):
     kinds = forms.MultipleChoiceField(
-        label="提醒的事项类型", required=False, widget=forms.CheckboxSelectMultiple, help_text="都不选：全部类型"
-    )
-    channels = forms.MultipleChoiceField(
-        label="站内消息之外还发到",
+        label=_("Kinds of item reminded"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(ChannelKind.EMAIL.value, "电子邮件"), *CHANNEL_CHOICES],
+        help_text=_("None ticked: all kinds"),
     )
-    lead_days = forms.IntegerField(label="提前几个工作日提醒", min_value=0, max_value=30)
-    quiet_start = forms.TimeField(label="免打扰开始", widget=forms.TimeInput(attrs={"type": "time"}))
-    quiet_end = forms.TimeField(label="免打扰结束", widget=forms.TimeInput(attrs={"type": "time"}))
+    channels = forms.MultipleChoiceField(
+        label=_("Besides in-app messages, also send by"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(ChannelKind.EMAIL.value, ChannelKind.EMAIL.label), *CHANNEL_CHOICES],
+    )
+    lead_days = forms.IntegerField(label=_("Remind this many working days before"), min_value=0, max_value=30)
+    quiet_start = forms.TimeField(label=_("Quiet hours start"), widget=forms.TimeInput(attrs={"type": "time"}))
+    quiet_end = forms.TimeField(label=_("Quiet hours end"), widget=forms.TimeInput(attrs={"type": "time"}))
     escalate_after_days = forms.IntegerField(
-        label="逾期几个工作日后升级",
+        label=_("Escalate after this many working days overdue"),
         min_value=0,
         max_value=60,
-        help_text="先告知责任监督员，再过同样天数告知领导；0：不升级",
+        help_text=_("First the responsible supervisor is told, as many days later the leader; 0: no escalation"),
     )
-    expiry_days = forms.IntegerField(label="证照到期前几天列入待办", min_value=1, max_value=365)
-    digest = forms.BooleanField(label="每日汇总代替单条消息（电子邮件、短信、企业微信）", required=False)
+    expiry_days = forms.IntegerField(
+        label=_("Put licences and certificates on the due list this many days before they expire"),
+        min_value=1,
+        max_value=365,
+    )
+    digest = forms.BooleanField(label=_("Daily digest instead of single messages (e-mail, SMS, WeCom)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,21 +46,25 @@ class RuleForm(forms.Form):
 
 
 class ChannelForm(forms.Form):
-    area = forms.ChoiceField(label="县或乡镇")
-    kind = forms.ChoiceField(label="类型", choices=CHANNEL_CHOICES)
-    url = forms.CharField(label="地址", max_length=500, help_text="短信网关或群机器人 Webhook 的网址")
+    area = forms.ChoiceField(label=_("County or township"))
+    kind = forms.ChoiceField(label=_("Channel type"), choices=CHANNEL_CHOICES)
+    url = forms.CharField(
+        label=_("Web address"),
+        max_length=500,
+        help_text=_("The web address of the SMS gateway or of the group robot's webhook"),
+    )
     secret = forms.CharField(
-        label="密钥",
+        label=_("Secret key"),
         required=False,
         max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="保存后不再显示；留空则保留已保存的密钥",
+        help_text=_("Not shown once saved; leave it empty to keep the saved key"),
     )
     template = forms.CharField(
-        label="短信模板", required=False, max_length=200, help_text="{label} 事项，{due} 截止时间"
+        label=_("SMS template"), required=False, max_length=200, help_text=_("{label}: the item, {due}: the due time")
     )
-    signature = forms.CharField(label="短信签名", required=False, max_length=20)
-    enabled = forms.BooleanField(label="启用", required=False, initial=True)
+    signature = forms.CharField(label=_("SMS signature"), required=False, max_length=20)
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     def __init__(self, *args: Any, areas: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xieguan.accounts.models import RoleCode
 from xieguan.core.registry import DueItem, DueSource, HomePanel, MenuItem, register
@@ -32,9 +34,9 @@ def expiring_documents(person: Any, now: datetime.datetime) -> list[DueItem]:
     today = timezone.localdate(now)
     window = datetime.timedelta(days=rule_for(county_of_person(person)).expiry_days)
     items: list[DueItem] = []
-    for model, word, url_name in (
-        (Licence, "许可证", "units:licence_expiry"),
-        (StaffCertificate, "从业人员证件", "units:certificate_expiry"),
+    for model, sentence, url_name in (
+        (Licence, _("%(unit)s licence expires"), "units:licence_expiry"),
+        (StaffCertificate, _("%(unit)s staff certificate expires"), "units:certificate_expiry"),
     ):
         qs: Any = model.objects.visible_to(person)
         rows = (
@@ -47,7 +49,7 @@ def expiring_documents(person: Any, now: datetime.datetime) -> list[DueItem]:
             items.append(
                 DueItem(
                     "expiring",
-                    f"{doc.unit.name} {word}到期",
+                    sentence % {"unit": doc.unit.name},
                     doc.expires_on,
                     person,
                     url,
@@ -80,7 +82,8 @@ def training_hours_short(person: Any, now: datetime.datetime) -> list[DueItem]:
     return [
         DueItem(
             "training_hours",
-            f"本年度培训学时 {hours} 小时，不足 {MINIMUM_HOURS} 小时",
+            _("Training hours this year: %(hours)s, fewer than %(minimum)d")
+            % {"hours": hours, "minimum": MINIMUM_HOURS},
             datetime.date(today.year, 12, 31),
             person,
             reverse("outreach:hours_person", args=[person.pk]),
@@ -105,8 +108,8 @@ def home_panel(user: Any, now: datetime.datetime) -> dict[str, Any] | None:
 
 
 register(
-    MenuItem("消息", "reminders:inbox", 95),
-    DueSource("expiring", "证照即将到期", expiring_documents, 60),
-    DueSource("training_hours", "培训学时不足", training_hours_short, 70),
+    MenuItem(gettext_lazy("Messages"), "reminders:inbox", 95),
+    DueSource("expiring", gettext_lazy("Licences and certificates about to expire"), expiring_documents, 60),
+    DueSource("training_hours", gettext_lazy("Too few training hours"), training_hours_short, 70),
     HomePanel("reminders/_home_due.html", 1, home_panel),
 )

@@ -23,13 +23,23 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xieguan.accounts.models import RoleCode, User
 from xieguan.areas.models import Level
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.reminders.due import DueEntry, due_list
-from xieguan.reminders.models import ChannelKind, Reminder, ReminderRule, ReminderStatus, Stage
+from xieguan.reminders.models import (
+    ChannelKind,
+    Reminder,
+    ReminderRule,
+    ReminderStatus,
+    Stage,
+    default_sms_template,
+    message_language,
+)
 from xieguan.reminders.rules import channel_for, county_of_area, rule_for
 
 log = logging.getLogger(__name__)
@@ -114,8 +124,14 @@ def _supervisor_of(person: Any) -> Any:
 
 
 def plan(now: datetime.datetime | None = None) -> int:
-    """Write the reminders whose time has come; returns how many are new."""
-    now = now or timezone.now()
+    """Write the reminders whose time has come; returns how many are new.
+    Their labels are stored and sent as written, so they are written in the
+    language messages go out in, not the one the calling thread has active."""
+    with translation.override(message_language()):
+        return _plan(now or timezone.now())
+
+
+def _plan(now: datetime.datetime) -> int:
     counties: dict[Any, County] = {}
     people = (
         User.objects.filter(is_active=True, institution__isnull=False)
@@ -148,7 +164,11 @@ def plan(now: datetime.datetime | None = None) -> int:
                     rows.extend(_rows(entry, stage, target, person, c.rule, digest if target is person else None))
         if digest and c.rule.digest:
             day = timezone.localdate(now)
-            text = f"今日待办 {len(digest)} 项，最早：{digest[0].label}"
+            text = ngettext(
+                "%(count)d item due today; the earliest: %(item)s",
+                "%(count)d items due today; the earliest: %(item)s",
+                len(digest),
+            ) % {"count": len(digest), "item": digest[0].label}
             for channel in _outside_channels(c.rule):
                 rows.append(
                     Reminder(
@@ -177,9 +197,11 @@ def _outside_channels(rule: ReminderRule) -> list[str]:
 def _rows(
     entry: DueEntry, stage: str, target: Any, owner: Any, rule: ReminderRule, digest: list[DueEntry] | None
 ) -> list[Reminder]:
-    label = entry.label if target is owner else f"{owner.full_name or owner.username}：{entry.label}"
+    label = entry.label
+    if target is not owner:
+        label = _("%(person)s: %(item)s") % {"person": owner.full_name or owner.username, "item": label}
     if stage != Stage.BEFORE:
-        label = f"【{Stage(stage).label}】{label}"
+        label = _("[%(stage)s] %(item)s") % {"stage": Stage(stage).label, "item": label}
     channels = [ChannelKind.INBOX.value]
     if rule.digest and digest is not None:
         digest.append(entry)
@@ -241,7 +263,8 @@ def deliver(now: datetime.datetime | None = None, limit: int = 500) -> dict[str,
                     counts["held"] += 1
                     continue
             try:
-                send(row)
+                with translation.override(message_language(row.person)):
+                    send(row)
             except SendError as exc:
                 row.attempts += 1
                 row.last_error = str(exc)[:300]
@@ -300,19 +323,24 @@ def send(row: Reminder) -> None:
 
 def send_email(row: Reminder) -> None:
     if not row.person.email:
-        raise Undeliverable("提醒对象没有电子邮箱")
-    body = f"{row.label}\n截止：{_due_text(row)}\n{_link(row)}\n\n——卫生监督协管信息系统"
+        raise Undeliverable(_("The person to remind has no e-mail address"))
+    body = _("%(item)s\nDue: %(due)s\n%(link)s\n\n— Health supervision co-management information system") % {
+        "item": row.label,
+        "due": _due_text(row),
+        "link": _link(row),
+    }
+    subject = _("[Reminder] %(item)s") % {"item": row.label}
     try:
-        send_mail(f"[待办提醒] {row.label}"[:150], body, None, [row.person.email], fail_silently=False)
+        send_mail(subject[:150], body, None, [row.person.email], fail_silently=False)
     except Exception as exc:  # smtplib and socket errors alike
-        raise SendError(f"邮件发送失败：{exc}") from exc
+        raise SendError(_("The e-mail could not be sent: %(error)s") % {"error": exc}) from exc
 
 
 def sms_text(template: str, signature: str, *, label: str, due: str) -> str:
     """The SMS text, kept within one segment (``SMS_LIMIT`` characters with
     the signature): the item's label is shortened, never the deadline."""
-    sign = f"【{signature}】" if signature else ""
-    template = template or "{label}，截止{due}。"
+    sign = f"【{signature}】" if signature else ""  # i18n: data — carriers in China take the SMS signature in 【】
+    template = template or default_sms_template()
 
     def render(text: str) -> str:
         return sign + template.replace("{label}", text).replace("{due}", due)
@@ -326,7 +354,7 @@ def sms_text(template: str, signature: str, *, label: str, due: str) -> str:
 
 def _post_json(url: str, payload: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
     if not url.startswith(("http://", "https://")):
-        raise Undeliverable("地址须以 http:// 或 https:// 开头")
+        raise Undeliverable(_("The address must start with http:// or https://"))
     data = json.dumps(payload, ensure_ascii=False).encode()
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})}
@@ -337,11 +365,11 @@ def _post_json(url: str, payload: dict[str, Any], headers: dict[str, str] | None
     except urllib.error.HTTPError as exc:
         raise SendError(f"HTTP {exc.code}") from exc
     except (OSError, ValueError) as exc:  # refused, reset, timed out, bad URL
-        raise SendError(f"连接失败：{exc}") from exc
+        raise SendError(_("Could not connect: %(error)s") % {"error": exc}) from exc
     try:
         answer = json.loads(body or b"{}")
     except ValueError as exc:
-        raise SendError("回应不是 JSON") from exc
+        raise SendError(_("The answer is not JSON")) from exc
     return answer if isinstance(answer, dict) else {}
 
 
@@ -350,9 +378,9 @@ def send_sms(row: Reminder) -> None:
     with the key in ``X-Api-Key``; answers {"code": 0} when accepted."""
     channel = channel_for(row.person.institution.area if row.person.institution_id else row.area, ChannelKind.SMS)
     if channel is None or not channel.url:
-        raise Undeliverable("未配置短信网关")
+        raise Undeliverable(_("No SMS gateway is configured"))
     if not row.person.phone:
-        raise Undeliverable("提醒对象没有手机号")
+        raise Undeliverable(_("The person to remind has no mobile number"))
     text = sms_text(channel.template, channel.signature, label=row.label, due=_due_text(row))
     answer = _post_json(
         channel.url,
@@ -360,7 +388,9 @@ def send_sms(row: Reminder) -> None:
         {"X-Api-Key": channel.secret} if channel.secret else None,
     )
     if answer.get("code", 0) not in (0, "0"):
-        raise SendError(f"短信网关拒绝：{answer.get('message', answer.get('code'))}")
+        raise SendError(
+            _("The SMS gateway refused: %(reason)s") % {"reason": answer.get("message", answer.get("code"))}
+        )
 
 
 def wecom_url(url: str, secret: str) -> str:
@@ -374,14 +404,14 @@ def send_wecom(row: Reminder) -> None:
     area = row.person.institution.area if row.person.institution_id else row.area
     channel = channel_for(area, ChannelKind.WECOM)
     if channel is None or not channel.url:
-        raise Undeliverable("未配置企业微信群机器人")
+        raise Undeliverable(_("No WeCom group robot is configured"))
     name = row.person.full_name or row.person.username
-    content = (
-        f'**待办提醒** <font color="warning">{row.label}</font>\n'
-        f"> 责任人：{name}\n> 截止：{_due_text(row)}\n> [打开]({_link(row)})"
-    )
+    content = _(
+        '**Reminder** <font color="warning">%(item)s</font>\n'
+        "> Responsible: %(person)s\n> Due: %(due)s\n> [Open](%(link)s)"
+    ) % {"item": row.label, "person": name, "due": _due_text(row), "link": _link(row)}
     answer = _post_json(
         wecom_url(channel.url, channel.secret), {"msgtype": "markdown", "markdown": {"content": content}}
     )
     if answer.get("errcode", 0) not in (0, "0"):
-        raise SendError(f"企业微信拒绝：{answer.get('errmsg', answer.get('errcode'))}")
+        raise SendError(_("WeCom refused: %(reason)s") % {"reason": answer.get("errmsg", answer.get("errcode"))})

@@ -11,27 +11,31 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.permissions import CONFIGURE_MONTHLY, can
 from xieguan.core.scope import is_within
-from xieguan.reminders.models import ChannelKind, Reminder, ReminderChannel, ReminderRule
+from xieguan.reminders.models import ChannelKind, Reminder, ReminderChannel, ReminderRule, default_sms_template
 
 # Who configures a county's reminders: the people who configure its monthly report.
 CONFIGURE_REMINDERS = CONFIGURE_MONTHLY
+SIGNATURE_LIMIT = 20
+TEMPLATE_LIMIT = 200
 
 
 def _require_configure(actor: Any, area: Area) -> None:
     if not is_within(actor, area.path):
         raise Http404
     if not can(actor, CONFIGURE_REMINDERS):
-        raise PermissionDenied("您的角色不能配置提醒。")
+        raise PermissionDenied(_("Your role cannot configure reminders."))
 
 
 def reminder_rule_save(*, actor: Any, county: Area, **fields: Any) -> ReminderRule:
     if county.level != Level.COUNTY:
-        raise ValidationError({"county": "提醒规则按县设置。"})
+        raise ValidationError({"county": _("Reminder rules are set per county.")})
     _require_configure(actor, county)
     kinds = fields.get("kinds") or []
     channels = [c for c in (fields.get("channels") or []) if c in ChannelKind.values]
@@ -66,21 +70,41 @@ def reminder_channel_save(
     empty keeps the one saved (it is never shown back, so a form cannot
     send it again)."""
     if area.level not in (Level.COUNTY, Level.TOWNSHIP):
-        raise ValidationError({"area": "提醒渠道按县或乡镇设置。"})
+        raise ValidationError({"area": _("Reminder channels are set per county or township.")})
     _require_configure(actor, area)
     if kind not in (ChannelKind.SMS, ChannelKind.WECOM):
-        raise ValidationError({"kind": "渠道类型须为短信（sms）或企业微信群机器人（wecom）。"})
+        raise ValidationError({"kind": _("The channel type must be SMS (sms) or WeCom group robot (wecom).")})
     url = (url or "").strip()
     if not url:
-        raise ValidationError({"url": "请填写地址。"})
+        raise ValidationError({"url": _("Enter the web address.")})
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as exc:
-        raise ValidationError({"url": "地址须是 http:// 或 https:// 开头的网址。"}) from exc
-    if len(signature) > 20:
-        raise ValidationError({"signature": "短信签名最多 20 个字。"})
-    if len(template) > 200:
-        raise ValidationError({"template": "短信模板最多 200 个字。"})
+        raise ValidationError(
+            {"url": _("The address must be a web address starting with http:// or https://.")}
+        ) from exc
+    if len(signature) > SIGNATURE_LIMIT:
+        raise ValidationError(
+            {
+                "signature": ngettext(
+                    "The SMS signature has at most %(limit)d character.",
+                    "The SMS signature has at most %(limit)d characters.",
+                    SIGNATURE_LIMIT,
+                )
+                % {"limit": SIGNATURE_LIMIT}
+            }
+        )
+    if len(template) > TEMPLATE_LIMIT:
+        raise ValidationError(
+            {
+                "template": ngettext(
+                    "The SMS template has at most %(limit)d character.",
+                    "The SMS template has at most %(limit)d characters.",
+                    TEMPLATE_LIMIT,
+                )
+                % {"limit": TEMPLATE_LIMIT}
+            }
+        )
     with transaction.atomic():
         found = ReminderChannel.objects.select_for_update().filter(area=area, kind=kind).first()
         with audited(actor, "reminder_channel.save", found) as audit:
@@ -89,7 +113,7 @@ def reminder_channel_save(
             channel.url = url
             if secret:
                 channel.secret = secret
-            channel.template = template or channel.template or "{label}，截止{due}。"
+            channel.template = template or channel.template or default_sms_template()
             channel.signature = signature
             channel.enabled = enabled
             channel.save()

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.areas.models import Area, Level
@@ -53,7 +54,7 @@ def due_page(request: HttpRequest) -> HttpResponse:
 def _county_for(request: HttpRequest) -> Area:
     user: Any = request.user
     if not can(user, CONFIGURE_REMINDERS):
-        raise PermissionDenied("您的角色不能配置提醒。")
+        raise PermissionDenied(_("Your role cannot configure reminders."))
     institution = getattr(user, "institution", None)
     if institution is not None and institution.area.level == Level.COUNTY:
         return institution.area
@@ -79,7 +80,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "提醒规则已保存。")
+                messages.success(request, _("Reminder rule saved."))
                 return redirect("reminders:settings")
     else:
         form = RuleForm(
@@ -138,7 +139,7 @@ def channel_save(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 channel_form.add_error(field if field in channel_form.fields else None, errors)
         else:
-            messages.success(request, "提醒渠道已保存。")
+            messages.success(request, _("Reminder channel saved."))
             return redirect(reverse("reminders:settings") + "#channels")
     rule = rule_for(county)
     form = RuleForm(
