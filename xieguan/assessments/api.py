@@ -437,7 +437,7 @@ def allocation_list(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
     return {
         "assessment_id": assessment.pk,
         "budget": assessment.budget,
-        "formula": FundFormula(assessment.scheme.fund_formula).label,
+        "formula": str(FundFormula(assessment.scheme.fund_formula).label),
         "items": [
             {
                 "area_id": r.area_id,
