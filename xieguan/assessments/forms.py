@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import User
@@ -182,7 +182,9 @@ class DeductionForm(forms.Form):
     points = forms.DecimalField(
         label=_("Points deducted (leave empty for a veto)"), required=False, min_value=0, decimal_places=2
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=pgettext_lazy("assessment", "Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, assessment: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,7 +215,7 @@ class BulletinForm(forms.Form):
 
 class PopulationForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Township or village"), queryset=Area.objects.none(), empty_label=None)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=pgettext_lazy("assessment", "Year"), min_value=2000, max_value=2100)
     population = forms.IntegerField(label=_("Population served"), min_value=0, max_value=10_000_000)
     source = forms.CharField(
         label=_("Source of the figure"),
@@ -228,7 +230,7 @@ class PopulationForm(forms.Form):
 
 
 class PopulationImportForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=pgettext_lazy("assessment", "Year"), min_value=2000, max_value=2100)
     file = forms.FileField(
         label=_("Excel file"),
         help_text=_(

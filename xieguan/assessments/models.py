@@ -23,8 +23,10 @@ from xieguan.core.scope import ScopedQuerySet
 class Population(BaseModel):
     """服务人口: the people a township or village serves in a year, with where the figure comes from."""
 
-    area = models.ForeignKey("areas.Area", verbose_name=_("Area"), on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("Year"))
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("assessment", "Area"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(pgettext_lazy("assessment", "Year"))
     population = models.PositiveIntegerField(_("Population served"))
     source = models.CharField(_("Source of the figure"), max_length=100, blank=True)
 
@@ -74,7 +76,7 @@ class AssessmentScheme(BaseModel):
     draft, then in use (frozen). A new version is a copy to edit."""
 
     area = models.ForeignKey("areas.Area", verbose_name=_("Assessing area"), on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("Name"), max_length=100)
+    name = models.CharField(pgettext_lazy("assessment", "Name"), max_length=100)
     period_kind = models.CharField(
         _("Assessment period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.HALF
     )
@@ -82,7 +84,9 @@ class AssessmentScheme(BaseModel):
     previous = models.ForeignKey(
         "self", verbose_name=_("Previous version"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(_("Status"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
+    status = models.CharField(
+        pgettext_lazy("assessment", "Status"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT
+    )
     award_mode = models.CharField(_("Award mode"), max_length=12, choices=AwardMode.choices, default=AwardMode.RANKS)
     # [{"name": "一等奖", "count": 1, "min_score": null, "coefficient": "1.2"}, …]
     award_tiers = models.JSONField(_("Awards"), default=list, blank=True)
@@ -176,12 +180,15 @@ class Assessment(BaseModel):
         AssessmentScheme, verbose_name=_("Assessment scheme"), on_delete=models.PROTECT, related_name="assessments"
     )
     area = models.ForeignKey("areas.Area", verbose_name=_("Assessing area"), on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("Name"), max_length=100)
+    name = models.CharField(pgettext_lazy("assessment", "Name"), max_length=100)
     period_kind = models.CharField(_("Assessment period"), max_length=10, choices=PeriodKind.choices)
     starts_on = models.DateField(_("Start date"))
     ends_on = models.DateField(_("End date"))
     status = models.CharField(
-        _("Status"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+        pgettext_lazy("assessment", "Status"),
+        max_length=10,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.DRAFT,
     )
     released_at = models.DateTimeField(_("Released at"), null=True, blank=True)
     appeal_until = models.DateField(_("Appeals close on"), null=True, blank=True)
@@ -315,7 +322,7 @@ class Deduction(BaseModel):
     area = models.ForeignKey("areas.Area", verbose_name=_("Assessed area"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("Type"), max_length=10, choices=DeductionKind.choices, default=DeductionKind.DEDUCTION)
     points = models.DecimalField(_("Points deducted"), max_digits=6, decimal_places=2, default=0)
-    reason = models.CharField(_("Reason"), max_length=300)
+    reason = models.CharField(pgettext_lazy("assessment", "Reason"), max_length=300)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -420,7 +427,9 @@ class StationVisitQuerySet(ScopedQuerySet["StationVisit"]):
 class StationVisit(BaseModel):
     """督导: the institute's visit to a township's station (monthly 督导, quarterly 抽查)."""
 
-    area = models.ForeignKey("areas.Area", verbose_name=_("Township"), on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("assessment", "Township"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("Type"), max_length=10, choices=VisitKind.choices, default=VisitKind.MONTHLY)
     visited_on = models.DateField(_("Date of the visit"))
     supervisors = models.CharField(_("Supervisors"), max_length=200)
