@@ -24,7 +24,7 @@ class Population(BaseModel):
     """服务人口: the people a township or village serves in a year, with where the figure comes from."""
 
     area = models.ForeignKey(
-        "areas.Area", verbose_name=pgettext_lazy("assessment", "Area"), on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=pgettext_lazy("assessment", "Locality"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(pgettext_lazy("assessment", "Year"))
     population = models.PositiveIntegerField(_("Population served"))
