@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from xieguan.accounts.models import User
@@ -279,7 +280,7 @@ def assessment_create(request: HttpRequest, payload: AssessmentIn) -> Any:
     scheme = get_scheme_for_user(request.user, payload.scheme_id)
     areas = list(Area.objects.visible_to(request.user).filter(pk__in=payload.area_ids))
     if len(areas) != len(set(payload.area_ids)):
-        raise ValidationError({"area_ids": "被考核单位不在您的范围内。"})
+        raise ValidationError({"area_ids": _("An assessed area is outside your area.")})
     assessment = services.assessment_create(
         actor=request.user,
         scheme=scheme,
@@ -339,9 +340,9 @@ def reviewer_assign(request: HttpRequest, assessment_id: uuid.UUID, payload: Rev
     item = assessment.scheme.items.filter(pk=payload.item_id).first()
     reviewer = User.objects.visible_to(request.user).filter(pk=payload.reviewer_id).first()
     if item is None:
-        raise ValidationError({"item_id": "该项目不属于本次考核。"})
+        raise ValidationError({"item_id": _("This item is not part of this assessment.")})
     if reviewer is None:
-        raise ValidationError({"reviewer_id": "评分人不在您的范围内。"})
+        raise ValidationError({"reviewer_id": _("The scorer is outside your area.")})
     services.reviewer_assign(actor=request.user, assessment=assessment, item=item, reviewer=reviewer)
     return _assessment_out(assessment, request.user)
 
@@ -369,7 +370,7 @@ def deduction_create(request: HttpRequest, assessment_id: uuid.UUID, payload: As
     if existing is None:
         area = assessment.areas.filter(area_id=payload.area_id).select_related("area").first()
         if area is None:
-            raise ValidationError({"area_id": "该单位不在本次考核中。"})
+            raise ValidationError({"area_id": _("This area is not in this assessment.")})
         made = services.deduction_add(
             actor=request.user,
             assessment=assessment,
@@ -421,7 +422,7 @@ def appeal_create(request: HttpRequest, assessment_id: uuid.UUID, payload: Asses
     if payload.item_id is not None:
         item = assessment.scheme.items.filter(pk=payload.item_id).first()
         if item is None:
-            raise ValidationError({"item_id": "该项目不属于本次考核。"})
+            raise ValidationError({"item_id": _("This item is not part of this assessment.")})
     appeal = services.appeal_create(
         actor=request.user, assessment=assessment, area=row.area, item=item, reason=payload.reason, id=payload.id
     )
@@ -437,7 +438,7 @@ def allocation_list(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
     return {
         "assessment_id": assessment.pk,
         "budget": assessment.budget,
-        "formula": FundFormula(assessment.scheme.fund_formula).label,
+        "formula": str(FundFormula(assessment.scheme.fund_formula).label),
         "items": [
             {
                 "area_id": r.area_id,
@@ -519,7 +520,9 @@ def bulletin_docx_get(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
     assessment = get_assessment_for_user(request.user, assessment_id)
     results, text = _bulletin_text(request, assessment)
     response = HttpResponse(bulletin_docx(assessment, results, text), content_type=DOCX)
-    response["Content-Disposition"] = download_header(download_name("考核通报", assessment.name, ext="docx"))
+    response["Content-Disposition"] = download_header(
+        download_name(_("Assessment bulletin"), assessment.name, ext="docx")
+    )
     return response
 
 
@@ -538,7 +541,7 @@ def bulletin_pdf_get(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
             "title": lines[0],
             "paragraphs": [p for p in lines[1:] if p.strip()],
         },
-        download_name("考核通报", assessment.name, ext="pdf"),
+        download_name(_("Assessment bulletin"), assessment.name, ext="pdf"),
         request=request,
     )
 
@@ -627,7 +630,7 @@ def population_import(request: HttpRequest, year: Form[int], file: File[Uploaded
     if institution is None:
         raise Http404
     if not 2000 <= year <= 2100:
-        raise ValidationError({"year": "年度不正确。"})
+        raise ValidationError({"year": _("That year is not right.")})
     rows = services.population_import(
         actor=request.user, parent=institution.area, year=year, upload=file, source=source
     )

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
     name = "xieguan.assessments"
     label = "assessments"
-    verbose_name = "绩效考核与经费"
+    verbose_name = _("Assessments and funds")
 
     def ready(self) -> None:
         from xieguan.assessments import (

@@ -8,7 +8,11 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
 from xieguan.assessments.models import AssessedArea, Assessment, Deduction, DeductionKind, ItemScore
+from xieguan.assessments.periods import day_text
 
 
 @dataclass
@@ -33,33 +37,62 @@ def bulletin_draft(assessment: Assessment, results: Results) -> str:
     """A first draft from the data, for the user to edit."""
     ranked = [r for r in results.rows if r.total is not None]
     lines = [
-        f"关于{assessment.name}结果的通报",
+        _("Bulletin on the results of %(assessment)s") % {"assessment": assessment.name},
         "",
-        "各乡镇卫生院（卫生监督协管站）：",
-        f"根据《{assessment.scheme.name}》，{assessment.area.name}于{assessment.starts_on:%Y年%m月%d日}至"
-        f"{assessment.ends_on:%Y年%m月%d日}对{len(results.rows)}个单位的卫生监督协管工作进行了考核，现将结果通报如下。",
+        _("To the township health centres (health supervision co-management stations):"),
+        ngettext(
+            "Under “%(scheme)s”, %(area)s assessed the health supervision co-management work of %(count)d area "
+            "from %(start)s to %(end)s. The results are announced as follows.",
+            "Under “%(scheme)s”, %(area)s assessed the health supervision co-management work of %(count)d areas "
+            "from %(start)s to %(end)s. The results are announced as follows.",
+            len(results.rows),
+        )
+        % {
+            "scheme": assessment.scheme.name,
+            "area": assessment.area.name,
+            "start": day_text(assessment.starts_on),
+            "end": day_text(assessment.ends_on),
+            "count": len(results.rows),
+        },
         "",
-        "一、考核结果",
+        _("1. Results"),
     ]
     for r in ranked:
-        tier = f"，{r.tier}" if r.tier else ""
-        veto = "（一票否决）" if r.vetoed else ""
-        lines.append(f"第{r.rank}名 {r.area.name} {r.total}分{tier}{veto}")
+        values = {"rank": r.rank, "area": r.area.name, "total": r.total, "award": r.tier}
+        if r.tier:
+            line = _("No. %(rank)s %(area)s %(total)s points, %(award)s") % values
+        else:
+            line = _("No. %(rank)s %(area)s %(total)s points") % values
+        lines.append(_("%(text)s (one-vote veto)") % {"text": line} if r.vetoed else line)
     winners = [r for r in ranked if r.tier]
     if winners:
-        lines += ["", "二、表扬", "、".join(f"{r.area.name}（{r.tier}）" for r in winners) + "工作扎实，予以通报表扬。"]
+        named = pgettext("list separator", ", ").join(
+            _("%(area)s (%(award)s)") % {"area": r.area.name, "award": r.tier} for r in winners
+        )
+        lines += ["", _("2. Commendations"), _("%(areas)s did solid work and are commended.") % {"areas": named}]
     problems: list[str] = []
     for r in ranked:
         lost = []
         for item, cell in zip(results.items, getattr(r, "cells", []), strict=False):
             if cell is not None and cell.score is not None and cell.score < item.max_score * 6 / 10:
-                lost.append(f"{item.name}（{cell.score}/{item.max_score}分）")
+                lost.append(
+                    _("%(item)s (%(score)s/%(max)s points)")
+                    % {"item": item.name, "score": cell.score, "max": item.max_score}
+                )
         reasons = [d.reason for d in results.deductions if d.area_id == r.area_id]
         if lost or reasons:
-            problems.append(f"{r.area.name}：" + "；".join(lost + reasons) + "。")
+            problems.append(
+                _("%(area)s: %(problems)s.")
+                % {"area": r.area.name, "problems": pgettext("list separator", "; ").join(lost + reasons)}
+            )
     if problems:
-        lines += ["", "三、存在的问题", *problems]
-    lines += ["", "请各单位对照问题认真整改，整改情况于下次考核时一并检查。", "", assessment.area.name]
+        lines += ["", _("3. Problems found"), *problems]
+    lines += [
+        "",
+        _("Every area is asked to put its problems right; the rectification will be checked at the next assessment."),
+        "",
+        assessment.area.name,
+    ]
     return "\n".join(lines)
 
 
@@ -77,8 +110,14 @@ def bulletin_docx(assessment: Assessment, results: Results, text: str) -> bytes:
     for block in rest:
         if block.strip():
             document.add_paragraph(block.strip())
-    document.add_heading("考核得分表", level=2)
-    headers = ["名次", "单位"] + [f"{i.name}（{i.max_score}）" for i in results.items] + ["总分", "奖项"]
+    document.add_heading(_("Assessment score table"), level=2)
+    headers = [
+        _("Rank"),
+        pgettext("assessed area", "Area"),
+        *[_("%(item)s (%(max)s)") % {"item": i.name, "max": i.max_score} for i in results.items],
+        _("Total score"),
+        _("Award"),
+    ]
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, label in zip(table.rows[0].cells, headers, strict=True):
@@ -86,7 +125,8 @@ def bulletin_docx(assessment: Assessment, results: Results, text: str) -> bytes:
     for r in results.rows:
         values = [str(r.rank or ""), r.area.name]
         values += [str(c.score) if c is not None and c.score is not None else "" for c in getattr(r, "cells", [])]
-        values += [str(r.total if r.total is not None else ""), r.tier + ("（一票否决）" if r.vetoed else "")]
+        award = (_("%(text)s (one-vote veto)") % {"text": r.tier}).strip() if r.vetoed else r.tier
+        values += [str(r.total if r.total is not None else ""), award]
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = value
     buffer = io.BytesIO()

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import SCORE_ASSESSMENTS, can
@@ -28,7 +30,10 @@ def _own_areas(user: Any, levels: list[int]) -> Any:
     return Area.objects.visible_to(user).active().filter(level__in=levels).order_by("path")
 
 
-TIERS_HELP = "每行一个奖项：名称 名额 系数，如“一等奖 1 1.2”；按分数线评奖时写：名称 最低分 系数"
+TIERS_HELP = _(
+    "One award per line: name, places, coefficient, e.g. “First 1 1.2”; when awarding by score threshold: "
+    "name, lowest score, coefficient"
+)
 
 
 def parse_tiers(text: str, mode: str) -> list[dict[str, Any]]:
@@ -38,7 +43,7 @@ def parse_tiers(text: str, mode: str) -> list[dict[str, Any]]:
         if not parts:
             continue
         if len(parts) not in (2, 3):
-            raise forms.ValidationError("奖项格式不正确：" + TIERS_HELP)
+            raise forms.ValidationError(gettext("The awards are not written right: %(help)s") % {"help": TIERS_HELP})
         entry: dict[str, Any] = {"name": parts[0], "coefficient": parts[2] if len(parts) == 3 else "1"}
         entry["count" if mode == AwardMode.RANKS else "min_score"] = parts[1]
         tiers.append(entry)
@@ -46,19 +51,21 @@ def parse_tiers(text: str, mode: str) -> list[dict[str, Any]]:
 
 
 class SchemeForm(forms.Form):
-    area = forms.ModelChoiceField(label="考核单位（县或乡镇）", queryset=Area.objects.none(), empty_label=None)
-    name = forms.CharField(label="方案名称", max_length=100)
-    period_kind = forms.ChoiceField(label="考核周期", choices=PeriodKind.choices, initial=PeriodKind.HALF)
-    award_mode = forms.ChoiceField(label="评奖方式", choices=AwardMode.choices)
+    area = forms.ModelChoiceField(
+        label=_("Assessing area (county or township)"), queryset=Area.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label=_("Scheme name"), max_length=100)
+    period_kind = forms.ChoiceField(label=_("Assessment period"), choices=PeriodKind.choices, initial=PeriodKind.HALF)
+    award_mode = forms.ChoiceField(label=_("Award mode"), choices=AwardMode.choices)
     award_tiers = forms.CharField(
-        label="奖项",
+        label=_("Awards"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=TIERS_HELP,
-        initial="一等奖 1 1.2\n二等奖 2 1.1\n三等奖 3 1.05",
+        initial=_("First 1 1.2\nSecond 2 1.1\nThird 3 1.05"),
     )
-    fund_formula = forms.ChoiceField(label="经费分配公式", choices=FundFormula.choices)
-    appeal_days = forms.IntegerField(label="申诉期限（天）", min_value=1, max_value=60, initial=5)
+    fund_formula = forms.ChoiceField(label=_("Funds formula"), choices=FundFormula.choices)
+    appeal_days = forms.IntegerField(label=_("Appeal period (days)"), min_value=1, max_value=60, initial=5)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,19 +82,21 @@ class SchemeForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    name = forms.CharField(label="考核项目", max_length=100)
-    guidance = forms.CharField(label="考核内容与标准", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    max_score = forms.DecimalField(label="分值", min_value=0.01, max_value=1000, decimal_places=2)
-    kind = forms.ChoiceField(label="计分方式", choices=ItemKind.choices)
-    indicator_code = forms.ChoiceField(label="指标（自动项目）", required=False)
-    rule = forms.ChoiceField(label="计分规则", choices=ItemRule.choices)
-    target = forms.DecimalField(label="目标值（%）", required=False, min_value=0, max_value=100)
-    floor = forms.DecimalField(label="下限（%）", required=False, min_value=0, max_value=100)
+    name = forms.CharField(label=_("Assessment item"), max_length=100)
+    guidance = forms.CharField(
+        label=_("What is assessed and the standard"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    max_score = forms.DecimalField(label=_("Maximum score"), min_value=0.01, max_value=1000, decimal_places=2)
+    kind = forms.ChoiceField(label=_("Scoring method"), choices=ItemKind.choices)
+    indicator_code = forms.ChoiceField(label=_("Indicator (automatic items)"), required=False)
+    rule = forms.ChoiceField(label=_("Scoring rule"), choices=ItemRule.choices)
+    target = forms.DecimalField(label=_("Target (%)"), required=False, min_value=0, max_value=100)
+    floor = forms.DecimalField(label=_("Floor (%)"), required=False, min_value=0, max_value=100)
     tiers = forms.CharField(
-        label="分档",
+        label=_("Bands"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="每行一档：最低百分比 得分比例（%），如“90 100”",
+        help_text=_("One band per line: lowest percentage, share of the score (%), e.g. “90 100”"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -101,24 +110,28 @@ class ItemForm(forms.Form):
             if not parts:
                 continue
             if len(parts) != 2:
-                raise forms.ValidationError("每行一档：最低百分比 得分比例。")
+                raise forms.ValidationError(gettext("One band per line: lowest percentage, share of the score."))
             rows.append(parts)
         return rows
 
 
 class AssessmentForm(forms.Form):
-    scheme = forms.ModelChoiceField(label="考核方案", queryset=AssessmentScheme.objects.none(), empty_label=None)
-    name = forms.CharField(label="考核名称", max_length=100)
-    starts_on = forms.DateField(label="开始日期", widget=DateInput())
-    ends_on = forms.DateField(label="结束日期", widget=DateInput())
+    scheme = forms.ModelChoiceField(
+        label=_("Assessment scheme"), queryset=AssessmentScheme.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label=_("Assessment name"), max_length=100)
+    starts_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    ends_on = forms.DateField(label=_("End date"), widget=DateInput())
     areas = forms.ModelMultipleChoiceField(
-        label="被考核单位", queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Assessed areas"), queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    budget_mode = forms.ChoiceField(label="经费总额", choices=BudgetMode.choices)
+    budget_mode = forms.ChoiceField(label=_("Total funds"), choices=BudgetMode.choices)
     per_capita = forms.DecimalField(
-        label="人均标准（元）", initial="1.25", min_value=0, max_value=1000, decimal_places=2
+        label=_("Per-capita rate (yuan)"), initial="1.25", min_value=0, max_value=1000, decimal_places=2
     )
-    budget = forms.DecimalField(label="经费总额（元，填写总额时）", required=False, min_value=0, decimal_places=2)
+    budget = forms.DecimalField(
+        label=_("Total funds (yuan, when entered)"), required=False, min_value=0, decimal_places=2
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,8 +143,8 @@ class AssessmentForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    item = forms.ModelChoiceField(label="人工项目", queryset=None, empty_label=None)  # type: ignore[arg-type]
-    reviewer = forms.ModelChoiceField(label="评分人", queryset=User.objects.none(), empty_label=None)
+    item = forms.ModelChoiceField(label=_("Manual item"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    reviewer = forms.ModelChoiceField(label=_("Scorer"), queryset=User.objects.none(), empty_label=None)
 
     def __init__(self, *args: Any, assessment: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,22 +155,36 @@ class AssignForm(forms.Form):
         self.fields["reviewer"].queryset = User.objects.filter(
             pk__in=[p.pk for p in people if can(p, SCORE_ASSESSMENTS)]
         )
-        self.fields["reviewer"].label_from_instance = lambda p: f"{p.full_name or p.username}（{p.institution}）"
+        self.fields["reviewer"].label_from_instance = lambda p: (
+            gettext("%(person)s (%(institution)s)")
+            % {
+                "person": p.full_name or p.username,
+                "institution": p.institution,
+            }
+        )
 
 
 class ScoreForm(forms.Form):
-    score = forms.DecimalField(label="得分", min_value=0, decimal_places=2)
+    score = forms.DecimalField(label=_("Score"), min_value=0, decimal_places=2)
     notes = forms.CharField(
-        label="评分说明（查阅台账、档案、现场情况）", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Scoring notes (registers, files and what was seen on site)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
-    evidence = forms.FileField(label="佐证材料", required=False, help_text="PDF、图片、Word 或 Excel，不超过 20 MB")
+    evidence = forms.FileField(
+        label=_("Supporting evidence"), required=False, help_text=_("PDF, image, Word or Excel, at most 20 MB")
+    )
 
 
 class DeductionForm(forms.Form):
-    area = forms.ModelChoiceField(label="被考核单位", queryset=Area.objects.none(), empty_label=None)
-    kind = forms.ChoiceField(label="类型", choices=DeductionKind.choices)
-    points = forms.DecimalField(label="扣分（一票否决不填）", required=False, min_value=0, decimal_places=2)
-    reason = forms.CharField(label="理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    area = forms.ModelChoiceField(label=_("Assessed area"), queryset=Area.objects.none(), empty_label=None)
+    kind = forms.ChoiceField(label=_("Type"), choices=DeductionKind.choices)
+    points = forms.DecimalField(
+        label=_("Points deducted (leave empty for a veto)"), required=False, min_value=0, decimal_places=2
+    )
+    reason = forms.CharField(
+        label=pgettext_lazy("assessment", "Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, assessment: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,8 +192,10 @@ class DeductionForm(forms.Form):
 
 
 class AppealForm(forms.Form):
-    item = forms.ModelChoiceField(label="申诉项目", queryset=None, required=False, empty_label="总分")  # type: ignore[arg-type]
-    reason = forms.CharField(label="申诉理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    item = forms.ModelChoiceField(label=_("Item appealed"), queryset=None, required=False, empty_label=_("Total score"))  # type: ignore[arg-type]
+    reason = forms.CharField(
+        label=_("Reason for the appeal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, assessment: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -174,19 +203,26 @@ class AppealForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label="答复", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    new_score = forms.DecimalField(label="调整后得分（不调整不填）", required=False, min_value=0, decimal_places=2)
+    answer = forms.CharField(label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    new_score = forms.DecimalField(
+        label=_("Adjusted score (leave empty if unchanged)"), required=False, min_value=0, decimal_places=2
+    )
 
 
 class BulletinForm(forms.Form):
-    text = forms.CharField(label="通报正文", widget=forms.Textarea(attrs={"rows": 18}), max_length=20000)
+    text = forms.CharField(label=_("Bulletin text"), widget=forms.Textarea(attrs={"rows": 18}), max_length=20000)
 
 
 class PopulationForm(forms.Form):
-    area = forms.ModelChoiceField(label="乡镇或村", queryset=Area.objects.none(), empty_label=None)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    population = forms.IntegerField(label="服务人口", min_value=0, max_value=10_000_000)
-    source = forms.CharField(label="来源", max_length=100, required=False, help_text="如：统计年鉴、户籍人口、乡镇上报")
+    area = forms.ModelChoiceField(label=_("Township or village"), queryset=Area.objects.none(), empty_label=None)
+    year = forms.IntegerField(label=pgettext_lazy("assessment", "Year"), min_value=2000, max_value=2100)
+    population = forms.IntegerField(label=_("Population served"), min_value=0, max_value=10_000_000)
+    source = forms.CharField(
+        label=_("Source of the figure"),
+        max_length=100,
+        required=False,
+        help_text=_("e.g. statistical yearbook, registered residents, township report"),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,24 +230,29 @@ class PopulationForm(forms.Form):
 
 
 class PopulationImportForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    file = forms.FileField(label="Excel 文件", help_text="第一列乡镇或村的名称，第二列服务人口；第一行可为表头")
-    source = forms.CharField(label="来源", max_length=100, required=False)
+    year = forms.IntegerField(label=pgettext_lazy("assessment", "Year"), min_value=2000, max_value=2100)
+    file = forms.FileField(
+        label=_("Excel file"),
+        help_text=_(
+            "First column the township's or village's name, second column the population served; the first row may be a header"
+        ),
+    )
+    source = forms.CharField(label=_("Source of the figure"), max_length=100, required=False)
 
 
 class VisitForm(forms.Form):
-    area = forms.ModelChoiceField(label="乡镇协管站", queryset=Area.objects.none(), empty_label=None)
-    kind = forms.ChoiceField(label="类型", choices=VisitKind.choices)
-    visited_on = forms.DateField(label="督导日期", widget=DateInput())
-    supervisors = forms.CharField(label="督导人员", max_length=200)
+    area = forms.ModelChoiceField(label=_("Township station"), queryset=Area.objects.none(), empty_label=None)
+    kind = forms.ChoiceField(label=_("Type"), choices=VisitKind.choices)
+    visited_on = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    supervisors = forms.CharField(label=_("Supervisors"), max_length=200)
     items = forms.CharField(
-        label="督导内容",
+        label=_("What was supervised"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        initial="组织管理、制度建设、人员培训、档案管理、巡查记录",
+        initial=_("Organisation, rules, staff training, files, patrol records"),
     )
-    findings = forms.CharField(label="发现问题", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    score = forms.DecimalField(label="评分", required=False, min_value=0, max_value=100, decimal_places=2)
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    score = forms.DecimalField(label=_("Rating"), required=False, min_value=0, max_value=100, decimal_places=2)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
@@ -21,82 +23,92 @@ from xieguan.core.scope import ScopedQuerySet
 class Population(BaseModel):
     """服务人口: the people a township or village serves in a year, with where the figure comes from."""
 
-    area = models.ForeignKey("areas.Area", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    population = models.PositiveIntegerField("服务人口")
-    source = models.CharField("来源", max_length=100, blank=True)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("assessment", "Locality"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(pgettext_lazy("assessment", "Year"))
+    population = models.PositiveIntegerField(_("Population served"))
+    source = models.CharField(_("Source of the figure"), max_length=100, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "服务人口"
-        verbose_name_plural = "服务人口"
+        verbose_name = _("Population served")
+        verbose_name_plural = _("Populations served")
         ordering = ["-year", "area__path", "id"]
         constraints = [models.UniqueConstraint(fields=["area", "year"], name="population_once_a_year")]
 
     def __str__(self) -> str:
-        return f"{self.area} {self.year}年 {self.population}人"
+        return gettext("%(area)s %(year)s: %(population)s people") % {
+            "area": self.area,
+            "year": self.year,
+            "population": self.population,
+        }
 
 
 class PeriodKind(models.TextChoices):
-    MONTH = "month", "月度"
-    QUARTER = "quarter", "季度"
-    HALF = "half", "半年"
-    YEAR = "year", "年度"
-    CAMPAIGN = "campaign", "专项"
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+    HALF = "half", _("Half-yearly")
+    YEAR = "year", _("Yearly")
+    CAMPAIGN = "campaign", _("For a campaign")
 
 
 class SchemeStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    IN_USE = "in_use", "已启用"
-    RETIRED = "retired", "已停用"
+    DRAFT = "draft", _("Draft")
+    IN_USE = "in_use", pgettext_lazy("assessment scheme status", "In use")
+    RETIRED = "retired", _("Retired")
 
 
 class AwardMode(models.TextChoices):
-    RANKS = "ranks", "按名次"
-    THRESHOLDS = "thresholds", "按分数线"
+    RANKS = "ranks", _("By rank")
+    THRESHOLDS = "thresholds", _("By score threshold")
 
 
 class FundFormula(models.TextChoices):
-    SHARE = "share", "人口占比 × 得分系数"
-    TIERS = "tiers", "人口占比 × 奖项系数"
+    SHARE = "share", _("Population share × score coefficient")
+    TIERS = "tiers", _("Population share × award coefficient")
 
 
 class AssessmentScheme(BaseModel):
     """考核方案: weighted items, award tiers and the funds formula; edited as a
     draft, then in use (frozen). A new version is a copy to edit."""
 
-    area = models.ForeignKey("areas.Area", verbose_name="考核单位", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField("名称", max_length=100)
-    period_kind = models.CharField("考核周期", max_length=10, choices=PeriodKind.choices, default=PeriodKind.HALF)
-    version = models.PositiveSmallIntegerField("版本", default=1)
+    area = models.ForeignKey("areas.Area", verbose_name=_("Assessing area"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(pgettext_lazy("assessment", "Name"), max_length=100)
+    period_kind = models.CharField(
+        _("Assessment period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.HALF
+    )
+    version = models.PositiveSmallIntegerField(_("Version"), default=1)
     previous = models.ForeignKey(
-        "self", verbose_name="上一版本", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self", verbose_name=_("Previous version"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField("状态", max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
-    award_mode = models.CharField("评奖方式", max_length=12, choices=AwardMode.choices, default=AwardMode.RANKS)
+    status = models.CharField(
+        pgettext_lazy("assessment", "Status"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT
+    )
+    award_mode = models.CharField(_("Award mode"), max_length=12, choices=AwardMode.choices, default=AwardMode.RANKS)
     # [{"name": "一等奖", "count": 1, "min_score": null, "coefficient": "1.2"}, …]
-    award_tiers = models.JSONField("奖项", default=list, blank=True)
+    award_tiers = models.JSONField(_("Awards"), default=list, blank=True)
     fund_formula = models.CharField(
-        "经费分配公式", max_length=10, choices=FundFormula.choices, default=FundFormula.SHARE
+        _("Funds formula"), max_length=10, choices=FundFormula.choices, default=FundFormula.SHARE
     )
-    appeal_days = models.PositiveSmallIntegerField("申诉期限（天）", default=5)
-    published_at = models.DateTimeField("启用时间", null=True, blank=True)
+    appeal_days = models.PositiveSmallIntegerField(_("Appeal period (days)"), default=5)
+    published_at = models.DateTimeField(_("Put in use at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Created by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "考核方案"
-        verbose_name_plural = "考核方案"
+        verbose_name = _("Assessment scheme")
+        verbose_name_plural = _("Assessment schemes")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.name}（第{self.version}版）"
+        return gettext("%(name)s (version %(version)s)") % {"name": self.name, "version": self.version}
 
     @property
     def full_marks(self):  # type: ignore[no-untyped-def]
@@ -104,13 +116,13 @@ class AssessmentScheme(BaseModel):
 
 
 class ItemKind(models.TextChoices):
-    AUTO = "auto", "自动（指标）"
-    MANUAL = "manual", "人工（查阅资料）"
+    AUTO = "auto", _("Automatic (indicator)")
+    MANUAL = "manual", _("Manual (reviewing the records)")
 
 
 class ItemRule(models.TextChoices):
-    THRESHOLD = "threshold", "达标满分、未达按比例、低于下限不得分"
-    TIERS = "tiers", "分档计分"
+    THRESHOLD = "threshold", _("Full marks at the target, in proportion below it, none under the floor")
+    TIERS = "tiers", _("Scored in bands")
 
 
 class AssessmentItem(BaseModel):
@@ -118,25 +130,26 @@ class AssessmentItem(BaseModel):
     its registered ``code``) with a rule, or a reviewer's judgement."""
 
     scheme = models.ForeignKey(
-        AssessmentScheme, verbose_name="考核方案", on_delete=models.CASCADE, related_name="items"
+        AssessmentScheme, verbose_name=_("Assessment scheme"), on_delete=models.CASCADE, related_name="items"
     )
-    order = models.PositiveSmallIntegerField("序号", default=0)
-    name = models.CharField("考核项目", max_length=100)
-    guidance = models.TextField("考核内容与标准", blank=True)
-    max_score = models.DecimalField("分值", max_digits=6, decimal_places=2)
-    kind = models.CharField("计分方式", max_length=10, choices=ItemKind.choices, default=ItemKind.MANUAL)
-    indicator_code = models.CharField("指标", max_length=40, blank=True)
-    rule = models.CharField("计分规则", max_length=10, choices=ItemRule.choices, default=ItemRule.THRESHOLD)
-    target = models.DecimalField("目标值（%）", max_digits=6, decimal_places=2, null=True, blank=True)
-    floor = models.DecimalField("下限（%）", max_digits=6, decimal_places=2, null=True, blank=True)
-    tiers = models.JSONField("分档", default=list, blank=True)  # [["90", "100"], ["80", "80"]]: min %, share of max %
+    order = models.PositiveSmallIntegerField(_("No."), default=0)
+    name = models.CharField(_("Assessment item"), max_length=100)
+    guidance = models.TextField(_("What is assessed and the standard"), blank=True)
+    max_score = models.DecimalField(_("Maximum score"), max_digits=6, decimal_places=2)
+    kind = models.CharField(_("Scoring method"), max_length=10, choices=ItemKind.choices, default=ItemKind.MANUAL)
+    indicator_code = models.CharField(_("Indicator"), max_length=40, blank=True)
+    rule = models.CharField(_("Scoring rule"), max_length=10, choices=ItemRule.choices, default=ItemRule.THRESHOLD)
+    target = models.DecimalField(_("Target (%)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    floor = models.DecimalField(_("Floor (%)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    # [["90", "100"], ["80", "80"]]: min %, share of max %
+    tiers = models.JSONField(_("Bands"), default=list, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "scheme__area__path"
 
     class Meta:
-        verbose_name = "考核项目"
-        verbose_name_plural = "考核项目"
+        verbose_name = _("Assessment item")
+        verbose_name_plural = _("Assessment items")
         ordering = ["scheme", "order", "id"]
 
     def __str__(self) -> str:
@@ -144,15 +157,15 @@ class AssessmentItem(BaseModel):
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", "准备中"
-    SCORING = "scoring", "评分中"
-    RELEASED = "released", "已公布（申诉期）"
-    FINAL = "final", "已定稿"
+    DRAFT = "draft", _("Being prepared")
+    SCORING = "scoring", _("Being scored")
+    RELEASED = "released", _("Released (appeal period)")
+    FINAL = "final", _("Final")
 
 
 class BudgetMode(models.TextChoices):
-    ENTERED = "entered", "填写总额"
-    PER_CAPITA = "per_capita", "人均标准 × 服务人口"
+    ENTERED = "entered", _("Total entered")
+    PER_CAPITA = "per_capita", _("Per-capita rate × population served")
 
 
 class AssessmentQuerySet(ScopedQuerySet["Assessment"]):
@@ -164,32 +177,39 @@ class Assessment(BaseModel):
     """One run of a scheme over a period and a set of areas (考核)."""
 
     scheme = models.ForeignKey(
-        AssessmentScheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="assessments"
+        AssessmentScheme, verbose_name=_("Assessment scheme"), on_delete=models.PROTECT, related_name="assessments"
     )
-    area = models.ForeignKey("areas.Area", verbose_name="考核单位", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField("名称", max_length=100)
-    period_kind = models.CharField("考核周期", max_length=10, choices=PeriodKind.choices)
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期")
-    status = models.CharField("状态", max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
-    released_at = models.DateTimeField("公布时间", null=True, blank=True)
-    appeal_until = models.DateField("申诉截止", null=True, blank=True)
-    finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
-    budget_mode = models.CharField("经费总额", max_length=12, choices=BudgetMode.choices, default=BudgetMode.PER_CAPITA)
-    per_capita = models.DecimalField("人均标准（元）", max_digits=8, decimal_places=2, default=1.25)
-    budget = models.DecimalField("经费总额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    bulletin = models.TextField("通报", blank=True)
-    bulletin_published_at = models.DateTimeField("通报发布时间", null=True, blank=True)
+    area = models.ForeignKey("areas.Area", verbose_name=_("Assessing area"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(pgettext_lazy("assessment", "Name"), max_length=100)
+    period_kind = models.CharField(_("Assessment period"), max_length=10, choices=PeriodKind.choices)
+    starts_on = models.DateField(_("Start date"))
+    ends_on = models.DateField(_("End date"))
+    status = models.CharField(
+        pgettext_lazy("assessment", "Status"),
+        max_length=10,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.DRAFT,
+    )
+    released_at = models.DateTimeField(_("Released at"), null=True, blank=True)
+    appeal_until = models.DateField(_("Appeals close on"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("Finalised at"), null=True, blank=True)
+    budget_mode = models.CharField(
+        _("Total funds"), max_length=12, choices=BudgetMode.choices, default=BudgetMode.PER_CAPITA
+    )
+    per_capita = models.DecimalField(_("Per-capita rate (yuan)"), max_digits=8, decimal_places=2, default=1.25)
+    budget = models.DecimalField(_("Total funds (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    bulletin = models.TextField(_("Bulletin"), blank=True)
+    bulletin_published_at = models.DateTimeField(_("Bulletin issued at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Created by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = AssessmentQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "考核"
-        verbose_name_plural = "考核"
+        verbose_name = _("Assessment")
+        verbose_name_plural = _("Assessments")
         ordering = ["-starts_on", "-id"]
 
     def __str__(self) -> str:
@@ -208,19 +228,21 @@ class AssessedAreaQuerySet(ScopedQuerySet["AssessedArea"]):
 class AssessedArea(BaseModel):
     """An area in an assessment, with its total, rank and award once computed."""
 
-    assessment = models.ForeignKey(Assessment, verbose_name="考核", on_delete=models.CASCADE, related_name="areas")
-    area = models.ForeignKey("areas.Area", verbose_name="被考核单位", on_delete=models.PROTECT, related_name="+")
-    total = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True)
-    rank = models.PositiveSmallIntegerField("名次", null=True, blank=True)
-    tier = models.CharField("奖项", max_length=20, blank=True)
-    vetoed = models.BooleanField("一票否决", default=False)
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("Assessment"), on_delete=models.CASCADE, related_name="areas"
+    )
+    area = models.ForeignKey("areas.Area", verbose_name=_("Assessed area"), on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(_("Total score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("Rank"), null=True, blank=True)
+    tier = models.CharField(_("Award"), max_length=20, blank=True)
+    vetoed = models.BooleanField(_("One-vote veto"), default=False)
 
     objects = AssessedAreaQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "被考核单位"
-        verbose_name_plural = "被考核单位"
+        verbose_name = _("Assessed area")
+        verbose_name_plural = _("Assessed areas")
         ordering = ["assessment", "area__path"]
         constraints = [models.UniqueConstraint(fields=["assessment", "area"], name="assessed_area_once")]
 
@@ -243,26 +265,30 @@ class ItemScore(BaseModel):
     """One item's score for one area: computed (automatic, with the figures
     used, frozen at finalising) or given by its reviewer (manual)."""
 
-    assessment = models.ForeignKey(Assessment, verbose_name="考核", on_delete=models.CASCADE, related_name="scores")
-    area = models.ForeignKey("areas.Area", verbose_name="被考核单位", on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(AssessmentItem, verbose_name="考核项目", on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("Assessment"), on_delete=models.CASCADE, related_name="scores"
+    )
+    area = models.ForeignKey("areas.Area", verbose_name=_("Assessed area"), on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        AssessmentItem, verbose_name=_("Assessment item"), on_delete=models.PROTECT, related_name="+"
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="评分人",
+        verbose_name=_("Scorer"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    score = models.DecimalField("得分", max_digits=6, decimal_places=2, null=True, blank=True)
-    figures = models.JSONField("依据数据", default=dict, blank=True)
-    notes = models.TextField("评分说明", blank=True)
-    evidence = models.FileField("佐证材料", upload_to=evidence_upload_to, max_length=255, blank=True)
-    evidence_name = models.CharField("佐证材料名称", max_length=200, blank=True)
-    scored_at = models.DateTimeField("评分时间", null=True, blank=True)
+    score = models.DecimalField(_("Score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    figures = models.JSONField(_("Figures used"), default=dict, blank=True)
+    notes = models.TextField(_("Scoring notes"), blank=True)
+    evidence = models.FileField(_("Supporting evidence"), upload_to=evidence_upload_to, max_length=255, blank=True)
+    evidence_name = models.CharField(_("Evidence file name"), max_length=200, blank=True)
+    scored_at = models.DateTimeField(_("Scored at"), null=True, blank=True)
     scored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="评分人",
+        verbose_name=_("Scored by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -273,8 +299,8 @@ class ItemScore(BaseModel):
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "考核得分"
-        verbose_name_plural = "考核得分"
+        verbose_name = _("Item score")
+        verbose_name_plural = _("Item scores")
         ordering = ["assessment", "area__path", "item__order", "id"]
         constraints = [models.UniqueConstraint(fields=["assessment", "area", "item"], name="item_score_once")]
 
@@ -283,28 +309,30 @@ class ItemScore(BaseModel):
 
 
 class DeductionKind(models.TextChoices):
-    DEDUCTION = "deduction", "扣分"
-    VETO = "veto", "一票否决"
+    DEDUCTION = "deduction", _("Deduction")
+    VETO = "veto", _("One-vote veto")
 
 
 class Deduction(BaseModel):
     """A deduction or a one-vote veto a reviewer applies to an area, with its reason."""
 
-    assessment = models.ForeignKey(Assessment, verbose_name="考核", on_delete=models.CASCADE, related_name="deductions")
-    area = models.ForeignKey("areas.Area", verbose_name="被考核单位", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类型", max_length=10, choices=DeductionKind.choices, default=DeductionKind.DEDUCTION)
-    points = models.DecimalField("扣分", max_digits=6, decimal_places=2, default=0)
-    reason = models.CharField("理由", max_length=300)
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("Assessment"), on_delete=models.CASCADE, related_name="deductions"
+    )
+    area = models.ForeignKey("areas.Area", verbose_name=_("Assessed area"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("Type"), max_length=10, choices=DeductionKind.choices, default=DeductionKind.DEDUCTION)
+    points = models.DecimalField(_("Points deducted"), max_digits=6, decimal_places=2, default=0)
+    reason = models.CharField(pgettext_lazy("assessment", "Reason"), max_length=300)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "扣分与否决"
-        verbose_name_plural = "扣分与否决"
+        verbose_name = _("Deduction or veto")
+        verbose_name_plural = _("Deductions and vetoes")
         ordering = ["assessment", "area__path", "created_at"]
 
     def __str__(self) -> str:
@@ -319,21 +347,28 @@ class AppealQuerySet(ScopedQuerySet["Appeal"]):
 class Appeal(BaseModel):
     """申诉: an assessed area's reason against a score, within the window; the assessor's answer."""
 
-    assessment = models.ForeignKey(Assessment, verbose_name="考核", on_delete=models.CASCADE, related_name="appeals")
-    area = models.ForeignKey("areas.Area", verbose_name="申诉单位", on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(
-        AssessmentItem, verbose_name="考核项目", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("Assessment"), on_delete=models.CASCADE, related_name="appeals"
     )
-    reason = models.TextField("申诉理由")
-    answer = models.TextField("答复", blank=True)
-    new_score = models.DecimalField("调整后得分", max_digits=6, decimal_places=2, null=True, blank=True)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    area = models.ForeignKey("areas.Area", verbose_name=_("Appealing area"), on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        AssessmentItem,
+        verbose_name=_("Assessment item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("Reason for the appeal"))
+    answer = models.TextField(_("Answer"), blank=True)
+    new_score = models.DecimalField(_("Adjusted score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    answered_at = models.DateTimeField(_("Answered at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Appealed by"), on_delete=models.PROTECT, related_name="+"
     )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="答复人",
+        verbose_name=_("Answered by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -344,42 +379,44 @@ class Appeal(BaseModel):
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "申诉"
-        verbose_name_plural = "申诉"
+        verbose_name = _("Appeal")
+        verbose_name_plural = _("Appeals")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.area} 申诉"
+        return gettext("Appeal of %(area)s") % {"area": self.area}
 
 
 class FundAllocation(BaseModel):
     """An area's share of an assessment's budget, with the inputs that made it."""
 
     assessment = models.ForeignKey(
-        Assessment, verbose_name="考核", on_delete=models.CASCADE, related_name="allocations"
+        Assessment, verbose_name=_("Assessment"), on_delete=models.CASCADE, related_name="allocations"
     )
-    area = models.ForeignKey("areas.Area", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
-    population = models.PositiveIntegerField("服务人口")
-    score = models.DecimalField("得分", max_digits=7, decimal_places=2)
-    coefficient = models.DecimalField("系数", max_digits=8, decimal_places=4)
-    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("assessed area", "Area"), on_delete=models.PROTECT, related_name="+"
+    )
+    population = models.PositiveIntegerField(_("Population served"))
+    score = models.DecimalField(_("Score"), max_digits=7, decimal_places=2)
+    coefficient = models.DecimalField(_("Coefficient"), max_digits=8, decimal_places=4)
+    amount = models.DecimalField(_("Amount (yuan)"), max_digits=14, decimal_places=2)
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "经费分配"
-        verbose_name_plural = "经费分配"
+        verbose_name = _("Funds allocation")
+        verbose_name_plural = _("Funds allocations")
         ordering = ["assessment", "area__path"]
         constraints = [models.UniqueConstraint(fields=["assessment", "area"], name="allocation_once")]
 
     def __str__(self) -> str:
-        return f"{self.area} {self.amount}元"
+        return gettext("%(area)s %(amount)s yuan") % {"area": self.area, "amount": self.amount}
 
 
 class VisitKind(models.TextChoices):
-    MONTHLY = "monthly", "月督导"
-    QUARTERLY = "quarterly", "季抽查"
+    MONTHLY = "monthly", _("Monthly supervision")
+    QUARTERLY = "quarterly", _("Quarterly spot check")
 
 
 class StationVisitQuerySet(ScopedQuerySet["StationVisit"]):
@@ -390,23 +427,25 @@ class StationVisitQuerySet(ScopedQuerySet["StationVisit"]):
 class StationVisit(BaseModel):
     """督导: the institute's visit to a township's station (monthly 督导, quarterly 抽查)."""
 
-    area = models.ForeignKey("areas.Area", verbose_name="乡镇", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类型", max_length=10, choices=VisitKind.choices, default=VisitKind.MONTHLY)
-    visited_on = models.DateField("督导日期")
-    supervisors = models.CharField("督导人员", max_length=200)
-    items = models.TextField("督导内容", blank=True)
-    findings = models.TextField("发现问题", blank=True)
-    score = models.DecimalField("评分", max_digits=6, decimal_places=2, null=True, blank=True)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=pgettext_lazy("assessment", "Township"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("Type"), max_length=10, choices=VisitKind.choices, default=VisitKind.MONTHLY)
+    visited_on = models.DateField(_("Date of the visit"))
+    supervisors = models.CharField(_("Supervisors"), max_length=200)
+    items = models.TextField(_("What was supervised"), blank=True)
+    findings = models.TextField(_("Findings"), blank=True)
+    score = models.DecimalField(_("Rating"), max_digits=6, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT, related_name="+"
     )
 
     objects = StationVisitQuerySet.as_manager()
     scope_lookup = "area__path"
 
     class Meta:
-        verbose_name = "督导检查"
-        verbose_name_plural = "督导检查"
+        verbose_name = _("Station visit")
+        verbose_name_plural = _("Station visits")
         ordering = ["-visited_on", "-id"]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,8 @@ def span_of(kind: str, year: int, part: int) -> tuple[datetime.date, datetime.da
         datetime.date(year + 1, 1, 1) if last_month > 12 else datetime.date(year, last_month, 1)
     ) - datetime.timedelta(days=1)
     return first, last
+
+
+def day_text(value: datetime.date) -> str:
+    """A date inside a sentence, in the reader's language (2026年07月01日 in Chinese)."""
+    return _("%(year)d-%(month)02d-%(day)02d") % {"year": value.year, "month": value.month, "day": value.day}

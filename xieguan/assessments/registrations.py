@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.permissions import MANAGE_ASSESSMENTS, can
 from xieguan.areas.models import Area, Level
@@ -46,7 +48,7 @@ def appeals_due(person: Any, now: datetime.datetime) -> list[DueItem]:
     return [
         DueItem(
             "assessment_appeal",
-            f"{a.area.name}的申诉（{a.assessment.name}）",
+            gettext("Appeal of %(area)s (%(assessment)s)") % {"area": a.area.name, "assessment": a.assessment.name},
             a.assessment.appeal_until or today,
             person,
             reverse("assessments:detail", args=[a.assessment_id]) + "#appeals",
@@ -68,7 +70,8 @@ def scores_due(person: Any, now: datetime.datetime) -> list[DueItem]:
     return [
         DueItem(
             "assessment_score",
-            f"{s.area.name}·{s.item.name}（{s.assessment.name}）",
+            gettext("%(area)s · %(item)s (%(assessment)s)")
+            % {"area": s.area.name, "item": s.item.name, "assessment": s.assessment.name},
             s.assessment.ends_on,
             person,
             reverse("assessments:score", args=[s.pk]),
@@ -112,22 +115,24 @@ def supervision_tally(user: Any, *, area: Any, period: Period, today: datetime.d
 
 
 register(
-    MenuItem("绩效考核", "assessments:list", 85),
+    MenuItem(_("Performance assessment"), "assessments:list", 85),
     Indicator(
         code="supervision",
-        name="督导覆盖率",
-        formula="督导覆盖率 = 期内有督导检查记录的乡镇协管站 ÷ 全部乡镇协管站",
+        name=_("Supervision coverage"),
+        formula=_(
+            "Supervision coverage = township stations with a station visit recorded in the period ÷ all township stations"
+        ),
         tally=supervision_tally,
         numerator="visited",
         denominator="stations",
         drill=lambda area, period: reverse("assessments:visits"),
         order=90,
     ),
-    DueSource("assessment_appeal", "考核申诉待答复", appeals_due, 40),
-    DueSource("assessment_score", "考核项目待评分", scores_due, 41),
+    DueSource("assessment_appeal", _("Assessment appeals waiting for an answer"), appeals_due, 40),
+    DueSource("assessment_score", _("Assessment items waiting to be scored"), scores_due, 41),
     HomePanel("assessments/_home_panel.html", 20, home_panel),
     ArchiveSection(
-        "考核",
+        _("Assessments"),
         85,
         lambda area, year: AssessedArea.objects.filter(
             area__path__startswith=area.path, assessment__starts_on__year=year

@@ -11,7 +11,11 @@ PeriodKindT = Literal["month", "quarter", "half", "year", "campaign"]
 
 
 class AwardTierIn(Schema):
-    name: str = Field(min_length=1, max_length=20, description="一等奖, 二等奖, …")
+    name: str = Field(
+        min_length=1,
+        max_length=20,
+        description="一等奖, 二等奖, …",  # i18n: data, examples of the tier names counties write
+    )
     count: int | None = Field(None, ge=0, le=1000, description="award_mode ranks: how many win it")
     min_score: Decimal | None = Field(
         None, ge=0, le=1000, description="award_mode thresholds: the lowest total that wins it"
@@ -86,8 +90,18 @@ class AssessmentIn(Schema):
     ends_on: datetime.date
     area_ids: list[uuid.UUID] = Field(min_length=1, description="the areas assessed: the level below the scheme's area")
     budget_mode: Literal["entered", "per_capita"] = "per_capita"
-    budget: Decimal | None = Field(None, ge=0, le=Decimal("999999999999"), description="entered: the budget in 元")
-    per_capita: Decimal = Field(Decimal("1.25"), ge=0, le=1000, description="per_capita: 元 per person")
+    budget: Decimal | None = Field(
+        None,
+        ge=0,
+        le=Decimal("999999999999"),
+        description="entered: the budget in 元",  # i18n: data, the currency glossed
+    )
+    per_capita: Decimal = Field(
+        Decimal("1.25"),
+        ge=0,
+        le=1000,
+        description="per_capita: 元 per person",  # i18n: data, the currency glossed
+    )
 
 
 class AssessedAreaOut(Schema):
@@ -193,7 +207,7 @@ class FundAllocationOut(Schema):
 class FundAllocationsOut(Schema):
     assessment_id: uuid.UUID
     budget: Decimal | None = Field(
-        description="the assessment's budget in 元; the amounts of all areas add up to it exactly"
+        description="the assessment's budget in 元; the amounts of all areas add up to it exactly"  # i18n: data, 元 glossed
     )
     formula: str
     items: list[FundAllocationOut]

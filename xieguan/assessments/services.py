@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from xieguan.accounts.permissions import (
     APPEAL_ASSESSMENT,
@@ -45,7 +47,7 @@ from xieguan.assessments.models import (
     StationVisit,
     VisitKind,
 )
-from xieguan.assessments.periods import Span
+from xieguan.assessments.periods import Span, day_text
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.idempotency import create_once
 from xieguan.core.registry import registry
@@ -64,9 +66,11 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: "请填写此项。"})
+        raise ValidationError({field: _("Fill in this field.")})
     if len(value) > limit:
-        raise ValidationError({field: f"最多 {limit} 个字。"})
+        raise ValidationError(
+            {field: ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}}
+        )
     return value
 
 
@@ -74,9 +78,15 @@ def _decimal(value: Any, *, field: str, low: Decimal | None = None, high: Decima
     try:
         number = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: "请填写数字。"}) from None
+        raise ValidationError({field: _("Please enter a number.")}) from None
     if not number.is_finite() or (low is not None and number < low) or (high is not None and number > high):
-        raise ValidationError({field: f"须在 {low} 到 {high} 之间。" if high is not None else f"不能小于 {low}。"})
+        raise ValidationError(
+            {
+                field: _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high}
+                if high is not None
+                else _("Must not be less than %(low)s.") % {"low": low}
+            }
+        )
     return number
 
 
@@ -94,11 +104,11 @@ def population_save(
     """Set an area's 服务人口 for a year (one figure per area and year; saving again updates it)."""
     require(actor, MANAGE_ASSESSMENTS, area.path)
     if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
-        raise ValidationError({"area": "服务人口只登记乡镇或村。"})
+        raise ValidationError({"area": _("Population served is recorded for townships and villages only.")})
     if not 2000 <= year <= 2100:
-        raise ValidationError({"year": "年度不正确。"})
+        raise ValidationError({"year": _("That year is not right.")})
     if population < 0 or population > 10_000_000:
-        raise ValidationError({"population": "服务人口须在 0 到 10000000 之间。"})
+        raise ValidationError({"population": _("Population served must be between 0 and 10000000.")})
     clean_source = _text(source, field="source", limit=100)
     found = Population.objects.filter(area=area, year=year).first()
     with transaction.atomic():
@@ -124,11 +134,11 @@ def population_import(*, actor: User, parent: Area, year: int, upload: Any, sour
 
     data = upload.read(IMPORT_MAX_BYTES + 1)
     if len(data) > IMPORT_MAX_BYTES:
-        raise ValidationError({"file": "文件不能超过 5 MB。"})
+        raise ValidationError({"file": _("The file must not be larger than 5 MB.")})
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationError({"file": "请上传 Excel 文件（.xlsx）。"}) from None
+        raise ValidationError({"file": _("Please upload an Excel file (.xlsx).")}) from None
     areas = {
         a.name: a
         for a in Area.objects.active().filter(path__startswith=parent.path, level__in=[Level.TOWNSHIP, Level.VILLAGE])
@@ -144,22 +154,24 @@ def population_import(*, actor: User, parent: Area, year: int, upload: Any, sour
             continue  # the header
         area = areas.get(name)
         if area is None:
-            errors.append(f"第{number}行：没有名为“{name}”的乡镇或村。")
+            errors.append(
+                _("Row %(row)d: there is no township or village named “%(name)s”.") % {"row": number, "name": name}
+            )
             continue
         try:
             count = int(Decimal(str(value)))
         except (InvalidOperation, ValueError):
-            errors.append(f"第{number}行：服务人口须是整数。")
+            errors.append(_("Row %(row)d: the population served must be a whole number.") % {"row": number})
             continue
         if count < 0 or count > 10_000_000:
-            errors.append(f"第{number}行：服务人口须在 0 到 10000000 之间。")
+            errors.append(_("Row %(row)d: the population served must be between 0 and 10000000.") % {"row": number})
             continue
         rows.append((area, count))
     if errors:
         raise ValidationError({"file": errors[:20]})
     if not rows:
-        raise ValidationError({"file": "文件中没有服务人口。"})
-    clean_source = _text(source, field="source", limit=100) or "Excel 导入"
+        raise ValidationError({"file": _("The file holds no population figures.")})
+    clean_source = _text(source, field="source", limit=100) or _("Excel import")
     with transaction.atomic():
         for area, count in rows:
             Population.objects.update_or_create(
@@ -186,9 +198,11 @@ def _check_tiers(award_mode: str, award_tiers: Sequence[dict[str, Any]]) -> list
             try:
                 entry["count"] = int(tier.get("count") or "")
             except (TypeError, ValueError):
-                raise ValidationError({"award_tiers": "按名次评奖须写明每个奖项的名额。"}) from None
+                raise ValidationError(
+                    {"award_tiers": _("When awarding by rank, give the number of places of every award.")}
+                ) from None
             if not 0 <= entry["count"] <= 1000:
-                raise ValidationError({"award_tiers": "名额须在 0 到 1000 之间。"})
+                raise ValidationError({"award_tiers": _("The number of places must be between 0 and 1000.")})
         else:
             entry["min_score"] = str(
                 _decimal(tier.get("min_score"), field="award_tiers", low=Decimal(0), high=Decimal(1000))
@@ -212,15 +226,15 @@ def scheme_create(
     """A draft scheme of the county (for its townships) or of a township (for its villages)."""
     require(actor, MANAGE_ASSESSMENTS, area.path)
     if area.level not in (Level.COUNTY, Level.TOWNSHIP):
-        raise ValidationError({"area": "考核方案只能由县或乡镇制定。"})
+        raise ValidationError({"area": _("Only a county or a township can make an assessment scheme.")})
     if period_kind not in PeriodKind.values:
-        raise ValidationError({"period_kind": "考核周期不正确。"})
+        raise ValidationError({"period_kind": _("The assessment period is not valid.")})
     if award_mode not in AwardMode.values:
-        raise ValidationError({"award_mode": "评奖方式不正确。"})
+        raise ValidationError({"award_mode": _("The award mode is not valid.")})
     if fund_formula not in FundFormula.values:
-        raise ValidationError({"fund_formula": "经费分配公式不正确。"})
+        raise ValidationError({"fund_formula": _("The funds formula is not valid.")})
     if not 1 <= appeal_days <= 60:
-        raise ValidationError({"appeal_days": "申诉期限须在 1 到 60 天之间。"})
+        raise ValidationError({"appeal_days": _("The appeal period must be between 1 and 60 days.")})
     clean_name = _text(name, field="name", limit=100, required=True)
     tiers = _check_tiers(award_mode, award_tiers)
 
@@ -246,7 +260,9 @@ def scheme_create(
 
 def _draft(scheme: AssessmentScheme) -> None:
     if scheme.status != SchemeStatus.DRAFT:
-        raise ValidationError("方案已启用，不能再修改；如需调整请创建新版本。")
+        raise ValidationError(
+            _("The scheme is in use and can no longer be changed; to adjust it, create a new version.")
+        )
 
 
 def scheme_item_add(
@@ -271,14 +287,14 @@ def scheme_item_add(
     clean_name = _text(name, field="name", limit=100, required=True)
     top = _decimal(max_score, field="max_score", low=Decimal("0.01"), high=Decimal(1000))
     if kind not in ItemKind.values:
-        raise ValidationError({"kind": "计分方式不正确。"})
+        raise ValidationError({"kind": _("The scoring method is not valid.")})
     if rule not in ItemRule.values:
-        raise ValidationError({"rule": "计分规则不正确。"})
+        raise ValidationError({"rule": _("The scoring rule is not valid.")})
     clean_target = clean_floor = None
     clean_tiers: list[list[str]] = []
     if kind == ItemKind.AUTO:
         if indicator_code not in indicator_codes():
-            raise ValidationError({"indicator_code": "请选择一个已登记的指标。"})
+            raise ValidationError({"indicator_code": _("Please choose a registered indicator.")})
         if rule == ItemRule.THRESHOLD:
             clean_target = _decimal(
                 100 if target in (None, "") else target, field="target", low=Decimal(0), high=Decimal(100)
@@ -286,11 +302,13 @@ def scheme_item_add(
             if floor not in (None, ""):
                 clean_floor = _decimal(floor, field="floor", low=Decimal(0), high=Decimal(100))
                 if clean_floor > clean_target:
-                    raise ValidationError({"floor": "下限不能高于目标值。"})
+                    raise ValidationError({"floor": _("The floor cannot be higher than the target.")})
         else:
             for tier in tiers:
                 if len(tier) != 2:
-                    raise ValidationError({"tiers": "每档须写明最低百分比和得分比例。"})
+                    raise ValidationError(
+                        {"tiers": _("Each band needs its lowest percentage and its share of the score.")}
+                    )
                 clean_tiers.append(
                     [
                         str(_decimal(tier[0], field="tiers", low=Decimal(0), high=Decimal(100))),
@@ -298,7 +316,7 @@ def scheme_item_add(
                     ]
                 )
             if not clean_tiers:
-                raise ValidationError({"tiers": "请至少填写一档。"})
+                raise ValidationError({"tiers": _("Please fill in at least one band.")})
     else:
         indicator_code = ""
     if order is None:
@@ -340,7 +358,7 @@ def scheme_publish(*, actor: User, scheme: AssessmentScheme) -> AssessmentScheme
     _draft(scheme)
     items = list(scheme.items.all())
     if not items:
-        raise ValidationError("方案还没有考核项目。")
+        raise ValidationError(_("The scheme has no assessment items yet."))
     if scheme.award_mode == AwardMode.RANKS and not scheme.award_tiers:
         pass  # a scheme may award nothing
     with transaction.atomic():
@@ -359,7 +377,7 @@ def scheme_revise(*, actor: User, scheme: AssessmentScheme) -> AssessmentScheme:
     """A new draft version copied from a scheme in use, to edit; the old one stays in use until the new is."""
     require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
     if scheme.status == SchemeStatus.DRAFT:
-        raise ValidationError("草稿可以直接修改。")
+        raise ValidationError(_("A draft can be edited directly."))
     with transaction.atomic(), audited(actor, "scheme.revise") as audit:
         copy = AssessmentScheme.objects.create(
             area=scheme.area,
@@ -405,25 +423,30 @@ def assessment_create(
     """Start an assessment of ``areas`` (the level below the scheme's area) under a scheme in use."""
     require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
     if scheme.status != SchemeStatus.IN_USE:
-        raise ValidationError({"scheme": "请选择已启用的考核方案。"})
+        raise ValidationError({"scheme": _("Please choose an assessment scheme in use.")})
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+        raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
     areas = list(areas)
     if not areas:
-        raise ValidationError({"areas": "请选择被考核单位。"})
+        raise ValidationError({"areas": _("Please choose the areas to assess.")})
     for area in areas:
         if (
             area.level != scheme.area.level + 1
             or not area.path.startswith(scheme.area.path)
             or area.path == scheme.area.path
         ):
-            raise ValidationError({"areas": f"{area.name} 不是{scheme.area.name}的下一级单位。"})
+            raise ValidationError(
+                {
+                    "areas": _("%(area)s is not directly below %(parent)s.")
+                    % {"area": area.name, "parent": scheme.area.name}
+                }
+            )
     if budget_mode not in BudgetMode.values:
-        raise ValidationError({"budget_mode": "经费总额方式不正确。"})
+        raise ValidationError({"budget_mode": _("The way the total funds are set is not valid.")})
     clean_budget = None
     if budget_mode == BudgetMode.ENTERED:
         if budget in (None, ""):
-            raise ValidationError({"budget": "请填写经费总额。"})
+            raise ValidationError({"budget": _("Please enter the total funds.")})
         clean_budget = _decimal(budget, field="budget", low=Decimal(0), high=Decimal("999999999999"))
     clean_rate = _decimal(per_capita, field="per_capita", low=Decimal(0), high=Decimal(1000))
     clean_name = _text(name, field="name", limit=100, required=True)
@@ -461,14 +484,17 @@ def reviewer_assign(*, actor: User, assessment: Assessment, item: AssessmentItem
     """Give a manual item (for every area of the assessment) to one reviewer; answers how many scores."""
     _manage(actor, assessment)
     if item.scheme_id != assessment.scheme_id or item.kind != ItemKind.MANUAL:
-        raise ValidationError({"item": "只能为本考核的人工项目指定评分人。"})
+        raise ValidationError({"item": _("Scorers can only be assigned to manual items of this assessment.")})
     if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING):
-        raise ValidationError("考核结果已公布，不能再指定评分人。")
+        raise ValidationError(_("The results have been released; scorers can no longer be assigned."))
     if not (is_within(reviewer, assessment.area.path) and can(reviewer, SCORE_ASSESSMENTS)) or not reviewer.is_active:
-        raise ValidationError({"reviewer": "评分人须是考核单位有评分权限的人员。"})
+        raise ValidationError({"reviewer": _("The scorer must be someone of the assessing area allowed to score.")})
     with transaction.atomic(), audited(actor, "item_score.assign", item) as audit:
         count = ItemScore.objects.filter(assessment=assessment, item=item).update(reviewer=reviewer)
-        audit.changes["reviewers"] = [None, f"{item.name}：{reviewer.full_name or reviewer.username}"]
+        audit.changes["reviewers"] = [
+            None,
+            _("%(item)s: %(person)s") % {"item": item.name, "person": reviewer.full_name or reviewer.username},
+        ]
     return count
 
 
@@ -515,7 +541,7 @@ def assessment_compute(*, actor: User, assessment: Assessment, today: datetime.d
     """Score the automatic items from the indicators, keeping the figures used; not after final."""
     _manage(actor, assessment)
     if assessment.status == AssessmentStatus.FINAL:
-        raise ValidationError("考核已定稿，自动项目的得分已冻结。")
+        raise ValidationError(_("The assessment is final; the automatic items' scores are frozen."))
     today = today or timezone.localdate()
     scores = list(
         ItemScore.objects.filter(assessment=assessment, item__kind=ItemKind.AUTO).select_related("item", "area")
@@ -535,7 +561,7 @@ def assessment_start(*, actor: User, assessment: Assessment, today: datetime.dat
     """Open scoring: the automatic items are computed and the reviewers score the rest."""
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError("考核已开始。")
+        raise ValidationError(_("The assessment has already started."))
     with transaction.atomic():
         with audited(actor, "assessment.start", assessment):
             assessment.status = AssessmentStatus.SCORING
@@ -550,9 +576,9 @@ def _check_evidence(upload: UploadedFile | None) -> None:
     name = upload.name or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in EVIDENCE_TYPES:
-        raise ValidationError({"evidence": "佐证材料只能是 PDF、图片、Word 或 Excel。"})
+        raise ValidationError({"evidence": _("Supporting evidence can only be a PDF, an image, Word or Excel.")})
     if upload.size and upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"evidence": "佐证材料不能超过 20 MB。"})
+        raise ValidationError({"evidence": _("Supporting evidence must not be larger than 20 MB.")})
 
 
 def item_score_set(
@@ -562,11 +588,11 @@ def item_score_set(
     assessment = score.assessment
     require(actor, SCORE_ASSESSMENTS, assessment.area.path)
     if score.item.kind != ItemKind.MANUAL:
-        raise ValidationError("自动项目由指标计算，不能手工评分。")
+        raise ValidationError(_("An automatic item is computed from its indicator and cannot be scored by hand."))
     if assessment.status != AssessmentStatus.SCORING:
-        raise ValidationError("只有评分中的考核可以评分。")
+        raise ValidationError(_("Only an assessment being scored can be scored."))
     if score.reviewer_id and score.reviewer_id != actor.pk and not can(actor, MANAGE_ASSESSMENTS):
-        raise ValidationError("该项目已指定其他评分人。")
+        raise ValidationError(_("This item has been given to another scorer."))
     number = _decimal(value, field="score", low=Decimal(0), high=score.item.max_score)
     _check_evidence(evidence)
     with transaction.atomic(), audited(actor, "item_score.score", score):
@@ -595,11 +621,11 @@ def deduction_add(
     """A deduction of points, or a one-vote veto (一票否决) that makes the area's total zero, with its reason."""
     require(actor, SCORE_ASSESSMENTS, assessment.area.path)
     if assessment.status != AssessmentStatus.SCORING:
-        raise ValidationError("只有评分中的考核可以扣分或否决。")
+        raise ValidationError(_("Deductions and vetoes can only be recorded while the assessment is being scored."))
     if not AssessedArea.objects.filter(assessment=assessment, area=area).exists():
-        raise ValidationError({"area": "该单位不在本次考核中。"})
+        raise ValidationError({"area": _("This area is not in this assessment.")})
     if kind not in DeductionKind.values:
-        raise ValidationError({"kind": "类型不正确。"})
+        raise ValidationError({"kind": _("The type is not valid.")})
     clean_reason = _text(reason, field="reason", limit=300, required=True)
     clean_points = (
         Decimal(0)
@@ -669,11 +695,13 @@ def assessment_release(*, actor: User, assessment: Assessment, today: datetime.d
     """Publish the scores to the assessed areas; the appeal window opens for the scheme's days."""
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.SCORING:
-        raise ValidationError("只有评分中的考核可以公布。")
+        raise ValidationError(_("Only an assessment being scored can be released."))
     left = ItemScore.objects.filter(assessment=assessment, score__isnull=True).select_related("item", "area")
     if left.exists():
         names = sorted({f"{s.area.name}·{s.item.name}" for s in left[:5]})
-        raise ValidationError(f"还有未评分的项目：{'、'.join(names)}。")
+        raise ValidationError(
+            _("Items not scored yet: %(items)s.") % {"items": pgettext("list separator", ", ").join(names)}
+        )
     today = today or timezone.localdate()
     with transaction.atomic():
         assessment_compute(actor=actor, assessment=assessment, today=today)
@@ -700,13 +728,13 @@ def appeal_create(
     require(actor, APPEAL_ASSESSMENT, area.path)
     today = today or timezone.localdate()
     if assessment.status != AssessmentStatus.RELEASED:
-        raise ValidationError("只有已公布、尚未定稿的考核可以申诉。")
+        raise ValidationError(_("Appeals can only be made against an assessment that is released and not yet final."))
     if assessment.appeal_until and today > assessment.appeal_until:
-        raise ValidationError(f"申诉期已于 {assessment.appeal_until:%Y年%m月%d日} 截止。")
+        raise ValidationError(_("The appeal period closed on %(date)s.") % {"date": day_text(assessment.appeal_until)})
     if not AssessedArea.objects.filter(assessment=assessment, area=area).exists():
-        raise ValidationError({"area": "该单位不在本次考核中。"})
+        raise ValidationError({"area": _("This area is not in this assessment.")})
     if item is not None and item.scheme_id != assessment.scheme_id:
-        raise ValidationError({"item": "该项目不属于本次考核。"})
+        raise ValidationError({"item": _("This item is not part of this assessment.")})
     clean_reason = _text(reason, field="reason", limit=2000, required=True)
 
     def make() -> Appeal:
@@ -731,15 +759,15 @@ def appeal_answer(*, actor: User, appeal: Appeal, answer: str, new_score: Any = 
     assessment = appeal.assessment
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.RELEASED:
-        raise ValidationError("考核已定稿，不能再答复申诉。")
+        raise ValidationError(_("The assessment is final; appeals can no longer be answered."))
     if appeal.answered_at is not None:
-        raise ValidationError("该申诉已答复。")
+        raise ValidationError(_("This appeal has already been answered."))
     clean_answer = _text(answer, field="answer", limit=2000, required=True)
     number = None
     score = None
     if new_score not in (None, ""):
         if appeal.item is None:
-            raise ValidationError({"new_score": "申诉未指明项目，不能调整得分。"})
+            raise ValidationError({"new_score": _("The appeal names no item, so no score can be adjusted.")})
         score = ItemScore.objects.get(assessment=assessment, area=appeal.area, item=appeal.item)
         number = _decimal(new_score, field="new_score", low=Decimal(0), high=appeal.item.max_score)
     with transaction.atomic():
@@ -750,9 +778,10 @@ def appeal_answer(*, actor: User, appeal: Appeal, answer: str, new_score: Any = 
             appeal.answered_by = actor
             appeal.save()
         if score is not None and number is not None:
-            with audited(actor, "item_score.score", score, note="申诉后调整"):
+            with audited(actor, "item_score.score", score, note=_("adjusted after an appeal")):
                 score.score = number
-                score.notes = (score.notes + f"\n申诉后调整：{clean_answer}").strip()[:2000]
+                adjusted = _("Adjusted after an appeal: %(answer)s") % {"answer": clean_answer}
+                score.notes = (score.notes + "\n" + adjusted).strip()[:2000]
                 if score.item.kind == ItemKind.AUTO:
                     score.figures = {**score.figures, "adjusted": True}
                 score.save()
@@ -764,9 +793,9 @@ def assessment_finalise(*, actor: User, assessment: Assessment, today: datetime.
     """Final: every appeal answered; the scores with their figures are frozen and the funds allocated."""
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.RELEASED:
-        raise ValidationError("只有已公布的考核可以定稿。")
+        raise ValidationError(_("Only a released assessment can be finalised."))
     if assessment.appeals.filter(answered_at__isnull=True).exists():
-        raise ValidationError("还有未答复的申诉。")
+        raise ValidationError(_("Some appeals are still unanswered."))
     with transaction.atomic():
         totals_compute(assessment)
         with audited(actor, "assessment.finalise", assessment):
@@ -783,7 +812,7 @@ def allocation_compute(*, actor: User, assessment: Assessment) -> list[FundAlloc
     The budget is the one entered, or the per-capita rate × the areas' population."""
     _manage(actor, assessment)
     if not assessment.is_released:
-        raise ValidationError("考核结果公布后才能分配经费。")
+        raise ValidationError(_("Funds can only be allocated once the results are released."))
     rows = list(AssessedArea.objects.filter(assessment=assessment).select_related("area"))
     year = assessment.starts_on.year
     populations = dict(
@@ -791,7 +820,10 @@ def allocation_compute(*, actor: User, assessment: Assessment) -> list[FundAlloc
     )
     missing = [r.area.name for r in rows if r.area_id not in populations]
     if missing:
-        raise ValidationError(f"{year}年服务人口未登记：{'、'.join(missing)}。")
+        raise ValidationError(
+            _("Population served for %(year)s is not recorded for: %(areas)s.")
+            % {"year": year, "areas": pgettext("list separator", ", ").join(missing)}
+        )
     if assessment.budget_mode == BudgetMode.PER_CAPITA:
         budget = (assessment.per_capita * sum(populations.values())).quantize(rules.FEN)
     else:
@@ -835,7 +867,7 @@ def bulletin_save(*, actor: User, assessment: Assessment, text: str) -> Assessme
     """The bulletin's text as the user edited it (drafted from the data)."""
     _manage(actor, assessment)
     if not assessment.is_released:
-        raise ValidationError("考核结果公布后才能起草通报。")
+        raise ValidationError(_("A bulletin can only be drafted once the results are released."))
     with transaction.atomic(), audited(actor, "assessment.bulletin", assessment):
         assessment.bulletin = _text(text, field="bulletin", limit=20000, required=True)
         assessment.save(update_fields=["bulletin", "updated_at"])
@@ -846,9 +878,9 @@ def bulletin_publish(*, actor: User, assessment: Assessment) -> Assessment:
     """Issue the bulletin to the assessed areas' home pages."""
     _manage(actor, assessment)
     if not assessment.bulletin.strip():
-        raise ValidationError("请先保存通报。")
+        raise ValidationError(_("Please save the bulletin first."))
     if assessment.status != AssessmentStatus.FINAL:
-        raise ValidationError("考核定稿后才能发布通报。")
+        raise ValidationError(_("The bulletin can only be issued once the assessment is final."))
     with transaction.atomic(), audited(actor, "assessment.bulletin_publish", assessment):
         assessment.bulletin_published_at = timezone.now()
         assessment.save(update_fields=["bulletin_published_at", "updated_at"])
@@ -873,11 +905,11 @@ def station_visit_create(
     """Record the institute's 督导 or 抽查 of a township's station."""
     require(actor, RECORD_STATION_VISIT, area.path)
     if area.level != Level.TOWNSHIP:
-        raise ValidationError({"area": "督导对象须是乡镇协管站。"})
+        raise ValidationError({"area": _("A station visit must be to a township station.")})
     if kind not in VisitKind.values:
-        raise ValidationError({"kind": "类型不正确。"})
+        raise ValidationError({"kind": _("The type is not valid.")})
     if visited_on > timezone.localdate():
-        raise ValidationError({"visited_on": "督导日期不能晚于今天。"})
+        raise ValidationError({"visited_on": _("The date of the visit cannot be after today.")})
     clean_score = None if score in (None, "") else _decimal(score, field="score", low=Decimal(0), high=Decimal(100))
     values = {
         "supervisors": _text(supervisors, field="supervisors", limit=200, required=True),

@@ -10,6 +10,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.permissions import (
@@ -93,8 +95,8 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
         form_kwargs={"user": request.user},
         service=lambda form: services.assessment_create(actor=request.user, **form.cleaned_data),
         success_url=lambda a: reverse("assessments:detail", args=[a.pk]),
-        message="考核已发起。请指定人工项目的评分人，然后开始评分。",
-        title="发起考核",
+        message=_("Assessment launched. Assign scorers to the manual items, then start scoring."),
+        title=_("Launch an assessment"),
         cancel_url=reverse("assessments:list"),
     )
 
@@ -122,7 +124,7 @@ def assessment_detail(request: HttpRequest, pk: str) -> HttpResponse:
             for cell in s.values():
                 if cell.item.kind == ItemKind.MANUAL:
                     reviewers.setdefault(cell.item_id, set()).add(
-                        (cell.reviewer.full_name or cell.reviewer.username) if cell.reviewer else "未指定"
+                        (cell.reviewer.full_name or cell.reviewer.username) if cell.reviewer else _("Not assigned")
                     )
     return render(
         request,
@@ -147,7 +149,7 @@ def _step(request: HttpRequest, pk: str, service: Any, message: str) -> HttpResp
     try:
         service(actor=request.user, assessment=assessment)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
     else:
         messages.success(request, message)
     return redirect("assessments:detail", pk=assessment.pk)
@@ -155,22 +157,27 @@ def _step(request: HttpRequest, pk: str, service: Any, message: str) -> HttpResp
 
 @require_POST
 def assessment_start(request: HttpRequest, pk: str) -> HttpResponse:
-    return _step(request, pk, services.assessment_start, "已开始评分，自动项目已按指标计算。")
+    return _step(
+        request,
+        pk,
+        services.assessment_start,
+        _("Scoring has started; the automatic items were computed from their indicators."),
+    )
 
 
 @require_POST
 def assessment_compute(request: HttpRequest, pk: str) -> HttpResponse:
-    return _step(request, pk, services.assessment_compute, "自动项目已重新计算。")
+    return _step(request, pk, services.assessment_compute, _("The automatic items were computed again."))
 
 
 @require_POST
 def assessment_release(request: HttpRequest, pk: str) -> HttpResponse:
-    return _step(request, pk, services.assessment_release, "考核结果已公布，申诉期开始。")
+    return _step(request, pk, services.assessment_release, _("The results are released; the appeal period has begun."))
 
 
 @require_POST
 def assessment_finalise(request: HttpRequest, pk: str) -> HttpResponse:
-    return _step(request, pk, services.assessment_finalise, "考核已定稿，经费已分配。")
+    return _step(request, pk, services.assessment_finalise, _("The assessment is final and the funds are allocated."))
 
 
 def reviewer_assign(request: HttpRequest, pk: str) -> HttpResponse:
@@ -182,8 +189,8 @@ def reviewer_assign(request: HttpRequest, pk: str) -> HttpResponse:
         form_kwargs={"assessment": assessment},
         service=lambda form: services.reviewer_assign(actor=request.user, assessment=assessment, **form.cleaned_data),
         success_url=reverse("assessments:detail", args=[assessment.pk]),
-        message="评分人已指定。",
-        title=f"指定评分人：{assessment.name}",
+        message=_("Scorer assigned."),
+        title=_("Assign scorers: %(assessment)s") % {"assessment": assessment.name},
         cancel_url=reverse("assessments:detail", args=[assessment.pk]),
     )
 
@@ -201,8 +208,8 @@ def deduction_create(request: HttpRequest, pk: str) -> HttpResponse:
             **{**form.cleaned_data, "points": form.cleaned_data.get("points") or 0},
         ),
         success_url=reverse("assessments:detail", args=[assessment.pk]),
-        message="已记录。",
-        title=f"扣分或一票否决：{assessment.name}",
+        message=_("Recorded."),
+        title=_("Deduction or one-vote veto: %(assessment)s") % {"assessment": assessment.name},
         cancel_url=reverse("assessments:detail", args=[assessment.pk]),
     )
 
@@ -226,8 +233,9 @@ def score_edit(request: HttpRequest, pk: str) -> HttpResponse:
             evidence=form.cleaned_data.get("evidence"),
         ),
         success_url=reverse("assessments:detail", args=[score.assessment_id]),
-        message=f"{score.area.name}·{score.item.name} 已评分。",
-        title=f"评分：{score.area.name} · {score.item.name}（满分 {score.item.max_score}）",
+        message=_("%(area)s · %(item)s scored.") % {"area": score.area.name, "item": score.item.name},
+        title=_("Score: %(area)s · %(item)s (out of %(max)s)")
+        % {"area": score.area.name, "item": score.item.name, "max": score.item.max_score},
         cancel_url=reverse("assessments:detail", args=[score.assessment_id]),
         context={"intro": score.item.guidance},
     )
@@ -240,7 +248,7 @@ def score_evidence(request: HttpRequest, pk: str) -> FileResponse:
     ext = score.evidence.name.rsplit(".", 1)[-1]
     response = FileResponse(open_stored(score.evidence))
     response["Content-Disposition"] = download_header(
-        download_name("佐证材料", score.area.name, score.item.name, ext=ext)
+        download_name(_("Supporting evidence"), score.area.name, score.item.name, ext=ext)
     )
     return response
 
@@ -262,8 +270,8 @@ def appeal_create(request: HttpRequest, pk: str) -> HttpResponse:
             actor=request.user, assessment=assessment, area=area_row.area, **form.cleaned_data
         ),
         success_url=reverse("assessments:detail", args=[assessment.pk]),
-        message="申诉已提交，请等待答复。",
-        title=f"申诉：{assessment.name}（{area_row.area.name}）",
+        message=_("Appeal submitted; please wait for the answer."),
+        title=_("Appeal: %(assessment)s (%(area)s)") % {"assessment": assessment.name, "area": area_row.area.name},
         cancel_url=reverse("assessments:detail", args=[assessment.pk]),
     )
 
@@ -278,8 +286,12 @@ def appeal_answer(request: HttpRequest, pk: str) -> HttpResponse:
         form_class=AnswerForm,
         service=lambda form: services.appeal_answer(actor=request.user, appeal=appeal, **form.cleaned_data),
         success_url=reverse("assessments:detail", args=[appeal.assessment_id]),
-        message="申诉已答复。",
-        title=f"答复申诉：{appeal.area.name}{'·' + appeal.item.name if appeal.item else ''}",
+        message=_("Appeal answered."),
+        title=(
+            _("Answer the appeal: %(area)s · %(item)s") % {"area": appeal.area.name, "item": appeal.item.name}
+            if appeal.item
+            else _("Answer the appeal: %(area)s") % {"area": appeal.area.name}
+        ),
         cancel_url=reverse("assessments:detail", args=[appeal.assessment_id]),
         context={"intro": appeal.reason},
     )
@@ -318,7 +330,7 @@ def bulletin(request: HttpRequest, pk: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "通报已保存。")
+                messages.success(request, _("Bulletin saved."))
                 return redirect("assessments:bulletin", pk=assessment.pk)
     return render(
         request,
@@ -333,9 +345,9 @@ def bulletin_publish(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.bulletin_publish(actor=request.user, assessment=assessment)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
     else:
-        messages.success(request, "通报已发布到各乡镇首页。")
+        messages.success(request, _("The bulletin is issued to the townships' home pages."))
     return redirect("assessments:bulletin", pk=assessment.pk)
 
 
@@ -352,7 +364,9 @@ def bulletin_word(request: HttpRequest, pk: str) -> HttpResponse:
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    response["Content-Disposition"] = download_header(download_name("考核通报", assessment.name, ext="docx"))
+    response["Content-Disposition"] = download_header(
+        download_name(_("Assessment bulletin"), assessment.name, ext="docx")
+    )
     return response
 
 
@@ -368,7 +382,7 @@ def bulletin_pdf(request: HttpRequest, pk: str) -> HttpResponse:
             "title": lines[0] if lines else assessment.name,
             "paragraphs": [p for p in lines[1:] if p.strip()],
         },
-        download_name("考核通报", assessment.name, ext="pdf"),
+        download_name(_("Assessment bulletin"), assessment.name, ext="pdf"),
         request=request,
     )
 
@@ -384,9 +398,9 @@ def allocations(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.allocation_compute(actor=request.user, assessment=assessment)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, pgettext("message separator", "; ").join(exc.messages))
         else:
-            messages.success(request, "经费已重新分配。")
+            messages.success(request, _("Funds allocated again."))
         return redirect("assessments:allocations", pk=assessment.pk)
     return render(
         request,
@@ -402,7 +416,9 @@ def allocations(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _budget_text(assessment: Any) -> str:
-    return f"{assessment.budget} 元" if assessment.budget is not None else "定稿时计算"
+    if assessment.budget is None:
+        return _("computed when final")
+    return _("%(amount)s yuan") % {"amount": assessment.budget}
 
 
 def allocations_xlsx(request: HttpRequest, pk: str) -> FileResponse:
@@ -411,8 +427,15 @@ def allocations_xlsx(request: HttpRequest, pk: str) -> FileResponse:
         raise Http404
     rows = list(allocations_of(request.user, assessment))
     return xlsx_response(
-        download_name("经费分配表", assessment.name, ext="xlsx"),
-        ["单位", "服务人口", "得分", "系数", "人口 × 系数", "金额（元）"],
+        download_name(_("Funds allocation table"), assessment.name, ext="xlsx"),
+        [
+            pgettext("assessed area", "Area"),
+            _("Population served"),
+            _("Score"),
+            _("Coefficient"),
+            _("Population × coefficient"),
+            _("Amount (yuan)"),
+        ],
         [
             [
                 r.area.name,
@@ -424,9 +447,13 @@ def allocations_xlsx(request: HttpRequest, pk: str) -> FileResponse:
             ]
             for r in rows
         ]
-        + [["合计", sum(r.population for r in rows), "", "", "", float(sum((r.amount for r in rows), 0))]],
-        sheet="经费分配",
-        title=f"{assessment.name}经费分配表（经费总额 {_budget_text(assessment)}；金额 = 总额 × 人口×系数 ÷ Σ人口×系数，按最大余数法取整到分）",
+        + [[_("Total"), sum(r.population for r in rows), "", "", "", float(sum((r.amount for r in rows), 0))]],
+        sheet=_("Funds allocation"),
+        title=_(
+            "%(assessment)s funds allocation table (total funds %(budget)s; amount = total × population×coefficient "
+            "÷ Σ population×coefficient, rounded to the fen by largest remainder)"
+        )
+        % {"assessment": assessment.name, "budget": _budget_text(assessment)},
     )
 
 
@@ -451,8 +478,8 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
         form_kwargs={"user": request.user},
         service=lambda form: services.scheme_create(actor=request.user, **form.cleaned_data),
         success_url=lambda s: reverse("assessments:scheme", args=[s.pk]),
-        message="方案草稿已创建，请添加考核项目。",
-        title="新建考核方案",
+        message=_("Draft scheme created; now add its assessment items."),
+        title=_("New assessment scheme"),
         cancel_url=reverse("assessments:schemes"),
     )
 
@@ -482,8 +509,8 @@ def item_create(request: HttpRequest, pk: str) -> HttpResponse:
         form_class=ItemForm,
         service=lambda form: services.scheme_item_add(actor=request.user, scheme=scheme, **form.cleaned_data),
         success_url=reverse("assessments:scheme", args=[scheme.pk]),
-        message="考核项目已添加。",
-        title=f"添加考核项目：{scheme}",
+        message=_("Assessment item added."),
+        title=_("Add an assessment item: %(scheme)s") % {"scheme": scheme},
         cancel_url=reverse("assessments:scheme", args=[scheme.pk]),
     )
 
@@ -494,9 +521,9 @@ def item_delete(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.scheme_item_delete(actor=request.user, item=item)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
     else:
-        messages.success(request, "考核项目已删除。")
+        messages.success(request, _("Assessment item deleted."))
     return redirect("assessments:scheme", pk=item.scheme_id)
 
 
@@ -506,9 +533,9 @@ def scheme_publish(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.scheme_publish(actor=request.user, scheme=scheme)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
     else:
-        messages.success(request, "方案已启用。")
+        messages.success(request, _("The scheme is in use."))
     return redirect("assessments:scheme", pk=scheme.pk)
 
 
@@ -518,9 +545,9 @@ def scheme_revise(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         copy = services.scheme_revise(actor=request.user, scheme=scheme)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
         return redirect("assessments:scheme", pk=scheme.pk)
-    messages.success(request, f"已创建第{copy.version}版草稿。")
+    messages.success(request, _("Draft of version %(version)s created.") % {"version": copy.version})
     return redirect("assessments:scheme", pk=copy.pk)
 
 
@@ -545,8 +572,8 @@ def population_create(request: HttpRequest) -> HttpResponse:
         form_kwargs={"user": request.user, "initial": {"year": timezone.localdate().year}},
         service=lambda form: services.population_save(actor=request.user, **form.cleaned_data),
         success_url=reverse("assessments:populations"),
-        message="服务人口已保存。",
-        title="登记服务人口",
+        message=_("Population served saved."),
+        title=_("Record population served"),
         cancel_url=reverse("assessments:populations"),
     )
 
@@ -569,8 +596,11 @@ def population_import(request: HttpRequest) -> HttpResponse:
             source=form.cleaned_data["source"],
         ),
         success_url=reverse("assessments:populations"),
-        message=lambda n: f"已导入 {n} 条服务人口。",
-        title=f"导入服务人口（{parent.name}）",
+        message=lambda n: (
+            ngettext("%(count)d population figure imported.", "%(count)d population figures imported.", n)
+            % {"count": n}
+        ),
+        title=_("Import population served (%(area)s)") % {"area": parent.name},
         cancel_url=reverse("assessments:populations"),
     )
 
@@ -602,8 +632,8 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         },
         service=lambda form: services.station_visit_create(actor=request.user, **form.cleaned_data),
         success_url=lambda v: reverse("assessments:visit", args=[v.pk]),
-        message="督导检查已记录。",
-        title="记录督导检查",
+        message=_("Station visit recorded."),
+        title=_("Record a station visit"),
         cancel_url=reverse("assessments:visits"),
     )
 
