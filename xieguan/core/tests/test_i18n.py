@@ -51,10 +51,12 @@ def test_compiled_catalogues_match_the_sources():
     for po_path in _catalogues(ROOT):
         po = polib.pofile(str(po_path))
         mo = polib.mofile(str(po_path.with_suffix(".mo")))
-        compiled = {e.msgid: e.msgstr or e.msgstr_plural.get(0, "") for e in mo}
+        # Keyed by context too: pgettext("list separator", ", ") and
+        # pgettext("phrase separator", ", ") are two entries of one catalogue.
+        compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0, "") for e in mo}
         for entry in po.translated_entries():
             expected = entry.msgstr or entry.msgstr_plural.get(0)
-            assert compiled.get(entry.msgid) == expected, (
+            assert compiled.get((entry.msgctxt, entry.msgid)) == expected, (
                 f"{po_path}: {entry.msgid!r} (run scripts/compile_messages.py)"
             )
 
