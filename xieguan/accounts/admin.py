@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from xieguan.accounts.models import Institution, TransferRequest, User
@@ -14,7 +15,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (
-            "协管",
+            _("Health supervision assistance"),
             {"fields": ("full_name", "institution", "roles", "phone", "education", "title", "inspection_card_no")},
         ),
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xieguan.accounts.models import Education, Institution, InstitutionType, RoleCode, User
 from xieguan.accounts.pickers import InstitutionPicker, PersonPicker, person_label
 from xieguan.areas.models import Area
+from xieguan.core.display import with_note
 from xieguan.core.forms import DateInput
 
 
@@ -51,7 +52,7 @@ class InstitutionChoiceField(forms.ModelChoiceField):
     widget = InstitutionPicker
 
     def label_from_instance(self, obj: Institution) -> str:
-        return f"{obj.name}（{obj.get_type_display()}）"
+        return with_note(obj.name, obj.get_type_display())
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -65,7 +66,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.name}（{obj.get_level_display()}）"
+        return with_note(obj.name, obj.get_level_display())
 
 
 class InstitutionForm(forms.Form):

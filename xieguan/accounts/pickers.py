@@ -13,15 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import Institution, InstitutionType, RoleCode, User
 from xieguan.areas.models import Area
+from xieguan.core.display import with_note
 from xieguan.core.pickers import SearchPicker, as_uuid, picker_options
 
 
 def person_label(person: User) -> str:
-    return f"{person.full_name or person.username}（{person.institution}）"
+    return with_note(person.full_name or person.username, person.institution)
 
 
 def institution_label(institution: Institution) -> str:
-    return f"{institution.name}（{institution.get_type_display()}）"
+    return with_note(institution.name, institution.get_type_display())
 
 
 def person_search(qs: Any, text: str) -> Any:

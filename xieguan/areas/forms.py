@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area
+from xieguan.core.display import with_note
 
 
 class AreaForm(forms.Form):
@@ -20,12 +21,12 @@ class AreaForm(forms.Form):
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.name}{f'（{obj.code}）' if obj.code else ''}"
+        return with_note(obj.name, obj.code) if obj.code else obj.name
 
 
 class AreaMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.name}{f'（{obj.code}）' if obj.code else ''}"
+        return with_note(obj.name, obj.code) if obj.code else obj.name
 
 
 class RetireForm(forms.Form):

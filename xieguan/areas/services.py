@@ -25,6 +25,7 @@ from xieguan.areas.codes import (
 )
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
+from xieguan.core.display import join_list
 from xieguan.core.idempotency import create_once, existing_for_retry
 from xieguan.core.permissions import MANAGE_AREAS, require
 from xieguan.core.registry import registry
@@ -219,7 +220,7 @@ def _split_errors(area: Area, chosen: list[Area]) -> dict[str, str]:
     if strangers:
         return {
             "villages": _("%(names)s is not directly below %(name)s.")
-            % {"names": "、".join(strangers), "name": area.name}
+            % {"names": join_list(strangers), "name": area.name}
         }
     if own <= {a.pk for a in chosen}:
         return {
@@ -301,7 +302,7 @@ def area_split(
             result.moved_records = _move_open_work(area, new_area, chosen)
             audit.always = True
             audit.note = _("Split: %(children)s moved to the new area %(new)s; open work moved: %(records)s") % {
-                "children": "、".join(child.name for child in chosen),
+                "children": join_list(child.name for child in chosen),
                 "new": new_area.name,
                 "records": ", ".join(f"{k} {v}" for k, v in result.moved_records.items()) or "0",
             }
@@ -434,8 +435,8 @@ def areas_import(*, actor: User, rows: list[tuple[int, Any, Any]]) -> ImportSumm
     return summary
 
 
-_CODE_HEADERS = {"代码", "区划代码", "统计用区划代码", "code", "编码"}
-_NAME_HEADERS = {"名称", "区划名称", "name", "单位名称"}
+_CODE_HEADERS = {"代码", "区划代码", "统计用区划代码", "code", "编码"}  # i18n: data — headings of uploaded sheets
+_NAME_HEADERS = {"名称", "区划名称", "name", "单位名称"}  # i18n: data — headings of uploaded sheets
 
 
 def code_name_rows(table: list[tuple[int, list]]) -> list[tuple[int, object, object]]:

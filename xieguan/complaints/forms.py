@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.models import Channel, ComplaintCategory
+from xieguan.core.display import with_note
 from xieguan.core.forms import DateInput
 from xieguan.units.models import Unit, UnitStatus
 from xieguan.units.widgets import UnitPicker
@@ -142,7 +143,7 @@ class StaffComplaintForm(_ComplaintFields):
 
 class LinkedUnitChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.area.name}）"
+        return with_note(obj.name, obj.area.name)
 
 
 class ComplaintLinkForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.complaints.models import OPEN_STATUSES, Complaint
@@ -35,7 +36,8 @@ def complaints_due(person: Any, now: datetime.datetime) -> list[DueItem]:
     return [
         DueItem(
             "complaint",
-            f"投诉 {c.receipt}（{c.get_category_display()}）",
+            gettext("Complaint %(receipt)s (%(category)s)")
+            % {"receipt": c.receipt, "category": c.get_category_display()},
             c.due_on,
             person,
             reverse("complaints:detail", args=[c.pk]),
@@ -49,7 +51,7 @@ def complaints_due(person: Any, now: datetime.datetime) -> list[DueItem]:
 
 register(
     MenuItem(_("Complaints"), "complaints:list", 50),
-    DueSource("complaint", "投诉办理临近期限", complaints_due, 15),
+    DueSource("complaint", _("Complaints nearing their deadline"), complaints_due, 15),
     ArchiveSection(_("Complaints"), 80, records_of_year(Complaint, "registered_at")),
     # A complaint sits in its township; when the township is split, an open
     # one about a village (or a unit there) that moves is handled by the new one.

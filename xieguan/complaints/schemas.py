@@ -173,7 +173,9 @@ class ComplaintSettingsOut(ComplaintSettingsIn):
 
 
 class CalendarOverrideIn(Schema):
-    is_workday: bool = Field(description="true: the county works that day (调休); false: it rests")
+    is_workday: bool = Field(
+        description="true: the county works that day (调休); false: it rests"  # i18n: data — the domain term glossed
+    )
     note: str = Field("", max_length=100)
 
 

@@ -371,7 +371,7 @@ def complaint_export_response(user: Any, *, status: str) -> HttpResponse:
             ]
 
     return xlsx_response(
-        download_name("投诉举报", today, ext="xlsx"),
+        download_name(_("Complaints and reports"), today, ext="xlsx"),
         headers,
         rows(),
         sheet=_("Complaints"),
@@ -606,7 +606,7 @@ def complaint_link(request: HttpRequest, pk: str) -> HttpResponse:
 def complaint_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its complaint."""
     photo = get_object_for_user(ComplaintPhoto, request.user, pk)
-    return private_image_response(photo.image, name="投诉照片")
+    return private_image_response(photo.image, name=_("Complaint photo"))
 
 
 def _county_of_user(user: Any) -> Area | None:

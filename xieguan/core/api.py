@@ -23,6 +23,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, WithJsonSchema
 
 from xieguan.core.audit import audit_events_filtered, event_label, with_change_rows
+from xieguan.core.display import join_clauses, join_phrases, labelled
 from xieguan.core.errors import MissingFile, StateConflict
 from xieguan.core.pagination import BadCursor, keyset_page
 from xieguan.core.permissions import VIEW_AUDIT, require
@@ -35,8 +36,12 @@ T = TypeVar("T")
 # number, or any string", so a client (and the fuzzer) would send "" and be
 # refused; these say "a number in range", which is what the services check.
 Latitude = Annotated[Decimal, Field(ge=-90, le=90), WithJsonSchema({"type": "number", "minimum": -90, "maximum": 90})]
-Longitude = Annotated[Decimal, Field(ge=-180, le=180), WithJsonSchema({"type": "number", "minimum": -180, "maximum": 180})]
+Longitude = Annotated[
+    Decimal, Field(ge=-180, le=180), WithJsonSchema({"type": "number", "minimum": -180, "maximum": 180})
+]
 Metres = Annotated[float, Field(ge=0), WithJsonSchema({"type": "number", "minimum": 0})]
+
+
 # A time of day on the county's clock. JSON Schema's "time" format asks for
 # an offset (08:00:00+08:00); these are wall-clock times, written 08:00 or 08:00:00.
 def _wall_clock(value: datetime.time) -> datetime.time:
@@ -167,17 +172,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
             fields.setdefault(_field_name(list(error.get("loc", []))), []).append(_pydantic_message(error))
-        detail = "；".join(f"{name}：{'，'.join(msgs)}" for name, msgs in fields.items())
+        detail = join_clauses(labelled(name, join_phrases(msgs)) for name, msgs in fields.items())
         return json_error(request, 422, _("The request has errors: %(errors)s") % {"errors": detail}, fields)
 
     def validation_error(request: HttpRequest, exc: DjangoValidationError, status: int) -> HttpResponse:
         if hasattr(exc, "error_dict"):
             fields = {name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
-            detail = "；".join(
-                f"{name}：{'，'.join(msgs)}" if name != "__all__" else "，".join(msgs) for name, msgs in fields.items()
+            detail = join_clauses(
+                labelled(name, join_phrases(msgs)) if name != "__all__" else join_phrases(msgs)
+                for name, msgs in fields.items()
             )
             return json_error(request, status, detail, fields)
-        return json_error(request, status, "；".join(exc.messages))
+        return json_error(request, status, join_clauses(exc.messages))
 
     @api.exception_handler(DjangoValidationError)
     def on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
@@ -264,7 +270,9 @@ _SINCE = Query(None, description="from this local day")
 _UNTIL = Query(None, description="to this local day")
 
 
-@audit_router.get("", response={200: ListOut[AuditEventOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
+@audit_router.get(
+    "", response={200: ListOut[AuditEventOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+)
 def audit_log(
     request: HttpRequest,
     q: str | None = Query(None, max_length=100, description="a user name or record text"),

@@ -36,21 +36,52 @@ def moment_label(moment: datetime.datetime, *, seconds: bool = False) -> str:
     return local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-# Months and days are written the Chinese way whatever the interface
-# language, as the national forms and registers write them (and as file
-# names carry them).
+# Months and days are written in the interface language: the Chinese way
+# (2026年1月) by default, as the national forms and registers write them
+# (and as file names carry them); 2026-1 and 2026-12-6 in English.
 
 
 def month_label(year: int, month: int | None = None) -> str:
     """``2026年1月``; ``2026年`` for a whole year (no month)."""
-    return f"{year}年{month}月" if month else f"{year}年"
+    if month:
+        return pgettext("month label", "%(year)s-%(month)s") % {"year": year, "month": month}
+    return pgettext("year label", "%(year)s") % {"year": year}
 
 
 def date_label(day: datetime.date) -> str:
     """``2026年12月6日``: a day as a person writes it (a moment: its local day)."""
     if isinstance(day, datetime.datetime):
         day = local(day).date()
-    return f"{day.year}年{day.month}月{day.day}日"
+    return pgettext("date label", "%(year)s-%(month)s-%(day)s") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+# Punctuation is the interface language's: Chinese lists are joined with 、,
+# clauses with ；, a label meets its value with ：, a note stands in （）.
+
+
+def join_list(items: Any) -> str:
+    """Items of a list: ``甲、乙`` (``a, b`` in English)."""
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
+def join_clauses(items: Any) -> str:
+    """Clauses, each a sentence of its own: ``甲；乙`` (``a; b``)."""
+    return pgettext("clause separator", "; ").join(str(item) for item in items)
+
+
+def join_phrases(items: Any) -> str:
+    """Phrases of one sentence: ``甲，乙`` (``a, b``)."""
+    return pgettext("phrase separator", ", ").join(str(item) for item in items)
+
+
+def labelled(label: Any, value: Any) -> str:
+    """``标签：值`` (``label: value``)."""
+    return pgettext("label and value", "%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def with_note(text: Any, note: Any) -> str:
+    """``名称（说明）`` (``name (note)``)."""
+    return pgettext("text and note", "%(text)s (%(note)s)") % {"text": text, "note": note}
 
 
 def parse_moment(text: str) -> datetime.datetime | None:
@@ -76,9 +107,9 @@ def human_value(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, list | tuple | set):
-        return "、".join(human_value(v) for v in value)
+        return join_list(human_value(v) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{k}：{human_value(v)}" for k, v in value.items())
+        return join_clauses(labelled(k, human_value(v)) for k, v in value.items())
     if isinstance(value, str):
         moment = parse_moment(value)
         if moment is not None:

@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from xieguan.core.display import date_label
+from xieguan.core.display import date_label, yes_no
 
 logger = logging.getLogger(__name__)
 
@@ -201,9 +201,7 @@ def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequ
 # both weights; the web server calls it in a background thread when it
 # starts (config/wsgi.py), so neither ``manage.py`` nor the tests pay it.
 _warming = threading.Lock()
-_WARM_UP_HTML = (
-    '{% extends "core/pdf/base.html" %}{% block body %}<h1>卫生监督协管</h1><p>巡查登记表 0123</p>{% endblock %}'
-)
+_WARM_UP_HTML = '{% extends "core/pdf/base.html" %}{% block body %}<h1>卫生监督协管</h1><p>巡查登记表 0123</p>{% endblock %}'  # i18n: data — sample CJK glyphs that load the font, never shown
 
 
 def pdf_warm_up() -> float:
@@ -258,7 +256,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(value)
     if isinstance(value, int | float | str):
         return value
     return str(value)

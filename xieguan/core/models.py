@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.core.display import with_note
 from xieguan.core.event_names import event_label
 from xieguan.core.scope import ScopedQuerySet
 
@@ -99,7 +100,7 @@ class AuditEvent(models.Model):
         actor = self.actor if self.actor_id else None
         name = getattr(actor, "full_name", "") if actor is not None else ""
         if name and name != self.actor_username:
-            return f"{name}（{self.actor_username}）"
+            return with_note(name, self.actor_username)
         if actor is None and self.actor_username == PUBLIC_ACTOR:
             return str(_("the public"))
         return self.actor_username

@@ -273,12 +273,14 @@ def open_stored(field_file: Any) -> Any:
         raise MissingFile from None
 
 
-def private_image_response(image: Any, *, name: str = "照片") -> FileResponse:
+def private_image_response(image: Any, *, name: str | None = None) -> FileResponse:
     """Serve a stored photo or signature to a user the caller has already
     found allowed (the scoped lookup): never from a public media URL, and
     cached only by that user's browser. Saved, it is named ``name`` (what it
-    is, in Chinese), never by its storage name."""
+    is, in the user's language), never by its storage name."""
     from xieguan.core.documents import download_header, download_name
+
+    name = name or _("Photo")
 
     png = str(getattr(image, "name", "")).lower().endswith(".png")
     stream = open_stored(image)

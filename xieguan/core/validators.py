@@ -98,7 +98,7 @@ def credit_code_check_character(first17: str) -> str:
 def normalise_credit_code(value: str | None) -> str:
     """Upper case, spaces and full-width characters folded (what people paste)."""
     text = (value or "").strip().upper()
-    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
+    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)  # i18n: data — the full-width range
     return "".join(text.split())
 
 
@@ -147,7 +147,7 @@ def normalise_phone(value: str | None) -> str:
     (``(0931) 881 2345`` → ``09318812345``, ``+86 138 0000 0000`` →
     ``13800000000``)."""
     text = (value or "").strip()
-    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
+    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)  # i18n: data — the full-width range
     text = "".join(c for c in text if c not in " ()")
     if text.startswith("+86"):
         text = text[3:].lstrip("-")

@@ -780,7 +780,10 @@ def _register_download(request: HttpRequest, institution_id: str, year: int, mon
 @patrol_register_router.get(
     "/{institution_id}.xlsx",
     response=ERRORS,
-    openapi_extra=file_download(XLSX, "卫生监督协管巡查登记表 of the institution for the year or month, as Excel"),
+    openapi_extra=file_download(
+        XLSX,
+        "卫生监督协管巡查登记表 of the institution for the year or month, as Excel",  # i18n: data — the form named
+    ),
 )
 def patrol_register_xlsx(
     request: HttpRequest,
@@ -797,7 +800,10 @@ def patrol_register_xlsx(
 @patrol_register_router.get(
     "/{institution_id}.pdf",
     response=ERRORS,
-    openapi_extra=file_download(PDF, "卫生监督协管巡查登记表 of the institution for the year or month, as PDF"),
+    openapi_extra=file_download(
+        PDF,
+        "卫生监督协管巡查登记表 of the institution for the year or month, as PDF",  # i18n: data — the form named
+    ),
 )
 def patrol_register_pdf(
     request: HttpRequest,

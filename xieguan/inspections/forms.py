@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import RoleCode, User
+from xieguan.core.display import with_note
 from xieguan.core.forms import DateInput
 from xieguan.inspections.models import (
     MAX_PHOTOS_REQUIRED,
@@ -31,7 +32,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 class PersonChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name or obj.username}（{obj.institution}）"
+        return with_note(obj.full_name or obj.username, obj.institution)
 
 
 def inspectors_for(user: Any) -> Any:
@@ -46,7 +47,7 @@ def inspectors_for(user: Any) -> Any:
 
 class UnitChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.area.name}）"
+        return with_note(obj.name, obj.area.name)
 
 
 # The submit rule (``services.records.submit_problems``) in the form's words.

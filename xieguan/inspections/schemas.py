@@ -258,7 +258,7 @@ class CoverageOut(Schema):
     done: int
     overdue: int
     rate: float | None = Field(
-        description="巡查覆盖率 = units patrolled in their window ÷ units due; none when none due"
+        description="巡查覆盖率 = units patrolled in their window ÷ units due; none when none due"  # i18n: data — the term glossed
     )
 
 

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 
 from xieguan.areas.models import Area, Level
+from xieguan.core.display import join_clauses, join_list, labelled, with_note
 from xieguan.core.registry import MonthSchedule, month_schedules, with_risk
 from xieguan.core.scope import get_object_for_user, scope_path_for
 from xieguan.inspections.models import (
@@ -684,7 +685,7 @@ def patrol_register(
     )
     rows = []
     for number, inspection in enumerate(qs, start=1):
-        names = "、".join(link.user.full_name or link.user.username for link in inspection.inspector_links.all())
+        names = join_list(link.user.full_name or link.user.username for link in inspection.inspector_links.all())
         remarks = [o.number for o in inspection.opinions.all()]
         if inspection.version > 1:
             remarks.append(_("corrected, version %(v)d") % {"v": inspection.version})
@@ -692,11 +693,11 @@ def patrol_register(
         rows.append(
             RegisterRow(
                 number=number,
-                place_and_content=f"{inspection.unit.name}（{place}）：{inspection.template.title}",
+                place_and_content=labelled(with_note(inspection.unit.name, place), inspection.template.title),
                 problems=inspection.problems or _("No problems found"),
                 date=timezone.localtime(inspection.started_at).date(),
                 inspectors=names,
-                remarks="；".join(remarks),
+                remarks=join_clauses(remarks),
             )
         )
     return rows

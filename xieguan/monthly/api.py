@@ -230,7 +230,7 @@ def _binary(content_type: str, description: str) -> dict[str, Any]:
     response=ERRORS,
     openapi_extra=_binary(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "The month's workbook: sheets 月报表, 巡查登记表 and 信息报告登记表",
+        "The month's workbook: sheets 月报表, 巡查登记表 and 信息报告登记表",  # i18n: data — the forms named
     ),
 )
 def monthly_report_workbook_xlsx(request: HttpRequest, report_id: str) -> Any:

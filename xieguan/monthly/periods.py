@@ -42,6 +42,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from xieguan.core import display
+
 DEFAULT_DEADLINE_DAY = 23
 DEFAULT_PERIOD_START_DAY = 1
 # The rule carried over from the single start day a county had before rules
@@ -72,12 +74,12 @@ def last_day_of(year: int, month: int, start_day: int) -> datetime.date:
 
 def month_label(year: int, month: int) -> str:
     """A month as people write it: 2026年12月."""
-    return f"{year}年{month}月"
+    return display.month_label(year, month)
 
 
 def day_label(day: datetime.date) -> str:
     """A day as people write it: 2026年12月31日."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return display.date_label(day)
 
 
 @dataclass(frozen=True)

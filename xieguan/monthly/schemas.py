@@ -11,16 +11,24 @@ from xieguan.core.api import RateOut
 
 
 class FigurePartOut(Schema):
-    clues: list[int] = Field(description="报告事件线索数 of this part: [本月, 本年累计]")
+    clues: list[int] = Field(
+        description="报告事件线索数 of this part: [本月, 本年累计]"  # i18n: data — the national form's terms glossed
+    )
 
 
 class FigureRowOut(Schema):
-    clues: list[int] = Field(description="报告事件线索数: [本月 (this period), 本年累计 (year to date)]")
-    patrols: list[int] = Field(description="实地巡查数: [本月, 本年累计]")
-    publicity: list[int] = Field(description="宣传教育数: [本月, 本年累计]")
+    clues: list[int] = Field(
+        description="报告事件线索数: [本月 (this period), 本年累计 (year to date)]"  # i18n: data — the national form's terms glossed
+    )
+    patrols: list[int] = Field(
+        description="实地巡查数: [本月, 本年累计]"  # i18n: data — the national form's terms glossed
+    )
+    publicity: list[int] = Field(
+        description="宣传教育数: [本月, 本年累计]"  # i18n: data — the national form's terms glossed
+    )
     parts: dict[str, FigurePartOut] | None = Field(
         None,
-        description="a split row's parts by report nature: hazard (事故/隐患) and violation (违法行为); their clues "
+        description="a split row's parts by report nature: hazard (事故/隐患) and violation (违法行为); their clues "  # i18n: data — the national form's terms glossed
         "add up to the row's. Absent on single rows (illegal_practice, family_planning, other, total).",
     )
 
@@ -31,9 +39,15 @@ class FiguresOut(Schema):
         description="by row key: food_safety, public_place, drinking_water, infectious, occupational, school, "
         "illegal_practice, family_planning, other, total"
     )
-    coverage: list[int] = Field(description="巡查覆盖率: [units patrolled, units due]")
-    report_rate: list[int] = Field(description="信息报告率: [reported, found]")
-    timely_rate: list[int] = Field(description="及时报告率: [reported within the limit, reported]")
+    coverage: list[int] = Field(
+        description="巡查覆盖率: [units patrolled, units due]"  # i18n: data — the national form's terms glossed
+    )
+    report_rate: list[int] = Field(
+        description="信息报告率: [reported, found]"  # i18n: data — the national form's terms glossed
+    )
+    timely_rate: list[int] = Field(
+        description="及时报告率: [reported within the limit, reported]"  # i18n: data — the national form's terms glossed
+    )
     opinions: list[int] = Field(description="[opinions issued, of which rectified]")
 
 
@@ -124,8 +138,12 @@ class CountyRateOut(Schema):
     expected: int
     submitted: int
     on_time: int
-    rate: RateOut = Field(description="上报率 = reports submitted ÷ expected")
-    on_time_rate: RateOut = Field(description="及时上报率 = submitted by the deadline ÷ expected")
+    rate: RateOut = Field(
+        description="上报率 = reports submitted ÷ expected"  # i18n: data — the national form's terms glossed
+    )
+    on_time_rate: RateOut = Field(
+        description="及时上报率 = submitted by the deadline ÷ expected"  # i18n: data — the national form's terms glossed
+    )
     missing: list[AreaRefOut]
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import pgettext
 
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area
-from xieguan.core.display import month_label
+from xieguan.core.display import month_label, with_note
 from xieguan.core.documents import download_name
 from xieguan.inspections.selectors import (
     PATROL_REGISTER_WIDTHS,
@@ -96,7 +96,7 @@ class Workbook:
 
     def filename(self, ext: str) -> str:
         """``月报表-城关镇-2026年11月.xlsx``."""
-        return download_name("月报表", self.township.name, self.period, ext=ext)
+        return download_name(_("Monthly report"), self.township.name, self.period, ext=ext)
 
     def rates(self) -> list[tuple[str, Rate]]:
         """The month's rates under the table, as the report page shows them."""
@@ -196,7 +196,14 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
     ws.set_column(labels_width, width - 1, 12)
     ws.merge_range(0, 0, 0, width - 1, _("Health supervision co-management monthly report"), title)
     ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, width - 1, f"{_('Reporting unit')}：{data.unit_name}　　{data.period}", sub)
+    ws.merge_range(
+        1,
+        0,
+        1,
+        width - 1,
+        _("Reporting unit: %(unit)s    %(period)s") % {"unit": data.unit_name, "period": data.period},
+        sub,
+    )
     ws.merge_range(2, 0, 3, labels_width - 1, pgettext("monthly report row", "Item"), head)
     for i, column in enumerate(columns):
         first = labels_width + i * len(PERIODS)
@@ -226,7 +233,7 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
     row_no += 1
     for label, rate in data.rates():
         ws.write(row_no, 0, label, cell)
-        ws.merge_range(row_no, 1, row_no, 3, f"{rate.numerator} / {rate.denominator}（{_percent(rate)}）", cell)
+        ws.merge_range(row_no, 1, row_no, 3, with_note(f"{rate.numerator} / {rate.denominator}", _percent(rate)), cell)
         row_no += 1
     row_no += 1
     ws.merge_range(
@@ -234,8 +241,12 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
         0,
         row_no,
         width - 1,
-        f"{_('Reporting unit')}：{data.unit_name}　　{_('Filled in by')}：{data.filled_by or '＿＿＿＿'}　　"
-        f"{_('Filled in at')}：{data.filled_at or '＿＿＿＿'}",
+        _("Reporting unit: %(unit)s    Filled in by: %(by)s    Filled in at: %(at)s")
+        % {
+            "unit": data.unit_name,
+            "by": data.filled_by or pgettext("a blank to fill in", "____"),
+            "at": data.filled_at or pgettext("a blank to fill in", "____"),
+        },
         plain,
     )
     print_setup(ws, (2, 3))
@@ -247,7 +258,14 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
         ws.set_column(i, i, w)
     ws.merge_range(0, 0, 0, len(headers) - 1, _("Health supervision co-management patrol register"), title)
     ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, len(headers) - 1, f"{_('Institution')}：{data.unit_name}　　{data.period}", sub)
+    ws.merge_range(
+        1,
+        0,
+        1,
+        len(headers) - 1,
+        _("Institution: %(unit)s    %(period)s") % {"unit": data.unit_name, "period": data.period},
+        sub,
+    )
     ws.write_row(2, 0, headers, head)
     for i, patrol in enumerate(data.patrols, start=3):
         values = patrol.values()
@@ -259,9 +277,23 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
     ws = book.add_worksheet(_("Information report register")[:31])
     for i, w in enumerate(REGISTER_WIDTHS):
         ws.set_column(i, i, w)
-    ws.merge_range(0, 0, 0, len(REGISTER_HEADERS) - 1, "卫生监督协管信息报告登记表", title)
+    ws.merge_range(
+        0,
+        0,
+        0,
+        len(REGISTER_HEADERS) - 1,
+        "卫生监督协管信息报告登记表",  # i18n: data — the national form's title
+        title,
+    )
     ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, len(REGISTER_HEADERS) - 1, f"单位：{data.unit_name}　　时间：{data.period}", sub)
+    ws.merge_range(
+        1,
+        0,
+        1,
+        len(REGISTER_HEADERS) - 1,
+        f"单位：{data.unit_name}　　时间：{data.period}",  # i18n: data — the national form's wording
+        sub,
+    )
     ws.write_row(2, 0, REGISTER_HEADERS, head)
     last = 2
     for i, values in enumerate(data.reports, start=3):
@@ -272,7 +304,7 @@ def write_workbook(target: Any, book_data: Workbook) -> None:
         0,
         last + 2,
         len(REGISTER_HEADERS) - 1,
-        "填表人：＿＿＿＿＿＿　　负责人：＿＿＿＿＿＿　　填表日期：＿＿＿＿年＿＿月＿＿日",
+        "填表人：＿＿＿＿＿＿　　负责人：＿＿＿＿＿＿　　填表日期：＿＿＿＿年＿＿月＿＿日",  # i18n: data — the national form's wording
         plain,
     )
     print_setup(ws, (2, 2))

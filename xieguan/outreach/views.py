@@ -161,7 +161,7 @@ def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def outreach_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its record (no public media URL)."""
     photo = get_object_for_user(OutreachPhoto, request.user, pk)
-    return private_image_response(photo.image, name="宣传照片")
+    return private_image_response(photo.image, name=_("Outreach photo"))
 
 
 def outreach_due(request: HttpRequest) -> HttpResponse:

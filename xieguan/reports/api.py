@@ -497,7 +497,10 @@ def _report_register(request: HttpRequest, institution_id: str, year: int, month
 @register_router.get(
     "/{institution_id}.xlsx",
     response=PAGE_ERRORS,
-    openapi_extra=file_download(XLSX, "卫生监督协管信息报告登记表 of the institution for the year or month, as Excel"),
+    openapi_extra=file_download(
+        XLSX,
+        "卫生监督协管信息报告登记表 of the institution for the year or month, as Excel",  # i18n: data — the form named
+    ),
 )
 def report_register_xlsx(
     request: HttpRequest,
@@ -514,7 +517,10 @@ def report_register_xlsx(
 @register_router.get(
     "/{institution_id}.pdf",
     response=PAGE_ERRORS,
-    openapi_extra=file_download(PDF, "卫生监督协管信息报告登记表 of the institution for the year or month, as PDF"),
+    openapi_extra=file_download(
+        PDF,
+        "卫生监督协管信息报告登记表 of the institution for the year or month, as PDF",  # i18n: data — the form named
+    ),
 )
 def report_register_pdf(
     request: HttpRequest,

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
+from xieguan.core.display import with_note
 from xieguan.reports.models import ExposedPerson, ReportNature
 from xieguan.reports.selectors import effective_categories
 from xieguan.units.widgets import UnitPicker
@@ -79,7 +80,7 @@ class ReportForm(forms.Form):
 
         home = user.institution.area if user.institution else None
         self.fields["category"].choices = [("", "---------")] + [
-            (c.code, f"{c.name}（{c.limit_label}）" if c.is_emergency else c.name)
+            (c.code, with_note(c.name, c.limit_label) if c.is_emergency else c.name)
             for c in (effective_categories(home) if home else [])
         ]
         self.fields["area"].queryset = (  # type: ignore[attr-defined]
@@ -95,7 +96,7 @@ class ReportForm(forms.Form):
 
 class LinkedUnitChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.area.name}）"
+        return with_note(obj.name, obj.area.name)
 
 
 class ReportLinkForm(forms.Form):

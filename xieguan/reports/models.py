@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.display import month_label
+from xieguan.core.display import labelled, month_label, with_note
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
 
@@ -157,7 +157,7 @@ class ExposedPerson(BaseModel):
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.employer}）"
+        return with_note(self.name, self.employer)
 
     @property
     def masked_id_number(self) -> str:
@@ -282,7 +282,7 @@ class Report(BaseModel):
     def summary(self) -> str:
         """信息内容 as the register prints it: where and what, briefly."""
         text = " ".join(self.content.split())
-        return f"{self.place}：{text[:120]}"
+        return labelled(self.place, text[:120])
 
 
 class StepKind(models.TextChoices):

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.core.permissions import FILE_REPORT, HANDLE_REPORT, can
@@ -72,7 +73,7 @@ def forwarded_not_handled(person: Any, now: datetime.datetime) -> list[DueItem]:
         items.append(
             DueItem(
                 "report_forwarded",
-                f"信息报告待处理：{r.category.name}",
+                gettext("Information report to handle: %(category)s") % {"category": r.category.name},
                 due,
                 person,
                 reverse("reports:detail", args=[r.pk]),
@@ -101,7 +102,7 @@ register(
     Indicator("report", _("Report rate"), REPORT_RATE_FORMULA, report_tally, "reported", "found", _drill, 30),
     Indicator("timely", _("Timely report rate"), TIMELY_RATE_FORMULA, report_tally, "timely", "reported", _drill, 40),
     DueSource("report", _("Reports on their way to the county"), reports_on_their_way, 10),
-    DueSource("report_forwarded", "已转报待处理的信息报告", forwarded_not_handled, 11),
+    DueSource("report_forwarded", _("Forwarded information reports to handle"), forwarded_not_handled, 11),
     HomePanel("reports/_home_panel.html", 10, home_panel),
     ArchiveSection(_("Information reports"), 50, records_of_year(Report, "found_at")),
 )

@@ -18,7 +18,7 @@ class CategoryOut(Schema):
     limit_minutes: int
     county_id: uuid.UUID | None
     default_nature: str = Field(
-        description="hazard (事故/隐患) or violation (违法行为): a report's nature when it sends none"
+        description="hazard (事故/隐患) or violation (违法行为): a report's nature when it sends none"  # i18n: data — the domain terms glossed
     )
 
 
@@ -38,7 +38,9 @@ class ReportOut(Schema):
     category_code: str
     category_name: str
     is_emergency: bool
-    nature: str = Field(description="hazard (事故/隐患) or violation (违法行为)")
+    nature: str = Field(
+        description="hazard (事故/隐患) or violation (违法行为)"  # i18n: data — the domain terms glossed
+    )
     unit_id: uuid.UUID | None
     inspection_id: uuid.UUID | None = Field(None, description="the inspection record that followed it up, if tied")
     exposed_person_id: uuid.UUID | None
@@ -80,7 +82,7 @@ class ReportIn(Schema):
     forward_now: bool = Field(False, description="a co-manager verifies and forwards to the county on filing")
     nature: Literal["hazard", "violation"] | None = Field(
         None,
-        description="hazard = an incident or hazard (事故/隐患), violation = an illegal act (违法行为); "
+        description="hazard = an incident or hazard (事故/隐患), violation = an illegal act (违法行为); "  # i18n: data — the domain terms glossed
         "left out or null: the category's default_nature",
     )
 

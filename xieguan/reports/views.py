@@ -29,7 +29,7 @@ from xieguan.accounts.permissions import (
 )
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
-from xieguan.core.display import month_label
+from xieguan.core.display import month_label, with_note
 from xieguan.core.documents import download_name, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
@@ -261,7 +261,7 @@ def report_step(request: HttpRequest, pk: str, action: str) -> HttpResponse:
 def report_photo(request: HttpRequest, pk: str) -> FileResponse:
     """A photo, only for users who may see its report (no public media URL)."""
     photo = get_object_for_user(ReportPhoto, request.user, pk)
-    return private_image_response(photo.image, name="信息报告照片")
+    return private_image_response(photo.image, name=_("Information report photo"))
 
 
 def indicators(request: HttpRequest) -> HttpResponse:
@@ -378,7 +378,7 @@ def register(request: HttpRequest) -> HttpResponse:
     period = month_label(year, month)
     reports = register_reports(request.user, institution=chosen, start=start, end=end)
     rows_list = [register_row(i, r) for i, r in enumerate(reports, start=1)]
-    title = f"卫生监督协管信息报告登记表（{chosen.name} {period}）"
+    title = with_note(_("Register of information reports"), f"{chosen.name} {period}")
     context.update({"rows": rows_list, "title": title, "period": period})
     return render(request, "reports/register.html", context)
 
@@ -390,15 +390,15 @@ def report_register_document(
     as Excel (``fmt="xlsx"``) or PDF: what the page and the API download."""
     start, end = period_bounds(year, month)
     period = month_label(year, month)
-    title = f"卫生监督协管信息报告登记表（{institution.name} {period}）"
+    title = with_note(_("Register of information reports"), f"{institution.name} {period}")
     reports = register_reports(request.user, institution=institution, start=start, end=end)
     if fmt == "xlsx":
         rows = (register_row(i, r) for i, r in enumerate(reports.iterator(), start=1))  # type: ignore[attr-defined]
         return xlsx_response(
-            download_name("信息报告登记表", institution.name, period, ext="xlsx"),
+            download_name(_("Information report register"), institution.name, period, ext="xlsx"),
             REGISTER_HEADERS,
             rows,
-            sheet="信息报告登记表",
+            sheet=_("Information report register"),
             title=title,
             widths=REGISTER_WIDTHS,
         )
@@ -414,7 +414,7 @@ def report_register_document(
     return pdf_response(
         "reports/pdf/register.html",
         context,
-        download_name("信息报告登记表", institution.name, period, ext="pdf"),
+        download_name(_("Information report register"), institution.name, period, ext="pdf"),
         request=request,
     )
 

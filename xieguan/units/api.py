@@ -572,7 +572,9 @@ def import_template(request: HttpRequest, code: str) -> Any:
     require(request.user, MANAGE_UNITS)
     category = _category_or_404(code)
     response = HttpResponse(imports.template_xlsx(category, request.user), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = download_header(download_name("监督对象导入模板", category.name, ext="xlsx"))
+    response["Content-Disposition"] = download_header(
+        download_name(_("Unit import template"), category.name, ext="xlsx")
+    )
     return response
 
 
@@ -604,7 +606,7 @@ def import_batch_cancel(request: HttpRequest, batch_id: str) -> Any:
 @router.get(
     "/{unit_id}/file.pdf",
     response=ERRORS,
-    openapi_extra=_binary("application/pdf", "The unit file (一户一档) as an A4 PDF"),
+    openapi_extra=_binary("application/pdf", "The unit file (一户一档) as an A4 PDF"),  # i18n: data — the term glossed
 )
 def unit_file_pdf(request: HttpRequest, unit_id: str) -> Any:
     """The unit file (一户一档) as the page prints it: the unit, its licences

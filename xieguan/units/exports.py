@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Level
+from xieguan.core.display import join_clauses, labelled, with_note
 from xieguan.core.masking import mask_phone
 from xieguan.units.models import Category, CategoryField, Unit
 from xieguan.units.selectors import category_fields_visible_to
@@ -92,7 +93,7 @@ def export_rows(
         for county in counties:
             county_fields = fields_by_category[(category.pk, county.pk)]
             own_fields += county_fields
-            labels += [f"{f.label}（{county.name}）" if len(counties) > 1 else f.label for f in county_fields]
+            labels += [with_note(f.label, county.name) if len(counties) > 1 else f.label for f in county_fields]
     headers = export_headers(category, labels)
     complete, incomplete = _("complete"), _("incomplete")
 
@@ -129,8 +130,8 @@ def export_rows(
                 ]
             else:
                 row.append(
-                    "；".join(
-                        f"{f.label}：{_value(f, extra[f.key])}"
+                    join_clauses(
+                        labelled(f.label, _value(f, extra[f.key]))
                         for f in fields_of(unit.category_id, unit.county_id)
                         if extra.get(f.key) not in (None, "")
                     )
@@ -153,6 +154,6 @@ def units_export_response(user: Any, filters: Any, ordering: Sequence[str]) -> A
     qs = units_filtered(user, filters)
     category = filters.category
     headers, rows = export_rows(qs.order_by(*ordering), category=category, user=user)
-    title = _("Supervised units") + (f"（{category.name}）" if category else "")
-    filename = download_name("监督对象", category.name if category else "", timezone.localdate(), ext="xlsx")
+    title = with_note(_("Supervised units"), category.name) if category else _("Supervised units")
+    filename = download_name(_("Units"), category.name if category else "", timezone.localdate(), ext="xlsx")
     return xlsx_response(filename, headers, rows, sheet=_("Units"), title=title)

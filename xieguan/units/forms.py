@@ -40,7 +40,11 @@ YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        return obj.name if obj.level in (Level.TOWNSHIP, Level.PREFECTURE) else f"\u3000{obj.name}"
+        return (
+            obj.name
+            if obj.level in (Level.TOWNSHIP, Level.PREFECTURE)
+            else f"\u3000{obj.name}"  # i18n: data — an ideographic space indents a village under its township
+        )
 
 
 def unit_areas_for(user: Any) -> Any:
@@ -159,7 +163,11 @@ class UnitForm(forms.Form):
 
 
 class LicenceForm(forms.Form):
-    kind = forms.CharField(label=_("Kind"), max_length=50, initial="卫生许可证")
+    kind = forms.CharField(
+        label=_("Kind"),
+        max_length=50,
+        initial="卫生许可证",  # i18n: data — the usual licence's official name, saved as typed
+    )
     number = forms.CharField(label=_("Number"), max_length=60)
     issuer = forms.CharField(label=_("Issued by"), max_length=100, required=False)
     issued_on = forms.DateField(
@@ -240,7 +248,11 @@ class SubtypeForm(forms.Form):
 
 def split_choices(text: str) -> list[str]:
     """Choices typed one per line (or separated by 、 ， ; ；)."""
-    return [part.strip() for part in re.split(r"[\n、，,;；]+", text or "") if part.strip()]
+    return [
+        part.strip()
+        for part in re.split(r"[\n、，,;；]+", text or "")  # i18n: data — separators people type
+        if part.strip()
+    ]
 
 
 class CategoryFieldForm(forms.Form):

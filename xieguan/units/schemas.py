@@ -24,7 +24,10 @@ class LicenceIn(Schema):
     id: uuid.UUID | None = Field(
         None, description="client-made UUID; sending the same id again returns the existing record"
     )
-    kind: str = Field(max_length=50, description="e.g. 卫生许可证, 医疗机构执业许可证")
+    kind: str = Field(
+        max_length=50,
+        description="e.g. 卫生许可证, 医疗机构执业许可证",  # i18n: data — licence names as written
+    )
     number: str = Field(max_length=60)
     issuer: str = Field("", max_length=100)
     issued_on: datetime.date | None = None
@@ -35,7 +38,9 @@ class LicenceIn(Schema):
 class CertificateOut(Schema):
     id: uuid.UUID
     person_name: str
-    kind: str = Field(description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)")
+    kind: str = Field(
+        description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)"  # i18n: data — the domain term glossed
+    )
     kind_label: str
     number: str
     expires_on: datetime.date | None
@@ -50,7 +55,7 @@ class CertificateIn(Schema):
         json_schema_extra={
             "enum": ["health_certificate", "training_certificate"]
         },  # checked by the service, in Chinese
-        description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)",
+        description="health_certificate (健康证) or training_certificate (卫生知识培训合格证)",  # i18n: data — the domain term glossed
     )
     number: str = Field("", max_length=60)
     expires_on: datetime.date | None = None
@@ -101,7 +106,7 @@ class CategoryFieldOut(Schema):
     label: str
     kind: str = Field(description="text, int (whole number), decimal, bool (yes / no), date or choice")
     choices: list[str] = Field(description="the allowed values of a choice field; empty for other kinds")
-    required: bool = Field(description="needed for a complete file (建档完整)")
+    required: bool = Field(description="needed for a complete file (建档完整)")  # i18n: data — the domain term glossed
     county_id: uuid.UUID | None = Field(description="null for a national field; else the county that added it")
     is_active: bool = Field(description="false once its county switched it off")
 
@@ -136,7 +141,10 @@ class CategoryFieldIn(Schema):
     label: str = Field(max_length=50, description="as the unit form and the import template show it")
     kind: str = Field("text", description="text, int, decimal, bool, date or choice")
     choices: list[str] = Field(default_factory=list, description="for a choice field: at least two")
-    required: bool = Field(False, description="needed for a complete file (建档完整)")
+    required: bool = Field(
+        False,
+        description="needed for a complete file (建档完整)",  # i18n: data — the domain term glossed
+    )
     key: str = Field(
         "",
         max_length=40,
@@ -159,7 +167,11 @@ class UnitIn(Schema):
         None, description="client-made UUID; sending the same id again returns the existing record"
     )
     name: str = Field(max_length=200)
-    credit_code: str | None = Field(None, max_length=40, description="统一社会信用代码, 18 characters (GB 32100)")
+    credit_code: str | None = Field(
+        None,
+        max_length=40,
+        description="统一社会信用代码, 18 characters (GB 32100)",  # i18n: data — the domain term glossed
+    )
     legal_representative: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
     address: str = Field("", max_length=200)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited, snapshot
+from xieguan.core.display import join_list, labelled
 from xieguan.core.idempotency import create_once
 from xieguan.core.scope import is_within
 from xieguan.core.validators import FAR_AHEAD_DAYS, clean_phone, date_error, normalise_credit_code, validate_credit_code
@@ -60,8 +61,8 @@ UNIT_FIELDS = (
 OPENED_EARLIEST = datetime.date(1900, 1, 1)
 _TEXT_LIMITS = {"name": 200, "legal_representative": 50, "phone": 30, "address": 200}
 _COMMON_NAMES = [name for name, _label in COMMON_REQUIRED]
-_TRUE = {"1", "true", "yes", "on", "是", "有"}
-_FALSE = {"0", "false", "no", "off", "否", "无"}
+_TRUE = {"1", "true", "yes", "on", "是", "有"}  # i18n: data — answers read from uploads
+_FALSE = {"0", "false", "no", "off", "否", "无"}  # i18n: data — answers read from uploads
 
 
 def county_path(area: Area) -> str:
@@ -143,7 +144,7 @@ def clean_extra(
         try:
             values[field.key] = _clean_value(field, value)
         except ValueError as exc:
-            errors[f"extra.{field.key}"] = [f"{field.label}：{exc}"]
+            errors[f"extra.{field.key}"] = [labelled(field.label, exc)]
     if errors:
         raise ValidationError(errors)
     return values
@@ -185,7 +186,7 @@ def _clean_value(field: CategoryField, value: Any) -> Any:
             raise ValueError(_("must be a date such as 2026-05-06")) from None
     if kind == FieldKind.CHOICE:
         if str(value) not in (field.choices or []):
-            raise ValueError(_("choose one of: %(choices)s") % {"choices": "、".join(field.choices or [])})
+            raise ValueError(_("choose one of: %(choices)s") % {"choices": join_list(field.choices or [])})
         return str(value)
     text = str(value)
     if len(text) > 200:
@@ -607,6 +608,6 @@ def unit_merge(*, actor: User, survivor: Unit, merged: Unit, take_from_merged: I
                 audit.changes["merged_credit_code"] = [merged_code, None]
             audit.note = _("%(merged)s was merged into this unit; moved: %(moved)s") % {
                 "merged": merged.name,
-                "moved": "、".join(f"{name} {count}" for name, count in sorted(moved.items())) or "—",
+                "moved": join_list(f"{name} {count}" for name, count in sorted(moved.items())) or "—",
             }
     return survivor

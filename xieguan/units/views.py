@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import (
@@ -26,6 +27,7 @@ from xieguan.accounts.permissions import (
     require,
 )
 from xieguan.areas.models import Area, Level
+from xieguan.core.display import with_note
 from xieguan.core.documents import XLSX_TYPE, download_header, download_name, pdf_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
@@ -98,7 +100,7 @@ def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档) as an A4 PDF to print and file."""
     unit = _survivor_of(get_unit_for_user(request.user, pk))
     context = _file_context(request, unit)
-    filename = download_name("一户一档", unit.name, timezone.localdate(), ext="pdf")
+    filename = download_name(pgettext("file name", "Unit file"), unit.name, timezone.localdate(), ext="pdf")
     return pdf_response("units/pdf/unit_file.html", context, filename, request=request)
 
 
@@ -171,7 +173,7 @@ def unit_pick(request: HttpRequest) -> HttpResponse:
     context = {
         "name": name,
         "chosen": chosen,
-        "chosen_label": f"{chosen.name}（{chosen.area.name}）" if chosen else "",
+        "chosen_label": with_note(chosen.name, chosen.area.name) if chosen else "",
         "units": units[:PICK_LIMIT],
         "more": PICK_LIMIT if len(units) > PICK_LIMIT else 0,
         "searched": bool(text),
@@ -340,7 +342,9 @@ def import_template(request: HttpRequest, code: str) -> HttpResponse:
     category = get_object_or_404(Category, code=code)
     content = imports.template_xlsx(category, request.user)
     response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = download_header(download_name("监督对象导入模板", category.name, ext="xlsx"))
+    response["Content-Disposition"] = download_header(
+        download_name(_("Unit import template"), category.name, ext="xlsx")
+    )
     return response
 
 

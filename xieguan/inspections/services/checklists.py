@@ -17,6 +17,7 @@ from xieguan.accounts.models import User
 from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
+from xieguan.core.display import join_list
 from xieguan.inspections.models import (
     DEFAULT_PHOTOS_REQUIRED,
     MAX_PHOTOS_REQUIRED,
@@ -47,7 +48,7 @@ def check_wording(text: str, *, county: Area | None, field: str) -> None:
     suggest, they never penalise)."""
     hits = find_forbidden(text, forbidden_phrases_for(county))
     if hits:
-        words = "、".join(dict.fromkeys(h.phrase for h in hits))
+        words = join_list(dict.fromkeys(h.phrase for h in hits))
         raise ValidationError(
             {
                 field: _(
@@ -139,7 +140,10 @@ def parse_item_lines(text: str) -> list[tuple[str, str, str]]:
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
-        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+        parts = [
+            p.strip()
+            for p in line.replace("｜", "|").split("|")  # i18n: data — a full-width bar typed in pasted lines
+        ]
         if len(parts) < 2 or not parts[0] or not parts[1]:
             raise ValidationError({"items": _("Line %(n)d: write it as “code | item | basis”.") % {"n": number}})
         items.append((parts[0][:10], parts[1][:300], (parts[2] if len(parts) > 2 else "")[:300]))

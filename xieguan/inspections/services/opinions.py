@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import RECORD_INSPECTION, require
 from xieguan.core.audit import audited
+from xieguan.core.display import with_note
 from xieguan.core.idempotency import create_once
 from xieguan.core.registry import assert_period_open
 from xieguan.inspections.models import Answer, Inspection, InspectionStatus, Opinion, OpinionCounter
@@ -74,7 +75,7 @@ def opinion_issue(
                 county=county,
                 year=year,
                 serial=counter.last,
-                number=f"{county.name}卫协意〔{year}〕{counter.last:04d}号",
+                number=f"{county.name}卫协意〔{year}〕{counter.last:04d}号",  # i18n: data — the official document number
                 text=clean,
                 deadline=deadline,
                 issued_at=now,
@@ -93,8 +94,8 @@ def opinion_draft_text(inspection: Inspection) -> str:
     lines = []
     failing = inspection.answers.filter(result=Answer.FAILS).select_related("item").order_by("item__sort")
     for number, answer in enumerate(failing, start=1):
-        note = f"（{answer.note}）" if answer.note else ""
-        lines.append(f"{number}. {answer.item.text}{note}")
+        item = with_note(answer.item.text, answer.note) if answer.note else answer.item.text
+        lines.append(f"{number}. {item}")
     intro = _("During the inspection the following items were found not to conform:")
     outro = _("Please rectify them before the deadline and keep a record of the rectification.")
     return "\n".join([intro, *lines, outro])

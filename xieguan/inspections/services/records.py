@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import RECORD_INSPECTION, require
 from xieguan.core.audit import audit_record, audited
+from xieguan.core.display import join_list
 from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.registry import assert_period_open, ensure_open
@@ -251,7 +252,7 @@ def submit_problems(inspection: Inspection) -> dict[str, list[str]]:
     if missing:
         names = User.objects.filter(pk__in=missing).order_by("username")
         errors.setdefault("signatures", []).append(
-            _("Not yet signed by: %(names)s.") % {"names": "、".join(u.full_name or u.username for u in names)}
+            _("Not yet signed by: %(names)s.") % {"names": join_list(u.full_name or u.username for u in names)}
         )
     if not inspection.signatures.filter(role=SignerRole.REPRESENTATIVE).exists():
         errors.setdefault("signatures", []).append(

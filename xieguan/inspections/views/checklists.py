@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import MANAGE_CHECKLISTS, can, require
+from xieguan.core.display import join_clauses
 from xieguan.core.forms import add_service_errors
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections import selectors
@@ -51,7 +52,7 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
     try:
         template = checklists.checklist_draft_create(actor=request.user, county=county, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
         return redirect("inspections:checklists")
     return redirect("inspections:checklist", pk=template.pk)
 
@@ -89,7 +90,7 @@ def checklist_detail(request: HttpRequest, pk: str) -> HttpResponse:
             if form is not None:
                 add_service_errors(form, exc)
             else:
-                messages.error(request, "；".join(exc.messages))
+                messages.error(request, join_clauses(exc.messages))
     return render(
         request,
         "inspections/checklist.html",

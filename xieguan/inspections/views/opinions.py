@@ -102,6 +102,6 @@ def opinion_pdf(request: HttpRequest, pk: str) -> HttpResponse:
             "bureau": bureau,
             "inspectors": selectors.inspection_detail(inspection)["inspectors"],
         },
-        download_name("卫生监督意见书", opinion.unit.name, opinion.number, ext="pdf"),
+        download_name(_("Health supervision opinion"), opinion.unit.name, opinion.number, ext="pdf"),
         request=request,
     )

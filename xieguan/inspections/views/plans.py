@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.areas.models import Area, Level
+from xieguan.core.display import join_clauses
 from xieguan.inspections import selectors
 from xieguan.inspections.forms import UnitChoice
 from xieguan.inspections.services import plans
@@ -81,12 +82,12 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
                 if add_form.is_valid():
                     plans.plan_item_add(actor=request.user, plan=plan, unit=add_form.cleaned_data["unit"])
                 else:
-                    messages.error(request, "；".join(e for errors in add_form.errors.values() for e in errors))
+                    messages.error(request, join_clauses(e for errors in add_form.errors.values() for e in errors))
             elif plan is not None and action == "remove":
                 unit = get_unit_for_user(request.user, request.POST.get("unit"))
                 plans.plan_item_remove(actor=request.user, plan=plan, unit=unit)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_clauses(exc.messages))
         return redirect(f"{request.path}?township={township.pk}&year={year}&month={month}")
     items = []
     done_count = 0

@@ -13,11 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
+from xieguan.core.display import join_clauses
 from xieguan.core.documents import download_name, media_uri_if_stored, pdf_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
@@ -216,7 +218,7 @@ def inspection_autosave(request: HttpRequest, pk: str) -> HttpResponse:
             **{f: data.get(f) for f in records.DRAFT_FIELDS},
         )
     except ValidationError as exc:
-        return HttpResponse(_("Not saved yet: %(why)s") % {"why": "；".join(exc.messages)})
+        return HttpResponse(_("Not saved yet: %(why)s") % {"why": join_clauses(exc.messages)})
     return HttpResponse(_("Draft saved at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")})
 
 
@@ -230,7 +232,7 @@ def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
                 actor=request.user, inspection=inspection, upload=form.cleaned_data["image"]
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_clauses(exc.messages))
         else:
             messages.success(request, _("Photo added.") if created else _("This photo was already added."))
     else:
@@ -265,7 +267,7 @@ def inspection_sign(request: HttpRequest, pk: str) -> HttpResponse:
             refused=data["refused"],
         )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
     else:
         messages.success(request, _("Refusal to sign recorded.") if data["refused"] else _("Signature saved."))
     return redirect("inspections:detail", pk=inspection.pk)
@@ -281,7 +283,7 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
                 actor=request.user, inspection=inspection, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_clauses(exc.messages))
         else:
             messages.success(request, _("A new version has been made; the old one stays readable."))
             return redirect("inspections:detail", pk=new.pk)
@@ -293,7 +295,7 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
 def photo(request: HttpRequest, pk: str) -> FileResponse:
     """An evidence photo, only for users who may see its record."""
     found = get_object_for_user(Photo, request.user, pk)
-    return private_image_response(found.image, name="检查照片")
+    return private_image_response(found.image, name=pgettext("file name", "Inspection photo"))
 
 
 def signature_image(request: HttpRequest, pk: str) -> FileResponse:
@@ -304,7 +306,7 @@ def signature_image(request: HttpRequest, pk: str) -> FileResponse:
     selectors.get_inspection_for_user(request.user, found.inspection_id)
     if not found.image:
         raise Http404
-    return private_image_response(found.image, name="签名")
+    return private_image_response(found.image, name=pgettext("file name", "Signature"))
 
 
 def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
@@ -317,6 +319,8 @@ def inspection_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     return pdf_response(
         "inspections/pdf/inspection.html",
         {"inspection": inspection, **detail, "images": images, "signs": signs},
-        download_name("检查记录", inspection.unit.name, inspection.started_at, ext="pdf"),
+        download_name(
+            pgettext("file name", "Inspection record"), inspection.unit.name, inspection.started_at, ext="pdf"
+        ),
         request=request,
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.forms import InstitutionPickForm
 from xieguan.accounts.models import Institution
-from xieguan.core.display import month_label
+from xieguan.core.display import month_label, with_note
 from xieguan.core.documents import download_name, pdf_response, xlsx_response
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections import selectors
@@ -69,17 +69,17 @@ def patrol_register_document(
     title = _("Health supervision co-management patrol register")
     if fmt == "xlsx":
         return xlsx_response(
-            download_name("巡查登记表", institution.name, period, ext="xlsx"),
+            download_name(_("Patrol register"), institution.name, period, ext="xlsx"),
             selectors.patrol_register_headers(),
             (r.values() for r in rows),
             sheet=period,
-            title=f"{title}（{institution.name} {period}）",
+            title=with_note(title, f"{institution.name} {period}"),
             widths=selectors.PATROL_REGISTER_WIDTHS,
         )
     return pdf_response(
         "inspections/pdf/register.html",
         {"rows": rows, "institution": institution, "period": period, "title": title},
-        download_name("巡查登记表", institution.name, period, ext="pdf"),
+        download_name(_("Patrol register"), institution.name, period, ext="pdf"),
         request=request,
     )
 
