@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xieguan
 VENDOR := xieguan/core/static/vendor
 
-.PHONY: run serve cluster install install-dev assets migrate demo test test-pg test-sqlite test-fuzz fuzz lint check-migrations system-deps messages bench load backup restore clean
+.PHONY: run serve cluster install install-dev assets migrate demo test test-pg test-sqlite test-sqlite-then-fuzz test-fuzz fuzz lint check-migrations system-deps messages bench load backup restore clean
 
 run: install assets migrate demo
 	@$(PY) manage.py load_demo --logins
@@ -85,8 +85,12 @@ check-migrations: install-dev
 # The two databases run side by side (the machine has two cores and each
 # pytest uses one); each keeps its uploads and screenshots in its own folder,
 # and --output-sync prints each run's output whole when it ends.
+# PostgreSQL's run is the longest; SQLite's and then the fuzzing share the
+# other core, so the fuzzing no longer waits for PostgreSQL to finish.
 test: install-dev assets system-deps lint check-migrations
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-pg test-sqlite
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-pg test-sqlite-then-fuzz
+
+test-sqlite-then-fuzz: test-sqlite
 	@$(MAKE) --no-print-directory test-fuzz
 
 test-pg: install-dev assets
