@@ -383,6 +383,13 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
     assert ReportPhoto.objects.filter(report_id=report_id).count() == 1
     assert hashlib.sha256(b"").hexdigest() not in phone_sha
     assert Upload.objects.filter(completed_at__isnull=True).count() == 0
+    # Each photo went with the fix the phone held (issue 25 item 6), to be stamped on it.
+    photo_uploads = list(Upload.objects.filter(target="inspection_photo"))
+    assert len(photo_uploads) == 2
+    assert all(
+        (u.meta["latitude"], u.meta["longitude"], u.meta["accuracy_m"]) == (30.0003, 120.0002, 12)
+        for u in photo_uploads
+    )
 
     # A forced retry of every step creates nothing twice.
     _in_page(page, FORGET_ACKS, record_id)
@@ -404,6 +411,9 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
         img.scroll_into_view_if_needed()
         expect(img).to_have_js_property("complete", True)
         assert img.evaluate("i => i.naturalWidth") > 0
+    # The hash of each original, as the phone computed it, is on the record page.
+    for sha in phone_sha:
+        expect(page.locator("#photo-hashes")).to_contain_text(sha)
     cg1.shot("inspection-detail")
 
 

@@ -8,7 +8,10 @@ right after, before anything converts it to full colour, turned
 upright from EXIF, resized to 1600 px on the long side, JPEG, its sha256
 taken from the original bytes (so the same photo sent twice over a weak
 signal is recognised), its capture time read from EXIF, and — when asked —
-that time stamped into the corner of the image, as inspection evidence needs.
+that time stamped into the corner of the image with the lines the caller
+gives (the place and the GPS fix, which the owning app words), as
+inspection evidence needs. Only the hash of the original is kept, not the
+original bytes: the hash proves which photo the stamped one was made from.
 
 ``files_kept_on_success`` wraps the transaction that saves them, so that no
 orphan file is left on disk when it fails.
@@ -20,7 +23,7 @@ import datetime
 import hashlib
 import io
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -73,18 +76,48 @@ def _exif_time(image: Image.Image) -> datetime.datetime | None:
     return timezone.make_aware(naive)
 
 
-def _stamp(image: Image.Image, text: str) -> None:
-    """Draw ``text`` (digits and Latin only) in the bottom-right corner on a
-    dark band, large enough to read on the printed record."""
+STAMP_FONT = "vendor/fonts/noto-sans-sc-chinese-simplified-400-normal.woff2"
+
+
+def _stamp_font(size: int) -> Any:
+    """The embedded CJK font (the one the PDFs use) at ``size`` px, so place
+    names in Chinese are drawn; Pillow's own font when it is missing."""
+    from django.contrib.staticfiles import finders
+
+    found = finders.find(STAMP_FONT)
+    if found:
+        try:
+            return ImageFont.truetype(str(found), size)
+        except OSError:  # a FreeType without woff2 support
+            pass
+    return ImageFont.load_default(size=size)
+
+
+def stamp_text(when: datetime.datetime, extra: Sequence[str] = ()) -> list[str]:
+    """The lines stamped on a photo: the local time (Asia/Shanghai), then
+    ``extra`` (the place, the GPS fix) as given, empty lines left out."""
+    return [timezone.localtime(when).strftime("%Y-%m-%d %H:%M"), *(line for line in extra if line)]
+
+
+def _stamp(image: Image.Image, lines: Sequence[str]) -> None:
+    """Draw ``lines`` in the bottom-right corner on a dark band, large
+    enough to read on the printed record; a line too long for the photo
+    makes the letters smaller, never runs off the edge."""
     size = max(16, image.width // 40)
-    font = ImageFont.load_default(size=size)
+    font = _stamp_font(size)
     draw = ImageDraw.Draw(image)
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    widest = max(draw.textlength(line, font=font) for line in lines)
+    if widest > image.width * 0.94 and size > 10:
+        size = max(10, int(size * image.width * 0.94 / widest))
+        font = _stamp_font(size)
+        widest = max(draw.textlength(line, font=font) for line in lines)
     pad = size // 3
-    x = image.width - (right - left) - 2 * pad
-    y = image.height - (bottom - top) - 2 * pad
+    line_height = size + pad
+    x = image.width - int(widest) - 2 * pad
+    y = image.height - line_height * len(lines) - pad
     draw.rectangle((x - pad, y - pad, image.width, image.height), fill=(0, 0, 0))
-    draw.text((x, y - top), text, fill=(255, 200, 0), font=font)
+    for number, line in enumerate(lines):
+        draw.text((x, y + number * line_height), line, fill=(255, 200, 0), font=font)
 
 
 class _TooManyPixels(Exception):
@@ -126,12 +159,15 @@ def prepare_photo(
     field: str = "image",
     stamp_time: datetime.datetime | None = None,
     stamp: bool = False,
+    stamp_lines: Sequence[str] = (),
     max_side: int = MAX_PHOTO_SIDE,
 ) -> PreparedPhoto:
     """Validate and normalise an uploaded photo (see the module doc).
 
     With ``stamp=True`` the capture time is written on the image: the EXIF
-    time if the photo has one, else ``stamp_time``, else now.
+    time if the photo has one, else ``stamp_time``, else now; under it
+    ``stamp_lines`` (see ``stamp_text``). ``sha256`` is always the hash of
+    the bytes uploaded, before any stamping.
     """
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_PHOTO_BYTES:
@@ -159,7 +195,7 @@ def prepare_photo(
         raise ValidationError({field: _("This file is not a photo.")}) from None
     if stamp:
         when = taken_at or stamp_time or timezone.now()
-        _stamp(image, timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
+        _stamp(image, stamp_text(when, stamp_lines))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
     return PreparedPhoto(out.getvalue(), digest, image.width, image.height, taken_at)

@@ -127,9 +127,14 @@ def _headers(response: HttpResponse, upload: Upload) -> None:
 )
 def upload_create(request: HttpRequest, payload: UploadIn, response: HttpResponse) -> Any:
     """Start a resumable upload of a photo (or a signature) for a record in
-    the caller's scope; idempotent on ``id``. If the record already holds a
+    the caller's scope; idempotent on ``id``. An inspection photo may carry
+    the GPS fix it was taken at (stamped on it; 422 out of range). If the record already holds a
     photo with this sha256 the upload is complete at once (``result``)."""
-    meta = {"role": payload.role, "user_id": str(payload.user_id) if payload.user_id else "", "name": payload.name}
+    meta: dict[str, Any] = {}
+    if payload.target == "inspection_signature":
+        meta = {"role": payload.role, "user_id": str(payload.user_id) if payload.user_id else "", "name": payload.name}
+    elif payload.target == "inspection_photo":
+        meta = {"latitude": payload.latitude, "longitude": payload.longitude, "accuracy_m": payload.accuracy_m}
     upload, created = upload_start(
         actor=request.user,
         id=payload.id,
@@ -138,7 +143,7 @@ def upload_create(request: HttpRequest, payload: UploadIn, response: HttpRespons
         length=payload.length,
         sha256=payload.sha256,
         content_type=payload.content_type,
-        meta=meta if payload.target == "inspection_signature" else {},
+        meta=meta,
     )
 
     result = upload_result(request.user, upload) if upload.completed_at else None

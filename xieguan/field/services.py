@@ -217,6 +217,11 @@ def upload_start(
     meta = dict(meta or {})
     if target == UploadTarget.INSPECTION_SIGNATURE and meta.get("role") not in ("inspector", "representative"):
         raise ValidationError({"role": _("Choose who is signing.")})
+    if target == UploadTarget.INSPECTION_PHOTO:
+        from xieguan.inspections.services.common import gps_fix_checked
+
+        # Checked now, not when the last byte is in: a bad fix is refused before 20 MB are sent.
+        gps_fix_checked(meta.get("latitude"), meta.get("longitude"), meta.get("accuracy_m"))
     existing = Upload.objects.filter(pk=id).first()
     if existing is not None:
         if existing.created_by_id != actor.pk:
@@ -338,10 +343,12 @@ def _finish(*, actor: User, upload: Upload) -> tuple[Upload, Attached]:
 
 def _attach(*, actor: User, upload: Upload, record: Any, file: File) -> Any:
     if upload.target == UploadTarget.INSPECTION_PHOTO:
+        from xieguan.inspections.services.common import gps_fix_checked
         from xieguan.inspections.services.evidence import inspection_photo_add
 
+        fix = gps_fix_checked(upload.meta.get("latitude"), upload.meta.get("longitude"), upload.meta.get("accuracy_m"))
         # The upload's id is the phone's id of the photo: its slot in the record.
-        return inspection_photo_add(actor=actor, inspection=record, upload=file, client_id=upload.pk)[0]
+        return inspection_photo_add(actor=actor, inspection=record, upload=file, client_id=upload.pk, fix=fix)[0]
     if upload.target == UploadTarget.INSPECTION_SIGNATURE:
         from xieguan.accounts.models import User
         from xieguan.inspections.services.evidence import signature_add

@@ -53,7 +53,7 @@ from xieguan.inspections.schemas import (
     ReinspectionIn,
     ReinspectionOut,
 )
-from xieguan.inspections.services import evidence, followups, opinions, records
+from xieguan.inspections.services import common, evidence, followups, opinions, records
 from xieguan.units.selectors import get_unit_for_user
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -249,14 +249,21 @@ def inspection_photo(
     inspection_id: str,
     image: File[UploadedFile],
     id: Form[uuid.UUID | None] = None,
+    latitude: Form[float | None] = None,
+    longitude: Form[float | None] = None,
+    accuracy_m: Form[float | None] = None,
 ) -> Any:
     """An evidence photo (multipart ``image``), with the client's own ``id``
     for it: kept once per record and ``id`` (two photos of the same bytes
     under two ids are two photos); without an ``id``, once per record and
-    content. Sent again, it answers 200 with the photo held."""
+    content. Sent again, it answers 200 with the photo held. Stamped with
+    the time, the unit and the GPS fix sent with it (``latitude``,
+    ``longitude``, ``accuracy_m`` in metres; 422 out of range), else the
+    record's. ``sha256`` is the hash of the bytes sent, before stamping."""
+    fix = common.gps_fix_checked(latitude, longitude, accuracy_m)
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
     photo, created = evidence.inspection_photo_add(
-        actor=request.user, inspection=inspection, upload=image, client_id=id
+        actor=request.user, inspection=inspection, upload=image, client_id=id, fix=fix
     )
     return Status(201 if created else 200, _photo_out(photo))
 
@@ -385,9 +392,19 @@ def reinspection_create(request: HttpRequest, payload: ReinspectionIn) -> Any:
 
 
 @reinspection_router.post("/{reinspection_id}/photos", response={200: PhotoOut, 201: PhotoOut, **ERRORS})
-def reinspection_photo(request: HttpRequest, reinspection_id: str, image: File[UploadedFile]) -> Any:
+def reinspection_photo(
+    request: HttpRequest,
+    reinspection_id: str,
+    image: File[UploadedFile],
+    latitude: Form[float | None] = None,
+    longitude: Form[float | None] = None,
+    accuracy_m: Form[float | None] = None,
+) -> Any:
+    """An evidence photo of a re-inspection, stamped with the time, the
+    unit and the GPS fix sent with it (else 无定位); 422 out of range."""
+    fix = common.gps_fix_checked(latitude, longitude, accuracy_m)
     record = selectors.get_reinspection_for_user(request.user, reinspection_id)
-    photo, created = followups.reinspection_photo_add(actor=request.user, reinspection=record, upload=image)
+    photo, created = followups.reinspection_photo_add(actor=request.user, reinspection=record, upload=image, fix=fix)
     return Status(201 if created else 200, _photo_out(photo))
 
 

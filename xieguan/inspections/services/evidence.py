@@ -26,7 +26,7 @@ from xieguan.core.audit import audit_record
 from xieguan.core.photos import MAX_PHOTO_BYTES, files_kept_on_success, prepare_signature
 from xieguan.core.registry import ensure_open
 from xieguan.inspections.models import Inspection, Photo, Signature, SignerRole
-from xieguan.inspections.services.common import _require_draft, _save_photo, _text
+from xieguan.inspections.services.common import GpsFix, _require_draft, _save_photo, _text, record_fix
 
 
 def _upload_sha256(upload: Any) -> str | None:
@@ -41,10 +41,17 @@ def _upload_sha256(upload: Any) -> str | None:
 
 
 def inspection_photo_add(
-    *, actor: User, inspection: Inspection, upload: Any, client_id: uuid.UUID | None = None
+    *,
+    actor: User,
+    inspection: Inspection,
+    upload: Any,
+    client_id: uuid.UUID | None = None,
+    fix: GpsFix | None = None,
 ) -> tuple[Photo, bool]:
-    """An evidence photo on a draft: resized, hash kept, capture time stamped
-    on it. Kept once per ``client_id`` (the phone's id of the photo, so two
+    """An evidence photo on a draft: resized, the hash of the bytes sent
+    kept, stamped with the capture time, the unit's name and address and
+    the GPS fix sent with the photo (``fix``, from the phone), else the
+    record's own, else 无定位. Kept once per ``client_id`` (the phone's id of the photo, so two
     photos of the same bytes are two photos); without one (the web page),
     once per hash. A retry of a photo already kept answers with it, even
     once the record is submitted. Returns (photo, created)."""
@@ -62,6 +69,8 @@ def inspection_photo_add(
         actor=actor,
         upload=upload,
         area=inspection.area,
+        unit=inspection.unit,
+        fix=fix or record_fix(inspection),
         key={"client_id": client_id} if client_id is not None else None,
         inspection=inspection,
     )

@@ -31,7 +31,7 @@ from xieguan.inspections.models import (
     ReinspectionResult,
 )
 from xieguan.inspections.services.checklists import check_wording
-from xieguan.inspections.services.common import _inspectors, _save_photo, _text, county_of
+from xieguan.inspections.services.common import GpsFix, _inspectors, _save_photo, _text, county_of
 
 # ---------------------------------------------------------------- re-inspections
 
@@ -85,10 +85,22 @@ def reinspection_record(
     return record
 
 
-def reinspection_photo_add(*, actor: User, reinspection: Reinspection, upload: Any) -> tuple[Photo, bool]:
+def reinspection_photo_add(
+    *, actor: User, reinspection: Reinspection, upload: Any, fix: GpsFix | None = None
+) -> tuple[Photo, bool]:
+    """An evidence photo of a re-inspection, stamped with its time, the
+    unit's name and address and ``fix`` (a re-inspection keeps no fix of
+    its own: without one sent, 无定位)."""
     require(actor, RECORD_INSPECTION, reinspection.area.path)
     ensure_open(reinspection)
-    return _save_photo(actor=actor, upload=upload, area=reinspection.area, reinspection=reinspection)
+    return _save_photo(
+        actor=actor,
+        upload=upload,
+        area=reinspection.area,
+        unit=reinspection.opinion.unit,
+        fix=fix,
+        reinspection=reinspection,
+    )
 
 
 # ---------------------------------------------------------------- handovers

@@ -39,7 +39,7 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.services.checklists import checklist_for
-from xieguan.inspections.services.common import _inspectors, _require_draft, _text
+from xieguan.inspections.services.common import _check_gps, _inspectors, _require_draft, _text
 from xieguan.units.models import Unit, UnitStatus
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -57,20 +57,6 @@ def _distance(unit: Unit, latitude: Decimal | None, longitude: Decimal | None) -
     if None in (latitude, longitude, unit.latitude, unit.longitude):
         return None
     return round(haversine_m(float(latitude), float(longitude), float(unit.latitude), float(unit.longitude)), 1)  # type: ignore[arg-type]
-
-
-def _check_gps(latitude: Any, longitude: Any, accuracy_m: Any) -> None:
-    errors = {}
-    if (latitude is None) != (longitude is None):
-        errors["latitude"] = _("Give both latitude and longitude, or neither.")
-    if latitude is not None and not (-90 <= Decimal(str(latitude)) <= 90):
-        errors["latitude"] = _("The latitude must be between -90 and 90.")
-    if longitude is not None and not (-180 <= Decimal(str(longitude)) <= 180):
-        errors["longitude"] = _("The longitude must be between -180 and 180.")
-    if accuracy_m is not None and accuracy_m < 0:
-        errors["accuracy_m"] = _("The accuracy cannot be negative.")
-    if errors:
-        raise ValidationError(errors)
 
 
 # ---------------------------------------------------------------- inspections

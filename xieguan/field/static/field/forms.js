@@ -4,7 +4,7 @@
 import { app, el, labels } from "./shell.js";
 import { del, get, now, put, uuid } from "./outbox.js";
 import { compress } from "./photo.js";
-import { editable, inspectionProblem, payload, unitName } from "./records.js";
+import { editable, fixOf, inspectionProblem, payload, unitName } from "./records.js";
 import { syncAll } from "./sync.js";
 import { inspectionFieldSaved, prepareInspection, showInspection, wireInspection } from "./inspection-form.js";
 
@@ -182,7 +182,8 @@ async function addPhotos(event) {
       const blob = await compress(file);
       const id = uuid();
       await put("photos", { id, record_id: app.current.id, blob });
-      app.current.photos.push({ id, sent: false, size: blob.size });
+      // The fix held when the photo is taken goes with it, to be stamped on it.
+      app.current.photos.push({ id, sent: false, size: blob.size, fix: fixOf(app.current) });
     } catch (e) {
       showError(input.form, labels.photoFailed);
     }

@@ -148,3 +148,13 @@ export function title(rec) {
   if (rec.kind === "inspection") return d.unit_id ? unitName(d.unit_id) : "—";
   return (rec.kind === "report" ? d.content || d.place : d.theme || d.place) || "—";
 }
+
+/* An inspection's GPS fix as a photo upload sends it (stamped on the
+   photo), or null: other records and a record without a fix send none. */
+export function fixOf(rec) {
+  const d = rec.data || {};
+  if (rec.kind !== "inspection" || !d.latitude || !d.longitude) return null;
+  const acc = d.accuracy_m;
+  return { latitude: Number(d.latitude), longitude: Number(d.longitude),
+           accuracy_m: acc === undefined || acc === null || acc === "" ? null : Number(acc) };
+}

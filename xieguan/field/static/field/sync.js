@@ -5,7 +5,7 @@
 // continues where it stopped.
 import { app, changed, labels, root } from "./shell.js";
 import { all, get, hex, now, put } from "./outbox.js";
-import { endpoint, inspectionCreate, inspectionPatch, payload, signers } from "./records.js";
+import { endpoint, fixOf, inspectionCreate, inspectionPatch, payload, signers } from "./records.js";
 
 const CHUNK = 64 * 1024;
 const TARGET = { report: "report_photo", outreach: "outreach_photo", inspection: "inspection_photo" };
@@ -185,7 +185,8 @@ async function send(rec) {
       if (p.sent) continue;
       const stored = await get("photos", p.id);
       if (!stored) { p.sent = true; continue; }
-      const pr = await upload(p.id, TARGET[rec.kind], rec.id, stored.blob);
+      // An inspection photo carries the fix it was taken at (else the record's), stamped on it.
+      const pr = await upload(p.id, TARGET[rec.kind], rec.id, stored.blob, p.fix || fixOf(rec));
       if (!(await ok(rec, pr))) return put("records", rec);
       p.sent = true;
       p.sha256 = (await pr.json()).sha256;
