@@ -101,6 +101,12 @@ class PublicDrawOut(Schema):
     replaces: uuid.UUID | None
     reason: str
     results_published: bool
+    results_due: datetime.date | None = Field(description="the day the county must publish the results by")
+    results_published_on: datetime.date | None = Field(description="the day the results were published")
+    results_state: Literal["on_time", "late", "overdue", "pending", "none"] = Field(
+        description="on_time: published by results_due; late: published after it; overdue: not published and "
+        "results_due has passed; pending: not published, results_due still to come; none: no deadline"
+    )
     algorithm: str
 
 
