@@ -131,10 +131,12 @@ def campaign_checklist(request: HttpRequest, pk: str) -> HttpResponse:
     to write the items and publish them (the campaign then uses it)."""
     campaign = get_campaign_for_user(request.user, pk)
     editable = can_edit_checklist(request.user, campaign) and campaign.closed_at is None
+    versions = campaign_checklist_versions(campaign)
     draft = campaign_checklist_draft(campaign)
     start = draft.items.all() if draft is not None else checklist_start_items(campaign)
     initial = {
-        "title": draft.title if draft else _("%(campaign)s checklist") % {"campaign": campaign.name},
+        # The next version keeps the newest one's title until the county changes it.
+        "title": versions[0].title if versions else _("%(campaign)s checklist") % {"campaign": campaign.name},
         "items": "\n".join(f"{i.code} | {i.text} | {i.basis}".rstrip(" |") for i in start),
     }
     form = CampaignChecklistForm(request.POST or None, initial=initial)
@@ -163,7 +165,7 @@ def campaign_checklist(request: HttpRequest, pk: str) -> HttpResponse:
         "campaigns/checklist.html",
         {
             "campaign": campaign,
-            "versions": campaign_checklist_versions(campaign),
+            "versions": versions,
             "form": form,
             "can_edit": editable,
         },

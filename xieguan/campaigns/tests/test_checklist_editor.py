@@ -70,6 +70,7 @@ def test_the_county_writes_a_campaign_checklist_on_the_page_and_only_its_targets
     assert campaign.template == draft and campaign.template.status == "published"
     page = client.get(url).content.decode()
     assert "游泳场所专项检查表（第 1 版）" in page and page.index("救生员持证上岗") < page.index("池水游离性余氯")
+    assert 'value="游泳场所专项检查表"' in page  # the next version starts from this one's title
     events = set(AuditEvent.objects.filter(object_id=str(campaign.pk)).values_list("action", flat=True))
     assert {"campaign.checklist_start", "campaign.checklist_publish"} <= events
     assert AuditEvent.objects.filter(action="checklist.edit", object_id=str(draft.pk)).exists()
