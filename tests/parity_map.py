@@ -140,6 +140,11 @@ PARITY_CORE: dict[str, Mapping] = {
     "campaigns:targets": ["GET /api/campaigns/{campaign_id}/targets"],
     "campaigns:targets_add": ["POST /api/campaigns/{campaign_id}/targets"],
     "campaigns:basis": ["GET /api/campaigns/{campaign_id}/basis"],
+    "campaigns:checklist": [
+        "GET /api/campaigns/{campaign_id}/checklist",
+        "PUT /api/campaigns/{campaign_id}/checklist",
+        "POST /api/campaigns/{campaign_id}/checklist/publish",
+    ],
     "campaigns:summary": ["PUT /api/campaigns/{campaign_id}/summary", "GET /api/campaigns/{campaign_id}/summary.docx"],
     "campaigns:summary_docx": ["GET /api/campaigns/{campaign_id}/summary.docx"],
     "campaigns:summary_pdf": ["GET /api/campaigns/{campaign_id}/summary.pdf"],

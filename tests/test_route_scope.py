@@ -241,6 +241,7 @@ ROUTES: dict[str, Route] = {
     "campaigns:targets": scoped("campaign"),
     "campaigns:targets_add": scoped("campaign", inside="inst"),
     "campaigns:basis": scoped("campaign"),
+    "campaigns:checklist": scoped("campaign", inside="inst", body=lambda w: {"title": "越界", "items": "1 | 越界"}),
     "campaigns:summary": scoped("campaign", inside="inst"),
     "campaigns:summary_docx": scoped("campaign"),
     "campaigns:summary_pdf": scoped("campaign"),
@@ -632,6 +633,11 @@ ROUTES: dict[str, Route] = {
         "campaign", inside="inst", body=lambda w: {"township_id": str(w.township.pk)}
     ),
     "GET /api/campaigns/{campaign_id}/basis": scoped("campaign"),
+    "GET /api/campaigns/{campaign_id}/checklist": scoped("campaign"),
+    "PUT /api/campaigns/{campaign_id}/checklist": scoped(
+        "campaign", inside="inst", body=lambda w: {"title": "越界", "items": [{"code": "1", "text": "越界"}]}
+    ),
+    "POST /api/campaigns/{campaign_id}/checklist/publish": scoped("campaign", inside="inst"),
     "PUT /api/campaigns/{campaign_id}/summary": scoped("campaign", inside="inst", body=lambda w: {"summary": "改"}),
     "GET /api/campaigns/{campaign_id}/summary.docx": scoped("campaign"),
     "GET /api/campaigns/{campaign_id}/summary.pdf": scoped("campaign"),

@@ -19,8 +19,8 @@ from xieguan.accounts.models import RoleCode
 from xieguan.campaigns.models import Campaign, CampaignTarget, RandomDraw
 from xieguan.demo.county import DEMO_PASSWORD, _user, load_county
 from xieguan.demo.units import load_units
-from xieguan.inspections.models import ChecklistItem, ChecklistStatus, ChecklistTemplate, Inspection
-from xieguan.units.models import Category, Subtype, Unit
+from xieguan.inspections.models import ChecklistStatus, Inspection
+from xieguan.units.models import Category, Unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,17 +46,6 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     today = timezone.localdate()
     town, beside = demo.townships[0], demo.townships[1]
     place = Category.objects.get(code="public_place")
-    special = ChecklistTemplate.objects.create(
-        county=demo.county,
-        category=place,
-        subtype=Subtype.objects.create(category=place, county=demo.county, name="专项检查用"),
-        title="游泳场所专项检查表",
-        status=ChecklistStatus.PUBLISHED,
-        published_at=timezone.now(),
-        photos_required=1,
-    )
-    for n, text in enumerate(SPECIAL_ITEMS, start=1):
-        ChecklistItem.objects.create(template=special, code=str(n), text=text, sort=n)
 
     inst = journey(DESKTOP, "inst")
     inst.login("inst", DEMO_PASSWORD)
@@ -68,11 +57,22 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     inst.page.fill("#id_starts_on", today.replace(day=1).isoformat())
     inst.page.fill("#id_ends_on", today.replace(month=12, day=31).isoformat())
     inst.page.select_option("#id_category", label="公共场所")
-    inst.page.select_option("#id_template", label="游泳场所专项检查表（第 1 版）")
     inst.shot("inst-campaign-form")
     inst.submit()
     campaign = Campaign.objects.get()
     assert "专项检查已创建" in inst.page.inner_text("body")
+    # The campaign's own checklist, written and published from its page.
+    inst.page.click("#campaign-checklist")
+    inst.page.fill("#id_title", "游泳场所专项检查表")
+    inst.page.fill("#id_items", "\n".join(f"{n} | {text}" for n, text in enumerate(SPECIAL_ITEMS, start=1)))
+    inst.page.check("#id_publish")
+    inst.shot("inst-campaign-checklist-form")
+    inst.submit()
+    assert "专项检查表已发布并启用" in inst.page.inner_text("body")
+    assert all(text in inst.page.inner_text("#in-use") for text in SPECIAL_ITEMS)
+    campaign.refresh_from_db()
+    assert campaign.template.title == "游泳场所专项检查表" and campaign.template.status == ChecklistStatus.PUBLISHED
+    inst.shot("inst-campaign-checklist-published")
     # A 回避关系 declared on its page first: the draw never sends that supervisor there.
     avoided = (
         Unit.objects.filter(area__path__startswith=town.path, category=place).exclude(status="closed").order_by("name")

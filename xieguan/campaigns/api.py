@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +18,18 @@ from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_IN
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.campaigns import services
+from xieguan.campaigns.checklists import (
+    campaign_checklist_publish,
+    campaign_checklist_save,
+    campaign_checklist_versions,
+    can_edit_checklist,
+)
 from xieguan.campaigns.draws import ALGORITHM
 from xieguan.campaigns.models import Campaign, CampaignMaterial, CampaignTarget, DrawConflict, RandomDraw
 from xieguan.campaigns.public import public_draw, public_draws
 from xieguan.campaigns.schemas import (
+    CampaignChecklistIn,
+    CampaignChecklistOut,
     CampaignIn,
     CampaignOut,
     CampaignSummaryIn,
@@ -276,6 +285,60 @@ def campaign_summary_put(request: HttpRequest, campaign_id: uuid.UUID, payload: 
     else:
         services.campaign_summary_save(actor=request.user, campaign=campaign, summary=payload.summary)
     return _campaign_out(get_campaign_for_user(request.user, campaign_id), request.user)
+
+
+def _checklist_out(campaign: Campaign, user: Any) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign.pk,
+        "template_id": campaign.template_id,
+        "can_edit": can_edit_checklist(user, campaign) and campaign.closed_at is None,
+        "versions": [
+            {
+                "id": v.pk,
+                "title": v.title,
+                "version": v.version,
+                "status": v.status,
+                "published_at": v.published_at,
+                "items": [{"code": i.code, "text": i.text, "basis": i.basis, "order": i.sort} for i in v.items.all()],
+            }
+            for v in campaign_checklist_versions(campaign)
+        ],
+    }
+
+
+@router.get("/{campaign_id}/checklist", response={200: CampaignChecklistOut, **ERRORS})
+def campaign_checklist_get(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
+    """The campaign's own checklist: the template its visits use and the
+    versions of its own, newest first, each with its items in order."""
+    return _checklist_out(get_campaign_for_user(request.user, campaign_id), request.user)
+
+
+@router.put("/{campaign_id}/checklist", response={200: CampaignChecklistOut, **ERRORS})
+def campaign_checklist_put(request: HttpRequest, campaign_id: uuid.UUID, payload: CampaignChecklistIn) -> Any:
+    """Write the draft of the campaign's own checklist (title and items, in
+    order); with ``publish`` it is published and the campaign uses it. The
+    county only (a township answers 403). Sending it again changes nothing more."""
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    with transaction.atomic():
+        campaign_checklist_save(
+            actor=request.user,
+            campaign=campaign,
+            title=payload.title,
+            items=[(i.code, i.text, i.basis) for i in payload.items],
+            id=payload.id,
+        )
+        if payload.publish:
+            campaign_checklist_publish(actor=request.user, campaign=campaign)
+    return _checklist_out(get_campaign_for_user(request.user, campaign_id), request.user)
+
+
+@router.post("/{campaign_id}/checklist/publish", response={200: CampaignChecklistOut, **ERRORS})
+def campaign_checklist_publish_post(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
+    """Publish the draft of the campaign's own checklist: the campaign's
+    targets not yet visited are inspected with it from now on."""
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    campaign_checklist_publish(actor=request.user, campaign=campaign)
+    return _checklist_out(get_campaign_for_user(request.user, campaign_id), request.user)
 
 
 def _summary(request: HttpRequest, campaign_id: uuid.UUID) -> tuple[Campaign, Any, str]:

@@ -14,6 +14,8 @@ register_events(
         "campaign.targets_remove": _("Targets not yet inspected removed after a redraw"),
         "campaign.summary": _("Campaign summary saved"),
         "campaign.close": _("Special campaign closed"),
+        "campaign.checklist_start": _("Campaign's own checklist started"),
+        "campaign.checklist_publish": _("Campaign's own checklist published and put in use"),
         "campaign_target.remove": _("Campaign target removed"),
         "campaign_target.record": _("Inspection recorded for a campaign target"),
         "draw.create": _("Double-random draw made"),

@@ -226,3 +226,15 @@ class ConflictForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.visible_to(user).existing().order_by("name")  # type: ignore[attr-defined]
         self.fields["inspector"].queryset = people  # type: ignore[attr-defined]
+
+
+class CampaignChecklistForm(forms.Form):
+    title = forms.CharField(label=_("Checklist title"), max_length=100)
+    items = forms.CharField(
+        label=_("Checklist items"),
+        help_text=_("One item per line, in the order they are checked: code | item | legal basis (may be left out)"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
+    publish = forms.BooleanField(
+        label=_("Publish it now: the campaign's targets not yet visited are inspected with it"), required=False
+    )

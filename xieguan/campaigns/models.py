@@ -66,6 +66,18 @@ class Campaign(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The campaign's own checklist is an ordinary county checklist kept under
+    # a switched-off subtype of the county that no unit has: its versions
+    # (inspections' drafts and publishing) never become any unit's checklist
+    # but through ``template`` (campaigns.checklists).
+    checklist_subtype = models.OneToOneField(
+        "units.Subtype",
+        verbose_name=_("Subtype of the campaign's own checklist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("Staff in charge"), blank=True, related_name="+"
     )

@@ -9,9 +9,11 @@ name, ``GRADE_PAGE`` to a page (cursor ``grades_after``)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils.timezone import localdate
+from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area
 from xieguan.campaigns.draws import ALGORITHM
@@ -24,6 +26,32 @@ DRAW_PAGE = 5
 GRADE_PAGE = 20
 DRAW_ORDERING = ["-drawn_at", "-id"]
 GRADE_ORDERING = ["area__path", "name", "id"]
+
+
+# Where a draw's results stand against their deadline (results_due, the
+# working days the county sets from the day of the draw).
+RESULTS_STATES = {
+    "on_time": _("Published on time"),
+    "late": _("Published after the deadline"),
+    "overdue": _("Not published, the deadline has passed"),
+    "pending": _("Not published yet, still within the deadline"),
+    "none": _("No deadline set"),
+}
+
+
+def results_state(draw: RandomDraw, today: datetime.date) -> str:
+    """Whether the draw's results were published by ``results_due``: on_time
+    (published on or before the day), late (published after it), overdue (not
+    published and the day has passed), pending (not published, the day still
+    to come; today counts as within), none (a draw without a deadline and
+    without published results)."""
+    if draw.published_at is not None:
+        if draw.results_due is None or localdate(draw.published_at) <= draw.results_due:
+            return "on_time"
+        return "late"
+    if draw.results_due is None:
+        return "none"
+    return "overdue" if today > draw.results_due else "pending"
 
 
 def _draws(county: Area) -> Any:
@@ -51,6 +79,7 @@ def draws_page(county: Area, cursor: str | None = None, *, size: int = DRAW_PAGE
         if target.inspection is not None and target.inspection.status == InspectionStatus.SUBMITTED:
             results[(str(target.draw_id), str(target.unit_id))] = target.inspection
     rows = []
+    today = localdate()
     for d in draws:
         picks = []
         for pick in d.picks:
@@ -65,7 +94,16 @@ def draws_page(county: Area, cursor: str | None = None, *, size: int = DRAW_PAGE
                     "inspected_on": inspection.started_at if inspection else None,
                 }
             )
-        rows.append({"draw": d, "picks": picks, "pool_size": len(d.pool)})
+        state = results_state(d, today)
+        rows.append(
+            {
+                "draw": d,
+                "picks": picks,
+                "pool_size": len(d.pool),
+                "results_state": state,
+                "results_state_label": RESULTS_STATES[state],
+            }
+        )
     return page, rows
 
 
@@ -126,6 +164,9 @@ def draw_json(draw: RandomDraw) -> dict[str, Any]:
         "replaces": str(draw.replaces_id) if draw.replaces_id else None,
         "reason": draw.reason,
         "results_published": draw.published_at is not None,
+        "results_due": draw.results_due.isoformat() if draw.results_due else None,
+        "results_published_on": localdate(draw.published_at).isoformat() if draw.published_at else None,
+        "results_state": results_state(draw, localdate()),
         "algorithm": str(ALGORITHM),
     }
 

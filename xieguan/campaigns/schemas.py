@@ -101,6 +101,12 @@ class PublicDrawOut(Schema):
     replaces: uuid.UUID | None
     reason: str
     results_published: bool
+    results_due: datetime.date | None = Field(description="the day the county must publish the results by")
+    results_published_on: datetime.date | None = Field(description="the day the results were published")
+    results_state: Literal["on_time", "late", "overdue", "pending", "none"] = Field(
+        description="on_time: published by results_due; late: published after it; overdue: not published and "
+        "results_due has passed; pending: not published, results_due still to come; none: no deadline"
+    )
     algorithm: str
 
 
@@ -184,3 +190,41 @@ class MaterialOut(Schema):
     file_name: str
     is_image: bool
     created_at: datetime.datetime
+
+
+class CampaignChecklistItemIn(Schema):
+    code: str = Field(description="the item's number on the checklist, unique in it")
+    text: str = Field(description="what is checked")
+    basis: str = Field("", description="the legal basis")
+
+
+class CampaignChecklistIn(Schema):
+    id: uuid.UUID | None = Field(
+        None, description="client-made UUID of the draft version; sending it again answers the same version"
+    )
+    title: str
+    items: list[CampaignChecklistItemIn] = Field(max_length=300, description="the items, in the order they are checked")
+    publish: bool = Field(False, description="publish the version at once: the campaign then uses it")
+
+
+class CampaignChecklistItemOut(Schema):
+    code: str
+    text: str
+    basis: str
+    order: int
+
+
+class CampaignChecklistVersionOut(Schema):
+    id: uuid.UUID
+    title: str
+    version: int
+    status: Literal["draft", "published"]
+    published_at: datetime.datetime | None
+    items: list[CampaignChecklistItemOut]
+
+
+class CampaignChecklistOut(Schema):
+    campaign_id: uuid.UUID
+    template_id: uuid.UUID | None = Field(description="the checklist the campaign's visits use; none: the category's")
+    can_edit: bool = Field(description="whether the caller may write the campaign's own checklist")
+    versions: list[CampaignChecklistVersionOut] = Field(description="the campaign's own checklist, newest first")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("campaigns/<str:pk>/", views.campaign_detail, name="detail"),
     path("campaigns/<str:pk>/targets/", views.campaign_targets, name="targets"),
     path("campaigns/<str:pk>/targets/add/", views.targets_add, name="targets_add"),
+    path("campaigns/<str:pk>/checklist/", views.campaign_checklist, name="checklist"),
     path("campaigns/<str:pk>/basis/", views.campaign_basis, name="basis"),
     path("campaigns/<str:pk>/materials/", views.campaign_materials, name="materials"),
     path("campaigns/<str:pk>/summary/", views.campaign_summary, name="summary"),

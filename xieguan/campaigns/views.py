@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
 from xieguan.campaigns import draws, services
+from xieguan.campaigns.checklists import (
+    campaign_checklist_draft,
+    campaign_checklist_publish,
+    campaign_checklist_save,
+    campaign_checklist_versions,
+    can_edit_checklist,
+    checklist_start_items,
+)
 from xieguan.campaigns.forms import (
+    CampaignChecklistForm,
     CampaignForm,
     ConflictForm,
     DrawForm,
@@ -108,9 +118,58 @@ def campaign_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "draws": draws_qs if is_within(request.user, campaign.area.path) else [],
             "can_manage": manage,
             "can_draw": can(request.user, DRAW_UNITS) and is_within(request.user, campaign.area.path),
+            "can_checklist": can_edit_checklist(request.user, campaign),
             "subtypes": list(campaign.subtypes.all()),
             "assignees": list(campaign.assignees.select_related("institution")),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_checklist(request: HttpRequest, pk: str) -> HttpResponse:
+    """The campaign's own checklist: its versions, and for the county a form
+    to write the items and publish them (the campaign then uses it)."""
+    campaign = get_campaign_for_user(request.user, pk)
+    editable = can_edit_checklist(request.user, campaign) and campaign.closed_at is None
+    versions = campaign_checklist_versions(campaign)
+    draft = campaign_checklist_draft(campaign)
+    start = draft.items.all() if draft is not None else checklist_start_items(campaign)
+    initial = {
+        # The next version keeps the newest one's title until the county changes it.
+        "title": versions[0].title if versions else _("%(campaign)s checklist") % {"campaign": campaign.name},
+        "items": "\n".join(f"{i.code} | {i.text} | {i.basis}".rstrip(" |") for i in start),
+    }
+    form = CampaignChecklistForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("Only the county can write a campaign's own checklist."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    campaign_checklist_save(
+                        actor=request.user, campaign=campaign, title=data["title"], items=data["items"]
+                    )
+                    if data["publish"]:
+                        campaign_checklist_publish(actor=request.user, campaign=campaign)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if data["publish"]:
+                    messages.success(request, _("The campaign's checklist is published and in use."))
+                else:
+                    messages.success(request, _("Draft of the campaign's checklist saved."))
+                return redirect("campaigns:checklist", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/checklist.html",
+        {
+            "campaign": campaign,
+            "versions": versions,
+            "form": form,
+            "can_edit": editable,
+        },
+        status=422 if form.errors else 200,
     )
 
 
