@@ -170,6 +170,7 @@ PARITY_CORE: dict[str, Mapping] = {
     "indicators:dashboard": ["GET /api/indicators"],
     "indicators:breakdown": ["GET /api/indicators/{code}/breakdown"],
     "indicators:records": ["GET /api/indicators/{code}/records"],
+    "indicators:map_xlsx": ["GET /api/indicators/map.xlsx"],
     "indicators:summary": "no action: a Word/PDF document drafted from GET /api/indicators/{code}/breakdown for download",
     "indicators:map_data": "no action: the dashboard map's own compact JSON of unit points, read by its script",
     "indicators:boundary_data": "no action: the uploaded boundary GeoJSON the dashboard map draws under the units",

@@ -324,6 +324,7 @@ ROUTES: dict[str, Route] = {
     "monthly:overview": unscoped(),
     "indicators:dashboard": unscoped(),
     "indicators:map_data": unscoped(),
+    "indicators:map_xlsx": unscoped(),
     "indicators:summary": unscoped(),
     "indicators:breakdown": unscoped(args=lambda w: {"code": "licence"}),
     "indicators:records": unscoped(args=lambda w: {"code": "health_cert"}),
@@ -622,6 +623,7 @@ ROUTES: dict[str, Route] = {
     # campaigns
     "GET /api/campaigns": unscoped(),
     "GET /api/indicators": unscoped(),
+    "GET /api/indicators/map.xlsx": unscoped(),
     "GET /api/indicators/{code}/breakdown": unscoped(args=lambda w: {"code": "licence"}),
     "GET /api/indicators/{code}/records": unscoped(args=lambda w: {"code": "health_cert"}),
     "POST /api/campaigns": unscoped(body=lambda w: {"area_id": str(w.township.pk), "name": "越界新建"}),

@@ -85,6 +85,8 @@ def _local_fetcher() -> Any:
 
     class LocalFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return URLFetcherResponse(url, _data_bytes(url))
             if url.startswith(f"{MEDIA_SCHEME}:"):
                 return URLFetcherResponse(url, _stored_bytes(url))
             path = _checked_path(url)
@@ -120,6 +122,21 @@ def font_urls() -> dict[int, str]:
             raise DocumentError(f"font {name} is missing: run `make assets`")
         urls[weight] = _plain_font(Path(str(found)).resolve()).as_uri()
     return urls
+
+
+def _data_bytes(url: str) -> bytes:
+    """The picture a ``data:image/...;base64,`` address carries in itself (a
+    chart drawn for the document): nothing is fetched; anything else refused."""
+    import base64
+    import binascii
+
+    head, _comma, payload = url.partition(",")
+    if not re.fullmatch(r"data:image/(png|jpeg);base64", head) or len(payload) > MAX_MEDIA_IN_PDF * 4 // 3 + 4:
+        raise DocumentError("refused a data: address that is not a base64 PNG or JPEG")
+    try:
+        return base64.b64decode(payload, validate=True)
+    except binascii.Error as error:
+        raise DocumentError("a data: address that is not base64") from error
 
 
 def _stored_bytes(url: str) -> bytes:

@@ -15,11 +15,11 @@ from ninja import Query, Router, Schema
 
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
-from xieguan.core.api import ErrorOut, RateOut
+from xieguan.core.api import XLSX, ErrorOut, RateOut, file_download
 from xieguan.core.pagination import keyset_page
 from xieguan.indicators import selectors, tallies
 from xieguan.indicators.spans import BadPeriod, Span, month_label, parse_span, quarter_label
-from xieguan.indicators.views import RECORD_ORDERING
+from xieguan.indicators.views import RECORD_ORDERING, map_export_response
 
 router = Router(tags=["indicators"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -126,6 +126,21 @@ def indicator_list(request: HttpRequest, area: str | None = None, period: str | 
             for f in figures
         ],
     }
+
+
+@router.get(
+    "/map.xlsx",
+    response={400: ErrorOut, **ERRORS},
+    openapi_extra=file_download(
+        XLSX, "What the dashboard map shows, as Excel: units by state for the area and each area below"
+    ),
+)
+def indicator_map_export(request: HttpRequest, area: str | None = None) -> Any:
+    """The dashboard map's figures as the page's Excel download: for the area (default: the caller's)
+    and each area directly below it, the units in each state (巡查逾期, 整改未完成, 已移交, 正常), the
+    units with a location, and the share (%). Values only, no formula."""
+    found, _span = _where(request, area, None)
+    return map_export_response(request.user, found)
 
 
 @router.get("/{code}/breakdown", response={200: BreakdownOut, **ERRORS})

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Institution, InstitutionType
@@ -85,11 +85,12 @@ class Row:
     institution: Institution | None = None
 
 
-def child_areas(user: Any, area: Area, period: Period) -> list[Area]:
+def child_areas(user: Any, area: Area, since: datetime.date) -> list[Area]:
+    """The areas directly below ``area`` the user sees, not retired before ``since``."""
     return list(
         Area.objects.visible_to(user)
         .filter(parent=area)
-        .filter(Q(retired_on__isnull=True) | Q(retired_on__gte=period.first_day))
+        .filter(Q(retired_on__isnull=True) | Q(retired_on__gte=since))
         .order_by("code", "name", "path")
     )
 
@@ -100,7 +101,7 @@ def breakdown(
     """The figure of ``area`` and of each area directly below it (and the
     area's own records, when some lie on it rather than below). One call of
     the indicator's tally, whatever the number of areas."""
-    children = child_areas(user, area, period)
+    children = child_areas(user, area, period.first_day)
     by_segment = {c.id.hex: Row(c, c.name, Rate(0, 0)) for c in children}
     own = Row(area, _("%(area)s (own records)") % {"area": area.name}, Rate(0, 0), is_own=True)
     total: Counter[str] = Counter()
@@ -155,6 +156,12 @@ def ranking(
     those with nothing to count last, unranked. Each with whether it is ``area``."""
     parent, marked = ranking_parent(user, area)
     _total, rows = breakdown(user, indicator, area=parent, period=period, today=today)
+    return parent, rank_rows(rows, marked)
+
+
+def rank_rows(rows: list[Row], marked: Area | None = None) -> list[tuple[int | None, Row, bool]]:
+    """Rows of a breakdown (not the area's own records) best first, each with
+    its place; those with nothing to count last, unplaced; and whether each is ``marked``."""
     rows = [r for r in rows if not r.is_own]
     counted = sorted((r for r in rows if r.rate.percent is not None), key=lambda r: -(r.rate.percent or 0))
     empty = [r for r in rows if r.rate.percent is None]
@@ -162,7 +169,7 @@ def ranking(
     for n, row in enumerate(counted, 1):
         ranked.append((n, row, marked is not None and row.area == marked))
     ranked.extend((None, row, marked is not None and row.area == marked) for row in empty)
-    return parent, ranked
+    return ranked
 
 
 # ---------------------------------------------------------------- the records behind a figure
@@ -203,32 +210,98 @@ def overdue_today(user: Any, *, area: Area, today: datetime.date) -> dict[str, i
     }
 
 
-def map_points(user: Any, *, area: Area, today: datetime.date, limit: int = MAP_LIMIT) -> tuple[list[list[Any]], int]:
-    """The units of ``area`` that have a GPS point, each as [longitude,
-    latitude, state index (MAP_STATES), id hex, name], worst state first,
-    at most ``limit`` of them; and how many there are in all. Three queries."""
+def _map_units(user: Any, area: Area, today: datetime.date) -> QuerySet[Unit]:
+    """The units of ``area`` the map places (open, with a GPS point), each
+    annotated with what its state is made of: ``is_overdue``, ``is_open``, ``is_handed``."""
     view = patrol_status(user, year=today.year, month=today.month, township=area, today=today, rows=False)
     overdue_ids = view.units.filter(patrolled=False, w_end__lt=today).values("pk")
     rectified = Reinspection.objects.filter(opinion=OuterRef("pk"), result=ReinspectionResult.RECTIFIED)
     open_opinion = Opinion.objects.filter(unit=OuterRef("pk")).filter(~Exists(rectified))
     handed = Handover.objects.filter(unit=OuterRef("pk")).exclude(status=HandoverStatus.CLOSED)
-    units = (
+    return (
         Unit.objects.visible_to(user)
         .existing()
         .filter(area__path__startswith=area.path, latitude__isnull=False, longitude__isnull=False)
-    )
-    total = units.count()
-    rows = (
-        units.annotate(
+        .annotate(
             is_overdue=Q(pk__in=Subquery(overdue_ids)),
             is_open=Exists(open_opinion),
             is_handed=Exists(handed),
         )
-        .order_by("-is_overdue", "-is_open", "-is_handed", "id")
-        .values_list("id", "name", "longitude", "latitude", "is_overdue", "is_open", "is_handed")[:limit]
     )
+
+
+def _map_state(overdue: bool, opened: bool, handed_over: bool) -> int:
+    """A unit's state on the map (an index of MAP_STATES): the worst it is in."""
+    return 0 if overdue else 1 if opened else 2 if handed_over else 3
+
+
+def map_points(user: Any, *, area: Area, today: datetime.date, limit: int = MAP_LIMIT) -> tuple[list[list[Any]], int]:
+    """The units of ``area`` that have a GPS point, each as [longitude,
+    latitude, state index (MAP_STATES), id hex, name], worst state first,
+    at most ``limit`` of them; and how many there are in all. Three queries."""
+    units = _map_units(user, area, today)
+    total = units.order_by().count()
+    rows = units.order_by("-is_overdue", "-is_open", "-is_handed", "id").values_list(
+        "id", "name", "longitude", "latitude", "is_overdue", "is_open", "is_handed"
+    )[:limit]
     points = []
     for pk, name, lng, lat, overdue, opened, handed_over in rows:
-        state = 0 if overdue else 1 if opened else 2 if handed_over else 3
-        points.append([round(float(lng or 0), 5), round(float(lat or 0), 5), state, pk.hex, name])
+        points.append(
+            [
+                round(float(lng or 0), 5),
+                round(float(lat or 0), 5),
+                _map_state(overdue, opened, handed_over),
+                pk.hex,
+                name,
+            ]
+        )
     return points, total
+
+
+@dataclass
+class MapRow:
+    """One area's units on the map: how many in each state (MAP_STATES order)."""
+
+    area: Area | None
+    label: str
+    states: list[int] = field(default_factory=lambda: [0] * len(MAP_STATES))
+    is_own: bool = False
+
+    @property
+    def located(self) -> int:
+        """Units with a location: the denominator of each state's share."""
+        return sum(self.states)
+
+    def rate(self, state: int) -> Rate:
+        """The share of the area's located units in ``state``."""
+        return Rate(self.states[state], self.located)
+
+
+def map_counts(user: Any, *, area: Area, today: datetime.date) -> tuple[MapRow, list[MapRow]]:
+    """What the map shows, counted: the units of ``area`` by state, and the
+    same for each area directly below it (and the area's own units, when
+    some lie on it rather than below). Every unit the map could place, not
+    only the ``MAP_LIMIT`` it draws; grouped by the database (a row per area
+    path and state), never a row per unit."""
+    children = child_areas(user, area, today)
+    total = MapRow(area, area.name)
+    by_segment = {c.id.hex: MapRow(c, c.name) for c in children}
+    own = MapRow(area, _("%(area)s (own records)") % {"area": area.name}, is_own=True)
+    depth = len([s for s in area.path.split("/") if s])
+    grouped = (
+        _map_units(user, area, today)
+        .order_by()
+        .values("area__path", "is_overdue", "is_open", "is_handed")
+        .annotate(n=Count("id"))
+    )
+    for row in grouped:
+        state = _map_state(row["is_overdue"], row["is_open"], row["is_handed"])
+        total.states[state] += row["n"]
+        segments = [s for s in row["area__path"].split("/") if s]
+        target = by_segment.get(segments[depth]) if len(segments) > depth else own
+        if target is not None:
+            target.states[state] += row["n"]
+    rows = list(by_segment.values())
+    if own.located:
+        rows.insert(0, own)
+    return total, rows

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ class RollUp:
     rows: list[tuple[Any, str, list[str]]]  # indicator, total, per area below
     months: list[str]
     trend: list[tuple[Any, list[str]]]  # indicator, per month
+    below: dict[str, list[selectors.Row]] = field(default_factory=dict)  # each indicator's areas below
 
     @property
     def title(self) -> str:
@@ -47,12 +48,14 @@ def roll_up(user: Any, *, area: Area, span: Span, today: datetime.date) -> RollU
     the area's figure month by month over the period."""
     names: list[str] = []
     rows = []
+    below_rows: dict[str, list[selectors.Row]] = {}
     for indicator in selectors.indicators():
         total, below = selectors.breakdown(user, indicator, area=area, period=span, today=today)
         below = [r for r in below if not r.is_own]
         if not names:
             names = [r.label for r in below]
         rows.append((indicator, pct(total), [pct(r.rate) for r in below]))
+        below_rows[indicator.code] = below
     month_spans = [month_span(area, y, m) for y, m in span.months]
     trend = []
     for indicator in selectors.indicators():
@@ -61,7 +64,50 @@ def roll_up(user: Any, *, area: Area, span: Span, today: datetime.date) -> RollU
             for s in month_spans
         ]
         trend.append((indicator, figures))
-    return RollUp(area, span, names, rows, [s.label for s in month_spans], trend)
+    return RollUp(area, span, names, rows, [s.label for s in month_spans], trend, below_rows)
+
+
+CHART_DEFAULT = "coverage"
+
+
+@dataclass
+class Charts:
+    """The summary's two pictures (PNG) and the indicator they show."""
+
+    indicator: Any
+    trend: bytes
+    ranking: bytes
+
+
+def chart_indicators() -> list[Any]:
+    """The indicators a chart can show: rates (with a denominator)."""
+    return [i for i in selectors.indicators() if i.denominator]
+
+
+def charts(user: Any, summary: RollUp, *, code: str, today: datetime.date) -> Charts:
+    """The trend of indicator ``code`` over the 12 reporting months up to the
+    period's end (the dashboard's trend) and the areas below ranked by it
+    over the period (the summary's own table), drawn as images."""
+    from xieguan.indicators import charts as drawing
+
+    choices = {i.code: i for i in chart_indicators()}
+    indicator = choices.get(code) or choices.get(CHART_DEFAULT) or next(iter(choices.values()))
+    trend = selectors.trend(
+        user, indicator, area=summary.area, year=summary.span.year, month=summary.span.month, today=today
+    )
+    trend_png = drawing.line_chart(
+        _("%(name)s over the last 12 months") % {"name": indicator.name},
+        [f"{s.year % 100:02d}-{s.month:02d}" for s, _r in trend],
+        [None if r.percent is None else float(r.percent) for _s, r in trend],
+    )
+    ranked = selectors.rank_rows(summary.below.get(indicator.code, []))
+    ranking_png = drawing.bar_chart(
+        _("Areas ranked by %(name)s, %(period)s") % {"name": indicator.name, "period": summary.span.label},
+        [f"{n}. {row.label}" if n else row.label for n, row, _m in ranked],
+        [None if row.rate.percent is None else float(row.rate.percent) for _n, row, _m in ranked],
+        [False for _r in ranked],
+    )
+    return Charts(indicator, trend_png, ranking_png)
 
 
 def draft(summary: RollUp) -> str:
@@ -114,9 +160,10 @@ def draft(summary: RollUp) -> str:
     return "\n".join(lines)
 
 
-def docx_bytes(summary: RollUp, text: str) -> bytes:
+def docx_bytes(summary: RollUp, text: str, pictures: Charts | None = None) -> bytes:
     from docx import Document
     from docx.oxml.ns import qn
+    from docx.shared import Cm
 
     document = Document()
     style = document.styles["Normal"]
@@ -144,6 +191,10 @@ def docx_bytes(summary: RollUp, text: str) -> bytes:
         cells = trend.add_row().cells
         for i, value in enumerate([str(indicator.name), *figures]):
             cells[i].text = value
+    if pictures is not None:
+        document.add_heading(_("Trend and ranking: %(name)s") % {"name": pictures.indicator.name}, level=2)
+        document.add_picture(io.BytesIO(pictures.trend), width=Cm(16))
+        document.add_picture(io.BytesIO(pictures.ranking), width=Cm(16))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

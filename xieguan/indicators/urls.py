@@ -7,6 +7,7 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("map.json", views.map_data, name="map_data"),
+    path("map.xlsx", views.map_xlsx, name="map_xlsx"),
     path("summary/", views.summary, name="summary"),
     path("boundary/<str:pk>.json", views.boundary_data, name="boundary_data"),
     path("boundary/<str:pk>/", views.boundary_upload, name="boundary_upload"),

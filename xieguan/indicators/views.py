@@ -5,7 +5,9 @@ user's scope through ``visible_to`` / ``get_area_for_user``."""
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -93,7 +95,8 @@ def _crumbs(user: Any, area: Area) -> list[Area]:
 def _xlsx(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
     out = io.BytesIO()
     book = new_workbook(out, in_memory=True)
-    sheet = book.add_worksheet(name[:31])
+    # A sheet's name may not hold []:*?/\ nor begin or end with a quote (an area's name may).
+    sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", name)[:31].strip("'") or "Sheet1")
     for c, text in enumerate(header):
         sheet.write_string(0, c, text)
     for r, row in enumerate(rows, 1):
@@ -344,6 +347,37 @@ def map_data(request: HttpRequest) -> JsonResponse:
     )
 
 
+def map_export_response(user: Any, area: Area) -> HttpResponse:
+    """What the map shows, as an Excel table of values (no formula): for
+    the area and each area below it, the units of each state, the units
+    with a location and the share; the same counts as the map's own."""
+    today = timezone.localdate()
+    total, rows = selectors.map_counts(user, area=area, today=today)
+    states = map_text()["states"]
+    table = []
+    for row in [total, *rows]:
+        for state, name in enumerate(states):
+            rate = row.rate(state)
+            share = None if rate.percent is None else float(rate.percent)
+            table.append([row.label, name, rate.numerator, rate.denominator, share])
+    return _xlsx(
+        _("Map-%(area)s-%(day)s") % {"area": area.name, "day": today.isoformat()},
+        [
+            pgettext("indicators", "Area"),
+            pgettext("indicators map", "State"),
+            pgettext("indicators map", "Units in this state"),
+            pgettext("indicators map", "Units with a location"),
+            pgettext("indicators map", "Share (%)"),
+        ],
+        table,
+    )
+
+
+def map_xlsx(request: HttpRequest) -> HttpResponse:
+    """The map's figures as Excel: units by state, for the area and each area below."""
+    return map_export_response(request.user, _area(request))
+
+
 def boundary_data(request: HttpRequest, pk: str) -> JsonResponse:
     area = get_area_for_user(request.user, pk)
     boundary = Boundary.objects.filter(area=area).first()
@@ -385,7 +419,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     """A county's quarterly or annual summary rolled up from its townships
     (a city's from its counties), with the text drafted from the figures; as Word or PDF."""
     from xieguan.core.documents import download_name, pdf_response
-    from xieguan.indicators.summary import docx_bytes, draft, roll_up
+    from xieguan.indicators.summary import CHART_DEFAULT, chart_indicators, charts, docx_bytes, draft, roll_up
 
     area = _area(request)
     span, error = _span(request, area)
@@ -396,15 +430,22 @@ def summary(request: HttpRequest) -> HttpResponse:
     text = draft(data)
     if request.method == "POST":
         text = (request.POST.get("text") or "")[:20000] or text
+        pictures = charts(request.user, data, code=request.POST.get("chart", ""), today=timezone.localdate())
         if request.POST.get("format") == "pdf":
             return pdf_response(
                 "indicators/summary_pdf.html",
-                {"summary": data, "paragraphs": [p for p in text.splitlines() if p.strip()]},
+                {
+                    "summary": data,
+                    "paragraphs": [p for p in text.splitlines() if p.strip()],
+                    "chart_indicator": pictures.indicator,
+                    "trend_png": base64.b64encode(pictures.trend).decode(),
+                    "ranking_png": base64.b64encode(pictures.ranking).decode(),
+                },
                 download_name(data.title, ext="pdf"),
                 inline=False,
             )
         response = HttpResponse(
-            docx_bytes(data, text),
+            docx_bytes(data, text, pictures),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
         response["Content-Disposition"] = download_header(download_name(data.title, ext="docx"))
@@ -412,5 +453,14 @@ def summary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "indicators/summary.html",
-        {"summary": data, "area": area, "span": span, "error": error, "text": text, **period_context(area, span)},
+        {
+            "summary": data,
+            "area": area,
+            "span": span,
+            "error": error,
+            "text": text,
+            "chart_choices": chart_indicators(),
+            "chart_default": CHART_DEFAULT,
+            **period_context(area, span),
+        },
     )

@@ -201,3 +201,14 @@ def test_the_warm_up_makes_a_pdf_with_the_font_and_a_pdf_asked_meanwhile_waits()
         assert not done.wait(1.0)
     thread.join(30)
     assert done.is_set()
+
+
+def test_fetcher_reads_a_data_picture_and_refuses_other_data() -> None:
+    """A chart drawn for a document travels as data:image/png;base64 (nothing fetched); other data: is refused."""
+    import base64
+
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 16
+    assert documents._data_bytes("data:image/png;base64," + base64.b64encode(png).decode()) == png
+    for refused in ("data:text/html;base64,PGgxPg==", "data:image/png,<svg>", "data:image/png;base64,***"):
+        with pytest.raises(documents.DocumentError):
+            documents._data_bytes(refused)

@@ -49,6 +49,7 @@ PAGE_DOWNLOADS = {
     "reports:register",
     "monthly:workbook_xlsx",
     "assessments:allocations_xlsx",
+    "indicators:map_xlsx",
 }
 API_DOWNLOADS = {
     "/api/monthly-reports/{report_id}/workbook.xlsx",
@@ -58,6 +59,7 @@ API_DOWNLOADS = {
     "/api/patrol-register/{institution_id}.xlsx",
     "/api/report-register/{institution_id}.xlsx",
     "/api/assessments/{assessment_id}/allocations.xlsx",
+    "/api/indicators/map.xlsx",
     # Files people uploaded, returned as stored (an Excel original stays the
     # original): documents, not spreadsheets this app writes.
     "/api/upper-documents/{document_id}/file",
@@ -230,6 +232,8 @@ def test_every_spreadsheet_download_writes_planted_formulas_as_inert_text(demo, 
         downloads[f"assessments:allocations_xlsx/{assessment.pk}"] = _body(
             county.get(reverse("assessments:allocations_xlsx", args=[assessment.pk]))
         )
+    # The map's figures: the county's and each township's names are planted.
+    downloads["indicators:map_xlsx"] = _body(county.get(reverse("indicators:map_xlsx"), {"area": county_area.pk}))
     report = MonthlyReport.objects.filter(township=Area.objects.get(pk=cg1.institution.area_id)).first()
     assert report is not None
     county_api, township_api = api_token(bureau), api_token(cg1)
@@ -245,6 +249,9 @@ def test_every_spreadsheet_download_writes_planted_formulas_as_inert_text(demo, 
         downloads[f"api:patrol-register/{year}"] = _body(
             county.get(f"/api/patrol-register/{station.pk}.xlsx", {"year": year}, **county_api)
         )
+    downloads["api:indicators/map.xlsx"] = _body(
+        county.get("/api/indicators/map.xlsx", {"area": county_area.pk}, **county_api)
+    )
     for year in {r.found_at.year for r in Report.objects.filter(area__path__startswith=station.area.path)}:
         downloads[f"api:report-register/{year}"] = _body(
             county.get(f"/api/report-register/{station.pk}.xlsx", {"year": year}, **county_api)
@@ -262,4 +269,5 @@ def test_every_spreadsheet_download_writes_planted_formulas_as_inert_text(demo, 
         "api:complaints",
         "api:patrol-register",
         "api:report-register",
+        "api:indicators",
     }

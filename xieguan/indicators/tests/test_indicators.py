@@ -293,14 +293,56 @@ def test_the_county_summary_rolls_up_its_townships_as_word_and_pdf(demo: Any, sm
     page = client.get(f"/indicators/summary/?area={demo.county.pk}&period=2026Q2")
     text = page.content.decode()
     assert page.status_code == 200 and "城关镇" in text and "卫生许可证持证率" in text and "2026年4月" in text
+    assert 'name="chart"' in text and '<option value="licence"' in text
     word = client.post(
-        f"/indicators/summary/?area={demo.county.pk}&period=2026Q2", {"text": "改过的正文", "format": "docx"}
+        f"/indicators/summary/?area={demo.county.pk}&period=2026Q2",
+        {"text": "改过的正文", "format": "docx", "chart": "licence"},
     )
     assert word.status_code == 200 and word.content[:2] == b"PK"
     pdf = client.post(
-        f"/indicators/summary/?area={demo.county.pk}&period=2026Q2", {"text": "改过的正文", "format": "pdf"}
+        f"/indicators/summary/?area={demo.county.pk}&period=2026Q2",
+        {"text": "改过的正文", "format": "pdf", "chart": "licence"},
     )
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    # The trend and the ranking are pictures in both: two PNG parts in the Word
+    # file, shown in its body, and two image objects in the PDF.
+    import io
+    import zipfile
+
+    from xieguan.core.testing import pdf_inflated
+
+    parts = zipfile.ZipFile(io.BytesIO(word.content))
+    images = [n for n in parts.namelist() if n.startswith("word/media/")]
+    assert len(images) == 2 and all(parts.read(n)[:8] == b"\x89PNG\r\n\x1a\n" for n in images)
+    body = parts.read("word/document.xml").decode()
+    assert body.count("<pic:pic") == 2 and "卫生许可证持证率" in body
+    assert pdf_inflated(pdf.content).count(b"/Subtype /Image") == 2
+
+
+def test_the_summary_charts_draw_the_figures_they_show(demo: Any, small: Any) -> None:
+    """The ranking picture is drawn from the summary's own figures: 城关镇
+    (licences 2 of 3 in Q2) and 河东镇 (0 of 1); the trend runs 12 months."""
+    from PIL import Image
+
+    from xieguan.indicators.spans import parse_span
+    from xieguan.indicators.summary import charts, roll_up
+
+    bureau = demo.users["bureau"]
+    span = parse_span("2026Q2", area=demo.county, today=TODAY)
+    data = roll_up(bureau, area=demo.county, span=span, today=TODAY)
+    ranked = {r.label: r.rate for r in data.below["licence"]}
+    assert ranked[demo.townships[0].name] == Rate(2, 3) and ranked[demo.townships[1].name] == Rate(0, 1)
+    pictures = charts(bureau, data, code="licence", today=TODAY)
+    assert pictures.indicator.code == "licence"
+    import io
+
+    trend, ranking = Image.open(io.BytesIO(pictures.trend)), Image.open(io.BytesIO(pictures.ranking))
+    assert trend.format == ranking.format == "PNG" and trend.width == ranking.width == 1600
+    # One bar row per township below the county, drawn in the bar colour where a rate is above 0.
+    assert ranking.height == 120 + 56 * len(data.below["licence"]) + 40
+    assert (11, 110, 79) in {c for _n, c in ranking.convert("RGB").getcolors(1 << 20)}
+    # An unknown code falls back to the coverage rate rather than failing.
+    assert charts(bureau, data, code="nonsense", today=TODAY).indicator.code == "coverage"
 
 
 def test_the_period_chooser_speaks_in_words_and_takes_a_range_of_days(demo: Any, login: Any) -> None:
@@ -315,3 +357,50 @@ def test_the_period_chooser_speaks_in_words_and_takes_a_range_of_days(demo: Any,
     assert "2026-03-01 至 2026-05-31" in ranged and 'name="first" value="2026-03-01"' in ranged
     backwards = client.get(f"/indicators/?area={demo.county.pk}&first=2026-05-31&last=2026-03-01").content.decode()
     assert 'role="alert"' in backwards
+
+
+def _sheet(content: bytes) -> list[tuple[Any, ...]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+
+
+def test_the_map_exports_its_figures_as_values_scoped(demo: Any, small: Any, login: Any, api_token: Any) -> None:
+    """The map's Excel table: for the county and each township, the units in
+    each state, the units with a location and the share — the same counts
+    as the map's points; values, no formula; the same above; 404 beside."""
+    from collections import Counter
+
+    from xieguan.indicators.selectors import map_points
+
+    cg = demo.townships[0]
+    bureau = login(demo.users["bureau"])
+    page = bureau.get(f"/indicators/?area={demo.county.pk}").content.decode()
+    assert f'href="/indicators/map.xlsx?area={demo.county.pk}"' in page
+    response = bureau.get(f"/indicators/map.xlsx?area={demo.county.pk}")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = _sheet(response.content)
+    assert rows[0] == ("区域", "状态", "该状态单位数", "有定位的单位数", "占比（%）")
+    points, total = map_points(demo.users["bureau"], area=demo.county, today=datetime.date.today())
+    states = Counter(p[2] for p in points)
+    county_rows = [r for r in rows[1:] if r[0] == demo.county.name]
+    assert [r[2] for r in county_rows] == [states[s] for s in range(4)]
+    assert {r[3] for r in county_rows} == {total}
+    assert total > 0 and sum(r[2] for r in county_rows) == total
+    # 城关镇: its own units open today with a point (a village's included), not those closed.
+    _cg_points, cg_total = map_points(demo.users["bureau"], area=cg, today=datetime.date.today())
+    cg_rows = [r for r in rows[1:] if r[0] == cg.name]
+    assert {r[3] for r in cg_rows} == {cg_total} and cg_total >= 4
+    assert sum(r[2] for r in cg_rows) == cg_total
+    for row in cg_rows:
+        assert row[4] == round(100 * row[2] / row[3], 1)
+    # Above: the prefecture reads the same figures; beside: 河东镇's co-manager gets 404.
+    assert _sheet(login(demo.users["city"]).get(f"/indicators/map.xlsx?area={demo.county.pk}").content) == rows
+    assert login(demo.users["dh1"]).get(f"/indicators/map.xlsx?area={cg.pk}").status_code == 404
+    dh_rows = _sheet(login(demo.users["dh1"]).get("/indicators/map.xlsx").content)
+    assert dh_rows[1][0] == demo.townships[1].name and not any(cg.name in r[0] for r in dh_rows[1:])
+    # The API answers the same file.
+    api = bureau.get(f"/api/indicators/map.xlsx?area={demo.county.pk}", **api_token(demo.users["bureau"]))
+    assert api.status_code == 200 and _sheet(api.content) == rows
