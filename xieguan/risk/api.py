@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -33,7 +33,7 @@ from xieguan.risk.schemas import (
     RiskSettingsOut,
     UnitRiskOut,
 )
-from xieguan.risk.selectors import counties_for, last_backtest, scores_for
+from xieguan.risk.selectors import counties_for, last_backtest, months_from, reviews_for, scores_for
 from xieguan.units.models import Category
 from xieguan.units.selectors import get_unit_for_user
 
@@ -193,9 +193,22 @@ def _review_out(r: RecordReview) -> dict[str, Any]:
 
 
 @router.get("/reviews", response={200: ListOut[RecordReviewOut], **ERRORS})
-def reviews_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
-    """The drawn records in the caller's area, newest month first."""
-    qs = RecordReview.objects.for_list().visible_to(request.user)
+def reviews_list(
+    request: HttpRequest,
+    after: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    area_id: str | None = None,
+    year: int | None = Query(None, ge=2000, le=2100),
+    month: int | None = Query(None, ge=1, le=12),
+    months: int = Query(1, ge=1, le=12, description="with year and month: this many months from there"),
+    result: Literal["", "pending", "reviewed", "ok", "problem"] = "",
+) -> Any:
+    """The drawn records in the caller's area, newest month first; narrowed
+    as the review indicators' drill-downs narrow the page: to an area, the
+    samples of a month (or ``months`` from it) and a result."""
+    area = get_object_for_user(Area.objects.all(), request.user, area_id) if area_id else None
+    wanted = months_from(year, month, months) if year is not None and month is not None else None
+    qs = reviews_for(request.user, area=area, months=wanted, result=result)
     page = keyset_page(qs, ordering=["-year", "-month", "id"], cursor=after, size=limit)
     return {"items": [_review_out(r) for r in page.items], "next": page.next_cursor}
 

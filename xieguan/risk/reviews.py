@@ -117,8 +117,14 @@ def review_corrected(*, actor: User, review: RecordReview) -> RecordReview:
 
 
 def review_tally(user: Any, *, area: Any, period: Any, today: datetime.date) -> Any:
-    """复核率 and 复核问题率 per township: records of the month, those reviewed, those with problems."""
+    """复核率, 复核问题率 and 复核合格率 per area: the submitted records of
+    the period, the reviews of its months' samples given a result
+    (``reviewed``, also as ``reviewed_all``), those found 合格 (``passed``)
+    and those with problems or returned (``problems``). A period longer than
+    a month (an assessment's half-year) counts every month it covers."""
+    from xieguan.core.registry import months_of
     from xieguan.core.scope import scope_path_for
+    from xieguan.risk.selectors import in_months
 
     path = scope_path_for(user)
     start, end = period.start, period.end
@@ -135,16 +141,21 @@ def review_tally(user: Any, *, area: Any, period: Any, today: datetime.date) -> 
         .annotate(n=Count("id"))
     )
     reviews = (
-        RecordReview.objects.filter(area__path__startswith=area.path, year=period.year, month=period.month)
+        RecordReview.objects.filter(area__path__startswith=area.path)
+        .filter(in_months(months_of(period)))
         .filter(area__path__startswith=path)
         .exclude(result="")
         .values("area__path")
         .annotate(
             n=Count("id"),
+            passed=Count("id", filter=Q(result=ReviewResult.OK)),
             problems=Count("id", filter=Q(result__in=[ReviewResult.PROBLEM, ReviewResult.RETURNED])),
         )
     )
     for row in records:
         yield row["area__path"], {"records": row["n"]}
     for row in reviews:
-        yield row["area__path"], {"reviewed": row["n"], "reviewed_all": row["n"], "problems": row["problems"]}
+        yield (
+            row["area__path"],
+            {"reviewed": row["n"], "reviewed_all": row["n"], "passed": row["passed"], "problems": row["problems"]},
+        )

@@ -163,22 +163,39 @@ def risk_backtest(request: HttpRequest) -> HttpResponse:
 REVIEW_ORDERING = ["-year", "-month", "id"]
 
 
+def _area_asked(request: HttpRequest) -> Area | None:
+    """The area a drill-down narrows the reviews to (``?area=``), if it is one
+    the user sees; an unknown or foreign one is a 404."""
+    from xieguan.core.scope import get_object_for_user
+
+    wanted = request.GET.get("area", "")
+    return get_object_for_user(Area.objects.all(), request.user, wanted) if wanted else None
+
+
+def _months_asked(request: HttpRequest) -> list[tuple[int, int]] | None:
+    """``?year=&month=`` and, for a longer period, ``&months=`` (how many
+    from there, at most 12); None when no valid month is asked."""
+    year, month, count = (request.GET.get(k, "") for k in ("year", "month", "months"))
+    if not (year.isdigit() and month.isdigit() and 2000 <= int(year) <= 2100 and 1 <= int(month) <= 12):
+        return None
+    from xieguan.risk.selectors import months_from
+
+    return months_from(int(year), int(month), int(count) if count.isdigit() and 1 <= int(count) <= 12 else 1)
+
+
 def review_list(request: HttpRequest) -> HttpResponse:
     """The drawn records in the user's area, by month; the institute draws a month's sample here."""
     from xieguan.risk.forms import ReviewDrawForm
-    from xieguan.risk.models import RecordReview, ReviewResult
     from xieguan.risk.reviews import REVIEW, review_draw
+    from xieguan.risk.selectors import REVIEW_RESULTS, reviews_for
 
     today = timezone.localdate()
-    qs = RecordReview.objects.for_list().visible_to(request.user)
-    year, month = request.GET.get("year", ""), request.GET.get("month", "")
-    if year.isdigit() and month.isdigit():
-        qs = qs.filter(year=int(year), month=int(month))
+    area = _area_asked(request)
+    months = _months_asked(request)
     result = request.GET.get("result", "")
-    if result == "problem":
-        qs = qs.filter(result__in=[ReviewResult.PROBLEM, ReviewResult.RETURNED])
-    elif result == "pending":
-        qs = qs.filter(result="")
+    if result not in REVIEW_RESULTS:
+        result = ""
+    qs = reviews_for(request.user, area=area, months=months, result=result)
     county = _county(request)
     may_draw = county is not None and can(request.user, REVIEW)
     previous = today.replace(day=1) - datetime.timedelta(days=1)
@@ -206,7 +223,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "risk/reviews.html",
-        {"page": page, "form": form if may_draw else None, "result": result},
+        {
+            "page": page,
+            "form": form if may_draw else None,
+            "result": result,
+            "area": area,
+            "months": request.GET.get("months", "") if months and len(months) > 1 else "",
+        },
         status=422 if request.method == "POST" else 200,
     )
 

@@ -22,7 +22,12 @@ from xieguan.core.audit import (
 from xieguan.core.models import AuditEvent
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-AUDIT_CALLS = {"audited": 1, "audit_record": None, "audited_bulk_create": 1}  # name → position of the code
+AUDIT_CALLS = {
+    "audited": 1,
+    "audit_record": None,
+    "audited_bulk_create": 1,
+    "audited_bulk_update": 1,
+}  # name → position of the code
 
 
 def test_an_update_records_before_and_after_once(demo, county_admin, township):

@@ -4,6 +4,7 @@ selector, the archive sections scoped to an area's year, the month lock."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from operator import attrgetter
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from xieguan.assessments.models import StationVisit
 from xieguan.campaigns.models import Campaign
 from xieguan.campaigns.selectors import progress
-from xieguan.core.registry import ensure_open, registry
+from xieguan.core.registry import ensure_open, months_of, registry
 from xieguan.demo.archives import load_archives
 from xieguan.demo.assessments import load_assessments
 from xieguan.demo.campaigns import load_campaigns
@@ -30,6 +31,9 @@ from xieguan.monthly.periods import reporting_period
 from xieguan.monthly.selectors import opinions_of_month
 from xieguan.outreach.models import Outreach, Training
 from xieguan.reports.selectors import report_indicators
+from xieguan.risk.models import ReviewResult
+from xieguan.risk.reviews import review_draw, review_record
+from xieguan.risk.selectors import reviews_for
 from xieguan.units.selectors import filing_rate_by_township
 
 COMMON = [
@@ -129,6 +133,14 @@ def test_every_indicator_equals_its_apps_own_selector(full_demo):
     bureau, township = full_demo.users["bureau"], full_demo.townships[0]
     today = timezone.localdate()
     period = reporting_period(township, today.year, today.month)
+    # The demo reviews no records (issue 27): draw this month's sample and
+    # review it here, some passed, some not, one left pending.
+    inst, months = full_demo.users["inst"], months_of(period)
+    review_draw(actor=inst, county=full_demo.county, year=period.year, month=period.month, share=50)
+    drawn = list(reviews_for(bureau, area=township, months=months).order_by("id"))
+    verdicts = [ReviewResult.OK, ReviewResult.PROBLEM, ReviewResult.OK, ReviewResult.RETURNED]
+    for review, verdict in zip(drawn[:-1], itertools.cycle(verdicts)):
+        review_record(actor=inst, review=review, result=verdict, comment="" if verdict == ReviewResult.OK else "缺签名")
     values = {i.code: i.value(bureau, area=township, period=period, today=today) for i in registry.indicators}
     filing = next(f for f in filing_rate_by_township(bureau) if f.township == township)
     coverage = next(
@@ -158,8 +170,19 @@ def test_every_indicator_equals_its_apps_own_selector(full_demo):
         area=township, visited_on__gte=period.first_day, visited_on__lte=period.last_day
     ).exists()
     assert (values["supervision"].numerator, values["supervision"].denominator) == (int(visited), 1)
+    reviewed = reviews_for(bureau, area=township, months=months, result="reviewed").count()
+    assert (values["review_pass"].numerator, values["review_pass"].denominator) == (
+        reviews_for(bureau, area=township, months=months, result="ok").count(),
+        reviewed,
+    )
+    assert (values["review_problems"].numerator, values["review_problems"].denominator) == (
+        reviews_for(bureau, area=township, months=months, result="problem").count(),
+        reviewed,
+    )
+    assert values["review_rate"].numerator == reviewed
     # The demo has something to count, so the comparison is not 0 = 0 throughout.
     assert filing.units and coverage.due and values["campaign"].denominator
+    assert reviewed >= 2 and 0 < values["review_pass"].numerator < reviewed
 
 
 def test_every_drill_down_page_opens(full_demo, login):
