@@ -14,7 +14,7 @@ def unit_file_context(user: Any, unit: Any, pdf: bool) -> dict[str, Any]:
     reports = (
         Report.objects.visible_to(user)
         .filter(unit=unit)
-        .select_related("category", "reporter")
+        .select_related("category", "reporter", "inspection")
         .order_by("found_at", "id")[:200]
     )
     return {"reports": list(reports)}
