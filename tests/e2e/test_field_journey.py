@@ -401,7 +401,9 @@ def test_cg1_records_an_inspection_offline_with_photos_and_signatures(journey, t
 
     # The record is in the unit file, with its photos.
     cg1.goto(f"/units/{unit.pk}/")
-    expect(page.locator("ol.timeline")).to_contain_text("2 张照片")
+    # (its record line counts them; the photo section shows them, issue 25)
+    expect(page.locator("#file-records")).to_contain_text("2张照片")
+    expect(page.locator("#file-photos img")).to_have_count(2)
     cg1.shot("unit-file")
     page.click(f"a[href='/inspections/{record_id}/']")
     expect(page.locator(".photos img")).to_have_count(2, timeout=10000)

@@ -11,6 +11,7 @@ class ComplaintsConfig(AppConfig):
         from xieguan.complaints import (
             audit_events,  # noqa: F401 - names its audit events
             registrations,  # noqa: F401  (menu, archive)
+            unit_file,  # noqa: F401 - its section of the unit file
         )
         from xieguan.complaints.selectors import unit_timeline_entries
         from xieguan.units.timeline import timeline_source

@@ -218,6 +218,42 @@ def unit_panels(user: Any, unit: Any) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
+@dataclass(frozen=True)
+class UnitFileSection:
+    """A part of the unit file (一户一档) after its base data, on the page
+    and in its PDF, placed by ``order`` in the archive rules' order (巡查登记
+    20, 检查记录 30, 意见书 40, 复查 50, 照片 60, 移交 70, reports 80,
+    complaints 90, documents 100): ``template`` rendered with
+    ``context(user, unit, pdf)``, or left out when that is None. The context
+    is read in a fixed number of queries, however many records the unit has."""
+
+    template: str
+    order: int
+    context: Callable[[Any, Any, bool], dict[str, Any] | None]
+
+
+def unit_file_sections(user: Any, unit: Any, *, pdf: bool = False) -> list[tuple[str, dict[str, Any]]]:
+    """The registered sections of a unit's file, in order: (template, context) each."""
+    found = []
+    for section in registry.unit_file:
+        context = section.context(user, unit, pdf)
+        if context is not None:
+            found.append((section.template, {**context, "pdf": pdf}))
+    return found
+
+
+# ---------------------------------------------------------------- attached documents
+
+
+def attached_documents(user: Any, owner: Any) -> tuple[str, dict[str, Any]] | None:
+    """The documents kept with a record, as the app that keeps them shows
+    them on the record's page (template, context); None without that app or
+    for a record documents cannot be kept with."""
+    if registry.attached_documents is None:
+        return None
+    return registry.attached_documents(user, owner)
+
+
 def with_risk(units: models.QuerySet[Any]) -> models.QuerySet[Any]:
     """A unit queryset annotated with ``risk_score``, the registered risk
     order's score (the risk app); 0 for every unit without one, so lists can
@@ -277,6 +313,9 @@ class Registry:
     archive: list[ArchiveSection] = field(default_factory=list)
     open_work: list[OpenWork] = field(default_factory=list)
     unit_panels: list[UnitPanel] = field(default_factory=list)
+    unit_file: list[UnitFileSection] = field(default_factory=list)
+    # The documents kept with a record (archives): (template, context) of its panel, or None.
+    attached_documents: Callable[[Any, Any], tuple[str, dict[str, Any]] | None] | None = None
     # How risky each unit is (the risk app): annotates a unit queryset with ``risk_score``.
     unit_risk: Callable[[models.QuerySet[Any]], models.QuerySet[Any]] | None = None
     # Which roles allow a capability (accounts); what says whether a month is locked (monthly).
@@ -293,7 +332,15 @@ registry = Registry()
 
 
 def register(
-    *entries: MenuItem | LockedModel | Indicator | DueSource | HomePanel | ArchiveSection | OpenWork | UnitPanel,
+    *entries: MenuItem
+    | LockedModel
+    | Indicator
+    | DueSource
+    | HomePanel
+    | ArchiveSection
+    | OpenWork
+    | UnitPanel
+    | UnitFileSection,
 ) -> None:
     """Add entries, each to its list, kept in ``order`` where it has one."""
     lists: dict[type, list[Any]] = {
@@ -305,6 +352,7 @@ def register(
         ArchiveSection: registry.archive,
         OpenWork: registry.open_work,
         UnitPanel: registry.unit_panels,
+        UnitFileSection: registry.unit_file,
     }
     for entry in entries:
         target = lists[type(entry)]

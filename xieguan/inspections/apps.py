@@ -11,6 +11,7 @@ class InspectionsConfig(AppConfig):
         from xieguan.inspections import (
             audit_events,  # noqa: F401 - names its audit events
             registrations,  # noqa: F401  (menu, month lock, indicators, what is due, home page, archive)
+            unit_file,  # noqa: F401 - its sections of the unit file
         )
         from xieguan.inspections.timeline import inspection_entries
         from xieguan.units.timeline import timeline_source

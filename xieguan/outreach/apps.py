@@ -11,6 +11,7 @@ class OutreachConfig(AppConfig):
         from xieguan.outreach import (
             audit_events,  # noqa: F401 - names its audit events
             registrations,  # noqa: F401  (menu, month lock, indicators, archive)
+            unit_file,  # noqa: F401 - its section of the unit file
         )
         from xieguan.outreach.timeline import guidance_entries
         from xieguan.units.timeline import timeline_source

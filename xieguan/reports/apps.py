@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
         from xieguan.reports import (
             audit_events,  # noqa: F401 - names its audit events
             registrations,  # noqa: F401  (menu, month lock, indicators, what is due, home page, archive)
+            unit_file,  # noqa: F401 - its section of the unit file
         )
         from xieguan.reports.selectors import unit_timeline_entries
         from xieguan.units.timeline import timeline_source

@@ -32,7 +32,7 @@ from xieguan.core.documents import XLSX_TYPE, download_header, download_name, pd
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
-from xieguan.core.registry import unit_panels
+from xieguan.core.registry import unit_file_sections, unit_panels
 from xieguan.core.scope import is_within
 from xieguan.units import batches, categories, imports, services
 from xieguan.units.exports import units_export_response
@@ -70,7 +70,7 @@ from xieguan.units.selectors import (
     units_filtered,
     units_in_scope,
 )
-from xieguan.units.timeline import entries_for
+from xieguan.units.timeline import change_history
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
@@ -100,6 +100,7 @@ def unit_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     """The unit file (一户一档) as an A4 PDF to print and file."""
     unit = _survivor_of(get_unit_for_user(request.user, pk))
     context = _file_context(request, unit)
+    context["sections"] = unit_file_sections(request.user, unit, pdf=True)
     filename = download_name(pgettext("file name", "Unit file"), unit.name, timezone.localdate(), ext="pdf")
     return pdf_response("units/pdf/unit_file.html", context, filename, request=request)
 
@@ -262,6 +263,7 @@ def unit_detail(request: HttpRequest, pk: str) -> HttpResponse:
     context["can_record_inspection"] = can(request.user, RECORD_INSPECTION) and unit.status != UnitStatus.CLOSED
     context["duplicates"] = possible_duplicates_of(unit, request.user)
     context["panels"] = unit_panels(request.user, unit)  # what other apps add (the risk score, …)
+    context["sections"] = unit_file_sections(request.user, unit)  # the rest of the file, in the archive order
     return render(request, "units/detail.html", context)
 
 
@@ -291,7 +293,9 @@ def _file_context(request: HttpRequest, unit: Any) -> dict[str, Any]:
         "certificates": list(unit.certificates.all()),
         "today": today,
         "soon": today + datetime.timedelta(days=EXPIRING_DAYS),
-        "timeline": entries_for(unit, request.user),
+        # 底册资料's history: the unit's own changes and its licences' and
+        # certificates' (the audit log); its records follow in their sections.
+        "timeline": list(change_history(unit, request.user)),
         "can_manage": can(request.user, MANAGE_UNITS),
     }
 
