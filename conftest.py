@@ -22,6 +22,15 @@ def pytest_configure(config: Any) -> None:
 
     # A fast hasher in tests only; production keeps Django's PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No statement of a test runs for minutes: one that does is a bad plan
+    # (it happened: 5 minutes on the demo), and on PostgreSQL it would hold
+    # its locks past the test that started it and stall the tests after it.
+    # It fails here, with the statement named, after 2 minutes.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        limits = "-c statement_timeout=120s -c lock_timeout=120s"
+        options["options"] = f"{options.get('options', '')} {limits}".strip()
 
 
 @pytest.fixture
