@@ -10,8 +10,8 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from xieguan.core.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
 from xieguan.core.registry import (
@@ -86,7 +86,16 @@ def monthly_due(person: Any, now: datetime.datetime) -> list[DueItem]:
         deadline = current.deadline if current else rules_for(township).deadline(year, month)
         url = reverse("monthly:report", args=[township.pk, year, month])
         items.append(
-            DueItem("monthly_due", f"{year}年{month}月月报待上报", deadline, person, url, township, deadline < today)
+            DueItem(
+                "monthly_due",
+                gettext("Monthly report of %(year)d/%(month)d waiting to be submitted")
+                % {"year": year, "month": month},
+                deadline,
+                person,
+                url,
+                township,
+                deadline < today,
+            )
         )
     cal = None
     for r in reports.values():
@@ -97,7 +106,8 @@ def monthly_due(person: Any, now: datetime.datetime) -> list[DueItem]:
             items.append(
                 DueItem(
                     "monthly_returned",
-                    f"{r.year}年{r.month}月月报被退回，请修改后重报",
+                    gettext("Monthly report of %(year)d/%(month)d returned: please correct it and submit again")
+                    % {"year": r.year, "month": r.month},
                     due,
                     person,
                     _report_url(r),
@@ -110,7 +120,8 @@ def monthly_due(person: Any, now: datetime.datetime) -> list[DueItem]:
             items.append(
                 DueItem(
                     "unlock_expiring",
-                    f"{r.year}年{r.month}月月报解锁即将到期",
+                    gettext("The unlock of the monthly report of %(year)d/%(month)d ends soon")
+                    % {"year": r.year, "month": r.month},
                     r.unlocked_until,
                     person,
                     _report_url(r),
@@ -142,11 +153,19 @@ def monthly_review_due(person: Any, now: datetime.datetime) -> list[DueItem]:
         cal = cal or _calendar(r.township)
         if r.status == MonthlyStatus.SUBMITTED and r.submitted_at:
             due = cal.add_working_days(timezone.localdate(r.submitted_at), REVIEW_WITHIN_DAYS)
-            label = f"{r.township.name} {r.year}年{r.month}月月报待审核"
+            label = gettext("%(township)s: monthly report of %(year)d/%(month)d awaiting review") % {
+                "township": r.township.name,
+                "year": r.year,
+                "month": r.month,
+            }
             items.append(DueItem("monthly_review", label, due, person, _report_url(r), r.township, due < today, r))
         if r.unlock_pending and r.unlock_requested_at:
             due = cal.add_working_days(timezone.localdate(r.unlock_requested_at), UNLOCK_DECIDE_WITHIN_DAYS)
-            label = f"{r.township.name} {r.year}年{r.month}月月报申请解锁"
+            label = gettext("%(township)s asks to unlock the monthly report of %(year)d/%(month)d") % {
+                "township": r.township.name,
+                "year": r.year,
+                "month": r.month,
+            }
             items.append(DueItem("unlock_request", label, due, person, _report_url(r), r.township, due < today, r))
     return items
 
@@ -156,8 +175,8 @@ registry.month_schedules = start_days_under
 register(
     MenuItem(pgettext_lazy("menu", "Monthly report"), "monthly:index", 80),
     MenuItem(pgettext_lazy("menu", "Overview"), "monthly:overview", 90, visible=_above_township),
-    DueSource("monthly_due", "月报待上报、被退回或解锁将到期", monthly_due, 50),
-    DueSource("monthly_review", "月报待审核与解锁申请", monthly_review_due, 55),
+    DueSource("monthly_due", _("Monthly reports to submit, returned, or with an unlock ending soon"), monthly_due, 50),
+    DueSource("monthly_review", _("Monthly reports to review and requests to unlock a month"), monthly_review_due, 55),
     Indicator(
         code="rectified",
         name=_("Opinions rectified"),

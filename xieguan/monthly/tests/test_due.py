@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from xieguan.monthly import services
 from xieguan.monthly.tests.factories import set_clock
@@ -38,6 +38,11 @@ def test_an_unlock_request_is_due_for_the_county_reviewers_the_next_working_day(
         assert entry.item.record == report and entry.responsible == demo.users[who]
         assert township.name in entry.label and entry.area == township
         assert entry.url == f"/monthly/{township.pk}/2026/11/"
+        assert entry.label == f"{township.name} 2026年11月月报申请解锁" and entry.kind_label == "月报待审核与解锁申请"
+    with translation.override("en"):
+        [english] = _requests(inst, now)
+    assert english.label == f"{township.name} asks to unlock the monthly report of 2026/11"
+    assert english.kind_label == "Monthly reports to review and requests to unlock a month"
     # Above (the read-only prefecture), the requesting township and its sibling decide nothing.
     for who in ("city", "cg1", "dh1"):
         assert _requests(demo.users[who], now) == []
