@@ -210,9 +210,11 @@ def overdue_today(user: Any, *, area: Area, today: datetime.date) -> dict[str, i
     }
 
 
-def _map_units(user: Any, area: Area, today: datetime.date) -> QuerySet[Unit]:
+def _map_units(user: Any, area: Area, today: datetime.date) -> Any:
     """The units of ``area`` the map places (open, with a GPS point), each
-    annotated with what its state is made of: ``is_overdue``, ``is_open``, ``is_handed``."""
+    annotated with what its state is made of: ``is_overdue``, ``is_open``, ``is_handed``.
+    (Typed ``Any``: a ``QuerySet[Unit]`` would lose the annotations for mypy's
+    Django plugin, which then refuses the callers' ``values()`` on them.)"""
     view = patrol_status(user, year=today.year, month=today.month, township=area, today=today, rows=False)
     overdue_ids = view.units.filter(patrolled=False, w_end__lt=today).values("pk")
     rectified = Reinspection.objects.filter(opinion=OuterRef("pk"), result=ReinspectionResult.RECTIFIED)
