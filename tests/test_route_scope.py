@@ -304,10 +304,15 @@ ROUTES: dict[str, Route] = {
     "assessments:schemes": unscoped(),
     "assessments:scheme_create": unscoped(body=lambda w: {"area": w.township.pk, "name": "越界方案"}),
     "assessments:scheme": scoped("assessment_scheme", inside="bureau"),
+    # the world's scheme is in use, so its edit page redirects: the body says it is a form that writes
+    "assessments:scheme_edit": scoped("assessment_scheme", inside="bureau", body=lambda w: {"name": "越界方案"}),
     "assessments:item_create": scoped("assessment_scheme", inside="bureau"),
     "assessments:scheme_publish": scoped("assessment_scheme", inside="bureau"),
     "assessments:scheme_revise": scoped("assessment_scheme", inside="bureau"),
     "assessments:item_delete": scoped("assessment_item", inside="bureau"),
+    "assessments:item_edit": scoped(
+        "assessment_item", inside="bureau", body=lambda w: {"name": "越界", "max_score": "1"}
+    ),
     "assessments:populations": unscoped(),
     "assessments:population_create": unscoped(
         body=lambda w: {"area": w.township.pk, "year": 2026, "population": 1, "source": "越界"}
@@ -787,7 +792,13 @@ ROUTES: dict[str, Route] = {
     "GET /api/assessment-schemes": unscoped(),
     "POST /api/assessment-schemes": unscoped(body=lambda w: {"area_id": str(w.township.pk), "name": "越界方案"}),
     "GET /api/assessment-schemes/{scheme_id}": scoped("assessment_scheme", inside="bureau"),
+    "PATCH /api/assessment-schemes/{scheme_id}": scoped("assessment_scheme", inside="bureau"),
     "POST /api/assessment-schemes/{scheme_id}/items": scoped("assessment_scheme", inside="bureau"),
+    "PATCH /api/assessment-schemes/{scheme_id}/items/{item_id}": scoped(
+        "assessment_item",
+        inside="bureau",
+        args=lambda w: {"scheme_id": w.assessment_scheme.pk, "item_id": w.assessment_item.pk},
+    ),
     "DELETE /api/assessment-schemes/{scheme_id}/items/{item_id}": scoped(
         "assessment_item",
         inside="bureau",

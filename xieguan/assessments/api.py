@@ -40,6 +40,7 @@ from xieguan.assessments.schemas import (
     AssessmentOut,
     AssessmentSchemeIn,
     AssessmentSchemeOut,
+    AssessmentSchemePatch,
     FundAllocationsOut,
     ItemScoreIn,
     ItemScoreOut,
@@ -49,6 +50,7 @@ from xieguan.assessments.schemas import (
     ReviewerAssignIn,
     SchemeItemIn,
     SchemeItemOut,
+    SchemeItemPatch,
     StationVisitIn,
     StationVisitOut,
 )
@@ -216,6 +218,17 @@ def scheme_get(request: HttpRequest, scheme_id: uuid.UUID) -> Any:
     return _scheme_out(get_scheme_for_user(request.user, scheme_id))
 
 
+@scheme_router.patch("/{scheme_id}", response={200: AssessmentSchemeOut, **ERRORS})
+def scheme_update(request: HttpRequest, scheme_id: uuid.UUID, payload: AssessmentSchemePatch) -> Any:
+    """Edit a draft scheme; the fields sent are changed. A scheme in use answers 422: revise it."""
+    scheme = get_scheme_for_user(request.user, scheme_id)
+    changes = payload.dict(exclude_unset=True)
+    if "award_tiers" in changes:
+        changes["award_tiers"] = [t.dict() for t in payload.award_tiers or []]
+    scheme = services.scheme_update(actor=request.user, scheme=scheme, changes=changes)
+    return _scheme_out(scheme)
+
+
 @scheme_router.post("/{scheme_id}/items", response={200: SchemeItemOut, 201: SchemeItemOut, **ERRORS})
 def scheme_item_create(request: HttpRequest, scheme_id: uuid.UUID, payload: SchemeItemIn) -> Any:
     """Add an item to a draft scheme; idempotent on ``id``."""
@@ -226,6 +239,19 @@ def scheme_item_create(request: HttpRequest, scheme_id: uuid.UUID, payload: Sche
     data = payload.dict()
     item = services.scheme_item_add(actor=request.user, scheme=scheme, **data)
     return Status(201, _item_out(item))
+
+
+@scheme_router.patch("/{scheme_id}/items/{item_id}", response={200: SchemeItemOut, **ERRORS})
+def scheme_item_update(request: HttpRequest, scheme_id: uuid.UUID, item_id: uuid.UUID, payload: SchemeItemPatch) -> Any:
+    """Edit an item of a draft scheme (weight, rule, bands…); the fields sent are changed."""
+    item = get_item_for_user(request.user, item_id)
+    if item.scheme_id != scheme_id:
+        raise Http404
+    changes = payload.dict(exclude_unset=True)
+    if changes.get("tiers") is None:
+        changes.pop("tiers", None)
+    item = services.scheme_item_update(actor=request.user, item=item, changes=changes)
+    return _item_out(item)
 
 
 @scheme_router.delete("/{scheme_id}/items/{item_id}", response={204: None, **ERRORS})

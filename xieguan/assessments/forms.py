@@ -81,6 +81,31 @@ class SchemeForm(forms.Form):
         return data
 
 
+def tiers_text(scheme: AssessmentScheme) -> str:
+    """The awards written back as the form reads them, one per line."""
+    key = "count" if scheme.award_mode == AwardMode.RANKS else "min_score"
+    return "\n".join(f"{t['name']} {t.get(key, '')} {t.get('coefficient', '1')}" for t in scheme.award_tiers)
+
+
+class SchemeEditForm(SchemeForm):
+    """A draft scheme's own fields; its area stays the one that made it."""
+
+    def __init__(self, *args: Any, user: Any, scheme: AssessmentScheme, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": scheme.name,
+                "period_kind": scheme.period_kind,
+                "award_mode": scheme.award_mode,
+                "award_tiers": tiers_text(scheme),
+                "fund_formula": scheme.fund_formula,
+                "appeal_days": scheme.appeal_days,
+            },
+        )
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["area"]
+
+
 class ItemForm(forms.Form):
     name = forms.CharField(label=_("Assessment item"), max_length=100)
     guidance = forms.CharField(
@@ -113,6 +138,21 @@ class ItemForm(forms.Form):
                 raise forms.ValidationError(gettext("One band per line: lowest percentage, share of the score."))
             rows.append(parts)
         return rows
+
+    @classmethod
+    def initial_of(cls, item: Any) -> dict[str, Any]:
+        """An item's values as the form shows them, to edit it."""
+        return {
+            "name": item.name,
+            "guidance": item.guidance,
+            "max_score": item.max_score,
+            "kind": item.kind,
+            "indicator_code": item.indicator_code,
+            "rule": item.rule,
+            "target": item.target,
+            "floor": item.floor,
+            "tiers": "\n".join(f"{low} {share}" for low, share in item.tiers),
+        }
 
 
 class AssessmentForm(forms.Form):

@@ -36,6 +36,32 @@ class AssessmentSchemeIn(Schema):
     appeal_days: int = Field(5, ge=1, le=60)
 
 
+class AssessmentSchemePatch(Schema):
+    """The fields of a draft scheme to change; those left out keep their values."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    period_kind: PeriodKindT | None = None
+    award_mode: Literal["ranks", "thresholds"] | None = None
+    award_tiers: list[AwardTierIn] | None = None
+    fund_formula: Literal["share", "tiers"] | None = None
+    appeal_days: int | None = Field(None, ge=1, le=60)
+
+
+class SchemeItemPatch(Schema):
+    """The fields of an item of a draft scheme to change; those left out keep their values."""
+
+    order: int | None = Field(None, ge=1, le=1000)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    guidance: str | None = Field(None, max_length=2000)
+    max_score: Decimal | None = Field(None, gt=0, le=1000)
+    kind: Literal["auto", "manual"] | None = None
+    indicator_code: str | None = Field(None, max_length=40)
+    rule: Literal["threshold", "tiers"] | None = None
+    target: Decimal | None = Field(None, ge=0, le=100)
+    floor: Decimal | None = Field(None, ge=0, le=100)
+    tiers: list[tuple[Decimal, Decimal]] | None = None
+
+
 class SchemeItemIn(Schema):
     id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same item")
     name: str = Field(min_length=1, max_length=100)

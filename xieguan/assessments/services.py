@@ -227,14 +227,7 @@ def scheme_create(
     require(actor, MANAGE_ASSESSMENTS, area.path)
     if area.level not in (Level.COUNTY, Level.TOWNSHIP):
         raise ValidationError({"area": _("Only a county or a township can make an assessment scheme.")})
-    if period_kind not in PeriodKind.values:
-        raise ValidationError({"period_kind": _("The assessment period is not valid.")})
-    if award_mode not in AwardMode.values:
-        raise ValidationError({"award_mode": _("The award mode is not valid.")})
-    if fund_formula not in FundFormula.values:
-        raise ValidationError({"fund_formula": _("The funds formula is not valid.")})
-    if not 1 <= appeal_days <= 60:
-        raise ValidationError({"appeal_days": _("The appeal period must be between 1 and 60 days.")})
+    _check_scheme_choices(period_kind, award_mode, fund_formula, appeal_days)
     clean_name = _text(name, field="name", limit=100, required=True)
     tiers = _check_tiers(award_mode, award_tiers)
 
@@ -258,6 +251,47 @@ def scheme_create(
     return scheme
 
 
+SCHEME_FIELDS = ("name", "period_kind", "award_mode", "award_tiers", "fund_formula", "appeal_days")
+
+
+def _check_scheme_choices(period_kind: str, award_mode: str, fund_formula: str, appeal_days: int) -> None:
+    if period_kind not in PeriodKind.values:
+        raise ValidationError({"period_kind": _("The assessment period is not valid.")})
+    if award_mode not in AwardMode.values:
+        raise ValidationError({"award_mode": _("The award mode is not valid.")})
+    if fund_formula not in FundFormula.values:
+        raise ValidationError({"fund_formula": _("The funds formula is not valid.")})
+    if not 1 <= appeal_days <= 60:
+        raise ValidationError({"appeal_days": _("The appeal period must be between 1 and 60 days.")})
+
+
+def scheme_update(*, actor: User, scheme: AssessmentScheme, changes: dict[str, Any]) -> AssessmentScheme:
+    """Edit a draft scheme (name, period, awards, funds formula, appeal days):
+    ``changes`` names the fields to change, checked as when the scheme is
+    made. A scheme in use is refused: it is revised as a new version."""
+    require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
+    _draft(scheme)
+    unknown = set(changes) - set(SCHEME_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(fields)s")
+            % {"fields": pgettext("list separator", ", ").join(sorted(unknown))}
+        )
+    merged = {f: changes.get(f, getattr(scheme, f)) for f in SCHEME_FIELDS}
+    _check_scheme_choices(merged["period_kind"], merged["award_mode"], merged["fund_formula"], merged["appeal_days"])
+    clean_name = _text(merged["name"], field="name", limit=100, required=True)
+    tiers = _check_tiers(merged["award_mode"], merged["award_tiers"])
+    with transaction.atomic(), audited(actor, "scheme.update", scheme):
+        scheme.name = clean_name
+        scheme.period_kind = merged["period_kind"]
+        scheme.award_mode = merged["award_mode"]
+        scheme.award_tiers = tiers
+        scheme.fund_formula = merged["fund_formula"]
+        scheme.appeal_days = merged["appeal_days"]
+        scheme.save()
+    return scheme
+
+
 def _draft(scheme: AssessmentScheme) -> None:
     if scheme.status != SchemeStatus.DRAFT:
         raise ValidationError(
@@ -265,25 +299,19 @@ def _draft(scheme: AssessmentScheme) -> None:
         )
 
 
-def scheme_item_add(
+def _clean_item(
     *,
-    actor: User,
-    scheme: AssessmentScheme,
     name: str,
     max_score: Any,
-    kind: str = ItemKind.MANUAL,
-    indicator_code: str = "",
-    rule: str = ItemRule.THRESHOLD,
-    target: Any = None,
-    floor: Any = None,
-    tiers: Sequence[Sequence[Any]] = (),
-    guidance: str = "",
-    order: int | None = None,
-    id: uuid.UUID | None = None,
-) -> AssessmentItem:
-    """Add an item to a draft scheme. An automatic item names a registered indicator by its code."""
-    require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
-    _draft(scheme)
+    kind: str,
+    indicator_code: str,
+    rule: str,
+    target: Any,
+    floor: Any,
+    tiers: Sequence[Sequence[Any]],
+    guidance: str,
+) -> dict[str, Any]:
+    """An item's fields checked as the service stores them (adding and editing share it)."""
     clean_name = _text(name, field="name", limit=100, required=True)
     top = _decimal(max_score, field="max_score", low=Decimal("0.01"), high=Decimal(1000))
     if kind not in ItemKind.values:
@@ -319,29 +347,88 @@ def scheme_item_add(
                 raise ValidationError({"tiers": _("Please fill in at least one band.")})
     else:
         indicator_code = ""
+    return {
+        "name": clean_name,
+        "guidance": _text(guidance, field="guidance", limit=2000),
+        "max_score": top,
+        "kind": kind,
+        "indicator_code": indicator_code,
+        "rule": rule,
+        "target": clean_target,
+        "floor": clean_floor,
+        "tiers": clean_tiers,
+    }
+
+
+def scheme_item_add(
+    *,
+    actor: User,
+    scheme: AssessmentScheme,
+    name: str,
+    max_score: Any,
+    kind: str = ItemKind.MANUAL,
+    indicator_code: str = "",
+    rule: str = ItemRule.THRESHOLD,
+    target: Any = None,
+    floor: Any = None,
+    tiers: Sequence[Sequence[Any]] = (),
+    guidance: str = "",
+    order: int | None = None,
+    id: uuid.UUID | None = None,
+) -> AssessmentItem:
+    """Add an item to a draft scheme. An automatic item names a registered indicator by its code."""
+    require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
+    _draft(scheme)
+    fields = _clean_item(
+        name=name,
+        max_score=max_score,
+        kind=kind,
+        indicator_code=indicator_code,
+        rule=rule,
+        target=target,
+        floor=floor,
+        tiers=tiers,
+        guidance=guidance,
+    )
     if order is None:
         order = scheme.items.count() + 1
 
     def make() -> AssessmentItem:
         with audited(actor, "scheme_item.create") as audit:
-            audit.obj = AssessmentItem.objects.create(
-                id=id or uuid.uuid4(),
-                scheme=scheme,
-                order=order,
-                name=clean_name,
-                guidance=_text(guidance, field="guidance", limit=2000),
-                max_score=top,
-                kind=kind,
-                indicator_code=indicator_code,
-                rule=rule,
-                target=clean_target,
-                floor=clean_floor,
-                tiers=clean_tiers,
-            )
+            audit.obj = AssessmentItem.objects.create(id=id or uuid.uuid4(), scheme=scheme, order=order, **fields)
         return audit.obj  # type: ignore[return-value]
 
     with transaction.atomic():
         item, _created = create_once(AssessmentItem, id, actor, make)
+    return item
+
+
+ITEM_FIELDS = ("name", "guidance", "max_score", "kind", "indicator_code", "rule", "target", "floor", "tiers")
+
+
+def scheme_item_update(*, actor: User, item: AssessmentItem, changes: dict[str, Any]) -> AssessmentItem:
+    """Edit an item of a draft scheme: ``changes`` names the fields to change
+    (the others keep their values), checked as when the item is added; a scheme
+    in use is refused (it is revised as a new version)."""
+    require(actor, MANAGE_ASSESSMENTS, item.scheme.area.path)
+    _draft(item.scheme)
+    unknown = set(changes) - set(ITEM_FIELDS) - {"order"}
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(fields)s")
+            % {"fields": pgettext("list separator", ", ").join(sorted(unknown))}
+        )
+    merged = {f: changes.get(f, getattr(item, f)) for f in ITEM_FIELDS}
+    fields = _clean_item(**merged)
+    order = changes.get("order")
+    if order is not None and not 1 <= int(order) <= 1000:
+        raise ValidationError({"order": _("The item's number must be between 1 and 1000.")})
+    with transaction.atomic(), audited(actor, "scheme_item.update", item):
+        for name, value in fields.items():
+            setattr(item, name, value)
+        if order is not None:
+            item.order = int(order)
+        item.save()
     return item
 
 

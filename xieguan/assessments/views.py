@@ -35,6 +35,7 @@ from xieguan.assessments.forms import (
     ItemForm,
     PopulationForm,
     PopulationImportForm,
+    SchemeEditForm,
     SchemeForm,
     ScoreForm,
     VisitForm,
@@ -498,6 +499,52 @@ def scheme_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "can_manage": can(request.user, MANAGE_ASSESSMENTS) and is_within(request.user, scheme.area.path),
             "is_draft": scheme.status == SchemeStatus.DRAFT,
         },
+    )
+
+
+def _refuse_unless_draft(request: HttpRequest, scheme: Any) -> HttpResponse | None:
+    """A scheme in use is not edited in place: say so and go back to it (it is revised as a new version)."""
+    if scheme.status == SchemeStatus.DRAFT:
+        return None
+    messages.error(request, _("The scheme is in use and can no longer be changed; to adjust it, create a new version."))
+    return redirect("assessments:scheme", pk=scheme.pk)
+
+
+def scheme_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    """Edit a draft scheme's name, period, awards, funds formula and appeal days."""
+    scheme = get_scheme_for_user(request.user, pk)
+    require(request.user, MANAGE_ASSESSMENTS, scheme.area.path)
+    refused = _refuse_unless_draft(request, scheme)
+    if refused is not None:
+        return refused
+    return service_form_page(
+        request,
+        form_class=SchemeEditForm,
+        form_kwargs={"user": request.user, "scheme": scheme},
+        service=lambda form: services.scheme_update(actor=request.user, scheme=scheme, changes=form.cleaned_data),
+        success_url=reverse("assessments:scheme", args=[scheme.pk]),
+        message=_("Draft scheme saved."),
+        title=_("Edit the draft scheme: %(scheme)s") % {"scheme": scheme},
+        cancel_url=reverse("assessments:scheme", args=[scheme.pk]),
+    )
+
+
+def item_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    """Edit one item (name, weight, rule, bands) of a draft scheme."""
+    item = get_item_for_user(request.user, pk)
+    require(request.user, MANAGE_ASSESSMENTS, item.scheme.area.path)
+    refused = _refuse_unless_draft(request, item.scheme)
+    if refused is not None:
+        return refused
+    return service_form_page(
+        request,
+        form_class=ItemForm,
+        form_kwargs={"initial": ItemForm.initial_of(item)},
+        service=lambda form: services.scheme_item_update(actor=request.user, item=item, changes=form.cleaned_data),
+        success_url=reverse("assessments:scheme", args=[item.scheme_id]),
+        message=_("Assessment item saved."),
+        title=_("Edit the assessment item: %(item)s") % {"item": item.name},
+        cancel_url=reverse("assessments:scheme", args=[item.scheme_id]),
     )
 
 

@@ -3,7 +3,10 @@
 reports on time, station management; 半年考核 一等奖1 二等奖2 三等奖3), the
 townships' 2026 populations, a finished 2026 first-half assessment with its
 bulletin and allocations (人均1.25元), a second-half one being scored with one
-manual item left, and a few 督导 visits."""
+manual item left, and a few 督导 visits. Below the county, 城关镇 assesses its
+villages' information points under its own scheme (SPEC §9: "townships assess
+their villages"): a finished first half that the village doctor (cun1 of 李家村)
+reads, their own scores only."""
 
 from __future__ import annotations
 
@@ -37,6 +40,19 @@ TIERS = [
     {"name": "二等奖", "count": 2, "coefficient": "1.1"},
     {"name": "三等奖", "count": 3, "coefficient": "1.05"},
 ]
+VILLAGE_SCHEME_NAME = "城关镇村级卫生监督协管信息员考核办法"
+VILLAGE_FIRST_HALF = "2026年上半年城关镇村级协管信息员考核"
+# name, max score, guidance: what a township checks at its villages' information points
+VILLAGE_ITEMS: list[tuple[str, str, str]] = [
+    ("信息报告", "40", "发现的违法线索和突发事件及时向协管站报告，查阅信息报告登记表"),
+    ("巡查协助", "30", "配合协管员开展辖区内监督对象巡查，记录完整"),
+    ("宣传", "20", "在村内张贴宣传材料、开展宣传活动"),
+    ("资料管理", "10", "信息员工作资料齐全、归档规范"),
+]
+VILLAGE_TIERS = [{"name": "优秀信息员", "count": 1, "coefficient": "1.1"}]
+VILLAGE_POPULATIONS = [6820, 3415, 2978]  # 城北社区, 李家村, 王庄村
+VILLAGE_SCORES = ["0.9", "0.85", "0.7"]  # the share of each item's maximum cg1 gave, by village
+
 POPULATIONS = [52310, 38760, 29845, 31207, 18930, 45122, 40318, 22406, 17655, 19873]
 
 
@@ -88,6 +104,52 @@ def _score_all(inst: Any, assessment: Assessment, townships: list[Any], *, leave
         value = (score.item.max_score * share).quantize(Decimal("0.5"))
         note = "查阅台账、档案齐全。" if share >= Decimal("0.8") else "部分台账记录不全，意见书整改跟踪缺失。"
         services.item_score_set(actor=inst, score=score, value=value, notes=note)
+
+
+def load_village_assessment(demo: Any) -> Assessment:
+    """城关镇's own scheme for its villages and a finished first-half
+    assessment of them, scored, released and finalised by cg1 (the station's
+    co-manager), its funds split among the villages."""
+    cg1 = demo.users["cg1"]
+    township = demo.townships[0]
+    villages = [v for v in demo.villages if v.path.startswith(township.path) and v.level == township.level + 1]
+    scheme = services.scheme_create(
+        actor=cg1,
+        area=township,
+        name=VILLAGE_SCHEME_NAME,
+        period_kind="half",
+        award_tiers=VILLAGE_TIERS,
+        fund_formula="share",
+    )
+    for name, top, guidance in VILLAGE_ITEMS:
+        services.scheme_item_add(
+            actor=cg1, scheme=scheme, name=name, max_score=Decimal(top), kind=ItemKind.MANUAL, guidance=guidance
+        )
+    services.scheme_publish(actor=cg1, scheme=scheme)
+    for village, people in zip(villages, VILLAGE_POPULATIONS, strict=False):
+        services.population_save(actor=cg1, area=village, year=2026, population=people, source="2026年村委会常住人口")
+    assessment = services.assessment_create(
+        actor=cg1,
+        scheme=scheme,
+        name=VILLAGE_FIRST_HALF,
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 6, 30),
+        areas=villages,
+        budget_mode="entered",
+        budget=Decimal("3000.00"),
+    )
+    for item in scheme.items.all():
+        services.reviewer_assign(actor=cg1, assessment=assessment, item=item, reviewer=cg1)
+    services.assessment_start(actor=cg1, assessment=assessment)
+    order = {v.pk: n for n, v in enumerate(villages)}
+    for score in ItemScore.objects.filter(assessment=assessment).select_related("item", "area", "assessment"):
+        share = Decimal(VILLAGE_SCORES[order[score.area_id] % len(VILLAGE_SCORES)])
+        value = (score.item.max_score * share).quantize(Decimal("0.5"))
+        note = "登记表记录完整。" if share >= Decimal("0.8") else "部分报告未及时登记。"
+        services.item_score_set(actor=cg1, score=score, value=value, notes=note)
+    services.assessment_release(actor=cg1, assessment=assessment, today=timezone.localdate())
+    services.assessment_finalise(actor=cg1, assessment=assessment)
+    return assessment
 
 
 def load_assessments(demo: Any) -> None:
@@ -155,6 +217,8 @@ def load_assessments(demo: Any) -> None:
         services.reviewer_assign(actor=bureau, assessment=second, item=item, reviewer=inst)
     services.assessment_start(actor=bureau, assessment=second)
     _score_all(inst, second, townships, leave=1)
+
+    load_village_assessment(demo)
 
     for n, township in enumerate(townships[:6]):
         services.station_visit_create(
