@@ -213,6 +213,8 @@ PARITY_CORE: dict[str, Mapping] = {
     "assessments:score": ["GET /api/assessment-scores/{score_id}", "PUT /api/assessment-scores/{score_id}"],
     "assessments:score_evidence": "no action: the evidence file itself; the API tells whether a score has one (has_evidence)",
     "assessments:appeal_answer": ["POST /api/assessment-appeals/{appeal_id}/answer"],
+    "assessments:scheme_edit": ["PATCH /api/assessment-schemes/{scheme_id}"],
+    "assessments:item_edit": ["PATCH /api/assessment-schemes/{scheme_id}/items/{item_id}"],
     "assessments:schemes": ["GET /api/assessment-schemes"],
     "assessments:scheme_create": ["POST /api/assessment-schemes"],
     "assessments:scheme": ["GET /api/assessment-schemes/{scheme_id}"],
