@@ -13,6 +13,7 @@ from django.utils.translation import ngettext, pgettext
 
 from xieguan.assessments.models import AssessedArea, Assessment, Deduction, DeductionKind, ItemScore
 from xieguan.assessments.periods import day_text
+from xieguan.core.display import join_clauses, join_list
 
 
 @dataclass
@@ -66,9 +67,7 @@ def bulletin_draft(assessment: Assessment, results: Results) -> str:
         lines.append(_("%(text)s (one-vote veto)") % {"text": line} if r.vetoed else line)
     winners = [r for r in ranked if r.tier]
     if winners:
-        named = pgettext("list separator", ", ").join(
-            _("%(area)s (%(award)s)") % {"area": r.area.name, "award": r.tier} for r in winners
-        )
+        named = join_list(_("%(area)s (%(award)s)") % {"area": r.area.name, "award": r.tier} for r in winners)
         lines += ["", _("2. Commendations"), _("%(areas)s did solid work and are commended.") % {"areas": named}]
     problems: list[str] = []
     for r in ranked:
@@ -82,8 +81,7 @@ def bulletin_draft(assessment: Assessment, results: Results) -> str:
         reasons = [d.reason for d in results.deductions if d.area_id == r.area_id]
         if lost or reasons:
             problems.append(
-                _("%(area)s: %(problems)s.")
-                % {"area": r.area.name, "problems": pgettext("list separator", "; ").join(lost + reasons)}
+                _("%(area)s: %(problems)s.") % {"area": r.area.name, "problems": join_clauses(lost + reasons)}
             )
     if problems:
         lines += ["", _("3. Problems found"), *problems]

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from xieguan.accounts.permissions import (
     APPEAL_ASSESSMENT,
@@ -49,6 +49,7 @@ from xieguan.assessments.models import (
 )
 from xieguan.assessments.periods import Span, day_text
 from xieguan.core.audit import audit_record, audited
+from xieguan.core.display import join_list
 from xieguan.core.idempotency import create_once
 from xieguan.core.registry import registry
 from xieguan.core.scope import is_within
@@ -273,10 +274,7 @@ def scheme_update(*, actor: User, scheme: AssessmentScheme, changes: dict[str, A
     _draft(scheme)
     unknown = set(changes) - set(SCHEME_FIELDS)
     if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed: %(fields)s")
-            % {"fields": pgettext("list separator", ", ").join(sorted(unknown))}
-        )
+        raise ValidationError(_("These fields cannot be changed: %(fields)s") % {"fields": join_list(sorted(unknown))})
     merged = {f: changes.get(f, getattr(scheme, f)) for f in SCHEME_FIELDS}
     _check_scheme_choices(merged["period_kind"], merged["award_mode"], merged["fund_formula"], merged["appeal_days"])
     clean_name = _text(merged["name"], field="name", limit=100, required=True)
@@ -414,10 +412,7 @@ def scheme_item_update(*, actor: User, item: AssessmentItem, changes: dict[str, 
     _draft(item.scheme)
     unknown = set(changes) - set(ITEM_FIELDS) - {"order"}
     if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed: %(fields)s")
-            % {"fields": pgettext("list separator", ", ").join(sorted(unknown))}
-        )
+        raise ValidationError(_("These fields cannot be changed: %(fields)s") % {"fields": join_list(sorted(unknown))})
     merged = {f: changes.get(f, getattr(item, f)) for f in ITEM_FIELDS}
     fields = _clean_item(**merged)
     order = changes.get("order")
@@ -786,9 +781,7 @@ def assessment_release(*, actor: User, assessment: Assessment, today: datetime.d
     left = ItemScore.objects.filter(assessment=assessment, score__isnull=True).select_related("item", "area")
     if left.exists():
         names = sorted({f"{s.area.name}·{s.item.name}" for s in left[:5]})
-        raise ValidationError(
-            _("Items not scored yet: %(items)s.") % {"items": pgettext("list separator", ", ").join(names)}
-        )
+        raise ValidationError(_("Items not scored yet: %(items)s.") % {"items": join_list(names)})
     today = today or timezone.localdate()
     with transaction.atomic():
         assessment_compute(actor=actor, assessment=assessment, today=today)
@@ -909,7 +902,7 @@ def allocation_compute(*, actor: User, assessment: Assessment) -> list[FundAlloc
     if missing:
         raise ValidationError(
             _("Population served for %(year)s is not recorded for: %(areas)s.")
-            % {"year": year, "areas": pgettext("list separator", ", ").join(missing)}
+            % {"year": year, "areas": join_list(missing)}
         )
     if assessment.budget_mode == BudgetMode.PER_CAPITA:
         budget = (assessment.per_capita * sum(populations.values())).quantize(rules.FEN)

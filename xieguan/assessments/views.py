@@ -60,6 +60,7 @@ from xieguan.assessments.selectors import (
     scores_of,
     visits_for,
 )
+from xieguan.core.display import join_clauses
 from xieguan.core.documents import download_header, download_name, pdf_response, xlsx_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
@@ -150,7 +151,7 @@ def _step(request: HttpRequest, pk: str, service: Any, message: str) -> HttpResp
     try:
         service(actor=request.user, assessment=assessment)
     except ValidationError as exc:
-        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
     else:
         messages.success(request, message)
     return redirect("assessments:detail", pk=assessment.pk)
@@ -346,7 +347,7 @@ def bulletin_publish(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.bulletin_publish(actor=request.user, assessment=assessment)
     except ValidationError as exc:
-        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
     else:
         messages.success(request, _("The bulletin is issued to the townships' home pages."))
     return redirect("assessments:bulletin", pk=assessment.pk)
@@ -399,7 +400,7 @@ def allocations(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             services.allocation_compute(actor=request.user, assessment=assessment)
         except ValidationError as exc:
-            messages.error(request, pgettext("message separator", "; ").join(exc.messages))
+            messages.error(request, join_clauses(exc.messages))
         else:
             messages.success(request, _("Funds allocated again."))
         return redirect("assessments:allocations", pk=assessment.pk)
@@ -568,7 +569,7 @@ def item_delete(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.scheme_item_delete(actor=request.user, item=item)
     except ValidationError as exc:
-        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
     else:
         messages.success(request, _("Assessment item deleted."))
     return redirect("assessments:scheme", pk=item.scheme_id)
@@ -580,7 +581,7 @@ def scheme_publish(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.scheme_publish(actor=request.user, scheme=scheme)
     except ValidationError as exc:
-        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
     else:
         messages.success(request, _("The scheme is in use."))
     return redirect("assessments:scheme", pk=scheme.pk)
@@ -592,7 +593,7 @@ def scheme_revise(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         copy = services.scheme_revise(actor=request.user, scheme=scheme)
     except ValidationError as exc:
-        messages.error(request, pgettext("message separator", "; ").join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
         return redirect("assessments:scheme", pk=scheme.pk)
     messages.success(request, _("Draft of version %(version)s created.") % {"version": copy.version})
     return redirect("assessments:scheme", pk=copy.pk)

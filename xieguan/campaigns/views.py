@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import DRAW_UNITS, MANAGE_CAMPAIGNS, RECORD_INSPECTION, can, require
@@ -50,6 +49,7 @@ from xieguan.campaigns.selectors import (
     targets_for,
 )
 from xieguan.campaigns.summary import summary_docx_bytes, summary_draft, summary_tables
+from xieguan.core.display import join_clauses
 from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
@@ -290,7 +290,7 @@ def target_record(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         inspection = services.campaign_target_record(actor=request.user, target=target)
     except ValidationError as exc:
-        messages.error(request, pgettext("clause separator", "; ").join(exc.messages))
+        messages.error(request, join_clauses(exc.messages))
         return redirect("campaigns:target", pk=target.pk)
     return redirect("inspections:detail", pk=inspection.pk)
 

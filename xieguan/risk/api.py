@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from ninja import Query, Router
 
 from xieguan.areas.models import Area
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.audit import audit_record
+from xieguan.core.display import join_list
 from xieguan.core.pagination import keyset_page
 from xieguan.core.permissions import CONFIGURE_RISK, require
 from xieguan.core.scope import get_object_for_user
@@ -115,12 +115,7 @@ def settings_put(request: HttpRequest, payload: RiskSettingsIn, county_id: str |
     known = set(Category.objects.values_list("code", flat=True))
     unknown = sorted(set(values["category_points"]) - known)
     if unknown:
-        raise ValidationError(
-            {
-                "category_points": _("No such categories: %(codes)s.")
-                % {"codes": pgettext("list separator", ", ").join(unknown)}
-            }
-        )
+        raise ValidationError({"category_points": _("No such categories: %(codes)s.") % {"codes": join_list(unknown)}})
     if any(not 0 <= v <= 1000 for v in values["category_points"].values()):
         raise ValidationError({"category_points": _("A category's base risk must be between 0 and 1000 points.")})
     services.settings_save(actor=request.user, county=county, **values)

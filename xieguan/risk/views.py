@@ -17,6 +17,7 @@ from django.utils.translation import ngettext, pgettext
 
 from xieguan.areas.models import Area
 from xieguan.core.audit import audit_record
+from xieguan.core.display import join_clauses
 from xieguan.core.form_pages import service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
@@ -208,7 +209,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             try:
                 n = review_draw(actor=request.user, county=county, **form.cleaned_data)
             except ValidationError as exc:
-                messages.error(request, pgettext("list separator", "; ").join(exc.messages))
+                messages.error(request, join_clauses(exc.messages))
             else:
                 messages.success(
                     request,
