@@ -720,7 +720,7 @@ def _pending_changes(pending: PendingUpload, *, created: bool) -> dict[str, list
     return {name: [None, value] if created else [value, None] for name, value in values.items()}
 
 
-def pending_uploads_keep(*, owner: str, photos: list[PreparedPhoto], actor: Any = None) -> list[PendingUpload]:
+def pending_uploads_keep(*, owner: str, photos: list[PreparedPhoto], actor: User | None = None) -> list[PendingUpload]:
     """Keep photos that passed while something else in the form failed, so
     the person does not pick them again: each becomes a ``PendingUpload``
     whose file name the server chooses; the form gets back only the
@@ -778,7 +778,7 @@ def pending_upload_photos(uploads: list[PendingUpload]) -> list[PreparedPhoto]:
     return photos
 
 
-def pending_uploads_discard(*, uploads: list[PendingUpload], actor: Any = None, note: str = "") -> int:
+def pending_uploads_discard(*, uploads: list[PendingUpload], actor: User | None = None, note: str = "") -> int:
     """Delete kept photos: each record with its own file (the only file it
     may delete), once the complaint has its own copies or the record is
     past its day. Each deletion audited. Returns how many."""

@@ -4,7 +4,7 @@ and the staff's list, registration and case page."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -55,6 +55,9 @@ FILED = "complaints_filed"
 NEW_PIN = "complaints_new_pin"
 PENDING_OWNER = "complaints_pending_owner"
 
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
+
 
 # --- the public page ----------------------------------------------------------------
 
@@ -89,7 +92,7 @@ def _keep_photos(
     *,
     kept: list[Any],
     uploaded: list[PreparedPhoto],
-    actor: Any = None,
+    actor: User | None = None,
 ) -> int:
     """After a refused send: keep the new photos that passed beside those
     already kept (at most MAX_PHOTOS in all) and put their ids in the form.

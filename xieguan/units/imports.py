@@ -687,7 +687,7 @@ def check_sheet(
     return result
 
 
-def _check_codes_in_county(actor: Any, result: CheckResult, header: str) -> None:
+def _check_codes_in_county(actor: User, result: CheckResult, header: str) -> None:
     """A credit code another unit of the same county already has is an
     error, with the form's message (the unit named only when the actor may
     see it): one query per 1,000 codes."""
