@@ -253,6 +253,28 @@ def units_in_scope(user: Any) -> UnitQuerySet:
     return _narrowed(qs, path)
 
 
+# A short term held by at most this many units (in the whole registry) is
+# looked up by their ids; see ``_rare_term``.
+RARE_TERM_UNITS = 1000
+
+
+def _rare_term(short: Q) -> Q:
+    """The condition for a one- or two-character term, in the form the
+    database answers fastest. PostgreSQL cannot know that a pair is rare or
+    absent (王记): it guesses about 1,500 units and walks the name index for
+    the first page, reading all 300,000 units to find none (2.8 s on the
+    generated province). So the GIN index is asked first, without order, for
+    up to ``RARE_TERM_UNITS`` + 1 ids (under 1 ms for a rare term, under
+    20 ms for 店); a rare term then becomes those ids, a common one stays the
+    token test, which the name index meets early."""
+    ids = list(Unit.objects.filter(short).order_by().values_list("pk", flat=True)[: RARE_TERM_UNITS + 1])
+    if len(ids) > RARE_TERM_UNITS:
+        return short
+    # No unit at all: a condition no row meets that is still SQL (an empty
+    # ``IN ()`` is not, and EXPLAIN and the keyset pager read the SQL).
+    return Q(pk__in=ids) if ids else Q(pk__isnull=True)
+
+
 def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | None = None) -> ScopedQuerySet[Unit]:
     """The units in the user's area that match the filters. The search finds
     a name, address or credit code containing the text, or pinyin initials
@@ -265,7 +287,10 @@ def units_filtered(user: Any, filters: UnitFilters, *, today: datetime.date | No
         if short is not None:
             # One or two characters (饭店, 店, hx): the indexed search column,
             # the text re-checked; initials of one letter match from the start.
-            condition = short | Q(credit_code__startswith=q.upper())
+            # Credit codes hold only ASCII letters and digits.
+            condition = _rare_term(short)
+            if q.isascii():
+                condition |= Q(credit_code__startswith=q.upper())
             if len(q) == 1 and q.isascii() and q.isalnum():
                 condition |= name_initials_match(q)
         else:

@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from xieguan.demo.units import load_units
-from xieguan.units import services
+from xieguan.units import selectors, services
 from xieguan.units.models import Category, Unit, name_initials_of, search_grams_of
 from xieguan.units.selectors import UnitFilters, units_filtered
 from xieguan.units.tests.factories import make_unit
@@ -58,10 +58,16 @@ def test_a_short_search_finds_name_and_address_in_scope_only(demo, login, comana
     assert "河东王记饭店" not in page
 
 
-def test_short_search_finds_what_a_substring_test_finds(demo, comanager_in, county_admin, units):
+@pytest.mark.parametrize("rare_term_units", [0, 3, 1000])
+def test_short_search_finds_what_a_substring_test_finds(
+    demo, comanager_in, county_admin, units, monkeypatch, rare_term_units
+):
     """On the demo county's units (a few hundred), for every one- and
     two-character piece of their names and a few that appear nowhere: the
-    search column gives the same units as comparing the text itself."""
+    search column gives the same units as comparing the text itself, whether
+    a term is looked up by the ids of its units (rare) or by the token test
+    (common): 0 makes every found term common, 1000 every term rare."""
+    monkeypatch.setattr(selectors, "RARE_TERM_UNITS", rare_term_units)
     load_units(demo, count=150)
     everyone = list(Unit.objects.current().visible_to(county_admin))
     terms = {u.name[i : i + 2] for u in everyone for i in range(0, len(u.name) - 1, 3)}
