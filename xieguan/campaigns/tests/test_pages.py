@@ -117,10 +117,26 @@ def test_the_public_page_shows_draws_and_published_results_without_personal_data
     assert "张红星" not in page and "13800001111" not in page  # the units' legal representative and phone
     assert "<script" not in page
     seed = re.search(r'<code class="seed">([0-9a-f]{64})</code>', page).group(1)
-    pool = re.findall(r"<li><code>([0-9a-f-]{36})</code></li>", page)
     picks = re.findall(r'<tr class="pick" data-unit="([0-9a-f-]{36})">', page)
+    # The list links to the draw's own page, which alone carries the whole pool.
+    assert "<ol class=\"pool\">" not in page
+    own = re.search(r'<a class="verify" href="([^"]+)">', page).group(1)
+    assert own == f"/public/{county}/draws/{draw.pk}/"
+    detail = anonymous.get(own).content.decode()
+    assert "<script" not in detail and f'<code class="seed">{seed}</code>' in detail
+    pool = re.findall(r"<li><code>([0-9a-f-]{36})</code> ", detail)
+    assert pool == draw.pool and pools["cg"][0].name in detail
     ranked = sorted(pool, key=lambda u: hashlib.sha256(f"{seed}:{u}".encode()).hexdigest())
     assert picks == ranked[: len(picks)] and len(picks) == 9
+    assert re.findall(r'<tr class="pick" data-unit="([0-9a-f-]{36})">', detail) == picks
+    example = hashlib.sha256(f"{seed}:{pool[0]}".encode()).hexdigest()
+    assert f'<code class="example-digest">{example}</code>' in detail
+    for person in (inst, demo.users["inst2"], cg1, cg2):
+        assert person.full_name not in detail and person.phone not in detail
+    assert "张红星" not in detail and "13800001111" not in detail
+    assert anonymous.get(f"/public/{county}/draws/{uuid.uuid4()}/").status_code == 404
+    assert anonymous.get(f"/public/{county}/draws/not-a-uuid/").status_code == 404
+    assert anonymous.get(f"/public/nowhere/draws/{draw.pk}/").status_code == 404
     data = anonymous.get(f"/api/public-draws/{county}/draws/{draw.pk}").json()
     assert data["seed"] == seed and data["pool"] == draw.pool and data["picks"] == picks and data["count"] == 9
     assert "inspector" not in str(data)
