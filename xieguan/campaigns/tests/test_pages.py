@@ -119,7 +119,7 @@ def test_the_public_page_shows_draws_and_published_results_without_personal_data
     seed = re.search(r'<code class="seed">([0-9a-f]{64})</code>', page).group(1)
     picks = re.findall(r'<tr class="pick" data-unit="([0-9a-f-]{36})">', page)
     # The list links to the draw's own page, which alone carries the whole pool.
-    assert "<ol class=\"pool\">" not in page
+    assert '<ol class="pool">' not in page
     own = re.search(r'<a class="verify" href="([^"]+)">', page).group(1)
     assert own == f"/public/{county}/draws/{draw.pk}/"
     detail = anonymous.get(own).content.decode()
