@@ -213,3 +213,24 @@ def test_the_closing_summary_is_drafted_from_the_data_edited_and_exported(
     pdf = client.get(f"/campaigns/{campaign.pk}/summary.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert login(demo.users["cg1"]).post(f"/campaigns/{campaign.pk}/summary/", {"summary": "改"}).status_code == 404
+
+
+def test_a_township_starts_a_campaign_for_its_own_area_only(demo: Any, login: Any, pools: Any) -> None:
+    """Issue 21 §1: a township runs a campaign in its own area; the county and
+    a sibling township stay out of its reach, and a refusal makes nothing."""
+    cg1 = demo.users["cg1"]
+    town, beside = demo.townships[0], demo.townships[1]
+    client = login(cg1)
+    form = client.get("/campaigns/new/").content.decode()
+    assert town.name in form and beside.name not in form
+    body = {"name": "学校食堂开学专项检查", "starts_on": "2026-09-01", "ends_on": "2026-09-30"}
+    for area in (demo.county, beside):
+        refused = client.post("/campaigns/new/", {**body, "area": area.pk})
+        assert refused.status_code in (200, 403, 404) and not Campaign.objects.exists()
+    made = client.post("/campaigns/new/", {**body, "area": town.pk})
+    assert made.status_code == 302, made.content.decode()[:2000]
+    campaign = Campaign.objects.get()
+    assert campaign.area == town and campaign.created_by == cg1
+    assert AuditEvent.objects.filter(action="campaign.create", object_id=str(campaign.pk)).exists()
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200
+    assert login(demo.users["dh1"]).get(f"/campaigns/{campaign.pk}/").status_code == 404
