@@ -78,6 +78,11 @@ def test_co_manager_sees_targets_records_one_and_progress_moves(
     assert other.inspection == record and other.is_done
     detail = login(inst).get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "20.0%" in detail  # 1 of 5 in 城关镇
+    # Every figure leads down to its units and records, the rates too.
+    town = f"/campaigns/{campaign.pk}/targets/?township={demo.townships[0].pk}"
+    for figure in (f'{town}">5</a>', f'{town}&amp;state=done">1</a>', f'{town}&amp;state=open">4</a>'):
+        assert figure in detail
+    assert f'{town}">20.0%</a>' in detail
     done = login(inst).get(f"/campaigns/{campaign.pk}/targets/?township={demo.townships[0].pk}&state=done")
     assert pools["cg"][1].name in done.content.decode() and pools["cg"][2].name not in done.content.decode()
 
