@@ -156,6 +156,7 @@ PARITY_CORE: dict[str, Mapping] = {
         "no action: the county's read-only public page without login; each draw it lists is "
         "GET /api/public-draws/{county}/draws/{draw_id}"
     ),
+    "campaigns:public_draw": ["GET /api/public-draws/{county}/draws/{draw_id}"],
     "campaigns:public_draw_json": ["GET /api/public-draws/{county}/draws/{draw_id}"],
     "campaigns:public_draws_json": ["GET /api/public-draws/{county}/draws"],
     "campaigns:materials": [

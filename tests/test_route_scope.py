@@ -272,6 +272,7 @@ ROUTES: dict[str, Route] = {
     "archives:package": scoped("year_package"),
     "archives:package_download": scoped("year_package"),
     "campaigns:public": public("the county's public 双随机 page (SPEC §14), no personal data"),
+    "campaigns:public_draw": public("a draw's own public page: its picks, results and whole pool, to recompute"),
     "campaigns:public_draw_json": public("a draw's seed, pool and picks, for anyone to recompute"),
     "campaigns:public_draws_json": public("the county's draws and published results, a page at a time"),
     "campaigns:materials": scoped("campaign", inside="inst", body=lambda w: {"file": jpeg(), "title": "越界材料"}),

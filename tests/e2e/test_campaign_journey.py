@@ -212,10 +212,25 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     assert "评定日期" in page
     for person in demo.users.values():  # no people's names, no phones
         assert person.full_name not in page and (not person.phone or person.phone not in page)
+    # The list page is short on a phone: each draw's pool lives on the draw's own page.
+    assert visitor.page.locator("ol.pool").count() == 0
+    assert visitor.page.evaluate("document.documentElement.scrollHeight") < 6000
     section = visitor.page.locator(f"#draw-{draw.pk}")
     seed = section.locator("code.seed").inner_text()
-    pool = [c.text_content() for c in section.locator("ol.pool code").all()]  # inside a closed <details>
+    count = int(section.locator(".count").inner_text())
     picks = [r.get_attribute("data-unit") for r in section.locator("tr.pick").all()]
+    section.locator("a.verify").click()
+    visitor.page.wait_for_url(f"**/public/{demo.county.code}/draws/{draw.pk}/")
+    assert visitor.page.locator("script").count() == 0
+    assert visitor.page.locator("code.seed").inner_text() == seed
+    visitor.page.click("details summary")
+    pool = [c.text_content() for c in visitor.page.locator("ol.pool code").all()]
+    assert pool == draw.pool
+    visitor.shot("public-draw-page")
+    detail = visitor.page.content()
+    for person in demo.users.values():
+        assert person.full_name not in detail and (not person.phone or person.phone not in detail)
     ranked = sorted(pool, key=lambda unit: hashlib.sha256(f"{seed}:{unit}".encode()).hexdigest())
-    assert picks == ranked[: int(section.locator(".count").inner_text())]
+    assert picks == ranked[:count]
+    assert [r.get_attribute("data-unit") for r in visitor.page.locator("tr.pick").all()] == picks
     assert re.fullmatch(r"[0-9a-f]{64}", seed)

@@ -16,7 +16,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area
-from xieguan.campaigns.draws import ALGORITHM
+from xieguan.campaigns.draws import ALGORITHM, digest
 from xieguan.campaigns.models import CampaignTarget, RandomDraw
 from xieguan.core.pagination import BadCursor, Page, keyset_page
 from xieguan.inspections.models import InspectionStatus
@@ -70,7 +70,12 @@ def draws_page(county: Area, cursor: str | None = None, *, size: int = DRAW_PAGE
     published) each pick's result and the day of its inspection, in a fixed
     number of queries."""
     page = _page(_draws(county), DRAW_ORDERING, cursor, size)
-    draws = page.items
+    return page, _rows(page.items)
+
+
+def _rows(draws: list[RandomDraw]) -> list[dict[str, Any]]:
+    """Each draw with its picks and (once published) each pick's result and
+    the day of its inspection: two queries whatever the number of draws."""
     unit_ids = {p["unit_id"] for d in draws for p in d.picks}
     units = {str(u.pk): u for u in Unit.objects.filter(pk__in=unit_ids).select_related("area")}
     results: dict[tuple[str, str], Any] = {}
@@ -104,7 +109,7 @@ def draws_page(county: Area, cursor: str | None = None, *, size: int = DRAW_PAGE
                 "results_state_label": RESULTS_STATES[state],
             }
         )
-    return page, rows
+    return rows
 
 
 def grades_page(county: Area, cursor: str | None = None, *, size: int = GRADE_PAGE) -> Page[Any]:
@@ -142,6 +147,35 @@ def public_context(county: Area, *, after: str | None = None, grades_after: str 
         else "",
         "first_page": bool(after or grades_after),
     }
+
+
+def public_draw_context(county: Area, pk: str) -> dict[str, Any] | None:
+    """One draw's own public page: what the list shows of it, and its whole
+    pool (ids and unit names, in the saved order) so anyone can recompute it.
+    The list page links here instead of carrying every pool, which made it
+    tens of thousands of pixels tall on a phone."""
+    draw = _draws(county).filter(pk=pk).first()
+    if draw is None:
+        return None
+    names = dict(Unit.objects.filter(pk__in=draw.pool).values_list("id", "name"))
+    pool = [{"unit_id": uid, "name": names.get(_as_uuid(uid), "")} for uid in draw.pool]
+    row = _rows([draw])[0]
+    for pick in row["picks"]:
+        pick["digest"] = digest(draw.seed, pick["unit_id"])
+    example = None
+    if draw.pool:
+        first = draw.pool[0]
+        example = {"text": f"{draw.seed}:{first}", "digest": digest(draw.seed, first)}
+    return {"county": county, "row": row, "pool": pool, "algorithm": ALGORITHM, "example": example}
+
+
+def _as_uuid(value: str) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return value
 
 
 def public_draw(county: Area, pk: str) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("draws/<str:pk>/publish/", views.draw_publish, name="draw_publish"),
     path("draws/<str:pk>/redraw/", views.draw_redraw, name="draw_redraw"),
     path("public/<str:county>/", views.public_page, name="public"),
+    path("public/<str:county>/draws/<str:pk>/", views.public_draw_page, name="public_draw"),
     path("public/<str:county>/draws/<str:pk>.json", views.public_draw_json, name="public_draw_json"),
     path("public/<str:county>/draws.json", views.public_draws_json, name="public_draws_json"),
 ]

@@ -37,7 +37,7 @@ from xieguan.campaigns.forms import (
     SummaryForm,
     TargetsAddForm,
 )
-from xieguan.campaigns.public import public_context, public_draw, public_draws
+from xieguan.campaigns.public import public_context, public_draw, public_draw_context, public_draws
 from xieguan.campaigns.selectors import (
     campaigns_for,
     county_of_slug,
@@ -473,6 +473,19 @@ def public_page(request: HttpRequest, county: str) -> HttpResponse:
         raise Http404
     context = public_context(found, after=request.GET.get("after"), grades_after=request.GET.get("grades_after"))
     return render(request, "campaigns/public.html", context)
+
+
+@login_not_required
+def public_draw_page(request: HttpRequest, county: str, pk: str) -> HttpResponse:
+    """One draw's public page: its picks and results, and its whole pool
+    with a worked example, to recompute with any SHA-256 tool."""
+    found = county_of_slug(county)
+    if found is None or not _uuid(pk):
+        raise Http404
+    context = public_draw_context(found, pk)
+    if context is None:
+        raise Http404
+    return render(request, "campaigns/public_draw.html", context)
 
 
 @login_not_required

@@ -291,3 +291,29 @@ def test_the_field_app_and_the_api_visit_a_target_on_the_campaigns_checklist(
     assert campaign.targets.get().inspection_id is not None
     boot = Client().get("/api/field/bootstrap", **headers).json()
     assert {u["id"]: u["checklist_id"] for u in boot["units"]}[str(unit.pk)] != str(campaign.template.pk)
+
+
+DRAW_PAGE_QUERIES = 4  # the county, the draw, its picked units, its pool's names (results: only when published)
+
+
+def test_a_draws_public_page_costs_the_same_queries_whatever_its_pool(demo: Any, campaign: Any) -> None:
+    """The list page no longer carries every pool (on the demo it made the page
+    tens of thousands of pixels tall on a phone): each draw's own page does,
+    in a fixed number of queries however large the pool."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inst, county = demo.users["inst"], demo.county.code
+    town = [str(demo.townships[0].pk)]
+    small = services.draw_make(actor=inst, campaign=campaign, filters={"townships": town}, count=1)
+    large = services.draw_make(actor=inst, area=demo.county, title="大", filters={"category": "public_place"}, count=3)
+    assert len(large.pool) > len(small.pool)
+    for draw in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            page = Client().get(f"/public/{county}/draws/{draw.pk}/")
+        assert page.status_code == 200 and len(queries) == DRAW_PAGE_QUERIES, [q["sql"] for q in queries]
+        assert len(re.findall(r"<li><code>", page.content.decode())) == len(draw.pool)
+    services.draw_publish(actor=inst, draw=small)
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(f"/public/{county}/draws/{small.pk}/").status_code == 200
+    assert len(queries) == DRAW_PAGE_QUERIES + 1  # the published results

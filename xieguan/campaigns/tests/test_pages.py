@@ -78,6 +78,11 @@ def test_co_manager_sees_targets_records_one_and_progress_moves(
     assert other.inspection == record and other.is_done
     detail = login(inst).get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "20.0%" in detail  # 1 of 5 in 城关镇
+    # Every figure leads down to its units and records, the rates too.
+    town = f"/campaigns/{campaign.pk}/targets/?township={demo.townships[0].pk}"
+    for figure in (f'{town}">5</a>', f'{town}&amp;state=done">1</a>', f'{town}&amp;state=open">4</a>'):
+        assert figure in detail
+    assert f'{town}">20.0%</a>' in detail
     done = login(inst).get(f"/campaigns/{campaign.pk}/targets/?township={demo.townships[0].pk}&state=done")
     assert pools["cg"][1].name in done.content.decode() and pools["cg"][2].name not in done.content.decode()
 
@@ -117,10 +122,26 @@ def test_the_public_page_shows_draws_and_published_results_without_personal_data
     assert "张红星" not in page and "13800001111" not in page  # the units' legal representative and phone
     assert "<script" not in page
     seed = re.search(r'<code class="seed">([0-9a-f]{64})</code>', page).group(1)
-    pool = re.findall(r"<li><code>([0-9a-f-]{36})</code></li>", page)
     picks = re.findall(r'<tr class="pick" data-unit="([0-9a-f-]{36})">', page)
+    # The list links to the draw's own page, which alone carries the whole pool.
+    assert '<ol class="pool">' not in page
+    own = re.search(r'<a class="verify" href="([^"]+)">', page).group(1)
+    assert own == f"/public/{county}/draws/{draw.pk}/"
+    detail = anonymous.get(own).content.decode()
+    assert "<script" not in detail and f'<code class="seed">{seed}</code>' in detail
+    pool = re.findall(r"<li><code>([0-9a-f-]{36})</code> ", detail)
+    assert pool == draw.pool and pools["cg"][0].name in detail
     ranked = sorted(pool, key=lambda u: hashlib.sha256(f"{seed}:{u}".encode()).hexdigest())
     assert picks == ranked[: len(picks)] and len(picks) == 9
+    assert re.findall(r'<tr class="pick" data-unit="([0-9a-f-]{36})">', detail) == picks
+    example = hashlib.sha256(f"{seed}:{pool[0]}".encode()).hexdigest()
+    assert f'<code class="example-digest">{example}</code>' in detail
+    for person in (inst, demo.users["inst2"], cg1, cg2):
+        assert person.full_name not in detail and person.phone not in detail
+    assert "张红星" not in detail and "13800001111" not in detail
+    assert anonymous.get(f"/public/{county}/draws/{uuid.uuid4()}/").status_code == 404
+    assert anonymous.get(f"/public/{county}/draws/not-a-uuid/").status_code == 404
+    assert anonymous.get(f"/public/nowhere/draws/{draw.pk}/").status_code == 404
     data = anonymous.get(f"/api/public-draws/{county}/draws/{draw.pk}").json()
     assert data["seed"] == seed and data["pool"] == draw.pool and data["picks"] == picks and data["count"] == 9
     assert "inspector" not in str(data)
@@ -197,3 +218,24 @@ def test_the_closing_summary_is_drafted_from_the_data_edited_and_exported(
     pdf = client.get(f"/campaigns/{campaign.pk}/summary.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert login(demo.users["cg1"]).post(f"/campaigns/{campaign.pk}/summary/", {"summary": "改"}).status_code == 404
+
+
+def test_a_township_starts_a_campaign_for_its_own_area_only(demo: Any, login: Any, pools: Any) -> None:
+    """Issue 21 §1: a township runs a campaign in its own area; the county and
+    a sibling township stay out of its reach, and a refusal makes nothing."""
+    cg1 = demo.users["cg1"]
+    town, beside = demo.townships[0], demo.townships[1]
+    client = login(cg1)
+    form = client.get("/campaigns/new/").content.decode()
+    assert town.name in form and beside.name not in form
+    body = {"name": "学校食堂开学专项检查", "starts_on": "2026-09-01", "ends_on": "2026-09-30"}
+    for area in (demo.county, beside):
+        refused = client.post("/campaigns/new/", {**body, "area": area.pk})
+        assert refused.status_code in (200, 403, 404) and not Campaign.objects.exists()
+    made = client.post("/campaigns/new/", {**body, "area": town.pk})
+    assert made.status_code == 302, made.content.decode()[:2000]
+    campaign = Campaign.objects.get()
+    assert campaign.area == town and campaign.created_by == cg1
+    assert AuditEvent.objects.filter(action="campaign.create", object_id=str(campaign.pk)).exists()
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200
+    assert login(demo.users["dh1"]).get(f"/campaigns/{campaign.pk}/").status_code == 404
