@@ -2,7 +2,8 @@
 ordered by due time with a complaint due on the next working day; bureau
 points 城关镇's WeCom channel at a local receiver; send_reminders run twice
 delivers each reminder once; the inbox shows them; the settings page never
-shows the saved secret."""
+shows the saved secret; the township leader zhen1 sees their own
+township's people rolled up."""
 
 from __future__ import annotations
 
@@ -120,3 +121,15 @@ def test_due_list_wecom_channel_send_twice_and_inbox(journey):
     cg1.page.click("text=全部标为已读")
     assert "未读" not in cg1.page.inner_text("h1")
     cg1.shot("cg1-inbox-read")
+
+    # 城关镇卫生院's head (the township leader) sees cg1's and cg2's lists
+    # rolled up, and nobody from the next township.
+    head = journey(DESKTOP, "zhen1")
+    head.login("zhen1", DEMO_PASSWORD)
+    head.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    head.goto("/reminders/due/")
+    people = head.page.inner_text("#due-people")
+    assert demo.users["cg1"].full_name in people and demo.users["cg2"].full_name in people
+    assert demo.users["dh1"].full_name not in people
+    head.shot("zhen1-township-rollup")
+    assert head.page_errors() == [] and head.outside == []

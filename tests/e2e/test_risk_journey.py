@@ -1,15 +1,20 @@
 """Issue 27's journey: cg1 sees a unit's risk score with its reasons and a
 monthly plan listed riskiest first; bureau changes a weight and sees the
-order change; the backtest page on the demo county shows its figures or
+order change, and the audit log shows the units' risk grades that
+change moved (before → after); the backtest page on the demo county shows its figures or
 says the data is too small."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
+from django.db.models import F
 
 from tests.e2e.conftest import DESKTOP
+from xieguan.core.models import AuditEvent
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.inspections import load_inspections
 from xieguan.demo.risk import load_risk
@@ -69,6 +74,40 @@ def test_risk_score_plan_weights_and_backtest(journey, tmp_path, settings):
     after = bureau.page.locator("#risk-scores tbody tr td:first-child").all_inner_texts()[:10]
     assert after != before
     bureau.shot("bureau-scores-after")
+
+    # Saving the weights rescored the county and synced the units' own risk
+    # grade (the one the draws read) from the new scores, as bureau's
+    # change: the audit log shows each unit's grade before → after, and
+    # one summary for the county.
+    assert not UnitRisk.objects.filter(unit__county=demo.county).exclude(unit__risk_grade=F("grade")).exists()
+    synced = AuditEvent.objects.filter(action="unit.risk_grade_sync", actor_username="bureau")
+    assert synced.exists()
+    bureau.goto("/audit/")
+    bureau.page.select_option("#id_action", "unit.risk_grade_sync")
+    bureau.page.click("main form.filters button[type=submit]")
+    bureau.page.wait_for_url(re.compile(r"action=unit\.risk_grade_sync"))
+    rows = bureau.page.locator("#audit-rows tbody tr")
+    first = rows.first.inner_text()
+    assert "bureau" in first and "风险等级" in first and "→" in first, first
+    event = synced.order_by("-id").first()
+    before_label, after_label = event.changes["risk_grade"]
+    assert before_label != after_label and str(after_label) in first
+    assert "按风险评分设定单位风险等级" in first
+    bureau.shot("bureau-audit-grade-sync")
+    bureau.page.select_option("#id_action", "unit_risk_grade.sync")
+    bureau.page.click("main form.filters button[type=submit]")
+    bureau.page.wait_for_url(re.compile(r"action=unit_risk_grade\.sync"))
+    summary = bureau.page.locator("#audit-rows tbody tr").first.inner_text()
+    assert "bureau" in summary and str(synced.count()) in summary, summary
+    bureau.shot("bureau-audit-grade-sync-summary")
+
+    # The command the deployment notes give for the same sync by hand: the
+    # grades already follow the scores, so a rerun changes and logs nothing.
+    out = io.StringIO()
+    logged = AuditEvent.objects.count()
+    call_command("risk_sync_grades", county=demo.county.code, stdout=out)
+    assert out.getvalue().startswith("0 units' risk grade changed")
+    assert AuditEvent.objects.count() == logged
 
     bureau.goto("/risk/backtest/")
     text = bureau.page.inner_text("main")

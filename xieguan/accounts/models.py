@@ -27,6 +27,9 @@ class RoleCode(models.TextChoices):
     COMANAGER = "comanager", _("co-manager")
     INFO_OFFICER = "info_officer", _("information officer")
     HIGHER_READONLY = "higher_readonly", _("higher level (read-only)")
+    # The health centre's head, the station's responsible leader (SPEC §1's
+    # table): sees their township's people, their due lists rolled up.
+    TOWNSHIP_LEADER = "township_leader", _("township leader")
 
 
 class Role(models.Model):

@@ -51,7 +51,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     MANAGE_INSTITUTIONS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
     MANAGE_PEOPLE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
     APPROVE_TRANSFERS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
-    VIEW_PEOPLE: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER, R.HIGHER_READONLY}),
+    VIEW_PEOPLE: frozenset(
+        {R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER, R.HIGHER_READONLY, R.TOWNSHIP_LEADER}
+    ),
     VIEW_AUDIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER}),
     # The registry is kept by the county and the stations; information officers
     # and the read-only higher level see it (SPEC §3).

@@ -82,7 +82,9 @@ class LockoutOut(Schema):
 
 # People, roles, transfers, API tokens (issue 19: what the pages do) ---------
 
-RoleName = Literal["system_admin", "county_leader", "supervisor", "comanager", "info_officer", "higher_readonly"]
+RoleName = Literal[
+    "system_admin", "county_leader", "supervisor", "comanager", "info_officer", "higher_readonly", "township_leader"
+]
 EducationName = Literal["", "postgraduate", "bachelor", "college", "secondary", "other"]
 
 

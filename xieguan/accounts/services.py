@@ -60,7 +60,7 @@ PROFILE_FIELDS = (
 ROLES_BY_INSTITUTION = {
     InstitutionType.BUREAU: {RoleCode.SYSTEM_ADMIN, RoleCode.COUNTY_LEADER, RoleCode.SUPERVISOR},
     InstitutionType.INSTITUTE: {RoleCode.SYSTEM_ADMIN, RoleCode.SUPERVISOR, RoleCode.COUNTY_LEADER},
-    InstitutionType.STATION: {RoleCode.COMANAGER},
+    InstitutionType.STATION: {RoleCode.COMANAGER, RoleCode.TOWNSHIP_LEADER},
     InstitutionType.INFO_POINT: {RoleCode.INFO_OFFICER},
 }
 

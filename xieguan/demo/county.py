@@ -214,6 +214,9 @@ def load_county() -> DemoCounty:
         inspection_card_no="示协管2021022",
         **comanager,
     )
+    # 城关镇卫生院's head, the station's responsible leader: sees the roll-up
+    # of cg1's and cg2's due lists.
+    u["zhen1"] = _user("zhen1", "黄卫东", station1, [RoleCode.TOWNSHIP_LEADER], title="院长", phone="13899991005")
     surnames = "张吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施"
     for index, station in enumerate(demo.stations[2:], start=3):
         _user(

@@ -94,11 +94,17 @@ class PersonDue:
 
 
 def is_leader(person: Any) -> bool:
-    return bool(person.is_authenticated and person.has_role(RoleCode.COUNTY_LEADER, RoleCode.SUPERVISOR))
+    """A county leader or supervisor (the county's people), or a township
+    leader (the health centre's head: their township's people)."""
+    return bool(
+        person.is_authenticated
+        and person.has_role(RoleCode.COUNTY_LEADER, RoleCode.SUPERVISOR, RoleCode.TOWNSHIP_LEADER)
+    )
 
 
 def people_under(leader: Any) -> list[Any]:
-    """The co-managers in the leader's area whose lists roll up to them."""
+    """The co-managers in the leader's area whose lists roll up to them: the
+    area of the leader's institution, so a township leader's own township."""
     qs: Any = User.objects.visible_to(leader)
     return list(
         qs.with_role(RoleCode.COMANAGER)

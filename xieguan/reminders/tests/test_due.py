@@ -10,7 +10,7 @@ import pytest
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.models import CalendarOverride
 from xieguan.core.registry import registry
-from xieguan.reminders.due import due_list, rollup
+from xieguan.reminders.due import due_list, is_leader, rollup
 from xieguan.reminders.models import ReminderRule
 from xieguan.reminders.sending import remind_from, stages_due
 
@@ -124,3 +124,22 @@ def test_api_due_returns_the_callers_list(demo, make_complaint, client, api_toke
     assert rows == sorted(rows, key=lambda r: r["due"])
     assert {"key", "kind", "label", "due", "responsible", "url", "overdue"} <= set(rows[0])
     assert client.get("/api/due").status_code == 401
+
+
+def test_a_township_leader_sees_only_their_townships_people(demo, make_complaint):
+    from xieguan.accounts.models import Role, RoleCode, User
+
+    make_complaint(D(2026, 12, 1), handler=demo.users["cg1"], receipt="LATE2")
+    head = demo.users["zhen1"]  # 城关镇卫生院's head
+    assert is_leader(head)
+    rows = rollup(head, at(2026, 12, 7))
+    people = {r.person for r in rows}
+    assert people == {demo.users["cg1"], demo.users["cg2"]}
+    assert next(r for r in rows if r.person == demo.users["cg1"]).overdue >= 1
+    # The next township's head sees their own people, none of 城关镇's.
+    sibling = User.objects.create(username="zhen2", full_name="邻镇院长", institution=demo.stations[1])
+    sibling.roles.add(Role.objects.get(code=RoleCode.TOWNSHIP_LEADER))
+    theirs = {r.person for r in rollup(sibling, at(2026, 12, 7))}
+    assert theirs == {demo.users["dh1"], demo.users["dh2"]}
+    # A co-manager is no leader: no roll-up of their colleagues.
+    assert not is_leader(demo.users["cg2"])

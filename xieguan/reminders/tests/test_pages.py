@@ -50,6 +50,18 @@ def test_the_leader_home_page_rolls_up_the_people(demo, login, make_complaint):
     assert 'id="due-people"' in page and demo.users["cg1"].full_name in page
 
 
+def test_the_township_leader_page_rolls_up_only_their_township(demo, login, make_complaint):
+    make_complaint(timezone.localdate() - datetime.timedelta(days=3), handler=demo.users["cg1"], receipt="LATEY")
+    client = login(demo.users["zhen1"])
+    assert 'id="due-people-link"' in client.get("/").content.decode()
+    page = client.get("/reminders/due/").content.decode()
+    assert 'id="due-people"' in page
+    assert demo.users["cg1"].full_name in page and demo.users["cg2"].full_name in page
+    assert demo.users["dh1"].full_name not in page  # beside: the next township
+    colleague = login(demo.users["cg2"]).get("/reminders/due/").content.decode()
+    assert 'id="due-people"' not in colleague
+
+
 def test_the_inbox_shows_ones_own_messages_and_marks_them_read(demo, login, django_assert_max_num_queries):
     _inbox(demo.users["cg1"], 60, demo.townships[0])
     _inbox(demo.users["dh1"], 2, demo.townships[1])

@@ -41,7 +41,7 @@ def test_a_new_record_rescores_its_unit(demo, django_capture_on_commit_callbacks
     (unit,) = bulk_units(demo, 1, opened_on=datetime.date(2025, 1, 1))
     assert not UnitRisk.objects.filter(unit=unit).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        inspect(demo, unit, timezone.localdate(), result=OverallResult.RECTIFY)
+        inspect(demo, unit, timezone.localdate() - datetime.timedelta(days=1), result=OverallResult.RECTIFY)
     risk = UnitRisk.objects.get(unit=unit)
     assert [r["code"] for r in risk.reasons] == ["violations"]
     unit.refresh_from_db()
