@@ -73,7 +73,12 @@ def test_a_visit_create_is_idempotent_on_its_id(demo, api_token):
 
 
 def _visit_body(area, **extra):
-    return {"id": str(uuid.uuid4()), "area_id": str(area.pk), "visited_on": "2026-06-01", "supervisors": "王协管"} | extra
+    return {
+        "id": str(uuid.uuid4()),
+        "area_id": str(area.pk),
+        "visited_on": "2026-06-01",
+        "supervisors": "王协管",
+    } | extra
 
 
 def test_a_visit_retry_from_the_phone_answers_the_same_or_409_when_it_differs(demo, api_token):
