@@ -102,7 +102,7 @@ class BootstrapOut(Schema):
     outreach_forms: list[FieldChoice]
     inspection_rules: FieldInspectionRules
     can_record_visit: bool = Field(
-        False, description="whether the user records station visits (督导; POST /api/station-visits)"
+        False, description="whether the user records station visits (POST /api/station-visits)"
     )
     visit_stations: list[FieldStation] = Field(
         default_factory=list,
