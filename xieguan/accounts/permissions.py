@@ -102,7 +102,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     MANAGE_ASSESSMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
     SCORE_ASSESSMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
     APPEAL_ASSESSMENT: frozenset({R.SYSTEM_ADMIN, R.COMANAGER}),
-    RECORD_STATION_VISIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR}),
+    # The institute supervises the township stations; a township's
+    # co-managers supervise its villages' stations (on the web or on /m/).
+    RECORD_STATION_VISIT: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),
     # Issue 25: the people who keep records keep their files; the bureau and
     # institute issue documents to the areas below and close a year.
     KEEP_DOCUMENTS: frozenset({R.SYSTEM_ADMIN, R.COUNTY_LEADER, R.SUPERVISOR, R.COMANAGER}),

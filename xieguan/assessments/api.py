@@ -72,9 +72,9 @@ from xieguan.assessments.selectors import (
     scores_of,
     visits_for,
 )
-from xieguan.core.api import DOCX, PDF, XLSX, ErrorOut, ListOut, file_download
+from xieguan.core.api import DOCX, PDF, XLSX, ConflictOut, ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name, pdf_response
-from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
 from xieguan.core.scope import is_within
 
@@ -687,12 +687,31 @@ def visit_list(request: HttpRequest, after: str | None = None, limit: int = Quer
     return {"items": [_visit_out(v) for v in page.items], "next": page.next_cursor}
 
 
-@visit_router.post("", response={200: StationVisitOut, 201: StationVisitOut, **ERRORS})
+@visit_router.post("", response={200: StationVisitOut, 201: StationVisitOut, **ERRORS, 409: ConflictOut})
 def visit_create(request: HttpRequest, payload: StationVisitIn) -> Any:
-    """Record a visit; idempotent on ``id``."""
+    """Record a visit (the institute's of a township station, a township's of
+    a village station); idempotent on ``id`` (201, then 200). With
+    ``If-None-Match: *`` (the field app) a retry whose fields differ from the
+    visit held answers 409 instead (the visit is not changed), with the visit
+    as the server holds it in ``server``."""
     existing = existing_for_retry(StationVisit, payload.id, request.user)
     if existing is not None:
-        return Status(200, _visit_out(get_visit_for_user(request.user, existing.pk)))
+        visit = get_visit_for_user(request.user, existing.pk)
+        if wants_create_only(request):
+            conflicts = retry_conflicts(
+                {
+                    "area_id": (visit.area_id, payload.area_id),
+                    "kind": (visit.kind, payload.kind),
+                    "visited_on": (visit.visited_on, payload.visited_on),
+                    "supervisors": (visit.supervisors, payload.supervisors),
+                    "items": (visit.items, payload.items),
+                    "findings": (visit.findings, payload.findings),
+                    "score": (visit.score, payload.score),
+                }
+            )
+            if conflicts:
+                return conflict_response(conflicts, _visit_out(visit))
+        return Status(200, _visit_out(visit))
     area = get_area_for_user(request.user, payload.area_id)
     data = payload.dict(exclude={"area_id"})
     visit = services.station_visit_create(actor=request.user, area=area, **data)

@@ -21,6 +21,7 @@ from xieguan.assessments.models import (
     SchemeStatus,
     VisitKind,
 )
+from xieguan.assessments.selectors import visit_stations
 from xieguan.assessments.services import indicator_codes
 from xieguan.core.forms import DateInput
 from xieguan.core.scope import scope_path_for
@@ -281,7 +282,7 @@ class PopulationImportForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    area = forms.ModelChoiceField(label=_("Township station"), queryset=Area.objects.none(), empty_label=None)
+    area = forms.ModelChoiceField(label=_("Station visited"), queryset=Area.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label=_("Type"), choices=VisitKind.choices)
     visited_on = forms.DateField(label=_("Date of the visit"), widget=DateInput())
     supervisors = forms.CharField(label=_("Supervisors"), max_length=200)
@@ -296,4 +297,4 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = _own_areas(user, [Level.TOWNSHIP])
+        self.fields["area"].queryset = visit_stations(user)

@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from xieguan.areas.models import Area, Level
+from xieguan.areas.selectors import scope_root_for
 from xieguan.assessments.models import (
     Appeal,
     AssessedArea,
@@ -148,3 +150,25 @@ def visits_for(user: Any) -> QuerySet[StationVisit]:
 
 def get_visit_for_user(user: Any, pk: Any) -> StationVisit:
     return get_object_for_user(StationVisit.objects.for_list(), user, pk)
+
+
+def visit_level(user: Any) -> int | None:
+    """The level of the stations the user supervises: the county's
+    institute (and an administrator) visits the township stations, a
+    township's co-managers the village stations; anyone lower none."""
+    root = scope_root_for(user)
+    if root is None:
+        return Level.TOWNSHIP if user.is_superuser else None
+    if root.level <= Level.COUNTY:
+        return Level.TOWNSHIP
+    if root.level == Level.TOWNSHIP:
+        return Level.VILLAGE
+    return None
+
+
+def visit_stations(user: Any) -> QuerySet[Area]:
+    """The stations the user may record a visit to (one query), in area order."""
+    level = visit_level(user)
+    if level is None:
+        return Area.objects.none()
+    return Area.objects.visible_to(user).active().filter(level=level).order_by("path")

@@ -48,6 +48,7 @@ from xieguan.assessments.models import (
     VisitKind,
 )
 from xieguan.assessments.periods import Span, day_text
+from xieguan.assessments.selectors import visit_level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
 from xieguan.core.idempotency import create_once
@@ -982,9 +983,13 @@ def station_visit_create(
     score: Any = None,
     id: uuid.UUID | None = None,
 ) -> StationVisit:
-    """Record the institute's 督导 or 抽查 of a township's station."""
+    """Record a 督导 or 抽查 of a station: the institute's of a township's,
+    a township's co-managers' of a village's."""
     require(actor, RECORD_STATION_VISIT, area.path)
-    if area.level != Level.TOWNSHIP:
+    level = visit_level(actor)
+    if area.level != level:
+        if level == Level.VILLAGE:
+            raise ValidationError({"area": _("A township visits the stations of its villages.")})
         raise ValidationError({"area": _("A station visit must be to a township station.")})
     if kind not in VisitKind.values:
         raise ValidationError({"kind": _("The type is not valid.")})

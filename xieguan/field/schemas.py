@@ -75,6 +75,12 @@ class FieldChoice(Schema):
     label: str
 
 
+class FieldStation(Schema):
+    id: uuid.UUID
+    name: str
+    level: int
+
+
 class FieldInspectionRules(Schema):
     min_inspectors: int = Field(description="the fewest distinct inspectors a record is submitted with")
 
@@ -95,6 +101,14 @@ class BootstrapOut(Schema):
     report_categories: list[FieldCategory]
     outreach_forms: list[FieldChoice]
     inspection_rules: FieldInspectionRules
+    can_record_visit: bool = Field(
+        False, description="whether the user records station visits (POST /api/station-visits)"
+    )
+    visit_stations: list[FieldStation] = Field(
+        default_factory=list,
+        description="the stations the user may visit: the township stations for the county, "
+        "the village stations for a township",
+    )
 
 
 class UploadIn(Schema):

@@ -12,8 +12,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from xieguan.accounts.permissions import RECORD_STATION_VISIT, can
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import scope_root_for
+from xieguan.assessments.selectors import visit_stations
 from xieguan.campaigns.selectors import open_targets as campaign_targets_open
 from xieguan.inspections.models import MIN_INSPECTORS, ChecklistStatus
 from xieguan.inspections.selectors import checklists_visible, due_this_month
@@ -124,6 +126,8 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
         .order_by("category__code", "title", "-version")
     )
     by_unit = unit_checklists(units, checklists)
+    may_visit = can(user, RECORD_STATION_VISIT)
+    stations = list(visit_stations(user)) if may_visit else []
     # A running campaign's own checklist for its targets not yet visited, as
     # the server's checklist_for chooses it (the campaigns' override).
     sent = {t.pk for t in checklists}
@@ -177,4 +181,8 @@ def field_bootstrap(user: Any, *, today: datetime.date) -> dict[str, Any]:
         # (inspections.services.records.submit_problems); the photos a
         # record needs are its checklist's.
         "inspection_rules": {"min_inspectors": MIN_INSPECTORS},
+        # Station visits (督导): the county's of the township stations, a
+        # township's of its village stations; one query, none without the role.
+        "can_record_visit": may_visit,
+        "visit_stations": [{"id": a.pk, "name": a.name, "level": a.level} for a in stations],
     }

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from xieguan.accounts.permissions import RECORD_INSPECTION, can
+from xieguan.accounts.permissions import RECORD_INSPECTION, RECORD_STATION_VISIT, can
 from xieguan.accounts.services import token_issue
+from xieguan.assessments.models import VisitKind
 from xieguan.inspections.models import Answer, OverallResult
 from xieguan.outreach.models import OutreachForm
 
@@ -60,6 +61,9 @@ def shell(request: HttpRequest) -> HttpResponse:
             # Village information officers report and educate; inspections
             # are the co-managers' (and supervisors') work.
             "may_inspect": can(request.user, RECORD_INSPECTION),
+            # Station visits (督导): the institute's and the townships' staff.
+            "may_visit": can(request.user, RECORD_STATION_VISIT),
+            "visit_kinds": VisitKind.choices,
             "modules": FIELD_MODULES[1:],
         },
     )

@@ -72,6 +72,58 @@ def test_a_visit_create_is_idempotent_on_its_id(demo, api_token):
     assert (first.status_code, again.status_code) == (201, 200) and StationVisit.objects.count() == 1
 
 
+def _visit_body(area, **extra):
+    return {
+        "id": str(uuid.uuid4()),
+        "area_id": str(area.pk),
+        "visited_on": "2026-06-01",
+        "supervisors": "王协管",
+    } | extra
+
+
+def test_a_visit_retry_from_the_phone_answers_the_same_or_409_when_it_differs(demo, api_token):
+    """The field app sends If-None-Match: *: the same retry answers 200 with
+    the same visit; a retry whose fields differ is a 409 with the server's
+    visit, and nothing is changed or added."""
+    cg1 = api_token(demo.users["cg1"])
+    village = next(v for v in demo.villages if v.parent_id == demo.townships[0].pk)
+    body = _visit_body(village, kind="quarterly", findings="台账不全", score="88.5")
+    post = lambda b: Client().post(  # noqa: E731
+        "/api/station-visits", b, content_type="application/json", HTTP_IF_NONE_MATCH="*", **cg1
+    )
+    first, again = post(body), post(body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json() and again.json()["area_name"] == village.name
+    changed = post(body | {"findings": "台账齐全", "score": "90"})
+    assert changed.status_code == 409
+    answer = changed.json()
+    assert set(answer["fields"]) == {"findings", "score"} and "两个版本" in answer["detail"]
+    assert answer["server"]["findings"] == "台账不全"
+    held = StationVisit.objects.get()
+    assert (held.findings, held.score, held.created_by) == ("台账不全", Decimal("88.50"), demo.users["cg1"])
+    # Without the header a retry keeps the old quiet 200 (the web's double click).
+    plain = Client().post("/api/station-visits", body | {"findings": "别的"}, content_type="application/json", **cg1)
+    assert plain.status_code == 200 and StationVisit.objects.count() == 1
+
+
+def test_a_township_visits_its_own_villages_only(demo, api_token):
+    cg1 = api_token(demo.users["cg1"])
+    own = next(v for v in demo.villages if v.parent_id == demo.townships[0].pk)
+    other = next(v for v in demo.villages if v.parent_id == demo.townships[1].pk)
+    post = lambda b: Client().post("/api/station-visits", b, content_type="application/json", **cg1)  # noqa: E731
+    assert post(_visit_body(other)).status_code == 404
+    township = post(_visit_body(demo.townships[0]))
+    assert township.status_code == 422 and "村" in township.json()["detail"]
+    assert post(_visit_body(own)).status_code == 201
+    # A village officer does not supervise stations.
+    cun1 = api_token(demo.users["cun1"])
+    village_of_cun1 = demo.users["cun1"].institution.area
+    refused = Client().post(
+        "/api/station-visits", _visit_body(village_of_cun1), content_type="application/json", **cun1
+    )
+    assert refused.status_code == 403 and StationVisit.objects.count() == 1
+
+
 def test_the_assessment_list_costs_the_same_however_many(demo, api_token, scheme, assessment):
     bureau = demo.users["bureau"]
     headers = api_token(bureau)

@@ -68,6 +68,29 @@ def test_bootstrap_of_a_village_officer_is_their_village(demo, api_token):
     assert [a["name"] for a in body["areas"]] == ["李家村"]
 
 
+def test_bootstrap_lists_the_stations_the_user_may_visit(demo, api_token):
+    """督导 on /m/: the institute visits the township stations, a township's
+    co-managers its own villages' stations, a village officer none."""
+    own = [v.name for v in sorted(demo.villages, key=lambda v: v.path) if v.parent_id == demo.townships[0].pk]
+    body = bootstrap(demo.users["cg1"], api_token).json()
+    assert body["can_record_visit"] is True
+    assert [s["name"] for s in body["visit_stations"]] == own and own
+    assert {s["level"] for s in body["visit_stations"]} == {5}
+    inst = bootstrap(demo.users["inst"], api_token).json()
+    assert inst["can_record_visit"] is True
+    assert [s["name"] for s in inst["visit_stations"]] == [t.name for t in sorted(demo.townships, key=lambda t: t.path)]
+    cun1 = bootstrap(demo.users["cun1"], api_token).json()
+    assert (cun1["can_record_visit"], cun1["visit_stations"]) == (False, [])
+
+
+def test_the_field_page_offers_a_station_visit_to_those_who_record_them(demo, client):
+    client.force_login(demo.users["cg1"])
+    page = client.get("/m/").content.decode()
+    assert 'data-new="visit"' in page and 'data-kind="visit"' in page and "新建督导记录" in page
+    client.force_login(demo.users["cun1"])
+    assert 'data-new="visit"' not in client.get("/m/").content.decode()
+
+
 def test_bootstrap_costs_the_same_queries_whatever_the_units(demo, api_token, comanager_in):
     headers = api_token(comanager_in)
     serial = iter(range(100, 200))
@@ -82,8 +105,9 @@ def test_bootstrap_costs_the_same_queries_whatever_the_units(demo, api_token, co
     # 13: what is due this month reads the county's period start days (its windows follow them)
     # 14: the special campaigns' targets still to visit are read once more
     # 35: the one due list (reminders.due), every registered source once
+    # 39: the stations the user may visit (督导)
     assert_constant_queries(
-        fetch, grow, exactly=38
+        fetch, grow, exactly=39
     )  # the campaigns' checklists and the risk order are a few more, constant
 
 

@@ -1,4 +1,4 @@
-// The three record forms: filled from the record kept on the phone, every
+// The record forms (report, publicity, inspection, station visit): filled from the record kept on the phone, every
 // change kept at once (a draft survives closing the browser), photos added
 // and removed, the record put in the outbox, and the 409 choice screen.
 import { app, el, labels } from "./shell.js";
@@ -98,6 +98,7 @@ export function openAt(form, key) {
 
 async function renderThumbs(form, rec) {
   const box = form.querySelector("[data-thumbs]");
+  if (!box) return; // a station visit has no photos
   for (const img of box.querySelectorAll("img")) URL.revokeObjectURL(img.src);
   box.textContent = "";
   for (const photo of rec.photos) {

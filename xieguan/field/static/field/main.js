@@ -10,11 +10,11 @@ import { openAt, renderForm, wireForm } from "./forms.js";
 import { renderHome } from "./home.js";
 
 /* The view the address names: #report/<id>, #outreach/<id>,
-   #inspection/<id>, or the home view; #<kind>/<id>/<field> opens the form
+   #inspection/<id>, #visit/<id>, or the home view; #<kind>/<id>/<field> opens the form
    at that field (the outbox's link to what the server refused). */
 async function render() {
   const [name, id, field] = location.hash.replace(/^#/, "").split("/");
-  const kind = ["report", "outreach", "inspection"].includes(name) ? name : "";
+  const kind = ["report", "outreach", "inspection", "visit"].includes(name) ? name : "";
   for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== (kind || "home");
   if (kind) {
     await renderForm(kind, id);

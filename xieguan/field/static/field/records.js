@@ -14,6 +14,9 @@ export async function newRecord(kind) {
   const boot = app.boot;
   const data = kind === "report" ? { found_at: localInput(new Date(), true), affected_count: "0" }
     : kind === "inspection" ? { started_at: localInput(new Date(), true) }
+    : kind === "visit" ? { visited_on: localInput(new Date(), false), kind: "monthly",
+        area_id: boot && (boot.visit_stations || []).length ? boot.visit_stations[0].id : "",
+        supervisors: boot ? boot.user.full_name : "" }
     : { date: localInput(new Date(), false), audience_count: "0", form: "lecture",
         area_id: boot && boot.user.area_id ? boot.user.area_id : "" };
   if (kind === "report" && boot && boot.report_categories.length) data.category = boot.report_categories[0].code;
@@ -23,13 +26,20 @@ export async function newRecord(kind) {
   location.hash = kind + "/" + rec.id;
 }
 
-export const endpoint = (rec) =>
-  (rec.kind === "report" ? "/reports" : rec.kind === "inspection" ? "/inspections" : "/outreach");
+const PATHS = { report: "/reports", inspection: "/inspections", visit: "/station-visits" };
+export const endpoint = (rec) => PATHS[rec.kind] || "/outreach";
 
-/* The body of a report or a publicity record. */
+/* The body of a report, a publicity record or a station visit. */
 export function payload(rec) {
   const d = rec.data;
   const num = (v) => { const n = parseInt(v, 10); return isNaN(n) ? 0 : n; };
+  if (rec.kind === "visit") {
+    return {
+      id: rec.id, area_id: d.area_id || null, kind: d.kind || "monthly", visited_on: d.visited_on || null,
+      supervisors: d.supervisors || "", items: d.items || "", findings: d.findings || "",
+      score: d.score === undefined || d.score === "" ? null : String(d.score),
+    };
+  }
   if (rec.kind === "report") {
     return {
       id: rec.id, category: d.category, found_at: d.found_at ? new Date(d.found_at).toISOString() : null,
@@ -146,6 +156,10 @@ export function photosRequired(unitId) {
 export function title(rec) {
   const d = rec.data;
   if (rec.kind === "inspection") return d.unit_id ? unitName(d.unit_id) : "—";
+  if (rec.kind === "visit") {
+    const st = ((app.boot && app.boot.visit_stations) || []).find((a) => a.id === d.area_id);
+    return (st ? st.name + " " : "") + (d.visited_on || "");
+  }
   return (rec.kind === "report" ? d.content || d.place : d.theme || d.place) || "—";
 }
 
