@@ -16,6 +16,7 @@ from xieguan.archives.models import UpperDocument, UpperDocumentReceipt, YearPac
 from xieguan.archives.package import build
 from xieguan.demo.archives import load_archives
 from xieguan.demo.county import DEMO_PASSWORD, load_county
+from xieguan.demo.inspections import load_inspections
 from xieguan.demo.outreach import load_outreach
 from xieguan.demo.units import load_units
 from xieguan.units.models import Unit
@@ -28,7 +29,8 @@ def test_issue_read_archive_export_and_download(journey, tmp_path, settings):
     demo = load_county()
     load_units(demo)
     load_outreach(demo)
-    load_archives(demo)
+    load_inspections(demo)
+    load_archives(demo)  # with evidence photos on 城关镇's most inspected unit
     last_year = timezone.localdate().year - 1
     hedong = demo.townships[1]
 
@@ -102,8 +104,21 @@ def test_issue_read_archive_export_and_download(journey, tmp_path, settings):
     assert "目录" in poppler("pdftotext", str(toc), "-")
     first_page_png(toc)
 
-    unit = Unit.objects.filter(area__path__startswith=demo.townships[0].path).order_by("name").first()
+    # The unit file with photos: the unit the demo gave evidence photos.
+    unit = Unit.objects.filter(inspections__photos__isnull=False).distinct().get()
+    assert unit.area.path.startswith(demo.townships[0].path)
+    cg1.goto(f"/units/{unit.pk}/")
+    cg1.page.wait_for_selector("#file-photos img")
+    cg1.page.locator("#file-photos").scroll_into_view_if_needed()
+    cg1.shot("unit-file-photos")
     answer = cg1.page.request.get(cg1.base_url + f"/units/{unit.pk}/pdf/")
+    assert answer.status == 200
     unit_pdf = cg1.folder / "unit-file.pdf"
     unit_pdf.write_bytes(answer.body())
     first_page_png(unit_pdf)
+    # Every page, to look at: the album's page shows the stamped thumbnails.
+    poppler("pdftoppm", "-png", "-r", "60", str(unit_pdf), str(cg1.folder / "unit-file-page"))
+    assert poppler("pdfimages", "-list", str(unit_pdf)).count("jpeg") >= 6
+    # Thumbnails, not the 1600 px photos: every picture at most 480 px wide.
+    widths = [int(line.split()[3]) for line in poppler("pdfimages", "-list", str(unit_pdf)).splitlines()[2:]]
+    assert widths and max(widths) <= 480
