@@ -5,6 +5,7 @@ the zip; its table of contents and a unit file PDF are rendered to look at."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
@@ -16,9 +17,9 @@ from xieguan.archives.models import UpperDocument, UpperDocumentReceipt, YearPac
 from xieguan.archives.package import build
 from xieguan.demo.archives import load_archives
 from xieguan.demo.county import DEMO_PASSWORD, load_county
-from xieguan.demo.inspections import load_inspections
 from xieguan.demo.outreach import load_outreach
 from xieguan.demo.units import load_units
+from xieguan.inspections.tests.factories import submitted
 from xieguan.units.models import Unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,8 +30,17 @@ def test_issue_read_archive_export_and_download(journey, tmp_path, settings):
     demo = load_county()
     load_units(demo)
     load_outreach(demo)
-    load_inspections(demo)
-    load_archives(demo)  # with evidence photos on 城关镇's most inspected unit
+    # Two inspections of a unit of 城关镇 (the demo's own take minutes to load);
+    # the archives loader stamps evidence photos onto them.
+    inspected = Unit.objects.filter(area__path__startswith=demo.townships[0].path).order_by("name").first()
+    for hours in (30, 6):
+        submitted(
+            demo.users["cg1"],
+            inspected,
+            inspectors=[demo.users["cg1"], demo.users["cg2"]],
+            at=timezone.now() - datetime.timedelta(hours=hours),
+        )
+    load_archives(demo)
     last_year = timezone.localdate().year - 1
     hedong = demo.townships[1]
 
