@@ -118,7 +118,7 @@ def test_issue_read_archive_export_and_download(journey, tmp_path, settings):
     unit = Unit.objects.filter(inspections__photos__isnull=False).distinct().get()
     assert unit.area.path.startswith(demo.townships[0].path)
     cg1.goto(f"/units/{unit.pk}/")
-    cg1.page.wait_for_selector("#file-photos img")
+    cg1.page.wait_for_selector("#file-photos img", state="attached")  # lazy, below the fold
     cg1.page.locator("#file-photos").scroll_into_view_if_needed()
     cg1.shot("unit-file-photos")
     answer = cg1.page.request.get(cg1.base_url + f"/units/{unit.pk}/pdf/")
