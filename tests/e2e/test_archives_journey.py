@@ -5,6 +5,7 @@ the zip; its table of contents and a unit file PDF are rendered to look at."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
@@ -18,6 +19,7 @@ from xieguan.demo.archives import load_archives
 from xieguan.demo.county import DEMO_PASSWORD, load_county
 from xieguan.demo.outreach import load_outreach
 from xieguan.demo.units import load_units
+from xieguan.inspections.tests.factories import submitted
 from xieguan.units.models import Unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,6 +30,16 @@ def test_issue_read_archive_export_and_download(journey, tmp_path, settings):
     demo = load_county()
     load_units(demo)
     load_outreach(demo)
+    # Two inspections of a unit of 城关镇 (the demo's own take minutes to load);
+    # the archives loader stamps evidence photos onto them.
+    inspected = Unit.objects.filter(area__path__startswith=demo.townships[0].path).order_by("name").first()
+    for hours in (30, 6):
+        submitted(
+            demo.users["cg1"],
+            inspected,
+            inspectors=[demo.users["cg1"], demo.users["cg2"]],
+            at=timezone.now() - datetime.timedelta(hours=hours),
+        )
     load_archives(demo)
     last_year = timezone.localdate().year - 1
     hedong = demo.townships[1]
@@ -102,8 +114,21 @@ def test_issue_read_archive_export_and_download(journey, tmp_path, settings):
     assert "目录" in poppler("pdftotext", str(toc), "-")
     first_page_png(toc)
 
-    unit = Unit.objects.filter(area__path__startswith=demo.townships[0].path).order_by("name").first()
+    # The unit file with photos: the unit the demo gave evidence photos.
+    unit = Unit.objects.filter(inspections__photos__isnull=False).distinct().get()
+    assert unit.area.path.startswith(demo.townships[0].path)
+    cg1.goto(f"/units/{unit.pk}/")
+    cg1.page.wait_for_selector("#file-photos img", state="attached")  # lazy, below the fold
+    cg1.page.locator("#file-photos").scroll_into_view_if_needed()
+    cg1.shot("unit-file-photos")
     answer = cg1.page.request.get(cg1.base_url + f"/units/{unit.pk}/pdf/")
+    assert answer.status == 200
     unit_pdf = cg1.folder / "unit-file.pdf"
     unit_pdf.write_bytes(answer.body())
     first_page_png(unit_pdf)
+    # Every page, to look at: the album's page shows the stamped thumbnails.
+    poppler("pdftoppm", "-png", "-r", "60", str(unit_pdf), str(cg1.folder / "unit-file-page"))
+    assert poppler("pdfimages", "-list", str(unit_pdf)).count("jpeg") >= 6
+    # Thumbnails, not the 1600 px photos: every picture at most 480 px wide.
+    widths = [int(line.split()[3]) for line in poppler("pdfimages", "-list", str(unit_pdf)).splitlines()[2:]]
+    assert widths and max(widths) <= 480

@@ -10,25 +10,26 @@ when closed), never by the clock."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import hashlib
 import logging
 import os
 import shutil
-import tempfile
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.files import File
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from xieguan.archives.models import Document, PackageStatus, YearClose, YearPackage
+from xieguan.archives.models import Document, PackageStatus, YearClose, YearPackage, package_upload_to
 from xieguan.archives.sections import archive_sections, record_date, record_label
 from xieguan.core.display import date_label
 from xieguan.core.documents import _write_pdf, font_urls  # the one PDF writer, with our own date
+from xieguan.core.storage import Stored, save_stream
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -160,37 +161,62 @@ def write_zip(package: YearPackage, sections: list[Section], out: Any, *, progre
                     progress(done)
 
 
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def stream_into_store(name: str, write: Callable[[Any], None]) -> Stored:
+    """Store what ``write`` writes to the file it is given, as it is written:
+    a pipe joins the writer (here, with its database reads) to
+    ``core.storage.save_stream`` (in a thread, storage only), so no more than
+    the pipe's buffer and one part are held whatever the size — no temporary
+    file, no copy. A failure on either side leaves nothing stored."""
+    read_fd, write_fd = os.pipe()
+    reader, writer = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
+    outcome: dict[str, Any] = {}
+
+    def consume() -> None:
+        try:
+            outcome["stored"] = save_stream(name, reader, content_type="application/zip", exact=True)
+        except BaseException as exc:  # handed to the writer's side below
+            outcome["error"] = exc
+        finally:
+            reader.close()  # a writer still writing gets BrokenPipeError
+
+    saver = threading.Thread(target=consume, name="archive-package-store", daemon=True)
+    saver.start()
+    try:
+        write(writer)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            writer.close()
+        saver.join()
+        if "stored" in outcome:  # the reader saw the end of a half-written zip
+            default_storage.delete(outcome["stored"].name)
+        raise
+    writer.close()
+    saver.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["stored"]
 
 
 def build(package: YearPackage) -> YearPackage:
-    """Build the package's zip, saving progress, then the file and its SHA-256."""
+    """Build the package's zip straight into the store (streamed, memory
+    bounded), saving progress, then its name, size and SHA-256."""
     YearPackage.objects.filter(pk=package.pk).update(status=PackageStatus.RUNNING, done=0, error="")
     try:
         sections = collect(package)
         total = 1 + sum(1 + len(s.entries) for s in sections)
         YearPackage.objects.filter(pk=package.pk).update(total=total)
-        fd, path = tempfile.mkstemp(suffix=".zip")
-        try:
-            with os.fdopen(fd, "w+b") as out:
-                write_zip(
-                    package,
-                    sections,
-                    out,
-                    progress=lambda n: YearPackage.objects.filter(pk=package.pk).update(done=n),
-                )
-            digest = sha256_of(path)
-            with open(path, "rb") as fh:
-                package.file.save("package.zip", File(fh), save=False)
-            package.sha256 = digest
-            package.size = os.path.getsize(path)
-        finally:
-            os.unlink(path)
+        stored = stream_into_store(
+            package_upload_to(package, "package.zip"),
+            lambda out: write_zip(
+                package,
+                sections,
+                out,
+                progress=lambda n: YearPackage.objects.filter(pk=package.pk).update(done=n),
+            ),
+        )
+        package.file.name = stored.name
+        package.sha256 = stored.sha256
+        package.size = stored.size
         package.status = PackageStatus.DONE
         package.done = package.total = total
         package.finished_at = timezone.now()

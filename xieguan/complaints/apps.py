@@ -13,7 +13,3 @@ class ComplaintsConfig(AppConfig):
             registrations,  # noqa: F401  (menu, archive)
             unit_file,  # noqa: F401 - its section of the unit file
         )
-        from xieguan.complaints.selectors import unit_timeline_entries
-        from xieguan.units.timeline import timeline_source
-
-        timeline_source(unit_timeline_entries)

@@ -5,14 +5,11 @@ unit file's timeline entries — none of them carries the complainant."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.calendar import WorkCalendar
@@ -25,7 +22,7 @@ from xieguan.complaints.models import (
     StepKind,
 )
 from xieguan.complaints.services import county_of, reopen_until, settings_for
-from xieguan.core.scope import get_object_for_user, scope_path_for
+from xieguan.core.scope import get_object_for_user
 
 DUPLICATE_WINDOW_DAYS = 30
 LIST_ORDERING = ["urgency", "due_on", "-registered_at", "-id"]
@@ -180,38 +177,3 @@ def public_units(township: Area | None, q: str, *, limit: int = 20) -> list[str 
     )
     qs = qs.filter(Q(name__contains=q) | name_initials_match(q))
     return list(qs.order_by("name", "id").values("id", "name")[:limit])
-
-
-def unit_timeline_entries(unit: Any, user: Any) -> Iterable[Any]:
-    """The unit file's timeline (units.timeline source): complaints about the
-    unit the user may see, by category, status and date — never the
-    complainant."""
-    from xieguan.units.timeline import TimelineEntry
-
-    if scope_path_for(user) == "\x00":
-        return []
-    rows = (
-        Complaint.objects.visible_to(user)
-        .filter(unit=unit)
-        .select_related("inspection", "opinion")
-        .order_by("-registered_at")[:100]
-    )
-    entries = []
-    for c in rows:
-        settled = ""
-        if c.opinion is not None:
-            settled = _("settled by the supervision opinion %(number)s") % {"number": c.opinion.number}
-        elif c.inspection is not None:
-            day = timezone.localtime(c.inspection.started_at).strftime("%Y-%m-%d")
-            settled = _("settled by the inspection of %(date)s") % {"date": day}
-        entries.append(
-            TimelineEntry(
-                at=c.registered_at,
-                kind=_("Complaint"),
-                title=f"{c.get_category_display()} · {c.get_status_display()}",
-                url=reverse("complaints:detail", args=[c.pk]),
-                detail=" · ".join(filter(None, [c.content[:80], settled])),
-                tone="danger" if c.status in OPEN_STATUSES else "",
-            )
-        )
-    return entries

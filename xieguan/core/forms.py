@@ -10,6 +10,7 @@ from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.renderers import DjangoTemplates
 
 from xieguan.core.display import EMPTY
+from xieguan.core.photos import GpsFix, gps_fix_checked
 
 # Django's empty choice (a model field's choices, a ModelChoiceField's
 # empty_label): "---------".
@@ -51,3 +52,18 @@ class DateInput(forms.DateInput):
 
 
 __all__ = ["NON_FIELD_ERRORS", "DateInput", "FormRenderer", "add_service_errors"]
+
+
+class PhotoFixFields(forms.Form):
+    """The GPS fix a photo upload carries, filled by core/photo_fix.js when a
+    photo is chosen (hidden; none when the browser gives no position), to be
+    stamped on the photo with the time and place."""
+
+    latitude = forms.FloatField(widget=forms.HiddenInput, required=False)
+    longitude = forms.FloatField(widget=forms.HiddenInput, required=False)
+    accuracy_m = forms.FloatField(widget=forms.HiddenInput, required=False)
+
+    def photo_fix(self) -> GpsFix | None:
+        """The fix sent, checked (``core.photos.gps_fix_checked``), or None."""
+        data = self.cleaned_data
+        return gps_fix_checked(data.get("latitude"), data.get("longitude"), data.get("accuracy_m"))

@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -40,6 +42,9 @@ from xieguan.core.errors import MissingFile
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+
+    from xieguan.areas.models import Area
+    from xieguan.units.models import Unit
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_SIDE = 1600
@@ -59,6 +64,75 @@ class PreparedPhoto:
     @property
     def name(self) -> str:
         return f"{self.sha256[:16]}.jpg"
+
+
+@dataclass(frozen=True)
+class GpsFix:
+    """Where a photo or a record was taken, as the phone's GPS gave it."""
+
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: float | None = None
+
+
+def check_gps(latitude: Any, longitude: Any, accuracy_m: Any) -> None:
+    errors = {}
+    for name, value in (("latitude", latitude), ("longitude", longitude), ("accuracy_m", accuracy_m)):
+        if value is not None and not math.isfinite(float(value)):
+            errors[name] = _("The location must be given as finite numbers.")
+    if errors:
+        raise ValidationError(errors)
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = _("Give both latitude and longitude, or neither.")
+    if latitude is not None and not (-90 <= Decimal(str(latitude)) <= 90):
+        errors["latitude"] = _("The latitude must be between -90 and 90.")
+    if longitude is not None and not (-180 <= Decimal(str(longitude)) <= 180):
+        errors["longitude"] = _("The longitude must be between -180 and 180.")
+    if accuracy_m is not None and accuracy_m < 0:
+        errors["accuracy_m"] = _("The accuracy cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def gps_fix_checked(latitude: Any, longitude: Any, accuracy_m: Any = None) -> GpsFix | None:
+    """The fix sent with a photo, checked (both coordinates or neither, in
+    range, a finite accuracy not below 0; Chinese messages keyed by field),
+    or None when none was sent."""
+    check_gps(latitude, longitude, accuracy_m)
+    if latitude is None:
+        return None
+    return GpsFix(
+        Decimal(str(latitude)), Decimal(str(longitude)), float(accuracy_m) if accuracy_m is not None else None
+    )
+
+
+def gps_fix_text(fix: GpsFix | None) -> str:
+    """``GPS 31.2304, 121.4737 ±12 m``; without a fix, 无定位."""
+    if fix is None:
+        return _("No location fix")
+    text = f"GPS {float(fix.latitude):.4f}, {float(fix.longitude):.4f}"
+    if fix.accuracy_m is not None:
+        text += f" ±{round(fix.accuracy_m)} m"
+    return text
+
+
+def stamp_place(unit: Unit | None, area: Area | None, place: str = "") -> str:
+    """The place a photo is stamped with: the unit's name and address (its
+    township or village when it has no address); with no unit, the area's
+    full name followed by the place as typed (a report's or a publicity
+    record's 地点)."""
+    if unit is not None:
+        return f"{unit.name} {unit.address or (area.name if area is not None else '')}".strip()
+    return " ".join(part for part in ((area.full_name() if area is not None else ""), place.strip()) if part)
+
+
+def evidence_stamp_lines(
+    *, unit: Unit | None = None, area: Area | None = None, place: str = "", fix: GpsFix | None
+) -> list[str]:
+    """What is stamped under the time on an evidence photo (an inspection's,
+    a report's, a publicity record's): the place, then the GPS fix with its
+    accuracy (or 无定位). ``stamp_text`` puts the local time first."""
+    return [stamp_place(unit, area, place), gps_fix_text(fix)]
 
 
 def _exif_time(image: Image.Image) -> datetime.datetime | None:

@@ -1,6 +1,8 @@
 """Demo of the archives (issue 25): last year closed by the county, with
 its records to browse; two documents from above, one that 河东镇 has not
-read; a licence scan and a photo kept with a unit of 城关镇.
+read; a licence scan and a photo kept with a unit of 城关镇; evidence
+photos (stamped with time, place and fix) on the inspections of 城关镇's
+most inspected unit.
 
 Runs last in the demo loader: once the year is closed, nothing dated in it
 can be recorded."""
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,6 +32,65 @@ def _demo_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (640, 480), (180, 200, 220)).save(out, "PNG")
     return out.getvalue()
+
+
+def _demo_scene(seed: int) -> bytes:
+    """A 1600×1200 picture with a photo's grain (what a phone sends, about
+    the size of one), different for each seed."""
+    import random
+
+    from PIL import ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    image = Image.linear_gradient("L").resize((1600, 1200)).convert("RGB")
+    tint = Image.new("RGB", (1600, 1200), (rng.randrange(90, 200), rng.randrange(90, 200), rng.randrange(90, 200)))
+    image = Image.blend(image, tint, 0.6)
+    draw = ImageDraw.Draw(image)
+    for _n in range(12):
+        x, y = rng.randrange(0, 1400), rng.randrange(0, 1000)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        draw.rectangle((x, y, x + rng.randrange(80, 400), y + rng.randrange(60, 300)), fill=colour)
+    grain = Image.effect_noise((1600, 1200), 24).convert("RGB").filter(ImageFilter.GaussianBlur(0.6))
+    image = Image.blend(image, grain, 0.18)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def _demo_evidence_photos(demo: Any) -> Unit | None:
+    """Evidence photos for the most inspected unit of 城关镇 (two for each of
+    its first three inspections), stamped as a phone's would be — time,
+    place and GPS fix — so its unit file shows its album and the PDF its
+    thumbnails. Returns the unit (None without inspections)."""
+    from django.db.models import Count
+
+    from xieguan.core.photos import GpsFix, evidence_stamp_lines, prepare_photo, save_photo_once
+    from xieguan.inspections.models import Photo
+    from xieguan.inspections.services.common import record_fix
+
+    unit = (
+        Unit.objects.filter(area__path__startswith=demo.townships[0].path)
+        .annotate(n=Count("inspections"))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .first()
+    )
+    if unit is None:
+        return None
+    for index, record in enumerate(unit.inspections.order_by("started_at", "id")[:3]):
+        fix = record_fix(record) or GpsFix(Decimal("30.274100"), Decimal("120.155100"), 9.0)
+        lines = evidence_stamp_lines(unit=unit, area=unit.area, fix=fix)
+        for shot in range(2):
+            upload = SimpleUploadedFile(f"现场{shot + 1}.jpg", _demo_scene(index * 10 + shot), "image/jpeg")
+            prepared = prepare_photo(upload, stamp=True, stamp_time=record.started_at, stamp_lines=lines)
+            save_photo_once(
+                Photo,
+                prepared,
+                actor=record.recorded_by,
+                owner={"inspection": record},
+                extra={"area": record.area, "taken_at": record.started_at},
+            )
+    return unit
 
 
 def load_archives(demo: Any) -> None:
@@ -91,4 +153,5 @@ def load_archives(demo: Any) -> None:
                 actor=who, area=town, date=datetime.date(today.year - 1, month, 15), place=f"{town.name}集市",
                 form="consultation", theme=theme, audience="群众", audience_count=40 + month,
             )  # fmt: skip
+    _demo_evidence_photos(demo)
     services.year_close(actor=bureau, year=today.year - 1)

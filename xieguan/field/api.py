@@ -127,13 +127,13 @@ def _headers(response: HttpResponse, upload: Upload) -> None:
 )
 def upload_create(request: HttpRequest, payload: UploadIn, response: HttpResponse) -> Any:
     """Start a resumable upload of a photo (or a signature) for a record in
-    the caller's scope; idempotent on ``id``. An inspection photo may carry
-    the GPS fix it was taken at (stamped on it; 422 out of range). If the record already holds a
+    the caller's scope; idempotent on ``id``. A photo (an inspection's, a
+    report's, a publicity record's) may carry the GPS fix it was taken at (stamped on it; 422 out of range). If the record already holds a
     photo with this sha256 the upload is complete at once (``result``)."""
     meta: dict[str, Any] = {}
     if payload.target == "inspection_signature":
         meta = {"role": payload.role, "user_id": str(payload.user_id) if payload.user_id else "", "name": payload.name}
-    elif payload.target == "inspection_photo":
+    elif payload.target in ("inspection_photo", "report_photo", "outreach_photo"):
         meta = {"latitude": payload.latitude, "longitude": payload.longitude, "accuracy_m": payload.accuracy_m}
     upload, created = upload_start(
         actor=request.user,

@@ -135,9 +135,9 @@ class UploadIn(Schema):
     role: Literal["inspector", "representative", ""] = Field("", description="for a signature: who signs")
     user_id: uuid.UUID | None = Field(None, description="for an inspector's signature: the inspector")
     name: str = Field("", max_length=50, description="for the representative's signature: their name")
-    latitude: float | None = Field(None, description="for an inspection photo: the GPS fix it was taken at")
-    longitude: float | None = Field(None, description="for an inspection photo: the GPS fix it was taken at")
-    accuracy_m: float | None = Field(None, description="for an inspection photo: the fix's accuracy in metres (≥ 0)")
+    latitude: float | None = Field(None, description="for a photo: the GPS fix it was taken at (stamped on it)")
+    longitude: float | None = Field(None, description="for a photo: the GPS fix it was taken at (stamped on it)")
+    accuracy_m: float | None = Field(None, description="for a photo: the fix's accuracy in metres (≥ 0)")
 
 
 class AttachedOut(Schema):

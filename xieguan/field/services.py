@@ -217,8 +217,8 @@ def upload_start(
     meta = dict(meta or {})
     if target == UploadTarget.INSPECTION_SIGNATURE and meta.get("role") not in ("inspector", "representative"):
         raise ValidationError({"role": _("Choose who is signing.")})
-    if target == UploadTarget.INSPECTION_PHOTO:
-        from xieguan.inspections.services.common import gps_fix_checked
+    if target != UploadTarget.INSPECTION_SIGNATURE:
+        from xieguan.core.photos import gps_fix_checked
 
         # Checked now, not when the last byte is in: a bad fix is refused before 20 MB are sent.
         gps_fix_checked(meta.get("latitude"), meta.get("longitude"), meta.get("accuracy_m"))
@@ -342,11 +342,13 @@ def _finish(*, actor: User, upload: Upload) -> tuple[Upload, Attached]:
 
 
 def _attach(*, actor: User, upload: Upload, record: Any, file: File) -> Any:
+    from xieguan.core.photos import gps_fix_checked
+
+    # A photo carries the fix it was taken at, stamped on it with the time and place.
+    fix = gps_fix_checked(upload.meta.get("latitude"), upload.meta.get("longitude"), upload.meta.get("accuracy_m"))
     if upload.target == UploadTarget.INSPECTION_PHOTO:
-        from xieguan.inspections.services.common import gps_fix_checked
         from xieguan.inspections.services.evidence import inspection_photo_add
 
-        fix = gps_fix_checked(upload.meta.get("latitude"), upload.meta.get("longitude"), upload.meta.get("accuracy_m"))
         # The upload's id is the phone's id of the photo: its slot in the record.
         return inspection_photo_add(actor=actor, inspection=record, upload=file, client_id=upload.pk, fix=fix)[0]
     if upload.target == UploadTarget.INSPECTION_SIGNATURE:
@@ -367,10 +369,10 @@ def _attach(*, actor: User, upload: Upload, record: Any, file: File) -> Any:
     if upload.target == UploadTarget.REPORT_PHOTO:
         from xieguan.reports.services import report_photo_add
 
-        return report_photo_add(actor=actor, report=record, upload=file)[0]
+        return report_photo_add(actor=actor, report=record, upload=file, fix=fix)[0]
     from xieguan.outreach.services import outreach_photo_add
 
-    return outreach_photo_add(actor=actor, outreach=record, upload=file)[0]
+    return outreach_photo_add(actor=actor, outreach=record, upload=file, fix=fix)[0]
 
 
 def upload_result(actor: User, upload: Upload) -> Attached | None:

@@ -13,7 +13,3 @@ class InspectionsConfig(AppConfig):
             registrations,  # noqa: F401  (menu, month lock, indicators, what is due, home page, archive)
             unit_file,  # noqa: F401 - its sections of the unit file
         )
-        from xieguan.inspections.timeline import inspection_entries
-        from xieguan.units.timeline import timeline_source
-
-        timeline_source(inspection_entries)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from xieguan.core.documents import media_uri_if_stored
+from xieguan.core.documents import media_thumb_uri_if_stored
 from xieguan.core.registry import UnitFileSection, register
 from xieguan.inspections.models import (
     Handover,
@@ -65,7 +65,7 @@ def unit_file_context(user: Any, unit: Any, pdf: bool) -> dict[str, Any]:
     albums = [(r, r.started_at, list(r.photos.all())) for r in records]
     albums += [(r, r.inspected_at, list(r.photos.all())) for r in reinspections]
     albums = sorted((a for a in albums if a[2]), key=lambda a: a[1])
-    images = {p.pk: media_uri_if_stored(p.image) for _r, _at, shots in albums for p in shots} if pdf else {}
+    images = {p.pk: media_thumb_uri_if_stored(p.image) for _r, _at, shots in albums for p in shots} if pdf else {}
     return {
         "records": records,
         "opinions": opinions,

@@ -9,13 +9,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ConflictOut, ErrorOut, ListOut
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
+from xieguan.core.photos import gps_fix_checked
 from xieguan.outreach import services
 from xieguan.outreach.models import Attendance, Outreach, OutreachForm, OutreachPhoto, Training
 from xieguan.outreach.schemas import (
@@ -177,11 +178,22 @@ def outreach_photos(request: HttpRequest, record_id: str) -> Any:
 
 
 @router.post("/{record_id}/photos", response={200: OutreachPhotoOut, 201: OutreachPhotoOut, **ERRORS})
-def outreach_photo_add(request: HttpRequest, record_id: str, image: File[UploadedFile]) -> Any:
+def outreach_photo_add(
+    request: HttpRequest,
+    record_id: str,
+    image: File[UploadedFile],
+    latitude: Form[float | None] = None,
+    longitude: Form[float | None] = None,
+    accuracy_m: Form[float | None] = None,
+) -> Any:
     """Attach a photo (multipart field ``image``; JPEG/PNG, at most 20 MB).
-    The same photo sent again answers 200 with the first one."""
+    The same photo sent again answers 200 with the first one. Stamped with
+    the time, the place and the GPS fix sent with it (``latitude``,
+    ``longitude``, ``accuracy_m`` in metres; 422 out of range); ``sha256``
+    is the hash of the bytes sent, before stamping."""
+    fix = gps_fix_checked(latitude, longitude, accuracy_m)
     record = get_outreach_for_user(request.user, record_id)
-    photo, created = services.outreach_photo_add(actor=request.user, outreach=record, upload=image)
+    photo, created = services.outreach_photo_add(actor=request.user, outreach=record, upload=image, fix=fix)
     return Status(201 if created else 200, _photo_out(photo))
 
 

@@ -13,7 +13,3 @@ class OutreachConfig(AppConfig):
             registrations,  # noqa: F401  (menu, month lock, indicators, archive)
             unit_file,  # noqa: F401 - its section of the unit file
         )
-        from xieguan.outreach.timeline import guidance_entries
-        from xieguan.units.timeline import timeline_source
-
-        timeline_source(guidance_entries)

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from xieguan.accounts.forms import PersonChoiceField
 from xieguan.accounts.models import User
 from xieguan.areas.models import Area, Level
-from xieguan.core.forms import DateInput
+from xieguan.core.forms import DateInput, PhotoFixFields
 from xieguan.core.validators import validate_done_date
 from xieguan.outreach.models import OutreachForm, TrainingLevel
 from xieguan.units.models import Unit
@@ -183,6 +183,6 @@ class GuestSignInForm(forms.Form):
     )
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(PhotoFixFields):
     # A plain file field: the service says in Chinese why a file is refused.
     image = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))

@@ -20,7 +20,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.idempotency import create_once, existing_for_retry
 from xieguan.core.limits import limit_hit, limit_reached
-from xieguan.core.photos import prepare_photo, save_photo_once
+from xieguan.core.photos import GpsFix, evidence_stamp_lines, prepare_photo, save_photo_once
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import clean_phone, date_error
 from xieguan.outreach.models import (
@@ -375,13 +375,17 @@ def attendance_sign_in_guest(
         return _attend_guest(actor=None, training=training, method=SignInMethod.SELF, guest=guest, score=None)
 
 
-def outreach_photo_add(*, actor: User, outreach: Outreach, upload: Any) -> tuple[OutreachPhoto, bool]:
+def outreach_photo_add(
+    *, actor: User, outreach: Outreach, upload: Any, fix: GpsFix | None = None
+) -> tuple[OutreachPhoto, bool]:
     """Attach a photo (``xieguan.core.photos``: refused over 20 MB or when not
-    an image, resized, kept once by hash). Returns (photo, created)."""
+    an image, resized, stamped with the time, the place and the GPS fix sent
+    with it, kept once by the hash of the bytes sent). Returns (photo, created)."""
     require(actor, RECORD_OUTREACH, outreach.area.path)
+    lines = evidence_stamp_lines(unit=outreach.unit, area=outreach.area, place=outreach.place, fix=fix)
     return save_photo_once(
         OutreachPhoto,
-        prepare_photo(upload),
+        prepare_photo(upload, stamp=True, stamp_lines=lines),
         actor=actor,
         owner={"outreach": outreach},
         check=lambda: ensure_open(outreach),

@@ -144,7 +144,7 @@ def outreach_detail(request: HttpRequest, pk: str) -> HttpResponse:
         if form is not None and form.is_valid():
             try:
                 _photo, created = services.outreach_photo_add(
-                    actor=request.user, outreach=record, upload=form.cleaned_data["image"]
+                    actor=request.user, outreach=record, upload=form.cleaned_data["image"], fix=form.photo_fix()
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import PDF, XLSX, ConflictOut, ErrorOut, ListOut, file_download
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
 from xieguan.core.pagination import keyset_page
+from xieguan.core.photos import gps_fix_checked
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
 from xieguan.reports.schemas import (
@@ -257,10 +258,22 @@ def report_links(request: HttpRequest, report_id: str, payload: ReportLinksIn) -
 
 
 @router.post("/{report_id}/photos", response={200: ReportPhotoOut, 201: ReportPhotoOut, **ERRORS})
-def report_photo_add(request: HttpRequest, report_id: str, image: File[UploadedFile]) -> Any:
-    """Attach a photo (multipart ``image``); the same photo twice is kept once."""
+def report_photo_add(
+    request: HttpRequest,
+    report_id: str,
+    image: File[UploadedFile],
+    latitude: Form[float | None] = None,
+    longitude: Form[float | None] = None,
+    accuracy_m: Form[float | None] = None,
+) -> Any:
+    """Attach a photo (multipart ``image``); the same photo twice is kept once.
+    Stamped with the time, the place and the GPS fix sent with it
+    (``latitude``, ``longitude``, ``accuracy_m`` in metres; 422 out of
+    range), else the report's. ``sha256`` is the hash of the bytes sent,
+    before stamping."""
+    fix = gps_fix_checked(latitude, longitude, accuracy_m)
     report = get_report_for_user(request.user, report_id)
-    photo, created = services.report_photo_add(actor=request.user, report=report, upload=image)
+    photo, created = services.report_photo_add(actor=request.user, report=report, upload=image, fix=fix)
     body = {
         "id": photo.pk,
         "report_id": report.pk,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import with_note
+from xieguan.core.forms import PhotoFixFields
 from xieguan.reports.models import ExposedPerson, ReportNature
 from xieguan.reports.selectors import effective_categories
 from xieguan.units.widgets import UnitPicker
@@ -67,6 +68,8 @@ class ReportForm(forms.Form):
     )
     latitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
+    # Stamped on the photos with the position; not kept on the report.
+    accuracy_m = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=0)
     # Set from the person's page ("report a suspected occupational disease").
     exposed_person = forms.ModelChoiceField(
         queryset=ExposedPerson.objects.none(), required=False, widget=forms.HiddenInput
@@ -168,7 +171,7 @@ class StepForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(PhotoFixFields):
     image = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
 
 

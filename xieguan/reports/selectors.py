@@ -10,12 +10,11 @@ because of what happens in the next one except the reporting itself.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -358,28 +357,3 @@ def register_row(index: int, report: Report) -> list[Any]:
         reported,
         report.reporter.full_name or report.reporter.username,
     ]
-
-
-# ---------------------------------------------------------------- unit file
-
-
-def unit_timeline_entries(unit: Any, user: Any) -> Iterator[Any]:
-    """Reports about the unit that the user may see, for the unit file."""
-    from xieguan.units.timeline import TimelineEntry
-
-    reports = Report.objects.visible_to(user).filter(unit=unit).select_related("category", "reporter", "inspection")
-    now = timezone.now()
-    for report in reports.order_by("-found_at", "-id")[:100]:
-        followed = ""
-        if report.inspection is not None:
-            day = timezone.localtime(report.inspection.started_at).strftime("%Y-%m-%d")
-            followed = _("followed up by the inspection of %(date)s") % {"date": day}
-        yield TimelineEntry(
-            at=report.found_at,
-            kind=_("Information report"),
-            title=report.category.name,
-            url=reverse("reports:detail", args=[report.pk]),
-            actor=report.reporter.full_name or report.reporter.username,
-            detail=" · ".join(filter(None, [report.get_status_display(), report.summary, followed])),
-            tone="danger" if report.is_late(now) else ("warn" if report.is_awaiting_county else ""),
-        )

@@ -29,7 +29,15 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
-from xieguan.core.photos import PreparedPhoto, files_kept_on_success, prepare_photo, save_photo_once
+from xieguan.core.photos import (
+    GpsFix,
+    PreparedPhoto,
+    evidence_stamp_lines,
+    files_kept_on_success,
+    gps_fix_checked,
+    prepare_photo,
+    save_photo_once,
+)
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.scope import is_within
 from xieguan.core.validators import clean_phone, date_error
@@ -94,6 +102,7 @@ def report_create(
     exposed_person: ExposedPerson | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    accuracy_m: float | None = None,
     forward_now: bool = False,
     photos: Sequence[Any] = (),
     id: uuid.UUID | None = None,
@@ -163,7 +172,11 @@ def report_create(
         "place": _clean_text(place, field="place", required=True, limit=200),
         "content": _clean_text(content, field="content", required=True, limit=2000),
     }
-    prepared: list[PreparedPhoto] = [prepare_photo(p, field="photos") for p in photos]
+    # The photos are evidence: stamped with the time, the place and the fix
+    # the report was filed with (sha256 of the bytes sent, before stamping).
+    fix = gps_fix_checked(latitude, longitude, accuracy_m) if latitude is not None and longitude is not None else None
+    lines = evidence_stamp_lines(unit=unit, area=area, place=clean["place"], fix=fix)
+    prepared: list[PreparedPhoto] = [prepare_photo(p, field="photos", stamp=True, stamp_lines=lines) for p in photos]
     at_county = actor.institution.type in (InstitutionType.INSTITUTE, InstitutionType.BUREAU)
     forward = at_county or (forward_now and can(actor, VERIFY_REPORT))
 
@@ -218,8 +231,19 @@ def _save_photo(files: Any, *, report: Report, prepared: PreparedPhoto, actor: U
     return photo
 
 
-def report_photo_add(*, actor: User, report: Report, upload: Any) -> tuple[ReportPhoto, bool]:
-    """Attach a photo (resized, kept once by hash). Returns (photo, created)."""
+def report_photo_stamp_lines(report: Report, fix: GpsFix | None = None) -> list[str]:
+    """The place and fix stamped on a report's photo: the fix sent with the
+    photo, else the one the report was filed with."""
+    if fix is None and report.latitude is not None and report.longitude is not None:
+        fix = GpsFix(report.latitude, report.longitude)
+    return evidence_stamp_lines(unit=report.unit, area=report.area, place=report.place, fix=fix)
+
+
+def report_photo_add(
+    *, actor: User, report: Report, upload: Any, fix: GpsFix | None = None
+) -> tuple[ReportPhoto, bool]:
+    """Attach a photo (resized, stamped with the time, place and GPS fix,
+    kept once by the hash of the bytes sent). Returns (photo, created)."""
     require(actor, FILE_REPORT, report.area.path)
 
     def check() -> None:
@@ -227,7 +251,7 @@ def report_photo_add(*, actor: User, report: Report, upload: Any) -> tuple[Repor
         if report.photos.count() >= MAX_PHOTOS:
             raise ValidationError({"image": _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}})
 
-    prepared = prepare_photo(upload)
+    prepared = prepare_photo(upload, stamp=True, stamp_lines=report_photo_stamp_lines(report, fix))
     return save_photo_once(
         ReportPhoto,
         prepared,

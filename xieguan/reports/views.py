@@ -166,7 +166,10 @@ def report_detail(request: HttpRequest, pk: str) -> HttpResponse:
         if photo_form is not None and photo_form.is_valid():
             try:
                 _photo, created = services.report_photo_add(
-                    actor=request.user, report=report, upload=photo_form.cleaned_data["image"]
+                    actor=request.user,
+                    report=report,
+                    upload=photo_form.cleaned_data["image"],
+                    fix=photo_form.photo_fix(),
                 )
             except ValidationError as exc:
                 add_service_errors(photo_form, exc)

@@ -10,6 +10,3 @@ class UnitsConfig(AppConfig):
             audit_events,  # noqa: F401 - names its audit events
             registrations,  # noqa: F401  (menu, indicators, archive)
         )
-        from xieguan.units.timeline import change_history, timeline_source
-
-        timeline_source(change_history)

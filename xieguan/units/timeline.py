@@ -1,25 +1,15 @@
-"""The unit file's timeline: one list, fed by every app that records
-something about a unit (its own changes, publicity and guidance, and later
-inspections, opinions, reports, complaints).
-
-An app registers a source in its ``AppConfig.ready()``::
-
-    from xieguan.units.timeline import timeline_source
-
-    @timeline_source
-    def outreach_entries(unit, user):
-        for record in Outreach.objects.visible_to(user).filter(unit=unit):
-            yield TimelineEntry(at=..., kind=_("Guidance"), title=..., url=...)
-
-Each source answers for one unit and one user and must itself respect the
-user's scope and any masking (a complaint's entry never names the
-complainant). Entries are merged newest first.
+"""The unit's own change history, for the unit page's timeline: its
+changes and its licences' and certificates' from the audit log (and those
+of units merged into it). What other apps record about a unit — its
+inspections, opinions, reports, complaints, publicity — is shown by their
+unit-file sections (``core.registry.UnitFileSection``, each app's
+``unit_file.py``), in the archive order.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,33 +29,6 @@ class TimelineEntry:
     tone: str = ""  # "", "warn" or "danger": how the badge is coloured
     all_day: bool = False  # a record kept by date only: show no time
     changes: list[dict[str, Any]] = field(default_factory=list)
-
-
-Source = Callable[["Unit", "User"], Iterable[TimelineEntry]]
-_sources: list[Source] = []
-
-
-def timeline_source(fn: Source) -> Source:
-    """Register ``fn(unit, user)`` as a source of timeline entries."""
-    if fn not in _sources:
-        _sources.append(fn)
-    return fn
-
-
-def _sort_key(entry: TimelineEntry) -> datetime.datetime:
-    at = entry.at
-    if isinstance(at, datetime.datetime):
-        return at if at.tzinfo else at.replace(tzinfo=datetime.UTC)
-    return datetime.datetime.combine(at, datetime.time.min, tzinfo=datetime.UTC)
-
-
-def entries_for(unit: Unit, user: User, *, limit: int = 300) -> list[TimelineEntry]:
-    """Every registered source's entries for this unit, newest first."""
-    entries: list[TimelineEntry] = []
-    for source in _sources:
-        entries.extend(source(unit, user))
-    entries.sort(key=_sort_key, reverse=True)
-    return entries[:limit]
 
 
 def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:

@@ -23,6 +23,7 @@ from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
 from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
+from xieguan.core.photos import check_gps as _check_gps
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import date_error
 from xieguan.inspections.models import (
@@ -39,7 +40,7 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.services.checklists import checklist_for
-from xieguan.inspections.services.common import _check_gps, _inspectors, _require_draft, _text
+from xieguan.inspections.services.common import _inspectors, _require_draft, _text
 from xieguan.units.models import Unit, UnitStatus
 
 EARTH_RADIUS_M = 6_371_000.0

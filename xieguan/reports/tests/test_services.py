@@ -243,14 +243,14 @@ def test_exposed_person_with_a_bad_id_number_is_refused(demo):
     assert ExposedPerson.objects.count() == 0
 
 
-def test_timeline_of_a_unit_lists_its_reports_for_those_who_may_see_them(demo):
-    from xieguan.units.timeline import entries_for
+def test_unit_file_lists_its_reports_for_those_who_may_see_them(demo):
+    from xieguan.reports.unit_file import unit_file_context
 
     unit = make_unit(demo.users["cg1"], demo.villages[1])
     file(demo, who="cg1", unit=unit)
-    mine = [e for e in entries_for(unit, demo.users["inst"]) if e.kind == "信息报告"]
-    assert len(mine) == 1 and "食源性疾病" in mine[0].title
-    assert [e for e in entries_for(unit, demo.users["dh1"]) if e.kind == "信息报告"] == []
+    mine = unit_file_context(demo.users["inst"], unit, False)["reports"]
+    assert len(mine) == 1 and "食源性疾病" in mine[0].category.name
+    assert unit_file_context(demo.users["dh1"], unit, False)["reports"] == []
 
 
 def test_found_time_a_little_ahead_within_clock_skew_is_accepted(demo):

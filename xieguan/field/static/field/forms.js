@@ -4,6 +4,7 @@
 import { app, el, labels } from "./shell.js";
 import { del, get, now, put, uuid } from "./outbox.js";
 import { compress } from "./photo.js";
+import { locate } from "../core/geo.js";
 import { editable, fixOf, inspectionProblem, payload, unitName } from "./records.js";
 import { syncAll } from "./sync.js";
 import { inspectionFieldSaved, prepareInspection, showInspection, wireInspection } from "./inspection-form.js";
@@ -178,13 +179,17 @@ async function saveField(event) {
    ending) replaces it with the copy just read from IndexedDB. */
 async function addPhotos(event) {
   const input = event.target;
+  // A report's or a publicity record's photo is stamped with where it was
+  // taken: one position for the photos chosen together, asked for while
+  // they are compressed (an inspection's photos carry the record's fix).
+  const here = app.current.kind === "inspection" || !(input.files || []).length ? null : locate();
   for (const file of Array.from(input.files || [])) {
     try {
       const blob = await compress(file);
       const id = uuid();
       await put("photos", { id, record_id: app.current.id, blob });
       // The fix held when the photo is taken goes with it, to be stamped on it.
-      app.current.photos.push({ id, sent: false, size: blob.size, fix: fixOf(app.current) });
+      app.current.photos.push({ id, sent: false, size: blob.size, fix: fixOf(app.current) || fixFrom(await here) });
     } catch (e) {
       showError(input.form, labels.photoFailed);
     }
@@ -193,6 +198,13 @@ async function addPhotos(event) {
   app.current.updated_at = now();
   await put("records", app.current);
   await renderThumbs(input.form, app.current);
+}
+
+/* A position from core/geo.js as an upload sends it, or null. */
+function fixFrom(position) {
+  if (!position) return null;
+  return { latitude: Number(position.latitude), longitude: Number(position.longitude),
+           accuracy_m: position.accuracy_m === "" ? null : Number(position.accuracy_m) };
 }
 
 async function removePhoto(form, id) {

@@ -185,7 +185,7 @@ async function send(rec) {
       if (p.sent) continue;
       const stored = await get("photos", p.id);
       if (!stored) { p.sent = true; continue; }
-      // An inspection photo carries the fix it was taken at (else the record's), stamped on it.
+      // A photo carries the fix it was taken at (an inspection's, else the record's), stamped on it.
       const pr = await upload(p.id, TARGET[rec.kind], rec.id, stored.blob, p.fix || fixOf(rec));
       if (!(await ok(rec, pr))) return put("records", rec);
       p.sent = true;

@@ -10,7 +10,7 @@ if (button) {
   button.addEventListener("click", async () => {
     status.textContent = button.dataset.wait;
     const position = await locate();
-    if (position) fillPosition(button.form, { latitude: position.latitude, longitude: position.longitude });
+    if (position) fillPosition(button.form, position);
     status.textContent = position
       ? button.dataset.ok + " (" + position.latitude + ", " + position.longitude + ")"
       : button.dataset.fail;
