@@ -48,3 +48,32 @@ def map_case(context: Any, case: Any) -> Any:
         token = signing.dumps({"n": secrets.token_hex(8), "h": guard._digest(ANSWER)}, salt=guard._SALT, compress=True)
         body["captcha_token"], body["captcha_answer"] = token, ANSWER
     return case
+
+
+def _body_values() -> dict[str, dict[str, Any]]:
+    """{"METHOD /path": {field: value}}: real ids for request bodies, written
+    by fuzz_api.py for the user of the run (FIELD_RECIPES' "body." entries).
+    Schemathesis's own ``parameters`` reach a body in the fuzzing phase only;
+    this puts them in the coverage phase's cases too."""
+    path = os.environ.get("FUZZ_BODY_VALUES")
+    if not path or not Path(path).is_file():
+        return {}
+    import json
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+BODY_VALUES = _body_values()
+
+
+@schemathesis.hook("map_case")
+def real_body_ids(context: Any, case: Any) -> Any:
+    """A field named in BODY_VALUES gets its real value where the case holds
+    a value of the same JSON type there (a wrongly typed one, meant to be
+    refused, is left as it is)."""
+    wanted = BODY_VALUES.get(f"{case.operation.method.upper()} {case.operation.path}")
+    if wanted and isinstance(case.body, dict):
+        for name, value in wanted.items():
+            if name in case.body and type(case.body[name]) is type(value):
+                case.body[name] = value
+    return case

@@ -633,10 +633,16 @@ def population_list(
     return {"items": [_population_out(p) for p in page.items], "next": page.next_cursor}
 
 
-@population_router.post("", response={200: PopulationOut, **ERRORS})
+@population_router.post("", response={200: PopulationOut, **ERRORS, 409: ConflictOut})
 def population_save(request: HttpRequest, payload: PopulationIn) -> Any:
-    """Set an area's population for a year (saving again updates it)."""
+    """Set an area's population for a year (saving again updates it). An
+    ``id`` already given to another area's or year's figure answers 409."""
     area = get_area_for_user(request.user, payload.area_id)
+    existing = existing_for_retry(Population, payload.id, request.user)
+    if existing is not None:
+        conflicts = retry_conflicts({"area_id": (existing.area_id, area.pk), "year": (existing.year, payload.year)})
+        if conflicts:
+            return conflict_response(conflicts, _population_out(existing))
     found = services.population_save(
         actor=request.user,
         area=area,

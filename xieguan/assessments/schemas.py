@@ -3,9 +3,17 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
+
+# Scores and percentages are numbers on the wire. A bare Decimal is documented
+# as "a number or a numeric string", so a client (or a fuzzer) reads "" as
+# allowed; these state the number and its range as the Field checks them.
+Points = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1000})]
+MaxScore = Annotated[Decimal, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 1000})]
+Percent = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
 
 PeriodKindT = Literal["month", "quarter", "half", "year", "campaign"]
 
@@ -17,7 +25,7 @@ class AwardTierIn(Schema):
         description="一等奖, 二等奖, …",  # i18n: data, examples of the tier names counties write
     )
     count: int | None = Field(None, ge=0, le=1000, description="award_mode ranks: how many win it")
-    min_score: Decimal | None = Field(
+    min_score: Points | None = Field(
         None, ge=0, le=1000, description="award_mode thresholds: the lowest total that wins it"
     )
     coefficient: Decimal = Field(
@@ -53,28 +61,28 @@ class SchemeItemPatch(Schema):
     order: int | None = Field(None, ge=1, le=1000)
     name: str | None = Field(None, min_length=1, max_length=100)
     guidance: str | None = Field(None, max_length=2000)
-    max_score: Decimal | None = Field(None, gt=0, le=1000)
+    max_score: MaxScore | None = Field(None, gt=0, le=1000)
     kind: Literal["auto", "manual"] | None = None
     indicator_code: str | None = Field(None, max_length=40)
     rule: Literal["threshold", "tiers"] | None = None
-    target: Decimal | None = Field(None, ge=0, le=100)
-    floor: Decimal | None = Field(None, ge=0, le=100)
-    tiers: list[tuple[Decimal, Decimal]] | None = None
+    target: Percent | None = Field(None, ge=0, le=100)
+    floor: Percent | None = Field(None, ge=0, le=100)
+    tiers: list[tuple[Percent, Percent]] | None = None
 
 
 class SchemeItemIn(Schema):
     id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same item")
     name: str = Field(min_length=1, max_length=100)
     guidance: str = Field("", max_length=2000)
-    max_score: Decimal = Field(gt=0, le=1000)
+    max_score: MaxScore = Field(gt=0, le=1000)
     kind: Literal["auto", "manual"] = "manual"
     indicator_code: str = Field(
         "", max_length=40, description="auto: a registered indicator's code (GET /api/report-indicators)"
     )
     rule: Literal["threshold", "tiers"] = "threshold"
-    target: Decimal | None = Field(None, ge=0, le=100, description="threshold: full marks at or above (per cent)")
-    floor: Decimal | None = Field(None, ge=0, le=100, description="threshold: zero below (per cent)")
-    tiers: list[tuple[Decimal, Decimal]] = Field(
+    target: Percent | None = Field(None, ge=0, le=100, description="threshold: full marks at or above (per cent)")
+    floor: Percent | None = Field(None, ge=0, le=100, description="threshold: zero below (per cent)")
+    tiers: list[tuple[Percent, Percent]] = Field(
         default_factory=list, description="tiers: [[minimum per cent, share of the maximum in per cent], …]"
     )
 
@@ -174,7 +182,7 @@ class ItemScoreOut(Schema):
 
 
 class ItemScoreIn(Schema):
-    score: Decimal = Field(ge=0, le=1000)
+    score: Points = Field(ge=0, le=1000)
     notes: str = Field("", max_length=2000)
 
 
@@ -187,7 +195,7 @@ class AssessmentDeductionIn(Schema):
     id: uuid.UUID | None = None
     area_id: uuid.UUID
     kind: Literal["deduction", "veto"] = "deduction"
-    points: Decimal = Field(Decimal(0), ge=0, le=1000, description="deduction: the points taken off")
+    points: Points = Field(Decimal(0), ge=0, le=1000, description="deduction: the points taken off")
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -207,7 +215,7 @@ class AssessmentAppealIn(Schema):
 
 class AppealAnswerIn(Schema):
     answer: str = Field(min_length=1, max_length=2000)
-    new_score: Decimal | None = Field(None, ge=0, le=1000, description="the appealed item's new score")
+    new_score: Points | None = Field(None, ge=0, le=1000, description="the appealed item's new score")
 
 
 class AssessmentAppealOut(Schema):

@@ -161,3 +161,15 @@ def test_a_scheme_with_an_unknown_indicator_is_refused_in_chinese(demo, api_toke
         **bureau,
     )
     assert answer.status_code == 422 and "指标" in str(answer.json())
+
+
+def test_a_population_id_reused_for_another_year_is_a_conflict_not_a_500(demo, api_token):
+    """Found by the fuzzing: the same client id sent for another year made a
+    second row with a taken primary key (a 500); it is a 409 with the figure kept."""
+    bureau = api_token(demo.users["bureau"])
+    body = {"id": str(uuid.uuid4()), "area_id": str(demo.townships[0].pk), "year": 2026, "population": 1200}
+    first = Client().post("/api/populations", body, content_type="application/json", **bureau)
+    again = Client().post("/api/populations", body, content_type="application/json", **bureau)
+    other = Client().post("/api/populations", {**body, "year": 2027}, content_type="application/json", **bureau)
+    assert (first.status_code, again.status_code, other.status_code) == (200, 200, 409)
+    assert other.json()["server"]["year"] == 2026 and "year" in other.json()["fields"]
