@@ -260,7 +260,7 @@ def campaign_target_record(*, actor: User, target: CampaignTarget, id: uuid.UUID
     return inspection
 
 
-def target_link(*, actor: Any, target: CampaignTarget, inspection: Inspection) -> None:
+def target_link(*, actor: User, target: CampaignTarget, inspection: Inspection) -> None:
     with transaction.atomic(), audited(actor, "campaign_target.record", target):
         target.inspection = inspection
         target.save(update_fields=["inspection", "updated_at"])

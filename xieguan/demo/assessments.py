@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from xieguan.accounts.models import User
 from xieguan.assessments import services
 from xieguan.assessments.models import Assessment, AssessmentScheme, ItemKind, ItemScore
 
@@ -56,7 +57,7 @@ VILLAGE_SCORES = ["0.9", "0.85", "0.7"]  # the share of each item's maximum cg1 
 POPULATIONS = [52310, 38760, 29845, 31207, 18930, 45122, 40318, 22406, 17655, 19873]
 
 
-def seed_scheme(actor: Any, county: Any, *, publish: bool = True) -> AssessmentScheme:
+def seed_scheme(actor: User, county: Any, *, publish: bool = True) -> AssessmentScheme:
     """The seeds' half-yearly scheme, made through the services (used by the demo and the tests)."""
     scheme = services.scheme_create(
         actor=actor, area=county, name=SCHEME_NAME, period_kind="half", award_tiers=TIERS, fund_formula="share"

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xieguan.accounts.models import User
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.permissions import MANAGE_AREAS, can
@@ -81,7 +82,7 @@ def parse_boundary(raw: bytes) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": clean}
 
 
-def boundary_upload(actor: Any, area: Area, raw: bytes, *, original_name: str = "") -> Boundary:
+def boundary_upload(actor: User, area: Area, raw: bytes, *, original_name: str = "") -> Boundary:
     """Store (or replace) the area's boundary. Counties and the areas above them only."""
     if not can(actor, MANAGE_AREAS) or not is_within(actor, area.path):
         raise PermissionDenied

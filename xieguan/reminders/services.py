@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from xieguan.accounts.models import User
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.permissions import CONFIGURE_MONTHLY, can
@@ -26,14 +27,14 @@ SIGNATURE_LIMIT = 20
 TEMPLATE_LIMIT = 200
 
 
-def _require_configure(actor: Any, area: Area) -> None:
+def _require_configure(actor: User, area: Area) -> None:
     if not is_within(actor, area.path):
         raise Http404
     if not can(actor, CONFIGURE_REMINDERS):
         raise PermissionDenied(_("Your role cannot configure reminders."))
 
 
-def reminder_rule_save(*, actor: Any, county: Area, **fields: Any) -> ReminderRule:
+def reminder_rule_save(*, actor: User, county: Area, **fields: Any) -> ReminderRule:
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("Reminder rules are set per county.")})
     _require_configure(actor, county)
@@ -56,7 +57,7 @@ def reminder_rule_save(*, actor: Any, county: Area, **fields: Any) -> ReminderRu
 
 def reminder_channel_save(
     *,
-    actor: Any,
+    actor: User,
     area: Area,
     kind: str,
     url: str = "",
@@ -120,13 +121,13 @@ def reminder_channel_save(
     return channel
 
 
-def reminder_channel_delete(*, actor: Any, channel: ReminderChannel) -> None:
+def reminder_channel_delete(*, actor: User, channel: ReminderChannel) -> None:
     _require_configure(actor, channel.area)
     with transaction.atomic(), audited(actor, "reminder_channel.delete", channel):
         channel.delete()
 
 
-def reminders_mark_read(*, actor: Any, ids: list[Any] | None = None, now: datetime.datetime | None = None) -> int:
+def reminders_mark_read(*, actor: User, ids: list[Any] | None = None, now: datetime.datetime | None = None) -> int:
     """Mark the actor's own inbox messages read (all of them without ``ids``)."""
     qs = Reminder.objects.filter(person=actor, channel=ChannelKind.INBOX, read_at__isnull=True)
     if ids is not None:
