@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE
+from xieguan.core import pickers as widgets  # the unit picker is a core SearchPicker
 from xieguan.demo.county import DEMO_PASSWORD, load_county
-from xieguan.units import widgets
 from xieguan.units.tests.factories import make_unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

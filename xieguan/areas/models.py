@@ -39,9 +39,6 @@ class AreaQuerySet(ScopedQuerySet["Area"]):
         """The area and everything below it."""
         return self.filter(path__startswith=area.path)
 
-    def descendants_of(self, area: Area) -> AreaQuerySet:
-        return self.subtree(area).exclude(pk=area.pk)
-
     def townships(self) -> AreaQuerySet:
         return self.filter(level=Level.TOWNSHIP)
 
@@ -117,10 +114,6 @@ class Area(BaseModel):
     @property
     def is_township(self) -> bool:
         return self.level == Level.TOWNSHIP
-
-    @property
-    def is_village(self) -> bool:
-        return self.level == Level.VILLAGE
 
     def ancestor_ids(self) -> list[str]:
         """Ids from the root down to this area, read off the path."""

@@ -118,6 +118,25 @@ def _fresh_captcha(form: PublicComplaintForm) -> Any:
     return captcha
 
 
+def _service_errors(form: Any, exc: ValidationError) -> None:
+    """The service judges the values: its verdict on a field replaces the form's own."""
+    for field in exc.error_dict if hasattr(exc, "error_dict") else {}:
+        if field in form.errors:
+            del form.errors[field]
+    add_service_errors(form, exc)
+
+
+def _chosen_unit(form: Any) -> dict[str, Any]:
+    """The unit the form came back with (id and name), for the unit search box."""
+    chosen_unit = None
+    if form.is_bound and form.data.get("unit"):
+        try:
+            chosen_unit = form.fields["unit"].queryset.filter(pk=form.data.get("unit")).values("id", "name").first()
+        except (ValueError, ValidationError):
+            chosen_unit = None
+    return {"chosen_unit": chosen_unit, "chosen_list": [chosen_unit] if chosen_unit else []}
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
@@ -146,10 +165,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = 429
         except ValidationError as exc:
-            for field in exc.error_dict if hasattr(exc, "error_dict") else {}:
-                if field in form.errors:
-                    del form.errors[field]
-            add_service_errors(form, exc)
+            _service_errors(form, exc)
             status = 400
         else:
             services.pending_uploads_discard(uploads=kept, note=_("attached to the complaint"))
@@ -159,12 +175,6 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         if photos:
             kept_count = _keep_photos(request, form, kept=kept, uploaded=uploaded)
     captcha = _fresh_captcha(form)
-    chosen_unit = None
-    if form.is_bound and form.data.get("unit"):
-        try:
-            chosen_unit = form.fields["unit"].queryset.filter(pk=form.data.get("unit")).values("id", "name").first()  # type: ignore[attr-defined]
-        except (ValueError, ValidationError):
-            chosen_unit = None
     return render(
         request,
         "complaints/public_new.html",
@@ -172,8 +182,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "captcha": captcha,
             "kept_count": kept_count,
-            "chosen_unit": chosen_unit,
-            "chosen_list": [chosen_unit] if chosen_unit else [],
+            **_chosen_unit(form),
         },
         status=status,
     )
@@ -405,10 +414,7 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
                 **form.service_data(),
             )
         except ValidationError as exc:
-            for field in exc.error_dict if hasattr(exc, "error_dict") else {}:
-                if field in form.errors:
-                    del form.errors[field]
-            add_service_errors(form, exc)
+            _service_errors(form, exc)
             if photos:
                 kept_count = _keep_photos(request, form, kept=kept, uploaded=uploaded, actor=request.user)
         else:
@@ -417,19 +423,12 @@ def complaint_register(request: HttpRequest) -> HttpResponse:
                 # Kept in the server-side session (not a message cookie) and shown once.
                 request.session[NEW_PIN] = {"pk": str(complaint.pk), "pin": filed.pin}
             return redirect("complaints:detail", pk=complaint.pk)
-    chosen_unit = None
-    if form.is_bound and form.data.get("unit"):
-        try:
-            chosen_unit = form.fields["unit"].queryset.filter(pk=form.data.get("unit")).values("id", "name").first()  # type: ignore[attr-defined]
-        except (ValueError, ValidationError):
-            chosen_unit = None
     return render(
         request,
         "complaints/register.html",
         {
             "form": form,
-            "chosen_unit": chosen_unit,
-            "chosen_list": [chosen_unit] if chosen_unit else [],
+            **_chosen_unit(form),
             "kept_count": kept_count,
         },
     )

@@ -30,7 +30,3 @@ def limit_hit(kind: str, key: str, *, seconds: int) -> int:
     except ValueError:  # expired between add and incr
         cache.set(name, 1, seconds)
         return 1
-
-
-def limit_clear(kind: str, key: str) -> None:
-    cache.delete(_bucket(kind, key))

@@ -23,6 +23,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 # At most this many records are listed without a search, and a search shows
 # at most PICK_LIMIT of its matches.
@@ -49,6 +50,9 @@ class SearchPicker(forms.Widget):
     way the field's queryset is narrowed (a role, an area)."""
 
     template_name = "core/widgets/search_picker.html"
+    # The partial listing the matches, and the radio button of "none".
+    options_template = "core/widgets/_picker_options.html"
+    none_label: Any = _("None of them")
 
     def __init__(
         self,
@@ -80,7 +84,10 @@ class SearchPicker(forms.Widget):
             if chosen_pk is not None:
                 chosen = next((o for o in first if o.pk == chosen_pk), None) or queryset.filter(pk=chosen_pk).first()
         label = field.label_from_instance if field is not None else str
-        params = {"name": name, **{k: getattr(v, "pk", v) for k, v in self.params.items() if v not in (None, "")}}
+        params = {
+            "name": name,
+            **{k: getattr(v, "pk", v) for k, v in self.query_params().items() if v not in (None, "")},
+        }
         query = "&".join(f"{key}={value}" for key, value in params.items())
         context["widget"].update(
             {
@@ -91,9 +98,14 @@ class SearchPicker(forms.Widget):
                 "search_url": reverse(self.url_name) + "?" + query,
                 "placeholder": self.placeholder,
                 "help_text": self.help_text,
+                "none_label": self.none_label,
+                "options_template": self.options_template,
             }
         )
         return context
+
+    def query_params(self) -> dict[str, Any]:
+        return self.params
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         return data.get(name)

@@ -141,28 +141,21 @@ def load_county() -> DemoCounty:
     u = demo.users
     u["admin"] = _user("admin", "系统管理员", demo.bureau, [RoleCode.SYSTEM_ADMIN], is_superuser=True, is_staff=True)
     u["bureau"] = _user("bureau", "周建国", demo.bureau, [RoleCode.COUNTY_LEADER], title="副局长", phone="13899990001")
-    u["inst"] = _user(
-        "inst",
-        "李明华",
-        demo.institute,
-        [RoleCode.SUPERVISOR],
-        title="主管医师",
-        education=Education.BACHELOR,
-        major="预防医学",
-        inspection_card_no="示卫监2021001",
-        phone="13899990002",
-    )
-    u["inst2"] = _user(
-        "inst2",
-        "陈思远",
-        demo.institute,
-        [RoleCode.SUPERVISOR],
-        title="医师",
-        education=Education.BACHELOR,
-        major="公共卫生",
-        inspection_card_no="示卫监2021002",
-        phone="13899990003",
-    )
+    for key, name, title, major, card, phone in (
+        ("inst", "李明华", "主管医师", "预防医学", "示卫监2021001", "13899990002"),
+        ("inst2", "陈思远", "医师", "公共卫生", "示卫监2021002", "13899990003"),
+    ):
+        u[key] = _user(
+            key,
+            name,
+            demo.institute,
+            [RoleCode.SUPERVISOR],
+            title=title,
+            education=Education.BACHELOR,
+            major=major,
+            inspection_card_no=card,
+            phone=phone,
+        )
     station1, station2 = demo.stations[0], demo.stations[1]
     comanager = {
         "education": Education.SECONDARY,
@@ -171,49 +164,23 @@ def load_county() -> DemoCounty:
         "appointed_on": appointed,
         "health_status": "健康",
     }
-    u["cg1"] = _user(
-        "cg1",
-        "王秀兰",
-        station1,
-        [RoleCode.COMANAGER],
-        is_full_time=True,
-        phone="13899991001",
-        appointment_doc_no="示卫发〔2021〕12号",
-        inspection_card_no="示协管2021011",
-        **comanager,
-    )
-    u["cg2"] = _user(
-        "cg2",
-        "刘志强",
-        station1,
-        [RoleCode.COMANAGER],
-        is_full_time=False,
-        phone="13899991002",
-        appointment_doc_no="示卫发〔2021〕12号",
-        inspection_card_no="示协管2021012",
-        **comanager,
-    )
-    u["dh1"] = _user(
-        "dh1",
-        "赵春梅",
-        station2,
-        [RoleCode.COMANAGER],
-        is_full_time=True,
-        phone="13899991003",
-        appointment_doc_no="示卫发〔2021〕12号",
-        inspection_card_no="示协管2021021",
-        **comanager,
-    )
-    u["dh2"] = _user(
-        "dh2",
-        "孙海涛",
-        station2,
-        [RoleCode.COMANAGER],
-        phone="13899991004",
-        appointment_doc_no="示卫发〔2021〕12号",
-        inspection_card_no="示协管2021022",
-        **comanager,
-    )
+    for key, name, station, full_time, phone, card in (
+        ("cg1", "王秀兰", station1, True, "13899991001", "示协管2021011"),
+        ("cg2", "刘志强", station1, False, "13899991002", "示协管2021012"),
+        ("dh1", "赵春梅", station2, True, "13899991003", "示协管2021021"),
+        ("dh2", "孙海涛", station2, False, "13899991004", "示协管2021022"),
+    ):
+        u[key] = _user(
+            key,
+            name,
+            station,
+            [RoleCode.COMANAGER],
+            is_full_time=full_time,
+            phone=phone,
+            appointment_doc_no="示卫发〔2021〕12号",
+            inspection_card_no=card,
+            **comanager,
+        )
     # 城关镇卫生院's head, the station's responsible leader: sees the roll-up
     # of cg1's and cg2's due lists.
     u["zhen1"] = _user("zhen1", "黄卫东", station1, [RoleCode.TOWNSHIP_LEADER], title="院长", phone="13899991005")

@@ -223,11 +223,6 @@ class UnitPatrol:
     done_on: datetime.date | None
     state: str  # "done", "due" or "overdue"
 
-    @property
-    def township_segment(self) -> str:
-        segments = [s for s in self.unit.area.path.split("/") if s]
-        return segments[Level.TOWNSHIP - 1] if len(segments) >= Level.TOWNSHIP else ""
-
 
 @dataclass
 class Coverage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.permissions import REVIEW_MONTHLY, SUBMIT_MONTHLY, can
@@ -129,33 +131,6 @@ def report_page(request: HttpRequest, township_id: str, year: int, month: int) -
     return _render_report(request, township, year, month)
 
 
-def _after_action(township: Area, year: int, month: int) -> HttpResponse:
-    return redirect("monthly:report", township.pk, year, month)
-
-
-@require_POST
-def submit(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    township = get_township_for_user(request.user, township_id)
-    year, month = _month(year, month)
-    form = SubmitForm(request.POST)
-    if form.is_valid():
-        try:
-            services.monthly_report_submit(
-                actor=request.user,
-                township=township,
-                year=year,
-                month=month,
-                remarks=form.cleaned_data["remarks"],
-                report_id=request.POST.get("id") or None,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The monthly report was submitted to the county."))
-            return _after_action(township, year, month)
-    return _render_report(request, township, year, month, submit_form=form)
-
-
 def _existing(request: HttpRequest, township: Area, year: int, month: int) -> Any:
     report = monthly_report_of(request.user, township=township, year=year, month=month)
     if report is None:
@@ -163,96 +138,73 @@ def _existing(request: HttpRequest, township: Area, year: int, month: int) -> An
     return report
 
 
-def _review_action(
-    request: HttpRequest,
-    township_id: str,
-    year: int,
-    month: int,
-    *,
-    form_class: Any,
-    act: Any,
-    done: str,
-    form_name: str,
-) -> HttpResponse:
-    """One step on an existing report (return, approve, unlock request or
-    grant): the same form handling, another form, service and message.
-    ``act(report, cleaned_data)`` calls the service."""
-    township = get_township_for_user(request.user, township_id)
-    report = _existing(request, township, *_month(year, month))
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            act(report, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return _after_action(township, year, month)
-    return _render_report(request, township, year, month, **{form_name: form})
+def _report_step(form_class: Any, form_name: str, done: Any, act: Callable[..., Any], existing: bool = True) -> Any:
+    """One POST on a month's report (submit, return, approve, unlock request
+    or grant): the same form handling, another form, service and message.
+    ``act(request, cleaned_data, report, township=, year=, month=)`` calls the
+    service; ``report`` is the existing report (404 without one) unless
+    ``existing`` is False."""
+
+    @require_POST
+    def view(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
+        township = get_township_for_user(request.user, township_id)
+        year, month = _month(year, month)
+        report = _existing(request, township, year, month) if existing else None
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                act(request, form.cleaned_data, report, township=township, year=year, month=month)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect("monthly:report", township.pk, year, month)
+        return _render_report(request, township, year, month, **{form_name: form})
+
+    return view
 
 
-@require_POST
-def return_report(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    return _review_action(
-        request,
-        township_id,
-        year,
-        month,
-        form_class=ReturnForm,
-        act=lambda report, data: services.monthly_report_return(
-            actor=request.user, report=report, comment=data["review_comment"]
-        ),
-        done=_("The report was returned to the township."),
-        form_name="return_form",
-    )
-
-
-@require_POST
-def approve(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    return _review_action(
-        request,
-        township_id,
-        year,
-        month,
-        form_class=ApproveForm,
-        act=lambda report, data: services.monthly_report_approve(
-            actor=request.user, report=report, comment=data["review_comment"]
-        ),
-        done=_("The report was approved; the month is locked."),
-        form_name="approve_form",
-    )
-
-
-@require_POST
-def unlock_request(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    return _review_action(
-        request,
-        township_id,
-        year,
-        month,
-        form_class=UnlockRequestForm,
-        act=lambda report, data: services.monthly_report_unlock_request(
-            actor=request.user, report=report, reason=data["unlock_reason"]
-        ),
-        done=_("The unlock request was sent to the county."),
-        form_name="unlock_request_form",
-    )
-
-
-@require_POST
-def unlock_grant(request: HttpRequest, township_id: str, year: int, month: int) -> HttpResponse:
-    return _review_action(
-        request,
-        township_id,
-        year,
-        month,
-        form_class=UnlockGrantForm,
-        act=lambda report, data: services.monthly_report_unlock_grant(
-            actor=request.user, report=report, until=data["until"]
-        ),
-        done=_("The month is unlocked."),
-        form_name="unlock_grant_form",
-    )
+submit = _report_step(
+    SubmitForm,
+    "submit_form",
+    gettext_lazy("The monthly report was submitted to the county."),
+    lambda request, data, report, **month: services.monthly_report_submit(
+        actor=request.user, **month, remarks=data["remarks"], report_id=request.POST.get("id") or None
+    ),
+    existing=False,
+)
+return_report = _report_step(
+    ReturnForm,
+    "return_form",
+    gettext_lazy("The report was returned to the township."),
+    lambda request, data, report, **_where: services.monthly_report_return(
+        actor=request.user, report=report, comment=data["review_comment"]
+    ),
+)
+approve = _report_step(
+    ApproveForm,
+    "approve_form",
+    gettext_lazy("The report was approved; the month is locked."),
+    lambda request, data, report, **_where: services.monthly_report_approve(
+        actor=request.user, report=report, comment=data["review_comment"]
+    ),
+)
+unlock_request = _report_step(
+    UnlockRequestForm,
+    "unlock_request_form",
+    gettext_lazy("The unlock request was sent to the county."),
+    lambda request, data, report, **_where: services.monthly_report_unlock_request(
+        actor=request.user, report=report, reason=data["unlock_reason"]
+    ),
+)
+unlock_grant = _report_step(
+    UnlockGrantForm,
+    "unlock_grant_form",
+    gettext_lazy("The month is unlocked."),
+    lambda request, data, report, **_where: services.monthly_report_unlock_grant(
+        actor=request.user, report=report, until=data["until"]
+    ),
+)
 
 
 COLUMN_LABELS = {

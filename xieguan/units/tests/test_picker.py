@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from xieguan.core import pickers as widgets  # the unit picker is a core SearchPicker
 from xieguan.core.testing import assert_constant_queries
 from xieguan.inspections.forms import InspectionStartForm
 from xieguan.reports.forms import ReportForm
-from xieguan.units import widgets
 from xieguan.units.models import UnitStatus
 from xieguan.units.tests.factories import credit_code, make_unit
 
