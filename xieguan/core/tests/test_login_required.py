@@ -32,6 +32,7 @@ PUBLIC_PAGES = {
     "m/token",  # answers 401 JSON itself: the phone's script reads it
     "trainings/<str:pk>/sign-in/<str:token>/",  # the QR sign-in, for guests without an account too (SPEC §7)
     "public/<str:county>/",  # 双随机一公开: draws and results published to anyone (SPEC §14)
+    "public/<str:county>/draws/<str:pk>/",  # one draw's own page: its seed, the whole pool and how to check it
     "public/<str:county>/draws/<str:pk>.json",  # a draw's seed, pool and picks, to recompute it
     "public/<str:county>/draws.json",  # the county's draws and published results, a page at a time
     "healthz",
