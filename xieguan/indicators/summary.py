@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from xieguan.areas.models import Area
+from xieguan.core.display import join_list
 from xieguan.core.registry import Rate
 from xieguan.indicators import selectors
 from xieguan.indicators.spans import Span, month_span
+from xieguan.risk.analytics import most_failed_items
 
 
 def pct(rate: Rate) -> str:
@@ -34,6 +36,9 @@ class RollUp:
     months: list[str]
     trend: list[tuple[Any, list[str]]]  # indicator, per month
     below: dict[str, list[selectors.Row]] = field(default_factory=dict)  # each indicator's areas below
+    # The checklist items failed most often in the area over the period
+    # (risk.analytics.most_failed_items): the problems the county sees most.
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -64,7 +69,8 @@ def roll_up(user: Any, *, area: Area, span: Span, today: datetime.date) -> RollU
             for s in month_spans
         ]
         trend.append((indicator, figures))
-    return RollUp(area, span, names, rows, [s.label for s in month_spans], trend, below_rows)
+    failures = most_failed_items(user, within=area.path, start=span.start, end=span.end)
+    return RollUp(area, span, names, rows, [s.label for s in month_spans], trend, below_rows, failures)
 
 
 CHART_DEFAULT = "coverage"
@@ -155,6 +161,19 @@ def draft(summary: RollUp) -> str:
         % figure,
         _("Monthly report completeness was %(monthly_complete)s and monthly report timeliness %(monthly_timely)s.")
         % figure,
+    ]
+    if summary.failures:
+        lines.append(
+            _("The checklist items failed most often were %(items)s.")
+            % {
+                "items": join_list(
+                    _("%(item)s (%(failed)d of %(answered)d checks)")
+                    % {"item": row["text"], "failed": row["failed"], "answered": row["answered"]}
+                    for row in summary.failures[:3]
+                )
+            }
+        )
+    lines += [
         _("Next, supervision will be stepped up for the townships ranked lowest and the indicators below target."),
     ]
     return "\n".join(lines)
@@ -191,6 +210,16 @@ def docx_bytes(summary: RollUp, text: str, pictures: Charts | None = None) -> by
         cells = trend.add_row().cells
         for i, value in enumerate([str(indicator.name), *figures]):
             cells[i].text = value
+    if summary.failures:
+        document.add_heading(_("Checklist items failed most often"), level=2)
+        failed = document.add_table(rows=1, cols=4)
+        failed.style = "Table Grid"
+        for i, label in enumerate([_("Checklist item"), _("Times checked"), _("Times failed"), _("Failure rate")]):
+            failed.rows[0].cells[i].text = label
+        for row in summary.failures:
+            cells = failed.add_row().cells
+            for i, value in enumerate([row["text"], str(row["answered"]), str(row["failed"]), f"{row['rate']:.0%}"]):
+                cells[i].text = value
     if pictures is not None:
         document.add_heading(_("Trend and ranking: %(name)s") % {"name": pictures.indicator.name}, level=2)
         document.add_picture(io.BytesIO(pictures.trend), width=Cm(16))

@@ -4,6 +4,7 @@ the answers of submitted, current inspection records in the user's area."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, UUIDField, When
@@ -56,5 +57,39 @@ def item_failures(user: Any, *, year: int, month: int | None = None, limit: int 
             "failed": r["failed"],
             "rate": r["failed"] / r["answered"] if r["answered"] else None,
         }
+        for r in rows
+    ]
+
+
+def most_failed_items(
+    user: Any, *, within: str, start: datetime.datetime, end: datetime.datetime, limit: int = 10
+) -> list[dict[str, Any]]:
+    """The checklist items failed most often in the area at path ``within``
+    from ``start`` to ``end`` (the county's summary reads it): each item's
+    wording once, however many checklist versions carried it, with how
+    often it was answered and failed; most failures first. N/A answers are
+    not counted; only the user's own area is read."""
+    path = scope_path_for(user)
+    if path == NOTHING:
+        return []
+    lookup = f"inspection__{Inspection.scope_lookup}__startswith"
+    qs = InspectionAnswer.objects.filter(
+        inspection__status=InspectionStatus.SUBMITTED,
+        inspection__superseded_by__isnull=True,
+        inspection__started_at__gte=start,
+        inspection__started_at__lt=end,
+        result__in=[Answer.CONFORMS, Answer.FAILS],
+        **{lookup: within},
+    )
+    if path:
+        qs = qs.filter(**{lookup: path})
+    rows = (
+        qs.values("item__text")
+        .annotate(answered=Count("id"), failed=Count("id", filter=Q(result=Answer.FAILS)))
+        .filter(failed__gt=0)
+        .order_by("-failed", "item__text")[:limit]
+    )
+    return [
+        {"text": r["item__text"], "answered": r["answered"], "failed": r["failed"], "rate": r["failed"] / r["answered"]}
         for r in rows
     ]
