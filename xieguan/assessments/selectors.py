@@ -148,6 +148,24 @@ def visits_for(user: Any) -> QuerySet[StationVisit]:
     return StationVisit.objects.for_list().visible_to(user)
 
 
+def visits_behind_score(user: Any, score: Any) -> QuerySet[StationVisit]:
+    """The station visits a reviewer reads before scoring a manual item
+    (督导 feeds the manual items, SPEC §10): those of the scored area's
+    stations (its own and those below it) within the assessment's period,
+    oldest first, in the reviewer's own area only."""
+    assessment = score.assessment
+    return (
+        StationVisit.objects.for_list()
+        .visible_to(user)
+        .filter(
+            area__path__startswith=score.area.path,
+            visited_on__gte=assessment.starts_on,
+            visited_on__lte=assessment.ends_on,
+        )
+        .order_by("visited_on", "id")
+    )
+
+
 def get_visit_for_user(user: Any, pk: Any) -> StationVisit:
     return get_object_for_user(StationVisit.objects.for_list(), user, pk)
 

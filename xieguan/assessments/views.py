@@ -58,6 +58,7 @@ from xieguan.assessments.selectors import (
     runs,
     schemes_for,
     scores_of,
+    visits_behind_score,
     visits_for,
 )
 from xieguan.core.display import join_clauses
@@ -239,7 +240,8 @@ def score_edit(request: HttpRequest, pk: str) -> HttpResponse:
         title=_("Score: %(area)s · %(item)s (out of %(max)s)")
         % {"area": score.area.name, "item": score.item.name, "max": score.item.max_score},
         cancel_url=reverse("assessments:detail", args=[score.assessment_id]),
-        context={"intro": score.item.guidance},
+        template="assessments/score_form.html",
+        context={"intro": score.item.guidance, "visits": list(visits_behind_score(request.user, score))},
     )
 
 
