@@ -108,3 +108,21 @@ def api_token() -> Any:
 @pytest.fixture
 def demo_password() -> str:
     return DEMO_PASSWORD
+
+
+@pytest.fixture
+def stamped(monkeypatch: Any) -> list[list[str]]:
+    """The lines each photo was stamped with, read where they are composed
+    (``core.photos.stamp_text``), for the stamp tests of every app."""
+    from xieguan.core import photos
+
+    seen: list[list[str]] = []
+    compose = photos.stamp_text
+
+    def spy(when: Any, extra: Any = ()) -> list[str]:
+        lines = compose(when, extra)
+        seen.append(lines)
+        return lines
+
+    monkeypatch.setattr(photos, "stamp_text", spy)
+    return seen

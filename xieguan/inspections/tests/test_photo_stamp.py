@@ -13,7 +13,6 @@ import io
 import json
 import uuid
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -41,21 +40,6 @@ from xieguan.units.models import Unit
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def stamped(monkeypatch) -> list[list[str]]:
-    """The lines each photo was stamped with, read where they are composed."""
-    seen: list[list[str]] = []
-    compose = photos.stamp_text
-
-    def spy(when: datetime.datetime, extra: Any = ()) -> list[str]:
-        lines = compose(when, extra)
-        seen.append(lines)
-        return lines
-
-    monkeypatch.setattr(photos, "stamp_text", spy)
-    return seen
 
 
 @pytest.fixture

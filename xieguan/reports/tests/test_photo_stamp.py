@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from xieguan.core import photos
 from xieguan.outreach.models import OutreachPhoto
 from xieguan.outreach.tests.factories import make_outreach
 from xieguan.reports.models import ReportPhoto
@@ -26,20 +24,6 @@ from xieguan.reports.tests.factories import at, make_report
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def stamped(monkeypatch) -> list[list[str]]:
-    seen: list[list[str]] = []
-    compose = photos.stamp_text
-
-    def spy(when: datetime.datetime, extra: Any = ()) -> list[str]:
-        lines = compose(when, extra)
-        seen.append(lines)
-        return lines
-
-    monkeypatch.setattr(photos, "stamp_text", spy)
-    return seen
 
 
 def jpeg_bytes(color: str = "teal") -> bytes:
