@@ -7,11 +7,30 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, UUIDField, When
+from django.db.models import Case, Count, F, Q, QuerySet, UUIDField, When
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.scope import NOTHING, scope_path_for
 from xieguan.inspections.models import Answer, Inspection, InspectionAnswer, InspectionStatus
+
+
+def _answers(user: Any, **when: Any) -> QuerySet[InspectionAnswer] | None:
+    """The conforming and failing answers (N/A left out) of submitted,
+    current inspection records in the user's area matching ``when``;
+    ``None`` for a user who sees no area."""
+    path = scope_path_for(user)
+    if path == NOTHING:
+        return None
+    filters: dict[str, Any] = {
+        "inspection__status": InspectionStatus.SUBMITTED,
+        "inspection__superseded_by__isnull": True,
+        "result__in": [Answer.CONFORMS, Answer.FAILS],
+    }
+    if path:
+        filters[f"inspection__{Inspection.scope_lookup}__startswith"] = path
+    # ``when`` may name the same scope lookup (a narrower area): a second
+    # filter keeps both conditions.
+    return InspectionAnswer.objects.filter(**filters).filter(**when)
 
 
 def item_failures(user: Any, *, year: int, month: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
@@ -20,20 +39,12 @@ def item_failures(user: Any, *, year: int, month: int | None = None, limit: int 
     # One join, not "inspection in (a subquery)": on PostgreSQL without
     # fresh statistics (a test's own transaction) the subquery form was
     # planned as a nested loop and ran for more than five minutes on the demo.
-    path = scope_path_for(user)
-    if path == NOTHING:
-        return []
-    filters: dict[str, Any] = {
-        "inspection__status": InspectionStatus.SUBMITTED,
-        "inspection__superseded_by__isnull": True,
-        "inspection__started_at__year": year,
-        "result__in": [Answer.CONFORMS, Answer.FAILS],
-    }
+    when: dict[str, Any] = {"inspection__started_at__year": year}
     if month:
-        filters["inspection__started_at__month"] = month
-    if path:
-        filters[f"inspection__{Inspection.scope_lookup}__startswith"] = path
-    qs = InspectionAnswer.objects.filter(**filters)
+        when["inspection__started_at__month"] = month
+    qs = _answers(user, **when)
+    if qs is None:
+        return []
     township = Case(
         When(inspection__area__level=Level.TOWNSHIP, then=F("inspection__area_id")),
         default=F("inspection__area__parent_id"),
@@ -69,20 +80,14 @@ def most_failed_items(
     wording once, however many checklist versions carried it, with how
     often it was answered and failed; most failures first. N/A answers are
     not counted; only the user's own area is read."""
-    path = scope_path_for(user)
-    if path == NOTHING:
-        return []
-    lookup = f"inspection__{Inspection.scope_lookup}__startswith"
-    qs = InspectionAnswer.objects.filter(
-        inspection__status=InspectionStatus.SUBMITTED,
-        inspection__superseded_by__isnull=True,
+    qs = _answers(
+        user,
         inspection__started_at__gte=start,
         inspection__started_at__lt=end,
-        result__in=[Answer.CONFORMS, Answer.FAILS],
-        **{lookup: within},
+        **{f"inspection__{Inspection.scope_lookup}__startswith": within},
     )
-    if path:
-        qs = qs.filter(**{lookup: path})
+    if qs is None:
+        return []
     rows = (
         qs.values("item__text")
         .annotate(answered=Count("id"), failed=Count("id", filter=Q(result=Answer.FAILS)))
