@@ -34,6 +34,10 @@ from xieguan.core.storage import Stored, save_stream
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 10
+# Entries one PDF lays out: WeasyPrint holds a whole document's boxes while it
+# writes, so a county's table of contents in one PDF took 1.7 GB. Longer
+# lists are bound in volumes (分册) of this many entries.
+VOLUME = 500
 # The names inside the zip are the archive's filing, like the table of
 # contents and registers they name (printed in the archive standard's
 # wording): the same bytes whatever language the worker or requester reads.
@@ -41,6 +45,7 @@ UNNAMED = "未命名"  # i18n: data — a file name inside the year package (arc
 TOC_FILE = "00-目录.pdf"  # i18n: data — the table of contents' file name in the year package (archive filing)
 ATTACHMENTS_FOLDER = "附件"  # i18n: data — the attachments' folder in the year package (archive filing)
 REGISTER_SUFFIX = "登记"  # i18n: data — a section register's file name in the year package (archive filing)
+VOLUME_SUFFIX = "-第{:02d}册"  # i18n: data — a list's volume (分册) in the year package's file names (archive filing)
 
 
 @dataclass
@@ -57,6 +62,35 @@ class Section:
     name: str
     folder: str
     entries: list[Entry] = field(default_factory=list)
+    count: int = 0  # the whole section's entries, when this holds one volume's
+
+
+def _volumes(rows: list[Any]) -> list[list[Any]]:
+    return [rows[start : start + VOLUME] for start in range(0, len(rows), VOLUME)] or [[]]
+
+
+def _volume_name(stem: str, index: int, volumes: int) -> str:
+    return f"{stem}.pdf" if volumes == 1 else f"{stem}{VOLUME_SUFFIX.format(index)}.pdf"
+
+
+def toc_volumes(sections: list[Section]) -> list[list[Section]]:
+    """The table of contents in volumes of at most VOLUME entries, in the
+    archive's order: each volume the sections it covers (those without
+    entries too), holding their entries of that volume."""
+    volumes: list[list[Section]] = [[]]
+    filled = 0
+    for section in sections:
+        if not section.entries:
+            volumes[-1].append(Section(section.number, section.name, section.folder))
+        for entry in section.entries:
+            if filled == VOLUME:
+                volumes.append([])
+                filled = 0
+            if not volumes[-1] or volumes[-1][-1].number != section.number:
+                volumes[-1].append(Section(section.number, section.name, section.folder, count=len(section.entries)))
+            volumes[-1][-1].entries.append(entry)
+            filled += 1
+    return volumes
 
 
 def _clean(text: str) -> str:
@@ -139,13 +173,20 @@ def write_zip(package: YearPackage, sections: list[Section], out: Any, *, progre
     at = made_at(package.area, package.year)
     common = {"area": package.area, "year": package.year, "pdf_made_at": at}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_info(TOC_FILE, package.year), _pdf("archives/pdf/toc.html", {**common, "sections": sections}))
+        volumes = toc_volumes(sections)
+        for index, volume in enumerate(volumes, start=1):
+            toc = _pdf("archives/pdf/toc.html", {**common, "sections": volume})
+            archive.writestr(_info(_volume_name(TOC_FILE.removesuffix(".pdf"), index, len(volumes)), package.year), toc)
         done = 1
         for section in sections:
-            register = _pdf("archives/pdf/register.html", {**common, "section": section})
-            archive.writestr(
-                _info(f"{section.folder}/00-{_clean(section.name)}{REGISTER_SUFFIX}.pdf", package.year), register
-            )
+            stem = f"{section.folder}/00-{_clean(section.name)}{REGISTER_SUFFIX}"
+            parts = _volumes(section.entries)
+            for index, entries in enumerate(parts, start=1):
+                register = _pdf(
+                    "archives/pdf/register.html",
+                    {**common, "section": Section(section.number, section.name, section.folder, entries)},
+                )
+                archive.writestr(_info(_volume_name(stem, index, len(parts)), package.year), register)
             done += 1
             for entry in section.entries:
                 for name, stored in entry.attachments:

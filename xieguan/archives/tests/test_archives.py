@@ -275,3 +275,28 @@ def test_the_package_is_streamed_into_the_store_not_built_aside(demo, township, 
     failed = build(services.package_start(actor=demo.users["cg1"], area=township, year=LAST_YEAR))
     assert failed.status == "failed" and not failed.file
     assert set(storage.names_under("archives/packages")) == before
+
+
+@pytest.mark.django_db
+def test_long_lists_are_bound_in_volumes_so_no_pdf_lays_out_a_whole_county(demo, township, pdf_bytes, monkeypatch):
+    """A county's table of contents in one PDF took WeasyPrint 1.7 GB: lists
+    longer than VOLUME entries go into volumes, numbered on across them."""
+    from xieguan.archives import package as package_module
+
+    monkeypatch.setattr(package_module, "VOLUME", 1)
+    _records(demo, township, pdf_bytes)
+    made = build(services.package_start(actor=demo.users["cg1"], area=township, year=LAST_YEAR))
+    sections = package_module.collect(made)
+    entries = sum(len(s.entries) for s in sections)
+    assert entries > 1
+    volumes = package_module.toc_volumes(sections)
+    assert len(volumes) == entries
+    assert all(sum(len(s.entries) for s in v) <= 1 for v in volumes)
+    listed = [e.number for v in volumes for s in v for e in s.entries]
+    assert listed == list(range(1, entries + 1))  # numbered on, in the archive's order
+    assert [s.number for v in volumes for s in v if not s.entries] == [s.number for s in sections if not s.entries]
+    names = zipfile.ZipFile(made.file.open("rb")).namelist()
+    assert [n for n in names if "/" not in n] == [f"00-目录-第{i:02d}册.pdf" for i in range(1, len(volumes) + 1)]
+    for section in sections:
+        registers = [n for n in names if n.startswith(f"{section.folder}/00-")]
+        assert len(registers) == max(1, len(section.entries)), section.name
