@@ -316,3 +316,137 @@ def make_province(*, units: int = 300_000, counties: int = 100, seed: int = 1, l
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return Province(province=province, counties=counties_list, townships=townships, users=users)
+
+
+def records_exist() -> bool:
+    from xieguan.inspections.models import Inspection
+
+    # The year's records are the bench township user's; the load test's own are its people's.
+    return Inspection.objects.filter(
+        unit__county__code__startswith=PROVINCE_CODE, recorded_by__username="bench_township"
+    ).exists()
+
+
+def make_records(*, inspections: int = 3_000_000, seed: int = 1, log: Any = None) -> dict[str, int]:
+    """The province's last twelve months of work, in SPEC §16's proportion
+    (3 million inspection rows to 300,000 units): a station for every
+    township, submitted patrols spread over the months (key units every
+    month, the others as ``inspections`` allows, about one in eight needing
+    rectification), a report for about one unit in a hundred and a monthly
+    report for every township and past month (nine in ten on time). Written
+    by PostgreSQL itself (INSERT … SELECT over the units: minutes, not an
+    hour of Python); on another database nothing is made. Answers, photos
+    and signatures are not written: the pages measured count records."""
+    if connection.vendor != "postgresql":
+        return {}
+    from xieguan.inspections.models import ChecklistTemplate
+    from xieguan.reports.models import ReportCategory
+
+    say = log or (lambda _msg: None)
+    recorder = User.objects.get(username="bench_township")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [((seed * 7919) % 1000) / 1000])
+        cursor.execute(
+            """INSERT INTO accounts_institution
+                  (id, created_at, updated_at, name, type, host, phone, address, area_id)
+                SELECT gen_random_uuid(), now(), now(), t.name || '卫生院协管站', %s, '', '', '', t.id
+                FROM areas_area t
+                WHERE t.level = %s AND t.code LIKE %s AND NOT EXISTS (
+                    SELECT 1 FROM accounts_institution i WHERE i.area_id = t.id AND i.type = %s)""",
+            [InstitutionType.STATION, Level.TOWNSHIP, f"{PROVINCE_CODE}%", InstitutionType.STATION],
+        )
+        cursor.execute(
+            "SELECT count(*) FROM units_unit u JOIN areas_area c ON c.id = u.county_id "
+            "WHERE u.status <> 'closed' AND c.code LIKE %s",
+            [f"{PROVINCE_CODE}%"],
+        )
+        open_units = cursor.fetchone()[0] or 1
+        # Key units are patrolled every month; the others fill what is left.
+        share = max(0.0, min(1.0, inspections / (open_units * 12)))
+        templates = {
+            t.category_id: t.pk
+            for t in ChecklistTemplate.objects.filter(
+                county__isnull=True, subtype__isnull=True, status="published"
+            ).order_by("version")
+        }
+        cursor.execute("CREATE TEMPORARY TABLE bench_template (category_id int, template_id uuid) ON COMMIT DROP")
+        cursor.executemany("INSERT INTO bench_template VALUES (%s, %s)", list(templates.items()))
+        cursor.execute(
+            """INSERT INTO inspections_inspection
+                  (id, created_at, updated_at, status, version, correction_reason, started_at, submitted_at,
+                   place, representative, problems, overall_result, area_id, institution_id, recorded_by_id,
+                   template_id, unit_id)
+                SELECT gen_random_uuid(), x.at, x.at, 'submitted', 1, '', x.at, x.at + interval '40 minutes',
+                       '', '', '', CASE WHEN random() < 0.12 THEN 'rectify' ELSE 'conforming' END,
+                       u.area_id, st.id, %s, bt.template_id, u.id
+                FROM units_unit u
+                JOIN areas_area a ON a.id = u.area_id
+                JOIN areas_area c ON c.id = u.county_id
+                JOIN accounts_institution st
+                  ON st.type = %s AND st.area_id = CASE WHEN a.level = %s THEN a.parent_id ELSE a.id END
+                JOIN bench_template bt ON bt.category_id = u.category_id
+                CROSS JOIN generate_series(0, 11) AS m(back)
+                CROSS JOIN LATERAL (
+                    SELECT date_trunc('month', now()) - make_interval(months => m.back)
+                           + make_interval(days => floor(random() * 27)::int, hours => 1 + floor(random() * 9)::int)
+                           AS at
+                ) x
+                WHERE u.status <> 'closed' AND c.code LIKE %s AND x.at < now()
+                  AND (u.is_key_unit OR random() < %s)""",
+            [recorder.pk, InstitutionType.STATION, Level.VILLAGE, f"{PROVINCE_CODE}%", share],
+        )
+        made = {"inspections": cursor.rowcount}
+        say(f"inspections: {made['inspections']}")
+        categories = list(ReportCategory.objects.values_list("pk", flat=True))
+        cursor.execute("CREATE TEMPORARY TABLE bench_report_category (n int, id uuid) ON COMMIT DROP")
+        cursor.executemany("INSERT INTO bench_report_category VALUES (%s, %s)", list(enumerate(categories)))
+        cursor.execute(
+            """INSERT INTO reports_report
+                  (id, created_at, updated_at, found_at, received_at, reported_at, deadline_at, place, content,
+                   affected_count, status, is_emergency, closing_reason, result, area_id, institution_id,
+                   reporter_id, unit_id, category_id, nature)
+                SELECT gen_random_uuid(), x.at, x.at, x.at, x.at, x.at + interval '1 hour',
+                       x.at + interval '2 hours', u.address, '巡查中发现' || u.name || '存在卫生问题', 0,
+                       'closed', false, '', '已处理', u.area_id, st.id, %s, u.id, rc.id,
+                       CASE WHEN random() < 0.7 THEN 'hazard' ELSE 'violation' END
+                FROM units_unit u
+                JOIN areas_area a ON a.id = u.area_id
+                JOIN areas_area c ON c.id = u.county_id
+                JOIN accounts_institution st
+                  ON st.type = %s AND st.area_id = CASE WHEN a.level = %s THEN a.parent_id ELSE a.id END
+                CROSS JOIN LATERAL (
+                    SELECT now() - make_interval(days => 1 + floor(random() * 360)::int) AS at,
+                           floor(random() * %s)::int AS pick
+                ) x
+                JOIN bench_report_category rc ON rc.n = x.pick
+                WHERE c.code LIKE %s AND random() < 0.01""",
+            [recorder.pk, InstitutionType.STATION, Level.VILLAGE, len(categories), f"{PROVINCE_CODE}%"],
+        )
+        made["reports"] = cursor.rowcount
+        say(f"reports: {made['reports']}")
+        cursor.execute(
+            """INSERT INTO monthly_monthlyreport
+                  (id, created_at, updated_at, year, month, status, deadline, submitted_at, on_time, remarks,
+                   review_comment, unlock_reason, township_id, submitted_by_id)
+                SELECT gen_random_uuid(), d.due, d.due, extract(year FROM d.first)::int,
+                       extract(month FROM d.first)::int, 'approved', d.due::date,
+                       d.due - CASE WHEN x.late THEN interval '-3 days' ELSE interval '2 days' END,
+                       NOT x.late, '', '', '', t.id, %s
+                FROM areas_area t
+                CROSS JOIN generate_series(1, 12) AS m(back)
+                CROSS JOIN LATERAL (
+                    SELECT date_trunc('month', now()) - make_interval(months => m.back) AS first,
+                           date_trunc('month', now()) - make_interval(months => m.back - 1)
+                           + interval '4 days' AS due
+                ) d
+                CROSS JOIN LATERAL (SELECT random() < 0.1 AS late) x
+                WHERE t.level = %s AND t.code LIKE %s AND d.due < now() AND NOT EXISTS (
+                    SELECT 1 FROM monthly_monthlyreport r WHERE r.township_id = t.id
+                    AND r.year = extract(year FROM d.first)::int AND r.month = extract(month FROM d.first)::int)""",
+            [recorder.pk, Level.TOWNSHIP, f"{PROVINCE_CODE}%"],
+        )
+        made["monthly_reports"] = cursor.rowcount
+        say(f"monthly reports: {made['monthly_reports']}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return made

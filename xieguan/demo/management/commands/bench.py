@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from xieguan.accounts.models import User
 from xieguan.core.pagination import DEFAULT_PAGE_SIZE, encode_cursor
-from xieguan.demo.province import make_province, province_exists
+from xieguan.demo.province import make_province, make_records, province_exists, records_exist
 from xieguan.units.models import Licence, StaffCertificate, Unit
 from xieguan.units.selectors import UnitFilters, units_filtered
 
@@ -165,6 +165,11 @@ class Command(BaseCommand):
             make_province(
                 units=options["units"], counties=options["counties"], seed=options["seed"], log=self.stdout.write
             )
+            self.stdout.write(f"generated in {time.perf_counter() - started:.0f} s")
+        if not records_exist():
+            self.stdout.write("generating the year's records …")
+            started = time.perf_counter()
+            make_records(seed=options["seed"], log=self.stdout.write)
             self.stdout.write(f"generated in {time.perf_counter() - started:.0f} s")
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
