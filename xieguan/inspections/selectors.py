@@ -16,6 +16,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -29,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import join_clauses, join_list, labelled, with_note
@@ -371,6 +373,14 @@ def patrol_units(
     m_end = _by_county(groups, lambda w: w[0][1], default, date)
     q_start = _by_county(groups, lambda w: w[1][0], default, date)
     q_end = _by_county(groups, lambda w: w[1][1], default, date)
+    # The same windows as moments (local midnight to the midnight after),
+    # so a patrol is found by the index on (unit, status, started_at)
+    # instead of converting every started_at to a local date.
+    moment = DateTimeField()
+    m_from = _by_county(groups, lambda w: _midnight(w[0][0]), default, moment)
+    m_until = _by_county(groups, lambda w: _midnight(w[0][1], 1), default, moment)
+    q_from = _by_county(groups, lambda w: _midnight(w[1][0]), default, moment)
+    q_until = _by_county(groups, lambda w: _midnight(w[1][1], 1), default, moment)
 
     units = Unit.objects.visible_to(user).filter(merged_into__isnull=True)
     if township is not None:
@@ -408,22 +418,25 @@ def patrol_units(
     ).annotate(
         w_start=Case(When(by_month=True, then=F("m_start")), default=F("q_start"), output_field=date),
         w_end=Case(When(by_month=True, then=F("m_end")), default=F("q_end"), output_field=date),
+        w_from=Case(When(by_month=True, then=m_from), default=q_from, output_field=moment),
+        w_until=Case(When(by_month=True, then=m_until), default=q_until, output_field=moment),
     )
-    patrols = Inspection.objects.filter(
-        status=InspectionStatus.SUBMITTED,
-        unit=OuterRef("pk"),
-        started_at__date__gte=OuterRef("w_start"),
-        started_at__date__lte=OuterRef("w_end"),
-    )
-    # Which units were patrolled at all in the widest window, read once (a
-    # hashed list); only those are then matched against their own window.
-    every = [default, *groups]
-    widest = (min(min(m[0], q[0]) for m, q in every), max(max(m[1], q[1]) for m, q in every))
-    recent = Inspection.objects.filter(
-        status=InspectionStatus.SUBMITTED, started_at__date__gte=widest[0], started_at__date__lte=widest[1]
-    ).values("unit_id")
+    patrolled: Any = Exists(_patrols_in_window())
+    if path.count("/") <= Level.PREFECTURE + 1:
+        # Above a county: which units were patrolled at all in the widest
+        # window is read once (a hashed list), and only those are matched
+        # against their own window — cheaper than a probe for each of a
+        # province's units. A county's few thousand probes are cheaper still.
+        every = [default, *groups]
+        widest = (min(min(m[0], q[0]) for m, q in every), max(max(m[1], q[1]) for m, q in every))
+        recent = Inspection.objects.filter(
+            status=InspectionStatus.SUBMITTED,
+            started_at__gte=_midnight(widest[0]),
+            started_at__lt=_midnight(widest[1], 1),
+        ).values("unit_id")
+        patrolled = Case(When(pk__in=recent, then=patrolled), default=Value(False), output_field=BooleanField())
     units = units.annotate(
-        patrolled=Case(When(pk__in=recent, then=Exists(patrols)), default=Value(False), output_field=BooleanField()),
+        patrolled=patrolled,
         state=Case(
             When(patrolled=True, then=Value("done")),
             When(w_end__lt=today, then=Value("overdue")),
@@ -434,15 +447,24 @@ def patrol_units(
     return units, own[0]
 
 
-def _with_done_on(units: QuerySet[Unit]) -> QuerySet[Unit]:
-    """The day of each unit's last patrol in its window (for the rows shown, not the counts)."""
-    patrols = Inspection.objects.filter(
+def _midnight(day: datetime.date, days_after: int = 0) -> datetime.datetime:
+    """Local midnight at the start of ``day`` (plus ``days_after`` days)."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=days_after), datetime.time()))
+
+
+def _patrols_in_window() -> QuerySet[Inspection]:
+    """The submitted patrols of the outer unit inside its window (``w_from`` to ``w_until``)."""
+    return Inspection.objects.filter(
         status=InspectionStatus.SUBMITTED,
         unit=OuterRef("pk"),
-        started_at__date__gte=OuterRef("w_start"),
-        started_at__date__lte=OuterRef("w_end"),
+        started_at__gte=OuterRef("w_from"),
+        started_at__lt=OuterRef("w_until"),
     )
-    last = patrols.order_by("-started_at").annotate(day=TruncDate("started_at")).values("day")[:1]
+
+
+def _with_done_on(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """The day of each unit's last patrol in its window (for the rows shown, not the counts)."""
+    last = _patrols_in_window().order_by("-started_at").annotate(day=TruncDate("started_at")).values("day")[:1]
     return units.annotate(done_on=Subquery(last, output_field=DateField()))
 
 
