@@ -421,20 +421,11 @@ def patrol_units(
         w_from=Case(When(by_month=True, then=m_from), default=q_from, output_field=moment),
         w_until=Case(When(by_month=True, then=m_until), default=q_until, output_field=moment),
     )
-    patrolled: Any = Exists(_patrols_in_window())
-    if path.count("/") <= Level.PREFECTURE + 1:
-        # Above a county: which units were patrolled at all in the widest
-        # window is read once (a hashed list), and only those are matched
-        # against their own window — cheaper than a probe for each of a
-        # province's units. A county's few thousand probes are cheaper still.
-        every = [default, *groups]
-        widest = (min(min(m[0], q[0]) for m, q in every), max(max(m[1], q[1]) for m, q in every))
-        recent = Inspection.objects.filter(
-            status=InspectionStatus.SUBMITTED,
-            started_at__gte=_midnight(widest[0]),
-            started_at__lt=_midnight(widest[1], 1),
-        ).values("unit_id")
-        patrolled = Case(When(pk__in=recent, then=patrolled), default=Value(False), output_field=BooleanField())
+    # One probe of the index on (unit, status, started_at) a unit. (A list of
+    # the units patrolled in the widest window, read first, hashed well
+    # only while few were: with a province's year of patrols the planner
+    # cannot hash half a million ids and walks them for every unit.)
+    patrolled = Exists(_patrols_in_window())
     units = units.annotate(
         patrolled=patrolled,
         state=Case(
