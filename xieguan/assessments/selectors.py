@@ -140,10 +140,6 @@ def populations_for(user: Any) -> QuerySet[Population]:
     return Population.objects.visible_to(user).select_related("area")
 
 
-def get_population_for_user(user: Any, pk: Any) -> Population:
-    return get_object_for_user(Population.objects.select_related("area"), user, pk)
-
-
 def visits_for(user: Any) -> QuerySet[StationVisit]:
     return StationVisit.objects.for_list().visible_to(user)
 

@@ -224,14 +224,6 @@ def campaign_targets_from_filter(
     return campaign_add_targets(actor=actor, campaign=campaign, units=units, source=TargetSource.FILTER)
 
 
-def campaign_target_remove(*, actor: User, target: CampaignTarget) -> None:
-    require(actor, MANAGE_CAMPAIGNS, target.campaign.area.path)
-    if target.inspection_id is not None:
-        raise ValidationError(_("The unit already has an inspection record and cannot be removed."))
-    with transaction.atomic(), audited(actor, "campaign_target.remove", target):
-        target.delete()
-
-
 def campaign_target_record(*, actor: User, target: CampaignTarget, id: uuid.UUID | None = None) -> Inspection:
     """Start the target's visit: an ordinary draft inspection of the unit,
     linked to the target (the drawn inspectors named on it when the actor is

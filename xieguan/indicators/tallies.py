@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -356,10 +355,3 @@ def village_officer_quarters(user: Any, *, area: Area, period: Period, today: da
 def village_tally(user: Any, *, area: Area, period: Period, today: datetime.date) -> Tally:
     for row in village_officer_quarters(user, area=area, period=period, today=today):
         yield row["institution__area__path"], {"officer_quarters": 1, "officer_trained": int(row["done"])}
-
-
-def paths_sum(rows: Iterable[tuple[str, dict[str, int]]]) -> Counter[str]:
-    total: Counter[str] = Counter()
-    for _path, counts in rows:
-        total.update(counts)
-    return total
