@@ -56,7 +56,7 @@ from xieguan.accounts.selectors import (
 )
 from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
 from xieguan.accounts.two_factor import code_owed
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 
@@ -315,12 +315,8 @@ def person_password(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def person_active(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk, include_inactive=True)
-    try:
-        services.user_set_active(actor=request.user, person=person, active=request.POST.get("active") == "1")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    active = request.POST.get("active") == "1"
+    service_action(request, services.user_set_active, _("Saved."), join=" ".join, person=person, active=active)
     return redirect("accounts:person_detail", pk=person.pk)
 
 
@@ -416,12 +412,8 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lockout_release(request: HttpRequest, pk: str) -> HttpResponse:
     lock = get_signin_lock_for_user(request.user, pk)
-    try:
-        services.signin_lock_release(actor=request.user, lock=lock)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The lock on %(lock)s has been released.") % {"lock": lock})
+    message = _("The lock on %(lock)s has been released.") % {"lock": lock}
+    service_action(request, services.signin_lock_release, message, join=" ".join, lock=lock)
     return redirect("accounts:lockout_list")
 
 
@@ -521,10 +513,6 @@ def _enrolment(device: Any) -> dict[str, Any]:
 def person_two_factor_off(request: HttpRequest, pk: str) -> HttpResponse:
     """An administrator turns a person's two-step sign-in off (a lost phone)."""
     person = get_person_for_user(request.user, pk)
-    try:
-        services.two_factor_off(actor=request.user, person=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Two-step sign-in is off for %(name)s.") % {"name": person.full_name})
+    message = _("Two-step sign-in is off for %(name)s.") % {"name": person.full_name}
+    service_action(request, services.two_factor_off, message, join=" ".join, person=person)
     return redirect("accounts:person_detail", pk=person.pk)

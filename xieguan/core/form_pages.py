@@ -63,17 +63,22 @@ def service_form_page(
 
 
 def service_action(
-    request: HttpRequest, service: Callable[..., R], message: str | Callable[[R], str] = "", **arguments: Any
+    request: HttpRequest,
+    service: Callable[..., R],
+    message: str | Callable[[R], str] = "",
+    *,
+    join: Callable[[list[str]], str] = join_clauses,
+    **arguments: Any,
 ) -> R | None:
     """A button's POST (publish, release, delete …): call
     ``service(actor=request.user, **arguments)``; on success show
     ``message`` (which may be a function of what the service returned), else
-    show what the service refused as an error message. Returns what the
-    service returned, or None when it refused; the caller redirects."""
+    show what the service refused as an error message (its messages put
+    together by ``join``). Returns what the service returned, or None when it refused; the caller redirects."""
     try:
         result = service(actor=request.user, **arguments)
     except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
+        messages.error(request, join(exc.messages))
         return None
     text = message(result) if callable(message) else message
     if text:
