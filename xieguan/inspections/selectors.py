@@ -345,6 +345,16 @@ def _by_county(groups: dict[Any, list[str]], pick: Callable[[Any], Any], default
     return Case(*whens, default=Value(pick(default)), output_field=field) if whens else Value(pick(default), field)
 
 
+def _window_patrols() -> QuerySet[Inspection]:
+    """The submitted patrols of the outer unit inside its window (``w_start`` to ``w_end``)."""
+    return Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED,
+        unit=OuterRef("pk"),
+        started_at__date__gte=OuterRef("w_start"),
+        started_at__date__lte=OuterRef("w_end"),
+    )
+
+
 def patrol_units(
     user: Any,
     *,
@@ -409,12 +419,7 @@ def patrol_units(
         w_start=Case(When(by_month=True, then=F("m_start")), default=F("q_start"), output_field=date),
         w_end=Case(When(by_month=True, then=F("m_end")), default=F("q_end"), output_field=date),
     )
-    patrols = Inspection.objects.filter(
-        status=InspectionStatus.SUBMITTED,
-        unit=OuterRef("pk"),
-        started_at__date__gte=OuterRef("w_start"),
-        started_at__date__lte=OuterRef("w_end"),
-    )
+    patrols = _window_patrols()
     # Which units were patrolled at all in the widest window, read once (a
     # hashed list); only those are then matched against their own window.
     every = [default, *groups]
@@ -436,12 +441,7 @@ def patrol_units(
 
 def _with_done_on(units: QuerySet[Unit]) -> QuerySet[Unit]:
     """The day of each unit's last patrol in its window (for the rows shown, not the counts)."""
-    patrols = Inspection.objects.filter(
-        status=InspectionStatus.SUBMITTED,
-        unit=OuterRef("pk"),
-        started_at__date__gte=OuterRef("w_start"),
-        started_at__date__lte=OuterRef("w_end"),
-    )
+    patrols = _window_patrols()
     last = patrols.order_by("-started_at").annotate(day=TruncDate("started_at")).values("day")[:1]
     return units.annotate(done_on=Subquery(last, output_field=DateField()))
 
