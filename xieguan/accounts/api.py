@@ -78,7 +78,7 @@ from xieguan.accounts.selectors import (
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.scope import get_object_for_user
 
 auth_router = Router(tags=["auth"])
@@ -166,7 +166,9 @@ def two_factor_confirm(request: HttpRequest, payload: TwoFactorConfirmIn) -> Any
     return {"backup_codes": codes}
 
 
-@auth_router.post("/two-factor/backup-codes", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post(
+    "/two-factor/backup-codes", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut}
+)
 def two_factor_backup_codes(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
     """New backup codes (the old ones stop working), after a current code."""
     return {"backup_codes": services.two_factor_backup_codes(actor=request.user, code=payload.code)}
@@ -229,8 +231,7 @@ def institution_list(
         qs = qs.filter(Q(name__icontains=q.strip()) | Q(host__icontains=q.strip()))
     if area_id:
         qs = qs.filter(area=get_area_for_user(request.user, area_id))
-    page = keyset_page(qs, ordering=["name", "id"], cursor=after, size=limit)
-    return {"items": [_institution_out(i) for i in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["name", "id"], cursor=after, size=limit, out=_institution_out)
 
 
 @router.get("/{institution_id}", response={200: InstitutionOut, **ERRORS})
@@ -349,8 +350,7 @@ def person_list(
     people = people_filtered(request.user, role=role or "", q=q or "")
     if institution_id:
         people = people.filter(institution=get_institution_for_user(request.user, institution_id))
-    page = keyset_page(people, ordering=["username", "id"], cursor=after, size=limit)
-    return {"items": [_person_out(p) for p in page.items], "next": page.next_cursor}
+    return keyset_list(people, ordering=["username", "id"], cursor=after, size=limit, out=_person_out)
 
 
 @people_router.post("", response={200: PersonOut, 201: PersonOut, **ERRORS})
@@ -563,8 +563,7 @@ def api_token_list(
     manages (as the person page lists them), newest first."""
     person = request.user if not person_id else _managed_person(request, person_id)
     qs = ApiToken.objects.filter(user=person, revoked_at__isnull=True, expires_at__gt=timezone.now())
-    page = keyset_page(qs, ordering=["-created_at", "id"], cursor=after, size=limit)
-    return {"items": [_token_out(t) for t in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-created_at", "id"], cursor=after, size=limit, out=_token_out)
 
 
 @tokens_router.post("", response={200: ApiTokenCreatedOut, 201: ApiTokenCreatedOut, **ERRORS})

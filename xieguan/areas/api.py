@@ -25,7 +25,7 @@ from xieguan.areas.schemas import (
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.core.permissions import MANAGE_AREAS, require
 
 router = Router(tags=["areas"])
@@ -65,8 +65,7 @@ def area_list(
         from django.db.models import Q
 
         qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    page = keyset_page(qs, ordering=["level", "name", "id"], cursor=after, size=limit)
-    return {"items": [_out(a) for a in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["level", "name", "id"], cursor=after, size=limit, out=_out)
 
 
 @router.post(

@@ -75,7 +75,7 @@ from xieguan.assessments.selectors import (
 from xieguan.core.api import DOCX, PDF, XLSX, ConflictOut, ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.scope import is_within
 
 scheme_router = Router(tags=["assessments"])
@@ -629,8 +629,7 @@ def population_list(
     qs = populations_for(request.user)
     if year is not None:
         qs = qs.filter(year=year)
-    page = keyset_page(qs, ordering=["-year", "area__path", "id"], cursor=after, size=limit)
-    return {"items": [_population_out(p) for p in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-year", "area__path", "id"], cursor=after, size=limit, out=_population_out)
 
 
 @population_router.post("", response={200: PopulationOut, **ERRORS, 409: ConflictOut})

@@ -59,7 +59,7 @@ from xieguan.campaigns.summary import summary_docx_bytes, summary_draft, summary
 from xieguan.core.api import DOCX, PDF, ErrorOut, ListOut
 from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.pagination import BadCursor, keyset_list, keyset_page
 from xieguan.core.photos import open_stored
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections.models import ChecklistTemplate, Inspection
@@ -214,8 +214,7 @@ def campaign_targets(
         qs = qs.done()
     elif done is False:
         qs = qs.exclude(inspection__status="submitted")
-    page = keyset_page(qs, ordering=["area__path", "unit__name", "id"], cursor=after, size=limit)
-    return {"items": [_target_out(t) for t in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["area__path", "unit__name", "id"], cursor=after, size=limit, out=_target_out)
 
 
 @router.post("/{campaign_id}/targets", response={200: list[TargetOut], **ERRORS})

@@ -15,7 +15,7 @@ from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ConflictOut, ErrorOut, ListOut
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.photos import gps_fix_checked
 from xieguan.outreach import services
 from xieguan.outreach.models import Attendance, Outreach, OutreachForm, OutreachPhoto, Training
@@ -84,8 +84,7 @@ def outreach_list(
         quarter=quarter,
         unit=_unit_or_422(request, unit_id) if unit_id else None,
     )
-    page = keyset_page(qs, ordering=["-date", "-id"], cursor=after, size=limit)
-    return {"items": [_out(r) for r in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-date", "-id"], cursor=after, size=limit, out=_out)
 
 
 @router.get("/{record_id}", response={200: OutreachOut, **ERRORS})

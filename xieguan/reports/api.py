@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import PDF, XLSX, ConflictOut, ErrorOut, ListOut, file_download
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.core.photos import gps_fix_checked
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
@@ -133,8 +133,7 @@ def report_list(
     if area_id:
         filters.area = get_area_for_user(request.user, area_id)
     qs, ordering = reports_filtered(request.user, filters)
-    page = keyset_page(qs, ordering=ordering, cursor=after, size=limit)
-    return {"items": [_out(r) for r in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=ordering, cursor=after, size=limit, out=_out)
 
 
 @router.get("/{report_id}", response={200: ReportOut, **ERRORS})
@@ -365,8 +364,7 @@ def _exposed_out(p: Any, *, report_ids: list[Any] | None = None) -> dict[str, An
 def exposed_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
     """People exposed to occupational hazards registered in the caller's area, by name."""
     qs = ExposedPerson.objects.visible_to(request.user).select_related("area")
-    page = keyset_page(qs, ordering=["name", "id"], cursor=after, size=limit)
-    return {"items": [_exposed_out(p) for p in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["name", "id"], cursor=after, size=limit, out=_exposed_out)
 
 
 @exposed_router.get("/{person_id}", response={200: ExposedPersonOut, **PAGE_ERRORS})

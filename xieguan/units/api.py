@@ -16,7 +16,7 @@ from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.documents import XLSX_TYPE, download_header, download_name
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.permissions import MANAGE_UNITS, require
 from xieguan.units import batches, categories, imports, services
 from xieguan.units.exports import units_export_response
@@ -236,8 +236,7 @@ def unit_list(
     ``q`` finds name, address, credit code or pinyin initials (the unit
     picker's search too)."""
     qs = units_filtered(request.user, _unit_filters(request, filters))
-    page = keyset_page(qs, ordering=UNIT_ORDERINGS[filters.sort], cursor=after, size=limit)
-    return {"items": [_out(u) for u in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=UNIT_ORDERINGS[filters.sort], cursor=after, size=limit, out=_out)
 
 
 @router.get("/{unit_id}", response={200: UnitDetailOut, **ERRORS})
@@ -297,8 +296,7 @@ def licence_list(
 ) -> Any:
     """The unit's licences by expiry date."""
     unit = get_unit_for_user(request.user, unit_id)
-    page = keyset_page(unit.licences.all(), ordering=["expires_on", "id"], cursor=after, size=limit)
-    return {"items": page.items, "next": page.next_cursor}
+    return keyset_list(unit.licences.all(), ordering=["expires_on", "id"], cursor=after, size=limit)
 
 
 @router.post("/{unit_id}/licences", response={200: LicenceOut, 201: LicenceOut, **ERRORS})
