@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import XLSX, ErrorOut, RateOut, file_download
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.indicators import selectors, tallies
 from xieguan.indicators.spans import BadPeriod, Span, month_label, parse_span, quarter_label
 from xieguan.indicators.views import RECORD_ORDERING, map_export_response
@@ -185,8 +185,7 @@ def indicator_records(
     today = timezone.localdate()
     qs = selectors.unit_records(request.user, code, area=found, period=span, today=today)
     if qs is not None:
-        page = keyset_page(qs, ordering=RECORD_ORDERING[code], cursor=after, size=limit)
-        return {"items": [_record(code, r) for r in page.items], "next": page.next_cursor}
+        return keyset_list(qs, ordering=RECORD_ORDERING[code], cursor=after, size=limit, out=lambda r: _record(code, r))
     if code in ("monthly_complete", "monthly_timely"):
         rows = tallies.monthly_months(request.user, area=found, period=span, today=today)
         key = "submitted" if code == "monthly_complete" else "on_time"
