@@ -45,6 +45,23 @@ def _file_response(stored: Any, *, kind: str, name: str, inline: bool) -> FileRe
 # ---------------------------------------------------------------- documents
 
 
+def _upload(request: HttpRequest, form: Any, owner: Any, message: str, **arguments: Any) -> HttpResponse | None:
+    """A POST of a document or version upload form: the file kept (with the
+    form's title) and back to the page; else None, the refusal on the form."""
+    require(request.user, KEEP_DOCUMENTS, owner.area.path)
+    assert form is not None
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.document_upload(actor=request.user, upload=data.pop("file"), **data, **arguments)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(request.path)
+    return None
+
+
 def documents(request: HttpRequest, kind: str, owner_id: str) -> HttpResponse:
     """The documents kept with a record, and the form to add one."""
     owner = owner_for_user(kind, owner_id, request.user) if kind else None
@@ -54,22 +71,9 @@ def documents(request: HttpRequest, kind: str, owner_id: str) -> HttpResponse:
     allowed = can(request.user, KEEP_DOCUMENTS) and is_within(request.user, owner.area.path)
     form = DocumentUploadForm(request.POST or None, request.FILES or None) if allowed else None
     if request.method == "POST":
-        require(request.user, KEEP_DOCUMENTS, owner.area.path)
-        assert form is not None
-        if form.is_valid():
-            try:
-                services.document_upload(
-                    actor=request.user,
-                    owner_kind=kind,
-                    owner_id=owner.pk,
-                    upload=form.cleaned_data["file"],
-                    title=form.cleaned_data["title"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The document has been uploaded."))
-                return redirect(request.path)
+        message = _("The document has been uploaded.")
+        if uploaded := _upload(request, form, owner, message, owner_kind=kind, owner_id=owner.pk):
+            return uploaded
     return render(
         request,
         "archives/documents.html",
@@ -91,22 +95,9 @@ def document_detail(request: HttpRequest, pk: str) -> HttpResponse:
     allowed = can(request.user, KEEP_DOCUMENTS) and is_within(request.user, document.area.path)
     form = VersionUploadForm(request.POST or None, request.FILES or None) if allowed else None
     if request.method == "POST":
-        require(request.user, KEEP_DOCUMENTS, document.area.path)
-        assert form is not None
-        if form.is_valid():
-            try:
-                services.document_upload(
-                    actor=request.user,
-                    owner_kind="",
-                    owner_id=None,
-                    upload=form.cleaned_data["file"],
-                    document=document,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The new version has been uploaded."))
-                return redirect(request.path)
+        message = _("The new version has been uploaded.")
+        if uploaded := _upload(request, form, document, message, owner_kind="", owner_id=None, document=document):
+            return uploaded
     current = document.current
     return render(
         request,
