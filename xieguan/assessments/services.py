@@ -51,7 +51,7 @@ from xieguan.assessments.periods import Span, day_text
 from xieguan.assessments.selectors import visit_level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.registry import registry
 from xieguan.core.scope import is_within
 
@@ -233,23 +233,20 @@ def scheme_create(
     clean_name = _text(name, field="name", limit=100, required=True)
     tiers = _check_tiers(award_mode, award_tiers)
 
-    def make() -> AssessmentScheme:
-        with audited(actor, "scheme.create") as audit:
-            audit.obj = AssessmentScheme.objects.create(
-                id=id or uuid.uuid4(),
-                area=area,
-                name=clean_name,
-                period_kind=period_kind,
-                award_mode=award_mode,
-                award_tiers=tiers,
-                fund_formula=fund_formula,
-                appeal_days=appeal_days,
-                created_by=actor,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        scheme, _created = create_once(AssessmentScheme, id, actor, make)
+    scheme, _created = create_audited_once(
+        AssessmentScheme,
+        id,
+        actor,
+        "scheme.create",
+        area=area,
+        name=clean_name,
+        period_kind=period_kind,
+        award_mode=award_mode,
+        award_tiers=tiers,
+        fund_formula=fund_formula,
+        appeal_days=appeal_days,
+        created_by=actor,
+    )
     return scheme
 
 
@@ -392,13 +389,9 @@ def scheme_item_add(
     if order is None:
         order = scheme.items.count() + 1
 
-    def make() -> AssessmentItem:
-        with audited(actor, "scheme_item.create") as audit:
-            audit.obj = AssessmentItem.objects.create(id=id or uuid.uuid4(), scheme=scheme, order=order, **fields)
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        item, _created = create_once(AssessmentItem, id, actor, make)
+    item, _created = create_audited_once(
+        AssessmentItem, id, actor, "scheme_item.create", scheme=scheme, order=order, **fields
+    )
     return item
 
 
@@ -716,21 +709,18 @@ def deduction_add(
         else _decimal(points, field="points", low=Decimal("0.01"), high=Decimal(1000))
     )
 
-    def make() -> Deduction:
-        with audited(actor, "deduction.create") as audit:
-            audit.obj = Deduction.objects.create(
-                id=id or uuid.uuid4(),
-                assessment=assessment,
-                area=area,
-                kind=kind,
-                points=clean_points,
-                reason=clean_reason,
-                created_by=actor,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        found, _created = create_once(Deduction, id, actor, make)
+    found, _created = create_audited_once(
+        Deduction,
+        id,
+        actor,
+        "deduction.create",
+        assessment=assessment,
+        area=area,
+        kind=kind,
+        points=clean_points,
+        reason=clean_reason,
+        created_by=actor,
+    )
     return found
 
 
@@ -818,20 +808,17 @@ def appeal_create(
         raise ValidationError({"item": _("This item is not part of this assessment.")})
     clean_reason = _text(reason, field="reason", limit=2000, required=True)
 
-    def make() -> Appeal:
-        with audited(actor, "appeal.create") as audit:
-            audit.obj = Appeal.objects.create(
-                id=id or uuid.uuid4(),
-                assessment=assessment,
-                area=area,
-                item=item,
-                reason=clean_reason,
-                created_by=actor,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        appeal, _created = create_once(Appeal, id, actor, make)
+    appeal, _created = create_audited_once(
+        Appeal,
+        id,
+        actor,
+        "appeal.create",
+        assessment=assessment,
+        area=area,
+        item=item,
+        reason=clean_reason,
+        created_by=actor,
+    )
     return appeal
 
 
@@ -1002,19 +989,16 @@ def station_visit_create(
         "findings": _text(findings, field="findings", limit=4000),
     }
 
-    def make() -> StationVisit:
-        with audited(actor, "station_visit.create") as audit:
-            audit.obj = StationVisit.objects.create(
-                id=id or uuid.uuid4(),
-                area=area,
-                kind=kind,
-                visited_on=visited_on,
-                score=clean_score,
-                created_by=actor,
-                **values,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        visit, _created = create_once(StationVisit, id, actor, make)
+    visit, _created = create_audited_once(
+        StationVisit,
+        id,
+        actor,
+        "station_visit.create",
+        area=area,
+        kind=kind,
+        visited_on=visited_on,
+        score=clean_score,
+        created_by=actor,
+        **values,
+    )
     return visit

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
-from xieguan.core.idempotency import create_once, existing_for_retry
+from xieguan.core.idempotency import create_audited_once, existing_for_retry
 from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.photos import GpsFix, evidence_stamp_lines, prepare_photo, save_photo_once
 from xieguan.core.registry import assert_period_open, ensure_open
@@ -106,26 +106,22 @@ def outreach_create(
         raise ValidationError(errors)
     clean = _clean_outreach_texts(place=place, theme=theme, audience=audience, materials=materials)
 
-    def make() -> Outreach:
-        with audited(actor, "outreach.create") as audit:
-            record = audit.obj = Outreach(
-                id=id or uuid.uuid4(),
-                area=area,
-                institution=actor.institution,
-                date=date,
-                form=form,
-                audience_count=audience_count,
-                materials_count=materials_count,
-                unit=unit if form == OutreachForm.GUIDANCE else None,
-                recorded_by=actor,
-                **clean,
-            )
-            record.save()
-        return record
-
-    with transaction.atomic():
-        record, _created = create_once(Outreach, id, actor, make)
-        return record
+    record, _created = create_audited_once(
+        Outreach,
+        id,
+        actor,
+        "outreach.create",
+        area=area,
+        institution=actor.institution,
+        date=date,
+        form=form,
+        audience_count=audience_count,
+        materials_count=materials_count,
+        unit=unit if form == OutreachForm.GUIDANCE else None,
+        recorded_by=actor,
+        **clean,
+    )
+    return record
 
 
 def training_create(
@@ -167,24 +163,20 @@ def training_create(
         "materials": _clean_text(materials, field="materials", required=False, limit=2000),
     }
 
-    def make() -> Training:
-        with audited(actor, "training.create") as audit:
-            training = audit.obj = Training(
-                id=id or uuid.uuid4(),
-                area=area,
-                institution=actor.institution,
-                level=level,
-                date=date,
-                hours=Decimal(hours),
-                recorded_by=actor,
-                **clean,
-            )
-            training.save()
-        return training
-
-    with transaction.atomic():
-        training, _created = create_once(Training, id, actor, make)
-        return training
+    training, _created = create_audited_once(
+        Training,
+        id,
+        actor,
+        "training.create",
+        area=area,
+        institution=actor.institution,
+        level=level,
+        date=date,
+        hours=Decimal(hours),
+        recorded_by=actor,
+        **clean,
+    )
+    return training
 
 
 def _attend(

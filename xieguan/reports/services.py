@@ -28,7 +28,7 @@ from xieguan.accounts.permissions import (
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.errors import StateConflict
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.photos import (
     GpsFix,
     PreparedPhoto,
@@ -571,17 +571,14 @@ def exposed_person_register(
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from None
 
-    def make() -> ExposedPerson:
-        with audited(actor, "exposed_person.register") as audit:
-            person = audit.obj = ExposedPerson.objects.create(
-                id=id or uuid.uuid4(),
-                area=area,
-                id_number=id_number,
-                exposure_years=exposure_years,
-                registered_by=actor,
-                **clean,
-            )
-        return person
-
-    with transaction.atomic():
-        return create_once(ExposedPerson, id, actor, make)
+    return create_audited_once(
+        ExposedPerson,
+        id,
+        actor,
+        "exposed_person.register",
+        area=area,
+        id_number=id_number,
+        exposure_years=exposure_years,
+        registered_by=actor,
+        **clean,
+    )

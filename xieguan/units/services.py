@@ -17,7 +17,7 @@ from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited, snapshot
 from xieguan.core.display import join_list, labelled
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.scope import is_within
 from xieguan.core.validators import FAR_AHEAD_DAYS, clean_phone, date_error, normalise_credit_code, validate_credit_code
 from xieguan.units.models import (
@@ -429,22 +429,19 @@ def licence_add(
     if errors:
         raise ValidationError(errors)
 
-    def make() -> Licence:
-        with audited(actor, "licence.add") as audit:
-            licence = audit.obj = Licence.objects.create(
-                id=id or uuid.uuid4(),
-                unit=unit,
-                kind=kind[:50],
-                number=number[:60],
-                issuer=(issuer or "").strip()[:100],
-                issued_on=issued_on,
-                expires_on=expires_on,
-                scope=(scope or "").strip()[:200],
-            )
-        return licence
-
-    with transaction.atomic():
-        licence, _created = create_once(Licence, id, actor, make)
+    licence, _created = create_audited_once(
+        Licence,
+        id,
+        actor,
+        "licence.add",
+        unit=unit,
+        kind=kind[:50],
+        number=number[:60],
+        issuer=(issuer or "").strip()[:100],
+        issued_on=issued_on,
+        expires_on=expires_on,
+        scope=(scope or "").strip()[:200],
+    )
     return licence
 
 
@@ -471,20 +468,17 @@ def certificate_add(
     if errors:
         raise ValidationError(errors)
 
-    def make() -> StaffCertificate:
-        with audited(actor, "certificate.add") as audit:
-            certificate = audit.obj = StaffCertificate.objects.create(
-                id=id or uuid.uuid4(),
-                unit=unit,
-                person_name=person_name[:50],
-                kind=kind,
-                number=(number or "").strip()[:60],
-                expires_on=expires_on,
-            )
-        return certificate
-
-    with transaction.atomic():
-        certificate, _created = create_once(StaffCertificate, id, actor, make)
+    certificate, _created = create_audited_once(
+        StaffCertificate,
+        id,
+        actor,
+        "certificate.add",
+        unit=unit,
+        person_name=person_name[:50],
+        kind=kind,
+        number=(number or "").strip()[:60],
+        expires_on=expires_on,
+    )
     return certificate
 
 

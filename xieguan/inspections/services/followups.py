@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import HANDLE_HANDOVER, RECORD_INSPECTION, require
 from xieguan.core.audit import audited
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.validators import date_error
 from xieguan.inspections.models import (
@@ -141,24 +141,21 @@ def handover_create(
     clean = _text(description, field="description", limit=4000)
     check_wording(clean, county=county_of(inspection.area), field="description")
 
-    def make() -> Handover:
-        with audited(actor, "handover.create") as audit:
-            handover = audit.obj = Handover.objects.create(
-                id=id or uuid.uuid4(),
-                unit=inspection.unit,
-                area=inspection.area,
-                inspection=inspection,
-                opinion=opinion,
-                reinspection=reinspection,
-                reason=reason,
-                description=clean,
-                sent_at=timezone.now(),
-                sent_by=actor,
-            )
-        return handover
-
-    with transaction.atomic():
-        handover, _created = create_once(Handover, id, actor, make)
+    handover, _created = create_audited_once(
+        Handover,
+        id,
+        actor,
+        "handover.create",
+        unit=inspection.unit,
+        area=inspection.area,
+        inspection=inspection,
+        opinion=opinion,
+        reinspection=reinspection,
+        reason=reason,
+        description=clean,
+        sent_at=timezone.now(),
+        sent_by=actor,
+    )
     return handover
 
 
