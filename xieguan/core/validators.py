@@ -174,3 +174,23 @@ def clean_phone(value: str | None) -> str:
         return ""
     validate_phone(value or "")
     return normalise_phone(value)
+
+
+def clean_text(
+    value: str | None, *, field: str, limit: int, required: bool = False, errors: dict[str, str] | None = None
+) -> str:
+    """A service's free text, stripped: not empty if ``required``, at most
+    ``limit`` characters; otherwise a ValidationError keyed by ``field`` or,
+    given ``errors``, the problem put there and the text returned anyway, so
+    that one ValidationError can name every field at fault."""
+    value = (value or "").strip()
+    if required and not value:
+        problem = _("This field is required.")
+    elif len(value) > limit:
+        problem = _("Enter at most %(limit)d characters.") % {"limit": limit}
+    else:
+        return value
+    if errors is None:
+        raise ValidationError({field: problem})
+    errors[field] = problem
+    return value

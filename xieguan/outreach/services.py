@@ -22,7 +22,7 @@ from xieguan.core.idempotency import create_audited_once, existing_for_retry
 from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.photos import GpsFix, evidence_stamp_lines, prepare_photo, save_photo_once
 from xieguan.core.registry import assert_period_open, ensure_open
-from xieguan.core.validators import clean_phone, date_error
+from xieguan.core.validators import clean_phone, clean_text, date_error
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -38,21 +38,12 @@ if TYPE_CHECKING:
     from xieguan.accounts.models import User
 
 
-def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
-    return value
-
-
 def _clean_outreach_texts(*, place: str, theme: str, audience: str, materials: str) -> dict[str, str]:
     return {
-        "place": _clean_text(place, field="place", required=True, limit=200),
-        "theme": _clean_text(theme, field="theme", required=True, limit=200),
-        "audience": _clean_text(audience, field="audience", required=False, limit=200),
-        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+        "place": clean_text(place, field="place", required=True, limit=200),
+        "theme": clean_text(theme, field="theme", required=True, limit=200),
+        "audience": clean_text(audience, field="audience", required=False, limit=200),
+        "materials": clean_text(materials, field="materials", required=False, limit=2000),
     }
 
 
@@ -158,9 +149,9 @@ def training_create(
     # A township's training sits in a month its report may have locked.
     assert_period_open(area, date)
     clean = {
-        "topic": _clean_text(topic, field="topic", required=True, limit=200),
-        "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
-        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+        "topic": clean_text(topic, field="topic", required=True, limit=200),
+        "trainer": clean_text(trainer, field="trainer", required=True, limit=100),
+        "materials": clean_text(materials, field="materials", required=False, limit=2000),
     }
 
     training, _created = create_audited_once(
@@ -248,9 +239,7 @@ def _clean_guest(
     else:
         if not clean:
             errors["phone"] = _("Enter the attendee's phone number.")
-    clean_workplace = (workplace or "").strip()
-    if len(clean_workplace) > 100:
-        errors["workplace"] = _("Enter at most %(limit)d characters.") % {"limit": 100}
+    clean_workplace = clean_text(workplace, field="workplace", limit=100, errors=errors)
     if unit is not None:
         visible = actor is not None and Unit.objects.visible_to(actor).filter(pk=unit.pk).exists()
         if not visible or not unit.area.path.startswith(training.area.path):
@@ -476,9 +465,9 @@ def training_update(*, actor: User, training: Training, **changes: Any) -> Train
     ensure_open(training)
     assert_period_open(training.area, values["date"])
     clean = {
-        "topic": _clean_text(values["topic"], field="topic", required=True, limit=200),
-        "trainer": _clean_text(values["trainer"], field="trainer", required=True, limit=100),
-        "materials": _clean_text(values["materials"], field="materials", required=False, limit=2000),
+        "topic": clean_text(values["topic"], field="topic", required=True, limit=200),
+        "trainer": clean_text(values["trainer"], field="trainer", required=True, limit=100),
+        "materials": clean_text(values["materials"], field="materials", required=False, limit=2000),
         "date": values["date"],
         "hours": Decimal(values["hours"]),
     }
