@@ -194,32 +194,6 @@ def _clean_value(field: CategoryField, value: Any) -> Any:
     return text
 
 
-def _clean_unit(
-    actor: User,
-    data: dict[str, Any],
-    *,
-    unit: Unit | None,
-    fields: list[CategoryField] | None = None,
-    check_code_clash: bool = True,
-    area_permitted: bool = False,
-) -> dict[str, Any]:
-    """The unit's fields checked together; one ValidationError with every
-    problem, keyed by field, so a form can show them all at once.
-
-    The import checks thousands of rows with these same rules; it passes the
-    category's ``fields`` once, has already checked the actor may manage
-    every area it offers (``area_permitted``), and checks credit codes
-    against the county in one query (``check_code_clash=False``)."""
-    return clean_unit_data(
-        actor,
-        data,
-        unit=unit,
-        fields=fields,
-        check_code_clash=check_code_clash,
-        area_permitted=area_permitted,
-    )
-
-
 def clean_unit_data(
     actor: User,
     data: dict[str, Any],
@@ -230,7 +204,13 @@ def clean_unit_data(
     area_permitted: bool = False,
 ) -> dict[str, Any]:
     """The rules every way into the registry shares (form, API, Excel import,
-    merge): the cleaned values, or one ValidationError keyed by field."""
+    merge): the cleaned values, or one ValidationError keyed by field with
+    every problem, so a form can show them all at once.
+
+    The import checks thousands of rows with these same rules; it passes the
+    category's ``fields`` once, has already checked the actor may manage
+    every area it offers (``area_permitted``), and checks credit codes
+    against the county in one query (``check_code_clash=False``)."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for name, limit in _TEXT_LIMITS.items():
@@ -356,7 +336,7 @@ def unit_create(*, actor: User, id: uuid.UUID | None = None, **data: Any) -> Uni
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")
 
     def make() -> Unit:
-        clean = _clean_unit(actor, data, unit=None)
+        clean = clean_unit_data(actor, data, unit=None)
         with audited(actor, "unit.create", snapshot_with=unit_snapshot) as audit:
             unit = audit.obj = Unit(id=id or uuid.uuid4(), **clean)
             unit.is_complete = not missing_fields(unit)
@@ -392,7 +372,7 @@ def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
         merged["extra"] = {}
     elif "extra" in data and merged["category"] == unit.category:
         merged["extra"] = {**_retained_extra(unit, merged.get("area")), **(data["extra"] or {})}
-    clean = _clean_unit(actor, merged, unit=unit)
+    clean = clean_unit_data(actor, merged, unit=unit)
     with transaction.atomic(), audited(actor, "unit.update", unit, snapshot_with=unit_snapshot):
         for name, value in clean.items():
             setattr(unit, name, value)
