@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,7 +20,8 @@ EARLIEST_DATE = datetime.date(2000, 1, 1)
 FAR_AHEAD_DAYS = 30 * 365
 
 
-def _local_day(value: datetime.date | datetime.datetime) -> datetime.date:
+def local_day(value: datetime.date | datetime.datetime) -> datetime.date:
+    """The day a date or moment falls on in the county (a naive moment as it reads)."""
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
@@ -39,7 +41,7 @@ def date_error(
     validators below, the API and the import reach it through the services."""
     if value is None:
         return None
-    day = _local_day(value)
+    day = local_day(value)
     if day < earliest:
         if earliest == EARLIEST_DATE:
             return _("The date cannot be before 1 January 2000.")
@@ -194,3 +196,13 @@ def clean_text(
         raise ValidationError({field: problem})
     errors[field] = problem
     return value
+
+
+def int_between(value: Any, default: int, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` read off a query parameter;
+    ``default`` for anything else (missing, not a number, out of range)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if low <= number <= high else default
