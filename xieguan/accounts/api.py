@@ -76,7 +76,7 @@ from xieguan.accounts.selectors import (
     two_factor_on,
 )
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import ERRORS, ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.scope import get_object_for_user
@@ -85,8 +85,6 @@ auth_router = Router(tags=["auth"])
 router = Router(tags=["institutions"])
 me_router = Router(tags=["auth"])
 lockout_router = Router(tags=["lockouts"])
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class BearerAuth(HttpBearer):

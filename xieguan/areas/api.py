@@ -23,13 +23,12 @@ from xieguan.areas.schemas import (
     AreaSplitOut,
 )
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import ERRORS, ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_list
 from xieguan.core.permissions import MANAGE_AREAS, require
 
 router = Router(tags=["areas"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(a: Area) -> dict[str, Any]:

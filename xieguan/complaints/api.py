@@ -39,7 +39,7 @@ from xieguan.complaints.schemas import (
     ResultIn,
 )
 from xieguan.complaints.selectors import LIST_ORDERING, complaints_for_list, get_complaint_for_user, public_view
-from xieguan.core.api import XLSX, ErrorOut, ListOut, file_download
+from xieguan.core.api import ERRORS, XLSX, ErrorOut, ListOut, file_download
 from xieguan.core.audit import client_ip
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_list
@@ -47,7 +47,6 @@ from xieguan.core.photos import prepare_photo
 
 router = Router(tags=["complaints"])
 public_router = Router(tags=["public complaints"], auth=None)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(c: Complaint, *, user: Any, detail: bool = False) -> dict[str, Any]:

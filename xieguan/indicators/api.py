@@ -76,10 +76,6 @@ class IndicatorRecordsOut(Schema):
     drill_url: str | None = None
 
 
-def _rate(rate: Any) -> dict[str, Any]:
-    return {"numerator": rate.numerator, "denominator": rate.denominator, "percent": rate.percent}
-
-
 def _where(request: HttpRequest, area: str | None, period: str | None) -> tuple[Area, Span]:
     if area:
         found = get_area_for_user(request.user, area)
@@ -121,7 +117,7 @@ def indicator_list(request: HttpRequest, area: str | None = None, period: str | 
                 "formula": str(f.indicator.formula),
                 "numerator_key": f.indicator.numerator,
                 "denominator_key": f.indicator.denominator,
-                "rate": _rate(f.rate),
+                "rate": f.rate.as_dict(),
             }
             for f in figures
         ],
@@ -153,14 +149,14 @@ def indicator_breakdown(request: HttpRequest, code: str, area: str | None = None
         "code": code,
         "area_id": found.pk,
         "period": span.text,
-        "total": _rate(total),
+        "total": total.as_dict(),
         "rows": [
             {
                 "area_id": r.area.pk if r.area else None,
                 "name": r.label,
                 "own": r.is_own,
                 "institution": r.institution.name if r.institution else None,
-                "rate": _rate(r.rate),
+                "rate": r.rate.as_dict(),
             }
             for r in rows
         ],

@@ -15,7 +15,7 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from xieguan.accounts.models import User
-from xieguan.core.api import PDF, XLSX, ErrorOut, ListOut, file_download
+from xieguan.core.api import ERRORS, PDF, XLSX, ListOut, file_download
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.inspections import selectors
@@ -55,8 +55,6 @@ from xieguan.inspections.schemas import (
 )
 from xieguan.inspections.services import common, evidence, followups, opinions, records
 from xieguan.units.selectors import get_unit_for_user
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 checklist_router = Router(tags=["checklists"])
 inspection_router = Router(tags=["inspections"])
