@@ -13,6 +13,7 @@ from django.http import Http404
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import scope_root_for
+from xieguan.assessments.bulletin import Results, results_of
 from xieguan.assessments.models import (
     Appeal,
     AssessedArea,
@@ -97,6 +98,15 @@ def deductions_of(user: Any, assessment: Assessment) -> QuerySet[Deduction]:
     if not runs(user, assessment):
         qs = qs.visible_to(user)
     return _released_only(user, assessment, qs)
+
+
+def released_results(user: Any, assessment: Assessment) -> Results:
+    """The results of a released assessment as ``user`` sees them (404 before release)."""
+    if not assessment.is_released:
+        raise Http404
+    return results_of(
+        assessment, areas_of(user, assessment), scores_of(user, assessment), deductions_of(user, assessment)
+    )
 
 
 def appeals_of(user: Any, assessment: Assessment) -> QuerySet[Appeal]:

@@ -55,6 +55,7 @@ from xieguan.assessments.selectors import (
     get_visit_for_user,
     my_scores_to_give,
     populations_for,
+    released_results,
     runs,
     schemes_for,
     scores_of,
@@ -298,21 +299,10 @@ def appeal_answer(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- results, bulletin, funds
 
 
-def _results(request: HttpRequest, assessment: Any) -> Any:
-    if not assessment.is_released:
-        raise Http404
-    return results_of(
-        assessment,
-        areas_of(request.user, assessment),
-        scores_of(request.user, assessment),
-        deductions_of(request.user, assessment),
-    )
-
-
 def bulletin(request: HttpRequest, pk: str) -> HttpResponse:
     """The bulletin: drafted from the results, edited and saved, then issued."""
     assessment = get_assessment_for_user(request.user, pk)
-    results = _results(request, assessment)
+    results = released_results(request.user, assessment)
     assessing = runs(request.user, assessment)
     if not assessing and not assessment.bulletin_published_at:
         raise Http404
@@ -353,7 +343,7 @@ def _bulletin_text(request: HttpRequest, assessment: Any, results: Any) -> str:
 
 def bulletin_word(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    results = _results(request, assessment)
+    results = released_results(request.user, assessment)
     data = bulletin_docx(assessment, results, _bulletin_text(request, assessment, results))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -366,7 +356,7 @@ def bulletin_word(request: HttpRequest, pk: str) -> HttpResponse:
 
 def bulletin_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    results = _results(request, assessment)
+    results = released_results(request.user, assessment)
     lines = [line for line in _bulletin_text(request, assessment, results).replace("\r\n", "\n").split("\n")]
     return pdf_response(
         "assessments/bulletin_pdf.html",
