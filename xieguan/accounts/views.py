@@ -46,6 +46,7 @@ from xieguan.accounts.permissions import (
 from xieguan.accounts.selectors import (
     backup_codes_left,
     get_institution_for_user,
+    get_managed_person_for_user,
     get_person_for_user,
     get_signin_lock_for_user,
     get_transfer_for_user,
@@ -263,15 +264,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _managed_person(request: HttpRequest, pk: str) -> User:
-    """A person of the user's area whom the user may manage."""
-    person = get_person_for_user(request.user, pk)
-    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    return person
-
-
 def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    person = _managed_person(request, pk)
+    person = get_managed_person_for_user(request.user, pk)
 
     def update(form: ProfileForm) -> None:
         data = dict(form.cleaned_data)
@@ -290,7 +284,7 @@ def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def person_password(request: HttpRequest, pk: str) -> HttpResponse:
-    person = _managed_person(request, pk)
+    person = get_managed_person_for_user(request.user, pk)
 
     def reset(form: PasswordResetForm) -> None:
         try:
@@ -322,7 +316,7 @@ def person_active(request: HttpRequest, pk: str) -> HttpResponse:
 
 def person_move(request: HttpRequest, pk: str) -> HttpResponse:
     """Co-managers get the transfer request form; others move at once."""
-    person = _managed_person(request, pk)
+    person = get_managed_person_for_user(request.user, pk)
     common = {
         "success_url": reverse("accounts:person_detail", args=[person.pk]),
         "form_kwargs": {"user": request.user},
