@@ -67,6 +67,7 @@ from xieguan.accounts.schemas import (
 from xieguan.accounts.selectors import (
     backup_codes_left,
     get_institution_for_user,
+    get_managed_person_for_user,
     get_person_for_user,
     get_signin_lock_for_user,
     get_transfer_for_user,
@@ -76,17 +77,15 @@ from xieguan.accounts.selectors import (
     two_factor_on,
 )
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import ERRORS, ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.scope import get_object_for_user
 
 auth_router = Router(tags=["auth"])
 router = Router(tags=["institutions"])
 me_router = Router(tags=["auth"])
 lockout_router = Router(tags=["lockouts"])
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class BearerAuth(HttpBearer):
@@ -166,7 +165,9 @@ def two_factor_confirm(request: HttpRequest, payload: TwoFactorConfirmIn) -> Any
     return {"backup_codes": codes}
 
 
-@auth_router.post("/two-factor/backup-codes", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post(
+    "/two-factor/backup-codes", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut}
+)
 def two_factor_backup_codes(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
     """New backup codes (the old ones stop working), after a current code."""
     return {"backup_codes": services.two_factor_backup_codes(actor=request.user, code=payload.code)}
@@ -229,8 +230,7 @@ def institution_list(
         qs = qs.filter(Q(name__icontains=q.strip()) | Q(host__icontains=q.strip()))
     if area_id:
         qs = qs.filter(area=get_area_for_user(request.user, area_id))
-    page = keyset_page(qs, ordering=["name", "id"], cursor=after, size=limit)
-    return {"items": [_institution_out(i) for i in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["name", "id"], cursor=after, size=limit, out=_institution_out)
 
 
 @router.get("/{institution_id}", response={200: InstitutionOut, **ERRORS})
@@ -309,13 +309,6 @@ def _person_out(p: User) -> dict[str, Any]:
     }
 
 
-def _managed_person(request: HttpRequest, person_id: str) -> User:
-    """A person of the caller's area whom the caller may manage (the pages' rule)."""
-    person = get_person_for_user(request.user, person_id)
-    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    return person
-
-
 @roles_router.get("", response={200: list[RoleOut], 401: ErrorOut})
 def role_list(request: HttpRequest) -> Any:
     """The fixed roles (SPEC §2) with their Chinese names and the kinds of
@@ -349,8 +342,7 @@ def person_list(
     people = people_filtered(request.user, role=role or "", q=q or "")
     if institution_id:
         people = people.filter(institution=get_institution_for_user(request.user, institution_id))
-    page = keyset_page(people, ordering=["username", "id"], cursor=after, size=limit)
-    return {"items": [_person_out(p) for p in page.items], "next": page.next_cursor}
+    return keyset_list(people, ordering=["username", "id"], cursor=after, size=limit, out=_person_out)
 
 
 @people_router.post("", response={200: PersonOut, 201: PersonOut, **ERRORS})
@@ -393,7 +385,7 @@ def _person_detail(request: HttpRequest, person: User) -> dict[str, Any]:
 def person_patch(request: HttpRequest, person_id: str, payload: PersonPatch) -> Any:
     """Change the profile fields and roles sent (not the institution: see
     /move and /api/transfers)."""
-    person = _managed_person(request, person_id)
+    person = get_managed_person_for_user(request.user, person_id)
     data = {k: ("" if v is None and k != "appointed_on" else v) for k, v in payload.dict(exclude_unset=True).items()}
     roles = data.pop("roles", None) or None
     if "full_name" in data and not data["full_name"]:
@@ -407,7 +399,7 @@ def person_patch(request: HttpRequest, person_id: str, payload: PersonPatch) -> 
 @people_router.post("/{person_id}/password", response={200: PersonOut, **ERRORS})
 def person_password(request: HttpRequest, person_id: str, payload: PasswordResetIn) -> Any:
     """Set a new password; the person's API tokens are revoked."""
-    person = _managed_person(request, person_id)
+    person = get_managed_person_for_user(request.user, person_id)
     try:
         services.user_reset_password(actor=request.user, person=person, password=payload.password)
     except ValidationError as exc:
@@ -429,7 +421,7 @@ def person_active(request: HttpRequest, person_id: str, payload: ActiveIn) -> An
 def person_move(request: HttpRequest, person_id: str, payload: MoveIn) -> Any:
     """Move a person who is not a co-manager to another institution at once;
     a co-manager moves only through POST /api/transfers (422 here)."""
-    person = _managed_person(request, person_id)
+    person = get_managed_person_for_user(request.user, person_id)
     institution = get_institution_for_user(request.user, payload.institution_id)
     services.user_move(actor=request.user, person=person, institution=institution)
     return _person_out(get_person_for_user(request.user, person.pk))
@@ -494,7 +486,7 @@ def transfer_create(request: HttpRequest, payload: TransferIn) -> Any:
     existing = existing_for_retry(TransferRequest, payload.id, request.user)
     if existing is not None:
         return Status(200, _transfer_out(get_transfer_for_user(request.user, existing.pk)))
-    person = _managed_person(request, str(payload.person_id))
+    person = get_managed_person_for_user(request.user, str(payload.person_id))
     to = get_institution_for_user(request.user, payload.to_institution_id)
     transfer = services.transfer_request(
         actor=request.user, person=person, to_institution=to, reason=payload.reason, id=payload.id
@@ -561,10 +553,9 @@ def api_token_list(
 ) -> Any:
     """The API tokens in force of the caller, or of a person the caller
     manages (as the person page lists them), newest first."""
-    person = request.user if not person_id else _managed_person(request, person_id)
+    person = request.user if not person_id else get_managed_person_for_user(request.user, person_id)
     qs = ApiToken.objects.filter(user=person, revoked_at__isnull=True, expires_at__gt=timezone.now())
-    page = keyset_page(qs, ordering=["-created_at", "id"], cursor=after, size=limit)
-    return {"items": [_token_out(t) for t in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-created_at", "id"], cursor=after, size=limit, out=_token_out)
 
 
 @tokens_router.post("", response={200: ApiTokenCreatedOut, 201: ApiTokenCreatedOut, **ERRORS})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from xieguan.accounts.models import Institution, SignInLock, SignInLockQuerySet, TransferRequest, User
+from xieguan.accounts.permissions import MANAGE_PEOPLE, require
 from xieguan.core.scope import get_object_for_user
 
 
@@ -14,6 +15,13 @@ def get_institution_for_user(user: Any, pk: Any) -> Institution:
 
 def get_person_for_user(user: Any, pk: Any, *, include_inactive: bool = True) -> User:
     return get_object_for_user(User.objects.select_related("institution__area").prefetch_related("roles"), user, pk)
+
+
+def get_managed_person_for_user(user: Any, pk: Any) -> User:
+    """A person of the user's area whom the user may manage (the pages' and the API's rule)."""
+    person = get_person_for_user(user, pk)
+    require(user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
+    return person
 
 
 def get_transfer_for_user(user: Any, pk: Any) -> TransferRequest:

@@ -46,6 +46,7 @@ from xieguan.accounts.permissions import (
 from xieguan.accounts.selectors import (
     backup_codes_left,
     get_institution_for_user,
+    get_managed_person_for_user,
     get_person_for_user,
     get_signin_lock_for_user,
     get_transfer_for_user,
@@ -56,7 +57,7 @@ from xieguan.accounts.selectors import (
 )
 from xieguan.accounts.two_factor import SESSION_KEY as TWO_FACTOR_SESSION_KEY
 from xieguan.accounts.two_factor import code_owed
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 
@@ -263,15 +264,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _managed_person(request: HttpRequest, pk: str) -> User:
-    """A person of the user's area whom the user may manage."""
-    person = get_person_for_user(request.user, pk)
-    require(request.user, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
-    return person
-
-
 def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    person = _managed_person(request, pk)
+    person = get_managed_person_for_user(request.user, pk)
 
     def update(form: ProfileForm) -> None:
         data = dict(form.cleaned_data)
@@ -290,7 +284,7 @@ def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def person_password(request: HttpRequest, pk: str) -> HttpResponse:
-    person = _managed_person(request, pk)
+    person = get_managed_person_for_user(request.user, pk)
 
     def reset(form: PasswordResetForm) -> None:
         try:
@@ -315,18 +309,14 @@ def person_password(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def person_active(request: HttpRequest, pk: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk, include_inactive=True)
-    try:
-        services.user_set_active(actor=request.user, person=person, active=request.POST.get("active") == "1")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    active = request.POST.get("active") == "1"
+    service_action(request, services.user_set_active, _("Saved."), join=" ".join, person=person, active=active)
     return redirect("accounts:person_detail", pk=person.pk)
 
 
 def person_move(request: HttpRequest, pk: str) -> HttpResponse:
     """Co-managers get the transfer request form; others move at once."""
-    person = _managed_person(request, pk)
+    person = get_managed_person_for_user(request.user, pk)
     common = {
         "success_url": reverse("accounts:person_detail", args=[person.pk]),
         "form_kwargs": {"user": request.user},
@@ -416,12 +406,8 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lockout_release(request: HttpRequest, pk: str) -> HttpResponse:
     lock = get_signin_lock_for_user(request.user, pk)
-    try:
-        services.signin_lock_release(actor=request.user, lock=lock)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The lock on %(lock)s has been released.") % {"lock": lock})
+    message = _("The lock on %(lock)s has been released.") % {"lock": lock}
+    service_action(request, services.signin_lock_release, message, join=" ".join, lock=lock)
     return redirect("accounts:lockout_list")
 
 
@@ -521,10 +507,6 @@ def _enrolment(device: Any) -> dict[str, Any]:
 def person_two_factor_off(request: HttpRequest, pk: str) -> HttpResponse:
     """An administrator turns a person's two-step sign-in off (a lost phone)."""
     person = get_person_for_user(request.user, pk)
-    try:
-        services.two_factor_off(actor=request.user, person=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Two-step sign-in is off for %(name)s.") % {"name": person.full_name})
+    message = _("Two-step sign-in is off for %(name)s.") % {"name": person.full_name}
+    service_action(request, services.two_factor_off, message, join=" ".join, person=person)
     return redirect("accounts:person_detail", pk=person.pk)

@@ -29,7 +29,7 @@ from xieguan.archives.schemas import (
 )
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
@@ -41,11 +41,6 @@ upper_router = Router(tags=["archives"])
 archive_router = Router(tags=["archives"])
 packages_router = Router(tags=["archives"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def _binary(description: str, *types: str) -> dict[str, Any]:
-    binary = {"schema": {"type": "string", "format": "binary"}}
-    return {"responses": {200: {"description": description, "content": {t: binary for t in types}}}}
 
 
 def _version_out(v: Any) -> dict[str, Any] | None:
@@ -117,7 +112,7 @@ def document_version_add(request: HttpRequest, document_id: str, file: File[Uplo
 @versions_router.get(
     "/{version_id}/file",
     response={**ERRORS},
-    openapi_extra=_binary("The version's file as uploaded", *dict.fromkeys(CONTENT_TYPES.values())),
+    openapi_extra=file_download(dict.fromkeys(CONTENT_TYPES.values()), "The version's file as uploaded"),
 )
 def version_file(request: HttpRequest, version_id: str) -> Any:
     version = selectors.get_version_for_user(request.user, version_id)
@@ -211,7 +206,7 @@ def upper_acknowledge(request: HttpRequest, document_id: str) -> Any:
 @upper_router.get(
     "/{document_id}/file",
     response={**ERRORS},
-    openapi_extra=_binary("The issued file", *dict.fromkeys(CONTENT_TYPES.values())),
+    openapi_extra=file_download(dict.fromkeys(CONTENT_TYPES.values()), "The issued file"),
 )
 def upper_file(request: HttpRequest, document_id: str) -> Any:
     doc = selectors.get_upper_for_user(request.user, document_id)
@@ -310,7 +305,7 @@ def package_get(request: HttpRequest, package_id: str) -> Any:
 
 
 @packages_router.get(
-    "/{package_id}/download", response={**ERRORS}, openapi_extra=_binary("The year package", "application/zip")
+    "/{package_id}/download", response={**ERRORS}, openapi_extra=file_download("application/zip", "The year package")
 )
 def package_download(request: HttpRequest, package_id: str) -> Any:
     package = selectors.get_package_for_user(request.user, package_id)

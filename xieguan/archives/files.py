@@ -4,7 +4,6 @@ the name the client sends), its size bounded, its SHA-256 taken."""
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from typing import Any
 
@@ -82,7 +81,3 @@ def display_name(name: str | None, kind: str) -> str:
     stem = base.rsplit(".", 1)[0] if "." in base else base
     stem = "".join(c for c in stem if c.isprintable())[:150] or _("file")
     return f"{stem}.{kind}"
-
-
-def as_bytes_io(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)

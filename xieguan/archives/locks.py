@@ -13,14 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.core.errors import StateConflict
+from xieguan.core.validators import local_day
 
 COUNTY_LEVEL = 3
-
-
-def _local_date(value: datetime.date | datetime.datetime) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
 
 
 def assert_year_open(area: Any, when: datetime.date | datetime.datetime | None, *, field: str | None = None) -> None:
@@ -33,7 +28,7 @@ def assert_year_open(area: Any, when: datetime.date | datetime.datetime | None, 
         return
     from xieguan.archives.models import YearClose
 
-    year = _local_date(when).year
+    year = local_day(when).year
     closed = YearClose.objects.filter(county_id=uuid.UUID(segments[COUNTY_LEVEL - 1]), year=year).first()
     if closed is None or closed.is_reopened(timezone.now()):
         return

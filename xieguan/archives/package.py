@@ -17,7 +17,7 @@ import os
 import shutil
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,12 +267,6 @@ def build(package: YearPackage) -> YearPackage:
         YearPackage.objects.filter(pk=package.pk).update(status=PackageStatus.FAILED, error=str(exc)[:200])
         package.refresh_from_db()
     return package
-
-
-def entries_of(sections: list[Section]) -> Iterator[tuple[Section, Entry]]:
-    for section in sections:
-        for entry in section.entries:
-            yield section, entry
 
 
 __all__ = ["build", "collect", "date_label", "write_zip"]

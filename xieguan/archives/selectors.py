@@ -185,10 +185,6 @@ def get_year_close(user: Any, year: int) -> YearClose | None:
     return YearClose.objects.filter(county=county, year=year).select_related("county").first() if county else None
 
 
-def default_year() -> int:
-    return timezone.localdate().year - 1
-
-
 def parse_year(value: Any) -> int:
     try:
         year = int(value)

@@ -33,23 +33,13 @@ from xieguan.core.audit import audited
 from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.scope import is_within
+from xieguan.core.validators import clean_text
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User
 
 MAX_REOPEN_DAYS = 30
 FIRST_YEAR = 2000
-
-
-def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("Fill in this field.")})
-    if len(value) > limit:
-        raise ValidationError(
-            {field: ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}}
-        )
-    return value
 
 
 # ---------------------------------------------------------------- documents
@@ -75,7 +65,7 @@ def document_upload(
         require(actor, KEEP_DOCUMENTS, owner.area.path)
     kind, digest, size = checked_upload(upload)
     name = display_name(getattr(upload, "name", ""), kind)
-    title = _text(title, field="title", limit=200) or name.rsplit(".", 1)[0]
+    title = clean_text(title, field="title", limit=200) or name.rsplit(".", 1)[0]
 
     def add_version(doc: Document) -> DocumentVersion:
         number = (doc.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -148,9 +138,9 @@ def upper_document_issue(
         raise ValidationError(
             _("Only a health bureau or health supervision institute at county level or above can issue documents.")
         )
-    title = _text(title, field="title", limit=200, required=True)
-    number = _text(number, field="number", limit=60)
-    body = _text(body, field="body", limit=5000)
+    title = clean_text(title, field="title", limit=200, required=True)
+    number = clean_text(number, field="number", limit=60)
+    body = clean_text(body, field="body", limit=5000)
     if ack_due is not None and ack_due < timezone.localdate():
         raise ValidationError({"ack_due": _("The acknowledgement deadline cannot be before today.")})
     if not targets:
@@ -286,7 +276,7 @@ def year_reopen_request(*, actor: User, closed: YearClose, reason: str) -> YearC
     require(actor, KEEP_DOCUMENTS)
     if not (closed.county.path.startswith(_actor_county(actor).path)):
         raise Http404
-    reason = _text(reason, field="reopen_reason", limit=1000, required=True)
+    reason = clean_text(reason, field="reopen_reason", limit=1000, required=True)
     with transaction.atomic():
         closed = YearClose.objects.select_for_update().select_related("county").get(pk=closed.pk)
         if closed.is_reopened(timezone.now()):

@@ -27,15 +27,11 @@ from xieguan.archives.models import PackageStatus
 from xieguan.archives.owners import owner_for_user, owner_label
 from xieguan.areas.models import Area
 from xieguan.core.documents import download_header, download_name
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import open_stored
 from xieguan.core.scope import get_object_for_user, is_within
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return _("; ").join(str(m) for m in exc.messages)
 
 
 def _file_response(stored: Any, *, kind: str, name: str, inline: bool) -> FileResponse:
@@ -49,6 +45,23 @@ def _file_response(stored: Any, *, kind: str, name: str, inline: bool) -> FileRe
 # ---------------------------------------------------------------- documents
 
 
+def _upload(request: HttpRequest, form: Any, owner: Any, message: str, **arguments: Any) -> HttpResponse | None:
+    """A POST of a document or version upload form: the file kept (with the
+    form's title) and back to the page; else None, the refusal on the form."""
+    require(request.user, KEEP_DOCUMENTS, owner.area.path)
+    assert form is not None
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.document_upload(actor=request.user, upload=data.pop("file"), **data, **arguments)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(request.path)
+    return None
+
+
 def documents(request: HttpRequest, kind: str, owner_id: str) -> HttpResponse:
     """The documents kept with a record, and the form to add one."""
     owner = owner_for_user(kind, owner_id, request.user) if kind else None
@@ -58,22 +71,9 @@ def documents(request: HttpRequest, kind: str, owner_id: str) -> HttpResponse:
     allowed = can(request.user, KEEP_DOCUMENTS) and is_within(request.user, owner.area.path)
     form = DocumentUploadForm(request.POST or None, request.FILES or None) if allowed else None
     if request.method == "POST":
-        require(request.user, KEEP_DOCUMENTS, owner.area.path)
-        assert form is not None
-        if form.is_valid():
-            try:
-                services.document_upload(
-                    actor=request.user,
-                    owner_kind=kind,
-                    owner_id=owner.pk,
-                    upload=form.cleaned_data["file"],
-                    title=form.cleaned_data["title"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The document has been uploaded."))
-                return redirect(request.path)
+        message = _("The document has been uploaded.")
+        if uploaded := _upload(request, form, owner, message, owner_kind=kind, owner_id=owner.pk):
+            return uploaded
     return render(
         request,
         "archives/documents.html",
@@ -95,22 +95,9 @@ def document_detail(request: HttpRequest, pk: str) -> HttpResponse:
     allowed = can(request.user, KEEP_DOCUMENTS) and is_within(request.user, document.area.path)
     form = VersionUploadForm(request.POST or None, request.FILES or None) if allowed else None
     if request.method == "POST":
-        require(request.user, KEEP_DOCUMENTS, document.area.path)
-        assert form is not None
-        if form.is_valid():
-            try:
-                services.document_upload(
-                    actor=request.user,
-                    owner_kind="",
-                    owner_id=None,
-                    upload=form.cleaned_data["file"],
-                    document=document,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The new version has been uploaded."))
-                return redirect(request.path)
+        message = _("The new version has been uploaded.")
+        if uploaded := _upload(request, form, document, message, owner_kind="", owner_id=None, document=document):
+            return uploaded
     current = document.current
     return render(
         request,
@@ -197,12 +184,7 @@ def upper_acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
     receipt = selectors.own_receipt(request.user, document)
     if receipt is None:
         raise Http404
-    try:
-        services.receipt_acknowledge(actor=request.user, receipt=receipt)
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("Acknowledged."))
+    service_action(request, services.receipt_acknowledge, _("Acknowledged."), receipt=receipt)
     return redirect("archives:upper_detail", pk=document.pk)
 
 
@@ -284,14 +266,8 @@ def archive_section(request: HttpRequest, year: int, area_id: str, index: int) -
 
 @require_POST
 def year_close(request: HttpRequest, year: int) -> HttpResponse:
-    try:
-        services.year_close(actor=request.user, year=year)
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(
-            request, _("The year %(year)s is closed and filed: its records are read-only.") % {"year": year}
-        )
+    message = _("The year %(year)s is closed and filed: its records are read-only.") % {"year": year}
+    service_action(request, services.year_close, message, year=year)
     return redirect("archives:index")
 
 
@@ -301,14 +277,13 @@ def year_reopen_request(request: HttpRequest, year: int) -> HttpResponse:
     if closed is None:
         raise Http404
     form = ReopenRequestForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Give the reason for reopening."))
-        services.year_reopen_request(actor=request.user, closed=closed, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for reopening."))
     else:
-        messages.success(request, _("Reopening requested; waiting for the county's approval."))
+        message = _("Reopening requested; waiting for the county's approval.")
+        service_action(
+            request, services.year_reopen_request, message, closed=closed, reason=form.cleaned_data["reason"]
+        )
     return redirect("archives:year", year=closed.year)
 
 
@@ -318,14 +293,16 @@ def year_reopen_grant(request: HttpRequest, year: int) -> HttpResponse:
     if closed is None:
         raise Http404
     form = ReopenGrantForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Give a valid date until which the year is open."))
-        services.year_reopen_grant(actor=request.user, closed=closed, until=form.cleaned_data["until"])
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+    if not form.is_valid():
+        messages.error(request, _("Give a valid date until which the year is open."))
     else:
-        messages.success(request, _("Reopening approved."))
+        service_action(
+            request,
+            services.year_reopen_grant,
+            _("Reopening approved."),
+            closed=closed,
+            until=form.cleaned_data["until"],
+        )
     return redirect("archives:year", year=closed.year)
 
 
@@ -335,10 +312,8 @@ def year_reopen_grant(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def package_start(request: HttpRequest, year: int, area_id: str) -> HttpResponse:
     area = _area_for(request, area_id)
-    try:
-        package = services.package_start(actor=request.user, area=area, year=selectors.parse_year(year))
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+    package = service_action(request, services.package_start, area=area, year=selectors.parse_year(year))
+    if package is None:
         return redirect("archives:year_area", year=year, area_id=area.pk)
     return redirect("archives:package", pk=package.pk)
 

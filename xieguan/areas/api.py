@@ -23,13 +23,12 @@ from xieguan.areas.schemas import (
     AreaSplitOut,
 )
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import ERRORS, ErrorOut, ListOut
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.core.permissions import MANAGE_AREAS, require
 
 router = Router(tags=["areas"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(a: Area) -> dict[str, Any]:
@@ -65,8 +64,7 @@ def area_list(
         from django.db.models import Q
 
         qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    page = keyset_page(qs, ordering=["level", "name", "id"], cursor=after, size=limit)
-    return {"items": [_out(a) for a in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["level", "name", "id"], cursor=after, size=limit, out=_out)
 
 
 @router.post(

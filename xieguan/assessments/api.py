@@ -16,7 +16,7 @@ from xieguan.accounts.permissions import APPEAL_ASSESSMENT, MANAGE_ASSESSMENTS, 
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.assessments import services
-from xieguan.assessments.bulletin import bulletin_docx, bulletin_draft, results_of
+from xieguan.assessments.bulletin import bulletin_docx, bulletin_draft
 from xieguan.assessments.models import (
     Appeal,
     AssessedArea,
@@ -67,6 +67,7 @@ from xieguan.assessments.selectors import (
     get_score_for_user,
     get_visit_for_user,
     populations_for,
+    released_results,
     runs,
     schemes_for,
     scores_of,
@@ -75,7 +76,7 @@ from xieguan.assessments.selectors import (
 from xieguan.core.api import DOCX, PDF, XLSX, ConflictOut, ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.scope import is_within
 
 scheme_router = Router(tags=["assessments"])
@@ -498,19 +499,8 @@ def allocation_xlsx(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
     return allocations_xlsx(request, str(assessment_id))
 
 
-def _results(request: HttpRequest, assessment: Assessment) -> Any:
-    if not assessment.is_released:
-        raise Http404
-    return results_of(
-        assessment,
-        areas_of(request.user, assessment),
-        scores_of(request.user, assessment),
-        deductions_of(request.user, assessment),
-    )
-
-
 def _bulletin_text(request: HttpRequest, assessment: Assessment) -> tuple[Any, str]:
-    results = _results(request, assessment)
+    results = released_results(request.user, assessment)
     if not runs(request.user, assessment) and not assessment.bulletin_published_at:
         raise Http404
     return results, assessment.bulletin or bulletin_draft(assessment, results)
@@ -629,8 +619,7 @@ def population_list(
     qs = populations_for(request.user)
     if year is not None:
         qs = qs.filter(year=year)
-    page = keyset_page(qs, ordering=["-year", "area__path", "id"], cursor=after, size=limit)
-    return {"items": [_population_out(p) for p in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-year", "area__path", "id"], cursor=after, size=limit, out=_population_out)
 
 
 @population_router.post("", response={200: PopulationOut, **ERRORS, 409: ConflictOut})

@@ -36,18 +36,6 @@ class Span:
         )
 
 
-def span_of(kind: str, year: int, part: int) -> tuple[datetime.date, datetime.date]:
-    """The first and last day of a month (part 1–12), quarter (1–4), half-year (1–2) or year."""
-    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[kind]
-    first_month = (part - 1) * months + 1
-    first = datetime.date(year, first_month, 1)
-    last_month = first_month + months
-    last = (
-        datetime.date(year + 1, 1, 1) if last_month > 12 else datetime.date(year, last_month, 1)
-    ) - datetime.timedelta(days=1)
-    return first, last
-
-
 def day_text(value: datetime.date) -> str:
     """A date inside a sentence, in the reader's language (2026年07月01日 in Chinese)."""
     return _("%(year)d-%(month)02d-%(day)02d") % {"year": value.year, "month": value.month, "day": value.day}

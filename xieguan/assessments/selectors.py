@@ -13,6 +13,7 @@ from django.http import Http404
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import scope_root_for
+from xieguan.assessments.bulletin import Results, results_of
 from xieguan.assessments.models import (
     Appeal,
     AssessedArea,
@@ -99,6 +100,15 @@ def deductions_of(user: Any, assessment: Assessment) -> QuerySet[Deduction]:
     return _released_only(user, assessment, qs)
 
 
+def released_results(user: Any, assessment: Assessment) -> Results:
+    """The results of a released assessment as ``user`` sees them (404 before release)."""
+    if not assessment.is_released:
+        raise Http404
+    return results_of(
+        assessment, areas_of(user, assessment), scores_of(user, assessment), deductions_of(user, assessment)
+    )
+
+
 def appeals_of(user: Any, assessment: Assessment) -> QuerySet[Appeal]:
     qs = Appeal.objects.for_list().filter(assessment=assessment)
     return qs if runs(user, assessment) else qs.visible_to(user)
@@ -138,10 +148,6 @@ def my_scores_to_give(user: Any, assessment: Assessment) -> QuerySet[ItemScore]:
 
 def populations_for(user: Any) -> QuerySet[Population]:
     return Population.objects.visible_to(user).select_related("area")
-
-
-def get_population_for_user(user: Any, pk: Any) -> Population:
-    return get_object_for_user(Population.objects.select_related("area"), user, pk)
 
 
 def visits_for(user: Any) -> QuerySet[StationVisit]:

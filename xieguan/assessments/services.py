@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from xieguan.accounts.permissions import (
     APPEAL_ASSESSMENT,
@@ -51,9 +50,10 @@ from xieguan.assessments.periods import Span, day_text
 from xieguan.assessments.selectors import visit_level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.registry import registry
 from xieguan.core.scope import is_within
+from xieguan.core.validators import clean_text
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -63,17 +63,6 @@ if TYPE_CHECKING:
 EVIDENCE_TYPES = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"}
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
-
-
-def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("Fill in this field.")})
-    if len(value) > limit:
-        raise ValidationError(
-            {field: ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}}
-        )
-    return value
 
 
 def _decimal(value: Any, *, field: str, low: Decimal | None = None, high: Decimal | None = None) -> Decimal:
@@ -111,7 +100,7 @@ def population_save(
         raise ValidationError({"year": _("That year is not right.")})
     if population < 0 or population > 10_000_000:
         raise ValidationError({"population": _("Population served must be between 0 and 10000000.")})
-    clean_source = _text(source, field="source", limit=100)
+    clean_source = clean_text(source, field="source", limit=100)
     found = Population.objects.filter(area=area, year=year).first()
     with transaction.atomic():
         if found is None:
@@ -173,7 +162,7 @@ def population_import(*, actor: User, parent: Area, year: int, upload: Any, sour
         raise ValidationError({"file": errors[:20]})
     if not rows:
         raise ValidationError({"file": _("The file holds no population figures.")})
-    clean_source = _text(source, field="source", limit=100) or _("Excel import")
+    clean_source = clean_text(source, field="source", limit=100) or _("Excel import")
     with transaction.atomic():
         for area, count in rows:
             Population.objects.update_or_create(
@@ -189,7 +178,7 @@ def population_import(*, actor: User, parent: Area, year: int, upload: Any, sour
 def _check_tiers(award_mode: str, award_tiers: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     clean = []
     for tier in award_tiers:
-        name = _text(tier.get("name"), field="award_tiers", limit=20, required=True)
+        name = clean_text(tier.get("name"), field="award_tiers", limit=20, required=True)
         entry: dict[str, Any] = {
             "name": name,
             "coefficient": str(
@@ -230,26 +219,23 @@ def scheme_create(
     if area.level not in (Level.COUNTY, Level.TOWNSHIP):
         raise ValidationError({"area": _("Only a county or a township can make an assessment scheme.")})
     _check_scheme_choices(period_kind, award_mode, fund_formula, appeal_days)
-    clean_name = _text(name, field="name", limit=100, required=True)
+    clean_name = clean_text(name, field="name", limit=100, required=True)
     tiers = _check_tiers(award_mode, award_tiers)
 
-    def make() -> AssessmentScheme:
-        with audited(actor, "scheme.create") as audit:
-            audit.obj = AssessmentScheme.objects.create(
-                id=id or uuid.uuid4(),
-                area=area,
-                name=clean_name,
-                period_kind=period_kind,
-                award_mode=award_mode,
-                award_tiers=tiers,
-                fund_formula=fund_formula,
-                appeal_days=appeal_days,
-                created_by=actor,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        scheme, _created = create_once(AssessmentScheme, id, actor, make)
+    scheme, _created = create_audited_once(
+        AssessmentScheme,
+        id,
+        actor,
+        "scheme.create",
+        area=area,
+        name=clean_name,
+        period_kind=period_kind,
+        award_mode=award_mode,
+        award_tiers=tiers,
+        fund_formula=fund_formula,
+        appeal_days=appeal_days,
+        created_by=actor,
+    )
     return scheme
 
 
@@ -278,7 +264,7 @@ def scheme_update(*, actor: User, scheme: AssessmentScheme, changes: dict[str, A
         raise ValidationError(_("These fields cannot be changed: %(fields)s") % {"fields": join_list(sorted(unknown))})
     merged = {f: changes.get(f, getattr(scheme, f)) for f in SCHEME_FIELDS}
     _check_scheme_choices(merged["period_kind"], merged["award_mode"], merged["fund_formula"], merged["appeal_days"])
-    clean_name = _text(merged["name"], field="name", limit=100, required=True)
+    clean_name = clean_text(merged["name"], field="name", limit=100, required=True)
     tiers = _check_tiers(merged["award_mode"], merged["award_tiers"])
     with transaction.atomic(), audited(actor, "scheme.update", scheme):
         scheme.name = clean_name
@@ -311,7 +297,7 @@ def _clean_item(
     guidance: str,
 ) -> dict[str, Any]:
     """An item's fields checked as the service stores them (adding and editing share it)."""
-    clean_name = _text(name, field="name", limit=100, required=True)
+    clean_name = clean_text(name, field="name", limit=100, required=True)
     top = _decimal(max_score, field="max_score", low=Decimal("0.01"), high=Decimal(1000))
     if kind not in ItemKind.values:
         raise ValidationError({"kind": _("The scoring method is not valid.")})
@@ -348,7 +334,7 @@ def _clean_item(
         indicator_code = ""
     return {
         "name": clean_name,
-        "guidance": _text(guidance, field="guidance", limit=2000),
+        "guidance": clean_text(guidance, field="guidance", limit=2000),
         "max_score": top,
         "kind": kind,
         "indicator_code": indicator_code,
@@ -392,13 +378,9 @@ def scheme_item_add(
     if order is None:
         order = scheme.items.count() + 1
 
-    def make() -> AssessmentItem:
-        with audited(actor, "scheme_item.create") as audit:
-            audit.obj = AssessmentItem.objects.create(id=id or uuid.uuid4(), scheme=scheme, order=order, **fields)
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        item, _created = create_once(AssessmentItem, id, actor, make)
+    item, _created = create_audited_once(
+        AssessmentItem, id, actor, "scheme_item.create", scheme=scheme, order=order, **fields
+    )
     return item
 
 
@@ -532,7 +514,7 @@ def assessment_create(
             raise ValidationError({"budget": _("Please enter the total funds.")})
         clean_budget = _decimal(budget, field="budget", low=Decimal(0), high=Decimal("999999999999"))
     clean_rate = _decimal(per_capita, field="per_capita", low=Decimal(0), high=Decimal(1000))
-    clean_name = _text(name, field="name", limit=100, required=True)
+    clean_name = clean_text(name, field="name", limit=100, required=True)
     items = list(scheme.items.all())
 
     def make() -> Assessment:
@@ -680,11 +662,11 @@ def item_score_set(
     _check_evidence(evidence)
     with transaction.atomic(), audited(actor, "item_score.score", score):
         score.score = number
-        score.notes = _text(notes, field="notes", limit=2000)
+        score.notes = clean_text(notes, field="notes", limit=2000)
         score.scored_at = timezone.now()
         score.scored_by = actor
         if evidence is not None:
-            score.evidence_name = _text(evidence.name, field="evidence", limit=200)
+            score.evidence_name = clean_text(evidence.name, field="evidence", limit=200)
             ext = (evidence.name or "").rsplit(".", 1)[-1].lower()
             score.evidence.save(f"evidence.{ext}", evidence, save=False)
         score.save()
@@ -709,28 +691,25 @@ def deduction_add(
         raise ValidationError({"area": _("This area is not in this assessment.")})
     if kind not in DeductionKind.values:
         raise ValidationError({"kind": _("The type is not valid.")})
-    clean_reason = _text(reason, field="reason", limit=300, required=True)
+    clean_reason = clean_text(reason, field="reason", limit=300, required=True)
     clean_points = (
         Decimal(0)
         if kind == DeductionKind.VETO
         else _decimal(points, field="points", low=Decimal("0.01"), high=Decimal(1000))
     )
 
-    def make() -> Deduction:
-        with audited(actor, "deduction.create") as audit:
-            audit.obj = Deduction.objects.create(
-                id=id or uuid.uuid4(),
-                assessment=assessment,
-                area=area,
-                kind=kind,
-                points=clean_points,
-                reason=clean_reason,
-                created_by=actor,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        found, _created = create_once(Deduction, id, actor, make)
+    found, _created = create_audited_once(
+        Deduction,
+        id,
+        actor,
+        "deduction.create",
+        assessment=assessment,
+        area=area,
+        kind=kind,
+        points=clean_points,
+        reason=clean_reason,
+        created_by=actor,
+    )
     return found
 
 
@@ -816,22 +795,19 @@ def appeal_create(
         raise ValidationError({"area": _("This area is not in this assessment.")})
     if item is not None and item.scheme_id != assessment.scheme_id:
         raise ValidationError({"item": _("This item is not part of this assessment.")})
-    clean_reason = _text(reason, field="reason", limit=2000, required=True)
+    clean_reason = clean_text(reason, field="reason", limit=2000, required=True)
 
-    def make() -> Appeal:
-        with audited(actor, "appeal.create") as audit:
-            audit.obj = Appeal.objects.create(
-                id=id or uuid.uuid4(),
-                assessment=assessment,
-                area=area,
-                item=item,
-                reason=clean_reason,
-                created_by=actor,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        appeal, _created = create_once(Appeal, id, actor, make)
+    appeal, _created = create_audited_once(
+        Appeal,
+        id,
+        actor,
+        "appeal.create",
+        assessment=assessment,
+        area=area,
+        item=item,
+        reason=clean_reason,
+        created_by=actor,
+    )
     return appeal
 
 
@@ -843,7 +819,7 @@ def appeal_answer(*, actor: User, appeal: Appeal, answer: str, new_score: Any = 
         raise ValidationError(_("The assessment is final; appeals can no longer be answered."))
     if appeal.answered_at is not None:
         raise ValidationError(_("This appeal has already been answered."))
-    clean_answer = _text(answer, field="answer", limit=2000, required=True)
+    clean_answer = clean_text(answer, field="answer", limit=2000, required=True)
     number = None
     score = None
     if new_score not in (None, ""):
@@ -950,7 +926,7 @@ def bulletin_save(*, actor: User, assessment: Assessment, text: str) -> Assessme
     if not assessment.is_released:
         raise ValidationError(_("A bulletin can only be drafted once the results are released."))
     with transaction.atomic(), audited(actor, "assessment.bulletin", assessment):
-        assessment.bulletin = _text(text, field="bulletin", limit=20000, required=True)
+        assessment.bulletin = clean_text(text, field="bulletin", limit=20000, required=True)
         assessment.save(update_fields=["bulletin", "updated_at"])
     return assessment
 
@@ -997,24 +973,21 @@ def station_visit_create(
         raise ValidationError({"visited_on": _("The date of the visit cannot be after today.")})
     clean_score = None if score in (None, "") else _decimal(score, field="score", low=Decimal(0), high=Decimal(100))
     values = {
-        "supervisors": _text(supervisors, field="supervisors", limit=200, required=True),
-        "items": _text(items, field="items", limit=4000),
-        "findings": _text(findings, field="findings", limit=4000),
+        "supervisors": clean_text(supervisors, field="supervisors", limit=200, required=True),
+        "items": clean_text(items, field="items", limit=4000),
+        "findings": clean_text(findings, field="findings", limit=4000),
     }
 
-    def make() -> StationVisit:
-        with audited(actor, "station_visit.create") as audit:
-            audit.obj = StationVisit.objects.create(
-                id=id or uuid.uuid4(),
-                area=area,
-                kind=kind,
-                visited_on=visited_on,
-                score=clean_score,
-                created_by=actor,
-                **values,
-            )
-        return audit.obj  # type: ignore[return-value]
-
-    with transaction.atomic():
-        visit, _created = create_once(StationVisit, id, actor, make)
+    visit, _created = create_audited_once(
+        StationVisit,
+        id,
+        actor,
+        "station_visit.create",
+        area=area,
+        kind=kind,
+        visited_on=visited_on,
+        score=clean_score,
+        created_by=actor,
+        **values,
+    )
     return visit

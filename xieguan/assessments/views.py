@@ -55,15 +55,15 @@ from xieguan.assessments.selectors import (
     get_visit_for_user,
     my_scores_to_give,
     populations_for,
+    released_results,
     runs,
     schemes_for,
     scores_of,
     visits_behind_score,
     visits_for,
 )
-from xieguan.core.display import join_clauses
 from xieguan.core.documents import download_header, download_name, pdf_response, xlsx_response
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import open_stored
@@ -149,12 +149,7 @@ def assessment_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 def _step(request: HttpRequest, pk: str, service: Any, message: str) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    try:
-        service(actor=request.user, assessment=assessment)
-    except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
-    else:
-        messages.success(request, message)
+    service_action(request, service, message, assessment=assessment)
     return redirect("assessments:detail", pk=assessment.pk)
 
 
@@ -304,21 +299,10 @@ def appeal_answer(request: HttpRequest, pk: str) -> HttpResponse:
 # ---------------------------------------------------------------- results, bulletin, funds
 
 
-def _results(request: HttpRequest, assessment: Any) -> Any:
-    if not assessment.is_released:
-        raise Http404
-    return results_of(
-        assessment,
-        areas_of(request.user, assessment),
-        scores_of(request.user, assessment),
-        deductions_of(request.user, assessment),
-    )
-
-
 def bulletin(request: HttpRequest, pk: str) -> HttpResponse:
     """The bulletin: drafted from the results, edited and saved, then issued."""
     assessment = get_assessment_for_user(request.user, pk)
-    results = _results(request, assessment)
+    results = released_results(request.user, assessment)
     assessing = runs(request.user, assessment)
     if not assessing and not assessment.bulletin_published_at:
         raise Http404
@@ -346,12 +330,8 @@ def bulletin(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def bulletin_publish(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    try:
-        services.bulletin_publish(actor=request.user, assessment=assessment)
-    except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
-    else:
-        messages.success(request, _("The bulletin is issued to the townships' home pages."))
+    message = _("The bulletin is issued to the townships' home pages.")
+    service_action(request, services.bulletin_publish, message, assessment=assessment)
     return redirect("assessments:bulletin", pk=assessment.pk)
 
 
@@ -363,7 +343,7 @@ def _bulletin_text(request: HttpRequest, assessment: Any, results: Any) -> str:
 
 def bulletin_word(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    results = _results(request, assessment)
+    results = released_results(request.user, assessment)
     data = bulletin_docx(assessment, results, _bulletin_text(request, assessment, results))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -376,7 +356,7 @@ def bulletin_word(request: HttpRequest, pk: str) -> HttpResponse:
 
 def bulletin_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    results = _results(request, assessment)
+    results = released_results(request.user, assessment)
     lines = [line for line in _bulletin_text(request, assessment, results).replace("\r\n", "\n").split("\n")]
     return pdf_response(
         "assessments/bulletin_pdf.html",
@@ -399,12 +379,7 @@ def allocations(request: HttpRequest, pk: str) -> HttpResponse:
     rows = list(allocations_of(request.user, assessment))
     if request.method == "POST":
         require(request.user, MANAGE_ASSESSMENTS, assessment.area.path)
-        try:
-            services.allocation_compute(actor=request.user, assessment=assessment)
-        except ValidationError as exc:
-            messages.error(request, join_clauses(exc.messages))
-        else:
-            messages.success(request, _("Funds allocated again."))
+        service_action(request, services.allocation_compute, _("Funds allocated again."), assessment=assessment)
         return redirect("assessments:allocations", pk=assessment.pk)
     return render(
         request,
@@ -568,37 +543,27 @@ def item_create(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def item_delete(request: HttpRequest, pk: str) -> HttpResponse:
     item = get_item_for_user(request.user, pk)
-    try:
-        services.scheme_item_delete(actor=request.user, item=item)
-    except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
-    else:
-        messages.success(request, _("Assessment item deleted."))
+    service_action(request, services.scheme_item_delete, _("Assessment item deleted."), item=item)
     return redirect("assessments:scheme", pk=item.scheme_id)
 
 
 @require_POST
 def scheme_publish(request: HttpRequest, pk: str) -> HttpResponse:
     scheme = get_scheme_for_user(request.user, pk)
-    try:
-        services.scheme_publish(actor=request.user, scheme=scheme)
-    except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
-    else:
-        messages.success(request, _("The scheme is in use."))
+    service_action(request, services.scheme_publish, _("The scheme is in use."), scheme=scheme)
     return redirect("assessments:scheme", pk=scheme.pk)
 
 
 @require_POST
 def scheme_revise(request: HttpRequest, pk: str) -> HttpResponse:
     scheme = get_scheme_for_user(request.user, pk)
-    try:
-        copy = services.scheme_revise(actor=request.user, scheme=scheme)
-    except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
-        return redirect("assessments:scheme", pk=scheme.pk)
-    messages.success(request, _("Draft of version %(version)s created.") % {"version": copy.version})
-    return redirect("assessments:scheme", pk=copy.pk)
+    copy = service_action(
+        request,
+        services.scheme_revise,
+        lambda copy: _("Draft of version %(version)s created.") % {"version": copy.version},
+        scheme=scheme,
+    )
+    return redirect("assessments:scheme", pk=(copy or scheme).pk)
 
 
 # ---------------------------------------------------------------- population

@@ -56,10 +56,10 @@ from xieguan.campaigns.selectors import (
     targets_for,
 )
 from xieguan.campaigns.summary import summary_docx_bytes, summary_draft, summary_tables
-from xieguan.core.api import DOCX, PDF, ErrorOut, ListOut
+from xieguan.core.api import DOCX, PDF, ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import BadCursor, keyset_page
+from xieguan.core.pagination import BadCursor, keyset_list, keyset_page
 from xieguan.core.photos import open_stored
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections.models import ChecklistTemplate, Inspection
@@ -82,12 +82,6 @@ BASIS_TYPES = {
     "jpeg": "image/jpeg",
     "png": "image/png",
 }
-
-
-def _download(description: str, *content_types: str) -> dict[str, Any]:
-    """The OpenAPI answer of an operation that sends a file (ninja cannot infer it)."""
-    binary = {"schema": {"type": "string", "format": "binary"}}
-    return {"responses": {200: {"description": description, "content": {t: binary for t in content_types}}}}
 
 
 def _campaign_out(c: Campaign, user: Any) -> dict[str, Any]:
@@ -214,8 +208,7 @@ def campaign_targets(
         qs = qs.done()
     elif done is False:
         qs = qs.exclude(inspection__status="submitted")
-    page = keyset_page(qs, ordering=["area__path", "unit__name", "id"], cursor=after, size=limit)
-    return {"items": [_target_out(t) for t in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["area__path", "unit__name", "id"], cursor=after, size=limit, out=_target_out)
 
 
 @router.post("/{campaign_id}/targets", response={200: list[TargetOut], **ERRORS})
@@ -259,7 +252,7 @@ def campaign_targets_add(request: HttpRequest, campaign_id: uuid.UUID, payload: 
 @router.get(
     "/{campaign_id}/basis",
     response=ERRORS,
-    openapi_extra=_download("The campaign's basis document as uploaded", *dict.fromkeys(BASIS_TYPES.values())),
+    openapi_extra=file_download(dict.fromkeys(BASIS_TYPES.values()), "The campaign's basis document as uploaded"),
 )
 def campaign_basis(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
     """The basis document attached to the campaign; 404 when none is."""
@@ -350,7 +343,9 @@ def _summary(request: HttpRequest, campaign_id: uuid.UUID) -> tuple[Campaign, An
 @router.get(
     "/{campaign_id}/summary.docx",
     response=ERRORS,
-    openapi_extra=_download("The closing summary as a Word document, its tables counted in the caller's area", DOCX),
+    openapi_extra=file_download(
+        DOCX, "The closing summary as a Word document, its tables counted in the caller's area"
+    ),
 )
 def campaign_summary_docx(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
     """The closing summary as the page exports it: the saved prose (or the
@@ -366,7 +361,7 @@ def campaign_summary_docx(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
 @router.get(
     "/{campaign_id}/summary.pdf",
     response=ERRORS,
-    openapi_extra=_download("The closing summary as an A4 PDF, its tables counted in the caller's area", PDF),
+    openapi_extra=file_download(PDF, "The closing summary as an A4 PDF, its tables counted in the caller's area"),
 )
 def campaign_summary_pdf(request: HttpRequest, campaign_id: uuid.UUID) -> Any:
     """The closing summary as a PDF, as the page prints it."""
@@ -585,7 +580,9 @@ def campaign_material_add(
 @router.get(
     "/{campaign_id}/materials/{material_id}",
     response={200: None, **ERRORS},
-    openapi_extra=_download("the material's file", *sorted(set(BASIS_TYPES.values())), "application/vnd.ms-excel"),
+    openapi_extra=file_download(
+        [*sorted(set(BASIS_TYPES.values())), "application/vnd.ms-excel"], "the material's file"
+    ),
 )
 def campaign_material_file(request: HttpRequest, campaign_id: uuid.UUID, material_id: uuid.UUID) -> Any:
     """A material's file."""

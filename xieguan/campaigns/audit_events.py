@@ -16,7 +16,6 @@ register_events(
         "campaign.close": _("Special campaign closed"),
         "campaign.checklist_start": _("Campaign's own checklist started"),
         "campaign.checklist_publish": _("Campaign's own checklist published and put in use"),
-        "campaign_target.remove": _("Campaign target removed"),
         "campaign_target.record": _("Inspection recorded for a campaign target"),
         "draw.create": _("Double-random draw made"),
         "draw.publish": _("Double-random results published"),

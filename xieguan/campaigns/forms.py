@@ -15,20 +15,16 @@ from xieguan.units.models import Category, Subtype, Unit
 from xieguan.units.widgets import UnitPicker
 
 
-class PersonChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return gettext("%(name)s (%(institution)s)") % {
-            "name": obj.full_name or obj.username,
-            "institution": obj.institution,
-        }
-
-
 class PersonChoiceOne(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return gettext("%(name)s (%(institution)s)") % {
             "name": obj.full_name or obj.username,
             "institution": obj.institution,
         }
+
+
+class PersonChoice(forms.ModelMultipleChoiceField):
+    label_from_instance = PersonChoiceOne.label_from_instance
 
 
 class ChecklistChoice(forms.ModelChoiceField):

@@ -32,6 +32,7 @@ from xieguan.complaints.calendar import add_working_days
 from xieguan.core.audit import audited
 from xieguan.core.idempotency import create_once
 from xieguan.core.scope import is_within
+from xieguan.core.validators import clean_text
 from xieguan.inspections.models import Inspection
 from xieguan.inspections.services.records import inspection_create
 from xieguan.units.models import Category, RiskGrade, Subtype, Unit
@@ -57,15 +58,6 @@ def county_of(area: Area) -> Area:
 def settings_for(county: Area) -> CampaignSettings:
     found = CampaignSettings.objects.filter(county=county).first()
     return found or CampaignSettings(county=county)
-
-
-def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("Fill in this field.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("At most %(n)d characters.") % {"n": limit}})
-    return value
 
 
 def _check_basis_file(upload: UploadedFile | None) -> None:
@@ -119,8 +111,8 @@ def campaign_create(
     if errors:
         raise ValidationError(errors)
     _check_basis_file(basis_file)
-    clean_name = _text(name, field="name", limit=100, required=True)
-    clean_basis = _text(basis, field="basis", limit=200)
+    clean_name = clean_text(name, field="name", limit=100, required=True)
+    clean_basis = clean_text(basis, field="basis", limit=200)
 
     def make() -> Campaign:
         with audited(actor, "campaign.create") as audit:
@@ -136,7 +128,7 @@ def campaign_create(
                 created_by=actor,
             )
             if basis_file is not None:
-                campaign.basis_name = _text(basis_file.name, field="basis_file", limit=200)
+                campaign.basis_name = clean_text(basis_file.name, field="basis_file", limit=200)
                 ext = (basis_file.name or "").rsplit(".", 1)[-1].lower()
                 campaign.basis_file.save(f"basis.{ext}", basis_file, save=False)
             campaign.save()
@@ -224,14 +216,6 @@ def campaign_targets_from_filter(
     return campaign_add_targets(actor=actor, campaign=campaign, units=units, source=TargetSource.FILTER)
 
 
-def campaign_target_remove(*, actor: User, target: CampaignTarget) -> None:
-    require(actor, MANAGE_CAMPAIGNS, target.campaign.area.path)
-    if target.inspection_id is not None:
-        raise ValidationError(_("The unit already has an inspection record and cannot be removed."))
-    with transaction.atomic(), audited(actor, "campaign_target.remove", target):
-        target.delete()
-
-
 def campaign_target_record(*, actor: User, target: CampaignTarget, id: uuid.UUID | None = None) -> Inspection:
     """Start the target's visit: an ordinary draft inspection of the unit,
     linked to the target (the drawn inspectors named on it when the actor is
@@ -292,7 +276,7 @@ def link_inspection(inspection: Inspection) -> CampaignTarget | None:
 def campaign_close(*, actor: User, campaign: Campaign, summary: str) -> Campaign:
     """Close the campaign with its summary (the prose the closing report prints)."""
     require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
-    text = _text(summary, field="summary", limit=20000)
+    text = clean_text(summary, field="summary", limit=20000)
     with transaction.atomic(), audited(actor, "campaign.close", campaign):
         campaign.summary = text
         campaign.closed_at = campaign.closed_at or timezone.now()
@@ -302,7 +286,7 @@ def campaign_close(*, actor: User, campaign: Campaign, summary: str) -> Campaign
 
 def campaign_summary_save(*, actor: User, campaign: Campaign, summary: str) -> Campaign:
     require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
-    text = _text(summary, field="summary", limit=20000)
+    text = clean_text(summary, field="summary", limit=20000)
     with transaction.atomic(), audited(actor, "campaign.summary", campaign):
         campaign.summary = text
         campaign.save(update_fields=["summary", "updated_at"])
@@ -431,8 +415,8 @@ def draw_make(
             errors["reason"] = _("A redraw needs a written reason.")
     if errors:
         raise ValidationError(errors)
-    clean_title = _text(title or (campaign.name if campaign else ""), field="title", limit=100, required=True)
-    clean_reason = _text(reason, field="reason", limit=2000)
+    clean_title = clean_text(title or (campaign.name if campaign else ""), field="title", limit=100, required=True)
+    clean_reason = clean_text(reason, field="reason", limit=2000)
 
     units = list(draw_unit_pool(actor, area, filters).select_related("area").order_by("id")[: MAX_POOL + 1])
     if len(units) > MAX_POOL:
@@ -558,7 +542,7 @@ def conflict_declare(
     home = _home_path(inspector)
     if not home or not home.startswith(county.path):
         raise ValidationError({"inspector": _("The inspector must be a person of this county.")})
-    clean = _text(reason, field="reason", limit=200, required=True)
+    clean = clean_text(reason, field="reason", limit=200, required=True)
     if id is not None:
         same = DrawConflict.objects.filter(pk=id).first()
         if same is not None:
@@ -607,7 +591,7 @@ def material_add(
             upload.seek(0)
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             raise ValidationError({"file": _("This file is not an image.")}) from None
-    clean_title = _text(title or name.rsplit(".", 1)[0], field="title", limit=200, required=True)
+    clean_title = clean_text(title or name.rsplit(".", 1)[0], field="title", limit=200, required=True)
     clean_name = name[-200:]
 
     def make() -> CampaignMaterial:

@@ -49,9 +49,8 @@ from xieguan.campaigns.selectors import (
     targets_for,
 )
 from xieguan.campaigns.summary import summary_docx_bytes, summary_draft, summary_tables
-from xieguan.core.display import join_clauses
 from xieguan.core.documents import download_header, download_name, pdf_response
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import open_stored
@@ -287,10 +286,8 @@ def target_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def target_record(request: HttpRequest, pk: str) -> HttpResponse:
     """Start the target's visit: an ordinary inspection record, then its form."""
     target = get_target_for_user(request.user, pk)
-    try:
-        inspection = services.campaign_target_record(actor=request.user, target=target)
-    except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
+    inspection = service_action(request, services.campaign_target_record, target=target)
+    if inspection is None:
         return redirect("campaigns:target", pk=target.pk)
     return redirect("inspections:detail", pk=inspection.pk)
 

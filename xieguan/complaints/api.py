@@ -39,15 +39,14 @@ from xieguan.complaints.schemas import (
     ResultIn,
 )
 from xieguan.complaints.selectors import LIST_ORDERING, complaints_for_list, get_complaint_for_user, public_view
-from xieguan.core.api import XLSX, ErrorOut, ListOut, file_download
+from xieguan.core.api import ERRORS, XLSX, ErrorOut, ListOut, file_download
 from xieguan.core.audit import client_ip
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.core.photos import prepare_photo
 
 router = Router(tags=["complaints"])
 public_router = Router(tags=["public complaints"], auth=None)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(c: Complaint, *, user: Any, detail: bool = False) -> dict[str, Any]:
@@ -108,8 +107,7 @@ def complaint_list(
     """Complaints in the caller's area: past deadlines first, then near ones.
     ``status``: one status, "open", or empty for all. Never the complainant."""
     qs = complaints_for_list(request.user, status=status)
-    page = keyset_page(qs, ordering=LIST_ORDERING, cursor=after, size=limit)
-    return {"items": [_out(c, user=request.user) for c in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=LIST_ORDERING, cursor=after, size=limit, out=lambda c: _out(c, user=request.user))
 
 
 @router.get(

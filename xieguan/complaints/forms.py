@@ -12,27 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from xieguan.areas.models import Area, Level
 from xieguan.complaints.models import Channel, ComplaintCategory
 from xieguan.core.display import with_note
-from xieguan.core.forms import DateInput
+from xieguan.core.forms import DateInput, MultiplePhotoField, MultiplePhotoInput
 from xieguan.units.models import Unit, UnitStatus
 from xieguan.units.widgets import UnitPicker
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several photos in one input; the service says in Chinese what is wrong."""
+class MultipleFileField(MultiplePhotoField):
+    """Several photos in one input, none needed."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True}))
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*", "multiple": True}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if isinstance(data, list | tuple):
-            return [d for d in data if d]
-        return [data] if data else []
 
 
 class AreaChoice(forms.ModelChoiceField):

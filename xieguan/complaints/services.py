@@ -46,7 +46,7 @@ from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.masking import mask_name, mask_phone
 from xieguan.core.photos import PreparedPhoto, files_kept_on_success
 from xieguan.core.scope import is_within
-from xieguan.core.validators import clean_phone
+from xieguan.core.validators import clean_phone, clean_text
 from xieguan.units.models import Unit
 
 PIN_LENGTH = 6
@@ -113,15 +113,6 @@ def _new_pin() -> str:
 # --- validation -------------------------------------------------------------------
 
 
-def _text(value: str | None, *, field: str, required: bool, limit: int, errors: dict[str, str]) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = _("This field is required.")
-    elif len(value) > limit:
-        errors[field] = _("Enter at most %(limit)d characters.") % {"limit": limit}
-    return value
-
-
 def _clean_complaint(data: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     """The common fields of a public or staff complaint, cleaned; problems
     go into ``errors`` keyed by field."""
@@ -140,12 +131,14 @@ def _clean_complaint(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
     if category not in ComplaintCategory.values:
         errors["category"] = _("Choose what the complaint is about.")
     clean: dict[str, Any] = {
-        "content": _text(data.get("content"), field="content", required=True, limit=5000, errors=errors),
-        "place": _text(data.get("place"), field="place", required=False, limit=200, errors=errors),
-        "unit_name": _text(data.get("unit_name"), field="unit_name", required=False, limit=200, errors=errors),
-        "complainant_name": _text(data.get("name"), field="name", required=False, limit=50, errors=errors),
-        "complainant_phone": _text(data.get("phone"), field="phone", required=False, limit=30, errors=errors),
-        "complainant_address": _text(data.get("address"), field="address", required=False, limit=200, errors=errors),
+        "content": clean_text(data.get("content"), field="content", required=True, limit=5000, errors=errors),
+        "place": clean_text(data.get("place"), field="place", required=False, limit=200, errors=errors),
+        "unit_name": clean_text(data.get("unit_name"), field="unit_name", required=False, limit=200, errors=errors),
+        "complainant_name": clean_text(data.get("name"), field="name", required=False, limit=50, errors=errors),
+        "complainant_phone": clean_text(data.get("phone"), field="phone", required=False, limit=30, errors=errors),
+        "complainant_address": clean_text(
+            data.get("address"), field="address", required=False, limit=200, errors=errors
+        ),
     }
     if clean["complainant_phone"] and "phone" not in errors:
         try:
@@ -303,7 +296,7 @@ def complaint_by_receipt(*, ip: str | None, receipt: str, pin: str) -> Complaint
 def complaint_add_info(*, complaint: Complaint, text: str, photos: list[PreparedPhoto] | None = None) -> ComplaintStep:
     """The complainant adds information (and photos) to an open or replied case."""
     errors: dict[str, str] = {}
-    text = _text(text, field="text", required=not photos, limit=2000, errors=errors)
+    text = clean_text(text, field="text", required=not photos, limit=2000, errors=errors)
     if complaint.status in (Status.ARCHIVED, Status.DUPLICATE, Status.NOT_ACCEPTED):
         errors["text"] = _("This complaint is closed; information can no longer be added.")
     if errors:
@@ -329,7 +322,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, today: datetime.date 
     handling deadline."""
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
-    reason = _text(reason, field="reason", required=True, limit=2000, errors=errors)
+    reason = clean_text(reason, field="reason", required=True, limit=2000, errors=errors)
     until = reopen_until(complaint)
     if until is None:
         errors["reason"] = _("Only a complaint that has been replied to can be reopened.")
@@ -465,7 +458,7 @@ def complaint_not_accept(*, actor: User, complaint: Complaint, reason: str) -> C
     if complaint.status != Status.REGISTERED:
         raise _wrong_status()
     errors: dict[str, str] = {}
-    reason = _text(reason, field="reason", required=True, limit=2000, errors=errors)
+    reason = clean_text(reason, field="reason", required=True, limit=2000, errors=errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), audited(actor, "complaint.not_accept", complaint):
@@ -491,7 +484,7 @@ def complaint_transfer(*, actor: User, complaint: Complaint, note: str = "") -> 
     if institute is None:
         raise ValidationError(_("The county has no health supervision institute to transfer to."))
     errors: dict[str, str] = {}
-    note = _text(note, field="note", required=False, limit=2000, errors=errors)
+    note = clean_text(note, field="note", required=False, limit=2000, errors=errors)
     if errors:
         raise ValidationError(errors)
     station = (
@@ -515,7 +508,7 @@ def complaint_record_result(*, actor: User, complaint: Complaint, result: str) -
     if complaint.status not in HANDLING_STATUSES:
         raise _wrong_status()
     errors: dict[str, str] = {}
-    result = _text(result, field="result", required=True, limit=5000, errors=errors)
+    result = clean_text(result, field="result", required=True, limit=5000, errors=errors)
     if errors:
         raise ValidationError(errors)
     cal, limits = _calendar(complaint)
@@ -535,7 +528,7 @@ def complaint_reply(*, actor: User, complaint: Complaint, reply: str) -> Complai
     if complaint.status != Status.RESULT:
         raise _wrong_status()
     errors: dict[str, str] = {}
-    reply = _text(reply, field="reply", required=True, limit=5000, errors=errors)
+    reply = clean_text(reply, field="reply", required=True, limit=5000, errors=errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), audited(actor, "complaint.reply", complaint):
@@ -837,7 +830,7 @@ def calendar_override_set(
     schedule says; one row per day, a second call changes it."""
     require(actor, CONFIGURE_COMPLAINTS, county.path)
     errors: dict[str, str] = {}
-    note = _text(note, field="note", required=False, limit=100, errors=errors)
+    note = clean_text(note, field="note", required=False, limit=100, errors=errors)
     if date is None:
         errors["date"] = _("This field is required.")
     if errors:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -82,6 +83,10 @@ class ErrorOut(Schema):
     fields: dict[str, list[str]] | None = None
 
 
+# The answers of an operation that can fail every usual way, a conflict included.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
 class RateOut(Schema):
     """A rate as every figure shows it: numerator ÷ denominator."""
 
@@ -107,18 +112,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 
 
-def file_download(content_type: str, description: str) -> dict[str, Any]:
-    """The OpenAPI description of an operation answering a file (ninja
-    cannot infer it): pass as ``openapi_extra=``, with the error statuses as
-    ``response=``."""
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
+def file_download(content_types: str | Iterable[str], description: str) -> dict[str, Any]:
+    """The OpenAPI description of an operation answering a file of one
+    content type or any of several (ninja cannot infer it): pass as
+    ``openapi_extra=``, with the error statuses as ``response=``."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    types = [content_types] if isinstance(content_types, str) else content_types
+    return {"responses": {200: {"description": description, "content": {t: binary for t in types}}}}
 
 
 # Pydantic error types in plain Chinese (through gettext).

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from xieguan.core.display import join_clauses
 from xieguan.core.forms import add_service_errors
 
 R = TypeVar("R")
@@ -59,3 +60,27 @@ def service_form_page(
         {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})},
         status=invalid_status if form.errors else 200,
     )
+
+
+def service_action(
+    request: HttpRequest,
+    service: Callable[..., R],
+    message: str | Callable[[R], str] = "",
+    *,
+    join: Callable[[list[str]], str] = join_clauses,
+    **arguments: Any,
+) -> R | None:
+    """A button's POST (publish, release, delete …): call
+    ``service(actor=request.user, **arguments)``; on success show
+    ``message`` (which may be a function of what the service returned), else
+    show what the service refused as an error message (its messages put
+    together by ``join``). Returns what the service returned, or None when it refused; the caller redirects."""
+    try:
+        result = service(actor=request.user, **arguments)
+    except ValidationError as exc:
+        messages.error(request, join(exc.messages))
+        return None
+    text = message(result) if callable(message) else message
+    if text:
+        messages.success(request, text)
+    return result

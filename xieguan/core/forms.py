@@ -54,6 +54,20 @@ class DateInput(forms.DateInput):
 __all__ = ["NON_FIELD_ERRORS", "DateInput", "FormRenderer", "add_service_errors"]
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one field (a MultiplePhotoInput); the service says
+    in Chinese why a file is refused."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if isinstance(data, list | tuple):
+            return [f for f in data if f]
+        return [data] if data else []
+
+
 class PhotoFixFields(forms.Form):
     """The GPS fix a photo upload carries, filled by core/photo_fix.js when a
     photo is chosen (hidden; none when the browser gives no position), to be

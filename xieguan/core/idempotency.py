@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
 
+from xieguan.core.audit import audited
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
@@ -47,6 +49,23 @@ def create_once(
         if existing is None:
             raise
         return existing, False
+
+
+def create_audited_once(
+    model: type[M], record_id: uuid.UUID | None, actor: AbstractBaseUser, action: str, **fields: Any
+) -> tuple[M, bool]:
+    """The plain create of a service: one ``model`` row of ``fields`` under
+    ``record_id`` (a new id without one), recorded as the audit event
+    ``action``, made once per id (``create_once``) in one transaction.
+    Returns (record, created)."""
+
+    def make() -> M:
+        with audited(actor, action) as audit:
+            audit.obj = model._default_manager.create(id=record_id or uuid.uuid4(), **fields)
+        return audit.obj  # type: ignore[return-value]
+
+    with transaction.atomic():
+        return create_once(model, record_id, actor, make)
 
 
 def wants_create_only(request: Any) -> bool:

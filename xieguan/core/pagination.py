@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -134,6 +134,20 @@ def keyset_page(
     rows = rows[:size]
     next_cursor = encode_cursor([_field_value(rows[-1], t.lstrip("-")) for t in ordering]) if has_next else None
     return Page(items=rows, next_cursor=next_cursor, ordering=ordering)
+
+
+def keyset_list(
+    queryset: models.QuerySet[T],
+    *,
+    ordering: Sequence[str],
+    cursor: str | None = None,
+    size: int = DEFAULT_PAGE_SIZE,
+    out: Callable[[T], Any] | None = None,
+) -> dict[str, Any]:
+    """A keyset page as an API list answers it: ``{"items": [...], "next":
+    cursor}``, each row through ``out`` when given."""
+    page = keyset_page(queryset, ordering=ordering, cursor=cursor, size=size)
+    return {"items": [out(row) for row in page.items] if out else page.items, "next": page.next_cursor}
 
 
 def page_for_request(request: Any, queryset: models.QuerySet[T], *, ordering: Sequence[str]) -> Page[T]:

@@ -84,6 +84,10 @@ class Rate:
             return None
         return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The rate as the API answers it: counts and per cent."""
+        return {"numerator": self.numerator, "denominator": self.denominator, "percent": self.percent}
+
 
 # ---------------------------------------------------------------- menu
 

@@ -82,7 +82,19 @@ def _pieces(source: Iterable[bytes] | BinaryIO, size: int) -> Iterator[bytes]:
             yield item[start : start + size]
 
 
-class _IterReader(io.RawIOBase):
+class Reader(io.RawIOBase):
+    """A read-only file whose subclass answers ``read``."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _IterReader(Reader):
     """A read-only, unseekable file over pieces of bytes that hashes what it
     hands out, so the disk backend can copy it in its own chunks."""
 
@@ -91,9 +103,6 @@ class _IterReader(io.RawIOBase):
         self._left = b""
         self.size = 0
         self.digest = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, n: int | None = -1) -> bytes:
         want = READ_BYTES if n is None or n < 0 else n
@@ -106,11 +115,6 @@ class _IterReader(io.RawIOBase):
         self.size += len(out)
         self.digest.update(out)
         return out
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def save_stream(
@@ -186,23 +190,15 @@ def put_exact(name: str, content: bytes, *, storage: Storage = default_storage) 
         raise RuntimeError(f"could not write {name!r}")
 
 
-class _Body(io.RawIOBase):
+class _Body(Reader):
     """An S3 object's body as a read-only file that answers ``size``."""
 
     def __init__(self, body: Any, size: int) -> None:
         self._body = body
         self.size = size
 
-    def readable(self) -> bool:
-        return True
-
     def read(self, n: int | None = -1) -> bytes:
         return bytes(self._body.read(None if n is None or n < 0 else n))
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def close(self) -> None:
         self._body.close()

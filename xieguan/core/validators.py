@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,7 +20,8 @@ EARLIEST_DATE = datetime.date(2000, 1, 1)
 FAR_AHEAD_DAYS = 30 * 365
 
 
-def _local_day(value: datetime.date | datetime.datetime) -> datetime.date:
+def local_day(value: datetime.date | datetime.datetime) -> datetime.date:
+    """The day a date or moment falls on in the county (a naive moment as it reads)."""
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
@@ -39,7 +41,7 @@ def date_error(
     validators below, the API and the import reach it through the services."""
     if value is None:
         return None
-    day = _local_day(value)
+    day = local_day(value)
     if day < earliest:
         if earliest == EARLIEST_DATE:
             return _("The date cannot be before 1 January 2000.")
@@ -174,3 +176,33 @@ def clean_phone(value: str | None) -> str:
         return ""
     validate_phone(value or "")
     return normalise_phone(value)
+
+
+def clean_text(
+    value: str | None, *, field: str, limit: int, required: bool = False, errors: dict[str, str] | None = None
+) -> str:
+    """A service's free text, stripped: not empty if ``required``, at most
+    ``limit`` characters; otherwise a ValidationError keyed by ``field`` or,
+    given ``errors``, the problem put there and the text returned anyway, so
+    that one ValidationError can name every field at fault."""
+    value = (value or "").strip()
+    if required and not value:
+        problem = _("This field is required.")
+    elif len(value) > limit:
+        problem = _("Enter at most %(limit)d characters.") % {"limit": limit}
+    else:
+        return value
+    if errors is None:
+        raise ValidationError({field: problem})
+    errors[field] = problem
+    return value
+
+
+def int_between(value: Any, default: int, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` read off a query parameter;
+    ``default`` for anything else (missing, not a number, out of range)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if low <= number <= high else default

@@ -93,6 +93,34 @@ MANUAL_SCORES = {  # by township order: the share of the maximum a reviewer gave
 }
 
 
+HALVES = {
+    1: (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)),
+    2: (datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+}
+
+
+def _started(
+    actor: User,
+    scheme: AssessmentScheme,
+    name: str,
+    half: int,
+    areas: list[Any],
+    items: Any,
+    reviewer: User,
+    **budget: Any,
+) -> Assessment:
+    """An assessment of ``areas`` by ``scheme`` in the first or second half
+    of 2026, ``items`` assigned to ``reviewer``, its scoring started."""
+    starts_on, ends_on = HALVES[half]
+    assessment = services.assessment_create(
+        actor=actor, scheme=scheme, name=name, starts_on=starts_on, ends_on=ends_on, areas=areas, **budget
+    )
+    for item in items:
+        services.reviewer_assign(actor=actor, assessment=assessment, item=item, reviewer=reviewer)
+    services.assessment_start(actor=actor, assessment=assessment)
+    return assessment
+
+
 def _score_all(inst: Any, assessment: Assessment, townships: list[Any], *, leave: int = 0) -> None:
     order = {t.pk: n for n, t in enumerate(townships)}
     scores = list(
@@ -129,19 +157,8 @@ def load_village_assessment(demo: Any) -> Assessment:
     services.scheme_publish(actor=cg1, scheme=scheme)
     for village, people in zip(villages, VILLAGE_POPULATIONS, strict=False):
         services.population_save(actor=cg1, area=village, year=2026, population=people, source="2026年村委会常住人口")
-    assessment = services.assessment_create(
-        actor=cg1,
-        scheme=scheme,
-        name=VILLAGE_FIRST_HALF,
-        starts_on=datetime.date(2026, 1, 1),
-        ends_on=datetime.date(2026, 6, 30),
-        areas=villages,
-        budget_mode="entered",
-        budget=Decimal("3000.00"),
-    )
-    for item in scheme.items.all():
-        services.reviewer_assign(actor=cg1, assessment=assessment, item=item, reviewer=cg1)
-    services.assessment_start(actor=cg1, assessment=assessment)
+    budget = {"budget_mode": "entered", "budget": Decimal("3000.00")}
+    assessment = _started(cg1, scheme, VILLAGE_FIRST_HALF, 1, villages, scheme.items.all(), cg1, **budget)
     order = {v.pk: n for n, v in enumerate(villages)}
     for score in ItemScore.objects.filter(assessment=assessment).select_related("item", "area", "assessment"):
         share = Decimal(VILLAGE_SCORES[order[score.area_id] % len(VILLAGE_SCORES)])
@@ -164,17 +181,7 @@ def load_assessments(demo: Any) -> None:
     manual = [i for i in scheme.items.all() if i.kind == ItemKind.MANUAL]
     today = timezone.localdate()
 
-    first = services.assessment_create(
-        actor=bureau,
-        scheme=scheme,
-        name=FIRST_HALF,
-        starts_on=datetime.date(2026, 1, 1),
-        ends_on=datetime.date(2026, 6, 30),
-        areas=townships,
-    )
-    for item in manual:
-        services.reviewer_assign(actor=bureau, assessment=first, item=item, reviewer=inst)
-    services.assessment_start(actor=bureau, assessment=first)
+    first = _started(bureau, scheme, FIRST_HALF, 1, townships, manual, inst)
     _score_all(inst, first, townships)
     services.deduction_add(
         actor=inst,
@@ -206,17 +213,7 @@ def load_assessments(demo: Any) -> None:
     services.bulletin_save(actor=bureau, assessment=first, text=bulletin_draft(first, results))
     services.bulletin_publish(actor=bureau, assessment=first)
 
-    second = services.assessment_create(
-        actor=bureau,
-        scheme=scheme,
-        name=SECOND_HALF,
-        starts_on=datetime.date(2026, 7, 1),
-        ends_on=datetime.date(2026, 12, 31),
-        areas=townships,
-    )
-    for item in manual:
-        services.reviewer_assign(actor=bureau, assessment=second, item=item, reviewer=inst)
-    services.assessment_start(actor=bureau, assessment=second)
+    second = _started(bureau, scheme, SECOND_HALF, 2, townships, manual, inst)
     _score_all(inst, second, townships, leave=1)
 
     load_village_assessment(demo)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from xieguan.core.api import ErrorOut
+from xieguan.core.api import ERRORS, ErrorOut
 from xieguan.core.photos import MAX_PHOTO_BYTES
 from xieguan.field.models import Upload
 from xieguan.field.schemas import BootstrapOut, UploadIn, UploadOut
@@ -33,7 +33,6 @@ from xieguan.field.services import (
 
 router = Router(tags=["field"])
 upload_router = Router(tags=["uploads"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 TUS_VERSION = "1.0.0"
 CHUNK_TYPE = "application/offset+octet-stream"
 

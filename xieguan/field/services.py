@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import posixpath
 import uuid
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.permissions import FILE_REPORT, RECORD_INSPECTION, RECORD_OUTREACH, require
 from xieguan.core.photos import MAX_PHOTO_BYTES
-from xieguan.core.storage import delete_prefix, names_under, open_stream, put_exact
+from xieguan.core.storage import Reader, delete_prefix, names_under, open_stream, put_exact
 from xieguan.field.models import Upload, UploadTarget
 
 if TYPE_CHECKING:
@@ -102,16 +101,13 @@ def _drop_partial(upload: Upload) -> None:
         default_storage.delete(_legacy_name(upload))
 
 
-class _Chunks(io.RawIOBase):
+class _Chunks(Reader):
     """An upload's chunks read back in order as one read-only stream."""
 
     def __init__(self, names: list[str], size: int) -> None:
         self._names = list(names)
         self._current: Any = None
         self.size = size
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, n: int | None = -1) -> bytes:
         want = self.size if n is None or n < 0 else n
@@ -128,11 +124,6 @@ class _Chunks(io.RawIOBase):
                 continue
             out += piece
         return bytes(out)
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def close(self) -> None:
         if self._current is not None:

@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import XLSX, ErrorOut, RateOut, file_download
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.indicators import selectors, tallies
 from xieguan.indicators.spans import BadPeriod, Span, month_label, parse_span, quarter_label
 from xieguan.indicators.views import RECORD_ORDERING, map_export_response
@@ -76,10 +76,6 @@ class IndicatorRecordsOut(Schema):
     drill_url: str | None = None
 
 
-def _rate(rate: Any) -> dict[str, Any]:
-    return {"numerator": rate.numerator, "denominator": rate.denominator, "percent": rate.percent}
-
-
 def _where(request: HttpRequest, area: str | None, period: str | None) -> tuple[Area, Span]:
     if area:
         found = get_area_for_user(request.user, area)
@@ -121,7 +117,7 @@ def indicator_list(request: HttpRequest, area: str | None = None, period: str | 
                 "formula": str(f.indicator.formula),
                 "numerator_key": f.indicator.numerator,
                 "denominator_key": f.indicator.denominator,
-                "rate": _rate(f.rate),
+                "rate": f.rate.as_dict(),
             }
             for f in figures
         ],
@@ -153,14 +149,14 @@ def indicator_breakdown(request: HttpRequest, code: str, area: str | None = None
         "code": code,
         "area_id": found.pk,
         "period": span.text,
-        "total": _rate(total),
+        "total": total.as_dict(),
         "rows": [
             {
                 "area_id": r.area.pk if r.area else None,
                 "name": r.label,
                 "own": r.is_own,
                 "institution": r.institution.name if r.institution else None,
-                "rate": _rate(r.rate),
+                "rate": r.rate.as_dict(),
             }
             for r in rows
         ],
@@ -185,8 +181,7 @@ def indicator_records(
     today = timezone.localdate()
     qs = selectors.unit_records(request.user, code, area=found, period=span, today=today)
     if qs is not None:
-        page = keyset_page(qs, ordering=RECORD_ORDERING[code], cursor=after, size=limit)
-        return {"items": [_record(code, r) for r in page.items], "next": page.next_cursor}
+        return keyset_list(qs, ordering=RECORD_ORDERING[code], cursor=after, size=limit, out=lambda r: _record(code, r))
     if code in ("monthly_complete", "monthly_timely"):
         rows = tallies.monthly_months(request.user, area=found, period=span, today=today)
         key = "submitted" if code == "monthly_complete" else "on_time"

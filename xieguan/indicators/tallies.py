@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -40,17 +39,10 @@ from xieguan.monthly.models import MonthlyReport, MonthlyStatus
 from xieguan.monthly.selectors import _rules_of
 from xieguan.outreach.models import Attendance, Outreach
 from xieguan.units.models import CertificateKind, Licence, StaffCertificate, Unit
+from xieguan.units.selectors import township_path_of
 
 SUBMITTED = (MonthlyStatus.SUBMITTED, MonthlyStatus.APPROVED)
 TRAINING_HOURS_A_YEAR = 20
-
-
-def township_path(path: str) -> str:
-    """The path of the township a path lies in ("" above township level)."""
-    segments = [s for s in path.split("/") if s]
-    if len(segments) < Level.TOWNSHIP:
-        return ""
-    return "/" + "".join(f"{s}/" for s in segments[: Level.TOWNSHIP])
 
 
 def judged_on(period: Period, today: datetime.date) -> datetime.date:
@@ -266,7 +258,7 @@ def publicity_quarters(user: Any, *, area: Area, period: Period, today: datetime
         .annotate(n=Count("id"))
         .values_list("area__path", "date", "n")
     ):
-        done[(township_path(path), day.year, (day.month - 1) // 3 + 1)] += n
+        done[(township_path_of(path), day.year, (day.month - 1) // 3 + 1)] += n
     rows = []
     for township in _townships(user, area, quarters[0][2]):
         for year, quarter, _first, last in quarters:
@@ -356,10 +348,3 @@ def village_officer_quarters(user: Any, *, area: Area, period: Period, today: da
 def village_tally(user: Any, *, area: Area, period: Period, today: datetime.date) -> Tally:
     for row in village_officer_quarters(user, area=area, period=period, today=today):
         yield row["institution__area__path"], {"officer_quarters": 1, "officer_trained": int(row["done"])}
-
-
-def paths_sum(rows: Iterable[tuple[str, dict[str, int]]]) -> Counter[str]:
-    total: Counter[str] = Counter()
-    for _path, counts in rows:
-        total.update(counts)
-    return total

@@ -15,9 +15,9 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from xieguan.accounts.models import User
-from xieguan.core.api import PDF, XLSX, ErrorOut, ListOut, file_download
+from xieguan.core.api import ERRORS, PDF, XLSX, ListOut, file_download
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.inspections import selectors
 from xieguan.inspections.models import (
     Handover,
@@ -56,8 +56,6 @@ from xieguan.inspections.schemas import (
 from xieguan.inspections.services import common, evidence, followups, opinions, records
 from xieguan.units.selectors import get_unit_for_user
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
 checklist_router = Router(tags=["checklists"])
 inspection_router = Router(tags=["inspections"])
 opinion_router = Router(tags=["opinions"])
@@ -86,8 +84,7 @@ def checklist_list(
     qs = selectors.checklists_visible(request.user).prefetch_related("items")
     if category:
         qs = qs.filter(category__code=category)
-    page = keyset_page(qs, ordering=["-created_at", "-id"], cursor=after, size=limit)
-    return {"items": [_checklist_out(t) for t in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-created_at", "-id"], cursor=after, size=limit, out=_checklist_out)
 
 
 @checklist_router.get("/{checklist_id}", response={200: ChecklistOut, **ERRORS})
@@ -169,8 +166,7 @@ def inspection_list(
         qs = qs.filter(unit=get_unit_for_user(request.user, unit_id))
     if status in ("draft", "submitted"):
         qs = qs.filter(status=status)
-    page = keyset_page(qs, ordering=["-started_at", "-id"], cursor=after, size=limit)
-    return {"items": [_inspection_out(i) for i in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-started_at", "-id"], cursor=after, size=limit, out=_inspection_out)
 
 
 @inspection_router.get("/{inspection_id}", response={200: InspectionOut, **ERRORS})
@@ -363,8 +359,7 @@ def _reinspection_out(r: Reinspection) -> dict[str, Any]:
 @reinspection_router.get("", response={200: ListOut[ReinspectionOut], **ERRORS})
 def reinspection_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
     qs = Reinspection.objects.visible_to(request.user).prefetch_related("inspectors")
-    page = keyset_page(qs, ordering=["-inspected_at", "-id"], cursor=after, size=limit)
-    return {"items": [_reinspection_out(r) for r in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-inspected_at", "-id"], cursor=after, size=limit, out=_reinspection_out)
 
 
 @reinspection_router.get("/{reinspection_id}", response={200: ReinspectionOut, **ERRORS})
@@ -431,8 +426,7 @@ def handover_list(
     qs = Handover.objects.visible_to(request.user).for_list()
     if status:
         qs = qs.filter(status=status)
-    page = keyset_page(qs, ordering=["-sent_at", "-id"], cursor=after, size=limit)
-    return {"items": [_handover_out(h) for h in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-sent_at", "-id"], cursor=after, size=limit, out=_handover_out)
 
 
 @handover_router.get("/{handover_id}", response={200: HandoverOut, **ERRORS})

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Status
 
-from xieguan.core.api import DOCX, PDF, ErrorOut, ListOut
+from xieguan.core.api import DOCX, ERRORS, PDF, XLSX, ListOut, file_download
 from xieguan.core.pagination import keyset_page
 from xieguan.monthly import services
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
@@ -35,7 +35,6 @@ from xieguan.monthly.selectors import get_monthly_report_for_user, get_township_
 
 router = Router(tags=["monthly reports"])
 settings_router = Router(tags=["monthly reports"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 ORDERING = ["-year", "-month", "id"]
 
 
@@ -213,23 +212,11 @@ def monthly_setting_put(request: HttpRequest, county_id: str, payload: MonthlySe
     return _setting_out(county)
 
 
-def _binary(content_type: str, description: str) -> dict[str, Any]:
-    """The OpenAPI description of a file download (ninja cannot infer it)."""
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
-
-
 @router.get(
     "/{report_id}/workbook.xlsx",
     response=ERRORS,
-    openapi_extra=_binary(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    openapi_extra=file_download(
+        XLSX,
         "The month's workbook: sheets 月报表, 巡查登记表 and 信息报告登记表",  # i18n: data — the forms named
     ),
 )
@@ -244,7 +231,7 @@ def monthly_report_workbook_xlsx(request: HttpRequest, report_id: str) -> Any:
 @router.get(
     "/{report_id}/workbook.pdf",
     response=ERRORS,
-    openapi_extra=_binary("application/pdf", "The month's workbook as one PDF, a page per register"),
+    openapi_extra=file_download(PDF, "The month's workbook as one PDF, a page per register"),
 )
 def monthly_report_workbook_pdf(request: HttpRequest, report_id: str) -> Any:
     """The report's month as one PDF (月报表 and the two registers)."""
@@ -262,14 +249,9 @@ rates_router = Router(tags=["monthly reports"])
 overview_router = Router(tags=["monthly reports"])
 cell_router = Router(tags=["monthly reports"])
 summary_router = Router(tags=["monthly reports"])
-PAGE_ERRORS = {400: ErrorOut, **ERRORS}
 
 
-def _rate(r: Any) -> dict[str, Any]:
-    return {"numerator": r.numerator, "denominator": r.denominator, "percent": r.percent}
-
-
-@rates_router.get("", response={200: RatesOut, **PAGE_ERRORS})
+@rates_router.get("", response={200: RatesOut, **ERRORS})
 def monthly_rates(
     request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
 ) -> Any:
@@ -289,8 +271,8 @@ def monthly_rates(
                 "expected": r.expected,
                 "submitted": r.submitted,
                 "on_time": r.on_time,
-                "rate": _rate(r.rate),
-                "on_time_rate": _rate(r.on_time_rate),
+                "rate": r.rate.as_dict(),
+                "on_time_rate": r.on_time_rate.as_dict(),
                 "missing": [{"id": a.pk, "name": a.name} for a in r.missing],
             }
             for r in reporting_rates(request.user, year=year, month=m)
@@ -327,7 +309,7 @@ def _overview_row(row: Any) -> dict[str, Any]:
     }
 
 
-@overview_router.get("", response={200: OverviewOut, **PAGE_ERRORS})
+@overview_router.get("", response={200: OverviewOut, **ERRORS})
 def monthly_overview(
     request: HttpRequest,
     year: int | None = Query(None, ge=2000, le=2100),
@@ -368,7 +350,7 @@ def monthly_overview(
     }
 
 
-@overview_router.get("/{area_id}/{year}/{month}/opinions", response={200: ListOut[DrillOpinionOut], **PAGE_ERRORS})
+@overview_router.get("/{area_id}/{year}/{month}/opinions", response={200: ListOut[DrillOpinionOut], **ERRORS})
 def monthly_overview_opinions(
     request: HttpRequest,
     area_id: str,
@@ -414,7 +396,7 @@ def _cell_record(column: str, r: Any) -> dict[str, Any]:
 
 
 @cell_router.get(
-    "/{township_id}/{year}/{month}/{row}/{column}/{period}", response={200: ListOut[CellRecordOut], **PAGE_ERRORS}
+    "/{township_id}/{year}/{month}/{row}/{column}/{period}", response={200: ListOut[CellRecordOut], **ERRORS}
 )
 def monthly_cell(
     request: HttpRequest,
@@ -464,7 +446,7 @@ def _summary(request: HttpRequest, township_id: str, year: int, quarter: int | N
     return summary_of(request.user, township=township, year=year, quarter=quarter, today=timezone.localdate())
 
 
-@summary_router.get("/{township_id}/{year}", response={200: SummaryOut, **PAGE_ERRORS})
+@summary_router.get("/{township_id}/{year}", response={200: SummaryOut, **ERRORS})
 def monthly_summary(
     request: HttpRequest,
     township_id: str,
@@ -483,9 +465,9 @@ def monthly_summary(
         "title": data.title,
         "rows": [_summary_row(r) for r in data.rows],
         "total": _summary_row(data.total),
-        "coverage": _rate(data.coverage),
-        "report_rate": _rate(data.report_rate),
-        "timely_rate": _rate(data.timely_rate),
+        "coverage": data.coverage.as_dict(),
+        "report_rate": data.report_rate.as_dict(),
+        "timely_rate": data.timely_rate.as_dict(),
         "opinions_issued": data.opinions_issued,
         "opinions_rectified": data.opinions_rectified,
         "draft": summary_draft(data),
@@ -494,18 +476,8 @@ def monthly_summary(
 
 @summary_router.post(
     "/{township_id}/{year}/document",
-    response=PAGE_ERRORS,
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The summary with the text sent, as Word or PDF (``format``)",
-                "content": {
-                    DOCX: {"schema": {"type": "string", "format": "binary"}},
-                    PDF: {"schema": {"type": "string", "format": "binary"}},
-                },
-            }
-        }
-    },
+    response=ERRORS,
+    openapi_extra=file_download((DOCX, PDF), "The summary with the text sent, as Word or PDF (``format``)"),
 )
 def monthly_summary_document(
     request: HttpRequest, township_id: str, payload: SummaryDocumentIn, year: int = Path(..., ge=2000, le=2100)

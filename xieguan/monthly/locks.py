@@ -27,14 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.core.errors import StateConflict
-
-
-def _local_date(value: datetime.date | datetime.datetime) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            return timezone.localtime(value).date()
-        return value.date()
-    return value
+from xieguan.core.validators import local_day
 
 
 def assert_month_open(area: Any, date: datetime.date | datetime.datetime | None, *, field: str | None = None) -> None:
@@ -64,7 +57,7 @@ def assert_month_open(area: Any, date: datetime.date | datetime.datetime | None,
     from xieguan.areas.models import Level
 
     county_id = uuid.UUID([p for p in township_path.split("/") if p][Level.COUNTY - 1])
-    day = _local_date(date)
+    day = local_day(date)
     following = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
 
     def start_day_of(year: int, month: int) -> Subquery:

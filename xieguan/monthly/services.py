@@ -18,6 +18,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import existing_for_retry
+from xieguan.core.validators import clean_text
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlySetting, MonthlyStatus, PeriodRule
 from xieguan.monthly.periods import (
     DEFAULT_DEADLINE_DAY,
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 2000
 MAX_UNLOCK_DAYS = 30
-
-
-def _text(value: str | None, *, field: str, required: bool) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field: _("This field is required.")})
-    if len(text) > MAX_TEXT:
-        raise ValidationError({field: _("At most %(n)d characters.") % {"n": MAX_TEXT}})
-    return text
 
 
 def _check_month(year: int, month: int, today: datetime.date, rules: Rules) -> Period:
@@ -90,7 +82,7 @@ def monthly_report_submit(
     today = timezone.localdate(now)
     rules = rules_for(township)
     period = _check_month(year, month, today, rules)
-    remarks = _text(remarks, field="remarks", required=False)
+    remarks = clean_text(remarks, field="remarks", limit=MAX_TEXT)
     with transaction.atomic():
         report = (
             MonthlyReport.objects.select_for_update()
@@ -152,7 +144,7 @@ def monthly_report_return(*, actor: User, report: MonthlyReport, comment: str) -
     """The county returns a submitted report with a comment; it counts as
     not submitted until the township submits it again."""
     _require_review(actor, report)
-    comment = _text(comment, field="review_comment", required=True)
+    comment = clean_text(comment, field="review_comment", limit=MAX_TEXT, required=True)
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.SUBMITTED:
@@ -171,7 +163,7 @@ def monthly_report_approve(*, actor: User, report: MonthlyReport, comment: str =
     period in the township are locked (``locks.assert_month_open``) — from
     the day after the period's last day, should it be approved on that day."""
     _require_review(actor, report)
-    comment = _text(comment, field="review_comment", required=False)
+    comment = clean_text(comment, field="review_comment", limit=MAX_TEXT)
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.SUBMITTED:
@@ -189,7 +181,7 @@ def monthly_report_approve(*, actor: User, report: MonthlyReport, comment: str =
 def monthly_report_unlock_request(*, actor: User, report: MonthlyReport, reason: str) -> MonthlyReport:
     """The township asks the county to unlock an approved month, saying why."""
     require(actor, SUBMIT_MONTHLY, report.township.path)
-    reason = _text(reason, field="unlock_reason", required=True)
+    reason = clean_text(reason, field="unlock_reason", limit=MAX_TEXT, required=True)
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
         if report.status != MonthlyStatus.APPROVED:

@@ -13,9 +13,9 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ConflictOut, ErrorOut, ListOut
+from xieguan.core.api import ERRORS, ConflictOut, ListOut
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.photos import gps_fix_checked
 from xieguan.outreach import services
 from xieguan.outreach.models import Attendance, Outreach, OutreachForm, OutreachPhoto, Training
@@ -37,7 +37,6 @@ from xieguan.outreach.selectors import get_outreach_for_user, get_training_for_u
 from xieguan.units.models import Unit
 
 router = Router(tags=["outreach"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Outreach) -> dict[str, Any]:
@@ -84,8 +83,7 @@ def outreach_list(
         quarter=quarter,
         unit=_unit_or_422(request, unit_id) if unit_id else None,
     )
-    page = keyset_page(qs, ordering=["-date", "-id"], cursor=after, size=limit)
-    return {"items": [_out(r) for r in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-date", "-id"], cursor=after, size=limit, out=_out)
 
 
 @router.get("/{record_id}", response={200: OutreachOut, **ERRORS})
@@ -311,10 +309,9 @@ def attendance_register_guest(request: HttpRequest, training_id: str, payload: G
 # outreach:hours and outreach:hours_person, through the same selectors.
 
 hours_router = Router(tags=["outreach"])
-PAGE_ERRORS = {400: ErrorOut, **ERRORS}
 
 
-@hours_router.get("", response={200: HoursListOut, **PAGE_ERRORS})
+@hours_router.get("", response={200: HoursListOut, **ERRORS})
 def training_hours(
     request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
 ) -> Any:
@@ -337,7 +334,7 @@ def training_hours(
     return {"year": year, "minimum": MINIMUM_HOURS, "people": people}
 
 
-@hours_router.get("/{person_id}", response={200: PersonYearOut, **PAGE_ERRORS})
+@hours_router.get("/{person_id}", response={200: PersonYearOut, **ERRORS})
 def training_hours_person(
     request: HttpRequest,
     person_id: str,

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
-from xieguan.core.idempotency import create_once, existing_for_retry
+from xieguan.core.idempotency import create_audited_once, existing_for_retry
 from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.photos import GpsFix, evidence_stamp_lines, prepare_photo, save_photo_once
 from xieguan.core.registry import assert_period_open, ensure_open
-from xieguan.core.validators import clean_phone, date_error
+from xieguan.core.validators import clean_phone, clean_text, date_error
 from xieguan.outreach.models import (
     Attendance,
     Outreach,
@@ -38,21 +38,12 @@ if TYPE_CHECKING:
     from xieguan.accounts.models import User
 
 
-def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
-    return value
-
-
 def _clean_outreach_texts(*, place: str, theme: str, audience: str, materials: str) -> dict[str, str]:
     return {
-        "place": _clean_text(place, field="place", required=True, limit=200),
-        "theme": _clean_text(theme, field="theme", required=True, limit=200),
-        "audience": _clean_text(audience, field="audience", required=False, limit=200),
-        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+        "place": clean_text(place, field="place", required=True, limit=200),
+        "theme": clean_text(theme, field="theme", required=True, limit=200),
+        "audience": clean_text(audience, field="audience", required=False, limit=200),
+        "materials": clean_text(materials, field="materials", required=False, limit=2000),
     }
 
 
@@ -106,26 +97,22 @@ def outreach_create(
         raise ValidationError(errors)
     clean = _clean_outreach_texts(place=place, theme=theme, audience=audience, materials=materials)
 
-    def make() -> Outreach:
-        with audited(actor, "outreach.create") as audit:
-            record = audit.obj = Outreach(
-                id=id or uuid.uuid4(),
-                area=area,
-                institution=actor.institution,
-                date=date,
-                form=form,
-                audience_count=audience_count,
-                materials_count=materials_count,
-                unit=unit if form == OutreachForm.GUIDANCE else None,
-                recorded_by=actor,
-                **clean,
-            )
-            record.save()
-        return record
-
-    with transaction.atomic():
-        record, _created = create_once(Outreach, id, actor, make)
-        return record
+    record, _created = create_audited_once(
+        Outreach,
+        id,
+        actor,
+        "outreach.create",
+        area=area,
+        institution=actor.institution,
+        date=date,
+        form=form,
+        audience_count=audience_count,
+        materials_count=materials_count,
+        unit=unit if form == OutreachForm.GUIDANCE else None,
+        recorded_by=actor,
+        **clean,
+    )
+    return record
 
 
 def training_create(
@@ -162,29 +149,25 @@ def training_create(
     # A township's training sits in a month its report may have locked.
     assert_period_open(area, date)
     clean = {
-        "topic": _clean_text(topic, field="topic", required=True, limit=200),
-        "trainer": _clean_text(trainer, field="trainer", required=True, limit=100),
-        "materials": _clean_text(materials, field="materials", required=False, limit=2000),
+        "topic": clean_text(topic, field="topic", required=True, limit=200),
+        "trainer": clean_text(trainer, field="trainer", required=True, limit=100),
+        "materials": clean_text(materials, field="materials", required=False, limit=2000),
     }
 
-    def make() -> Training:
-        with audited(actor, "training.create") as audit:
-            training = audit.obj = Training(
-                id=id or uuid.uuid4(),
-                area=area,
-                institution=actor.institution,
-                level=level,
-                date=date,
-                hours=Decimal(hours),
-                recorded_by=actor,
-                **clean,
-            )
-            training.save()
-        return training
-
-    with transaction.atomic():
-        training, _created = create_once(Training, id, actor, make)
-        return training
+    training, _created = create_audited_once(
+        Training,
+        id,
+        actor,
+        "training.create",
+        area=area,
+        institution=actor.institution,
+        level=level,
+        date=date,
+        hours=Decimal(hours),
+        recorded_by=actor,
+        **clean,
+    )
+    return training
 
 
 def _attend(
@@ -256,9 +239,7 @@ def _clean_guest(
     else:
         if not clean:
             errors["phone"] = _("Enter the attendee's phone number.")
-    clean_workplace = (workplace or "").strip()
-    if len(clean_workplace) > 100:
-        errors["workplace"] = _("Enter at most %(limit)d characters.") % {"limit": 100}
+    clean_workplace = clean_text(workplace, field="workplace", limit=100, errors=errors)
     if unit is not None:
         visible = actor is not None and Unit.objects.visible_to(actor).filter(pk=unit.pk).exists()
         if not visible or not unit.area.path.startswith(training.area.path):
@@ -484,9 +465,9 @@ def training_update(*, actor: User, training: Training, **changes: Any) -> Train
     ensure_open(training)
     assert_period_open(training.area, values["date"])
     clean = {
-        "topic": _clean_text(values["topic"], field="topic", required=True, limit=200),
-        "trainer": _clean_text(values["trainer"], field="trainer", required=True, limit=100),
-        "materials": _clean_text(values["materials"], field="materials", required=False, limit=2000),
+        "topic": clean_text(values["topic"], field="topic", required=True, limit=200),
+        "trainer": clean_text(values["trainer"], field="trainer", required=True, limit=100),
+        "materials": clean_text(values["materials"], field="materials", required=False, limit=2000),
         "date": values["date"],
         "hours": Decimal(values["hours"]),
     }

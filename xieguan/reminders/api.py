@@ -10,7 +10,7 @@ from ninja import Query, Router
 
 from xieguan.areas.models import Area
 from xieguan.core.api import ErrorOut, ListOut
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.scope import get_object_for_user
 from xieguan.reminders import services
 from xieguan.reminders.due import due_list, entry_json
@@ -49,8 +49,7 @@ def reminder_list(
     request: HttpRequest, unread: bool | None = None, after: str | None = None, limit: int = Query(50, ge=1, le=200)
 ) -> Any:
     """The caller's in-app messages, newest first; ``unread`` filters by read state."""
-    page = keyset_page(inbox_of(request.user, unread=unread), ordering=INBOX_ORDERING, cursor=after, size=limit)
-    return {"items": page.items, "next": page.next_cursor}
+    return keyset_list(inbox_of(request.user, unread=unread), ordering=INBOX_ORDERING, cursor=after, size=limit)
 
 
 @router.post("/read", response={200: ReadOut, **ERRORS})

@@ -9,6 +9,5 @@ register_events(
     {
         "reminder_rule.save": _("Reminder rule saved"),
         "reminder_channel.save": _("Reminder channel saved"),
-        "reminder_channel.delete": _("Reminder channel deleted"),
     },
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from xieguan.core.scope import get_object_for_user
 from xieguan.reminders.models import ChannelKind, Reminder, ReminderChannel, ReminderQuerySet
 
 INBOX_ORDERING = ["-created_at", "-id"]
@@ -33,7 +32,3 @@ def send_log(user: Any, *, status: str = "") -> ReminderQuerySet:
 def channels_of(user: Any) -> Any:
     qs: Any = ReminderChannel.objects.visible_to(user)
     return qs.select_related("area").order_by("area__path", "kind", "id")
-
-
-def get_channel_for_user(user: Any, pk: Any) -> ReminderChannel:
-    return get_object_for_user(ReminderChannel.objects.select_related("area"), user, pk)

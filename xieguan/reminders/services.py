@@ -121,12 +121,6 @@ def reminder_channel_save(
     return channel
 
 
-def reminder_channel_delete(*, actor: User, channel: ReminderChannel) -> None:
-    _require_configure(actor, channel.area)
-    with transaction.atomic(), audited(actor, "reminder_channel.delete", channel):
-        channel.delete()
-
-
 def reminders_mark_read(*, actor: User, ids: list[Any] | None = None, now: datetime.datetime | None = None) -> int:
     """Mark the actor's own inbox messages read (all of them without ``ids``)."""
     qs = Reminder.objects.filter(person=actor, channel=ChannelKind.INBOX, read_at__isnull=True)

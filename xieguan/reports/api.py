@@ -16,9 +16,9 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
-from xieguan.core.api import PDF, XLSX, ConflictOut, ErrorOut, ListOut, file_download
+from xieguan.core.api import ERRORS, PDF, XLSX, ConflictOut, ListOut, file_download
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.core.photos import gps_fix_checked
 from xieguan.reports import services
 from xieguan.reports.models import ExposedPerson, Report
@@ -49,7 +49,6 @@ from xieguan.reports.selectors import (
 
 router = Router(tags=["reports"])
 category_router = Router(tags=["reports"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _out(r: Report, *, full: bool = False) -> dict[str, Any]:
@@ -133,8 +132,7 @@ def report_list(
     if area_id:
         filters.area = get_area_for_user(request.user, area_id)
     qs, ordering = reports_filtered(request.user, filters)
-    page = keyset_page(qs, ordering=ordering, cursor=after, size=limit)
-    return {"items": [_out(r) for r in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=ordering, cursor=after, size=limit, out=_out)
 
 
 @router.get("/{report_id}", response={200: ReportOut, **ERRORS})
@@ -292,7 +290,6 @@ zero_router = Router(tags=["reports"])
 exposed_router = Router(tags=["reports"])
 indicator_router = Router(tags=["reports"])
 register_router = Router(tags=["reports"])
-PAGE_ERRORS = {400: ErrorOut, **ERRORS}
 
 
 def _zero_out(z: Any) -> dict[str, Any]:
@@ -305,7 +302,7 @@ def _zero_out(z: Any) -> dict[str, Any]:
     }
 
 
-@zero_router.get("", response={200: list[ZeroStationOut], **PAGE_ERRORS})
+@zero_router.get("", response={200: list[ZeroStationOut], **ERRORS})
 def zero_report_grid_get(
     request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100, description="this year by default")
 ) -> Any:
@@ -326,7 +323,7 @@ def zero_report_grid_get(
     ]
 
 
-@zero_router.post("", response={200: ZeroReportOut, 201: ZeroReportOut, **PAGE_ERRORS})
+@zero_router.post("", response={200: ZeroReportOut, 201: ZeroReportOut, **ERRORS})
 def zero_report_create(request: HttpRequest, payload: ZeroReportIn) -> Any:
     """The caller's station confirms nothing was found in its township in a
     month; made once per station and month and per ``id`` (200 the second
@@ -361,15 +358,14 @@ def _exposed_out(p: Any, *, report_ids: list[Any] | None = None) -> dict[str, An
     }
 
 
-@exposed_router.get("", response={200: ListOut[ExposedPersonOut], **PAGE_ERRORS})
+@exposed_router.get("", response={200: ListOut[ExposedPersonOut], **ERRORS})
 def exposed_list(request: HttpRequest, after: str | None = None, limit: int = Query(50, ge=1, le=200)) -> Any:
     """People exposed to occupational hazards registered in the caller's area, by name."""
     qs = ExposedPerson.objects.visible_to(request.user).select_related("area")
-    page = keyset_page(qs, ordering=["name", "id"], cursor=after, size=limit)
-    return {"items": [_exposed_out(p) for p in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["name", "id"], cursor=after, size=limit, out=_exposed_out)
 
 
-@exposed_router.get("/{person_id}", response={200: ExposedPersonOut, **PAGE_ERRORS})
+@exposed_router.get("/{person_id}", response={200: ExposedPersonOut, **ERRORS})
 def exposed_get(request: HttpRequest, person_id: str) -> Any:
     """One registered person and the reports about them the caller may see."""
     person = get_exposed_person_for_user(request.user, person_id)
@@ -377,7 +373,7 @@ def exposed_get(request: HttpRequest, person_id: str) -> Any:
     return _exposed_out(person, report_ids=list(reports.values_list("id", flat=True)))
 
 
-@exposed_router.post("", response={200: ExposedPersonOut, 201: ExposedPersonOut, **PAGE_ERRORS})
+@exposed_router.post("", response={200: ExposedPersonOut, 201: ExposedPersonOut, **ERRORS})
 def exposed_create(request: HttpRequest, payload: ExposedPersonIn) -> Any:
     """Register a person exposed to hazards met during medical service;
     idempotent on ``id``. An area outside the caller's is a 422."""
@@ -419,7 +415,7 @@ def _category_county(request: HttpRequest) -> Any:
     return county
 
 
-@category_router.post("", response={200: CategoryFullOut, 201: CategoryFullOut, **PAGE_ERRORS})
+@category_router.post("", response={200: CategoryFullOut, 201: CategoryFullOut, **ERRORS})
 def category_create(request: HttpRequest, payload: CategoryIn) -> Any:
     """Add a category of the caller's county (county leaders); idempotent on
     ``id``. An emergency keeps the 2-hour limit (120 minutes)."""
@@ -436,7 +432,7 @@ def category_create(request: HttpRequest, payload: CategoryIn) -> Any:
     return Status(201, _category_full(made))
 
 
-@category_router.put("/{code}", response={200: CategoryFullOut, **PAGE_ERRORS})
+@category_router.put("/{code}", response={200: CategoryFullOut, **ERRORS})
 def category_edit(request: HttpRequest, code: str, payload: CategoryEditIn) -> Any:
     """Change a category in force in the caller's county: a national default
     becomes the county's own row with the same code (other counties keep the
@@ -450,9 +446,6 @@ def category_edit(request: HttpRequest, code: str, payload: CategoryEditIn) -> A
 
 
 def _indicator_row(row: Any) -> dict[str, Any]:
-    def rate(r: Any) -> dict[str, Any]:
-        return {"numerator": r.numerator, "denominator": r.denominator, "percent": r.percent}
-
     return {
         "area_id": row.area.pk,
         "area_name": row.area.name,
@@ -460,12 +453,12 @@ def _indicator_row(row: Any) -> dict[str, Any]:
         "found": row.found,
         "reported": row.reported,
         "timely": row.timely,
-        "report_rate": rate(row.report_rate),
-        "timely_rate": rate(row.timely_rate),
+        "report_rate": row.report_rate.as_dict(),
+        "timely_rate": row.timely_rate.as_dict(),
     }
 
 
-@indicator_router.get("", response={200: IndicatorsOut, **PAGE_ERRORS})
+@indicator_router.get("", response={200: IndicatorsOut, **ERRORS})
 def report_indicators_get(
     request: HttpRequest,
     year: int | None = Query(None, ge=2000, le=2100, description="this year by default"),
@@ -509,7 +502,7 @@ def _report_register(request: HttpRequest, institution_id: str, year: int, month
 
 @register_router.get(
     "/{institution_id}.xlsx",
-    response=PAGE_ERRORS,
+    response=ERRORS,
     openapi_extra=file_download(
         XLSX,
         "卫生监督协管信息报告登记表 of the institution for the year or month, as Excel",  # i18n: data — the form named
@@ -529,7 +522,7 @@ def report_register_xlsx(
 
 @register_router.get(
     "/{institution_id}.pdf",
-    response=PAGE_ERRORS,
+    response=ERRORS,
     openapi_extra=file_download(
         PDF,
         "卫生监督协管信息报告登记表 of the institution for the year or month, as PDF",  # i18n: data — the form named

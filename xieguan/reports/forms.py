@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import with_note
-from xieguan.core.forms import PhotoFixFields
+from xieguan.core.forms import MultiplePhotoField, MultiplePhotoInput, PhotoFixFields
 from xieguan.reports.models import ExposedPerson, ReportNature
 from xieguan.reports.selectors import effective_categories
 from xieguan.units.widgets import UnitPicker
@@ -22,21 +22,12 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos in one field; the service says in Chinese why a file is refused."""
+class CameraPhotoField(MultiplePhotoField):
+    """Several photos in one field, the phone's camera offered first."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"}))
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            return [f for f in data if f]
-        return [data] if data else []
 
 
 class ReportForm(forms.Form):
@@ -74,7 +65,7 @@ class ReportForm(forms.Form):
     exposed_person = forms.ModelChoiceField(
         queryset=ExposedPerson.objects.none(), required=False, widget=forms.HiddenInput
     )
-    photos = MultiplePhotoField(label=_("Photos"), required=False)
+    photos = CameraPhotoField(label=_("Photos"), required=False)
     forward_now = forms.BooleanField(label=_("Verified: forward to the county now"), required=False)
 
     def __init__(self, *args: Any, user: Any, may_forward: bool, **kwargs: Any) -> None:

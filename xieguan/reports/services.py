@@ -28,7 +28,7 @@ from xieguan.accounts.permissions import (
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
 from xieguan.core.errors import StateConflict
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.photos import (
     GpsFix,
     PreparedPhoto,
@@ -40,7 +40,7 @@ from xieguan.core.photos import (
 )
 from xieguan.core.registry import assert_period_open, ensure_open
 from xieguan.core.scope import is_within
-from xieguan.core.validators import clean_phone, date_error
+from xieguan.core.validators import clean_phone, clean_text, date_error
 from xieguan.reports.defaults import OCCUPATIONAL
 from xieguan.reports.models import (
     EMERGENCY_LIMIT_MINUTES,
@@ -62,15 +62,6 @@ if TYPE_CHECKING:
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 MAX_PHOTOS = 6
-
-
-def _clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
-    return value
 
 
 def _step(report: Report, kind: str, *, by: Any, at: datetime.datetime, note: str = "") -> ReportStep:
@@ -169,8 +160,8 @@ def report_create(
     assert found_at is not None
     assert_period_open(area, found_at)
     clean = {
-        "place": _clean_text(place, field="place", required=True, limit=200),
-        "content": _clean_text(content, field="content", required=True, limit=2000),
+        "place": clean_text(place, field="place", required=True, limit=200),
+        "content": clean_text(content, field="content", required=True, limit=2000),
     }
     # The photos are evidence: stamped with the time, the place and the fix
     # the report was filed with (sha256 of the bytes sent, before stamping).
@@ -347,7 +338,7 @@ def report_step(
                     % {"status": locked.get_status_display()}
                 }
             )
-        note = _clean_text(note, field="note", required=kind in NOTE_REQUIRED, limit=2000)
+        note = clean_text(note, field="note", required=kind in NOTE_REQUIRED, limit=2000)
         with audited(actor, STEP_EVENTS[kind], locked):
             locked.status = after
             if kind == StepKind.FORWARDED:
@@ -490,7 +481,7 @@ def category_save(
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("Categories are set per county.")})
     errors: dict[str, str] = {}
-    clean_name = _clean_text(name, field="name", required=True, limit=50)
+    clean_name = clean_text(name, field="name", required=True, limit=50)
     if is_emergency and int(limit_minutes) != EMERGENCY_LIMIT_MINUTES:
         errors["limit_minutes"] = _("An emergency must reach the county within 2 hours (120 minutes).")
     elif not (10 <= int(limit_minutes) <= 43200):
@@ -560,28 +551,25 @@ def exposed_person_register(
     if exposure_years is not None and not (0 <= int(exposure_years) <= 70):
         raise ValidationError({"exposure_years": _("Enter the years of exposure between 0 and 70.")})
     clean = {
-        "name": _clean_text(name, field="name", required=True, limit=50),
-        "employer": _clean_text(employer, field="employer", required=True, limit=200),
-        "hazard_factors": _clean_text(hazard_factors, field="hazard_factors", required=True, limit=300),
-        "phone": _clean_text(phone, field="phone", required=False, limit=30),
-        "note": _clean_text(note, field="note", required=False, limit=2000),
+        "name": clean_text(name, field="name", required=True, limit=50),
+        "employer": clean_text(employer, field="employer", required=True, limit=200),
+        "hazard_factors": clean_text(hazard_factors, field="hazard_factors", required=True, limit=300),
+        "phone": clean_text(phone, field="phone", required=False, limit=30),
+        "note": clean_text(note, field="note", required=False, limit=2000),
     }
     try:
         clean["phone"] = clean_phone(clean["phone"])
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from None
 
-    def make() -> ExposedPerson:
-        with audited(actor, "exposed_person.register") as audit:
-            person = audit.obj = ExposedPerson.objects.create(
-                id=id or uuid.uuid4(),
-                area=area,
-                id_number=id_number,
-                exposure_years=exposure_years,
-                registered_by=actor,
-                **clean,
-            )
-        return person
-
-    with transaction.atomic():
-        return create_once(ExposedPerson, id, actor, make)
+    return create_audited_once(
+        ExposedPerson,
+        id,
+        actor,
+        "exposed_person.register",
+        area=area,
+        id_number=id_number,
+        exposure_years=exposure_years,
+        registered_by=actor,
+        **clean,
+    )

@@ -36,6 +36,7 @@ from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
 from xieguan.core.scope import get_object_for_user
+from xieguan.core.validators import int_between
 from xieguan.reports import services
 from xieguan.reports.forms import CategoryForm, ExposedPersonForm, PhotoForm, ReportForm, ReportLinkForm, StepForm
 from xieguan.reports.models import ExposedPerson, ReportCategory, ReportPhoto, StepKind
@@ -60,18 +61,10 @@ from xieguan.reports.selectors import (
 )
 
 
-def _int(value: Any, default: int, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    return number if low <= number <= high else default
-
-
 def _period(request: HttpRequest) -> tuple[int, int | None]:
     today = timezone.localdate()
-    year = _int(request.GET.get("year"), today.year, 2000, today.year + 1)
-    month = _int(request.GET.get("month"), 0, 1, 12) or None
+    year = int_between(request.GET.get("year"), today.year, 2000, today.year + 1)
+    month = int_between(request.GET.get("month"), 0, 1, 12) or None
     return year, month
 
 

@@ -14,7 +14,7 @@ from xieguan.areas.models import Area
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.audit import audit_record
 from xieguan.core.display import join_list
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list
 from xieguan.core.permissions import CONFIGURE_RISK, require
 from xieguan.core.scope import get_object_for_user
 from xieguan.risk import backtest as bt
@@ -78,8 +78,7 @@ def scores_list(
         if grade not in Grade.values:
             raise ValidationError({"grade": _("The risk grade can only be high, medium or low.")})
         qs = qs.filter(grade=grade)
-    page = keyset_page(qs, ordering=["-score", "id"], cursor=after, size=limit)
-    return {"items": [_risk_out(r) for r in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-score", "id"], cursor=after, size=limit, out=_risk_out)
 
 
 @router.get("/units/{unit_id}", response={200: UnitRiskOut, **ERRORS})
@@ -204,8 +203,7 @@ def reviews_list(
     area = get_object_for_user(Area.objects.all(), request.user, area_id) if area_id else None
     wanted = months_from(year, month, months) if year is not None and month is not None else None
     qs = reviews_for(request.user, area=area, months=wanted, result=result)
-    page = keyset_page(qs, ordering=["-year", "-month", "id"], cursor=after, size=limit)
-    return {"items": [_review_out(r) for r in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=["-year", "-month", "id"], cursor=after, size=limit, out=_review_out)
 
 
 @router.post("/reviews/draw", response={200: ReviewDrawOut, **ERRORS})

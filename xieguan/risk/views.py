@@ -17,8 +17,7 @@ from django.utils.translation import ngettext, pgettext
 
 from xieguan.areas.models import Area
 from xieguan.core.audit import audit_record
-from xieguan.core.display import join_clauses
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.permissions import CONFIGURE_RISK, can, require
@@ -206,17 +205,17 @@ def review_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         require(request.user, REVIEW, county.path)
         if form.is_valid():
-            try:
-                n = review_draw(actor=request.user, county=county, **form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, join_clauses(exc.messages))
-            else:
-                messages.success(
-                    request,
+            service_action(
+                request,
+                review_draw,
+                lambda n: (
                     ngettext("%(n)s record drawn for review.", "%(n)s records drawn for review.", n) % {"n": n}
                     if n
-                    else _("The month has no records to draw."),
-                )
+                    else _("The month has no records to draw.")
+                ),
+                county=county,
+                **form.cleaned_data,
+            )
             return redirect(
                 reverse("risk:reviews") + f"?year={form.cleaned_data['year']}&month={form.cleaned_data['month']}"
             )

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from xieguan.areas.selectors import get_area_for_user
-from xieguan.core.api import ErrorOut, ListOut
+from xieguan.core.api import ERRORS, PDF, ErrorOut, ListOut, file_download
 from xieguan.core.documents import XLSX_TYPE, download_header, download_name
 from xieguan.core.idempotency import existing_for_retry
-from xieguan.core.pagination import keyset_page
+from xieguan.core.pagination import keyset_list, keyset_page
 from xieguan.core.permissions import MANAGE_UNITS, require
 from xieguan.units import batches, categories, imports, services
 from xieguan.units.exports import units_export_response
@@ -65,20 +65,7 @@ from xieguan.units.selectors import (
 )
 
 router = Router(tags=["units"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 DUPLICATE_REASONS = {"credit_code": _("same credit code"), "name": _("similar name and address")}
-
-
-def _binary(content_type: str, description: str) -> dict[str, Any]:
-    """The OpenAPI description of a file download (ninja cannot infer it)."""
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
 
 
 def _out(u: Unit) -> dict[str, Any]:
@@ -184,7 +171,7 @@ def _unit_filters(request: HttpRequest, f: UnitFilterQuery) -> UnitFilters:
 @router.get(
     "/export",
     response=ERRORS,
-    openapi_extra=_binary(XLSX_TYPE, "The filtered units as an Excel workbook (every match, not one page)"),
+    openapi_extra=file_download(XLSX_TYPE, "The filtered units as an Excel workbook (every match, not one page)"),
 )
 def unit_export(request: HttpRequest, filters: Query[UnitFilterQuery]) -> Any:
     """The registry's 导出: the units the filters find in the caller's area
@@ -236,8 +223,7 @@ def unit_list(
     ``q`` finds name, address, credit code or pinyin initials (the unit
     picker's search too)."""
     qs = units_filtered(request.user, _unit_filters(request, filters))
-    page = keyset_page(qs, ordering=UNIT_ORDERINGS[filters.sort], cursor=after, size=limit)
-    return {"items": [_out(u) for u in page.items], "next": page.next_cursor}
+    return keyset_list(qs, ordering=UNIT_ORDERINGS[filters.sort], cursor=after, size=limit, out=_out)
 
 
 @router.get("/{unit_id}", response={200: UnitDetailOut, **ERRORS})
@@ -297,8 +283,7 @@ def licence_list(
 ) -> Any:
     """The unit's licences by expiry date."""
     unit = get_unit_for_user(request.user, unit_id)
-    page = keyset_page(unit.licences.all(), ordering=["expires_on", "id"], cursor=after, size=limit)
-    return {"items": page.items, "next": page.next_cursor}
+    return keyset_list(unit.licences.all(), ordering=["expires_on", "id"], cursor=after, size=limit)
 
 
 @router.post("/{unit_id}/licences", response={200: LicenceOut, 201: LicenceOut, **ERRORS})
@@ -565,7 +550,7 @@ def import_batch_create(
 @imports_router.get(
     "/template/{code}",
     response=ERRORS,
-    openapi_extra=_binary(XLSX_TYPE, "The import template of the category, with the caller's areas in its lists"),
+    openapi_extra=file_download(XLSX_TYPE, "The import template of the category, with the caller's areas in its lists"),
 )
 def import_template(request: HttpRequest, code: str) -> Any:
     """The import template of one category (Excel), as the 导入 page gives it."""
@@ -606,7 +591,7 @@ def import_batch_cancel(request: HttpRequest, batch_id: str) -> Any:
 @router.get(
     "/{unit_id}/file.pdf",
     response=ERRORS,
-    openapi_extra=_binary("application/pdf", "The unit file (一户一档) as an A4 PDF"),  # i18n: data — the term glossed
+    openapi_extra=file_download(PDF, "The unit file (一户一档) as an A4 PDF"),  # i18n: data — the term glossed
 )
 def unit_file_pdf(request: HttpRequest, unit_id: str) -> Any:
     """The unit file (一户一档) as the page prints it: the unit, its licences

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +22,8 @@ from simple_history.models import HistoricalRecords
 
 from xieguan.core.models import BaseModel
 from xieguan.core.scope import ScopedQuerySet
+
+_Row = TypeVar("_Row", bound=models.Model)
 
 
 def name_initials_of(name: str) -> str:
@@ -124,22 +126,20 @@ class Category(models.Model):
         return self.name
 
 
-def _for_county(county_id: Any) -> Q:
-    """The national rows (no county) and, given a county, that county's own."""
-    condition = Q(county__isnull=True)
-    if county_id is not None:
-        condition |= Q(county_id=county_id)
-    return condition
+class CountyRowsQuerySet(models.QuerySet[_Row]):
+    """Rows national (no county) or a county's own, which it may switch off:
+    the subtypes and the category fields."""
 
+    def for_county(self, county_id: Any) -> Self:
+        """The national rows and, given a county, the county's own, switched off ones too."""
+        condition = Q(county__isnull=True)
+        if county_id is not None:
+            condition |= Q(county_id=county_id)
+        return self.filter(condition)
 
-class SubtypeQuerySet(models.QuerySet["Subtype"]):
-    def for_county(self, county_id: Any) -> SubtypeQuerySet:
-        """The national subtypes and the county's own, switched off ones too."""
-        return self.filter(_for_county(county_id))
-
-    def in_force(self, county_id: Any) -> SubtypeQuerySet:
-        """What a unit of the county may be given: the national subtypes and
-        the county's own that are in use."""
+    def in_force(self, county_id: Any) -> Self:
+        """What a unit of the county may be given or carries: the national
+        rows and the county's own that are in use."""
         return self.for_county(county_id).filter(is_active=True)
 
 
@@ -164,7 +164,7 @@ class Subtype(models.Model):
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
-    objects = SubtypeQuerySet.as_manager()
+    objects = CountyRowsQuerySet["Subtype"].as_manager()
 
     class Meta:
         verbose_name = _("subtype")
@@ -188,17 +188,6 @@ class FieldKind(models.TextChoices):
     BOOL = "bool", _("yes / no")
     DATE = "date", _("date")
     CHOICE = "choice", _("choice")
-
-
-class CategoryFieldQuerySet(models.QuerySet["CategoryField"]):
-    def for_county(self, county_id: Any) -> CategoryFieldQuerySet:
-        """The national fields and the county's own, switched off ones too."""
-        return self.filter(_for_county(county_id))
-
-    def in_force(self, county_id: Any) -> CategoryFieldQuerySet:
-        """The fields a unit of the county carries: the national ones and the
-        county's own that are in use."""
-        return self.for_county(county_id).filter(is_active=True)
 
 
 class CategoryField(models.Model):
@@ -225,7 +214,7 @@ class CategoryField(models.Model):
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
-    objects = CategoryFieldQuerySet.as_manager()
+    objects = CountyRowsQuerySet["CategoryField"].as_manager()
 
     class Meta:
         verbose_name = _("category field")

@@ -17,7 +17,7 @@ from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited, snapshot
 from xieguan.core.display import join_list, labelled
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.scope import is_within
 from xieguan.core.validators import FAR_AHEAD_DAYS, clean_phone, date_error, normalise_credit_code, validate_credit_code
 from xieguan.units.models import (
@@ -194,32 +194,6 @@ def _clean_value(field: CategoryField, value: Any) -> Any:
     return text
 
 
-def _clean_unit(
-    actor: User,
-    data: dict[str, Any],
-    *,
-    unit: Unit | None,
-    fields: list[CategoryField] | None = None,
-    check_code_clash: bool = True,
-    area_permitted: bool = False,
-) -> dict[str, Any]:
-    """The unit's fields checked together; one ValidationError with every
-    problem, keyed by field, so a form can show them all at once.
-
-    The import checks thousands of rows with these same rules; it passes the
-    category's ``fields`` once, has already checked the actor may manage
-    every area it offers (``area_permitted``), and checks credit codes
-    against the county in one query (``check_code_clash=False``)."""
-    return clean_unit_data(
-        actor,
-        data,
-        unit=unit,
-        fields=fields,
-        check_code_clash=check_code_clash,
-        area_permitted=area_permitted,
-    )
-
-
 def clean_unit_data(
     actor: User,
     data: dict[str, Any],
@@ -230,7 +204,13 @@ def clean_unit_data(
     area_permitted: bool = False,
 ) -> dict[str, Any]:
     """The rules every way into the registry shares (form, API, Excel import,
-    merge): the cleaned values, or one ValidationError keyed by field."""
+    merge): the cleaned values, or one ValidationError keyed by field with
+    every problem, so a form can show them all at once.
+
+    The import checks thousands of rows with these same rules; it passes the
+    category's ``fields`` once, has already checked the actor may manage
+    every area it offers (``area_permitted``), and checks credit codes
+    against the county in one query (``check_code_clash=False``)."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for name, limit in _TEXT_LIMITS.items():
@@ -356,7 +336,7 @@ def unit_create(*, actor: User, id: uuid.UUID | None = None, **data: Any) -> Uni
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")
 
     def make() -> Unit:
-        clean = _clean_unit(actor, data, unit=None)
+        clean = clean_unit_data(actor, data, unit=None)
         with audited(actor, "unit.create", snapshot_with=unit_snapshot) as audit:
             unit = audit.obj = Unit(id=id or uuid.uuid4(), **clean)
             unit.is_complete = not missing_fields(unit)
@@ -392,7 +372,7 @@ def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
         merged["extra"] = {}
     elif "extra" in data and merged["category"] == unit.category:
         merged["extra"] = {**_retained_extra(unit, merged.get("area")), **(data["extra"] or {})}
-    clean = _clean_unit(actor, merged, unit=unit)
+    clean = clean_unit_data(actor, merged, unit=unit)
     with transaction.atomic(), audited(actor, "unit.update", unit, snapshot_with=unit_snapshot):
         for name, value in clean.items():
             setattr(unit, name, value)
@@ -429,22 +409,19 @@ def licence_add(
     if errors:
         raise ValidationError(errors)
 
-    def make() -> Licence:
-        with audited(actor, "licence.add") as audit:
-            licence = audit.obj = Licence.objects.create(
-                id=id or uuid.uuid4(),
-                unit=unit,
-                kind=kind[:50],
-                number=number[:60],
-                issuer=(issuer or "").strip()[:100],
-                issued_on=issued_on,
-                expires_on=expires_on,
-                scope=(scope or "").strip()[:200],
-            )
-        return licence
-
-    with transaction.atomic():
-        licence, _created = create_once(Licence, id, actor, make)
+    licence, _created = create_audited_once(
+        Licence,
+        id,
+        actor,
+        "licence.add",
+        unit=unit,
+        kind=kind[:50],
+        number=number[:60],
+        issuer=(issuer or "").strip()[:100],
+        issued_on=issued_on,
+        expires_on=expires_on,
+        scope=(scope or "").strip()[:200],
+    )
     return licence
 
 
@@ -471,20 +448,17 @@ def certificate_add(
     if errors:
         raise ValidationError(errors)
 
-    def make() -> StaffCertificate:
-        with audited(actor, "certificate.add") as audit:
-            certificate = audit.obj = StaffCertificate.objects.create(
-                id=id or uuid.uuid4(),
-                unit=unit,
-                person_name=person_name[:50],
-                kind=kind,
-                number=(number or "").strip()[:60],
-                expires_on=expires_on,
-            )
-        return certificate
-
-    with transaction.atomic():
-        certificate, _created = create_once(StaffCertificate, id, actor, make)
+    certificate, _created = create_audited_once(
+        StaffCertificate,
+        id,
+        actor,
+        "certificate.add",
+        unit=unit,
+        person_name=person_name[:50],
+        kind=kind,
+        number=(number or "").strip()[:60],
+        expires_on=expires_on,
+    )
     return certificate
 
 

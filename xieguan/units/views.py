@@ -29,7 +29,7 @@ from xieguan.accounts.permissions import (
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import with_note
 from xieguan.core.documents import XLSX_TYPE, download_header, download_name, pdf_response
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.registry import unit_file_sections, unit_panels
@@ -400,25 +400,25 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
-    try:
-        batch = batches.import_batch_confirm(actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if batch.status == ImportStatus.IMPORTED:
-            messages.success(request, _("%(count)d units imported.") % {"count": batch.created_count})
+    service_action(
+        request,
+        batches.import_batch_confirm,
+        lambda done: (
+            _("%(count)d units imported.") % {"count": done.created_count}
+            if done.status == ImportStatus.IMPORTED
+            else ""
+        ),
+        join=" ".join,
+        batch=batch,
+    )
     return redirect("units:import_detail", pk=batch.pk)
 
 
 @require_POST
 def import_cancel(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk)
-    try:
-        batches.import_batch_cancel(actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The upload was cancelled; nothing was imported."))
+    message = _("The upload was cancelled; nothing was imported.")
+    service_action(request, batches.import_batch_cancel, message, join=" ".join, batch=batch)
     return redirect("units:import_start")
 
 
@@ -597,13 +597,8 @@ def field_create(request: HttpRequest, code: str) -> HttpResponse:
 def _switch(request: HttpRequest, row: Any, *, on: Any, off: Any, name: str) -> HttpResponse:
     """Switch a county's own subtype or field off or on (``active`` = 1 or 0)."""
     active = request.POST.get("active") == "1"
-    try:
-        (on if active else off)(actor=request.user, **{name: row})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        text = _("%(name)s is in use again.") if active else _("%(name)s is switched off; what units hold stays.")
-        messages.success(request, text % {"name": row})
+    text = _("%(name)s is in use again.") if active else _("%(name)s is switched off; what units hold stays.")
+    service_action(request, on if active else off, text % {"name": row}, join=" ".join, **{name: row})
     county = row.county or get_settings_county_for_user(request.user)
     return redirect(_settings_url(county))
 

@@ -18,6 +18,7 @@ from xieguan.accounts.permissions import MANAGE_CHECKLISTS, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
+from xieguan.core.validators import clean_text
 from xieguan.inspections.models import (
     DEFAULT_PHOTOS_REQUIRED,
     MAX_PHOTOS_REQUIRED,
@@ -28,7 +29,7 @@ from xieguan.inspections.models import (
     FrequencyRule,
     Period,
 )
-from xieguan.inspections.services.common import _text, county_of
+from xieguan.inspections.services.common import county_of
 from xieguan.inspections.wording import find_forbidden
 from xieguan.units.models import Category, Subtype, Unit
 
@@ -185,7 +186,7 @@ def checklist_items_set(
     require(actor, MANAGE_CHECKLISTS, template.county.path)
     if template.status != ChecklistStatus.DRAFT:
         raise ValidationError(_("A published checklist cannot be changed; make a new version."))
-    clean_title = _text(title, field="title", limit=100, required=True)
+    clean_title = clean_text(title, field="title", limit=100, required=True)
     rows = parse_item_lines(items) if isinstance(items, str) else _item_rows(items)
     if photos_required is not None and not 0 <= photos_required <= MAX_PHOTOS_REQUIRED:
         raise ValidationError(
@@ -279,7 +280,7 @@ def frequency_rule_delete(*, actor: User, rule: FrequencyRule) -> None:
 def forbidden_phrase_add(*, actor: User, county: Area, phrase: str) -> ForbiddenPhrase:
     """Add a penalty phrase to the county's own list."""
     require(actor, MANAGE_CHECKLISTS, county.path)
-    clean = _text(phrase, field="phrase", limit=50, required=True)
+    clean = clean_text(phrase, field="phrase", limit=50, required=True)
     if not any(ch.isalnum() for ch in clean):
         raise ValidationError({"phrase": _("The phrase must contain words.")})
     if clean in forbidden_phrases_for(county):

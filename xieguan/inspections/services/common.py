@@ -44,15 +44,6 @@ def county_of(area: Area) -> Area:
     return county
 
 
-def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("Enter at most %(limit)d characters.") % {"limit": limit}})
-    return value
-
-
 def _inspectors(actor: User, users: Iterable[Any], *, field: str = "inspectors") -> list[User]:
     """The chosen inspectors, each an active co-manager or supervisor in the
     actor's area; duplicates collapse."""

@@ -25,8 +25,9 @@ from xieguan.accounts.permissions import RECORD_INSPECTION, require
 from xieguan.core.audit import audit_record
 from xieguan.core.photos import MAX_PHOTO_BYTES, files_kept_on_success, prepare_signature
 from xieguan.core.registry import ensure_open
+from xieguan.core.validators import clean_text
 from xieguan.inspections.models import Inspection, Photo, Signature, SignerRole
-from xieguan.inspections.services.common import GpsFix, _require_draft, _save_photo, _text, record_fix
+from xieguan.inspections.services.common import GpsFix, _require_draft, _save_photo, record_fix
 
 
 def _upload_sha256(upload: Any) -> str | None:
@@ -137,7 +138,7 @@ def signature_add(
         name = user.full_name or user.username
     else:
         user = None
-        name = _text(name, field="name", limit=50) or inspection.representative
+        name = clean_text(name, field="name", limit=50) or inspection.representative
         if not name and not refused:
             raise ValidationError({"name": _("Give the representative's name.")})
     if not refused and upload is None:

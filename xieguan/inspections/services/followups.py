@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import HANDLE_HANDOVER, RECORD_INSPECTION, require
 from xieguan.core.audit import audited
-from xieguan.core.idempotency import create_once
+from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.registry import assert_period_open, ensure_open
-from xieguan.core.validators import date_error
+from xieguan.core.validators import clean_text, date_error
 from xieguan.inspections.models import (
     Handover,
     HandoverReason,
@@ -31,7 +31,7 @@ from xieguan.inspections.models import (
     ReinspectionResult,
 )
 from xieguan.inspections.services.checklists import check_wording
-from xieguan.inspections.services.common import GpsFix, _inspectors, _save_photo, _text, county_of
+from xieguan.inspections.services.common import GpsFix, _inspectors, _save_photo, county_of
 
 # ---------------------------------------------------------------- re-inspections
 
@@ -64,7 +64,7 @@ def reinspection_record(
     chosen = _inspectors(actor, inspectors)
     if len(chosen) < 2:
         raise ValidationError({"inspectors": _("An inspection needs at least two inspectors.")})
-    clean_note = _text(note, field="note", limit=4000)
+    clean_note = clean_text(note, field="note", limit=4000)
 
     def make() -> Reinspection:
         with audited(actor, "reinspection.record") as audit:
@@ -138,27 +138,24 @@ def handover_create(
         errors["inspection"] = _("Submit the inspection record before handing the case over.")
     if errors:
         raise ValidationError(errors)
-    clean = _text(description, field="description", limit=4000)
+    clean = clean_text(description, field="description", limit=4000)
     check_wording(clean, county=county_of(inspection.area), field="description")
 
-    def make() -> Handover:
-        with audited(actor, "handover.create") as audit:
-            handover = audit.obj = Handover.objects.create(
-                id=id or uuid.uuid4(),
-                unit=inspection.unit,
-                area=inspection.area,
-                inspection=inspection,
-                opinion=opinion,
-                reinspection=reinspection,
-                reason=reason,
-                description=clean,
-                sent_at=timezone.now(),
-                sent_by=actor,
-            )
-        return handover
-
-    with transaction.atomic():
-        handover, _created = create_once(Handover, id, actor, make)
+    handover, _created = create_audited_once(
+        Handover,
+        id,
+        actor,
+        "handover.create",
+        unit=inspection.unit,
+        area=inspection.area,
+        inspection=inspection,
+        opinion=opinion,
+        reinspection=reinspection,
+        reason=reason,
+        description=clean,
+        sent_at=timezone.now(),
+        sent_by=actor,
+    )
     return handover
 
 
@@ -166,8 +163,8 @@ def handover_record(*, actor: User, handover: Handover, investigation: str, outc
     """The institute's investigation notes and, when given, its outcome (查处
     结果), which closes the case and is shown to the township read-only."""
     require(actor, HANDLE_HANDOVER, handover.area.path)
-    clean_investigation = _text(investigation, field="investigation", limit=8000)
-    clean_outcome = _text(outcome, field="outcome", limit=8000)
+    clean_investigation = clean_text(investigation, field="investigation", limit=8000)
+    clean_outcome = clean_text(outcome, field="outcome", limit=8000)
     if not clean_investigation and not clean_outcome:
         raise ValidationError({"investigation": _("Write the investigation or the outcome.")})
     with transaction.atomic():

@@ -17,6 +17,7 @@ from xieguan.core.audit import audited
 from xieguan.core.display import with_note
 from xieguan.core.idempotency import create_once
 from xieguan.core.registry import assert_period_open
+from xieguan.core.validators import clean_text
 from xieguan.inspections.models import Answer, Inspection, InspectionStatus, Opinion, OpinionCounter
 from xieguan.inspections.services.checklists import check_wording
 from xieguan.inspections.services.common import county_of
@@ -46,11 +47,7 @@ def opinion_issue(
         errors["deadline"] = _("The deadline cannot be in the past.")
     elif deadline > today + datetime.timedelta(days=366):
         errors["deadline"] = _("The deadline must be within a year.")
-    clean = (text or "").strip()
-    if not clean:
-        errors["text"] = _("This field is required.")
-    elif len(clean) > 4000:
-        errors["text"] = _("Enter at most %(limit)d characters.") % {"limit": 4000}
+    clean = clean_text(text, field="text", limit=4000, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
     check_wording(clean, county=county, field="text")

@@ -25,7 +25,7 @@ from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.photos import check_gps as _check_gps
 from xieguan.core.registry import assert_period_open, ensure_open
-from xieguan.core.validators import date_error
+from xieguan.core.validators import clean_text, date_error
 from xieguan.inspections.models import (
     MIN_INSPECTORS,
     Answer,
@@ -40,7 +40,7 @@ from xieguan.inspections.models import (
     SignerRole,
 )
 from xieguan.inspections.services.checklists import checklist_for
-from xieguan.inspections.services.common import _inspectors, _require_draft, _text
+from xieguan.inspections.services.common import _inspectors, _require_draft
 from xieguan.units.models import Unit, UnitStatus
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -100,7 +100,7 @@ def inspection_create(
     chosen = _inspectors(actor, inspectors)
     if template is None or template.status != ChecklistStatus.PUBLISHED or template.category_id != unit.category_id:
         template = checklist_for(unit)
-    clean_place = _text(place, field="place", limit=200)
+    clean_place = clean_text(place, field="place", limit=200)
 
     def make() -> Inspection:
         with audited(actor, "inspection.create") as audit:
@@ -157,11 +157,11 @@ def inspection_save_draft(
     clean: dict[str, Any] = {}
     for name, value in fields.items():
         if name in ("place",):
-            clean[name] = _text(value, field=name, limit=200)
+            clean[name] = clean_text(value, field=name, limit=200)
         elif name == "representative":
-            clean[name] = _text(value, field=name, limit=50)
+            clean[name] = clean_text(value, field=name, limit=50)
         elif name == "problems":
-            clean[name] = _text(value, field=name, limit=4000)
+            clean[name] = clean_text(value, field=name, limit=4000)
         elif name == "overall_result":
             clean[name] = value or ""
         else:
@@ -271,7 +271,7 @@ def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> I
     readable and counts until the new one is submitted."""
     require(actor, RECORD_INSPECTION, inspection.area.path)
     ensure_open(inspection)
-    clean_reason = _text(reason, field="correction_reason", limit=1000, required=True)
+    clean_reason = clean_text(reason, field="correction_reason", limit=1000, required=True)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if not inspection.is_locked:

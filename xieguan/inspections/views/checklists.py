@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xieguan.accounts.permissions import MANAGE_CHECKLISTS, can, require
 from xieguan.core.display import join_clauses
+from xieguan.core.form_pages import service_action
 from xieguan.core.forms import add_service_errors
 from xieguan.core.scope import get_object_for_user
 from xieguan.inspections import selectors
@@ -49,10 +50,8 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
     if county is None or not form.is_valid():
         messages.error(request, _("Choose a category."))
         return redirect("inspections:checklists")
-    try:
-        template = checklists.checklist_draft_create(actor=request.user, county=county, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, join_clauses(exc.messages))
+    template = service_action(request, checklists.checklist_draft_create, county=county, **form.cleaned_data)
+    if template is None:
         return redirect("inspections:checklists")
     return redirect("inspections:checklist", pk=template.pk)
 

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods
 from xieguan.accounts.permissions import RECORD_INSPECTION, can
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import join_clauses
+from xieguan.core.validators import int_between
 from xieguan.inspections import selectors
 from xieguan.inspections.forms import UnitChoice
 from xieguan.inspections.services import plans
-from xieguan.inspections.views.common import _int
 from xieguan.units.models import Unit, UnitStatus
 from xieguan.units.selectors import get_unit_for_user
 from xieguan.units.widgets import UnitPicker
@@ -55,8 +55,8 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     with its completion."""
     today = timezone.localdate()
     this_year, this_month = selectors.current_month(request.user, today)  # the county's period, not the calendar's
-    year = _int(request.GET.get("year"), this_year, 2000, 2100)
-    month = _int(request.GET.get("month"), this_month, 1, 12)
+    year = int_between(request.GET.get("year"), this_year, 2000, 2100)
+    month = int_between(request.GET.get("month"), this_month, 1, 12)
     townships = list(Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).in_code_order())
     township = None
     wanted = request.GET.get("township")

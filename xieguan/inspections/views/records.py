@@ -21,7 +21,7 @@ from xieguan.accounts.permissions import RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import join_clauses
 from xieguan.core.documents import download_name, media_uri_if_stored, pdf_response
-from xieguan.core.form_pages import service_form_page
+from xieguan.core.form_pages import service_action, service_form_page
 from xieguan.core.forms import add_service_errors
 from xieguan.core.pagination import page_for_request
 from xieguan.core.photos import private_image_response
@@ -227,14 +227,13 @@ def inspection_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     inspection = selectors.get_inspection_for_user(request.user, pk)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            _photo, created = evidence.inspection_photo_add(
-                actor=request.user, inspection=inspection, upload=form.cleaned_data["image"]
-            )
-        except ValidationError as exc:
-            messages.error(request, join_clauses(exc.messages))
-        else:
-            messages.success(request, _("Photo added.") if created else _("This photo was already added."))
+        service_action(
+            request,
+            evidence.inspection_photo_add,
+            lambda added: _("Photo added.") if added[1] else _("This photo was already added."),
+            inspection=inspection,
+            upload=form.cleaned_data["image"],
+        )
     else:
         messages.error(request, _("Choose a photo first."))
     return redirect("inspections:detail", pk=inspection.pk)
@@ -278,14 +277,11 @@ def inspection_correct(request: HttpRequest, pk: str) -> HttpResponse:
     inspection = selectors.get_inspection_for_user(request.user, pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
-        try:
-            new = records.inspection_correct(
-                actor=request.user, inspection=inspection, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, join_clauses(exc.messages))
-        else:
-            messages.success(request, _("A new version has been made; the old one stays readable."))
+        message = _("A new version has been made; the old one stays readable.")
+        new = service_action(
+            request, records.inspection_correct, message, inspection=inspection, reason=form.cleaned_data["reason"]
+        )
+        if new is not None:
             return redirect("inspections:detail", pk=new.pk)
     else:
         messages.error(request, _("Give the reason for the correction."))

@@ -14,8 +14,8 @@ from xieguan.accounts.models import Institution
 from xieguan.core.display import month_label, with_note
 from xieguan.core.documents import download_name, pdf_response, xlsx_response
 from xieguan.core.scope import get_object_for_user
+from xieguan.core.validators import int_between
 from xieguan.inspections import selectors
-from xieguan.inspections.views.common import _int
 
 
 def patrol_register(request: HttpRequest) -> HttpResponse:
@@ -28,8 +28,8 @@ def patrol_register(request: HttpRequest) -> HttpResponse:
         chosen = get_object_for_user(institutions, request.user, request.GET["institution"])
     elif request.user.institution_id and institutions.filter(pk=request.user.institution_id).exists():
         chosen = request.user.institution
-    year = _int(request.GET.get("year"), today.year, 2000, 2100)
-    month = _int(request.GET.get("month"), 0, 0, 12) or None
+    year = int_between(request.GET.get("year"), today.year, 2000, 2100)
+    month = int_between(request.GET.get("month"), 0, 0, 12) or None
     rows = selectors.patrol_register(request.user, institution=chosen, year=year, month=month) if chosen else []
     fmt = request.GET.get("format")
     if chosen and fmt in ("xlsx", "pdf"):
