@@ -406,11 +406,20 @@ def _scheme_items(base: str, token: str, scheme_id: Any) -> list[Any]:
     return [i["id"] for i in reversed(items or [])]
 
 
-# Parameters that depend on the one before them in the same path.
+def _upper_with_file(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """A document from above that came with a file (the demo's first has one)."""
+    status, body = call(base, "GET", "/api/upper-documents", token)
+    found = [d for d in (_records(body) if status == 200 else []) if d.get("has_file")]
+    return found[0]["id"] if found else None
+
+
+# Parameters that depend on the one before them in the same path, or that
+# need a particular record of the list (these come before the list's newest).
 PATH_RECIPES: dict[tuple[str, str], Callable[[str, str, str, dict[str, Any]], Any]] = {
     ("/api/monthly-plans/{plan_id}/units/{unit_id}", "unit_id"): _plan_unit,
     ("/api/campaigns/{campaign_id}/materials/{material_id}", "material_id"): _campaign_material,
     ("/api/risk/units/{unit_id}", "unit_id"): _scored_unit,
+    ("/api/upper-documents/{document_id}/file", "document_id"): _upper_with_file,
     ("/api/assessment-schemes/{scheme_id}/items/{item_id}", "item_id"): lambda base, token, path, values: next(
         iter(_scheme_items(base, token, values.get("scheme_id"))), None
     ),
@@ -543,9 +552,11 @@ def real_ids(base: str, token: str, document: dict[str, Any]) -> Ids:
         for method in operations if names else ():
             values: dict[str, Any] = {}
             for name in names:
-                value = _from_list(base, token, path, name, method, cache) if name == names[0] else None
-                if value is None and (path, name) in PATH_RECIPES:
+                value = None
+                if (path, name) in PATH_RECIPES:
                     value = PATH_RECIPES[(path, name)](base, token, path, values)
+                if value is None and name == names[0]:
+                    value = _from_list(base, token, path, name, method, cache)
                 if value is None and name in RECIPES:
                     if name not in made:
                         made[name] = RECIPES[name](base, token, path)

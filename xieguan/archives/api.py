@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from xieguan.accounts.permissions import ISSUE_DOCUMENTS, require
 from xieguan.archives import selectors, services
 from xieguan.archives.files import CONTENT_TYPES
 from xieguan.archives.models import Document, PackageStatus, UpperDocument, YearPackage
@@ -170,6 +171,7 @@ def upper_issue(request: HttpRequest, payload: UpperDocumentIn) -> Any:
         return Status(
             200, _upper_out(selectors.get_upper_for_user(request.user, existing.pk), detail=True, user=request.user)
         )
+    require(request.user, ISSUE_DOCUMENTS)  # before the targets: one without the right learns nothing of ids
     targets = [get_area_for_user(request.user, pk) for pk in payload.target_ids]
     doc = services.upper_document_issue(
         actor=request.user, title=payload.title, number=payload.number, body=payload.body, targets=targets,
