@@ -166,12 +166,12 @@ def upper_list(request: HttpRequest, after: str | None = None, limit: int = Quer
 @upper_router.post("", response={200: UpperDocumentDetailOut, 201: UpperDocumentDetailOut, **ERRORS})
 def upper_issue(request: HttpRequest, payload: UpperDocumentIn) -> Any:
     """Issue a document to areas below the caller's (bureau or institute); each station there gets a copy."""
+    require(request.user, ISSUE_DOCUMENTS)  # first: one without the right learns nothing of ids (its own or targets)
     existing = existing_for_retry(UpperDocument, payload.id, request.user)
     if existing is not None:
         return Status(
             200, _upper_out(selectors.get_upper_for_user(request.user, existing.pk), detail=True, user=request.user)
         )
-    require(request.user, ISSUE_DOCUMENTS)  # before the targets: one without the right learns nothing of ids
     targets = [get_area_for_user(request.user, pk) for pk in payload.target_ids]
     doc = services.upper_document_issue(
         actor=request.user, title=payload.title, number=payload.number, body=payload.body, targets=targets,
