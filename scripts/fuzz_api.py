@@ -1584,7 +1584,6 @@ def main() -> int:
                     **env,
                     "SCHEMATHESIS_HOOKS": "scripts/fuzz_hooks.py",
                     "FUZZ_BODY_VALUES": str(work / f"{user}-bodies.json"),
-                    "FUZZ_USER": user,
                 },
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -118,23 +117,6 @@ def _body_values() -> dict[str, dict[str, Any]]:
 
 
 BODY_VALUES = _body_values()
-USER = os.environ.get("FUZZ_USER", "")
-
-
-@schemathesis.hook("map_case")
-def own_client_ids(context: Any, case: Any) -> Any:
-    """A body's client-made ``id`` (a create's UUID, sent again on a retry)
-    made the user's own. The generators give every run the same few UUIDs,
-    so the second user's creates would retry the first user's records (404:
-    an id taken outside one's area); two real clients never pick the same
-    UUID. The same id stays the same within a run, so retries are retries."""
-    if USER and isinstance(case.body, dict) and isinstance(case.body.get("id"), str):
-        try:
-            sent = uuid.UUID(case.body["id"])
-        except ValueError:
-            return case
-        case.body["id"] = str(uuid.uuid5(sent, USER))
-    return case
 
 
 @schemathesis.hook("map_case")
