@@ -583,7 +583,7 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
         "body.township_id": _month_report("township_id"),
         "body.unit_ids": _spare_units,
     },
-    "POST /api/outreach": {"body.area_id": _month_report("township_id")},
+    "POST /api/outreach": {"body.area_id": _month_report("township_id"), "body.unit_id": _first_unit},
     "POST /api/units": {
         "body.area_id": _month_report("township_id"),
         "body.category": _category_and_subtype("code"),
