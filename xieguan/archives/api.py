@@ -41,7 +41,7 @@ versions_router = Router(tags=["archives"])
 upper_router = Router(tags=["archives"])
 archive_router = Router(tags=["archives"])
 packages_router = Router(tags=["archives"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _binary(description: str, *types: str) -> dict[str, Any]:

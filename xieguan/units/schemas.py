@@ -14,6 +14,11 @@ from xieguan.core.api import Latitude, Longitude
 # ignores it; scripts/fuzz_hooks.py generates values of each.
 CREDIT_CODE_FORMAT = "credit-code"  # GB 32100: 18 characters, the last a check character over the others
 PHONE_FORMAT = "phone"  # a Chinese mobile number or a landline with its area code (core.validators.validate_phone)
+# The unit fields a merge can take from the merged unit (services.MERGE_FIELDS: every field but the category).
+MERGE_FIELD_NAMES = (
+    "name", "credit_code", "legal_representative", "phone", "address", "latitude", "longitude", "area",
+    "subtype", "status", "opened_on", "closed_on", "is_key_unit", "risk_grade", "hygiene_grade",
+)  # fmt: skip
 PHONE_DESCRIPTION = "an 11-digit mobile number or a landline with its area code (0931-8812345); empty for none"
 
 
@@ -264,6 +269,11 @@ class UnitMergeIn(Schema):
     take_from_merged: list[str] = Field(
         default_factory=list,
         description="fields (a unit field or extra.<key>) that take the merged unit's value; the others keep this one's",
+        json_schema_extra={
+            "items": {
+                "anyOf": [{"enum": list(MERGE_FIELD_NAMES)}, {"type": "string", "pattern": r"^extra\.[a-z0-9_]+$"}]
+            }
+        },
     )
 
 
