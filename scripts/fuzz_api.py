@@ -1327,6 +1327,26 @@ ALLOWED_WARNINGS.update(
             "missing_test_data",
         ): "role limit: only a station holds a receipt of a document (the recipients are the stations below the issuer); the bureau, an issuer, has none, and reading or acknowledging answers 404 as the page does",
         (
+            "cg1",
+            "POST /api/assessments",
+            "missing_test_data",
+        ): "TO FIX with recipes: area_ids/scheme_id must be the township's villages and its own scheme; and the body's client id is an id schemathesis read in an answer, a record outside the township in some runs (the demo's ids are random): that retry is 404",
+        (
+            "cg1",
+            "POST /api/assessments",
+            "validation_mismatch",
+        ): "TO FIX with recipes: area_ids/scheme_id must be the township's villages and its own scheme (generated ones are refused)",
+        (
+            "cg1",
+            "POST /api/campaigns",
+            "validation_mismatch",
+        ): "TO FIX with recipes: area_id/template_id/assignee_ids must be the township's; the body's client id is at times a record read in an answer outside the township (404)",
+        (
+            "bureau",
+            "POST /api/people",
+            "validation_mismatch",
+        ): "roles must be ones the person's institution allows (checked together with the institution, as for PATCH); the runs that pass only retry a reused id",
+        (
             "bureau",
             "POST /api/risk/backtest",
             "validation_mismatch",
