@@ -114,7 +114,7 @@ FUZZ_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xieguan_fuzz
 FUZZ_PORT ?= 8765
 test-fuzz: install-dev
 	@echo "== schemathesis on PostgreSQL =="
-	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 2 --seed 20260101 --coverage quick --warnings report
+	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 2 --seed 20260101 --coverage quick --warnings fail
 
 fuzz: install-dev
 	FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) FUZZ_PORT=$(FUZZ_PORT) $(PY) scripts/fuzz_api.py --max-examples 100 --seed random

@@ -58,11 +58,15 @@ class InstitutionIn(Schema):
     id: uuid.UUID | None = Field(
         None, description="client-made UUID; sending the same id again returns the existing record"
     )
-    name: str = Field(max_length=100)
-    type: str = Field(description="bureau, institute, station or info_point")
+    # Checked by the service (its messages in Chinese): a name not blank, one of the types.
+    name: str = Field(max_length=100, json_schema_extra={"pattern": r"\S"})
+    type: str = Field(
+        description="bureau, institute, station or info_point",
+        json_schema_extra={"enum": ["bureau", "institute", "station", "info_point"]},
+    )
     area_id: uuid.UUID
     host: str = Field("", max_length=100)
-    phone: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30, json_schema_extra={"format": "phone"})  # a mobile or a landline; "" for none
     address: str = Field("", max_length=200)
     opened_on: datetime.date | None = None
 

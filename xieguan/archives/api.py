@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from xieguan.accounts.permissions import ISSUE_DOCUMENTS, require
 from xieguan.archives import selectors, services
 from xieguan.archives.files import CONTENT_TYPES
 from xieguan.archives.models import Document, PackageStatus, UpperDocument, YearPackage
@@ -40,7 +41,7 @@ versions_router = Router(tags=["archives"])
 upper_router = Router(tags=["archives"])
 archive_router = Router(tags=["archives"])
 packages_router = Router(tags=["archives"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _version_out(v: Any) -> dict[str, Any] | None:
@@ -160,6 +161,7 @@ def upper_list(request: HttpRequest, after: str | None = None, limit: int = Quer
 @upper_router.post("", response={200: UpperDocumentDetailOut, 201: UpperDocumentDetailOut, **ERRORS})
 def upper_issue(request: HttpRequest, payload: UpperDocumentIn) -> Any:
     """Issue a document to areas below the caller's (bureau or institute); each station there gets a copy."""
+    require(request.user, ISSUE_DOCUMENTS)  # first: one without the right learns nothing of ids (its own or targets)
     existing = existing_for_retry(UpperDocument, payload.id, request.user)
     if existing is not None:
         return Status(

@@ -85,7 +85,7 @@ score_router = Router(tags=["assessments"])
 appeal_router = Router(tags=["assessments"])
 population_router = Router(tags=["assessments"])
 visit_router = Router(tags=["station visits"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _item_out(i: AssessmentItem) -> dict[str, Any]:

@@ -50,6 +50,7 @@ from xieguan.assessments.periods import Span, day_text
 from xieguan.assessments.selectors import visit_level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.registry import registry
 from xieguan.core.scope import is_within
@@ -279,9 +280,7 @@ def scheme_update(*, actor: User, scheme: AssessmentScheme, changes: dict[str, A
 
 def _draft(scheme: AssessmentScheme) -> None:
     if scheme.status != SchemeStatus.DRAFT:
-        raise ValidationError(
-            _("The scheme is in use and can no longer be changed; to adjust it, create a new version.")
-        )
+        raise StateConflict(_("The scheme is in use and can no longer be changed; to adjust it, create a new version."))
 
 
 def _clean_item(
@@ -423,7 +422,7 @@ def scheme_publish(*, actor: User, scheme: AssessmentScheme) -> AssessmentScheme
     _draft(scheme)
     items = list(scheme.items.all())
     if not items:
-        raise ValidationError(_("The scheme has no assessment items yet."))
+        raise StateConflict(_("The scheme has no assessment items yet."))
     if scheme.award_mode == AwardMode.RANKS and not scheme.award_tiers:
         pass  # a scheme may award nothing
     with transaction.atomic():
@@ -442,7 +441,7 @@ def scheme_revise(*, actor: User, scheme: AssessmentScheme) -> AssessmentScheme:
     """A new draft version copied from a scheme in use, to edit; the old one stays in use until the new is."""
     require(actor, MANAGE_ASSESSMENTS, scheme.area.path)
     if scheme.status == SchemeStatus.DRAFT:
-        raise ValidationError(_("A draft can be edited directly."))
+        raise StateConflict(_("A draft can be edited directly."))
     with transaction.atomic(), audited(actor, "scheme.revise") as audit:
         copy = AssessmentScheme.objects.create(
             area=scheme.area,
@@ -551,7 +550,7 @@ def reviewer_assign(*, actor: User, assessment: Assessment, item: AssessmentItem
     if item.scheme_id != assessment.scheme_id or item.kind != ItemKind.MANUAL:
         raise ValidationError({"item": _("Scorers can only be assigned to manual items of this assessment.")})
     if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING):
-        raise ValidationError(_("The results have been released; scorers can no longer be assigned."))
+        raise StateConflict(_("The results have been released; scorers can no longer be assigned."))
     if not (is_within(reviewer, assessment.area.path) and can(reviewer, SCORE_ASSESSMENTS)) or not reviewer.is_active:
         raise ValidationError({"reviewer": _("The scorer must be someone of the assessing area allowed to score.")})
     with transaction.atomic(), audited(actor, "item_score.assign", item) as audit:
@@ -606,7 +605,7 @@ def assessment_compute(*, actor: User, assessment: Assessment, today: datetime.d
     """Score the automatic items from the indicators, keeping the figures used; not after final."""
     _manage(actor, assessment)
     if assessment.status == AssessmentStatus.FINAL:
-        raise ValidationError(_("The assessment is final; the automatic items' scores are frozen."))
+        raise StateConflict(_("The assessment is final; the automatic items' scores are frozen."))
     today = today or timezone.localdate()
     scores = list(
         ItemScore.objects.filter(assessment=assessment, item__kind=ItemKind.AUTO).select_related("item", "area")
@@ -626,7 +625,7 @@ def assessment_start(*, actor: User, assessment: Assessment, today: datetime.dat
     """Open scoring: the automatic items are computed and the reviewers score the rest."""
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError(_("The assessment has already started."))
+        raise StateConflict(_("The assessment has already started."))
     with transaction.atomic():
         with audited(actor, "assessment.start", assessment):
             assessment.status = AssessmentStatus.SCORING
@@ -655,7 +654,7 @@ def item_score_set(
     if score.item.kind != ItemKind.MANUAL:
         raise ValidationError(_("An automatic item is computed from its indicator and cannot be scored by hand."))
     if assessment.status != AssessmentStatus.SCORING:
-        raise ValidationError(_("Only an assessment being scored can be scored."))
+        raise StateConflict(_("Only an assessment being scored can be scored."))
     if score.reviewer_id and score.reviewer_id != actor.pk and not can(actor, MANAGE_ASSESSMENTS):
         raise ValidationError(_("This item has been given to another scorer."))
     number = _decimal(value, field="score", low=Decimal(0), high=score.item.max_score)
@@ -686,7 +685,7 @@ def deduction_add(
     """A deduction of points, or a one-vote veto (一票否决) that makes the area's total zero, with its reason."""
     require(actor, SCORE_ASSESSMENTS, assessment.area.path)
     if assessment.status != AssessmentStatus.SCORING:
-        raise ValidationError(_("Deductions and vetoes can only be recorded while the assessment is being scored."))
+        raise StateConflict(_("Deductions and vetoes can only be recorded while the assessment is being scored."))
     if not AssessedArea.objects.filter(assessment=assessment, area=area).exists():
         raise ValidationError({"area": _("This area is not in this assessment.")})
     if kind not in DeductionKind.values:
@@ -757,11 +756,11 @@ def assessment_release(*, actor: User, assessment: Assessment, today: datetime.d
     """Publish the scores to the assessed areas; the appeal window opens for the scheme's days."""
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.SCORING:
-        raise ValidationError(_("Only an assessment being scored can be released."))
+        raise StateConflict(_("Only an assessment being scored can be released."))
     left = ItemScore.objects.filter(assessment=assessment, score__isnull=True).select_related("item", "area")
     if left.exists():
         names = sorted({f"{s.area.name}·{s.item.name}" for s in left[:5]})
-        raise ValidationError(_("Items not scored yet: %(items)s.") % {"items": join_list(names)})
+        raise StateConflict(_("Items not scored yet: %(items)s.") % {"items": join_list(names)})
     today = today or timezone.localdate()
     with transaction.atomic():
         assessment_compute(actor=actor, assessment=assessment, today=today)
@@ -788,9 +787,9 @@ def appeal_create(
     require(actor, APPEAL_ASSESSMENT, area.path)
     today = today or timezone.localdate()
     if assessment.status != AssessmentStatus.RELEASED:
-        raise ValidationError(_("Appeals can only be made against an assessment that is released and not yet final."))
+        raise StateConflict(_("Appeals can only be made against an assessment that is released and not yet final."))
     if assessment.appeal_until and today > assessment.appeal_until:
-        raise ValidationError(_("The appeal period closed on %(date)s.") % {"date": day_text(assessment.appeal_until)})
+        raise StateConflict(_("The appeal period closed on %(date)s.") % {"date": day_text(assessment.appeal_until)})
     if not AssessedArea.objects.filter(assessment=assessment, area=area).exists():
         raise ValidationError({"area": _("This area is not in this assessment.")})
     if item is not None and item.scheme_id != assessment.scheme_id:
@@ -816,9 +815,9 @@ def appeal_answer(*, actor: User, appeal: Appeal, answer: str, new_score: Any = 
     assessment = appeal.assessment
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.RELEASED:
-        raise ValidationError(_("The assessment is final; appeals can no longer be answered."))
+        raise StateConflict(_("The assessment is final; appeals can no longer be answered."))
     if appeal.answered_at is not None:
-        raise ValidationError(_("This appeal has already been answered."))
+        raise StateConflict(_("This appeal has already been answered."))
     clean_answer = clean_text(answer, field="answer", limit=2000, required=True)
     number = None
     score = None
@@ -850,9 +849,9 @@ def assessment_finalise(*, actor: User, assessment: Assessment, today: datetime.
     """Final: every appeal answered; the scores with their figures are frozen and the funds allocated."""
     _manage(actor, assessment)
     if assessment.status != AssessmentStatus.RELEASED:
-        raise ValidationError(_("Only a released assessment can be finalised."))
+        raise StateConflict(_("Only a released assessment can be finalised."))
     if assessment.appeals.filter(answered_at__isnull=True).exists():
-        raise ValidationError(_("Some appeals are still unanswered."))
+        raise StateConflict(_("Some appeals are still unanswered."))
     with transaction.atomic():
         totals_compute(assessment)
         with audited(actor, "assessment.finalise", assessment):
@@ -869,7 +868,7 @@ def allocation_compute(*, actor: User, assessment: Assessment) -> list[FundAlloc
     The budget is the one entered, or the per-capita rate × the areas' population."""
     _manage(actor, assessment)
     if not assessment.is_released:
-        raise ValidationError(_("Funds can only be allocated once the results are released."))
+        raise StateConflict(_("Funds can only be allocated once the results are released."))
     rows = list(AssessedArea.objects.filter(assessment=assessment).select_related("area"))
     year = assessment.starts_on.year
     populations = dict(
@@ -924,7 +923,7 @@ def bulletin_save(*, actor: User, assessment: Assessment, text: str) -> Assessme
     """The bulletin's text as the user edited it (drafted from the data)."""
     _manage(actor, assessment)
     if not assessment.is_released:
-        raise ValidationError(_("A bulletin can only be drafted once the results are released."))
+        raise StateConflict(_("A bulletin can only be drafted once the results are released."))
     with transaction.atomic(), audited(actor, "assessment.bulletin", assessment):
         assessment.bulletin = clean_text(text, field="bulletin", limit=20000, required=True)
         assessment.save(update_fields=["bulletin", "updated_at"])
@@ -935,9 +934,9 @@ def bulletin_publish(*, actor: User, assessment: Assessment) -> Assessment:
     """Issue the bulletin to the assessed areas' home pages."""
     _manage(actor, assessment)
     if not assessment.bulletin.strip():
-        raise ValidationError(_("Please save the bulletin first."))
+        raise StateConflict(_("Please save the bulletin first."))
     if assessment.status != AssessmentStatus.FINAL:
-        raise ValidationError(_("The bulletin can only be issued once the assessment is final."))
+        raise StateConflict(_("The bulletin can only be issued once the assessment is final."))
     with transaction.atomic(), audited(actor, "assessment.bulletin_publish", assessment):
         assessment.bulletin_published_at = timezone.now()
         assessment.save(update_fields=["bulletin_published_at", "updated_at"])

@@ -71,7 +71,7 @@ public_router = Router(tags=["public draws"], auth=None)
 target_router = Router(tags=["campaigns"])
 settings_router = Router(tags=["campaigns"])
 conflict_router = Router(tags=["campaigns"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 PUBLIC_ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 BASIS_TYPES = {
     "pdf": "application/pdf",

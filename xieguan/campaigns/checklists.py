@@ -24,6 +24,7 @@ from xieguan.accounts.permissions import MANAGE_CAMPAIGNS, MANAGE_CHECKLISTS, ca
 from xieguan.campaigns.models import Campaign
 from xieguan.campaigns.services import county_of
 from xieguan.core.audit import audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.scope import is_within
 from xieguan.inspections.models import ChecklistItem, ChecklistStatus, ChecklistTemplate
 from xieguan.inspections.services.checklists import (
@@ -53,7 +54,7 @@ def _require_editor(actor: User, campaign: Campaign) -> None:
     if not can_edit_checklist(actor, campaign):
         raise PermissionDenied(_("Only the county can write a campaign's own checklist."))
     if campaign.closed_at is not None:
-        raise ValidationError(_("The campaign is closed: its checklist can no longer be changed."))
+        raise StateConflict(_("The campaign is closed: its checklist can no longer be changed."))
     if campaign.category_id is None:
         raise ValidationError(
             {"items": _("A campaign's own checklist needs the campaign to be for one unit category.")}
@@ -151,7 +152,7 @@ def campaign_checklist_publish(*, actor: User, campaign: Campaign) -> ChecklistT
             current = campaign.template
             if current is not None and current.subtype_id and current.subtype_id == campaign.checklist_subtype_id:
                 return current
-            raise ValidationError({"items": _("Write the campaign's checklist before publishing it.")})
+            raise StateConflict({"items": _("Write the campaign's checklist before publishing it.")})
         with audited(actor, "campaign.checklist_publish", campaign):
             checklist_publish(actor=actor, template=draft)
             campaign.template = draft

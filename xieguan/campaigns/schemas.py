@@ -193,8 +193,11 @@ class MaterialOut(Schema):
 
 
 class CampaignChecklistItemIn(Schema):
-    code: str = Field(description="the item's number on the checklist, unique in it")
-    text: str = Field(description="what is checked")
+    # Checked by the service (its messages in Chinese): not blank.
+    code: str = Field(
+        description="the item's number on the checklist, unique in it", json_schema_extra={"pattern": r"\S"}
+    )
+    text: str = Field(description="what is checked", json_schema_extra={"pattern": r"\S"})
     basis: str = Field("", description="the legal basis")
 
 
@@ -202,8 +205,10 @@ class CampaignChecklistIn(Schema):
     id: uuid.UUID | None = Field(
         None, description="client-made UUID of the draft version; sending it again answers the same version"
     )
-    title: str
-    items: list[CampaignChecklistItemIn] = Field(max_length=300, description="the items, in the order they are checked")
+    title: str = Field(json_schema_extra={"pattern": r"\S", "maxLength": 100})  # checked by the service: not blank
+    items: list[CampaignChecklistItemIn] = Field(
+        max_length=300, description="the items, in the order they are checked", json_schema_extra={"minItems": 1}
+    )
     publish: bool = Field(False, description="publish the version at once: the campaign then uses it")
 
 

@@ -30,6 +30,7 @@ from xieguan.campaigns.models import (
 )
 from xieguan.complaints.calendar import add_working_days
 from xieguan.core.audit import audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.scope import is_within
 from xieguan.core.validators import clean_text
@@ -183,7 +184,7 @@ def campaign_add_targets(
     """Add units to a campaign's targets (those already there are kept)."""
     require(actor, MANAGE_CAMPAIGNS, campaign.area.path)
     if campaign.closed_at is not None:
-        raise ValidationError(_("The campaign is closed: no more targets can be added."))
+        raise StateConflict(_("The campaign is closed: no more targets can be added."))
     units = list(units)
     for unit in units:
         if not unit.area.path.startswith(campaign.area.path) or not is_within(actor, unit.area.path):

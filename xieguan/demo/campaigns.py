@@ -1,7 +1,8 @@
 """The demo county's special campaign and 双随机 draws (issue 21): the
 county's 2026 swimming-pool campaign with targets in 城关镇 and 河东镇, about
 half of them visited (their latest patrol in the campaign's period counts);
-one draw whose results are published on the public page, one not yet."""
+one draw whose results are published on the public page, one not yet. The
+campaign keeps its basis, the county's notice, as a PDF."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from xieguan.campaigns import services
 from xieguan.campaigns.models import CampaignSettings
+from xieguan.demo.archives import _demo_pdf
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.units.models import Category, Unit
 
@@ -38,6 +41,10 @@ def load_campaigns(demo: Any) -> None:
         area=demo.county,
         name=CAMPAIGN_NAME,
         basis="示卫发〔2026〕8号《关于开展2026年游泳场所专项检查的通知》",
+        # The notice itself, as the county received it: the campaign's basis document.
+        basis_file=SimpleUploadedFile(
+            "关于开展2026年游泳场所专项检查的通知.pdf", _demo_pdf("关于开展2026年游泳场所专项检查的通知")
+        ),
         # Within this year, so the year's archive holds it.
         starts_on=max(today - datetime.timedelta(days=150), datetime.date(today.year, 1, 1)),
         ends_on=today + datetime.timedelta(days=30),

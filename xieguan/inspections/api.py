@@ -397,8 +397,11 @@ def reinspection_photo(
 ) -> Any:
     """An evidence photo of a re-inspection, stamped with the time, the
     unit and the GPS fix sent with it (else 无定位); 422 out of range."""
-    fix = common.gps_fix_checked(latitude, longitude, accuracy_m)
+    from xieguan.accounts.permissions import RECORD_INSPECTION, require
+
     record = selectors.get_reinspection_for_user(request.user, reinspection_id)
+    require(request.user, RECORD_INSPECTION, record.area.path)  # the role before the fields: 403 whatever was sent
+    fix = common.gps_fix_checked(latitude, longitude, accuracy_m)
     photo, created = followups.reinspection_photo_add(actor=request.user, reinspection=record, upload=image, fix=fix)
     return Status(201 if created else 200, _photo_out(photo))
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from xieguan.accounts.permissions import RECORD_OUTREACH, require
 from xieguan.accounts.selectors import get_person_for_user
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ERRORS, ConflictOut, ListOut
@@ -189,8 +190,9 @@ def outreach_photo_add(
     the time, the place and the GPS fix sent with it (``latitude``,
     ``longitude``, ``accuracy_m`` in metres; 422 out of range); ``sha256``
     is the hash of the bytes sent, before stamping."""
-    fix = gps_fix_checked(latitude, longitude, accuracy_m)
     record = get_outreach_for_user(request.user, record_id)
+    require(request.user, RECORD_OUTREACH, record.area.path)  # the role before the fields: 403 whatever was sent
+    fix = gps_fix_checked(latitude, longitude, accuracy_m)
     photo, created = services.outreach_photo_add(actor=request.user, outreach=record, upload=image, fix=fix)
     return Status(201 if created else 200, _photo_out(photo))
 

@@ -33,9 +33,9 @@ class OutreachIn(Schema):
     )
     area_id: uuid.UUID = Field(description="a township or village in the caller's area")
     date: datetime.date
-    place: str = Field(max_length=200)
+    place: str = Field(max_length=200, json_schema_extra={"pattern": r"\S"})  # not blank (checked by the service)
     form: OutreachForm
-    theme: str = Field(max_length=200)
+    theme: str = Field(max_length=200, json_schema_extra={"pattern": r"\S"})
     audience: str = Field("", max_length=200)
     audience_count: int = Field(0, ge=0)
     materials: str = Field("", max_length=2000)

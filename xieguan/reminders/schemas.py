@@ -6,6 +6,7 @@ import uuid
 from ninja import Field, Schema
 
 from xieguan.core.api import LocalTime
+from xieguan.reminders.services import SIGNATURE_LIMIT, TEMPLATE_LIMIT
 
 
 class DueOut(Schema):
@@ -44,11 +45,16 @@ class ReadOut(Schema):
 class ReminderChannelIn(Schema):
     id: uuid.UUID | None = Field(None, description="Client id for a new channel (idempotent per area and kind)")
     area_id: uuid.UUID = Field(description="The county or one of its townships")
-    kind: str = Field(description="sms | wecom")
-    url: str = Field(description="The SMS gateway's or the group robot's webhook URL (http or https)")
+    # The enum, the address and the lengths are checked by the service (its
+    # messages in Chinese); the schema states them for clients.
+    kind: str = Field(description="sms | wecom", json_schema_extra={"enum": ["sms", "wecom"]})
+    url: str = Field(
+        description="The SMS gateway's or the group robot's webhook URL (http or https)",
+        json_schema_extra={"format": "http-url"},
+    )
     secret: str | None = Field(None, description="Gateway key or robot key; write-only, omitted keeps the saved one")
-    template: str = ""
-    signature: str = ""
+    template: str = Field("", json_schema_extra={"maxLength": TEMPLATE_LIMIT})
+    signature: str = Field("", json_schema_extra={"maxLength": SIGNATURE_LIMIT})
     enabled: bool = True
 
 

@@ -108,6 +108,9 @@ def reminder_channel_save(
         )
     with transaction.atomic():
         found = ReminderChannel.objects.select_for_update().filter(area=area, kind=kind).first()
+        if found is None and id is not None and ReminderChannel.objects.filter(pk=id).exists():
+            # The client's id names another area's or kind's channel: a new one cannot take it.
+            raise ValidationError({"id": _("This id is already used by another channel.")})
         with audited(actor, "reminder_channel.save", found) as audit:
             channel = found or ReminderChannel(id=id or uuid.uuid4(), area=area, kind=kind)
             audit.obj = channel

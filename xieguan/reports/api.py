@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from xieguan.accounts.permissions import FILE_REPORT, require
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
 from xieguan.core.api import ERRORS, PDF, XLSX, ConflictOut, ListOut, file_download
 from xieguan.core.idempotency import conflict_response, existing_for_retry, retry_conflicts, wants_create_only
@@ -269,8 +270,9 @@ def report_photo_add(
     (``latitude``, ``longitude``, ``accuracy_m`` in metres; 422 out of
     range), else the report's. ``sha256`` is the hash of the bytes sent,
     before stamping."""
-    fix = gps_fix_checked(latitude, longitude, accuracy_m)
     report = get_report_for_user(request.user, report_id)
+    require(request.user, FILE_REPORT, report.area.path)  # the role before the fields: 403 whatever was sent
+    fix = gps_fix_checked(latitude, longitude, accuracy_m)
     photo, created = services.report_photo_add(actor=request.user, report=report, upload=image, fix=fix)
     body = {
         "id": photo.pk,

@@ -9,6 +9,18 @@ from ninja import Field, Schema
 
 from xieguan.core.api import Latitude, Longitude
 
+# Custom string formats (OpenAPI allows any name): the rules the service
+# checks that JSON Schema cannot state. A client that does not know a format
+# ignores it; scripts/fuzz_hooks.py generates values of each.
+CREDIT_CODE_FORMAT = "credit-code"  # GB 32100: 18 characters, the last a check character over the others
+PHONE_FORMAT = "phone"  # a Chinese mobile number or a landline with its area code (core.validators.validate_phone)
+# The unit fields a merge can take from the merged unit (services.MERGE_FIELDS: every field but the category).
+MERGE_FIELD_NAMES = (
+    "name", "credit_code", "legal_representative", "phone", "address", "latitude", "longitude", "area",
+    "subtype", "status", "opened_on", "closed_on", "is_key_unit", "risk_grade", "hygiene_grade",
+)  # fmt: skip
+PHONE_DESCRIPTION = "an 11-digit mobile number or a landline with its area code (0931-8812345); empty for none"
+
 
 class LicenceOut(Schema):
     id: uuid.UUID
@@ -166,14 +178,16 @@ class UnitIn(Schema):
     id: uuid.UUID | None = Field(
         None, description="client-made UUID; sending the same id again returns the existing record"
     )
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=200, json_schema_extra={"pattern": r"\S"})  # not blank (checked by the service)
     credit_code: str | None = Field(
         None,
         max_length=40,
-        description="统一社会信用代码, 18 characters (GB 32100)",  # i18n: data — the domain term glossed
+        description="统一社会信用代码, 18 characters (GB 32100) whose last is the check character; "  # i18n: data — the domain term glossed
+        "empty or null for none",
+        json_schema_extra={"format": CREDIT_CODE_FORMAT},
     )
     legal_representative: str = Field("", max_length=50)
-    phone: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30, description=PHONE_DESCRIPTION, json_schema_extra={"format": PHONE_FORMAT})
     address: str = Field("", max_length=200)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
@@ -194,10 +208,12 @@ class UnitPatch(Schema):
     has a name, an area, a category and a status: those four may be left out
     but not sent as null."""
 
-    name: str = Field(None, max_length=200)  # type: ignore[assignment]  # optional, not nullable
-    credit_code: str | None = Field(None, max_length=40)
+    name: str = Field(None, max_length=200, json_schema_extra={"pattern": r"\S"})  # type: ignore[assignment]  # optional, not nullable
+    credit_code: str | None = Field(None, max_length=40, json_schema_extra={"format": CREDIT_CODE_FORMAT})
     legal_representative: str | None = Field(None, max_length=50)
-    phone: str | None = Field(None, max_length=30)
+    phone: str | None = Field(
+        None, max_length=30, description=PHONE_DESCRIPTION, json_schema_extra={"format": PHONE_FORMAT}
+    )
     address: str | None = Field(None, max_length=200)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
@@ -253,6 +269,11 @@ class UnitMergeIn(Schema):
     take_from_merged: list[str] = Field(
         default_factory=list,
         description="fields (a unit field or extra.<key>) that take the merged unit's value; the others keep this one's",
+        json_schema_extra={
+            "items": {
+                "anyOf": [{"enum": list(MERGE_FIELD_NAMES)}, {"type": "string", "pattern": r"^extra\.[a-z0-9_]+$"}]
+            }
+        },
     )
 
 

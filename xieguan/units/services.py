@@ -17,6 +17,7 @@ from xieguan.accounts.permissions import MANAGE_UNITS, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited, snapshot
 from xieguan.core.display import join_list, labelled
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_audited_once, create_once
 from xieguan.core.scope import is_within
 from xieguan.core.validators import FAR_AHEAD_DAYS, clean_phone, date_error, normalise_credit_code, validate_credit_code
@@ -531,7 +532,7 @@ def unit_merge(*, actor: User, survivor: Unit, merged: Unit, take_from_merged: I
     if survivor.pk == merged.pk:
         raise ValidationError({"merged": [_("Choose two different units.")]})
     if survivor.merged_into_id or merged.merged_into_id:
-        raise ValidationError({"merged": [_("One of these units has already been merged into another.")]})
+        raise StateConflict({"merged": [_("One of these units has already been merged into another.")]})
     if county_path(survivor.area) != county_path(merged.area):
         raise ValidationError({"merged": [_("Units of different counties cannot be merged.")]})
     take = set(take_from_merged)
@@ -561,7 +562,7 @@ def unit_merge(*, actor: User, survivor: Unit, merged: Unit, take_from_merged: I
         survivor = Unit.objects.select_for_update().select_related("area", "category").get(pk=survivor.pk)
         merged = Unit.objects.select_for_update().select_related("area", "category").get(pk=merged.pk)
         if survivor.merged_into_id or merged.merged_into_id:
-            raise ValidationError({"merged": [_("One of these units has already been merged into another.")]})
+            raise StateConflict({"merged": [_("One of these units has already been merged into another.")]})
         with audited(actor, "unit.merge", survivor, snapshot_with=unit_snapshot) as audit:
             merged_code = merged.credit_code
             # The code passes to the survivor (or is dropped): one unit per code.

@@ -131,7 +131,7 @@ def test_patch_on_a_scheme_in_use_is_refused_in_chinese_and_nothing_changes(demo
     response = Client().patch(
         f"/api/assessment-schemes/{scheme.pk}", {"name": "偷改"}, content_type="application/json", **bureau
     )
-    assert response.status_code == 422
+    assert response.status_code == 409  # the scheme's state, not the data sent (StateConflict)
     assert "方案已启用，不能再修改" in response.json()["detail"]
     item = scheme.items.filter(kind=ItemKind.MANUAL).first()
     response = Client().patch(
@@ -140,7 +140,7 @@ def test_patch_on_a_scheme_in_use_is_refused_in_chinese_and_nothing_changes(demo
         content_type="application/json",
         **bureau,
     )
-    assert response.status_code == 422 and "新版本" in response.json()["detail"]
+    assert response.status_code == 409 and "新版本" in response.json()["detail"]
     scheme.refresh_from_db()
     item.refresh_from_db()
     assert scheme.name == "测试考核方案" and item.max_score == Decimal(30)

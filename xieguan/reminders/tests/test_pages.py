@@ -4,6 +4,7 @@ never shown back, scope inside/above/beside, query counts on the lists."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -183,3 +184,14 @@ def test_quiet_hours_with_a_zone_are_refused_in_chinese_and_change_nothing(demo,
     assert "quiet_start" in detail and any("\u4e00" <= ch <= "\u9fff" for ch in detail)
     rule = Client().get("/api/reminder-rule", **headers).json()
     assert rule["quiet_start"] == "21:00:00" and rule["quiet_end"] == "08:00:00"
+
+
+def test_a_client_id_of_another_channel_is_refused_not_a_server_error(demo, client, api_token):
+    """The id names a new channel; one already taken by another area's or
+    kind's channel is refused (422, in Chinese), not a clash in the database."""
+    bureau = api_token(demo.users["bureau"])
+    body = {"id": str(uuid.uuid4()), "area_id": str(demo.townships[0].pk), "kind": "sms", "url": "http://127.0.0.1:9/"}
+    assert client.post("/api/reminder-channels", body, content_type="application/json", **bureau).status_code == 200
+    other = client.post("/api/reminder-channels", {**body, "kind": "wecom"}, content_type="application/json", **bureau)
+    assert other.status_code == 422 and "编号" in str(other.json())
+    assert ReminderChannel.objects.count() == 1

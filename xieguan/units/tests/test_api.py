@@ -156,3 +156,10 @@ def test_patch_extra_keeps_other_fields_and_reports_completeness(demo, api_token
     assert response.status_code == 200
     body = response.json()
     assert body["extra"] == {"seats": 12} and body["is_complete"] is False and body["name"] == "红星酒店"
+
+
+def test_the_merge_schema_names_the_fields_a_merge_takes():
+    from xieguan.units.schemas import MERGE_FIELD_NAMES
+    from xieguan.units.services import MERGE_FIELDS
+
+    assert sorted(MERGE_FIELD_NAMES) == sorted(MERGE_FIELDS)

@@ -181,7 +181,7 @@ def test_merge_moves_the_duplicate_into_the_unit(demo, api_token, pair):
     second.refresh_from_db()
     assert second.merged_into_id == first.pk and Licence.objects.get(number="JY9").unit_id == first.pk
     assert AuditEvent.objects.filter(action="unit.merge", object_id=str(first.pk)).count() == 1
-    chinese_error(post_json(f"/api/units/{first.pk}/merge", headers, body))
+    chinese_error(post_json(f"/api/units/{first.pk}/merge", headers, body), 409)  # already merged: the state
 
 
 def test_merge_refused_beside_by_role_and_on_bad_input(demo, api_token, pair):
