@@ -193,6 +193,8 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     assert "专项检查动员会纪要" in summary and target.unit.name in inst.page.inner_text("#photos")
     assert inst.page.locator("#photos img").count() >= 1
     assert f"{SPECIAL_ITEMS[0]}\t0\t1" in inst.page.inner_text("#items")
+    # Every photo loads (a loaded but broken image has no width); under load they may still be on their way.
+    inst.page.wait_for_function("[...document.querySelectorAll('#photos img')].every(i => i.complete)")
     assert inst.page.evaluate("[...document.querySelectorAll('#photos img')].every(i => i.naturalWidth > 0)")
     inst.shot("inst-summary-materials-photos")
     inst.goto(f"/draws/{draw.pk}/")
