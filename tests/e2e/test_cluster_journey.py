@@ -85,9 +85,10 @@ def test_a_photo_taken_on_m_through_one_server_shows_on_the_others_inspection_pa
         expect(images).to_have_count(2)
         for index in range(2):
             images.nth(index).scroll_into_view_if_needed()
-            assert viewer.page.evaluate(
-                "(img) => img.complete && img.naturalWidth > 0", images.nth(index).element_handle()
-            )
+            image = images.nth(index).element_handle()
+            # A lazy image starts loading once scrolled to; under load it may still be on its way.
+            viewer.page.wait_for_function("(img) => img.complete", arg=image)
+            assert viewer.page.evaluate("(img) => img.naturalWidth > 0", image)  # loaded, not broken
         viewer.shot("inspection-page-on-8118-shows-the-photos")
     finally:
         cg1.close()
