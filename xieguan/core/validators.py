@@ -27,6 +27,11 @@ def local_day(value: datetime.date | datetime.datetime) -> datetime.date:
     return value
 
 
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The moment the day begins in the county (its local midnight)."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def date_error(
     value: datetime.date | datetime.datetime | None,
     *,

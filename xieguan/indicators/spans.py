@@ -13,10 +13,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from xieguan.core.validators import local_midnight
 from xieguan.monthly.periods import reporting_period
 
 MAX_RANGE_DAYS = 366 * 3
@@ -24,10 +24,6 @@ MAX_RANGE_DAYS = 366 * 3
 
 class BadPeriod(ValueError):
     """A period text we cannot read; the message says why, in the user's language."""
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 @dataclass(frozen=True)
@@ -43,11 +39,11 @@ class Span:
 
     @property
     def start(self) -> datetime.datetime:
-        return _midnight(self.first_day)
+        return local_midnight(self.first_day)
 
     @property
     def end(self) -> datetime.datetime:
-        return _midnight(self.last_day + datetime.timedelta(days=1))
+        return local_midnight(self.last_day + datetime.timedelta(days=1))
 
 
 def _months(year: int, first: int, last: int) -> tuple[tuple[int, int], ...]:

@@ -36,6 +36,7 @@ from xieguan.areas.models import Area, Level
 from xieguan.core.display import join_clauses, join_list, labelled, with_note
 from xieguan.core.registry import MonthSchedule, month_schedules, with_risk
 from xieguan.core.scope import get_object_for_user, scope_path_for
+from xieguan.core.validators import local_midnight
 from xieguan.inspections.models import (
     ChecklistTemplate,
     FrequencyRule,
@@ -376,11 +377,11 @@ def patrol_units(
     # The same windows as moments (local midnight to the midnight after),
     # so a patrol is found by the index on (unit, status, started_at)
     # instead of converting every started_at to a local date.
-    moment = DateTimeField()
-    m_from = _by_county(groups, lambda w: _midnight(w[0][0]), default, moment)
-    m_until = _by_county(groups, lambda w: _midnight(w[0][1], 1), default, moment)
-    q_from = _by_county(groups, lambda w: _midnight(w[1][0]), default, moment)
-    q_until = _by_county(groups, lambda w: _midnight(w[1][1], 1), default, moment)
+    moment, one_day = DateTimeField(), datetime.timedelta(days=1)
+    m_from = _by_county(groups, lambda w: local_midnight(w[0][0]), default, moment)
+    m_until = _by_county(groups, lambda w: local_midnight(w[0][1] + one_day), default, moment)
+    q_from = _by_county(groups, lambda w: local_midnight(w[1][0]), default, moment)
+    q_until = _by_county(groups, lambda w: local_midnight(w[1][1] + one_day), default, moment)
 
     units = Unit.objects.visible_to(user).filter(merged_into__isnull=True)
     if township is not None:
@@ -436,11 +437,6 @@ def patrol_units(
         ),
     )
     return units, own[0]
-
-
-def _midnight(day: datetime.date, days_after: int = 0) -> datetime.datetime:
-    """Local midnight at the start of ``day`` (plus ``days_after`` days)."""
-    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=days_after), datetime.time()))
 
 
 def _patrols_in_window() -> QuerySet[Inspection]:
@@ -667,7 +663,6 @@ def patrol_register(
     county's reporting periods, ``month_window``), or [start, end):
     序号 | 巡查地点与内容 | 发现的主要问题 | 巡查日期 | 巡查人 | 备注 — one row
     per submitted record (a corrected record once, in its newest version)."""
-    from django.utils import timezone
     from django.utils.translation import gettext as _
 
     qs: Any = Inspection.objects.visible_to(user).filter(institution=institution, status=InspectionStatus.SUBMITTED)

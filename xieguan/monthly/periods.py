@@ -43,6 +43,7 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.core import display
+from xieguan.core.validators import local_midnight
 
 DEFAULT_DEADLINE_DAY = 23
 DEFAULT_PERIOD_START_DAY = 1
@@ -58,10 +59,6 @@ def _clip(year: int, month: int, day: int) -> datetime.date:
 def _shift(year: int, month: int, by: int) -> tuple[int, int]:
     index = year * 12 + (month - 1) + by
     return index // 12, index % 12 + 1
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def last_day_of(year: int, month: int, start_day: int) -> datetime.date:
@@ -154,11 +151,11 @@ class Period:
 
     @property
     def start(self) -> datetime.datetime:
-        return _local_midnight(self.first_day)
+        return local_midnight(self.first_day)
 
     @property
     def end(self) -> datetime.datetime:
-        return _local_midnight(self.last_day + datetime.timedelta(days=1))
+        return local_midnight(self.last_day + datetime.timedelta(days=1))
 
     @property
     def label(self) -> str:
@@ -171,7 +168,7 @@ class Period:
 
     @property
     def year_start(self) -> datetime.datetime:
-        return _local_midnight(self.year_first_day)
+        return local_midnight(self.year_first_day)
 
     def deadline(self, deadline_day: int) -> datetime.date:
         """The first ``deadline_day`` after the period's last day (see the module doc)."""
