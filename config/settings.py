@@ -389,7 +389,7 @@ PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 50) * 1_000_000
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": ["default", "rollups"],
     }
 }
 # Cleanups the worker runs on a schedule (task → seconds between runs):
@@ -403,6 +403,9 @@ PERIODIC_TASKS = {
     "xieguan.core.tasks.task_results_prune": 24 * 3600,
     "xieguan.reminders.tasks.send_reminders_task": 5 * 60,
     "xieguan.risk.tasks.risk_recompute_task": 24 * 3600,  # every unit rescored nightly (SPEC §14)
+    # The indicators' rollup the county and the levels above read (indicators.rollups).
+    "xieguan.indicators.tasks.rollup_current_task": 5 * 60,
+    "xieguan.indicators.tasks.rollup_past_task": 3600,
 }
 
 # Security headers. The CSP allows no inline script and nothing from outside

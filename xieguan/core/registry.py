@@ -146,7 +146,7 @@ class Indicator:
     def value(self, user: Any, *, area: Any, period: Period, today: datetime.date) -> Rate:
         """The figure for ``area`` itself (everything inside it)."""
         counts: Counter[str] = Counter()
-        for path, figures in self.tally(user, area=area, period=period, today=today):
+        for path, figures in tally_rows(self.tally, user, area=area, period=period, today=today):
             if path.startswith(area.path):
                 counts.update(figures)
         return Rate(counts[self.numerator], counts[self.denominator or ""])
@@ -330,6 +330,11 @@ class Registry:
     # The counties' reporting months (monthly): for an area path, a lookup
     # from a county's id (hex, as in paths) to its schedule.
     month_schedules: Callable[[str], Callable[[str], MonthSchedule]] | None = None
+    # Where a tally's rows are read (indicators: its rollup for a county and
+    # above, kept by the worker; the tally itself otherwise).
+    tally_reader: Callable[..., Tally] | None = None
+    # When the figures it reads for (area, period, today) were counted; None: live.
+    tally_counted_at: Callable[[Any, Period, datetime.date], datetime.datetime | None] | None = None
 
 
 registry = Registry()
@@ -374,6 +379,22 @@ def assert_period_open(area: Any, when: datetime.date | datetime.datetime | None
         registry.year_check(area, when, field=field)
     if registry.period_check is not None:
         registry.period_check(area, when, field=field)
+
+
+def tally_rows(tally: Callable[..., Tally], user: Any, *, area: Any, period: Period, today: datetime.date) -> Tally:
+    """The rows of ``tally`` for ``area`` and ``period``: from the rollup the
+    indicators app keeps where it has a fresh one (``registry.tally_reader``),
+    counted live otherwise. Every reader of figures asks here."""
+    if registry.tally_reader is not None:
+        return registry.tally_reader(tally, user, area=area, period=period, today=today)
+    return tally(user, area=area, period=period, today=today)
+
+
+def tally_counted_at(area: Any, period: Period, today: datetime.date) -> datetime.datetime | None:
+    """When the figures ``tally_rows`` gives for ``area`` were counted (None: just now, live)."""
+    if registry.tally_counted_at is not None:
+        return registry.tally_counted_at(area, period, today)
+    return None
 
 
 def month_schedules(path: str) -> Callable[[str], MonthSchedule] | None:

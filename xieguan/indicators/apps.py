@@ -14,4 +14,5 @@ class IndicatorsConfig(AppConfig):
         from xieguan.indicators import (  # noqa: F401
             audit_events,  # names its audit events
             registrations,  # indicators, menu
+            rollups,  # the registry's tally reader
         )

@@ -1,5 +1,6 @@
 """A county's (or any area's) boundary, uploaded as GeoJSON, drawn under
-the units on the map. Nothing else is stored: every figure is counted live."""
+the units on the map, and the rollup of the tallies the worker keeps for
+the levels from the county up."""
 
 from __future__ import annotations
 
@@ -32,3 +33,31 @@ class Boundary(BaseModel):
 
     def __str__(self) -> str:
         return str(self.area)
+
+
+class TallyRollup(models.Model):
+    """One indicator tally's counts for one period over a whole province,
+    per township (records kept on a county or above stay on their own
+    area), as the worker counted them (``indicators.rollups``). A county's,
+    a prefecture's and the province's pages read these instead of counting
+    300,000 units and millions of patrols on every request; a township's
+    pages count live. Rows are replaced, never edited by hand."""
+
+    id = models.BigAutoField(primary_key=True)
+    tally = models.CharField(_("tally"), max_length=200)  # the tally function's dotted path
+    period = models.CharField(_("period"), max_length=200)  # rollups.period_key
+    as_of = models.DateField(_("judged on"))
+    root = models.CharField(_("province path"), max_length=80)
+    counts = models.JSONField(_("counts by area path"))
+    computed_at = models.DateTimeField(_("counted at"))
+    fresh_until = models.DateTimeField(_("read until"))
+
+    class Meta:
+        verbose_name = _("indicator rollup")
+        verbose_name_plural = _("indicator rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["tally", "period", "as_of", "root"], name="tally_rollup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tally} {self.period} {self.as_of}"

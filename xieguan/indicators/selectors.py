@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import Institution, InstitutionType
 from xieguan.areas.models import Area
 from xieguan.areas.selectors import scope_root_for
-from xieguan.core.registry import Indicator, Period, Rate, registry
+from xieguan.core.registry import Indicator, Period, Rate, registry, tally_rows
 from xieguan.indicators import tallies
 from xieguan.indicators.spans import Span, last_months
 from xieguan.inspections.models import Handover, HandoverStatus, Opinion, Reinspection, ReinspectionResult
@@ -54,7 +54,7 @@ def _counts(
     for tally in dict.fromkeys(i.tally for i in chosen):
         rows.extend(
             (path, counts)
-            for path, counts in tally(user, area=area, period=period, today=today)
+            for path, counts in tally_rows(tally, user, area=area, period=period, today=today)
             if path.startswith(area.path)
         )
     return rows

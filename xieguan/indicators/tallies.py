@@ -127,7 +127,7 @@ def _certificate_tally(kind: str, prefix: str) -> Any:
         for row in rows:
             yield row["unit__area__path"], {f"{prefix}": row["n"], f"{prefix}_valid": row["ok"]}
 
-    tally.__name__ = f"{prefix}_tally"
+    tally.__name__ = tally.__qualname__ = f"{prefix}_tally"
     return tally
 
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.areas.selectors import get_area_for_user, scope_root_for
-from xieguan.core.registry import Indicator, Rate, registry
+from xieguan.core.registry import Indicator, Rate, registry, tally_counted_at, tally_rows
 from xieguan.monthly.periods import Period, reporting_period
 from xieguan.monthly.selectors import (
     APPROVED,
@@ -92,6 +92,7 @@ class Overview:
     period: Period
     rows: list[OverviewRow]
     total: OverviewRow
+    counted_at: datetime.datetime | None = None  # when the figures were counted (None: live)
 
     @property
     def of_counties(self) -> bool:
@@ -141,7 +142,7 @@ def month_overview(user: Any, *, area: Area, year: int, month: int, today: datet
     total = OverviewRow(area=area, is_total=True)
     # Each app's figures, from its own selector: indicators sharing a tally are counted by one call of it.
     for tally in dict.fromkeys(indicator.tally for indicator in registry.indicators):
-        for path, counts in tally(user, area=area, period=period, today=today):
+        for path, counts in tally_rows(tally, user, area=area, period=period, today=today):
             if path.startswith(area.path):
                 total.counts.update(counts)
                 if row := rows.get(_segment(path, level) or ""):
@@ -167,7 +168,15 @@ def month_overview(user: Any, *, area: Area, year: int, month: int, today: datet
             total.expected += rate.expected
             total.submitted += rate.submitted
             total.on_time += rate.on_time
-    return Overview(area=area, year=year, month=month, period=period, rows=list(rows.values()), total=total)
+    return Overview(
+        area=area,
+        year=year,
+        month=month,
+        period=period,
+        rows=list(rows.values()),
+        total=total,
+        counted_at=tally_counted_at(area, period, today),
+    )
 
 
 def sort_key(sort: str) -> Callable[[OverviewRow], Any] | None:

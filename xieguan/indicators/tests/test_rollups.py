@@ -1,0 +1,169 @@
+"""The rollup the worker keeps (issue 22 §5) equals the live computation:
+every registered tally, for the county, the prefecture and the province of
+the full demo county, over the periods the worker keeps; a change shows at
+once to the township and to the county after the next refresh; a rollup
+past its time is not read; the pages say when their figures were counted."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from xieguan.accounts.models import User
+from xieguan.areas.models import Area, Level
+from xieguan.core.registry import registry, tally_rows
+from xieguan.indicators import rollups
+from xieguan.indicators.models import TallyRollup
+from xieguan.indicators.spans import parse_span
+from xieguan.indicators.tasks import CURRENT_EVERY, rollup_current_task
+from xieguan.units.models import Category, Unit, UnitStatus
+
+
+@pytest.fixture
+def full_demo(db: Any) -> dict[str, Area]:
+    call_command("load_demo", "--if-empty")
+    county = Area.objects.get(level=Level.COUNTY)
+    return {
+        "county": county,
+        "prefecture": county.parent,
+        "province": county.parent.parent,
+        "township": User.objects.get(username="cg1").institution.area,  # 城关镇
+    }
+
+
+def _by_township(rows: Any) -> dict[str, Counter[str]]:
+    found: dict[str, Counter[str]] = {}
+    for path, counts in rows:
+        found.setdefault(rollups._township_path(path), Counter()).update(counts)
+    return {path: +counts for path, counts in found.items() if +counts}
+
+
+def _tallies() -> list[Any]:
+    return list(dict.fromkeys(i.tally for i in registry.indicators))
+
+
+def _live(tally: Any, user: User, area: Area, period: Any, today: datetime.date) -> dict[str, Counter[str]]:
+    return _by_township(
+        (p, c) for p, c in tally(user, area=area, period=period, today=today) if p.startswith(area.path)
+    )
+
+
+def _read(tally: Any, user: User, area: Area, period: Any, today: datetime.date) -> dict[str, Counter[str]]:
+    return _by_township(
+        (p, c) for p, c in tally_rows(tally, user, area=area, period=period, today=today) if p.startswith(area.path)
+    )
+
+
+def test_rollup_equals_live_for_every_tally_and_level(full_demo: dict[str, Area]) -> None:
+    today = timezone.localdate()
+    province = full_demo["province"]
+    periods = [
+        parse_span("", area=province, today=today),
+        parse_span(f"{today.year}Q{(today.month - 1) // 3 + 1}", area=province, today=today),
+        parse_span(f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}", area=province, today=today),
+        parse_span(str(today.year), area=province, today=today),
+    ]
+    rollups.refresh(province, periods, today=today, every=CURRENT_EVERY)
+    assert TallyRollup.objects.count() == len(periods) * len(_tallies())
+    city = User.objects.get(username="city")
+    bureau = User.objects.get(username="bureau")
+    seen_figures = 0
+    for period in periods:
+        for tally in _tallies():
+            for user, area in (
+                (bureau, full_demo["county"]),
+                (city, full_demo["prefecture"]),
+                (city, full_demo["county"]),
+            ):
+                kept = _read(tally, user, area, period, today)
+                assert kept == _live(tally, user, area, period, today), (rollups.tally_name(tally), period, area)
+                seen_figures += sum(sum(c.values()) for c in kept.values())
+            everyone = rollups._everyone()
+            assert _read(tally, everyone, province, period, today) == _live(tally, everyone, province, period, today)
+    assert seen_figures > 0  # the demo has records in these periods: the comparison compares something
+
+
+def _new_unit(area: Area) -> Unit:
+    return Unit.objects.create(
+        name="新开的饭店",
+        area=area,
+        category=Category.objects.get(code="public_place"),
+        address="人民路 9 号",
+        opened_on=datetime.date(2020, 1, 1),
+        status=UnitStatus.OPEN,
+        latitude=Decimal("30.1"),
+        longitude=Decimal("120.1"),
+    )
+
+
+def _filing(user: User, area: Area, period: Any, today: datetime.date) -> Counter[str]:
+    indicator = next(i for i in registry.indicators if i.code == "filing")
+    total: Counter[str] = Counter()
+    for counts in _read(indicator.tally, user, area, period, today).values():
+        total.update(counts)
+    return total
+
+
+def test_a_change_shows_to_the_township_at_once_and_to_the_county_after_the_refresh(
+    full_demo: dict[str, Area],
+) -> None:
+    today = timezone.localdate()
+    period = parse_span("", area=full_demo["province"], today=today)
+    rollup_current_task.call()  # what the worker runs every five minutes
+    bureau, cg1 = User.objects.get(username="bureau"), User.objects.get(username="cg1")
+    county_before = _filing(bureau, full_demo["county"], period, today)
+    township_before = _filing(cg1, full_demo["township"], period, today)
+
+    _new_unit(full_demo["township"])
+
+    assert _filing(cg1, full_demo["township"], period, today)["units"] == township_before["units"] + 1
+    assert _filing(bureau, full_demo["county"], period, today) == county_before  # the rollup, until refreshed
+    rollup_current_task.call()
+    assert _filing(bureau, full_demo["county"], period, today)["units"] == county_before["units"] + 1
+
+
+def test_a_rollup_past_its_time_is_not_read(full_demo: dict[str, Area]) -> None:
+    today = timezone.localdate()
+    period = parse_span("", area=full_demo["province"], today=today)
+    rollup_current_task.call()
+    bureau = User.objects.get(username="bureau")
+    before = _filing(bureau, full_demo["county"], period, today)
+    _new_unit(full_demo["township"])
+    TallyRollup.objects.update(fresh_until=timezone.now() - datetime.timedelta(seconds=1))  # the worker stopped
+    assert _filing(bureau, full_demo["county"], period, today)["units"] == before["units"] + 1
+    assert rollups.counted_at(full_demo["county"], period, today) is None
+
+
+def test_kept_periods_are_what_the_pages_ask_for(full_demo: dict[str, Area]) -> None:
+    province = full_demo["province"]
+    today = datetime.date(2026, 12, 6)
+    current = [s.text for s in rollups.kept_periods(province, today, current=True)]
+    assert current == ["2026-12", "2026-11", "2026Q4"]
+    past = [s.text for s in rollups.kept_periods(province, today, current=False)]
+    assert past[:11] == ["2025-12", *(f"2026-{m:02d}" for m in range(1, 11))]
+    assert "2026Q4" not in past and "2025Q4" in past and "2026" in past and "2025H2" in past
+    # A month read by the monthly app (its reporting period) and the same month as a span share their rows.
+    from xieguan.monthly.periods import reporting_period
+
+    assert rollups.period_key(reporting_period(province, 2026, 12)) == rollups.period_key(
+        parse_span("2026-12", area=province, today=today)
+    )
+
+
+def test_the_month_overview_says_when_its_figures_were_counted(full_demo: dict[str, Area], login: Any) -> None:
+    client = login(User.objects.get(username="bureau"))
+    url = reverse("monthly:overview")
+    assert "统计于" not in client.get(url).content.decode()  # counted live: nothing to say
+    rollup_current_task.call()
+    page = client.get(url).content.decode()
+    stamp = timezone.localtime(TallyRollup.objects.order_by("computed_at").first().computed_at)
+    assert f"统计于 {stamp:%m-%d %H:%M}" in page
+    page = login(User.objects.get(username="cg1")).get(url, follow=True).content.decode()
+    assert "统计于" not in page  # a township counts live
