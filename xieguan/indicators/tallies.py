@@ -145,7 +145,10 @@ def quarterly_tally(user: Any, *, area: Area, period: Period, today: datetime.da
     for year, quarter in _quarters(period):
         view = patrol_status(user, year=year, quarter=quarter, township=area, today=today, rows=False)
         for coverage in view.coverage:
-            yield coverage.township.path, {"q_due": coverage.due, "q_done": coverage.done}
+            yield (
+                coverage.township.path,
+                {"q_due": coverage.due, "q_done": coverage.done, "q_overdue": coverage.overdue},
+            )
 
 
 # ---------------------------------------------------------------- 月报完整率, 月报及时率

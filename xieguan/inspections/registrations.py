@@ -34,11 +34,12 @@ from xieguan.inspections.selectors import due_this_month, opinions_awaiting_rein
 
 def coverage_tally(user: Any, *, area: Any, period: Period, today: datetime.date) -> Tally:
     """巡查覆盖率's counts per township, month by month over the period (a
-    half-year counts each unit once in each month it was due)."""
+    half-year counts each unit once in each month it was due), with the
+    units overdue today (the due list above county level reads them)."""
     for year, month in months_of(period):
         view = patrol_status(user, year=year, month=month, township=area, today=today, rows=False)
         for coverage in view.coverage:
-            yield coverage.township.path, {"due": coverage.due, "patrolled": coverage.done}
+            yield coverage.township.path, {"due": coverage.due, "patrolled": coverage.done, "overdue": coverage.overdue}
 
 
 def _coverage_drill(area: Any, period: Period) -> str:

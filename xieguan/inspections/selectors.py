@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import join_clauses, join_list, labelled, with_note
-from xieguan.core.registry import MonthSchedule, month_schedules, with_risk
+from xieguan.core.registry import MonthSchedule, month_schedules, registry, tally_rows, with_risk
 from xieguan.core.scope import get_object_for_user, scope_path_for
 from xieguan.core.validators import local_midnight
 from xieguan.inspections.models import (
@@ -546,6 +546,71 @@ def patrol_status(
         ordered = with_risk(_with_done_on(units)).select_related("area").order_by("area__path", "name", "id")
         view.rows = [_patrol_row(u) for u in ordered]
     return view
+
+
+@dataclass(frozen=True)
+class _Months:
+    """A calendar month or quarter as the indicators' tallies take a period."""
+
+    year: int
+    month: int
+    first_day: datetime.date
+    last_day: datetime.date
+    months: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> datetime.datetime:
+        return local_midnight(self.first_day)
+
+    @property
+    def end(self) -> datetime.datetime:
+        return local_midnight(self.last_day + datetime.timedelta(days=1))
+
+
+def coverage_below(
+    user: Any, area: Area, *, year: int, month: int | None, quarter: int | None, today: datetime.date
+) -> tuple[Coverage, list[Coverage]]:
+    """The patrol coverage of ``area`` and of each area directly below it the
+    user sees, for a calendar month or quarter: what the due list shows above
+    county level, where listing units means nothing. Read from the registered
+    coverage indicators (巡查覆盖率, or 季度巡查率 for a quarter) through
+    ``tally_rows``: the rollup the worker keeps, so a province costs a few
+    queries, never a count of its units."""
+    if month is not None:
+        first, last = month_bounds(year, month)
+        period, code, keys = (
+            _Months(year, month, first, last, ((year, month),)),
+            "coverage",
+            ("due", "patrolled", "overdue"),
+        )
+    else:
+        q = quarter or 1
+        first, last = quarter_bounds(year, q)
+        months = tuple((year, m) for m in range(3 * q - 2, 3 * q + 1))
+        period, code, keys = _Months(year, 3 * q, first, last, months), "quarterly", ("q_due", "q_done", "q_overdue")
+    indicator = next(i for i in registry.indicators if i.code == code)
+    children = list(
+        Area.objects.visible_to(user)
+        .filter(parent=area)
+        .filter(Q(retired_on__isnull=True) | Q(retired_on__gte=first))
+        .in_code_order()
+    )
+    rows = {c.id.hex: Coverage(township=c) for c in children}
+    total = Coverage(township=area)
+    depth = len([s for s in area.path.split("/") if s])
+    for path, counts in tally_rows(indicator.tally, user, area=area, period=period, today=today):
+        if not path.startswith(area.path):
+            continue
+        due, done, overdue = (counts.get(k, 0) for k in keys)
+        segments = [s for s in path.split("/") if s]
+        targets = [total]
+        if len(segments) > depth and (row := rows.get(segments[depth])) is not None:
+            targets.append(row)
+        for target in targets:
+            target.due += due
+            target.done += done
+            target.overdue += overdue
+    return total, list(rows.values())
 
 
 def patrol_rows(view: PatrolView, *, state: str = "", limit: int) -> tuple[list[UnitPatrol], int]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xieguan.accounts.models import User
 from xieguan.accounts.permissions import RECORD_INSPECTION, can, require
 from xieguan.areas.models import Area, Level
+from xieguan.areas.selectors import scope_root_for
 from xieguan.core.display import join_clauses
 from xieguan.core.documents import download_name, media_uri_if_stored, pdf_response
 from xieguan.core.form_pages import service_action, service_form_page
@@ -58,9 +59,25 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _due_area(request: HttpRequest) -> Area | None:
+    """The area above township level the due list looks at: ``area`` if the
+    user sees it, else the top of what they see (the first province for a
+    superuser)."""
+    areas = Area.objects.visible_to(request.user).filter(level__lt=Level.TOWNSHIP)
+    if request.GET.get("area"):
+        try:
+            return areas.get(pk=request.GET["area"])
+        except (Area.DoesNotExist, ValueError, ValidationError):
+            raise Http404 from None
+    return scope_root_for(request.user) or areas.filter(parent__isnull=True).in_code_order().first()
+
+
 def patrol_due(request: HttpRequest) -> HttpResponse:
     """Due, done and overdue units in a month or quarter, and each township's
-    巡查覆盖率; ``township`` narrows the unit list to one township."""
+    巡查覆盖率; ``township`` narrows the unit list to one township. Above
+    county level (a prefecture, a province) it lists the areas below with
+    their coverage instead: a click goes down to a county's townships and
+    units."""
     today = timezone.localdate()
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -74,27 +91,39 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
             township = Area.objects.visible_to(request.user).get(pk=request.GET["township"], level=Level.TOWNSHIP)
         except (Area.DoesNotExist, ValueError, ValidationError):
             raise Http404 from None
+    area = None if township is not None else _due_area(request)
+    context: dict[str, Any] = {
+        "year": year,
+        "month": month,
+        "quarter": quarter,
+        "township": township,
+        "area": area,
+        "months": range(1, 13),
+        "quarters": range(1, 5),
+        "can_record": can(request.user, RECORD_INSPECTION),
+    }
+    if area is not None and area.level < Level.COUNTY:
+        total, below = selectors.coverage_below(
+            request.user, area, year=year, month=month, quarter=quarter, today=today
+        )
+        return render(request, "inspections/due.html", {**context, "total": total, "below": below})
+    within = area if area is not None and area.level == Level.COUNTY else None
     view = selectors.patrol_status(
-        request.user, year=year, month=month, quarter=quarter, township=township, today=today, rows=False
+        request.user,
+        year=year,
+        month=month,
+        quarter=quarter,
+        township=township,
+        within=within,
+        today=today,
+        rows=False,
     )
     state = request.GET.get("state", "")
     rows, count = selectors.patrol_rows(view, state=state, limit=300)
     return render(
         request,
         "inspections/due.html",
-        {
-            "view": view,
-            "rows": rows,
-            "more_rows": max(0, count - len(rows)),
-            "year": year,
-            "month": month,
-            "quarter": quarter,
-            "township": township,
-            "state": state,
-            "months": range(1, 13),
-            "quarters": range(1, 5),
-            "can_record": can(request.user, RECORD_INSPECTION),
-        },
+        {**context, "view": view, "rows": rows, "more_rows": max(0, count - len(rows)), "state": state},
     )
 
 
