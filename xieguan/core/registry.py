@@ -44,6 +44,11 @@ class Period(Protocol):
     def end(self) -> datetime.datetime: ...
 
 
+def judged_on(period: Period, today: datetime.date) -> datetime.date:
+    """The day a holding is judged on: the period's last day, or today while it runs."""
+    return min(period.last_day, today)
+
+
 def months_of(period: Any) -> tuple[tuple[int, int], ...]:
     """The reporting months a period covers, for tallies counted month by
     month: a span's own ``months`` (indicators.spans), else, for a period

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from xieguan.units.models import (
     Subtype,
     Unit,
     UnitQuerySet,
+    UnitStatus,
     county_id_of,
     name_initials_match,
     short_term_match,
@@ -55,6 +56,15 @@ UNIT_ORDERINGS: dict[str, list[str]] = {
     "recent": ["-updated_at", "-id"],
     "risk": ["-risk_score", "id"],  # riskiest first (``with_risk``: the risk app's score, 0 without one)
 }
+
+
+def units_existing_in(qs: QuerySet[Unit], start: datetime.date, end: datetime.date) -> QuerySet[Unit]:
+    """Units that existed during [start, end]: opened (or registered) by its
+    end and not closed before its start. [day, day] gives those that existed
+    on one day."""
+    opened = Q(opened_on__lte=end) | Q(opened_on__isnull=True, created_at__date__lte=end)
+    not_closed = Q(closed_on__gte=start) | (Q(closed_on__isnull=True) & ~Q(status=UnitStatus.CLOSED))
+    return qs.filter(opened & not_closed)
 
 
 # ---- categories as a county has them ------------------------------------------
