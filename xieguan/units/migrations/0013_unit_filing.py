@@ -31,7 +31,7 @@ def backfill_filings(apps, schema_editor):
     )
     if schema_editor.connection.vendor == "postgresql":
         sql, params = units.values_list("id", "start", "is_complete").query.get_compiler(using=alias).as_sql()
-        table = schema_editor.quote_name(UnitFiling._meta.db_table)
+        table = schema_editor.connection.ops.quote_name(UnitFiling._meta.db_table)
         with schema_editor.connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} (unit_id, since, complete) {sql}", params)
         return
