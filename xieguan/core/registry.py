@@ -44,6 +44,16 @@ class Period(Protocol):
     def end(self) -> datetime.datetime: ...
 
 
+def judged_on(period: Period, today: datetime.date) -> datetime.date:
+    """The day a holding is judged on: the period's last day, or today while it runs."""
+    return min(period.last_day, today)
+
+
+def period_text(period: Period) -> str:
+    """A period as the query string writes it (a Span's own text, else its month)."""
+    return getattr(period, "text", None) or f"{period.year}-{period.month:02d}"
+
+
 def months_of(period: Any) -> tuple[tuple[int, int], ...]:
     """The reporting months a period covers, for tallies counted month by
     month: a span's own ``months`` (indicators.spans), else, for a period

@@ -4,7 +4,8 @@ and ``units`` supervised units with realistic Chinese names, addresses, valid
 credit codes, licences and staff certificates. Seeded: the same arguments
 make the same province. Bulk inserts in batches keep 300,000 units to about
 a minute on PostgreSQL; history rows and audit events are not written (the
-benchmark reads the registry, it does not replay its past)."""
+benchmark reads the registry, it does not replay its past), except the
+filing history the filing rate of a past month reads (one row a unit)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from xieguan.units.models import (
     name_initials_of,
     search_grams_of,
 )
+from xieguan.units.services import record_filing_baseline
 
 PROVINCE_CODE = "97"  # no real province has it; the demo county uses 99
 PROVINCE_NAME = "基准省"
@@ -309,6 +311,10 @@ def make_province(*, units: int = 300_000, counties: int = 100, seed: int = 1, l
         made += len(batch_units)
         if made % 50_000 == 0 or made == units:
             say(f"units: {made}")
+    # The filing history, each file as made since its unit opened: one INSERT … SELECT.
+    with transaction.atomic():
+        filed = record_filing_baseline(Unit.objects.filter(county_id__in=[c.pk for c in counties_list]))
+    say(f"filing history: {filed}")
     if connection.vendor == "postgresql":
         # Fresh statistics: until autovacuum gets to the new rows the planner
         # takes a county for a handful of units and walks the whole name

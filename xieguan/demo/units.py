@@ -30,6 +30,7 @@ from xieguan.units.models import (
     county_id_of,
 )
 from xieguan.units.selectors import COMMON_REQUIRED
+from xieguan.units.services import record_filing_baseline
 
 UNIT_COUNT = 1500
 
@@ -264,6 +265,8 @@ def load_units(demo: DemoCounty, *, count: int = UNIT_COUNT, seed: int = 2026) -
                 )
     _duplicate_a_few(units, demo.townships[0])
     bulk_create_with_history(units, Unit, batch_size=500)
+    # Each file as made, since the unit opened: the dashboard's past months show a registry, not an empty one.
+    record_filing_baseline(Unit.objects.filter(county=demo.county))
     Licence.objects.bulk_create(licences, batch_size=500)
     StaffCertificate.objects.bulk_create(certificates, batch_size=500)
     return units

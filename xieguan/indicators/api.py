@@ -172,7 +172,7 @@ def indicator_records(
     after: str | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> Any:
-    """The records behind an indicator: units (卫生许可证持证率), certificates (健康证/培训合格证持证率),
+    """The records behind an indicator: units (建档率, 卫生许可证持证率), certificates (健康证/培训合格证持证率),
     co-managers (协管员培训达标率), township-months (月报), township-quarters (宣传完成率) or
     officer-quarters (村级信息员培训完成率); ``counted`` says whether each is in the numerator. For an
     indicator another app lists, ``items`` is empty and ``drill_url`` names that app's page."""
@@ -230,14 +230,14 @@ def indicator_records(
 
 
 def _record(code: str, record: Any) -> dict[str, Any]:
-    if code == "licence":
+    if code in ("licence", "filing"):
         return {
             "id": record.pk.hex,
             "kind": "unit",
             "name": record.name,
             "unit_id": record.pk,
             "area_name": record.area.name,
-            "counted": record.valid,
+            "counted": bool(record.valid),
             "detail": _("Judged on %(date)s") % {"date": record.ref_day.isoformat()},
         }
     if code == "comanager_hours":

@@ -10,13 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Level
-from xieguan.core.registry import Indicator, MenuItem, Period, register
+from xieguan.core.registry import Indicator, MenuItem, Period, period_text, register
 from xieguan.indicators import tallies
-
-
-def period_text(period: Period) -> str:
-    """A period as the query string writes it (a Span's own text, else its month)."""
-    return getattr(period, "text", None) or f"{period.year}-{period.month:02d}"
 
 
 def records_url(code: str, area: Any, period: Period) -> str:

@@ -23,6 +23,7 @@ from xieguan.indicators.spans import Span, last_months
 from xieguan.inspections.models import Handover, HandoverStatus, Opinion, Reinspection, ReinspectionResult
 from xieguan.inspections.selectors import patrol_status
 from xieguan.units.models import CertificateKind, StaffCertificate, Unit
+from xieguan.units.selectors import units_filed
 
 MAP_LIMIT = 20000
 # The states of a unit on the map, worst first; the index is what the map sends.
@@ -181,6 +182,8 @@ def unit_records(user: Any, code: str, *, area: Area, period: Period, today: dat
     (its own page lists them) or one counted by township and quarter."""
     if code == "licence":
         return tallies.licensed_units(user, area, period, today).select_related("area", "category")
+    if code == "filing":
+        return units_filed(user, area, period, today).select_related("area", "category")
     if code in ("health_cert", "training_cert"):
         kind = CertificateKind.HEALTH if code == "health_cert" else CertificateKind.TRAINING
         return tallies.certificates_counted(user, area, period, today, kind).select_related("unit", "unit__area")

@@ -33,21 +33,16 @@ from django.db.models.functions import Coalesce, Least
 
 from xieguan.accounts.models import Institution, InstitutionType, RoleCode, User
 from xieguan.areas.models import Area, Level
-from xieguan.core.registry import Period, Tally, months_of
-from xieguan.inspections.selectors import patrol_status, units_existing_in
+from xieguan.core.registry import Period, Tally, judged_on, months_of
+from xieguan.inspections.selectors import patrol_status
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
 from xieguan.monthly.selectors import _rules_of
 from xieguan.outreach.models import Attendance, Outreach
 from xieguan.units.models import CertificateKind, Licence, StaffCertificate, Unit
-from xieguan.units.selectors import township_path_of
+from xieguan.units.selectors import township_path_of, units_existing_in
 
 SUBMITTED = (MonthlyStatus.SUBMITTED, MonthlyStatus.APPROVED)
 TRAINING_HOURS_A_YEAR = 20
-
-
-def judged_on(period: Period, today: datetime.date) -> datetime.date:
-    """The day a holding is judged on: the period's last day, or today while it runs."""
-    return min(period.last_day, today)
 
 
 def _quarters(period: Period) -> list[tuple[int, int]]:

@@ -34,6 +34,7 @@ from xieguan.indicators.spans import BadPeriod, Span, month_label, month_span, p
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECORD_ORDERING = {
+    "filing": ["area__path", "name", "id"],
     "licence": ["area__path", "name", "id"],
     "health_cert": ["unit__area__path", "unit__name", "id"],
     "training_cert": ["unit__area__path", "unit__name", "id"],

@@ -209,14 +209,6 @@ def frequency_of(unit: Unit, rules: Iterable[FrequencyRule]) -> str:
     return Period.MONTH if unit.is_key_unit else Period.QUARTER
 
 
-def units_existing_in(qs: QuerySet[Unit], start: datetime.date, end: datetime.date) -> QuerySet[Unit]:
-    """Units that existed during [start, end]: opened (or registered) by its
-    end and not closed before its start."""
-    opened = Q(opened_on__lte=end) | Q(opened_on__isnull=True, created_at__date__lte=end)
-    not_closed = Q(closed_on__gte=start) | (Q(closed_on__isnull=True) & ~Q(status=UnitStatus.CLOSED))
-    return qs.filter(opened & not_closed)
-
-
 @dataclass
 class UnitPatrol:
     unit: Unit
@@ -410,7 +402,7 @@ def patrol_units(
     frequency = Case(*whens, default=Value(Period.QUARTER), output_field=CharField())
     by_month = Value(True) if month is None and on is None else Q(frequency=Period.MONTH)
     units = units.annotate(m_start=m_start, m_end=m_end, q_start=q_start, q_end=q_end, frequency=frequency)
-    # Only units that existed in their county's month window (``units_existing_in``, per unit).
+    # Only units that existed in their county's month window (``units.selectors.units_existing_in``, per unit).
     opened = Q(opened_on__lte=F("m_end")) | Q(opened_on__isnull=True, created_at__date__lte=F("m_end"))
     not_closed = Q(closed_on__gte=F("m_start")) | (Q(closed_on__isnull=True) & ~Q(status=UnitStatus.CLOSED))
     units = units.filter(opened & not_closed)

@@ -88,8 +88,6 @@ def _cells(row: OverviewRow, data: Overview) -> list[Cell]:
         }
     # Where a figure drills to when it is not the page its indicator names.
     special = {"publicity": publicity_href, "status": status_href}
-    if row.is_total:
-        special["filing"] = reverse("units:filing_rate")
     notes = {"publicity": publicity_note, "training": _("%(n)d people") % {"n": row.counts["trained"]}}
     cells = []
     for column in columns():

@@ -62,7 +62,7 @@ from xieguan.units.selectors import (
     subtypes_in_force,
     township_path_of,
 )
-from xieguan.units.services import clean_unit_data, county_path, credit_code_taken, unit_snapshot
+from xieguan.units.services import clean_unit_data, county_path, credit_code_taken, record_filing, unit_snapshot
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User
@@ -816,8 +816,9 @@ def batch_check(batch: ImportBatch) -> ImportBatch:
 def write_units(
     actor: User, rows: list[tuple[int, dict[str, Any]]], *, fields: list[CategoryField] | None = None
 ) -> int:
-    """Insert clean rows as units in bulk, each with its history row and its
-    audit event, in the caller's transaction. Returns how many. A file is
+    """Insert clean rows as units in bulk, each with its history row, its
+    filing history row (from today) and its audit event, in the caller's
+    transaction. Returns how many. A file is
     complete by the fields in force in the unit's county (or by ``fields``,
     when given, for every row)."""
     common = [name for name, _label in COMMON_REQUIRED]
@@ -838,6 +839,7 @@ def write_units(
         )
         units.append(unit)
     bulk_create_with_history(units, Unit, batch_size=1000, default_user=actor if actor.is_authenticated else None)
+    record_filing(units)
     audited_bulk_create(actor, "unit.import", units, snapshot_with=unit_snapshot, note=_("Excel import"))
     return len(units)
 

@@ -381,6 +381,35 @@ class Unit(BaseModel):
         super().save(*args, **kwargs)
 
 
+class UnitFiling(models.Model):
+    """Whether a unit's file was complete (``complete``) from the day
+    ``since`` until its next row: the history of ``Unit.is_complete``, so
+    the filing rate of a past period is judged as the registry stood then.
+
+    Rows of changes, not intervals: a unit's state on a day is its latest
+    row with ``since`` on or before it — one backward probe of the unique
+    index (unit, since) per unit, inside the one aggregate the filing rate
+    is. Writes only ever append (or, for a second change on the same day,
+    overwrite that day's row), so the bulk paths stay one bulk insert. A
+    unit without a row by a day had no file by then: it counts as
+    incomplete. Written only by ``units.services.record_filing`` (and the
+    registry-wide ``record_filing_baseline``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="filings")
+    since = models.DateField(_("since"))
+    complete = models.BooleanField(_("complete file"))
+
+    class Meta:
+        verbose_name = _("file completeness")
+        verbose_name_plural = _("file completeness history")
+        ordering = ["unit", "since"]
+        constraints = [models.UniqueConstraint(fields=["unit", "since"], name="unit_filing_one_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.since} {self.complete}"
+
+
 class LicenceQuerySet(ScopedQuerySet["Licence"]):
     pass
 

@@ -6,20 +6,35 @@ import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.registry import ArchiveSection, Indicator, MenuItem, Period, Tally, register
+from xieguan.core.registry import ArchiveSection, Indicator, MenuItem, Period, Tally, period_text, register
 from xieguan.units.models import Unit
-from xieguan.units.selectors import filing_rate_by_township
+from xieguan.units.selectors import units_filed
 
 
 def filing_tally(user: Any, *, area: Any, period: Period, today: datetime.date) -> Tally:
-    """建档率's counts per township (the registry as it is now: whether a
-    file is complete has no history)."""
-    for filing in filing_rate_by_township(user, area):
-        yield filing.township.path, {"units": filing.units, "complete": filing.complete}
+    """建档率's counts by area path: the units that existed on the period's
+    judging day and, of them, those whose file was complete that day
+    (``units_filed``). One query, whatever the number of units."""
+    rows = (
+        units_filed(user, area, period, today)
+        .order_by()
+        .values("area__path")
+        .annotate(n=Count("id"), ok=Count("id", filter=Q(valid=True)))
+    )
+    for row in rows:
+        yield row["area__path"], {"units": row["n"], "complete": row["ok"]}
+
+
+def filing_drill(area: Any, period: Period) -> str:
+    """The indicator's page of the units counted, each with whether its file
+    was complete on the judging day (``units_filed``); the registry's list
+    shows files as they are now, not as they were in a past period."""
+    query = {"area": area.pk, "period": period_text(period)}
+    return f"{reverse('indicators:records', args=['filing'])}?{urlencode(query)}"
 
 
 def units_of_year(area: Any, year: int) -> QuerySet[Unit]:
@@ -34,11 +49,14 @@ register(
     Indicator(
         code="filing",
         name=_("Filing rate"),
-        formula=_("Filing rate = units with a complete file ÷ units not closed (the registry as it is today)"),
+        formula=_(
+            "Filing rate = units whose file was complete on the period's last day (today, while it runs) "
+            "÷ units that existed on that day"
+        ),
         tally=filing_tally,
         numerator="complete",
         denominator="units",
-        drill=lambda area, period: f"{reverse('units:list')}?{urlencode({'area': area.pk})}",
+        drill=filing_drill,
         order=10,
     ),
     ArchiveSection(_("Units"), 10, units_of_year),

@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
-from xieguan.core.registry import with_risk
+from xieguan.core.registry import Period, judged_on, with_risk
 from xieguan.core.scope import NOTHING, ScopedQuerySet, get_object_for_user, scope_path_for
 from xieguan.units.duplicates import (
     Candidate,
@@ -32,7 +33,9 @@ from xieguan.units.models import (
     StaffCertificate,
     Subtype,
     Unit,
+    UnitFiling,
     UnitQuerySet,
+    UnitStatus,
     county_id_of,
     name_initials_match,
     short_term_match,
@@ -55,6 +58,15 @@ UNIT_ORDERINGS: dict[str, list[str]] = {
     "recent": ["-updated_at", "-id"],
     "risk": ["-risk_score", "id"],  # riskiest first (``with_risk``: the risk app's score, 0 without one)
 }
+
+
+def units_existing_in(qs: QuerySet[Unit], start: datetime.date, end: datetime.date) -> QuerySet[Unit]:
+    """Units that existed during [start, end]: opened (or registered) by its
+    end and not closed before its start. [day, day] gives those that existed
+    on one day."""
+    opened = Q(opened_on__lte=end) | Q(opened_on__isnull=True, created_at__date__lte=end)
+    not_closed = Q(closed_on__gte=start) | (Q(closed_on__isnull=True) & ~Q(status=UnitStatus.CLOSED))
+    return qs.filter(opened & not_closed)
 
 
 # ---- categories as a county has them ------------------------------------------
@@ -392,6 +404,23 @@ def filing_rate_by_township(user: Any, within: Area | None = None) -> list[Filin
         total, complete = by_segment.get(township.id.hex, [0, 0])
         result.append(FilingRate(township=township, units=total, complete=complete))
     return result
+
+
+def units_filed(user: Any, area: Area, period: Period, today: datetime.date) -> QuerySet[Unit]:
+    """The units 建档率 counts for ``area`` and ``period``: those the user
+    sees that existed on the period's judging day (its last day, or today
+    while it runs), annotated ``valid``: their file was complete that day,
+    and ``ref_day``: the day. Today ``is_complete`` is the answer; for a
+    day past, each unit's latest filing-history row on or before it (one
+    probe of the (unit, since) index per unit). A unit without a row by
+    then had no file yet: incomplete."""
+    day = judged_on(period, today)
+    scoped = Unit.objects.visible_to(user).current().filter(area__path__startswith=area.path)
+    units = units_existing_in(scoped, day, day).annotate(ref_day=Value(day, output_field=DateField()))
+    if day >= today:
+        return units.annotate(valid=F("is_complete"))
+    then = UnitFiling.objects.filter(unit=OuterRef("pk"), since__lte=day).order_by("-since").values("complete")[:1]
+    return units.annotate(valid=Coalesce(Subquery(then), Value(False)))
 
 
 # ---- possible duplicates --------------------------------------------------

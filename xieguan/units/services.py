@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,7 @@ from xieguan.units.models import (
     StaffCertificate,
     Subtype,
     Unit,
+    UnitFiling,
     UnitStatus,
     county_id_of,
 )
@@ -100,6 +103,46 @@ def _credit_code_clash(actor: User, code: str, area: Area, unit: Unit | None) ->
     if other is None:
         return {}
     return {"credit_code": [credit_code_taken(actor, code=code, name=other["name"], path=other["area__path"])]}
+
+
+def record_filing(units: Iterable[Unit], *, on: datetime.date | None = None) -> None:
+    """Record in the filing history (``UnitFiling``) each unit's
+    ``is_complete`` as it now stands, from ``on`` (today if not given). Every
+    writer of ``is_complete`` calls it — for a new unit, and whenever the
+    value changes — so a past period's filing rate is judged as the file
+    stood then. One bulk insert whatever the number of units; a second
+    change of a unit on the same day overwrites that day's row."""
+    day = on or timezone.localdate()
+    rows = {unit.pk: UnitFiling(unit_id=unit.pk, since=day, complete=unit.is_complete) for unit in units}
+    if rows:
+        UnitFiling.objects.bulk_create(
+            list(rows.values()),
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["unit", "since"],
+            update_fields=["complete"],
+        )
+
+
+def record_filing_baseline(units: QuerySet[Unit]) -> int:
+    """Give each of ``units`` that has no filing history yet one row: its
+    file as it is now, since the day it opened (else the day it was
+    registered) — for registries written in bulk without their past (the
+    demo county, the benchmark province), as migration 0013 did for the
+    registry that was there. One INSERT … SELECT: no unit passes through
+    Python. Returns how many rows it wrote."""
+    chosen = (
+        units.order_by()
+        .exclude(Exists(UnitFiling.objects.filter(unit=OuterRef("pk"))))
+        .annotate(start=Coalesce("opened_on", TruncDate("created_at")))
+        .values_list("id", "start", "is_complete")
+    )
+    connection = connections[chosen.db]
+    sql, params = chosen.query.get_compiler(using=chosen.db).as_sql()
+    table = connection.ops.quote_name(UnitFiling._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (unit_id, since, complete) {sql}", params)
+        return cursor.rowcount
 
 
 def _save_unit(actor: User, unit: Unit, *, creating: bool) -> None:
@@ -342,6 +385,7 @@ def unit_create(*, actor: User, id: uuid.UUID | None = None, **data: Any) -> Uni
             unit = audit.obj = Unit(id=id or uuid.uuid4(), **clean)
             unit.is_complete = not missing_fields(unit)
             _save_unit(actor, unit, creating=True)
+            record_filing([unit])
         return unit
 
     with transaction.atomic():
@@ -374,11 +418,14 @@ def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
     elif "extra" in data and merged["category"] == unit.category:
         merged["extra"] = {**_retained_extra(unit, merged.get("area")), **(data["extra"] or {})}
     clean = clean_unit_data(actor, merged, unit=unit)
+    was_complete = unit.is_complete
     with transaction.atomic(), audited(actor, "unit.update", unit, snapshot_with=unit_snapshot):
         for name, value in clean.items():
             setattr(unit, name, value)
         unit.is_complete = not missing_fields(unit)
         _save_unit(actor, unit, creating=False)
+        if unit.is_complete != was_complete:
+            record_filing([unit])
     return unit
 
 
@@ -487,7 +534,9 @@ def units_refresh_completeness(*, category: Category, county: Area | None = None
         if complete != unit.is_complete:
             unit.is_complete = complete
             changed.append(unit)
-    Unit.objects.bulk_update(changed, ["is_complete"], batch_size=500)
+    with transaction.atomic():
+        Unit.objects.bulk_update(changed, ["is_complete"], batch_size=500)
+        record_filing(changed)
     return len(changed)
 
 
@@ -500,10 +549,13 @@ def _move_related(merged: Unit, survivor: Unit) -> dict[str, int]:
     """Point every record that refers to ``merged`` at ``survivor``; generic
     over ``Unit._meta.related_objects`` so a later app's model with a foreign
     key to Unit (inspections, complaints …) moves too. Returns how many
-    records moved, by relation."""
+    records moved, by relation. The merged unit's filing history stays its
+    own: the survivor's file did not change on the days the other's did."""
     moved: dict[str, int] = {}
     for relation in Unit._meta.related_objects:
         model = relation.related_model
+        if model is UnitFiling:
+            continue
         name = relation.field.name
         if relation.many_to_many:
             count = 0
@@ -572,8 +624,11 @@ def unit_merge(*, actor: User, survivor: Unit, merged: Unit, take_from_merged: I
             clean = clean_unit_data(actor, data, unit=survivor)
             for name, value in clean.items():
                 setattr(survivor, name, value)
+            was_complete = survivor.is_complete
             survivor.is_complete = not missing_fields(survivor)
             survivor.save()
+            if survivor.is_complete != was_complete:
+                record_filing([survivor])
             moved = _move_related(merged, survivor)
             merged.refresh_from_db(fields=["merged_into"])
             merged.merged_into = survivor

@@ -1,6 +1,6 @@
 """Each indicator of this app counted by hand on a small made-up township,
 over a month and a quarter; a unit opened mid-month and one closed
-mid-quarter; no rate above 100% over random data (Hypothesis); scope (a
+mid-quarter; the filing rate judged from the files' history; no rate above 100% over random data (Hypothesis); scope (a
 user inside, above and beside); the drill-down from a figure to a record;
 the API; the period parser."""
 
@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +21,7 @@ from xieguan.core.registry import Rate, registry
 from xieguan.indicators import tallies
 from xieguan.indicators.spans import BadPeriod, parse_span
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
-from xieguan.units.models import Category, CertificateKind, Licence, StaffCertificate, Unit, UnitStatus
+from xieguan.units.models import Category, CertificateKind, Licence, StaffCertificate, Unit, UnitFiling, UnitStatus
 
 TODAY = datetime.date(2026, 12, 6)
 D = datetime.date
@@ -82,9 +84,34 @@ def small(demo: Any) -> dict[str, Unit]:
     return u
 
 
-def value(user: Any, code: str, area: Any, period: str) -> Rate:
-    span = parse_span(period, area=area, today=TODAY)
-    return _indicator(code).value(user, area=area, period=span, today=TODAY)
+def value(user: Any, code: str, area: Any, period: str, today: datetime.date = TODAY) -> Rate:
+    span = parse_span(period, area=area, today=today)
+    return _indicator(code).value(user, area=area, period=span, today=today)
+
+
+def _filed(unit: Unit, *changes: tuple[datetime.date, bool]) -> None:
+    """The unit's filing history, (since, complete) rows; ``is_complete`` is the last."""
+    UnitFiling.objects.bulk_create(UnitFiling(unit=unit, since=day, complete=complete) for day, complete in changes)
+    Unit.objects.filter(pk=unit.pk).update(is_complete=changes[-1][1])
+
+
+@pytest.fixture
+def filed(demo: Any) -> dict[str, Unit]:
+    """城关镇's units with a history of their files (see each line)."""
+    cg = demo.townships[0]
+    village = next(v for v in demo.villages if v.parent_id == cg.pk)
+    u = {
+        "complete_in_march": _unit(cg, "三月建档完整", D(2025, 6, 1)),
+        "opened_mid_may": _unit(village, "五月中开业", D(2026, 5, 15)),
+        "closed_mid_q2": _unit(cg, "五月停业", D(2026, 1, 1), D(2026, 5, 10)),
+        "lapsed_in_october": _unit(cg, "十月缺项", D(2026, 1, 1)),
+        "never_filed": _unit(cg, "未建档", D(2024, 1, 1)),  # no history: never complete
+    }
+    _filed(u["complete_in_march"], (D(2025, 6, 1), False), (D(2026, 3, 12), True))
+    _filed(u["opened_mid_may"], (D(2026, 5, 15), True))
+    _filed(u["closed_mid_q2"], (D(2026, 1, 1), False))
+    _filed(u["lapsed_in_october"], (D(2026, 1, 1), True), (D(2026, 10, 20), False))
+    return u
 
 
 def test_papers_are_counted_by_hand_over_a_quarter_and_a_month(demo: Any, small: Any) -> None:
@@ -105,6 +132,36 @@ def test_papers_are_counted_by_hand_over_a_quarter_and_a_month(demo: Any, small:
     assert value(bureau, "licence", demo.county, "2026Q2") == Rate(2, 4)
     assert value(bureau, "licence", cg, "2026H1") == Rate(3, 4)  # closed_march existed in H1, valid when it closed
     assert value(bureau, "licence", cg, "2026-01-01~2026-05-31").denominator == 4
+
+
+def test_the_filing_rate_is_judged_on_the_periods_last_day(demo: Any, filed: Any) -> None:
+    bureau, cg = demo.users["bureau"], demo.townships[0]
+    # February: complete_in_march not yet; only lapsed_in_october complete (of four: not the one opened in May).
+    assert value(bureau, "filing", cg, "2026-02") == Rate(1, 4)
+    # March: the file completed on 12 March counts.
+    assert value(bureau, "filing", cg, "2026-03") == Rate(2, 4)
+    assert value(bureau, "filing", cg, "2026-04") == Rate(2, 4)
+    # May: closed on 10 May, gone by the 31st; opened on the 15th with a complete file, counted.
+    assert value(bureau, "filing", cg, "2026-05") == Rate(3, 4)
+    # The quarter and the half-year are judged on 30 June.
+    assert value(bureau, "filing", cg, "2026Q2") == Rate(3, 4)
+    assert value(bureau, "filing", cg, "2026H1") == Rate(3, 4)
+    # November: lapsed_in_october's file lost a field on 20 October.
+    assert value(bureau, "filing", cg, "2026-11") == Rate(2, 4)
+    assert value(bureau, "filing", cg, "2025-12") == Rate(0, 2)  # only complete_in_march and never_filed existed
+    assert value(bureau, "filing", demo.townships[1], "2026-05") == Rate(0, 0)
+
+
+def test_the_filing_rate_of_today_reads_the_registry_and_agrees_with_the_history(demo: Any, filed: Any) -> None:
+    bureau, cg = demo.users["bureau"], demo.townships[0]
+    with CaptureQueriesContext(connection) as today:
+        assert value(bureau, "filing", cg, "2026-12") == Rate(2, 4)
+    assert not any("units_unitfiling" in q["sql"] for q in today.captured_queries)
+    # The same December judged from the history once it is over: the same figure, one query.
+    with CaptureQueriesContext(connection) as later:
+        assert value(bureau, "filing", cg, "2026-12", today=D(2027, 1, 5)) == Rate(2, 4)
+    filing = [q["sql"] for q in later.captured_queries if "units_unitfiling" in q["sql"]]
+    assert len(filing) == 1
 
 
 def test_scope_inside_above_and_beside(demo: Any, small: Any) -> None:
@@ -148,6 +205,7 @@ def test_every_indicator_answers_for_every_kind_of_period(demo: Any, small: Any)
             st.one_of(st.none(), st.integers(0, 700)),  # closed, days after it opened
             st.lists(st.integers(-400, 900), max_size=3),  # licences' expiry, days after 2025-06-01
             st.lists(st.one_of(st.none(), st.integers(-400, 900)), max_size=3),  # certificates
+            st.lists(st.tuples(st.integers(-100, 900), st.booleans()), max_size=3),  # file changes: day, complete
         ),
         max_size=8,
     ),
@@ -157,7 +215,7 @@ def test_no_rate_exceeds_100_percent(demo: Any, units: list[Any], period: str) -
     base = D(2025, 6, 1)
     cg = demo.townships[0]
     made = []
-    for n, (opened, closed, licences, certs) in enumerate(units):
+    for n, (opened, closed, licences, certs, filings) in enumerate(units):
         opened_on = base + datetime.timedelta(days=opened)
         closed_on = opened_on + datetime.timedelta(days=closed) if closed is not None else None
         unit = _unit(cg, f"随机{n}", opened_on, closed_on)
@@ -166,8 +224,11 @@ def test_no_rate_exceeds_100_percent(demo: Any, units: list[Any], period: str) -
             _licence(unit, base + datetime.timedelta(days=days))
         for days in certs:
             _cert(unit, None if days is None else base + datetime.timedelta(days=days))
+        changes = dict(sorted((base + datetime.timedelta(days=days), complete) for days, complete in filings))
+        if changes:
+            _filed(unit, *changes.items())
     try:
-        for code in ("licence", "health_cert", "training_cert", "quarterly", "coverage"):
+        for code in ("filing", "licence", "health_cert", "training_cert", "quarterly", "coverage"):
             rate = value(demo.users["bureau"], code, cg, period)
             assert rate.numerator <= rate.denominator, code
             assert rate.percent is None or rate.percent <= 100
@@ -207,6 +268,30 @@ def test_drill_down_from_the_figure_to_the_expired_certificate(demo: Any, small:
     assert login(demo.users["dh1"]).get(f"/indicators/health_cert/records/?area={cg.pk}").status_code == 404
 
 
+def test_drill_down_from_the_filing_rate_to_the_files_incomplete_that_day(
+    demo: Any, filed: Any, login: Any, client: Any, api_token: Any
+) -> None:
+    cg = demo.townships[0]
+    drill = _indicator("filing").drill(cg, parse_span("2026-02", area=cg, today=TODAY))
+    assert drill.startswith("/indicators/filing/records/")
+    page = login(demo.users["bureau"]).get(f"{drill}&state=invalid").content.decode()
+    assert "三月建档完整" in page and "未建档" in page and "五月停业" in page
+    assert "十月缺项" not in page and "五月中开业" not in page  # complete in February; not yet open
+    assert "不完整（2026-02-28）" in page and "当日存在的监督对象数" in page
+    november = login(demo.users["bureau"]).get(f"/indicators/filing/records/?area={cg.pk}&period=2026-11").content
+    assert "十月缺项" in november.decode() and "五月停业" not in november.decode()
+    items = client.get(
+        f"/api/indicators/filing/records?area={cg.pk}&period=2026-03", **api_token(demo.users["bureau"])
+    ).json()["items"]
+    assert {i["name"]: i["counted"] for i in items} == {
+        "三月建档完整": True,
+        "五月停业": False,
+        "十月缺项": True,
+        "未建档": False,
+    }
+    assert login(demo.users["dh1"]).get(f"/indicators/filing/records/?area={cg.pk}").status_code == 404
+
+
 def test_record_lists_are_keyset_paged_with_bounded_queries(
     demo: Any, small: Any, login: Any, django_assert_max_num_queries: Any
 ) -> None:
@@ -215,6 +300,8 @@ def test_record_lists_are_keyset_paged_with_bounded_queries(
         assert client.get(f"/indicators/licence/records/?area={demo.county.pk}&period=2026Q2").status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(f"/indicators/health_cert/records/?area={demo.county.pk}&period=2026Q2").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/indicators/filing/records/?area={demo.county.pk}&period=2026Q2").status_code == 200
 
 
 def test_the_api_answers_figures_breakdown_and_records(demo: Any, small: Any, client: Any, api_token: Any) -> None:

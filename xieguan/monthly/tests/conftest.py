@@ -14,7 +14,7 @@ from xieguan.monthly.models import MonthlyReport, MonthlyStatus
 from xieguan.outreach.models import Attendance
 from xieguan.outreach.tests.factories import make_outreach, make_training
 from xieguan.reports.tests.factories import make_report
-from xieguan.units.models import Unit, UnitStatus
+from xieguan.units.models import Unit, UnitFiling, UnitStatus
 from xieguan.units.tests.factories import make_unit
 
 YEAR, MONTH = 2026, 5
@@ -46,6 +46,7 @@ def month(demo, township, sibling_township, comanager_in, county_admin):
     plain_unit(township, name="丙", opened_on=OLD)
     plain_unit(township, name="丁", opened_on=OLD, closed_on=datetime.date(2026, 3, 1), status=UnitStatus.CLOSED)
     Unit.objects.filter(pk=complete.pk).update(opened_on=OLD)
+    UnitFiling.objects.filter(unit=complete).update(since=OLD)  # its file complete since then too
     inspection = submitted(comanager_in, second, inspectors=[comanager_in, cg2], at=at(5))
 
     make_report(area=township, by=comanager_in, found_at=at(3), reached_after=10)
