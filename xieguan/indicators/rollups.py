@@ -18,7 +18,9 @@ on every request.
   counts live, and so does anything the rollup does not hold.
 - **Freshness.** A row is read until ``fresh_until`` (three intervals of
   the job that wrote it), so a stopped worker makes the pages count live
-  again instead of showing old figures. The pages say when the figures
+  again instead of showing old figures. A settled period (ended more than
+  ``SETTLED_AFTER`` ago: its figures no longer move with the day) is
+  counted again once a day. The pages say when the figures
   were counted (``counted_at``).
 - **Equality.** The rollup is the live tally summed by township: the tests
   compare the two for a county, a prefecture and a province."""
@@ -154,22 +156,36 @@ def count(tally: Callable[..., Tally], root: Area, period: Period, today: dateti
     return {path: dict(figures) for path, figures in by_path.items()}
 
 
+# A settled period (one whose figures no longer depend on the day) changes
+# only when an old record is corrected: it is counted again once a day.
+SETTLED_EVERY = datetime.timedelta(days=1)
+
+
 def refresh(
     root: Area,
     periods: Iterable[Period],
     *,
     today: datetime.date,
     every: datetime.timedelta,
-    now: datetime.datetime | None = None,
 ) -> int:
     """Count every registered tally of ``root`` over ``periods`` and keep
-    them, read until three times ``every`` from now. Returns the rows kept."""
+    them, read until three times ``every`` from now; a settled period is
+    counted only when its rows are older than ``SETTLED_EVERY`` (and read
+    for three of those). Returns the rows counted."""
     tallies = list(dict.fromkeys(indicator.tally for indicator in registry.indicators))
     kept = 0
     for period in periods:
         key, day = period_key(period), as_of(period, today)
+        settled = day < today
+        if settled:
+            recent = TallyRollup.objects.filter(
+                period=key, as_of=day, root=root.path, computed_at__gte=timezone.now() - SETTLED_EVERY
+            ).count()
+            if recent >= len(tallies):
+                continue
+        lasts = 3 * (SETTLED_EVERY if settled else every)
         for tally in tallies:
-            started = now or timezone.now()
+            started = timezone.now()
             counts = count(tally, root, period, today)
             with transaction.atomic():
                 TallyRollup.objects.update_or_create(
@@ -177,7 +193,7 @@ def refresh(
                     period=key,
                     as_of=day,
                     root=root.path,
-                    defaults={"counts": counts, "computed_at": started, "fresh_until": started + 3 * every},
+                    defaults={"counts": counts, "computed_at": started, "fresh_until": started + lasts},
                 )
             kept += 1
     return kept

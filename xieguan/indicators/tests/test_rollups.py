@@ -167,3 +167,34 @@ def test_the_month_overview_says_when_its_figures_were_counted(full_demo: dict[s
     assert f"统计于 {stamp:%m-%d %H:%M}" in page
     page = login(User.objects.get(username="cg1")).get(url, follow=True).content.decode()
     assert "统计于" not in page  # a township counts live
+
+
+def test_a_settled_period_is_counted_once_a_day(full_demo: dict[str, Area]) -> None:
+    province = full_demo["province"]
+    today = timezone.localdate()
+    old = parse_span(str(today.year - 2), area=province, today=today)  # long settled
+    current = parse_span("", area=province, today=today)
+    assert rollups.refresh(province, [old, current], today=today, every=CURRENT_EVERY) == 2 * len(_tallies())
+    # An hour later: only the running month is counted again.
+    assert rollups.refresh(province, [old, current], today=today, every=CURRENT_EVERY) == len(_tallies())
+    settled = TallyRollup.objects.filter(period=rollups.period_key(old)).first()
+    assert settled is not None and settled.fresh_until - settled.computed_at == 3 * rollups.SETTLED_EVERY
+    TallyRollup.objects.filter(period=rollups.period_key(old)).update(
+        computed_at=timezone.now() - rollups.SETTLED_EVERY - datetime.timedelta(minutes=1)
+    )
+    assert rollups.refresh(province, [old], today=today, every=CURRENT_EVERY) == len(_tallies())
+
+
+def test_the_overview_read_from_the_rollup_asks_few_queries(full_demo: dict[str, Area], login: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(User.objects.get(username="city"))
+    url = reverse("monthly:overview")
+    with CaptureQueriesContext(connection) as live:
+        assert client.get(url).status_code == 200
+    rollup_current_task.call()
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(url).status_code == 200
+    assert sum("indicators_tallyrollup" in q["sql"] for q in kept.captured_queries) == 1  # one read a request
+    assert len(kept) < len(live) - 15  # no tally counted live
