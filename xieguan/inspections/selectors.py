@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.display import join_clauses, join_list, labelled, with_note
-from xieguan.core.registry import MonthSchedule, month_schedules, registry, tally_rows, with_risk
+from xieguan.core.registry import MonthSchedule, month_schedules, registry, tally_counted_at, tally_rows, with_risk
 from xieguan.core.scope import get_object_for_user, scope_path_for
 from xieguan.core.validators import local_midnight
 from xieguan.inspections.models import (
@@ -561,13 +561,14 @@ class _Months:
 
 def coverage_below(
     user: Any, area: Area, *, year: int, month: int | None, quarter: int | None, today: datetime.date
-) -> tuple[Coverage, list[Coverage]]:
+) -> tuple[Coverage, list[Coverage], datetime.datetime | None]:
     """The patrol coverage of ``area`` and of each area directly below it the
     user sees, for a calendar month or quarter: what the due list shows above
     county level, where listing units means nothing. Read from the registered
     coverage indicators (巡查覆盖率, or 季度巡查率 for a quarter) through
     ``tally_rows``: the rollup the worker keeps, so a province costs a few
-    queries, never a count of its units."""
+    queries, never a count of its units. Also when those figures were
+    counted (None: live)."""
     if month is not None:
         first, last = month_bounds(year, month)
         period, code, keys = (
@@ -602,7 +603,7 @@ def coverage_below(
             target.due += due
             target.done += done
             target.overdue += overdue
-    return total, list(rows.values())
+    return total, list(rows.values()), tally_counted_at(area, period, today)
 
 
 def patrol_rows(view: PatrolView, *, state: str = "", limit: int) -> tuple[list[UnitPatrol], int]:

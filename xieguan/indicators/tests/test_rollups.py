@@ -198,3 +198,28 @@ def test_the_overview_read_from_the_rollup_asks_few_queries(full_demo: dict[str,
         assert client.get(url).status_code == 200
     assert sum("indicators_tallyrollup" in q["sql"] for q in kept.captured_queries) == 1  # one read a request
     assert len(kept) < len(live) - 15  # no tally counted live
+
+
+def test_the_due_list_above_county_level_lists_the_areas_below(full_demo: dict[str, Area], login: Any) -> None:
+    import re
+
+    from xieguan.inspections.selectors import current_month, patrol_status
+
+    city, bureau = User.objects.get(username="city"), User.objects.get(username="bureau")
+    today = timezone.localdate()
+    year, month = current_month(bureau, today)
+    county = patrol_status(bureau, year=year, month=month, today=today, rows=False).total
+    assert county.due > 0
+    expected = [str(county.due), str(county.done), str(county.overdue)]
+    for kept in (False, True):  # counted live, then read from the worker's rollup
+        if kept:
+            rollup_current_task.call()
+        page = login(city).get(reverse("inspections:due"), {"year": year, "month": month}).text
+        assert 'id="units-due"' not in page  # no unit list at prefecture level
+        row = re.search(r"<tr>\s*<td[^>]*><a href=\"\?[^\"]*area=([0-9a-f-]+)\">示范县</a></td>(.*?)</tr>", page, re.S)
+        assert row is not None and row[1] == str(full_demo["county"].pk)
+        assert re.findall(r"<td[^>]*>(?:<span[^>]*>)?(\d+)", row[2])[:3] == expected
+        assert ("统计于" in page) is kept
+    county_page = login(city).get(reverse("inspections:due"), {"area": full_demo["county"].pk}).text
+    assert 'id="units-due"' in county_page and "城关镇" in county_page  # a click goes down to townships and units
+    assert login(bureau).get(reverse("inspections:due"), {"area": full_demo["prefecture"].pk}).status_code == 404

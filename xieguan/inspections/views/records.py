@@ -103,10 +103,12 @@ def patrol_due(request: HttpRequest) -> HttpResponse:
         "can_record": can(request.user, RECORD_INSPECTION),
     }
     if area is not None and area.level < Level.COUNTY:
-        total, below = selectors.coverage_below(
+        total, below, counted_at = selectors.coverage_below(
             request.user, area, year=year, month=month, quarter=quarter, today=today
         )
-        return render(request, "inspections/due.html", {**context, "total": total, "below": below})
+        return render(
+            request, "inspections/due.html", {**context, "total": total, "below": below, "counted_at": counted_at}
+        )
     within = area if area is not None and area.level == Level.COUNTY else None
     view = selectors.patrol_status(
         request.user,
