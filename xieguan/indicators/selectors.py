@@ -19,7 +19,7 @@ from xieguan.areas.models import Area
 from xieguan.areas.selectors import scope_root_for
 from xieguan.core.registry import Indicator, Period, Rate, registry, tally_rows
 from xieguan.indicators import tallies
-from xieguan.indicators.spans import Span, last_months
+from xieguan.indicators.spans import Span, last_months, month_span
 from xieguan.inspections.models import Handover, HandoverStatus, Opinion, Reinspection, ReinspectionResult
 from xieguan.inspections.selectors import patrol_status
 from xieguan.units.models import CertificateKind, StaffCertificate, Unit
@@ -196,11 +196,20 @@ def overdue_today(user: Any, *, area: Area, today: datetime.date) -> dict[str, i
     """What is overdue today in ``area``: units not patrolled in their
     window, opinions past their rectification deadline without a rectified
     re-inspection, handovers still open, certificates and licences expired."""
-    view = patrol_status(user, year=today.year, month=today.month, township=area, today=today, rows=False)
+    # Units overdue: 巡查覆盖率's tally of this month (the worker's rollup from the county up).
+    coverage = indicator_of("coverage")
+    patrol = 0
+    if coverage is not None:
+        month = month_span(area, today.year, today.month)
+        patrol = sum(
+            counts.get("overdue", 0)
+            for path, counts in tally_rows(coverage.tally, user, area=area, period=month, today=today)
+            if path.startswith(area.path)
+        )
     rectified = Reinspection.objects.filter(opinion=OuterRef("pk"), result=ReinspectionResult.RECTIFIED)
     opinions = Opinion.objects.visible_to(user).filter(area__path__startswith=area.path, deadline__lt=today)
     return {
-        "patrol": view.counts.get("overdue", 0),
+        "patrol": patrol,
         "rectification": opinions.filter(~Exists(rectified)).count(),
         "handover": Handover.objects.visible_to(user)
         .filter(area__path__startswith=area.path)
