@@ -36,9 +36,10 @@ class Boundary(BaseModel):
 
 
 class TallyRollup(models.Model):
-    """One indicator tally's counts for one period over a whole province,
-    per township (records kept on a county or above stay on their own
-    area), as the worker counted them (``indicators.rollups``). A county's,
+    """One indicator tally's counts for one period in one county, per
+    township (``root`` is the county's path; the province's row holds the
+    records kept above county level and says the tally was counted), as
+    the worker counted them (``indicators.rollups``). A county's,
     a prefecture's and the province's pages read these instead of counting
     300,000 units and millions of patrols on every request; a township's
     pages count live. Rows are replaced, never edited by hand."""
@@ -47,7 +48,7 @@ class TallyRollup(models.Model):
     tally = models.CharField(_("tally"), max_length=200)  # the tally function's dotted path
     period = models.CharField(_("period"), max_length=200)  # rollups.period_key
     as_of = models.DateField(_("judged on"))
-    root = models.CharField(_("province path"), max_length=80)
+    root = models.CharField(_("county path"), max_length=120)
     counts = models.JSONField(_("counts by area path"))
     computed_at = models.DateTimeField(_("counted at"))
     fresh_until = models.DateTimeField(_("read until"))
@@ -58,6 +59,8 @@ class TallyRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tally", "period", "as_of", "root"], name="tally_rollup_unique"),
         ]
+        # What a page reads: a period's rows of the counties under a path.
+        indexes = [models.Index(fields=["period", "as_of", "root"], name="tally_rollup_read_idx")]
 
     def __str__(self) -> str:
         return f"{self.tally} {self.period} {self.as_of}"

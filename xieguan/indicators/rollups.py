@@ -9,7 +9,10 @@ on every request.
   month and quarter every few minutes; the twelve months before, the
   quarters, halves and years of this year and the last every hour. Paths
   below a township are added up to their township; records kept on a
-  county or above stay on their own area.
+  county or above stay on their own area. One row a county (a county's
+  page reads its own, never the province's), and one for the province,
+  which also says the tally was counted (a county with nothing to count
+  has no row).
 - **Who reads it.** ``read`` is the ``tally_reader`` of the registry, so
   the month overview, the dashboards, the ranking, the trend and the
   assessments all ask here. An area from the county up reads the rollup
@@ -36,6 +39,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from xieguan.accounts.models import User
@@ -69,6 +73,12 @@ def as_of(period: Period, today: datetime.date) -> datetime.date:
 def _root(path: str) -> str:
     segments = [s for s in path.split("/") if s]
     return f"/{segments[0]}/" if segments else ""
+
+
+def _county_path(path: str) -> str:
+    """The county ``path`` lies in (``path`` itself above county level): a rollup row's ``root``."""
+    segments = [s for s in path.split("/") if s]
+    return "/" + "".join(f"{s}/" for s in segments[: Level.COUNTY])
 
 
 def _township_path(path: str) -> str:
@@ -115,15 +125,26 @@ request_finished.connect(_end_request, dispatch_uid="rollup_end_request")
 
 
 def _kept(period: Period, today: datetime.date, area: Any) -> dict[str, tuple[dict[str, Any], datetime.datetime]]:
-    """The fresh rollup rows of ``period`` in ``area``'s province: tally → (counts, counted at). One query."""
-    key = (period_key(period), as_of(period, today), _root(area.path))
+    """The fresh rollup of ``period`` for ``area``: tally → (counts by path,
+    when counted), for the tallies the worker counted (its province's row
+    says so). One query, reading the rows of the counties inside ``area``
+    only (a county's page reads its own, never the province's)."""
+    province = _root(area.path)
+    key = (period_key(period), as_of(period, today), area.path)
     cache = _request_rows.get()
     if cache is not None and key in cache:
         return cache[key]
     rows = TallyRollup.objects.filter(
-        period=key[0], as_of=key[1], root=key[2], fresh_until__gte=timezone.now()
-    ).values_list("tally", "counts", "computed_at")
-    found = {name: (counts, at) for name, counts, at in rows}
+        Q(root=province) | Q(root__startswith=area.path), period=key[0], as_of=key[1], fresh_until__gte=timezone.now()
+    ).values_list("tally", "root", "counts", "computed_at")
+    counted = {name for name, root, _counts, _at in rows if root == province}
+    found: dict[str, tuple[dict[str, Any], datetime.datetime]] = {}
+    for name, _root_path, counts, at in rows:
+        if name not in counted:
+            continue
+        merged, oldest = found.get(name, ({}, at))
+        merged.update(counts)
+        found[name] = (merged, min(oldest, at))
     if cache is not None:
         cache[key] = found
     return found
@@ -180,20 +201,30 @@ def refresh(
         if settled:
             recent = TallyRollup.objects.filter(
                 period=key, as_of=day, root=root.path, computed_at__gte=timezone.now() - SETTLED_EVERY
-            ).count()
+            ).count()  # the province's rows: one a tally
             if recent >= len(tallies):
                 continue
         lasts = 3 * (SETTLED_EVERY if settled else every)
         for tally in tallies:
             started = timezone.now()
-            counts = count(tally, root, period, today)
+            groups: dict[str, dict[str, dict[str, int]]] = {root.path: {}}  # the province's row marks it counted
+            for path, figures in count(tally, root, period, today).items():
+                groups.setdefault(_county_path(path), {})[path] = figures
             with transaction.atomic():
-                TallyRollup.objects.update_or_create(
-                    tally=tally_name(tally),
-                    period=key,
-                    as_of=day,
-                    root=root.path,
-                    defaults={"counts": counts, "computed_at": started, "fresh_until": started + lasts},
+                TallyRollup.objects.filter(
+                    tally=tally_name(tally), period=key, as_of=day, root__startswith=root.path
+                ).delete()
+                TallyRollup.objects.bulk_create(
+                    TallyRollup(
+                        tally=tally_name(tally),
+                        period=key,
+                        as_of=day,
+                        root=group,
+                        counts=counts,
+                        computed_at=started,
+                        fresh_until=started + lasts,
+                    )
+                    for group, counts in groups.items()
                 )
             kept += 1
     return kept

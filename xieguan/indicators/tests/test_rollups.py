@@ -71,7 +71,9 @@ def test_rollup_equals_live_for_every_tally_and_level(full_demo: dict[str, Area]
         parse_span(str(today.year), area=province, today=today),
     ]
     rollups.refresh(province, periods, today=today, every=CURRENT_EVERY)
-    assert TallyRollup.objects.count() == len(periods) * len(_tallies())
+    # A row a tally and period for the province (its mark) and for each county with something to count.
+    assert TallyRollup.objects.filter(root=province.path).count() == len(periods) * len(_tallies())
+    assert set(TallyRollup.objects.values_list("root", flat=True)) == {province.path, full_demo["county"].path}
     city = User.objects.get(username="city")
     bureau = User.objects.get(username="bureau")
     seen_figures = 0
@@ -177,7 +179,7 @@ def test_a_settled_period_is_counted_once_a_day(full_demo: dict[str, Area]) -> N
     assert rollups.refresh(province, [old, current], today=today, every=CURRENT_EVERY) == 2 * len(_tallies())
     # An hour later: only the running month is counted again.
     assert rollups.refresh(province, [old, current], today=today, every=CURRENT_EVERY) == len(_tallies())
-    settled = TallyRollup.objects.filter(period=rollups.period_key(old)).first()
+    settled = TallyRollup.objects.filter(period=rollups.period_key(old), root=province.path).first()
     assert settled is not None and settled.fresh_until - settled.computed_at == 3 * rollups.SETTLED_EVERY
     TallyRollup.objects.filter(period=rollups.period_key(old)).update(
         computed_at=timezone.now() - rollups.SETTLED_EVERY - datetime.timedelta(minutes=1)
