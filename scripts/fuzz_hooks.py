@@ -6,6 +6,11 @@
   image; the run signs its own with the server's key (the same ``SECRET_KEY``
   is in both environments), the way the server signs one, so a valid form can
   be accepted. Nothing is relaxed in the server for it.
+- A create's client ``id`` is a fresh UUID in every case. Schemathesis
+  fills it with an id read in an earlier answer (a stateful link) or one it
+  made before: sent again, that is the retry of a create, which answers the
+  record held under that id, and 404 when the id is another user's record
+  (the demo's ids are random, so it was one in some runs).
 - A photo (a multipart ``image``) must be a real JPEG or PNG whose bytes the
   server decodes; a generator's bytes never are. Every case that sends one
   sends a small real JPEG instead. And a form cannot carry JSON's null: a
@@ -17,6 +22,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +136,22 @@ def real_body_ids(context: Any, case: Any) -> Any:
             if name in case.body and type(case.body[name]) is type(value):
                 case.body[name] = value
     return case
+
+
+@schemathesis.hook("before_call")
+def fresh_client_id_and_real_ids(context: Any, case: Any, kwargs: Any) -> None:
+    """Just before a request is sent, after the stateful phase has put in it
+    values read from earlier answers (links): a POST body's client ``id`` (a
+    UUID) becomes a fresh one, and the fields of BODY_VALUES get the user's
+    own records again (a link may bring another area's). A client id that is
+    no UUID, meant to be refused, is left as it is."""
+    real_body_ids(context, case)
+    if case.operation.method.upper() != "POST" or not isinstance(case.body, dict):
+        return
+    value = case.body.get("id")
+    if isinstance(value, str):
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            return
+        case.body["id"] = str(uuid.uuid4())
