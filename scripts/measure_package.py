@@ -149,9 +149,7 @@ def main() -> None:
 
             run("manage.py", "migrate", "--noinput", "-v0")
             run("manage.py", "load_demo", "--if-empty")
-            print(
-                "| package of | documents kept | package | entries | build time | process peak RSS |"
-            )
+            print("| package of | documents kept | package | entries | build time | process peak RSS |")
             print("|---|---|---|---|---|---|")
             for size in sizes:
                 run(__file__, "--keep", str(size))

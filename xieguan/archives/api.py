@@ -249,7 +249,8 @@ def archive_year(request: HttpRequest, year: int, area_id: uuid.UUID | None = No
 
 @archive_router.post("/{year}/close", response={200: ArchiveYearOut, **ERRORS})
 def archive_close(request: HttpRequest, year: int) -> Any:
-    """The county closes a year that is over: its records become read-only."""
+    """The county closes a year that is over: its records become read-only.
+    409 for a year not over yet or already closed."""
     services.year_close(actor=request.user, year=year)
     return archive_year(request, year)
 

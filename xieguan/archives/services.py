@@ -251,7 +251,7 @@ def year_close(*, actor: User, year: Any) -> YearClose:
         raise ValidationError(_("Only the county health bureau or health supervision institute can close a year."))
     year = _check_year(year)
     if year >= timezone.localdate().year:
-        raise ValidationError({"year": _("Only a year that is over can be closed.")})
+        raise StateConflict({"year": _("Only a year that is over can be closed.")})
     with transaction.atomic():
         existing = YearClose.objects.select_for_update().filter(county=county, year=year).first()
         if existing is not None:

@@ -14,6 +14,8 @@ from pydantic import WithJsonSchema
 Points = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1000})]
 MaxScore = Annotated[Decimal, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 1000})]
 Percent = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
+Yuan = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 999999999999})]
+PerCapita = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1000})]
 
 PeriodKindT = Literal["month", "quarter", "half", "year", "campaign"]
 
@@ -124,13 +126,13 @@ class AssessmentIn(Schema):
     ends_on: datetime.date
     area_ids: list[uuid.UUID] = Field(min_length=1, description="the areas assessed: the level below the scheme's area")
     budget_mode: Literal["entered", "per_capita"] = "per_capita"
-    budget: Decimal | None = Field(
+    budget: Yuan | None = Field(
         None,
         ge=0,
         le=Decimal("999999999999"),
         description="entered: the budget in 元",  # i18n: data, the currency glossed
     )
-    per_capita: Decimal = Field(
+    per_capita: PerCapita = Field(
         Decimal("1.25"),
         ge=0,
         le=1000,

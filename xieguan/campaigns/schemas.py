@@ -11,8 +11,8 @@ from ninja import Field, Schema
 class CampaignIn(Schema):
     id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same campaign")
     area_id: uuid.UUID = Field(description="the county (the institute's campaign) or a township (its own)")
-    name: str
-    basis: str = Field("", description="the basis document's number and title")
+    name: str = Field(max_length=100, json_schema_extra={"pattern": r"\S"})  # not blank (checked by the service)
+    basis: str = Field("", max_length=200, description="the basis document's number and title")
     starts_on: datetime.date
     ends_on: datetime.date
     category: str | None = Field(None, description="unit category code (e.g. public_place); none: every category")

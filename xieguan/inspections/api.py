@@ -230,6 +230,8 @@ def inspection_submit(request: HttpRequest, inspection_id: str) -> Any:
 
 @inspection_router.post("/{inspection_id}/corrections", response={201: InspectionOut, **ERRORS})
 def inspection_correct(request: HttpRequest, inspection_id: str, payload: CorrectionIn) -> Any:
+    """A correction: a new draft version of a submitted record, with the
+    reason. 409 for a draft (edited directly) or a version already corrected."""
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
     new = records.inspection_correct(actor=request.user, inspection=inspection, reason=payload.reason)
     return Status(201, _inspection_out(new))

@@ -93,7 +93,7 @@ class InspectionOut(Schema):
 
 
 class CorrectionIn(Schema):
-    reason: str = Field(max_length=1000)
+    reason: str = Field(max_length=1000, json_schema_extra={"pattern": r"\S"})  # not blank (checked by the service)
 
 
 class PhotoOut(Schema):

@@ -220,9 +220,11 @@ def review_save(request: HttpRequest, review_id: str, payload: RecordReviewIn) -
     return _review_out(reviews.review_record(actor=request.user, review=review, **payload.dict()))
 
 
-@router.post("/reviews/{review_id}/corrected", response={200: RecordReviewOut, **ERRORS})
+@router.post("/reviews/{review_id}/corrected", response={200: RecordReviewOut, **ERRORS, 409: ErrorOut})
 def review_mark_corrected(request: HttpRequest, review_id: str) -> Any:
-    """The co-manager marks a record with problems (or returned) corrected."""
+    """The co-manager marks a record with problems (or returned) corrected;
+    409 when the review found none (only a record with problems or returned
+    needs correcting)."""
     review = get_object_for_user(RecordReview.objects.for_list(), request.user, review_id)
     return _review_out(reviews.review_corrected(actor=request.user, review=review))
 

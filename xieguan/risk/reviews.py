@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.permissions import HANDLE_HANDOVER, RECORD_INSPECTION, require
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.risk.models import RecordReview, ReviewResult, UnitRisk
@@ -109,7 +110,7 @@ def review_corrected(*, actor: User, review: RecordReview) -> RecordReview:
     """The co-manager marks a record with problems (or returned) corrected."""
     require(actor, RECORD_INSPECTION, review.area.path)
     if review.result not in (ReviewResult.PROBLEM, ReviewResult.RETURNED):
-        raise ValidationError({"result": _("Only a record with problems or returned needs correcting.")})
+        raise StateConflict({"result": _("Only a record with problems or returned needs correcting.")})
     with transaction.atomic(), audited(actor, "record_review.corrected", review):
         review.corrected_at = timezone.now()
         review.save(update_fields=["corrected_at", "updated_at"])

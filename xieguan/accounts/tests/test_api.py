@@ -167,6 +167,8 @@ def test_institution_list_searches_by_name_within_the_scope(demo, api_token, who
     """What the institution picker does, the API does: q is part of the name."""
     station = demo.stations[0]
     part = station.name[:3]
-    names = [i["name"] for i in Client().get(f"/api/institutions?q={part}", **api_token(demo.users[who])).json()["items"]]
+    names = [
+        i["name"] for i in Client().get(f"/api/institutions?q={part}", **api_token(demo.users[who])).json()["items"]
+    ]
     assert (station.name in names) is seen
     assert all(part in name for name in names)

@@ -55,6 +55,9 @@ def test_upper_documents_read_state_and_the_archive_tree_and_a_package(demo, tow
     assert tree["area"]["name"] == township.name and tree["sections"][0]["name"] == "上级文件"
     closed = client.post(f"/api/archive/{LAST_YEAR}/close", **cg1)
     assert closed.status_code == 403
+    # A year not over yet is refused for its state (409), in Chinese.
+    early = client.post(f"/api/archive/{LAST_YEAR + 1}/close", **api_token(demo.users["bureau"]))
+    assert early.status_code == 409 and "只能关闭已经结束的年度" in early.json()["detail"]
     started = client.post(
         "/api/archive-packages",
         {"area_id": str(township.pk), "year": LAST_YEAR},

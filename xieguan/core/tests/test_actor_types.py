@@ -24,7 +24,9 @@ def _untyped_actors(path: Path) -> list[str]:
                 continue
             annotation = ast.unparse(arg.annotation) if arg.annotation else ""
             if not annotation or "Any" in annotation.replace("AnonymousUser", ""):
-                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}(actor: {annotation or '—'})")
+                found.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}(actor: {annotation or '—'})"
+                )
     return found
 
 

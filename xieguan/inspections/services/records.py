@@ -275,7 +275,7 @@ def inspection_correct(*, actor: User, inspection: Inspection, reason: str) -> I
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if not inspection.is_locked:
-            raise ValidationError(_("A draft can be edited directly; only a submitted record is corrected."))
+            raise StateConflict(_("A draft can be edited directly; only a submitted record is corrected."))
         if Inspection.objects.filter(supersedes=inspection).exists():
             raise StateConflict(_("This version has already been corrected; correct the newest version."))
         new = Inspection.objects.create(

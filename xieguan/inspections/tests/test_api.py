@@ -78,6 +78,10 @@ def test_the_whole_visit_through_the_api(demo, api_token, comanager_in, cg2, uni
     assert refused.status_code == 422
     assert "每次检查不得少于两名检查人员" in refused.json()["detail"]
     assert Inspection.objects.get().status == InspectionStatus.DRAFT
+    # A draft is edited directly: correcting one is refused for its state (409), not for what was sent.
+    early = post_json(client, f"{url}/corrections", {"reason": "地点写错"}, **headers)
+    assert early.status_code == 409 and "草稿可直接修改" in early.json()["detail"]
+    assert Inspection.objects.count() == 1
     answers = [
         {"item_id": a["item_id"], "result": "fails" if n < 2 else "conforms", "note": "未见台账" if n < 2 else ""}
         for n, a in enumerate(body["answers"])

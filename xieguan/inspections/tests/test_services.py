@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from xieguan.core.errors import StateConflict
 from xieguan.core.models import AuditEvent
 from xieguan.inspections.defaults import CHECKLISTS
 from xieguan.inspections.models import (
@@ -113,6 +114,8 @@ def test_county_leader_may_not_record_inspections(demo, county_admin, unit):
 
 
 def test_submitted_record_is_locked_and_a_correction_is_a_new_version(demo, comanager_in, cg2, unit):
+    with pytest.raises(StateConflict):  # a draft is edited directly
+        inspection_correct(actor=comanager_in, inspection=draft(comanager_in, unit, inspectors=[]), reason="地点写错")
     record = submitted(comanager_in, unit, inspectors=[comanager_in, cg2], fails=2)
     assert record.status == InspectionStatus.SUBMITTED
     with pytest.raises(ValidationError):

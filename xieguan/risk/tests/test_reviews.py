@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.assessments.periods import Span
+from xieguan.core.errors import StateConflict
 from xieguan.core.registry import registry
 from xieguan.inspections.models import OverallResult
 from xieguan.risk.models import RecordReview, ReviewResult
@@ -42,7 +43,7 @@ def test_riskier_units_weigh_more_in_the_draw(demo, month_records):
     assert weights[month_records[0].pk] > weights[month_records[1].pk] >= 1
 
 
-def test_draw_review_and_correct(demo, month_records, login):
+def test_draw_review_and_correct(demo, month_records, login, api_token):
     inst, cg1 = demo.users["inst"], demo.users["cg1"]
     with pytest.raises(Http404):  # the county lies outside a township's co-manager
         review_draw(actor=cg1, county=demo.county, year=2026, month=5)
@@ -53,6 +54,11 @@ def test_draw_review_and_correct(demo, month_records, login):
     review = RecordReview.objects.order_by("-weight").first()
     with pytest.raises(ValidationError):
         review_record(actor=inst, review=review, result=ReviewResult.PROBLEM, comment=" ")
+    # Nothing found yet, so nothing to correct: refused for the review's state (409), with why.
+    with pytest.raises(StateConflict):
+        review_corrected(actor=cg1, review=review)
+    early = Client().post(f"/api/risk/reviews/{review.pk}/corrected", **api_token(cg1))
+    assert early.status_code == 409 and "只有有问题或退回的记录需要整改" in early.json()["detail"]
     review_record(actor=inst, review=review, result=ReviewResult.PROBLEM, comment="现场照片缺失")
     page = login(cg1).get(reverse("risk:review", args=[review.pk])).content.decode()
     assert "现场照片缺失" in page and 'id="mark-corrected"' in page

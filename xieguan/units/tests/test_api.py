@@ -133,8 +133,16 @@ def test_patch_with_bad_credit_code_is_422_and_changes_nothing(demo, api_token, 
 
 @pytest.mark.parametrize(
     "body",
-    [{"name": None}, {"category": None}, {"status": None}, {"area_id": None}, {"latitude": "", "longitude": ""},
-     {"latitude": 91, "longitude": 100}, {"status": "gone"}, {"hygiene_grade": "D"}],
+    [
+        {"name": None},
+        {"category": None},
+        {"status": None},
+        {"area_id": None},
+        {"latitude": "", "longitude": ""},
+        {"latitude": 91, "longitude": 100},
+        {"status": "gone"},
+        {"hygiene_grade": "D"},
+    ],
 )
 def test_patch_refuses_what_the_document_rules_out_in_chinese_and_changes_nothing(
     demo, api_token, unit, comanager_in, body
