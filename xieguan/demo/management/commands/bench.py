@@ -521,8 +521,7 @@ class Command(BaseCommand):
             "unit's county windows, frequency rule and state are SQL (CASE over the counties whose periods differ "
             "from the calendar, EXISTS on a patrol in the unit's window, tried only for units patrolled at all in "
             "the widest window), the townships one grouped aggregate, the due list its first 300 units by SQL, "
-            "and the rates of every county and month five queries. What remains is mostly Python building the "
-            "HTML: the province's due page lists its 1,200 townships' coverage and 300 units.",
+            "and the rates of every county and month five queries.",
             "",
             "With the year of records (3 million patrols) the province's tallies cost 17 s a month, so the county "
             "and the levels above now read the rollup the worker keeps (`indicators.rollups`, issue 22 §5): every "
