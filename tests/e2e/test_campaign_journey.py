@@ -194,7 +194,11 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     assert inst.page.locator("#photos img").count() >= 1
     assert f"{SPECIAL_ITEMS[0]}\t0\t1" in inst.page.inner_text("#items")
     # Every photo loads (a loaded but broken image has no width); under load they may still be on their way.
-    inst.page.wait_for_function("[...document.querySelectorAll('#photos img')].every(i => i.complete)")
+    # (Not wait_for_function: its predicate is eval'd in the page, which the CSP refuses.)
+    inst.page.locator("#photos img").evaluate_all(
+        "(imgs) => Promise.all(imgs.map((i) => i.complete || new Promise((done) => {"
+        " i.addEventListener('load', done); i.addEventListener('error', done); })))"
+    )
     assert inst.page.evaluate("[...document.querySelectorAll('#photos img')].every(i => i.naturalWidth > 0)")
     inst.shot("inst-summary-materials-photos")
     inst.goto(f"/draws/{draw.pk}/")

@@ -87,7 +87,11 @@ def test_a_photo_taken_on_m_through_one_server_shows_on_the_others_inspection_pa
             images.nth(index).scroll_into_view_if_needed()
             image = images.nth(index).element_handle()
             # A lazy image starts loading once scrolled to; under load it may still be on its way.
-            viewer.page.wait_for_function("(img) => img.complete", arg=image)
+            # (Not wait_for_function: its predicate is eval'd in the page, which the CSP refuses.)
+            image.evaluate(
+                "(img) => img.complete || new Promise((done) => {"
+                " img.addEventListener('load', done); img.addEventListener('error', done); })"
+            )
             assert viewer.page.evaluate("(img) => img.naturalWidth > 0", image)  # loaded, not broken
         viewer.shot("inspection-page-on-8118-shows-the-photos")
     finally:
