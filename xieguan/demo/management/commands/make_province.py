@@ -6,22 +6,8 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from xieguan.demo.province import make_province, make_records, province_exists, records_exist
-
-
-def tune_for_ssd() -> None:
-    """The planner's cost of a random read on solid-state disks, as
-    docs/deploy.md asks of production: with PostgreSQL's default (4, for
-    spinning disks) a township's inspection list over 3 million patrols was
-    a parallel scan of the whole table (355 ms, three processes) instead of
-    its areas' index (20 ms). For the sessions that connect from now on."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} SET random_page_cost = 1.1"
-            )
 
 
 class Command(BaseCommand):
@@ -41,7 +27,6 @@ class Command(BaseCommand):
         self, *args: Any, units: int, counties: int, seed: int, inspections: int, if_absent: bool, **options: Any
     ) -> None:
         started = time.perf_counter()
-        tune_for_ssd()
         if province_exists():
             if not if_absent:
                 raise CommandError("the benchmark province exists already; use an empty database")
