@@ -134,6 +134,19 @@ class LockedModel:
 Tally = Iterable[tuple[str, dict[str, int]]]
 
 
+def counted_by_path(records: models.QuerySet[Any], path: str, total: str, valid: str) -> Tally:
+    """A tally of ``records`` annotated ``valid``: per area path (the
+    lookup ``path``), how many (``total``) and how many valid (``valid``).
+    One grouped query."""
+    rows = (
+        records.order_by()
+        .values(path)
+        .annotate(n=models.Count("id"), ok=models.Count("id", filter=models.Q(valid=True)))
+    )
+    for row in rows:
+        yield row[path], {total: row["n"], valid: row["ok"]}
+
+
 @dataclass(frozen=True)
 class Indicator:
     """A figure of an area and a reporting month. ``tally(user, area=,

@@ -70,23 +70,10 @@ def as_of(period: Period, today: datetime.date) -> datetime.date:
     return min(today, period.last_day + SETTLED_AFTER)
 
 
-def _root(path: str) -> str:
-    segments = [s for s in path.split("/") if s]
-    return f"/{segments[0]}/" if segments else ""
-
-
-def _county_path(path: str) -> str:
-    """The county ``path`` lies in (``path`` itself above county level): a rollup row's ``root``."""
-    segments = [s for s in path.split("/") if s]
-    return "/" + "".join(f"{s}/" for s in segments[: Level.COUNTY])
-
-
-def _township_path(path: str) -> str:
-    """``path`` cut at its township (unchanged above one)."""
-    segments = [s for s in path.split("/") if s]
-    if len(segments) <= Level.TOWNSHIP:
-        return path
-    return "/" + "".join(f"{s}/" for s in segments[: Level.TOWNSHIP])
+def _cut(path: str, level: int) -> str:
+    """``path`` cut at the area of ``level`` it lies in (unchanged above that level)."""
+    segments = [s for s in path.split("/") if s][:level]
+    return "/" + "".join(f"{s}/" for s in segments) if segments else ""
 
 
 def _everyone() -> User:
@@ -129,7 +116,7 @@ def _kept(period: Period, today: datetime.date, area: Any) -> dict[str, tuple[di
     when counted), for the tallies the worker counted (its province's row
     says so). One query, reading the rows of the counties inside ``area``
     only (a county's page reads its own, never the province's)."""
-    province = _root(area.path)
+    province = _cut(area.path, Level.PROVINCE)
     key = (period_key(period), as_of(period, today), area.path)
     cache = _request_rows.get()
     if cache is not None and key in cache:
@@ -173,7 +160,7 @@ def count(tally: Callable[..., Tally], root: Area, period: Period, today: dateti
     by_path: dict[str, Counter[str]] = {}
     for path, figures in tally(_everyone(), area=root, period=period, today=today):
         if path.startswith(root.path):
-            by_path.setdefault(_township_path(path), Counter()).update(figures)
+            by_path.setdefault(_cut(path, Level.TOWNSHIP), Counter()).update(figures)
     return {path: dict(figures) for path, figures in by_path.items()}
 
 
@@ -209,7 +196,7 @@ def refresh(
             started = timezone.now()
             groups: dict[str, dict[str, dict[str, int]]] = {root.path: {}}  # the province's row marks it counted
             for path, figures in count(tally, root, period, today).items():
-                groups.setdefault(_county_path(path), {})[path] = figures
+                groups.setdefault(_cut(path, Level.COUNTY), {})[path] = figures
             with transaction.atomic():
                 TallyRollup.objects.filter(
                     tally=tally_name(tally), period=key, as_of=day, root__startswith=root.path

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce, Least
 
 from xieguan.accounts.models import Institution, InstitutionType, RoleCode, User
 from xieguan.areas.models import Area, Level
-from xieguan.core.registry import Period, Tally, judged_on, months_of
+from xieguan.core.registry import Period, Tally, counted_by_path, judged_on, months_of
 from xieguan.inspections.selectors import patrol_status
 from xieguan.monthly.models import MonthlyReport, MonthlyStatus
 from xieguan.monthly.selectors import _rules_of
@@ -86,14 +86,7 @@ def licensed_units(user: Any, area: Area, period: Period, today: datetime.date) 
 
 
 def licence_tally(user: Any, *, area: Area, period: Period, today: datetime.date) -> Tally:
-    rows = (
-        licensed_units(user, area, period, today)
-        .order_by()
-        .values("area__path")
-        .annotate(n=Count("id"), ok=Count("id", filter=Q(valid=True)))
-    )
-    for row in rows:
-        yield row["area__path"], {"licensed": row["n"], "licence_valid": row["ok"]}
+    return counted_by_path(licensed_units(user, area, period, today), "area__path", "licensed", "licence_valid")
 
 
 def certificates_counted(user: Any, area: Area, period: Period, today: datetime.date, kind: str) -> QuerySet[Any]:
@@ -113,14 +106,8 @@ def certificates_counted(user: Any, area: Area, period: Period, today: datetime.
 
 def _certificate_tally(kind: str, prefix: str) -> Any:
     def tally(user: Any, *, area: Area, period: Period, today: datetime.date) -> Tally:
-        rows = (
-            certificates_counted(user, area, period, today, kind)
-            .order_by()
-            .values("unit__area__path")
-            .annotate(n=Count("id"), ok=Count("id", filter=Q(valid=True)))
-        )
-        for row in rows:
-            yield row["unit__area__path"], {f"{prefix}": row["n"], f"{prefix}_valid": row["ok"]}
+        counted = certificates_counted(user, area, period, today, kind)
+        return counted_by_path(counted, "unit__area__path", prefix, f"{prefix}_valid")
 
     tally.__name__ = tally.__qualname__ = f"{prefix}_tally"
     return tally

@@ -6,11 +6,20 @@ import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.core.registry import ArchiveSection, Indicator, MenuItem, Period, Tally, period_text, register
+from xieguan.core.registry import (
+    ArchiveSection,
+    Indicator,
+    MenuItem,
+    Period,
+    Tally,
+    counted_by_path,
+    period_text,
+    register,
+)
 from xieguan.units.models import Unit
 from xieguan.units.selectors import units_filed
 
@@ -19,14 +28,7 @@ def filing_tally(user: Any, *, area: Any, period: Period, today: datetime.date) 
     """建档率's counts by area path: the units that existed on the period's
     judging day and, of them, those whose file was complete that day
     (``units_filed``). One query, whatever the number of units."""
-    rows = (
-        units_filed(user, area, period, today)
-        .order_by()
-        .values("area__path")
-        .annotate(n=Count("id"), ok=Count("id", filter=Q(valid=True)))
-    )
-    for row in rows:
-        yield row["area__path"], {"units": row["n"], "complete": row["ok"]}
+    return counted_by_path(units_filed(user, area, period, today), "area__path", "units", "complete")
 
 
 def filing_drill(area: Any, period: Period) -> str:

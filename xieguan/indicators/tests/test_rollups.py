@@ -41,7 +41,7 @@ def full_demo(db: Any) -> dict[str, Area]:
 def _by_township(rows: Any) -> dict[str, Counter[str]]:
     found: dict[str, Counter[str]] = {}
     for path, counts in rows:
-        found.setdefault(rollups._township_path(path), Counter()).update(counts)
+        found.setdefault(rollups._cut(path, Level.TOWNSHIP), Counter()).update(counts)
     return {path: +counts for path, counts in found.items() if +counts}
 
 
