@@ -40,6 +40,24 @@ def scope_path_for(user: User | AnonymousUser | None) -> str:
     return institution.area.path
 
 
+# Up to this many areas, a scope is given to the database as a list of area
+# ids (a township and its villages, a county): it then reads those areas'
+# rows by the area index and sorts a few thousand. A wider scope (a
+# prefecture, a province) stays a join on the area path, where walking an
+# ordering index and keeping most rows is the better plan.
+NARROW_SCOPE_AREAS = 500
+
+
+def area_ids_within(path: str) -> list[Any] | None:
+    """The ids of the areas under ``path`` when there are at most
+    NARROW_SCOPE_AREAS of them (one query on the area tree), else None."""
+    from django.apps import apps
+
+    area = apps.get_model("areas", "Area")
+    ids = list(area.objects.filter(path__startswith=path).values_list("id", flat=True)[: NARROW_SCOPE_AREAS + 1])
+    return ids if len(ids) <= NARROW_SCOPE_AREAS else None
+
+
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset whose model says where its area path is (``scope_lookup``)."""
 
@@ -52,6 +70,22 @@ class ScopedQuerySet(models.QuerySet[M]):
         if path == NOTHING:
             return self.none()
         return self.filter(**{f"{lookup}__startswith": path})
+
+    def visible_to_by_area(self, user: Any) -> Self:
+        """The rows of ``visible_to``, asked by a list of area ids when the
+        scope is narrow (a township, a county). A join on the area path
+        leaves PostgreSQL guessing how many areas match; on a table of
+        millions (inspections) it then scanned all of it for a township's
+        first page (0.4 s) where the ids read 2,500 rows by index (2 ms).
+        For lists that page through large tables; one more query."""
+        lookup = self.model.scope_lookup  # type: ignore[attr-defined]
+        path = scope_path_for(user)
+        if path in ("", NOTHING) or not lookup.endswith("__path"):
+            return self.visible_to(user)
+        ids = area_ids_within(path)
+        if ids is None:
+            return self.visible_to(user)
+        return self.filter(**{f"{lookup.removesuffix('__path')}_id__in": ids})
 
 
 def get_object_for_user(queryset: models.QuerySet[M] | type[M], user: Any, pk: Any, **extra: Any) -> M:

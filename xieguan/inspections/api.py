@@ -161,7 +161,7 @@ def inspection_list(
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Inspection records in the caller's scope, newest first."""
-    qs = Inspection.objects.visible_to(request.user).for_list().prefetch_related(*INSPECTION_PARTS)
+    qs = Inspection.objects.visible_to_by_area(request.user).for_list().prefetch_related(*INSPECTION_PARTS)
     if unit_id:
         qs = qs.filter(unit=get_unit_for_user(request.user, unit_id))
     if status in ("draft", "submitted"):

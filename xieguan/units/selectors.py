@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.areas.models import Area, Level
 from xieguan.core.registry import Period, judged_on, with_risk
-from xieguan.core.scope import NOTHING, ScopedQuerySet, get_object_for_user, scope_path_for
+from xieguan.core.scope import NOTHING, ScopedQuerySet, area_ids_within, get_object_for_user, scope_path_for
 from xieguan.units.duplicates import (
     Candidate,
     duplicate_pairs,
@@ -231,17 +231,9 @@ class UnitFilters:
     licence_expired: bool = False
 
 
-# Up to this many areas, a scope is given to the database as a list of area
-# ids (a township and its villages, a county): it then reads those areas'
-# units by index and sorts a few hundred or thousand rows. A wider scope (a
-# prefecture, a province) stays a join on the area path, where walking the
-# name index and keeping most rows is the better plan.
-NARROW_SCOPE_AREAS = 500
-
-
 def _narrowed(qs: Any, path: str) -> Any:
     """``qs`` limited to units of areas under ``path`` (one cheap query on
-    the area tree first, see NARROW_SCOPE_AREAS). A county's scope is its
+    the area tree first, see core.scope.NARROW_SCOPE_AREAS). A county's scope is its
     units' own ``county`` column, which ``unit_county_name_idx`` reads in
     name order: given its 130 areas as a list instead, PostgreSQL walked
     the province-wide name index and threw away 42,000 rows for the first
@@ -249,8 +241,8 @@ def _narrowed(qs: Any, path: str) -> Any:
     segments = [s for s in path.split("/") if s]
     if len(segments) == 3:
         return qs.filter(county_id=uuid.UUID(hex=segments[2]))
-    ids = list(Area.objects.filter(path__startswith=path).values_list("id", flat=True)[: NARROW_SCOPE_AREAS + 1])
-    if len(ids) <= NARROW_SCOPE_AREAS:
+    ids = area_ids_within(path)
+    if ids is not None:
         return qs.filter(area_id__in=ids)
     return qs.filter(area__path__startswith=path)
 
@@ -467,29 +459,33 @@ _DUP_VALUES = ("id", "name", "address", "credit_code", "area__path")
 def possible_duplicates_of(unit: Unit, user: Any) -> list[tuple[Unit, str]]:
     """Units in the user's scope that may be this one registered again: the
     same credit code in the county, or a near-identical name and address in
-    its township (see xieguan.units.duplicates). Two queries."""
+    its township (see xieguan.units.duplicates). Three queries; the township's
+    units are compared as plain rows and only the ones found are loaded."""
     township = township_path_of(unit.area.path)
     if not township:
         return []
     condition = Q(area__path__startswith=township)
     if unit.credit_code:
         condition |= Q(credit_code=unit.credit_code)
-    others = list(Unit.objects.current().visible_to(user).exclude(pk=unit.pk).filter(condition).select_related("area"))
+    others = Unit.objects.current().visible_to(user).exclude(pk=unit.pk).filter(condition).values(*_DUP_VALUES)
     places = place_names_near([township])
     name = normalise_name(unit.name, places=places)
     address = normalise_address(unit.address, places=places)
-    found: list[tuple[Unit, str]] = []
+    reasons: dict[Any, str] = {}
     for other in others:
-        if unit.credit_code and other.credit_code == unit.credit_code:
-            found.append((other, "credit_code"))
-        elif township_path_of(other.area.path) == township and is_near_identical(
+        if unit.credit_code and other["credit_code"] == unit.credit_code:
+            reasons[other["id"]] = "credit_code"
+        elif township_path_of(other["area__path"]) == township and is_near_identical(
             name,
             address,
-            normalise_name(other.name, places=places),
-            normalise_address(other.address, places=places),
+            normalise_name(other["name"], places=places),
+            normalise_address(other["address"], places=places),
         ):
-            found.append((other, "name"))
-    return found
+            reasons[other["id"]] = "name"
+    if not reasons:
+        return []
+    found = Unit.objects.select_related("area").in_bulk(list(reasons))
+    return [(found[pk], reason) for pk, reason in reasons.items() if pk in found]
 
 
 @dataclass

@@ -53,3 +53,27 @@ def test_scope_is_one_query_with_a_prefix_filter(demo, comanager_in, django_asse
     with django_assert_num_queries(1) as ctx:
         list(Area.objects.visible_to(comanager_in))
     assert "LIKE" in ctx.captured_queries[0]["sql"].upper() or "GLOB" in ctx.captured_queries[0]["sql"].upper()
+
+
+@pytest.mark.parametrize("narrow", [500, 0])
+@pytest.mark.parametrize("who", ["cg1", "inst", "bureau", "dh1", "city", "cun1", "admin"])
+def test_visible_to_by_area_is_visible_to(demo, monkeypatch, narrow, who):
+    """A narrow scope asked as a list of area ids (a wide one, or with the
+    limit at 0, as the path join): the same rows as ``visible_to``, for a
+    user inside a township, beside it, above it and for the superuser,
+    also through a two-step lookup (a person's institution's area)."""
+    from xieguan.core import scope
+
+    monkeypatch.setattr(scope, "NARROW_SCOPE_AREAS", narrow)
+    user = demo.users[who]
+    for model in (Institution, User):
+        by_area = set(model.objects.visible_to_by_area(user))
+        assert by_area == set(model.objects.visible_to(user))
+    assert Institution.objects.visible_to_by_area(user).exists()
+
+
+def test_visible_to_by_area_sends_ids_for_a_township(demo, comanager_in, django_assert_num_queries):
+    with django_assert_num_queries(2) as ctx:
+        list(Institution.objects.visible_to_by_area(comanager_in))
+    assert "LIKE" not in ctx.captured_queries[1]["sql"].upper()
+    assert "IN (" in ctx.captured_queries[1]["sql"].upper()

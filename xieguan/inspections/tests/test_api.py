@@ -226,9 +226,10 @@ def _visited(actor, unit, cg2, n):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # the token and its last use, the page; then the answers (with their
-        # items), inspectors, photos and signatures of the whole page
-        ("/api/inspections", 7),
+        # the token and its last use, the scope's area ids, the page; then the
+        # answers (with their items), inspectors, photos and signatures of the
+        # whole page
+        ("/api/inspections", 8),
         # the token and its last use, the page with whether each was re-inspected
         ("/api/opinions", 3),
         # the token and its last use, the page, its inspectors

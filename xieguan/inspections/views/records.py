@@ -47,7 +47,7 @@ ORDERING = ["-started_at", "-id"]
 
 def inspection_list(request: HttpRequest) -> HttpResponse:
     """Inspection records in the user's area, newest first."""
-    qs = Inspection.objects.visible_to(request.user).for_list()
+    qs = Inspection.objects.visible_to_by_area(request.user).for_list()
     status = request.GET.get("status")
     if status in ("draft", "submitted"):
         qs = qs.filter(status=status)

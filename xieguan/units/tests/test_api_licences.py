@@ -210,11 +210,12 @@ def test_a_credit_code_taken_in_the_county_is_422_naming_the_field(demo, api_tok
 def test_units_in_scope_are_exactly_the_visible_ones(demo, comanager_in, outsider, monkeypatch, narrow, who):
     """Narrow scopes go to the database as area ids, wide ones as a path
     join: the same rows either way."""
+    from xieguan.core import scope
     from xieguan.units import selectors
 
     make_unit(comanager_in, demo.villages[1], name="城关店")
     make_unit(comanager_in, demo.townships[0], name="城关镇上店")
     make_unit(outsider, demo.villages[3], name="河东店")
-    monkeypatch.setattr(selectors, "NARROW_SCOPE_AREAS", narrow)
+    monkeypatch.setattr(scope, "NARROW_SCOPE_AREAS", narrow)
     user = demo.users[who]
     assert set(selectors.units_in_scope(user)) == set(Unit.objects.visible_to(user))
