@@ -23,6 +23,8 @@ from typing import Any, Protocol
 from django.db import models
 from django.utils.functional import Promise
 
+from xieguan.core.request_memo import once_per_request
+
 Label = str | Promise
 
 
@@ -204,9 +206,15 @@ class DueSource:
     order: int
 
 
+def source_items(source: DueSource, person: Any, now: datetime.datetime) -> list[DueItem]:
+    """What ``source`` has due for ``person``, asked once per request (the
+    home page's panels and the due list ask the same)."""
+    return once_per_request(("due", source.kind, person.pk, now), lambda: source.items(person, now))
+
+
 def due_items(person: Any, now: datetime.datetime, kind: str) -> list[DueItem]:
     """What is due for ``person`` of one registered kind."""
-    return next(source.items(person, now) for source in registry.due if source.kind == kind)
+    return next(source_items(source, person, now) for source in registry.due if source.kind == kind)
 
 
 # ---------------------------------------------------------------- home page

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
-from xieguan.core.registry import DueItem, registry
+from xieguan.core.registry import DueItem, registry, source_items
 
 # A due date (not a time) means by the end of that working day.
 END_OF_DAY = datetime.time(23, 59)
@@ -79,7 +79,7 @@ def due_list(person: Any, now: datetime.datetime | None = None, kinds: set[str] 
         DueEntry(item, str(source.label), due_time(item.due))
         for source in registry.due
         if kinds is None or source.kind in kinds
-        for item in source.items(person, now)
+        for item in source_items(source, person, now)
     ]
     entries.sort(key=lambda e: (e.due_at, e.kind, e.label))
     return entries
