@@ -12,7 +12,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from xieguan.complaints.models import Complaint
-from xieguan.inspections.models import Inspection, Opinion, Reinspection
+from xieguan.inspections.models import Inspection, InspectionStatus, Opinion, Reinspection
 from xieguan.reports.models import Report
 from xieguan.units.models import Licence, StaffCertificate
 
@@ -41,6 +41,16 @@ def _later(unit_id: Any) -> None:
 
 
 @receiver(post_save, sender=Inspection, dispatch_uid="risk.inspection")
+def _inspection_saved(sender: Any, instance: Inspection, raw: bool = False, **kwargs: Any) -> None:
+    # A draft never counts (the history reads submitted records only) and a
+    # record never goes back to draft: the field app's saves of a record
+    # underway (created, answers, photos, signatures) rescore nothing; its
+    # submission does.
+    if raw or instance.status == InspectionStatus.DRAFT:
+        return
+    _later(instance.unit_id)
+
+
 @receiver(post_save, sender=Opinion, dispatch_uid="risk.opinion")
 @receiver(post_save, sender=Complaint, dispatch_uid="risk.complaint")
 @receiver(post_save, sender=Report, dispatch_uid="risk.report")

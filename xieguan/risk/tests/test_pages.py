@@ -48,6 +48,26 @@ def test_a_new_record_rescores_its_unit(demo, django_capture_on_commit_callbacks
     assert unit.risk_grade == risk.grade  # the draws' per-grade ratios read it
 
 
+def test_a_draft_rescores_nothing_its_submission_does(demo, django_capture_on_commit_callbacks):
+    """A record underway (saved again and again by the field app) cannot
+    change a score, which counts submitted records only."""
+    from xieguan.inspections.models import Inspection, InspectionStatus
+
+    (unit,) = bulk_units(demo, 1, opened_on=datetime.date(2025, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        record = inspect(demo, unit, timezone.localdate() - datetime.timedelta(days=1), result=OverallResult.RECTIFY)
+    Inspection.objects.filter(pk=record.pk).update(status=InspectionStatus.DRAFT, submitted_at=None)
+    UnitRisk.objects.filter(unit=unit).delete()
+    record.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        record.save()
+    assert callbacks == [] and not UnitRisk.objects.filter(unit=unit).exists()
+    record.status, record.submitted_at = InspectionStatus.SUBMITTED, timezone.now()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        record.save()
+    assert len(callbacks) == 1 and UnitRisk.objects.filter(unit=unit).exists()
+
+
 def test_the_unit_page_shows_score_grade_and_linked_reasons(demo, scored, login, inside_or_above):
     bad = scored["bad"]
     page = login(inside_or_above).get(reverse("units:detail", args=[bad.pk])).content.decode()
