@@ -279,6 +279,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Days after which a password must be changed; 0 turns the rule off.
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+# An API token's last use is written at most this often: the field app's
+# bursts (a record, its photos, its signatures) would otherwise write the
+# token's row on every request.
+API_TOKEN_TOUCH_SECONDS = env_int("API_TOKEN_TOUCH_SECONDS", 60)
 
 # Idle timeout: the session expires this long after the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -290,7 +290,16 @@ class ApiToken(BaseModel):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
     def touch(self, **kwargs: Any) -> None:
-        ApiToken.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
+        """Record a use, unless one was recorded in the last
+        ``API_TOKEN_TOUCH_SECONDS`` (the list of tokens shows the minute)."""
+        from django.conf import settings
+
+        now = timezone.now()
+        every = datetime.timedelta(seconds=settings.API_TOKEN_TOUCH_SECONDS)
+        if self.last_used_at is not None and now - self.last_used_at < every:
+            return
+        ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+        self.last_used_at = now
 
 
 class SignInLockKind(models.TextChoices):

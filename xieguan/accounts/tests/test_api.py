@@ -42,6 +42,28 @@ def test_revoked_token_no_longer_works(demo, api_token, comanager_in):
     assert ApiToken.objects.filter(user=comanager_in, revoked_at__isnull=False).exists()
 
 
+def test_a_token_use_is_written_at_most_once_a_minute(demo, api_token, comanager_in, settings):
+    """The field app's burst (a record, its photos, signatures) writes the
+    token's last use once, not once per request; a use after the minute is
+    written again."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.API_TOKEN_TOUCH_SECONDS = 60
+    headers, client = api_token(comanager_in), Client()
+    assert client.get("/api/me", **headers).status_code == 200
+    token = ApiToken.objects.get(user=comanager_in, revoked_at__isnull=True)
+    first = token.last_used_at
+    assert first is not None
+    client.get("/api/me", **headers)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - datetime.timedelta(seconds=61))
+    client.get("/api/me", **headers)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first - datetime.timedelta(seconds=1)
+    assert timezone.now() - ApiToken.objects.get(pk=token.pk).last_used_at < datetime.timedelta(seconds=5)
+
+
 def test_no_token_is_401_in_chinese(demo):
     response = Client().get("/api/areas")
     assert response.status_code == 401 and "请先登录" in response.json()["detail"]
