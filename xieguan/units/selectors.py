@@ -458,21 +458,30 @@ _DUP_VALUES = ("id", "name", "address", "credit_code", "area__path")
 
 def possible_duplicates_of(unit: Unit, user: Any) -> list[tuple[Unit, str]]:
     """Units in the user's scope that may be this one registered again: the
-    same credit code in the county, or a near-identical name and address in
-    its township (see xieguan.units.duplicates). Three queries; the township's
-    units are compared as plain rows and only the ones found are loaded."""
+    same credit code, or a near-identical name and address in its township
+    (see xieguan.units.duplicates). The township's units are compared as
+    plain rows and only the ones found are loaded.
+
+    The township and the credit code are asked apart: as one OR across the
+    area join, a city or province user's scope made PostgreSQL walk the
+    city's units for every unit file opened (125 ms); apart, each reads its
+    own index."""
     township = township_path_of(unit.area.path)
     if not township:
         return []
-    condition = Q(area__path__startswith=township)
+    current = Unit.objects.current().exclude(pk=unit.pk)
+    near = current.filter(area__path__startswith=township)
+    if not township.startswith(scope_path_for(user)):
+        near = near.visible_to(user)  # a village doctor sees part of the township
+    rows = list(near.values(*_DUP_VALUES))
     if unit.credit_code:
-        condition |= Q(credit_code=unit.credit_code)
-    others = Unit.objects.current().visible_to(user).exclude(pk=unit.pk).filter(condition).values(*_DUP_VALUES)
+        same_code = current.visible_to(user).filter(credit_code=unit.credit_code)
+        rows += same_code.exclude(area__path__startswith=township).values(*_DUP_VALUES)
     places = place_names_near([township])
     name = normalise_name(unit.name, places=places)
     address = normalise_address(unit.address, places=places)
     reasons: dict[Any, str] = {}
-    for other in others:
+    for other in rows:
         if unit.credit_code and other["credit_code"] == unit.credit_code:
             reasons[other["id"]] = "credit_code"
         elif township_path_of(other["area__path"]) == township and is_near_identical(

@@ -110,6 +110,18 @@ def pair(demo, comanager_in):
     return first, second
 
 
+def test_possible_duplicates_are_found_within_the_viewers_scope_only(demo, comanager_in, outsider, pair):
+    """The township's near-identical unit is found for everyone who sees the
+    township (the co-manager, the county, the city above it), never for a
+    village doctor whose village holds only one of the two, nor for a
+    co-manager beside it."""
+    first, second = pair
+    for who in ("cg1", "bureau", "city", "admin"):
+        assert [(u.pk, r) for u, r in possible_duplicates_of(second, demo.users[who])] == [(first.pk, "name")], who
+    assert possible_duplicates_of(second, demo.users["cun1"]) == []  # first is the township's, not 李家村's
+    assert possible_duplicates_of(second, outsider) == []
+
+
 def test_unit_file_and_duplicates_page_list_the_pair(demo, login, comanager_in, pair):
     first, second = pair
     assert [(u.pk, reason) for u, reason in possible_duplicates_of(first, comanager_in)] == [(second.pk, "name")]

@@ -229,7 +229,8 @@ def test_the_unit_file_query_count_stays_the_same_with_more_records(full, login)
         Outreach.objects.exclude(unit=unit).update(unit=unit)
         Document.objects.filter(owner_type__model="unit").update(owner_id=unit.pk)
 
-    assert_constant_queries(lambda: client.get(url), grow, exactly=33)
+    # 34: possible duplicates ask the township and the credit code apart.
+    assert_constant_queries(lambda: client.get(url), grow, exactly=34)
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (make system-deps) reads the PDF's text")
