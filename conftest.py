@@ -24,8 +24,12 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Every use of an API token written, so that the query counts asserted
     # on API lists do not depend on how fast the test ran; the throttle has
-    # its own test (accounts/tests/test_tokens.py).
+    # its own test (accounts/tests/test_api.py).
     settings.API_TOKEN_TOUCH_SECONDS = 0
+    # Likewise a session's idle expiry written on every request, as before
+    # it was written at most once a minute (core/tests/test_security.py
+    # tests that throttle).
+    settings.SESSION_REFRESH_SECONDS = 0
     # No statement of a test runs for minutes: one that does is a bad plan
     # (it happened: 5 minutes on the demo), and on PostgreSQL it would hold
     # its locks past the test that started it and stall the tests after it.

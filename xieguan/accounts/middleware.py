@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -38,3 +39,32 @@ class SecurityPolicyMiddleware:
         if not request.path.startswith(_EXEMPT_PREFIXES) and user.password_expired(settings.PASSWORD_MAX_AGE_DAYS):
             return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE, 30 minutes): a signed-in
+    session's expiry moves forward as it is used, written at most once every
+    SESSION_REFRESH_SECONDS instead of on every request
+    (SESSION_SAVE_EVERY_REQUEST wrote the session's row and committed on
+    every page and list the user opened). A session still expires 30 minutes
+    after its last use, give or take that minute. Sits inside
+    SessionMiddleware, so the session it marks is saved on the way out."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        now = int(time.time())
+        try:
+            last = int(session.get(self.KEY, 0))
+        except (TypeError, ValueError):
+            last = 0
+        if now - last >= settings.SESSION_REFRESH_SECONDS:
+            session[self.KEY] = now
+        return response

@@ -4,10 +4,13 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -32,10 +35,40 @@ def test_forms_require_csrf(demo, demo_password):
 
 def test_session_expires_after_30_idle_minutes(demo, comanager_in, login):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     client = login(comanager_in)
     client.get("/")
     assert 29 * 60 < client.session.get_expiry_age() <= 30 * 60
+
+
+def test_a_session_in_use_slides_but_is_written_at_most_once_a_minute(demo, comanager_in, login, settings):
+    """Each use moves the idle timeout forward, but the session's row is
+    written once a minute, not on every page; an idle session still ends."""
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    settings.SESSION_REFRESH_SECONDS = 60
+    client = login(comanager_in)
+    client.get("/")
+    key = client.session.session_key
+    row = Session.objects.get(session_key=key)
+    # A use within the minute writes nothing.
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    assert not [q for q in ctx.captured_queries if "UPDATE" in q["sql"] and "django_session" in q["sql"]]
+    assert Session.objects.get(session_key=key).expire_date == row.expire_date
+    # Last written 20 minutes ago: the next use slides the expiry 30 minutes ahead.
+    session = client.session
+    session["_refreshed"] = int(time.time()) - 20 * 60
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + datetime.timedelta(minutes=10))
+    assert client.get("/").status_code == 200
+    left = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert datetime.timedelta(minutes=29) < left <= datetime.timedelta(minutes=30)
+    # Idle past the expiry: signed out.
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert "/accounts/login/" in client.get("/").url
 
 
 def deploy_settings(tmp_path: Path) -> dict[str, str]:
