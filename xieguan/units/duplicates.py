@@ -95,6 +95,14 @@ def normalise_address(address: str, *, places: Sequence[str] = ()) -> str:
     return folded
 
 
+@lru_cache(maxsize=20000)
+def normalised_pair(name: str, address: str, places: tuple[str, ...]) -> tuple[str, str]:
+    """(normalise_name, normalise_address) of a unit, remembered per process:
+    a unit file compares the unit with every unit of its township, and the
+    township's names change far less often than its files are opened."""
+    return normalise_name(name, places=places), normalise_address(address, places=places)
+
+
 def similarity(a: str, b: str) -> float:
     """difflib's ratio of two folded strings, 0 … 1."""
     if not a or not b:

@@ -23,6 +23,7 @@ from xieguan.units.duplicates import (
     is_near_identical,
     normalise_address,
     normalise_name,
+    normalised_pair,
     place_names_for,
 )
 from xieguan.units.models import (
@@ -484,18 +485,14 @@ def possible_duplicates_of(unit: Unit, user: Any) -> list[tuple[Unit, str]]:
     if unit.credit_code:
         same_code = current.visible_to(user).filter(credit_code=unit.credit_code)
         rows += same_code.exclude(area__path__startswith=township).values(*_DUP_VALUES)
-    places = place_names_near([township])
-    name = normalise_name(unit.name, places=places)
-    address = normalise_address(unit.address, places=places)
+    places = tuple(place_names_near([township]))
+    name, address = normalised_pair(unit.name or "", unit.address or "", places)
     reasons: dict[Any, str] = {}
     for other in rows:
         if unit.credit_code and other["credit_code"] == unit.credit_code:
             reasons[other["id"]] = "credit_code"
         elif township_path_of(other["area__path"]) == township and is_near_identical(
-            name,
-            address,
-            normalise_name(other["name"], places=places),
-            normalise_address(other["address"], places=places),
+            name, address, *normalised_pair(other["name"] or "", other["address"] or "", places)
         ):
             reasons[other["id"]] = "name"
     if not reasons:
