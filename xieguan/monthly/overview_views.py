@@ -13,8 +13,12 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from xieguan.areas.models import Area, Level
@@ -52,6 +56,43 @@ class Cell:
     @property
     def percent(self) -> Decimal | None:
         return self.rate.percent if self.rate is not None else None
+
+
+def cell_html(cell: Cell, state: str | None, status: dict[str, str]) -> SafeString:
+    """One ``<td>`` of the table, written in Python: a county's table is
+    some 350 cells, and an included template per cell was most of the page's
+    time. ``status`` holds the report states' badges, rendered once a page
+    (monthly/_status.html, shared with the review page). Each cell carries
+    its formula as its title, read on hover."""
+    if cell.column == "status" and cell.rate is None:
+        inner = status[state] if state else format_html('<span class="muted">{}</span>', _("not expected"))
+        body = format_html('<a href="{}">{}</a>', cell.href, inner)
+    elif cell.rate is not None:
+        shown = "—" if cell.percent is None else f"{localize(cell.percent)}%"
+        body = format_html(
+            '<a href="{}"><span class="pct">{}</span> <span class="counts small muted">{}/{}</span></a>',
+            cell.href,
+            shown,
+            localize(cell.rate.numerator),
+            localize(cell.rate.denominator),
+        )
+    else:
+        body = format_html('<a href="{}"><span class="pct">{}</span></a>', cell.href, localize(cell.value))
+        if cell.note:
+            body += format_html('<br><span class="small muted">{}</span>', cell.note)
+    return format_html(
+        '<td data-cell="{}" data-label="{}" title="{}">{}</td>', cell.column, cell.label, cell.formula, body
+    )
+
+
+def _row_html(row: OverviewRow, data: Overview, status: dict[str, str]) -> SafeString:
+    return mark_safe("".join(cell_html(c, row.state, status) for c in _cells(row, data)))  # noqa: S308 - escaped above
+
+
+def _status_badges() -> dict[str, str]:
+    """Each report state's badge, from the one template that draws them."""
+    states = ("approved", "on_time", "late", "not_due", "returned", "missing")
+    return {s: render_to_string("monthly/_status.html", {"state": s}) for s in states}
 
 
 def _url(name: str, *args: Any, **query: Any) -> str:
@@ -145,6 +186,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     parent = area.parent if area.level == Level.COUNTY and area.parent_id else None
     if parent is not None and not Area.objects.visible_to(request.user).filter(pk=parent.pk).exists():
         parent = None
+    status = _status_badges()
     return render(
         request,
         "monthly/overview.html",
@@ -156,8 +198,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "month": month,
             "form": form,
             "headers": headers,
-            "rows": [(row, _cells(row, data)) for row in rows],
-            "total": (data.total, _cells(data.total, data)),
+            "rows": [(row, _row_html(row, data, status)) for row in rows],
+            "total": (data.total, _row_html(data.total, data, status)),
             "columns": shown,
             "of_counties": data.of_counties,
             "sort": sort,
