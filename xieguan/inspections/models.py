@@ -190,6 +190,10 @@ class Inspection(BaseModel):
         indexes = [
             models.Index(fields=["unit", "status", "started_at"], name="inspection_unit_idx"),
             models.Index(fields=["status", "started_at"], name="inspection_status_idx"),
+            # The lists' order, newest first: a city's or province's list
+            # walks it and keeps its own (without it PostgreSQL sorted all
+            # 3.1 million records for a city's first page, 0.7 s).
+            models.Index(fields=["-started_at", "-id"], name="inspection_newest_idx"),
         ]
 
     def __str__(self) -> str:
