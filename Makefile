@@ -130,12 +130,13 @@ bench: install-dev assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_test
 
 # The load alone (issue 19 item 5) on the cluster of `make cluster`
-# (xieguan/core/cluster.py): two gunicorn servers of 3 workers, one Redis,
-# one SeaweedFS object store and the task worker over the generated province;
-# 40 people spread over both servers at 50 requests/s for 3 minutes with
-# Locust; every write read back (photos from the bucket); figures into
-# docs/bench.md. It stops all it started; logs in var/load-<time>/.
-# LOAD_PORT (8106, and 8107 for the second server), LOAD_REDIS_URL.
+# (xieguan/core/cluster.py): one gunicorn server of 3 workers, one Redis,
+# one SeaweedFS object store and the task worker over the generated province
+# (`manage.py load_test --servers 2` spreads it over two servers); 40 people
+# at 50 requests/s for 3 minutes with Locust; every write read back (photos
+# from the bucket); figures into docs/bench.md. It stops all it started;
+# logs in var/load-<time>/. LOAD_PORT (8106, 8107 for a second server),
+# LOAD_REDIS_URL.
 load: install-dev assets
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py make_province --if-absent
