@@ -115,13 +115,14 @@ class MonthlySettingOut(Schema):
 
 
 class MonthlySettingIn(Schema):
-    period_start_day: int = Field(description="1–28; a new one needs applies_from")
+    period_start_day: int = Field(ge=1, le=28, description="1–28; a new one needs applies_from")
     applies_from: str | None = Field(
         None,
+        pattern=r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$",
         description="YYYY-MM: the month a new start day applies from; not before the month after the latest month "
         "of which a report of the county is submitted or approved. Months before it keep their boundaries.",
     )
-    deadline_day: int = Field(description="1–31; 29–31 are clipped to the month (31 = month end)")
+    deadline_day: int = Field(ge=1, le=31, description="1–31; 29–31 are clipped to the month (31 = month end)")
 
 
 # ---------------------------------------------------------------- issue 19 item 2: what the pages offer
