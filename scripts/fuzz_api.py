@@ -679,6 +679,18 @@ def _plan_township_unit(base: str, token: str, path: str) -> Any:
     return found[-1] if found else None
 
 
+def _training_unit(base: str, token: str, path: str) -> Any:
+    """A unit of the newest training's area (the training the path gets):
+    a guest's registered workplace must be one."""
+    status, body = call(base, "GET", "/api/trainings", token)
+    trainings = _records(body) if status == 200 else []
+    if not trainings:
+        return None
+    status, body = call(base, "GET", f"/api/units?area_id={trainings[0]['area_id']}&limit=200", token)
+    found = [u["id"] for u in (_records(body) if status == 200 else []) if u.get("status") == "open"]
+    return found[-1] if found else None
+
+
 def _myself(base: str, token: str, path: str) -> Any:
     """The user, as the one inspector named: a co-manager of the area."""
     me = _me(base, token)
@@ -695,6 +707,7 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
     "POST /api/upper-documents": {"body.target_ids": _township_list},
     "POST /api/documents": {"body.owner_id": _first_unit},
     "POST /api/trainings/{training_id}/attendance": {"body.person_id": _trainee},
+    "POST /api/trainings/{training_id}/guests": {"body.unit_id": _training_unit},
     "POST /api/campaigns/{campaign_id}/targets": {
         "body.township_id": _month_report("township_id"),
         "body.unit_ids": _spare_units,

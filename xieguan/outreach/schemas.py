@@ -3,10 +3,17 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from xieguan.outreach.models import OutreachForm, TrainingLevel
+from xieguan.units.schemas import PHONE_FORMAT
+
+# A score is a number on the wire (a bare Decimal is documented as "number
+# or any string", and most strings are refused).
+Score = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
 
 
 class OutreachOut(Schema):
@@ -104,18 +111,23 @@ class TrainingIn(Schema):
 
 class AttendanceIn(Schema):
     person_id: uuid.UUID
-    score: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
+    score: Score | None = Field(None, ge=0, le=100, decimal_places=1)
 
 
 class GuestAttendanceIn(Schema):
     id: uuid.UUID | None = Field(
         None, description="client-made UUID; sending the same id again returns the attendance already made"
     )
-    name: str = Field(max_length=50, description="the attendee's name")
-    phone: str = Field(max_length=30, description="a mobile number or a landline with its area code")
-    workplace: str = Field("", max_length=100, description="where the attendee works, if not a registered unit")
+    name: str = Field(max_length=50, description="the attendee's name", json_schema_extra={"pattern": r"\S"})
+    phone: str = Field(
+        min_length=1,
+        max_length=30,
+        description="an 11-digit mobile number or a landline with its area code (0931-8812345)",
+        json_schema_extra={"format": PHONE_FORMAT},
+    )
+    workplace: str = Field("", max_length=100, description="where the attendee works; needed when no unit_id is given")
     unit_id: uuid.UUID | None = Field(None, description="a registered unit of the training's area")
-    score: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
+    score: Score | None = Field(None, ge=0, le=100, decimal_places=1)
 
 
 class AttendanceOut(Schema):
