@@ -36,6 +36,7 @@ django.setup()
 from django.core import signing  # noqa: E402
 
 from xieguan.complaints import guard  # noqa: E402
+from xieguan.core.api import COMING_MONTH_DATE_FORMAT, PAST_YEAR_TIME_FORMAT  # noqa: E402
 from xieguan.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character  # noqa: E402
 
 ANSWER = "FUZZ7"
@@ -58,6 +59,29 @@ schemathesis.openapi.format(
 )
 schemathesis.openapi.format(
     "http-url", st.from_regex(r"\Ahttps?://[a-z][a-z0-9]{1,15}\.example\.cn(/[a-z0-9]{1,12}){0,3}\Z")
+)
+
+
+# Rules that move with the day (xieguan.core.api's formats), generated from
+# the server's own today (Asia/Shanghai) when a case is made.
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def _today() -> datetime.date:
+    return datetime.datetime.now(SHANGHAI).date()
+
+
+schemathesis.openapi.format(
+    PAST_YEAR_TIME_FORMAT,
+    st.integers(min_value=60, max_value=365 * 24 * 3600).map(
+        lambda seconds: (datetime.datetime.now(SHANGHAI) - datetime.timedelta(seconds=seconds)).isoformat(
+            timespec="seconds"
+        )
+    ),
+)
+schemathesis.openapi.format(
+    COMING_MONTH_DATE_FORMAT,
+    st.integers(min_value=0, max_value=30).map(lambda days: (_today() + datetime.timedelta(days=days)).isoformat()),
 )
 
 

@@ -91,7 +91,7 @@ class ResultIn(Schema):
 
 
 class ReplyIn(Schema):
-    reply: str = Field("", max_length=5000)
+    reply: str = Field(max_length=5000, json_schema_extra={"pattern": r"\S"})  # required, not blank (the service)
 
 
 class LinkIn(Schema):
