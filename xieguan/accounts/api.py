@@ -388,8 +388,6 @@ def person_patch(request: HttpRequest, person_id: str, payload: PersonPatch) -> 
     person = get_managed_person_for_user(request.user, person_id)
     data = {k: ("" if v is None and k != "appointed_on" else v) for k, v in payload.dict(exclude_unset=True).items()}
     roles = data.pop("roles", None) or None
-    if "full_name" in data and not data["full_name"]:
-        raise ValidationError({"full_name": _("Enter the full name.")})
     if "is_full_time" in data and data["is_full_time"] == "":
         data["is_full_time"] = False
     services.user_update(actor=request.user, person=person, roles=roles, **data)

@@ -24,6 +24,7 @@ from xieguan.monthly.schemas import (
     OverviewOut,
     RatesOut,
     ResubmitIn,
+    ReturnIn,
     ReviewIn,
     SubmitIn,
     SummaryDocumentIn,
@@ -133,7 +134,7 @@ def monthly_report_approve(request: HttpRequest, report_id: str, payload: Review
 
 
 @router.post("/{report_id}/return", response={200: MonthlyReportOut, **ERRORS})
-def monthly_report_return(request: HttpRequest, report_id: str, payload: ReviewIn) -> Any:
+def monthly_report_return(request: HttpRequest, report_id: str, payload: ReturnIn) -> Any:
     report = get_monthly_report_for_user(request.user, report_id)
     services.monthly_report_return(actor=request.user, report=report, comment=payload.comment)
     return _out(get_monthly_report_for_user(request.user, report_id))

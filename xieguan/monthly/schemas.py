@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from xieguan.core.api import RateOut
+from xieguan.core.api import COMING_MONTH_DATE_FORMAT, RateOut
 
 
 class FigurePartOut(Schema):
@@ -87,12 +87,21 @@ class ReviewIn(Schema):
     comment: str = ""
 
 
+class ReturnIn(Schema):
+    comment: str = Field(
+        max_length=2000, description="what the township is to correct", json_schema_extra={"pattern": r"\S"}
+    )  # required, not blank (the service)
+
+
 class UnlockRequestIn(Schema):
-    reason: str
+    reason: str = Field(max_length=2000, json_schema_extra={"pattern": r"\S"})  # not blank (the service)
 
 
 class UnlockGrantIn(Schema):
-    until: datetime.date
+    until: datetime.date = Field(
+        description="a date (YYYY-MM-DD) from today to 30 days ahead",
+        json_schema_extra={"format": COMING_MONTH_DATE_FORMAT},
+    )
 
 
 class PeriodStartDayOut(Schema):

@@ -11,9 +11,10 @@ from pydantic import WithJsonSchema
 from xieguan.outreach.models import OutreachForm, TrainingLevel
 from xieguan.units.schemas import PHONE_FORMAT
 
-# A score is a number on the wire (a bare Decimal is documented as "number
-# or any string", and most strings are refused).
+# A score and a training's hours are numbers on the wire (a bare Decimal
+# is documented as "number or any string", and most strings are refused).
 Score = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
+Hours = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0.5, "maximum": 40})]
 
 
 class OutreachOut(Schema):
@@ -76,7 +77,7 @@ class OutreachPhotoOut(Schema):
 class TrainingPatch(Schema):
     topic: str | None = Field(None, max_length=200)
     date: datetime.date | None = None
-    hours: Decimal | None = Field(None, gt=0, le=40, decimal_places=1)
+    hours: Hours | None = Field(None, ge=Decimal("0.5"), le=40, decimal_places=1)
     trainer: str | None = Field(None, max_length=100)
     materials: str | None = Field(None, max_length=2000)
 
@@ -104,7 +105,7 @@ class TrainingIn(Schema):
     level: TrainingLevel
     topic: str = Field(max_length=200)
     date: datetime.date
-    hours: Decimal = Field(gt=0, le=40, decimal_places=1)
+    hours: Hours = Field(ge=Decimal("0.5"), le=40, decimal_places=1)
     trainer: str = Field(max_length=100)
     materials: str = Field("", max_length=2000)
 

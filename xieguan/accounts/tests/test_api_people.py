@@ -219,7 +219,7 @@ def test_transfer_request_is_idempotent_and_the_bureau_decides(demo, api_token):
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     cg2.refresh_from_db()
     assert cg2.institution == demo.stations[1]
-    chinese_error(send("POST", url, bureau, {"decision": "approve"}))
+    chinese_error(send("POST", url, bureau, {"decision": "approve"}), 409)  # decided already: a conflict
 
 
 def test_transfer_beside_is_404_and_bad_input_is_chinese(demo, api_token):
