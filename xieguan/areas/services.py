@@ -26,6 +26,7 @@ from xieguan.areas.codes import (
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once, existing_for_retry
 from xieguan.core.permissions import MANAGE_AREAS, require
 from xieguan.core.registry import registry
@@ -152,7 +153,7 @@ def area_retire(*, actor: User, area: Area, successor: Area, on: datetime.date |
     require(actor, MANAGE_AREAS, area.path)
     require(actor, MANAGE_AREAS, successor.path)
     if not area.is_active:
-        raise ValidationError(_("This area is already retired."))
+        raise StateConflict(_("This area is already retired."))  # the area's state: 409 in the API
     if successor.pk == area.pk or successor.level != area.level or not successor.is_active:
         raise ValidationError({"successor": _("Choose an active area of the same level to merge into.")})
     on = on or timezone.localdate()

@@ -53,7 +53,7 @@ def test_area_retire_moves_the_villages_to_the_successor(demo, api_token):
     assert body["area"]["retired_on"] and body["successor"]["id"] == str(successor.pk)
     assert body["moved_children"] == len(children)
     assert set(Area.objects.filter(parent=successor, pk__in=children).values_list("pk", flat=True)) == children
-    chinese_error(send("POST", f"/api/areas/{old.pk}/retire", bureau, {"successor_id": str(successor.pk)}))
+    chinese_error(send("POST", f"/api/areas/{old.pk}/retire", bureau, {"successor_id": str(successor.pk)}), 409)
 
 
 def test_area_retire_refused_beside_by_role_and_on_bad_input(demo, api_token):
