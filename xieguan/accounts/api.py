@@ -430,6 +430,7 @@ def person_two_factor_off(request: HttpRequest, person_id: str) -> Any:
     """Turn a person's two-step sign-in off (a lost phone); for those who
     manage the person's area."""
     person = get_person_for_user(request.user, person_id)
+    require(request.user, MANAGE_PEOPLE)  # the role first: 403 for one who manages nobody, whoever is named
     if person.pk == request.user.pk:
         raise ValidationError(_("Turn your own two-step sign-in off on the security page, with a current code."))
     services.two_factor_off(actor=request.user, person=person)
