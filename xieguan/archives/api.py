@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
@@ -185,7 +186,9 @@ def _own(request: HttpRequest, document_id: str) -> Any:
     doc = selectors.get_upper_for_user(request.user, document_id)
     receipt = selectors.own_receipt(request.user, doc)
     if receipt is None:
-        raise Http404
+        # The caller sees the document (its issuer, or above): not being one
+        # of its recipients is a role limit, and saying so reveals nothing.
+        raise PermissionDenied(_("Only the institutions the document was sent to can read or acknowledge it."))
     return doc, receipt
 
 
