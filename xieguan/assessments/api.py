@@ -590,7 +590,8 @@ def appeal_answer(request: HttpRequest, appeal_id: uuid.UUID, payload: AppealAns
     """The assessor's answer; ``new_score`` changes the appealed item's score."""
     appeal = get_appeal_for_user(request.user, appeal_id)
     if not runs(request.user, appeal.assessment):
-        raise Http404
+        # The assessed area sees its own appeal: a role limit, 403 (hiding nothing).
+        raise PermissionDenied(_("Only the area that runs the assessment answers its appeals."))
     services.appeal_answer(actor=request.user, appeal=appeal, answer=payload.answer, new_score=payload.new_score)
     return _appeal_out(appeal)
 

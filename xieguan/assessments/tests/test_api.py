@@ -173,3 +173,22 @@ def test_a_population_id_reused_for_another_year_is_a_conflict_not_a_500(demo, a
     other = Client().post("/api/populations", {**body, "year": 2027}, content_type="application/json", **bureau)
     assert (first.status_code, again.status_code, other.status_code) == (200, 200, 409)
     assert other.json()["server"]["year"] == 2026 and "year" in other.json()["fields"]
+
+
+def test_the_assessed_township_may_not_answer_its_own_appeal(demo, api_token, assessment):
+    """It sees its appeal, so answering is a role limit (403 in Chinese), not a hidden record."""
+    from xieguan.assessments.tests.test_services import TODAY
+
+    bureau, cg1 = demo.users["bureau"], demo.users["cg1"]
+    score_all(demo, assessment)
+    services.assessment_release(actor=bureau, assessment=assessment, today=TODAY)
+    assessment.refresh_from_db()
+    item = assessment.scheme.items.get(name="两表一书")
+    appeal = services.appeal_create(
+        actor=cg1, assessment=assessment, area=demo.townships[0], item=item, reason="请复核", today=TODAY
+    )
+    url = f"/api/assessment-appeals/{appeal.pk}/answer"
+    refused = Client().post(url, {"answer": "同意"}, content_type="application/json", **api_token(cg1))
+    assert refused.status_code == 403 and any("\u4e00" <= ch <= "\u9fff" for ch in refused.json()["detail"])
+    appeal.refresh_from_db()
+    assert appeal.answered_at is None
