@@ -571,6 +571,62 @@ def _review_to_correct(base: str, token: str, path: str, values: dict[str, Any])
     return found[0]["id"] if found else None
 
 
+def _draft_inspection(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """The user's newest draft record: photos and signatures are added to a
+    draft only (a submitted one is locked, 409)."""
+    status, body = call(base, "GET", "/api/inspections?status=draft", token)
+    found = _records(body) if status == 200 else []
+    return found[0]["id"] if found else None
+
+
+def _station(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """A township's co-management station: only a station has a responsible supervisor."""
+    status, body = call(base, "GET", "/api/institutions?limit=200", token)
+    found = [i for i in (_records(body) if status == 200 else []) if i.get("type") == "station"]
+    return found[0]["id"] if found else None
+
+
+def _changeable_person(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+    """A person the user may change who is none of the demo's logins (the
+    administrator's account is the system administrator's alone, and the
+    runs sign in as the others)."""
+    me = _me(base, token).get("id")
+    status, body = call(base, "GET", "/api/people?limit=200", token)
+    found = [
+        p
+        for p in (_records(body) if status == 200 else [])
+        if p.get("id") != me and p.get("username") not in DEMO_USERS and p.get("institution_id")
+    ]
+    return found[0]["id"] if found else None
+
+
+def _county_own(kind: str) -> Callable[[str, str, str, dict[str, Any]], Any]:
+    """A subtype or field (``kind``) the user's county added itself, made
+    through the API if it has none: only those can be switched off and on
+    (the national ones stay in use everywhere)."""
+
+    def find(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
+        status, body = call(base, "GET", "/api/unit-categories", token)
+        if status != 200:
+            return None
+        own = [r for r in _records(body, kind) if r.get("county_id")]
+        if own:
+            return own[0]["id"]
+        code = _category_code(base, token, path)
+        made_body = {"name": "模糊测试小类"} if kind == "subtypes" else {"label": "模糊测试字段", "kind": "text"}
+        status, made = call(base, "POST", f"/api/unit-categories/{code}/{kind}", token, made_body)
+        return made.get("id") if status in (200, 201) and isinstance(made, dict) else None
+
+    return find
+
+
+PATH_RECIPES[("/api/inspections/{inspection_id}/photos", "inspection_id")] = _draft_inspection
+PATH_RECIPES[("/api/inspections/{inspection_id}/signatures", "inspection_id")] = _draft_inspection
+PATH_RECIPES[("/api/institutions/{institution_id}/supervisor", "institution_id")] = _station
+PATH_RECIPES[("/api/people/{person_id}", "person_id")] = _changeable_person
+for _action in ("deactivate", "reactivate"):
+    PATH_RECIPES[(f"/api/unit-categories/subtypes/{{subtype_id}}/{_action}", "subtype_id")] = _county_own("subtypes")
+    PATH_RECIPES[(f"/api/unit-categories/fields/{{field_id}}/{_action}", "field_id")] = _county_own("fields")
 PATH_RECIPES[("/api/inspections/{inspection_id}/submit", "inspection_id")] = _submitted_inspection
 PATH_RECIPES[("/api/inspections/{inspection_id}/corrections", "inspection_id")] = _submitted_inspection
 PATH_RECIPES[("/api/risk/reviews/{review_id}/corrected", "review_id")] = _review_to_correct
@@ -711,6 +767,114 @@ def _earlier_complaint(base: str, token: str, path: str) -> Any:
     return found[0]["id"] if found else None
 
 
+def _supervisor(base: str, token: str, path: str) -> Any:
+    """A supervisor of the user's county (a station's responsible supervisor is one)."""
+    status, body = call(base, "GET", "/api/people?limit=200", token)
+    found = [p for p in (_records(body) if status == 200 else []) if "supervisor" in (p.get("roles") or [])]
+    return found[0]["id"] if found else None
+
+
+def _area_pair(base: str, token: str, *, parent_of: bool) -> tuple[Any, Any] | None:
+    """Two active areas of the user's at the deepest level under one parent
+    that has at least two: (the last, the first) of them, or with
+    ``parent_of`` (their parent, the last). A village retires into its
+    sibling; a township splits off one of its villages. The list is read
+    in its own order, so the path and the body recipes find the same pair."""
+    status, body = call(base, "GET", "/api/areas?limit=200", token)
+    areas = [a for a in (_records(body) if status == 200 else []) if not a.get("retired_on")]
+    deepest = max((a["level"] for a in areas), default=None)
+    groups: dict[Any, list[Any]] = {}
+    for area in areas:
+        if area["level"] == deepest and area.get("parent_id"):
+            groups.setdefault(area["parent_id"], []).append(area["id"])
+    for parent, children in groups.items():
+        if len(children) >= 2:
+            return (parent, children[-1]) if parent_of else (children[-1], children[0])
+    return None
+
+
+def _retiring(part: int) -> Callable[..., Any]:
+    """The area retired (0) and the one it merges into (1)."""
+
+    def find(base: str, token: str, path: str, values: dict[str, Any] | None = None) -> Any:
+        pair = _area_pair(base, token, parent_of=False)
+        return pair[part] if pair else None
+
+    return find
+
+
+def _splitting(part: int) -> Callable[..., Any]:
+    """The area split (0) and, as a list, the area below it it gives away (1)."""
+
+    def find(base: str, token: str, path: str, values: dict[str, Any] | None = None) -> Any:
+        pair = _area_pair(base, token, parent_of=True)
+        return (pair[0] if part == 0 else [pair[1]]) if pair else None
+
+    return find
+
+
+PATH_RECIPES[("/api/areas/{area_id}/retire", "area_id")] = _retiring(0)
+PATH_RECIPES[("/api/areas/{area_id}/split", "area_id")] = _splitting(0)
+
+
+VILLAGE = 5  # areas.models.Level.VILLAGE
+
+
+def _township_of(base: str, token: str, area_id: Any) -> Any:
+    """The township an area lies in (itself for a township)."""
+    status, area = call(base, "GET", f"/api/areas/{area_id}", token)
+    if status != 200 or not isinstance(area, dict):
+        return None
+    return area.get("parent_id") if area.get("level") == VILLAGE else area["id"]
+
+
+def _report_link(field: str) -> Callable[[str, str, str], Any]:
+    """``unit_id`` and ``inspection_id`` that link the user's newest report
+    (the one the path gets): a unit of its township and a submitted record
+    of that unit (the unit alone when none of them has one)."""
+
+    def find(base: str, token: str, path: str) -> Any:
+        status, body = call(base, "GET", "/api/reports", token)
+        reports = _records(body) if status == 200 else []
+        township = _township_of(base, token, reports[0]["area_id"]) if reports else None
+        if township is None:
+            return None
+        status, body = call(base, "GET", f"/api/units?area_id={township}&limit=200", token)
+        units = [u["id"] for u in (_records(body) if status == 200 else []) if u.get("status") == "open"]
+        status, body = call(base, "GET", "/api/inspections?status=submitted&limit=200", token)
+        done = [i for i in (_records(body) if status == 200 else []) if i.get("unit_id") in units]
+        if field == "inspection_id":
+            return done[0]["id"] if done else None
+        return done[0]["unit_id"] if done else (units[-1] if units else None)
+
+    return find
+
+
+def _merged_unit(base: str, token: str, path: str) -> Any:
+    """A unit to merge into the newest (the one the path gets): the third of
+    the list, neither the newest nor the one DELETE takes."""
+    status, body = call(base, "GET", "/api/units", token)
+    units = [u for u in (_records(body) if status == 200 else [])[2:-1] if u.get("status") == "open"]
+    return units[0]["id"] if units else None
+
+
+def _upload_records(base: str, token: str, path: str) -> Any:
+    """{target: record}: what an upload belongs to depends on its target (a
+    draft inspection for its photos and signatures, a report, a publicity
+    record); the hooks pick the one for the case's ``target``."""
+    found: dict[str, Any] = {}
+    status, body = call(base, "GET", "/api/inspections?status=draft", token)
+    drafts = _records(body) if status == 200 else []
+    if drafts:
+        found["inspection_photo"] = found["inspection_signature"] = drafts[0]["id"]
+    for target, list_path in (("report_photo", "/api/reports"), ("outreach_photo", "/api/outreach")):
+        status, body = call(base, "GET", list_path, token)
+        records = _records(body) if status == 200 else []
+        if records:
+            found[target] = records[0]["id"]
+    return {"by": "target", "values": found} if found else None
+
+
 def _report_category(base: str, token: str, path: str) -> Any:
     """The occupational-health category's code, if in force (a report that
     names an exposed person must be of it), else the first in force."""
@@ -736,6 +900,17 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
     "POST /api/documents": {"body.owner_id": _first_unit},
     "POST /api/complaints/{complaint_id}/links": {"body.unit_id": _complaint_unit},
     "POST /api/complaints/{complaint_id}/link-duplicate": {"body.original_id": _earlier_complaint},
+    "PUT /api/institutions/{institution_id}/supervisor": {"body.supervisor_id": _supervisor},
+    "POST /api/areas/{area_id}/retire": {"body.successor_id": _retiring(1)},
+    "POST /api/areas/{area_id}/split": {"body.village_ids": _splitting(1)},
+    "POST /api/reports/{report_id}/links": {
+        "body.unit_id": _report_link("unit_id"),
+        "body.inspection_id": _report_link("inspection_id"),
+    },
+    "POST /api/units/{unit_id}/merge": {"body.merged_id": _merged_unit},
+    "POST /api/uploads": {"body.record_id": _upload_records},
+    "POST /api/monthly-plans": {"body.township_id": _month_report("township_id")},
+    "POST /api/monthly-reports": {"body.township_id": _month_report("township_id")},
     "POST /api/reports": {
         "body.category": _report_category,
         "body.area_id": _month_report("township_id"),
@@ -970,19 +1145,9 @@ FAILING_WARNINGS = [w for w in SHOWN_WARNINGS if w != "missing_auth"]
 ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
     (
         "cg1",
-        "GET /api/monthly-overview",
-        "missing_test_data",
-    ): "role limit: the overview is the county's and above; a township co-manager gets 404",
-    (
-        "cg1",
         "POST /api/draws",
         "missing_test_data",
     ): "area_id/campaign_id in the body must be real and in the user's area",
-    (
-        "cg1",
-        "POST /api/complaints/{complaint_id}/link-duplicate",
-        "missing_test_data",
-    ): "the body names the other complaint by id",
     (
         "cg1",
         "GET /api/draws/{draw_id}",
@@ -1003,29 +1168,9 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
     ("cg1", "POST /api/auth/two-factor/off", "validation_mismatch"): "needs a valid current one-time code",
     (
         "cg1",
-        "POST /api/complaints/{complaint_id}/links",
-        "validation_mismatch",
-    ): "the body names other records by id; generated ids are not the user's",
-    (
-        "cg1",
         "POST /api/draws",
         "validation_mismatch",
     ): "the body names other records by id; generated ids are not the user's",
-    (
-        "cg1",
-        "POST /api/inspections/{inspection_id}/photos",
-        "validation_mismatch",
-    ): "the body names a finished upload by id",
-    (
-        "cg1",
-        "POST /api/inspections/{inspection_id}/signatures",
-        "validation_mismatch",
-    ): "the body names a finished upload by id",
-    (
-        "cg1",
-        "POST /api/monthly-reports/{report_id}/unlock-request",
-        "validation_mismatch",
-    ): "state: only an approved report of the user's can be asked to unlock",
     (
         "cg1",
         "POST /api/people/{person_id}/two-factor-off",
@@ -1038,69 +1183,19 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
     ): "the signed CAPTCHA and the phone/area rules; most generated forms fail them",
     (
         "cg1",
-        "POST /api/reports",
-        "validation_mismatch",
-    ): "the body names other records by id; generated ids are not the user's",
-    (
-        "cg1",
         "POST /api/reports/{report_id}/links",
         "validation_mismatch",
     ): "the body names other records by id; generated ids are not the user's",
-    (
-        "cg1",
-        "POST /api/trainings/{training_id}/guests",
-        "validation_mismatch",
-    ): "NOT YET CHECKED: guest fields checked by the service",
     ("cg1", "POST /api/unit-imports", "validation_mismatch"): "the file must be the category's Excel template",
-    (
-        "cg1",
-        "POST /api/units/{unit_id}/licences",
-        "validation_mismatch",
-    ): "NOT YET CHECKED: the licence's dates and duplicate numbers",
     (
         "bureau",
         "POST /api/uploads",
         "missing_test_data",
     ): "record_id must be a record of the user's; generated ids are 404",
-    (
-        "bureau",
-        "PATCH /api/outreach/{record_id}",
-        "missing_test_data",
-    ): "NOT YET CHECKED: area_id in the body must be an area in scope",
-    (
-        "bureau",
-        "POST /api/areas/{area_id}/split",
-        "missing_test_data",
-    ): "village_ids in the body must be areas under the one split",
-    (
-        "bureau",
-        "POST /api/complaints/{complaint_id}/link-duplicate",
-        "missing_test_data",
-    ): "the body names the other complaint by id",
     ("bureau", "POST /api/monthly-reports", "missing_test_data"): "township_id in the body must be a township in scope",
     ("bureau", "POST /api/units/{unit_id}/merge", "missing_test_data"): "the body names the other unit by id",
     ("bureau", "POST /api/monthly-plans", "missing_test_data"): "township_id in the body must be a township in scope",
-    (
-        "bureau",
-        "DELETE /api/trainings/{training_id}",
-        "validation_mismatch",
-    ): "NOT YET CHECKED: state: a training with attendance cannot be deleted",
-    (
-        "bureau",
-        "PATCH /api/people/{person_id}",
-        "validation_mismatch",
-    ): "roles must be ones the person's institution allows (checked together with the institution); the administrator's account is 403",
-    (
-        "bureau",
-        "PATCH /api/trainings/{training_id}",
-        "validation_mismatch",
-    ): "hours to one decimal place (JSON Schema cannot say it of binary floats) and a date not after today (nor can it say today)",
     ("bureau", "POST /api/areas/import", "validation_mismatch"): "the file must be a sheet of 12-digit codes and names",
-    (
-        "bureau",
-        "POST /api/areas/{area_id}/retire",
-        "validation_mismatch",
-    ): "state: an area with open work or current units cannot be retired",
     (
         "bureau",
         "POST /api/auth/password",
@@ -1115,26 +1210,6 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
     ("bureau", "POST /api/auth/two-factor/off", "validation_mismatch"): "needs a valid current one-time code",
     (
         "bureau",
-        "POST /api/inspections/{inspection_id}/photos",
-        "validation_mismatch",
-    ): "the body names a finished upload by id",
-    (
-        "bureau",
-        "POST /api/lockouts/{lock_id}/release",
-        "validation_mismatch",
-    ): "state: the one lock is released by the first valid request",
-    (
-        "bureau",
-        "POST /api/monthly-reports/{report_id}/return",
-        "validation_mismatch",
-    ): "state: only a submitted report can be returned",
-    (
-        "bureau",
-        "POST /api/monthly-reports/{report_id}/unlock-grant",
-        "validation_mismatch",
-    ): "state: only a report with an unlock request can be unlocked",
-    (
-        "bureau",
         "POST /api/people/{person_id}/password",
         "validation_mismatch",
     ): "the new password must pass the password rules",
@@ -1143,67 +1218,12 @@ ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
         "POST /api/public/complaints",
         "validation_mismatch",
     ): "the signed CAPTCHA and the phone/area rules; most generated forms fail them",
-    (
-        "bureau",
-        "POST /api/trainings/{training_id}/guests",
-        "validation_mismatch",
-    ): "NOT YET CHECKED: guest fields checked by the service",
-    (
-        "bureau",
-        "POST /api/transfers/{transfer_id}/decide",
-        "validation_mismatch",
-    ): "state: the one transfer is decided by the first valid request",
-    (
-        "bureau",
-        "POST /api/unit-categories/fields/{field_id}/deactivate",
-        "validation_mismatch",
-    ): "state: deactivating an inactive field is refused",
-    (
-        "bureau",
-        "POST /api/unit-categories/fields/{field_id}/reactivate",
-        "validation_mismatch",
-    ): "state: reactivating an active field is refused",
-    (
-        "bureau",
-        "POST /api/unit-categories/subtypes/{subtype_id}/deactivate",
-        "validation_mismatch",
-    ): "state: deactivating an inactive subtype is refused",
-    (
-        "bureau",
-        "POST /api/unit-categories/subtypes/{subtype_id}/reactivate",
-        "validation_mismatch",
-    ): "state: reactivating an active subtype is refused",
     ("bureau", "POST /api/unit-imports", "validation_mismatch"): "the file must be the category's Excel template",
-    (
-        "bureau",
-        "POST /api/unit-imports/{batch_id}/confirm",
-        "validation_mismatch",
-    ): "state: the one batch is confirmed or cancelled by the first valid request",
-    (
-        "bureau",
-        "POST /api/units/{unit_id}/licences",
-        "validation_mismatch",
-    ): "NOT YET CHECKED: the licence's dates and duplicate numbers",
     (
         "bureau",
         "POST /api/uploads",
         "validation_mismatch",
     ): "record_id must be a record of the user's; generated ids are 404/422",
-    (
-        "bureau",
-        "PUT /api/institutions/{institution_id}/supervisor",
-        "validation_mismatch",
-    ): "person_id must be a supervisor of the institution's area",
-    (
-        "bureau",
-        "PUT /api/monthly-settings/{county_id}",
-        "validation_mismatch",
-    ): "NOT YET CHECKED: the period's start day and deadlines checked together",
-    (
-        "cg1",
-        "POST /api/complaints/{complaint_id}/reply",
-        "validation_mismatch",
-    ): "NOT YET CHECKED (appears with 2 fuzzing examples): state: only a complaint with a result can be replied to",
 }
 
 # The newer domains' warnings (issue 19, fuzz pass of 2026-12-06).
@@ -1236,51 +1256,6 @@ ALLOWED_WARNINGS.update(
         ): "NOT YET CHECKED: role limit, an appeal is answered by the assessing area, not a township co-manager",
         (
             "cg1",
-            "GET /api/risk/settings",
-            "missing_test_data",
-        ): "role limit: the county's risk settings, backtest and review draw are above a township co-manager (404 outside scope)",
-        (
-            "cg1",
-            "PUT /api/risk/settings",
-            "missing_test_data",
-        ): "role limit: the county's risk settings, backtest and review draw are above a township co-manager (404 outside scope)",
-        (
-            "cg1",
-            "GET /api/risk/backtest",
-            "missing_test_data",
-        ): "role limit: the county's risk settings, backtest and review draw are above a township co-manager (404 outside scope)",
-        (
-            "cg1",
-            "POST /api/risk/backtest",
-            "missing_test_data",
-        ): "role limit: the county's risk settings, backtest and review draw are above a township co-manager (404 outside scope)",
-        (
-            "cg1",
-            "POST /api/risk/reviews/draw",
-            "missing_test_data",
-        ): "role limit: the county's risk settings, backtest and review draw are above a township co-manager (404 outside scope)",
-        (
-            "cg1",
-            "PUT /api/reminder-rule",
-            "missing_test_data",
-        ): 'role limit: the reminder rule is the county"s; a township co-manager has no county of its own to set (404)',
-        (
-            "cg1",
-            "PUT /api/campaigns/{campaign_id}/summary",
-            "missing_test_data",
-        ): "scope: cg1 lists the county's campaign, but reading its basis and managing it answer 404 (not 403) outside the county; NOT YET CHECKED whether 403 is due",
-        (
-            "cg1",
-            "POST /api/campaigns/{campaign_id}/targets",
-            "missing_test_data",
-        ): "scope: cg1 lists the county's campaign, but reading its basis and managing it answer 404 (not 403) outside the county; NOT YET CHECKED whether 403 is due",
-        (
-            "cg1",
-            "POST /api/campaigns/{campaign_id}/materials",
-            "missing_test_data",
-        ): "scope: cg1 lists the county's campaign, but reading its basis and managing it answer 404 (not 403) outside the county; NOT YET CHECKED whether 403 is due",
-        (
-            "cg1",
             "POST /api/draws/{draw_id}/publish",
             "missing_test_data",
         ): 'scope: the demo draw is the county"s, above a township user (as GET /api/draws/{draw_id})',
@@ -1309,11 +1284,6 @@ ALLOWED_WARNINGS.update(
             "POST /api/people",
             "validation_mismatch",
         ): "roles must be ones the person's institution allows (checked together with the institution, as for PATCH); the runs that pass only retry a reused id",
-        (
-            "bureau",
-            "POST /api/archive/{year}/reopen-grant",
-            "validation_mismatch",
-        ): "until must fall between today and 30 days ahead, which moves with the day: a schema cannot state it, so generated dates (2000-01-01…) are refused",
     }
 )
 
@@ -1411,7 +1381,11 @@ def write_config(
             parameters.update(COMPANIONS.get(name, {}))
         blocks.setdefault(f"{method.upper()} {op_path}", {})["parameters"] = parameters
     for operation, values in (fields or {}).items():
-        blocks.setdefault(operation, {}).setdefault("parameters", {}).update(values)
+        # A value chosen by another field of the case ({"by": ..., "values": ...})
+        # is the hooks' alone: schemathesis would send the mapping itself.
+        plain = {k: v for k, v in values.items() if not (isinstance(v, dict) and "by" in v)}
+        if plain:
+            blocks.setdefault(operation, {}).setdefault("parameters", {}).update(plain)
     for operation, seconds in SLOW_OPERATIONS.items():
         blocks.setdefault(operation, {})["timeout"] = seconds
     for operation, block in blocks.items():
