@@ -903,6 +903,7 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
     "PUT /api/institutions/{institution_id}/supervisor": {"body.supervisor_id": _supervisor},
     "POST /api/areas/{area_id}/retire": {"body.successor_id": _retiring(1)},
     "POST /api/areas/{area_id}/split": {"body.village_ids": _splitting(1)},
+    "POST /api/public/complaints": {"body.township_id": _month_report("township_id")},
     "POST /api/reports/{report_id}/links": {
         "body.unit_id": _report_link("unit_id"),
         "body.inspection_id": _report_link("inspection_id"),
