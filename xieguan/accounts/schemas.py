@@ -6,6 +6,16 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+# A password the rules accept (settings.AUTH_PASSWORD_VALIDATORS), a custom
+# string format: JSON Schema cannot say "not a common password" nor "unlike
+# the user's name". Generated as such by the fuzzing (scripts/fuzz_hooks.py).
+NEW_PASSWORD_FORMAT = "new-password"  # noqa: S105 - a format's name, not a password
+NEW_PASSWORD = {"format": NEW_PASSWORD_FORMAT}
+NEW_PASSWORD_RULES = (
+    "the password rules apply: at least 10 characters (PASSWORD_MIN_LENGTH) of three kinds among lower-case, "  # noqa: S105
+    "upper-case, digits and symbols, not all digits, not a common password, unlike the person's names"
+)
+
 
 class TokenIn(Schema):
     username: str = Field(max_length=150)
@@ -142,7 +152,9 @@ class PersonIn(ProfileIn):
         None, description="client-made UUID; sending the same id again returns the existing person"
     )
     username: str = Field(max_length=150, min_length=1)
-    password: str = Field(max_length=256, description="the initial password (the password rules apply)")
+    password: str = Field(
+        max_length=256, description=f"the initial password: {NEW_PASSWORD_RULES}", json_schema_extra=NEW_PASSWORD
+    )
     institution_id: uuid.UUID
 
 
@@ -163,7 +175,9 @@ class PersonPatch(Schema):
 
 
 class PasswordResetIn(Schema):
-    password: str = Field(max_length=256, description="the new password (the password rules apply)")
+    password: str = Field(
+        max_length=256, description=f"the new password: {NEW_PASSWORD_RULES}", json_schema_extra=NEW_PASSWORD
+    )
 
 
 class ActiveIn(Schema):
@@ -241,7 +255,7 @@ class ApiTokenCreatedOut(ApiTokenOut):
 
 class PasswordChangeIn(Schema):
     old_password: str = Field(max_length=256)
-    new_password: str = Field(max_length=256, description="the password rules apply")
+    new_password: str = Field(max_length=256, description=NEW_PASSWORD_RULES, json_schema_extra=NEW_PASSWORD)
 
 
 class TwoFactorOut(Schema):
