@@ -747,16 +747,26 @@ def _training_unit(base: str, token: str, path: str) -> Any:
     return found[-1] if found else None
 
 
-def _complaint_unit(base: str, token: str, path: str) -> Any:
-    """An open unit of the township of the user's newest complaint (the one
-    the path gets): a complaint is tied only to a unit of its township."""
-    status, body = call(base, "GET", "/api/complaints", token)
-    found = _records(body) if status == 200 else []
-    if not found:
-        return None
-    status, body = call(base, "GET", f"/api/units?area_id={found[0]['township_id']}&limit=200", token)
-    units = [u["id"] for u in (_records(body) if status == 200 else []) if u.get("status") == "open"]
-    return units[-1] if units else None
+def _complaint_link(field: str) -> Callable[[str, str, str], Any]:
+    """``unit_id``, ``inspection_id`` and ``opinion_id`` that link the user's
+    newest complaint (the one the path gets): an opinion issued in its
+    township, its inspection and its unit; the newest open unit of the
+    township alone when no opinion was issued there."""
+
+    def find(base: str, token: str, path: str) -> Any:
+        status, body = call(base, "GET", "/api/complaints", token)
+        found = _records(body) if status == 200 else []
+        if not found:
+            return None
+        status, body = call(base, "GET", f"/api/units?area_id={found[0]['township_id']}&limit=200", token)
+        units = [u["id"] for u in (_records(body) if status == 200 else []) if u.get("status") == "open"]
+        status, body = call(base, "GET", "/api/opinions?limit=200", token)
+        issued = [o for o in (_records(body) if status == 200 else []) if o.get("unit_id") in units]
+        if issued:
+            return issued[0][field]
+        return (units[-1] if units else None) if field == "unit_id" else None
+
+    return find
 
 
 def _earlier_complaint(base: str, token: str, path: str) -> Any:
@@ -898,7 +908,14 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
     "POST /api/archive-packages": {"body.area_id": _month_report("township_id")},
     "POST /api/upper-documents": {"body.target_ids": _township_list},
     "POST /api/documents": {"body.owner_id": _first_unit},
-    "POST /api/complaints/{complaint_id}/links": {"body.unit_id": _complaint_unit},
+    "POST /api/complaints/{complaint_id}/links": {
+        "body.unit_id": _complaint_link("unit_id"),
+        "body.inspection_id": _complaint_link("inspection_id"),
+        "body.opinion_id": _complaint_link("id"),
+    },
+    "POST /api/inspections/{inspection_id}/signatures": {
+        "body.user_id": lambda base, token, path: _me(base, token).get("id")
+    },
     "POST /api/complaints/{complaint_id}/link-duplicate": {"body.original_id": _earlier_complaint},
     "PUT /api/institutions/{institution_id}/supervisor": {"body.supervisor_id": _supervisor},
     "POST /api/areas/{area_id}/retire": {"body.successor_id": _retiring(1)},

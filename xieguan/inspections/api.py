@@ -273,7 +273,7 @@ def inspection_photo(
 def inspection_signature(
     request: HttpRequest,
     inspection_id: str,
-    role: Form[str],
+    role: Form[Literal["inspector", "representative"]],
     user_id: Form[str] = "",
     name: Form[str] = "",
     refused: Form[bool] = False,
