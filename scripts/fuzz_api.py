@@ -885,6 +885,24 @@ def _upload_records(base: str, token: str, path: str) -> Any:
     return {"by": "target", "values": found} if found else None
 
 
+def _areas_sheet(base: str, token: str, path: str) -> Any:
+    """A sheet of the user's areas as they are (code, name under a header):
+    imported again, it changes nothing."""
+    status, body = call(base, "GET", "/api/areas?limit=20", token)
+    areas = [a for a in (_records(body) if status == 200 else []) if a.get("code") and not a.get("retired_on")]
+    return {"xlsx": [["代码", "名称"], *[[a["code"], a["name"]] for a in areas]]} if areas else None
+
+
+def _populations_sheet(base: str, token: str, path: str) -> Any:
+    """A workbook of the populations served of the townships and villages
+    below the user's area (name, population under a header)."""
+    own = _me(base, token).get("area_id")
+    status, body = call(base, "GET", f"/api/areas?parent_id={own}&limit=20", token) if own else (404, None)
+    areas = [a for a in (_records(body) if status == 200 else []) if not a.get("retired_on")]
+    rows = [[a["name"], 1000 + 10 * n] for n, a in enumerate(areas)]
+    return {"xlsx": [["名称", "服务人口"], *rows]} if rows else None
+
+
 def _report_category(base: str, token: str, path: str) -> Any:
     """The occupational-health category's code, if in force (a report that
     names an exposed person must be of it), else the first in force."""
@@ -920,6 +938,8 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
     "PUT /api/institutions/{institution_id}/supervisor": {"body.supervisor_id": _supervisor},
     "POST /api/areas/{area_id}/retire": {"body.successor_id": _retiring(1)},
     "POST /api/areas/{area_id}/split": {"body.village_ids": _splitting(1)},
+    "POST /api/areas/import": {"body.file": _areas_sheet},
+    "POST /api/populations/import": {"body.file": _populations_sheet},
     "POST /api/public/complaints": {"body.township_id": _month_report("township_id")},
     "POST /api/reports/{report_id}/links": {
         "body.unit_id": _report_link("unit_id"),
@@ -1400,8 +1420,9 @@ def write_config(
         blocks.setdefault(f"{method.upper()} {op_path}", {})["parameters"] = parameters
     for operation, values in (fields or {}).items():
         # A value chosen by another field of the case ({"by": ..., "values": ...})
-        # is the hooks' alone: schemathesis would send the mapping itself.
-        plain = {k: v for k, v in values.items() if not (isinstance(v, dict) and "by" in v)}
+        # or a workbook made of rows ({"xlsx": rows}) is the hooks' alone:
+        # schemathesis would send the mapping itself.
+        plain = {k: v for k, v in values.items() if not (isinstance(v, dict) and ("by" in v or "xlsx" in v))}
         if plain:
             blocks.setdefault(operation, {}).setdefault("parameters", {}).update(plain)
     for operation, seconds in SLOW_OPERATIONS.items():

@@ -646,7 +646,12 @@ def population_save(request: HttpRequest, payload: PopulationIn) -> Any:
 
 
 @population_router.post("/import", response={200: PopulationImportOut, **ERRORS})
-def population_import(request: HttpRequest, year: Form[int], file: File[UploadedFile], source: Form[str] = "") -> Any:
+def population_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    year: int = Form(..., ge=2000, le=2100),
+    source: str = Form("", max_length=100),
+) -> Any:
     """Import populations from a workbook: area name, population (inside the caller's area)."""
     institution = getattr(request.user, "institution", None)
     if institution is None:

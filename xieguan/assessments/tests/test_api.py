@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -192,3 +193,31 @@ def test_the_assessed_township_may_not_answer_its_own_appeal(demo, api_token, as
     assert refused.status_code == 403 and any("\u4e00" <= ch <= "\u9fff" for ch in refused.json()["detail"])
     appeal.refresh_from_db()
     assert appeal.answered_at is None
+
+
+def test_a_populations_workbook_is_imported_and_a_year_out_of_range_refused(demo, api_token):
+    """The form states the year's range (2000–2100): outside it is a 422 and nothing is kept."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from xieguan.assessments.models import Population
+
+    book = Workbook()
+    book.active.append(["名称", "服务人口"])
+    book.active.append([demo.townships[0].name, 12345])
+    out = io.BytesIO()
+    book.save(out)
+    bureau = api_token(demo.users["bureau"])
+
+    def send(year: int) -> Any:
+        data = {"year": year, "file": SimpleUploadedFile("人口.xlsx", out.getvalue())}
+        return Client().post("/api/populations/import", data, **bureau)
+
+    refused = send(1999)
+    assert refused.status_code == 422 and "year" in refused.json()["fields"]
+    assert not Population.objects.filter(area=demo.townships[0], year=1999).exists()
+    done = send(2026)
+    assert done.status_code == 200 and done.json()["rows"] == 1
+    assert Population.objects.get(area=demo.townships[0], year=2026).population == 12345
