@@ -903,6 +903,15 @@ def _populations_sheet(base: str, token: str, path: str) -> Any:
     return {"xlsx": [["名称", "服务人口"], *rows]} if rows else None
 
 
+def _own_campaign(base: str, token: str, path: str) -> Any:
+    """A campaign of the user's own area, the one a draw of theirs may be
+    for (a county's, seen from a township through its targets, is not)."""
+    own = _me(base, token).get("area_id")
+    status, body = call(base, "GET", "/api/campaigns?limit=200", token)
+    found = [c for c in (_records(body) if status == 200 else []) if c.get("area_id") == own]
+    return found[0]["id"] if found else None
+
+
 def _report_category(base: str, token: str, path: str) -> Any:
     """The occupational-health category's code, if in force (a report that
     names an exposed person must be of it), else the first in force."""
@@ -940,6 +949,11 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
     "POST /api/areas/{area_id}/split": {"body.village_ids": _splitting(1)},
     "POST /api/areas/import": {"body.file": _areas_sheet},
     "POST /api/populations/import": {"body.file": _populations_sheet},
+    "POST /api/draws": {
+        "body.campaign_id": _own_campaign,
+        "body.area_id": _month_report("township_id"),
+        "body.township_ids": _township_list,
+    },
     "POST /api/public/complaints": {"body.township_id": _month_report("township_id")},
     "POST /api/reports/{report_id}/links": {
         "body.unit_id": _report_link("unit_id"),
