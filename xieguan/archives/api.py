@@ -33,6 +33,7 @@ from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
 from xieguan.core.photos import open_stored
@@ -314,9 +315,11 @@ def package_get(request: HttpRequest, package_id: str) -> Any:
     "/{package_id}/download", response={**ERRORS}, openapi_extra=file_download("application/zip", "The year package")
 )
 def package_download(request: HttpRequest, package_id: str) -> Any:
+    """The zip once built; 409 while it is queued or being built (a state
+    that passes: ask GET /api/archive-packages/{package_id} for the progress)."""
     package = selectors.get_package_for_user(request.user, package_id)
     if package.status != PackageStatus.DONE or not package.file:
-        raise Http404
+        raise StateConflict(_("The package is not built yet; its progress shows when it can be downloaded."))
     response = FileResponse(open_stored(package.file), content_type="application/zip")
     response["Content-Disposition"] = download_header(
         download_name(_("Year archive"), package.area.name, _("Year %(year)s") % {"year": package.year}, ext="zip")

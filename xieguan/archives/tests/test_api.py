@@ -68,6 +68,8 @@ def test_upper_documents_read_state_and_the_archive_tree_and_a_package(demo, tow
         **cg1,
     )
     assert started.status_code == 201 and started.json()["status"] == "queued"
+    early = client.get(f"/api/archive-packages/{started.json()['id']}/download", **cg1)
+    assert early.status_code == 409 and "下载" in early.json()["detail"]  # not built yet: a state, not a missing record
     from xieguan.archives.models import YearPackage
 
     build(YearPackage.objects.get())
