@@ -166,16 +166,20 @@ def two_factor_confirm(request: HttpRequest, payload: TwoFactorConfirmIn) -> Any
 
 
 @auth_router.post(
-    "/two-factor/backup-codes", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut}
+    "/two-factor/backup-codes",
+    response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def two_factor_backup_codes(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
-    """New backup codes (the old ones stop working), after a current code."""
+    """New backup codes (the old ones stop working), after a current code;
+    409 when two-step sign-in is not on."""
     return {"backup_codes": services.two_factor_backup_codes(actor=request.user, code=payload.code)}
 
 
-@auth_router.post("/two-factor/off", response={200: TwoFactorOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post(
+    "/two-factor/off", response={200: TwoFactorOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
 def two_factor_off(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
-    """Turn one's own two-step sign-in off, with a current code."""
+    """Turn one's own two-step sign-in off, with a current code; 409 when it is not on."""
     services.two_factor_off(actor=request.user, person=request.user, code=payload.code)
     return {"on": False, "backup_codes_left": 0}
 

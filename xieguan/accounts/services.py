@@ -505,6 +505,7 @@ def two_factor_confirm(*, actor: User, device_id: Any, code: str) -> list[str]:
 
 def two_factor_backup_codes(*, actor: User, code: str) -> list[str]:
     """New backup codes (the old ones stop working), after a current code."""
+    _require_two_factor_on(actor)
     _require_code(actor, code)
     with transaction.atomic():
         codes = _new_backup_codes(actor)
@@ -548,6 +549,15 @@ def two_factor_verify(*, user: User, code: str) -> Any:
     return device
 
 
+def _require_two_factor_on(user: User) -> None:
+    """A step that needs two-step sign-in on: without it, no code can be
+    right, and that is the account's state, not the code sent (409)."""
+    from xieguan.accounts.selectors import two_factor_on
+
+    if not two_factor_on(user):
+        raise StateConflict(_("Two-step sign-in is not on for this account."))
+
+
 def _require_code(user: User, code: str) -> None:
     if two_factor_match(user=user, code=code) is None:
         raise _wrong_code()
@@ -567,6 +577,7 @@ def two_factor_off(*, actor: User, person: User, code: str = "") -> User:
     """Turn two-step sign-in off: the person with a current code, or an
     administrator of their area (a lost phone) without one."""
     if person.pk == actor.pk:
+        _require_two_factor_on(person)
         _require_code(person, code)
     else:
         require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
