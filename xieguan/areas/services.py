@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -165,7 +165,21 @@ def area_retire(*, actor: User, area: Area, successor: Area, on: datetime.date |
         for model in _area_bound_models():
             if model._meta.label_lower == "accounts.institution":
                 continue
-            moved = model._default_manager.filter(area=area).update(area=successor)
+            try:
+                with transaction.atomic():
+                    moved = model._default_manager.filter(area=area).update(area=successor)
+            except IntegrityError:
+                # A record kept once per area (a year's population served)
+                # that both areas hold: moving it would make two. Found by
+                # the fuzzing as a 500; the areas' records decide, so 409.
+                raise StateConflict(
+                    {
+                        "successor": _(
+                            "Both areas hold %(records)s for the same period; correct them before retiring this area."
+                        )
+                        % {"records": model._meta.verbose_name_plural}
+                    }
+                ) from None
             if moved:
                 result.moved_records[str(model._meta.verbose_name_plural)] = moved
         result.closed_institutions = area.institutions.filter(closed_on__isnull=True).update(closed_on=on)
