@@ -796,7 +796,8 @@ def _supervisor(base: str, token: str, path: str) -> Any:
 def _area_pair(base: str, token: str, *, parent_of: bool) -> tuple[Any, Any] | None:
     """Two active areas of the user's at the deepest level under one parent
     that has at least two: (the last, the first) of them, or with
-    ``parent_of`` (their parent, the last). A village retires into its
+    ``parent_of`` (their parent, the last); the retired pair is taken from
+    another parent than the split one. A village retires into its
     sibling; a township splits off one of its villages. The list is read
     in its own order, so the path and the body recipes find the same pair."""
     status, body = call(base, "GET", "/api/areas?limit=200", token)
@@ -806,10 +807,15 @@ def _area_pair(base: str, token: str, *, parent_of: bool) -> tuple[Any, Any] | N
     for area in areas:
         if area["level"] == deepest and area.get("parent_id"):
             groups.setdefault(area["parent_id"], []).append(area["id"])
-    for parent, children in groups.items():
-        if len(children) >= 2:
-            return (parent, children[-1]) if parent_of else (children[-1], children[0])
-    return None
+    # Two groups when there are: the split moves a village to a new township,
+    # which would part the retired village from its sibling in the same group.
+    pairs = [(parent, children) for parent, children in groups.items() if len(children) >= 2]
+    if not pairs:
+        return None
+    parent, children = pairs[0] if parent_of else pairs[-1]
+    if not parent_of and len(pairs) == 1:
+        return (children[-2], children[0]) if len(children) >= 3 else None
+    return (parent, children[-1]) if parent_of else (children[-1], children[0])
 
 
 def _retiring(part: int) -> Callable[..., Any]:
@@ -926,6 +932,11 @@ def _unit_template(base: str, token: str, path: str) -> Any:
         return None
 
 
+def _station_id(base: str, token: str, path: str) -> Any:
+    """A co-management station the user sees (a person made there may be a co-manager)."""
+    return _station(base, token, path, {})
+
+
 def _own_campaign(base: str, token: str, path: str) -> Any:
     """A campaign of the user's own area, the one a draw of theirs may be
     for (a county's, seen from a township through its targets, is not)."""
@@ -973,6 +984,12 @@ FIELD_RECIPES: dict[str, dict[str, Callable[[str, str, str], Any]]] = {
     "POST /api/areas/import": {"body.file": _areas_sheet},
     "POST /api/populations/import": {"body.file": _populations_sheet},
     "POST /api/unit-imports": {"body.category": _category_code, "body.file": _unit_template},
+    "GET /api/monthly-overview": {"query.area_id": _own_county},
+    "POST /api/draw-conflicts": {
+        "body.unit_id": _own_unit,
+        "body.inspector_id": lambda base, token, path: _me(base, token).get("id"),
+    },
+    "POST /api/people": {"body.institution_id": _station_id, "body.roles": lambda base, token, path: ["comanager"]},
     "POST /api/draws": {
         "body.campaign_id": _own_campaign,
         "body.area_id": _month_report("township_id"),
