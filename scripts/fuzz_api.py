@@ -581,10 +581,11 @@ def _review_to_correct(base: str, token: str, path: str, values: dict[str, Any])
 
 
 def _draft_inspection(base: str, token: str, path: str, values: dict[str, Any]) -> Any:
-    """The user's newest draft record: photos and signatures are added to a
-    draft only (a submitted one is locked, 409)."""
+    """The user's newest draft record, one naming the unit's representative
+    first (who signs for the unit without a name sent): photos and
+    signatures are added to a draft only (a submitted one is locked, 409)."""
     status, body = call(base, "GET", "/api/inspections?status=draft", token)
-    found = _records(body) if status == 200 else []
+    found = sorted(_records(body) if status == 200 else [], key=lambda r: not r.get("representative"))
     return found[0]["id"] if found else None
 
 
