@@ -53,6 +53,10 @@ PASSWORD = "Xieguan@2026"
 USERS = ("cg1", "bureau")
 LOCKED = "cg2"  # locked out before the runs, for the lockout operations
 SIGNS_IN = "cun1"  # POST /api/auth/token is fuzzed with this user's name and password
+# POST /api/auth/password is fuzzed, in each user's run, as an account of its
+# own with its current password: a change revokes every token of the account,
+# which would sign the run itself out (demo people, none of the logins above).
+PASSWORD_ACCOUNTS = {"cg1": "cun07", "bureau": "cun08"}
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
 PHASES = "coverage,fuzzing,stateful"
 
@@ -610,7 +614,9 @@ def _changeable_person(base: str, token: str, path: str, values: dict[str, Any])
     found = [
         p
         for p in (_records(body) if status == 200 else [])
-        if p.get("id") != me and p.get("username") not in DEMO_USERS and p.get("institution_id")
+        if p.get("id") != me
+        and p.get("username") not in DEMO_USERS | set(PASSWORD_ACCOUNTS.values())
+        and p.get("institution_id")
     ]
     return found[0]["id"] if found else None
 
@@ -1241,10 +1247,7 @@ FAILING_WARNINGS = [w for w in SHOWN_WARNINGS if w != "missing_auth"]
 # user, or another kind of warning here, still fails the run. Keep it short:
 # a warning is mostly a request schema that does not say what the code checks
 # (state it there instead) or an operation without a real id (a recipe).
-_SECRETS_THE_RUN_MUST_NOT_USE = {
-    "POST /api/auth/password": "a change needs the account's current password and, once accepted, revokes every "
-    "API token of the account, the run's own included (the run would go on signed out), so the run never sends "
-    "the right one: every case's current password is wrong (422)",
+_NEEDS_A_SECRET_THE_RUN_LACKS = {
     "POST /api/auth/two-factor/confirm": "needs the id of the pending set-up from POST /api/auth/two-factor/start "
     "(each start drops the one before) and the 6-digit time-based code an authenticator app computes from its "
     "secret: every generated code is refused (422), as is a set-up since replaced",
@@ -1252,7 +1255,7 @@ _SECRETS_THE_RUN_MUST_NOT_USE = {
 ALLOWED_WARNINGS: dict[tuple[str, str, str], str] = {
     (user, operation, "validation_mismatch"): reason
     for user in USERS
-    for operation, reason in _SECRETS_THE_RUN_MUST_NOT_USE.items()
+    for operation, reason in _NEEDS_A_SECRET_THE_RUN_LACKS.items()
 }
 
 # Operations that rightly take longer than schemathesis's 10 s per request
@@ -1319,6 +1322,7 @@ def write_config(
     user: str,
     token: str,
     spare_token: str,
+    password_token: str | None = None,
     ids: Ids,
     borrowed: set[tuple[str, str]],
     fields: dict[str, dict[str, Any]] | None = None,
@@ -1337,6 +1341,18 @@ def write_config(
         'include-name = "DELETE /api/auth/token"',
         f"headers = {_toml({'Authorization': f'Bearer {spare_token}'})}",
         "",
+        *(
+            [
+                # Changing a password as an account of its own, with its current password.
+                "[[operations]]",
+                'include-name = "POST /api/auth/password"',
+                f"headers = {_toml({'Authorization': f'Bearer {password_token}'})}",
+                f"parameters = {_toml({'body.old_password': PASSWORD})}",
+                "",
+            ]
+            if password_token
+            else []
+        ),
         # Signing in as someone real with the right password, so a valid body is accepted.
         "[[operations]]",
         'include-name = "POST /api/auth/token"',
@@ -1474,6 +1490,7 @@ def main() -> int:
                 user=user,
                 token=token,
                 spare_token=spare,
+                password_token=token_for(base, PASSWORD_ACCOUNTS[user]) if user in PASSWORD_ACCOUNTS else None,
                 ids=ids,
                 borrowed=borrowed,
                 fields=fields[user],
@@ -1503,6 +1520,8 @@ def main() -> int:
                 *args.extra,
             ]
             bodies = {op: {k[5:]: v for k, v in f.items() if k.startswith("body.")} for op, f in fields[user].items()}
+            if user in PASSWORD_ACCOUNTS:
+                bodies.setdefault("POST /api/auth/password", {})["old_password"] = PASSWORD
             (work / f"{user}-bodies.json").write_text(json.dumps({op: b for op, b in bodies.items() if b}))
             print(f"== schemathesis as {user} ==", flush=True)
             t = time.monotonic()
