@@ -913,10 +913,17 @@ def _upload_records(base: str, token: str, path: str) -> Any:
 
 
 def _areas_sheet(base: str, token: str, path: str) -> Any:
-    """A sheet of the user's areas as they are (code, name under a header):
-    imported again, it changes nothing."""
-    status, body = call(base, "GET", "/api/areas?limit=20", token)
-    areas = [a for a in (_records(body) if status == 200 else []) if a.get("code") and not a.get("retired_on")]
+    """A sheet of the areas below the user's own as they are (code, name
+    under a header): imported again, it changes nothing (the user's own
+    area is left out: renamed by the run, its row would rename it back,
+    which only the level above may)."""
+    own = _me(base, token).get("area_id")
+    status, body = call(base, "GET", "/api/areas?limit=40", token)
+    areas = [
+        a
+        for a in (_records(body) if status == 200 else [])
+        if a.get("code") and not a.get("retired_on") and a["id"] != own
+    ][:20]
     return {"xlsx": [["代码", "名称"], *[[a["code"], a["name"]] for a in areas]]} if areas else None
 
 
