@@ -21,6 +21,7 @@ import base64
 import datetime
 import os
 import secrets
+import string
 import sys
 import uuid
 from pathlib import Path
@@ -36,6 +37,7 @@ django.setup()
 
 from django.core import signing  # noqa: E402
 
+from xieguan.accounts.schemas import NEW_PASSWORD_FORMAT  # noqa: E402
 from xieguan.complaints import guard  # noqa: E402
 from xieguan.core.api import COMING_MONTH_DATE_FORMAT, PAST_YEAR_TIME_FORMAT  # noqa: E402
 from xieguan.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character  # noqa: E402
@@ -60,6 +62,25 @@ schemathesis.openapi.format(
 )
 schemathesis.openapi.format(
     "http-url", st.from_regex(r"\Ahttps?://[a-z][a-z0-9]{1,15}\.example\.cn(/[a-z0-9]{1,12}){0,3}\Z")
+)
+
+
+# A password the rules accept (xieguan.accounts.schemas.NEW_PASSWORD_FORMAT):
+# lower-case, upper-case, digits and a symbol, 11 characters or more, in a
+# random order (nothing common, nothing like a person's name).
+def _password(parts: tuple[str, str, str, str], order: list[int]) -> str:
+    characters = "".join(parts)
+    return "".join(characters[i] for i in order)
+
+
+schemathesis.openapi.format(
+    NEW_PASSWORD_FORMAT,
+    st.tuples(
+        st.text(alphabet=string.ascii_lowercase, min_size=6, max_size=10),
+        st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=4),
+        st.text(alphabet=string.digits, min_size=2, max_size=4),
+        st.text(alphabet="!#%&*+-=?@^_~", min_size=1, max_size=2),
+    ).flatmap(lambda parts: st.permutations(range(sum(map(len, parts)))).map(lambda order: _password(parts, order))),
 )
 
 
