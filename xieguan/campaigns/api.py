@@ -448,10 +448,10 @@ def draw_create(request: HttpRequest, payload: DrawIn) -> Any:
     """Make a 双随机 draw (final once made): the body names the campaign or the
     area and filter, and the count, the ratio or the ratios per risk grade. A
     redraw names ``replaces_id`` and a ``reason``. Idempotent on ``id``."""
+    require(request.user, DRAW_UNITS)  # the role before the ids: 403 for one who may not draw, whatever is named
     existing = existing_for_retry(RandomDraw, payload.id, request.user)
     if existing is not None:
         return Status(200, _draw_out(get_draw_for_user(request.user, existing.pk)))
-    require(request.user, DRAW_UNITS)  # the role before the ids: 403 for one who may not draw, whatever is named
     campaign = get_campaign_for_user(request.user, payload.campaign_id) if payload.campaign_id else None
     area = get_area_for_user(request.user, payload.area_id) if payload.area_id and campaign is None else None
     filters: dict[str, Any] = {}

@@ -282,3 +282,13 @@ def test_the_api_lists_cost_the_same_queries_whatever_their_length(
             )
 
     assert_constant_queries(campaigns, grow_campaigns, exactly=3)
+
+
+def test_one_who_may_not_draw_is_refused_for_the_role_whatever_the_body_names(demo: Any, api_token: Any) -> None:
+    """The role before the ids: a campaign, an area or a draw's id of another
+    area in the body changes nothing to the answer (403 in Chinese)."""
+    cg1 = api_token(demo.users["cg1"])
+    for body in ({"area_id": str(demo.county.pk), "count": 1}, {"id": str(uuid.uuid4()), "count": 1}):
+        refused = Client().post("/api/draws", body, content_type=JSON, **cg1)
+        assert refused.status_code == 403, refused.content
+        _chinese_detail(refused)
