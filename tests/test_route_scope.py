@@ -57,7 +57,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from tests.route_world import MARK, World, build_world, jpeg
+from xieguan.accounts.schemas import NEW_PASSWORD_FORMAT
 from xieguan.accounts.services import token_issue
+from xieguan.core.api import COMING_MONTH_DATE_FORMAT, PAST_YEAR_TIME_FORMAT
 from xieguan.core.testing import pdf_inflated
 
 Args = Callable[[World], dict[str, Any]]
@@ -1060,10 +1062,14 @@ def schema_body(schema: dict[str, Any], doc: dict[str, Any]) -> Any:
         return 1.5
     if kind == "boolean":
         return True
-    if fmt == "date":
+    # The document's own formats for rules that move with the day
+    # (xieguan.core.api) and for a new password (xieguan.accounts.schemas).
+    if fmt in ("date", COMING_MONTH_DATE_FORMAT):
         return timezone.localdate().isoformat()
-    if fmt == "date-time":
+    if fmt in ("date-time", PAST_YEAR_TIME_FORMAT):
         return timezone.now().isoformat()
+    if fmt == NEW_PASSWORD_FORMAT:
+        return "Xg7#kqpw-Lm2"
     if fmt == "uuid":
         return str(uuid.uuid4())
     if fmt == "binary":

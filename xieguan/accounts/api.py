@@ -166,16 +166,20 @@ def two_factor_confirm(request: HttpRequest, payload: TwoFactorConfirmIn) -> Any
 
 
 @auth_router.post(
-    "/two-factor/backup-codes", response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut}
+    "/two-factor/backup-codes",
+    response={200: BackupCodesOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def two_factor_backup_codes(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
-    """New backup codes (the old ones stop working), after a current code."""
+    """New backup codes (the old ones stop working), after a current code;
+    409 when two-step sign-in is not on."""
     return {"backup_codes": services.two_factor_backup_codes(actor=request.user, code=payload.code)}
 
 
-@auth_router.post("/two-factor/off", response={200: TwoFactorOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post(
+    "/two-factor/off", response={200: TwoFactorOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
 def two_factor_off(request: HttpRequest, payload: TwoFactorCodeIn) -> Any:
-    """Turn one's own two-step sign-in off, with a current code."""
+    """Turn one's own two-step sign-in off, with a current code; 409 when it is not on."""
     services.two_factor_off(actor=request.user, person=request.user, code=payload.code)
     return {"on": False, "backup_codes_left": 0}
 
@@ -388,8 +392,6 @@ def person_patch(request: HttpRequest, person_id: str, payload: PersonPatch) -> 
     person = get_managed_person_for_user(request.user, person_id)
     data = {k: ("" if v is None and k != "appointed_on" else v) for k, v in payload.dict(exclude_unset=True).items()}
     roles = data.pop("roles", None) or None
-    if "full_name" in data and not data["full_name"]:
-        raise ValidationError({"full_name": _("Enter the full name.")})
     if "is_full_time" in data and data["is_full_time"] == "":
         data["is_full_time"] = False
     services.user_update(actor=request.user, person=person, roles=roles, **data)
@@ -432,6 +434,7 @@ def person_two_factor_off(request: HttpRequest, person_id: str) -> Any:
     """Turn a person's two-step sign-in off (a lost phone); for those who
     manage the person's area."""
     person = get_person_for_user(request.user, person_id)
+    require(request.user, MANAGE_PEOPLE)  # the role first: 403 for one who manages nobody, whoever is named
     if person.pk == request.user.pk:
         raise ValidationError(_("Turn your own two-step sign-in off on the security page, with a current code."))
     services.two_factor_off(actor=request.user, person=person)

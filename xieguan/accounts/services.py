@@ -38,6 +38,7 @@ from xieguan.accounts.permissions import (
 )
 from xieguan.areas.models import Area
 from xieguan.core.audit import audit_record, audited, snapshot
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once
 from xieguan.core.scope import is_within
 
@@ -264,6 +265,8 @@ def user_update(*, actor: User, person: User, roles: Iterable[str] | None = None
     require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
     if person.is_superuser and not actor.is_superuser:
         raise PermissionDenied(_("Only a system administrator can change this account."))  # a role limit: 403
+    if "full_name" in profile and not (profile["full_name"] or "").strip():
+        raise ValidationError({"full_name": _("Enter the full name.")})  # after the role: 403 whatever was sent
     clean = _check_profile(profile)
     codes = _check_roles(person.institution, roles) if roles is not None and person.institution else None
     with transaction.atomic(), audited(actor, "user.update", person, snapshot_with=_person_snapshot):
@@ -394,14 +397,14 @@ def transfer_decide(*, actor: User, transfer: TransferRequest, approve: bool, no
     require(actor, APPROVE_TRANSFERS, transfer.from_institution.area.path)
     require(actor, APPROVE_TRANSFERS, transfer.to_institution.area.path)
     if transfer.status != TransferStatus.PENDING:
-        raise ValidationError(_("This request has already been decided."))
+        raise StateConflict(_("This request has already been decided."))
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError({"decision_note": _("Give the reason for refusing.")})
     with transaction.atomic():
         locked = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
         if locked.status != TransferStatus.PENDING:
-            raise ValidationError(_("This request has already been decided."))
+            raise StateConflict(_("This request has already been decided."))
         transfer.status = TransferStatus.APPROVED if approve else TransferStatus.REFUSED
         transfer.decided_by = actor
         transfer.decided_at = timezone.now()
@@ -502,6 +505,7 @@ def two_factor_confirm(*, actor: User, device_id: Any, code: str) -> list[str]:
 
 def two_factor_backup_codes(*, actor: User, code: str) -> list[str]:
     """New backup codes (the old ones stop working), after a current code."""
+    _require_two_factor_on(actor)
     _require_code(actor, code)
     with transaction.atomic():
         codes = _new_backup_codes(actor)
@@ -545,6 +549,15 @@ def two_factor_verify(*, user: User, code: str) -> Any:
     return device
 
 
+def _require_two_factor_on(user: User) -> None:
+    """A step that needs two-step sign-in on: without it, no code can be
+    right, and that is the account's state, not the code sent (409)."""
+    from xieguan.accounts.selectors import two_factor_on
+
+    if not two_factor_on(user):
+        raise StateConflict(_("Two-step sign-in is not on for this account."))
+
+
 def _require_code(user: User, code: str) -> None:
     if two_factor_match(user=user, code=code) is None:
         raise _wrong_code()
@@ -564,6 +577,7 @@ def two_factor_off(*, actor: User, person: User, code: str = "") -> User:
     """Turn two-step sign-in off: the person with a current code, or an
     administrator of their area (a lost phone) without one."""
     if person.pk == actor.pk:
+        _require_two_factor_on(person)
         _require_code(person, code)
     else:
         require(actor, MANAGE_PEOPLE, person.institution.area.path if person.institution else None)
@@ -593,7 +607,7 @@ def signin_lock_release(*, actor: User, lock: SignInLock) -> SignInLock:
     with transaction.atomic():
         current = SignInLock.objects.select_for_update().get(pk=lock.pk)
         if current.released_at is not None or current.until <= timezone.now():
-            raise ValidationError(_("This lock has already ended."))
+            raise StateConflict(_("This lock has already ended."))
         lock.released_at = timezone.now()
         lock.released_by = actor
         lock.save(update_fields=["released_at", "released_by", "updated_at"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
@@ -32,6 +33,7 @@ from xieguan.areas.models import Area
 from xieguan.areas.selectors import get_area_for_user
 from xieguan.core.api import ErrorOut, ListOut, file_download
 from xieguan.core.documents import download_header, download_name
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import keyset_page
 from xieguan.core.photos import open_stored
@@ -185,7 +187,9 @@ def _own(request: HttpRequest, document_id: str) -> Any:
     doc = selectors.get_upper_for_user(request.user, document_id)
     receipt = selectors.own_receipt(request.user, doc)
     if receipt is None:
-        raise Http404
+        # The caller sees the document (its issuer, or above): not being one
+        # of its recipients is a role limit, and saying so reveals nothing.
+        raise PermissionDenied(_("Only the institutions the document was sent to can read or acknowledge it."))
     return doc, receipt
 
 
@@ -311,9 +315,11 @@ def package_get(request: HttpRequest, package_id: str) -> Any:
     "/{package_id}/download", response={**ERRORS}, openapi_extra=file_download("application/zip", "The year package")
 )
 def package_download(request: HttpRequest, package_id: str) -> Any:
+    """The zip once built; 409 while it is queued or being built (a state
+    that passes: ask GET /api/archive-packages/{package_id} for the progress)."""
     package = selectors.get_package_for_user(request.user, package_id)
     if package.status != PackageStatus.DONE or not package.file:
-        raise Http404
+        raise StateConflict(_("The package is not built yet; its progress shows when it can be downloaded."))
     response = FileResponse(open_stored(package.file), content_type="application/zip")
     response["Content-Disposition"] = download_header(
         download_name(_("Year archive"), package.area.name, _("Year %(year)s") % {"year": package.year}, ext="zip")

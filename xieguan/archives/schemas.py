@@ -8,6 +8,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from xieguan.core.api import COMING_MONTH_DATE_FORMAT
+
 OwnerKind = Literal["unit", "campaign", "inspection", "complaint", "training", "assessment"]
 
 
@@ -105,7 +107,10 @@ class YearReopenRequestIn(Schema):
 
 
 class YearReopenGrantIn(Schema):
-    until: datetime.date
+    until: datetime.date = Field(
+        description="a date (YYYY-MM-DD) from today to 30 days ahead",
+        json_schema_extra={"format": COMING_MONTH_DATE_FORMAT},
+    )
 
 
 class YearPackageIn(Schema):

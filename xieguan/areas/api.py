@@ -142,7 +142,7 @@ def area_patch(request: HttpRequest, area_id: str, payload: AreaPatch) -> Any:
 @router.post("/{area_id}/retire", response={200: AreaRetireOut, **ERRORS})
 def area_retire(request: HttpRequest, area_id: str, payload: AreaRetireIn) -> Any:
     """Retire an area into one beside it (撤乡并镇): the areas below it and its
-    records move to the successor, its institutions close. 422 when it is
+    records move to the successor, its institutions close. 409 when it is
     already retired."""
     area = get_area_for_user(request.user, area_id)
     require(request.user, MANAGE_AREAS, area.path)

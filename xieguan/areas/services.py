@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -26,6 +26,7 @@ from xieguan.areas.codes import (
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audit_record, audited
 from xieguan.core.display import join_list
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_once, existing_for_retry
 from xieguan.core.permissions import MANAGE_AREAS, require
 from xieguan.core.registry import registry
@@ -152,7 +153,7 @@ def area_retire(*, actor: User, area: Area, successor: Area, on: datetime.date |
     require(actor, MANAGE_AREAS, area.path)
     require(actor, MANAGE_AREAS, successor.path)
     if not area.is_active:
-        raise ValidationError(_("This area is already retired."))
+        raise StateConflict(_("This area is already retired."))  # the area's state: 409 in the API
     if successor.pk == area.pk or successor.level != area.level or not successor.is_active:
         raise ValidationError({"successor": _("Choose an active area of the same level to merge into.")})
     on = on or timezone.localdate()
@@ -164,7 +165,21 @@ def area_retire(*, actor: User, area: Area, successor: Area, on: datetime.date |
         for model in _area_bound_models():
             if model._meta.label_lower == "accounts.institution":
                 continue
-            moved = model._default_manager.filter(area=area).update(area=successor)
+            try:
+                with transaction.atomic():
+                    moved = model._default_manager.filter(area=area).update(area=successor)
+            except IntegrityError:
+                # A record kept once per area (a year's population served)
+                # that both areas hold: moving it would make two. Found by
+                # the fuzzing as a 500; the areas' records decide, so 409.
+                raise StateConflict(
+                    {
+                        "successor": _(
+                            "Both areas hold %(records)s for the same period; correct them before retiring this area."
+                        )
+                        % {"records": model._meta.verbose_name_plural}
+                    }
+                ) from None
             if moved:
                 result.moved_records[str(model._meta.verbose_name_plural)] = moved
         result.closed_institutions = area.institutions.filter(closed_on__isnull=True).update(closed_on=on)

@@ -590,7 +590,8 @@ def appeal_answer(request: HttpRequest, appeal_id: uuid.UUID, payload: AppealAns
     """The assessor's answer; ``new_score`` changes the appealed item's score."""
     appeal = get_appeal_for_user(request.user, appeal_id)
     if not runs(request.user, appeal.assessment):
-        raise Http404
+        # The assessed area sees its own appeal: a role limit, 403 (hiding nothing).
+        raise PermissionDenied(_("Only the area that runs the assessment answers its appeals."))
     services.appeal_answer(actor=request.user, appeal=appeal, answer=payload.answer, new_score=payload.new_score)
     return _appeal_out(appeal)
 
@@ -645,7 +646,12 @@ def population_save(request: HttpRequest, payload: PopulationIn) -> Any:
 
 
 @population_router.post("/import", response={200: PopulationImportOut, **ERRORS})
-def population_import(request: HttpRequest, year: Form[int], file: File[UploadedFile], source: Form[str] = "") -> Any:
+def population_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    year: int = Form(..., ge=2000, le=2100),
+    source: str = Form("", max_length=100),
+) -> Any:
     """Import populations from a workbook: area name, population (inside the caller's area)."""
     institution = getattr(request.user, "institution", None)
     if institution is None:

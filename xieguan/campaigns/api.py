@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -61,7 +61,7 @@ from xieguan.core.documents import download_header, download_name, pdf_response
 from xieguan.core.idempotency import existing_for_retry
 from xieguan.core.pagination import BadCursor, keyset_list, keyset_page
 from xieguan.core.photos import open_stored
-from xieguan.core.scope import get_object_for_user
+from xieguan.core.scope import get_object_for_user, is_within
 from xieguan.inspections.models import ChecklistTemplate, Inspection
 from xieguan.units.models import Category, Subtype, Unit
 
@@ -211,6 +211,16 @@ def campaign_targets(
     return keyset_list(qs, ordering=["area__path", "unit__name", "id"], cursor=after, size=limit, out=_target_out)
 
 
+def _require_manage(user: Any, campaign: Campaign) -> None:
+    """Changing a campaign the user sees (``get_campaign_for_user``): 403
+    when it is run above the user's area (a county's, seen from a township
+    through its targets there; seen already, so the refusal reveals
+    nothing), and 403 when the role may not manage campaigns."""
+    if not is_within(user, campaign.area.path):
+        raise PermissionDenied(_("This campaign is run by an area above yours; only that area can change it."))
+    require(user, MANAGE_CAMPAIGNS, campaign.area.path)
+
+
 @router.post("/{campaign_id}/targets", response={200: list[TargetOut], **ERRORS})
 def campaign_targets_add(request: HttpRequest, campaign_id: uuid.UUID, payload: TargetsAddIn) -> Any:
     """Add targets as the page does: every unit of the campaign's categories
@@ -218,7 +228,7 @@ def campaign_targets_add(request: HttpRequest, campaign_id: uuid.UUID, payload: 
     already targeted are kept, so sending the same body again adds nothing;
     answers the targets this call added."""
     campaign = get_campaign_for_user(request.user, campaign_id)
-    require(request.user, MANAGE_CAMPAIGNS, campaign.area.path)
+    _require_manage(request.user, campaign)
     if payload.township_id is None and not payload.unit_ids:
         raise ValidationError({"township_id": _("Choose a township or a unit.")})
     township = None
@@ -272,7 +282,7 @@ def campaign_summary_put(request: HttpRequest, campaign_id: uuid.UUID, payload: 
     """Save the closing summary's prose (the Word and PDF print it); with
     ``close`` the campaign is closed too. Sending it again changes nothing more."""
     campaign = get_campaign_for_user(request.user, campaign_id)
-    require(request.user, MANAGE_CAMPAIGNS, campaign.area.path)
+    _require_manage(request.user, campaign)
     if payload.close:
         services.campaign_close(actor=request.user, campaign=campaign, summary=payload.summary)
     else:
@@ -438,6 +448,7 @@ def draw_create(request: HttpRequest, payload: DrawIn) -> Any:
     """Make a 双随机 draw (final once made): the body names the campaign or the
     area and filter, and the count, the ratio or the ratios per risk grade. A
     redraw names ``replaces_id`` and a ``reason``. Idempotent on ``id``."""
+    require(request.user, DRAW_UNITS)  # the role before the ids: 403 for one who may not draw, whatever is named
     existing = existing_for_retry(RandomDraw, payload.id, request.user)
     if existing is not None:
         return Status(200, _draw_out(get_draw_for_user(request.user, existing.pk)))
@@ -573,6 +584,7 @@ def campaign_material_add(
     if existing is not None:
         return Status(200, _material_out(existing))
     campaign = get_campaign_for_user(request.user, campaign_id)
+    _require_manage(request.user, campaign)
     material = services.material_add(actor=request.user, campaign=campaign, upload=file, title=title, id=id)
     return Status(201, _material_out(material))
 

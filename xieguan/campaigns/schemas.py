@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 
 class CampaignIn(Schema):
@@ -49,6 +50,11 @@ class TargetOut(Schema):
     done: bool
 
 
+# A share in per cent is a number on the wire (a bare Decimal is documented
+# as "number or any string", and most strings are refused).
+Share = Annotated[Decimal, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100})]
+
+
 class DrawIn(Schema):
     id: uuid.UUID | None = Field(None, description="client-made UUID; sending it again answers the same draw")
     campaign_id: uuid.UUID | None = Field(None, description="the campaign whose targets the picks become")
@@ -58,8 +64,8 @@ class DrawIn(Schema):
     township_ids: list[uuid.UUID] = Field(default_factory=list, description="filter: townships (none: the whole area)")
     risk_grades: list[Literal["low", "medium", "high"]] = Field(default_factory=list, description="filter")
     count: int | None = Field(None, ge=1, description="units to draw; or ratio")
-    ratio: Decimal | None = Field(None, gt=0, le=100, description="per cent of the pool, rounded up")
-    grade_ratios: dict[Literal["low", "medium", "high"], Decimal] = Field(
+    ratio: Share | None = Field(None, gt=0, le=100, description="per cent of the pool, rounded up")
+    grade_ratios: dict[Literal["low", "medium", "high"], Share] = Field(
         default_factory=dict, description="per cent by risk grade"
     )
     inspectors_per_target: int = Field(2, ge=2, le=5)

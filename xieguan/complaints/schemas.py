@@ -6,6 +6,7 @@ import uuid
 from ninja import Field, Schema
 
 from xieguan.complaints.models import Channel, ComplaintCategory
+from xieguan.units.schemas import PHONE_DESCRIPTION, PHONE_FORMAT
 
 
 class ComplainantOut(Schema):
@@ -91,7 +92,7 @@ class ResultIn(Schema):
 
 
 class ReplyIn(Schema):
-    reply: str = Field("", max_length=5000)
+    reply: str = Field(max_length=5000, json_schema_extra={"pattern": r"\S"})  # required, not blank (the service)
 
 
 class LinkIn(Schema):
@@ -114,19 +115,27 @@ class CaptchaOut(Schema):
 
 
 class PublicComplaintIn(Schema):
-    captcha_token: str = ""
-    captcha_answer: str = ""
-    township_id: uuid.UUID | None = None
-    village_id: uuid.UUID | None = None
-    unit_id: uuid.UUID | None = None
-    unit_name: str = ""
-    category: str = ""
-    content: str = ""
-    place: str = ""
+    """What the public form sends; the schema states what the service checks
+    (the CAPTCHA solved, a township, a category, a few words), bar one rule
+    across fields: unless anonymous, a name or a phone number."""
+
+    captcha_token: str = Field(description="from GET /api/public/captcha")
+    captcha_answer: str = Field(max_length=10, description="the characters in its picture")
+    township_id: uuid.UUID = Field(description="the township where it happened")
+    village_id: uuid.UUID | None = Field(None, description="a village of that township")
+    unit_id: uuid.UUID | None = Field(None, description="a registered unit of that township")
+    unit_name: str = Field("", max_length=200)
+    category: ComplaintCategory
+    content: str = Field(
+        max_length=5000,
+        description="what happened: at least 5 characters besides spaces at either end",
+        json_schema_extra={"pattern": r"\S[\s\S]{3,}\S"},
+    )
+    place: str = Field("", max_length=200)
     is_anonymous: bool = True
-    name: str = ""
-    phone: str = ""
-    address: str = ""
+    name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=30, description=PHONE_DESCRIPTION, json_schema_extra={"format": PHONE_FORMAT})
+    address: str = Field("", max_length=200)
 
 
 class PublicFiledOut(Schema):

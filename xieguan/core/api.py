@@ -42,6 +42,13 @@ Longitude = Annotated[
 ]
 Metres = Annotated[float, Field(ge=0), WithJsonSchema({"type": "number", "minimum": 0})]
 
+# Custom string formats for rules that move with the day, which JSON
+# Schema's fixed bounds cannot state: named in the document (with the
+# standard format they refine in the description), checked by the
+# services, generated as such by the fuzzing (scripts/fuzz_hooks.py).
+PAST_YEAR_TIME_FORMAT = "past-year-date-time"  # a date-time with its offset, in the last 366 days, not in the future
+COMING_MONTH_DATE_FORMAT = "date-next-30-days"  # a date from today (Asia/Shanghai) to 30 days ahead
+
 
 # A time of day on the county's clock. JSON Schema's "time" format asks for
 # an offset (08:00:00+08:00); these are wall-clock times, written 08:00 or 08:00:00.

@@ -206,13 +206,6 @@ def upload_start(
     if content_type not in CONTENT_TYPES:
         raise ValidationError({"content_type": _("Only JPEG, PNG or WebP photos can be sent.")})
     meta = dict(meta or {})
-    if target == UploadTarget.INSPECTION_SIGNATURE and meta.get("role") not in ("inspector", "representative"):
-        raise ValidationError({"role": _("Choose who is signing.")})
-    if target != UploadTarget.INSPECTION_SIGNATURE:
-        from xieguan.core.photos import gps_fix_checked
-
-        # Checked now, not when the last byte is in: a bad fix is refused before 20 MB are sent.
-        gps_fix_checked(meta.get("latitude"), meta.get("longitude"), meta.get("accuracy_m"))
     existing = Upload.objects.filter(pk=id).first()
     if existing is not None:
         if existing.created_by_id != actor.pk:
@@ -233,6 +226,14 @@ def upload_start(
     # byte is in, asked now: someone who may only read the record (the
     # prefecture, the county leader) must not store 20 MB on the server first.
     require(actor, WRITES_TO[target], record.area.path)
+    # The fields that go together, after the role (403 whatever was sent)
+    # and before a byte is sent: a bad fix is not refused 20 MB later.
+    if target == UploadTarget.INSPECTION_SIGNATURE and meta.get("role") not in ("inspector", "representative"):
+        raise ValidationError({"role": _("Choose who is signing.")})
+    if target != UploadTarget.INSPECTION_SIGNATURE:
+        from xieguan.core.photos import gps_fix_checked
+
+        gps_fix_checked(meta.get("latitude"), meta.get("longitude"), meta.get("accuracy_m"))
     upload = Upload(
         id=id,
         created_by=actor,

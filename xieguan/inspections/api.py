@@ -258,8 +258,11 @@ def inspection_photo(
     the time, the unit and the GPS fix sent with it (``latitude``,
     ``longitude``, ``accuracy_m`` in metres; 422 out of range), else the
     record's. ``sha256`` is the hash of the bytes sent, before stamping."""
-    fix = common.gps_fix_checked(latitude, longitude, accuracy_m)
+    from xieguan.accounts.permissions import RECORD_INSPECTION, require
+
     inspection = selectors.get_inspection_for_user(request.user, inspection_id)
+    require(request.user, RECORD_INSPECTION, inspection.area.path)  # the role before the fields: 403 whatever was sent
+    fix = common.gps_fix_checked(latitude, longitude, accuracy_m)
     photo, created = evidence.inspection_photo_add(
         actor=request.user, inspection=inspection, upload=image, client_id=id, fix=fix
     )
@@ -270,7 +273,7 @@ def inspection_photo(
 def inspection_signature(
     request: HttpRequest,
     inspection_id: str,
-    role: Form[str],
+    role: Form[Literal["inspector", "representative"]],
     user_id: Form[str] = "",
     name: Form[str] = "",
     refused: Form[bool] = False,

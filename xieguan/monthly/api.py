@@ -24,6 +24,7 @@ from xieguan.monthly.schemas import (
     OverviewOut,
     RatesOut,
     ResubmitIn,
+    ReturnIn,
     ReviewIn,
     SubmitIn,
     SummaryDocumentIn,
@@ -133,7 +134,7 @@ def monthly_report_approve(request: HttpRequest, report_id: str, payload: Review
 
 
 @router.post("/{report_id}/return", response={200: MonthlyReportOut, **ERRORS})
-def monthly_report_return(request: HttpRequest, report_id: str, payload: ReviewIn) -> Any:
+def monthly_report_return(request: HttpRequest, report_id: str, payload: ReturnIn) -> Any:
     report = get_monthly_report_for_user(request.user, report_id)
     services.monthly_report_return(actor=request.user, report=report, comment=payload.comment)
     return _out(get_monthly_report_for_user(request.user, report_id))
@@ -319,16 +320,24 @@ def monthly_overview(
     """The month's overview: every township of a county (or county of a
     prefecture) with its indicators and monthly report state, and the total.
     ``area_id`` picks a county or prefecture in scope (the caller's own by
-    default); a township's caller has no overview (404): their figures are
-    their monthly report's. Without ``year`` and ``month``: the month whose
+    default); a township's caller has no overview (403, whatever the
+    ``area_id``): their figures are their monthly report's. Without ``year`` and ``month``: the month whose
     report is due now, as the page opens."""
+    from django.core.exceptions import PermissionDenied
     from django.http import Http404
+    from django.utils.translation import gettext as _
 
     from xieguan.areas.models import Level
     from xieguan.monthly.models import DEFAULT_DEADLINE_DAY
-    from xieguan.monthly.overview import month_overview, overview_area
+    from xieguan.monthly.overview import has_overview, month_overview, overview_area
     from xieguan.monthly.selectors import due_now_for, month_due_now
 
+    if not has_overview(request.user):
+        # Decided by the caller's own area before any area_id is looked
+        # at, so the refusal says nothing about the area asked for.
+        raise PermissionDenied(
+            _("The overview is a county's or a prefecture's; a township's figures are in its monthly report.")
+        )
     area = overview_area(request.user, str(area_id) if area_id else None)
     if area is None:
         raise Http404

@@ -99,6 +99,13 @@ class Overview:
         return self.area.level < Level.COUNTY
 
 
+def has_overview(user: Any) -> bool:
+    """Whether the user's area is a county or above (a township user has
+    none: their figures are their monthly report's)."""
+    root = scope_root_for(user)
+    return root is None or root.level <= Level.COUNTY
+
+
 def overview_area(user: Any, area_id: str | None) -> Area | None:
     """The county or prefecture the user looks at: ``area_id`` if it is one
     in the user's scope (404 otherwise), else the user's own county or

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from xieguan.core.api import RateOut
+from xieguan.core.api import COMING_MONTH_DATE_FORMAT, RateOut
 
 
 class FigurePartOut(Schema):
@@ -87,12 +87,21 @@ class ReviewIn(Schema):
     comment: str = ""
 
 
+class ReturnIn(Schema):
+    comment: str = Field(
+        max_length=2000, description="what the township is to correct", json_schema_extra={"pattern": r"\S"}
+    )  # required, not blank (the service)
+
+
 class UnlockRequestIn(Schema):
-    reason: str
+    reason: str = Field(max_length=2000, json_schema_extra={"pattern": r"\S"})  # not blank (the service)
 
 
 class UnlockGrantIn(Schema):
-    until: datetime.date
+    until: datetime.date = Field(
+        description="a date (YYYY-MM-DD) from today to 30 days ahead",
+        json_schema_extra={"format": COMING_MONTH_DATE_FORMAT},
+    )
 
 
 class PeriodStartDayOut(Schema):
@@ -115,13 +124,14 @@ class MonthlySettingOut(Schema):
 
 
 class MonthlySettingIn(Schema):
-    period_start_day: int = Field(description="1–28; a new one needs applies_from")
+    period_start_day: int = Field(ge=1, le=28, description="1–28; a new one needs applies_from")
     applies_from: str | None = Field(
         None,
+        pattern=r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$",
         description="YYYY-MM: the month a new start day applies from; not before the month after the latest month "
         "of which a report of the county is submitted or approved. Months before it keep their boundaries.",
     )
-    deadline_day: int = Field(description="1–31; 29–31 are clipped to the month (31 = month end)")
+    deadline_day: int = Field(ge=1, le=31, description="1–31; 29–31 are clipped to the month (31 = month end)")
 
 
 # ---------------------------------------------------------------- issue 19 item 2: what the pages offer

@@ -142,6 +142,7 @@ def _unit_or_422(request: HttpRequest, unit_id: Any) -> Unit | None:
 def outreach_patch(request: HttpRequest, record_id: str, payload: OutreachPatch) -> Any:
     """Correct a record: only the fields sent change."""
     record = get_outreach_for_user(request.user, record_id)
+    require(request.user, RECORD_OUTREACH, record.area.path)  # the role before the fields: 403 whatever was sent
     changes = payload.dict(exclude_unset=True)
     if "area_id" in changes:
         changes["area"] = get_area_for_user(request.user, changes.pop("area_id"))

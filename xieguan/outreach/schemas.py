@@ -3,10 +3,18 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from xieguan.outreach.models import OutreachForm, TrainingLevel
+from xieguan.units.schemas import PHONE_FORMAT
+
+# A score and a training's hours are numbers on the wire (a bare Decimal
+# is documented as "number or any string", and most strings are refused).
+Score = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
+Hours = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0.5, "maximum": 40})]
 
 
 class OutreachOut(Schema):
@@ -69,7 +77,7 @@ class OutreachPhotoOut(Schema):
 class TrainingPatch(Schema):
     topic: str | None = Field(None, max_length=200)
     date: datetime.date | None = None
-    hours: Decimal | None = Field(None, gt=0, le=40, decimal_places=1)
+    hours: Hours | None = Field(None, ge=Decimal("0.5"), le=40, decimal_places=1)
     trainer: str | None = Field(None, max_length=100)
     materials: str | None = Field(None, max_length=2000)
 
@@ -97,25 +105,30 @@ class TrainingIn(Schema):
     level: TrainingLevel
     topic: str = Field(max_length=200)
     date: datetime.date
-    hours: Decimal = Field(gt=0, le=40, decimal_places=1)
+    hours: Hours = Field(ge=Decimal("0.5"), le=40, decimal_places=1)
     trainer: str = Field(max_length=100)
     materials: str = Field("", max_length=2000)
 
 
 class AttendanceIn(Schema):
     person_id: uuid.UUID
-    score: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
+    score: Score | None = Field(None, ge=0, le=100, decimal_places=1)
 
 
 class GuestAttendanceIn(Schema):
     id: uuid.UUID | None = Field(
         None, description="client-made UUID; sending the same id again returns the attendance already made"
     )
-    name: str = Field(max_length=50, description="the attendee's name")
-    phone: str = Field(max_length=30, description="a mobile number or a landline with its area code")
-    workplace: str = Field("", max_length=100, description="where the attendee works, if not a registered unit")
+    name: str = Field(max_length=50, description="the attendee's name", json_schema_extra={"pattern": r"\S"})
+    phone: str = Field(
+        min_length=1,
+        max_length=30,
+        description="an 11-digit mobile number or a landline with its area code (0931-8812345)",
+        json_schema_extra={"format": PHONE_FORMAT},
+    )
+    workplace: str = Field("", max_length=100, description="where the attendee works; needed when no unit_id is given")
     unit_id: uuid.UUID | None = Field(None, description="a registered unit of the training's area")
-    score: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
+    score: Score | None = Field(None, ge=0, le=100, decimal_places=1)
 
 
 class AttendanceOut(Schema):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.permissions import MANAGE_TRAINING, RECORD_OUTREACH, require
 from xieguan.areas.models import Area, Level
 from xieguan.core.audit import audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.idempotency import create_audited_once, existing_for_retry
 from xieguan.core.limits import limit_hit, limit_reached
 from xieguan.core.photos import GpsFix, evidence_stamp_lines, prepare_photo, save_photo_once
@@ -487,8 +488,7 @@ def training_delete(*, actor: User, training: Training) -> None:
     ensure_open(training)
     with transaction.atomic():
         if training.attendances.exists():
-            raise ValidationError(
-                _("People have signed in to this training; it cannot be deleted. Correct it instead.")
-            )
+            # The training's state, not the request, stands in the way: 409 in the API.
+            raise StateConflict(_("People have signed in to this training; it cannot be deleted. Correct it instead."))
         with audited(actor, "training.delete", training):
             training.delete()

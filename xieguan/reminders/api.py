@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from xieguan.areas.models import Area
 from xieguan.core.api import ErrorOut, ListOut
 from xieguan.core.pagination import keyset_list, keyset_page
-from xieguan.core.scope import get_object_for_user
+from xieguan.core.scope import get_object_for_user, is_within
 from xieguan.reminders import services
 from xieguan.reminders.due import due_list, entry_json
 from xieguan.reminders.models import ReminderChannel
@@ -119,8 +121,12 @@ def rule_get(request: HttpRequest) -> Any:
 
 @rule_router.put("", response={200: ReminderRuleOut, **ERRORS})
 def rule_put(request: HttpRequest, payload: ReminderRuleIn) -> Any:
-    """Save the reminder rule of the caller's county."""
-    return _rule_out(services.reminder_rule_save(actor=request.user, county=_county(request), **payload.dict()))
+    """Save the reminder rule of the caller's county: its bureau or
+    institute (403 for a caller whose area lies within the county)."""
+    county = _county(request)
+    if not is_within(request.user, county.path):
+        raise PermissionDenied(_("The reminder rule is the county's; it is set by the county, not from within it."))
+    return _rule_out(services.reminder_rule_save(actor=request.user, county=county, **payload.dict()))
 
 
 @log_router.get("", response={200: ListOut[SendLogOut], **ERRORS})

@@ -7,7 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from xieguan.core.api import Latitude, Longitude, RateOut
+from xieguan.core.api import PAST_YEAR_TIME_FORMAT, Latitude, Longitude, RateOut
 
 
 class CategoryOut(Schema):
@@ -70,9 +70,12 @@ class ReportIn(Schema):
         None, description="client-made UUID; sending the same id again returns the existing report"
     )
     category: str = Field(description="a category code (or id) in force in the county, see /api/report-categories")
-    found_at: datetime.datetime = Field(description="device time of discovery, with its offset; not in the future")
-    place: str = Field(max_length=200)
-    content: str = Field(max_length=2000)
+    found_at: datetime.datetime = Field(
+        description="device time of discovery (date-time), with its offset; within the last year, not in the future",
+        json_schema_extra={"format": PAST_YEAR_TIME_FORMAT},
+    )
+    place: str = Field(max_length=200, json_schema_extra={"pattern": r"\S"})  # not blank (checked by the service)
+    content: str = Field(max_length=2000, json_schema_extra={"pattern": r"\S"})
     affected_count: int = Field(0, ge=0, le=100000)
     area_id: uuid.UUID | None = Field(None, description="village or township; defaults to the reporter's own")
     unit_id: uuid.UUID | None = Field(None, description="a unit of the registry in the caller's area")

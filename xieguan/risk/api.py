@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,8 +54,15 @@ def _risk_out(r: UnitRisk) -> dict[str, Any]:
 
 
 def _county(request: HttpRequest, county_id: str | None) -> Area:
-    """The county asked for among those the caller sees whole (their own by default); 404 otherwise."""
+    """The county asked for among those the caller sees whole (their own by
+    default); 404 otherwise. A caller who sees no county whole (a township's)
+    has none of these operations: 403, decided before ``county_id`` is
+    looked at, so it says nothing about the county asked for."""
     counties = counties_for(request.user)
+    if not counties.exists():
+        raise PermissionDenied(
+            _("Risk settings, the backtest and the review draw are a county's; your area is within one.")
+        )
     if county_id:
         found = get_object_for_user(counties, request.user, county_id)
         return found

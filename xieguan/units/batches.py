@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xieguan.core.audit import audited
+from xieguan.core.errors import StateConflict
 from xieguan.core.permissions import MANAGE_UNITS, require
 from xieguan.core.tabular import BadFile
 from xieguan.units import imports, tasks
@@ -79,7 +80,7 @@ def import_batch_confirm(*, actor: User, batch: ImportBatch) -> ImportBatch:
         if batch.status in (ImportStatus.IMPORTED, ImportStatus.IMPORTING):
             return batch
         if batch.status != ImportStatus.READY:
-            raise ValidationError({"batch": [_("Only a checked sheet without errors can be imported.")]})
+            raise StateConflict({"batch": [_("Only a checked sheet without errors can be imported.")]})
         batch.status = ImportStatus.IMPORTING
         batch.done = 0
         batch.save(update_fields=["status", "done", "updated_at"])

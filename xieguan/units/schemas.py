@@ -39,8 +39,9 @@ class LicenceIn(Schema):
     kind: str = Field(
         max_length=50,
         description="e.g. 卫生许可证, 医疗机构执业许可证",  # i18n: data — licence names as written
+        json_schema_extra={"pattern": r"\S"},  # not blank (checked by the service)
     )
-    number: str = Field(max_length=60)
+    number: str = Field(max_length=60, json_schema_extra={"pattern": r"\S"})
     issuer: str = Field("", max_length=100)
     issued_on: datetime.date | None = None
     expires_on: datetime.date | None = Field(None, description="not before issued_on")

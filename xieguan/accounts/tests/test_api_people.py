@@ -184,7 +184,12 @@ def test_an_administrator_turns_a_persons_two_step_sign_in_off(demo, api_token):
     assert AuditEvent.objects.filter(action="two_factor.off", object_id=str(cg1.pk)).exists()
     TOTPDevice.objects.create(user=cg1, name="app", confirmed=True)
     chinese_error(send("POST", f"/api/people/{cg1.pk}/two-factor-off", api_token(demo.users["cg2"])), 403)
+    # One who manages nobody is refused for the role whoever is named, themselves too.
+    chinese_error(send("POST", f"/api/people/{cg1.pk}/two-factor-off", api_token(cg1)), 403)
     assert TOTPDevice.objects.filter(user=cg1).exists()
+    bureau = demo.users["bureau"]
+    own = send("POST", f"/api/people/{bureau.pk}/two-factor-off", api_token(bureau))
+    assert own.status_code == 422 and "登录安全" in own.json()["detail"]  # their own: on the security page
 
 
 def test_roles_are_listed_with_chinese_names(demo, api_token):
@@ -219,7 +224,7 @@ def test_transfer_request_is_idempotent_and_the_bureau_decides(demo, api_token):
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     cg2.refresh_from_db()
     assert cg2.institution == demo.stations[1]
-    chinese_error(send("POST", url, bureau, {"decision": "approve"}))
+    chinese_error(send("POST", url, bureau, {"decision": "approve"}), 409)  # decided already: a conflict
 
 
 def test_transfer_beside_is_404_and_bad_input_is_chinese(demo, api_token):

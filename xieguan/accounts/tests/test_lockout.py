@@ -254,7 +254,7 @@ def test_the_lockout_api_lists_and_releases_in_scope(demo, demo_password, api_to
     released = client.post(f"/api/lockouts/{lock.pk}/release", **api_token(county_admin))
     assert released.status_code == 200 and released.json()["released_at"]
     again = client.post(f"/api/lockouts/{lock.pk}/release", **api_token(county_admin))
-    assert again.status_code == 422 and "已经结束" in again.json()["detail"]
+    assert again.status_code == 409 and "已经结束" in again.json()["detail"]
     assert token("cg1", demo_password, ATTACKER).status_code == 200
 
 

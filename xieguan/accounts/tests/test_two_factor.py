@@ -131,3 +131,13 @@ def test_an_administrator_turns_it_off_for_a_lost_phone(demo, login, comanager_i
     if allowed:
         event = AuditEvent.objects.filter(object_id=str(comanager_in.pk), actor=demo.users[who]).latest("at")
         assert event.changes == {"two_factor": [True, False]}
+
+
+def test_off_or_new_backup_codes_without_it_on_are_a_conflict(demo, api_token):
+    """No code can be right while two-step sign-in is off: the account's
+    state, a 409 in Chinese, not a 422 about the code sent."""
+    headers = api_token(demo.users["cg1"])
+    for url in ("/api/auth/two-factor/off", "/api/auth/two-factor/backup-codes"):
+        response = Client().post(url, json.dumps({"code": "123456"}), content_type="application/json", **headers)
+        assert response.status_code == 409 and "两步登录" in response.json()["detail"], url
+    assert not TOTPDevice.objects.filter(user=demo.users["cg1"]).exists()

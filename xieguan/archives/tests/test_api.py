@@ -47,6 +47,9 @@ def test_upper_documents_read_state_and_the_archive_tree_and_a_package(demo, tow
     mine = client.get("/api/upper-documents", **dh1).json()["items"][0]
     assert mine["id"] == str(doc.pk) and mine["my_read_at"] is None
     assert client.post(f"/api/upper-documents/{doc.pk}/read", **dh1).status_code == 200
+    # The issuer sees it but is none of its recipients: a role limit, 403 in Chinese.
+    issuer = client.post(f"/api/upper-documents/{doc.pk}/acknowledge", **api_token(demo.users["bureau"]))
+    assert issuer.status_code == 403 and "发送" in issuer.json()["detail"]
     seen = client.get(f"/api/upper-documents/{doc.pk}", **api_token(demo.users["bureau"])).json()
     assert seen["read"] == 1 and {r["area_name"] for r in seen["recipients"] if r["read_at"] is None} == {township.name}
 
@@ -65,6 +68,8 @@ def test_upper_documents_read_state_and_the_archive_tree_and_a_package(demo, tow
         **cg1,
     )
     assert started.status_code == 201 and started.json()["status"] == "queued"
+    early = client.get(f"/api/archive-packages/{started.json()['id']}/download", **cg1)
+    assert early.status_code == 409 and "下载" in early.json()["detail"]  # not built yet: a state, not a missing record
     from xieguan.archives.models import YearPackage
 
     build(YearPackage.objects.get())

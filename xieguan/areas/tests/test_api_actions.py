@@ -53,7 +53,7 @@ def test_area_retire_moves_the_villages_to_the_successor(demo, api_token):
     assert body["area"]["retired_on"] and body["successor"]["id"] == str(successor.pk)
     assert body["moved_children"] == len(children)
     assert set(Area.objects.filter(parent=successor, pk__in=children).values_list("pk", flat=True)) == children
-    chinese_error(send("POST", f"/api/areas/{old.pk}/retire", bureau, {"successor_id": str(successor.pk)}))
+    chinese_error(send("POST", f"/api/areas/{old.pk}/retire", bureau, {"successor_id": str(successor.pk)}), 409)
 
 
 def test_area_retire_refused_beside_by_role_and_on_bad_input(demo, api_token):
@@ -105,3 +105,19 @@ def test_area_import_without_a_file_answers_the_declared_422(demo, api_token):
     declared = api.get_openapi_schema()["components"]["schemas"]["AreaImportRejectedOut"]
     assert set(declared.get("required", [])) <= set(body), (declared, body)
     assert Area.objects.count() == before
+
+
+def test_retiring_into_an_area_with_the_same_years_population_is_a_conflict_not_a_500(demo, api_token):
+    """Found by the fuzzing: both areas held the 2026 population served, and
+    moving one onto the other broke its once-a-year rule (a 500). It is a 409
+    in Chinese, and nothing is retired."""
+    from xieguan.assessments.models import Population
+
+    old, successor = demo.townships[1], demo.townships[0]
+    for area in (old, successor):
+        Population.objects.create(area=area, year=2026, population=1000)
+    bureau = api_token(demo.users["bureau"])
+    response = send("POST", f"/api/areas/{old.pk}/retire", bureau, {"successor_id": str(successor.pk)})
+    chinese_error(response, 409)
+    old.refresh_from_db()
+    assert old.retired_on is None and Population.objects.filter(area=old, year=2026).exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -173,3 +174,50 @@ def test_a_population_id_reused_for_another_year_is_a_conflict_not_a_500(demo, a
     other = Client().post("/api/populations", {**body, "year": 2027}, content_type="application/json", **bureau)
     assert (first.status_code, again.status_code, other.status_code) == (200, 200, 409)
     assert other.json()["server"]["year"] == 2026 and "year" in other.json()["fields"]
+
+
+def test_the_assessed_township_may_not_answer_its_own_appeal(demo, api_token, assessment):
+    """It sees its appeal, so answering is a role limit (403 in Chinese), not a hidden record."""
+    from xieguan.assessments.tests.test_services import TODAY
+
+    bureau, cg1 = demo.users["bureau"], demo.users["cg1"]
+    score_all(demo, assessment)
+    services.assessment_release(actor=bureau, assessment=assessment, today=TODAY)
+    assessment.refresh_from_db()
+    item = assessment.scheme.items.get(name="两表一书")
+    appeal = services.appeal_create(
+        actor=cg1, assessment=assessment, area=demo.townships[0], item=item, reason="请复核", today=TODAY
+    )
+    url = f"/api/assessment-appeals/{appeal.pk}/answer"
+    refused = Client().post(url, {"answer": "同意"}, content_type="application/json", **api_token(cg1))
+    assert refused.status_code == 403 and any("\u4e00" <= ch <= "\u9fff" for ch in refused.json()["detail"])
+    appeal.refresh_from_db()
+    assert appeal.answered_at is None
+
+
+def test_a_populations_workbook_is_imported_and_a_year_out_of_range_refused(demo, api_token):
+    """The form states the year's range (2000–2100): outside it is a 422 and nothing is kept."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from xieguan.assessments.models import Population
+
+    book = Workbook()
+    book.active.append(["名称", "服务人口"])
+    book.active.append([demo.townships[0].name, 12345])
+    out = io.BytesIO()
+    book.save(out)
+    bureau = api_token(demo.users["bureau"])
+
+    def send(year: int) -> Any:
+        data = {"year": year, "file": SimpleUploadedFile("人口.xlsx", out.getvalue())}
+        return Client().post("/api/populations/import", data, **bureau)
+
+    refused = send(1999)
+    assert refused.status_code == 422 and "year" in refused.json()["fields"]
+    assert not Population.objects.filter(area=demo.townships[0], year=1999).exists()
+    done = send(2026)
+    assert done.status_code == 200 and done.json()["rows"] == 1
+    assert Population.objects.get(area=demo.townships[0], year=2026).population == 12345

@@ -79,6 +79,25 @@ def test_targets_add_is_refused_beside_and_above(demo: Any, api_token: Any, pool
     assert inside.status_code == 200 and len(inside.json()) == len(pools["cg"])
 
 
+def test_a_county_campaign_seen_from_a_township_is_refused_with_403(
+    demo: Any, api_token: Any, campaign: Any, pools: Any
+) -> None:
+    """cg1 sees the county's campaign through its targets in 城关镇, so
+    changing it is a role refusal (403 in Chinese), not a hidden record."""
+    services.campaign_targets_from_filter(actor=demo.users["inst"], campaign=campaign)
+    cg1 = api_token(demo.users["cg1"])
+    assert Client().get(f"/api/campaigns/{campaign.pk}", **cg1).status_code == 200
+    before = CampaignTarget.objects.filter(campaign=campaign).count()
+    summary = Client().put(f"/api/campaigns/{campaign.pk}/summary", {"summary": "改"}, content_type=JSON, **cg1)
+    assert summary.status_code == 403
+    _chinese_detail(summary)
+    body = {"unit_ids": [str(pools["cg"][0].pk)]}
+    targets = Client().post(f"/api/campaigns/{campaign.pk}/targets", body, content_type=JSON, **cg1)
+    assert targets.status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.summary == "" and CampaignTarget.objects.filter(campaign=campaign).count() == before
+
+
 def test_a_target_is_read_and_its_record_started_once(demo: Any, api_token: Any, campaign: Any, pools: Any) -> None:
     services.campaign_targets_from_filter(actor=demo.users["inst"], campaign=campaign)
     target = CampaignTarget.objects.get(unit=pools["cg"][0])
@@ -263,3 +282,13 @@ def test_the_api_lists_cost_the_same_queries_whatever_their_length(
             )
 
     assert_constant_queries(campaigns, grow_campaigns, exactly=3)
+
+
+def test_one_who_may_not_draw_is_refused_for_the_role_whatever_the_body_names(demo: Any, api_token: Any) -> None:
+    """The role before the ids: a campaign, an area or a draw's id of another
+    area in the body changes nothing to the answer (403 in Chinese)."""
+    cg1 = api_token(demo.users["cg1"])
+    for body in ({"area_id": str(demo.county.pk), "count": 1}, {"id": str(uuid.uuid4()), "count": 1}):
+        refused = Client().post("/api/draws", body, content_type=JSON, **cg1)
+        assert refused.status_code == 403, refused.content
+        _chinese_detail(refused)

@@ -49,7 +49,10 @@ def test_overview_lists_the_townships_with_their_figures(demo, api_token):
     codes = {f["code"] for f in body["total"]["figures"]}
     assert "coverage" in codes and all(CHINESE.search(f["name"]) for f in body["total"]["figures"])
     township = Client().get(f"/api/monthly-overview?{query}", **api_token(demo.users["dh1"]))
-    assert township.status_code == 404 and chinese_detail(township)
+    assert township.status_code == 403 and chinese_detail(township)
+    # The role decides, whatever area is asked for: the county's id says nothing more.
+    named = Client().get(f"/api/monthly-overview?area_id={demo.county.pk}", **api_token(demo.users["dh1"]))
+    assert named.status_code == 403 and named.json() == township.json()
     bad = Client().get("/api/monthly-overview?month=13", **api_token(demo.users["bureau"]))
     assert bad.status_code == 422 and chinese_detail(bad)
 

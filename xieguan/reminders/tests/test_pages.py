@@ -186,6 +186,21 @@ def test_quiet_hours_with_a_zone_are_refused_in_chinese_and_change_nothing(demo,
     assert rule["quiet_start"] == "21:00:00" and rule["quiet_end"] == "08:00:00"
 
 
+def test_a_township_comanager_may_not_set_the_county_rule(demo, api_token):
+    """The rule is the county's: a caller within the county gets 403 in
+    Chinese (their own county, so nothing is revealed) and nothing changes."""
+    import json
+
+    from django.test import Client
+
+    body = {"lead_days": 9}
+    refused = Client().put(
+        "/api/reminder-rule", json.dumps(body), content_type="application/json", **api_token(demo.users["cg1"])
+    )
+    assert refused.status_code == 403 and any("\u4e00" <= ch <= "\u9fff" for ch in refused.json()["detail"])
+    assert Client().get("/api/reminder-rule", **api_token(demo.users["bureau"])).json()["lead_days"] != 9
+
+
 def test_a_client_id_of_another_channel_is_refused_not_a_server_error(demo, client, api_token):
     """The id names a new channel; one already taken by another area's or
     kind's channel is refused (422, in Chinese), not a clash in the database."""

@@ -79,7 +79,10 @@ def test_weights_through_the_api(demo, scored, api_token, django_capture_on_comm
     cg1 = Client().put(
         "/api/risk/settings", {"violation": 1}, content_type="application/json", **api_token(demo.users["cg1"])
     )
-    assert cg1.status_code == 404
+    # A township's caller has none of the county's operations, whatever county_id: 403 in Chinese.
+    assert cg1.status_code == 403 and any("\u4e00" <= ch <= "\u9fff" for ch in cg1.json()["detail"])
+    named = Client().get(f"/api/risk/settings?county_id={demo.county.pk}", **api_token(demo.users["cg1"]))
+    assert named.status_code == 403 and named.json() == cg1.json()
 
 
 def test_backtest_through_the_api(demo, scored, api_token):  # noqa: F811

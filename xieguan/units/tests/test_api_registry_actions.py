@@ -71,7 +71,7 @@ def test_a_sheet_with_errors_cannot_be_confirmed_and_is_cancelled(demo, api_toke
     made = upload_batch(headers, sheet_bytes([HEADERS, food_row("")])).json()
     assert made["status"] == "failed" and made["errors"][0]["column"] == "单位名称"
     before = Unit.objects.count()
-    chinese_error(post_json(f"/api/unit-imports/{made['id']}/confirm", headers))
+    chinese_error(post_json(f"/api/unit-imports/{made['id']}/confirm", headers), 409)  # the batch's state: a conflict
     cancelled = post_json(f"/api/unit-imports/{made['id']}/cancel", headers)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == ImportStatus.CANCELLED
     assert post_json(f"/api/unit-imports/{made['id']}/cancel", headers).status_code == 200
