@@ -33,11 +33,9 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -45,6 +43,7 @@ from django.utils import timezone
 from xieguan.accounts.models import User
 from xieguan.areas.models import Area, Level
 from xieguan.core.registry import Period, Tally, months_of, registry
+from xieguan.core.request_memo import once_per_request
 from xieguan.indicators.models import TallyRollup
 from xieguan.indicators.spans import Span, last_months, parse_span
 
@@ -90,27 +89,6 @@ def counted_at(area: Area, period: Period, today: datetime.date) -> datetime.dat
     return min((at for _counts, at in kept.values()), default=None)
 
 
-# The rows of each (period, day, province) a request has read: a page reads
-# every tally of a period, and this makes that one query. Kept for the
-# request only (``request_started`` / ``request_finished``); outside a
-# request (the worker, a command) every read asks the database.
-_request_rows: ContextVar[dict[tuple[str, datetime.date, str], dict[str, Any]] | None] = ContextVar(
-    "rollup_request_rows", default=None
-)
-
-
-def _start_request(**_kwargs: Any) -> None:
-    _request_rows.set({})
-
-
-def _end_request(**_kwargs: Any) -> None:
-    _request_rows.set(None)
-
-
-request_started.connect(_start_request, dispatch_uid="rollup_start_request")
-request_finished.connect(_end_request, dispatch_uid="rollup_end_request")
-
-
 def _kept(period: Period, today: datetime.date, area: Any) -> dict[str, tuple[dict[str, Any], datetime.datetime]]:
     """The fresh rollup of ``period`` for ``area``: tally → (counts by path,
     when counted), for the tallies the worker counted (its province's row
@@ -118,11 +96,16 @@ def _kept(period: Period, today: datetime.date, area: Any) -> dict[str, tuple[di
     only (a county's page reads its own, never the province's)."""
     province = _cut(area.path, Level.PROVINCE)
     key = (period_key(period), as_of(period, today), area.path)
-    cache = _request_rows.get()
-    if cache is not None and key in cache:
-        return cache[key]
+    # A page reads every tally of a period: one query a request
+    # (core.request_memo); outside a request every read asks the database.
+    return once_per_request(("rollup", *key), lambda: _kept_rows(province, key))
+
+
+def _kept_rows(
+    province: str, key: tuple[str, datetime.date, str]
+) -> dict[str, tuple[dict[str, Any], datetime.datetime]]:
     rows = TallyRollup.objects.filter(
-        Q(root=province) | Q(root__startswith=area.path), period=key[0], as_of=key[1], fresh_until__gte=timezone.now()
+        Q(root=province) | Q(root__startswith=key[2]), period=key[0], as_of=key[1], fresh_until__gte=timezone.now()
     ).values_list("tally", "root", "counts", "computed_at")
     counted = {name for name, root, _counts, _at in rows if root == province}
     found: dict[str, tuple[dict[str, Any], datetime.datetime]] = {}
@@ -132,8 +115,6 @@ def _kept(period: Period, today: datetime.date, area: Any) -> dict[str, tuple[di
         merged, oldest = found.get(name, ({}, at))
         merged.update(counts)
         found[name] = (merged, min(oldest, at))
-    if cache is not None:
-        cache[key] = found
     return found
 
 
