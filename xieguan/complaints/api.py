@@ -168,7 +168,7 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
         unit=unit,
         unit_name=payload.unit_name,
         category=str(payload.category.value),
-        channel=str(payload.channel.value),
+        channel=payload.channel,
         content=payload.content,
         place=payload.place,
         is_anonymous=payload.is_anonymous,

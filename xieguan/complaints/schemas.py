@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Literal
 
 from ninja import Field, Schema
 
 from xieguan.complaints.models import Channel, ComplaintCategory
 from xieguan.units.schemas import PHONE_DESCRIPTION, PHONE_FORMAT
+
+# The channels staff register a complaint by (the service refuses ``web``,
+# which only the public form sets): the schema names what is accepted.
+StaffChannel = Literal["phone", "visit", "letter", "hotline_12345", "other"]
 
 
 class ComplainantOut(Schema):
@@ -70,12 +75,16 @@ class ComplaintIn(Schema):
     unit_id: uuid.UUID | None = None
     unit_name: str = Field("", max_length=200)
     category: ComplaintCategory
-    channel: Channel
-    content: str = Field(max_length=5000)
+    channel: StaffChannel = Field(description="how it came in; ``web`` is the public form's own")
+    content: str = Field(
+        max_length=5000,
+        description="what happened: at least 5 characters besides spaces at either end",
+        json_schema_extra={"pattern": r"\S[\s\S]{3,}\S"},
+    )
     place: str = Field("", max_length=200)
     is_anonymous: bool = False
     name: str = Field("", max_length=50)
-    phone: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30, description=PHONE_DESCRIPTION, json_schema_extra={"format": PHONE_FORMAT})
     address: str = Field("", max_length=200)
 
 

@@ -175,3 +175,25 @@ def test_a_step_the_complaint_has_moved_past_is_a_conflict_not_bad_input(demo, a
     assert empty.status_code == 422 and empty.json()["detail"]
     c.refresh_from_db()
     assert (c.status, AuditEvent.objects.count()) == before
+
+
+def test_staff_channels_are_the_models_but_the_public_forms(demo, api_token):
+    """The staff create's schema names every channel the service takes and
+    refuses ``web`` (the public form's) before the service is asked."""
+    from typing import get_args
+
+    from xieguan.complaints.models import Channel
+    from xieguan.complaints.schemas import StaffChannel
+
+    assert set(get_args(StaffChannel)) == set(Channel.values) - {Channel.WEB}
+    payload = {
+        "township_id": str(demo.townships[0].pk),
+        "category": "medical",
+        "channel": "web",
+        "content": "诊所无证行医",
+    }
+    r = Client().post(
+        "/api/complaints", json.dumps(payload), content_type="application/json", **api_token(demo.users["cg1"])
+    )
+    assert r.status_code == 422 and "channel" in r.json()["detail"]
+    assert Complaint.objects.count() == 0
