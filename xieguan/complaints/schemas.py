@@ -6,7 +6,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from xieguan.complaints.models import Channel, ComplaintCategory
+from xieguan.complaints.models import ComplaintCategory
 from xieguan.units.schemas import PHONE_DESCRIPTION, PHONE_FORMAT
 
 # The channels staff register a complaint by (the service refuses ``web``,
