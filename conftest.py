@@ -47,6 +47,38 @@ def demo(db: Any) -> DemoCounty:
     return load_county()
 
 
+@pytest.fixture(scope="module")
+def whole_demo_once(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The whole demo county with a year of records (xieguan.demo.whole),
+    loaded once for the module that asks (it takes a minute on a busy
+    machine) inside a transaction rolled back after the module's last test;
+    each test runs in a savepoint within it, so nothing one test does
+    reaches the next."""
+    from django.db import connection, transaction
+
+    from xieguan.demo.seeds import restore_seeded_rows
+    from xieguan.demo.whole import load_whole_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        restore_seeded_rows()  # an earlier transactional test may have flushed what the migrations seed
+        demo = load_whole_demo()
+        # The demo's deferred foreign-key checks, run here once: left
+        # queued, every test's closing check would run them again.
+        connection.check_constraints()
+        if connection.vendor == "postgresql":
+            # Statistics for rows no one has committed (tests/route_world.py).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        yield demo
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def whole_demo(whole_demo_once: DemoCounty, db: Any) -> DemoCounty:
+    """The whole demo county (whole_demo_once), for one test."""
+    return whole_demo_once
+
+
 @pytest.fixture
 def township(demo: DemoCounty):
     return demo.townships[0]

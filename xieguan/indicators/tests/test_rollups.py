@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,14 +26,12 @@ from xieguan.units.models import Category, Unit, UnitStatus
 
 
 @pytest.fixture
-def full_demo(db: Any) -> dict[str, Area]:
-    call_command("load_demo", "--if-empty")
-    county = Area.objects.get(level=Level.COUNTY)
+def full_demo(whole_demo: Any) -> dict[str, Area]:
     return {
-        "county": county,
-        "prefecture": county.parent,
-        "province": county.parent.parent,
-        "township": User.objects.get(username="cg1").institution.area,  # 城关镇
+        "county": whole_demo.county,
+        "prefecture": whole_demo.prefecture,
+        "province": whole_demo.province,
+        "township": whole_demo.townships[0],  # 城关镇, cg1's
     }
 
 

@@ -9,23 +9,12 @@ import re
 from operator import attrgetter
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from xieguan.assessments.models import StationVisit
 from xieguan.campaigns.models import Campaign
 from xieguan.campaigns.selectors import progress
 from xieguan.core.registry import ensure_open, months_of, registry
-from xieguan.demo.archives import load_archives
-from xieguan.demo.assessments import load_assessments
-from xieguan.demo.campaigns import load_campaigns
-from xieguan.demo.complaints import load_complaints
-from xieguan.demo.county import load_county
-from xieguan.demo.inspections import load_inspections
-from xieguan.demo.monthly import load_monthly
-from xieguan.demo.outreach import load_outreach
-from xieguan.demo.reports import load_reports
-from xieguan.demo.units import load_units
 from xieguan.inspections.selectors import patrol_status
 from xieguan.monthly.periods import reporting_period
 from xieguan.monthly.selectors import opinions_of_month
@@ -95,34 +84,9 @@ MENUS = {
 }
 
 
-@pytest.fixture(scope="module")
-def _full_demo_once(django_db_setup, django_db_blocker):
-    """The whole demo county, loaded once for this module (it takes a minute
-    on a busy machine) inside a transaction rolled back at the end; each
-    test runs in a savepoint within it, so nothing one test does reaches
-    the next."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = load_county()
-        load_units(demo)
-        load_outreach(demo)
-        load_complaints(demo)
-        load_reports(demo)
-        load_inspections(demo)
-        load_monthly(demo)
-        load_campaigns(demo)
-        load_assessments(demo)
-        load_archives(demo)  # last: it closes last year
-        if connection.vendor == "postgresql":
-            # Statistics for rows no one has committed (tests/route_world.py).
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        yield demo
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def full_demo(_full_demo_once, db):
-    return _full_demo_once
+def full_demo(whole_demo):
+    return whole_demo
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

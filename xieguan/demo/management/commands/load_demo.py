@@ -7,18 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from xieguan.areas.models import Area
-from xieguan.demo.archives import load_archives
-from xieguan.demo.assessments import load_assessments
-from xieguan.demo.campaigns import load_campaigns
-from xieguan.demo.complaints import DEMO_PIN, DEMO_RECEIPT, load_complaints
-from xieguan.demo.county import DEMO_LOGINS, DEMO_PASSWORD, load_county
-from xieguan.demo.inspections import load_inspections
-from xieguan.demo.monthly import load_monthly
-from xieguan.demo.outreach import load_outreach
-from xieguan.demo.reminders import load_reminders
-from xieguan.demo.reports import load_reports
-from xieguan.demo.risk import load_risk
-from xieguan.demo.units import load_units
+from xieguan.demo.complaints import DEMO_PIN, DEMO_RECEIPT
+from xieguan.demo.county import DEMO_LOGINS, DEMO_PASSWORD
+from xieguan.demo.whole import load_whole_demo
 
 
 class Command(BaseCommand):
@@ -37,18 +28,7 @@ class Command(BaseCommand):
                     )
                     return
             else:
-                demo = load_county()
-                load_units(demo)
-                load_outreach(demo)
-                load_complaints(demo)
-                load_reports(demo)
-                load_inspections(demo)
-                load_monthly(demo)
-                load_campaigns(demo)
-                load_reminders(demo)
-                load_risk(demo)
-                load_assessments(demo)
-                load_archives(demo)  # last: it closes last year
+                load_whole_demo()
                 self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
             if options["if_empty"]:
                 # `make run` prints the logins itself, with --logins.
