@@ -17,7 +17,7 @@ from PIL import Image
 from tests.e2e.conftest import DESKTOP, PHONE
 from xieguan.accounts.models import RoleCode
 from xieguan.campaigns.models import Campaign, CampaignTarget, RandomDraw
-from xieguan.demo.county import DEMO_PASSWORD, _user, load_county
+from xieguan.demo.county import DEMO_PASSWORD, add_demo_user, load_county
 from xieguan.demo.units import load_units
 from xieguan.inspections.models import ChecklistStatus, Inspection
 from xieguan.units.models import Category, Unit
@@ -82,7 +82,7 @@ def test_campaign_draw_targets_record_publish_and_public_page(journey, tmp_path,
     # unit could not get a pair, and the draw (its seed is random) would be
     # refused whenever it picked that unit. A third supervisor makes the
     # journey the same on every run.
-    _user("inst3", "王立新", demo.institute, [RoleCode.SUPERVISOR], title="医师")
+    add_demo_user("inst3", "王立新", demo.institute, [RoleCode.SUPERVISOR], title="医师")
     inst.goto("/campaigns/conflicts/new/")
     box = inst.page.locator("#id_unit_q")
     box.click()

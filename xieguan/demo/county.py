@@ -113,6 +113,15 @@ class _Rows:
 _hashed_password: dict[str, str] = {}
 
 
+def add_demo_user(username: str, full_name: str, institution: Institution, roles: list[str], **profile: object) -> User:
+    """One more person with the demo password, saved at once (a journey's
+    second supervisor, say)."""
+    user = _Rows().user(username, full_name, institution, roles, **profile)
+    user.save()
+    user.roles.set(roles)
+    return user
+
+
 @transaction.atomic
 def load_county() -> DemoCounty:
     """Areas, institutions and people of the demo county."""
