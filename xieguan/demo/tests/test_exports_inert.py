@@ -168,30 +168,8 @@ def _problems(name: str, content: bytes, seen: set[str]) -> list[str]:
     return problems
 
 
-def _load_whole_demo(demo: Any) -> None:
-    """What `manage.py load_demo` loads on the county the fixture made."""
-    from xieguan.demo.assessments import load_assessments
-    from xieguan.demo.complaints import load_complaints
-    from xieguan.demo.inspections import load_inspections
-    from xieguan.demo.monthly import load_monthly
-    from xieguan.demo.outreach import load_outreach
-    from xieguan.demo.reports import load_reports
-    from xieguan.demo.units import load_units
-
-    for load in (
-        load_units,
-        load_outreach,
-        load_complaints,
-        load_reports,
-        load_inspections,
-        load_monthly,
-        load_assessments,
-    ):
-        load(demo)
-
-
-def test_every_spreadsheet_download_writes_planted_formulas_as_inert_text(demo, api_token):
-    _load_whole_demo(demo)
+def test_every_spreadsheet_download_writes_planted_formulas_as_inert_text(whole_demo, api_token):
+    demo = whole_demo  # what `manage.py load_demo` loads
     assert _plant() > 500
     bureau, cg1 = User.objects.get(username="bureau"), User.objects.get(username="cg1")
     county, township = Client(), Client()
