@@ -104,10 +104,6 @@ class _Rows:
         User.roles.through.objects.bulk_create(
             [User.roles.through(user_id=user.pk, role_id=code) for user, codes in self.roles for code in codes]
         )
-        for area in self.areas:
-            area._state.adding = False
-        for obj in (*self.institutions, *self.users):
-            obj._state.adding = False
 
 
 _hashed_password: dict[str, str] = {}
