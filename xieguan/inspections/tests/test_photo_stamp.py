@@ -93,7 +93,7 @@ def test_a_stamped_photo_differs_from_the_original_only_in_the_stamp_area() -> N
     assert image.getpixel((5, 5)) > (230, 230, 230)  # the rest is the original
     # Glyphs are drawn in the band (yellow on black), not an empty rectangle.
     band = image.crop((image.width // 2, band_top, image.width, image.height))
-    assert any(r > 200 and b < 100 for r, _g, b in band.getdata())
+    assert any(r > 200 and b < 100 for r, _g, b in band.get_flattened_data())
 
 
 def test_the_api_stamps_the_fix_sent_with_the_photo_and_keeps_the_originals_hash(
