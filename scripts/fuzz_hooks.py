@@ -41,6 +41,7 @@ from xieguan.accounts.schemas import NEW_PASSWORD_FORMAT  # noqa: E402
 from xieguan.complaints import guard  # noqa: E402
 from xieguan.core.api import COMING_MONTH_DATE_FORMAT, PAST_YEAR_TIME_FORMAT  # noqa: E402
 from xieguan.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character  # noqa: E402
+from xieguan.risk.schemas import BACKTEST_CUT_OFF_FORMAT  # noqa: E402
 
 ANSWER = "FUZZ7"
 
@@ -104,6 +105,15 @@ schemathesis.openapi.format(
 schemathesis.openapi.format(
     COMING_MONTH_DATE_FORMAT,
     st.integers(min_value=0, max_value=30).map(lambda days: (_today() + datetime.timedelta(days=days)).isoformat()),
+)
+
+
+# A year or more back (any months from 1 to 12 have then passed), from 2000 on.
+schemathesis.openapi.format(
+    BACKTEST_CUT_OFF_FORMAT,
+    st.integers(min_value=366, max_value=(_today() - datetime.date(2000, 1, 1)).days).map(
+        lambda days: (_today() - datetime.timedelta(days=days)).isoformat()
+    ),
 )
 
 

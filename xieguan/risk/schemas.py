@@ -5,6 +5,11 @@ import uuid
 
 from ninja import Field, Schema
 
+# A backtest's cut-off: a date from 2000 on with the months it follows
+# already past (the service's rule, which depends on ``months``); named in
+# the document and generated as such by the fuzzing (scripts/fuzz_hooks.py).
+BACKTEST_CUT_OFF_FORMAT = "backtest-cut-off"
+
 
 class RiskLinkOut(Schema):
     label: str
@@ -89,7 +94,10 @@ class BacktestOut(Schema):
 
 
 class BacktestIn(Schema):
-    cut_off: datetime.date
+    cut_off: datetime.date = Field(
+        description="a date (YYYY-MM-DD) from 2000-01-01 on, and ``months`` months or more before today",
+        json_schema_extra={"format": BACKTEST_CUT_OFF_FORMAT},
+    )
     months: int = Field(3, ge=1, le=12)
 
 
