@@ -87,6 +87,8 @@ check-migrations: install-dev
 # and --output-sync prints each run's output whole when it ends.
 # PostgreSQL's run is the longest; SQLite's and then the fuzzing share the
 # other core, so the fuzzing no longer waits for PostgreSQL to finish.
+# Measured 7 December on the 2-core machine: PostgreSQL 30 min beside
+# SQLite 16 min then the fuzzing 16 min; `make test` about 36 min in all.
 test: install-dev assets system-deps lint check-migrations
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-pg test-sqlite-then-fuzz
 
@@ -105,7 +107,7 @@ test-sqlite: install-dev assets
 
 # The API fuzzed from its OpenAPI document (scripts/fuzz_api.py): the demo
 # county in FUZZ_DATABASE_URL (made anew), served on FUZZ_PORT, every operation
-# as cg1 and as bureau, coverage + fuzzing + stateful phases. CI (~9-10 min on
+# as cg1 and as bureau, coverage + fuzzing + stateful phases. CI (~16 min on
 # 2 shared cores): a fixed seed, 2 fuzzing examples an operation, the coverage
 # phase's valid cases only (its warnings need them: with fuzzing alone, 2 cases
 # an operation are too few to judge "mostly rejected"); `make fuzz`: 100
