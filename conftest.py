@@ -51,26 +51,16 @@ def demo(db: Any) -> DemoCounty:
 def whole_demo_once(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """The whole demo county with a year of records (xieguan.demo.whole),
     loaded once for the module that asks (it takes a minute on a busy
-    machine) inside a transaction rolled back after the module's last test;
-    each test runs in a savepoint within it, so nothing one test does
-    reaches the next."""
-    from django.db import connection, transaction
-
+    machine) and rolled back after its last test (core.testing.kept_for_module)."""
+    from xieguan.core.testing import kept_for_module
     from xieguan.demo.seeds import restore_seeded_rows
     from xieguan.demo.whole import load_whole_demo
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    def build() -> DemoCounty:
         restore_seeded_rows()  # an earlier transactional test may have flushed what the migrations seed
-        demo = load_whole_demo()
-        # The demo's deferred foreign-key checks, run here once: left
-        # queued, every test's closing check would run them again.
-        connection.check_constraints()
-        if connection.vendor == "postgresql":
-            # Statistics for rows no one has committed (tests/route_world.py).
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        yield demo
-        transaction.set_rollback(True)
+        return load_whole_demo()
+
+    yield from kept_for_module(django_db_blocker, build)
 
 
 @pytest.fixture

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+
+T = TypeVar("T")
+
+
+def kept_for_module(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture (``yield from``): what ``build()`` makes,
+    once for the module, inside a transaction rolled back after its last
+    test; each test runs in a savepoint within it, so nothing one test does
+    reaches the next. The rows' deferred foreign-key checks run here once
+    (left queued, every test's closing check would run them again, for
+    minutes on PostgreSQL), and PostgreSQL gets statistics for rows no one
+    has committed: without them it planned one unit's answers past the
+    suite's 2-minute statement limit."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        made = build()
+        connection.check_constraints()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        yield made
+        transaction.set_rollback(True)
 
 
 def count_queries(fn: Callable[[], Any]) -> int:

@@ -15,7 +15,6 @@ import subprocess
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -23,7 +22,7 @@ from PIL import Image
 from xieguan.archives.models import Document
 from xieguan.complaints.models import Complaint
 from xieguan.core.scope import scope_path_for
-from xieguan.core.testing import assert_constant_queries
+from xieguan.core.testing import assert_constant_queries, kept_for_module
 from xieguan.demo.archives import load_archives
 from xieguan.demo.complaints import load_complaints
 from xieguan.demo.county import load_county
@@ -55,9 +54,10 @@ ORDER = [
 
 @pytest.fixture(scope="module")
 def _demo_once(django_db_setup, django_db_blocker):
-    """The demo county with its records, loaded once for the module in a
-    transaction rolled back at its end (each test in a savepoint)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The demo county with its records, loaded once for the module and
+    rolled back after it (core.testing.kept_for_module)."""
+
+    def build():
         demo = load_county()
         load_units(demo)
         load_outreach(demo)
@@ -66,14 +66,9 @@ def _demo_once(django_db_setup, django_db_blocker):
         load_inspections(demo)
         load_archives(demo)
         _photograph(demo)
-        # PostgreSQL has no statistics for rows it has not seen committed and
-        # planned the answers of one unit past the suite's 2-minute statement
-        # limit; a server has statistics, so the world gets them too.
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        yield demo
-        transaction.set_rollback(True)
+        return demo
+
+    yield from kept_for_module(django_db_blocker, build)
 
 
 @pytest.fixture
