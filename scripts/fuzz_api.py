@@ -1317,6 +1317,7 @@ ALLOWED_WARNINGS[("cg1", "POST /api/inspections/{inspection_id}/signatures", "va
     "(one field varied at a time from the inspector role, no image) never combine them validly (422 naming the "
     "field: signature, refused, user); the bureau only reads the record (403)"
 )
+
 # Operations that rightly take longer than schemathesis's 10 s per request
 # on the CI machine (2 shared cores): a year's register or report as PDF.
 SLOW_OPERATIONS: dict[str, int] = {

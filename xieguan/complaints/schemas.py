@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
@@ -12,6 +12,16 @@ from xieguan.units.schemas import PHONE_DESCRIPTION, PHONE_FORMAT
 # The channels staff register a complaint by (the service refuses ``web``,
 # which only the public form sets): the schema names what is accepted.
 StaffChannel = Literal["phone", "visit", "letter", "hotline_12345", "other"]
+# What the service checks of every complaint, staff-taken or public.
+Content = Annotated[
+    str,
+    Field(
+        max_length=5000,
+        description="what happened: at least 5 characters besides spaces at either end",
+        json_schema_extra={"pattern": r"\S[\s\S]{3,}\S"},
+    ),
+]
+Phone = Annotated[str, Field(max_length=30, description=PHONE_DESCRIPTION, json_schema_extra={"format": PHONE_FORMAT})]
 
 
 class ComplainantOut(Schema):
@@ -76,15 +86,11 @@ class ComplaintIn(Schema):
     unit_name: str = Field("", max_length=200)
     category: ComplaintCategory
     channel: StaffChannel = Field(description="how it came in; ``web`` is the public form's own")
-    content: str = Field(
-        max_length=5000,
-        description="what happened: at least 5 characters besides spaces at either end",
-        json_schema_extra={"pattern": r"\S[\s\S]{3,}\S"},
-    )
+    content: Content
     place: str = Field("", max_length=200)
     is_anonymous: bool = False
     name: str = Field("", max_length=50)
-    phone: str = Field("", max_length=30, description=PHONE_DESCRIPTION, json_schema_extra={"format": PHONE_FORMAT})
+    phone: Phone = ""
     address: str = Field("", max_length=200)
 
 
@@ -135,15 +141,11 @@ class PublicComplaintIn(Schema):
     unit_id: uuid.UUID | None = Field(None, description="a registered unit of that township")
     unit_name: str = Field("", max_length=200)
     category: ComplaintCategory
-    content: str = Field(
-        max_length=5000,
-        description="what happened: at least 5 characters besides spaces at either end",
-        json_schema_extra={"pattern": r"\S[\s\S]{3,}\S"},
-    )
+    content: Content
     place: str = Field("", max_length=200)
     is_anonymous: bool = True
     name: str = Field("", max_length=50)
-    phone: str = Field("", max_length=30, description=PHONE_DESCRIPTION, json_schema_extra={"format": PHONE_FORMAT})
+    phone: Phone = ""
     address: str = Field("", max_length=200)
 
 
