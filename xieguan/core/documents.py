@@ -107,14 +107,16 @@ def _local_fetcher() -> Any:
 def _plain_font(found: Path) -> Path:
     """The font as a plain TrueType file, made once from the vendored woff2.
     WeasyPrint would otherwise unpack the woff2 for every PDF, and fontTools
-    rebuilds a CJK font's 20,000 glyphs in pure Python: a minute a PDF."""
+    rebuilds a CJK font's 20,000 glyphs in pure Python: a minute a PDF.
+    The font keeps its own date (``recalcTimestamp=False``): made at any
+    moment, by any process, the file is the same bytes, so a PDF is too."""
     stat = found.stat()
     target = _font_cache() / f"{found.stem}-{stat.st_size}-{int(stat.st_mtime)}.ttf"
     if not target.exists():
         from fontTools.ttLib import TTFont
 
         target.parent.mkdir(parents=True, exist_ok=True)
-        font = TTFont(str(found))
+        font = TTFont(str(found), recalcTimestamp=False)
         font.flavor = None
         partial = target.with_suffix(f".{os.getpid()}.part")
         font.save(str(partial))

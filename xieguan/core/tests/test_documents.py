@@ -212,3 +212,22 @@ def test_fetcher_reads_a_data_picture_and_refuses_other_data() -> None:
     for refused in ("data:text/html;base64,PGgxPg==", "data:image/png,<svg>", "data:image/png;base64,***"):
         with pytest.raises(documents.DocumentError):
             documents._data_bytes(refused)
+
+
+def test_the_plain_font_is_the_same_bytes_whenever_and_by_whomever_it_is_made(tmp_path, settings, monkeypatch) -> None:
+    """A CI run found the year package's bytes changed between two builds:
+    the suite's two databases ran side by side on a fresh clone, each made
+    the font cache, and fontTools stamped each conversion's moment into the
+    font (head.modified), so the PDFs differed. The font keeps its own date."""
+    import time
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    found = Path(str(finders.find(documents.FONT_FILES[400]))).resolve()
+    settings.VAR_DIR = str(tmp_path / "first")
+    first = documents._plain_font(found).read_bytes()
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 86_400)
+    settings.VAR_DIR = str(tmp_path / "a-day-later")
+    assert documents._plain_font(found).read_bytes() == first
