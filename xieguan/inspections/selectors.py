@@ -630,9 +630,16 @@ def due_this_month(user: Any, *, today: datetime.date) -> list[UnitPatrol]:
     """What the user's township still has to patrol this month — the
     county's reporting period ``today`` falls in (monthly units, and
     quarterly units not yet patrolled in its quarter), overdue first, then
-    the riskiest (``with_risk``)."""
-    view = patrol_status(user, year=today.year, today=today, on=today)
-    rows = [r for r in view.rows if r.state != "done"]
+    the riskiest (``with_risk``). Only the units not yet done are read (a
+    township's done units were most of its rows, built and thrown away on
+    every home page), and no township counts are made."""
+    units, _window = patrol_units(user, year=today.year, today=today, on=today)
+    pending = (
+        with_risk(_with_done_on(units.exclude(state="done")))
+        .select_related("area")
+        .order_by("area__path", "name", "id")
+    )
+    rows = [_patrol_row(u) for u in pending]
     rows.sort(key=lambda r: (r.state != "overdue", -getattr(r.unit, "risk_score", 0), r.window_end, r.unit.name))
     return rows
 
