@@ -193,16 +193,23 @@ def get_category_field_for_user(user: Any, pk: Any) -> CategoryField:
         raise Http404 from None
 
 
-def missing_fields(unit: Unit) -> list[tuple[str, str]]:
+def missing_fields(unit: Unit, in_county: list[CategoryField] | None = None) -> list[tuple[str, str]]:
     """(key, label) of every required field the unit has not filled: the
     common ones, then the required fields its category has in the unit's
-    county (``extra.<key>``): the national ones and the county's own."""
+    county (``extra.<key>``): the national ones and the county's own.
+    ``in_county``: the county's fields, switched-off ones included
+    (``fields_in_force(..., with_inactive=True)``) when the caller has
+    them already (the unit file), so they are not asked again."""
     missing: list[tuple[str, str]] = []
     for name, label in COMMON_REQUIRED:
         if getattr(unit, name) in (None, ""):
             missing.append((name, str(label)))
     extra = unit.extra or {}
-    for field in fields_in_force(unit.category, unit_county_id(unit)):
+    if in_county is None:
+        in_force = fields_in_force(unit.category, unit_county_id(unit))
+    else:
+        in_force = [f for f in in_county if f.is_active]
+    for field in in_force:
         if field.required and extra.get(field.key) in (None, ""):
             missing.append((f"extra.{field.key}", field.label))
     return missing

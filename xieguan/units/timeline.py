@@ -31,11 +31,20 @@ class TimelineEntry:
     changes: list[dict[str, Any]] = field(default_factory=list)
 
 
-def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
+def change_history(
+    unit: Unit,
+    user: User,
+    *,
+    in_county: list[Any] | None = None,
+    licences: list[Any] | None = None,
+    certificates: list[Any] | None = None,
+) -> Iterable[TimelineEntry]:
     """The unit's own changes and its licences' and certificates' from the
     audit log, as the audit log shows them (``core.audit.change_rows``: the
     field's name as the user knows it, 是/否, local times), by the person's
-    name; and those of every unit merged into it, so a merge loses no history."""
+    name; and those of every unit merged into it, so a merge loses no history.
+    The unit file passes what it read already (the county's fields, the
+    licences, the certificates) so they are not asked twice."""
     from django.db.models import Q
     from django.utils.translation import gettext as _
 
@@ -43,12 +52,16 @@ def change_history(unit: Unit, user: User) -> Iterable[TimelineEntry]:
     from xieguan.core.models import AuditEvent
     from xieguan.units.selectors import fields_in_force, unit_county_id
 
-    in_county = fields_in_force(unit.category, unit_county_id(unit), with_inactive=True)
+    if in_county is None:
+        in_county = fields_in_force(unit.category, unit_county_id(unit), with_inactive=True)
     labels = {f"extra.{f.key}": f.label for f in in_county}
     merged = {str(pk): name for pk, name in _merged_into(unit)}
     unit_ids = [str(unit.pk), *merged]
-    related = [str(pk) for pk in unit.licences.values_list("pk", flat=True)]
-    related += [str(pk) for pk in unit.certificates.values_list("pk", flat=True)]
+    if licences is None:
+        licences = list(unit.licences.only("pk"))
+    if certificates is None:
+        certificates = list(unit.certificates.only("pk"))
+    related = [str(x.pk) for x in [*licences, *certificates]]
     events = (
         AuditEvent.objects.filter(
             Q(object_type="units.unit", object_id__in=unit_ids)

@@ -273,11 +273,9 @@ def _file_context(request: HttpRequest, unit: Any) -> dict[str, Any]:
     extra = unit.extra or {}
     # The fields in force in the unit's county; one its county switched off
     # shows only where the unit has a value, marked as such.
-    category_fields = [
-        f
-        for f in fields_in_force(unit.category, unit_county_id(unit), with_inactive=True)
-        if f.is_active or extra.get(f.key) not in (None, "")
-    ]
+    in_county = fields_in_force(unit.category, unit_county_id(unit), with_inactive=True)
+    category_fields = [f for f in in_county if f.is_active or extra.get(f.key) not in (None, "")]
+    licences, certificates = list(unit.licences.all()), list(unit.certificates.all())
     return {
         "unit": unit,
         "extra_rows": [
@@ -288,14 +286,16 @@ def _file_context(request: HttpRequest, unit: Any) -> dict[str, Any]:
             )
             for f in category_fields
         ],
-        "missing": missing_fields(unit),
-        "licences": list(unit.licences.all()),
-        "certificates": list(unit.certificates.all()),
+        "missing": missing_fields(unit, in_county),
+        "licences": licences,
+        "certificates": certificates,
         "today": today,
         "soon": today + datetime.timedelta(days=EXPIRING_DAYS),
         # 底册资料's history: the unit's own changes and its licences' and
         # certificates' (the audit log); its records follow in their sections.
-        "timeline": list(change_history(unit, request.user)),
+        "timeline": list(
+            change_history(unit, request.user, in_county=in_county, licences=licences, certificates=certificates)
+        ),
         "can_manage": can(request.user, MANAGE_UNITS),
     }
 
