@@ -71,21 +71,31 @@ class ScopedQuerySet(models.QuerySet[M]):
             return self.none()
         return self.filter(**{f"{lookup}__startswith": path})
 
-    def visible_to_by_area(self, user: Any) -> Self:
+    def area_parts(self, user: Any) -> tuple[str, list[Any]] | None:
+        """The area id field and the ids of the areas in the user's scope
+        when the scope is narrow (a township, a county), else None: what
+        ``visible_to_by_area`` filters on, and the parts a list may be read
+        by (``core.pagination``). One query on the area tree."""
+        lookup = self.model.scope_lookup  # type: ignore[attr-defined]
+        path = scope_path_for(user)
+        if path in ("", NOTHING) or not lookup.endswith("__path"):
+            return None
+        ids = area_ids_within(path)
+        return None if ids is None else (f"{lookup.removesuffix('__path')}_id", ids)
+
+    def visible_to_by_area(self, user: Any, parts: tuple[str, list[Any]] | None = None) -> Self:
         """The rows of ``visible_to``, asked by a list of area ids when the
         scope is narrow (a township, a county). A join on the area path
         leaves PostgreSQL guessing how many areas match; on a table of
         millions (inspections) it then scanned all of it for a township's
         first page (0.4 s) where the ids read 2,500 rows by index (2 ms).
-        For lists that page through large tables; one more query."""
-        lookup = self.model.scope_lookup  # type: ignore[attr-defined]
-        path = scope_path_for(user)
-        if path in ("", NOTHING) or not lookup.endswith("__path"):
+        For lists that page through large tables; one more query. ``parts``:
+        ``area_parts(user)`` when the caller asked for it already."""
+        parts = parts if parts is not None else self.area_parts(user)
+        if parts is None:
             return self.visible_to(user)
-        ids = area_ids_within(path)
-        if ids is None:
-            return self.visible_to(user)
-        return self.filter(**{f"{lookup.removesuffix('__path')}_id__in": ids})
+        field, ids = parts
+        return self.filter(**{f"{field}__in": ids})
 
 
 def get_object_for_user(queryset: models.QuerySet[M] | type[M], user: Any, pk: Any, **extra: Any) -> M:

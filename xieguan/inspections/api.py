@@ -161,12 +161,14 @@ def inspection_list(
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Inspection records in the caller's scope, newest first."""
-    qs = Inspection.objects.visible_to_by_area(request.user).for_list().prefetch_related(*INSPECTION_PARTS)
+    parts = Inspection.objects.area_parts(request.user)
+    qs = Inspection.objects.visible_to_by_area(request.user, parts).for_list().prefetch_related(*INSPECTION_PARTS)
     if unit_id:
         qs = qs.filter(unit=get_unit_for_user(request.user, unit_id))
+        parts = None  # one unit's records: its own index
     if status in ("draft", "submitted"):
         qs = qs.filter(status=status)
-    return keyset_list(qs, ordering=["-started_at", "-id"], cursor=after, size=limit, out=_inspection_out)
+    return keyset_list(qs, ordering=["-started_at", "-id"], cursor=after, size=limit, out=_inspection_out, parts=parts)
 
 
 @inspection_router.get("/{inspection_id}", response={200: InspectionOut, **ERRORS})

@@ -194,6 +194,11 @@ class Inspection(BaseModel):
             # walks it and keeps its own (without it PostgreSQL sorted all
             # 3.1 million records for a city's first page, 0.7 s).
             models.Index(fields=["-started_at", "-id"], name="inspection_newest_idx"),
+            # A township's list, newest first, one area at a time
+            # (core.pagination's ``parts``): PostgreSQL otherwise walked the
+            # newest-first index above through 46,000 records of other
+            # townships for a township's first page (0.2-0.4 s).
+            models.Index(fields=["area", "-started_at", "-id"], name="inspection_area_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,9 +83,10 @@ def test_inspection_list_queries_do_not_grow(demo, login, comanager_in, cg2, uni
         for n in range(5):
             draft(comanager_in, plain_unit(unit.area, name=f"单位{n}"), inspectors=[comanager_in, cg2])
 
-    assert_constant_queries(
-        lambda: client.get(reverse("inspections:list")), grow, exactly=10
-    )  # the scope as area ids, then the page
+    # the scope as area ids, then the page: on PostgreSQL the first rows of
+    # each area, then the page's rows (core.pagination's parts)
+    by_parts = 1 if connection.features.supports_slicing_ordering_in_compound else 0
+    assert_constant_queries(lambda: client.get(reverse("inspections:list")), grow, exactly=10 + by_parts)
 
 
 def test_handover_list_queries_do_not_grow(demo, login, comanager_in, cg2, unit, supervisor_of):

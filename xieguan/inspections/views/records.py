@@ -50,11 +50,13 @@ ORDERING = ["-started_at", "-id"]
 
 def inspection_list(request: HttpRequest) -> HttpResponse:
     """Inspection records in the user's area, newest first."""
-    qs = Inspection.objects.visible_to_by_area(request.user).for_list()
+    # A township's areas are read one at a time (core.pagination's parts).
+    parts = Inspection.objects.area_parts(request.user)
+    qs = Inspection.objects.visible_to_by_area(request.user, parts).for_list()
     status = request.GET.get("status")
     if status in ("draft", "submitted"):
         qs = qs.filter(status=status)
-    page = page_for_request(request, qs, ordering=ORDERING)
+    page = page_for_request(request, qs, ordering=ORDERING, parts=parts)
     return render(
         request,
         "inspections/list.html",
