@@ -237,16 +237,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # within a transaction", CI on 5 December). A file gives each thread its
     # own connection, as production has.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-xieguan.sqlite3")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The tables of a county's work are read from memory (the operating
-    # system's cache, on SSD below it), not from a spinning disk, which is
-    # what PostgreSQL's default random_page_cost of 4 prices. At 4 a
-    # township's unit list hashed the whole area tree (12,000 rows, 9 ms a
-    # page) instead of looking up its 240 units' areas by key (1.9 ms);
-    # 1.1 is the usual figure for SSD. Set per connection so that it holds
-    # on a database server left at its defaults (docs/deploy.md).
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c random_page_cost=1.1")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The optional second factor (SPEC §12): a time-based code from an
