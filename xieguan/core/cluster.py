@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -37,6 +38,13 @@ def _redis_answers(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+def _port_answers(port: int) -> bool:
+    """Whether something already listens on the loopback port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _wait(check: Any, seconds: float, what: str, log: Path | None = None) -> None:
@@ -109,6 +117,11 @@ class Cluster:
 
     def start(self) -> Cluster:
         self.folder.mkdir(parents=True, exist_ok=True)
+        for port in self.ports:
+            if _port_answers(port):
+                # A server left from an earlier run would otherwise answer in
+                # place of ours (gunicorn only logs that it cannot bind).
+                raise ClusterError(f"port {port} is in use: stop what serves on it first")
         try:
             if self.store is None:
                 self.store = start_seaweedfs(self.folder / "seaweedfs")

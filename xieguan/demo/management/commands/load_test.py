@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -81,6 +82,11 @@ class Command(BaseCommand):
         )
         samples: list[float] = []
         stop_sampling = threading.Event()
+
+        def terminated(*_args: Any) -> None:
+            raise SystemExit(143)  # through the finally below: the cluster stops with the run
+
+        signal.signal(signal.SIGTERM, terminated)
         try:
             try:
                 cluster.start()
