@@ -635,7 +635,7 @@ def due_this_month(user: Any, *, today: datetime.date) -> list[UnitPatrol]:
     every home page), and no township counts are made."""
     units, _window = patrol_units(user, year=today.year, today=today, on=today)
     pending = (
-        with_risk(_with_done_on(units.exclude(state="done")))
+        with_risk(_with_done_on(units.exclude(Q(state="done"))))
         .select_related("area")
         .order_by("area__path", "name", "id")
     )
