@@ -162,7 +162,7 @@ def inspection_list(
 ) -> Any:
     """Inspection records in the caller's scope, newest first."""
     parts = Inspection.objects.area_parts(request.user)
-    qs = Inspection.objects.visible_to_by_area(request.user, parts).for_list().prefetch_related(*INSPECTION_PARTS)
+    qs = Inspection.objects.visible_in_parts(request.user, parts).for_list().prefetch_related(*INSPECTION_PARTS)
     if unit_id:
         qs = qs.filter(unit=get_unit_for_user(request.user, unit_id))
         parts = None  # one unit's records: its own index

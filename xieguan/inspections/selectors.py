@@ -447,6 +447,13 @@ def _with_done_on(units: QuerySet[Unit]) -> QuerySet[Unit]:
     return units.annotate(done_on=Subquery(last, output_field=DateField()))
 
 
+def _patrol_rows(units: QuerySet[Unit], *ordering: str, limit: int | None = None) -> list[UnitPatrol]:
+    """The units as rows of the due list: each with its last patrol in its
+    window, its risk and its area, in ``ordering`` (the first ``limit``)."""
+    rows = with_risk(_with_done_on(units)).select_related("area").order_by(*ordering)
+    return [_patrol_row(u) for u in (rows if limit is None else rows[:limit])]
+
+
 def _patrol_row(unit: Unit) -> UnitPatrol:
     return UnitPatrol(
         unit,
@@ -535,8 +542,7 @@ def patrol_status(
             Coverage(township=t, due=found.due, done=found.done, overdue=found.overdue) if found else Coverage(t)
         )
     if rows:
-        ordered = with_risk(_with_done_on(units)).select_related("area").order_by("area__path", "name", "id")
-        view.rows = [_patrol_row(u) for u in ordered]
+        view.rows = _patrol_rows(units, "area__path", "name", "id")
     return view
 
 
@@ -614,12 +620,8 @@ def patrol_rows(view: PatrolView, *, state: str = "", limit: int) -> tuple[list[
     if state:
         units = units.filter(state=state)
     # Riskiest first within what is due (the registered risk order; area order without one).
-    first = (
-        with_risk(_with_done_on(units))
-        .select_related("area")
-        .order_by("-risk_score", "area__path", "name", "id")[:limit]
-    )
-    return [_patrol_row(u) for u in first], view.counts.get(state, 0)
+    first = _patrol_rows(units, "-risk_score", "area__path", "name", "id", limit=limit)
+    return first, view.counts.get(state, 0)
 
 
 def _ym(period: Any) -> tuple[int, int]:
@@ -634,12 +636,7 @@ def due_this_month(user: Any, *, today: datetime.date) -> list[UnitPatrol]:
     township's done units were most of its rows, built and thrown away on
     every home page), and no township counts are made."""
     units, _window = patrol_units(user, year=today.year, today=today, on=today)
-    pending = (
-        with_risk(_with_done_on(units.exclude(Q(state="done"))))
-        .select_related("area")
-        .order_by("area__path", "name", "id")
-    )
-    rows = [_patrol_row(u) for u in pending]
+    rows = _patrol_rows(units.exclude(Q(state="done")), "area__path", "name", "id")
     rows.sort(key=lambda r: (r.state != "overdue", -getattr(r.unit, "risk_score", 0), r.window_end, r.unit.name))
     return rows
 

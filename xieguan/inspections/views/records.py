@@ -52,7 +52,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     """Inspection records in the user's area, newest first."""
     # A township's areas are read one at a time (core.pagination's parts).
     parts = Inspection.objects.area_parts(request.user)
-    qs = Inspection.objects.visible_to_by_area(request.user, parts).for_list()
+    qs = Inspection.objects.visible_in_parts(request.user, parts).for_list()
     status = request.GET.get("status")
     if status in ("draft", "submitted"):
         qs = qs.filter(status=status)
