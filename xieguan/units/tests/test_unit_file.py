@@ -212,6 +212,10 @@ def test_the_unit_file_query_count_stays_the_same_with_more_records(full, login)
     re-inspections, handovers, reports, complaints, guidance, documents)
     costs not one query more."""
     unit = _richest_unit()
+    if not unit.credit_code:
+        # Which unit is richest follows the demo's dates; with a credit code
+        # its possible duplicates are asked by code too, whichever it is.
+        Unit.objects.filter(pk=unit.pk).update(credit_code="91990000MA0TEST01X")
     client = login(full.users["bureau"])
     url = reverse("units:detail", args=[unit.pk])
 
@@ -224,10 +228,10 @@ def test_the_unit_file_query_count_stays_the_same_with_more_records(full, login)
         Outreach.objects.exclude(unit=unit).update(unit=unit)
         Document.objects.filter(owner_type__model="unit").update(owner_id=unit.pk)
 
-    # 29: possible duplicates ask the township and the credit code apart;
+    # 30: possible duplicates ask the township and the credit code apart;
     # the county's fields, the licences and the certificates are read once
     # for the base data, the missing fields and the history (34 before).
-    assert_constant_queries(lambda: client.get(url), grow, exactly=29)
+    assert_constant_queries(lambda: client.get(url), grow, exactly=30)
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (make system-deps) reads the PDF's text")
