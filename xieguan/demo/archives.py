@@ -19,6 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from xieguan.archives import services
+from xieguan.demo.statistics import analysed
 from xieguan.units.models import Unit
 
 
@@ -93,6 +94,7 @@ def _demo_evidence_photos(demo: Any) -> Unit | None:
     return unit
 
 
+@analysed
 def load_archives(demo: Any) -> None:
     bureau, institute_user = demo.users["bureau"], demo.users["inst"]
     cg1 = demo.users["cg1"]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from xieguan.accounts.models import User
 from xieguan.assessments import services
 from xieguan.assessments.models import Assessment, AssessmentScheme, ItemKind, ItemScore
+from xieguan.demo.statistics import analysed
 
 SCHEME_NAME = "卫生监督协管工作绩效考核细则"
 FIRST_HALF = "2026年上半年卫生监督协管工作考核"
@@ -170,6 +171,7 @@ def load_village_assessment(demo: Any) -> Assessment:
     return assessment
 
 
+@analysed
 def load_assessments(demo: Any) -> None:
     bureau, inst, cg1 = demo.users["bureau"], demo.users["inst"], demo.users["cg1"]
     townships = list(demo.townships)

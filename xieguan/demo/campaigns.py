@@ -16,12 +16,14 @@ from django.utils import timezone
 from xieguan.campaigns import services
 from xieguan.campaigns.models import CampaignSettings
 from xieguan.demo.archives import _demo_pdf
+from xieguan.demo.statistics import analysed
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.units.models import Category, Unit
 
 CAMPAIGN_NAME = "2026 游泳场所专项检查"
 
 
+@analysed
 def load_campaigns(demo: Any) -> None:
     inst = demo.users["inst"]
     today = timezone.localdate()

@@ -20,6 +20,7 @@ from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.models import Channel, Complaint, ComplaintStep, Status, StepKind
 from xieguan.demo.clock import past
 from xieguan.demo.county import DemoCounty
+from xieguan.demo.statistics import analysed
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User
@@ -33,6 +34,7 @@ def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 
 @transaction.atomic
+@analysed
 def load_complaints(demo: DemoCounty) -> list[Complaint]:
     from xieguan.units.models import Unit
 

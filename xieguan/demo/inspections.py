@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
 from xieguan.demo.clock import past
+from xieguan.demo.statistics import analysed
 from xieguan.inspections.models import (
     Answer,
     ChecklistTemplate,
@@ -132,6 +133,7 @@ def _windows(today: datetime.date, frequency: str) -> list[tuple[datetime.date, 
 
 
 @transaction.atomic
+@analysed
 def load_inspections(demo: Any) -> None:
     rng = random.Random(20260505)
     today = timezone.localdate()

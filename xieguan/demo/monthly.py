@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.demo.clock import past
+from xieguan.demo.statistics import analysed
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlyStatus
 from xieguan.monthly.periods import rules_for
 from xieguan.monthly.selectors import monthly_figures
@@ -21,6 +22,7 @@ from xieguan.monthly.selectors import monthly_figures
 MISSING_LAST_MONTH = "河东镇"
 
 
+@analysed
 def load_monthly(demo: Any) -> None:
     """Approved reports for each month of this year whose period (the
     county's, ``monthly.periods``) is over; the figures of each version are

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
 from xieguan.demo.clock import past
+from xieguan.demo.statistics import analysed
 from xieguan.outreach.models import Attendance, Outreach, OutreachForm, SignInMethod, Training, TrainingLevel
 
 YEAR = 2026
@@ -34,6 +35,7 @@ def _nine_on(day: datetime.date) -> datetime.datetime:
     return past(timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0))))
 
 
+@analysed
 def load_outreach(demo: Any) -> None:
     """Publicity every quarter in every township (河东镇 misses Q3), a
     township training of village officers every quarter, and three county

@@ -15,12 +15,14 @@ from django.utils import timezone
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.models import Channel, Complaint, ComplaintStep, Status, StepKind
 from xieguan.demo.clock import past
+from xieguan.demo.statistics import analysed
 from xieguan.reminders.models import ReminderRule
 
 DEMO_RECEIPT = "DEMT2468"
 
 
 @transaction.atomic
+@analysed
 def load_reminders(demo: Any) -> None:
     cal = WorkCalendar(demo.county)
     today = timezone.localdate()

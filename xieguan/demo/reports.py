@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
 from xieguan.demo.clock import past
+from xieguan.demo.statistics import analysed
 from xieguan.reports.defaults import seed_default_categories
 from xieguan.reports.models import (
     ExposedPerson,
@@ -165,6 +166,7 @@ def _steps_for(report: Report, *, reporter: User, comanager: User, supervisor: U
     return steps
 
 
+@analysed
 def load_reports(demo: Any, *, seed: int = 6) -> None:
     """The demo year of reports, steps and zero reports; a few bulk inserts."""
     seed_default_categories(ReportCategory)

@@ -10,12 +10,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from xieguan.demo.statistics import analysed
 from xieguan.risk.backtest import default_cut_off, run_backtest
 from xieguan.risk.models import RiskSettings
 from xieguan.risk.reviews import review_draw
 from xieguan.risk.services import recompute_all
 
 
+@analysed
 def load_risk(demo: Any) -> None:
     RiskSettings.objects.get_or_create(county=demo.county, defaults={"monthly_capacity": 600})
     recompute_all()

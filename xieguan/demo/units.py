@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from xieguan.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 from xieguan.demo.county import COUNTY_CODE, DemoCounty
+from xieguan.demo.statistics import analysed
 from xieguan.units.models import (
     Category,
     CertificateKind,
@@ -151,6 +152,7 @@ def _duplicate_a_few(units: list[Unit], township: Any) -> None:
 
 
 @transaction.atomic
+@analysed
 def load_units(demo: DemoCounty, *, count: int = UNIT_COUNT, seed: int = 2026) -> list[Unit]:
     """About ``count`` units of every category over the demo county's
     townships and villages (red-star hotel 红星酒店 in 城关镇 among them)."""
