@@ -2,9 +2,10 @@
 and key units (and schools, by a county rule) monthly, about one record in
 five with problems and a supervision opinion, re-inspections at the
 deadline, a few not rectified and handed over to the institute (some with
-the institute's outcome), some opinions overdue for re-inspection. The
-current month is only partly done, so co-managers see what is due; 河东镇
-skips more than the others so its coverage is visibly lower.
+the institute's outcome), some opinions overdue for re-inspection. A
+window still running is done in proportion to the part of it gone by, so
+co-managers see what is due; 河东镇 skips more than the others so its
+coverage is visibly lower.
 
 Bulk inserts only (no per-record services), so `make run` stays quick; the
 values are those the services would store. Demo signatures carry the
@@ -189,8 +190,11 @@ def load_inspections(demo: Any) -> None:
                 continue
             if unit.status == UnitStatus.CLOSED and unit.closed_on is None:
                 continue
-            current = start <= today <= end
-            chance = (0.35 if current else 0.93) - (0.2 if behind else 0)
+            # A window still running is done in the share of it that has
+            # passed: a quarter two thirds gone is mostly patrolled already,
+            # a month a week old hardly (the trend has no cliff at the end).
+            elapsed = min(1.0, ((today - start).days + 1) / ((end - start).days + 1))
+            chance = 0.93 * elapsed - (0.2 if behind else 0)
             if rng.random() > chance:
                 continue
             last = min(end, today)
