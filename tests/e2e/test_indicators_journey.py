@@ -65,6 +65,9 @@ def test_dashboards_drill_to_the_expired_certificate_city_ranking_and_phone(jour
     city.page.wait_for_url(lambda url: "/accounts/login/" not in url)
     city.goto("/indicators/")
     expect(city.page.locator("#rank-table")).to_contain_text(demo.county.name)
+    # The prefecture's map: its county's units, drawn before the picture.
+    expect(city.page.locator("#unit-map[data-ready]")).to_have_count(1)
+    assert city.page.locator("#map-table tbody tr").count() == 4
     city.shot("city-counties-ranked")
 
     cg1 = journey(PHONE, "cg1")
