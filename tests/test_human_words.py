@@ -27,12 +27,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from tests.route_world import World, build_world
 from tests.test_route_scope import PAGES, ROUTES
+from xieguan.core.testing import kept_for_module
 
 RAW = re.compile(
     r"(?<![A-Za-z_])(?:True|False|None)(?![A-Za-z_])"  # a Python value printed as is
@@ -172,7 +172,7 @@ def offenders(text: str) -> list[str]:
 def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
     """The route sweep's world and the demo county's records (the units,
     publicity, complaints, reports and inspections `make run` loads), in a
-    transaction rolled back at the module's end."""
+    transaction rolled back at the module's end (core.testing.kept_for_module)."""
     from xieguan.demo.complaints import load_complaints
     from xieguan.demo.inspections import load_inspections
     from xieguan.demo.outreach import load_outreach
@@ -181,16 +181,13 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
 
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("words-media")))
     media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world((load_units, load_outreach, load_complaints, load_reports, load_inspections))
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
+    try:
+        yield from kept_for_module(
+            django_db_blocker,
+            lambda: build_world((load_units, load_outreach, load_complaints, load_reports, load_inspections)),
+        )
+    finally:
+        media.disable()
 
 
 def _url(key: str, w: World) -> str | None:
