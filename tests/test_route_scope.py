@@ -50,7 +50,6 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -60,7 +59,7 @@ from tests.route_world import MARK, World, build_world, jpeg
 from xieguan.accounts.schemas import NEW_PASSWORD_FORMAT
 from xieguan.accounts.services import token_issue
 from xieguan.core.api import COMING_MONTH_DATE_FORMAT, PAST_YEAR_TIME_FORMAT
-from xieguan.core.testing import pdf_inflated
+from xieguan.core.testing import kept_for_module, pdf_inflated
 
 Args = Callable[[World], dict[str, Any]]
 
@@ -918,21 +917,21 @@ def _keys(kind: str) -> list[str]:
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
     """The demo county and one record of every kind in 城关镇, made once for
-    the module inside a transaction that is rolled back at its end; each test
-    runs in a savepoint inside it, so a write that got through is undone too."""
+    the module inside a transaction that is rolled back at its end
+    (core.testing.kept_for_module); each test runs in a savepoint inside it,
+    so a write that got through is undone too."""
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("sweep-media")))
     media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world()
-            world.keys = {name: token_issue(user=world.demo.users[name])[1] for name in VISITORS}
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
+
+    def build() -> World:
+        world = build_world()
+        world.keys = {name: token_issue(user=world.demo.users[name])[1] for name in VISITORS}
+        return world
+
+    try:
+        yield from kept_for_module(django_db_blocker, build)
+    finally:
+        media.disable()
 
 
 @pytest.fixture
