@@ -88,7 +88,7 @@ check-migrations: install-dev
 # PostgreSQL's run is the longest; SQLite's and then the fuzzing share the
 # other core, so the fuzzing no longer waits for PostgreSQL to finish.
 # Measured 7 December (afternoon) on the 2-core machine, the demo's parts
-# analysed as they load (demo.statistics) and every module-wide world kept
+# analysed as they load (core.statistics) and every module-wide world kept
 # by core.testing.kept_for_module: PostgreSQL 21 min beside SQLite 16 min
 # then the fuzzing 11.5 min; `.ci/run` 30 min in all (53 the day before).
 # SQLite and the fuzzing are now the longer side.

@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from xieguan.archives import services
-from xieguan.demo.statistics import analysed
+from xieguan.core.statistics import analysed
 from xieguan.units.models import Unit
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from xieguan.accounts.models import User
 from xieguan.assessments import services
 from xieguan.assessments.models import Assessment, AssessmentScheme, ItemKind, ItemScore
-from xieguan.demo.statistics import analysed
+from xieguan.core.statistics import analysed
 
 SCHEME_NAME = "卫生监督协管工作绩效考核细则"
 FIRST_HALF = "2026年上半年卫生监督协管工作考核"

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from xieguan.campaigns import services
 from xieguan.campaigns.models import CampaignSettings
+from xieguan.core.statistics import analysed
 from xieguan.demo.archives import _demo_pdf
-from xieguan.demo.statistics import analysed
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.units.models import Category, Unit
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.models import Channel, Complaint, ComplaintStep, Status, StepKind
+from xieguan.core.statistics import analysed
 from xieguan.demo.clock import past
 from xieguan.demo.county import DemoCounty
-from xieguan.demo.statistics import analysed
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
+from xieguan.core.statistics import analysed
 from xieguan.demo.clock import past
-from xieguan.demo.statistics import analysed
 from xieguan.inspections.models import (
     Answer,
     ChecklistTemplate,

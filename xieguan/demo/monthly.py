@@ -13,8 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from xieguan.core.statistics import analysed
 from xieguan.demo.clock import past
-from xieguan.demo.statistics import analysed
 from xieguan.monthly.models import MonthlyReport, MonthlyReportVersion, MonthlyStatus
 from xieguan.monthly.periods import rules_for
 from xieguan.monthly.selectors import monthly_figures

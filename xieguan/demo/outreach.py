@@ -11,8 +11,8 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
+from xieguan.core.statistics import analysed
 from xieguan.demo.clock import past
-from xieguan.demo.statistics import analysed
 from xieguan.outreach.models import Attendance, Outreach, OutreachForm, SignInMethod, Training, TrainingLevel
 
 YEAR = 2026

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from xieguan.accounts.models import Institution, InstitutionType, Role, RoleCode, User
 from xieguan.areas.models import Area, Level
+from xieguan.core.statistics import analyse
 from xieguan.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 from xieguan.demo.units import ENDINGS, GIVEN, LICENCES, PREFIXES, SHARES, STREETS, SURNAMES, _extra_value
 from xieguan.units.models import (
@@ -315,12 +316,10 @@ def make_province(*, units: int = 300_000, counties: int = 100, seed: int = 1, l
     with transaction.atomic():
         filed = record_filing_baseline(Unit.objects.filter(county_id__in=[c.pk for c in counties_list]))
     say(f"filing history: {filed}")
-    if connection.vendor == "postgresql":
-        # Fresh statistics: until autovacuum gets to the new rows the planner
-        # takes a county for a handful of units and walks the whole name
-        # index (a county's overview took 5 s instead of 1).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Fresh statistics: until autovacuum gets to the new rows the planner
+    # takes a county for a handful of units and walks the whole name index
+    # (a county's overview took 5 s instead of 1).
+    analyse()
     return Province(province=province, counties=counties_list, townships=townships, users=users)
 
 
@@ -453,6 +452,5 @@ def make_records(*, inspections: int = 3_000_000, seed: int = 1, log: Any = None
         )
         made["monthly_reports"] = cursor.rowcount
         say(f"monthly reports: {made['monthly_reports']}")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyse()
     return made

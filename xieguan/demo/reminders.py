@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from xieguan.complaints.calendar import WorkCalendar
 from xieguan.complaints.models import Channel, Complaint, ComplaintStep, Status, StepKind
+from xieguan.core.statistics import analysed
 from xieguan.demo.clock import past
-from xieguan.demo.statistics import analysed
 from xieguan.reminders.models import ReminderRule
 
 DEMO_RECEIPT = "DEMT2468"

@@ -24,8 +24,8 @@ from typing import Any
 from django.utils import timezone
 
 from xieguan.accounts.models import RoleCode, User
+from xieguan.core.statistics import analysed
 from xieguan.demo.clock import past
-from xieguan.demo.statistics import analysed
 from xieguan.reports.defaults import seed_default_categories
 from xieguan.reports.models import (
     ExposedPerson,

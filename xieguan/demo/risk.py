@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from xieguan.demo.statistics import analysed
+from xieguan.core.statistics import analysed
 from xieguan.risk.backtest import default_cut_off, run_backtest
 from xieguan.risk.models import RiskSettings
 from xieguan.risk.reviews import review_draw

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from xieguan.core.statistics import analysed
 from xieguan.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 from xieguan.demo.county import COUNTY_CODE, DemoCounty
-from xieguan.demo.statistics import analysed
 from xieguan.units.models import (
     Category,
     CertificateKind,

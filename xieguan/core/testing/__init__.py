@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from xieguan.core.statistics import analyse
+
 T = TypeVar("T")
 
 
@@ -23,9 +25,7 @@ def kept_for_module(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[
     with django_db_blocker.unblock(), transaction.atomic():
         made = build()
         connection.check_constraints()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyse()
         yield made
         transaction.set_rollback(True)
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from xieguan.accounts.models import User
 from xieguan.core.pagination import DEFAULT_PAGE_SIZE, encode_cursor
+from xieguan.core.statistics import analyse
 from xieguan.demo.province import make_province, make_records, province_exists, records_exist
 from xieguan.units.models import Licence, StaffCertificate, Unit
 from xieguan.units.selectors import UnitFilters, units_filtered
@@ -171,9 +172,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             make_records(seed=options["seed"], log=self.stdout.write)
             self.stdout.write(f"generated in {time.perf_counter() - started:.0f} s")
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE")
+        analyse()
         if options["only_search"]:
             load_before = os.getloadavg()
             rows = self._short_search(options["runs"])
